@@ -1,0 +1,297 @@
+//! Models: one file per struct or enum under `src/models/`, plus `src/models/mod.rs`.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{attrs, code, prose};
+use super::{field_type_tokens, type_tokens};
+use crate::ir::{Api, EnumModel, Model, StructModel, TypeRef};
+use crate::naming::{field_name, ident, unraw};
+
+/// `(path, tokens)` of every model file and of `models/mod.rs`.
+pub fn model_files(api: &Api) -> Vec<(String, TokenStream)> {
+    let mut files = Vec::new();
+    let mut modules = Vec::new();
+    let mut used = BTreeSet::new();
+    for model in api.models.values() {
+        // Module names are derived from unique type names; two types could still fold
+        // to one snake-case name (`ODataError`/`OdataError`), hence the suffix loop.
+        let base = unraw(&field_name(model.name())).to_owned();
+        let mut module = base.clone();
+        let mut n = 2;
+        while !used.insert(module.clone()) {
+            module = format!("{base}_{n}");
+            n += 1;
+        }
+        let tokens = match model {
+            Model::Struct(s) => struct_tokens(s),
+            Model::Enum(e) => enum_tokens(e),
+        };
+        files.push((format!("src/models/{module}.rs"), tokens));
+        modules.push((ident(&module), ident(model.name())));
+    }
+    let declarations = modules.iter().map(|(module, name)| {
+        quote! {
+            mod #module;
+            pub use #module::#name;
+        }
+    });
+    files.push((
+        "src/models/mod.rs".to_owned(),
+        quote! {
+            //! Types of request and response bodies, from the document's component schemas.
+            //!
+            //! Structs are `#[non_exhaustive]`: Graph adds properties over time. Build them
+            //! with `Default::default()` and the `with_*` setters. Enums keep values this SDK
+            //! does not know in `Unknown(String)` instead of failing.
+            #(#declarations)*
+        },
+    ));
+    files
+}
+
+fn struct_tokens(s: &StructModel) -> TokenStream {
+    let name = ident(&s.name);
+    let mut doc = if s.docs.is_empty() { String::new() } else { format!("{}\n\n", prose(&s.docs)) };
+    doc.push_str(&format!("Schema {} ({}).", code(&s.origin), code(&format!("#{}", s.pointer))));
+    let doc = attrs(&doc);
+
+    let derive_default = if s.has_default { quote!(Default,) } else { quote!() };
+    let fields = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let ty = field_type_tokens(&f.ty, f.boxed, f.optional);
+        let doc = attrs(&match (&f.ty, f.docs.is_empty()) {
+            (_, false) => prose(&f.docs),
+            (TypeRef::Named(target), true) => format!("{}: see [`{target}`](crate::models::{target}).", code(&f.wire)),
+            (_, true) => code(&f.wire),
+        });
+        let mut serde_args = Vec::new();
+        if unraw(&f.rust) != f.wire {
+            let wire = &f.wire;
+            serde_args.push(quote!(rename = #wire));
+        }
+        if f.optional {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
+        quote! {
+            #doc
+            #serde_attr
+            pub #rust: #ty,
+        }
+    });
+    let additional = if s.additional_properties {
+        quote! {
+            /// Properties the schema does not name, kept as they came (`@odata.type` among them).
+            #[serde(flatten)]
+            pub additional_properties: serde_json::Map<String, serde_json::Value>,
+        }
+    } else {
+        quote!()
+    };
+
+    let setters = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let setter = ident(&format!("with_{}", unraw(&f.rust)));
+        let inner = type_tokens(&f.ty);
+        let mut value = quote!(value.into());
+        if f.boxed {
+            value = quote!(Box::new(#value));
+        }
+        if f.optional {
+            value = quote!(Some(#value));
+        }
+        let doc = attrs(&format!("Sets {}.", code(&f.wire)));
+        quote! {
+            #doc
+            pub fn #setter(mut self, value: impl Into<#inner>) -> Self {
+                self.#rust = #value;
+                self
+            }
+        }
+    });
+    let additional_setter = if s.additional_properties {
+        quote! {
+            /// Adds a property the schema does not name (for example `@odata.type`).
+            pub fn with_additional_property(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+                self.additional_properties.insert(name.into(), value.into());
+                self
+            }
+        }
+    } else {
+        quote!()
+    };
+    let constructor = constructor(s);
+
+    quote! {
+        #doc
+        #[derive(Clone, Debug, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+
+        impl #name {
+            #constructor
+            #(#setters)*
+            #additional_setter
+        }
+    }
+}
+
+/// `new(key, value)` for key/value pairs; `new(required…)` for structs without `Default`.
+fn constructor(s: &StructModel) -> TokenStream {
+    if let Some((key_ty, value_ty)) = &s.key_value
+        && s.has_default
+    {
+        let (key_ty, value_ty) = (type_tokens(key_ty), type_tokens(value_ty));
+        let wrap = |optional: bool, v: TokenStream| if optional { quote!(Some(#v)) } else { v };
+        let key_field = s.fields.iter().find(|f| f.wire == "key");
+        let value_field = s.fields.iter().find(|f| f.wire == "value");
+        let (Some(k), Some(v)) = (key_field, value_field) else { return quote!() };
+        let (k_ident, v_ident) = (ident(&k.rust), ident(&v.rust));
+        let key_value = wrap(k.optional, quote!(key.into()));
+        let value_value = wrap(v.optional, quote!(value.into()));
+        return quote! {
+            /// A pair of `key` and `value`.
+            pub fn new(key: impl Into<#key_ty>, value: impl Into<#value_ty>) -> Self {
+                Self { #k_ident: #key_value, #v_ident: #value_value, ..Default::default() }
+            }
+        };
+    }
+    if s.has_default {
+        return quote!();
+    }
+    let required: Vec<_> = s.fields.iter().filter(|f| !f.optional).collect();
+    let params = required.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let ty = type_tokens(&f.ty);
+        quote!(#rust: impl Into<#ty>)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        if f.optional {
+            quote!(#rust: None,)
+        } else if f.boxed {
+            quote!(#rust: Box::new(#rust.into()),)
+        } else {
+            quote!(#rust: #rust.into(),)
+        }
+    });
+    let additional =
+        if s.additional_properties { quote!(additional_properties: serde_json::Map::new(),) } else { quote!() };
+    quote! {
+        /// A value with every required property set and no optional one.
+        pub fn new(#(#params),*) -> Self {
+            Self { #(#inits)* #additional }
+        }
+    }
+}
+
+fn enum_tokens(e: &EnumModel) -> TokenStream {
+    let name = ident(&e.name);
+    let mut doc = if e.docs.is_empty() { String::new() } else { format!("{}\n\n", prose(&e.docs)) };
+    doc.push_str(&format!(
+        "Schema {}. Values this SDK does not know are kept in [`{}::Unknown`], never dropped.",
+        code(&e.origin),
+        e.name
+    ));
+    let doc = attrs(&doc);
+    let variants = e.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let doc = attrs(&code(&v.wire));
+        quote!(#doc #rust,)
+    });
+    let known = e.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        quote!(Self::#rust,)
+    });
+    let as_str = e.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let wire = &v.wire;
+        quote!(Self::#rust => #wire,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let wire = &v.wire;
+        quote!(#wire => Some(Self::#rust),)
+    });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the SDK does not know, kept verbatim.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// Every value this SDK knows, in document order.
+            pub const KNOWN: &'static [Self] = &[#(#known)*];
+
+            /// The exact wire spelling.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// Whether the value is one this SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+
+            fn known(value: &str) -> Option<Self> {
+                match value {
+                    #(#from_str)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match Self::known(&value) {
+                    Some(known) => known,
+                    None => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}

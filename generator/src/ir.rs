@@ -1,0 +1,320 @@
+//! The intermediate representation: what the SDK contains, in Rust terms, with every
+//! name already decided. Lowering (`lower`) builds it from the document; emission
+//! (`emit`) turns it into files and makes no naming or typing decisions of its own.
+//!
+//! Only ordered collections appear here (`Vec`, `BTreeMap`), so emission order is a
+//! function of the document alone.
+
+use std::collections::BTreeMap;
+
+/// Everything to emit for one document and selection.
+#[derive(Clone, Debug)]
+pub struct Api {
+    /// `info.title` of the document, e.g. `Applications`.
+    pub title: String,
+    /// `info.version` of the document, e.g. `v1.0`.
+    pub version: String,
+    /// The module's identity type (the cmdlet's `IApplicationsIdentity`).
+    pub identity: Identity,
+    /// Selected operations grouped by area, both sorted by name.
+    pub areas: BTreeMap<String, Area>,
+    /// Models reachable from the selected operations (plus the error models), by type name.
+    pub models: BTreeMap<String, Model>,
+}
+
+/// One identity type: an optional value for every path parameter of the document.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    /// Rust type name, e.g. `ApplicationsIdentity`.
+    pub type_name: String,
+    /// Fields sorted by wire name (ordinal), as the cmdlet lists them.
+    pub fields: Vec<IdentityField>,
+}
+
+/// One key of the identity type.
+#[derive(Clone, Debug)]
+pub struct IdentityField {
+    /// PascalCase JSON name, as PowerShell writes it: `ServicePrincipalId`.
+    pub wire: String,
+    /// camelCase spelling accepted as an alias: `servicePrincipalId`.
+    pub alias: String,
+    /// Rust field name: `service_principal_id`.
+    pub rust: String,
+    /// Description of the first path parameter that introduced the key.
+    pub docs: String,
+}
+
+/// Operations that share the first path segment (`/servicePrincipals/...`).
+#[derive(Clone, Debug)]
+pub struct Area {
+    /// First path segment, e.g. `servicePrincipals`.
+    pub segment: String,
+    /// Module name, e.g. `service_principals`.
+    pub module: String,
+    /// Type of the area handle, e.g. `ServicePrincipals`.
+    pub type_name: String,
+    /// Cargo feature that enables the area, e.g. `service-principals`.
+    pub feature: String,
+    /// Selected operations of the area, sorted by method name.
+    pub operations: Vec<Operation>,
+}
+
+/// HTTP methods the runtime knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl HttpMethod {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
+    /// Runtime enum variant name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "Get",
+            HttpMethod::Post => "Post",
+            HttpMethod::Put => "Put",
+            HttpMethod::Patch => "Patch",
+            HttpMethod::Delete => "Delete",
+        }
+    }
+}
+
+/// One generated operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// Effective operationId (after disambiguation of Microsoft's duplicates).
+    pub operation_id: String,
+    /// Method on the area handle, e.g. `synchronization_acquire_access_token`.
+    pub method_name: String,
+    /// Request builder type, e.g. `SynchronizationAcquireAccessToken`.
+    pub builder_name: String,
+    /// Name of the `static OperationInfo`, e.g. `SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN`.
+    pub info_name: String,
+    /// HTTP method.
+    pub http_method: HttpMethod,
+    /// Path template as in the document.
+    pub path: String,
+    /// Path parameters in path order.
+    pub path_params: Vec<PathParam>,
+    /// Request body, if any.
+    pub body: Option<RequestBody>,
+    /// What a 2XX response carries.
+    pub response: ResponseBody,
+    /// Documentation.
+    pub docs: OperationDocs,
+}
+
+/// A `{name}` placeholder of the path.
+#[derive(Clone, Debug)]
+pub struct PathParam {
+    /// Name in the template, e.g. `servicePrincipal-id`.
+    pub wire: String,
+    /// Rust argument name, e.g. `service_principal_id`.
+    pub rust: String,
+    /// Identity field that supplies it in the via-identity variant.
+    pub identity_field: String,
+    /// Identity key as users see it, e.g. `ServicePrincipalId`.
+    pub identity_wire: String,
+    /// Parameter description.
+    pub docs: String,
+}
+
+/// The request body of an operation.
+#[derive(Clone, Debug)]
+pub struct RequestBody {
+    /// Type of the whole body (a model).
+    pub type_name: String,
+    /// Whether the document marks the body required.
+    pub required: bool,
+    /// Body properties offered as builder methods (the cmdlet's expanded parameter set).
+    pub expanded: Vec<ExpandedField>,
+    /// Whether the body type keeps additional properties (`additional_property` method).
+    pub additional_properties: bool,
+}
+
+/// One body property offered as a builder method.
+#[derive(Clone, Debug)]
+pub struct ExpandedField {
+    /// Field of the body type.
+    pub field: String,
+    /// Builder method that sets the whole value.
+    pub setter: String,
+    /// Element type when the property is a list.
+    pub item: Option<TypeRef>,
+    /// Builder method that appends one element, when the property is a list.
+    pub adder: Option<Adder>,
+    /// The property's type (without the `Option` wrapper).
+    pub ty: TypeRef,
+    /// Whether the body field is an `Option`.
+    pub optional: bool,
+    /// Description.
+    pub docs: String,
+}
+
+/// A builder method that appends one list element.
+#[derive(Clone, Debug)]
+pub struct Adder {
+    /// Method name, e.g. `credential`.
+    pub name: String,
+    /// When the element is a key/value pair model: its type's key and value field types,
+    /// so the adder takes `(key, value)`.
+    pub key_value: Option<(TypeRef, TypeRef)>,
+}
+
+/// What a successful response carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseBody {
+    /// Nothing the SDK reads (2XX with no content schema).
+    Empty,
+    /// A JSON value of this type.
+    Json(TypeRef),
+}
+
+/// Documentation of an operation.
+#[derive(Clone, Debug, Default)]
+pub struct OperationDocs {
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `externalDocs.url` and its description.
+    pub external_docs: Option<(String, String)>,
+    /// Permissions from `permissions.json`.
+    pub permissions: Option<crate::config::Permissions>,
+    /// `METHOD /path`.
+    pub http: String,
+}
+
+/// A generated type.
+#[derive(Clone, Debug)]
+pub enum Model {
+    /// An object schema.
+    Struct(StructModel),
+    /// A string enum.
+    Enum(EnumModel),
+}
+
+impl Model {
+    /// The Rust type name.
+    pub fn name(&self) -> &str {
+        match self {
+            Model::Struct(s) => &s.name,
+            Model::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// A struct generated from an object schema (with `allOf` parents merged in).
+#[derive(Clone, Debug)]
+pub struct StructModel {
+    /// Rust type name.
+    pub name: String,
+    /// Where it comes from: the component name or a description of the inline position.
+    pub origin: String,
+    /// JSON pointer of the schema.
+    pub pointer: String,
+    /// Title/description.
+    pub docs: String,
+    /// Properties in document order, parents first.
+    pub fields: Vec<Field>,
+    /// Whether unknown keys are kept (`additionalProperties` anything but `false`).
+    pub additional_properties: bool,
+    /// Whether every field has a default (so the type can derive `Default`).
+    pub has_default: bool,
+    /// Key/value pair models (exactly `key` and `value` properties) get `new(key, value)`.
+    pub key_value: Option<(TypeRef, TypeRef)>,
+}
+
+/// One struct field.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// JSON name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Type, without `Option`/`Box`.
+    pub ty: TypeRef,
+    /// `Option<…>`: not required, or nullable.
+    pub optional: bool,
+    /// `Box<…>`: the field closes a cycle of types.
+    pub boxed: bool,
+    /// Description.
+    pub docs: String,
+}
+
+/// A string enum; unknown values are kept in an `Unknown(String)` variant.
+#[derive(Clone, Debug)]
+pub struct EnumModel {
+    /// Rust type name.
+    pub name: String,
+    /// Where it comes from.
+    pub origin: String,
+    /// Title/description.
+    pub docs: String,
+    /// Known values in document order.
+    pub variants: Vec<Variant>,
+}
+
+/// One known enum value.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// Exact wire spelling.
+    pub wire: String,
+    /// Rust variant name.
+    pub rust: String,
+}
+
+/// A Rust type expression.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `runtime::Secret`: a string never shown in Debug, logs or what-if.
+    Secret,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// `serde_json::Value`: anything JSON.
+    Json,
+    /// A generated model.
+    Named(String),
+    /// `Vec<…>`.
+    Vec(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Whether `Default::default()` exists for the type.
+    pub fn has_default(&self, models: &BTreeMap<String, Model>) -> bool {
+        match self {
+            TypeRef::Named(name) => match models.get(name) {
+                Some(Model::Struct(s)) => s.has_default,
+                Some(Model::Enum(_)) | None => false,
+            },
+            _ => true,
+        }
+    }
+}

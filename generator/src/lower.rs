@@ -1,0 +1,1080 @@
+//! Document → IR. Every naming and typing decision is made here.
+//!
+//! Names are decided over the WHOLE document (component type names, area and method
+//! names, inline body names), never over the selection, so that a name does not change
+//! when another operation is selected. The models emitted are the transitive closure
+//! of what the selected operations reference, plus their error models.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde_json::Value;
+
+use crate::config::{OperationSelection, PermissionsTable};
+use crate::diagnostics::{Diagnostic, pointer};
+use crate::ir::*;
+use crate::naming::{const_name, field_name, singular, type_name, unraw};
+use crate::schema::{SchemaView, unescape};
+use crate::validate::{METHODS, OperationIds};
+
+/// What lowering reads.
+pub struct LowerInput<'a> {
+    /// The validated generic tree.
+    pub tree: &'a Value,
+    /// The typed document built from it.
+    pub api: &'a openapiv3::OpenAPI,
+    /// Effective operationIds.
+    pub ids: &'a OperationIds,
+    /// Which operations to emit.
+    pub selection: &'a OperationSelection,
+    /// Extra sensitive properties, as `schemaName/propertyName`.
+    pub sensitive: &'a [String],
+    /// Permissions per operation, when known.
+    pub permissions: Option<&'a PermissionsTable>,
+}
+
+/// The IR and the warnings met on the way, or every error found.
+pub fn lower(input: &LowerInput<'_>) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut lowerer = Lowerer::new(input);
+    let identity = lowerer.identity();
+    let operations = lowerer.all_operations();
+    let selected = lowerer.select(&operations);
+    let inline_names = lowerer.inline_body_names(&operations);
+
+    let mut areas: BTreeMap<String, Area> = BTreeMap::new();
+    for op in selected {
+        let lowered = lowerer.operation(op, &identity, &inline_names);
+        let area =
+            areas.entry(op.area.module.clone()).or_insert_with(|| Area { operations: Vec::new(), ..op.area.clone() });
+        area.operations.push(lowered);
+    }
+    for area in areas.values_mut() {
+        area.operations.sort_by(|a, b| a.method_name.cmp(&b.method_name));
+    }
+    lowerer.drain_queue();
+    lowerer.finish_models();
+
+    if !lowerer.errors.is_empty() {
+        lowerer.errors.sort();
+        lowerer.errors.dedup();
+        return Err(lowerer.errors);
+    }
+    let title = input.api.info.title.clone();
+    let api = Api { version: input.api.info.version.clone(), identity, areas, models: lowerer.models, title };
+    Ok((api, lowerer.warnings))
+}
+
+/// Names the generated crate reserves for itself; a model with one of these names
+/// gets a `Model` suffix so that it cannot shadow them.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Serialize",
+    "Deserialize",
+    "Value",
+    "Map",
+    "Secret",
+    "Client",
+    "Error",
+    "Response",
+    "Call",
+    "WhatIf",
+    "OperationInfo",
+    "HttpMethod",
+    "Self_",
+];
+
+/// Builder methods every request builder has; body setters must not take these names.
+const RESERVED_BUILDER_METHODS: &[&str] = &[
+    "send",
+    "what_if",
+    "body",
+    "header",
+    "headers",
+    "timeout",
+    "max_retries",
+    "max_retry_delay",
+    "prepend",
+    "append",
+    "additional_property",
+    "new",
+    "into_call",
+];
+
+/// Property names whose string values are secrets wherever they appear.
+const SENSITIVE_NAMES: &[&str] =
+    &["password", "secret", "secrettext", "clientsecret", "secretvalue", "newpassword", "currentpassword"];
+
+/// An operation of the document with the names decided for it.
+struct OpRef<'a> {
+    path: &'a str,
+    method: &'a str,
+    op: &'a openapiv3::Operation,
+    item: &'a openapiv3::PathItem,
+    id: String,
+    area: Area,
+    method_name: String,
+}
+
+struct Lowerer<'a> {
+    input: &'a LowerInput<'a>,
+    /// Component name → Rust type name, for every component of the document.
+    component_names: BTreeMap<String, String>,
+    /// Every type name in use (components, inline types, reserved).
+    taken: BTreeSet<String>,
+    /// Component name → its type, once lowered.
+    component_types: BTreeMap<String, TypeRef>,
+    /// Components whose model is still to be built.
+    queue: VecDeque<String>,
+    /// Components being resolved as aliases (to stop alias cycles).
+    resolving: BTreeSet<String>,
+    models: BTreeMap<String, Model>,
+    sensitive: BTreeSet<(String, String)>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(input: &'a LowerInput<'a>) -> Self {
+        let components: Vec<String> = input
+            .tree
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let component_names = component_type_names(&components);
+        let mut taken: BTreeSet<String> = component_names.values().cloned().collect();
+        taken.extend(RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()));
+        let sensitive = input
+            .sensitive
+            .iter()
+            .filter_map(|s| s.split_once('/'))
+            .map(|(schema, prop)| (schema.to_owned(), prop.to_owned()))
+            .collect();
+        Lowerer {
+            input,
+            component_names,
+            taken,
+            component_types: BTreeMap::new(),
+            queue: VecDeque::new(),
+            resolving: BTreeSet::new(),
+            models: BTreeMap::new(),
+            sensitive,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    // ----- identity -------------------------------------------------------------------
+
+    /// One field per distinct path parameter of the whole document, deduplicated
+    /// case-insensitively, described by the first parameter that introduced it.
+    fn identity(&mut self) -> Identity {
+        let mut fields: BTreeMap<String, IdentityField> = BTreeMap::new();
+        for (path, item) in self.input.api.paths.paths.iter() {
+            let openapiv3::ReferenceOr::Item(item) = item else { continue };
+            let operations = METHODS.iter().filter_map(|m| operation_of(item, m));
+            let params = item.parameters.iter().chain(operations.flat_map(|op| op.parameters.iter()));
+            for param in params {
+                let Some(data) = self.parameter(param, path) else { continue };
+                if !matches!(data.1, Location::Path) {
+                    continue;
+                }
+                let data = data.0;
+                let wire = crate::naming::pascal_label(&data.name);
+                fields.entry(wire.to_lowercase()).or_insert_with(|| IdentityField {
+                    alias: heck::ToLowerCamelCase::to_lower_camel_case(wire.as_str()),
+                    rust: field_name(&data.name),
+                    docs: data.description.clone().unwrap_or_default(),
+                    wire,
+                });
+            }
+        }
+        let mut fields: Vec<IdentityField> = fields.into_values().collect();
+        fields.sort_by(|a, b| a.wire.cmp(&b.wire));
+        let title = self.input.api.info.title.trim();
+        Identity { type_name: format!("{}Identity", type_name(if title.is_empty() { "Api" } else { title })), fields }
+    }
+
+    /// Resolves a parameter (following `$ref` into `#/components/parameters`).
+    fn parameter(
+        &mut self,
+        param: &'a openapiv3::ReferenceOr<openapiv3::Parameter>,
+        path: &str,
+    ) -> Option<(&'a openapiv3::ParameterData, Location)> {
+        let mut current = param;
+        for _ in 0..16 {
+            match current {
+                openapiv3::ReferenceOr::Item(p) => {
+                    let location = match p {
+                        openapiv3::Parameter::Path { .. } => Location::Path,
+                        openapiv3::Parameter::Query { .. } => Location::Query,
+                        openapiv3::Parameter::Header { .. } => Location::Header,
+                        openapiv3::Parameter::Cookie { .. } => Location::Cookie,
+                    };
+                    return Some((p.parameter_data_ref(), location));
+                }
+                openapiv3::ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix("#/components/parameters/").map(unescape);
+                    let next = name.and_then(|n| self.input.api.components.as_ref()?.parameters.get(&n));
+                    match next {
+                        Some(next) => current = next,
+                        None => {
+                            self.errors.push(Diagnostic::new(
+                                pointer("/paths", &[path]),
+                                format!("parameter `$ref: {reference}` is not a parameter component"),
+                            ));
+                            return None;
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    // ----- operations and their names -------------------------------------------------
+
+    /// Every operation of the document in document order, with area and method names
+    /// decided over the whole document.
+    fn all_operations(&mut self) -> Vec<OpRef<'a>> {
+        let mut ops = Vec::new();
+        for (path, item) in self.input.api.paths.paths.iter() {
+            let item = match item {
+                openapiv3::ReferenceOr::Item(item) => item,
+                openapiv3::ReferenceOr::Reference { .. } => {
+                    self.errors.push(Diagnostic::new(
+                        pointer("/paths", &[path]),
+                        "path items given by `$ref` are not supported",
+                    ));
+                    continue;
+                }
+            };
+            for method in METHODS {
+                let Some(op) = operation_of(item, method) else { continue };
+                let Some(id) = self.input.ids.get(path, method) else { continue };
+                let segment = first_segment(path);
+                let area = Area {
+                    module: field_name(segment),
+                    type_name: type_name(segment),
+                    feature: heck::ToKebabCase::to_kebab_case(unraw(&field_name(segment))),
+                    segment: segment.to_owned(),
+                    operations: Vec::new(),
+                };
+                let method_name = method_name_from_id(id);
+                ops.push(OpRef { path, method, op, item, id: id.to_owned(), area, method_name });
+            }
+        }
+        // Method names must be unique within an area: on a clash, add the HTTP method,
+        // then a number (document order decides, so the result is stable).
+        let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for op in &ops {
+            *seen.entry((op.area.module.clone(), op.method_name.clone())).or_default() += 1;
+        }
+        let mut used: BTreeSet<(String, String)> = BTreeSet::new();
+        for op in ops.iter_mut() {
+            let key = (op.area.module.clone(), op.method_name.clone());
+            if seen[&key] > 1 {
+                op.method_name = format!("{}_{}", unraw(&op.method_name), op.method);
+            }
+            let mut candidate = op.method_name.clone();
+            let mut n = 2;
+            while !used.insert((op.area.module.clone(), candidate.clone())) {
+                candidate = format!("{}_{n}", unraw(&op.method_name));
+                n += 1;
+            }
+            op.method_name = field_name(&candidate);
+        }
+        ops
+    }
+
+    fn select<'o>(&mut self, ops: &'o [OpRef<'a>]) -> Vec<&'o OpRef<'a>> {
+        match self.input.selection {
+            OperationSelection::All => ops.iter().collect(),
+            OperationSelection::Only(ids) => {
+                let mut out = Vec::new();
+                for id in ids {
+                    match ops.iter().find(|op| &op.id == id) {
+                        Some(op) => out.push(op),
+                        None => self.errors.push(Diagnostic::new(
+                            "/paths",
+                            format!("the selection names operationId `{id}`, which the document does not have"),
+                        )),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Names of inline request-body types, decided over the whole document: an action's
+    /// body is `<Action>RequestBody`; operations whose bodies share that name and are
+    /// identical share the type; otherwise each gets `<Area><Builder>RequestBody`.
+    fn inline_body_names(&mut self, ops: &[OpRef<'a>]) -> BTreeMap<(String, String), String> {
+        let mut groups: BTreeMap<String, Vec<(&OpRef<'a>, &Value)>> = BTreeMap::new();
+        for op in ops {
+            let Some(schema) = self.inline_json_body(op) else { continue };
+            let hint = format!("{}RequestBody", type_name(action_word(op.path)));
+            groups.entry(hint).or_default().push((op, schema));
+        }
+        let mut names = BTreeMap::new();
+        for (hint, members) in groups {
+            let all_same = members.iter().all(|(_, s)| *s == members[0].1);
+            if all_same && !self.taken.contains(&hint) {
+                self.taken.insert(hint.clone());
+                for (op, _) in &members {
+                    names.insert((op.path.to_owned(), op.method.to_owned()), hint.clone());
+                }
+            } else {
+                for (op, _) in &members {
+                    let long = format!("{}{}RequestBody", op.area.type_name, type_name(&op.method_name));
+                    let name = self.allocate(&long);
+                    names.insert((op.path.to_owned(), op.method.to_owned()), name);
+                }
+            }
+        }
+        names
+    }
+
+    /// The inline (not `$ref`) JSON body schema of an operation, if it has one.
+    fn inline_json_body(&self, op: &OpRef<'a>) -> Option<&'a Value> {
+        let body = self.input.tree.pointer(&pointer("/paths", &[op.path, op.method, "requestBody"]))?;
+        let body = match body.get("$ref").and_then(Value::as_str) {
+            Some(r) => crate::validate::follow_ref(self.input.tree, r).ok()?,
+            None => body,
+        };
+        let schema = body.get("content")?.get("application/json")?.get("schema")?;
+        if schema.get("$ref").is_some() { None } else { Some(schema) }
+    }
+
+    fn operation(
+        &mut self,
+        op: &OpRef<'a>,
+        identity: &Identity,
+        inline_names: &BTreeMap<(String, String), String>,
+    ) -> Operation {
+        let at = pointer("/paths", &[op.path, op.method]);
+        let http_method = match op.method {
+            "get" => HttpMethod::Get,
+            "post" => HttpMethod::Post,
+            "put" => HttpMethod::Put,
+            "patch" => HttpMethod::Patch,
+            "delete" => HttpMethod::Delete,
+            other => {
+                self.errors.push(Diagnostic::new(at.clone(), format!("HTTP method `{other}` is not supported")));
+                HttpMethod::Get
+            }
+        };
+
+        // Path parameters, in the order their placeholders appear in the path.
+        let mut declared: BTreeMap<String, String> = BTreeMap::new();
+        for param in op.item.parameters.iter().chain(op.op.parameters.iter()) {
+            if let Some((data, Location::Path)) = self.parameter(param, op.path) {
+                declared.insert(data.name.clone(), data.description.clone().unwrap_or_default());
+            }
+        }
+        let mut path_params = Vec::new();
+        for wire in placeholders(op.path) {
+            let docs = match declared.get(&wire) {
+                Some(docs) => docs.clone(),
+                None => {
+                    self.errors.push(Diagnostic::new(
+                        at.clone(),
+                        format!("path placeholder `{{{wire}}}` has no matching `in: path` parameter"),
+                    ));
+                    String::new()
+                }
+            };
+            let key = crate::naming::pascal_label(&wire).to_lowercase();
+            let field = identity.fields.iter().find(|f| f.wire.to_lowercase() == key);
+            let (identity_field, identity_wire) = match field {
+                Some(f) => (f.rust.clone(), f.wire.clone()),
+                None => (field_name(&wire), crate::naming::pascal_label(&wire)),
+            };
+            path_params.push(PathParam { rust: field_name(&wire), wire, identity_field, identity_wire, docs });
+        }
+        // Two placeholders can map to one Rust name only in a hostile document.
+        let mut seen = BTreeSet::new();
+        for p in &mut path_params {
+            while !seen.insert(p.rust.clone()) {
+                p.rust = format!("{}_", unraw(&p.rust));
+            }
+        }
+
+        let builder_name = type_name(&op.method_name);
+        let body = self.request_body(op, &at, inline_names, &builder_name);
+        let response = self.response(op, &at, &builder_name);
+        self.error_models(op, &at);
+
+        let docs = OperationDocs {
+            summary: op.op.summary.clone(),
+            description: op.op.description.clone(),
+            external_docs: op
+                .op
+                .external_docs
+                .as_ref()
+                .map(|d| (d.url.clone(), d.description.clone().unwrap_or_default())),
+            permissions: self.input.permissions.and_then(|p| p.get(op.path, op.method)).cloned(),
+            http: format!("{} {}", http_method.as_str(), op.path),
+        };
+        Operation {
+            operation_id: op.id.clone(),
+            info_name: const_name(&op.method_name),
+            builder_name,
+            method_name: op.method_name.clone(),
+            http_method,
+            path: op.path.to_owned(),
+            path_params,
+            body,
+            response,
+            docs,
+        }
+    }
+
+    fn request_body(
+        &mut self,
+        op: &OpRef<'a>,
+        at: &str,
+        inline_names: &BTreeMap<(String, String), String>,
+        builder_name: &str,
+    ) -> Option<RequestBody> {
+        let body_at = pointer(at, &["requestBody"]);
+        let mut body = self.input.tree.pointer(&body_at)?;
+        if let Some(r) = body.get("$ref").and_then(Value::as_str) {
+            body = crate::validate::follow_ref(self.input.tree, r).ok()?;
+        }
+        let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let content = body.get("content").and_then(Value::as_object);
+        let Some(schema) = content.and_then(|c| c.get("application/json")).and_then(|m| m.get("schema")) else {
+            let types = content.map(|c| c.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
+            self.errors.push(Diagnostic::new(
+                pointer(&body_at, &["content"]),
+                format!("request body content type(s) [{types}] are not supported yet; only application/json"),
+            ));
+            return None;
+        };
+        let schema_at = pointer(&body_at, &["content", "application/json", "schema"]);
+        let view = SchemaView::new(schema, &schema_at);
+        let type_name = match view.component_ref() {
+            Some(component) => match self.component_type(&component) {
+                TypeRef::Named(name) => name,
+                other => {
+                    self.errors.push(Diagnostic::new(
+                        schema_at.clone(),
+                        format!("request body must be an object schema; `{component}` lowers to {other:?}"),
+                    ));
+                    return None;
+                }
+            },
+            None => {
+                let name = inline_names
+                    .get(&(op.path.to_owned(), op.method.to_owned()))
+                    .cloned()
+                    .unwrap_or_else(|| format!("{builder_name}RequestBody"));
+                if !self.models.contains_key(&name) {
+                    let model = self.build_struct(view, &name, &format!("request body of {}", op.id), None);
+                    self.models.insert(name.clone(), Model::Struct(model));
+                }
+                name
+            }
+        };
+        // Queued components must exist before the expanded fields can be read.
+        self.drain_queue();
+        let Some(Model::Struct(model)) = self.models.get(&type_name) else {
+            self.errors.push(Diagnostic::new(schema_at, "request body must be an object schema"));
+            return None;
+        };
+        let model = model.clone();
+        let mut used: BTreeSet<String> = RESERVED_BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
+        let mut expanded = Vec::new();
+        for field in &model.fields {
+            let base = unraw(&field.rust).to_owned();
+            let setter = if used.contains(&base) { format!("set_{base}") } else { field.rust.clone() };
+            used.insert(unraw(&setter).to_owned());
+            expanded.push(ExpandedField {
+                field: field.rust.clone(),
+                setter,
+                item: None,
+                adder: None,
+                ty: field.ty.clone(),
+                optional: field.optional,
+                docs: field.docs.clone(),
+            });
+        }
+        // Adders come second so that a setter always wins a name over an adder.
+        for e in &mut expanded {
+            let TypeRef::Vec(item) = &e.ty else { continue };
+            e.item = Some((**item).clone());
+            let Some(name) = singular(&e.field).map(|s| field_name(&s)) else { continue };
+            if used.contains(unraw(&name)) {
+                continue;
+            }
+            used.insert(unraw(&name).to_owned());
+            let key_value = match &**item {
+                TypeRef::Named(n) => match self.models.get(n) {
+                    Some(Model::Struct(s)) => s.key_value.clone(),
+                    _ => None,
+                },
+                _ => None,
+            };
+            e.adder = Some(Adder { name, key_value });
+        }
+        Some(RequestBody { type_name, required, expanded, additional_properties: model.additional_properties })
+    }
+
+    fn response(&mut self, op: &OpRef<'a>, at: &str, builder_name: &str) -> ResponseBody {
+        let success = op.op.responses.responses.iter().find(|(code, _)| match code {
+            openapiv3::StatusCode::Code(c) => (200..300).contains(c),
+            openapiv3::StatusCode::Range(r) => *r == 2,
+        });
+        let Some((code, _)) = success else { return ResponseBody::Empty };
+        let response_at = pointer(at, &["responses", &code.to_string()]);
+        let Some(mut response) = self.input.tree.pointer(&response_at) else { return ResponseBody::Empty };
+        if let Some(r) = response.get("$ref").and_then(Value::as_str) {
+            match crate::validate::follow_ref(self.input.tree, r) {
+                Ok(resolved) => response = resolved,
+                Err(_) => return ResponseBody::Empty,
+            }
+        }
+        let Some(content) = response.get("content").and_then(Value::as_object) else { return ResponseBody::Empty };
+        if content.is_empty() {
+            return ResponseBody::Empty;
+        }
+        let Some(schema) = content.get("application/json").and_then(|m| m.get("schema")) else {
+            let types = content.keys().cloned().collect::<Vec<_>>().join(", ");
+            self.errors.push(Diagnostic::new(
+                pointer(&response_at, &["content"]),
+                format!("response content type(s) [{types}] are not supported yet; only application/json"),
+            ));
+            return ResponseBody::Empty;
+        };
+        let schema_at = pointer(&response_at, &["content", "application/json", "schema"]);
+        let (ty, _) = self.type_of(
+            SchemaView::new(schema, &schema_at),
+            &format!("{}{builder_name}", op.area.type_name),
+            "Response",
+        );
+        ResponseBody::Json(ty)
+    }
+
+    /// Includes the models of the operation's error responses (`default`, 4XX, 5XX).
+    fn error_models(&mut self, op: &OpRef<'a>, at: &str) {
+        let codes: Vec<String> = op
+            .op
+            .responses
+            .responses
+            .keys()
+            .filter(|code| !matches!(code, openapiv3::StatusCode::Code(200..=299) | openapiv3::StatusCode::Range(2)))
+            .map(ToString::to_string)
+            .chain(op.op.responses.default.as_ref().map(|_| "default".to_owned()))
+            .collect();
+        for code in codes {
+            let response_at = pointer(at, &["responses", &code]);
+            let Some(mut response) = self.input.tree.pointer(&response_at) else { continue };
+            if let Some(r) = response.get("$ref").and_then(Value::as_str) {
+                match crate::validate::follow_ref(self.input.tree, r) {
+                    Ok(resolved) => response = resolved,
+                    Err(_) => continue,
+                }
+            }
+            let schema = response.get("content").and_then(|c| c.get("application/json")).and_then(|m| m.get("schema"));
+            if let Some(component) = schema.and_then(|s| SchemaView::new(s, "").component_ref()) {
+                self.component_type(&component);
+            }
+        }
+    }
+
+    // ----- schemas ----------------------------------------------------------------------
+
+    /// Allocates a fresh type name based on `hint`.
+    fn allocate(&mut self, hint: &str) -> String {
+        let hint = type_name(hint);
+        let mut name = hint.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{hint}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+
+    /// The type of a component schema. Structs and enums are named and queued (built
+    /// later, iteratively, so that deep reference chains cannot exhaust the stack);
+    /// anything else is resolved in place.
+    fn component_type(&mut self, component: &str) -> TypeRef {
+        if let Some(ty) = self.component_types.get(component) {
+            return ty.clone();
+        }
+        let at = pointer("/components/schemas", &[component]);
+        let Some(node) = self.input.tree.pointer(&at) else {
+            self.errors.push(Diagnostic::new(at, "component schema does not exist"));
+            return TypeRef::Json;
+        };
+        let view = SchemaView::new(node, &at);
+        let name = self.component_names.get(component).cloned().unwrap_or_else(|| type_name(component));
+        // A named object schema is a struct even without properties (Graph's
+        // `ODataErrors.InnerError` is only `additionalProperties`), so the type exists.
+        let ty = if is_string_enum(&view) || view.is_object_like() || view.ty() == Some("object") {
+            self.queue.push_back(component.to_owned());
+            TypeRef::Named(name)
+        } else {
+            if !self.resolving.insert(component.to_owned()) {
+                self.warnings.push(Diagnostic::new(at, "schema is defined only in terms of itself; typed as any JSON"));
+                return TypeRef::Json;
+            }
+            let (ty, _) = self.type_of(view, &name, "");
+            self.resolving.remove(component);
+            ty
+        };
+        self.component_types.insert(component.to_owned(), ty.clone());
+        ty
+    }
+
+    fn drain_queue(&mut self) {
+        while let Some(component) = self.queue.pop_front() {
+            let Some(TypeRef::Named(name)) = self.component_types.get(&component).cloned() else { continue };
+            if self.models.contains_key(&name) {
+                continue;
+            }
+            let at = pointer("/components/schemas", &[&component]);
+            let Some(node) = self.input.tree.pointer(&at) else { continue };
+            let view = SchemaView::new(node, &at);
+            let model = if is_string_enum(&view) {
+                Model::Enum(self.build_enum(view, &name, &component))
+            } else {
+                // Insert a placeholder first: the struct may refer to itself.
+                self.models.insert(
+                    name.clone(),
+                    Model::Enum(EnumModel {
+                        name: name.clone(),
+                        origin: String::new(),
+                        docs: String::new(),
+                        variants: Vec::new(),
+                    }),
+                );
+                Model::Struct(self.build_struct(view, &name, &component, Some(&component)))
+            };
+            self.models.insert(name, model);
+        }
+    }
+
+    fn build_enum(&mut self, view: SchemaView<'_>, name: &str, origin: &str) -> EnumModel {
+        let mut used: BTreeSet<String> = BTreeSet::from(["Unknown".to_owned()]);
+        let mut variants = Vec::new();
+        for value in view.enum_values().into_iter().flatten() {
+            let Some(wire) = value.as_str() else { continue };
+            if variants.iter().any(|v: &Variant| v.wire == wire) {
+                continue;
+            }
+            let base = type_name(wire);
+            let mut rust = if base == "Unknown" { "UnknownValue".to_owned() } else { base.clone() };
+            let mut n = 2;
+            while !used.insert(rust.clone()) {
+                rust = format!("{base}{n}");
+                n += 1;
+            }
+            variants.push(Variant { wire: wire.to_owned(), rust });
+        }
+        if variants.is_empty() {
+            self.warnings.push(Diagnostic::new(
+                view.at,
+                "enum has no string values; only `Unknown(String)` can hold its values",
+            ));
+        }
+        EnumModel { name: name.to_owned(), origin: origin.to_owned(), docs: view.docs(), variants }
+    }
+
+    /// Builds a struct from an object schema, merging `allOf` parents (parents first).
+    fn build_struct(&mut self, view: SchemaView<'_>, name: &str, origin: &str, component: Option<&str>) -> StructModel {
+        let mut props: Vec<(String, Value, String, bool, String)> = Vec::new();
+        let mut additional = true;
+        let mut visited = BTreeSet::new();
+        self.collect_properties(view, component.unwrap_or(""), &mut props, &mut additional, &mut visited);
+
+        let mut used: BTreeSet<String> =
+            BTreeSet::from(["additional_properties".to_owned(), "additional_property".to_owned()]);
+        let mut fields = Vec::new();
+        for (wire, schema, at, required, owner) in props {
+            if fields.iter().any(|f: &Field| f.wire == wire) {
+                continue; // a child redefining a parent's property: the parent's wins (same wire name)
+            }
+            let prop_view = SchemaView::new(&schema, &at);
+            let (mut ty, nullable) = self.type_of(prop_view, name, &wire);
+            if ty == TypeRef::String && self.is_sensitive(&owner, &wire) {
+                ty = TypeRef::Secret;
+            }
+            if let TypeRef::Vec(item) = &ty
+                && **item == TypeRef::String
+                && self.is_sensitive(&owner, &wire)
+            {
+                ty = TypeRef::Vec(Box::new(TypeRef::Secret));
+            }
+            let base = field_name(&wire);
+            let mut rust = base.clone();
+            let mut n = 2;
+            while !used.insert(unraw(&rust).to_owned()) {
+                rust = format!("{}_{n}", unraw(&base));
+                n += 1;
+            }
+            let docs = prop_view.docs();
+            fields.push(Field { wire, rust, ty, optional: !required || nullable, boxed: false, docs });
+        }
+        let key_value = match fields.as_slice() {
+            [k, v] if k.wire == "key" && v.wire == "value" => Some((k.ty.clone(), v.ty.clone())),
+            [v, k] if k.wire == "key" && v.wire == "value" => Some((k.ty.clone(), v.ty.clone())),
+            _ => None,
+        };
+        StructModel {
+            name: name.to_owned(),
+            origin: origin.to_owned(),
+            pointer: view.at.to_owned(),
+            docs: view.docs(),
+            fields,
+            additional_properties: additional,
+            has_default: true,
+            key_value,
+        }
+    }
+
+    fn collect_properties(
+        &mut self,
+        view: SchemaView<'_>,
+        owner: &str,
+        out: &mut Vec<(String, Value, String, bool, String)>,
+        additional: &mut bool,
+        visited: &mut BTreeSet<String>,
+    ) {
+        for (member, at) in view.members("allOf") {
+            let member_view = SchemaView::new(member, &at);
+            match member_view.component_ref() {
+                Some(parent) => {
+                    if !visited.insert(parent.clone()) {
+                        self.errors
+                            .push(Diagnostic::new(at, format!("`allOf` inherits from `{parent}` twice or in a cycle")));
+                        continue;
+                    }
+                    let parent_at = pointer("/components/schemas", &[&parent]);
+                    if let Some(node) = self.input.tree.pointer(&parent_at) {
+                        self.collect_properties(SchemaView::new(node, &parent_at), &parent, out, additional, visited);
+                    }
+                }
+                None => self.collect_properties(member_view, owner, out, additional, visited),
+            }
+        }
+        let required = view.required();
+        for (name, schema, at) in view.properties() {
+            out.push((name.to_owned(), schema.clone(), at, required.contains(&name), owner.to_owned()));
+        }
+        *additional &= view.allows_additional_properties();
+    }
+
+    fn is_sensitive(&self, owner: &str, property: &str) -> bool {
+        self.sensitive.contains(&(owner.to_owned(), property.to_owned()))
+            || SENSITIVE_NAMES.contains(&property.to_ascii_lowercase().as_str())
+    }
+
+    /// The Rust type of a schema, and whether it is nullable. Inline structs and enums
+    /// are named `<owner><Field>`.
+    fn type_of(&mut self, view: SchemaView<'_>, owner: &str, field: &str) -> (TypeRef, bool) {
+        let nullable = view.nullable();
+        if let Some(component) = view.component_ref() {
+            return (self.component_type(&component), false);
+        }
+        if let Some(other) = view.other_ref() {
+            self.errors.push(Diagnostic::new(view.at, format!("`$ref: {other}` is not a schema reference")));
+            return (TypeRef::Json, true);
+        }
+        if is_string_enum(&view) {
+            let name = self.allocate(&format!("{owner}{}", type_name(field)));
+            let model = self.build_enum(view, &name, &format!("inline enum at {}", view.at));
+            self.models.insert(name.clone(), Model::Enum(model));
+            return (TypeRef::Named(name), nullable);
+        }
+        for keyword in ["anyOf", "oneOf"] {
+            let members = view.members(keyword);
+            if members.is_empty() {
+                continue;
+            }
+            let real: Vec<_> = members.iter().filter(|(m, at)| !SchemaView::new(m, at).is_null_placeholder()).collect();
+            let member_nullable = real.len() < members.len();
+            return match real.as_slice() {
+                [(member, at)] => {
+                    let (ty, inner_nullable) = self.type_of(SchemaView::new(member, at), owner, field);
+                    (ty, nullable || member_nullable || inner_nullable)
+                }
+                _ => (TypeRef::Json, true),
+            };
+        }
+        let all_of = view.members("allOf");
+        if let [(member, at)] = all_of.as_slice()
+            && view.node.get("properties").is_none()
+        {
+            let (ty, inner) = self.type_of(SchemaView::new(member, at), owner, field);
+            return (ty, nullable || inner);
+        }
+        if view.is_object_like() {
+            let name = self.allocate(&format!("{owner}{}", type_name(field)));
+            self.models.insert(
+                name.clone(),
+                Model::Enum(EnumModel {
+                    name: name.clone(),
+                    origin: String::new(),
+                    docs: String::new(),
+                    variants: Vec::new(),
+                }),
+            );
+            let model = self.build_struct(view, &name, &format!("inline schema at {}", view.at), None);
+            self.models.insert(name.clone(), Model::Struct(model));
+            return (TypeRef::Named(name), nullable);
+        }
+        let ty = match view.ty() {
+            Some("string") => TypeRef::String,
+            Some("boolean") => TypeRef::Bool,
+            Some("integer") => match view.format() {
+                Some("int32" | "int16" | "int8" | "uint8") => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            Some("number") => TypeRef::F64,
+            Some("array") => match view.items() {
+                Some((items, at)) => {
+                    let (item, _) = self.type_of(SchemaView::new(items, &at), owner, field);
+                    TypeRef::Vec(Box::new(item))
+                }
+                None => TypeRef::Vec(Box::new(TypeRef::Json)),
+            },
+            Some("object") | None => TypeRef::Json,
+            Some(other) => {
+                self.errors
+                    .push(Diagnostic::new(pointer(view.at, &["type"]), format!("unknown schema type `{other}`")));
+                TypeRef::Json
+            }
+        };
+        let is_json = ty == TypeRef::Json;
+        (ty, nullable || is_json)
+    }
+
+    // ----- whole-model passes -------------------------------------------------------
+
+    /// Boxes fields that close a cycle of directly contained structs, and decides which
+    /// structs can derive `Default`.
+    fn finish_models(&mut self) {
+        // A struct contains another directly when a field is `T` or `Option<T>` (not `Vec<T>`).
+        let direct: BTreeMap<String, Vec<String>> = self
+            .models
+            .values()
+            .filter_map(|m| match m {
+                Model::Struct(s) => {
+                    Some((s.name.clone(), s.fields.iter().filter_map(|f| named(&f.ty).map(str::to_owned)).collect()))
+                }
+                Model::Enum(_) => None,
+            })
+            .collect();
+        let names: Vec<String> = direct.keys().cloned().collect();
+        for name in names {
+            let Some(Model::Struct(s)) = self.models.get(&name) else { continue };
+            let boxed: Vec<bool> =
+                s.fields.iter().map(|f| named(&f.ty).is_some_and(|target| reaches(&direct, target, &name))).collect();
+            if let Some(Model::Struct(s)) = self.models.get_mut(&name) {
+                for (field, boxed) in s.fields.iter_mut().zip(boxed) {
+                    field.boxed = boxed;
+                }
+            }
+        }
+        // Least fixpoint: a struct has a default once every required field's type is known
+        // to have one. (Starting from "yes" would let a struct that requires itself derive a
+        // `Default` that recurses forever.)
+        for model in self.models.values_mut() {
+            if let Model::Struct(s) = model {
+                s.has_default = false;
+            }
+        }
+        loop {
+            let snapshot = self.models.clone();
+            let mut changed = false;
+            for model in self.models.values_mut() {
+                if let Model::Struct(s) = model
+                    && !s.has_default
+                    && s.fields.iter().all(|f| f.optional || f.ty.has_default(&snapshot))
+                {
+                    s.has_default = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+fn operation_of<'a>(item: &'a openapiv3::PathItem, method: &str) -> Option<&'a openapiv3::Operation> {
+    match method {
+        "get" => item.get.as_ref(),
+        "put" => item.put.as_ref(),
+        "post" => item.post.as_ref(),
+        "delete" => item.delete.as_ref(),
+        "options" => item.options.as_ref(),
+        "head" => item.head.as_ref(),
+        "patch" => item.patch.as_ref(),
+        "trace" => item.trace.as_ref(),
+        _ => None,
+    }
+}
+
+fn is_string_enum(view: &SchemaView<'_>) -> bool {
+    view.enum_values().is_some() && matches!(view.ty(), Some("string") | None) && !view.is_object_like()
+}
+
+fn named(ty: &TypeRef) -> Option<&str> {
+    match ty {
+        TypeRef::Named(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// Whether `from` reaches `to` through direct containment.
+fn reaches(direct: &BTreeMap<String, Vec<String>>, from: &str, to: &str) -> bool {
+    let mut stack = vec![from.to_owned()];
+    let mut seen = BTreeSet::new();
+    while let Some(current) = stack.pop() {
+        if current == to {
+            return true;
+        }
+        if seen.insert(current.clone())
+            && let Some(next) = direct.get(&current)
+        {
+            stack.extend(next.iter().cloned());
+        }
+    }
+    false
+}
+
+/// Rust names for every component schema: the last dotted segment
+/// (`microsoft.graph.ODataErrors.ODataError` → `ODataError`), unless two components
+/// share it, in which case all of them use the name without `microsoft.graph.`; a name
+/// still ambiguous (or reserved) gets a numeric suffix in component-name order.
+fn component_type_names(components: &[String]) -> BTreeMap<String, String> {
+    let short = |c: &str| type_name(c.rsplit('.').next().unwrap_or(c));
+    let long = |c: &str| type_name(c.strip_prefix("microsoft.graph.").unwrap_or(c));
+    let mut short_count: BTreeMap<String, usize> = BTreeMap::new();
+    for c in components {
+        *short_count.entry(short(c)).or_default() += 1;
+    }
+    let mut sorted: Vec<&String> = components.iter().collect();
+    sorted.sort();
+    let mut used: BTreeSet<String> = RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
+    let mut out = BTreeMap::new();
+    for c in sorted {
+        let base = if short_count[&short(c)] == 1 { short(c) } else { long(c) };
+        let base = if RESERVED_TYPE_NAMES.contains(&base.as_str()) { format!("{base}Model") } else { base };
+        let mut name = base.clone();
+        let mut n = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        out.insert(c.clone(), name);
+    }
+    out
+}
+
+/// First path segment without alternate-key or function syntax: `servicePrincipals`.
+fn first_segment(path: &str) -> &str {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let first = first.split('(').next().unwrap_or(first);
+    if first.is_empty() { "root" } else { first }
+}
+
+/// The last path segment as a word: `microsoft.graph.acquireAccessToken` → `acquireAccessToken`.
+fn action_word(path: &str) -> &str {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    let last = last.split('(').next().unwrap_or(last);
+    last.rsplit('.').next().unwrap_or(last)
+}
+
+/// `{name}` placeholders of a path template, in order.
+pub fn placeholders(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else { break };
+        out.push(after[..end].to_owned());
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// Method name from an operationId: the entity before the first `.`/`_` names the
+/// area and is dropped; the navigation and verb that follow become snake case.
+/// `servicePrincipal.synchronization_acquireAccessToken` → `synchronization_acquire_access_token`.
+fn method_name_from_id(id: &str) -> String {
+    let (navigation, verb) = match id.split_once('_') {
+        Some((nav, verb)) => (nav, verb),
+        None => ("", id),
+    };
+    let navigation = navigation.split_once('.').map(|(_, rest)| rest).unwrap_or("");
+    field_name(&format!("{navigation} {verb}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names() {
+        assert_eq!(
+            method_name_from_id("servicePrincipal.synchronization_acquireAccessToken"),
+            "synchronization_acquire_access_token"
+        );
+        assert_eq!(method_name_from_id("application_ListApplication"), "list_application");
+        assert_eq!(
+            method_name_from_id("application.synchronization.job_validateCredential_BySynchronizationJobId"),
+            "synchronization_job_validate_credential_by_synchronization_job_id"
+        );
+        assert_eq!(method_name_from_id("noUnderscore"), "no_underscore");
+    }
+
+    #[test]
+    fn component_names_prefer_the_short_form() {
+        let names = component_type_names(&[
+            "microsoft.graph.ODataErrors.ODataError".to_owned(),
+            "microsoft.graph.entity".to_owned(),
+            "microsoft.graph.callRecords.entity".to_owned(),
+            "microsoft.graph.error".to_owned(),
+        ]);
+        assert_eq!(names["microsoft.graph.ODataErrors.ODataError"], "ODataError");
+        assert_eq!(names["microsoft.graph.entity"], "Entity");
+        assert_eq!(names["microsoft.graph.callRecords.entity"], "CallRecordsEntity");
+        assert_eq!(names["microsoft.graph.error"], "ErrorModel");
+    }
+
+    #[test]
+    fn segments() {
+        assert_eq!(first_segment("/applications(appId='{appId}')"), "applications");
+        assert_eq!(first_segment("/servicePrincipals/{id}"), "servicePrincipals");
+        assert_eq!(action_word("/a/{b}/microsoft.graph.acquireAccessToken"), "acquireAccessToken");
+        assert_eq!(action_word("/a/microsoft.graph.delta()"), "delta");
+        assert_eq!(placeholders("/a/{x-id}/b(appId='{appId}')"), vec!["x-id", "appId"]);
+    }
+}

@@ -1,0 +1,335 @@
+//! `cargo xtask codegen`: the only code that reads inputs from disk and writes
+//! generated files.
+//!
+//! Targets: `openapi/codegen.toml` → `generated/`, and every
+//! `generator/tests/fixtures/<name>/codegen.toml` → `generator/tests/golden/<name>/`.
+//! All targets are generated in memory first; nothing is written unless every one
+//! succeeds, and a target directory is replaced as a whole (written beside it, then
+//! swapped in), so a failed run leaves the committed tree untouched.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use msgraph_codegen::{
+    CodegenConfig, CrateConfig, Error, Generated, Inputs, OperationSelection, PermissionsTable, Pin, Provenance,
+};
+
+/// The command that regenerates everything; printed whenever the tree is stale.
+pub const FIX_COMMAND: &str = "cargo xtask codegen";
+
+/// One thing to generate: a config file and the directory its crate goes to.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Path of `codegen.toml`.
+    pub config: PathBuf,
+    /// Directory the crate is written to.
+    pub out: PathBuf,
+}
+
+/// Every target of the repository, in a fixed order.
+pub fn targets(root: &Path) -> Result<Vec<Target>, XtaskError> {
+    let mut targets = vec![Target { config: root.join("openapi/codegen.toml"), out: root.join("generated") }];
+    let fixtures = root.join("generator/tests/fixtures");
+    if fixtures.is_dir() {
+        let mut names: Vec<PathBuf> = fs::read_dir(&fixtures)
+            .map_err(|e| XtaskError::io(&fixtures, e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.join("codegen.toml").is_file())
+            .collect();
+        names.sort();
+        for dir in names {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            targets
+                .push(Target { config: dir.join("codegen.toml"), out: root.join("generator/tests/golden").join(name) });
+        }
+    }
+    Ok(targets)
+}
+
+/// Errors of the xtask commands.
+#[derive(Debug)]
+pub enum XtaskError {
+    /// Reading or writing a file failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        error: io::Error,
+    },
+    /// The generator refused its input.
+    Generate {
+        /// The config of the target.
+        config: PathBuf,
+        /// Why.
+        error: Error,
+    },
+}
+
+impl XtaskError {
+    fn io(path: &Path, error: io::Error) -> Self {
+        XtaskError::Io { path: path.to_path_buf(), error }
+    }
+}
+
+impl fmt::Display for XtaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            XtaskError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            XtaskError::Generate { config, error } => {
+                write!(f, "{} (target {}); nothing was written", error, config.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for XtaskError {}
+
+fn read(path: &Path) -> Result<Vec<u8>, XtaskError> {
+    fs::read(path).map_err(|e| XtaskError::io(path, e))
+}
+
+fn read_text(path: &Path) -> Result<String, XtaskError> {
+    fs::read_to_string(path).map_err(|e| XtaskError::io(path, e))
+}
+
+/// Generates one target in memory, printing the generator's warnings.
+pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskError> {
+    let config_name = display_relative(root, &target.config);
+    let fail = |error: Error| XtaskError::Generate { config: target.config.clone(), error };
+    let config = CodegenConfig::parse(&read_text(&target.config)?, &config_name).map_err(fail)?;
+    let dir = target.config.parent().unwrap_or(root);
+    let document_path = dir.join(&config.document.path);
+    let document = read(&document_path)?;
+    let provenance = match &config.document.provenance {
+        Some(p) => {
+            let path = dir.join(p);
+            Some((
+                display_relative(root, &path),
+                Provenance::parse(&read_text(&path)?, &display_relative(root, &path)).map_err(fail)?,
+            ))
+        }
+        None => None,
+    };
+    let permissions = match &config.document.permissions {
+        Some(p) => {
+            let path = dir.join(p);
+            Some(PermissionsTable::parse(&read_text(&path)?, &display_relative(root, &path)).map_err(fail)?)
+        }
+        None => None,
+    };
+    let document_name = display_relative(root, &document_path);
+    let inputs = Inputs {
+        document_name: &document_name,
+        document: &document,
+        pin: provenance.as_ref().map(|(name, p)| Pin { provenance_name: name, sha256: &p.sha256 }),
+        permissions: permissions.as_ref(),
+        selection: &config.selection.operations,
+        sensitive: &config.sensitive.properties,
+        krate: &config.krate,
+    };
+    let generated = msgraph_codegen::generate(&inputs).map_err(fail)?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {document_name}: {warning}");
+    }
+    Ok(generated)
+}
+
+fn display_relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+/// How the committed tree differs from what the generator produces now.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files compared.
+    pub files_checked: usize,
+    /// Committed files whose contents differ, with the first differing line.
+    pub stale: Vec<(PathBuf, usize)>,
+    /// Files the generator produces that are not committed.
+    pub missing: Vec<PathBuf>,
+    /// Committed files in a generated directory that the generator no longer produces.
+    pub orphans: Vec<PathBuf>,
+}
+
+impl Report {
+    /// Whether the committed tree is exactly what the generator produces.
+    pub fn is_fresh(&self) -> bool {
+        self.stale.is_empty() && self.missing.is_empty() && self.orphans.is_empty()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_fresh() {
+            return write!(f, "generated code is up to date ({} files checked)", self.files_checked);
+        }
+        writeln!(f, "generated code is stale:")?;
+        for (path, line) in &self.stale {
+            writeln!(f, "  stale:   {} (first difference at line {line})", path.display())?;
+        }
+        for path in &self.missing {
+            writeln!(f, "  missing: {}", path.display())?;
+        }
+        for path in &self.orphans {
+            writeln!(f, "  orphan:  {}", path.display())?;
+        }
+        write!(f, "Run `{FIX_COMMAND}` to regenerate, then commit the result.")
+    }
+}
+
+/// Every file under `dir`, relative to it, `/`-separated (empty when `dir` is absent).
+fn files_under(dir: &Path) -> Result<BTreeMap<String, PathBuf>, XtaskError> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current).map_err(|e| XtaskError::io(&current, e))? {
+            let entry = entry.map_err(|e| XtaskError::io(&current, e))?;
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap_or(&path);
+                let key = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                out.insert(key, path);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Compares one generated crate with a directory.
+fn diff_target(root: &Path, out: &Path, generated: &Generated, report: &mut Report) -> Result<(), XtaskError> {
+    let on_disk = files_under(out)?;
+    for (relative, text) in &generated.files {
+        report.files_checked += 1;
+        let shown = Path::new(&display_relative(root, out)).join(relative);
+        match on_disk.get(relative) {
+            None => report.missing.push(shown),
+            Some(path) => {
+                let committed = fs::read(path).map_err(|e| XtaskError::io(path, e))?;
+                if committed != text.as_bytes() {
+                    let committed = String::from_utf8_lossy(&committed);
+                    let line = committed.lines().zip(text.lines()).take_while(|(a, b)| a == b).count() + 1;
+                    report.stale.push((shown, line));
+                }
+            }
+        }
+    }
+    for relative in on_disk.keys() {
+        if !generated.files.contains_key(relative) {
+            report.orphans.push(Path::new(&display_relative(root, out)).join(relative));
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask codegen --check`: regenerates every target in memory and diffs the
+/// whole tree (stale, missing and orphan files). Backs the CI step and a `#[test]`.
+pub fn check(root: &Path) -> Result<Report, XtaskError> {
+    let mut report = Report::default();
+    for target in targets(root)? {
+        let generated = generate_target(root, &target)?;
+        diff_target(root, &target.out, &generated, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// `cargo xtask codegen`: regenerates every target, replacing only directories whose
+/// contents change.
+pub fn write(root: &Path) -> Result<(), XtaskError> {
+    let mut all = Vec::new();
+    for target in targets(root)? {
+        let generated = generate_target(root, &target)?;
+        all.push((target, generated));
+    }
+    for (target, generated) in all {
+        let mut report = Report::default();
+        diff_target(root, &target.out, &generated, &mut report)?;
+        if report.is_fresh() {
+            continue;
+        }
+        replace_dir(&target.out, &generated.files)?;
+        println!("wrote {} ({} files)", display_relative(root, &target.out), generated.files.len());
+    }
+    Ok(())
+}
+
+/// Writes `files` into a sibling directory, then swaps it in place of `out`.
+pub fn replace_dir(out: &Path, files: &BTreeMap<String, String>) -> Result<(), XtaskError> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_owned());
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let staging = parent.join(format!(".{name}.codegen-new"));
+    let previous = parent.join(format!(".{name}.codegen-old"));
+    for leftover in [&staging, &previous] {
+        if leftover.exists() {
+            fs::remove_dir_all(leftover).map_err(|e| XtaskError::io(leftover, e))?;
+        }
+    }
+    for (relative, text) in files {
+        let path = staging.join(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| XtaskError::io(dir, e))?;
+        }
+        fs::write(&path, text).map_err(|e| XtaskError::io(&path, e))?;
+    }
+    if out.exists() {
+        fs::rename(out, &previous).map_err(|e| XtaskError::io(out, e))?;
+    }
+    if let Err(e) = fs::rename(&staging, out) {
+        // Put the old tree back before reporting.
+        let _ = fs::rename(&previous, out);
+        return Err(XtaskError::io(out, e));
+    }
+    if previous.exists() {
+        fs::remove_dir_all(&previous).map_err(|e| XtaskError::io(&previous, e))?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask codegen --document PATH --select all --out DIR`: a standalone crate
+/// for any Graph module document, depending on this repository's runtime by path.
+pub fn standalone(root: &Path, document: &Path, select: &str, out: &Path) -> Result<(), XtaskError> {
+    let bytes = read(document)?;
+    let selection = if select == "all" {
+        OperationSelection::All
+    } else {
+        OperationSelection::Only(select.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+    };
+    let stem = document.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "module".to_owned());
+    let runtime = fs::canonicalize(root.join("runtime")).map_err(|e| XtaskError::io(&root.join("runtime"), e))?;
+    let krate = CrateConfig {
+        name: format!("msgraph-{}", msgraph_codegen::naming::field_name(&stem).replace('_', "-")),
+        version: "0.1.0".to_owned(),
+        runtime_path: runtime.display().to_string(),
+        workspace_member: false,
+    };
+    let document_name = document.display().to_string();
+    let inputs = Inputs {
+        document_name: &document_name,
+        document: &bytes,
+        pin: None,
+        permissions: None,
+        selection: &selection,
+        sensitive: &[],
+        krate: &krate,
+    };
+    let generated = msgraph_codegen::generate(&inputs)
+        .map_err(|error| XtaskError::Generate { config: document.to_path_buf(), error })?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {document_name}: {warning}");
+    }
+    let mut files = generated.files;
+    // A standalone crate is its own workspace, so that it builds wherever it is put.
+    if let Some(manifest) = files.get_mut("Cargo.toml") {
+        manifest.push_str("\n[workspace]\n");
+    }
+    replace_dir(out, &files)?;
+    println!("wrote {} ({} files): cd {} && cargo build", out.display(), files.len(), out.display());
+    Ok(())
+}
