@@ -500,7 +500,7 @@ impl<'a> Lowerer<'a> {
         let mut expanded = Vec::new();
         for field in &model.fields {
             let base = unraw(&field.rust).to_owned();
-            let setter = if used.contains(&base) { format!("set_{base}") } else { field.rust.clone() };
+            let setter = if used.contains(&base) { crate::naming::compose("set", &field.rust, "") } else { field.rust.clone() };
             used.insert(unraw(&setter).to_owned());
             expanded.push(ExpandedField {
                 field: field.rust.clone(),

@@ -108,6 +108,13 @@ pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// An identifier composed of words around an existing identifier, such as `with_` +
+/// `_2fa` → `with_2fa` or `r#type` + `_via_identity`: recomposed through
+/// [`field_name`] so that the result is valid and conventionally cased.
+pub fn compose(before: &str, ident: &str, after: &str) -> String {
+    field_name(&format!("{before} {} {after}", unraw(ident)))
+}
+
 /// Builds a `proc_macro2::Ident` from a sanitized name (raw identifiers included).
 pub fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::docs::{attrs, code, prose};
 use crate::ir::Api;
-use crate::naming::{ident, unraw};
+use crate::naming::{compose, ident};
 
 /// Tokens of `src/identity.rs`.
 pub fn identity_rs(api: &Api) -> TokenStream {
@@ -41,7 +41,7 @@ pub fn identity_rs(api: &Api) -> TokenStream {
     });
     let setters = identity.fields.iter().map(|f| {
         let rust = ident(&f.rust);
-        let setter = ident(&format!("with_{}", unraw(&f.rust)));
+        let setter = ident(&compose("with", &f.rust, ""));
         let doc = attrs(&format!("Sets {}.", code(&f.wire)));
         quote! {
             #doc

@@ -8,7 +8,7 @@ use quote::quote;
 use super::docs::{attrs, code, prose};
 use super::{field_type_tokens, type_tokens};
 use crate::ir::{Api, EnumModel, Model, StructModel, TypeRef};
-use crate::naming::{field_name, ident, unraw};
+use crate::naming::{compose, field_name, ident, unraw};
 
 /// `(path, tokens)` of every model file and of `models/mod.rs`.
 pub fn model_files(api: &Api) -> Vec<(String, TokenStream)> {
@@ -94,7 +94,7 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
 
     let setters = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
-        let setter = ident(&format!("with_{}", unraw(&f.rust)));
+        let setter = ident(&compose("with", &f.rust, ""));
         let inner = type_tokens(&f.ty);
         let mut value = quote!(value.into());
         if f.boxed {
@@ -219,6 +219,21 @@ fn enum_tokens(e: &EnumModel) -> TokenStream {
         let wire = &v.wire;
         quote!(#wire => Some(Self::#rust),)
     });
+    // An enum with no known value (hostile, but valid OpenAPI) must not emit a
+    // single-arm match, which clippy rejects.
+    let known_body = if e.variants.is_empty() {
+        quote! {
+            let _ = value;
+            None
+        }
+    } else {
+        quote! {
+            match value {
+                #(#from_str)*
+                _ => None,
+            }
+        }
+    };
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -247,10 +262,7 @@ fn enum_tokens(e: &EnumModel) -> TokenStream {
             }
 
             fn known(value: &str) -> Option<Self> {
-                match value {
-                    #(#from_str)*
-                    _ => None,
-                }
+                #known_body
             }
         }
 

@@ -7,7 +7,7 @@ use quote::quote;
 use super::docs::{attrs, code, prose};
 use super::type_tokens;
 use crate::ir::{Api, Area, ExpandedField, Model, Operation, ResponseBody};
-use crate::naming::{ident, unraw};
+use crate::naming::{compose, ident, unraw};
 
 /// Tokens of `src/<area>.rs`.
 pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
@@ -119,7 +119,7 @@ fn entry_points(api: &Api, op: &Operation) -> TokenStream {
         return plain;
     }
 
-    let via = ident(&format!("{}_via_identity", unraw(&op.method_name)));
+    let via = ident(&compose("", &op.method_name, "via identity"));
     let identity = ident(&api.identity.type_name);
     let keys: Vec<String> = op.path_params.iter().map(|p| code(&p.identity_wire)).collect();
     let via_doc = attrs(&format!(

@@ -62,7 +62,7 @@ impl CursedModuleIdentity {
         self
     }
     /// Sets `Self`.
-    pub fn with_self_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_self(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
         self
     }

@@ -22,9 +22,8 @@ impl EmptyEnum {
         matches!(self, Self::Unknown(_))
     }
     fn known(value: &str) -> Option<Self> {
-        match value {
-            _ => None,
-        }
+        let _ = value;
+        None
     }
 }
 impl From<&str> for EmptyEnum {

@@ -65,7 +65,7 @@ impl MatchRequestBody {
         self
     }
     /// Sets `2fa`.
-    pub fn with__2fa(mut self, value: impl Into<i32>) -> Self {
+    pub fn with_2fa(mut self, value: impl Into<i32>) -> Self {
         self._2fa = Some(value.into());
         self
     }

@@ -31,7 +31,7 @@ impl Node {
         }
     }
     /// Sets `self`.
-    pub fn with_self_(mut self, value: impl Into<crate::models::Node>) -> Self {
+    pub fn with_self(mut self, value: impl Into<crate::models::Node>) -> Self {
         self.self_ = Box::new(value.into());
         self
     }

@@ -1,0 +1,405 @@
+//! The request a generated builder assembles.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use percent_encoding::{AsciiSet, utf8_percent_encode};
+
+use crate::error::Error;
+use crate::operation::OperationInfo;
+use crate::path;
+use crate::pipeline::Step;
+use crate::redact::{RedactedHeaders, is_sensitive};
+use crate::secret;
+
+/// Upper bound on retries, whatever the caller asks for: more would only prolong an outage.
+pub(crate) const MAX_RETRIES_LIMIT: u32 = 10;
+
+/// OData system query options (`$top`, `$filter`) keep their `$`; Graph accepts both forms but
+/// the literal one is what the documentation and logs show.
+const QUERY_NAME: &AsciiSet = &path::COMPONENT.remove(b'$');
+
+/// How the body is shown by a what-if preview.
+#[derive(Clone, Debug)]
+pub(crate) enum Preview {
+    /// The body contains no [`Secret`](crate::Secret): show the body itself.
+    Body,
+    /// The body with every secret replaced by `"<redacted>"`.
+    Redacted(Bytes),
+    /// Not JSON produced by us: show only its size and type.
+    Opaque,
+}
+
+#[derive(Clone)]
+pub(crate) struct Body {
+    pub(crate) content_type: HeaderValue,
+    pub(crate) bytes: Bytes,
+    pub(crate) preview: Preview,
+}
+
+/// One request being assembled by a generated builder.
+///
+/// Setters never panic and never fail on the spot: the first invalid input is recorded and
+/// returned by [`Client::execute`](crate::Client::execute) or
+/// [`Client::what_if`](crate::Client::what_if) before any I/O. `Debug` shows no body bytes and
+/// no sensitive header values.
+pub struct Call {
+    operation: &'static OperationInfo,
+    pub(crate) path_params: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Body>,
+    pub(crate) options: CallOptions,
+    error: Option<Error>,
+}
+
+impl Call {
+    /// Starts a call of `operation`.
+    pub fn new(operation: &'static OperationInfo) -> Call {
+        Call {
+            operation,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            options: CallOptions::default(),
+            error: None,
+        }
+    }
+
+    /// The operation being called.
+    pub fn operation(&self) -> &'static OperationInfo {
+        self.operation
+    }
+
+    /// Sets the value of placeholder `{name}` of the path template.
+    ///
+    /// The value is percent-encoded as exactly one path segment (everything but RFC 3986
+    /// unreserved characters is encoded, so `/`, `?`, `#`, `%`, spaces and non-ASCII cannot
+    /// change the path). `""`, `"."` and `".."` are refused. Inside OData quotes
+    /// (`(appId='{appId}')`) single quotes are doubled first; `""` is still refused.
+    pub fn path_param(&mut self, name: &'static str, value: &str) {
+        match path::validate(self.operation.path_template, name, value) {
+            Ok(()) => {
+                self.path_params.retain(|(n, _)| *n != name);
+                self.path_params.push((name, value.to_owned()));
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// Adds a query parameter. Name and value are percent-encoded; a leading `$` in OData
+    /// system query option names (`$top`, `$filter`) is kept literal.
+    pub fn query_param(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        self.query.push((
+            utf8_percent_encode(name, QUERY_NAME).to_string(),
+            utf8_percent_encode(&value, path::COMPONENT).to_string(),
+        ));
+    }
+
+    /// Sets a request header, replacing any previous value. An invalid name or value is
+    /// reported later; the error names the header but never shows its value.
+    pub fn header(&mut self, name: &str, value: &str) {
+        match parse_header(name, value) {
+            Ok((name, value)) => {
+                self.headers.insert(name, value);
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// Serializes `body` as the `application/json` request body.
+    pub fn json_body<T: serde::Serialize + ?Sized>(&mut self, body: &T) {
+        let (bytes, secrets) = secret::count_secrets(|| serde_json::to_vec(body));
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(error) => return self.fail(body_error(&error)),
+        };
+        // A second, redacted rendering is needed only for bodies that contain secrets; it is
+        // what a what-if preview shows.
+        let preview = if secrets == 0 {
+            Preview::Body
+        } else {
+            match secret::redacted(|| serde_json::to_vec(body)) {
+                Ok(redacted) => Preview::Redacted(redacted.into()),
+                Err(_) => Preview::Opaque,
+            }
+        };
+        self.body =
+            Some(Body { content_type: HeaderValue::from_static("application/json"), bytes: bytes.into(), preview });
+    }
+
+    /// Like [`Call::json_body`], but every [`Secret`](crate::Secret) inside serializes as
+    /// `"<redacted>"`. Meant for calls that are only previewed with
+    /// [`Client::what_if`](crate::Client::what_if); executing such a call sends the redacted text.
+    pub fn json_body_redacted<T: serde::Serialize + ?Sized>(&mut self, body: &T) {
+        match secret::redacted(|| serde_json::to_vec(body)) {
+            Ok(bytes) => {
+                self.body = Some(Body {
+                    content_type: HeaderValue::from_static("application/json"),
+                    bytes: bytes.into(),
+                    preview: Preview::Body,
+                });
+            }
+            Err(error) => self.fail(body_error(&error)),
+        }
+    }
+
+    /// Sets a body that is not JSON (or is already serialized). What-if previews show only its
+    /// size and content type.
+    pub fn raw_body(&mut self, content_type: &str, body: Bytes) {
+        match HeaderValue::from_str(content_type) {
+            Ok(content_type) => self.body = Some(Body { content_type, bytes: body, preview: Preview::Opaque }),
+            Err(_) => self.fail(Error::invalid_argument("content-type", "invalid content type for the request body")),
+        }
+    }
+
+    /// The per-call options (the cmdlets' common parameters).
+    pub fn options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+
+    /// The per-call options.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// The first invalid input recorded so far, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    pub(crate) fn take_error(&mut self) -> Option<Error> {
+        self.error.take()
+    }
+
+    fn fail(&mut self, error: Error) {
+        // The first problem is the one the user should fix first; later ones are often
+        // consequences of it.
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+}
+
+fn body_error(error: &serde_json::Error) -> Error {
+    Error::invalid_argument("body", format!("the request body cannot be serialized as JSON: {error}"))
+}
+
+/// Parses a header, marking credentials as sensitive so `http`'s own `Debug` hides them too.
+pub(crate) fn parse_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid_argument(name, format!("invalid header name {name:?}")))?;
+    let mut header_value = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid_argument(
+            name,
+            format!("invalid value for header '{header_name}' (the value is not shown; header values must be visible ASCII without line breaks)"),
+        )
+    })?;
+    if is_sensitive(header_name.as_str()) {
+        header_value.set_sensitive(true);
+    }
+    Ok((header_name, header_value))
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.operation.operation_id)
+            .field("method", &self.operation.method)
+            .field("path_template", &self.operation.path_template)
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| {
+                    format!("<{} bytes of {}>", b.bytes.len(), String::from_utf8_lossy(b.content_type.as_bytes()))
+                }),
+            )
+            .field("options", &self.options)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// Per-call options: the cmdlets' per-call parameters (`-Headers`, `-HttpPipelinePrepend`,
+/// `-HttpPipelineAppend`) plus timeout and retry overrides. Unset values fall back to the
+/// client's.
+#[derive(Clone, Default)]
+pub struct CallOptions {
+    headers: HeaderMap,
+    invalid_header: Option<(String, String)>,
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    max_retry_delay: Option<Duration>,
+    pub(crate) prepend: Vec<Arc<dyn Step>>,
+    pub(crate) append: Vec<Arc<dyn Step>>,
+}
+
+impl CallOptions {
+    /// Options that override nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header for this call, replacing a value set by the operation or the client.
+    /// An invalid name or value is reported when the call is executed.
+    pub fn header(&mut self, name: &str, value: &str) -> &mut Self {
+        match parse_header(name, value) {
+            Ok((name, value)) => {
+                self.headers.insert(name, value);
+            }
+            Err(error) => {
+                if self.invalid_header.is_none() {
+                    let parameter = match &error {
+                        Error::InvalidArgument { parameter, .. } => parameter.clone().unwrap_or_default(),
+                        _ => String::new(),
+                    };
+                    self.invalid_header = Some((parameter, error.to_string()));
+                }
+            }
+        }
+        self
+    }
+
+    /// Overrides the client's timeout for this call (retries and their delays included).
+    pub fn timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Overrides the client's maximum number of retries; values above 10 are capped at 10.
+    pub fn max_retries(&mut self, max_retries: u32) -> &mut Self {
+        self.max_retries = Some(max_retries.min(MAX_RETRIES_LIMIT));
+        self
+    }
+
+    /// Overrides the client's cap on the total time spent waiting between retries.
+    pub fn max_retry_delay(&mut self, max_retry_delay: Duration) -> &mut Self {
+        self.max_retry_delay = Some(max_retry_delay);
+        self
+    }
+
+    /// Adds a step that runs once for this call, after the client's prepend steps and before
+    /// telemetry, retries and authentication (`-HttpPipelinePrepend`).
+    pub fn prepend(&mut self, step: impl Step) -> &mut Self {
+        self.prepend.push(Arc::new(step));
+        self
+    }
+
+    /// Adds a step that runs for every attempt of this call, before the client's append steps
+    /// and the transport (`-HttpPipelineAppend`).
+    pub fn append(&mut self, step: impl Step) -> &mut Self {
+        self.append.push(Arc::new(step));
+        self
+    }
+
+    /// Headers added for this call.
+    pub fn get_headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The timeout override, if any.
+    pub fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The retry-count override, if any.
+    pub fn get_max_retries(&self) -> Option<u32> {
+        self.max_retries
+    }
+
+    /// The retry-delay-cap override, if any.
+    pub fn get_max_retry_delay(&self) -> Option<Duration> {
+        self.max_retry_delay
+    }
+
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match &self.invalid_header {
+            Some((parameter, message)) => {
+                Err(Error::InvalidArgument { parameter: Some(parameter.clone()), message: message.clone() })
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("invalid_header", &self.invalid_header.as_ref().map(|(_, message)| message))
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("max_retry_delay", &self.max_retry_delay)
+            .field("prepend_steps", &self.prepend.len())
+            .field("append_steps", &self.append.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::HttpMethod;
+    use crate::secret::Secret;
+
+    static OP: OperationInfo =
+        OperationInfo { operation_id: "test", method: HttpMethod::Post, path_template: "/things/{id}" };
+
+    #[test]
+    fn first_error_wins_and_header_values_are_never_echoed() {
+        let mut call = Call::new(&OP);
+        call.header("x-ok", "fine");
+        call.header("x-bad", "line\nbreak-secret");
+        call.header("bad name", "v");
+        let error = call.error().unwrap().to_string();
+        assert!(error.contains("x-bad") && !error.contains("break-secret"), "{error}");
+    }
+
+    #[test]
+    fn debug_hides_bodies_and_sensitive_headers() {
+        #[derive(serde::Serialize)]
+        struct Body {
+            password: Secret,
+        }
+        let mut call = Call::new(&OP);
+        call.path_param("id", "1");
+        call.header("Authorization", "Bearer tok-123");
+        call.json_body(&Body { password: Secret::from("pw-456") });
+        let text = format!("{call:?}");
+        assert!(!text.contains("tok-123") && !text.contains("pw-456"), "{text}");
+        assert!(matches!(call.body.as_ref().unwrap().preview, Preview::Redacted(_)));
+        assert!(String::from_utf8_lossy(&call.body.as_ref().unwrap().bytes).contains("pw-456"));
+    }
+
+    #[test]
+    fn query_names_keep_dollar() {
+        let mut call = Call::new(&OP);
+        call.query_param("$filter", "name eq 'a&b'");
+        assert_eq!(call.query[0], ("$filter".to_owned(), "name%20eq%20%27a%26b%27".to_owned()));
+    }
+
+    #[test]
+    fn options_cap_retries_and_report_bad_headers() {
+        let mut options = CallOptions::new();
+        options.max_retries(50).header("x", "ok").header("x-bad", "\u{7f}secret");
+        assert_eq!(options.get_max_retries(), Some(MAX_RETRIES_LIMIT));
+        let error = options.check().unwrap_err().to_string();
+        assert!(error.contains("x-bad") && !error.contains("secret"), "{error}");
+    }
+
+    #[test]
+    fn unserializable_body_is_deferred() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(vec![1u8], 1);
+        let mut call = Call::new(&OP);
+        call.json_body(&map);
+        assert!(call.error().unwrap().to_string().contains("cannot be serialized"));
+    }
+}

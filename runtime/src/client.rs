@@ -1,0 +1,538 @@
+//! The client: configuration, the per-call pipeline, `execute` and `what_if`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, header::AUTHORIZATION, header::CONTENT_TYPE};
+
+use crate::auth::{Authenticate, TokenCache, TokenCredential, default_scope};
+use crate::call::{Call, CallOptions, MAX_RETRIES_LIMIT, Preview, parse_header};
+use crate::error::{Error, ServiceError};
+use crate::logging::TARGET;
+use crate::operation::OperationInfo;
+use crate::path;
+use crate::pipeline::{Next, Request, Step};
+use crate::proxy::Proxy;
+use crate::redact::{RedactedHeaders, is_sensitive};
+use crate::redirect::FollowRedirects;
+use crate::response::Response;
+use crate::retry::{Retry, RetryHistory, RetryPolicy};
+use crate::secret::REDACTED;
+use crate::telemetry::{self, Telemetry};
+use crate::timeout::Timeout;
+use crate::transport::Transport;
+use crate::what_if::WhatIf;
+
+/// The global Microsoft Graph v1.0 endpoint.
+pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+const DEFAULT_MAX_RETRIES: u32 = 3;
+const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(180);
+/// Same first delay as the other Graph SDKs' retry handlers.
+const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_secs(3);
+const DEFAULT_MAX_REDIRECTS: u32 = 5;
+
+/// Configures a [`Client`]. Setters never fail; problems are reported by
+/// [`ClientBuilder::build`].
+pub struct ClientBuilder {
+    base_url: String,
+    credential: Option<Arc<dyn TokenCredential>>,
+    scopes: Option<Vec<String>>,
+    timeout: Duration,
+    default_headers: HeaderMap,
+    invalid_header: Option<String>,
+    proxies: Vec<Proxy>,
+    no_proxy: bool,
+    prepend: Vec<Arc<dyn Step>>,
+    append: Vec<Arc<dyn Step>>,
+    max_retries: u32,
+    max_retry_delay: Duration,
+    retry_backoff: Duration,
+    max_redirects: u32,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            credential: None,
+            scopes: None,
+            timeout: DEFAULT_TIMEOUT,
+            default_headers: HeaderMap::new(),
+            invalid_header: None,
+            proxies: Vec::new(),
+            no_proxy: false,
+            prepend: Vec::new(),
+            append: Vec::new(),
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_retry_delay: DEFAULT_MAX_RETRY_DELAY,
+            retry_backoff: DEFAULT_RETRY_BACKOFF,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The service root (default `https://graph.microsoft.com/v1.0`). National clouds:
+    /// `https://graph.microsoft.us/v1.0` (US Gov L4), `https://dod-graph.microsoft.us/v1.0`
+    /// (US Gov L5), `https://microsoftgraph.chinacloudapi.cn/v1.0` (21Vianet). The token scope
+    /// follows the URL's origin unless [`ClientBuilder::scopes`] is set.
+    pub fn base_url(mut self, base_url: impl AsRef<str>) -> Self {
+        self.base_url = base_url.as_ref().trim().to_owned();
+        self
+    }
+
+    /// Authenticates every request with tokens from `credential`. Without a credential,
+    /// requests are sent anonymously.
+    pub fn credential(self, credential: impl TokenCredential + 'static) -> Self {
+        self.credential_arc(Arc::new(credential))
+    }
+
+    /// Like [`ClientBuilder::credential`], for a credential shared with other code.
+    pub fn credential_arc(mut self, credential: Arc<dyn TokenCredential>) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
+    /// Overrides the token scopes (default: `<base URL origin>/.default`).
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Timeout of each call, retries and their delays included (default 100 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// A header sent with every request (calls can override it).
+    pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        match parse_header(name.as_ref(), value.as_ref()) {
+            Ok((name, value)) => {
+                self.default_headers.insert(name, value);
+            }
+            Err(error) => {
+                if self.invalid_header.is_none() {
+                    self.invalid_header = Some(error.to_string());
+                }
+            }
+        }
+        self
+    }
+
+    /// Sends requests through `proxy` instead of the environment's proxy. May be called
+    /// several times (e.g. one proxy for http, another for https).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxies.push(proxy);
+        self
+    }
+
+    /// Uses no proxy at all, ignoring the environment (`HTTP_PROXY`, `HTTPS_PROXY`, …).
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
+    /// Adds a step that runs once per call before everything else (outermost). Client steps
+    /// run before call steps.
+    pub fn prepend(mut self, step: impl Step) -> Self {
+        self.prepend.push(Arc::new(step));
+        self
+    }
+
+    /// Adds a step that runs for every attempt, after the call's append steps, just before
+    /// redirects and the transport (innermost).
+    pub fn append(mut self, step: impl Step) -> Self {
+        self.append.push(Arc::new(step));
+        self
+    }
+
+    /// Maximum number of retries for 429/503/504 and connection failures (default 3, at
+    /// most 10).
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries.min(MAX_RETRIES_LIMIT);
+        self
+    }
+
+    /// Cap on the total time spent waiting between retries of one call (default 180 s). A
+    /// retry whose delay would exceed it is not attempted.
+    pub fn max_retry_delay(mut self, max_retry_delay: Duration) -> Self {
+        self.max_retry_delay = max_retry_delay;
+        self
+    }
+
+    /// First backoff delay when the service gives no `Retry-After` (default 3 s, doubled on
+    /// each retry, ±20 % jitter). Mostly useful to make tests fast.
+    pub fn retry_backoff(mut self, base: Duration) -> Self {
+        self.retry_backoff = base;
+        self
+    }
+
+    /// Maximum number of redirects followed per attempt (default 5).
+    pub fn max_redirects(mut self, max_redirects: u32) -> Self {
+        self.max_redirects = max_redirects;
+        self
+    }
+
+    /// Validates the configuration and creates the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(message) = self.invalid_header {
+            return Err(Error::Configuration(message));
+        }
+        let base_url = validate_base_url(&self.base_url)?;
+        let scopes = match self.scopes {
+            Some(scopes) => scopes,
+            None => vec![
+                default_scope(&base_url)
+                    .ok_or_else(|| Error::Configuration("cannot derive a token scope from the base URL".to_owned()))?,
+            ],
+        };
+        let mut http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        if self.no_proxy {
+            http = http.no_proxy();
+        }
+        for proxy in &self.proxies {
+            http = http.proxy(proxy.to_reqwest()?);
+        }
+        let http = http.build().map_err(|e| Error::Configuration(format!("cannot create the HTTP client: {e}")))?;
+        let auth: Option<Arc<dyn Step>> = self.credential.as_ref().map(|credential| {
+            let cache = TokenCache::new(credential.clone(), scopes.clone());
+            Arc::new(Authenticate { cache: Arc::new(cache) }) as Arc<dyn Step>
+        });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                scopes,
+                has_credential: self.credential.is_some(),
+                auth,
+                default_headers: self.default_headers,
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+                max_retry_delay: self.max_retry_delay,
+                retry_backoff: self.retry_backoff,
+                max_redirects: self.max_redirects,
+                proxies: self.proxies,
+                no_proxy: self.no_proxy,
+                prepend: self.prepend,
+                append: self.append,
+                telemetry: Arc::new(Telemetry),
+                redirect: Arc::new(FollowRedirects { max: self.max_redirects }),
+                transport: Arc::new(Transport { client: http }),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credential", &self.credential.as_ref().map(|_| "<configured>"))
+            .field("timeout", &self.timeout)
+            .field("default_headers", &RedactedHeaders(&self.default_headers))
+            .field("proxies", &self.proxies)
+            .field("no_proxy", &self.no_proxy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The base URL without a trailing slash, so templates (which start with `/`) append cleanly.
+fn validate_base_url(raw: &str) -> Result<String, Error> {
+    let url = url::Url::parse(raw).map_err(|e| Error::Configuration(format!("invalid base URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Configuration(format!("the base URL must be http or https, not '{}'", url.scheme())));
+    }
+    if url.host_str().is_none() {
+        return Err(Error::Configuration("the base URL has no host".to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Configuration("the base URL must not contain credentials".to_owned()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Configuration("the base URL must not have a query or fragment".to_owned()));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+struct Inner {
+    base_url: String,
+    scopes: Vec<String>,
+    has_credential: bool,
+    auth: Option<Arc<dyn Step>>,
+    default_headers: HeaderMap,
+    timeout: Duration,
+    max_retries: u32,
+    max_retry_delay: Duration,
+    retry_backoff: Duration,
+    max_redirects: u32,
+    proxies: Vec<Proxy>,
+    no_proxy: bool,
+    prepend: Vec<Arc<dyn Step>>,
+    append: Vec<Arc<dyn Step>>,
+    telemetry: Arc<dyn Step>,
+    redirect: Arc<dyn Step>,
+    transport: Arc<dyn Step>,
+}
+
+/// A Microsoft Graph client. Cheap to clone (an `Arc` inside); share one per process so that
+/// connections and the token cache are reused.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// A call turned into an HTTP request, ready for the pipeline or a preview.
+struct Prepared {
+    operation: &'static OperationInfo,
+    request: Request,
+    preview: Option<(Preview, HeaderValue)>,
+    options: CallOptions,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The service root, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The scopes tokens are requested for.
+    pub fn scopes(&self) -> &[String] {
+        &self.inner.scopes
+    }
+
+    /// Sends `call` through the pipeline. Any 2XX answer is `Ok` (body unread); any other
+    /// status is [`Error::Service`]. Invalid arguments recorded by the call are returned
+    /// before anything is sent.
+    ///
+    /// Must run inside a Tokio runtime with IO and time enabled (as `#[tokio::main]` sets up),
+    /// like everything built on reqwest.
+    pub async fn execute(&self, call: Call) -> Result<Response<Bytes>, Error> {
+        let prepared = self.prepare(call)?;
+        let operation = prepared.operation;
+        let chain = self.chain(&prepared.options);
+        let started = Instant::now();
+        let result = Next::new(chain).run(prepared.request).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                tracing::debug!(target: TARGET, operation = operation.operation_id, elapsed_ms, error = %error, "call failed");
+                return Err(error);
+            }
+        };
+        let (mut parts, body) = response.into_parts();
+        tracing::debug!(target: TARGET, operation = operation.operation_id, status = parts.status.as_u16(), elapsed_ms, "call completed");
+        if parts.status.is_success() {
+            return Ok(Response::new(parts.status, parts.headers, body));
+        }
+        let attempts = parts.extensions.remove::<RetryHistory>().map(|h| h.0).unwrap_or_default();
+        Err(Error::Service(Box::new(ServiceError::from_response(
+            operation.signature(),
+            parts.status,
+            parts.headers,
+            &body,
+            attempts,
+        ))))
+    }
+
+    /// Describes the request `call` would send, sending nothing and fetching no token
+    /// (`-WhatIf`). Custom steps are not run, since they could have side effects.
+    pub fn what_if(&self, call: Call) -> Result<WhatIf, Error> {
+        let prepared = self.prepare(call)?;
+        let mut headers = prepared.request.headers().clone();
+        telemetry::apply(&mut headers);
+        let mut shown = Vec::new();
+        if headers.contains_key(AUTHORIZATION) {
+            shown.push((AUTHORIZATION.as_str().to_owned(), REDACTED.to_owned()));
+        } else if self.inner.has_credential {
+            shown.push((AUTHORIZATION.as_str().to_owned(), format!("Bearer {REDACTED}")));
+        }
+        if let Some(value) = headers.get(CONTENT_TYPE) {
+            shown.push((CONTENT_TYPE.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()));
+        }
+        for (name, value) in &headers {
+            if name == AUTHORIZATION || name == CONTENT_TYPE {
+                continue;
+            }
+            let value = if is_sensitive(name.as_str()) || value.is_sensitive() {
+                REDACTED.to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            shown.push((name.as_str().to_owned(), value));
+        }
+        let body = prepared.preview.map(|(preview, content_type)| {
+            let bytes = prepared.request.body();
+            let json = match &preview {
+                Preview::Body => Some(bytes),
+                Preview::Redacted(redacted) => Some(redacted),
+                Preview::Opaque => None,
+            };
+            json.and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| {
+                    format!("<{} bytes of {}>", bytes.len(), String::from_utf8_lossy(content_type.as_bytes()))
+                })
+        });
+        Ok(WhatIf {
+            description: prepared.operation.description(),
+            method: prepared.operation.method,
+            url: prepared.request.uri().to_string(),
+            headers: shown,
+            body,
+        })
+    }
+
+    fn prepare(&self, mut call: Call) -> Result<Prepared, Error> {
+        if let Some(error) = call.take_error() {
+            return Err(error);
+        }
+        call.options.check()?;
+        let operation = call.operation();
+        let mut url = String::with_capacity(self.inner.base_url.len() + operation.path_template.len() + 64);
+        url.push_str(&self.inner.base_url);
+        url.push_str(&path::expand(operation.path_template, &call.path_params)?);
+        for (index, (name, value)) in call.query.iter().enumerate() {
+            url.push(if index == 0 { '?' } else { '&' });
+            url.push_str(name);
+            url.push('=');
+            url.push_str(value);
+        }
+        let uri = http::Uri::try_from(url.as_str()).map_err(|_| Error::InvalidArgument {
+            parameter: None,
+            message: format!("the request URL for {} is invalid", operation.operation_id),
+        })?;
+
+        // Precedence, lowest first: client defaults, body type, operation headers, per-call
+        // headers — the most specific setting wins.
+        let mut headers = self.inner.default_headers.clone();
+        let mut body = Bytes::new();
+        let mut preview = None;
+        if let Some(call_body) = call.body.take() {
+            headers.insert(CONTENT_TYPE, call_body.content_type.clone());
+            body = call_body.bytes;
+            preview = Some((call_body.preview, call_body.content_type));
+        }
+        overlay(&mut headers, &call.headers);
+        overlay(&mut headers, call.options.get_headers());
+
+        let mut request = http::Request::new(body);
+        *request.method_mut() = operation.method.to_http();
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        Ok(Prepared { operation, request, preview, options: call.options })
+    }
+
+    /// The steps of one call, outermost first (see the crate documentation).
+    fn chain(&self, options: &CallOptions) -> Arc<[Arc<dyn Step>]> {
+        let inner = &*self.inner;
+        let policy = RetryPolicy {
+            max_retries: options.get_max_retries().unwrap_or(inner.max_retries).min(MAX_RETRIES_LIMIT),
+            max_total_delay: options.get_max_retry_delay().unwrap_or(inner.max_retry_delay),
+            backoff_base: inner.retry_backoff,
+        };
+        let mut steps: Vec<Arc<dyn Step>> = Vec::with_capacity(
+            inner.prepend.len() + options.prepend.len() + options.append.len() + inner.append.len() + 6,
+        );
+        steps.extend(inner.prepend.iter().cloned());
+        steps.extend(options.prepend.iter().cloned());
+        steps.push(inner.telemetry.clone());
+        steps.push(Arc::new(Timeout { after: options.get_timeout().unwrap_or(inner.timeout) }));
+        steps.push(Arc::new(Retry { policy }));
+        if let Some(auth) = &inner.auth {
+            steps.push(auth.clone());
+        }
+        steps.extend(options.append.iter().cloned());
+        steps.extend(inner.append.iter().cloned());
+        steps.push(inner.redirect.clone());
+        steps.push(inner.transport.clone());
+        steps.into()
+    }
+}
+
+/// Copies every header of `from` into `to`, replacing same-named ones.
+fn overlay(to: &mut HeaderMap, from: &HeaderMap) {
+    let mut last: Option<&HeaderName> = None;
+    for (name, value) in from {
+        // The first value of a name replaces; further values of the same name are appended.
+        if last == Some(name) {
+            to.append(name.clone(), value.clone());
+        } else {
+            to.insert(name.clone(), value.clone());
+        }
+        last = Some(name);
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url)
+            .field("scopes", &inner.scopes)
+            .field("credential", &inner.has_credential.then_some("<configured>"))
+            .field("default_headers", &RedactedHeaders(&inner.default_headers))
+            .field("timeout", &inner.timeout)
+            .field("max_retries", &inner.max_retries)
+            .field("max_retry_delay", &inner.max_retry_delay)
+            .field("retry_backoff", &inner.retry_backoff)
+            .field("max_redirects", &inner.max_redirects)
+            .field("proxies", &inner.proxies)
+            .field("system_proxy", &(!inner.no_proxy && inner.proxies.is_empty()))
+            .field("prepend_steps", &inner.prepend.len())
+            .field("append_steps", &inner.append.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_validation() {
+        assert_eq!(validate_base_url("https://graph.microsoft.com/v1.0/").unwrap(), "https://graph.microsoft.com/v1.0");
+        assert_eq!(validate_base_url("https://graph.microsoft.us").unwrap(), "https://graph.microsoft.us");
+        for bad in ["", "graph.microsoft.com", "ftp://x/", "https://u:p@graph.microsoft.com/", "https://x/?a=1"] {
+            let error = validate_base_url(bad).unwrap_err().to_string();
+            assert!(!error.contains(":p@"), "{error}");
+        }
+    }
+
+    #[test]
+    fn builder_reports_bad_default_headers_without_values() {
+        let error = Client::builder().default_header("x-api-key", "bad\nvalue-123").build().unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("x-api-key") && !text.contains("value-123"), "{text}");
+    }
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+    }
+
+    #[test]
+    fn overlay_replaces_then_appends() {
+        let mut to = HeaderMap::new();
+        to.insert("a", "1".parse().unwrap());
+        let mut from = HeaderMap::new();
+        from.append("a", "2".parse().unwrap());
+        from.append("a", "3".parse().unwrap());
+        overlay(&mut to, &from);
+        let values: Vec<_> = to.get_all("a").iter().collect();
+        assert_eq!(values, ["2", "3"]);
+    }
+}

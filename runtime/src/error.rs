@@ -1,0 +1,626 @@
+//! The error type of every runtime operation.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::redact::RedactedHeaders;
+
+/// Longest body excerpt kept for display, in bytes.
+pub(crate) const EXCERPT_LIMIT: usize = 4 * 1024;
+/// Longest error body kept for [`ServiceError::odata`]; real ODataError payloads are a few
+/// hundred bytes, so anything longer is not worth holding on to.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+/// Characters of the excerpt shown inline by `Display` when the body is not an ODataError.
+const DISPLAY_EXCERPT_CHARS: usize = 200;
+
+type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Everything that can go wrong while preparing, sending or decoding a call.
+///
+/// The variants separate who has to act: the caller ([`Error::InvalidArgument`]), whoever set
+/// up the client ([`Error::Configuration`], [`Error::Authentication`]), the network
+/// ([`Error::Transport`], [`Error::Timeout`]), or the service ([`Error::Service`],
+/// [`Error::Decode`]). No `Display` or `Debug` output of any variant contains a token, a
+/// [`Secret`](crate::Secret) value, a proxy password or an `Authorization` header.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An argument of the call is invalid: an empty or dot path segment, a missing identity key,
+    /// an invalid header, a body that cannot be serialized. Nothing was sent.
+    #[error("{message}")]
+    InvalidArgument {
+        /// Name of the offending parameter or header, when there is one.
+        parameter: Option<String>,
+        /// Human-readable explanation (never contains the offending header value).
+        message: String,
+    },
+    /// The client is misconfigured (invalid base URL, proxy or default header). Nothing was sent.
+    #[error("invalid client configuration: {0}")]
+    Configuration(String),
+    /// The credential could not produce an access token, or a token would have been sent over
+    /// an insecure connection.
+    #[error("authentication failed: {message}")]
+    Authentication {
+        /// What went wrong.
+        message: String,
+        /// The credential's own error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The request could not be delivered or the response could not be read (connection
+    /// refused or reset, DNS failure, TLS failure, proxy failure), after all retries.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+    /// The call did not complete within its timeout (per client or per call).
+    #[error("the call did not complete within its timeout of {after:?}")]
+    Timeout {
+        /// The timeout that was exceeded.
+        after: Duration,
+    },
+    /// The service answered with a non-2XX status.
+    #[error(transparent)]
+    Service(Box<ServiceError>),
+    /// The service answered 2XX but the body is not of the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The service redirected more times than allowed.
+    #[error("too many redirects: the service redirected more than {max} times")]
+    TooManyRedirects {
+        /// The configured maximum number of redirects.
+        max: u32,
+    },
+    /// A custom pipeline step failed.
+    #[error("pipeline step failed: {message}")]
+    Step {
+        /// What went wrong.
+        message: String,
+        /// The step's own error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidArgument`] naming `parameter`.
+    pub fn invalid_argument(parameter: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidArgument { parameter: Some(parameter.into()), message: message.into() }
+    }
+
+    /// An [`Error::Authentication`], for [`TokenCredential`](crate::TokenCredential)
+    /// implementations. The message and source must not contain the secret material.
+    pub fn authentication(
+        message: impl Into<String>,
+        source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Authentication { message: message.into(), source }
+    }
+
+    /// An [`Error::Step`], for custom pipeline steps.
+    pub fn step(message: impl Into<String>) -> Self {
+        Error::Step { message: message.into(), source: None }
+    }
+
+    /// The HTTP status of the response behind this error, if one was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Service(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The headers of the response behind this error, if one was received.
+    pub fn response_headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Error::Service(e) => Some(&e.headers),
+            Error::Decode(e) => Some(&e.headers),
+            _ => None,
+        }
+    }
+
+    /// The service error, when the service answered with a non-2XX status.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// True for [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// True for errors raised before anything was sent because an argument was invalid.
+    pub fn is_invalid_argument(&self) -> bool {
+        matches!(self, Error::InvalidArgument { .. })
+    }
+}
+
+/// Details of an [`Error::Transport`].
+pub struct TransportError {
+    pub(crate) message: String,
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) connect: bool,
+    pub(crate) attempts: u32,
+    pub(crate) source: Option<BoxError>,
+}
+
+impl TransportError {
+    /// A short description of the failure (e.g. `tcp connect error: Connection refused`).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The URL that could not be reached (query values as sent).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// True when no connection could be established (nothing reached the service).
+    pub fn is_connect(&self) -> bool {
+        self.connect
+    }
+
+    /// How many attempts were made, retries included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} could not be completed: {}", self.method, self.url, self.message)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportError")
+            .field("message", &self.message)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("connect", &self.connect)
+            .field("attempts", &self.attempts)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// A non-2XX answer from the service.
+///
+/// `code` and `message` come from the ODataError body
+/// (`{"error":{"code":..,"message":..,"innerError":{..}}}`) when it can be parsed; the
+/// request ids and date come from the response headers, else from `innerError`. The raw body
+/// is kept (up to 64 KiB) for [`ServiceError::odata`], and a UTF-8-safe excerpt of at most
+/// 4 KiB for display.
+pub struct ServiceError {
+    pub(crate) operation: String,
+    pub(crate) status: StatusCode,
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) client_request_id: Option<String>,
+    pub(crate) date: Option<String>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) body_len: usize,
+    pub(crate) excerpt: String,
+    pub(crate) attempt_statuses: Vec<StatusCode>,
+}
+
+impl ServiceError {
+    /// Builds the error from a final non-2XX response.
+    pub(crate) fn from_response(
+        operation: String,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &Bytes,
+        attempt_statuses: Vec<StatusCode>,
+    ) -> Self {
+        let parsed = ParsedODataError::parse(body);
+        let header =
+            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()).map(str::to_owned);
+        let request_id = header("request-id").or(parsed.request_id);
+        let client_request_id = header("client-request-id").or(parsed.client_request_id);
+        let date = header("date").or(parsed.date);
+        let kept = body.slice(..body.len().min(ERROR_BODY_LIMIT));
+        ServiceError {
+            operation,
+            status,
+            code: parsed.code,
+            message: parsed.message,
+            request_id,
+            client_request_id,
+            date,
+            excerpt: excerpt(body, EXCERPT_LIMIT),
+            body: kept,
+            body_len: body.len(),
+            headers,
+            attempt_statuses,
+        }
+    }
+
+    /// The HTTP status of the final response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// `error.code` of the ODataError body (e.g. `Authorization_RequestDenied`).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// `error.message` of the ODataError body.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The `request-id` response header, else `error.innerError.request-id`.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The `client-request-id` response header, else `error.innerError.client-request-id`.
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.client_request_id.as_deref()
+    }
+
+    /// The `Date` response header, else `error.innerError.date`.
+    pub fn date(&self) -> Option<&str> {
+        self.date.as_deref()
+    }
+
+    /// All headers of the final response.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The raw body, truncated to 64 KiB.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Length of the full body as received, before truncation.
+    pub fn body_len(&self) -> usize {
+        self.body_len
+    }
+
+    /// At most 4 KiB of the body as text, cut on a character boundary (invalid UTF-8 replaced).
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+
+    /// The status of every attempt that received a response, in order, when the call was
+    /// retried; empty when there was a single attempt.
+    pub fn attempt_statuses(&self) -> &[StatusCode] {
+        &self.attempt_statuses
+    }
+
+    /// `METHOD /path/template` of the operation that failed.
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// Decodes the body into a typed error (usually the generated `ODataError`).
+    /// `None` when the body is empty, truncated, or not of that shape.
+    pub fn odata<T: DeserializeOwned>(&self) -> Option<T> {
+        if self.body.len() < self.body_len {
+            return None;
+        }
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed with status {}", self.operation, self.status)?;
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, ": {code}: {message}")?,
+            (Some(code), None) => write!(f, ": {code}")?,
+            (None, Some(message)) => write!(f, ": {message}")?,
+            (None, None) if self.body_len == 0 => f.write_str(" and an empty body")?,
+            (None, None) => {
+                let inline: String = self
+                    .excerpt
+                    .chars()
+                    .take(DISPLAY_EXCERPT_CHARS)
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                let ellipsis = if self.body_len > inline.len() { "…" } else { "" };
+                write!(f, ": {}{ellipsis} ({} bytes)", inline.trim(), self.body_len)?;
+            }
+        }
+        let mut ids = Vec::new();
+        if let Some(id) = &self.request_id {
+            ids.push(format!("request-id: {id}"));
+        }
+        if let Some(id) = &self.client_request_id {
+            ids.push(format!("client-request-id: {id}"));
+        }
+        if let Some(date) = &self.date {
+            ids.push(format!("date: {date}"));
+        }
+        if !ids.is_empty() {
+            write!(f, " ({})", ids.join(", "))?;
+        }
+        if self.attempt_statuses.len() > 1 {
+            let statuses: Vec<String> = self.attempt_statuses.iter().map(|s| s.as_u16().to_string()).collect();
+            write!(f, " after {} attempts [{}]", self.attempt_statuses.len(), statuses.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("client_request_id", &self.client_request_id)
+            .field("date", &self.date)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body_len", &self.body_len)
+            .field("excerpt", &self.excerpt)
+            .field("attempt_statuses", &self.attempt_statuses)
+            .finish()
+    }
+}
+
+impl StdError for ServiceError {}
+
+/// A 2XX response whose body is not of the expected type.
+///
+/// Only the position and category of the JSON error are shown: `serde_json` messages quote
+/// values from the body, and a success body may carry secrets (e.g. a generated password).
+pub struct DecodeError {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) type_name: &'static str,
+    pub(crate) category: &'static str,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) body_len: usize,
+    pub(crate) excerpt: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &Bytes,
+        type_name: &'static str,
+        error: &serde_json::Error,
+    ) -> Self {
+        let category = match error.classify() {
+            serde_json::error::Category::Io => "I/O",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "unexpected end of input",
+        };
+        DecodeError {
+            status,
+            headers,
+            type_name,
+            category,
+            line: error.line(),
+            column: error.column(),
+            body_len: body.len(),
+            excerpt: excerpt(body, EXCERPT_LIMIT),
+        }
+    }
+
+    /// The HTTP status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// At most 4 KiB of the body as text. Not included in `Display`/`Debug`, since success
+    /// bodies may contain secrets; print it only where that is acceptable.
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+
+    /// Length of the body as received.
+    pub fn body_len(&self) -> usize {
+        self.body_len
+    }
+
+    /// Rust type the body was decoded into.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} response body ({} bytes) could not be decoded as {}: {} error at line {} column {}",
+            self.status, self.body_len, self.type_name, self.category, self.line, self.column
+        )
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("type_name", &self.type_name)
+            .field("category", &self.category)
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("body_len", &self.body_len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StdError for DecodeError {}
+
+/// The interesting parts of an ODataError body, read leniently: Graph is not consistent about
+/// the casing of `innerError` and sometimes puts numbers or null where strings are expected.
+#[derive(Default)]
+struct ParsedODataError {
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    client_request_id: Option<String>,
+    date: Option<String>,
+}
+
+impl ParsedODataError {
+    fn parse(body: &[u8]) -> Self {
+        // A 10 MB error body is not an ODataError; don't spend time parsing it.
+        if body.is_empty() || body.len() > ERROR_BODY_LIMIT {
+            return Self::default();
+        }
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return Self::default();
+        };
+        let Some(error) = value.get("error").and_then(|e| e.as_object()) else {
+            return Self::default();
+        };
+        let text = |v: Option<&serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let inner = error.iter().find(|(k, _)| k.eq_ignore_ascii_case("innerError")).and_then(|(_, v)| v.as_object());
+        let inner_text =
+            |key: &str| inner.and_then(|o| text(o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)));
+        ParsedODataError {
+            code: text(error.get("code")),
+            message: text(error.get("message")),
+            request_id: inner_text("request-id"),
+            client_request_id: inner_text("client-request-id"),
+            date: inner_text("date"),
+        }
+    }
+}
+
+/// At most `limit` bytes of `body` as text, never splitting a character.
+pub(crate) fn excerpt(body: &[u8], limit: usize) -> String {
+    let mut cut = &body[..body.len().min(limit)];
+    if let Err(e) = std::str::from_utf8(cut)
+        && e.error_len().is_none()
+    {
+        // The cut landed inside a multi-byte character: drop its leading bytes.
+        cut = &cut[..e.valid_up_to()];
+    }
+    let text = String::from_utf8_lossy(cut);
+    if text.len() <= limit {
+        return text.into_owned();
+    }
+    // Replacement characters are wider than the bytes they replace; trim back to the limit.
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(body: &str, headers: HeaderMap) -> ServiceError {
+        ServiceError::from_response(
+            "POST /x".into(),
+            StatusCode::FORBIDDEN,
+            headers,
+            &Bytes::copy_from_slice(body.as_bytes()),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn parses_odata_error_with_inner_error() {
+        let e = service(
+            r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges",
+               "innerError":{"date":"2024-05-01T00:00:00","request-id":"rid","client-request-id":"cid","extra":null,"n":5}}}"#,
+            HeaderMap::new(),
+        );
+        assert_eq!(e.code(), Some("Authorization_RequestDenied"));
+        assert_eq!(e.message(), Some("Insufficient privileges"));
+        assert_eq!(e.request_id(), Some("rid"));
+        assert_eq!(e.client_request_id(), Some("cid"));
+        assert_eq!(e.date(), Some("2024-05-01T00:00:00"));
+        let text = e.to_string();
+        assert!(text.contains("403 Forbidden: Authorization_RequestDenied: Insufficient privileges"), "{text}");
+        assert!(text.contains("request-id: rid"), "{text}");
+    }
+
+    #[test]
+    fn headers_win_over_inner_error() {
+        let mut headers = HeaderMap::new();
+        headers.insert("request-id", "from-header".parse().unwrap());
+        let e = service(r#"{"error":{"code":"c","innererror":{"request-id":"from-body"}}}"#, headers);
+        assert_eq!(e.request_id(), Some("from-header"));
+    }
+
+    #[test]
+    fn tolerates_non_odata_bodies() {
+        for body in ["", "plain text", "{\"error\":", "[1,2]", "{\"error\":\"x\"}", "{\"error\":{\"code\":5}}"] {
+            let e = service(body, HeaderMap::new());
+            assert_eq!(e.message(), None, "{body}");
+            let _ = e.to_string();
+        }
+        assert_eq!(service("{\"error\":{\"code\":5}}", HeaderMap::new()).code(), Some("5"));
+        assert!(service("", HeaderMap::new()).to_string().contains("empty body"));
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_utf8_safe() {
+        let mut body = vec![b'a'; EXCERPT_LIMIT - 1];
+        body.extend_from_slice("é".as_bytes()); // straddles the limit
+        body.extend_from_slice(&[b'b'; 100]);
+        let text = excerpt(&body, EXCERPT_LIMIT);
+        assert_eq!(text.len(), EXCERPT_LIMIT - 1);
+        assert!(text.chars().all(|c| c == 'a'));
+
+        let invalid = vec![0xff; EXCERPT_LIMIT * 2];
+        let text = excerpt(&invalid, EXCERPT_LIMIT);
+        assert!(text.len() <= EXCERPT_LIMIT);
+        assert!(text.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
+    }
+
+    #[test]
+    fn odata_decodes_typed_errors() {
+        #[derive(serde::Deserialize)]
+        struct ODataError {
+            error: Main,
+        }
+        #[derive(serde::Deserialize)]
+        struct Main {
+            code: String,
+        }
+        let e = service(r#"{"error":{"code":"NotFound","message":"m"}}"#, HeaderMap::new());
+        assert_eq!(e.odata::<ODataError>().map(|o| o.error.code), Some("NotFound".to_owned()));
+        assert!(service("nope", HeaderMap::new()).odata::<ODataError>().is_none());
+    }
+}

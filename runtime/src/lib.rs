@@ -1,0 +1,222 @@
+//! Hand-written runtime of the Microsoft Graph Rust SDK.
+//!
+//! The code generator turns every Graph operation into a small typed builder that owns a
+//! [`Call`]. The builder fills the call (path parameters, query parameters, headers, body) and
+//! hands it to [`Client::execute`], or to [`Client::what_if`] to preview it without sending
+//! anything. This crate supplies everything behind that: the [`Client`], its HTTP pipeline,
+//! authentication, retries, redirects, timeouts, proxies, logging and the [`Error`] type.
+//!
+//! # Pipeline order
+//!
+//! Every call travels through the following steps, outermost first. Steps marked *per attempt*
+//! run again for each retry; the others run once per call.
+//!
+//! 1. client prepend steps ([`ClientBuilder::prepend`]), in the order they were added;
+//! 2. call prepend steps ([`CallOptions::prepend`]);
+//! 3. telemetry: `User-Agent: msgraph-rust-sdk/<version>`, `SdkVersion: graph-rust/<version>`
+//!    and a fresh `client-request-id` per call unless the caller already set one;
+//! 4. timeout: the per-call timeout (default 100 s, [`ClientBuilder::timeout`] /
+//!    [`CallOptions::timeout`]) covering everything below, retries and their delays included;
+//! 5. retry: 429/503/504 and connection failures, honouring `Retry-After`, sending
+//!    `Retry-Attempt: N` on each retry;
+//! 6. authentication (*per attempt*): a cached bearer token, refreshed five minutes before it
+//!    expires; one extra attempt with a fresh token when a 401 carries a claims challenge;
+//! 7. call append steps (*per attempt*);
+//! 8. client append steps (*per attempt*);
+//! 9. redirect (*per attempt*): at most 5 hops by default, `Authorization` dropped when the
+//!    scheme, host or port changes;
+//! 10. transport (*per attempt and per hop*): `reqwest`, with its own redirects disabled and
+//!     proxies taken from [`ClientBuilder::proxy`] or the environment.
+//!
+//! Prepend steps correspond to the cmdlets' `-HttpPipelinePrepend` (they see one request per
+//! call) and append steps to `-HttpPipelineAppend` (they see every attempt).
+//!
+//! # Errors
+//!
+//! Invalid arguments never panic: [`Call`] records them and [`Client::execute`] /
+//! [`Client::what_if`] return them before any I/O. Non-2XX responses become
+//! [`Error::Service`]; see [`Error`] for the other kinds.
+//!
+//! # Secrets
+//!
+//! Tokens, [`Secret`] values and proxy passwords never appear in `Debug` or `Display` output,
+//! what-if output or `tracing` events; sensitive headers are shown as `<redacted>`.
+//!
+//! # Proxies
+//!
+//! By default the client honours the environment's proxy settings (`HTTPS_PROXY`,
+//! `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; the system settings on Windows and macOS), with
+//! credentials embedded in the proxy URL sent as Basic authentication. This is the closest
+//! equivalent of the cmdlets' `-ProxyUseDefaultCredentials`: Rust has no NTLM/Kerberos
+//! "default credentials". [`ClientBuilder::proxy`] with [`Proxy::basic_auth`] corresponds to
+//! `-Proxy` with `-ProxyCredential`; [`ClientBuilder::no_proxy`] ignores the environment.
+//!
+//! # Security defaults
+//!
+//! Bearer tokens are only sent over `https`, or over plain `http` to a loopback address (local
+//! test servers). Redirects to another scheme, host or port lose the `Authorization` header.
+//! A caller-supplied `Authorization` header is sent as-is instead of the credential's token.
+//!
+//! # Logging
+//!
+//! The runtime emits `tracing` events under the `msgraph_runtime` target: one DEBUG event per
+//! HTTP exchange (method, URL with non-OData query values redacted, status, duration, attempt,
+//! request ids) and TRACE events listing allow-listed headers (other header values are shown as
+//! `REDACTED`). Bodies are never logged.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use msgraph_runtime::{Call, Client, HttpMethod, OperationInfo, StaticToken};
+//!
+//! static ACQUIRE_ACCESS_TOKEN: OperationInfo = OperationInfo {
+//!     operation_id: "servicePrincipal.synchronization_acquireAccessToken",
+//!     method: HttpMethod::Post,
+//!     path_template:
+//!         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
+//! };
+//!
+//! # async fn run() -> Result<(), msgraph_runtime::Error> {
+//! let client = Client::builder().credential(StaticToken::new("eyJ...")).build()?;
+//! let mut call = Call::new(&ACQUIRE_ACCESS_TOKEN);
+//! call.path_param("servicePrincipal-id", "00000000-0000-0000-0000-000000000001");
+//! call.json_body(&serde_json::json!({ "credentials": [] }));
+//! let response = client.execute(call).await?;
+//! assert!(response.pass_thru());
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+
+mod auth;
+#[cfg(feature = "azure")]
+mod azure;
+mod call;
+mod client;
+mod error;
+mod logging;
+mod operation;
+mod path;
+pub mod pipeline;
+mod proxy;
+mod redact;
+mod redirect;
+mod response;
+mod retry;
+mod secret;
+mod telemetry;
+mod timeout;
+mod transport;
+mod what_if;
+
+pub use bytes::Bytes;
+pub use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+
+pub use auth::{AccessToken, StaticToken, TokenCredential, default_scope};
+#[cfg(feature = "azure")]
+pub use azure::AzureCredential;
+pub use call::{Call, CallOptions};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{DecodeError, Error, ServiceError, TransportError};
+pub use operation::{HttpMethod, OperationInfo, identity_key};
+pub use pipeline::{BoxFuture, HttpResponse, Next, Request, Step, StepFn, step_fn};
+pub use proxy::Proxy;
+pub use response::Response;
+pub use secret::Secret;
+pub use what_if::WhatIf;
+
+/// Version of this runtime, as sent in the telemetry headers.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Implements the per-call option methods (the cmdlets' common parameters) on a generated
+/// request builder.
+///
+/// The builder type must have a field `call: Call`. The macro expands to an inherent `impl`
+/// with `header`, `headers`, `timeout`, `max_retries`, `max_retry_delay`, `prepend` and
+/// `append`, each consuming and returning the builder.
+///
+/// ```
+/// use msgraph_runtime::{Call, HttpMethod, OperationInfo};
+///
+/// static OP: OperationInfo = OperationInfo {
+///     operation_id: "example",
+///     method: HttpMethod::Get,
+///     path_template: "/me",
+/// };
+///
+/// pub struct GetMe {
+///     call: Call,
+/// }
+/// msgraph_runtime::call_options!(GetMe);
+///
+/// let builder = GetMe { call: Call::new(&OP) }
+///     .header("ConsistencyLevel", "eventual")
+///     .max_retries(1);
+/// assert_eq!(builder.call.options().get_max_retries(), Some(1));
+/// ```
+#[macro_export]
+macro_rules! call_options {
+    ($ty:ident) => {
+        impl $ty {
+            /// Adds a request header for this call only (the cmdlets' `-Headers`).
+            ///
+            /// An invalid name or value is reported when the call is executed; the error names
+            /// the header but never shows its value.
+            pub fn header(
+                mut self,
+                name: impl ::core::convert::AsRef<str>,
+                value: impl ::core::convert::AsRef<str>,
+            ) -> Self {
+                self.call.options_mut().header(name.as_ref(), value.as_ref());
+                self
+            }
+
+            /// Adds several request headers for this call only (the cmdlets' `-Headers`).
+            pub fn headers<I, K, V>(mut self, headers: I) -> Self
+            where
+                I: ::core::iter::IntoIterator<Item = (K, V)>,
+                K: ::core::convert::AsRef<str>,
+                V: ::core::convert::AsRef<str>,
+            {
+                for (name, value) in headers {
+                    self.call.options_mut().header(name.as_ref(), value.as_ref());
+                }
+                self
+            }
+
+            /// Overrides the client's timeout for this call (retries and their delays included).
+            pub fn timeout(mut self, timeout: ::core::time::Duration) -> Self {
+                self.call.options_mut().timeout(timeout);
+                self
+            }
+
+            /// Overrides the client's maximum number of retries for this call (at most 10).
+            pub fn max_retries(mut self, max_retries: u32) -> Self {
+                self.call.options_mut().max_retries(max_retries);
+                self
+            }
+
+            /// Overrides the client's cap on the total time spent waiting between retries.
+            pub fn max_retry_delay(mut self, max_retry_delay: ::core::time::Duration) -> Self {
+                self.call.options_mut().max_retry_delay(max_retry_delay);
+                self
+            }
+
+            /// Adds a pipeline step that runs once for this call, before telemetry, retries and
+            /// authentication (the cmdlets' `-HttpPipelinePrepend`).
+            pub fn prepend(mut self, step: impl $crate::Step) -> Self {
+                self.call.options_mut().prepend(step);
+                self
+            }
+
+            /// Adds a pipeline step that runs for every attempt of this call, just before the
+            /// client's append steps and the transport (the cmdlets' `-HttpPipelineAppend`).
+            pub fn append(mut self, step: impl $crate::Step) -> Self {
+                self.call.options_mut().append(step);
+                self
+            }
+        }
+    };
+}

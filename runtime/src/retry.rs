@@ -1,0 +1,182 @@
+//! Retry step: throttling (429), unavailability (503, 504) and connection failures.
+
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+use crate::error::Error;
+use crate::pipeline::{Attempt, BoxFuture, HttpResponse, Next, Request, Step};
+
+/// Header telling the service which retry this is (Graph SDK convention).
+pub(crate) const RETRY_ATTEMPT: &str = "retry-attempt";
+
+/// Retry settings in force for one call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RetryPolicy {
+    pub(crate) max_retries: u32,
+    pub(crate) max_total_delay: Duration,
+    pub(crate) backoff_base: Duration,
+}
+
+/// Statuses of every attempt, attached to the final response when the call was retried.
+#[derive(Clone, Debug)]
+pub(crate) struct RetryHistory(pub(crate) Vec<StatusCode>);
+
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 503 | 504)
+}
+
+/// Parses `Retry-After` as delta-seconds or an HTTP-date. A date in the past means "now".
+/// Returns `None` for anything else, in which case the caller falls back to backoff.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for u64 is still "a very long time": never retry within the cap.
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
+}
+
+/// Exponential backoff (`base · 2^(retry-1)`) with ±20 % jitter so that many clients
+/// throttled at once do not come back in lockstep.
+pub(crate) fn backoff(base: Duration, retry: u32) -> Duration {
+    let exponential = base.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+    let factor: f64 = rand::random_range(0.8..=1.2);
+    Duration::try_from_secs_f64(exponential.as_secs_f64() * factor).unwrap_or(exponential)
+}
+
+pub(crate) struct Retry {
+    pub(crate) policy: RetryPolicy,
+}
+
+impl Retry {
+    /// The delay before retry number `retry`, or `None` when the budget forbids it.
+    fn delay(&self, retry: u32, waited: Duration, server_delay: Option<Duration>) -> Option<Duration> {
+        if retry > self.policy.max_retries {
+            return None;
+        }
+        let delay = server_delay.unwrap_or_else(|| backoff(self.policy.backoff_base, retry));
+        // A delay that would overrun the total cap ends the retries now rather than sleeping
+        // only to give up later.
+        (waited.saturating_add(delay) <= self.policy.max_total_delay).then_some(delay)
+    }
+}
+
+impl Step for Retry {
+    fn send<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<HttpResponse, Error>> {
+        Box::pin(async move {
+            let mut statuses = Vec::new();
+            let mut waited = Duration::ZERO;
+            let mut attempt: u32 = 1;
+            loop {
+                let mut this_try = request.clone();
+                this_try.extensions_mut().insert(Attempt(attempt));
+                if attempt > 1 {
+                    this_try.headers_mut().insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+                }
+                let (delay, reason) = match next.clone().run(this_try).await {
+                    Ok(mut response) => {
+                        let status = response.status();
+                        statuses.push(status);
+                        let delay = if is_retryable_status(status) {
+                            self.delay(attempt, waited, retry_after(response.headers()))
+                        } else {
+                            None
+                        };
+                        let Some(delay) = delay else {
+                            if statuses.len() > 1 {
+                                response.extensions_mut().insert(RetryHistory(statuses));
+                            }
+                            return Ok(response);
+                        };
+                        (delay, status.as_u16().to_string())
+                    }
+                    Err(Error::Transport(mut failure)) => {
+                        let Some(delay) = self.delay(attempt, waited, None) else {
+                            failure.attempts = attempt;
+                            return Err(Error::Transport(failure));
+                        };
+                        (delay, failure.message.clone())
+                    }
+                    Err(other) => return Err(other),
+                };
+                tracing::debug!(
+                    target: "msgraph_runtime",
+                    attempt,
+                    reason = %reason,
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying"
+                );
+                tokio::time::sleep(delay).await;
+                waited = waited.saturating_add(delay);
+                attempt += 1;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds() {
+        let now = SystemTime::now();
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(Duration::from_secs(u64::MAX)));
+    }
+
+    #[test]
+    fn retry_after_http_date() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:39 GMT", now), Some(Duration::from_secs(2)));
+        // Dates in the past mean "retry now".
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        // Obsolete RFC 850 and asctime forms are accepted too.
+        assert_eq!(parse_retry_after("Sunday, 06-Nov-94 08:49:40 GMT", now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Sun Nov  6 08:49:41 1994", now), Some(Duration::from_secs(4)));
+    }
+
+    #[test]
+    fn retry_after_garbage_falls_back() {
+        let now = SystemTime::now();
+        for value in ["", "-1", "1.5", "soon", "Sun, 99 Nov 1994 08:49:37 GMT"] {
+            assert_eq!(parse_retry_after(value, now), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_never_overflows() {
+        let base = Duration::from_millis(100);
+        for retry in 1..=5u32 {
+            let nominal = base.as_secs_f64() * f64::from(1u32 << (retry - 1));
+            let got = backoff(base, retry).as_secs_f64();
+            assert!(got >= nominal * 0.79 && got <= nominal * 1.21, "{retry}: {got}");
+        }
+        let _ = backoff(Duration::MAX, 40);
+    }
+
+    #[test]
+    fn delay_respects_retry_count_and_total_cap() {
+        let retry = Retry {
+            policy: RetryPolicy {
+                max_retries: 2,
+                max_total_delay: Duration::from_secs(10),
+                backoff_base: Duration::from_millis(1),
+            },
+        };
+        assert_eq!(retry.delay(1, Duration::ZERO, Some(Duration::from_secs(4))), Some(Duration::from_secs(4)));
+        assert_eq!(retry.delay(2, Duration::from_secs(4), Some(Duration::from_secs(7))), None);
+        assert_eq!(retry.delay(3, Duration::ZERO, Some(Duration::ZERO)), None);
+    }
+}

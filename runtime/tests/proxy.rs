@@ -1,0 +1,106 @@
+//! Explicit proxies (`-Proxy`, `-ProxyCredential`): absolute-form requests with Basic
+//! `Proxy-Authorization`, and no password in any output.
+
+mod common;
+
+use common::*;
+use msgraph_runtime::{Client, Error, Proxy};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PASSWORD: &str = "pr0xy-pa55";
+
+#[tokio::test]
+async fn requests_go_through_the_proxy_in_absolute_form_with_basic_auth() {
+    // The wiremock server plays the proxy: an HTTP proxy receives `POST http://host/path`.
+    let proxy_server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&proxy_server).await;
+    let proxy = Proxy::all(proxy_server.uri()).unwrap().basic_auth("alice", PASSWORD);
+    let client = Client::builder().base_url("http://graph.example.invalid/v1.0").proxy(proxy.clone()).build().unwrap();
+
+    let response = client.execute(acquire_call("pw")).await.unwrap();
+    assert!(response.pass_thru());
+
+    let received = requests(&proxy_server).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].url.host_str(), Some("graph.example.invalid"), "absolute-form target");
+    assert_eq!(received[0].url.path(), ACQUIRE_PATH);
+    // base64("alice:pr0xy-pa55")
+    assert_eq!(header(&received[0], "proxy-authorization"), Some("Basic YWxpY2U6cHIweHktcGE1NQ=="));
+
+    for text in [format!("{client:?}"), format!("{proxy:?}"), format!("{client:#?}")] {
+        assert!(!text.contains(PASSWORD), "{text}");
+        assert!(!text.contains("YWxpY2U6cHIweHktcGE1NQ"), "{text}");
+    }
+    assert!(format!("{proxy:?}").contains("alice"));
+}
+
+#[tokio::test]
+async fn credentials_in_the_proxy_url_are_used_and_hidden() {
+    let proxy_server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&proxy_server).await;
+    let address = proxy_server.address();
+    let proxy = Proxy::all(format!("http://bob:s3cret@{address}")).unwrap();
+    assert!(!format!("{proxy:?}").contains("s3cret"));
+    let client = Client::builder().base_url("http://graph.example.invalid/v1.0").proxy(proxy).build().unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    let received = requests(&proxy_server).await;
+    assert_eq!(header(&received[0], "proxy-authorization"), Some("Basic Ym9iOnMzY3JldA=="));
+}
+
+#[tokio::test]
+async fn an_https_only_proxy_is_not_used_for_http() {
+    let proxy_server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(500)).mount(&proxy_server).await;
+    let target = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&target).await;
+    let client = builder(&target).proxy(Proxy::https(proxy_server.uri()).unwrap()).build().unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    assert!(requests(&proxy_server).await.is_empty());
+    assert_eq!(requests(&target).await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_unreachable_proxy_is_a_transport_error_without_the_password() {
+    let closed = closed_port().await;
+    let proxy = Proxy::all(format!("http://{closed}")).unwrap().basic_auth("alice", PASSWORD);
+    let client = Client::builder()
+        .base_url("http://graph.example.invalid/v1.0")
+        .proxy(proxy)
+        .max_retries(1)
+        .retry_backoff(std::time::Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    let Error::Transport(transport) = &error else { panic!("{error:?}") };
+    assert_eq!(transport.attempts(), 2);
+    for text in [error.to_string(), format!("{error:?}")] {
+        assert!(!text.contains(PASSWORD), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn bearer_tokens_are_not_sent_over_plain_http_to_remote_hosts() {
+    let proxy_server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&proxy_server).await;
+    let credential = CountingCredential::new();
+    let client = Client::builder()
+        .base_url("http://graph.example.invalid/v1.0")
+        .proxy(Proxy::all(proxy_server.uri()).unwrap())
+        .credential_arc(credential.clone())
+        .build()
+        .unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    assert!(matches!(error, Error::Authentication { .. }), "{error:?}");
+    assert!(requests(&proxy_server).await.is_empty());
+    assert_eq!(credential.fetches(), 0);
+}
+
+#[test]
+fn invalid_proxy_urls_are_configuration_errors() {
+    for bad in ["", "not a url", "socks5://proxy:1080", "http://user:hunter2@"] {
+        let error = Proxy::all(bad).unwrap_err();
+        assert!(matches!(error, Error::Configuration(_)), "{bad}");
+        assert!(!error.to_string().contains("hunter2"));
+    }
+}

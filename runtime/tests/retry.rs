@@ -1,0 +1,240 @@
+//! Retries: 429/503/504 and connection failures, Retry-After, caps and overrides.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::*;
+use msgraph_runtime::{Client, Error, StatusCode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+/// Answers with the given responses in order, repeating the last one; numbers each answer
+/// with an `x-seq` header.
+struct Sequence {
+    responses: Vec<ResponseTemplate>,
+    served: AtomicUsize,
+}
+
+impl Respond for Sequence {
+    fn respond(&self, _request: &wiremock::Request) -> ResponseTemplate {
+        let n = self.served.fetch_add(1, Ordering::SeqCst);
+        let template =
+            self.responses.get(n).or(self.responses.last()).cloned().unwrap_or_else(|| ResponseTemplate::new(500));
+        template.insert_header("x-seq", (n + 1).to_string())
+    }
+}
+
+async fn serve(responses: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(Sequence { responses, served: AtomicUsize::new(0) }).mount(&server).await;
+    server
+}
+
+fn status(code: u16) -> ResponseTemplate {
+    ResponseTemplate::new(code)
+}
+
+#[tokio::test]
+async fn honours_retry_after_seconds_and_sends_retry_attempt() {
+    let server = serve(vec![status(429).insert_header("retry-after", "1"), status(204)]).await;
+    let client = builder(&server).credential_arc(CountingCredential::new()).build().unwrap();
+    let started = Instant::now();
+    client.execute(acquire_call("pw")).await.unwrap();
+    // A lower bound only: sleeping never ends early, so this cannot flake.
+    assert!(started.elapsed() >= Duration::from_millis(990), "Retry-After: 1 was not honoured");
+    let received = requests(&server).await;
+    assert_eq!(received.len(), 2);
+    assert_eq!(header(&received[0], "retry-attempt"), None);
+    assert_eq!(header(&received[1], "retry-attempt"), Some("1"));
+    assert_eq!(received[0].body, received[1].body);
+    assert_eq!(header(&received[0], "authorization"), header(&received[1], "authorization"));
+}
+
+#[tokio::test]
+async fn honours_retry_after_http_dates() {
+    let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(30));
+    let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_millis(500));
+    let server = serve(vec![
+        status(429).insert_header("retry-after", past.as_str()),
+        status(503).insert_header("retry-after", soon.as_str()),
+        status(204),
+    ])
+    .await;
+    let client = builder(&server).build().unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    let received = requests(&server).await;
+    assert_eq!(received.len(), 3);
+    assert_eq!(header(&received[2], "retry-attempt"), Some("2"));
+}
+
+#[tokio::test]
+async fn retries_503_and_504_with_byte_identical_bodies() {
+    let server = serve(vec![status(503), status(504), status(204)]).await;
+    let client = builder(&server).build().unwrap();
+    client.execute(acquire_call("pw-exact")).await.unwrap();
+    let received = requests(&server).await;
+    assert_eq!(received.len(), 3);
+    assert!(received.iter().all(|r| r.body == received[0].body));
+    assert!(!received[0].body.is_empty());
+}
+
+#[tokio::test]
+async fn exhaustion_reports_every_attempt_and_the_last_headers() {
+    let server = serve(vec![status(429).insert_header("retry-after", "0")]).await;
+    let client = builder(&server).build().unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    let service = error.service_error().unwrap();
+    assert_eq!(service.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(service.attempt_statuses(), [StatusCode::TOO_MANY_REQUESTS; 4], "1 try + 3 retries by default");
+    assert_eq!(service.headers()["x-seq"], "4", "headers of the last response");
+    assert!(error.to_string().contains("after 4 attempts [429, 429, 429, 429]"), "{error}");
+    assert_eq!(requests(&server).await.len(), 4);
+}
+
+#[tokio::test]
+async fn mixed_statuses_are_all_reported() {
+    let server = serve(vec![status(503), status(429), status(504), status(500)]).await;
+    let client = builder(&server).build().unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    let statuses: Vec<u16> = error.service_error().unwrap().attempt_statuses().iter().map(|s| s.as_u16()).collect();
+    assert_eq!(statuses, [503, 429, 504, 500]);
+}
+
+#[tokio::test]
+async fn per_call_overrides_beat_client_settings() {
+    let server = serve(vec![status(503)]).await;
+    let client = builder(&server).max_retries(0).build().unwrap();
+    let mut call = acquire_call("pw");
+    call.options_mut().max_retries(2);
+    client.execute(call).await.unwrap_err();
+    assert_eq!(requests(&server).await.len(), 3);
+
+    let server = serve(vec![status(503)]).await;
+    let client = builder(&server).build().unwrap();
+    let mut call = acquire_call("pw");
+    call.options_mut().max_retries(0);
+    let error = client.execute(call).await.unwrap_err();
+    assert!(error.service_error().unwrap().attempt_statuses().is_empty(), "single attempt");
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_total_cap_is_not_waited_for() {
+    let server = serve(vec![status(429).insert_header("retry-after", "3600")]).await;
+    let client = builder(&server).build().unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(requests(&server).await.len(), 1);
+
+    // Per call, a zero cap disables waiting altogether.
+    let server = serve(vec![status(429).insert_header("retry-after", "1"), status(204)]).await;
+    let client = builder(&server).build().unwrap();
+    let mut call = acquire_call("pw");
+    call.options_mut().max_retry_delay(Duration::ZERO);
+    client.execute(call).await.unwrap_err();
+    assert_eq!(requests(&server).await.len(), 1);
+
+    // The client-wide cap applies too.
+    let server = serve(vec![status(429).insert_header("retry-after", "2"), status(204)]).await;
+    let client = builder(&server).max_retry_delay(Duration::from_secs(1)).build().unwrap();
+    client.execute(acquire_call("pw")).await.unwrap_err();
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn other_statuses_are_not_retried() {
+    for code in [400u16, 401, 403, 404, 409, 500, 502] {
+        let server = serve(vec![status(code)]).await;
+        let client = builder(&server).build().unwrap();
+        let error = client.execute(acquire_call("pw")).await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(code));
+        assert_eq!(requests(&server).await.len(), 1, "{code}");
+    }
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_reported() {
+    let address = closed_port().await;
+    let client = Client::builder()
+        .base_url(format!("http://{address}/v1.0"))
+        .no_proxy()
+        .retry_backoff(Duration::from_millis(1))
+        .max_retries(2)
+        .build()
+        .unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    let Error::Transport(transport) = &error else { panic!("{error:?}") };
+    assert!(transport.is_connect());
+    assert_eq!(transport.attempts(), 3);
+    assert!(error.to_string().contains("after 3 attempts"), "{error}");
+    assert!(error.to_string().contains("could not connect"), "{error}");
+}
+
+/// A raw HTTP/1.1 server that resets the first `resets` connections after reading the request
+/// and answers 204 afterwards. Returns its address, the bodies it read and a connection count.
+async fn resetting_server(resets: usize) -> (std::net::SocketAddr, Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let bodies: Arc<std::sync::Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let seen = bodies.clone();
+    tokio::spawn(async move {
+        let mut connections = 0;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            connections += 1;
+            let body = read_request(&mut stream).await;
+            seen.lock().unwrap().push(body);
+            if connections <= resets {
+                // SO_LINGER 0 makes close() send RST: a reset, not a clean close.
+                let _ = stream.set_zero_linger();
+                drop(stream);
+            } else {
+                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n").await;
+                // Keep the connection open until the client is done with it.
+                let mut sink = [0u8; 1024];
+                while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+            }
+        }
+    });
+    (address, bodies)
+}
+
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                .unwrap_or(0);
+            if data.len() >= end + 4 + length {
+                return data[end + 4..end + 4 + length].to_vec();
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return data,
+            Ok(n) => data.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn connection_resets_are_retried_with_the_same_body() {
+    let (address, bodies) = resetting_server(2).await;
+    let client = Client::builder()
+        .base_url(format!("http://{address}/v1.0"))
+        .no_proxy()
+        .retry_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let response = client.execute(acquire_call("pw-reset")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let bodies = bodies.lock().unwrap();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().all(|b| b == &bodies[0] && !b.is_empty()));
+}
