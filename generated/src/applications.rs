@@ -13,6 +13,3302 @@ impl Applications {
     pub fn new(client: &Client) -> Self {
         Self { client: client.clone() }
     }
+    /// Invoke action addKey
+    ///
+    /// Add a key credential to an application. This method, along with removeKey can be used by an application to automate rolling its expiring keys. As part of the request validation for this method, a proof of possession of an existing key is verified before the action can be performed.  Applications that don’t have any existing valid certificates (no certificates have been added yet, or all certificates have expired), won’t be able to use this service action. You can use the Update application operation to perform an update instead.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.addKey` (operationId `application_addKey`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-addkey?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn add_key(&self, application_id: &str) -> AddKey {
+        let mut call = Call::new(&ADD_KEY);
+        call.path_param("application-id", application_id);
+        AddKey {
+            client: self.client.clone(),
+            call,
+            body: crate::models::AddKeyRequestBody::default(),
+        }
+    }
+    /// [`Self::add_key`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn add_key_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<AddKey, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.add_key(application_id))
+    }
+    /// Invoke action addPassword
+    ///
+    /// Adds a strong password or secret to an application. You can also add passwords while creating the application.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.addPassword` (operationId `application_addPassword`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-addpassword?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn add_password(&self, application_id: &str) -> AddPassword {
+        let mut call = Call::new(&ADD_PASSWORD);
+        call.path_param("application-id", application_id);
+        AddPassword {
+            client: self.client.clone(),
+            call,
+            body: crate::models::AddPasswordRequestBody::default(),
+        }
+    }
+    /// [`Self::add_password`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn add_password_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<AddPassword, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.add_password(application_id))
+    }
+    /// Remove appliesTo
+    ///
+    /// Remove an appManagementPolicy policy object from an application or service principal object. When you remove the appManagementPolicy, the application or service principal adopts the tenant-wide tenantAppManagementPolicy setting.
+    ///
+    /// `DELETE /applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref` (operationId `application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/appmanagementpolicy-delete-appliesto?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `app_management_policy_id`: The unique identifier of appManagementPolicy
+    #[cfg(feature = "applications")]
+    pub fn app_management_policy_delete_app_management_policy_by_ref(
+        &self,
+        application_id: &str,
+        app_management_policy_id: &str,
+    ) -> AppManagementPolicyDeleteAppManagementPolicyByRef {
+        let mut call = Call::new(
+            &APP_MANAGEMENT_POLICY_DELETE_APP_MANAGEMENT_POLICY_BY_REF,
+        );
+        call.path_param("application-id", application_id);
+        call.path_param("appManagementPolicy-id", app_management_policy_id);
+        AppManagementPolicyDeleteAppManagementPolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::app_management_policy_delete_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `AppManagementPolicyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn app_management_policy_delete_app_management_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<AppManagementPolicyDeleteAppManagementPolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let app_management_policy_id = crate::runtime::identity_key(
+            identity.app_management_policy_id.as_deref(),
+            "AppManagementPolicyId",
+        )?;
+        Ok(
+            self
+                .app_management_policy_delete_app_management_policy_by_ref(
+                    application_id,
+                    app_management_policy_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/appManagementPolicies/$count` (operationId `application.appManagementPolicy_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn app_management_policy_get_count(
+        &self,
+        application_id: &str,
+    ) -> AppManagementPolicyGetCount {
+        let mut call = Call::new(&APP_MANAGEMENT_POLICY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        AppManagementPolicyGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::app_management_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn app_management_policy_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<AppManagementPolicyGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.app_management_policy_get_count(application_id))
+    }
+    /// Invoke action checkMemberGroups
+    ///
+    /// Check for membership in a specified list of group IDs, and return from that list those groups (identified by IDs) of which the specified user, group, service principal, organizational contact, device, or directory object is a member. This function is transitive. You can check up to a maximum of 20 groups per request. This function supports all groups provisioned in Microsoft Entra ID. Because Microsoft 365 groups cannot contain other groups, membership in a Microsoft 365 group is always direct.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.checkMemberGroups` (operationId `application_checkMemberGroup`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-checkmembergroups?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn check_member_group(&self, application_id: &str) -> CheckMemberGroup {
+        let mut call = Call::new(&CHECK_MEMBER_GROUP);
+        call.path_param("application-id", application_id);
+        CheckMemberGroup {
+            client: self.client.clone(),
+            call,
+            body: crate::models::CheckMemberGroupsRequestBody::default(),
+        }
+    }
+    /// [`Self::check_member_group`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn check_member_group_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CheckMemberGroup, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.check_member_group(application_id))
+    }
+    /// Invoke action checkMemberObjects
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.checkMemberObjects` (operationId `application_checkMemberObject`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn check_member_object(&self, application_id: &str) -> CheckMemberObject {
+        let mut call = Call::new(&CHECK_MEMBER_OBJECT);
+        call.path_param("application-id", application_id);
+        CheckMemberObject {
+            client: self.client.clone(),
+            call,
+            body: crate::models::CheckMemberObjectsRequestBody::default(),
+        }
+    }
+    /// [`Self::check_member_object`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn check_member_object_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CheckMemberObject, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.check_member_object(application_id))
+    }
+    /// Assign appliesTo
+    ///
+    /// Assign an appManagementPolicy policy object to an application or service principal object. The application or service principal adopts this policy over the tenant-wide tenantAppManagementPolicy setting. Only one policy object can be assigned to an application or service principal.
+    ///
+    /// `POST /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_CreateAppManagementPolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/appmanagementpolicy-post-appliesto?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn create_app_management_policy_by_ref(
+        &self,
+        application_id: &str,
+    ) -> CreateAppManagementPolicyByRef {
+        let mut call = Call::new(&CREATE_APP_MANAGEMENT_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        CreateAppManagementPolicyByRef {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ReferenceCreate::default(),
+        }
+    }
+    /// [`Self::create_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn create_app_management_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CreateAppManagementPolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.create_app_management_policy_by_ref(application_id))
+    }
+    /// Create application
+    ///
+    /// Create a new application object.
+    ///
+    /// `POST /applications` (operationId `application_CreateApplication`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-post-applications?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn create_application(&self) -> CreateApplication {
+        let call = Call::new(&CREATE_APPLICATION);
+        CreateApplication {
+            client: self.client.clone(),
+            call,
+            body: crate::models::Application::default(),
+        }
+    }
+    /// Create extensionProperty (directory extension)
+    ///
+    /// Create a new directory extension definition, represented by an extensionProperty object.
+    ///
+    /// `POST /applications/{application-id}/extensionProperties` (operationId `application_CreateExtensionProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-post-extensionproperty?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn create_extension_property(
+        &self,
+        application_id: &str,
+    ) -> CreateExtensionProperty {
+        let mut call = Call::new(&CREATE_EXTENSION_PROPERTY);
+        call.path_param("application-id", application_id);
+        CreateExtensionProperty {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ExtensionProperty::default(),
+        }
+    }
+    /// [`Self::create_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn create_extension_property_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CreateExtensionProperty, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.create_extension_property(application_id))
+    }
+    /// Create federatedIdentityCredential
+    ///
+    /// Create a new federatedIdentityCredential object for an application. By configuring a trust relationship between your Microsoft Entra application registration and the identity provider for your compute platform, you can use tokens issued by that platform to authenticate with Microsoft identity platform and call APIs in the Microsoft ecosystem. Maximum of 20 objects can be added to an application.
+    ///
+    /// `POST /applications/{application-id}/federatedIdentityCredentials` (operationId `application_CreateFederatedIdentityCredential`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-post-federatedidentitycredentials?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn create_federated_identity_credential(
+        &self,
+        application_id: &str,
+    ) -> CreateFederatedIdentityCredential {
+        let mut call = Call::new(&CREATE_FEDERATED_IDENTITY_CREDENTIAL);
+        call.path_param("application-id", application_id);
+        CreateFederatedIdentityCredential {
+            client: self.client.clone(),
+            call,
+            body: crate::models::FederatedIdentityCredential::default(),
+        }
+    }
+    /// [`Self::create_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn create_federated_identity_credential_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CreateFederatedIdentityCredential, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.create_federated_identity_credential(application_id))
+    }
+    /// Add owner
+    ///
+    /// Add an owner to an application. Currently, only individual users are supported as owners of applications.
+    ///
+    /// `POST /applications/{application-id}/owners/$ref` (operationId `application_CreateOwnerGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-post-owners?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn create_owner_by_ref(&self, application_id: &str) -> CreateOwnerByRef {
+        let mut call = Call::new(&CREATE_OWNER_BY_REF);
+        call.path_param("application-id", application_id);
+        CreateOwnerByRef {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ReferenceCreate::default(),
+        }
+    }
+    /// [`Self::create_owner_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn create_owner_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CreateOwnerByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.create_owner_by_ref(application_id))
+    }
+    /// Assign tokenIssuancePolicy
+    ///
+    /// Assign a tokenIssuancePolicy to an application.
+    ///
+    /// `POST /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_CreateTokenIssuancePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-post-tokenissuancepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn create_token_issuance_policy_by_ref(
+        &self,
+        application_id: &str,
+    ) -> CreateTokenIssuancePolicyByRef {
+        let mut call = Call::new(&CREATE_TOKEN_ISSUANCE_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        CreateTokenIssuancePolicyByRef {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ReferenceCreate::default(),
+        }
+    }
+    /// [`Self::create_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn create_token_issuance_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CreateTokenIssuancePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.create_token_issuance_policy_by_ref(application_id))
+    }
+    /// Assign tokenLifetimePolicy
+    ///
+    /// Assign a tokenLifetimePolicy to an application. You can have multiple tokenLifetimePolicy policies in a tenant but can assign only one tokenLifetimePolicy per application.
+    ///
+    /// `POST /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_CreateTokenLifetimePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-post-tokenlifetimepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn create_token_lifetime_policy_by_ref(
+        &self,
+        application_id: &str,
+    ) -> CreateTokenLifetimePolicyByRef {
+        let mut call = Call::new(&CREATE_TOKEN_LIFETIME_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        CreateTokenLifetimePolicyByRef {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ReferenceCreate::default(),
+        }
+    }
+    /// [`Self::create_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn create_token_lifetime_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<CreateTokenLifetimePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.create_token_lifetime_policy_by_ref(application_id))
+    }
+    /// Remove appliesTo
+    ///
+    /// Remove an appManagementPolicy policy object from an application or service principal object. When you remove the appManagementPolicy, the application or service principal adopts the tenant-wide tenantAppManagementPolicy setting.
+    ///
+    /// `DELETE /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_DeleteAppManagementPolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/appmanagementpolicy-delete-appliesto?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `id` (`@id`): The delete Uri
+    #[cfg(feature = "applications")]
+    pub fn delete_app_management_policy_by_ref(
+        &self,
+        application_id: &str,
+        id: &str,
+    ) -> DeleteAppManagementPolicyByRef {
+        let mut call = Call::new(&DELETE_APP_MANAGEMENT_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        call.query_param("@id", id);
+        DeleteAppManagementPolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_app_management_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+        id: &str,
+    ) -> Result<DeleteAppManagementPolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_app_management_policy_by_ref(application_id, id))
+    }
+    /// Delete application
+    ///
+    /// Delete an application object. When deleted, apps are moved to a temporary container and can be restored within 30 days. After that time, they are permanently deleted.
+    ///
+    /// `DELETE /applications/{application-id}` (operationId `application_DeleteApplication`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn delete_application(&self, application_id: &str) -> DeleteApplication {
+        let mut call = Call::new(&DELETE_APPLICATION);
+        call.path_param("application-id", application_id);
+        DeleteApplication {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_application`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_application_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteApplication, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_application(application_id))
+    }
+    /// Delete application
+    ///
+    /// Delete an application object. When deleted, apps are moved to a temporary container and can be restored within 30 days. After that time, they are permanently deleted.
+    ///
+    /// `DELETE /applications(appId='{appId}')` (operationId `application_DeleteApplicationGraphBPreAppId`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `app_id`: Alternate key of application
+    #[cfg(feature = "applications")]
+    pub fn delete_application_by_app_id(
+        &self,
+        app_id: &str,
+    ) -> DeleteApplicationByAppId {
+        let mut call = Call::new(&DELETE_APPLICATION_BY_APP_ID);
+        call.path_param("appId", app_id);
+        DeleteApplicationByAppId {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_application_by_app_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_application_by_app_id_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteApplicationByAppId, Error> {
+        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
+        Ok(self.delete_application_by_app_id(app_id))
+    }
+    /// Delete application
+    ///
+    /// Delete an application object. When deleted, apps are moved to a temporary container and can be restored within 30 days. After that time, they are permanently deleted.
+    ///
+    /// `DELETE /applications(uniqueName='{uniqueName}')` (operationId `application_DeleteApplicationGraphBPreUniqueName`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `unique_name`: Alternate key of application
+    #[cfg(feature = "applications")]
+    pub fn delete_application_by_unique_name(
+        &self,
+        unique_name: &str,
+    ) -> DeleteApplicationByUniqueName {
+        let mut call = Call::new(&DELETE_APPLICATION_BY_UNIQUE_NAME);
+        call.path_param("uniqueName", unique_name);
+        DeleteApplicationByUniqueName {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_application_by_unique_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `UniqueName`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_application_by_unique_name_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteApplicationByUniqueName, Error> {
+        let unique_name = crate::runtime::identity_key(
+            identity.unique_name.as_deref(),
+            "UniqueName",
+        )?;
+        Ok(self.delete_application_by_unique_name(unique_name))
+    }
+    /// Delete extensionProperty (directory extension)
+    ///
+    /// Delete a directory extension definition represented by an extensionProperty object. You can delete only directory extensions that aren't synced from on-premises active directory (AD).
+    ///
+    /// `DELETE /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_DeleteExtensionProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/extensionproperty-delete?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `extension_property_id`: The unique identifier of extensionProperty
+    #[cfg(feature = "applications")]
+    pub fn delete_extension_property(
+        &self,
+        application_id: &str,
+        extension_property_id: &str,
+    ) -> DeleteExtensionProperty {
+        let mut call = Call::new(&DELETE_EXTENSION_PROPERTY);
+        call.path_param("application-id", application_id);
+        call.path_param("extensionProperty-id", extension_property_id);
+        DeleteExtensionProperty {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `ExtensionPropertyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_extension_property_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteExtensionProperty, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let extension_property_id = crate::runtime::identity_key(
+            identity.extension_property_id.as_deref(),
+            "ExtensionPropertyId",
+        )?;
+        Ok(self.delete_extension_property(application_id, extension_property_id))
+    }
+    /// Delete federatedIdentityCredential
+    ///
+    /// Delete a federatedIdentityCredential object from an application.
+    ///
+    /// `DELETE /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_DeleteFederatedIdentityCredential`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/federatedidentitycredential-delete?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `federated_identity_credential_id`: The unique identifier of federatedIdentityCredential
+    #[cfg(feature = "applications")]
+    pub fn delete_federated_identity_credential(
+        &self,
+        application_id: &str,
+        federated_identity_credential_id: &str,
+    ) -> DeleteFederatedIdentityCredential {
+        let mut call = Call::new(&DELETE_FEDERATED_IDENTITY_CREDENTIAL);
+        call.path_param("application-id", application_id);
+        call.path_param(
+            "federatedIdentityCredential-id",
+            federated_identity_credential_id,
+        );
+        DeleteFederatedIdentityCredential {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `FederatedIdentityCredentialId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_federated_identity_credential_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteFederatedIdentityCredential, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let federated_identity_credential_id = crate::runtime::identity_key(
+            identity.federated_identity_credential_id.as_deref(),
+            "FederatedIdentityCredentialId",
+        )?;
+        Ok(
+            self
+                .delete_federated_identity_credential(
+                    application_id,
+                    federated_identity_credential_id,
+                ),
+        )
+    }
+    /// Delete logo for application in applications
+    ///
+    /// The main logo for the application. Not nullable.
+    ///
+    /// `DELETE /applications/{application-id}/logo` (operationId `application_DeleteLogo`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn delete_logo(&self, application_id: &str) -> DeleteLogo {
+        let mut call = Call::new(&DELETE_LOGO);
+        call.path_param("application-id", application_id);
+        DeleteLogo {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_logo`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_logo_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteLogo, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_logo(application_id))
+    }
+    /// Remove application owner
+    ///
+    /// Remove an owner from an application. As a recommended best practice, apps should have at least two owners.
+    ///
+    /// `DELETE /applications/{application-id}/owners/$ref` (operationId `application_DeleteOwnerGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete-owners?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `id` (`@id`): The delete Uri
+    #[cfg(feature = "applications")]
+    pub fn delete_owner_by_ref(
+        &self,
+        application_id: &str,
+        id: &str,
+    ) -> DeleteOwnerByRef {
+        let mut call = Call::new(&DELETE_OWNER_BY_REF);
+        call.path_param("application-id", application_id);
+        call.query_param("@id", id);
+        DeleteOwnerByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_owner_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_owner_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+        id: &str,
+    ) -> Result<DeleteOwnerByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_owner_by_ref(application_id, id))
+    }
+    /// Delete navigation property synchronization for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization` (operationId `application_DeleteSynchronization`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn delete_synchronization(&self, application_id: &str) -> DeleteSynchronization {
+        let mut call = Call::new(&DELETE_SYNCHRONIZATION);
+        call.path_param("application-id", application_id);
+        DeleteSynchronization {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_synchronization`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_synchronization_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<DeleteSynchronization, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_synchronization(application_id))
+    }
+    /// Remove tokenIssuancePolicy
+    ///
+    /// Remove a tokenIssuancePolicy from an application.
+    ///
+    /// `DELETE /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_DeleteTokenIssuancePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete-tokenissuancepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `id` (`@id`): The delete Uri
+    #[cfg(feature = "applications")]
+    pub fn delete_token_issuance_policy_by_ref(
+        &self,
+        application_id: &str,
+        id: &str,
+    ) -> DeleteTokenIssuancePolicyByRef {
+        let mut call = Call::new(&DELETE_TOKEN_ISSUANCE_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        call.query_param("@id", id);
+        DeleteTokenIssuancePolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_token_issuance_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+        id: &str,
+    ) -> Result<DeleteTokenIssuancePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_token_issuance_policy_by_ref(application_id, id))
+    }
+    /// Remove tokenLifetimePolicy
+    ///
+    /// Remove a tokenLifetimePolicy from an application.
+    ///
+    /// `DELETE /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_DeleteTokenLifetimePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete-tokenlifetimepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `id` (`@id`): The delete Uri
+    #[cfg(feature = "applications")]
+    pub fn delete_token_lifetime_policy_by_ref(
+        &self,
+        application_id: &str,
+        id: &str,
+    ) -> DeleteTokenLifetimePolicyByRef {
+        let mut call = Call::new(&DELETE_TOKEN_LIFETIME_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        call.query_param("@id", id);
+        DeleteTokenLifetimePolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::delete_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn delete_token_lifetime_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+        id: &str,
+    ) -> Result<DeleteTokenLifetimePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.delete_token_lifetime_policy_by_ref(application_id, id))
+    }
+    /// Invoke function delta
+    ///
+    /// Get newly created, updated, or deleted applications without performing a full read of the entire resource collection. For details, see Using delta query.
+    ///
+    /// `GET /applications/microsoft.graph.delta()` (operationId `application_delta`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delta?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn delta(&self) -> Delta {
+        let call = Call::new(&DELTA);
+        Delta {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/extensionProperties/$count` (operationId `application.extensionProperty_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn extension_property_get_count(
+        &self,
+        application_id: &str,
+    ) -> ExtensionPropertyGetCount {
+        let mut call = Call::new(&EXTENSION_PROPERTY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        ExtensionPropertyGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::extension_property_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn extension_property_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ExtensionPropertyGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.extension_property_get_count(application_id))
+    }
+    /// Delete federatedIdentityCredential
+    ///
+    /// Delete a federatedIdentityCredential object from an application.
+    ///
+    /// `DELETE /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_DeleteGraphBPreName`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/federatedidentitycredential-delete?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `name`: Alternate key of federatedIdentityCredential
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_delete_by_name(
+        &self,
+        application_id: &str,
+        name: &str,
+    ) -> FederatedIdentityCredentialDeleteByName {
+        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_DELETE_BY_NAME);
+        call.path_param("application-id", application_id);
+        call.path_param("name", name);
+        FederatedIdentityCredentialDeleteByName {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::federated_identity_credential_delete_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `Name`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_delete_by_name_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<FederatedIdentityCredentialDeleteByName, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
+        Ok(self.federated_identity_credential_delete_by_name(application_id, name))
+    }
+    /// Get federatedIdentityCredential
+    ///
+    /// Read the properties and relationships of a federatedIdentityCredential object.
+    ///
+    /// `GET /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_GetGraphBPreName`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/federatedidentitycredential-get?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `name`: Alternate key of federatedIdentityCredential
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_get_by_name(
+        &self,
+        application_id: &str,
+        name: &str,
+    ) -> FederatedIdentityCredentialGetByName {
+        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_GET_BY_NAME);
+        call.path_param("application-id", application_id);
+        call.path_param("name", name);
+        FederatedIdentityCredentialGetByName {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::federated_identity_credential_get_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `Name`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_get_by_name_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<FederatedIdentityCredentialGetByName, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
+        Ok(self.federated_identity_credential_get_by_name(application_id, name))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/federatedIdentityCredentials/$count` (operationId `application.federatedIdentityCredential_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_get_count(
+        &self,
+        application_id: &str,
+    ) -> FederatedIdentityCredentialGetCount {
+        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_GET_COUNT);
+        call.path_param("application-id", application_id);
+        FederatedIdentityCredentialGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::federated_identity_credential_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<FederatedIdentityCredentialGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.federated_identity_credential_get_count(application_id))
+    }
+    /// Upsert federatedIdentityCredential
+    ///
+    /// Create a new federatedIdentityCredential object for an application if it doesn't exist, or update the properties of an existing federatedIdentityCredential object. By configuring a trust relationship between your Microsoft Entra application registration and the identity provider for your compute platform, you can use tokens issued by that platform to authenticate with Microsoft identity platform and call APIs in the Microsoft ecosystem. Maximum of 20 objects can be added to an application.
+    ///
+    /// `PATCH /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_UpdateGraphBPreName`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/federatedidentitycredential-upsert?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `name`: Alternate key of federatedIdentityCredential
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_update_by_name(
+        &self,
+        application_id: &str,
+        name: &str,
+    ) -> FederatedIdentityCredentialUpdateByName {
+        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_UPDATE_BY_NAME);
+        call.path_param("application-id", application_id);
+        call.path_param("name", name);
+        FederatedIdentityCredentialUpdateByName {
+            client: self.client.clone(),
+            call,
+            body: crate::models::FederatedIdentityCredential::default(),
+        }
+    }
+    /// [`Self::federated_identity_credential_update_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `Name`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn federated_identity_credential_update_by_name_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<FederatedIdentityCredentialUpdateByName, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
+        Ok(self.federated_identity_credential_update_by_name(application_id, name))
+    }
+    /// Get application
+    ///
+    /// Get the properties and relationships of an application object.
+    ///
+    /// `GET /applications/{application-id}` (operationId `application_GetApplication`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-get?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn get_application(&self, application_id: &str) -> GetApplication {
+        let mut call = Call::new(&GET_APPLICATION);
+        call.path_param("application-id", application_id);
+        GetApplication {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_application`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_application_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetApplication, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.get_application(application_id))
+    }
+    /// Get application
+    ///
+    /// Get the properties and relationships of an application object.
+    ///
+    /// `GET /applications(appId='{appId}')` (operationId `application_GetApplicationGraphBPreAppId`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-get?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `app_id`: Alternate key of application
+    #[cfg(feature = "applications")]
+    pub fn get_application_by_app_id(&self, app_id: &str) -> GetApplicationByAppId {
+        let mut call = Call::new(&GET_APPLICATION_BY_APP_ID);
+        call.path_param("appId", app_id);
+        GetApplicationByAppId {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_application_by_app_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_application_by_app_id_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetApplicationByAppId, Error> {
+        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
+        Ok(self.get_application_by_app_id(app_id))
+    }
+    /// Get application
+    ///
+    /// Get the properties and relationships of an application object.
+    ///
+    /// `GET /applications(uniqueName='{uniqueName}')` (operationId `application_GetApplicationGraphBPreUniqueName`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-get?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `unique_name`: Alternate key of application
+    #[cfg(feature = "applications")]
+    pub fn get_application_by_unique_name(
+        &self,
+        unique_name: &str,
+    ) -> GetApplicationByUniqueName {
+        let mut call = Call::new(&GET_APPLICATION_BY_UNIQUE_NAME);
+        call.path_param("uniqueName", unique_name);
+        GetApplicationByUniqueName {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_application_by_unique_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `UniqueName`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_application_by_unique_name_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetApplicationByUniqueName, Error> {
+        let unique_name = crate::runtime::identity_key(
+            identity.unique_name.as_deref(),
+            "UniqueName",
+        )?;
+        Ok(self.get_application_by_unique_name(unique_name))
+    }
+    /// Invoke action getAvailableExtensionProperties
+    ///
+    /// Return all directory extension definitions that have been registered in a directory, including through multi-tenant apps. The following entities support extension properties:
+    ///
+    /// `POST /applications/microsoft.graph.getAvailableExtensionProperties` (operationId `application_getAvailableExtensionProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getavailableextensionproperties?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
+        let call = Call::new(&GET_AVAILABLE_EXTENSION_PROPERTY);
+        GetAvailableExtensionProperty {
+            client: self.client.clone(),
+            call,
+            body: crate::models::GetAvailableExtensionPropertiesRequestBody::default(),
+        }
+    }
+    /// Invoke action getByIds
+    ///
+    /// Return the directory objects specified in a list of IDs. Only a subset of user properties are returned by default in v1.0. Some common uses for this function are to:
+    ///
+    /// `POST /applications/microsoft.graph.getByIds` (operationId `application_getGraphBPreId`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getbyids?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn get_by_id(&self) -> GetById {
+        let call = Call::new(&GET_BY_ID);
+        GetById {
+            client: self.client.clone(),
+            call,
+            body: crate::models::GetByIdsRequestBody::default(),
+        }
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/$count` (operationId `application_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn get_count(&self) -> GetCount {
+        let call = Call::new(&GET_COUNT);
+        GetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// Get createdOnBehalfOf from applications
+    ///
+    /// Supports $filter (/$count eq 0, /$count ne 0). Read-only.
+    ///
+    /// `GET /applications/{application-id}/createdOnBehalfOf` (operationId `application_GetCreatedOnBehalfGraphOPre`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn get_created_on_behalf_of(
+        &self,
+        application_id: &str,
+    ) -> GetCreatedOnBehalfOf {
+        let mut call = Call::new(&GET_CREATED_ON_BEHALF_OF);
+        call.path_param("application-id", application_id);
+        GetCreatedOnBehalfOf {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_created_on_behalf_of`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_created_on_behalf_of_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetCreatedOnBehalfOf, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.get_created_on_behalf_of(application_id))
+    }
+    /// Get extensionProperty (directory extension)
+    ///
+    /// Read a directory extension definition represented by an extensionProperty object.
+    ///
+    /// `GET /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_GetExtensionProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/extensionproperty-get?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `extension_property_id`: The unique identifier of extensionProperty
+    #[cfg(feature = "applications")]
+    pub fn get_extension_property(
+        &self,
+        application_id: &str,
+        extension_property_id: &str,
+    ) -> GetExtensionProperty {
+        let mut call = Call::new(&GET_EXTENSION_PROPERTY);
+        call.path_param("application-id", application_id);
+        call.path_param("extensionProperty-id", extension_property_id);
+        GetExtensionProperty {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `ExtensionPropertyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_extension_property_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetExtensionProperty, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let extension_property_id = crate::runtime::identity_key(
+            identity.extension_property_id.as_deref(),
+            "ExtensionPropertyId",
+        )?;
+        Ok(self.get_extension_property(application_id, extension_property_id))
+    }
+    /// Get federatedIdentityCredential
+    ///
+    /// Read the properties and relationships of a federatedIdentityCredential object.
+    ///
+    /// `GET /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_GetFederatedIdentityCredential`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/federatedidentitycredential-get?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `federated_identity_credential_id`: The unique identifier of federatedIdentityCredential
+    #[cfg(feature = "applications")]
+    pub fn get_federated_identity_credential(
+        &self,
+        application_id: &str,
+        federated_identity_credential_id: &str,
+    ) -> GetFederatedIdentityCredential {
+        let mut call = Call::new(&GET_FEDERATED_IDENTITY_CREDENTIAL);
+        call.path_param("application-id", application_id);
+        call.path_param(
+            "federatedIdentityCredential-id",
+            federated_identity_credential_id,
+        );
+        GetFederatedIdentityCredential {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `FederatedIdentityCredentialId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_federated_identity_credential_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetFederatedIdentityCredential, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let federated_identity_credential_id = crate::runtime::identity_key(
+            identity.federated_identity_credential_id.as_deref(),
+            "FederatedIdentityCredentialId",
+        )?;
+        Ok(
+            self
+                .get_federated_identity_credential(
+                    application_id,
+                    federated_identity_credential_id,
+                ),
+        )
+    }
+    /// Get homeRealmDiscoveryPolicies from applications
+    ///
+    /// `GET /applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}` (operationId `application_GetHomeRealmDiscoveryPolicy`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `home_realm_discovery_policy_id`: The unique identifier of homeRealmDiscoveryPolicy
+    #[cfg(feature = "applications")]
+    pub fn get_home_realm_discovery_policy(
+        &self,
+        application_id: &str,
+        home_realm_discovery_policy_id: &str,
+    ) -> GetHomeRealmDiscoveryPolicy {
+        let mut call = Call::new(&GET_HOME_REALM_DISCOVERY_POLICY);
+        call.path_param("application-id", application_id);
+        call.path_param("homeRealmDiscoveryPolicy-id", home_realm_discovery_policy_id);
+        GetHomeRealmDiscoveryPolicy {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_home_realm_discovery_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `HomeRealmDiscoveryPolicyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_home_realm_discovery_policy_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetHomeRealmDiscoveryPolicy, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let home_realm_discovery_policy_id = crate::runtime::identity_key(
+            identity.home_realm_discovery_policy_id.as_deref(),
+            "HomeRealmDiscoveryPolicyId",
+        )?;
+        Ok(
+            self
+                .get_home_realm_discovery_policy(
+                    application_id,
+                    home_realm_discovery_policy_id,
+                ),
+        )
+    }
+    /// Get logo for application from applications
+    ///
+    /// The main logo for the application. Not nullable.
+    ///
+    /// `GET /applications/{application-id}/logo` (operationId `application_GetLogo`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn get_logo(&self, application_id: &str) -> GetLogo {
+        let mut call = Call::new(&GET_LOGO);
+        call.path_param("application-id", application_id);
+        GetLogo {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_logo`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_logo_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetLogo, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.get_logo(application_id))
+    }
+    /// Invoke action getMemberGroups
+    ///
+    /// Return all the group IDs for the groups that the specified user, group, service principal, organizational contact, device, or directory object is a member of. This function is transitive. This API returns up to 11,000 group IDs. If more than 11,000 results are available, it returns a 400 Bad Request error with the DirectoryResultSizeLimitExceeded error code. If you get the DirectoryResultSizeLimitExceeded error code, use the List group transitive memberOf API instead.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.getMemberGroups` (operationId `application_getMemberGroup`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getmembergroups?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn get_member_group(&self, application_id: &str) -> GetMemberGroup {
+        let mut call = Call::new(&GET_MEMBER_GROUP);
+        call.path_param("application-id", application_id);
+        GetMemberGroup {
+            client: self.client.clone(),
+            call,
+            body: crate::models::GetMemberGroupsRequestBody::default(),
+        }
+    }
+    /// [`Self::get_member_group`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_member_group_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetMemberGroup, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.get_member_group(application_id))
+    }
+    /// Invoke action getMemberObjects
+    ///
+    /// Return all IDs for the groups, administrative units, and directory roles that a user, group, service principal, organizational contact, device, or directory object is a member of. This function is transitive. Note: Only users and role-enabled groups can be members of directory roles.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.getMemberObjects` (operationId `application_getMemberObject`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getmemberobjects?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn get_member_object(&self, application_id: &str) -> GetMemberObject {
+        let mut call = Call::new(&GET_MEMBER_OBJECT);
+        call.path_param("application-id", application_id);
+        GetMemberObject {
+            client: self.client.clone(),
+            call,
+            body: crate::models::GetMemberObjectsRequestBody::default(),
+        }
+    }
+    /// [`Self::get_member_object`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_member_object_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetMemberObject, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.get_member_object(application_id))
+    }
+    /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.appRoleAssignment
+    ///
+    /// `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment` (operationId `application_GetOwnerAsAppRoleAssignment`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `directory_object_id`: The unique identifier of directoryObject
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_app_role_assignment(
+        &self,
+        application_id: &str,
+        directory_object_id: &str,
+    ) -> GetOwnerAsAppRoleAssignment {
+        let mut call = Call::new(&GET_OWNER_AS_APP_ROLE_ASSIGNMENT);
+        call.path_param("application-id", application_id);
+        call.path_param("directoryObject-id", directory_object_id);
+        GetOwnerAsAppRoleAssignment {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_owner_as_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_app_role_assignment_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetOwnerAsAppRoleAssignment, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let directory_object_id = crate::runtime::identity_key(
+            identity.directory_object_id.as_deref(),
+            "DirectoryObjectId",
+        )?;
+        Ok(self.get_owner_as_app_role_assignment(application_id, directory_object_id))
+    }
+    /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.endpoint
+    ///
+    /// `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint` (operationId `application_GetOwnerAsEndpoint`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `directory_object_id`: The unique identifier of directoryObject
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_endpoint(
+        &self,
+        application_id: &str,
+        directory_object_id: &str,
+    ) -> GetOwnerAsEndpoint {
+        let mut call = Call::new(&GET_OWNER_AS_ENDPOINT);
+        call.path_param("application-id", application_id);
+        call.path_param("directoryObject-id", directory_object_id);
+        GetOwnerAsEndpoint {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_owner_as_endpoint`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_endpoint_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetOwnerAsEndpoint, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let directory_object_id = crate::runtime::identity_key(
+            identity.directory_object_id.as_deref(),
+            "DirectoryObjectId",
+        )?;
+        Ok(self.get_owner_as_endpoint(application_id, directory_object_id))
+    }
+    /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.servicePrincipal
+    ///
+    /// `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal` (operationId `application_GetOwnerAsServicePrincipal`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `directory_object_id`: The unique identifier of directoryObject
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_service_principal(
+        &self,
+        application_id: &str,
+        directory_object_id: &str,
+    ) -> GetOwnerAsServicePrincipal {
+        let mut call = Call::new(&GET_OWNER_AS_SERVICE_PRINCIPAL);
+        call.path_param("application-id", application_id);
+        call.path_param("directoryObject-id", directory_object_id);
+        GetOwnerAsServicePrincipal {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_owner_as_service_principal`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_service_principal_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetOwnerAsServicePrincipal, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let directory_object_id = crate::runtime::identity_key(
+            identity.directory_object_id.as_deref(),
+            "DirectoryObjectId",
+        )?;
+        Ok(self.get_owner_as_service_principal(application_id, directory_object_id))
+    }
+    /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.user
+    ///
+    /// `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user` (operationId `application_GetOwnerAsUser`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `directory_object_id`: The unique identifier of directoryObject
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_user(
+        &self,
+        application_id: &str,
+        directory_object_id: &str,
+    ) -> GetOwnerAsUser {
+        let mut call = Call::new(&GET_OWNER_AS_USER);
+        call.path_param("application-id", application_id);
+        call.path_param("directoryObject-id", directory_object_id);
+        GetOwnerAsUser {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_owner_as_user`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_owner_as_user_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetOwnerAsUser, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let directory_object_id = crate::runtime::identity_key(
+            identity.directory_object_id.as_deref(),
+            "DirectoryObjectId",
+        )?;
+        Ok(self.get_owner_as_user(application_id, directory_object_id))
+    }
+    /// Get synchronization from applications
+    ///
+    /// Represents the capability for Microsoft Entra identity synchronization through the Microsoft Graph API.
+    ///
+    /// `GET /applications/{application-id}/synchronization` (operationId `application_GetSynchronization`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn get_synchronization(&self, application_id: &str) -> GetSynchronization {
+        let mut call = Call::new(&GET_SYNCHRONIZATION);
+        call.path_param("application-id", application_id);
+        GetSynchronization {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::get_synchronization`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn get_synchronization_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<GetSynchronization, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.get_synchronization(application_id))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/homeRealmDiscoveryPolicies/$count` (operationId `application.homeRealmDiscoveryPolicy_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn home_realm_discovery_policy_get_count(
+        &self,
+        application_id: &str,
+    ) -> HomeRealmDiscoveryPolicyGetCount {
+        let mut call = Call::new(&HOME_REALM_DISCOVERY_POLICY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        HomeRealmDiscoveryPolicyGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::home_realm_discovery_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn home_realm_discovery_policy_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<HomeRealmDiscoveryPolicyGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.home_realm_discovery_policy_get_count(application_id))
+    }
+    /// Get appManagementPolicies from applications
+    ///
+    /// The appManagementPolicy applied to this application.
+    ///
+    /// `GET /applications/{application-id}/appManagementPolicies` (operationId `application_ListAppManagementPolicy`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_app_management_policy(
+        &self,
+        application_id: &str,
+    ) -> ListAppManagementPolicy {
+        let mut call = Call::new(&LIST_APP_MANAGEMENT_POLICY);
+        call.path_param("application-id", application_id);
+        ListAppManagementPolicy {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_app_management_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_app_management_policy_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListAppManagementPolicy, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_app_management_policy(application_id))
+    }
+    /// Get ref of appManagementPolicies from applications
+    ///
+    /// The appManagementPolicy applied to this application.
+    ///
+    /// `GET /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_ListAppManagementPolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_app_management_policy_by_ref(
+        &self,
+        application_id: &str,
+    ) -> ListAppManagementPolicyByRef {
+        let mut call = Call::new(&LIST_APP_MANAGEMENT_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        ListAppManagementPolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_app_management_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListAppManagementPolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_app_management_policy_by_ref(application_id))
+    }
+    /// List applications
+    ///
+    /// Get the list of applications in this organization.
+    ///
+    /// `GET /applications` (operationId `application_ListApplication`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn list_application(&self) -> ListApplication {
+        let call = Call::new(&LIST_APPLICATION);
+        ListApplication {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// List extensionProperties (directory extensions)
+    ///
+    /// Retrieve the list of directory extension definitions, represented by extensionProperty objects on an application.
+    ///
+    /// `GET /applications/{application-id}/extensionProperties` (operationId `application_ListExtensionProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-extensionproperty?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_extension_property(
+        &self,
+        application_id: &str,
+    ) -> ListExtensionProperty {
+        let mut call = Call::new(&LIST_EXTENSION_PROPERTY);
+        call.path_param("application-id", application_id);
+        ListExtensionProperty {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_extension_property_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListExtensionProperty, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_extension_property(application_id))
+    }
+    /// List federatedIdentityCredentials
+    ///
+    /// Get a list of the federatedIdentityCredential objects and their properties.
+    ///
+    /// `GET /applications/{application-id}/federatedIdentityCredentials` (operationId `application_ListFederatedIdentityCredential`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-federatedidentitycredentials?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_federated_identity_credential(
+        &self,
+        application_id: &str,
+    ) -> ListFederatedIdentityCredential {
+        let mut call = Call::new(&LIST_FEDERATED_IDENTITY_CREDENTIAL);
+        call.path_param("application-id", application_id);
+        ListFederatedIdentityCredential {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_federated_identity_credential_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListFederatedIdentityCredential, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_federated_identity_credential(application_id))
+    }
+    /// Get homeRealmDiscoveryPolicies from applications
+    ///
+    /// `GET /applications/{application-id}/homeRealmDiscoveryPolicies` (operationId `application_ListHomeRealmDiscoveryPolicy`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_home_realm_discovery_policy(
+        &self,
+        application_id: &str,
+    ) -> ListHomeRealmDiscoveryPolicy {
+        let mut call = Call::new(&LIST_HOME_REALM_DISCOVERY_POLICY);
+        call.path_param("application-id", application_id);
+        ListHomeRealmDiscoveryPolicy {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_home_realm_discovery_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_home_realm_discovery_policy_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListHomeRealmDiscoveryPolicy, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_home_realm_discovery_policy(application_id))
+    }
+    /// List owners of an application
+    ///
+    /// Retrieve a list of owners for an application that are directoryObject types.
+    ///
+    /// `GET /applications/{application-id}/owners` (operationId `application_ListOwner`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-owners?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_owner(&self, application_id: &str) -> ListOwner {
+        let mut call = Call::new(&LIST_OWNER);
+        call.path_param("application-id", application_id);
+        ListOwner {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_owner`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_owner_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListOwner, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_owner(application_id))
+    }
+    /// Get the items of type microsoft.graph.appRoleAssignment in the microsoft.graph.directoryObject collection
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment` (operationId `application_ListOwnerAsAppRoleAssignment`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_app_role_assignment(
+        &self,
+        application_id: &str,
+    ) -> ListOwnerAsAppRoleAssignment {
+        let mut call = Call::new(&LIST_OWNER_AS_APP_ROLE_ASSIGNMENT);
+        call.path_param("application-id", application_id);
+        ListOwnerAsAppRoleAssignment {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_owner_as_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_app_role_assignment_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListOwnerAsAppRoleAssignment, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_owner_as_app_role_assignment(application_id))
+    }
+    /// Get the items of type microsoft.graph.endpoint in the microsoft.graph.directoryObject collection
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.endpoint` (operationId `application_ListOwnerAsEndpoint`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_endpoint(&self, application_id: &str) -> ListOwnerAsEndpoint {
+        let mut call = Call::new(&LIST_OWNER_AS_ENDPOINT);
+        call.path_param("application-id", application_id);
+        ListOwnerAsEndpoint {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_owner_as_endpoint`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_endpoint_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListOwnerAsEndpoint, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_owner_as_endpoint(application_id))
+    }
+    /// Get the items of type microsoft.graph.servicePrincipal in the microsoft.graph.directoryObject collection
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal` (operationId `application_ListOwnerAsServicePrincipal`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_service_principal(
+        &self,
+        application_id: &str,
+    ) -> ListOwnerAsServicePrincipal {
+        let mut call = Call::new(&LIST_OWNER_AS_SERVICE_PRINCIPAL);
+        call.path_param("application-id", application_id);
+        ListOwnerAsServicePrincipal {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_owner_as_service_principal`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_service_principal_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListOwnerAsServicePrincipal, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_owner_as_service_principal(application_id))
+    }
+    /// Get the items of type microsoft.graph.user in the microsoft.graph.directoryObject collection
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.user` (operationId `application_ListOwnerAsUser`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_user(&self, application_id: &str) -> ListOwnerAsUser {
+        let mut call = Call::new(&LIST_OWNER_AS_USER);
+        call.path_param("application-id", application_id);
+        ListOwnerAsUser {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_owner_as_user`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_owner_as_user_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListOwnerAsUser, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_owner_as_user(application_id))
+    }
+    /// List owners of an application
+    ///
+    /// Retrieve a list of owners for an application that are directoryObject types.
+    ///
+    /// `GET /applications/{application-id}/owners/$ref` (operationId `application_ListOwnerGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-owners?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_owner_by_ref(&self, application_id: &str) -> ListOwnerByRef {
+        let mut call = Call::new(&LIST_OWNER_BY_REF);
+        call.path_param("application-id", application_id);
+        ListOwnerByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_owner_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_owner_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListOwnerByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_owner_by_ref(application_id))
+    }
+    /// List assigned tokenIssuancePolicies
+    ///
+    /// List the tokenIssuancePolicy objects that are assigned to an application.
+    ///
+    /// `GET /applications/{application-id}/tokenIssuancePolicies` (operationId `application_ListTokenIssuancePolicy`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-tokenissuancepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_token_issuance_policy(
+        &self,
+        application_id: &str,
+    ) -> ListTokenIssuancePolicy {
+        let mut call = Call::new(&LIST_TOKEN_ISSUANCE_POLICY);
+        call.path_param("application-id", application_id);
+        ListTokenIssuancePolicy {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_token_issuance_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_token_issuance_policy_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListTokenIssuancePolicy, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_token_issuance_policy(application_id))
+    }
+    /// List assigned tokenIssuancePolicies
+    ///
+    /// List the tokenIssuancePolicy objects that are assigned to an application.
+    ///
+    /// `GET /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_ListTokenIssuancePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-tokenissuancepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_token_issuance_policy_by_ref(
+        &self,
+        application_id: &str,
+    ) -> ListTokenIssuancePolicyByRef {
+        let mut call = Call::new(&LIST_TOKEN_ISSUANCE_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        ListTokenIssuancePolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_token_issuance_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListTokenIssuancePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_token_issuance_policy_by_ref(application_id))
+    }
+    /// List assigned tokenLifetimePolicies
+    ///
+    /// List the tokenLifetimePolicy objects that are assigned to an application. Only one object is returned in the collection because only one tokenLifetimePolicy can be assigned to an application.
+    ///
+    /// `GET /applications/{application-id}/tokenLifetimePolicies` (operationId `application_ListTokenLifetimePolicy`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-tokenlifetimepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_token_lifetime_policy(
+        &self,
+        application_id: &str,
+    ) -> ListTokenLifetimePolicy {
+        let mut call = Call::new(&LIST_TOKEN_LIFETIME_POLICY);
+        call.path_param("application-id", application_id);
+        ListTokenLifetimePolicy {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_token_lifetime_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_token_lifetime_policy_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListTokenLifetimePolicy, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_token_lifetime_policy(application_id))
+    }
+    /// List assigned tokenLifetimePolicies
+    ///
+    /// List the tokenLifetimePolicy objects that are assigned to an application. Only one object is returned in the collection because only one tokenLifetimePolicy can be assigned to an application.
+    ///
+    /// `GET /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_ListTokenLifetimePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-list-tokenlifetimepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn list_token_lifetime_policy_by_ref(
+        &self,
+        application_id: &str,
+    ) -> ListTokenLifetimePolicyByRef {
+        let mut call = Call::new(&LIST_TOKEN_LIFETIME_POLICY_BY_REF);
+        call.path_param("application-id", application_id);
+        ListTokenLifetimePolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::list_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn list_token_lifetime_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ListTokenLifetimePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.list_token_lifetime_policy_by_ref(application_id))
+    }
+    /// Remove application owner
+    ///
+    /// Remove an owner from an application. As a recommended best practice, apps should have at least two owners.
+    ///
+    /// `DELETE /applications/{application-id}/owners/{directoryObject-id}/$ref` (operationId `application.owner_DeleteDirectoryObjectGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete-owners?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `directory_object_id`: The unique identifier of directoryObject
+    #[cfg(feature = "applications")]
+    pub fn owner_delete_directory_object_by_ref(
+        &self,
+        application_id: &str,
+        directory_object_id: &str,
+    ) -> OwnerDeleteDirectoryObjectByRef {
+        let mut call = Call::new(&OWNER_DELETE_DIRECTORY_OBJECT_BY_REF);
+        call.path_param("application-id", application_id);
+        call.path_param("directoryObject-id", directory_object_id);
+        OwnerDeleteDirectoryObjectByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::owner_delete_directory_object_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn owner_delete_directory_object_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<OwnerDeleteDirectoryObjectByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let directory_object_id = crate::runtime::identity_key(
+            identity.directory_object_id.as_deref(),
+            "DirectoryObjectId",
+        )?;
+        Ok(
+            self
+                .owner_delete_directory_object_by_ref(
+                    application_id,
+                    directory_object_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/owners/$count` (operationId `application.owner_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count(&self, application_id: &str) -> OwnerGetCount {
+        let mut call = Call::new(&OWNER_GET_COUNT);
+        call.path_param("application-id", application_id);
+        OwnerGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::owner_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<OwnerGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.owner_get_count(application_id))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count` (operationId `application.Owner_GetCountAsAppRoleAssignment`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_app_role_assignment(
+        &self,
+        application_id: &str,
+    ) -> OwnerGetCountAsAppRoleAssignment {
+        let mut call = Call::new(&OWNER_GET_COUNT_AS_APP_ROLE_ASSIGNMENT);
+        call.path_param("application-id", application_id);
+        OwnerGetCountAsAppRoleAssignment {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::owner_get_count_as_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_app_role_assignment_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<OwnerGetCountAsAppRoleAssignment, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.owner_get_count_as_app_role_assignment(application_id))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.endpoint/$count` (operationId `application.Owner_GetCountAsEndpoint`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_endpoint(
+        &self,
+        application_id: &str,
+    ) -> OwnerGetCountAsEndpoint {
+        let mut call = Call::new(&OWNER_GET_COUNT_AS_ENDPOINT);
+        call.path_param("application-id", application_id);
+        OwnerGetCountAsEndpoint {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::owner_get_count_as_endpoint`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_endpoint_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<OwnerGetCountAsEndpoint, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.owner_get_count_as_endpoint(application_id))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count` (operationId `application.Owner_GetCountAsServicePrincipal`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_service_principal(
+        &self,
+        application_id: &str,
+    ) -> OwnerGetCountAsServicePrincipal {
+        let mut call = Call::new(&OWNER_GET_COUNT_AS_SERVICE_PRINCIPAL);
+        call.path_param("application-id", application_id);
+        OwnerGetCountAsServicePrincipal {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::owner_get_count_as_service_principal`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_service_principal_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<OwnerGetCountAsServicePrincipal, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.owner_get_count_as_service_principal(application_id))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/owners/microsoft.graph.user/$count` (operationId `application.Owner_GetCountAsUser`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_user(&self, application_id: &str) -> OwnerGetCountAsUser {
+        let mut call = Call::new(&OWNER_GET_COUNT_AS_USER);
+        call.path_param("application-id", application_id);
+        OwnerGetCountAsUser {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::owner_get_count_as_user`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn owner_get_count_as_user_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<OwnerGetCountAsUser, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.owner_get_count_as_user(application_id))
+    }
+    /// Invoke action removeKey
+    ///
+    /// Remove a key credential from an application. This method along with addKey can be used by an application to automate rolling its expiring keys. As part of the request validation for this method, a proof of possession of an existing key is verified before the action can be performed.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.removeKey` (operationId `application_removeKey`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-removekey?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn remove_key(&self, application_id: &str) -> RemoveKey {
+        let mut call = Call::new(&REMOVE_KEY);
+        call.path_param("application-id", application_id);
+        RemoveKey {
+            client: self.client.clone(),
+            call,
+            body: crate::models::RemoveKeyRequestBody::default(),
+        }
+    }
+    /// [`Self::remove_key`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn remove_key_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<RemoveKey, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.remove_key(application_id))
+    }
+    /// Invoke action removePassword
+    ///
+    /// Remove a password from an application.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.removePassword` (operationId `application_removePassword`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-removepassword?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn remove_password(&self, application_id: &str) -> RemovePassword {
+        let mut call = Call::new(&REMOVE_PASSWORD);
+        call.path_param("application-id", application_id);
+        RemovePassword {
+            client: self.client.clone(),
+            call,
+            body: crate::models::RemovePasswordRequestBody::default(),
+        }
+    }
+    /// [`Self::remove_password`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn remove_password_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<RemovePassword, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.remove_password(application_id))
+    }
+    /// Invoke action restore
+    ///
+    /// Restore a recently deleted application, group, servicePrincipal, administrative unit, or user object from deleted items. If an item was accidentally deleted, you can fully restore the item. However, security groups can't be restored. Also, restoring an application doesn't restore the associated service principal automatically. You must call this API to explicitly restore the deleted service principal. A recently deleted item remains available for up to 30 days. After 30 days, the item is permanently deleted.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.restore` (operationId `application_restore`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directory-deleteditems-restore?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn restore(&self, application_id: &str) -> Restore {
+        let mut call = Call::new(&RESTORE);
+        call.path_param("application-id", application_id);
+        Restore {
+            client: self.client.clone(),
+            call,
+            body: crate::models::RestoreRequestBody::default(),
+        }
+    }
+    /// [`Self::restore`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn restore_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<Restore, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.restore(application_id))
+    }
+    /// Update logo for application in applications
+    ///
+    /// The main logo for the application. Not nullable.
+    ///
+    /// `PUT /applications/{application-id}/logo` (operationId `application_SetLogo`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn set_logo(&self, application_id: &str) -> SetLogo {
+        let mut call = Call::new(&SET_LOGO);
+        call.path_param("application-id", application_id);
+        SetLogo {
+            client: self.client.clone(),
+            call,
+            body: crate::runtime::Bytes::new(),
+        }
+    }
+    /// [`Self::set_logo`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn set_logo_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SetLogo, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.set_logo(application_id))
+    }
+    /// Update the navigation property synchronization in applications
+    ///
+    /// `PUT /applications/{application-id}/synchronization` (operationId `application_SetSynchronization`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn set_synchronization(&self, application_id: &str) -> SetSynchronization {
+        let mut call = Call::new(&SET_SYNCHRONIZATION);
+        call.path_param("application-id", application_id);
+        SetSynchronization {
+            client: self.client.clone(),
+            call,
+            body: crate::models::Synchronization::default(),
+        }
+    }
+    /// [`Self::set_synchronization`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn set_synchronization_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SetSynchronization, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.set_synchronization(application_id))
+    }
+    /// Invoke action setVerifiedPublisher
+    ///
+    /// Set the verifiedPublisher on an application. For more information, including prerequisites to setting a verified publisher, see Publisher verification.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.setVerifiedPublisher` (operationId `application_setVerifiedPublisher`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-setverifiedpublisher?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn set_verified_publisher(&self, application_id: &str) -> SetVerifiedPublisher {
+        let mut call = Call::new(&SET_VERIFIED_PUBLISHER);
+        call.path_param("application-id", application_id);
+        SetVerifiedPublisher {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SetVerifiedPublisherRequestBody::default(),
+        }
+    }
+    /// [`Self::set_verified_publisher`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn set_verified_publisher_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SetVerifiedPublisher, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.set_verified_publisher(application_id))
+    }
     /// Invoke action acquireAccessToken
     ///
     /// Acquire an OAuth access token to authorize the Microsoft Entra provisioning service to provision users into an application.
@@ -59,14 +3355,9823 @@ impl Applications {
         )?;
         Ok(self.synchronization_acquire_access_token(application_id))
     }
+    /// Create new navigation property to jobs for applications
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs` (operationId `application.synchronization_CreateJob`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_create_job(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationCreateJob {
+        let mut call = Call::new(&SYNCHRONIZATION_CREATE_JOB);
+        call.path_param("application-id", application_id);
+        SynchronizationCreateJob {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SynchronizationJob::default(),
+        }
+    }
+    /// [`Self::synchronization_create_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_create_job_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationCreateJob, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_create_job(application_id))
+    }
+    /// Create new navigation property to templates for applications
+    ///
+    /// `POST /applications/{application-id}/synchronization/templates` (operationId `application.synchronization_CreateTemplate`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_create_template(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationCreateTemplate {
+        let mut call = Call::new(&SYNCHRONIZATION_CREATE_TEMPLATE);
+        call.path_param("application-id", application_id);
+        SynchronizationCreateTemplate {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SynchronizationTemplate::default(),
+        }
+    }
+    /// [`Self::synchronization_create_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_create_template_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationCreateTemplate, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_create_template(application_id))
+    }
+    /// Delete navigation property jobs for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_DeleteJob`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_delete_job(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationDeleteJob {
+        let mut call = Call::new(&SYNCHRONIZATION_DELETE_JOB);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationDeleteJob {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_delete_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_delete_job_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationDeleteJob, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_delete_job(application_id, synchronization_job_id))
+    }
+    /// Delete navigation property templates for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_DeleteTemplate`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_delete_template(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationDeleteTemplate {
+        let mut call = Call::new(&SYNCHRONIZATION_DELETE_TEMPLATE);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationDeleteTemplate {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_delete_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_delete_template_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationDeleteTemplate, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_delete_template(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Get jobs from applications
+    ///
+    /// Performs synchronization by periodically running in the background, polling for changes in one directory, and pushing them to another directory.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_GetJob`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_get_job(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationGetJob {
+        let mut call = Call::new(&SYNCHRONIZATION_GET_JOB);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationGetJob {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_get_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_get_job_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationGetJob, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_get_job(application_id, synchronization_job_id))
+    }
+    /// Get templates from applications
+    ///
+    /// Preconfigured synchronization settings for a particular application.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_GetTemplate`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_get_template(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationGetTemplate {
+        let mut call = Call::new(&SYNCHRONIZATION_GET_TEMPLATE);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationGetTemplate {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_get_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_get_template_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationGetTemplate, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_get_template(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Delete navigation property bulkUpload for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_DeleteBulkUpload`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_delete_bulk_upload(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobDeleteBulkUpload {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobDeleteBulkUpload {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_delete_bulk_upload`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_delete_bulk_upload_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobDeleteBulkUpload, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_delete_bulk_upload(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Delete media content for the navigation property bulkUpload in applications
+    ///
+    /// The bulk upload operation for the job.
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_DeleteBulkUploadContent`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_delete_bulk_upload_content(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobDeleteBulkUploadContent {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD_CONTENT);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobDeleteBulkUploadContent {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_delete_bulk_upload_content`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_delete_bulk_upload_content_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobDeleteBulkUploadContent, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_delete_bulk_upload_content(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Delete navigation property schema for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_DeleteSchema`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_delete_schema(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobDeleteSchema {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_DELETE_SCHEMA);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobDeleteSchema {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_delete_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_delete_schema_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobDeleteSchema, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_delete_schema(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Get bulkUpload from applications
+    ///
+    /// The bulk upload operation for the job.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_GetBulkUpload`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_bulk_upload(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobGetBulkUpload {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_BULK_UPLOAD);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobGetBulkUpload {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_get_bulk_upload`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_bulk_upload_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobGetBulkUpload, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_get_bulk_upload(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Get media content for the navigation property bulkUpload from applications
+    ///
+    /// The bulk upload operation for the job.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_GetBulkUploadContent`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_bulk_upload_content(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobGetBulkUploadContent {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_BULK_UPLOAD_CONTENT);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobGetBulkUploadContent {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_get_bulk_upload_content`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_bulk_upload_content_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobGetBulkUploadContent, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_get_bulk_upload_content(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/$count` (operationId `application.synchronization.job_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_count(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationJobGetCount {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_COUNT);
+        call.path_param("application-id", application_id);
+        SynchronizationJobGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_job_get_count(application_id))
+    }
+    /// Get schema from applications
+    ///
+    /// The synchronization schema configured for the job.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_GetSchema`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_schema(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobGetSchema {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_SCHEMA);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobGetSchema {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_get_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_get_schema_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobGetSchema, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_job_get_schema(application_id, synchronization_job_id))
+    }
+    /// Invoke action pause
+    ///
+    /// Temporarily stop a running synchronization job. All the progress, including job state, is persisted, and the job will continue from where it left off when a start call is made.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause` (operationId `application.synchronization.job_pause`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-pause?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_pause(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobPause {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_PAUSE);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobPause {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_pause`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_pause_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobPause, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_job_pause(application_id, synchronization_job_id))
+    }
+    /// Invoke action provisionOnDemand
+    ///
+    /// Select a user and provision the account on-demand. The rate limit for this API is 5 requests per 10 seconds.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand` (operationId `application.synchronization.job_provisionOnDemand`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_provision_on_demand(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobProvisionOnDemand {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_PROVISION_ON_DEMAND);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobProvisionOnDemand {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ProvisionOnDemandRequestBody::default(),
+        }
+    }
+    /// [`Self::synchronization_job_provision_on_demand`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_provision_on_demand_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobProvisionOnDemand, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_provision_on_demand(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke action restart
+    ///
+    /// Restart a stopped synchronization job, forcing it to reprocess all the objects in the directory. Optionally clears existing the synchronization state and previous errors.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart` (operationId `application.synchronization.job_restart`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-restart?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_restart(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobRestart {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_RESTART);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobRestart {
+            client: self.client.clone(),
+            call,
+            body: crate::models::RestartRequestBody::default(),
+        }
+    }
+    /// [`Self::synchronization_job_restart`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_restart_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobRestart, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_job_restart(application_id, synchronization_job_id))
+    }
+    /// Create new navigation property to directories for applications
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `application.synchronization.job.schema_CreateDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_create_directory(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSchemaCreateDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_CREATE_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSchemaCreateDirectory {
+            client: self.client.clone(),
+            call,
+            body: crate::models::DirectoryDefinition::default(),
+        }
+    }
+    /// [`Self::synchronization_job_schema_create_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_create_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaCreateDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_create_directory(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Delete navigation property directories for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_DeleteDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_delete_directory(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationJobSchemaDeleteDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_DELETE_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationJobSchemaDeleteDirectory {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_delete_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_delete_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaDeleteDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_delete_directory(
+                    application_id,
+                    synchronization_job_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Invoke action discover
+    ///
+    /// Discover the latest schema definition for provisioning to an application.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `application.synchronization.job.schema.directory_discover`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-directorydefinition-discover?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_directory_discover(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationJobSchemaDirectoryDiscover {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_DISCOVER);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationJobSchemaDirectoryDiscover {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_directory_discover`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_directory_discover_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaDirectoryDiscover, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_directory_discover(
+                    application_id,
+                    synchronization_job_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count` (operationId `application.synchronization.job.schema.directory_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_directory_get_count(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSchemaDirectoryGetCount {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSchemaDirectoryGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_directory_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_directory_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaDirectoryGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_directory_get_count(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke function filterOperators
+    ///
+    /// List all operators supported in the scoping filters.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()` (operationId `application.synchronization.job.schema_filterOperator`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-filteroperators?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_filter_operator(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSchemaFilterOperator {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_FILTER_OPERATOR);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSchemaFilterOperator {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_filter_operator`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_filter_operator_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaFilterOperator, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_filter_operator(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke function functions
+    ///
+    /// List all the functions currently supported in the attributeMappingSource.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()` (operationId `application.synchronization.job.schema_function`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-functions?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_function(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSchemaFunction {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_FUNCTION);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSchemaFunction {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_function`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_function_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaFunction, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_function(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Get directories from applications
+    ///
+    /// Contains the collection of directories and all of their objects.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_GetDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_get_directory(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationJobSchemaGetDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_GET_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationJobSchemaGetDirectory {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_get_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_get_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaGetDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_get_directory(
+                    application_id,
+                    synchronization_job_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Get directories from applications
+    ///
+    /// Contains the collection of directories and all of their objects.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `application.synchronization.job.schema_ListDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_list_directory(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSchemaListDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_LIST_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSchemaListDirectory {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_schema_list_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_list_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaListDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_list_directory(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke action parseExpression
+    ///
+    /// Parse a given string expression into an attributeMappingSource object. For more information about expressions, see Writing Expressions for Attribute Mappings in Microsoft Entra ID.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression` (operationId `application.synchronization.job.schema_parseExpression`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-parseexpression?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_parse_expression(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSchemaParseExpression {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_PARSE_EXPRESSION);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSchemaParseExpression {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ParseExpressionRequestBody::default(),
+        }
+    }
+    /// [`Self::synchronization_job_schema_parse_expression`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_parse_expression_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaParseExpression, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_parse_expression(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Update the navigation property directories in applications
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_UpdateDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_update_directory(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationJobSchemaUpdateDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_UPDATE_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationJobSchemaUpdateDirectory {
+            client: self.client.clone(),
+            call,
+            body: crate::models::DirectoryDefinition::default(),
+        }
+    }
+    /// [`Self::synchronization_job_schema_update_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_schema_update_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSchemaUpdateDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_schema_update_directory(
+                    application_id,
+                    synchronization_job_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Update media content for the navigation property bulkUpload in applications
+    ///
+    /// The bulk upload operation for the job.
+    ///
+    /// `PUT /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_SetBulkUploadContent`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_set_bulk_upload_content(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobSetBulkUploadContent {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_SET_BULK_UPLOAD_CONTENT);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobSetBulkUploadContent {
+            client: self.client.clone(),
+            call,
+            body: crate::runtime::Bytes::new(),
+        }
+    }
+    /// [`Self::synchronization_job_set_bulk_upload_content`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_set_bulk_upload_content_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobSetBulkUploadContent, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_set_bulk_upload_content(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke action start
+    ///
+    /// Start an existing synchronization job. If the job is in a paused state, it continues processing changes from the point where it was paused. If the job is in quarantine, the quarantine status is cleared. Don't create scripts to call the start job continuously while it's running because that can cause the service to stop running. Use the start job only when the job is currently paused or in quarantine.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `application.synchronization.job_start`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-start?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_start(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobStart {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_START);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobStart {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_job_start`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_start_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobStart, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_job_start(application_id, synchronization_job_id))
+    }
+    /// Update the navigation property bulkUpload in applications
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_UpdateBulkUpload`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_update_bulk_upload(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobUpdateBulkUpload {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_UPDATE_BULK_UPLOAD);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobUpdateBulkUpload {
+            client: self.client.clone(),
+            call,
+            body: crate::models::BulkUpload::default(),
+        }
+    }
+    /// [`Self::synchronization_job_update_bulk_upload`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_update_bulk_upload_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobUpdateBulkUpload, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_update_bulk_upload(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Update the navigation property schema in applications
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_UpdateSchema`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_update_schema(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationJobUpdateSchema {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_UPDATE_SCHEMA);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationJobUpdateSchema {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SynchronizationSchema::default(),
+        }
+    }
+    /// [`Self::synchronization_job_update_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_update_schema_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobUpdateSchema, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .synchronization_job_update_schema(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke action validateCredentials
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials` (operationId `application.synchronization.job_validateCredential`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_validate_credential(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationJobValidateCredential {
+        let mut call = Call::new(&SYNCHRONIZATION_JOB_VALIDATE_CREDENTIAL);
+        call.path_param("application-id", application_id);
+        SynchronizationJobValidateCredential {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ValidateCredentialsRequestBody::default(),
+        }
+    }
+    /// [`Self::synchronization_job_validate_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_job_validate_credential_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationJobValidateCredential, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_job_validate_credential(application_id))
+    }
+    /// Get jobs from applications
+    ///
+    /// Performs synchronization by periodically running in the background, polling for changes in one directory, and pushing them to another directory.
+    ///
+    /// `GET /applications/{application-id}/synchronization/jobs` (operationId `application.synchronization_ListJob`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_list_job(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationListJob {
+        let mut call = Call::new(&SYNCHRONIZATION_LIST_JOB);
+        call.path_param("application-id", application_id);
+        SynchronizationListJob {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_list_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_list_job_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationListJob, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_list_job(application_id))
+    }
+    /// Get templates from applications
+    ///
+    /// Preconfigured synchronization settings for a particular application.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates` (operationId `application.synchronization_ListTemplate`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_list_template(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationListTemplate {
+        let mut call = Call::new(&SYNCHRONIZATION_LIST_TEMPLATE);
+        call.path_param("application-id", application_id);
+        SynchronizationListTemplate {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_list_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_list_template_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationListTemplate, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_list_template(application_id))
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/synchronization/secrets/$count` (operationId `application.synchronization.Secret_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_secret_get_count(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationSecretGetCount {
+        let mut call = Call::new(&SYNCHRONIZATION_SECRET_GET_COUNT);
+        call.path_param("application-id", application_id);
+        SynchronizationSecretGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_secret_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_secret_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationSecretGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_secret_get_count(application_id))
+    }
+    /// Update property secrets value.
+    ///
+    /// `PUT /applications/{application-id}/synchronization/secrets` (operationId `application.synchronization_SetSecret`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_set_secret(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationSetSecret {
+        let mut call = Call::new(&SYNCHRONIZATION_SET_SECRET);
+        call.path_param("application-id", application_id);
+        SynchronizationSetSecret {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SecretsRequestBody::default(),
+        }
+    }
+    /// [`Self::synchronization_set_secret`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_set_secret_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationSetSecret, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_set_secret(application_id))
+    }
+    /// Delete navigation property schema for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_DeleteSchema`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_delete_schema(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateDeleteSchema {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_DELETE_SCHEMA);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateDeleteSchema {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_delete_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_delete_schema_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateDeleteSchema, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_delete_schema(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/$count` (operationId `application.synchronization.template_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_get_count(
+        &self,
+        application_id: &str,
+    ) -> SynchronizationTemplateGetCount {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_GET_COUNT);
+        call.path_param("application-id", application_id);
+        SynchronizationTemplateGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.synchronization_template_get_count(application_id))
+    }
+    /// Get schema from applications
+    ///
+    /// Default synchronization schema for the jobs based on this template.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_GetSchema`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_get_schema(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateGetSchema {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_GET_SCHEMA);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateGetSchema {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_get_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_get_schema_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateGetSchema, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_get_schema(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Create new navigation property to directories for applications
+    ///
+    /// `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `application.synchronization.template.schema_CreateDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_create_directory(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateSchemaCreateDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_CREATE_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateSchemaCreateDirectory {
+            client: self.client.clone(),
+            call,
+            body: crate::models::DirectoryDefinition::default(),
+        }
+    }
+    /// [`Self::synchronization_template_schema_create_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_create_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaCreateDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_create_directory(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Delete navigation property directories for applications
+    ///
+    /// `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_DeleteDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_delete_directory(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationTemplateSchemaDeleteDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_DELETE_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationTemplateSchemaDeleteDirectory {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_delete_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_delete_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaDeleteDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_delete_directory(
+                    application_id,
+                    synchronization_template_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Invoke action discover
+    ///
+    /// Discover the latest schema definition for provisioning to an application.
+    ///
+    /// `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `application.synchronization.template.schema.directory_discover`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-directorydefinition-discover?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_directory_discover(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationTemplateSchemaDirectoryDiscover {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_DISCOVER);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationTemplateSchemaDirectoryDiscover {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_directory_discover`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_directory_discover_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaDirectoryDiscover, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_directory_discover(
+                    application_id,
+                    synchronization_template_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count` (operationId `application.synchronization.template.schema.directory_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_directory_get_count(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateSchemaDirectoryGetCount {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateSchemaDirectoryGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_directory_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_directory_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaDirectoryGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_directory_get_count(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Invoke function filterOperators
+    ///
+    /// List all operators supported in the scoping filters.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()` (operationId `application.synchronization.template.schema_filterOperator`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-filteroperators?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_filter_operator(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateSchemaFilterOperator {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_FILTER_OPERATOR);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateSchemaFilterOperator {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_filter_operator`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_filter_operator_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaFilterOperator, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_filter_operator(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Invoke function functions
+    ///
+    /// List all the functions currently supported in the attributeMappingSource.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()` (operationId `application.synchronization.template.schema_function`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-functions?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_function(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateSchemaFunction {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_FUNCTION);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateSchemaFunction {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_function`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_function_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaFunction, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_function(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Get directories from applications
+    ///
+    /// Contains the collection of directories and all of their objects.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_GetDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_get_directory(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationTemplateSchemaGetDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_GET_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationTemplateSchemaGetDirectory {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_get_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_get_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaGetDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_get_directory(
+                    application_id,
+                    synchronization_template_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Get directories from applications
+    ///
+    /// Contains the collection of directories and all of their objects.
+    ///
+    /// `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `application.synchronization.template.schema_ListDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_list_directory(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateSchemaListDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_LIST_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateSchemaListDirectory {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::synchronization_template_schema_list_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_list_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaListDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_list_directory(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Invoke action parseExpression
+    ///
+    /// Parse a given string expression into an attributeMappingSource object. For more information about expressions, see Writing Expressions for Attribute Mappings in Microsoft Entra ID.
+    ///
+    /// `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression` (operationId `application.synchronization.template.schema_parseExpression`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-parseexpression?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_parse_expression(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateSchemaParseExpression {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_PARSE_EXPRESSION);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateSchemaParseExpression {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ParseExpressionRequestBody::default(),
+        }
+    }
+    /// [`Self::synchronization_template_schema_parse_expression`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_parse_expression_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaParseExpression, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_parse_expression(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Update the navigation property directories in applications
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_UpdateDirectory`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    /// - `directory_definition_id`: The unique identifier of directoryDefinition
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_update_directory(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+        directory_definition_id: &str,
+    ) -> SynchronizationTemplateSchemaUpdateDirectory {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_UPDATE_DIRECTORY);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        call.path_param("directoryDefinition-id", directory_definition_id);
+        SynchronizationTemplateSchemaUpdateDirectory {
+            client: self.client.clone(),
+            call,
+            body: crate::models::DirectoryDefinition::default(),
+        }
+    }
+    /// [`Self::synchronization_template_schema_update_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_schema_update_directory_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateSchemaUpdateDirectory, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        let directory_definition_id = crate::runtime::identity_key(
+            identity.directory_definition_id.as_deref(),
+            "DirectoryDefinitionId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_schema_update_directory(
+                    application_id,
+                    synchronization_template_id,
+                    directory_definition_id,
+                ),
+        )
+    }
+    /// Update the navigation property schema in applications
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_UpdateSchema`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_update_schema(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationTemplateUpdateSchema {
+        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_UPDATE_SCHEMA);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationTemplateUpdateSchema {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SynchronizationSchema::default(),
+        }
+    }
+    /// [`Self::synchronization_template_update_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_template_update_schema_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationTemplateUpdateSchema, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_template_update_schema(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Update the navigation property jobs in applications
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_UpdateJob`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn synchronization_update_job(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> SynchronizationUpdateJob {
+        let mut call = Call::new(&SYNCHRONIZATION_UPDATE_JOB);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        SynchronizationUpdateJob {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SynchronizationJob::default(),
+        }
+    }
+    /// [`Self::synchronization_update_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_update_job_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationUpdateJob, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(self.synchronization_update_job(application_id, synchronization_job_id))
+    }
+    /// Update synchronizationTemplate
+    ///
+    /// Update (override) the synchronization template associated with a given application.
+    ///
+    /// `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_UpdateTemplate`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationtemplate-update?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
+    #[cfg(feature = "applications")]
+    pub fn synchronization_update_template(
+        &self,
+        application_id: &str,
+        synchronization_template_id: &str,
+    ) -> SynchronizationUpdateTemplate {
+        let mut call = Call::new(&SYNCHRONIZATION_UPDATE_TEMPLATE);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationTemplate-id", synchronization_template_id);
+        SynchronizationUpdateTemplate {
+            client: self.client.clone(),
+            call,
+            body: crate::models::SynchronizationTemplate::default(),
+        }
+    }
+    /// [`Self::synchronization_update_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn synchronization_update_template_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<SynchronizationUpdateTemplate, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_template_id = crate::runtime::identity_key(
+            identity.synchronization_template_id.as_deref(),
+            "SynchronizationTemplateId",
+        )?;
+        Ok(
+            self
+                .synchronization_update_template(
+                    application_id,
+                    synchronization_template_id,
+                ),
+        )
+    }
+    /// Remove tokenIssuancePolicy
+    ///
+    /// Remove a tokenIssuancePolicy from an application.
+    ///
+    /// `DELETE /applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref` (operationId `application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete-tokenissuancepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `token_issuance_policy_id`: The unique identifier of tokenIssuancePolicy
+    #[cfg(feature = "applications")]
+    pub fn token_issuance_policy_delete_token_issuance_policy_by_ref(
+        &self,
+        application_id: &str,
+        token_issuance_policy_id: &str,
+    ) -> TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
+        let mut call = Call::new(
+            &TOKEN_ISSUANCE_POLICY_DELETE_TOKEN_ISSUANCE_POLICY_BY_REF,
+        );
+        call.path_param("application-id", application_id);
+        call.path_param("tokenIssuancePolicy-id", token_issuance_policy_id);
+        TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::token_issuance_policy_delete_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `TokenIssuancePolicyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn token_issuance_policy_delete_token_issuance_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<TokenIssuancePolicyDeleteTokenIssuancePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let token_issuance_policy_id = crate::runtime::identity_key(
+            identity.token_issuance_policy_id.as_deref(),
+            "TokenIssuancePolicyId",
+        )?;
+        Ok(
+            self
+                .token_issuance_policy_delete_token_issuance_policy_by_ref(
+                    application_id,
+                    token_issuance_policy_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/tokenIssuancePolicies/$count` (operationId `application.tokenIssuancePolicy_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn token_issuance_policy_get_count(
+        &self,
+        application_id: &str,
+    ) -> TokenIssuancePolicyGetCount {
+        let mut call = Call::new(&TOKEN_ISSUANCE_POLICY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        TokenIssuancePolicyGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::token_issuance_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn token_issuance_policy_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<TokenIssuancePolicyGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.token_issuance_policy_get_count(application_id))
+    }
+    /// Remove tokenLifetimePolicy
+    ///
+    /// Remove a tokenLifetimePolicy from an application.
+    ///
+    /// `DELETE /applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref` (operationId `application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-delete-tokenlifetimepolicies?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `token_lifetime_policy_id`: The unique identifier of tokenLifetimePolicy
+    #[cfg(feature = "applications")]
+    pub fn token_lifetime_policy_delete_token_lifetime_policy_by_ref(
+        &self,
+        application_id: &str,
+        token_lifetime_policy_id: &str,
+    ) -> TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
+        let mut call = Call::new(
+            &TOKEN_LIFETIME_POLICY_DELETE_TOKEN_LIFETIME_POLICY_BY_REF,
+        );
+        call.path_param("application-id", application_id);
+        call.path_param("tokenLifetimePolicy-id", token_lifetime_policy_id);
+        TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::token_lifetime_policy_delete_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `TokenLifetimePolicyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn token_lifetime_policy_delete_token_lifetime_policy_by_ref_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<TokenLifetimePolicyDeleteTokenLifetimePolicyByRef, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let token_lifetime_policy_id = crate::runtime::identity_key(
+            identity.token_lifetime_policy_id.as_deref(),
+            "TokenLifetimePolicyId",
+        )?;
+        Ok(
+            self
+                .token_lifetime_policy_delete_token_lifetime_policy_by_ref(
+                    application_id,
+                    token_lifetime_policy_id,
+                ),
+        )
+    }
+    /// Get the number of the resource
+    ///
+    /// `GET /applications/{application-id}/tokenLifetimePolicies/$count` (operationId `application.tokenLifetimePolicy_GetCount`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn token_lifetime_policy_get_count(
+        &self,
+        application_id: &str,
+    ) -> TokenLifetimePolicyGetCount {
+        let mut call = Call::new(&TOKEN_LIFETIME_POLICY_GET_COUNT);
+        call.path_param("application-id", application_id);
+        TokenLifetimePolicyGetCount {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::token_lifetime_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn token_lifetime_policy_get_count_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<TokenLifetimePolicyGetCount, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.token_lifetime_policy_get_count(application_id))
+    }
+    /// Invoke action unsetVerifiedPublisher
+    ///
+    /// Unset the verifiedPublisher previously set on an application, removing all verified publisher properties. For more information, see Publisher verification.
+    ///
+    /// `POST /applications/{application-id}/microsoft.graph.unsetVerifiedPublisher` (operationId `application_unsetVerifiedPublisher`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-unsetverifiedpublisher?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn unset_verified_publisher(
+        &self,
+        application_id: &str,
+    ) -> UnsetVerifiedPublisher {
+        let mut call = Call::new(&UNSET_VERIFIED_PUBLISHER);
+        call.path_param("application-id", application_id);
+        UnsetVerifiedPublisher {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::unset_verified_publisher`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn unset_verified_publisher_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<UnsetVerifiedPublisher, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.unset_verified_publisher(application_id))
+    }
+    /// Upsert application
+    ///
+    /// Create a new application object if it doesn't exist, or update the properties of an existing application object.
+    ///
+    /// `PATCH /applications/{application-id}` (operationId `application_UpdateApplication`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-upsert?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    #[cfg(feature = "applications")]
+    pub fn update_application(&self, application_id: &str) -> UpdateApplication {
+        let mut call = Call::new(&UPDATE_APPLICATION);
+        call.path_param("application-id", application_id);
+        UpdateApplication {
+            client: self.client.clone(),
+            call,
+            body: crate::models::Application::default(),
+        }
+    }
+    /// [`Self::update_application`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn update_application_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<UpdateApplication, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        Ok(self.update_application(application_id))
+    }
+    /// Upsert application
+    ///
+    /// Create a new application object if it doesn't exist, or update the properties of an existing application object.
+    ///
+    /// `PATCH /applications(appId='{appId}')` (operationId `application_UpdateApplicationGraphBPreAppId`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-upsert?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `app_id`: Alternate key of application
+    #[cfg(feature = "applications")]
+    pub fn update_application_by_app_id(
+        &self,
+        app_id: &str,
+    ) -> UpdateApplicationByAppId {
+        let mut call = Call::new(&UPDATE_APPLICATION_BY_APP_ID);
+        call.path_param("appId", app_id);
+        UpdateApplicationByAppId {
+            client: self.client.clone(),
+            call,
+            body: crate::models::Application::default(),
+        }
+    }
+    /// [`Self::update_application_by_app_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn update_application_by_app_id_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<UpdateApplicationByAppId, Error> {
+        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
+        Ok(self.update_application_by_app_id(app_id))
+    }
+    /// Upsert application
+    ///
+    /// Create a new application object if it doesn't exist, or update the properties of an existing application object.
+    ///
+    /// `PATCH /applications(uniqueName='{uniqueName}')` (operationId `application_UpdateApplicationGraphBPreUniqueName`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/application-upsert?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `unique_name`: Alternate key of application
+    #[cfg(feature = "applications")]
+    pub fn update_application_by_unique_name(
+        &self,
+        unique_name: &str,
+    ) -> UpdateApplicationByUniqueName {
+        let mut call = Call::new(&UPDATE_APPLICATION_BY_UNIQUE_NAME);
+        call.path_param("uniqueName", unique_name);
+        UpdateApplicationByUniqueName {
+            client: self.client.clone(),
+            call,
+            body: crate::models::Application::default(),
+        }
+    }
+    /// [`Self::update_application_by_unique_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `UniqueName`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn update_application_by_unique_name_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<UpdateApplicationByUniqueName, Error> {
+        let unique_name = crate::runtime::identity_key(
+            identity.unique_name.as_deref(),
+            "UniqueName",
+        )?;
+        Ok(self.update_application_by_unique_name(unique_name))
+    }
+    /// Update the navigation property extensionProperties in applications
+    ///
+    /// `PATCH /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_UpdateExtensionProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `extension_property_id`: The unique identifier of extensionProperty
+    #[cfg(feature = "applications")]
+    pub fn update_extension_property(
+        &self,
+        application_id: &str,
+        extension_property_id: &str,
+    ) -> UpdateExtensionProperty {
+        let mut call = Call::new(&UPDATE_EXTENSION_PROPERTY);
+        call.path_param("application-id", application_id);
+        call.path_param("extensionProperty-id", extension_property_id);
+        UpdateExtensionProperty {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ExtensionProperty::default(),
+        }
+    }
+    /// [`Self::update_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `ExtensionPropertyId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn update_extension_property_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<UpdateExtensionProperty, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let extension_property_id = crate::runtime::identity_key(
+            identity.extension_property_id.as_deref(),
+            "ExtensionPropertyId",
+        )?;
+        Ok(self.update_extension_property(application_id, extension_property_id))
+    }
+    /// Upsert federatedIdentityCredential
+    ///
+    /// Create a new federatedIdentityCredential object for an application if it doesn't exist, or update the properties of an existing federatedIdentityCredential object. By configuring a trust relationship between your Microsoft Entra application registration and the identity provider for your compute platform, you can use tokens issued by that platform to authenticate with Microsoft identity platform and call APIs in the Microsoft ecosystem. Maximum of 20 objects can be added to an application.
+    ///
+    /// `PATCH /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_UpdateFederatedIdentityCredential`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/federatedidentitycredential-upsert?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `federated_identity_credential_id`: The unique identifier of federatedIdentityCredential
+    #[cfg(feature = "applications")]
+    pub fn update_federated_identity_credential(
+        &self,
+        application_id: &str,
+        federated_identity_credential_id: &str,
+    ) -> UpdateFederatedIdentityCredential {
+        let mut call = Call::new(&UPDATE_FEDERATED_IDENTITY_CREDENTIAL);
+        call.path_param("application-id", application_id);
+        call.path_param(
+            "federatedIdentityCredential-id",
+            federated_identity_credential_id,
+        );
+        UpdateFederatedIdentityCredential {
+            client: self.client.clone(),
+            call,
+            body: crate::models::FederatedIdentityCredential::default(),
+        }
+    }
+    /// [`Self::update_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `FederatedIdentityCredentialId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn update_federated_identity_credential_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<UpdateFederatedIdentityCredential, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let federated_identity_credential_id = crate::runtime::identity_key(
+            identity.federated_identity_credential_id.as_deref(),
+            "FederatedIdentityCredentialId",
+        )?;
+        Ok(
+            self
+                .update_federated_identity_credential(
+                    application_id,
+                    federated_identity_credential_id,
+                ),
+        )
+    }
+    /// Invoke action validateCredentials
+    ///
+    /// Validate that the credentials are valid in the tenant.
+    ///
+    /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials` (operationId `application.synchronization.job_validateCredential_BySynchronizationJobId`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-validatecredentials?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `application_id`: The unique identifier of application
+    /// - `synchronization_job_id`: The unique identifier of synchronizationJob
+    #[cfg(feature = "applications")]
+    pub fn validate_credential_by_synchronization_job_id(
+        &self,
+        application_id: &str,
+        synchronization_job_id: &str,
+    ) -> ValidateCredentialBySynchronizationJobId {
+        let mut call = Call::new(&VALIDATE_CREDENTIAL_BY_SYNCHRONIZATION_JOB_ID);
+        call.path_param("application-id", application_id);
+        call.path_param("synchronizationJob-id", synchronization_job_id);
+        ValidateCredentialBySynchronizationJobId {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ValidateCredentialsRequestBody::default(),
+        }
+    }
+    /// [`Self::validate_credential_by_synchronization_job_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    #[cfg(feature = "applications")]
+    pub fn validate_credential_by_synchronization_job_id_via_identity(
+        &self,
+        identity: &crate::identity::ApplicationsIdentity,
+    ) -> Result<ValidateCredentialBySynchronizationJobId, Error> {
+        let application_id = crate::runtime::identity_key(
+            identity.application_id.as_deref(),
+            "ApplicationId",
+        )?;
+        let synchronization_job_id = crate::runtime::identity_key(
+            identity.synchronization_job_id.as_deref(),
+            "SynchronizationJobId",
+        )?;
+        Ok(
+            self
+                .validate_credential_by_synchronization_job_id(
+                    application_id,
+                    synchronization_job_id,
+                ),
+        )
+    }
+    /// Invoke action validateProperties
+    ///
+    /// Validate that a Microsoft 365 group's display name or mail nickname complies with naming policies.  Clients can use this API to determine whether a display name or mail nickname is valid before trying to create a Microsoft 365 group. To validate the properties of an existing group, use the group: validateProperties function. The following policy validations are performed for the display name and mail nickname properties:
+    /// 1. Validate the prefix and suffix naming policy
+    /// 2. Validate the custom banned words policy
+    /// 3. Validate that the mail nickname is unique This API only returns the first validation failure that is encountered. If the properties fail multiple validations, only the first validation failure is returned. However, you can validate both the mail nickname and the display name and receive a collection of validation errors if you are only validating the prefix and suffix naming policy. To learn more about configuring naming policies, see Configure naming policy.
+    ///
+    /// `POST /applications/microsoft.graph.validateProperties` (operationId `application_validateProperty`).
+    ///
+    /// Available with the Cargo feature `applications`.
+    ///
+    /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-validateproperties?view=graph-rest-1.0)
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "applications")]
+    pub fn validate_property(&self) -> ValidateProperty {
+        let call = Call::new(&VALIDATE_PROPERTY);
+        ValidateProperty {
+            client: self.client.clone(),
+            call,
+            body: crate::models::ValidatePropertiesRequestBody::default(),
+        }
+    }
 }
+/// Static description of `POST /applications/{application-id}/microsoft.graph.addKey`.
+#[cfg(feature = "applications")]
+pub static ADD_KEY: OperationInfo = OperationInfo {
+    operation_id: "application_addKey",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.addKey",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.addKey` (operationId `application_addKey`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct AddKey {
+    client: Client,
+    call: Call,
+    body: crate::models::AddKeyRequestBody,
+}
+#[cfg(feature = "applications")]
+impl AddKey {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::AddKeyRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `key_credential`.
+    pub fn key_credential(
+        mut self,
+        value: impl Into<crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credential = Some(value.into());
+        self
+    }
+    /// Sets the body property `password_credential`.
+    pub fn password_credential(
+        mut self,
+        value: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credential = Some(value.into());
+        self
+    }
+    /// Sets the body property `proof`.
+    pub fn proof(mut self, value: impl Into<String>) -> Self {
+        self.body.proof = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::KeyCredential>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(AddKey);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.addPassword`.
+#[cfg(feature = "applications")]
+pub static ADD_PASSWORD: OperationInfo = OperationInfo {
+    operation_id: "application_addPassword",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.addPassword",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.addPassword` (operationId `application_addPassword`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct AddPassword {
+    client: Client,
+    call: Call,
+    body: crate::models::AddPasswordRequestBody,
+}
+#[cfg(feature = "applications")]
+impl AddPassword {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::AddPasswordRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `password_credential`.
+    pub fn password_credential(
+        mut self,
+        value: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credential = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::PasswordCredential>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(AddPassword);
+/// Static description of `DELETE /applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref`.
+#[cfg(feature = "applications")]
+pub static APP_MANAGEMENT_POLICY_DELETE_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref` (operationId `application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct AppManagementPolicyDeleteAppManagementPolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl AppManagementPolicyDeleteAppManagementPolicyByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(AppManagementPolicyDeleteAppManagementPolicyByRef);
+/// Static description of `GET /applications/{application-id}/appManagementPolicies/$count`.
+#[cfg(feature = "applications")]
+pub static APP_MANAGEMENT_POLICY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.appManagementPolicy_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/appManagementPolicies/$count",
+};
+/// Request builder of `GET /applications/{application-id}/appManagementPolicies/$count` (operationId `application.appManagementPolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct AppManagementPolicyGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl AppManagementPolicyGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(AppManagementPolicyGetCount);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.checkMemberGroups`.
+#[cfg(feature = "applications")]
+pub static CHECK_MEMBER_GROUP: OperationInfo = OperationInfo {
+    operation_id: "application_checkMemberGroup",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.checkMemberGroups",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.checkMemberGroups` (operationId `application_checkMemberGroup`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CheckMemberGroup {
+    client: Client,
+    call: Call,
+    body: crate::models::CheckMemberGroupsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl CheckMemberGroup {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::CheckMemberGroupsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `group_ids`.
+    pub fn group_ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.group_ids = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `group_ids`.
+    pub fn group_id(mut self, item: impl Into<String>) -> Self {
+        self.body.group_ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationsCheckMemberGroupResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CheckMemberGroup);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.checkMemberObjects`.
+#[cfg(feature = "applications")]
+pub static CHECK_MEMBER_OBJECT: OperationInfo = OperationInfo {
+    operation_id: "application_checkMemberObject",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.checkMemberObjects",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.checkMemberObjects` (operationId `application_checkMemberObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CheckMemberObject {
+    client: Client,
+    call: Call,
+    body: crate::models::CheckMemberObjectsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl CheckMemberObject {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::CheckMemberObjectsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.ids = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `ids`.
+    pub fn id(mut self, item: impl Into<String>) -> Self {
+        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationsCheckMemberObjectResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CheckMemberObject);
+/// Static description of `POST /applications/{application-id}/appManagementPolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static CREATE_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_CreateAppManagementPolicyGraphBPreRef",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/appManagementPolicies/$ref",
+};
+/// Request builder of `POST /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_CreateAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateAppManagementPolicyByRef {
+    client: Client,
+    call: Call,
+    body: crate::models::ReferenceCreate,
+}
+#[cfg(feature = "applications")]
+impl CreateAppManagementPolicyByRef {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `odata_id`.
+    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateAppManagementPolicyByRef);
+/// Static description of `POST /applications`.
+#[cfg(feature = "applications")]
+pub static CREATE_APPLICATION: OperationInfo = OperationInfo {
+    operation_id: "application_CreateApplication",
+    method: HttpMethod::Post,
+    path_template: "/applications",
+};
+/// Request builder of `POST /applications` (operationId `application_CreateApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateApplication {
+    client: Client,
+    call: Call,
+    body: crate::models::Application,
+}
+#[cfg(feature = "applications")]
+impl CreateApplication {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::Application) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
+    pub fn add_ins(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AddIn>,
+    ) -> Self {
+        self.body.add_ins = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `add_ins`.
+    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
+        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `api`.
+    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
+        self.body.api = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.body.app_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
+    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
+    pub fn app_roles(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppRole>,
+    ) -> Self {
+        self.body.app_roles = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_roles`.
+    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
+        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `certification`.
+    pub fn certification(
+        mut self,
+        value: impl Into<crate::models::Certification>,
+    ) -> Self {
+        self.body.certification = Some(value.into());
+        self
+    }
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.created_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `default_redirect_uri`.
+    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.body.default_redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
+        self.body.disabled_by_microsoft_status = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
+    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
+        self.body.group_membership_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.identifier_uris = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `info`.
+    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
+        self.body.info = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
+    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_device_only_auth_supported = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
+    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_fallback_public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn key_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `key_credentials`.
+    pub fn key_credential(
+        mut self,
+        item: impl Into<crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `logo`: The main logo for the application. Not nullable.
+    pub fn logo(mut self, value: impl Into<String>) -> Self {
+        self.body.logo = Some(value.into());
+        self
+    }
+    /// Sets the body property `native_authentication_apis_enabled`.
+    pub fn native_authentication_apis_enabled(
+        mut self,
+        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+    ) -> Self {
+        self.body.native_authentication_apis_enabled = Some(value.into());
+        self
+    }
+    /// Sets the body property `notes`: Notes relevant for the management of the application.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.body.notes = Some(value.into());
+        self
+    }
+    /// Sets the body property `oauth2_require_post_response`.
+    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
+        self.body.oauth2_require_post_response = Some(value.into());
+        self
+    }
+    /// Sets the body property `optional_claims`.
+    pub fn optional_claims(
+        mut self,
+        value: impl Into<crate::models::OptionalClaims>,
+    ) -> Self {
+        self.body.optional_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `parental_control_settings`.
+    pub fn parental_control_settings(
+        mut self,
+        value: impl Into<crate::models::ParentalControlSettings>,
+    ) -> Self {
+        self.body.parental_control_settings = Some(value.into());
+        self
+    }
+    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
+    pub fn password_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `password_credentials`.
+    pub fn password_credential(
+        mut self,
+        item: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `public_client`.
+    pub fn public_client(
+        mut self,
+        value: impl Into<crate::models::PublicClientApplication>,
+    ) -> Self {
+        self.body.public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
+        self.body.publisher_domain = Some(value.into());
+        self
+    }
+    /// Sets the body property `request_signature_verification`.
+    pub fn request_signature_verification(
+        mut self,
+        value: impl Into<crate::models::RequestSignatureVerification>,
+    ) -> Self {
+        self.body.request_signature_verification = Some(value.into());
+        self
+    }
+    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn required_resource_access(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
+    ) -> Self {
+        self.body.required_resource_access = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
+    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
+        self.body.saml_metadata_url = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
+    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
+        self.body.service_management_reference = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_principal_lock_configuration`.
+    pub fn service_principal_lock_configuration(
+        mut self,
+        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
+    ) -> Self {
+        self.body.service_principal_lock_configuration = Some(value.into());
+        self
+    }
+    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
+    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
+        self.body.sign_in_audience = Some(value.into());
+        self
+    }
+    /// Sets the body property `spa`.
+    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
+        self.body.spa = Some(value.into());
+        self
+    }
+    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
+    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `tags`.
+    pub fn tag(mut self, item: impl Into<String>) -> Self {
+        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
+    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.token_encryption_key_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
+    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
+        self.body.unique_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `verified_publisher`.
+    pub fn verified_publisher(
+        mut self,
+        value: impl Into<crate::models::VerifiedPublisher>,
+    ) -> Self {
+        self.body.verified_publisher = Some(value.into());
+        self
+    }
+    /// Sets the body property `web`.
+    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
+        self.body.web = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
+    pub fn app_management_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_management_policies`.
+    pub fn app_management_policy(
+        mut self,
+        item: impl Into<crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `created_on_behalf_of`.
+    pub fn created_on_behalf_of(
+        mut self,
+        value: impl Into<crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.created_on_behalf_of = Some(value.into());
+        self
+    }
+    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
+    pub fn extension_properties(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `extension_properties`.
+    pub fn extension_property(
+        mut self,
+        item: impl Into<crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
+    pub fn federated_identity_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body.federated_identity_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `federated_identity_credentials`.
+    pub fn federated_identity_credential(
+        mut self,
+        item: impl Into<crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body
+            .federated_identity_credentials
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policy(
+        mut self,
+        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body
+            .home_realm_discovery_policies
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
+    pub fn owners(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.owners = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `owners`.
+    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
+        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `synchronization`.
+    pub fn synchronization(
+        mut self,
+        value: impl Into<crate::models::Synchronization>,
+    ) -> Self {
+        self.body.synchronization = Some(value.into());
+        self
+    }
+    /// Sets the body property `token_issuance_policies`.
+    pub fn token_issuance_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_issuance_policies`.
+    pub fn token_issuance_policy(
+        mut self,
+        item: impl Into<crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policy(
+        mut self,
+        item: impl Into<crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateApplication);
+/// Static description of `POST /applications/{application-id}/extensionProperties`.
+#[cfg(feature = "applications")]
+pub static CREATE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_CreateExtensionProperty",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/extensionProperties",
+};
+/// Request builder of `POST /applications/{application-id}/extensionProperties` (operationId `application_CreateExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateExtensionProperty {
+    client: Client,
+    call: Call,
+    body: crate::models::ExtensionProperty,
+}
+#[cfg(feature = "applications")]
+impl CreateExtensionProperty {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ExtensionProperty) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_display_name`: Display name of the application object on which this extension property is defined. Read-only.
+    pub fn app_display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.app_display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `data_type`: Specifies the data type of the value the extension property can hold. Following values are supported. Binary - 256 bytes maximumBooleanDateTime - Must be specified in ISO 8601 format. Will be stored in UTC.Integer - 32-bit value.LargeInteger - 64-bit value.String - 256 characters maximumNot nullable. For multivalued directory extensions, these limits apply per value in the collection.
+    pub fn data_type(mut self, value: impl Into<String>) -> Self {
+        self.body.data_type = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_multi_valued`: Defines the directory extension as a multi-valued property. When true, the directory extension property can store a collection of objects of the dataType; for example, a collection of string types such as 'extensionb7b1c57b532f40b8b5ed4b7a7ba67401jobGroupTracker': \['String 1', 'String 2'\]. The default value is false. Supports $filter (eq).
+    pub fn is_multi_valued(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_multi_valued = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_synced_from_on_premises`: Indicates if this extension property was synced from on-premises active directory using Microsoft Entra Connect. Read-only.
+    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_synced_from_on_premises = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the extension property. Not nullable. Supports $filter (eq).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `target_objects`: Following values are supported. Not nullable. UserGroupAdministrativeUnitApplicationDeviceOrganization
+    pub fn target_objects(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.target_objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `target_objects`.
+    pub fn target_object(mut self, item: impl Into<String>) -> Self {
+        self.body.target_objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ExtensionProperty>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateExtensionProperty);
+/// Static description of `POST /applications/{application-id}/federatedIdentityCredentials`.
+#[cfg(feature = "applications")]
+pub static CREATE_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
+    operation_id: "application_CreateFederatedIdentityCredential",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials",
+};
+/// Request builder of `POST /applications/{application-id}/federatedIdentityCredentials` (operationId `application_CreateFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateFederatedIdentityCredential {
+    client: Client,
+    call: Call,
+    body: crate::models::FederatedIdentityCredential,
+}
+#[cfg(feature = "applications")]
+impl CreateFederatedIdentityCredential {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::FederatedIdentityCredential) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
+    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.audiences = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `audiences`.
+    pub fn audience(mut self, item: impl Into<String>) -> Self {
+        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
+    pub fn issuer(mut self, value: impl Into<String>) -> Self {
+        self.body.issuer = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.body.subject = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateFederatedIdentityCredential);
+/// Static description of `POST /applications/{application-id}/owners/$ref`.
+#[cfg(feature = "applications")]
+pub static CREATE_OWNER_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_CreateOwnerGraphBPreRef",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/owners/$ref",
+};
+/// Request builder of `POST /applications/{application-id}/owners/$ref` (operationId `application_CreateOwnerGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateOwnerByRef {
+    client: Client,
+    call: Call,
+    body: crate::models::ReferenceCreate,
+}
+#[cfg(feature = "applications")]
+impl CreateOwnerByRef {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `odata_id`.
+    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateOwnerByRef);
+/// Static description of `POST /applications/{application-id}/tokenIssuancePolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static CREATE_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_CreateTokenIssuancePolicyGraphBPreRef",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/tokenIssuancePolicies/$ref",
+};
+/// Request builder of `POST /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_CreateTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateTokenIssuancePolicyByRef {
+    client: Client,
+    call: Call,
+    body: crate::models::ReferenceCreate,
+}
+#[cfg(feature = "applications")]
+impl CreateTokenIssuancePolicyByRef {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `odata_id`.
+    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateTokenIssuancePolicyByRef);
+/// Static description of `POST /applications/{application-id}/tokenLifetimePolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static CREATE_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_CreateTokenLifetimePolicyGraphBPreRef",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/tokenLifetimePolicies/$ref",
+};
+/// Request builder of `POST /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_CreateTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct CreateTokenLifetimePolicyByRef {
+    client: Client,
+    call: Call,
+    body: crate::models::ReferenceCreate,
+}
+#[cfg(feature = "applications")]
+impl CreateTokenLifetimePolicyByRef {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `odata_id`.
+    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(CreateTokenLifetimePolicyByRef);
+/// Static description of `DELETE /applications/{application-id}/appManagementPolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static DELETE_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteAppManagementPolicyGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/appManagementPolicies/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_DeleteAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteAppManagementPolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteAppManagementPolicyByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteAppManagementPolicyByRef);
+/// Static description of `DELETE /applications/{application-id}`.
+#[cfg(feature = "applications")]
+pub static DELETE_APPLICATION: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteApplication",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}` (operationId `application_DeleteApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteApplication {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteApplication {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteApplication);
+/// Static description of `DELETE /applications(appId='{appId}')`.
+#[cfg(feature = "applications")]
+pub static DELETE_APPLICATION_BY_APP_ID: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteApplicationGraphBPreAppId",
+    method: HttpMethod::Delete,
+    path_template: "/applications(appId='{appId}')",
+};
+/// Request builder of `DELETE /applications(appId='{appId}')` (operationId `application_DeleteApplicationGraphBPreAppId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteApplicationByAppId {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteApplicationByAppId {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteApplicationByAppId);
+/// Static description of `DELETE /applications(uniqueName='{uniqueName}')`.
+#[cfg(feature = "applications")]
+pub static DELETE_APPLICATION_BY_UNIQUE_NAME: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteApplicationGraphBPreUniqueName",
+    method: HttpMethod::Delete,
+    path_template: "/applications(uniqueName='{uniqueName}')",
+};
+/// Request builder of `DELETE /applications(uniqueName='{uniqueName}')` (operationId `application_DeleteApplicationGraphBPreUniqueName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteApplicationByUniqueName {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteApplicationByUniqueName {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteApplicationByUniqueName);
+/// Static description of `DELETE /applications/{application-id}/extensionProperties/{extensionProperty-id}`.
+#[cfg(feature = "applications")]
+pub static DELETE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteExtensionProperty",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_DeleteExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteExtensionProperty {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteExtensionProperty {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteExtensionProperty);
+/// Static description of `DELETE /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}`.
+#[cfg(feature = "applications")]
+pub static DELETE_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteFederatedIdentityCredential",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_DeleteFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteFederatedIdentityCredential {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteFederatedIdentityCredential {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteFederatedIdentityCredential);
+/// Static description of `DELETE /applications/{application-id}/logo`.
+#[cfg(feature = "applications")]
+pub static DELETE_LOGO: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteLogo",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/logo",
+};
+/// Request builder of `DELETE /applications/{application-id}/logo` (operationId `application_DeleteLogo`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteLogo {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteLogo {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteLogo);
+/// Static description of `DELETE /applications/{application-id}/owners/$ref`.
+#[cfg(feature = "applications")]
+pub static DELETE_OWNER_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteOwnerGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/owners/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/owners/$ref` (operationId `application_DeleteOwnerGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteOwnerByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteOwnerByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteOwnerByRef);
+/// Static description of `DELETE /applications/{application-id}/synchronization`.
+#[cfg(feature = "applications")]
+pub static DELETE_SYNCHRONIZATION: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteSynchronization",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization` (operationId `application_DeleteSynchronization`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteSynchronization {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteSynchronization {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteSynchronization);
+/// Static description of `DELETE /applications/{application-id}/tokenIssuancePolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static DELETE_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteTokenIssuancePolicyGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/tokenIssuancePolicies/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_DeleteTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteTokenIssuancePolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteTokenIssuancePolicyByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteTokenIssuancePolicyByRef);
+/// Static description of `DELETE /applications/{application-id}/tokenLifetimePolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static DELETE_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_DeleteTokenLifetimePolicyGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/tokenLifetimePolicies/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_DeleteTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct DeleteTokenLifetimePolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl DeleteTokenLifetimePolicyByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(DeleteTokenLifetimePolicyByRef);
+/// Static description of `GET /applications/microsoft.graph.delta()`.
+#[cfg(feature = "applications")]
+pub static DELTA: OperationInfo = OperationInfo {
+    operation_id: "application_delta",
+    method: HttpMethod::Get,
+    path_template: "/applications/microsoft.graph.delta()",
+};
+/// Request builder of `GET /applications/microsoft.graph.delta()` (operationId `application_delta`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct Delta {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl Delta {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationsDeltaResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::ApplicationsDeltaResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::ApplicationsDeltaResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::Application, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::ApplicationsDeltaResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::ApplicationsDeltaResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(Delta);
+/// Static description of `GET /applications/{application-id}/extensionProperties/$count`.
+#[cfg(feature = "applications")]
+pub static EXTENSION_PROPERTY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.extensionProperty_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/extensionProperties/$count",
+};
+/// Request builder of `GET /applications/{application-id}/extensionProperties/$count` (operationId `application.extensionProperty_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ExtensionPropertyGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ExtensionPropertyGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ExtensionPropertyGetCount);
+/// Static description of `DELETE /applications/{application-id}/federatedIdentityCredentials(name='{name}')`.
+#[cfg(feature = "applications")]
+pub static FEDERATED_IDENTITY_CREDENTIAL_DELETE_BY_NAME: OperationInfo = OperationInfo {
+    operation_id: "application.federatedIdentityCredential_DeleteGraphBPreName",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
+};
+/// Request builder of `DELETE /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_DeleteGraphBPreName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct FederatedIdentityCredentialDeleteByName {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl FederatedIdentityCredentialDeleteByName {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(FederatedIdentityCredentialDeleteByName);
+/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials(name='{name}')`.
+#[cfg(feature = "applications")]
+pub static FEDERATED_IDENTITY_CREDENTIAL_GET_BY_NAME: OperationInfo = OperationInfo {
+    operation_id: "application.federatedIdentityCredential_GetGraphBPreName",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
+};
+/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_GetGraphBPreName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct FederatedIdentityCredentialGetByName {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl FederatedIdentityCredentialGetByName {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(FederatedIdentityCredentialGetByName);
+/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials/$count`.
+#[cfg(feature = "applications")]
+pub static FEDERATED_IDENTITY_CREDENTIAL_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.federatedIdentityCredential_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials/$count",
+};
+/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials/$count` (operationId `application.federatedIdentityCredential_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct FederatedIdentityCredentialGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl FederatedIdentityCredentialGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(FederatedIdentityCredentialGetCount);
+/// Static description of `PATCH /applications/{application-id}/federatedIdentityCredentials(name='{name}')`.
+#[cfg(feature = "applications")]
+pub static FEDERATED_IDENTITY_CREDENTIAL_UPDATE_BY_NAME: OperationInfo = OperationInfo {
+    operation_id: "application.federatedIdentityCredential_UpdateGraphBPreName",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
+};
+/// Request builder of `PATCH /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_UpdateGraphBPreName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct FederatedIdentityCredentialUpdateByName {
+    client: Client,
+    call: Call,
+    body: crate::models::FederatedIdentityCredential,
+}
+#[cfg(feature = "applications")]
+impl FederatedIdentityCredentialUpdateByName {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::FederatedIdentityCredential) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
+    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.audiences = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `audiences`.
+    pub fn audience(mut self, item: impl Into<String>) -> Self {
+        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
+    pub fn issuer(mut self, value: impl Into<String>) -> Self {
+        self.body.issuer = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
+    pub fn set_name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.body.subject = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(FederatedIdentityCredentialUpdateByName);
+/// Static description of `GET /applications/{application-id}`.
+#[cfg(feature = "applications")]
+pub static GET_APPLICATION: OperationInfo = OperationInfo {
+    operation_id: "application_GetApplication",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}",
+};
+/// Request builder of `GET /applications/{application-id}` (operationId `application_GetApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetApplication {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetApplication {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetApplication);
+/// Static description of `GET /applications(appId='{appId}')`.
+#[cfg(feature = "applications")]
+pub static GET_APPLICATION_BY_APP_ID: OperationInfo = OperationInfo {
+    operation_id: "application_GetApplicationGraphBPreAppId",
+    method: HttpMethod::Get,
+    path_template: "/applications(appId='{appId}')",
+};
+/// Request builder of `GET /applications(appId='{appId}')` (operationId `application_GetApplicationGraphBPreAppId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetApplicationByAppId {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetApplicationByAppId {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetApplicationByAppId);
+/// Static description of `GET /applications(uniqueName='{uniqueName}')`.
+#[cfg(feature = "applications")]
+pub static GET_APPLICATION_BY_UNIQUE_NAME: OperationInfo = OperationInfo {
+    operation_id: "application_GetApplicationGraphBPreUniqueName",
+    method: HttpMethod::Get,
+    path_template: "/applications(uniqueName='{uniqueName}')",
+};
+/// Request builder of `GET /applications(uniqueName='{uniqueName}')` (operationId `application_GetApplicationGraphBPreUniqueName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetApplicationByUniqueName {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetApplicationByUniqueName {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetApplicationByUniqueName);
+/// Static description of `POST /applications/microsoft.graph.getAvailableExtensionProperties`.
+#[cfg(feature = "applications")]
+pub static GET_AVAILABLE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_getAvailableExtensionProperty",
+    method: HttpMethod::Post,
+    path_template: "/applications/microsoft.graph.getAvailableExtensionProperties",
+};
+/// Request builder of `POST /applications/microsoft.graph.getAvailableExtensionProperties` (operationId `application_getAvailableExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetAvailableExtensionProperty {
+    client: Client,
+    call: Call,
+    body: crate::models::GetAvailableExtensionPropertiesRequestBody,
+}
+#[cfg(feature = "applications")]
+impl GetAvailableExtensionProperty {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(
+        mut self,
+        body: crate::models::GetAvailableExtensionPropertiesRequestBody,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `is_synced_from_on_premises`.
+    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_synced_from_on_premises = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<crate::models::ApplicationsGetAvailableExtensionPropertyResponse>,
+        Error,
+    > {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetAvailableExtensionProperty);
+/// Static description of `POST /applications/microsoft.graph.getByIds`.
+#[cfg(feature = "applications")]
+pub static GET_BY_ID: OperationInfo = OperationInfo {
+    operation_id: "application_getGraphBPreId",
+    method: HttpMethod::Post,
+    path_template: "/applications/microsoft.graph.getByIds",
+};
+/// Request builder of `POST /applications/microsoft.graph.getByIds` (operationId `application_getGraphBPreId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetById {
+    client: Client,
+    call: Call,
+    body: crate::models::GetByIdsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl GetById {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::GetByIdsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.ids = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `ids`.
+    pub fn id(mut self, item: impl Into<String>) -> Self {
+        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `types`.
+    pub fn types(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.types = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `types`.
+    pub fn r#type(mut self, item: impl Into<String>) -> Self {
+        self.body.types.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationsGetByIdResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetById);
+/// Static description of `GET /applications/$count`.
+#[cfg(feature = "applications")]
+pub static GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/$count",
+};
+/// Request builder of `GET /applications/$count` (operationId `application_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetCount);
+/// Static description of `GET /applications/{application-id}/createdOnBehalfOf`.
+#[cfg(feature = "applications")]
+pub static GET_CREATED_ON_BEHALF_OF: OperationInfo = OperationInfo {
+    operation_id: "application_GetCreatedOnBehalfGraphOPre",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/createdOnBehalfOf",
+};
+/// Request builder of `GET /applications/{application-id}/createdOnBehalfOf` (operationId `application_GetCreatedOnBehalfGraphOPre`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetCreatedOnBehalfOf {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetCreatedOnBehalfOf {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::DirectoryObject>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetCreatedOnBehalfOf);
+/// Static description of `GET /applications/{application-id}/extensionProperties/{extensionProperty-id}`.
+#[cfg(feature = "applications")]
+pub static GET_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_GetExtensionProperty",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
+};
+/// Request builder of `GET /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_GetExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetExtensionProperty {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetExtensionProperty {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ExtensionProperty>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetExtensionProperty);
+/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}`.
+#[cfg(feature = "applications")]
+pub static GET_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
+    operation_id: "application_GetFederatedIdentityCredential",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
+};
+/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_GetFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetFederatedIdentityCredential {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetFederatedIdentityCredential {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetFederatedIdentityCredential);
+/// Static description of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}`.
+#[cfg(feature = "applications")]
+pub static GET_HOME_REALM_DISCOVERY_POLICY: OperationInfo = OperationInfo {
+    operation_id: "application_GetHomeRealmDiscoveryPolicy",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}",
+};
+/// Request builder of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}` (operationId `application_GetHomeRealmDiscoveryPolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetHomeRealmDiscoveryPolicy {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetHomeRealmDiscoveryPolicy {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::HomeRealmDiscoveryPolicy>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetHomeRealmDiscoveryPolicy);
+/// Static description of `GET /applications/{application-id}/logo`.
+#[cfg(feature = "applications")]
+pub static GET_LOGO: OperationInfo = OperationInfo {
+    operation_id: "application_GetLogo",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/logo",
+};
+/// Request builder of `GET /applications/{application-id}/logo` (operationId `application_GetLogo`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetLogo {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetLogo {
+    /// Sends the request; the 2XX body is returned as bytes with status and headers.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::runtime::Bytes>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response)
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetLogo);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.getMemberGroups`.
+#[cfg(feature = "applications")]
+pub static GET_MEMBER_GROUP: OperationInfo = OperationInfo {
+    operation_id: "application_getMemberGroup",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.getMemberGroups",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.getMemberGroups` (operationId `application_getMemberGroup`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetMemberGroup {
+    client: Client,
+    call: Call,
+    body: crate::models::GetMemberGroupsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl GetMemberGroup {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::GetMemberGroupsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `security_enabled_only`.
+    pub fn security_enabled_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.security_enabled_only = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationsGetMemberGroupResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetMemberGroup);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.getMemberObjects`.
+#[cfg(feature = "applications")]
+pub static GET_MEMBER_OBJECT: OperationInfo = OperationInfo {
+    operation_id: "application_getMemberObject",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.getMemberObjects",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.getMemberObjects` (operationId `application_getMemberObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetMemberObject {
+    client: Client,
+    call: Call,
+    body: crate::models::GetMemberObjectsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl GetMemberObject {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::GetMemberObjectsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `security_enabled_only`.
+    pub fn security_enabled_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.security_enabled_only = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationsGetMemberObjectResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetMemberObject);
+/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment`.
+#[cfg(feature = "applications")]
+pub static GET_OWNER_AS_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
+    operation_id: "application_GetOwnerAsAppRoleAssignment",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment",
+};
+/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment` (operationId `application_GetOwnerAsAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetOwnerAsAppRoleAssignment {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetOwnerAsAppRoleAssignment {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::AppRoleAssignment>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetOwnerAsAppRoleAssignment);
+/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint`.
+#[cfg(feature = "applications")]
+pub static GET_OWNER_AS_ENDPOINT: OperationInfo = OperationInfo {
+    operation_id: "application_GetOwnerAsEndpoint",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint",
+};
+/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint` (operationId `application_GetOwnerAsEndpoint`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetOwnerAsEndpoint {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetOwnerAsEndpoint {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Endpoint>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetOwnerAsEndpoint);
+/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal`.
+#[cfg(feature = "applications")]
+pub static GET_OWNER_AS_SERVICE_PRINCIPAL: OperationInfo = OperationInfo {
+    operation_id: "application_GetOwnerAsServicePrincipal",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal",
+};
+/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal` (operationId `application_GetOwnerAsServicePrincipal`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetOwnerAsServicePrincipal {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetOwnerAsServicePrincipal {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::ServicePrincipal>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetOwnerAsServicePrincipal);
+/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user`.
+#[cfg(feature = "applications")]
+pub static GET_OWNER_AS_USER: OperationInfo = OperationInfo {
+    operation_id: "application_GetOwnerAsUser",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user",
+};
+/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user` (operationId `application_GetOwnerAsUser`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetOwnerAsUser {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetOwnerAsUser {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::User>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetOwnerAsUser);
+/// Static description of `GET /applications/{application-id}/synchronization`.
+#[cfg(feature = "applications")]
+pub static GET_SYNCHRONIZATION: OperationInfo = OperationInfo {
+    operation_id: "application_GetSynchronization",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization` (operationId `application_GetSynchronization`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct GetSynchronization {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl GetSynchronization {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Synchronization>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(GetSynchronization);
+/// Static description of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/$count`.
+#[cfg(feature = "applications")]
+pub static HOME_REALM_DISCOVERY_POLICY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.homeRealmDiscoveryPolicy_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/homeRealmDiscoveryPolicies/$count",
+};
+/// Request builder of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/$count` (operationId `application.homeRealmDiscoveryPolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct HomeRealmDiscoveryPolicyGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl HomeRealmDiscoveryPolicyGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(HomeRealmDiscoveryPolicyGetCount);
+/// Static description of `GET /applications/{application-id}/appManagementPolicies`.
+#[cfg(feature = "applications")]
+pub static LIST_APP_MANAGEMENT_POLICY: OperationInfo = OperationInfo {
+    operation_id: "application_ListAppManagementPolicy",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/appManagementPolicies",
+};
+/// Request builder of `GET /applications/{application-id}/appManagementPolicies` (operationId `application_ListAppManagementPolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListAppManagementPolicy {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListAppManagementPolicy {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::AppManagementPolicyCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::AppManagementPolicyCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::AppManagementPolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::AppManagementPolicy, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::AppManagementPolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::AppManagementPolicyCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListAppManagementPolicy);
+/// Static description of `GET /applications/{application-id}/appManagementPolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static LIST_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_ListAppManagementPolicyGraphBPreRef",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/appManagementPolicies/$ref",
+};
+/// Request builder of `GET /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_ListAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListAppManagementPolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListAppManagementPolicyByRef {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::StringCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListAppManagementPolicyByRef);
+/// Static description of `GET /applications`.
+#[cfg(feature = "applications")]
+pub static LIST_APPLICATION: OperationInfo = OperationInfo {
+    operation_id: "application_ListApplication",
+    method: HttpMethod::Get,
+    path_template: "/applications",
+};
+/// Request builder of `GET /applications` (operationId `application_ListApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListApplication {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListApplication {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ApplicationCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::ApplicationCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::ApplicationCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::Application, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::ApplicationCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::ApplicationCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListApplication);
+/// Static description of `GET /applications/{application-id}/extensionProperties`.
+#[cfg(feature = "applications")]
+pub static LIST_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_ListExtensionProperty",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/extensionProperties",
+};
+/// Request builder of `GET /applications/{application-id}/extensionProperties` (operationId `application_ListExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListExtensionProperty {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListExtensionProperty {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ExtensionPropertyCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::ExtensionPropertyCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::ExtensionPropertyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::ExtensionProperty, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::ExtensionPropertyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::ExtensionPropertyCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListExtensionProperty);
+/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials`.
+#[cfg(feature = "applications")]
+pub static LIST_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
+    operation_id: "application_ListFederatedIdentityCredential",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials",
+};
+/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials` (operationId `application_ListFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListFederatedIdentityCredential {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListFederatedIdentityCredential {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<crate::models::FederatedIdentityCredentialCollectionResponse>,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::FederatedIdentityCredentialCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::FederatedIdentityCredentialCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::FederatedIdentityCredential, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::FederatedIdentityCredentialCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::FederatedIdentityCredentialCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListFederatedIdentityCredential);
+/// Static description of `GET /applications/{application-id}/homeRealmDiscoveryPolicies`.
+#[cfg(feature = "applications")]
+pub static LIST_HOME_REALM_DISCOVERY_POLICY: OperationInfo = OperationInfo {
+    operation_id: "application_ListHomeRealmDiscoveryPolicy",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/homeRealmDiscoveryPolicies",
+};
+/// Request builder of `GET /applications/{application-id}/homeRealmDiscoveryPolicies` (operationId `application_ListHomeRealmDiscoveryPolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListHomeRealmDiscoveryPolicy {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListHomeRealmDiscoveryPolicy {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<crate::models::HomeRealmDiscoveryPolicyCollectionResponse>,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::HomeRealmDiscoveryPolicyCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::HomeRealmDiscoveryPolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::HomeRealmDiscoveryPolicy, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::HomeRealmDiscoveryPolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::HomeRealmDiscoveryPolicyCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListHomeRealmDiscoveryPolicy);
+/// Static description of `GET /applications/{application-id}/owners`.
+#[cfg(feature = "applications")]
+pub static LIST_OWNER: OperationInfo = OperationInfo {
+    operation_id: "application_ListOwner",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners",
+};
+/// Request builder of `GET /applications/{application-id}/owners` (operationId `application_ListOwner`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListOwner {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListOwner {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryObjectCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::DirectoryObjectCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::DirectoryObjectCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::DirectoryObject, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::DirectoryObjectCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::DirectoryObjectCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListOwner);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment`.
+#[cfg(feature = "applications")]
+pub static LIST_OWNER_AS_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
+    operation_id: "application_ListOwnerAsAppRoleAssignment",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment` (operationId `application_ListOwnerAsAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListOwnerAsAppRoleAssignment {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListOwnerAsAppRoleAssignment {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::AppRoleAssignmentCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::AppRoleAssignmentCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::AppRoleAssignmentCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::AppRoleAssignment, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::AppRoleAssignmentCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::AppRoleAssignmentCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListOwnerAsAppRoleAssignment);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.endpoint`.
+#[cfg(feature = "applications")]
+pub static LIST_OWNER_AS_ENDPOINT: OperationInfo = OperationInfo {
+    operation_id: "application_ListOwnerAsEndpoint",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.endpoint",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.endpoint` (operationId `application_ListOwnerAsEndpoint`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListOwnerAsEndpoint {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListOwnerAsEndpoint {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::EndpointCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::EndpointCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::EndpointCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::Endpoint, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::EndpointCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::EndpointCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListOwnerAsEndpoint);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal`.
+#[cfg(feature = "applications")]
+pub static LIST_OWNER_AS_SERVICE_PRINCIPAL: OperationInfo = OperationInfo {
+    operation_id: "application_ListOwnerAsServicePrincipal",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.servicePrincipal",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal` (operationId `application_ListOwnerAsServicePrincipal`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListOwnerAsServicePrincipal {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListOwnerAsServicePrincipal {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ServicePrincipalCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::ServicePrincipalCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::ServicePrincipalCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::ServicePrincipal, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::ServicePrincipalCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::ServicePrincipalCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListOwnerAsServicePrincipal);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.user`.
+#[cfg(feature = "applications")]
+pub static LIST_OWNER_AS_USER: OperationInfo = OperationInfo {
+    operation_id: "application_ListOwnerAsUser",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.user",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.user` (operationId `application_ListOwnerAsUser`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListOwnerAsUser {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListOwnerAsUser {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::UserCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::UserCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::UserCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<Item = Result<crate::models::User, Error>> + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::UserCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::UserCollectionResponse| page.value.unwrap_or_default(),
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListOwnerAsUser);
+/// Static description of `GET /applications/{application-id}/owners/$ref`.
+#[cfg(feature = "applications")]
+pub static LIST_OWNER_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_ListOwnerGraphBPreRef",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/$ref",
+};
+/// Request builder of `GET /applications/{application-id}/owners/$ref` (operationId `application_ListOwnerGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListOwnerByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListOwnerByRef {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::StringCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListOwnerByRef);
+/// Static description of `GET /applications/{application-id}/tokenIssuancePolicies`.
+#[cfg(feature = "applications")]
+pub static LIST_TOKEN_ISSUANCE_POLICY: OperationInfo = OperationInfo {
+    operation_id: "application_ListTokenIssuancePolicy",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/tokenIssuancePolicies",
+};
+/// Request builder of `GET /applications/{application-id}/tokenIssuancePolicies` (operationId `application_ListTokenIssuancePolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListTokenIssuancePolicy {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListTokenIssuancePolicy {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::TokenIssuancePolicyCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::TokenIssuancePolicyCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::TokenIssuancePolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::TokenIssuancePolicy, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::TokenIssuancePolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::TokenIssuancePolicyCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListTokenIssuancePolicy);
+/// Static description of `GET /applications/{application-id}/tokenIssuancePolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static LIST_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_ListTokenIssuancePolicyGraphBPreRef",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/tokenIssuancePolicies/$ref",
+};
+/// Request builder of `GET /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_ListTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListTokenIssuancePolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListTokenIssuancePolicyByRef {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::StringCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListTokenIssuancePolicyByRef);
+/// Static description of `GET /applications/{application-id}/tokenLifetimePolicies`.
+#[cfg(feature = "applications")]
+pub static LIST_TOKEN_LIFETIME_POLICY: OperationInfo = OperationInfo {
+    operation_id: "application_ListTokenLifetimePolicy",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/tokenLifetimePolicies",
+};
+/// Request builder of `GET /applications/{application-id}/tokenLifetimePolicies` (operationId `application_ListTokenLifetimePolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListTokenLifetimePolicy {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListTokenLifetimePolicy {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::TokenLifetimePolicyCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::TokenLifetimePolicyCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::TokenLifetimePolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::TokenLifetimePolicy, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::TokenLifetimePolicyCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::TokenLifetimePolicyCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListTokenLifetimePolicy);
+/// Static description of `GET /applications/{application-id}/tokenLifetimePolicies/$ref`.
+#[cfg(feature = "applications")]
+pub static LIST_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application_ListTokenLifetimePolicyGraphBPreRef",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/tokenLifetimePolicies/$ref",
+};
+/// Request builder of `GET /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_ListTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ListTokenLifetimePolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl ListTokenLifetimePolicyByRef {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::StringCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::StringCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ListTokenLifetimePolicyByRef);
+/// Static description of `DELETE /applications/{application-id}/owners/{directoryObject-id}/$ref`.
+#[cfg(feature = "applications")]
+pub static OWNER_DELETE_DIRECTORY_OBJECT_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application.owner_DeleteDirectoryObjectGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/owners/{directoryObject-id}/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/owners/{directoryObject-id}/$ref` (operationId `application.owner_DeleteDirectoryObjectGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct OwnerDeleteDirectoryObjectByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl OwnerDeleteDirectoryObjectByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(OwnerDeleteDirectoryObjectByRef);
+/// Static description of `GET /applications/{application-id}/owners/$count`.
+#[cfg(feature = "applications")]
+pub static OWNER_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.owner_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/$count",
+};
+/// Request builder of `GET /applications/{application-id}/owners/$count` (operationId `application.owner_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct OwnerGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl OwnerGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(OwnerGetCount);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count`.
+#[cfg(feature = "applications")]
+pub static OWNER_GET_COUNT_AS_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
+    operation_id: "application.Owner_GetCountAsAppRoleAssignment",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count` (operationId `application.Owner_GetCountAsAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct OwnerGetCountAsAppRoleAssignment {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl OwnerGetCountAsAppRoleAssignment {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(OwnerGetCountAsAppRoleAssignment);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.endpoint/$count`.
+#[cfg(feature = "applications")]
+pub static OWNER_GET_COUNT_AS_ENDPOINT: OperationInfo = OperationInfo {
+    operation_id: "application.Owner_GetCountAsEndpoint",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.endpoint/$count",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.endpoint/$count` (operationId `application.Owner_GetCountAsEndpoint`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct OwnerGetCountAsEndpoint {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl OwnerGetCountAsEndpoint {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(OwnerGetCountAsEndpoint);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count`.
+#[cfg(feature = "applications")]
+pub static OWNER_GET_COUNT_AS_SERVICE_PRINCIPAL: OperationInfo = OperationInfo {
+    operation_id: "application.Owner_GetCountAsServicePrincipal",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count` (operationId `application.Owner_GetCountAsServicePrincipal`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct OwnerGetCountAsServicePrincipal {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl OwnerGetCountAsServicePrincipal {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(OwnerGetCountAsServicePrincipal);
+/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.user/$count`.
+#[cfg(feature = "applications")]
+pub static OWNER_GET_COUNT_AS_USER: OperationInfo = OperationInfo {
+    operation_id: "application.Owner_GetCountAsUser",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/owners/microsoft.graph.user/$count",
+};
+/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.user/$count` (operationId `application.Owner_GetCountAsUser`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct OwnerGetCountAsUser {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl OwnerGetCountAsUser {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
+    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("ConsistencyLevel", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(OwnerGetCountAsUser);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.removeKey`.
+#[cfg(feature = "applications")]
+pub static REMOVE_KEY: OperationInfo = OperationInfo {
+    operation_id: "application_removeKey",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.removeKey",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.removeKey` (operationId `application_removeKey`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct RemoveKey {
+    client: Client,
+    call: Call,
+    body: crate::models::RemoveKeyRequestBody,
+}
+#[cfg(feature = "applications")]
+impl RemoveKey {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::RemoveKeyRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `key_id`.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.key_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `proof`.
+    pub fn proof(mut self, value: impl Into<String>) -> Self {
+        self.body.proof = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(RemoveKey);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.removePassword`.
+#[cfg(feature = "applications")]
+pub static REMOVE_PASSWORD: OperationInfo = OperationInfo {
+    operation_id: "application_removePassword",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.removePassword",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.removePassword` (operationId `application_removePassword`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct RemovePassword {
+    client: Client,
+    call: Call,
+    body: crate::models::RemovePasswordRequestBody,
+}
+#[cfg(feature = "applications")]
+impl RemovePassword {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::RemovePasswordRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `key_id`.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.key_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(RemovePassword);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.restore`.
+#[cfg(feature = "applications")]
+pub static RESTORE: OperationInfo = OperationInfo {
+    operation_id: "application_restore",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.restore",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.restore` (operationId `application_restore`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct Restore {
+    client: Client,
+    call: Call,
+    body: crate::models::RestoreRequestBody,
+}
+#[cfg(feature = "applications")]
+impl Restore {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::RestoreRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `auto_reconcile_proxy_conflict`.
+    pub fn auto_reconcile_proxy_conflict(mut self, value: impl Into<bool>) -> Self {
+        self.body.auto_reconcile_proxy_conflict = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::DirectoryObject>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(Restore);
+/// Static description of `PUT /applications/{application-id}/logo`.
+#[cfg(feature = "applications")]
+pub static SET_LOGO: OperationInfo = OperationInfo {
+    operation_id: "application_SetLogo",
+    method: HttpMethod::Put,
+    path_template: "/applications/{application-id}/logo",
+};
+/// Request builder of `PUT /applications/{application-id}/logo` (operationId `application_SetLogo`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SetLogo {
+    client: Client,
+    call: Call,
+    body: crate::runtime::Bytes,
+}
+#[cfg(feature = "applications")]
+impl SetLogo {
+    /// Sets the request body: raw bytes, sent as the declared content type unless a
+    /// `Content-Type` header is set for the call.
+    pub fn body(mut self, body: impl Into<crate::runtime::Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.raw_body("application/octet-stream", self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.raw_body("application/octet-stream", self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SetLogo);
+/// Static description of `PUT /applications/{application-id}/synchronization`.
+#[cfg(feature = "applications")]
+pub static SET_SYNCHRONIZATION: OperationInfo = OperationInfo {
+    operation_id: "application_SetSynchronization",
+    method: HttpMethod::Put,
+    path_template: "/applications/{application-id}/synchronization",
+};
+/// Request builder of `PUT /applications/{application-id}/synchronization` (operationId `application_SetSynchronization`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SetSynchronization {
+    client: Client,
+    call: Call,
+    body: crate::models::Synchronization,
+}
+#[cfg(feature = "applications")]
+impl SetSynchronization {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::Synchronization) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `secrets`: Represents a collection of credentials to access provisioned cloud applications.
+    pub fn secrets(
+        mut self,
+        value: impl IntoIterator<
+            Item = crate::models::SynchronizationSecretKeyStringValuePair,
+        >,
+    ) -> Self {
+        self.body.secrets = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one `key`/`value` pair to the body property `secrets`.
+    pub fn secret(
+        mut self,
+        key: impl Into<crate::models::SynchronizationSecret>,
+        value: impl Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.body
+            .secrets
+            .get_or_insert_with(Vec::new)
+            .push(
+                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
+            );
+        self
+    }
+    /// Sets the body property `jobs`: Performs synchronization by periodically running in the background, polling for changes in one directory, and pushing them to another directory.
+    pub fn jobs(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationJob>,
+    ) -> Self {
+        self.body.jobs = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `jobs`.
+    pub fn job(mut self, item: impl Into<crate::models::SynchronizationJob>) -> Self {
+        self.body.jobs.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `templates`: Preconfigured synchronization settings for a particular application.
+    pub fn templates(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationTemplate>,
+    ) -> Self {
+        self.body.templates = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `templates`.
+    pub fn template(
+        mut self,
+        item: impl Into<crate::models::SynchronizationTemplate>,
+    ) -> Self {
+        self.body.templates.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Synchronization>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SetSynchronization);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.setVerifiedPublisher`.
+#[cfg(feature = "applications")]
+pub static SET_VERIFIED_PUBLISHER: OperationInfo = OperationInfo {
+    operation_id: "application_setVerifiedPublisher",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.setVerifiedPublisher",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.setVerifiedPublisher` (operationId `application_setVerifiedPublisher`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SetVerifiedPublisher {
+    client: Client,
+    call: Call,
+    body: crate::models::SetVerifiedPublisherRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SetVerifiedPublisher {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SetVerifiedPublisherRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `verified_publisher_id`.
+    pub fn verified_publisher_id(mut self, value: impl Into<String>) -> Self {
+        self.body.verified_publisher_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SetVerifiedPublisher);
 /// Static description of `POST /applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken`.
 pub static SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN: OperationInfo = OperationInfo {
     operation_id: "application.synchronization_acquireAccessToken",
     method: HttpMethod::Post,
     path_template: "/applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken",
 };
-/// Request builder of `POST /applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken` (operationId `application.synchronization_acquireAccessToken`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+/// Request builder of `POST /applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken` (operationId `application.synchronization_acquireAccessToken`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
 #[derive(Debug)]
 #[must_use = "a request does nothing until `send` or `what_if` is called"]
 pub struct SynchronizationAcquireAccessToken {
@@ -125,8 +13230,8 @@ impl SynchronizationAcquireAccessToken {
         let response = self.client.execute(call).await?;
         Ok(response.without_body())
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
     ///
     /// # Errors
     ///
@@ -138,3 +13243,6142 @@ impl SynchronizationAcquireAccessToken {
     }
 }
 crate::runtime::call_options!(SynchronizationAcquireAccessToken);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_CREATE_JOB: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_CreateJob",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs` (operationId `application.synchronization_CreateJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationCreateJob {
+    client: Client,
+    call: Call,
+    body: crate::models::SynchronizationJob,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationCreateJob {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SynchronizationJob) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `schedule`.
+    pub fn schedule(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchedule>,
+    ) -> Self {
+        self.body.schedule = Some(value.into());
+        self
+    }
+    /// Sets the body property `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<crate::models::SynchronizationStatus>,
+    ) -> Self {
+        self.body.status = Some(value.into());
+        self
+    }
+    /// Sets the body property `synchronization_job_settings`: Settings associated with the job. Some settings are inherited from the template.
+    pub fn synchronization_job_settings(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::KeyValuePair>,
+    ) -> Self {
+        self.body.synchronization_job_settings = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `synchronization_job_settings`.
+    pub fn synchronization_job_setting(
+        mut self,
+        item: impl Into<crate::models::KeyValuePair>,
+    ) -> Self {
+        self.body
+            .synchronization_job_settings
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `template_id`: Identifier of the synchronization template this job is based on.
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `bulk_upload`.
+    pub fn bulk_upload(mut self, value: impl Into<crate::models::BulkUpload>) -> Self {
+        self.body.bulk_upload = Some(value.into());
+        self
+    }
+    /// Sets the body property `schema`.
+    pub fn schema(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchema>,
+    ) -> Self {
+        self.body.schema = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationJob>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationCreateJob);
+/// Static description of `POST /applications/{application-id}/synchronization/templates`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_CREATE_TEMPLATE: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_CreateTemplate",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/templates",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/templates` (operationId `application.synchronization_CreateTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationCreateTemplate {
+    client: Client,
+    call: Call,
+    body: crate::models::SynchronizationTemplate,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationCreateTemplate {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SynchronizationTemplate) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_id`: Identifier of the application this template belongs to.
+    pub fn set_application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `default`: true if this template is recommended to be the default for the application.
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.body.default = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Description of the template.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal).
+    pub fn discoverable(mut self, value: impl Into<bool>) -> Self {
+        self.body.discoverable = Some(value.into());
+        self
+    }
+    /// Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template.
+    pub fn factory_tag(mut self, value: impl Into<String>) -> Self {
+        self.body.factory_tag = Some(value.into());
+        self
+    }
+    /// Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
+    pub fn metadata(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationMetadataEntry>,
+    ) -> Self {
+        self.body.metadata = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `schema`.
+    pub fn schema(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchema>,
+    ) -> Self {
+        self.body.schema = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationTemplate>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationCreateTemplate);
+/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_DELETE_JOB: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_DeleteJob",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_DeleteJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationDeleteJob {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationDeleteJob {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationDeleteJob);
+/// Static description of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_DELETE_TEMPLATE: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_DeleteTemplate",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_DeleteTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationDeleteTemplate {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationDeleteTemplate {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationDeleteTemplate);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_GET_JOB: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_GetJob",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_GetJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationGetJob {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationGetJob {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationJob>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationGetJob);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_GET_TEMPLATE: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_GetTemplate",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_GetTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationGetTemplate {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationGetTemplate {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationTemplate>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationGetTemplate);
+/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_DeleteBulkUpload",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_DeleteBulkUpload`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobDeleteBulkUpload {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobDeleteBulkUpload {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobDeleteBulkUpload);
+/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD_CONTENT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_DeleteBulkUploadContent",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_DeleteBulkUploadContent`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobDeleteBulkUploadContent {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobDeleteBulkUploadContent {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobDeleteBulkUploadContent);
+/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_DELETE_SCHEMA: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_DeleteSchema",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_DeleteSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobDeleteSchema {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobDeleteSchema {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobDeleteSchema);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_GET_BULK_UPLOAD: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_GetBulkUpload",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_GetBulkUpload`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobGetBulkUpload {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobGetBulkUpload {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::BulkUpload>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobGetBulkUpload);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_GET_BULK_UPLOAD_CONTENT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_GetBulkUploadContent",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_GetBulkUploadContent`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobGetBulkUploadContent {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobGetBulkUploadContent {
+    /// Sends the request; the 2XX body is returned as bytes with status and headers.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::runtime::Bytes>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response)
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobGetBulkUploadContent);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/$count`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/$count",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/$count` (operationId `application.synchronization.job_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobGetCount);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_GET_SCHEMA: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_GetSchema",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_GetSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobGetSchema {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobGetSchema {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobGetSchema);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_PAUSE: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_pause",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause` (operationId `application.synchronization.job_pause`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobPause {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobPause {
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobPause);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_PROVISION_ON_DEMAND: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_provisionOnDemand",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand` (operationId `application.synchronization.job_provisionOnDemand`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobProvisionOnDemand {
+    client: Client,
+    call: Call,
+    body: crate::models::ProvisionOnDemandRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobProvisionOnDemand {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ProvisionOnDemandRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `parameters`.
+    pub fn parameters(
+        mut self,
+        value: impl IntoIterator<
+            Item = crate::models::SynchronizationJobApplicationParameters,
+        >,
+    ) -> Self {
+        self.body.parameters = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `parameters`.
+    pub fn parameter(
+        mut self,
+        item: impl Into<crate::models::SynchronizationJobApplicationParameters>,
+    ) -> Self {
+        self.body.parameters.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::StringKeyStringValuePair>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobProvisionOnDemand);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_RESTART: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_restart",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart` (operationId `application.synchronization.job_restart`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobRestart {
+    client: Client,
+    call: Call,
+    body: crate::models::RestartRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobRestart {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::RestartRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `criteria`.
+    pub fn criteria(
+        mut self,
+        value: impl Into<crate::models::SynchronizationJobRestartCriteria>,
+    ) -> Self {
+        self.body.criteria = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobRestart);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_CREATE_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_CreateDirectory",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `application.synchronization.job.schema_CreateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaCreateDirectory {
+    client: Client,
+    call: Call,
+    body: crate::models::DirectoryDefinition,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaCreateDirectory {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverabilities`.
+    pub fn discoverabilities(
+        mut self,
+        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+    ) -> Self {
+        self.body.discoverabilities = Some(value.into());
+        self
+    }
+    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.discovery_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `objects`: Collection of objects supported by the directory.
+    pub fn objects(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
+    ) -> Self {
+        self.body.objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `objects`.
+    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
+        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `read_only`: Whether this object is read-only.
+    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.read_only = Some(value.into());
+        self
+    }
+    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaCreateDirectory);
+/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_DELETE_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_DeleteDirectory",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_DeleteDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaDeleteDirectory {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaDeleteDirectory {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaDeleteDirectory);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_DISCOVER: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema.directory_discover",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `application.synchronization.job.schema.directory_discover`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaDirectoryDiscover {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaDirectoryDiscover {
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaDirectoryDiscover);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema.directory_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count` (operationId `application.synchronization.job.schema.directory_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaDirectoryGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaDirectoryGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaDirectoryGetCount);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_FILTER_OPERATOR: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_filterOperator",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()` (operationId `application.synchronization.job.schema_filterOperator`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaFilterOperator {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaFilterOperator {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<
+            crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse,
+        >,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<
+                crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse,
+            >,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |
+                page: &crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse|
+            page.odata_next_link.as_deref(),
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::FilterOperatorSchema, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |
+                page: &crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse|
+            page.odata_next_link.as_deref(),
+            |
+                page: crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse|
+            page.value.unwrap_or_default(),
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaFilterOperator);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_FUNCTION: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_function",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()` (operationId `application.synchronization.job.schema_function`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaFunction {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaFunction {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse>,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<
+                crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse,
+            >,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::AttributeMappingFunctionSchema, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaFunction);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_GET_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_GetDirectory",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_GetDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaGetDirectory {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaGetDirectory {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaGetDirectory);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_LIST_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_ListDirectory",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `application.synchronization.job.schema_ListDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaListDirectory {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaListDirectory {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinitionCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::DirectoryDefinitionCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::DirectoryDefinition, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::DirectoryDefinitionCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaListDirectory);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_PARSE_EXPRESSION: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_parseExpression",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression` (operationId `application.synchronization.job.schema_parseExpression`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaParseExpression {
+    client: Client,
+    call: Call,
+    body: crate::models::ParseExpressionRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaParseExpression {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ParseExpressionRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `expression`.
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.body.expression = Some(value.into());
+        self
+    }
+    /// Sets the body property `test_input_object`.
+    pub fn test_input_object(
+        mut self,
+        value: impl Into<crate::models::ExpressionInputObject>,
+    ) -> Self {
+        self.body.test_input_object = Some(value.into());
+        self
+    }
+    /// Sets the body property `target_attribute_definition`.
+    pub fn target_attribute_definition(
+        mut self,
+        value: impl Into<crate::models::AttributeDefinition>,
+    ) -> Self {
+        self.body.target_attribute_definition = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ParseExpressionResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaParseExpression);
+/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SCHEMA_UPDATE_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job.schema_UpdateDirectory",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_UpdateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSchemaUpdateDirectory {
+    client: Client,
+    call: Call,
+    body: crate::models::DirectoryDefinition,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSchemaUpdateDirectory {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverabilities`.
+    pub fn discoverabilities(
+        mut self,
+        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+    ) -> Self {
+        self.body.discoverabilities = Some(value.into());
+        self
+    }
+    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.discovery_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `objects`: Collection of objects supported by the directory.
+    pub fn objects(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
+    ) -> Self {
+        self.body.objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `objects`.
+    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
+        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `read_only`: Whether this object is read-only.
+    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.read_only = Some(value.into());
+        self
+    }
+    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSchemaUpdateDirectory);
+/// Static description of `PUT /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_SET_BULK_UPLOAD_CONTENT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_SetBulkUploadContent",
+    method: HttpMethod::Put,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+};
+/// Request builder of `PUT /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_SetBulkUploadContent`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobSetBulkUploadContent {
+    client: Client,
+    call: Call,
+    body: crate::runtime::Bytes,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobSetBulkUploadContent {
+    /// Sets the request body: raw bytes, sent as the declared content type unless a
+    /// `Content-Type` header is set for the call.
+    pub fn body(mut self, body: impl Into<crate::runtime::Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.raw_body("application/octet-stream", self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.raw_body("application/octet-stream", self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobSetBulkUploadContent);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_START: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_start",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `application.synchronization.job_start`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobStart {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobStart {
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobStart);
+/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_UPDATE_BULK_UPLOAD: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_UpdateBulkUpload",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_UpdateBulkUpload`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobUpdateBulkUpload {
+    client: Client,
+    call: Call,
+    body: crate::models::BulkUpload,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobUpdateBulkUpload {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::BulkUpload) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::BulkUpload>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobUpdateBulkUpload);
+/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_UPDATE_SCHEMA: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_UpdateSchema",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_UpdateSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobUpdateSchema {
+    client: Client,
+    call: Call,
+    body: crate::models::SynchronizationSchema,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobUpdateSchema {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SynchronizationSchema) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `synchronization_rules`: A collection of synchronization rules configured for the synchronizationJob or synchronizationTemplate.
+    pub fn synchronization_rules(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationRule>,
+    ) -> Self {
+        self.body.synchronization_rules = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `synchronization_rules`.
+    pub fn synchronization_rule(
+        mut self,
+        item: impl Into<crate::models::SynchronizationRule>,
+    ) -> Self {
+        self.body.synchronization_rules.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `version`: The version of the schema, updated automatically with every schema change.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Sets the body property `directories`: Contains the collection of directories and all of their objects.
+    pub fn directories(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::DirectoryDefinition>,
+    ) -> Self {
+        self.body.directories = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `directories`.
+    pub fn directory(
+        mut self,
+        item: impl Into<crate::models::DirectoryDefinition>,
+    ) -> Self {
+        self.body.directories.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobUpdateSchema);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_JOB_VALIDATE_CREDENTIAL: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_validateCredential",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials` (operationId `application.synchronization.job_validateCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationJobValidateCredential {
+    client: Client,
+    call: Call,
+    body: crate::models::ValidateCredentialsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationJobValidateCredential {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ValidateCredentialsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `application_identifier`.
+    pub fn application_identifier(mut self, value: impl Into<String>) -> Self {
+        self.body.application_identifier = Some(value.into());
+        self
+    }
+    /// Sets the body property `template_id`.
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `use_saved_credentials`.
+    pub fn use_saved_credentials(mut self, value: impl Into<bool>) -> Self {
+        self.body.use_saved_credentials = Some(value.into());
+        self
+    }
+    /// Sets the body property `credentials`.
+    pub fn credentials(
+        mut self,
+        value: impl IntoIterator<
+            Item = crate::models::SynchronizationSecretKeyStringValuePair,
+        >,
+    ) -> Self {
+        self.body.credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one `key`/`value` pair to the body property `credentials`.
+    pub fn credential(
+        mut self,
+        key: impl Into<crate::models::SynchronizationSecret>,
+        value: impl Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.body
+            .credentials
+            .get_or_insert_with(Vec::new)
+            .push(
+                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
+            );
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationJobValidateCredential);
+/// Static description of `GET /applications/{application-id}/synchronization/jobs`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_LIST_JOB: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_ListJob",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/jobs",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/jobs` (operationId `application.synchronization_ListJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationListJob {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationListJob {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationJobCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::SynchronizationJobCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::SynchronizationJobCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::SynchronizationJob, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::SynchronizationJobCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::SynchronizationJobCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationListJob);
+/// Static description of `GET /applications/{application-id}/synchronization/templates`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_LIST_TEMPLATE: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_ListTemplate",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates` (operationId `application.synchronization_ListTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationListTemplate {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationListTemplate {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<crate::models::SynchronizationTemplateCollectionResponse>,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::SynchronizationTemplateCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::SynchronizationTemplateCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::SynchronizationTemplate, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::SynchronizationTemplateCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::SynchronizationTemplateCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationListTemplate);
+/// Static description of `GET /applications/{application-id}/synchronization/secrets/$count`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_SECRET_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.Secret_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/secrets/$count",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/secrets/$count` (operationId `application.synchronization.Secret_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationSecretGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationSecretGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationSecretGetCount);
+/// Static description of `PUT /applications/{application-id}/synchronization/secrets`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_SET_SECRET: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_SetSecret",
+    method: HttpMethod::Put,
+    path_template: "/applications/{application-id}/synchronization/secrets",
+};
+/// Request builder of `PUT /applications/{application-id}/synchronization/secrets` (operationId `application.synchronization_SetSecret`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationSetSecret {
+    client: Client,
+    call: Call,
+    body: crate::models::SecretsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationSetSecret {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SecretsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `value`.
+    pub fn value(
+        mut self,
+        value: impl IntoIterator<
+            Item = crate::models::SynchronizationSecretKeyStringValuePair,
+        >,
+    ) -> Self {
+        self.body.value = Some(value.into_iter().collect());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<crate::models::ApplicationsSynchronizationSetSecretResponse>,
+        Error,
+    > {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationSetSecret);
+/// Static description of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_DELETE_SCHEMA: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template_DeleteSchema",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_DeleteSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateDeleteSchema {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateDeleteSchema {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateDeleteSchema);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/$count`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/$count",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/$count` (operationId `application.synchronization.template_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateGetCount);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_GET_SCHEMA: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template_GetSchema",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_GetSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateGetSchema {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateGetSchema {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateGetSchema);
+/// Static description of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_CREATE_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_CreateDirectory",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `application.synchronization.template.schema_CreateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaCreateDirectory {
+    client: Client,
+    call: Call,
+    body: crate::models::DirectoryDefinition,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaCreateDirectory {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverabilities`.
+    pub fn discoverabilities(
+        mut self,
+        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+    ) -> Self {
+        self.body.discoverabilities = Some(value.into());
+        self
+    }
+    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.discovery_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `objects`: Collection of objects supported by the directory.
+    pub fn objects(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
+    ) -> Self {
+        self.body.objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `objects`.
+    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
+        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `read_only`: Whether this object is read-only.
+    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.read_only = Some(value.into());
+        self
+    }
+    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaCreateDirectory);
+/// Static description of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_DELETE_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_DeleteDirectory",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
+};
+/// Request builder of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_DeleteDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaDeleteDirectory {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaDeleteDirectory {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaDeleteDirectory);
+/// Static description of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_DISCOVER: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema.directory_discover",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `application.synchronization.template.schema.directory_discover`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaDirectoryDiscover {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaDirectoryDiscover {
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaDirectoryDiscover);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema.directory_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count` (operationId `application.synchronization.template.schema.directory_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaDirectoryGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaDirectoryGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaDirectoryGetCount);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_FILTER_OPERATOR: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_filterOperator",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()` (operationId `application.synchronization.template.schema_filterOperator`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaFilterOperator {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaFilterOperator {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<
+            crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse,
+        >,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<
+                crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse,
+            >,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |
+                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse|
+            page.odata_next_link.as_deref(),
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::FilterOperatorSchema, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |
+                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse|
+            page.odata_next_link.as_deref(),
+            |
+                page: crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse|
+            page.value.unwrap_or_default(),
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaFilterOperator);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_FUNCTION: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_function",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()` (operationId `application.synchronization.template.schema_function`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaFunction {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaFunction {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<
+        Response<
+            crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse,
+        >,
+        Error,
+    > {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<
+                crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse,
+            >,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |
+                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse|
+            page.odata_next_link.as_deref(),
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::AttributeMappingFunctionSchema, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |
+                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse|
+            page.odata_next_link.as_deref(),
+            |
+                page: crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse|
+            page.value.unwrap_or_default(),
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaFunction);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_GET_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_GetDirectory",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_GetDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaGetDirectory {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaGetDirectory {
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaGetDirectory);
+/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_LIST_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_ListDirectory",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
+};
+/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `application.synchronization.template.schema_ListDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaListDirectory {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaListDirectory {
+    /// Sets the query parameter `$top`: Show only the first n items
+    pub fn top(mut self, value: i64) -> Self {
+        self.call.query_param("$top", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$skip`: Skip the first n items
+    pub fn skip(mut self, value: i64) -> Self {
+        self.call.query_param("$skip", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sets the query parameter `$count`: Include count of items
+    pub fn count(mut self, value: bool) -> Self {
+        self.call.query_param("$count", value.to_string());
+        self
+    }
+    /// Sets the query parameter `$orderby`: Order items by property values
+    pub fn orderby<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$orderby", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$select`: Select properties to be returned
+    pub fn select<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$select", value.join(","));
+        self
+    }
+    /// Sets the query parameter `$expand`: Expand related entities
+    pub fn expand<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let value: Vec<String> = values
+            .into_iter()
+            .map(|v| v.as_ref().to_owned())
+            .collect();
+        self.call.query_param("$expand", value.join(","));
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinitionCollectionResponse>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// Every page of the collection, following `@odata.nextLink` (same headers and
+    /// options on each request; links to another host are refused). The stream ends
+    /// after the first error.
+    pub fn pages(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<
+            Response<crate::models::DirectoryDefinitionCollectionResponse>,
+            Error,
+        >,
+    > + Send {
+        crate::runtime::paging::pages(
+            self.client,
+            self.call,
+            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+        )
+    }
+    /// Every element of every page (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl crate::runtime::Stream<
+        Item = Result<crate::models::DirectoryDefinition, Error>,
+    > + Send {
+        crate::runtime::paging::items(
+            self.client,
+            self.call,
+            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
+                page.odata_next_link.as_deref()
+            },
+            |page: crate::models::DirectoryDefinitionCollectionResponse| {
+                page.value.unwrap_or_default()
+            },
+        )
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaListDirectory);
+/// Static description of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_PARSE_EXPRESSION: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_parseExpression",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression` (operationId `application.synchronization.template.schema_parseExpression`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaParseExpression {
+    client: Client,
+    call: Call,
+    body: crate::models::ParseExpressionRequestBody,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaParseExpression {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ParseExpressionRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `expression`.
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.body.expression = Some(value.into());
+        self
+    }
+    /// Sets the body property `test_input_object`.
+    pub fn test_input_object(
+        mut self,
+        value: impl Into<crate::models::ExpressionInputObject>,
+    ) -> Self {
+        self.body.test_input_object = Some(value.into());
+        self
+    }
+    /// Sets the body property `target_attribute_definition`.
+    pub fn target_attribute_definition(
+        mut self,
+        value: impl Into<crate::models::AttributeDefinition>,
+    ) -> Self {
+        self.body.target_attribute_definition = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ParseExpressionResponse>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaParseExpression);
+/// Static description of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_UPDATE_DIRECTORY: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template.schema_UpdateDirectory",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_UpdateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateSchemaUpdateDirectory {
+    client: Client,
+    call: Call,
+    body: crate::models::DirectoryDefinition,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateSchemaUpdateDirectory {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverabilities`.
+    pub fn discoverabilities(
+        mut self,
+        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+    ) -> Self {
+        self.body.discoverabilities = Some(value.into());
+        self
+    }
+    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.discovery_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `objects`: Collection of objects supported by the directory.
+    pub fn objects(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
+    ) -> Self {
+        self.body.objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `objects`.
+    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
+        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `read_only`: Whether this object is read-only.
+    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.read_only = Some(value.into());
+        self
+    }
+    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateSchemaUpdateDirectory);
+/// Static description of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_TEMPLATE_UPDATE_SCHEMA: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.template_UpdateSchema",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_UpdateSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationTemplateUpdateSchema {
+    client: Client,
+    call: Call,
+    body: crate::models::SynchronizationSchema,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationTemplateUpdateSchema {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SynchronizationSchema) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `synchronization_rules`: A collection of synchronization rules configured for the synchronizationJob or synchronizationTemplate.
+    pub fn synchronization_rules(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationRule>,
+    ) -> Self {
+        self.body.synchronization_rules = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `synchronization_rules`.
+    pub fn synchronization_rule(
+        mut self,
+        item: impl Into<crate::models::SynchronizationRule>,
+    ) -> Self {
+        self.body.synchronization_rules.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `version`: The version of the schema, updated automatically with every schema change.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Sets the body property `directories`: Contains the collection of directories and all of their objects.
+    pub fn directories(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::DirectoryDefinition>,
+    ) -> Self {
+        self.body.directories = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `directories`.
+    pub fn directory(
+        mut self,
+        item: impl Into<crate::models::DirectoryDefinition>,
+    ) -> Self {
+        self.body.directories.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationTemplateUpdateSchema);
+/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_UPDATE_JOB: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_UpdateJob",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_UpdateJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationUpdateJob {
+    client: Client,
+    call: Call,
+    body: crate::models::SynchronizationJob,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationUpdateJob {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SynchronizationJob) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `schedule`.
+    pub fn schedule(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchedule>,
+    ) -> Self {
+        self.body.schedule = Some(value.into());
+        self
+    }
+    /// Sets the body property `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<crate::models::SynchronizationStatus>,
+    ) -> Self {
+        self.body.status = Some(value.into());
+        self
+    }
+    /// Sets the body property `synchronization_job_settings`: Settings associated with the job. Some settings are inherited from the template.
+    pub fn synchronization_job_settings(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::KeyValuePair>,
+    ) -> Self {
+        self.body.synchronization_job_settings = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `synchronization_job_settings`.
+    pub fn synchronization_job_setting(
+        mut self,
+        item: impl Into<crate::models::KeyValuePair>,
+    ) -> Self {
+        self.body
+            .synchronization_job_settings
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `template_id`: Identifier of the synchronization template this job is based on.
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `bulk_upload`.
+    pub fn bulk_upload(mut self, value: impl Into<crate::models::BulkUpload>) -> Self {
+        self.body.bulk_upload = Some(value.into());
+        self
+    }
+    /// Sets the body property `schema`.
+    pub fn schema(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchema>,
+    ) -> Self {
+        self.body.schema = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationJob>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationUpdateJob);
+/// Static description of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}`.
+#[cfg(feature = "applications")]
+pub static SYNCHRONIZATION_UPDATE_TEMPLATE: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization_UpdateTemplate",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_UpdateTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct SynchronizationUpdateTemplate {
+    client: Client,
+    call: Call,
+    body: crate::models::SynchronizationTemplate,
+}
+#[cfg(feature = "applications")]
+impl SynchronizationUpdateTemplate {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::SynchronizationTemplate) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_id`: Identifier of the application this template belongs to.
+    pub fn set_application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `default`: true if this template is recommended to be the default for the application.
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.body.default = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Description of the template.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal).
+    pub fn discoverable(mut self, value: impl Into<bool>) -> Self {
+        self.body.discoverable = Some(value.into());
+        self
+    }
+    /// Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template.
+    pub fn factory_tag(mut self, value: impl Into<String>) -> Self {
+        self.body.factory_tag = Some(value.into());
+        self
+    }
+    /// Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
+    pub fn metadata(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationMetadataEntry>,
+    ) -> Self {
+        self.body.metadata = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `schema`.
+    pub fn schema(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchema>,
+    ) -> Self {
+        self.body.schema = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::SynchronizationTemplate>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(SynchronizationUpdateTemplate);
+/// Static description of `DELETE /applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref`.
+#[cfg(feature = "applications")]
+pub static TOKEN_ISSUANCE_POLICY_DELETE_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref` (operationId `application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(TokenIssuancePolicyDeleteTokenIssuancePolicyByRef);
+/// Static description of `GET /applications/{application-id}/tokenIssuancePolicies/$count`.
+#[cfg(feature = "applications")]
+pub static TOKEN_ISSUANCE_POLICY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.tokenIssuancePolicy_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/tokenIssuancePolicies/$count",
+};
+/// Request builder of `GET /applications/{application-id}/tokenIssuancePolicies/$count` (operationId `application.tokenIssuancePolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct TokenIssuancePolicyGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl TokenIssuancePolicyGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(TokenIssuancePolicyGetCount);
+/// Static description of `DELETE /applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref`.
+#[cfg(feature = "applications")]
+pub static TOKEN_LIFETIME_POLICY_DELETE_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
+    operation_id: "application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef",
+    method: HttpMethod::Delete,
+    path_template: "/applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref",
+};
+/// Request builder of `DELETE /applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref` (operationId `application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
+    /// Sets the header `If-Match`: ETag
+    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.header("If-Match", value);
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(TokenLifetimePolicyDeleteTokenLifetimePolicyByRef);
+/// Static description of `GET /applications/{application-id}/tokenLifetimePolicies/$count`.
+#[cfg(feature = "applications")]
+pub static TOKEN_LIFETIME_POLICY_GET_COUNT: OperationInfo = OperationInfo {
+    operation_id: "application.tokenLifetimePolicy_GetCount",
+    method: HttpMethod::Get,
+    path_template: "/applications/{application-id}/tokenLifetimePolicies/$count",
+};
+/// Request builder of `GET /applications/{application-id}/tokenLifetimePolicies/$count` (operationId `application.tokenLifetimePolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct TokenLifetimePolicyGetCount {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl TokenLifetimePolicyGetCount {
+    /// Sets the query parameter `$search`: Search items by search phrases
+    pub fn search(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$search", value);
+        self
+    }
+    /// Sets the query parameter `$filter`: Filter items by property values
+    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("$filter", value);
+        self
+    }
+    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<i32>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        response.text()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(TokenLifetimePolicyGetCount);
+/// Static description of `POST /applications/{application-id}/microsoft.graph.unsetVerifiedPublisher`.
+#[cfg(feature = "applications")]
+pub static UNSET_VERIFIED_PUBLISHER: OperationInfo = OperationInfo {
+    operation_id: "application_unsetVerifiedPublisher",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/microsoft.graph.unsetVerifiedPublisher",
+};
+/// Request builder of `POST /applications/{application-id}/microsoft.graph.unsetVerifiedPublisher` (operationId `application_unsetVerifiedPublisher`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct UnsetVerifiedPublisher {
+    client: Client,
+    call: Call,
+}
+#[cfg(feature = "applications")]
+impl UnsetVerifiedPublisher {
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(UnsetVerifiedPublisher);
+/// Static description of `PATCH /applications/{application-id}`.
+#[cfg(feature = "applications")]
+pub static UPDATE_APPLICATION: OperationInfo = OperationInfo {
+    operation_id: "application_UpdateApplication",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}` (operationId `application_UpdateApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct UpdateApplication {
+    client: Client,
+    call: Call,
+    body: crate::models::Application,
+}
+#[cfg(feature = "applications")]
+impl UpdateApplication {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::Application) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
+    pub fn add_ins(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AddIn>,
+    ) -> Self {
+        self.body.add_ins = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `add_ins`.
+    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
+        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `api`.
+    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
+        self.body.api = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.body.app_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
+    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
+    pub fn app_roles(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppRole>,
+    ) -> Self {
+        self.body.app_roles = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_roles`.
+    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
+        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `certification`.
+    pub fn certification(
+        mut self,
+        value: impl Into<crate::models::Certification>,
+    ) -> Self {
+        self.body.certification = Some(value.into());
+        self
+    }
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.created_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `default_redirect_uri`.
+    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.body.default_redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
+        self.body.disabled_by_microsoft_status = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
+    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
+        self.body.group_membership_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.identifier_uris = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `info`.
+    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
+        self.body.info = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
+    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_device_only_auth_supported = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
+    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_fallback_public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn key_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `key_credentials`.
+    pub fn key_credential(
+        mut self,
+        item: impl Into<crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `logo`: The main logo for the application. Not nullable.
+    pub fn logo(mut self, value: impl Into<String>) -> Self {
+        self.body.logo = Some(value.into());
+        self
+    }
+    /// Sets the body property `native_authentication_apis_enabled`.
+    pub fn native_authentication_apis_enabled(
+        mut self,
+        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+    ) -> Self {
+        self.body.native_authentication_apis_enabled = Some(value.into());
+        self
+    }
+    /// Sets the body property `notes`: Notes relevant for the management of the application.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.body.notes = Some(value.into());
+        self
+    }
+    /// Sets the body property `oauth2_require_post_response`.
+    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
+        self.body.oauth2_require_post_response = Some(value.into());
+        self
+    }
+    /// Sets the body property `optional_claims`.
+    pub fn optional_claims(
+        mut self,
+        value: impl Into<crate::models::OptionalClaims>,
+    ) -> Self {
+        self.body.optional_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `parental_control_settings`.
+    pub fn parental_control_settings(
+        mut self,
+        value: impl Into<crate::models::ParentalControlSettings>,
+    ) -> Self {
+        self.body.parental_control_settings = Some(value.into());
+        self
+    }
+    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
+    pub fn password_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `password_credentials`.
+    pub fn password_credential(
+        mut self,
+        item: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `public_client`.
+    pub fn public_client(
+        mut self,
+        value: impl Into<crate::models::PublicClientApplication>,
+    ) -> Self {
+        self.body.public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
+        self.body.publisher_domain = Some(value.into());
+        self
+    }
+    /// Sets the body property `request_signature_verification`.
+    pub fn request_signature_verification(
+        mut self,
+        value: impl Into<crate::models::RequestSignatureVerification>,
+    ) -> Self {
+        self.body.request_signature_verification = Some(value.into());
+        self
+    }
+    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn required_resource_access(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
+    ) -> Self {
+        self.body.required_resource_access = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
+    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
+        self.body.saml_metadata_url = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
+    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
+        self.body.service_management_reference = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_principal_lock_configuration`.
+    pub fn service_principal_lock_configuration(
+        mut self,
+        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
+    ) -> Self {
+        self.body.service_principal_lock_configuration = Some(value.into());
+        self
+    }
+    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
+    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
+        self.body.sign_in_audience = Some(value.into());
+        self
+    }
+    /// Sets the body property `spa`.
+    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
+        self.body.spa = Some(value.into());
+        self
+    }
+    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
+    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `tags`.
+    pub fn tag(mut self, item: impl Into<String>) -> Self {
+        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
+    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.token_encryption_key_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
+    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
+        self.body.unique_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `verified_publisher`.
+    pub fn verified_publisher(
+        mut self,
+        value: impl Into<crate::models::VerifiedPublisher>,
+    ) -> Self {
+        self.body.verified_publisher = Some(value.into());
+        self
+    }
+    /// Sets the body property `web`.
+    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
+        self.body.web = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
+    pub fn app_management_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_management_policies`.
+    pub fn app_management_policy(
+        mut self,
+        item: impl Into<crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `created_on_behalf_of`.
+    pub fn created_on_behalf_of(
+        mut self,
+        value: impl Into<crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.created_on_behalf_of = Some(value.into());
+        self
+    }
+    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
+    pub fn extension_properties(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `extension_properties`.
+    pub fn extension_property(
+        mut self,
+        item: impl Into<crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
+    pub fn federated_identity_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body.federated_identity_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `federated_identity_credentials`.
+    pub fn federated_identity_credential(
+        mut self,
+        item: impl Into<crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body
+            .federated_identity_credentials
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policy(
+        mut self,
+        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body
+            .home_realm_discovery_policies
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
+    pub fn owners(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.owners = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `owners`.
+    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
+        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `synchronization`.
+    pub fn synchronization(
+        mut self,
+        value: impl Into<crate::models::Synchronization>,
+    ) -> Self {
+        self.body.synchronization = Some(value.into());
+        self
+    }
+    /// Sets the body property `token_issuance_policies`.
+    pub fn token_issuance_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_issuance_policies`.
+    pub fn token_issuance_policy(
+        mut self,
+        item: impl Into<crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policy(
+        mut self,
+        item: impl Into<crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(UpdateApplication);
+/// Static description of `PATCH /applications(appId='{appId}')`.
+#[cfg(feature = "applications")]
+pub static UPDATE_APPLICATION_BY_APP_ID: OperationInfo = OperationInfo {
+    operation_id: "application_UpdateApplicationGraphBPreAppId",
+    method: HttpMethod::Patch,
+    path_template: "/applications(appId='{appId}')",
+};
+/// Request builder of `PATCH /applications(appId='{appId}')` (operationId `application_UpdateApplicationGraphBPreAppId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct UpdateApplicationByAppId {
+    client: Client,
+    call: Call,
+    body: crate::models::Application,
+}
+#[cfg(feature = "applications")]
+impl UpdateApplicationByAppId {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::Application) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
+    pub fn add_ins(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AddIn>,
+    ) -> Self {
+        self.body.add_ins = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `add_ins`.
+    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
+        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `api`.
+    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
+        self.body.api = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
+    pub fn set_app_id(mut self, value: impl Into<String>) -> Self {
+        self.body.app_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
+    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
+    pub fn app_roles(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppRole>,
+    ) -> Self {
+        self.body.app_roles = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_roles`.
+    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
+        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `certification`.
+    pub fn certification(
+        mut self,
+        value: impl Into<crate::models::Certification>,
+    ) -> Self {
+        self.body.certification = Some(value.into());
+        self
+    }
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.created_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `default_redirect_uri`.
+    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.body.default_redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
+        self.body.disabled_by_microsoft_status = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
+    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
+        self.body.group_membership_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.identifier_uris = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `info`.
+    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
+        self.body.info = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
+    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_device_only_auth_supported = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
+    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_fallback_public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn key_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `key_credentials`.
+    pub fn key_credential(
+        mut self,
+        item: impl Into<crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `logo`: The main logo for the application. Not nullable.
+    pub fn logo(mut self, value: impl Into<String>) -> Self {
+        self.body.logo = Some(value.into());
+        self
+    }
+    /// Sets the body property `native_authentication_apis_enabled`.
+    pub fn native_authentication_apis_enabled(
+        mut self,
+        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+    ) -> Self {
+        self.body.native_authentication_apis_enabled = Some(value.into());
+        self
+    }
+    /// Sets the body property `notes`: Notes relevant for the management of the application.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.body.notes = Some(value.into());
+        self
+    }
+    /// Sets the body property `oauth2_require_post_response`.
+    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
+        self.body.oauth2_require_post_response = Some(value.into());
+        self
+    }
+    /// Sets the body property `optional_claims`.
+    pub fn optional_claims(
+        mut self,
+        value: impl Into<crate::models::OptionalClaims>,
+    ) -> Self {
+        self.body.optional_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `parental_control_settings`.
+    pub fn parental_control_settings(
+        mut self,
+        value: impl Into<crate::models::ParentalControlSettings>,
+    ) -> Self {
+        self.body.parental_control_settings = Some(value.into());
+        self
+    }
+    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
+    pub fn password_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `password_credentials`.
+    pub fn password_credential(
+        mut self,
+        item: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `public_client`.
+    pub fn public_client(
+        mut self,
+        value: impl Into<crate::models::PublicClientApplication>,
+    ) -> Self {
+        self.body.public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
+        self.body.publisher_domain = Some(value.into());
+        self
+    }
+    /// Sets the body property `request_signature_verification`.
+    pub fn request_signature_verification(
+        mut self,
+        value: impl Into<crate::models::RequestSignatureVerification>,
+    ) -> Self {
+        self.body.request_signature_verification = Some(value.into());
+        self
+    }
+    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn required_resource_access(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
+    ) -> Self {
+        self.body.required_resource_access = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
+    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
+        self.body.saml_metadata_url = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
+    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
+        self.body.service_management_reference = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_principal_lock_configuration`.
+    pub fn service_principal_lock_configuration(
+        mut self,
+        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
+    ) -> Self {
+        self.body.service_principal_lock_configuration = Some(value.into());
+        self
+    }
+    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
+    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
+        self.body.sign_in_audience = Some(value.into());
+        self
+    }
+    /// Sets the body property `spa`.
+    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
+        self.body.spa = Some(value.into());
+        self
+    }
+    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
+    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `tags`.
+    pub fn tag(mut self, item: impl Into<String>) -> Self {
+        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
+    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.token_encryption_key_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
+    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
+        self.body.unique_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `verified_publisher`.
+    pub fn verified_publisher(
+        mut self,
+        value: impl Into<crate::models::VerifiedPublisher>,
+    ) -> Self {
+        self.body.verified_publisher = Some(value.into());
+        self
+    }
+    /// Sets the body property `web`.
+    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
+        self.body.web = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
+    pub fn app_management_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_management_policies`.
+    pub fn app_management_policy(
+        mut self,
+        item: impl Into<crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `created_on_behalf_of`.
+    pub fn created_on_behalf_of(
+        mut self,
+        value: impl Into<crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.created_on_behalf_of = Some(value.into());
+        self
+    }
+    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
+    pub fn extension_properties(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `extension_properties`.
+    pub fn extension_property(
+        mut self,
+        item: impl Into<crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
+    pub fn federated_identity_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body.federated_identity_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `federated_identity_credentials`.
+    pub fn federated_identity_credential(
+        mut self,
+        item: impl Into<crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body
+            .federated_identity_credentials
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policy(
+        mut self,
+        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body
+            .home_realm_discovery_policies
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
+    pub fn owners(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.owners = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `owners`.
+    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
+        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `synchronization`.
+    pub fn synchronization(
+        mut self,
+        value: impl Into<crate::models::Synchronization>,
+    ) -> Self {
+        self.body.synchronization = Some(value.into());
+        self
+    }
+    /// Sets the body property `token_issuance_policies`.
+    pub fn token_issuance_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_issuance_policies`.
+    pub fn token_issuance_policy(
+        mut self,
+        item: impl Into<crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policy(
+        mut self,
+        item: impl Into<crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(UpdateApplicationByAppId);
+/// Static description of `PATCH /applications(uniqueName='{uniqueName}')`.
+#[cfg(feature = "applications")]
+pub static UPDATE_APPLICATION_BY_UNIQUE_NAME: OperationInfo = OperationInfo {
+    operation_id: "application_UpdateApplicationGraphBPreUniqueName",
+    method: HttpMethod::Patch,
+    path_template: "/applications(uniqueName='{uniqueName}')",
+};
+/// Request builder of `PATCH /applications(uniqueName='{uniqueName}')` (operationId `application_UpdateApplicationGraphBPreUniqueName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct UpdateApplicationByUniqueName {
+    client: Client,
+    call: Call,
+    body: crate::models::Application,
+}
+#[cfg(feature = "applications")]
+impl UpdateApplicationByUniqueName {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::Application) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
+    pub fn add_ins(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AddIn>,
+    ) -> Self {
+        self.body.add_ins = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `add_ins`.
+    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
+        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `api`.
+    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
+        self.body.api = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.body.app_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
+    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
+    pub fn app_roles(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppRole>,
+    ) -> Self {
+        self.body.app_roles = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_roles`.
+    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
+        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `certification`.
+    pub fn certification(
+        mut self,
+        value: impl Into<crate::models::Certification>,
+    ) -> Self {
+        self.body.certification = Some(value.into());
+        self
+    }
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.created_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `default_redirect_uri`.
+    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
+        self.body.default_redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
+        self.body.disabled_by_microsoft_status = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
+    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
+        self.body.group_membership_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.identifier_uris = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `info`.
+    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
+        self.body.info = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
+    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_device_only_auth_supported = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
+    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_fallback_public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn key_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `key_credentials`.
+    pub fn key_credential(
+        mut self,
+        item: impl Into<crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `logo`: The main logo for the application. Not nullable.
+    pub fn logo(mut self, value: impl Into<String>) -> Self {
+        self.body.logo = Some(value.into());
+        self
+    }
+    /// Sets the body property `native_authentication_apis_enabled`.
+    pub fn native_authentication_apis_enabled(
+        mut self,
+        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+    ) -> Self {
+        self.body.native_authentication_apis_enabled = Some(value.into());
+        self
+    }
+    /// Sets the body property `notes`: Notes relevant for the management of the application.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.body.notes = Some(value.into());
+        self
+    }
+    /// Sets the body property `oauth2_require_post_response`.
+    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
+        self.body.oauth2_require_post_response = Some(value.into());
+        self
+    }
+    /// Sets the body property `optional_claims`.
+    pub fn optional_claims(
+        mut self,
+        value: impl Into<crate::models::OptionalClaims>,
+    ) -> Self {
+        self.body.optional_claims = Some(value.into());
+        self
+    }
+    /// Sets the body property `parental_control_settings`.
+    pub fn parental_control_settings(
+        mut self,
+        value: impl Into<crate::models::ParentalControlSettings>,
+    ) -> Self {
+        self.body.parental_control_settings = Some(value.into());
+        self
+    }
+    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
+    pub fn password_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `password_credentials`.
+    pub fn password_credential(
+        mut self,
+        item: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `public_client`.
+    pub fn public_client(
+        mut self,
+        value: impl Into<crate::models::PublicClientApplication>,
+    ) -> Self {
+        self.body.public_client = Some(value.into());
+        self
+    }
+    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
+    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
+        self.body.publisher_domain = Some(value.into());
+        self
+    }
+    /// Sets the body property `request_signature_verification`.
+    pub fn request_signature_verification(
+        mut self,
+        value: impl Into<crate::models::RequestSignatureVerification>,
+    ) -> Self {
+        self.body.request_signature_verification = Some(value.into());
+        self
+    }
+    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
+    pub fn required_resource_access(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
+    ) -> Self {
+        self.body.required_resource_access = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
+    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
+        self.body.saml_metadata_url = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
+    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
+        self.body.service_management_reference = Some(value.into());
+        self
+    }
+    /// Sets the body property `service_principal_lock_configuration`.
+    pub fn service_principal_lock_configuration(
+        mut self,
+        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
+    ) -> Self {
+        self.body.service_principal_lock_configuration = Some(value.into());
+        self
+    }
+    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
+    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
+        self.body.sign_in_audience = Some(value.into());
+        self
+    }
+    /// Sets the body property `spa`.
+    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
+        self.body.spa = Some(value.into());
+        self
+    }
+    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
+    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `tags`.
+    pub fn tag(mut self, item: impl Into<String>) -> Self {
+        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
+    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.token_encryption_key_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
+    pub fn set_unique_name(mut self, value: impl Into<String>) -> Self {
+        self.body.unique_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `verified_publisher`.
+    pub fn verified_publisher(
+        mut self,
+        value: impl Into<crate::models::VerifiedPublisher>,
+    ) -> Self {
+        self.body.verified_publisher = Some(value.into());
+        self
+    }
+    /// Sets the body property `web`.
+    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
+        self.body.web = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
+    pub fn app_management_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `app_management_policies`.
+    pub fn app_management_policy(
+        mut self,
+        item: impl Into<crate::models::AppManagementPolicy>,
+    ) -> Self {
+        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `created_on_behalf_of`.
+    pub fn created_on_behalf_of(
+        mut self,
+        value: impl Into<crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.created_on_behalf_of = Some(value.into());
+        self
+    }
+    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
+    pub fn extension_properties(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `extension_properties`.
+    pub fn extension_property(
+        mut self,
+        item: impl Into<crate::models::ExtensionProperty>,
+    ) -> Self {
+        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
+    pub fn federated_identity_credentials(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body.federated_identity_credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `federated_identity_credentials`.
+    pub fn federated_identity_credential(
+        mut self,
+        item: impl Into<crate::models::FederatedIdentityCredential>,
+    ) -> Self {
+        self.body
+            .federated_identity_credentials
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `home_realm_discovery_policies`.
+    pub fn home_realm_discovery_policy(
+        mut self,
+        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
+    ) -> Self {
+        self.body
+            .home_realm_discovery_policies
+            .get_or_insert_with(Vec::new)
+            .push(item.into());
+        self
+    }
+    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
+    pub fn owners(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
+    ) -> Self {
+        self.body.owners = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `owners`.
+    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
+        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `synchronization`.
+    pub fn synchronization(
+        mut self,
+        value: impl Into<crate::models::Synchronization>,
+    ) -> Self {
+        self.body.synchronization = Some(value.into());
+        self
+    }
+    /// Sets the body property `token_issuance_policies`.
+    pub fn token_issuance_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_issuance_policies`.
+    pub fn token_issuance_policy(
+        mut self,
+        item: impl Into<crate::models::TokenIssuancePolicy>,
+    ) -> Self {
+        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policies(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `token_lifetime_policies`.
+    pub fn token_lifetime_policy(
+        mut self,
+        item: impl Into<crate::models::TokenLifetimePolicy>,
+    ) -> Self {
+        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(UpdateApplicationByUniqueName);
+/// Static description of `PATCH /applications/{application-id}/extensionProperties/{extensionProperty-id}`.
+#[cfg(feature = "applications")]
+pub static UPDATE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_UpdateExtensionProperty",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_UpdateExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct UpdateExtensionProperty {
+    client: Client,
+    call: Call,
+    body: crate::models::ExtensionProperty,
+}
+#[cfg(feature = "applications")]
+impl UpdateExtensionProperty {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ExtensionProperty) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `app_display_name`: Display name of the application object on which this extension property is defined. Read-only.
+    pub fn app_display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.app_display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `data_type`: Specifies the data type of the value the extension property can hold. Following values are supported. Binary - 256 bytes maximumBooleanDateTime - Must be specified in ISO 8601 format. Will be stored in UTC.Integer - 32-bit value.LargeInteger - 64-bit value.String - 256 characters maximumNot nullable. For multivalued directory extensions, these limits apply per value in the collection.
+    pub fn data_type(mut self, value: impl Into<String>) -> Self {
+        self.body.data_type = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_multi_valued`: Defines the directory extension as a multi-valued property. When true, the directory extension property can store a collection of objects of the dataType; for example, a collection of string types such as 'extensionb7b1c57b532f40b8b5ed4b7a7ba67401jobGroupTracker': \['String 1', 'String 2'\]. The default value is false. Supports $filter (eq).
+    pub fn is_multi_valued(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_multi_valued = Some(value.into());
+        self
+    }
+    /// Sets the body property `is_synced_from_on_premises`: Indicates if this extension property was synced from on-premises active directory using Microsoft Entra Connect. Read-only.
+    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_synced_from_on_premises = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the extension property. Not nullable. Supports $filter (eq).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `target_objects`: Following values are supported. Not nullable. UserGroupAdministrativeUnitApplicationDeviceOrganization
+    pub fn target_objects(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.target_objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `target_objects`.
+    pub fn target_object(mut self, item: impl Into<String>) -> Self {
+        self.body.target_objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::ExtensionProperty>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(UpdateExtensionProperty);
+/// Static description of `PATCH /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}`.
+#[cfg(feature = "applications")]
+pub static UPDATE_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
+    operation_id: "application_UpdateFederatedIdentityCredential",
+    method: HttpMethod::Patch,
+    path_template: "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
+};
+/// Request builder of `PATCH /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_UpdateFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct UpdateFederatedIdentityCredential {
+    client: Client,
+    call: Call,
+    body: crate::models::FederatedIdentityCredential,
+}
+#[cfg(feature = "applications")]
+impl UpdateFederatedIdentityCredential {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::FederatedIdentityCredential) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
+    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.audiences = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `audiences`.
+    pub fn audience(mut self, item: impl Into<String>) -> Self {
+        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
+    pub fn issuer(mut self, value: impl Into<String>) -> Self {
+        self.body.issuer = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.body.subject = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(
+        self,
+    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        response.json()
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(UpdateFederatedIdentityCredential);
+/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials`.
+#[cfg(feature = "applications")]
+pub static VALIDATE_CREDENTIAL_BY_SYNCHRONIZATION_JOB_ID: OperationInfo = OperationInfo {
+    operation_id: "application.synchronization.job_validateCredential_BySynchronizationJobId",
+    method: HttpMethod::Post,
+    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials",
+};
+/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials` (operationId `application.synchronization.job_validateCredential_BySynchronizationJobId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ValidateCredentialBySynchronizationJobId {
+    client: Client,
+    call: Call,
+    body: crate::models::ValidateCredentialsRequestBody,
+}
+#[cfg(feature = "applications")]
+impl ValidateCredentialBySynchronizationJobId {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ValidateCredentialsRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `application_identifier`.
+    pub fn application_identifier(mut self, value: impl Into<String>) -> Self {
+        self.body.application_identifier = Some(value.into());
+        self
+    }
+    /// Sets the body property `template_id`.
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.body.template_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `use_saved_credentials`.
+    pub fn use_saved_credentials(mut self, value: impl Into<bool>) -> Self {
+        self.body.use_saved_credentials = Some(value.into());
+        self
+    }
+    /// Sets the body property `credentials`.
+    pub fn credentials(
+        mut self,
+        value: impl IntoIterator<
+            Item = crate::models::SynchronizationSecretKeyStringValuePair,
+        >,
+    ) -> Self {
+        self.body.credentials = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one `key`/`value` pair to the body property `credentials`.
+    pub fn credential(
+        mut self,
+        key: impl Into<crate::models::SynchronizationSecret>,
+        value: impl Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.body
+            .credentials
+            .get_or_insert_with(Vec::new)
+            .push(
+                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
+            );
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ValidateCredentialBySynchronizationJobId);
+/// Static description of `POST /applications/microsoft.graph.validateProperties`.
+#[cfg(feature = "applications")]
+pub static VALIDATE_PROPERTY: OperationInfo = OperationInfo {
+    operation_id: "application_validateProperty",
+    method: HttpMethod::Post,
+    path_template: "/applications/microsoft.graph.validateProperties",
+};
+/// Request builder of `POST /applications/microsoft.graph.validateProperties` (operationId `application_validateProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[cfg(feature = "applications")]
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ValidateProperty {
+    client: Client,
+    call: Call,
+    body: crate::models::ValidatePropertiesRequestBody,
+}
+#[cfg(feature = "applications")]
+impl ValidateProperty {
+    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
+    pub fn body(mut self, body: crate::models::ValidatePropertiesRequestBody) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sets the body property `entity_type`.
+    pub fn entity_type(mut self, value: impl Into<String>) -> Self {
+        self.body.entity_type = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `mail_nickname`.
+    pub fn mail_nickname(mut self, value: impl Into<String>) -> Self {
+        self.body.mail_nickname = Some(value.into());
+        self
+    }
+    /// Sets the body property `on_behalf_of_user_id`.
+    pub fn on_behalf_of_user_id(mut self, value: impl Into<String>) -> Self {
+        self.body.on_behalf_of_user_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let mut call = self.call;
+        call.json_body(&self.body);
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let mut call = self.call;
+        call.json_body_redacted(&self.body);
+        self.client.what_if(call)
+    }
+}
+#[cfg(feature = "applications")]
+crate::runtime::call_options!(ValidateProperty);

@@ -7,37 +7,59 @@
 //!
 //! # Areas
 //!
-//! Each area is a Cargo feature (all on by default):
-//!
-//! - `applications`: [`Applications`](crate::applications), 1 operation(s) under `/applications`
-//! - `service-principals`: [`ServicePrincipals`](crate::service_principals), 1 operation(s) under `/servicePrincipals`
+//! - [`ApplicationTemplates`](crate::application_templates): 4 operation(s) under `/applicationTemplates`; 0 always compiled, 4 with the Cargo feature `application-templates` (or `full`)
+//! - [`Applications`](crate::applications): 141 operation(s) under `/applications`; 1 always compiled, 140 with the Cargo feature `applications` (or `full`)
+//! - [`Groups`](crate::groups): 6 operation(s) under `/groups`; 0 always compiled, 6 with the Cargo feature `groups` (or `full`)
+//! - [`ServicePrincipals`](crate::service_principals): 211 operation(s) under `/servicePrincipals`; 1 always compiled, 210 with the Cargo feature `service-principals` (or `full`)
+//! - [`Users`](crate::users): 6 operation(s) under `/users`; 0 always compiled, 6 with the Cargo feature `users` (or `full`)
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
 pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::ApplicationsIdentity;
 pub mod identity;
 pub mod models;
-#[cfg(feature = "applications")]
+#[cfg(feature = "application-templates")]
+pub mod application_templates;
 pub mod applications;
-#[cfg(feature = "service-principals")]
+#[cfg(feature = "groups")]
+pub mod groups;
 pub mod service_principals;
+#[cfg(feature = "users")]
+pub mod users;
 /// The areas of the Applications module on a [`Client`]: `client.service_principals()` and so on. Bring it into scope with `use msgraph_sdk::prelude::*;`.
 pub trait ApplicationsApi {
+    /// Operations under `/applicationTemplates`.
+    #[cfg(feature = "application-templates")]
+    fn application_templates(&self) -> application_templates::ApplicationTemplates;
     /// Operations under `/applications`.
-    #[cfg(feature = "applications")]
     fn applications(&self) -> applications::Applications;
+    /// Operations under `/groups`.
+    #[cfg(feature = "groups")]
+    fn groups(&self) -> groups::Groups;
     /// Operations under `/servicePrincipals`.
-    #[cfg(feature = "service-principals")]
     fn service_principals(&self) -> service_principals::ServicePrincipals;
+    /// Operations under `/users`.
+    #[cfg(feature = "users")]
+    fn users(&self) -> users::Users;
 }
 impl ApplicationsApi for Client {
-    #[cfg(feature = "applications")]
+    #[cfg(feature = "application-templates")]
+    fn application_templates(&self) -> application_templates::ApplicationTemplates {
+        application_templates::ApplicationTemplates::new(self)
+    }
     fn applications(&self) -> applications::Applications {
         applications::Applications::new(self)
     }
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "groups")]
+    fn groups(&self) -> groups::Groups {
+        groups::Groups::new(self)
+    }
     fn service_principals(&self) -> service_principals::ServicePrincipals {
         service_principals::ServicePrincipals::new(self)
+    }
+    #[cfg(feature = "users")]
+    fn users(&self) -> users::Users {
+        users::Users::new(self)
     }
 }
 /// What most programs need: `use msgraph_sdk::prelude::*;`.

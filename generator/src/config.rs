@@ -42,6 +42,11 @@ pub struct DocumentConfig {
 pub struct Selection {
     /// `"all"`, or a list of operationIds.
     pub operations: OperationSelection,
+    /// Operations compiled without any Cargo feature. When set, every other operation is
+    /// compiled only with its area's feature (`applications`, `service-principals`, …), so
+    /// the default build stays small. When absent, everything selected is always compiled.
+    #[serde(default)]
+    pub default: Option<Vec<String>>,
 }
 
 /// Which operations to emit.

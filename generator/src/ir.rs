@@ -5,7 +5,7 @@
 //! Only ordered collections appear here (`Vec`, `BTreeMap`), so emission order is a
 //! function of the document alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything to emit for one document and selection.
 #[derive(Clone, Debug)]
@@ -20,6 +20,11 @@ pub struct Api {
     pub areas: BTreeMap<String, Area>,
     /// Models reachable from the selected operations (plus the error models), by type name.
     pub models: BTreeMap<String, Model>,
+    /// Per model: `None` when it is always compiled, else the features of which any one
+    /// compiles it (the features of the operations that reach it).
+    pub model_features: BTreeMap<String, Option<BTreeSet<String>>>,
+    /// Whether operations are gated by area features (`[selection] default` is set).
+    pub gated: bool,
 }
 
 /// One identity type: an optional value for every path parameter of the document.
@@ -115,12 +120,63 @@ pub struct Operation {
     pub path: String,
     /// Path parameters in path order.
     pub path_params: Vec<PathParam>,
+    /// Query parameters (OData options such as `$select`, `$top`; `@id` of `$ref` deletes).
+    pub query_params: Vec<Param>,
+    /// Header parameters (`ConsistencyLevel`, `If-Match`).
+    pub header_params: Vec<Param>,
     /// Request body, if any.
     pub body: Option<RequestBody>,
     /// What a 2XX response carries.
     pub response: ResponseBody,
+    /// When the response is a Graph collection page: how to follow `@odata.nextLink`.
+    pub paging: Option<Paging>,
+    /// Cargo feature that must be on for the operation to exist; `None`: always compiled.
+    pub feature: Option<String>,
     /// Documentation.
     pub docs: OperationDocs,
+}
+
+/// A query or header parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Name on the wire: `$select`, `ConsistencyLevel`.
+    pub wire: String,
+    /// Builder method (optional parameters) or argument name (required ones).
+    pub rust: String,
+    /// Value shape.
+    pub kind: ParamKind,
+    /// Required parameters are arguments of the entry point; optional ones builder methods.
+    pub required: bool,
+    /// Description.
+    pub docs: String,
+}
+
+/// How a parameter value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// Free text.
+    String,
+    /// An integer.
+    Integer,
+    /// `true`/`false`.
+    Boolean,
+    /// Several strings joined by commas (`style: form, explode: false`).
+    List,
+}
+
+/// Paging of a collection response.
+#[derive(Clone, Debug)]
+pub struct Paging {
+    /// Type of one page.
+    pub page: String,
+    /// Element type.
+    pub item: TypeRef,
+    /// Field holding the elements (`value`).
+    pub value_field: String,
+    /// Whether that field is an `Option`.
+    pub value_optional: bool,
+    /// Field holding `@odata.nextLink`.
+    pub next_link_field: String,
 }
 
 /// A `{name}` placeholder of the path.
@@ -140,7 +196,21 @@ pub struct PathParam {
 
 /// The request body of an operation.
 #[derive(Clone, Debug)]
-pub struct RequestBody {
+pub enum RequestBody {
+    /// A JSON body typed by a model.
+    Json(JsonBody),
+    /// Raw bytes (`application/octet-stream` and the like).
+    Binary {
+        /// Content type the document declares.
+        content_type: String,
+        /// Whether the document marks the body required.
+        required: bool,
+    },
+}
+
+/// A JSON request body.
+#[derive(Clone, Debug)]
+pub struct JsonBody {
     /// Type of the whole body (a model).
     pub type_name: String,
     /// Whether the document marks the body required.
@@ -166,6 +236,8 @@ pub struct ExpandedField {
     pub ty: TypeRef,
     /// Whether the body field is an `Option`.
     pub optional: bool,
+    /// Whether the body field is a `Box`.
+    pub boxed: bool,
     /// Description.
     pub docs: String,
 }
@@ -187,6 +259,10 @@ pub enum ResponseBody {
     Empty,
     /// A JSON value of this type.
     Json(TypeRef),
+    /// `text/plain` parsed into this scalar type (`$count`).
+    Text(TypeRef),
+    /// Raw bytes (`application/octet-stream`, `$value` endpoints).
+    Binary,
 }
 
 /// Documentation of an operation.

@@ -41,6 +41,9 @@ pub struct Inputs<'a> {
     pub permissions: Option<&'a PermissionsTable>,
     /// Which operations to emit.
     pub selection: &'a OperationSelection,
+    /// When set, only these operations are compiled by default; every other one needs
+    /// its area's Cargo feature (`[selection] default` of `codegen.toml`).
+    pub always: Option<&'a [String]>,
     /// Extra sensitive properties (`schemaName/propertyName`).
     pub sensitive: &'a [String],
     /// The crate to emit.
@@ -87,6 +90,7 @@ pub fn model(inputs: &Inputs<'_>) -> Result<(ir::Api, Vec<Diagnostic>), Error> {
         api: &api,
         ids: &report.operation_ids,
         selection: inputs.selection,
+        always: inputs.always,
         sensitive: inputs.sensitive,
         permissions: inputs.permissions,
     });

@@ -26,6 +26,9 @@ pub struct LowerInput<'a> {
     pub ids: &'a OperationIds,
     /// Which operations to emit.
     pub selection: &'a OperationSelection,
+    /// When set, only these operations are compiled by default; every other one needs
+    /// its area's Cargo feature.
+    pub always: Option<&'a [String]>,
     /// Extra sensitive properties, as `schemaName/propertyName`.
     pub sensitive: &'a [String],
     /// Permissions per operation, when known.
@@ -59,7 +62,16 @@ pub fn lower(input: &LowerInput<'_>) -> Result<(Api, Vec<Diagnostic>), Vec<Diagn
         return Err(lowerer.errors);
     }
     let title = input.api.info.title.clone();
-    let api = Api { version: input.api.info.version.clone(), identity, areas, models: lowerer.models, title };
+    let model_features = model_features(&areas, &lowerer.models, &lowerer.error_roots);
+    let api = Api {
+        version: input.api.info.version.clone(),
+        identity,
+        areas,
+        models: lowerer.models,
+        model_features,
+        gated: input.always.is_some(),
+        title,
+    };
     Ok((api, lowerer.warnings))
 }
 
@@ -125,6 +137,8 @@ struct OpRef<'a> {
     id: String,
     area: Area,
     method_name: String,
+    /// The method name with the full navigation, used when the short one is ambiguous.
+    long_name: String,
 }
 
 struct Lowerer<'a> {
@@ -141,6 +155,8 @@ struct Lowerer<'a> {
     resolving: BTreeSet<String>,
     models: BTreeMap<String, Model>,
     sensitive: BTreeSet<(String, String)>,
+    /// Models of error responses: always compiled, whatever the features.
+    error_roots: BTreeSet<String>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -171,6 +187,7 @@ impl<'a> Lowerer<'a> {
             resolving: BTreeSet::new(),
             models: BTreeMap::new(),
             sensitive,
+            error_roots: BTreeSet::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -272,29 +289,48 @@ impl<'a> Lowerer<'a> {
                     segment: segment.to_owned(),
                     operations: Vec::new(),
                 };
-                let method_name = method_name_from_id(id);
-                ops.push(OpRef { path, method, op, item, id: id.to_owned(), area, method_name });
+                let (short, long) = method_names_from_id(id);
+                ops.push(OpRef {
+                    path,
+                    method,
+                    op,
+                    item,
+                    id: id.to_owned(),
+                    area,
+                    method_name: short,
+                    long_name: long,
+                });
             }
         }
-        // Method names must be unique within an area: on a clash, add the HTTP method,
-        // then a number (document order decides, so the result is stable).
-        let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
-        for op in &ops {
-            *seen.entry((op.area.module.clone(), op.method_name.clone())).or_default() += 1;
+        // The short name (navigation dropped when the verb repeats it) is used when it is
+        // unique in its area over the whole document; otherwise the long one. A clash that
+        // remains gets the HTTP method, then a number (document order decides).
+        let count = |ops: &[OpRef<'a>], pick: &dyn Fn(&OpRef<'a>) -> String| {
+            let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+            for op in ops {
+                *seen.entry((op.area.module.clone(), pick(op))).or_default() += 1;
+            }
+            seen
+        };
+        let shorts = count(&ops, &|op| op.method_name.clone());
+        for op in ops.iter_mut() {
+            if shorts[&(op.area.module.clone(), op.method_name.clone())] > 1 {
+                op.method_name = op.long_name.clone();
+            }
         }
+        let seen = count(&ops, &|op| op.method_name.clone());
         let mut used: BTreeSet<(String, String)> = BTreeSet::new();
         for op in ops.iter_mut() {
-            let key = (op.area.module.clone(), op.method_name.clone());
-            if seen[&key] > 1 {
-                op.method_name = format!("{}_{}", unraw(&op.method_name), op.method);
+            if seen[&(op.area.module.clone(), op.method_name.clone())] > 1 {
+                op.method_name = crate::naming::compose("", &op.method_name, op.method);
             }
             let mut candidate = op.method_name.clone();
             let mut n = 2;
             while !used.insert((op.area.module.clone(), candidate.clone())) {
-                candidate = format!("{}_{n}", unraw(&op.method_name));
+                candidate = crate::naming::compose("", &op.method_name, &n.to_string());
                 n += 1;
             }
-            op.method_name = field_name(&candidate);
+            op.method_name = candidate;
         }
         ops
     }
@@ -412,9 +448,54 @@ impl<'a> Lowerer<'a> {
             }
         }
 
+        // Query and header parameters: operation-level ones override path-level ones.
+        let mut used: BTreeSet<String> = RESERVED_BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
+        used.extend(path_params.iter().map(|p| unraw(&p.rust).to_owned()));
+        let mut query_params: Vec<Param> = Vec::new();
+        let mut header_params: Vec<Param> = Vec::new();
+        let mut declared: Vec<(&openapiv3::ParameterData, Location)> = Vec::new();
+        for param in op.item.parameters.iter().chain(op.op.parameters.iter()) {
+            if let Some((data, location)) = self.parameter(param, op.path) {
+                declared.retain(|(d, l)| !(d.name == data.name && *l == location));
+                declared.push((data, location));
+            }
+        }
+        for (data, location) in declared {
+            let target = match location {
+                Location::Query => &mut query_params,
+                Location::Header => &mut header_params,
+                Location::Path => continue,
+                Location::Cookie => {
+                    self.warnings.push(Diagnostic::new(
+                        at.clone(),
+                        format!(
+                            "cookie parameter `{}` is not generated; set it with `.header(\"Cookie\", …)`",
+                            data.name
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let base = field_name(&data.name);
+            let mut rust = base.clone();
+            let mut n = 2;
+            while !used.insert(unraw(&rust).to_owned()) {
+                rust = crate::naming::compose("", &base, &n.to_string());
+                n += 1;
+            }
+            target.push(Param {
+                wire: data.name.clone(),
+                rust,
+                kind: param_kind(data),
+                required: data.required,
+                docs: data.description.clone().unwrap_or_default(),
+            });
+        }
+
         let builder_name = type_name(&op.method_name);
-        let body = self.request_body(op, &at, inline_names, &builder_name);
+        let body = self.request_body(op, &at, inline_names, &builder_name, &mut used);
         let response = self.response(op, &at, &builder_name);
+        let paging = self.paging(&response);
         self.error_models(op, &at);
 
         let docs = OperationDocs {
@@ -428,6 +509,10 @@ impl<'a> Lowerer<'a> {
             permissions: self.input.permissions.and_then(|p| p.get(op.path, op.method)).cloned(),
             http: format!("{} {}", http_method.as_str(), op.path),
         };
+        let feature = match self.input.always {
+            Some(always) if !always.contains(&op.id) => Some(op.area.feature.clone()),
+            _ => None,
+        };
         Operation {
             operation_id: op.id.clone(),
             info_name: const_name(&op.method_name),
@@ -436,8 +521,12 @@ impl<'a> Lowerer<'a> {
             http_method,
             path: op.path.to_owned(),
             path_params,
+            query_params,
+            header_params,
             body,
             response,
+            paging,
+            feature,
             docs,
         }
     }
@@ -448,6 +537,7 @@ impl<'a> Lowerer<'a> {
         at: &str,
         inline_names: &BTreeMap<(String, String), String>,
         builder_name: &str,
+        used: &mut BTreeSet<String>,
     ) -> Option<RequestBody> {
         let body_at = pointer(at, &["requestBody"]);
         let mut body = self.input.tree.pointer(&body_at)?;
@@ -457,12 +547,16 @@ impl<'a> Lowerer<'a> {
         let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
         let content = body.get("content").and_then(Value::as_object);
         let Some(schema) = content.and_then(|c| c.get("application/json")).and_then(|m| m.get("schema")) else {
-            let types = content.map(|c| c.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
-            self.errors.push(Diagnostic::new(
-                pointer(&body_at, &["content"]),
-                format!("request body content type(s) [{types}] are not supported yet; only application/json"),
-            ));
-            return None;
+            // Not JSON: the body is bytes of the first declared content type.
+            let content_type = content.and_then(|c| c.keys().next()).cloned();
+            return match content_type {
+                Some(content_type) => Some(RequestBody::Binary { content_type, required }),
+                None => {
+                    self.errors
+                        .push(Diagnostic::new(pointer(&body_at, &["content"]), "request body declares no content"));
+                    None
+                }
+            };
         };
         let schema_at = pointer(&body_at, &["content", "application/json", "schema"]);
         let view = SchemaView::new(schema, &schema_at);
@@ -496,11 +590,11 @@ impl<'a> Lowerer<'a> {
             return None;
         };
         let model = model.clone();
-        let mut used: BTreeSet<String> = RESERVED_BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
         let mut expanded = Vec::new();
         for field in &model.fields {
             let base = unraw(&field.rust).to_owned();
-            let setter = if used.contains(&base) { crate::naming::compose("set", &field.rust, "") } else { field.rust.clone() };
+            let setter =
+                if used.contains(&base) { crate::naming::compose("set", &field.rust, "") } else { field.rust.clone() };
             used.insert(unraw(&setter).to_owned());
             expanded.push(ExpandedField {
                 field: field.rust.clone(),
@@ -509,6 +603,7 @@ impl<'a> Lowerer<'a> {
                 adder: None,
                 ty: field.ty.clone(),
                 optional: field.optional,
+                boxed: field.boxed,
                 docs: field.docs.clone(),
             });
         }
@@ -530,7 +625,12 @@ impl<'a> Lowerer<'a> {
             };
             e.adder = Some(Adder { name, key_value });
         }
-        Some(RequestBody { type_name, required, expanded, additional_properties: model.additional_properties })
+        Some(RequestBody::Json(JsonBody {
+            type_name,
+            required,
+            expanded,
+            additional_properties: model.additional_properties,
+        }))
     }
 
     fn response(&mut self, op: &OpRef<'a>, at: &str, builder_name: &str) -> ResponseBody {
@@ -548,24 +648,44 @@ impl<'a> Lowerer<'a> {
             }
         }
         let Some(content) = response.get("content").and_then(Value::as_object) else { return ResponseBody::Empty };
-        if content.is_empty() {
-            return ResponseBody::Empty;
+        if let Some(schema) = content.get("application/json").and_then(|m| m.get("schema")) {
+            let schema_at = pointer(&response_at, &["content", "application/json", "schema"]);
+            let (ty, _) = self.type_of(
+                SchemaView::new(schema, &schema_at),
+                &format!("{}{builder_name}", op.area.type_name),
+                "Response",
+            );
+            return ResponseBody::Json(ty);
         }
-        let Some(schema) = content.get("application/json").and_then(|m| m.get("schema")) else {
-            let types = content.keys().cloned().collect::<Vec<_>>().join(", ");
-            self.errors.push(Diagnostic::new(
-                pointer(&response_at, &["content"]),
-                format!("response content type(s) [{types}] are not supported yet; only application/json"),
-            ));
-            return ResponseBody::Empty;
-        };
-        let schema_at = pointer(&response_at, &["content", "application/json", "schema"]);
-        let (ty, _) = self.type_of(
-            SchemaView::new(schema, &schema_at),
-            &format!("{}{builder_name}", op.area.type_name),
-            "Response",
-        );
-        ResponseBody::Json(ty)
+        if let Some(text) = content.get("text/plain") {
+            let schema_at = pointer(&response_at, &["content", "text/plain", "schema"]);
+            let ty = match text.get("schema") {
+                Some(schema) => self.type_of(SchemaView::new(schema, &schema_at), builder_name, "Text").0,
+                None => TypeRef::String,
+            };
+            return match ty {
+                TypeRef::String | TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 => ResponseBody::Text(ty),
+                _ => ResponseBody::Text(TypeRef::String),
+            };
+        }
+        if content.is_empty() { ResponseBody::Empty } else { ResponseBody::Binary }
+    }
+
+    /// A Graph collection page (`value` array and `@odata.nextLink`) can be followed.
+    fn paging(&mut self, response: &ResponseBody) -> Option<Paging> {
+        let ResponseBody::Json(TypeRef::Named(page)) = response else { return None };
+        self.drain_queue();
+        let Some(Model::Struct(model)) = self.models.get(page) else { return None };
+        let value = model.fields.iter().find(|f| f.wire == "value")?;
+        let next = model.fields.iter().find(|f| f.wire == "@odata.nextLink" && f.ty == TypeRef::String)?;
+        let TypeRef::Vec(item) = &value.ty else { return None };
+        Some(Paging {
+            page: page.clone(),
+            item: (**item).clone(),
+            value_field: value.rust.clone(),
+            value_optional: value.optional,
+            next_link_field: next.rust.clone(),
+        })
     }
 
     /// Includes the models of the operation's error responses (`default`, 4XX, 5XX).
@@ -589,8 +709,10 @@ impl<'a> Lowerer<'a> {
                 }
             }
             let schema = response.get("content").and_then(|c| c.get("application/json")).and_then(|m| m.get("schema"));
-            if let Some(component) = schema.and_then(|s| SchemaView::new(s, "").component_ref()) {
-                self.component_type(&component);
+            if let Some(component) = schema.and_then(|s| SchemaView::new(s, "").component_ref())
+                && let TypeRef::Named(name) = self.component_type(&component)
+            {
+                self.error_roots.insert(name);
             }
         }
     }
@@ -927,6 +1049,63 @@ enum Location {
     Cookie,
 }
 
+/// Which features compile each model: the union of the features of the operations that
+/// reach it (`None`, always, when an always-compiled operation or an error response does).
+fn model_features(
+    areas: &BTreeMap<String, Area>,
+    models: &BTreeMap<String, Model>,
+    error_roots: &BTreeSet<String>,
+) -> BTreeMap<String, Option<BTreeSet<String>>> {
+    let mut out: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
+    let mut visit = |roots: Vec<String>, feature: Option<&String>| {
+        let mut stack = roots;
+        let mut seen = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let entry = out.entry(name.clone()).or_insert_with(|| Some(BTreeSet::new()));
+            match (feature, entry.as_mut()) {
+                (None, _) => *entry = None,
+                (Some(f), Some(set)) => {
+                    set.insert(f.clone());
+                }
+                (Some(_), None) => {}
+            }
+            if let Some(Model::Struct(s)) = models.get(&name) {
+                for field in &s.fields {
+                    stack.extend(named_in(&field.ty));
+                }
+            }
+        }
+    };
+    visit(error_roots.iter().cloned().collect(), None);
+    for op in areas.values().flat_map(|a| a.operations.iter()) {
+        let mut roots = Vec::new();
+        if let Some(RequestBody::Json(body)) = &op.body {
+            roots.push(body.type_name.clone());
+        }
+        if let ResponseBody::Json(ty) | ResponseBody::Text(ty) = &op.response {
+            roots.extend(named_in(ty));
+        }
+        visit(roots, op.feature.as_ref());
+    }
+    // Models no operation reaches (none today) are compiled always rather than never.
+    for name in models.keys() {
+        out.entry(name.clone()).or_insert(None);
+    }
+    out
+}
+
+/// Model names inside a type (`Vec<Named>` included).
+fn named_in(ty: &TypeRef) -> Vec<String> {
+    match ty {
+        TypeRef::Named(name) => vec![name.clone()],
+        TypeRef::Vec(item) => named_in(item),
+        _ => Vec::new(),
+    }
+}
+
 fn operation_of<'a>(item: &'a openapiv3::PathItem, method: &str) -> Option<&'a openapiv3::Operation> {
     match method {
         "get" => item.get.as_ref(),
@@ -1005,6 +1184,19 @@ fn first_segment(path: &str) -> &str {
     if first.is_empty() { "root" } else { first }
 }
 
+/// How a parameter's value is written, from its schema.
+fn param_kind(data: &openapiv3::ParameterData) -> ParamKind {
+    let openapiv3::ParameterSchemaOrContent::Schema(openapiv3::ReferenceOr::Item(schema)) = &data.format else {
+        return ParamKind::String;
+    };
+    match &schema.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::Array(_)) => ParamKind::List,
+        openapiv3::SchemaKind::Type(openapiv3::Type::Integer(_)) => ParamKind::Integer,
+        openapiv3::SchemaKind::Type(openapiv3::Type::Boolean(_)) => ParamKind::Boolean,
+        _ => ParamKind::String,
+    }
+}
+
 /// The last path segment as a word: `microsoft.graph.acquireAccessToken` → `acquireAccessToken`.
 fn action_word(path: &str) -> &str {
     let last = path.rsplit('/').next().unwrap_or(path);
@@ -1025,16 +1217,62 @@ pub fn placeholders(path: &str) -> Vec<String> {
     out
 }
 
-/// Method name from an operationId: the entity before the first `.`/`_` names the
-/// area and is dropped; the navigation and verb that follow become snake case.
-/// `servicePrincipal.synchronization_acquireAccessToken` → `synchronization_acquire_access_token`.
-fn method_name_from_id(id: &str) -> String {
+/// Method names from an operationId `<entity>[.<navigation>…]_<verb>`: the entity names
+/// the area and is dropped; AutoRest's escapes are read back (`GraphBPre` → `By`,
+/// `GraphOPre` → `Of`). Returns `(short, long)`: the long name keeps every navigation
+/// segment (`synchronization_job_get_bulk_upload`); the short one drops the navigation
+/// segments the verb already names (`appManagementPolicy_DeleteAppManagementPolicy…` →
+/// `delete_app_management_policy…`).
+fn method_names_from_id(id: &str) -> (String, String) {
     let (navigation, verb) = match id.split_once('_') {
         Some((nav, verb)) => (nav, verb),
         None => ("", id),
     };
-    let navigation = navigation.split_once('.').map(|(_, rest)| rest).unwrap_or("");
-    field_name(&format!("{navigation} {verb}"))
+    let verb = unescape_autorest(verb);
+    let navigation: Vec<&str> = navigation.split('.').skip(1).collect();
+    let long = field_name(&format!("{} {verb}", navigation.join(" ")));
+    let verb_words = field_name(&verb);
+    let kept: Vec<&str> = navigation
+        .iter()
+        .copied()
+        .filter(|nav| {
+            let nav = crate::naming::unraw(&field_name(nav)).to_owned();
+            nav.is_empty() || !verb_words.contains(&nav)
+        })
+        .collect();
+    let short = field_name(&format!("{} {verb}", kept.join(" ")));
+    (short, long)
+}
+
+/// AutoRest writes `$`, `(` and `.` of Graph names as `Graph<letter>Pre`: `GraphBPre`
+/// reads "by" (`GetApplicationGraphBPreAppId` = get application by appId), `GraphOPre`
+/// "of" (`ListMemberGraphOPre` = list memberOf); others are dropped.
+fn unescape_autorest(verb: &str) -> String {
+    let mut out = String::with_capacity(verb.len());
+    let mut rest = verb;
+    while let Some(at) = rest.find("Graph") {
+        let tail = &rest[at + "Graph".len()..];
+        let mut chars = tail.chars();
+        match (chars.next(), tail.get(1..4)) {
+            (Some(letter), Some("Pre")) if letter.is_ascii_uppercase() => {
+                out.push_str(&rest[..at]);
+                out.push_str(match letter {
+                    'B' => "By",
+                    'O' => "Of",
+                    'F' => "For",
+                    'W' => "With",
+                    _ => "",
+                });
+                rest = &tail[4..];
+            }
+            _ => {
+                out.push_str(&rest[..at + "Graph".len()]);
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -1043,16 +1281,30 @@ mod tests {
 
     #[test]
     fn method_names() {
+        let short = |id| method_names_from_id(id).0;
+        let long = |id| method_names_from_id(id).1;
         assert_eq!(
-            method_name_from_id("servicePrincipal.synchronization_acquireAccessToken"),
+            short("servicePrincipal.synchronization_acquireAccessToken"),
             "synchronization_acquire_access_token"
         );
-        assert_eq!(method_name_from_id("application_ListApplication"), "list_application");
+        assert_eq!(short("application_ListApplication"), "list_application");
         assert_eq!(
-            method_name_from_id("application.synchronization.job_validateCredential_BySynchronizationJobId"),
+            short("application.synchronization.job_validateCredential_BySynchronizationJobId"),
+            "validate_credential_by_synchronization_job_id"
+        );
+        assert_eq!(
+            long("application.synchronization.job_validateCredential_BySynchronizationJobId"),
             "synchronization_job_validate_credential_by_synchronization_job_id"
         );
-        assert_eq!(method_name_from_id("noUnderscore"), "no_underscore");
+        assert_eq!(short("application_GetApplicationGraphBPreAppId"), "get_application_by_app_id");
+        assert_eq!(
+            short("application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef"),
+            "delete_app_management_policy_by_ref"
+        );
+        assert_eq!(short("servicePrincipal_ListTransitiveMemberGraphOPre"), "list_transitive_member_of");
+        assert_eq!(short("servicePrincipal_getGraphBPreId"), "get_by_id");
+        assert_eq!(short("a_GraphQL"), "graph_ql");
+        assert_eq!(short("noUnderscore"), "no_underscore");
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn inputs<'a>(p: &'a Project, document: &'a [u8], selection: &'a OperationSelect
         pin: None,
         permissions: Some(&p.permissions),
         selection,
+        always: None,
         sensitive: &p.config.sensitive.properties,
         krate: &p.config.krate,
     }
@@ -84,9 +85,11 @@ fn identity_has_exactly_the_seed_keys_with_their_descriptions() {
 }
 
 #[test]
-fn default_selection_emits_the_closure_and_error_models() {
+fn the_seed_operations_emit_their_closure_and_error_models() {
     let p = project();
-    let selection = p.config.selection.operations.clone();
+    let selection = OperationSelection::Only(
+        p.config.selection.default.clone().expect("codegen.toml lists the default operations"),
+    );
     let (api, warnings) = msgraph_codegen::model(&inputs(&p, &p.document, &selection)).unwrap();
     let models: Vec<&str> = api.models.keys().map(String::as_str).collect();
     assert_eq!(
@@ -244,6 +247,7 @@ fn hostile_documents_give_errors_not_panics() {
             pin: None,
             permissions: None,
             selection: &OperationSelection::All,
+            always: None,
             sensitive: &[],
             krate: &krate,
         };

@@ -20,7 +20,7 @@ pub(crate) const MAX_RETRIES_LIMIT: u32 = 10;
 
 /// OData system query options (`$top`, `$filter`) keep their `$`; Graph accepts both forms but
 /// the literal one is what the documentation and logs show.
-const QUERY_NAME: &AsciiSet = &path::COMPONENT.remove(b'$');
+const QUERY_NAME: &AsciiSet = &path::COMPONENT.remove(b'$').remove(b'@');
 
 /// How the body is shown by a what-if preview.
 #[derive(Clone, Debug)]
@@ -53,6 +53,8 @@ pub struct Call {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
     pub(crate) options: CallOptions,
+    /// Absolute URL of the next page (`@odata.nextLink`), replacing template and query.
+    pub(crate) next_link: Option<String>,
     error: Option<Error>,
 }
 
@@ -66,6 +68,24 @@ impl Call {
             headers: HeaderMap::new(),
             body: None,
             options: CallOptions::default(),
+            next_link: None,
+            error: None,
+        }
+    }
+
+    /// A call of the same operation, with the same headers and per-call options, that fetches
+    /// `next_link` (an `@odata.nextLink` from a previous page) instead of expanding the path
+    /// template. The link must point at the client's base URL (same scheme, host and port):
+    /// otherwise the call fails before sending, so a page can never redirect the bearer token.
+    pub fn follow_next_link(&self, next_link: &str) -> Call {
+        Call {
+            operation: self.operation,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: self.headers.clone(),
+            body: None,
+            options: self.options.clone(),
+            next_link: Some(next_link.to_owned()),
             error: None,
         }
     }
@@ -91,14 +111,14 @@ impl Call {
         }
     }
 
-    /// Adds a query parameter. Name and value are percent-encoded; a leading `$` in OData
-    /// system query option names (`$top`, `$filter`) is kept literal.
+    /// Sets a query parameter, replacing an earlier value of the same name. Name and value are
+    /// percent-encoded; a leading `$` in OData system query option names (`$top`, `$filter`)
+    /// and the `@` of `@id` are kept literal.
     pub fn query_param(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
-        self.query.push((
-            utf8_percent_encode(name, QUERY_NAME).to_string(),
-            utf8_percent_encode(&value, path::COMPONENT).to_string(),
-        ));
+        let name = utf8_percent_encode(name, QUERY_NAME).to_string();
+        self.query.retain(|(existing, _)| *existing != name);
+        self.query.push((name, utf8_percent_encode(&value, path::COMPONENT).to_string()));
     }
 
     /// Sets a request header, replacing any previous value. An invalid name or value is

@@ -401,15 +401,21 @@ impl Client {
         }
         call.options.check()?;
         let operation = call.operation();
-        let mut url = String::with_capacity(self.inner.base_url.len() + operation.path_template.len() + 64);
-        url.push_str(&self.inner.base_url);
-        url.push_str(&path::expand(operation.path_template, &call.path_params)?);
-        for (index, (name, value)) in call.query.iter().enumerate() {
-            url.push(if index == 0 { '?' } else { '&' });
-            url.push_str(name);
-            url.push('=');
-            url.push_str(value);
-        }
+        let url = match call.next_link.take() {
+            Some(link) => self.check_next_link(operation, link)?,
+            None => {
+                let mut url = String::with_capacity(self.inner.base_url.len() + operation.path_template.len() + 64);
+                url.push_str(&self.inner.base_url);
+                url.push_str(&path::expand(operation.path_template, &call.path_params)?);
+                for (index, (name, value)) in call.query.iter().enumerate() {
+                    url.push(if index == 0 { '?' } else { '&' });
+                    url.push_str(name);
+                    url.push('=');
+                    url.push_str(value);
+                }
+                url
+            }
+        };
         let uri = http::Uri::try_from(url.as_str()).map_err(|_| Error::InvalidArgument {
             parameter: None,
             message: format!("the request URL for {} is invalid", operation.operation_id),
@@ -433,6 +439,25 @@ impl Client {
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
         Ok(Prepared { operation, request, preview, options: call.options })
+    }
+
+    /// A next-page link is sent only to the origin of the base URL: the service writes it, but
+    /// a tampered or misconfigured link must not carry the bearer token elsewhere.
+    fn check_next_link(&self, operation: &OperationInfo, link: String) -> Result<String, Error> {
+        let refuse = |why: &str| Error::InvalidArgument {
+            parameter: Some("@odata.nextLink".to_owned()),
+            message: format!("the next-page link of {} {why}; it is not followed", operation.operation_id),
+        };
+        let link_url = url::Url::parse(&link).map_err(|_| refuse("is not an absolute URL"))?;
+        let base =
+            url::Url::parse(&self.inner.base_url).map_err(|_| refuse("cannot be checked against the base URL"))?;
+        let same_origin = link_url.scheme() == base.scheme()
+            && link_url.host_str() == base.host_str()
+            && link_url.port_or_known_default() == base.port_or_known_default();
+        if !same_origin {
+            return Err(refuse("points to another host than the base URL"));
+        }
+        Ok(link)
     }
 
     /// The steps of one call, outermost first (see the crate documentation).

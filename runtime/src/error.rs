@@ -429,6 +429,27 @@ impl DecodeError {
         }
     }
 
+    /// A `text/plain` body that does not parse as `type_name`. The parser's message is not
+    /// kept: like serde's, it could quote the body.
+    pub(crate) fn from_text(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &Bytes,
+        type_name: &'static str,
+        _message: &str,
+    ) -> Self {
+        DecodeError {
+            status,
+            headers,
+            type_name,
+            category: "text",
+            line: 1,
+            column: 1,
+            body_len: body.len(),
+            excerpt: excerpt(body, EXCERPT_LIMIT),
+        }
+    }
+
     /// The HTTP status of the response.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -98,6 +98,7 @@ mod client;
 mod error;
 mod logging;
 mod operation;
+pub mod paging;
 mod path;
 pub mod pipeline;
 mod proxy;
@@ -112,6 +113,7 @@ mod transport;
 mod what_if;
 
 pub use bytes::Bytes;
+pub use futures::Stream;
 pub use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 pub use auth::{AccessToken, StaticToken, TokenCredential, default_scope};

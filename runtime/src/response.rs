@@ -75,6 +75,28 @@ impl Response<Bytes> {
         }
     }
 
+    /// Parses the body as trimmed UTF-8 text (Graph's `text/plain` answers, such as `$count`).
+    /// On failure the [`Error::Decode`] keeps the status, the headers and a bounded excerpt.
+    pub fn text<T>(self) -> Result<Response<T>, Error>
+    where
+        T: std::str::FromStr,
+        T::Err: fmt::Display,
+    {
+        let parsed = std::str::from_utf8(&self.value)
+            .map_err(|e| e.to_string())
+            .and_then(|text| text.trim().parse::<T>().map_err(|e| e.to_string()));
+        match parsed {
+            Ok(value) => Ok(Response { status: self.status, headers: self.headers, value }),
+            Err(message) => Err(Error::Decode(Box::new(DecodeError::from_text(
+                self.status,
+                self.headers,
+                &self.value,
+                std::any::type_name::<T>(),
+                &message,
+            )))),
+        }
+    }
+
     /// Drops the body (for operations that return none, such as `acquireAccessToken`).
     pub fn without_body(self) -> Response<()> {
         self.map(|_| ())

@@ -127,6 +127,7 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskE
         pin: provenance.as_ref().map(|(name, p)| Pin { provenance_name: name, sha256: &p.sha256 }),
         permissions: permissions.as_ref(),
         selection: &config.selection.operations,
+        always: config.selection.default.as_deref(),
         sensitive: &config.sensitive.properties,
         krate: &config.krate,
     };
@@ -316,6 +317,7 @@ pub fn standalone(root: &Path, document: &Path, select: &str, out: &Path) -> Res
         pin: None,
         permissions: None,
         selection: &selection,
+        always: None,
         sensitive: &[],
         krate: &krate,
     };

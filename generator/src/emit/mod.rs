@@ -7,6 +7,7 @@ mod identity;
 mod krate;
 mod models;
 mod operations;
+mod tests;
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,7 @@ pub fn emit(api: &Api, krate: &CrateConfig) -> Result<BTreeMap<String, String>, 
         ("src/identity.rs".to_owned(), identity::identity_rs(api)),
     ];
     sources.extend(models::model_files(api));
+    sources.push(("tests/every_operation.rs".to_owned(), tests::every_operation_rs(api, &krate.name)));
     for area in api.areas.values() {
         sources.push((format!("src/{}.rs", crate::naming::unraw(&area.module)), operations::area_rs(api, area)));
     }

@@ -30,11 +30,24 @@ pub fn model_files(api: &Api) -> Vec<(String, TokenStream)> {
             Model::Enum(e) => enum_tokens(e),
         };
         files.push((format!("src/models/{module}.rs"), tokens));
-        modules.push((ident(&module), ident(model.name())));
+        let cfg = match api.model_features.get(model.name()) {
+            Some(Some(features)) if features.len() == 1 => {
+                let feature = features.iter();
+                quote!(#[cfg(#(feature = #feature)*)])
+            }
+            Some(Some(features)) => {
+                let features = features.iter();
+                quote!(#[cfg(any(#(feature = #features),*))])
+            }
+            _ => quote!(),
+        };
+        modules.push((ident(&module), ident(model.name()), cfg));
     }
-    let declarations = modules.iter().map(|(module, name)| {
+    let declarations = modules.iter().map(|(module, name, cfg)| {
         quote! {
+            #cfg
             mod #module;
+            #cfg
             pub use #module::#name;
         }
     });

@@ -78,13 +78,7 @@ pub static DELETE_BY_NAME: OperationInfo = OperationInfo {
     method: HttpMethod::Delete,
     path_template: "/2nd(name='{name}')",
 };
-/// Static description of `GET /2nd(name='{name}')`.
-pub static GET_BY_NAME: OperationInfo = OperationInfo {
-    operation_id: "2nd_GetByName",
-    method: HttpMethod::Get,
-    path_template: "/2nd(name='{name}')",
-};
-/// Request builder of `DELETE /2nd(name='{name}')` (operationId `2nd_DeleteByName`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+/// Request builder of `DELETE /2nd(name='{name}')` (operationId `2nd_DeleteByName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
 #[derive(Debug)]
 #[must_use = "a request does nothing until `send` or `what_if` is called"]
 pub struct DeleteByName {
@@ -102,8 +96,8 @@ impl DeleteByName {
         let response = self.client.execute(call).await?;
         Ok(response.without_body())
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
     ///
     /// # Errors
     ///
@@ -114,7 +108,13 @@ impl DeleteByName {
     }
 }
 crate::runtime::call_options!(DeleteByName);
-/// Request builder of `GET /2nd(name='{name}')` (operationId `2nd_GetByName`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+/// Static description of `GET /2nd(name='{name}')`.
+pub static GET_BY_NAME: OperationInfo = OperationInfo {
+    operation_id: "2nd_GetByName",
+    method: HttpMethod::Get,
+    path_template: "/2nd(name='{name}')",
+};
+/// Request builder of `GET /2nd(name='{name}')` (operationId `2nd_GetByName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
 #[derive(Debug)]
 #[must_use = "a request does nothing until `send` or `what_if` is called"]
 pub struct GetByName {
@@ -132,8 +132,8 @@ impl GetByName {
         let response = self.client.execute(call).await?;
         response.json()
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
     ///
     /// # Errors
     ///

@@ -7,35 +7,27 @@
 //!
 //! # Areas
 //!
-//! Each area is a Cargo feature (all on by default):
-//!
-//! - `2nd`: [`N2nd`](crate::_2nd), 2 operation(s) under `/2nd`
-//! - `type`: [`Type`](crate::type), 3 operation(s) under `/type`
+//! - [`N2nd`](crate::_2nd): 2 operation(s) under `/2nd`
+//! - [`Type`](crate::type): 3 operation(s) under `/type`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
 pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::CursedModuleIdentity;
 pub mod identity;
 pub mod models;
-#[cfg(feature = "2nd")]
 pub mod _2nd;
-#[cfg(feature = "type")]
 pub mod r#type;
 /// The areas of the cursed module module on a [`Client`]: `client.service_principals()` and so on. Bring it into scope with `use golden_cursed::prelude::*;`.
 pub trait CursedModuleApi {
     /// Operations under `/2nd`.
-    #[cfg(feature = "2nd")]
     fn _2nd(&self) -> _2nd::N2nd;
     /// Operations under `/type`.
-    #[cfg(feature = "type")]
     fn r#type(&self) -> r#type::Type;
 }
 impl CursedModuleApi for Client {
-    #[cfg(feature = "2nd")]
     fn _2nd(&self) -> _2nd::N2nd {
         _2nd::N2nd::new(self)
     }
-    #[cfg(feature = "type")]
     fn r#type(&self) -> r#type::Type {
         r#type::Type::new(self)
     }

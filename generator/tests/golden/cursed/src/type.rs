@@ -42,42 +42,6 @@ impl Type {
         let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
         Ok(self.job_validate(self_))
     }
-    /// `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate` (operationId `type.job_validate_ByJobId`).
-    ///
-    /// # Permissions
-    ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
-    ///
-    /// # Arguments
-    ///
-    /// - `self_`:
-    /// - `job_id`:
-    pub fn job_validate_by_job_id(
-        &self,
-        self_: &str,
-        job_id: &str,
-    ) -> JobValidateByJobId {
-        let mut call = Call::new(&JOB_VALIDATE_BY_JOB_ID);
-        call.path_param("self", self_);
-        call.path_param("job-id", job_id);
-        JobValidateByJobId {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::job_validate_by_job_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Self`, `JobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn job_validate_by_job_id_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<JobValidateByJobId, Error> {
-        let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
-        let job_id = crate::runtime::identity_key(identity.job_id.as_deref(), "JobId")?;
-        Ok(self.job_validate_by_job_id(self_, job_id))
-    }
     /// Keyword path segments, a keyword parameter name and \[brackets\] \<tags\> in prose: <https://example.com/x>.
     ///
     /// `POST /type/{self}/microsoft.graph.match` (operationId `type.self_match`).
@@ -110,6 +74,38 @@ impl Type {
         let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
         Ok(self.self_match(self_))
     }
+    /// `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate` (operationId `type.job_validate_ByJobId`).
+    ///
+    /// # Permissions
+    ///
+    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    ///
+    /// # Arguments
+    ///
+    /// - `self_`:
+    /// - `job_id`:
+    pub fn validate_by_job_id(&self, self_: &str, job_id: &str) -> ValidateByJobId {
+        let mut call = Call::new(&VALIDATE_BY_JOB_ID);
+        call.path_param("self", self_);
+        call.path_param("job-id", job_id);
+        ValidateByJobId {
+            client: self.client.clone(),
+            call,
+        }
+    }
+    /// [`Self::validate_by_job_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Self`, `JobId`.
+    ///
+    /// # Errors
+    ///
+    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    pub fn validate_by_job_id_via_identity(
+        &self,
+        identity: &crate::identity::CursedModuleIdentity,
+    ) -> Result<ValidateByJobId, Error> {
+        let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
+        let job_id = crate::runtime::identity_key(identity.job_id.as_deref(), "JobId")?;
+        Ok(self.validate_by_job_id(self_, job_id))
+    }
 }
 /// Static description of `POST /type/{self}/jobs/microsoft.graph.validate`.
 pub static JOB_VALIDATE: OperationInfo = OperationInfo {
@@ -117,19 +113,7 @@ pub static JOB_VALIDATE: OperationInfo = OperationInfo {
     method: HttpMethod::Post,
     path_template: "/type/{self}/jobs/microsoft.graph.validate",
 };
-/// Static description of `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate`.
-pub static JOB_VALIDATE_BY_JOB_ID: OperationInfo = OperationInfo {
-    operation_id: "type.job_validate_ByJobId",
-    method: HttpMethod::Post,
-    path_template: "/type/{self}/jobs/{job-id}/microsoft.graph.validate",
-};
-/// Static description of `POST /type/{self}/microsoft.graph.match`.
-pub static SELF_MATCH: OperationInfo = OperationInfo {
-    operation_id: "type.self_match",
-    method: HttpMethod::Post,
-    path_template: "/type/{self}/microsoft.graph.match",
-};
-/// Request builder of `POST /type/{self}/jobs/microsoft.graph.validate` (operationId `type.job_validate`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+/// Request builder of `POST /type/{self}/jobs/microsoft.graph.validate` (operationId `type.job_validate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
 #[derive(Debug)]
 #[must_use = "a request does nothing until `send` or `what_if` is called"]
 pub struct JobValidate {
@@ -147,8 +131,8 @@ impl JobValidate {
         let response = self.client.execute(call).await?;
         Ok(response.without_body())
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
     ///
     /// # Errors
     ///
@@ -159,37 +143,13 @@ impl JobValidate {
     }
 }
 crate::runtime::call_options!(JobValidate);
-/// Request builder of `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate` (operationId `type.job_validate_ByJobId`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct JobValidateByJobId {
-    client: Client,
-    call: Call,
-}
-impl JobValidateByJobId {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(JobValidateByJobId);
-/// Request builder of `POST /type/{self}/microsoft.graph.match` (operationId `type.self_match`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+/// Static description of `POST /type/{self}/microsoft.graph.match`.
+pub static SELF_MATCH: OperationInfo = OperationInfo {
+    operation_id: "type.self_match",
+    method: HttpMethod::Post,
+    path_template: "/type/{self}/microsoft.graph.match",
+};
+/// Request builder of `POST /type/{self}/microsoft.graph.match` (operationId `type.self_match`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
 #[derive(Debug)]
 #[must_use = "a request does nothing until `send` or `what_if` is called"]
 pub struct SelfMatch {
@@ -264,8 +224,8 @@ impl SelfMatch {
         let response = self.client.execute(call).await?;
         response.json()
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
     ///
     /// # Errors
     ///
@@ -277,3 +237,39 @@ impl SelfMatch {
     }
 }
 crate::runtime::call_options!(SelfMatch);
+/// Static description of `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate`.
+pub static VALIDATE_BY_JOB_ID: OperationInfo = OperationInfo {
+    operation_id: "type.job_validate_ByJobId",
+    method: HttpMethod::Post,
+    path_template: "/type/{self}/jobs/{job-id}/microsoft.graph.validate",
+};
+/// Request builder of `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate` (operationId `type.job_validate_ByJobId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+#[derive(Debug)]
+#[must_use = "a request does nothing until `send` or `what_if` is called"]
+pub struct ValidateByJobId {
+    client: Client,
+    call: Call,
+}
+impl ValidateByJobId {
+    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
+    ///
+    /// # Errors
+    ///
+    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
+    pub async fn send(self) -> Result<Response<()>, Error> {
+        let call = self.call;
+        let response = self.client.execute(call).await?;
+        Ok(response.without_body())
+    }
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// The same argument errors `send` would report, before any request.
+    pub fn what_if(self) -> Result<WhatIf, Error> {
+        let call = self.call;
+        self.client.what_if(call)
+    }
+}
+crate::runtime::call_options!(ValidateByJobId);

@@ -55,7 +55,7 @@ pub static SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN: OperationInfo = OperationInfo {
     method: HttpMethod::Post,
     path_template: "/applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken",
 };
-/// Request builder of `POST /applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken` (operationId `application.synchronization_acquireAccessToken`). Set the body with the methods named after its properties (the cmdlet's expanded parameter set) or all at once with `body` (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+/// Request builder of `POST /applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken` (operationId `application.synchronization_acquireAccessToken`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
 #[derive(Debug)]
 #[must_use = "a request does nothing until `send` or `what_if` is called"]
 pub struct SynchronizationAcquireAccessToken {
@@ -114,8 +114,8 @@ impl SynchronizationAcquireAccessToken {
         let response = self.client.execute(call).await?;
         Ok(response.without_body())
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, JSON body)
-    /// that [`Self::send`] would send, with secrets redacted. Nothing is sent.
+    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
+    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
     ///
     /// # Errors
     ///

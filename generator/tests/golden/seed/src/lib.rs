@@ -7,35 +7,27 @@
 //!
 //! # Areas
 //!
-//! Each area is a Cargo feature (all on by default):
-//!
-//! - `applications`: [`Applications`](crate::applications), 1 operation(s) under `/applications`
-//! - `service-principals`: [`ServicePrincipals`](crate::service_principals), 1 operation(s) under `/servicePrincipals`
+//! - [`Applications`](crate::applications): 1 operation(s) under `/applications`
+//! - [`ServicePrincipals`](crate::service_principals): 1 operation(s) under `/servicePrincipals`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
 pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::ApplicationsIdentity;
 pub mod identity;
 pub mod models;
-#[cfg(feature = "applications")]
 pub mod applications;
-#[cfg(feature = "service-principals")]
 pub mod service_principals;
 /// The areas of the Applications module on a [`Client`]: `client.service_principals()` and so on. Bring it into scope with `use golden_seed::prelude::*;`.
 pub trait ApplicationsApi {
     /// Operations under `/applications`.
-    #[cfg(feature = "applications")]
     fn applications(&self) -> applications::Applications;
     /// Operations under `/servicePrincipals`.
-    #[cfg(feature = "service-principals")]
     fn service_principals(&self) -> service_principals::ServicePrincipals;
 }
 impl ApplicationsApi for Client {
-    #[cfg(feature = "applications")]
     fn applications(&self) -> applications::Applications {
         applications::Applications::new(self)
     }
-    #[cfg(feature = "service-principals")]
     fn service_principals(&self) -> service_principals::ServicePrincipals {
         service_principals::ServicePrincipals::new(self)
     }
