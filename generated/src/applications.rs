@@ -7291,7 +7291,9 @@ impl CreateApplication {
     /// Sets the body property `native_authentication_apis_enabled`.
     pub fn native_authentication_apis_enabled(
         mut self,
-        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
+        >,
     ) -> Self {
         self.body.native_authentication_apis_enabled = Some(value.into());
         self
@@ -14274,7 +14276,9 @@ impl SynchronizationJobSchemaCreateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -15113,7 +15117,9 @@ impl SynchronizationJobSchemaUpdateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -16152,7 +16158,9 @@ impl SynchronizationTemplateSchemaCreateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -16993,7 +17001,9 @@ impl SynchronizationTemplateSchemaUpdateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -17786,7 +17796,9 @@ impl UpdateApplication {
     /// Sets the body property `native_authentication_apis_enabled`.
     pub fn native_authentication_apis_enabled(
         mut self,
-        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
+        >,
     ) -> Self {
         self.body.native_authentication_apis_enabled = Some(value.into());
         self
@@ -18245,7 +18257,9 @@ impl UpdateApplicationByAppId {
     /// Sets the body property `native_authentication_apis_enabled`.
     pub fn native_authentication_apis_enabled(
         mut self,
-        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
+        >,
     ) -> Self {
         self.body.native_authentication_apis_enabled = Some(value.into());
         self
@@ -18704,7 +18718,9 @@ impl UpdateApplicationByUniqueName {
     /// Sets the body property `native_authentication_apis_enabled`.
     pub fn native_authentication_apis_enabled(
         mut self,
-        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
+        >,
     ) -> Self {
         self.body.native_authentication_apis_enabled = Some(value.into());
         self

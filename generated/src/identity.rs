@@ -6,210 +6,93 @@
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
-/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`), so identity JSON written by PowerShell loads as is; camelCase names are accepted too.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`). Read like PowerShell reads a hashtable: key names match whatever their case, with or without dashes (`ServicePrincipalId`, `servicePrincipalId`, `servicePrincipal-id`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationsIdentity {
     /// Alternate key of application (`AppId`)
-    #[serde(
-        rename = "AppId",
-        alias = "appId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AppId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The unique identifier of appManagementPolicy (`AppManagementPolicyId`)
-    #[serde(
-        rename = "AppManagementPolicyId",
-        alias = "appManagementPolicyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AppManagementPolicyId", skip_serializing_if = "Option::is_none")]
     pub app_management_policy_id: Option<String>,
     /// The unique identifier of appRoleAssignment (`AppRoleAssignmentId`)
-    #[serde(
-        rename = "AppRoleAssignmentId",
-        alias = "appRoleAssignmentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AppRoleAssignmentId", skip_serializing_if = "Option::is_none")]
     pub app_role_assignment_id: Option<String>,
     /// The unique identifier of application (`ApplicationId`)
-    #[serde(
-        rename = "ApplicationId",
-        alias = "applicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ApplicationId", skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// The unique identifier of applicationTemplate (`ApplicationTemplateId`)
-    #[serde(
-        rename = "ApplicationTemplateId",
-        alias = "applicationTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ApplicationTemplateId", skip_serializing_if = "Option::is_none")]
     pub application_template_id: Option<String>,
     /// The unique identifier of claimsMappingPolicy (`ClaimsMappingPolicyId`)
-    #[serde(
-        rename = "ClaimsMappingPolicyId",
-        alias = "claimsMappingPolicyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClaimsMappingPolicyId", skip_serializing_if = "Option::is_none")]
     pub claims_mapping_policy_id: Option<String>,
     /// The unique identifier of delegatedPermissionClassification (`DelegatedPermissionClassificationId`)
     #[serde(
         rename = "DelegatedPermissionClassificationId",
-        alias = "delegatedPermissionClassificationId",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub delegated_permission_classification_id: Option<String>,
     /// The unique identifier of directoryDefinition (`DirectoryDefinitionId`)
-    #[serde(
-        rename = "DirectoryDefinitionId",
-        alias = "directoryDefinitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DirectoryDefinitionId", skip_serializing_if = "Option::is_none")]
     pub directory_definition_id: Option<String>,
     /// The unique identifier of directoryObject (`DirectoryObjectId`)
-    #[serde(
-        rename = "DirectoryObjectId",
-        alias = "directoryObjectId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DirectoryObjectId", skip_serializing_if = "Option::is_none")]
     pub directory_object_id: Option<String>,
     /// The unique identifier of endpoint (`EndpointId`)
-    #[serde(
-        rename = "EndpointId",
-        alias = "endpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EndpointId", skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// The unique identifier of extensionProperty (`ExtensionPropertyId`)
-    #[serde(
-        rename = "ExtensionPropertyId",
-        alias = "extensionPropertyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExtensionPropertyId", skip_serializing_if = "Option::is_none")]
     pub extension_property_id: Option<String>,
     /// The unique identifier of federatedIdentityCredential (`FederatedIdentityCredentialId`)
     #[serde(
         rename = "FederatedIdentityCredentialId",
-        alias = "federatedIdentityCredentialId",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub federated_identity_credential_id: Option<String>,
     /// The unique identifier of group (`GroupId`)
-    #[serde(
-        rename = "GroupId",
-        alias = "groupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// The unique identifier of homeRealmDiscoveryPolicy (`HomeRealmDiscoveryPolicyId`)
     #[serde(
         rename = "HomeRealmDiscoveryPolicyId",
-        alias = "homeRealmDiscoveryPolicyId",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub home_realm_discovery_policy_id: Option<String>,
     /// Alternate key of federatedIdentityCredential (`Name`)
-    #[serde(
-        rename = "Name",
-        alias = "name",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The unique identifier of oAuth2PermissionGrant (`OAuth2PermissionGrantId`)
-    #[serde(
-        rename = "OAuth2PermissionGrantId",
-        alias = "oAuth2PermissionGrantId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OAuth2PermissionGrantId", skip_serializing_if = "Option::is_none")]
     pub o_auth2_permission_grant_id: Option<String>,
     /// The unique identifier of servicePrincipal (`ServicePrincipalId`)
-    #[serde(
-        rename = "ServicePrincipalId",
-        alias = "servicePrincipalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ServicePrincipalId", skip_serializing_if = "Option::is_none")]
     pub service_principal_id: Option<String>,
     /// The unique identifier of synchronizationJob (`SynchronizationJobId`)
-    #[serde(
-        rename = "SynchronizationJobId",
-        alias = "synchronizationJobId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SynchronizationJobId", skip_serializing_if = "Option::is_none")]
     pub synchronization_job_id: Option<String>,
     /// The unique identifier of synchronizationTemplate (`SynchronizationTemplateId`)
     #[serde(
         rename = "SynchronizationTemplateId",
-        alias = "synchronizationTemplateId",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub synchronization_template_id: Option<String>,
     /// The unique identifier of targetDeviceGroup (`TargetDeviceGroupId`)
-    #[serde(
-        rename = "TargetDeviceGroupId",
-        alias = "targetDeviceGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TargetDeviceGroupId", skip_serializing_if = "Option::is_none")]
     pub target_device_group_id: Option<String>,
     /// The unique identifier of tokenIssuancePolicy (`TokenIssuancePolicyId`)
-    #[serde(
-        rename = "TokenIssuancePolicyId",
-        alias = "tokenIssuancePolicyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenIssuancePolicyId", skip_serializing_if = "Option::is_none")]
     pub token_issuance_policy_id: Option<String>,
     /// The unique identifier of tokenLifetimePolicy (`TokenLifetimePolicyId`)
-    #[serde(
-        rename = "TokenLifetimePolicyId",
-        alias = "tokenLifetimePolicyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenLifetimePolicyId", skip_serializing_if = "Option::is_none")]
     pub token_lifetime_policy_id: Option<String>,
     /// Alternate key of application (`UniqueName`)
-    #[serde(
-        rename = "UniqueName",
-        alias = "uniqueName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UniqueName", skip_serializing_if = "Option::is_none")]
     pub unique_name: Option<String>,
     /// The unique identifier of user (`UserId`)
-    #[serde(
-        rename = "UserId",
-        alias = "userId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 impl ApplicationsIdentity {
@@ -372,5 +255,71 @@ impl ApplicationsIdentity {
     pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for ApplicationsIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let map = <serde_json::Map<
+            String,
+            serde_json::Value,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        let mut identity = Self::default();
+        for (key, value) in map {
+            let normalized: String = key
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let target = match normalized.as_str() {
+                "appid" => &mut identity.app_id,
+                "appmanagementpolicyid" => &mut identity.app_management_policy_id,
+                "approleassignmentid" => &mut identity.app_role_assignment_id,
+                "applicationid" => &mut identity.application_id,
+                "applicationtemplateid" => &mut identity.application_template_id,
+                "claimsmappingpolicyid" => &mut identity.claims_mapping_policy_id,
+                "delegatedpermissionclassificationid" => {
+                    &mut identity.delegated_permission_classification_id
+                }
+                "directorydefinitionid" => &mut identity.directory_definition_id,
+                "directoryobjectid" => &mut identity.directory_object_id,
+                "endpointid" => &mut identity.endpoint_id,
+                "extensionpropertyid" => &mut identity.extension_property_id,
+                "federatedidentitycredentialid" => {
+                    &mut identity.federated_identity_credential_id
+                }
+                "groupid" => &mut identity.group_id,
+                "homerealmdiscoverypolicyid" => {
+                    &mut identity.home_realm_discovery_policy_id
+                }
+                "name" => &mut identity.name,
+                "oauth2permissiongrantid" => &mut identity.o_auth2_permission_grant_id,
+                "serviceprincipalid" => &mut identity.service_principal_id,
+                "synchronizationjobid" => &mut identity.synchronization_job_id,
+                "synchronizationtemplateid" => &mut identity.synchronization_template_id,
+                "targetdevicegroupid" => &mut identity.target_device_group_id,
+                "tokenissuancepolicyid" => &mut identity.token_issuance_policy_id,
+                "tokenlifetimepolicyid" => &mut identity.token_lifetime_policy_id,
+                "uniquename" => &mut identity.unique_name,
+                "userid" => &mut identity.user_id,
+                _ => continue,
+            };
+            *target = match value {
+                serde_json::Value::String(text) => Some(text),
+                serde_json::Value::Null => None,
+                serde_json::Value::Number(number) => Some(number.to_string()),
+                serde_json::Value::Bool(_)
+                | serde_json::Value::Array(_)
+                | serde_json::Value::Object(_) => {
+                    return Err(
+                        serde::de::Error::custom(
+                            format!("identity key {key:?} must be a string"),
+                        ),
+                    );
+                }
+            };
+        }
+        Ok(identity)
     }
 }

@@ -23729,7 +23729,9 @@ impl SynchronizationJobSchemaCreateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -24570,7 +24572,9 @@ impl SynchronizationJobSchemaUpdateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -25609,7 +25613,9 @@ impl SynchronizationTemplateSchemaCreateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self
@@ -26450,7 +26456,9 @@ impl SynchronizationTemplateSchemaUpdateDirectory {
     /// Sets the body property `discoverabilities`.
     pub fn discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.body.discoverabilities = Some(value.into());
         self

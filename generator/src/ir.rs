@@ -41,8 +41,6 @@ pub struct Identity {
 pub struct IdentityField {
     /// PascalCase JSON name, as PowerShell writes it: `ServicePrincipalId`.
     pub wire: String,
-    /// camelCase spelling accepted as an alias: `servicePrincipalId`.
-    pub alias: String,
     /// Rust field name: `service_principal_id`.
     pub rust: String,
     /// Description of the first path parameter that introduced the key.
@@ -333,6 +331,8 @@ pub struct Field {
     pub optional: bool,
     /// `Box<…>`: the field closes a cycle of types.
     pub boxed: bool,
+    /// The schema's `format` (`date-time`, `uuid`, `base64url`, …), for the documentation.
+    pub format: Option<String>,
     /// Description.
     pub docs: String,
 }
@@ -378,6 +378,8 @@ pub enum TypeRef {
     Json,
     /// A generated model.
     Named(String),
+    /// `runtime::Flags<Named>`: a flag enum (`x-ms-enum-flags`), comma-separated on the wire.
+    Flags(String),
     /// `Vec<…>`.
     Vec(Box<TypeRef>),
 }

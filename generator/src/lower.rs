@@ -211,7 +211,6 @@ impl<'a> Lowerer<'a> {
                 let data = data.0;
                 let wire = crate::naming::pascal_label(&data.name);
                 fields.entry(wire.to_lowercase()).or_insert_with(|| IdentityField {
-                    alias: heck::ToLowerCamelCase::to_lower_camel_case(wire.as_str()),
                     rust: field_name(&data.name),
                     docs: data.description.clone().unwrap_or_default(),
                     wire,
@@ -748,7 +747,10 @@ impl<'a> Lowerer<'a> {
         let name = self.component_names.get(component).cloned().unwrap_or_else(|| type_name(component));
         // A named object schema is a struct even without properties (Graph's
         // `ODataErrors.InnerError` is only `additionalProperties`), so the type exists.
-        let ty = if is_string_enum(&view) || view.is_object_like() || view.ty() == Some("object") {
+        let ty = if is_string_enum(&view) && is_flags(&view) {
+            self.queue.push_back(component.to_owned());
+            TypeRef::Flags(name)
+        } else if is_string_enum(&view) || view.is_object_like() || view.ty() == Some("object") {
             self.queue.push_back(component.to_owned());
             TypeRef::Named(name)
         } else {
@@ -766,7 +768,10 @@ impl<'a> Lowerer<'a> {
 
     fn drain_queue(&mut self) {
         while let Some(component) = self.queue.pop_front() {
-            let Some(TypeRef::Named(name)) = self.component_types.get(&component).cloned() else { continue };
+            let Some(TypeRef::Named(name) | TypeRef::Flags(name)) = self.component_types.get(&component).cloned()
+            else {
+                continue;
+            };
             if self.models.contains_key(&name) {
                 continue;
             }
@@ -851,7 +856,8 @@ impl<'a> Lowerer<'a> {
                 n += 1;
             }
             let docs = prop_view.docs();
-            fields.push(Field { wire, rust, ty, optional: !required || nullable, boxed: false, docs });
+            let format = prop_view.format().map(str::to_owned);
+            fields.push(Field { wire, rust, ty, optional: !required || nullable, boxed: false, format, docs });
         }
         let key_value = match fields.as_slice() {
             [k, v] if k.wire == "key" && v.wire == "value" => Some((k.ty.clone(), v.ty.clone())),
@@ -1100,7 +1106,7 @@ fn model_features(
 /// Model names inside a type (`Vec<Named>` included).
 fn named_in(ty: &TypeRef) -> Vec<String> {
     match ty {
-        TypeRef::Named(name) => vec![name.clone()],
+        TypeRef::Named(name) | TypeRef::Flags(name) => vec![name.clone()],
         TypeRef::Vec(item) => named_in(item),
         _ => Vec::new(),
     }
@@ -1118,6 +1124,11 @@ fn operation_of<'a>(item: &'a openapiv3::PathItem, method: &str) -> Option<&'a o
         "trace" => item.trace.as_ref(),
         _ => None,
     }
+}
+
+/// `x-ms-enum-flags: {isFlags: true}`: values combine, comma-separated.
+fn is_flags(view: &SchemaView<'_>) -> bool {
+    view.node.get("x-ms-enum-flags").and_then(|f| f.get("isFlags")).and_then(Value::as_bool).unwrap_or(false)
 }
 
 fn is_string_enum(view: &SchemaView<'_>) -> bool {

@@ -302,3 +302,19 @@ fn identity_accepts_camel_case_and_ignores_other_properties() {
             .unwrap();
     assert_eq!(identity, ApplicationsIdentity::new().with_service_principal_id("sp-1").with_application_id("app-1"));
 }
+
+/// PowerShell reads hashtable keys whatever their case; so does the identity type.
+#[test]
+fn identity_keys_match_whatever_their_case_or_dashes() {
+    let identity: ApplicationsIdentity = serde_json::from_str(
+        r#"{"serviceprincipalid":"sp-1","APPID":"a","synchronizationJob-id":"j","UserId":null,"TokenLifetimePolicyId":42,"Other":{"nested":true}}"#,
+    )
+    .unwrap();
+    assert_eq!(identity.service_principal_id.as_deref(), Some("sp-1"));
+    assert_eq!(identity.app_id.as_deref(), Some("a"));
+    assert_eq!(identity.synchronization_job_id.as_deref(), Some("j"));
+    assert_eq!(identity.user_id, None);
+    assert_eq!(identity.token_lifetime_policy_id.as_deref(), Some("42"));
+    let error = serde_json::from_str::<ApplicationsIdentity>(r#"{"ServicePrincipalId":true}"#).unwrap_err().to_string();
+    assert!(error.contains("identity key \"ServicePrincipalId\" must be a string"), "{error}");
+}

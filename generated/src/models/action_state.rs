@@ -84,6 +84,11 @@ impl std::str::FromStr for ActionState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ActionState {
+    fn as_str(&self) -> &str {
+        ActionState::as_str(self)
+    }
+}
 impl std::fmt::Display for ActionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -9,6 +9,8 @@ pub struct ActivityHistoryItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Optional. The duration of active user engagement. if not supplied, this is calculated from the startedDateTime and lastActiveDateTime.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "activeDurationSeconds",
         default,
@@ -16,6 +18,8 @@ pub struct ActivityHistoryItem {
     )]
     pub active_duration_seconds: Option<i32>,
     /// Set by the server. DateTime in UTC when the object was created on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -23,6 +27,8 @@ pub struct ActivityHistoryItem {
     )]
     pub created_date_time: Option<String>,
     /// Optional. UTC DateTime when the activityHistoryItem will undergo hard-delete. Can be set by the client.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,
@@ -30,6 +36,8 @@ pub struct ActivityHistoryItem {
     )]
     pub expiration_date_time: Option<String>,
     /// Optional. UTC DateTime when the activityHistoryItem (activity session) was last understood as active or finished - if null, activityHistoryItem status should be Ongoing.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastActiveDateTime",
         default,
@@ -37,6 +45,8 @@ pub struct ActivityHistoryItem {
     )]
     pub last_active_date_time: Option<String>,
     /// Set by the server. DateTime in UTC when the object was modified on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -44,6 +54,8 @@ pub struct ActivityHistoryItem {
     )]
     pub last_modified_date_time: Option<String>,
     /// Required. UTC DateTime when the activityHistoryItem (activity session) was started. Required for timeline history.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "startedDateTime",
         default,

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct AddIn {
     /// The unique identifier for the addIn object.
+    ///
+    /// Format: `uuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The collection of key-value pairs that define parameters that the consuming service can use or call. You must specify this property when performing a POST or a PATCH operation on the addIns collection. Required.

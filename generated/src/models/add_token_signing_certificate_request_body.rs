@@ -9,6 +9,8 @@ pub struct AddTokenSigningCertificateRequestBody {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `endDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

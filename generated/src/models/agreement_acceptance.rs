@@ -39,6 +39,8 @@ pub struct AgreementAcceptance {
     )]
     pub device_os_version: Option<String>,
     /// The expiration date time of the acceptance. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Supports $filter (eq, ge, le) and eq for null values.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,
@@ -46,6 +48,8 @@ pub struct AgreementAcceptance {
     )]
     pub expiration_date_time: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "recordedDateTime",
         default,

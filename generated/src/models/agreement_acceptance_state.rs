@@ -64,6 +64,11 @@ impl std::str::FromStr for AgreementAcceptanceState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AgreementAcceptanceState {
+    fn as_str(&self) -> &str {
+        AgreementAcceptanceState::as_str(self)
+    }
+}
 impl std::fmt::Display for AgreementAcceptanceState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -15,9 +15,13 @@ pub struct AlternativeSecurityId {
     )]
     pub identity_provider: Option<String>,
     /// For internal use only.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// For internal use only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -79,6 +79,11 @@ impl std::str::FromStr for AppCredentialRestrictionType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AppCredentialRestrictionType {
+    fn as_str(&self) -> &str {
+        AppCredentialRestrictionType::as_str(self)
+    }
+}
 impl std::fmt::Display for AppCredentialRestrictionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -59,6 +59,11 @@ impl std::str::FromStr for AppKeyCredentialRestrictionType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AppKeyCredentialRestrictionType {
+    fn as_str(&self) -> &str {
+        AppKeyCredentialRestrictionType::as_str(self)
+    }
+}
 impl std::fmt::Display for AppKeyCredentialRestrictionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for AppLogUploadState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AppLogUploadState {
+    fn as_str(&self) -> &str {
+        AppLogUploadState::as_str(self)
+    }
+}
 impl std::fmt::Display for AppLogUploadState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

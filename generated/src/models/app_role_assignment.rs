@@ -9,6 +9,8 @@ pub struct AppRoleAssignment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -16,9 +18,13 @@ pub struct AppRoleAssignment {
     )]
     pub deleted_date_time: Option<String>,
     /// The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "appRoleId", default, skip_serializing_if = "Option::is_none")]
     pub app_role_id: Option<String>,
     /// The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -33,6 +39,8 @@ pub struct AppRoleAssignment {
     )]
     pub principal_display_name: Option<String>,
     /// The unique identifier (id) for the user, security group, or service principal being granted the app role. Security groups with dynamic memberships are supported. Required on create.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "principalId", default, skip_serializing_if = "Option::is_none")]
     pub principal_id: Option<String>,
     /// The type of the assigned principal. This can either be User, Group, or ServicePrincipal. Read-only.
@@ -46,6 +54,8 @@ pub struct AppRoleAssignment {
     )]
     pub resource_display_name: Option<String>,
     /// The unique identifier (id) for the resource service principal for which the assignment is made. Required on create. Supports $filter (eq only).
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "resourceId", default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -9,6 +9,8 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -38,6 +40,8 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certification: Option<crate::models::Certification>,
     /// The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -95,6 +99,8 @@ pub struct Application {
     #[serde(rename = "keyCredentials", default, skip_serializing_if = "Option::is_none")]
     pub key_credentials: Option<Vec<crate::models::KeyCredential>>,
     /// The main logo for the application. Not nullable.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// `nativeAuthenticationApisEnabled`: see [`NativeAuthenticationApisEnabled`](crate::models::NativeAuthenticationApisEnabled).
@@ -104,7 +110,7 @@ pub struct Application {
         skip_serializing_if = "Option::is_none"
     )]
     pub native_authentication_apis_enabled: Option<
-        crate::models::NativeAuthenticationApisEnabled,
+        crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
     >,
     /// Notes relevant for the management of the application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,6 +198,8 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
+    ///
+    /// Format: `uuid`.
     #[serde(
         rename = "tokenEncryptionKeyId",
         default,
@@ -393,7 +401,9 @@ impl Application {
     /// Sets `nativeAuthenticationApisEnabled`.
     pub fn with_native_authentication_apis_enabled(
         mut self,
-        value: impl Into<crate::models::NativeAuthenticationApisEnabled>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
+        >,
     ) -> Self {
         self.native_authentication_apis_enabled = Some(value.into());
         self

@@ -11,6 +11,8 @@ pub struct AssignedLicense {
     #[serde(rename = "disabledPlans", default, skip_serializing_if = "Option::is_none")]
     pub disabled_plans: Option<Vec<String>>,
     /// The unique identifier for the SKU. Corresponds to the skuId from subscribedSkus or companySubscription.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "skuId", default, skip_serializing_if = "Option::is_none")]
     pub sku_id: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct AssignedPlan {
     /// The date and time at which the plan was assigned. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "assignedDateTime",
         default,
@@ -25,6 +27,8 @@ pub struct AssignedPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// A GUID that identifies the service plan. For a complete list of GUIDs and their equivalent friendly service names, see Product names and service plan identifiers for licensing.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "servicePlanId", default, skip_serializing_if = "Option::is_none")]
     pub service_plan_id: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

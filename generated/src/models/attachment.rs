@@ -15,6 +15,8 @@ pub struct Attachment {
     #[serde(rename = "isInline", default, skip_serializing_if = "Option::is_none")]
     pub is_inline: Option<bool>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -25,6 +27,8 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The length of the attachment in bytes.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

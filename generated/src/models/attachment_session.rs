@@ -9,9 +9,13 @@ pub struct AttachmentSession {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The content streams that are uploaded.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The date and time in UTC when the upload session will expire. The complete file must be uploaded before this expiration time is reached.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,

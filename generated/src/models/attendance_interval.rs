@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct AttendanceInterval {
     /// Duration of the meeting interval in seconds; that is, the difference between joinDateTime and leaveDateTime.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "durationInSeconds",
         default,
@@ -15,9 +17,13 @@ pub struct AttendanceInterval {
     )]
     pub duration_in_seconds: Option<i32>,
     /// The time the attendee joined in UTC.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "joinDateTime", default, skip_serializing_if = "Option::is_none")]
     pub join_date_time: Option<String>,
     /// The time the attendee left in UTC.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "leaveDateTime", default, skip_serializing_if = "Option::is_none")]
     pub leave_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -25,6 +25,8 @@ pub struct AttendanceRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Total duration of the attendances in seconds.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "totalAttendanceInSeconds",
         default,

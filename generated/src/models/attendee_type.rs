@@ -60,6 +60,11 @@ impl std::str::FromStr for AttendeeType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttendeeType {
+    fn as_str(&self) -> &str {
+        AttendeeType::as_str(self)
+    }
+}
 impl std::fmt::Display for AttendeeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -64,6 +64,11 @@ impl std::str::FromStr for AttestationLevel {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttestationLevel {
+    fn as_str(&self) -> &str {
+        AttestationLevel::as_str(self)
+    }
+}
 impl std::fmt::Display for AttestationLevel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

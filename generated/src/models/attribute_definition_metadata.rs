@@ -94,6 +94,11 @@ impl std::str::FromStr for AttributeDefinitionMetadata {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttributeDefinitionMetadata {
+    fn as_str(&self) -> &str {
+        AttributeDefinitionMetadata::as_str(self)
+    }
+}
 impl std::fmt::Display for AttributeDefinitionMetadata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -56,6 +56,11 @@ impl std::str::FromStr for AttributeFlowBehavior {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttributeFlowBehavior {
+    fn as_str(&self) -> &str {
+        AttributeFlowBehavior::as_str(self)
+    }
+}
 impl std::fmt::Display for AttributeFlowBehavior {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

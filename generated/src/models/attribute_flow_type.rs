@@ -74,6 +74,11 @@ impl std::str::FromStr for AttributeFlowType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttributeFlowType {
+    fn as_str(&self) -> &str {
+        AttributeFlowType::as_str(self)
+    }
+}
 impl std::fmt::Display for AttributeFlowType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -24,6 +24,8 @@ pub struct AttributeMapping {
     #[serde(rename = "flowType", default, skip_serializing_if = "Option::is_none")]
     pub flow_type: Option<crate::models::AttributeFlowType>,
     /// If higher than 0, this attribute will be used to perform an initial match of the objects between source and target directories. The synchronization engine will try to find the matching object using attribute with lowest value of matching priority first. If not found, the attribute with the next matching priority will be used, and so on a until match is found or no more matching attributes are left. Only attributes that are expected to have unique values, such as email, should be used as matching attributes.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "matchingPriority",
         default,

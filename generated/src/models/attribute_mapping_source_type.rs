@@ -64,6 +64,11 @@ impl std::str::FromStr for AttributeMappingSourceType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttributeMappingSourceType {
+    fn as_str(&self) -> &str {
+        AttributeMappingSourceType::as_str(self)
+    }
+}
 impl std::fmt::Display for AttributeMappingSourceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

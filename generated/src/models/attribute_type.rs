@@ -79,6 +79,11 @@ impl std::str::FromStr for AttributeType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AttributeType {
+    fn as_str(&self) -> &str {
+        AttributeType::as_str(self)
+    }
+}
 impl std::fmt::Display for AttributeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -17,6 +17,8 @@ pub struct Audio {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artist: Option<String>,
     /// Bitrate expressed in kbps.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bitrate: Option<i64>,
     /// The name of the composer of the audio file.
@@ -26,12 +28,18 @@ pub struct Audio {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copyright: Option<String>,
     /// The number of the disc this audio file came from.
+    ///
+    /// Format: `int16`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disc: Option<i32>,
     /// The total number of discs in this album.
+    ///
+    /// Format: `int16`.
     #[serde(rename = "discCount", default, skip_serializing_if = "Option::is_none")]
     pub disc_count: Option<i32>,
     /// Duration of the audio file, expressed in milliseconds
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// The genre of this audio file.
@@ -51,12 +59,18 @@ pub struct Audio {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The number of the track on the original disc for this audio file.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<i32>,
     /// The total number of tracks on the original disc for this audio file.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "trackCount", default, skip_serializing_if = "Option::is_none")]
     pub track_count: Option<i32>,
     /// The year the audio file was recorded.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

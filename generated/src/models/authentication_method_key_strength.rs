@@ -60,6 +60,11 @@ impl std::str::FromStr for AuthenticationMethodKeyStrength {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AuthenticationMethodKeyStrength {
+    fn as_str(&self) -> &str {
+        AuthenticationMethodKeyStrength::as_str(self)
+    }
+}
 impl std::fmt::Display for AuthenticationMethodKeyStrength {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

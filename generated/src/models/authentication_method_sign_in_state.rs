@@ -84,6 +84,11 @@ impl std::str::FromStr for AuthenticationMethodSignInState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AuthenticationMethodSignInState {
+    fn as_str(&self) -> &str {
+        AuthenticationMethodSignInState::as_str(self)
+    }
+}
 impl std::fmt::Display for AuthenticationMethodSignInState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for AuthenticationPhoneType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AuthenticationPhoneType {
+    fn as_str(&self) -> &str {
+        AuthenticationPhoneType::as_str(self)
+    }
+}
 impl std::fmt::Display for AuthenticationPhoneType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

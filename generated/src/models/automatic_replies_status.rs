@@ -64,6 +64,11 @@ impl std::str::FromStr for AutomaticRepliesStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for AutomaticRepliesStatus {
+    fn as_str(&self) -> &str {
+        AutomaticRepliesStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for AutomaticRepliesStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

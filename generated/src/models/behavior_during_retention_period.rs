@@ -74,6 +74,11 @@ impl std::str::FromStr for BehaviorDuringRetentionPeriod {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for BehaviorDuringRetentionPeriod {
+    fn as_str(&self) -> &str {
+        BehaviorDuringRetentionPeriod::as_str(self)
+    }
+}
 impl std::fmt::Display for BehaviorDuringRetentionPeriod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

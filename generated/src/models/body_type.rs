@@ -56,6 +56,11 @@ impl std::str::FromStr for BodyType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for BodyType {
+    fn as_str(&self) -> &str {
+        BodyType::as_str(self)
+    }
+}
 impl std::fmt::Display for BodyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for BroadcastMeetingAudience {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for BroadcastMeetingAudience {
+    fn as_str(&self) -> &str {
+        BroadcastMeetingAudience::as_str(self)
+    }
+}
 impl std::fmt::Display for BroadcastMeetingAudience {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -11,6 +11,8 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub album: Option<crate::models::Album>,
     /// Number of children contained immediately within this container.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "childCount", default, skip_serializing_if = "Option::is_none")]
     pub child_count: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

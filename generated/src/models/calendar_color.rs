@@ -104,6 +104,11 @@ impl std::str::FromStr for CalendarColor {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for CalendarColor {
+    fn as_str(&self) -> &str {
+        CalendarColor::as_str(self)
+    }
+}
 impl std::fmt::Display for CalendarColor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

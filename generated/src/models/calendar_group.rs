@@ -12,6 +12,8 @@ pub struct CalendarGroup {
     #[serde(rename = "changeKey", default, skip_serializing_if = "Option::is_none")]
     pub change_key: Option<String>,
     /// The class identifier. Read-only.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "classId", default, skip_serializing_if = "Option::is_none")]
     pub class_id: Option<String>,
     /// The group name.

@@ -95,6 +95,11 @@ impl std::str::FromStr for CalendarRoleType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for CalendarRoleType {
+    fn as_str(&self) -> &str {
+        CalendarRoleType::as_str(self)
+    }
+}
 impl std::fmt::Display for CalendarRoleType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

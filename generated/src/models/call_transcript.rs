@@ -12,6 +12,8 @@ pub struct CallTranscript {
     #[serde(rename = "callId", default, skip_serializing_if = "Option::is_none")]
     pub call_id: Option<String>,
     /// The content of the transcript. Read-only.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The unique identifier that links the transcript with its corresponding recording. Read-only.
@@ -22,6 +24,8 @@ pub struct CallTranscript {
     )]
     pub content_correlation_id: Option<String>,
     /// Date and time at which the transcript was created. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -29,6 +33,8 @@ pub struct CallTranscript {
     )]
     pub created_date_time: Option<String>,
     /// Date and time at which the transcription ends. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// The unique identifier of the online meeting related to this transcript. Read-only.
@@ -42,6 +48,8 @@ pub struct CallTranscript {
     )]
     pub meeting_organizer: Option<crate::models::IdentitySet>,
     /// The time-aligned metadata of the utterances in the transcript. Read-only.
+    ///
+    /// Format: `base64url`.
     #[serde(
         rename = "metadataContent",
         default,

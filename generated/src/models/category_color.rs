@@ -179,6 +179,11 @@ impl std::str::FromStr for CategoryColor {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for CategoryColor {
+    fn as_str(&self) -> &str {
+        CategoryColor::as_str(self)
+    }
+}
 impl std::fmt::Display for CategoryColor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

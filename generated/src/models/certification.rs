@@ -15,6 +15,8 @@ pub struct Certification {
     )]
     pub certification_details_url: Option<String>,
     /// The timestamp when the current certification for the application expires.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "certificationExpirationDateTime",
         default,
@@ -36,6 +38,8 @@ pub struct Certification {
     )]
     pub is_publisher_attested: Option<bool>,
     /// The timestamp when the certification for the application was most recently added or updated.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastCertificationDateTime",
         default,

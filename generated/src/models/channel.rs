@@ -9,6 +9,8 @@ pub struct Channel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Read only. Timestamp at which the channel was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

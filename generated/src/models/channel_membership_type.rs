@@ -69,6 +69,11 @@ impl std::str::FromStr for ChannelMembershipType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChannelMembershipType {
+    fn as_str(&self) -> &str {
+        ChannelMembershipType::as_str(self)
+    }
+}
 impl std::fmt::Display for ChannelMembershipType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct ChannelSummary {
     /// Count of guests in a channel.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "guestsCount", default, skip_serializing_if = "Option::is_none")]
     pub guests_count: Option<i32>,
     /// Indicates whether external members are included on the channel.
@@ -18,9 +20,13 @@ pub struct ChannelSummary {
     )]
     pub has_members_from_other_tenants: Option<bool>,
     /// Count of members in a channel.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "membersCount", default, skip_serializing_if = "Option::is_none")]
     pub members_count: Option<i32>,
     /// Count of owners in a channel.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "ownersCount", default, skip_serializing_if = "Option::is_none")]
     pub owners_count: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

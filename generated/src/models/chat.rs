@@ -12,6 +12,8 @@ pub struct Chat {
     #[serde(rename = "chatType", default, skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<crate::models::ChatType>,
     /// Date and time at which the chat was created. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -19,6 +21,8 @@ pub struct Chat {
     )]
     pub created_date_time: Option<String>,
     /// Date and time at which the chat was renamed or the list of members was last changed. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastUpdatedDateTime",
         default,

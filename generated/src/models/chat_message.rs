@@ -25,6 +25,8 @@ pub struct ChatMessage {
     #[serde(rename = "chatId", default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
     /// Timestamp of when the chat message was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -32,6 +34,8 @@ pub struct ChatMessage {
     )]
     pub created_date_time: Option<String>,
     /// Read only. Timestamp at which the chat message was deleted, or null if not deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -51,6 +55,8 @@ pub struct ChatMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub importance: Option<crate::models::ChatMessageImportance>,
     /// Read only. Timestamp when edits to the chat message were made. Triggers an 'Edited' flag in the Teams UI. If no edits are made the value is null.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastEditedDateTime",
         default,
@@ -58,6 +64,8 @@ pub struct ChatMessage {
     )]
     pub last_edited_date_time: Option<String>,
     /// Read only. Timestamp when the chat message is created (initial setting) or modified, including when a reaction is added or removed.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

@@ -69,6 +69,11 @@ impl std::str::FromStr for ChatMessageActions {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatMessageActions {
+    fn as_str(&self) -> &str {
+        ChatMessageActions::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatMessageActions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -9,8 +9,10 @@
 pub struct ChatMessageHistoryItem {
     /// `actions`: see [`ChatMessageActions`](crate::models::ChatMessageActions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<crate::models::ChatMessageActions>,
+    pub actions: Option<crate::runtime::Flags<crate::models::ChatMessageActions>>,
     /// The date and time when the message was modified.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "modifiedDateTime",
         default,
@@ -28,7 +30,7 @@ impl ChatMessageHistoryItem {
     /// Sets `actions`.
     pub fn with_actions(
         mut self,
-        value: impl Into<crate::models::ChatMessageActions>,
+        value: impl Into<crate::runtime::Flags<crate::models::ChatMessageActions>>,
     ) -> Self {
         self.actions = Some(value.into());
         self

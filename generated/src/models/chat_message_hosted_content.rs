@@ -9,6 +9,8 @@ pub struct ChatMessageHostedContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Write only. Bytes for the hosted content (such as images).
+    ///
+    /// Format: `base64url`.
     #[serde(rename = "contentBytes", default, skip_serializing_if = "Option::is_none")]
     pub content_bytes: Option<String>,
     /// Write only. Content type. such as image/png, image/jpg.

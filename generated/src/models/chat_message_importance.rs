@@ -69,6 +69,11 @@ impl std::str::FromStr for ChatMessageImportance {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatMessageImportance {
+    fn as_str(&self) -> &str {
+        ChatMessageImportance::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatMessageImportance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

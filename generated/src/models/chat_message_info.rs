@@ -12,6 +12,8 @@ pub struct ChatMessageInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<crate::models::ItemBody>,
     /// Date time object representing the time at which message was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

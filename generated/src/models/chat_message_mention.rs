@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct ChatMessageMention {
     /// Index of an entity being mentioned in the specified chatMessage. Matches the {index} value in the corresponding \<at id='{index}'\> tag in the message body.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i32>,
     /// `mentioned`: see [`ChatMessageMentionedIdentitySet`](crate::models::ChatMessageMentionedIdentitySet).

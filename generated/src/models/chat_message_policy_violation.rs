@@ -9,7 +9,9 @@
 pub struct ChatMessagePolicyViolation {
     /// `dlpAction`: see [`ChatMessagePolicyViolationDlpActionTypes`](crate::models::ChatMessagePolicyViolationDlpActionTypes).
     #[serde(rename = "dlpAction", default, skip_serializing_if = "Option::is_none")]
-    pub dlp_action: Option<crate::models::ChatMessagePolicyViolationDlpActionTypes>,
+    pub dlp_action: Option<
+        crate::runtime::Flags<crate::models::ChatMessagePolicyViolationDlpActionTypes>,
+    >,
     /// Justification text provided by the sender of the message when overriding a policy violation.
     #[serde(
         rename = "justificationText",
@@ -22,11 +24,15 @@ pub struct ChatMessagePolicyViolation {
     pub policy_tip: Option<crate::models::ChatMessagePolicyViolationPolicyTip>,
     /// `userAction`: see [`ChatMessagePolicyViolationUserActionTypes`](crate::models::ChatMessagePolicyViolationUserActionTypes).
     #[serde(rename = "userAction", default, skip_serializing_if = "Option::is_none")]
-    pub user_action: Option<crate::models::ChatMessagePolicyViolationUserActionTypes>,
+    pub user_action: Option<
+        crate::runtime::Flags<crate::models::ChatMessagePolicyViolationUserActionTypes>,
+    >,
     /// `verdictDetails`: see [`ChatMessagePolicyViolationVerdictDetailsTypes`](crate::models::ChatMessagePolicyViolationVerdictDetailsTypes).
     #[serde(rename = "verdictDetails", default, skip_serializing_if = "Option::is_none")]
     pub verdict_details: Option<
-        crate::models::ChatMessagePolicyViolationVerdictDetailsTypes,
+        crate::runtime::Flags<
+            crate::models::ChatMessagePolicyViolationVerdictDetailsTypes,
+        >,
     >,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
@@ -36,7 +42,11 @@ impl ChatMessagePolicyViolation {
     /// Sets `dlpAction`.
     pub fn with_dlp_action(
         mut self,
-        value: impl Into<crate::models::ChatMessagePolicyViolationDlpActionTypes>,
+        value: impl Into<
+            crate::runtime::Flags<
+                crate::models::ChatMessagePolicyViolationDlpActionTypes,
+            >,
+        >,
     ) -> Self {
         self.dlp_action = Some(value.into());
         self
@@ -57,7 +67,11 @@ impl ChatMessagePolicyViolation {
     /// Sets `userAction`.
     pub fn with_user_action(
         mut self,
-        value: impl Into<crate::models::ChatMessagePolicyViolationUserActionTypes>,
+        value: impl Into<
+            crate::runtime::Flags<
+                crate::models::ChatMessagePolicyViolationUserActionTypes,
+            >,
+        >,
     ) -> Self {
         self.user_action = Some(value.into());
         self
@@ -65,7 +79,11 @@ impl ChatMessagePolicyViolation {
     /// Sets `verdictDetails`.
     pub fn with_verdict_details(
         mut self,
-        value: impl Into<crate::models::ChatMessagePolicyViolationVerdictDetailsTypes>,
+        value: impl Into<
+            crate::runtime::Flags<
+                crate::models::ChatMessagePolicyViolationVerdictDetailsTypes,
+            >,
+        >,
     ) -> Self {
         self.verdict_details = Some(value.into());
         self

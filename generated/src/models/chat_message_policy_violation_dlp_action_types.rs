@@ -69,6 +69,11 @@ impl std::str::FromStr for ChatMessagePolicyViolationDlpActionTypes {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatMessagePolicyViolationDlpActionTypes {
+    fn as_str(&self) -> &str {
+        ChatMessagePolicyViolationDlpActionTypes::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatMessagePolicyViolationDlpActionTypes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -64,6 +64,11 @@ impl std::str::FromStr for ChatMessagePolicyViolationUserActionTypes {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatMessagePolicyViolationUserActionTypes {
+    fn as_str(&self) -> &str {
+        ChatMessagePolicyViolationUserActionTypes::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatMessagePolicyViolationUserActionTypes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -75,6 +75,11 @@ impl std::str::FromStr for ChatMessagePolicyViolationVerdictDetailsTypes {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatMessagePolicyViolationVerdictDetailsTypes {
+    fn as_str(&self) -> &str {
+        ChatMessagePolicyViolationVerdictDetailsTypes::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatMessagePolicyViolationVerdictDetailsTypes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

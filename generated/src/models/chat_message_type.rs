@@ -74,6 +74,11 @@ impl std::str::FromStr for ChatMessageType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatMessageType {
+    fn as_str(&self) -> &str {
+        ChatMessageType::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

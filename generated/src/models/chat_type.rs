@@ -69,6 +69,11 @@ impl std::str::FromStr for ChatType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ChatType {
+    fn as_str(&self) -> &str {
+        ChatType::as_str(self)
+    }
+}
 impl std::fmt::Display for ChatType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -11,6 +11,8 @@ pub struct ChatViewpoint {
     #[serde(rename = "isHidden", default, skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
     /// Represents the dateTime up until which the current user has read chatMessages in a specific chat.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastMessageReadDateTime",
         default,

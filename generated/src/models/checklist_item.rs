@@ -9,6 +9,8 @@ pub struct ChecklistItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The date and time when the checklistItem was finished.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "checkedDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct ChecklistItem {
     )]
     pub checked_date_time: Option<String>,
     /// The date and time when the checklistItem was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

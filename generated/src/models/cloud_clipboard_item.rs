@@ -9,6 +9,8 @@ pub struct CloudClipboardItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Set by the server. DateTime in UTC when the object was created on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct CloudClipboardItem {
     )]
     pub created_date_time: Option<String>,
     /// Set by the server. DateTime in UTC when the object expires and after that the object is no longer available. The default and also maximum TTL is 12 hours after the creation, but it might change for performance optimization.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,
@@ -23,6 +27,8 @@ pub struct CloudClipboardItem {
     )]
     pub expiration_date_time: Option<String>,
     /// Set by the server if not provided in the client's request. DateTime in UTC when the object was modified by the client.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

@@ -144,6 +144,11 @@ impl std::str::FromStr for ColumnTypes {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ColumnTypes {
+    fn as_str(&self) -> &str {
+        ColumnTypes::as_str(self)
+    }
+}
 impl std::fmt::Display for ColumnTypes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

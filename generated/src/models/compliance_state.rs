@@ -84,6 +84,11 @@ impl std::str::FromStr for ComplianceState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ComplianceState {
+    fn as_str(&self) -> &str {
+        ComplianceState::as_str(self)
+    }
+}
 impl std::fmt::Display for ComplianceState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

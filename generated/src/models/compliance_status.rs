@@ -89,6 +89,11 @@ impl std::str::FromStr for ComplianceStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ComplianceStatus {
+    fn as_str(&self) -> &str {
+        ComplianceStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for ComplianceStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

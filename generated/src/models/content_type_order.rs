@@ -11,6 +11,8 @@ pub struct ContentTypeOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
     /// Specifies the position in which the content type appears in the selection UI.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -15,6 +15,8 @@ pub struct ConversationMember {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// The timestamp denoting how far back a conversation's history is shared with the conversation member. This property is settable only for members of a chat.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "visibleHistoryStartDateTime",
         default,

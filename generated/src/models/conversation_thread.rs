@@ -18,6 +18,8 @@ pub struct ConversationThread {
     #[serde(rename = "isLocked", default, skip_serializing_if = "Option::is_none")]
     pub is_locked: Option<bool>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.Returned by default.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastDeliveredDateTime",
         default,

@@ -69,6 +69,11 @@ impl std::str::FromStr for CourseStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for CourseStatus {
+    fn as_str(&self) -> &str {
+        CourseStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for CourseStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

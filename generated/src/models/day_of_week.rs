@@ -84,6 +84,11 @@ impl std::str::FromStr for DayOfWeek {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DayOfWeek {
+    fn as_str(&self) -> &str {
+        DayOfWeek::as_str(self)
+    }
+}
 impl std::fmt::Display for DayOfWeek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -68,6 +68,11 @@ impl std::str::FromStr for DelegateMeetingMessageDeliveryOptions {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DelegateMeetingMessageDeliveryOptions {
+    fn as_str(&self) -> &str {
+        DelegateMeetingMessageDeliveryOptions::as_str(self)
+    }
+}
 impl std::fmt::Display for DelegateMeetingMessageDeliveryOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

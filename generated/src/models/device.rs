@@ -9,6 +9,8 @@ pub struct Device {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -26,6 +28,8 @@ pub struct Device {
     )]
     pub alternative_security_ids: Option<Vec<crate::models::AlternativeSecurityId>>,
     /// The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, and eq on null values) and $orderby.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "approximateLastSignInDateTime",
         default,
@@ -33,6 +37,8 @@ pub struct Device {
     )]
     pub approximate_last_sign_in_date_time: Option<String>,
     /// The timestamp when the device is no longer deemed compliant. The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "complianceExpirationDateTime",
         default,
@@ -56,6 +62,8 @@ pub struct Device {
     )]
     pub device_ownership: Option<String>,
     /// For internal use only.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "deviceVersion", default, skip_serializing_if = "Option::is_none")]
     pub device_version: Option<i32>,
     /// The display name for the device. Required. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
@@ -100,6 +108,8 @@ pub struct Device {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The last time at which the object was synced with the on-premises directory. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z Read-only. Supports $filter (eq, ne, not, ge, le, in).
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "onPremisesLastSyncDateTime",
         default,
@@ -141,6 +151,8 @@ pub struct Device {
     #[serde(rename = "profileType", default, skip_serializing_if = "Option::is_none")]
     pub profile_type: Option<String>,
     /// Date and time of when the device was registered. The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "registrationDateTime",
         default,

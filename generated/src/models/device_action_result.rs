@@ -14,6 +14,8 @@ pub struct DeviceActionResult {
     #[serde(rename = "actionState", default, skip_serializing_if = "Option::is_none")]
     pub action_state: Option<crate::models::ActionState>,
     /// Time the action state was last updated
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastUpdatedDateTime",
         default,
@@ -21,6 +23,8 @@ pub struct DeviceActionResult {
     )]
     pub last_updated_date_time: Option<String>,
     /// Time the action was initiated
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

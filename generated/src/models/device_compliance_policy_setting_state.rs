@@ -11,6 +11,8 @@ pub struct DeviceCompliancePolicySettingState {
     #[serde(rename = "currentValue", default, skip_serializing_if = "Option::is_none")]
     pub current_value: Option<String>,
     /// Error code for the setting
+    ///
+    /// Format: `int64`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<i64>,
     /// Error description

@@ -15,6 +15,8 @@ pub struct DeviceCompliancePolicyState {
     #[serde(rename = "platformType", default, skip_serializing_if = "Option::is_none")]
     pub platform_type: Option<crate::models::PolicyPlatformType>,
     /// Count of how many setting a policy holds
+    ///
+    /// Format: `int32`.
     #[serde(rename = "settingCount", default, skip_serializing_if = "Option::is_none")]
     pub setting_count: Option<i32>,
     /// `settingStates`
@@ -24,6 +26,8 @@ pub struct DeviceCompliancePolicyState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::models::ComplianceStatus>,
     /// The version of the policy
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -122,6 +122,11 @@ impl std::str::FromStr for DeviceEnrollmentType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DeviceEnrollmentType {
+    fn as_str(&self) -> &str {
+        DeviceEnrollmentType::as_str(self)
+    }
+}
 impl std::fmt::Display for DeviceEnrollmentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

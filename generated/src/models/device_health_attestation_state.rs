@@ -115,6 +115,8 @@ pub struct DeviceHealthAttestationState {
     )]
     pub health_status_mismatch_info: Option<String>,
     /// The DateTime when device was evaluated or issued to MDM
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "issuedDateTime", default, skip_serializing_if = "Option::is_none")]
     pub issued_date_time: Option<String>,
     /// The Timestamp of the last update.
@@ -149,9 +151,13 @@ pub struct DeviceHealthAttestationState {
     )]
     pub pcr_hash_algorithm: Option<String>,
     /// The number of times a PC device has hibernated or resumed
+    ///
+    /// Format: `int64`.
     #[serde(rename = "resetCount", default, skip_serializing_if = "Option::is_none")]
     pub reset_count: Option<i64>,
     /// The number of times a PC device has rebooted
+    ///
+    /// Format: `int64`.
     #[serde(rename = "restartCount", default, skip_serializing_if = "Option::is_none")]
     pub restart_count: Option<i64>,
     /// Safe mode is a troubleshooting option for Windows that starts your computer in a limited state

@@ -12,6 +12,8 @@ pub struct DeviceLogCollectionResponse {
     #[serde(rename = "enrolledByUser", default, skip_serializing_if = "Option::is_none")]
     pub enrolled_by_user: Option<String>,
     /// The DateTime of the expiration of the logs.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTimeUTC",
         default,
@@ -26,6 +28,8 @@ pub struct DeviceLogCollectionResponse {
     )]
     pub initiated_by_user_principal_name: Option<String>,
     /// Indicates Intune device unique identifier.
+    ///
+    /// Format: `uuid`.
     #[serde(
         rename = "managedDeviceId",
         default,
@@ -33,6 +37,8 @@ pub struct DeviceLogCollectionResponse {
     )]
     pub managed_device_id: Option<String>,
     /// The DateTime the request was received.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "receivedDateTimeUTC",
         default,
@@ -40,6 +46,8 @@ pub struct DeviceLogCollectionResponse {
     )]
     pub received_date_time_utc: Option<String>,
     /// The DateTime of the request.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "requestedDateTimeUTC",
         default,
@@ -47,7 +55,14 @@ pub struct DeviceLogCollectionResponse {
     )]
     pub requested_date_time_utc: Option<String>,
     /// The size of the logs in KB. Valid values -1.79769313486232E+308 to 1.79769313486232E+308
-    #[serde(rename = "sizeInKB", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        rename = "sizeInKB",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub size_in_kb: Option<f64>,
     /// `status`: see [`AppLogUploadState`](crate::models::AppLogUploadState).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -74,6 +74,11 @@ impl std::str::FromStr for DeviceManagementExchangeAccessState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DeviceManagementExchangeAccessState {
+    fn as_str(&self) -> &str {
+        DeviceManagementExchangeAccessState::as_str(self)
+    }
+}
 impl std::fmt::Display for DeviceManagementExchangeAccessState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -129,6 +129,11 @@ impl std::str::FromStr for DeviceManagementExchangeAccessStateReason {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DeviceManagementExchangeAccessStateReason {
+    fn as_str(&self) -> &str {
+        DeviceManagementExchangeAccessStateReason::as_str(self)
+    }
+}
 impl std::fmt::Display for DeviceManagementExchangeAccessStateReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -12,6 +12,8 @@ pub struct DeviceManagementTroubleshootingEvent {
     #[serde(rename = "correlationId", default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// Time when the event occurred .
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "eventDateTime", default, skip_serializing_if = "Option::is_none")]
     pub event_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

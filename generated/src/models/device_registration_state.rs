@@ -91,6 +91,11 @@ impl std::str::FromStr for DeviceRegistrationState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DeviceRegistrationState {
+    fn as_str(&self) -> &str {
+        DeviceRegistrationState::as_str(self)
+    }
+}
 impl std::fmt::Display for DeviceRegistrationState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -10,8 +10,12 @@ pub struct DirectoryDefinition {
     pub id: Option<String>,
     /// `discoverabilities`: see [`DirectoryDefinitionDiscoverabilities`](crate::models::DirectoryDefinitionDiscoverabilities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discoverabilities: Option<crate::models::DirectoryDefinitionDiscoverabilities>,
+    pub discoverabilities: Option<
+        crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+    >,
     /// Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "discoveryDateTime",
         default,
@@ -43,7 +47,9 @@ impl DirectoryDefinition {
     /// Sets `discoverabilities`.
     pub fn with_discoverabilities(
         mut self,
-        value: impl Into<crate::models::DirectoryDefinitionDiscoverabilities>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
     ) -> Self {
         self.discoverabilities = Some(value.into());
         self

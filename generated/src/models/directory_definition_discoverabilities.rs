@@ -79,6 +79,11 @@ impl std::str::FromStr for DirectoryDefinitionDiscoverabilities {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DirectoryDefinitionDiscoverabilities {
+    fn as_str(&self) -> &str {
+        DirectoryDefinitionDiscoverabilities::as_str(self)
+    }
+}
 impl std::fmt::Display for DirectoryDefinitionDiscoverabilities {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -12,6 +12,8 @@ pub struct DriveItem {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::IdentitySet>,
     /// Date and time of item creation. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -28,6 +30,8 @@ pub struct DriveItem {
     #[serde(rename = "lastModifiedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<crate::models::IdentitySet>,
     /// Date and time the item was last modified. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -64,6 +68,8 @@ pub struct DriveItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle: Option<crate::models::Bundle>,
     /// The content stream, if the item represents a file.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// An eTag for the content of the item. This eTag isn't changed if only the metadata is changed. Note This property isn't returned if the item is a folder. Read-only.
@@ -122,6 +128,8 @@ pub struct DriveItem {
     #[serde(rename = "sharepointIds", default, skip_serializing_if = "Option::is_none")]
     pub sharepoint_ids: Option<crate::models::SharepointIds>,
     /// Size of the item in bytes. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// `specialFolder`: see [`SpecialFolder`](crate::models::SpecialFolder).

@@ -12,6 +12,8 @@ pub struct DriveItemVersion {
     #[serde(rename = "lastModifiedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<crate::models::IdentitySet>,
     /// Date and time the version was last modified. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -22,9 +24,13 @@ pub struct DriveItemVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publication: Option<crate::models::PublicationFacet>,
     /// The content stream for this version of the item.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Indicates the size of the content stream for this version of the item.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -15,6 +15,8 @@ pub struct Event {
     #[serde(rename = "changeKey", default, skip_serializing_if = "Option::is_none")]
     pub change_key: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -22,6 +24,8 @@ pub struct Event {
     )]
     pub created_date_time: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -115,6 +119,8 @@ pub struct Event {
     )]
     pub original_end_time_zone: Option<String>,
     /// Represents the start time of an event when it is initially created as an occurrence or exception in a recurring series. This property is not returned for events that are single instances. Its date and time information is expressed in ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "originalStart", default, skip_serializing_if = "Option::is_none")]
     pub original_start: Option<String>,
     /// The start time zone that was set when the event was created. A value of tzone://Microsoft/Custom indicates that a legacy custom time zone was set in desktop Outlook.
@@ -128,6 +134,8 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<crate::models::PatternedRecurrence>,
     /// The number of minutes before the event start time that the reminder alert occurs.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "reminderMinutesBeforeStart",
         default,

@@ -69,6 +69,11 @@ impl std::str::FromStr for EventType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for EventType {
+    fn as_str(&self) -> &str {
+        EventType::as_str(self)
+    }
+}
 impl std::fmt::Display for EventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

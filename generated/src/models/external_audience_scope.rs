@@ -60,6 +60,11 @@ impl std::str::FromStr for ExternalAudienceScope {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ExternalAudienceScope {
+    fn as_str(&self) -> &str {
+        ExternalAudienceScope::as_str(self)
+    }
+}
 impl std::fmt::Display for ExternalAudienceScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

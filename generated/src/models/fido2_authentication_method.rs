@@ -26,6 +26,8 @@ pub struct Fido2AuthenticationMethod {
     )]
     pub attestation_level: Option<crate::models::AttestationLevel>,
     /// The timestamp when this key was registered to the user.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct FileSystemInfo {
     /// The UTC date and time the file was created on a client.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -15,6 +17,8 @@ pub struct FileSystemInfo {
     )]
     pub created_date_time: Option<String>,
     /// The UTC date and time the file was last accessed. Available for the recent file list only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastAccessedDateTime",
         default,
@@ -22,6 +26,8 @@ pub struct FileSystemInfo {
     )]
     pub last_accessed_date_time: Option<String>,
     /// The UTC date and time the file was last modified on a client.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct Folder {
     /// Number of children contained immediately within this container.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "childCount", default, skip_serializing_if = "Option::is_none")]
     pub child_count: Option<i32>,
     /// `view`: see [`FolderView`](crate::models::FolderView).

@@ -64,6 +64,11 @@ impl std::str::FromStr for FollowupFlagStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for FollowupFlagStatus {
+    fn as_str(&self) -> &str {
+        FollowupFlagStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for FollowupFlagStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -79,6 +79,11 @@ impl std::str::FromStr for FreeBusyStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for FreeBusyStatus {
+    fn as_str(&self) -> &str {
+        FreeBusyStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for FreeBusyStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

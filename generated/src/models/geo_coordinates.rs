@@ -8,13 +8,31 @@
 #[non_exhaustive]
 pub struct GeoCoordinates {
     /// Optional. The altitude (height), in feet,  above sea level for the item. Read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub altitude: Option<f64>,
     /// Optional. The latitude, in decimal, for the item. Read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub latitude: Option<f64>,
     /// Optional. The longitude, in decimal, for the item. Read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub longitude: Option<f64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

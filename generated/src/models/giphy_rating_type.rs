@@ -64,6 +64,11 @@ impl std::str::FromStr for GiphyRatingType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for GiphyRatingType {
+    fn as_str(&self) -> &str {
+        GiphyRatingType::as_str(self)
+    }
+}
 impl std::fmt::Display for GiphyRatingType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -9,6 +9,8 @@ pub struct Group {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -43,6 +45,8 @@ pub struct Group {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<String>,
     /// Timestamp of when the group was created. The value can't be modified and is automatically populated when the group is created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -56,6 +60,8 @@ pub struct Group {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Timestamp of when the group is set to expire. It's null for security groups, but for Microsoft 365 groups, it represents when the group is set to expire as defined in the groupLifecyclePolicy. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Supports $filter (eq, ne, not, ge, le, in). Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,
@@ -144,6 +150,8 @@ pub struct Group {
     )]
     pub on_premises_domain_name: Option<String>,
     /// Indicates the last time at which the group was synced with the on-premises directory. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Read-only. Supports $filter (eq, ne, not, ge, le, in).
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "onPremisesLastSyncDateTime",
         default,
@@ -205,6 +213,8 @@ pub struct Group {
     #[serde(rename = "proxyAddresses", default, skip_serializing_if = "Option::is_none")]
     pub proxy_addresses: Option<Vec<String>>,
     /// Timestamp of when the group was last renewed. This value can't be modified directly and is only updated via the renew service action. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Supports $filter (eq, ne, not, ge, le, in). Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "renewedDateTime",
         default,
@@ -241,6 +251,8 @@ pub struct Group {
     #[serde(rename = "uniqueName", default, skip_serializing_if = "Option::is_none")]
     pub unique_name: Option<String>,
     /// Count of conversations that received new posts since the signed-in user last visited the group. Returned only on $select. Supported only on the Get group API (GET /groups/{ID}).
+    ///
+    /// Format: `int32`.
     #[serde(rename = "unseenCount", default, skip_serializing_if = "Option::is_none")]
     pub unseen_count: Option<i32>,
     /// Specifies the group join policy and group content visibility for groups. Possible values are: Private, Public, or HiddenMembership. HiddenMembership can be set only for Microsoft 365 groups when the groups are created. It can't be updated later. Other values of visibility can be updated after group creation. If visibility value isn't specified during group creation on Microsoft Graph, a security group is created as Private by default, and the Microsoft 365 group is Public. Groups assignable to roles are always Private. To learn more, see group visibility options. Returned by default. Nullable.

@@ -16,6 +16,8 @@ pub struct GroupLifecyclePolicy {
     )]
     pub alternate_notification_emails: Option<String>,
     /// Number of days before a group expires and needs to be renewed. Once renewed, the group expiration is extended by the number of days defined.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "groupLifetimeInDays",
         default,

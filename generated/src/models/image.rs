@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct Image {
     /// Optional. Height of the image, in pixels. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i32>,
     /// Optional. Width of the image, in pixels. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -60,6 +60,11 @@ impl std::str::FromStr for Importance {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for Importance {
+    fn as_str(&self) -> &str {
+        Importance::as_str(self)
+    }
+}
 impl std::fmt::Display for Importance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

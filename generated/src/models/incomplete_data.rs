@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct IncompleteData {
     /// The service does not have source data before the specified time.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "missingDataBeforeDateTime",
         default,

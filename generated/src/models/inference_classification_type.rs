@@ -56,6 +56,11 @@ impl std::str::FromStr for InferenceClassificationType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for InferenceClassificationType {
+    fn as_str(&self) -> &str {
+        InferenceClassificationType::as_str(self)
+    }
+}
 impl std::fmt::Display for InferenceClassificationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct IntegerRange {
     /// The inclusive upper bound of the integer range.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
     /// The inclusive lower bound of the integer range.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct ItemActionStat {
     /// The number of times the action took place. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "actionCount", default, skip_serializing_if = "Option::is_none")]
     pub action_count: Option<i32>,
     /// The number of distinct actors that performed the action. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "actorCount", default, skip_serializing_if = "Option::is_none")]
     pub actor_count: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -12,6 +12,8 @@ pub struct ItemActivity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<crate::models::AccessAction>,
     /// Details about when the activity took place. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "activityDateTime",
         default,

@@ -21,6 +21,8 @@ pub struct ItemActivityStat {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edit: Option<crate::models::ItemActionStat>,
     /// When the interval ends. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// `incompleteData`: see [`IncompleteData`](crate::models::IncompleteData).
@@ -33,6 +35,8 @@ pub struct ItemActivityStat {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#move: Option<crate::models::ItemActionStat>,
     /// When the interval starts. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// Exposes the itemActivities represented in this itemActivityStat resource.

@@ -19,6 +19,8 @@ pub struct ItemRetentionLabel {
     #[serde(rename = "labelAppliedBy", default, skip_serializing_if = "Option::is_none")]
     pub label_applied_by: Option<crate::models::IdentitySet>,
     /// The date and time when the label was applied on the item. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "labelAppliedDateTime",
         default,

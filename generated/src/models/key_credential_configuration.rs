@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct KeyCredentialConfiguration {
     /// Value that can be used as the maximum duration in days, hours, minutes, or seconds from the date of key creation, for which the key is valid.  Defined in ISO 8601 format for Durations. For example, P4DT12H30M5S represents a duration of four days, twelve hours, thirty minutes, and five seconds. This property is required when restrictionType is set to keyLifetime.
+    ///
+    /// Format: `duration`.
     #[serde(rename = "maxLifetime", default, skip_serializing_if = "Option::is_none")]
     pub max_lifetime: Option<String>,
     /// Timestamp when the policy is enforced for all apps created on or after the specified date. For existing applications, the enforcement date would be back dated. To apply to all applications regardless of their creation date, this property would be null. Nullable.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "restrictForAppsCreatedAfterDateTime",
         default,

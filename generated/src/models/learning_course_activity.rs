@@ -9,6 +9,8 @@ pub struct LearningCourseActivity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when the assignment was completed. Optional.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "completedDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct LearningCourseActivity {
     )]
     pub completed_date_time: Option<String>,
     /// The percentage completion value of the course activity. Optional.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "completionPercentage",
         default,

@@ -21,6 +21,8 @@ pub struct LicenseAssignmentState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// `lastUpdatedDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastUpdatedDateTime",
         default,
@@ -28,6 +30,8 @@ pub struct LicenseAssignmentState {
     )]
     pub last_updated_date_time: Option<String>,
     /// `skuId`
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "skuId", default, skip_serializing_if = "Option::is_none")]
     pub sku_id: Option<String>,
     /// `state`

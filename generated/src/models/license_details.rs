@@ -12,6 +12,8 @@ pub struct LicenseDetails {
     #[serde(rename = "servicePlans", default, skip_serializing_if = "Option::is_none")]
     pub service_plans: Option<Vec<crate::models::ServicePlanInfo>>,
     /// Unique identifier (GUID) for the service SKU. Equal to the skuId property on the related subscribedSku object. Read-only.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "skuId", default, skip_serializing_if = "Option::is_none")]
     pub sku_id: Option<String>,
     /// Unique SKU display name. Equal to the skuPartNumber on the related subscribedSku object; for example, AAD_Premium. Read-only.

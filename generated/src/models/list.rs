@@ -12,6 +12,8 @@ pub struct List {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::IdentitySet>,
     /// Date and time of item creation. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -28,6 +30,8 @@ pub struct List {
     #[serde(rename = "lastModifiedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<crate::models::IdentitySet>,
     /// Date and time the item was last modified. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

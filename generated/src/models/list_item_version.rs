@@ -12,6 +12,8 @@ pub struct ListItemVersion {
     #[serde(rename = "lastModifiedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<crate::models::IdentitySet>,
     /// Date and time the version was last modified. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

@@ -84,6 +84,11 @@ impl std::str::FromStr for LobbyBypassScope {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for LobbyBypassScope {
+    fn as_str(&self) -> &str {
+        LobbyBypassScope::as_str(self)
+    }
+}
 impl std::fmt::Display for LobbyBypassScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

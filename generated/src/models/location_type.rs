@@ -99,6 +99,11 @@ impl std::str::FromStr for LocationType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for LocationType {
+    fn as_str(&self) -> &str {
+        LocationType::as_str(self)
+    }
+}
 impl std::fmt::Display for LocationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

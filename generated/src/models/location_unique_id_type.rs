@@ -74,6 +74,11 @@ impl std::str::FromStr for LocationUniqueIdType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for LocationUniqueIdType {
+    fn as_str(&self) -> &str {
+        LocationUniqueIdType::as_str(self)
+    }
+}
 impl std::fmt::Display for LocationUniqueIdType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

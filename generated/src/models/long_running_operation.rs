@@ -9,6 +9,8 @@ pub struct LongRunningOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The start time of the operation. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct LongRunningOperation {
     )]
     pub created_date_time: Option<String>,
     /// The time of the last action in the operation. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastActionDateTime",
         default,

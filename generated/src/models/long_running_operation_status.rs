@@ -74,6 +74,11 @@ impl std::str::FromStr for LongRunningOperationStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for LongRunningOperationStatus {
+    fn as_str(&self) -> &str {
+        LongRunningOperationStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for LongRunningOperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

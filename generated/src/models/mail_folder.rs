@@ -9,6 +9,8 @@ pub struct MailFolder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The number of immediate child mailFolders in the current mailFolder.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "childFolderCount",
         default,
@@ -25,9 +27,13 @@ pub struct MailFolder {
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
     /// The number of items in the mailFolder.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "totalItemCount", default, skip_serializing_if = "Option::is_none")]
     pub total_item_count: Option<i32>,
     /// The number of items in the mailFolder marked as unread.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "unreadItemCount",
         default,

@@ -56,6 +56,11 @@ impl std::str::FromStr for ManagedAppFlaggedReason {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ManagedAppFlaggedReason {
+    fn as_str(&self) -> &str {
+        ManagedAppFlaggedReason::as_str(self)
+    }
+}
 impl std::fmt::Display for ManagedAppFlaggedReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

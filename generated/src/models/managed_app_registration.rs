@@ -19,6 +19,8 @@ pub struct ManagedAppRegistration {
     )]
     pub application_version: Option<String>,
     /// Date and time of creation
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -38,6 +40,8 @@ pub struct ManagedAppRegistration {
     #[serde(rename = "flaggedReasons", default, skip_serializing_if = "Option::is_none")]
     pub flagged_reasons: Option<Vec<crate::models::ManagedAppFlaggedReason>>,
     /// Date and time of last the app synced with management service.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastSyncDateTime",
         default,

@@ -37,6 +37,8 @@ pub struct ManagedDevice {
     )]
     pub azure_ad_registered: Option<bool>,
     /// The DateTime when device compliance grace period expires. This property is read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "complianceGracePeriodExpirationDateTime",
         default,
@@ -103,6 +105,8 @@ pub struct ManagedDevice {
     #[serde(rename = "easActivated", default, skip_serializing_if = "Option::is_none")]
     pub eas_activated: Option<bool>,
     /// Exchange ActivationSync activation time of the device. This property is read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "easActivationDateTime",
         default,
@@ -116,6 +120,8 @@ pub struct ManagedDevice {
     #[serde(rename = "emailAddress", default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Enrollment time of the device. Supports $filter operator 'lt' and 'gt'. This property is read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "enrolledDateTime",
         default,
@@ -155,6 +161,8 @@ pub struct ManagedDevice {
         crate::models::DeviceManagementExchangeAccessStateReason,
     >,
     /// Last time the device contacted Exchange. This property is read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "exchangeLastSuccessfulSyncDateTime",
         default,
@@ -162,6 +170,8 @@ pub struct ManagedDevice {
     )]
     pub exchange_last_successful_sync_date_time: Option<String>,
     /// Free Storage in Bytes. Default value is 0. Read-only. This property is read-only.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "freeStorageSpaceInBytes",
         default,
@@ -184,6 +194,8 @@ pub struct ManagedDevice {
     #[serde(rename = "jailBroken", default, skip_serializing_if = "Option::is_none")]
     pub jail_broken: Option<String>,
     /// The date and time that the device last completed a successful sync with Intune. Supports $filter operator 'lt' and 'gt'. This property is read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastSyncDateTime",
         default,
@@ -212,6 +224,8 @@ pub struct ManagedDevice {
     )]
     pub management_agent: Option<crate::models::ManagementAgentType>,
     /// Reports device management certificate expiration date. This property is read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "managementCertificateExpirationDate",
         default,
@@ -253,6 +267,8 @@ pub struct ManagedDevice {
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Total Memory in Bytes. Default is 0. To retrieve actual values GET call needs to be made, with device id and included in select parameter. Supports: $select. Read-only. This property is read-only.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "physicalMemoryInBytes",
         default,
@@ -291,6 +307,8 @@ pub struct ManagedDevice {
     )]
     pub subscriber_carrier: Option<String>,
     /// Total Storage in Bytes. This property is read-only.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "totalStorageSpaceInBytes",
         default,

@@ -64,6 +64,11 @@ impl std::str::FromStr for ManagedDeviceOwnerType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ManagedDeviceOwnerType {
+    fn as_str(&self) -> &str {
+        ManagedDeviceOwnerType::as_str(self)
+    }
+}
 impl std::fmt::Display for ManagedDeviceOwnerType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -99,6 +99,11 @@ impl std::str::FromStr for ManagedDevicePartnerReportedHealthState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ManagedDevicePartnerReportedHealthState {
+    fn as_str(&self) -> &str {
+        ManagedDevicePartnerReportedHealthState::as_str(self)
+    }
+}
 impl std::fmt::Display for ManagedDevicePartnerReportedHealthState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -120,6 +120,11 @@ impl std::str::FromStr for ManagementAgentType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ManagementAgentType {
+    fn as_str(&self) -> &str {
+        ManagementAgentType::as_str(self)
+    }
+}
 impl std::fmt::Display for ManagementAgentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

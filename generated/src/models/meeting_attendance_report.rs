@@ -9,6 +9,8 @@ pub struct MeetingAttendanceReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// UTC time when the meeting ended. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "meetingEndDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct MeetingAttendanceReport {
     )]
     pub meeting_end_date_time: Option<String>,
     /// UTC time when the meeting started. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "meetingStartDateTime",
         default,
@@ -23,6 +27,8 @@ pub struct MeetingAttendanceReport {
     )]
     pub meeting_start_date_time: Option<String>,
     /// Total number of participants. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "totalParticipantCount",
         default,

@@ -64,6 +64,11 @@ impl std::str::FromStr for MeetingChatHistoryDefaultMode {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for MeetingChatHistoryDefaultMode {
+    fn as_str(&self) -> &str {
+        MeetingChatHistoryDefaultMode::as_str(self)
+    }
+}
 impl std::fmt::Display for MeetingChatHistoryDefaultMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

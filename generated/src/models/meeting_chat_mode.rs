@@ -69,6 +69,11 @@ impl std::str::FromStr for MeetingChatMode {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for MeetingChatMode {
+    fn as_str(&self) -> &str {
+        MeetingChatMode::as_str(self)
+    }
+}
 impl std::fmt::Display for MeetingChatMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -15,6 +15,8 @@ pub struct Message {
     #[serde(rename = "changeKey", default, skip_serializing_if = "Option::is_none")]
     pub change_key: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -22,6 +24,8 @@ pub struct Message {
     )]
     pub created_date_time: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -44,6 +48,8 @@ pub struct Message {
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// Indicates the position of the message within the conversation.
+    ///
+    /// Format: `base64url`.
     #[serde(
         rename = "conversationIndex",
         default,
@@ -107,6 +113,8 @@ pub struct Message {
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
     /// The date and time the message was received.  The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "receivedDateTime",
         default,
@@ -120,6 +128,8 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<crate::models::Recipient>,
     /// The date and time the message was sent.  The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "sentDateTime", default, skip_serializing_if = "Option::is_none")]
     pub sent_date_time: Option<String>,
     /// The subject of the message.

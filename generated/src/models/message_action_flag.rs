@@ -104,6 +104,11 @@ impl std::str::FromStr for MessageActionFlag {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for MessageActionFlag {
+    fn as_str(&self) -> &str {
+        MessageActionFlag::as_str(self)
+    }
+}
 impl std::fmt::Display for MessageActionFlag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -30,6 +30,8 @@ pub struct MessageRule {
     #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
     /// Indicates the order in which the rule is executed, among other rules.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -9,6 +9,8 @@ pub struct MicrosoftAuthenticatorAuthenticationMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The date and time that this app was registered. This property is null if the device isn't registered for passwordless Phone Sign-In.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

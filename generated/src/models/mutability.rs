@@ -69,6 +69,11 @@ impl std::str::FromStr for Mutability {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for Mutability {
+    fn as_str(&self) -> &str {
+        Mutability::as_str(self)
+    }
+}
 impl std::fmt::Display for Mutability {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -64,6 +64,11 @@ impl std::str::FromStr for NativeAuthenticationApisEnabled {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for NativeAuthenticationApisEnabled {
+    fn as_str(&self) -> &str {
+        NativeAuthenticationApisEnabled::as_str(self)
+    }
+}
 impl std::fmt::Display for NativeAuthenticationApisEnabled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

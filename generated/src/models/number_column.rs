@@ -14,10 +14,22 @@ pub struct NumberColumn {
     #[serde(rename = "displayAs", default, skip_serializing_if = "Option::is_none")]
     pub display_as: Option<String>,
     /// The maximum permitted value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub maximum: Option<f64>,
     /// The minimum permitted value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub minimum: Option<f64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

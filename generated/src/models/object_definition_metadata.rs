@@ -84,6 +84,11 @@ impl std::str::FromStr for ObjectDefinitionMetadata {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ObjectDefinitionMetadata {
+    fn as_str(&self) -> &str {
+        ObjectDefinitionMetadata::as_str(self)
+    }
+}
 impl std::fmt::Display for ObjectDefinitionMetadata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for ObjectFlowTypes {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ObjectFlowTypes {
+    fn as_str(&self) -> &str {
+        ObjectFlowTypes::as_str(self)
+    }
+}
 impl std::fmt::Display for ObjectFlowTypes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -19,7 +19,7 @@ pub struct ObjectMapping {
     pub enabled: Option<bool>,
     /// `flowTypes`: see [`ObjectFlowTypes`](crate::models::ObjectFlowTypes).
     #[serde(rename = "flowTypes", default, skip_serializing_if = "Option::is_none")]
-    pub flow_types: Option<crate::models::ObjectFlowTypes>,
+    pub flow_types: Option<crate::runtime::Flags<crate::models::ObjectFlowTypes>>,
     /// Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Vec<crate::models::ObjectMappingMetadataEntry>>,
@@ -64,7 +64,7 @@ impl ObjectMapping {
     /// Sets `flowTypes`.
     pub fn with_flow_types(
         mut self,
-        value: impl Into<crate::models::ObjectFlowTypes>,
+        value: impl Into<crate::runtime::Flags<crate::models::ObjectFlowTypes>>,
     ) -> Self {
         self.flow_types = Some(value.into());
         self

@@ -84,6 +84,11 @@ impl std::str::FromStr for ObjectMappingMetadata {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ObjectMappingMetadata {
+    fn as_str(&self) -> &str {
+        ObjectMappingMetadata::as_str(self)
+    }
+}
 impl std::fmt::Display for ObjectMappingMetadata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

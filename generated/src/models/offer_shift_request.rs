@@ -9,6 +9,8 @@ pub struct OfferShiftRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -19,6 +21,8 @@ pub struct OfferShiftRequest {
     #[serde(rename = "lastModifiedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<crate::models::IdentitySet>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -29,6 +33,8 @@ pub struct OfferShiftRequest {
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<crate::models::ScheduleChangeRequestActor>,
     /// `managerActionDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "managerActionDateTime",
         default,
@@ -46,6 +52,8 @@ pub struct OfferShiftRequest {
     #[serde(rename = "managerUserId", default, skip_serializing_if = "Option::is_none")]
     pub manager_user_id: Option<String>,
     /// `senderDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "senderDateTime", default, skip_serializing_if = "Option::is_none")]
     pub sender_date_time: Option<String>,
     /// `senderMessage`
@@ -58,6 +66,8 @@ pub struct OfferShiftRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::models::ScheduleChangeState>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "recipientActionDateTime",
         default,

@@ -11,6 +11,8 @@ pub struct OnPremisesProvisioningError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// The date and time at which the error occurred.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "occurredDateTime",
         default,

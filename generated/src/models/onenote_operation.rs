@@ -9,6 +9,8 @@ pub struct OnenoteOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The start time of the operation.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct OnenoteOperation {
     )]
     pub created_date_time: Option<String>,
     /// The time of the last action of the operation.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastActionDateTime",
         default,

@@ -12,6 +12,8 @@ pub struct OnenotePage {
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// The date and time when the page was created. The timestamp represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -19,6 +21,8 @@ pub struct OnenotePage {
     )]
     pub created_date_time: Option<String>,
     /// The page's HTML content.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The URL for the page's HTML content.  Read-only.
@@ -28,6 +32,8 @@ pub struct OnenotePage {
     #[serde(rename = "createdByAppId", default, skip_serializing_if = "Option::is_none")]
     pub created_by_app_id: Option<String>,
     /// The date and time when the page was last modified. The timestamp represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -35,12 +41,16 @@ pub struct OnenotePage {
     )]
     pub last_modified_date_time: Option<String>,
     /// The indentation level of the page. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<i32>,
     /// `links`: see [`PageLinks`](crate::models::PageLinks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<crate::models::PageLinks>,
     /// The order of the page within its parent section. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
     /// The title of the page.

@@ -12,6 +12,8 @@ pub struct OnenoteResource {
     #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// The content stream
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The URL for downloading the content

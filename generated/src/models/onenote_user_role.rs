@@ -69,6 +69,11 @@ impl std::str::FromStr for OnenoteUserRole {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for OnenoteUserRole {
+    fn as_str(&self) -> &str {
+        OnenoteUserRole::as_str(self)
+    }
+}
 impl std::fmt::Display for OnenoteUserRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

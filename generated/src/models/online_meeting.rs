@@ -132,6 +132,8 @@ pub struct OnlineMeeting {
     )]
     pub attendance_reports: Option<Vec<crate::models::MeetingAttendanceReport>>,
     /// The content stream of the attendee report of a Microsoft Teams live event. Read-only.
+    ///
+    /// Format: `base64url`.
     #[serde(rename = "attendeeReport", default, skip_serializing_if = "Option::is_none")]
     pub attendee_report: Option<String>,
     /// `broadcastSettings`: see [`BroadcastMeetingSettings`](crate::models::BroadcastMeetingSettings).
@@ -142,6 +144,8 @@ pub struct OnlineMeeting {
     )]
     pub broadcast_settings: Option<crate::models::BroadcastMeetingSettings>,
     /// The meeting creation time in UTC. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "creationDateTime",
         default,
@@ -149,6 +153,8 @@ pub struct OnlineMeeting {
     )]
     pub creation_date_time: Option<String>,
     /// The meeting end time in UTC. Required when you create an online meeting.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// `externalId`
@@ -161,6 +167,8 @@ pub struct OnlineMeeting {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<crate::models::MeetingParticipants>,
     /// The meeting start time in UTC.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// The recordings of an online meeting. Read-only.

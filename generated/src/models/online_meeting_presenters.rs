@@ -74,6 +74,11 @@ impl std::str::FromStr for OnlineMeetingPresenters {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for OnlineMeetingPresenters {
+    fn as_str(&self) -> &str {
+        OnlineMeetingPresenters::as_str(self)
+    }
+}
 impl std::fmt::Display for OnlineMeetingPresenters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for OnlineMeetingProviderType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for OnlineMeetingProviderType {
+    fn as_str(&self) -> &str {
+        OnlineMeetingProviderType::as_str(self)
+    }
+}
 impl std::fmt::Display for OnlineMeetingProviderType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

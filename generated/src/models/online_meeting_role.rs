@@ -74,6 +74,11 @@ impl std::str::FromStr for OnlineMeetingRole {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for OnlineMeetingRole {
+    fn as_str(&self) -> &str {
+        OnlineMeetingRole::as_str(self)
+    }
+}
 impl std::fmt::Display for OnlineMeetingRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -6,9 +6,13 @@
 #[non_exhaustive]
 pub struct OpenShiftItem {
     /// `endDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// `startDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// `theme`: see [`ScheduleEntityTheme`](crate::models::ScheduleEntityTheme).
@@ -24,6 +28,8 @@ pub struct OpenShiftItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Count of the number of slots for the given open shift.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "openSlotCount", default, skip_serializing_if = "Option::is_none")]
     pub open_slot_count: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -69,6 +69,11 @@ impl std::str::FromStr for OperationStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for OperationStatus {
+    fn as_str(&self) -> &str {
+        OperationStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for OperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

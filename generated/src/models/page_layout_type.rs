@@ -69,6 +69,11 @@ impl std::str::FromStr for PageLayoutType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PageLayoutType {
+    fn as_str(&self) -> &str {
+        PageLayoutType::as_str(self)
+    }
+}
 impl std::fmt::Display for PageLayoutType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

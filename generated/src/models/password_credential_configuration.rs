@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct PasswordCredentialConfiguration {
     /// Value that can be used as the maximum number for setting password expiration time in days, hours, minutes or seconds. Defined in ISO 8601 format for Durations. For example, 'P4DT12H30M5S' represents a duration of four days, twelve hours, thirty minutes, and five seconds. This property is required when restriction type is set to passwordLifetime.
+    ///
+    /// Format: `duration`.
     #[serde(rename = "maxLifetime", default, skip_serializing_if = "Option::is_none")]
     pub max_lifetime: Option<String>,
     /// Enforces the policy for an app created on or after the enforcement date. For existing applications, the enforcement date would be back dated. To apply to all applications, enforcement datetime would be null.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "restrictForAppsCreatedAfterDateTime",
         default,

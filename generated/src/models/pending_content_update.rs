@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct PendingContentUpdate {
     /// Date and time the pending binary operation was queued in UTC time. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "queuedDateTime", default, skip_serializing_if = "Option::is_none")]
     pub queued_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

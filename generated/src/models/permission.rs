@@ -9,6 +9,8 @@ pub struct Permission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// A format of yyyy-MM-ddTHH:mm:ssZ of DateTimeOffset indicates the expiration time of the permission. DateTime.MinValue indicates there's no expiration set for this permission. Optional.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,

@@ -69,6 +69,11 @@ impl std::str::FromStr for PermissionClassificationType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PermissionClassificationType {
+    fn as_str(&self) -> &str {
+        PermissionClassificationType::as_str(self)
+    }
+}
 impl std::fmt::Display for PermissionClassificationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

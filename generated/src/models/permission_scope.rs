@@ -22,6 +22,8 @@ pub struct PermissionScope {
     )]
     pub admin_consent_display_name: Option<String>,
     /// Unique delegated permission identifier inside the collection of delegated permissions defined for a resource application.
+    ///
+    /// Format: `uuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// When you create or update a permission, this property must be set to true (which is the default). To delete a permission, this property must first be set to false.  At that point, in a subsequent call, the permission may be removed.

@@ -99,6 +99,11 @@ impl std::str::FromStr for PhoneType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PhoneType {
+    fn as_str(&self) -> &str {
+        PhoneType::as_str(self)
+    }
+}
 impl std::fmt::Display for PhoneType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

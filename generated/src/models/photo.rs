@@ -14,32 +14,58 @@ pub struct Photo {
     #[serde(rename = "cameraModel", default, skip_serializing_if = "Option::is_none")]
     pub camera_model: Option<String>,
     /// The denominator for the exposure time fraction from the camera. Read-only.
+    ///
+    /// Format: `double`.
     #[serde(
         rename = "exposureDenominator",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
     )]
     pub exposure_denominator: Option<f64>,
     /// The numerator for the exposure time fraction from the camera. Read-only.
+    ///
+    /// Format: `double`.
     #[serde(
         rename = "exposureNumerator",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
     )]
     pub exposure_numerator: Option<f64>,
     /// The F-stop value from the camera. Read-only.
-    #[serde(rename = "fNumber", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        rename = "fNumber",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub f_number: Option<f64>,
     /// The focal length from the camera. Read-only.
-    #[serde(rename = "focalLength", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        rename = "focalLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub focal_length: Option<f64>,
     /// The ISO value from the camera. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iso: Option<i32>,
     /// The orientation value from the camera. Writable on OneDrive Personal.
+    ///
+    /// Format: `int16`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<i32>,
     /// Represents the date and time the photo was taken. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "takenDateTime", default, skip_serializing_if = "Option::is_none")]
     pub taken_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -64,6 +64,11 @@ impl std::str::FromStr for PlannerContainerType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PlannerContainerType {
+    fn as_str(&self) -> &str {
+        PlannerContainerType::as_str(self)
+    }
+}
 impl std::fmt::Display for PlannerContainerType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -15,6 +15,8 @@ pub struct PlannerPlan {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::IdentitySet>,
     /// Read-only. Date and time at which the plan is created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

@@ -74,6 +74,11 @@ impl std::str::FromStr for PlannerPreviewType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PlannerPreviewType {
+    fn as_str(&self) -> &str {
+        PlannerPreviewType::as_str(self)
+    }
+}
 impl std::fmt::Display for PlannerPreviewType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

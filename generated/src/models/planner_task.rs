@@ -9,6 +9,8 @@ pub struct PlannerTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Number of checklist items with value set to false, representing incomplete items.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "activeChecklistItemCount",
         default,
@@ -36,6 +38,8 @@ pub struct PlannerTask {
     #[serde(rename = "bucketId", default, skip_serializing_if = "Option::is_none")]
     pub bucket_id: Option<String>,
     /// Number of checklist items that are present on the task.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "checklistItemCount",
         default,
@@ -46,6 +50,8 @@ pub struct PlannerTask {
     #[serde(rename = "completedBy", default, skip_serializing_if = "Option::is_none")]
     pub completed_by: Option<crate::models::IdentitySet>,
     /// Read-only. Date and time at which the 'percentComplete' of the task is set to '100'. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "completedDateTime",
         default,
@@ -63,6 +69,8 @@ pub struct PlannerTask {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::IdentitySet>,
     /// Read-only. Date and time at which the task is created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -70,6 +78,8 @@ pub struct PlannerTask {
     )]
     pub created_date_time: Option<String>,
     /// Date and time at which the task is due. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "dueDateTime", default, skip_serializing_if = "Option::is_none")]
     pub due_date_time: Option<String>,
     /// Read-only. Value is true if the details object of the task has a nonempty description and false otherwise.
@@ -79,6 +89,8 @@ pub struct PlannerTask {
     #[serde(rename = "orderHint", default, skip_serializing_if = "Option::is_none")]
     pub order_hint: Option<String>,
     /// Percentage of task completion. When set to 100, the task is considered completed.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "percentComplete",
         default,
@@ -92,12 +104,18 @@ pub struct PlannerTask {
     #[serde(rename = "previewType", default, skip_serializing_if = "Option::is_none")]
     pub preview_type: Option<crate::models::PlannerPreviewType>,
     /// Priority of the task. The valid range of values is between 0 and 10, with the increasing value being lower priority (0 has the highest priority and 10 has the lowest priority).  Currently, Planner interprets values 0 and 1 as 'urgent', 2, 3 and 4 as 'important', 5, 6, and 7 as 'medium', and 8, 9, and 10 as 'low'.  Additionally, Planner sets the value 1 for 'urgent', 3 for 'important', 5 for 'medium', and 9 for 'low'.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// Number of external references that exist on the task.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "referenceCount", default, skip_serializing_if = "Option::is_none")]
     pub reference_count: Option<i32>,
     /// Date and time at which the task starts. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// Title of the task.

@@ -89,6 +89,11 @@ impl std::str::FromStr for PolicyPlatformType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PolicyPlatformType {
+    fn as_str(&self) -> &str {
+        PolicyPlatformType::as_str(self)
+    }
+}
 impl std::fmt::Display for PolicyPlatformType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -15,6 +15,8 @@ pub struct Post {
     #[serde(rename = "changeKey", default, skip_serializing_if = "Option::is_none")]
     pub change_key: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -22,6 +24,8 @@ pub struct Post {
     )]
     pub created_date_time: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -55,6 +59,8 @@ pub struct Post {
     )]
     pub new_participants: Option<Vec<crate::models::Recipient>>,
     /// Specifies when the post was received. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "receivedDateTime",
         default,

@@ -14,6 +14,8 @@ pub struct PresenceStatusMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<crate::models::ItemBody>,
     /// Time in which the status message was published.Read-only.publishedDateTime isn't available when you request the presence of another user.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "publishedDateTime",
         default,

@@ -74,6 +74,11 @@ impl std::str::FromStr for PrintColorMode {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintColorMode {
+    fn as_str(&self) -> &str {
+        PrintColorMode::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintColorMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -32,6 +32,8 @@ pub struct PrintConnector {
     )]
     pub operating_system: Option<String>,
     /// The DateTimeOffset when the connector was registered.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "registeredDateTime",
         default,

@@ -15,6 +15,8 @@ pub struct PrintDocument {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The document's size in bytes. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

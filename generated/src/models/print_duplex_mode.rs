@@ -69,6 +69,11 @@ impl std::str::FromStr for PrintDuplexMode {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintDuplexMode {
+    fn as_str(&self) -> &str {
+        PrintDuplexMode::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintDuplexMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

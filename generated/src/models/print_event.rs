@@ -56,6 +56,11 @@ impl std::str::FromStr for PrintEvent {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintEvent {
+    fn as_str(&self) -> &str {
+        PrintEvent::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -379,6 +379,11 @@ impl std::str::FromStr for PrintFinishing {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintFinishing {
+    fn as_str(&self) -> &str {
+        PrintFinishing::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintFinishing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -15,6 +15,8 @@ pub struct PrintJob {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::UserIdentity>,
     /// The DateTimeOffset when the job was created. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

@@ -14,9 +14,13 @@ pub struct PrintJobConfiguration {
     #[serde(rename = "colorMode", default, skip_serializing_if = "Option::is_none")]
     pub color_mode: Option<crate::models::PrintColorMode>,
     /// The number of copies that should be printed. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copies: Option<i32>,
     /// The resolution to use when printing the job, expressed in dots per inch (DPI). Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpi: Option<i32>,
     /// `duplexMode`: see [`PrintDuplexMode`](crate::models::PrintDuplexMode).
@@ -64,6 +68,8 @@ pub struct PrintJobConfiguration {
     #[serde(rename = "pageRanges", default, skip_serializing_if = "Option::is_none")]
     pub page_ranges: Option<Vec<crate::models::IntegerRange>>,
     /// The number of document pages to print on each sheet.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "pagesPerSheet", default, skip_serializing_if = "Option::is_none")]
     pub pages_per_sheet: Option<i32>,
     /// `quality`: see [`PrintQuality`](crate::models::PrintQuality).

@@ -94,6 +94,11 @@ impl std::str::FromStr for PrintJobProcessingState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintJobProcessingState {
+    fn as_str(&self) -> &str {
+        PrintJobProcessingState::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintJobProcessingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

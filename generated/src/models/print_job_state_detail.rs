@@ -89,6 +89,11 @@ impl std::str::FromStr for PrintJobStateDetail {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintJobStateDetail {
+    fn as_str(&self) -> &str {
+        PrintJobStateDetail::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintJobStateDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

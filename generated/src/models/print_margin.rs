@@ -8,15 +8,23 @@
 #[non_exhaustive]
 pub struct PrintMargin {
     /// The margin in microns from the bottom edge.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bottom: Option<i32>,
     /// The margin in microns from the left edge.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left: Option<i32>,
     /// The margin in microns from the right edge.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub right: Option<i32>,
     /// The margin in microns from the top edge.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

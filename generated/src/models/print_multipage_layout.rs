@@ -98,6 +98,11 @@ impl std::str::FromStr for PrintMultipageLayout {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintMultipageLayout {
+    fn as_str(&self) -> &str {
+        PrintMultipageLayout::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintMultipageLayout {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

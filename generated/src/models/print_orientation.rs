@@ -74,6 +74,11 @@ impl std::str::FromStr for PrintOrientation {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintOrientation {
+    fn as_str(&self) -> &str {
+        PrintOrientation::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintOrientation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

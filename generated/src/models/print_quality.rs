@@ -69,6 +69,11 @@ impl std::str::FromStr for PrintQuality {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintQuality {
+    fn as_str(&self) -> &str {
+        PrintQuality::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintQuality {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

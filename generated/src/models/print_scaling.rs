@@ -79,6 +79,11 @@ impl std::str::FromStr for PrintScaling {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintScaling {
+    fn as_str(&self) -> &str {
+        PrintScaling::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintScaling {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -74,6 +74,11 @@ impl std::str::FromStr for PrintTaskProcessingState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrintTaskProcessingState {
+    fn as_str(&self) -> &str {
+        PrintTaskProcessingState::as_str(self)
+    }
+}
 impl std::fmt::Display for PrintTaskProcessingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -50,6 +50,8 @@ pub struct Printer {
     #[serde(rename = "isShared", default, skip_serializing_if = "Option::is_none")]
     pub is_shared: Option<bool>,
     /// The most recent dateTimeOffset when a printer interacted with Universal Print. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastSeenDateTime",
         default,
@@ -57,6 +59,8 @@ pub struct Printer {
     )]
     pub last_seen_date_time: Option<String>,
     /// The DateTimeOffset when the printer was registered. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "registeredDateTime",
         default,

@@ -14,9 +14,13 @@ pub struct PrinterDefaults {
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// The default number of copies printed per job.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "copiesPerJob", default, skip_serializing_if = "Option::is_none")]
     pub copies_per_job: Option<i32>,
     /// The default resolution in DPI to use when printing the job.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpi: Option<i32>,
     /// `duplexMode`: see [`PrintDuplexMode`](crate::models::PrintDuplexMode).
@@ -54,6 +58,8 @@ pub struct PrinterDefaults {
     #[serde(rename = "outputBin", default, skip_serializing_if = "Option::is_none")]
     pub output_bin: Option<String>,
     /// The default number of document pages to print on each sheet.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "pagesPerSheet", default, skip_serializing_if = "Option::is_none")]
     pub pages_per_sheet: Option<i32>,
     /// `quality`: see [`PrintQuality`](crate::models::PrintQuality).

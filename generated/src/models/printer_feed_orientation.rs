@@ -64,6 +64,11 @@ impl std::str::FromStr for PrinterFeedOrientation {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrinterFeedOrientation {
+    fn as_str(&self) -> &str {
+        PrinterFeedOrientation::as_str(self)
+    }
+}
 impl std::fmt::Display for PrinterFeedOrientation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct PrinterLocation {
     /// The altitude, in meters, that the printer is located at.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "altitudeInMeters",
         default,
@@ -38,10 +40,22 @@ pub struct PrinterLocation {
     )]
     pub floor_description: Option<String>,
     /// The latitude that the printer is located at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub latitude: Option<f64>,
     /// The longitude that the printer is located at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub longitude: Option<f64>,
     /// The organizational hierarchy that the printer belongs to. The elements should be in hierarchical order.
     #[serde(default, skip_serializing_if = "Option::is_none")]

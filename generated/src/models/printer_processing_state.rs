@@ -74,6 +74,11 @@ impl std::str::FromStr for PrinterProcessingState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrinterProcessingState {
+    fn as_str(&self) -> &str {
+        PrinterProcessingState::as_str(self)
+    }
+}
 impl std::fmt::Display for PrinterProcessingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

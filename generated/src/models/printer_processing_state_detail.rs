@@ -4319,6 +4319,11 @@ impl std::str::FromStr for PrinterProcessingStateDetail {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for PrinterProcessingStateDetail {
+    fn as_str(&self) -> &str {
+        PrinterProcessingStateDetail::as_str(self)
+    }
+}
 impl std::fmt::Display for PrinterProcessingStateDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -43,6 +43,8 @@ pub struct PrinterShare {
     #[serde(rename = "allowAllUsers", default, skip_serializing_if = "Option::is_none")]
     pub allow_all_users: Option<bool>,
     /// The DateTimeOffset when the printer share was created. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

@@ -9,9 +9,13 @@ pub struct ProfilePhoto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The height of the photo. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i32>,
     /// The width of the photo. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -99,6 +99,11 @@ impl std::str::FromStr for QuarantineReason {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for QuarantineReason {
+    fn as_str(&self) -> &str {
+        QuarantineReason::as_str(self)
+    }
+}
 impl std::fmt::Display for QuarantineReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

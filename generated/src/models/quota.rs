@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct Quota {
     /// Total space consumed by files in the recycle bin, in bytes. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<i64>,
     /// Total space remaining before reaching the quota limit, in bytes. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<i64>,
     /// Enumeration value that indicates the state of the storage space. Read-only.
@@ -24,9 +28,13 @@ pub struct Quota {
     )]
     pub storage_plan_information: Option<crate::models::StoragePlanInformation>,
     /// Total allowed storage space, in bytes. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// Total space used, in bytes. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct RecurrencePattern {
     /// The day of the month on which the event occurs. Required if type is absoluteMonthly or absoluteYearly.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i32>,
     /// A collection of the days of the week on which the event occurs. The possible values are: sunday, monday, tuesday, wednesday, thursday, friday, saturday. If type is relativeMonthly or relativeYearly, and daysOfWeek specifies more than one day, the event falls on the first day that satisfies the pattern.  Required if type is weekly, relativeMonthly, or relativeYearly.
@@ -20,9 +22,13 @@ pub struct RecurrencePattern {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<crate::models::WeekIndex>,
     /// The number of units between occurrences, where units can be in days, weeks, months, or years, depending on the type. Required.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
     /// The month in which the event occurs.  This is a number from 1 to 12.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<i32>,
     /// `type`: see [`RecurrencePatternType`](crate::models::RecurrencePatternType).

@@ -79,6 +79,11 @@ impl std::str::FromStr for RecurrencePatternType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for RecurrencePatternType {
+    fn as_str(&self) -> &str {
+        RecurrencePatternType::as_str(self)
+    }
+}
 impl std::fmt::Display for RecurrencePatternType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

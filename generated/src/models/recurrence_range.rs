@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct RecurrenceRange {
     /// The date to stop applying the recurrence pattern. Depending on the recurrence pattern of the event, the last occurrence of the meeting may not be this date. Required if type is endDate.
+    ///
+    /// Format: `date`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
     /// The number of times to repeat the event. Required and must be positive if type is numbered.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "numberOfOccurrences",
         default,
@@ -25,6 +29,8 @@ pub struct RecurrenceRange {
     )]
     pub recurrence_time_zone: Option<String>,
     /// The date to start applying the recurrence pattern. The first occurrence of the meeting may be this date or later, depending on the recurrence pattern of the event. Must be the same value as the start property of the recurring event. Required.
+    ///
+    /// Format: `date`.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
     /// `type`: see [`RecurrenceRangeType`](crate::models::RecurrenceRangeType).

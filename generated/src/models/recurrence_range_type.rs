@@ -60,6 +60,11 @@ impl std::str::FromStr for RecurrenceRangeType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for RecurrenceRangeType {
+    fn as_str(&self) -> &str {
+        RecurrenceRangeType::as_str(self)
+    }
+}
 impl std::fmt::Display for RecurrenceRangeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

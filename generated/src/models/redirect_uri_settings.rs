@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct RedirectUriSettings {
     /// `index`
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i32>,
     /// `uri`

@@ -64,6 +64,11 @@ impl std::str::FromStr for RelationType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for RelationType {
+    fn as_str(&self) -> &str {
+        RelationType::as_str(self)
+    }
+}
 impl std::fmt::Display for RelationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

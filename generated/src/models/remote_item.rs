@@ -11,6 +11,8 @@ pub struct RemoteItem {
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::models::IdentitySet>,
     /// Date and time of item creation. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -36,6 +38,8 @@ pub struct RemoteItem {
     #[serde(rename = "lastModifiedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<crate::models::IdentitySet>,
     /// Date and time the item was last modified. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -62,6 +66,8 @@ pub struct RemoteItem {
     #[serde(rename = "sharepointIds", default, skip_serializing_if = "Option::is_none")]
     pub sharepoint_ids: Option<crate::models::SharepointIds>,
     /// Size of the remote item. Read-only.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// `specialFolder`: see [`SpecialFolder`](crate::models::SpecialFolder).

@@ -6,6 +6,8 @@
 #[non_exhaustive]
 pub struct RemoveKeyRequestBody {
     /// `keyId`
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// `proof`

@@ -6,6 +6,8 @@
 #[non_exhaustive]
 pub struct RemovePasswordRequestBody {
     /// `keyId`
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

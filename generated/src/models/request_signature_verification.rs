@@ -13,7 +13,9 @@ pub struct RequestSignatureVerification {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub allowed_weak_algorithms: Option<crate::models::WeakAlgorithms>,
+    pub allowed_weak_algorithms: Option<
+        crate::runtime::Flags<crate::models::WeakAlgorithms>,
+    >,
     /// Specifies whether signed authentication requests for this application should be required.
     #[serde(
         rename = "isSignedRequestRequired",
@@ -29,7 +31,7 @@ impl RequestSignatureVerification {
     /// Sets `allowedWeakAlgorithms`.
     pub fn with_allowed_weak_algorithms(
         mut self,
-        value: impl Into<crate::models::WeakAlgorithms>,
+        value: impl Into<crate::runtime::Flags<crate::models::WeakAlgorithms>>,
     ) -> Self {
         self.allowed_weak_algorithms = Some(value.into());
         self

@@ -14,6 +14,8 @@ pub struct ResourceSpecificPermission {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The unique identifier for the resource-specific application permission.
+    ///
+    /// Format: `uuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Indicates whether the permission is enabled.

@@ -11,6 +11,8 @@ pub struct ResponseStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<crate::models::ResponseType>,
     /// The date and time when the response was returned. It uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -79,6 +79,11 @@ impl std::str::FromStr for ResponseType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ResponseType {
+    fn as_str(&self) -> &str {
+        ResponseType::as_str(self)
+    }
+}
 impl std::fmt::Display for ResponseType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

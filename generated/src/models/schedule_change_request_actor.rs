@@ -74,6 +74,11 @@ impl std::str::FromStr for ScheduleChangeRequestActor {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ScheduleChangeRequestActor {
+    fn as_str(&self) -> &str {
+        ScheduleChangeRequestActor::as_str(self)
+    }
+}
 impl std::fmt::Display for ScheduleChangeRequestActor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for ScheduleChangeState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ScheduleChangeState {
+    fn as_str(&self) -> &str {
+        ScheduleChangeState::as_str(self)
+    }
+}
 impl std::fmt::Display for ScheduleChangeState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -114,6 +114,11 @@ impl std::str::FromStr for ScheduleEntityTheme {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ScheduleEntityTheme {
+    fn as_str(&self) -> &str {
+        ScheduleEntityTheme::as_str(self)
+    }
+}
 impl std::fmt::Display for ScheduleEntityTheme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -56,6 +56,11 @@ impl std::str::FromStr for ScopeOperatorMultiValuedComparisonType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ScopeOperatorMultiValuedComparisonType {
+    fn as_str(&self) -> &str {
+        ScopeOperatorMultiValuedComparisonType::as_str(self)
+    }
+}
 impl std::fmt::Display for ScopeOperatorMultiValuedComparisonType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

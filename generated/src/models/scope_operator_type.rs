@@ -56,6 +56,11 @@ impl std::str::FromStr for ScopeOperatorType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for ScopeOperatorType {
+    fn as_str(&self) -> &str {
+        ScopeOperatorType::as_str(self)
+    }
+}
 impl std::fmt::Display for ScopeOperatorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -14,7 +14,14 @@ pub struct ScoredEmailAddress {
     #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// The relevance score of the email address. A relevance score is used as a sort key, in relation to the other returned results. A higher relevance score value corresponds to a more relevant result. Relevance is determined by the user’s communication and collaboration patterns and business relationships.
-    #[serde(rename = "relevanceScore", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        rename = "relevanceScore",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub relevance_score: Option<f64>,
     /// `selectionLikelihood`: see [`SelectionLikelihoodInfo`](crate::models::SelectionLikelihoodInfo).
     #[serde(

@@ -56,6 +56,11 @@ impl std::str::FromStr for SelectionLikelihoodInfo {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SelectionLikelihoodInfo {
+    fn as_str(&self) -> &str {
+        SelectionLikelihoodInfo::as_str(self)
+    }
+}
 impl std::fmt::Display for SelectionLikelihoodInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct SelfSignedCertificate {
     /// Custom key identifier.
+    ///
+    /// Format: `base64url`.
     #[serde(
         rename = "customKeyIdentifier",
         default,
@@ -18,15 +20,23 @@ pub struct SelfSignedCertificate {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The date and time at which the credential expires. The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// The value for the key credential. Should be a Base-64 encoded value.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// The unique identifier (GUID) for the key.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     /// The date and time at which the credential becomes valid. The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// The thumbprint value for the key.

@@ -69,6 +69,11 @@ impl std::str::FromStr for Sensitivity {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for Sensitivity {
+    fn as_str(&self) -> &str {
+        Sensitivity::as_str(self)
+    }
+}
 impl std::fmt::Display for Sensitivity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

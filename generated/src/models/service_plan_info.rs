@@ -18,6 +18,8 @@ pub struct ServicePlanInfo {
     )]
     pub provisioning_status: Option<String>,
     /// The unique identifier of the service plan.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "servicePlanId", default, skip_serializing_if = "Option::is_none")]
     pub service_plan_id: Option<String>,
     /// The name of the service plan.

@@ -9,6 +9,8 @@ pub struct ServicePrincipal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -45,6 +47,8 @@ pub struct ServicePrincipal {
     )]
     pub application_template_id: Option<String>,
     /// Contains the tenant ID where the application is registered. This is applicable only to service principals backed by applications. Supports $filter (eq, ne, NOT, ge, le).
+    ///
+    /// Format: `uuid`.
     #[serde(
         rename = "appOwnerOrganizationId",
         default,
@@ -174,6 +178,8 @@ pub struct ServicePrincipal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID issues tokens for this application encrypted using the key specified by this property. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
+    ///
+    /// Format: `uuid`.
     #[serde(
         rename = "tokenEncryptionKeyId",
         default,

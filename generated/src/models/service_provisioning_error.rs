@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct ServiceProvisioningError {
     /// The date and time at which the error occurred.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

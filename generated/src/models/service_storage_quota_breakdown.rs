@@ -15,6 +15,8 @@ pub struct ServiceStorageQuotaBreakdown {
     #[serde(rename = "manageWebUrl", default, skip_serializing_if = "Option::is_none")]
     pub manage_web_url: Option<String>,
     /// `used`
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -56,6 +56,11 @@ impl std::str::FromStr for SettingSourceType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SettingSourceType {
+    fn as_str(&self) -> &str {
+        SettingSourceType::as_str(self)
+    }
+}
 impl std::fmt::Display for SettingSourceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

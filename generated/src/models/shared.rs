@@ -17,6 +17,8 @@ pub struct Shared {
     #[serde(rename = "sharedBy", default, skip_serializing_if = "Option::is_none")]
     pub shared_by: Option<crate::models::IdentitySet>,
     /// The UTC date and time when the item was shared. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "sharedDateTime", default, skip_serializing_if = "Option::is_none")]
     pub shared_date_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

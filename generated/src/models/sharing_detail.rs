@@ -11,6 +11,8 @@ pub struct SharingDetail {
     #[serde(rename = "sharedBy", default, skip_serializing_if = "Option::is_none")]
     pub shared_by: Option<crate::models::InsightIdentity>,
     /// The date and time the file was last shared. The timestamp represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "sharedDateTime", default, skip_serializing_if = "Option::is_none")]
     pub shared_date_time: Option<String>,
     /// `sharingReference`: see [`ResourceReference`](crate::models::ResourceReference).

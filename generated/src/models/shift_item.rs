@@ -6,9 +6,13 @@
 #[non_exhaustive]
 pub struct ShiftItem {
     /// `endDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     /// `startDateTime`
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// `theme`: see [`ScheduleEntityTheme`](crate::models::ScheduleEntityTheme).

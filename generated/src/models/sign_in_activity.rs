@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct SignInActivity {
     /// The last non-interactive sign-in date for a specific user. You can use this field to calculate the last time a client attempted (either successfully or unsuccessfully) to sign in to the directory on behalf of a user. Because some users may use clients to access tenant resources rather than signing into your tenant directly, you can use the non-interactive sign-in date to along with lastSignInDateTime to identify inactive users. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Microsoft Entra ID maintains non-interactive sign-ins going back to May 2020. For more information about using the value of this property, see Manage inactive user accounts in Microsoft Entra ID.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastNonInteractiveSignInDateTime",
         default,
@@ -22,6 +24,8 @@ pub struct SignInActivity {
     )]
     pub last_non_interactive_sign_in_request_id: Option<String>,
     /// The last interactive sign-in date and time for a specific user. You can use this field to calculate the last time a user attempted (either successfully or unsuccessfully) to sign in to the directory with an interactive authentication method. This field can be used to build reports, such as inactive users. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Microsoft Entra ID maintains interactive sign-ins going back to April 2020. For more information about using the value of this property, see Manage inactive user accounts in Microsoft Entra ID.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastSignInDateTime",
         default,
@@ -36,6 +40,8 @@ pub struct SignInActivity {
     )]
     pub last_sign_in_request_id: Option<String>,
     /// The date and time of the user's most recent successful sign-in activity. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastSuccessfulSignInDateTime",
         default,

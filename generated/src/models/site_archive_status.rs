@@ -69,6 +69,11 @@ impl std::str::FromStr for SiteArchiveStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SiteArchiveStatus {
+    fn as_str(&self) -> &str {
+        SiteArchiveStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for SiteArchiveStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

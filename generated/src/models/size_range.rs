@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct SizeRange {
     /// The maximum size (in kilobytes) that an incoming message must have in order for a condition or exception to apply.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "maximumSize", default, skip_serializing_if = "Option::is_none")]
     pub maximum_size: Option<i32>,
     /// The minimum size (in kilobytes) that an incoming message must have in order for a condition or exception to apply.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "minimumSize", default, skip_serializing_if = "Option::is_none")]
     pub minimum_size: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

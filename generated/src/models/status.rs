@@ -74,6 +74,11 @@ impl std::str::FromStr for Status {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for Status {
+    fn as_str(&self) -> &str {
+        Status::as_str(self)
+    }
+}
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -11,6 +11,8 @@ pub struct StringKeyLongValuePair {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Total number of synchronized objects.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

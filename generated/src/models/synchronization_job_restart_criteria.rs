@@ -9,7 +9,9 @@
 pub struct SynchronizationJobRestartCriteria {
     /// `resetScope`: see [`SynchronizationJobRestartScope`](crate::models::SynchronizationJobRestartScope).
     #[serde(rename = "resetScope", default, skip_serializing_if = "Option::is_none")]
-    pub reset_scope: Option<crate::models::SynchronizationJobRestartScope>,
+    pub reset_scope: Option<
+        crate::runtime::Flags<crate::models::SynchronizationJobRestartScope>,
+    >,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -18,7 +20,9 @@ impl SynchronizationJobRestartCriteria {
     /// Sets `resetScope`.
     pub fn with_reset_scope(
         mut self,
-        value: impl Into<crate::models::SynchronizationJobRestartScope>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::SynchronizationJobRestartScope>,
+        >,
     ) -> Self {
         self.reset_scope = Some(value.into());
         self

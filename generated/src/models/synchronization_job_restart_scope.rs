@@ -84,6 +84,11 @@ impl std::str::FromStr for SynchronizationJobRestartScope {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SynchronizationJobRestartScope {
+    fn as_str(&self) -> &str {
+        SynchronizationJobRestartScope::as_str(self)
+    }
+}
 impl std::fmt::Display for SynchronizationJobRestartScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

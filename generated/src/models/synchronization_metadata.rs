@@ -104,6 +104,11 @@ impl std::str::FromStr for SynchronizationMetadata {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SynchronizationMetadata {
+    fn as_str(&self) -> &str {
+        SynchronizationMetadata::as_str(self)
+    }
+}
 impl std::fmt::Display for SynchronizationMetadata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

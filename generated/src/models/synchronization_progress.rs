@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct SynchronizationProgress {
     /// The numerator of a progress ratio; the number of units of changes already processed.
+    ///
+    /// Format: `int64`.
     #[serde(rename = "completedUnits", default, skip_serializing_if = "Option::is_none")]
     pub completed_units: Option<i64>,
     /// The time of a progress observation as an offset in minutes from UTC.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "progressObservationDateTime",
         default,
@@ -18,6 +22,8 @@ pub struct SynchronizationProgress {
     )]
     pub progress_observation_date_time: Option<String>,
     /// The denominator of a progress ratio; a number of units of changes to be processed to accomplish synchronization.
+    ///
+    /// Format: `int64`.
     #[serde(rename = "totalUnits", default, skip_serializing_if = "Option::is_none")]
     pub total_units: Option<i64>,
     /// An optional description of the units.

@@ -8,21 +8,29 @@
 #[non_exhaustive]
 pub struct SynchronizationQuarantine {
     /// Date and time when the quarantine was last evaluated and imposed. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "currentBegan", default, skip_serializing_if = "Option::is_none")]
     pub current_began: Option<String>,
     /// `error`: see [`SynchronizationError`](crate::models::SynchronizationError).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::models::SynchronizationError>,
     /// Date and time when the next attempt to re-evaluate the quarantine will be made. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "nextAttempt", default, skip_serializing_if = "Option::is_none")]
     pub next_attempt: Option<String>,
     /// `reason`: see [`QuarantineReason`](crate::models::QuarantineReason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<crate::models::QuarantineReason>,
     /// Date and time when the quarantine was first imposed in this series (a series starts when a quarantine is first imposed, and is reset as soon as the quarantine is lifted). The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "seriesBegan", default, skip_serializing_if = "Option::is_none")]
     pub series_began: Option<String>,
     /// Number of times in this series the quarantine was re-evaluated and left in effect (a series starts when quarantine is first imposed, and is reset as soon as quarantine is lifted).
+    ///
+    /// Format: `int64`.
     #[serde(rename = "seriesCount", default, skip_serializing_if = "Option::is_none")]
     pub series_count: Option<i64>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -33,6 +33,8 @@ pub struct SynchronizationRule {
     #[serde(rename = "objectMappings", default, skip_serializing_if = "Option::is_none")]
     pub object_mappings: Option<Vec<crate::models::ObjectMapping>>,
     /// Priority relative to other rules in the synchronizationSchema. Rules with the lowest priority number will be processed first.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// Name of the source directory. Must match one of the directory definitions in synchronizationSchema.

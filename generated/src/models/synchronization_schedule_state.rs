@@ -60,6 +60,11 @@ impl std::str::FromStr for SynchronizationScheduleState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SynchronizationScheduleState {
+    fn as_str(&self) -> &str {
+        SynchronizationScheduleState::as_str(self)
+    }
+}
 impl std::fmt::Display for SynchronizationScheduleState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -11,6 +11,8 @@ pub struct SynchronizationStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::models::SynchronizationStatusCode>,
     /// Number of consecutive times this job failed.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "countSuccessiveCompleteFailures",
         default,
@@ -46,6 +48,8 @@ pub struct SynchronizationStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<crate::models::SynchronizationQuarantine>,
     /// The time when steady state (no more changes to the process) was first achieved. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "steadyStateFirstAchievedTime",
         default,
@@ -53,6 +57,8 @@ pub struct SynchronizationStatus {
     )]
     pub steady_state_first_achieved_time: Option<String>,
     /// The time when steady state (no more changes to the process) was last achieved. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "steadyStateLastAchievedTime",
         default,

@@ -74,6 +74,11 @@ impl std::str::FromStr for SynchronizationStatusCode {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SynchronizationStatusCode {
+    fn as_str(&self) -> &str {
+        SynchronizationStatusCode::as_str(self)
+    }
+}
 impl std::fmt::Display for SynchronizationStatusCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

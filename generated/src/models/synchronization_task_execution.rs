@@ -15,9 +15,13 @@ pub struct SynchronizationTaskExecution {
     )]
     pub activity_identifier: Option<String>,
     /// Count of processed entries that were assigned for this application.
+    ///
+    /// Format: `int64`.
     #[serde(rename = "countEntitled", default, skip_serializing_if = "Option::is_none")]
     pub count_entitled: Option<i64>,
     /// Count of processed entries that were assigned for provisioning.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "countEntitledForProvisioning",
         default,
@@ -25,9 +29,13 @@ pub struct SynchronizationTaskExecution {
     )]
     pub count_entitled_for_provisioning: Option<i64>,
     /// Count of entries that were escrowed (errors).
+    ///
+    /// Format: `int64`.
     #[serde(rename = "countEscrowed", default, skip_serializing_if = "Option::is_none")]
     pub count_escrowed: Option<i64>,
     /// Count of entries that were escrowed, including system-generated escrows.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "countEscrowedRaw",
         default,
@@ -35,15 +43,23 @@ pub struct SynchronizationTaskExecution {
     )]
     pub count_escrowed_raw: Option<i64>,
     /// Count of exported entries.
+    ///
+    /// Format: `int64`.
     #[serde(rename = "countExported", default, skip_serializing_if = "Option::is_none")]
     pub count_exported: Option<i64>,
     /// Count of entries that were expected to be exported.
+    ///
+    /// Format: `int64`.
     #[serde(rename = "countExports", default, skip_serializing_if = "Option::is_none")]
     pub count_exports: Option<i64>,
     /// Count of imported entries.
+    ///
+    /// Format: `int64`.
     #[serde(rename = "countImported", default, skip_serializing_if = "Option::is_none")]
     pub count_imported: Option<i64>,
     /// Count of imported delta-changes.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "countImportedDeltas",
         default,
@@ -51,6 +67,8 @@ pub struct SynchronizationTaskExecution {
     )]
     pub count_imported_deltas: Option<i64>,
     /// Count of imported delta-changes pertaining to reference changes.
+    ///
+    /// Format: `int64`.
     #[serde(
         rename = "countImportedReferenceDeltas",
         default,
@@ -64,9 +82,13 @@ pub struct SynchronizationTaskExecution {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::models::SynchronizationTaskExecutionResult>,
     /// Time when this job run began. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "timeBegan", default, skip_serializing_if = "Option::is_none")]
     pub time_began: Option<String>,
     /// Time when this job run ended. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "timeEnded", default, skip_serializing_if = "Option::is_none")]
     pub time_ended: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

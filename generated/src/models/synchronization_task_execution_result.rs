@@ -64,6 +64,11 @@ impl std::str::FromStr for SynchronizationTaskExecutionResult {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SynchronizationTaskExecutionResult {
+    fn as_str(&self) -> &str {
+        SynchronizationTaskExecutionResult::as_str(self)
+    }
+}
 impl std::fmt::Display for SynchronizationTaskExecutionResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

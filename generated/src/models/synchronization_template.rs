@@ -9,6 +9,8 @@ pub struct SynchronizationTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Identifier of the application this template belongs to.
+    ///
+    /// Format: `uuid`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// true if this template is recommended to be the default for the application.

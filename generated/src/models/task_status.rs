@@ -74,6 +74,11 @@ impl std::str::FromStr for TaskStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TaskStatus {
+    fn as_str(&self) -> &str {
+        TaskStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for TaskStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

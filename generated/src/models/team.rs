@@ -12,6 +12,8 @@ pub struct Team {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<String>,
     /// Timestamp at which the team was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

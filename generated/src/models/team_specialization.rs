@@ -93,6 +93,11 @@ impl std::str::FromStr for TeamSpecialization {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamSpecialization {
+    fn as_str(&self) -> &str {
+        TeamSpecialization::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamSpecialization {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

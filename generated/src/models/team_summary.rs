@@ -8,12 +8,18 @@
 #[non_exhaustive]
 pub struct TeamSummary {
     /// Count of guests in a team.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "guestsCount", default, skip_serializing_if = "Option::is_none")]
     pub guests_count: Option<i32>,
     /// Count of members in a team.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "membersCount", default, skip_serializing_if = "Option::is_none")]
     pub members_count: Option<i32>,
     /// Count of owners in a team.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "ownersCount", default, skip_serializing_if = "Option::is_none")]
     pub owners_count: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

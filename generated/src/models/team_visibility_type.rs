@@ -69,6 +69,11 @@ impl std::str::FromStr for TeamVisibilityType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamVisibilityType {
+    fn as_str(&self) -> &str {
+        TeamVisibilityType::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamVisibilityType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

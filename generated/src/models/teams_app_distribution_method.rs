@@ -69,6 +69,11 @@ impl std::str::FromStr for TeamsAppDistributionMethod {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamsAppDistributionMethod {
+    fn as_str(&self) -> &str {
+        TeamsAppDistributionMethod::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamsAppDistributionMethod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

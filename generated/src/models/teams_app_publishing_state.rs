@@ -69,6 +69,11 @@ impl std::str::FromStr for TeamsAppPublishingState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamsAppPublishingState {
+    fn as_str(&self) -> &str {
+        TeamsAppPublishingState::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamsAppPublishingState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -64,6 +64,11 @@ impl std::str::FromStr for TeamsAppResourceSpecificPermissionType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamsAppResourceSpecificPermissionType {
+    fn as_str(&self) -> &str {
+        TeamsAppResourceSpecificPermissionType::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamsAppResourceSpecificPermissionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

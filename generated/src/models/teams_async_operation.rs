@@ -9,9 +9,13 @@ pub struct TeamsAsyncOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Number of times the operation was attempted before being marked successful or failed.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "attemptsCount", default, skip_serializing_if = "Option::is_none")]
     pub attempts_count: Option<i32>,
     /// Time when the operation was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -22,6 +26,8 @@ pub struct TeamsAsyncOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::models::OperationError>,
     /// Time when the async operation was last updated.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastActionDateTime",
         default,

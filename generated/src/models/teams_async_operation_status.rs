@@ -79,6 +79,11 @@ impl std::str::FromStr for TeamsAsyncOperationStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamsAsyncOperationStatus {
+    fn as_str(&self) -> &str {
+        TeamsAsyncOperationStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamsAsyncOperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

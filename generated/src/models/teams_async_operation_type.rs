@@ -99,6 +99,11 @@ impl std::str::FromStr for TeamsAsyncOperationType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamsAsyncOperationType {
+    fn as_str(&self) -> &str {
+        TeamsAsyncOperationType::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamsAsyncOperationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

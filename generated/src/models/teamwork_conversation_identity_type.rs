@@ -69,6 +69,11 @@ impl std::str::FromStr for TeamworkConversationIdentityType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamworkConversationIdentityType {
+    fn as_str(&self) -> &str {
+        TeamworkConversationIdentityType::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamworkConversationIdentityType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

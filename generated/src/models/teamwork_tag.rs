@@ -15,6 +15,8 @@ pub struct TeamworkTag {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The number of users assigned to the tag.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "memberCount", default, skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i32>,
     /// `tagType`: see [`TeamworkTagType`](crate::models::TeamworkTagType).

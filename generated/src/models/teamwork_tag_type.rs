@@ -56,6 +56,11 @@ impl std::str::FromStr for TeamworkTagType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamworkTagType {
+    fn as_str(&self) -> &str {
+        TeamworkTagType::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamworkTagType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -94,6 +94,11 @@ impl std::str::FromStr for TeamworkUserIdentityType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TeamworkUserIdentityType {
+    fn as_str(&self) -> &str {
+        TeamworkUserIdentityType::as_str(self)
+    }
+}
 impl std::fmt::Display for TeamworkUserIdentityType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

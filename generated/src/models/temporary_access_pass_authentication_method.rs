@@ -9,6 +9,8 @@ pub struct TemporaryAccessPassAuthenticationMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The date and time when the Temporary Access Pass was created.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -22,6 +24,8 @@ pub struct TemporaryAccessPassAuthenticationMethod {
     #[serde(rename = "isUsableOnce", default, skip_serializing_if = "Option::is_none")]
     pub is_usable_once: Option<bool>,
     /// The lifetime of the Temporary Access Pass in minutes starting at startDateTime. Must be between 10 and 43200 inclusive (equivalent to 30 days).
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "lifetimeInMinutes",
         default,
@@ -36,6 +40,8 @@ pub struct TemporaryAccessPassAuthenticationMethod {
     )]
     pub method_usability_reason: Option<String>,
     /// The date and time when the Temporary Access Pass becomes available to use and when isUsable is true is enforced.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "startDateTime", default, skip_serializing_if = "Option::is_none")]
     pub start_date_time: Option<String>,
     /// The Temporary Access Pass used to authenticate. Returned only on creation of a new temporaryAccessPassAuthenticationMethod object; Hidden in subsequent read operations and returned as null with GET.

@@ -9,6 +9,8 @@ pub struct Term {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time of term creation. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -22,6 +24,8 @@ pub struct Term {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<crate::models::LocalizedLabel>>,
     /// Last date and time of term modification. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

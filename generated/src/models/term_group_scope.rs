@@ -69,6 +69,11 @@ impl std::str::FromStr for TermGroupScope {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TermGroupScope {
+    fn as_str(&self) -> &str {
+        TermGroupScope::as_str(self)
+    }
+}
 impl std::fmt::Display for TermGroupScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -9,6 +9,8 @@ pub struct TermStoreGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time of the group creation. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

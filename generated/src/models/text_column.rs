@@ -22,6 +22,8 @@ pub struct TextColumn {
     )]
     pub append_changes_to_existing_text: Option<bool>,
     /// The size of the text box.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "linesForEditing",
         default,
@@ -29,6 +31,8 @@ pub struct TextColumn {
     )]
     pub lines_for_editing: Option<i32>,
     /// The maximum number of characters for the value.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i32>,
     /// The type of text being stored. Must be one of plain or richText

@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct Thumbnail {
     /// The content stream for the thumbnail.
+    ///
+    /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The height of the thumbnail, in pixels.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i32>,
     /// The unique identifier of the item that provided the thumbnail. This is only available when a folder thumbnail is requested.
@@ -20,6 +24,8 @@ pub struct Thumbnail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The width of the thumbnail, in pixels.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -159,6 +159,11 @@ impl std::str::FromStr for TimeOffReasonIconType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for TimeOffReasonIconType {
+    fn as_str(&self) -> &str {
+        TimeOffReasonIconType::as_str(self)
+    }
+}
 impl std::fmt::Display for TimeOffReasonIconType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -8,9 +8,13 @@
 #[non_exhaustive]
 pub struct TimeRange {
     /// End time for the time range.
+    ///
+    /// Format: `time`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// Start time for the time range.
+    ///
+    /// Format: `time`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -12,6 +12,8 @@ pub struct TodoTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<crate::models::ItemBody>,
     /// The date and time when the task body was last modified. By default, it is in UTC. You can provide a custom time zone in the request header. The property value uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2020 would look like this: '2020-01-01T00:00:00Z'.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "bodyLastModifiedDateTime",
         default,
@@ -29,6 +31,8 @@ pub struct TodoTask {
     )]
     pub completed_date_time: Option<crate::models::DateTimeTimeZone>,
     /// The date and time when the task was created. By default, it is in UTC. You can provide a custom time zone in the request header. The property value uses ISO 8601 format. For example, midnight UTC on Jan 1, 2020 would look like this: '2020-01-01T00:00:00Z'.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -48,6 +52,8 @@ pub struct TodoTask {
     #[serde(rename = "isReminderOn", default, skip_serializing_if = "Option::is_none")]
     pub is_reminder_on: Option<bool>,
     /// The date and time when the task was last modified. By default, it is in UTC. You can provide a custom time zone in the request header. The property value uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2020 would look like this: '2020-01-01T00:00:00Z'.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

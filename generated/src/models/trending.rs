@@ -9,6 +9,8 @@ pub struct Trending {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -30,7 +32,13 @@ pub struct Trending {
     )]
     pub resource_visualization: Option<crate::models::ResourceVisualization>,
     /// Value indicating how much the document is currently trending. The larger the number, the more the document is currently trending around the user (the more relevant it is). Returned documents are sorted by this value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub weight: Option<f64>,
     /// `resource`: see [`Entity`](crate::models::Entity).
     #[serde(default, skip_serializing_if = "Option::is_none")]

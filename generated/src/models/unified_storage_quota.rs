@@ -9,21 +9,29 @@ pub struct UnifiedStorageQuota {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// `deleted`
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<i64>,
     /// `manageWebUrl`
     #[serde(rename = "manageWebUrl", default, skip_serializing_if = "Option::is_none")]
     pub manage_web_url: Option<String>,
     /// `remaining`
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<i64>,
     /// `state`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `total`
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// `used`
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used: Option<i64>,
     /// `services`

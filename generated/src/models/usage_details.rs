@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct UsageDetails {
     /// The date and time the resource was last accessed by the user. The timestamp represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastAccessedDateTime",
         default,
@@ -15,6 +17,8 @@ pub struct UsageDetails {
     )]
     pub last_accessed_date_time: Option<String>,
     /// The date and time the resource was last modified by the user. The timestamp represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

@@ -9,6 +9,8 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "deletedDateTime",
         default,
@@ -42,6 +44,8 @@ pub struct User {
     )]
     pub authorization_info: Option<crate::models::AuthorizationInfo>,
     /// The birthday of the user. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014, is 2014-01-01T00:00:00Z. Returned only on $select.
+    ///
+    /// Format: `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
     /// The telephone numbers for the user. NOTE: Although it's a string collection, only one number can be set for this property. Read-only for users synced from the on-premises directory. Returned by default. Supports $filter (eq, not, ge, le, startsWith).
@@ -64,6 +68,8 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// The date and time the user was created, in ISO 8601 format and UTC. The value can't be modified and is automatically populated when the entity is created. Nullable. For on-premises users, the value represents when they were first created in Microsoft Entra ID. Property is null for some users created before June 2018 and on-premises users that were synced to Microsoft Entra ID before June 2018. Read-only. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in).
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -84,6 +90,8 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// The limit on the maximum number of devices that the user is permitted to enroll. Allowed values are 5 or 1000.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "deviceEnrollmentLimit",
         default,
@@ -94,6 +102,8 @@ pub struct User {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The date and time when the user was hired or will start work in a future hire. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in).
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "employeeHireDate",
         default,
@@ -104,6 +114,8 @@ pub struct User {
     #[serde(rename = "employeeId", default, skip_serializing_if = "Option::is_none")]
     pub employee_id: Option<String>,
     /// The date and time when the user left or will leave the organization. To read this property, the calling app must be assigned the User-LifeCycleInfo.Read.All permission. To write this property, the calling app must be assigned the User.Read.All and User-LifeCycleInfo.ReadWrite.All permissions. To read this property in delegated scenarios, the admin needs at least one of the following Microsoft Entra roles: Lifecycle Workflows Administrator, Global Reader. To write this property in delegated scenarios, the admin needs the Global Administrator role. Supports $filter (eq, ne, not , ge, le, in). For more information, see Configure the employeeLeaveDateTime property for a user.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "employeeLeaveDateTime",
         default,
@@ -128,6 +140,8 @@ pub struct User {
     )]
     pub external_user_state: Option<String>,
     /// Shows the timestamp for the latest change to the externalUserState property. Returned only on $select. Supports $filter (eq, ne, not , in).
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "externalUserStateChangeDateTime",
         default,
@@ -141,6 +155,8 @@ pub struct User {
     #[serde(rename = "givenName", default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// The hire date of the user. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014, is 2014-01-01T00:00:00Z. Returned only on $select.  Note: This property is specific to SharePoint in Microsoft 365. We recommend using the native employeeHireDate property to set and update hire date values using Microsoft Graph APIs.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "hireDate", default, skip_serializing_if = "Option::is_none")]
     pub hire_date: Option<String>,
     /// Represents the identities that can be used to sign in to this user account. Microsoft (also known as a local account), organizations, or social identity providers such as Facebook, Google, and Microsoft can provide identity and tie it to a user account. It might contain multiple items with the same signInType value. Returned only on $select.  Supports $filter (eq) with limitations.
@@ -170,6 +186,8 @@ pub struct User {
     #[serde(rename = "jobTitle", default, skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// The time when this Microsoft Entra user last changed their password or when their password was created, whichever date the latest action was performed. The date and time information uses ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Returned only on $select.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastPasswordChangeDateTime",
         default,
@@ -243,6 +261,8 @@ pub struct User {
     )]
     pub on_premises_immutable_id: Option<String>,
     /// Indicates the last time at which the object was synced with the on-premises directory; for example: 2013-02-16T03:04:54Z. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in).
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "onPremisesLastSyncDateTime",
         default,
@@ -372,6 +392,8 @@ pub struct User {
     #[serde(rename = "signInActivity", default, skip_serializing_if = "Option::is_none")]
     pub sign_in_activity: Option<crate::models::SignInActivity>,
     /// Any refresh tokens or session tokens (session cookies) issued before this time are invalid. Applications get an error when using an invalid refresh or session token to acquire a delegated access token (to access APIs such as Microsoft Graph). If this happens, the application needs to acquire a new refresh token by requesting the authorized endpoint. Read-only. Use revokeSignInSessions to reset. Returned only on $select.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "signInSessionsValidFromDateTime",
         default,

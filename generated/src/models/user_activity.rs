@@ -31,6 +31,8 @@ pub struct UserActivity {
     #[serde(rename = "contentUrl", default, skip_serializing_if = "Option::is_none")]
     pub content_url: Option<String>,
     /// Set by the server. DateTime in UTC when the object was created on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -38,6 +40,8 @@ pub struct UserActivity {
     )]
     pub created_date_time: Option<String>,
     /// Set by the server. DateTime in UTC when the object expired on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,
@@ -48,6 +52,8 @@ pub struct UserActivity {
     #[serde(rename = "fallbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub fallback_url: Option<String>,
     /// Set by the server. DateTime in UTC when the object was modified on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

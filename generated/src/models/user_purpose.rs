@@ -84,6 +84,11 @@ impl std::str::FromStr for UserPurpose {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for UserPurpose {
+    fn as_str(&self) -> &str {
+        UserPurpose::as_str(self)
+    }
+}
 impl std::fmt::Display for UserPurpose {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

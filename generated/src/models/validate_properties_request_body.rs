@@ -15,6 +15,8 @@ pub struct ValidatePropertiesRequestBody {
     #[serde(rename = "mailNickname", default, skip_serializing_if = "Option::is_none")]
     pub mail_nickname: Option<String>,
     /// `onBehalfOfUserId`
+    ///
+    /// Format: `uuid`.
     #[serde(
         rename = "onBehalfOfUserId",
         default,

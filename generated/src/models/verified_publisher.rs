@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct VerifiedPublisher {
     /// The timestamp when the verified publisher was first added or most recently updated.
+    ///
+    /// Format: `date-time`.
     #[serde(rename = "addedDateTime", default, skip_serializing_if = "Option::is_none")]
     pub added_date_time: Option<String>,
     /// The verified publisher name from the app publisher's Partner Center account.

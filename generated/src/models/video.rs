@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct Video {
     /// Number of audio bits per sample.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "audioBitsPerSample",
         default,
@@ -15,12 +17,16 @@ pub struct Video {
     )]
     pub audio_bits_per_sample: Option<i32>,
     /// Number of audio channels.
+    ///
+    /// Format: `int32`.
     #[serde(rename = "audioChannels", default, skip_serializing_if = "Option::is_none")]
     pub audio_channels: Option<i32>,
     /// Name of the audio format (AAC, MP3, etc.).
     #[serde(rename = "audioFormat", default, skip_serializing_if = "Option::is_none")]
     pub audio_format: Option<String>,
     /// Number of audio samples per second.
+    ///
+    /// Format: `int32`.
     #[serde(
         rename = "audioSamplesPerSecond",
         default,
@@ -28,21 +34,36 @@ pub struct Video {
     )]
     pub audio_samples_per_second: Option<i32>,
     /// Bit rate of the video in bits per second.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bitrate: Option<i32>,
     /// Duration of the file in milliseconds.
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// 'Four character code' name of the video format.
     #[serde(rename = "fourCC", default, skip_serializing_if = "Option::is_none")]
     pub four_cc: Option<String>,
     /// Frame rate of the video.
-    #[serde(rename = "frameRate", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        rename = "frameRate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub frame_rate: Option<f64>,
     /// Height of the video, in pixels.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i32>,
     /// Width of the video, in pixels.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -56,6 +56,11 @@ impl std::str::FromStr for WeakAlgorithms {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WeakAlgorithms {
+    fn as_str(&self) -> &str {
+        WeakAlgorithms::as_str(self)
+    }
+}
 impl std::fmt::Display for WeakAlgorithms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

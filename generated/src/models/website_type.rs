@@ -74,6 +74,11 @@ impl std::str::FromStr for WebsiteType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WebsiteType {
+    fn as_str(&self) -> &str {
+        WebsiteType::as_str(self)
+    }
+}
 impl std::fmt::Display for WebsiteType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -74,6 +74,11 @@ impl std::str::FromStr for WeekIndex {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WeekIndex {
+    fn as_str(&self) -> &str {
+        WeekIndex::as_str(self)
+    }
+}
 impl std::fmt::Display for WeekIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -69,6 +69,11 @@ impl std::str::FromStr for WellknownListName {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WellknownListName {
+    fn as_str(&self) -> &str {
+        WellknownListName::as_str(self)
+    }
+}
 impl std::fmt::Display for WellknownListName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -225,6 +225,11 @@ impl std::str::FromStr for WindowsDefenderProductStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WindowsDefenderProductStatus {
+    fn as_str(&self) -> &str {
+        WindowsDefenderProductStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for WindowsDefenderProductStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -79,6 +79,11 @@ impl std::str::FromStr for WindowsDeviceHealthState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WindowsDeviceHealthState {
+    fn as_str(&self) -> &str {
+        WindowsDeviceHealthState::as_str(self)
+    }
+}
 impl std::fmt::Display for WindowsDeviceHealthState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -9,6 +9,8 @@ pub struct WindowsHelloForBusinessAuthenticationMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The date and time that this Windows Hello for Business key was registered.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,

@@ -17,7 +17,9 @@ pub struct WindowsProtectionState {
     pub anti_malware_version: Option<String>,
     /// `deviceState`: see [`WindowsDeviceHealthState`](crate::models::WindowsDeviceHealthState).
     #[serde(rename = "deviceState", default, skip_serializing_if = "Option::is_none")]
-    pub device_state: Option<crate::models::WindowsDeviceHealthState>,
+    pub device_state: Option<
+        crate::runtime::Flags<crate::models::WindowsDeviceHealthState>,
+    >,
     /// Current endpoint protection engine's version
     #[serde(rename = "engineVersion", default, skip_serializing_if = "Option::is_none")]
     pub engine_version: Option<String>,
@@ -43,6 +45,8 @@ pub struct WindowsProtectionState {
     )]
     pub is_virtual_machine: Option<bool>,
     /// Last quick scan datetime
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastFullScanDateTime",
         default,
@@ -57,6 +61,8 @@ pub struct WindowsProtectionState {
     )]
     pub last_full_scan_signature_version: Option<String>,
     /// Last quick scan datetime
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastQuickScanDateTime",
         default,
@@ -71,6 +77,8 @@ pub struct WindowsProtectionState {
     )]
     pub last_quick_scan_signature_version: Option<String>,
     /// Last device health status reported time
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastReportedDateTime",
         default,
@@ -93,7 +101,9 @@ pub struct WindowsProtectionState {
     pub network_inspection_system_enabled: Option<bool>,
     /// `productStatus`: see [`WindowsDefenderProductStatus`](crate::models::WindowsDefenderProductStatus).
     #[serde(rename = "productStatus", default, skip_serializing_if = "Option::is_none")]
-    pub product_status: Option<crate::models::WindowsDefenderProductStatus>,
+    pub product_status: Option<
+        crate::runtime::Flags<crate::models::WindowsDefenderProductStatus>,
+    >,
     /// When TRUE indicates quick scan is overdue, when FALSE indicates quick scan is not overdue. Defaults to setting on client device.
     #[serde(
         rename = "quickScanOverdue",
@@ -157,7 +167,7 @@ impl WindowsProtectionState {
     /// Sets `deviceState`.
     pub fn with_device_state(
         mut self,
-        value: impl Into<crate::models::WindowsDeviceHealthState>,
+        value: impl Into<crate::runtime::Flags<crate::models::WindowsDeviceHealthState>>,
     ) -> Self {
         self.device_state = Some(value.into());
         self
@@ -229,7 +239,9 @@ impl WindowsProtectionState {
     /// Sets `productStatus`.
     pub fn with_product_status(
         mut self,
-        value: impl Into<crate::models::WindowsDefenderProductStatus>,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::WindowsDefenderProductStatus>,
+        >,
     ) -> Self {
         self.product_status = Some(value.into());
         self

@@ -9,6 +9,8 @@ pub struct WindowsSettingInstance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Set by the server. Represents the dateTime in UTC when the object was created on the server.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -16,6 +18,8 @@ pub struct WindowsSettingInstance {
     )]
     pub created_date_time: Option<String>,
     /// Set by the server. The object expires at the specified dateTime in UTC, making it unavailable after that time.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "expirationDateTime",
         default,
@@ -23,6 +27,8 @@ pub struct WindowsSettingInstance {
     )]
     pub expiration_date_time: Option<String>,
     /// Set by the server if not provided in the request from the Windows client device. Refers to the user's Windows device that modified the object at the specified dateTime in UTC.
+    ///
+    /// Format: `date-time`.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

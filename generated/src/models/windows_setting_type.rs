@@ -64,6 +64,11 @@ impl std::str::FromStr for WindowsSettingType {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WindowsSettingType {
+    fn as_str(&self) -> &str {
+        WindowsSettingType::as_str(self)
+    }
+}
 impl std::fmt::Display for WindowsSettingType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

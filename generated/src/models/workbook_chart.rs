@@ -9,19 +9,43 @@ pub struct WorkbookChart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Represents the height, in points, of the chart object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub height: Option<f64>,
     /// The distance, in points, from the left side of the chart to the worksheet origin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub left: Option<f64>,
     /// Represents the name of a chart object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Represents the distance, in points, from the top edge of the object to the top of row 1 (on a worksheet) or the top of the chart area (on a chart).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub top: Option<f64>,
     /// Represents the width, in points, of the chart object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub width: Option<f64>,
     /// `axes`: see [`WorkbookChartAxes`](crate::models::WorkbookChartAxes).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,7 +21,13 @@ pub struct WorkbookChartFont {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The size of the font. For example,  11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub size: Option<f64>,
     /// The type of underlining applied to the font. The possible values are: None, Single.
     #[serde(default, skip_serializing_if = "Option::is_none")]

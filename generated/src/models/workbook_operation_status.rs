@@ -69,6 +69,11 @@ impl std::str::FromStr for WorkbookOperationStatus {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for WorkbookOperationStatus {
+    fn as_str(&self) -> &str {
+        WorkbookOperationStatus::as_str(self)
+    }
+}
 impl std::fmt::Display for WorkbookOperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -20,6 +20,8 @@ pub struct WorkbookSortField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<crate::models::WorkbookIcon>,
     /// Represents the column (or row, depending on the sort orientation) that the condition is on. Represented as an offset from the first column (or row).
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<i32>,
     /// Represents the type of sorting of this condition. The possible values are: Value, CellColor, FontColor, Icon.

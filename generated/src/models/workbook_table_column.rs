@@ -9,6 +9,8 @@ pub struct WorkbookTableColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The index of the column within the columns collection of the table. Zero-indexed. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i32>,
     /// The name of the table column.

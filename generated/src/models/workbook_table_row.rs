@@ -9,6 +9,8 @@ pub struct WorkbookTableRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The index of the row within the rows collection of the table. Zero-based. Read-only.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i32>,
     /// `values`: see [`Json`](crate::models::Json).

@@ -12,6 +12,8 @@ pub struct WorkbookWorksheet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The zero-based position of the worksheet within the workbook.
+    ///
+    /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,
     /// The visibility of the worksheet. The possible values are: Visible, Hidden, VeryHidden.

@@ -11,9 +11,13 @@ pub struct WorkingHours {
     #[serde(rename = "daysOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub days_of_week: Option<Vec<crate::models::DayOfWeek>>,
     /// The time of the day that the user stops working.
+    ///
+    /// Format: `time`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// The time of the day that the user starts working.
+    ///
+    /// Format: `time`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// `timeZone`: see [`TimeZoneBase`](crate::models::TimeZoneBase).

@@ -17,8 +17,10 @@ pub fn identity_rs(api: &Api) -> TokenStream {
          (`I{type_name}`).\n\n\
          Via-identity operations take the key their path needs from here and fail with \
          an error naming the key, before any request, when it is absent or empty.\n\n\
-         Serialized with PowerShell's PascalCase names (`ServicePrincipalId`), so identity \
-         JSON written by PowerShell loads as is; camelCase names are accepted too.",
+         Serialized with PowerShell's PascalCase names (`ServicePrincipalId`). Read like \
+         PowerShell reads a hashtable: key names match whatever their case, with or without \
+         dashes (`ServicePrincipalId`, `servicePrincipalId`, `servicePrincipal-id`); numbers \
+         are taken as their text; `null` and keys that are not identity keys are ignored.",
         title = prose(&api.title),
         count = identity.fields.len(),
         type_name = identity.type_name,
@@ -27,15 +29,9 @@ pub fn identity_rs(api: &Api) -> TokenStream {
         let rust = ident(&f.rust);
         let wire = &f.wire;
         let doc = attrs(&format!("{} ({})", prose(if f.docs.is_empty() { &f.wire } else { &f.docs }), code(wire)));
-        let alias = if f.alias != f.wire {
-            let alias = &f.alias;
-            quote!(alias = #alias,)
-        } else {
-            quote!()
-        };
         quote! {
             #doc
-            #[serde(rename = #wire, #alias default, skip_serializing_if = "Option::is_none")]
+            #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
             pub #rust: Option<String>,
         }
     });
@@ -52,11 +48,16 @@ pub fn identity_rs(api: &Api) -> TokenStream {
         }
     });
     let keys = identity.fields.iter().map(|f| &f.wire);
+    let arms = identity.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let normalized = normalize(&f.wire);
+        quote!(#normalized => &mut identity.#rust,)
+    });
     quote! {
         //! The module's identity type.
 
         #doc
-        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -73,5 +74,34 @@ pub fn identity_rs(api: &Api) -> TokenStream {
 
             #(#setters)*
         }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let map = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(deserializer)?;
+                let mut identity = Self::default();
+                for (key, value) in map {
+                    let normalized: String =
+                        key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+                    let target = match normalized.as_str() {
+                        #(#arms)*
+                        _ => continue,
+                    };
+                    *target = match value {
+                        serde_json::Value::String(text) => Some(text),
+                        serde_json::Value::Null => None,
+                        serde_json::Value::Number(number) => Some(number.to_string()),
+                        serde_json::Value::Bool(_) | serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                            return Err(serde::de::Error::custom(format!("identity key {key:?} must be a string")));
+                        }
+                    };
+                }
+                Ok(identity)
+            }
+        }
     }
+}
+
+/// The form under which identity keys are compared: ASCII letters and digits, lower case.
+fn normalize(key: &str) -> String {
+    key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }

@@ -65,6 +65,10 @@ fn type_tokens(ty: &TypeRef) -> TokenStream {
             let name = ident(name);
             quote!(crate::models::#name)
         }
+        TypeRef::Flags(name) => {
+            let name = ident(name);
+            quote!(crate::runtime::Flags<crate::models::#name>)
+        }
         TypeRef::Vec(item) => {
             let item = type_tokens(item);
             quote!(Vec<#item>)

@@ -75,11 +75,17 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
         let ty = field_type_tokens(&f.ty, f.boxed, f.optional);
-        let doc = attrs(&match (&f.ty, f.docs.is_empty()) {
+        let mut text = match (&f.ty, f.docs.is_empty()) {
             (_, false) => prose(&f.docs),
-            (TypeRef::Named(target), true) => format!("{}: see [`{target}`](crate::models::{target}).", code(&f.wire)),
+            (TypeRef::Named(target) | TypeRef::Flags(target), true) => {
+                format!("{}: see [`{target}`](crate::models::{target}).", code(&f.wire))
+            }
             (_, true) => code(&f.wire),
-        });
+        };
+        if let Some(format) = &f.format {
+            text.push_str(&format!("\n\nFormat: {}.", code(format)));
+        }
+        let doc = attrs(&text);
         let mut serde_args = Vec::new();
         if unraw(&f.rust) != f.wire {
             let wire = &f.wire;
@@ -87,6 +93,12 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
         }
         if f.optional {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        // Graph writes non-finite doubles as "NaN"/"INF"/"-INF" strings.
+        if f.ty == TypeRef::F64 && !f.boxed {
+            let with =
+                if f.optional { "crate::runtime::formats::double_opt" } else { "crate::runtime::formats::double" };
+            serde_args.push(quote!(with = #with));
         }
         let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
         quote! {
@@ -298,6 +310,12 @@ fn enum_tokens(e: &EnumModel) -> TokenStream {
             type Err = std::convert::Infallible;
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from(value))
+            }
+        }
+
+        impl crate::runtime::StringEnum for #name {
+            fn as_str(&self) -> &str {
+                #name::as_str(self)
             }
         }
 

@@ -6,42 +6,18 @@
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
-/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`), so identity JSON written by PowerShell loads as is; camelCase names are accepted too.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`). Read like PowerShell reads a hashtable: key names match whatever their case, with or without dashes (`ServicePrincipalId`, `servicePrincipalId`, `servicePrincipal-id`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[non_exhaustive]
 pub struct CursedModuleIdentity {
     /// JobId (`JobId`)
-    #[serde(
-        rename = "JobId",
-        alias = "jobId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "JobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// Alternate key of 2nd (`Name`)
-    #[serde(
-        rename = "Name",
-        alias = "name",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Self (`Self`)
-    #[serde(
-        rename = "Self",
-        alias = "self",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }
 impl CursedModuleIdentity {
@@ -65,5 +41,44 @@ impl CursedModuleIdentity {
     pub fn with_self(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for CursedModuleIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let map = <serde_json::Map<
+            String,
+            serde_json::Value,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        let mut identity = Self::default();
+        for (key, value) in map {
+            let normalized: String = key
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let target = match normalized.as_str() {
+                "jobid" => &mut identity.job_id,
+                "name" => &mut identity.name,
+                "self" => &mut identity.self_,
+                _ => continue,
+            };
+            *target = match value {
+                serde_json::Value::String(text) => Some(text),
+                serde_json::Value::Null => None,
+                serde_json::Value::Number(number) => Some(number.to_string()),
+                serde_json::Value::Bool(_)
+                | serde_json::Value::Array(_)
+                | serde_json::Value::Object(_) => {
+                    return Err(
+                        serde::de::Error::custom(
+                            format!("identity key {key:?} must be a string"),
+                        ),
+                    );
+                }
+            };
+        }
+        Ok(identity)
     }
 }

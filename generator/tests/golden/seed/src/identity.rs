@@ -6,34 +6,15 @@
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
-/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`), so identity JSON written by PowerShell loads as is; camelCase names are accepted too.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize
-)]
+/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`). Read like PowerShell reads a hashtable: key names match whatever their case, with or without dashes (`ServicePrincipalId`, `servicePrincipalId`, `servicePrincipal-id`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationsIdentity {
     /// Alternate key of application (`AppId`)
-    #[serde(
-        rename = "AppId",
-        alias = "appId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AppId", skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// The unique identifier of servicePrincipal (`ServicePrincipalId`)
-    #[serde(
-        rename = "ServicePrincipalId",
-        alias = "servicePrincipalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ServicePrincipalId", skip_serializing_if = "Option::is_none")]
     pub service_principal_id: Option<String>,
 }
 impl ApplicationsIdentity {
@@ -52,5 +33,43 @@ impl ApplicationsIdentity {
     pub fn with_service_principal_id(mut self, value: impl Into<String>) -> Self {
         self.service_principal_id = Some(value.into());
         self
+    }
+}
+impl<'de> serde::Deserialize<'de> for ApplicationsIdentity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let map = <serde_json::Map<
+            String,
+            serde_json::Value,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        let mut identity = Self::default();
+        for (key, value) in map {
+            let normalized: String = key
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let target = match normalized.as_str() {
+                "appid" => &mut identity.app_id,
+                "serviceprincipalid" => &mut identity.service_principal_id,
+                _ => continue,
+            };
+            *target = match value {
+                serde_json::Value::String(text) => Some(text),
+                serde_json::Value::Null => None,
+                serde_json::Value::Number(number) => Some(number.to_string()),
+                serde_json::Value::Bool(_)
+                | serde_json::Value::Array(_)
+                | serde_json::Value::Object(_) => {
+                    return Err(
+                        serde::de::Error::custom(
+                            format!("identity key {key:?} must be a string"),
+                        ),
+                    );
+                }
+            };
+        }
+        Ok(identity)
     }
 }

@@ -18,11 +18,36 @@ pub struct Derived {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<crate::models::Node>,
     /// `count`
+    ///
+    /// Format: `int64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// `ratio`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
     pub ratio: Option<f64>,
+    /// `weight`
+    ///
+    /// Format: `double`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::formats::double_opt"
+    )]
+    pub weight: Option<f64>,
+    /// `scopes`: see [`RestartScope`](crate::models::RestartScope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<crate::runtime::Flags<crate::models::RestartScope>>,
+    /// `when`
+    ///
+    /// Format: `date-time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
     /// `inline`: see [`DerivedInline`](crate::models::DerivedInline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inline: Option<crate::models::DerivedInline>,
@@ -59,6 +84,24 @@ impl Derived {
     /// Sets `ratio`.
     pub fn with_ratio(mut self, value: impl Into<f64>) -> Self {
         self.ratio = Some(value.into());
+        self
+    }
+    /// Sets `weight`.
+    pub fn with_weight(mut self, value: impl Into<f64>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
+    /// Sets `scopes`.
+    pub fn with_scopes(
+        mut self,
+        value: impl Into<crate::runtime::Flags<crate::models::RestartScope>>,
+    ) -> Self {
+        self.scopes = Some(value.into());
+        self
+    }
+    /// Sets `when`.
+    pub fn with_when(mut self, value: impl Into<String>) -> Self {
+        self.when = Some(value.into());
         self
     }
     /// Sets `inline`.

@@ -54,6 +54,11 @@ impl std::str::FromStr for DerivedInlineState {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for DerivedInlineState {
+    fn as_str(&self) -> &str {
+        DerivedInlineState::as_str(self)
+    }
+}
 impl std::fmt::Display for DerivedInlineState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

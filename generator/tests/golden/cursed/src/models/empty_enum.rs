@@ -45,6 +45,11 @@ impl std::str::FromStr for EmptyEnum {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for EmptyEnum {
+    fn as_str(&self) -> &str {
+        EmptyEnum::as_str(self)
+    }
+}
 impl std::fmt::Display for EmptyEnum {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

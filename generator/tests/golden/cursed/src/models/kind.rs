@@ -84,6 +84,11 @@ impl std::str::FromStr for Kind {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for Kind {
+    fn as_str(&self) -> &str {
+        Kind::as_str(self)
+    }
+}
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -24,6 +24,8 @@ pub struct MatchRequestBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<String>>,
     /// `2fa`
+    ///
+    /// Format: `int32`.
     #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
     pub _2fa: Option<i32>,
     /// `password`

@@ -20,3 +20,5 @@ mod match_request_body;
 pub use match_request_body::MatchRequestBody;
 mod node;
 pub use node::Node;
+mod restart_scope;
+pub use restart_scope::RestartScope;

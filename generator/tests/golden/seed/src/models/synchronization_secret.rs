@@ -69,6 +69,11 @@ impl std::str::FromStr for SynchronizationSecret {
         Ok(Self::from(value))
     }
 }
+impl crate::runtime::StringEnum for SynchronizationSecret {
+    fn as_str(&self) -> &str {
+        SynchronizationSecret::as_str(self)
+    }
+}
 impl std::fmt::Display for SynchronizationSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
