@@ -129,3 +129,28 @@ fn check_reports_stale_missing_and_orphan_files_and_the_fix() {
     assert!(xtask::codegen::check(dir.path()).unwrap().is_fresh());
     assert!(!generated.join("src/models/leftover.rs").exists());
 }
+
+/// `cargo xtask codegen --document PATH --select all --out DIR`: a standalone crate for any
+/// module document, its own workspace, depending on this repository's runtime by path.
+#[test]
+fn standalone_crate_for_another_document() {
+    let out = tempfile::tempdir().unwrap();
+    let crate_dir = out.path().join("seed-crate");
+    let document = repo().join("generator/tests/fixtures/seed/document.yml");
+    xtask::codegen::standalone(&repo(), &document, "all", &crate_dir).unwrap();
+    let manifest = fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"msgraph-document\""), "{manifest}");
+    assert!(manifest.contains("[workspace]"), "{manifest}");
+    let runtime = fs::canonicalize(repo().join("runtime")).unwrap();
+    assert!(manifest.contains(&format!("msgraph-runtime = {{ path = {:?} }}", runtime.display().to_string())), "{manifest}");
+    for file in ["src/lib.rs", "src/identity.rs", "src/service_principals.rs", "tests/every_operation.rs"] {
+        let text = fs::read_to_string(crate_dir.join(file)).unwrap();
+        assert!(text.starts_with(msgraph_codegen::HEADER), "{file}");
+    }
+    // A selection by operationId works too, and an unknown one is refused.
+    let only = out.path().join("only");
+    xtask::codegen::standalone(&repo(), &document, "servicePrincipal.synchronization_acquireAccessToken", &only).unwrap();
+    assert!(!only.join("src/applications.rs").exists());
+    let error = xtask::codegen::standalone(&repo(), &document, "nope", &out.path().join("x")).unwrap_err().to_string();
+    assert!(error.contains("the selection names operationId `nope`"), "{error}");
+}

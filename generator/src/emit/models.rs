@@ -10,26 +10,37 @@ use super::{field_type_tokens, type_tokens};
 use crate::ir::{Api, EnumModel, Model, StructModel, TypeRef};
 use crate::naming::{compose, field_name, ident, unraw};
 
-/// `(path, tokens)` of every model file and of `models/mod.rs`.
-pub fn model_files(api: &Api) -> Vec<(String, TokenStream)> {
-    let mut files = Vec::new();
-    let mut modules = Vec::new();
+/// Module (file) name of every model, in type-name order. Module names derive from unique
+/// type names; two types could still fold to one snake-case name (`ODataError`,
+/// `OdataError`), hence the suffix loop.
+pub fn module_names(api: &Api) -> Vec<(String, &Model)> {
     let mut used = BTreeSet::new();
-    for model in api.models.values() {
-        // Module names are derived from unique type names; two types could still fold
-        // to one snake-case name (`ODataError`/`OdataError`), hence the suffix loop.
-        let base = unraw(&field_name(model.name())).to_owned();
-        let mut module = base.clone();
-        let mut n = 2;
-        while !used.insert(module.clone()) {
-            module = format!("{base}_{n}");
-            n += 1;
-        }
-        let tokens = match model {
-            Model::Struct(s) => struct_tokens(s),
-            Model::Enum(e) => enum_tokens(e),
-        };
-        files.push((format!("src/models/{module}.rs"), tokens));
+    api.models
+        .values()
+        .map(|model| {
+            let base = unraw(&field_name(model.name())).to_owned();
+            let mut module = base.clone();
+            let mut n = 2;
+            while !used.insert(module.clone()) {
+                module = format!("{base}_{n}");
+                n += 1;
+            }
+            (module, model)
+        })
+        .collect()
+}
+
+/// Tokens of one model's file.
+pub fn model_tokens(model: &Model) -> TokenStream {
+    match model {
+        Model::Struct(s) => struct_tokens(s),
+        Model::Enum(e) => enum_tokens(e),
+    }
+}
+
+/// Tokens of `src/models/mod.rs`: one module per model, gated by the features that need it.
+pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
+    let declarations = modules.iter().map(|(module, model)| {
         let cfg = match api.model_features.get(model.name()) {
             Some(Some(features)) if features.len() == 1 => {
                 let feature = features.iter();
@@ -41,9 +52,8 @@ pub fn model_files(api: &Api) -> Vec<(String, TokenStream)> {
             }
             _ => quote!(),
         };
-        modules.push((ident(&module), ident(model.name()), cfg));
-    }
-    let declarations = modules.iter().map(|(module, name, cfg)| {
+        let module = ident(module);
+        let name = ident(model.name());
         quote! {
             #cfg
             mod #module;
@@ -51,18 +61,14 @@ pub fn model_files(api: &Api) -> Vec<(String, TokenStream)> {
             pub use #module::#name;
         }
     });
-    files.push((
-        "src/models/mod.rs".to_owned(),
-        quote! {
-            //! Types of request and response bodies, from the document's component schemas.
-            //!
-            //! Structs are `#[non_exhaustive]`: Graph adds properties over time. Build them
-            //! with `Default::default()` and the `with_*` setters. Enums keep values this SDK
-            //! does not know in `Unknown(String)` instead of failing.
-            #(#declarations)*
-        },
-    ));
-    files
+    quote! {
+        //! Types of request and response bodies, from the document's component schemas.
+        //!
+        //! Structs are `#[non_exhaustive]`: Graph adds properties over time. Build them
+        //! with `Default::default()` and the `with_*` setters. Enums keep values this SDK
+        //! does not know in `Unknown(String)` instead of failing.
+        #(#declarations)*
+    }
 }
 
 fn struct_tokens(s: &StructModel) -> TokenStream {
