@@ -272,7 +272,7 @@ impl<'de> serde::Deserialize<'de> for ApplicationsIdentity {
                 .filter(char::is_ascii_alphanumeric)
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
-            let target = match normalized.as_str() {
+            let target: &mut Option<String> = match normalized.as_str() {
                 "appid" => &mut identity.app_id,
                 "appmanagementpolicyid" => &mut identity.app_management_policy_id,
                 "approleassignmentid" => &mut identity.app_role_assignment_id,

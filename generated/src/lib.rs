@@ -26,7 +26,7 @@ pub mod groups;
 pub mod service_principals;
 #[cfg(feature = "users")]
 pub mod users;
-/// The areas of the Applications module on a [`Client`]: `client.service_principals()` and so on. Bring it into scope with `use msgraph_sdk::prelude::*;`.
+/// The areas of the Applications module on a [`Client`]: `client.application_templates()` and so on. Bring it into scope with `use msgraph_sdk::prelude::*;`.
 pub trait ApplicationsApi {
     /// Operations under `/applicationTemplates`.
     #[cfg(feature = "application-templates")]

@@ -53,6 +53,18 @@ pub fn lower(input: &LowerInput<'_>) -> Result<(Api, Vec<Diagnostic>), Vec<Diagn
     for area in areas.values_mut() {
         area.operations.sort_by(|a, b| a.method_name.cmp(&b.method_name));
     }
+    // "Everything in the document" means every schema too, reachable from an operation or not.
+    if *input.selection == OperationSelection::All {
+        let components: Vec<String> = input
+            .tree
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        for component in components {
+            lowerer.component_type(&component);
+        }
+    }
     lowerer.drain_queue();
     lowerer.finish_models();
 
@@ -62,7 +74,7 @@ pub fn lower(input: &LowerInput<'_>) -> Result<(Api, Vec<Diagnostic>), Vec<Diagn
         return Err(lowerer.errors);
     }
     let title = input.api.info.title.clone();
-    let model_features = model_features(&areas, &lowerer.models, &lowerer.error_roots);
+    let model_features = model_features(&areas, &lowerer.models, &lowerer.error_roots, input.always.is_some());
     let api = Api {
         version: input.api.info.version.clone(),
         identity,
@@ -159,7 +171,17 @@ struct Lowerer<'a> {
     error_roots: BTreeSet<String>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// How many `type_of` and `collect_properties` calls are on the stack (see
+    /// [`MAX_SCHEMA_DEPTH`]).
+    depth: usize,
 }
+
+/// Deepest recursion through schemas: inline schemas, `items`, composition members, `allOf`
+/// parents and `$ref` aliases (component schemas that are not structs or enums are resolved
+/// in place). The tree's nesting is already bounded by validation, but chains of components
+/// are not (`A` = array of `B` = array of `C`…); without this bound a long chain overflows the
+/// stack. Graph's documents need fewer than 10 levels (`generator/tests/limits.rs`).
+pub const MAX_SCHEMA_DEPTH: usize = 64;
 
 impl<'a> Lowerer<'a> {
     fn new(input: &'a LowerInput<'a>) -> Self {
@@ -190,7 +212,24 @@ impl<'a> Lowerer<'a> {
             error_roots: BTreeSet::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            depth: 0,
         }
+    }
+
+    /// Enters one level of schema recursion; at the limit, reports `at` and refuses.
+    fn enter(&mut self, at: &str) -> bool {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            self.errors.push(Diagnostic::new(
+                at,
+                format!(
+                    "schema nesting deeper than {MAX_SCHEMA_DEPTH} levels (inline schemas, `items`, `allOf` parents \
+                     and `$ref` aliases counted together); the generator stops here"
+                ),
+            ));
+            return false;
+        }
+        self.depth += 1;
+        true
     }
 
     // ----- identity -------------------------------------------------------------------
@@ -884,6 +923,9 @@ impl<'a> Lowerer<'a> {
         additional: &mut bool,
         visited: &mut BTreeSet<String>,
     ) {
+        if !self.enter(view.at) {
+            return;
+        }
         for (member, at) in view.members("allOf") {
             let member_view = SchemaView::new(member, &at);
             match member_view.component_ref() {
@@ -906,6 +948,7 @@ impl<'a> Lowerer<'a> {
             out.push((name.to_owned(), schema.clone(), at, required.contains(&name), owner.to_owned()));
         }
         *additional &= view.allows_additional_properties();
+        self.depth -= 1;
     }
 
     fn is_sensitive(&self, owner: &str, property: &str) -> bool {
@@ -916,6 +959,16 @@ impl<'a> Lowerer<'a> {
     /// The Rust type of a schema, and whether it is nullable. Inline structs and enums
     /// are named `<owner><Field>`.
     fn type_of(&mut self, view: SchemaView<'_>, owner: &str, field: &str) -> (TypeRef, bool) {
+        if !self.enter(view.at) {
+            return (TypeRef::Json, true);
+        }
+        let typed = self.type_of_schema(view, owner, field);
+        self.depth -= 1;
+        typed
+    }
+
+    /// [`Lowerer::type_of`] without the depth bound.
+    fn type_of_schema(&mut self, view: SchemaView<'_>, owner: &str, field: &str) -> (TypeRef, bool) {
         let nullable = view.nullable();
         if let Some(component) = view.component_ref() {
             return (self.component_type(&component), false);
@@ -1061,6 +1114,7 @@ fn model_features(
     areas: &BTreeMap<String, Area>,
     models: &BTreeMap<String, Model>,
     error_roots: &BTreeSet<String>,
+    gated: bool,
 ) -> BTreeMap<String, Option<BTreeSet<String>>> {
     let mut out: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
     let mut visit = |roots: Vec<String>, feature: Option<&String>| {
@@ -1096,9 +1150,11 @@ fn model_features(
         }
         visit(roots, op.feature.as_ref());
     }
-    // Models no operation reaches (none today) are compiled always rather than never.
+    // Schemas no operation reaches: with features, only `full` compiles them; without,
+    // they are always compiled.
+    let unreached = if gated { Some(BTreeSet::from(["full".to_owned()])) } else { None };
     for name in models.keys() {
-        out.entry(name.clone()).or_insert(None);
+        out.entry(name.clone()).or_insert_with(|| unreached.clone());
     }
     out
 }

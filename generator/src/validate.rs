@@ -67,8 +67,12 @@ fn check_version(tree: &Value, report: &mut Report) {
     }
 }
 
-/// Depth beyond which the tree walk stops: deeper nesting is hostile input, not Graph.
-const MAX_DEPTH: usize = 256;
+/// Deepest nesting accepted: Graph's documents nest at most 12 levels, so anything deeper is
+/// hostile input, refused here before the typed model is built. Building it (serde into
+/// `openapiv3`) takes up to about 20 KiB of stack per level of nested schemas in debug builds:
+/// 48 levels stay well within a 2 MiB thread stack; the 128 that the YAML parser allows do
+/// not (`generator/tests/limits.rs`).
+pub const MAX_DEPTH: usize = 48;
 
 fn check_refs(tree: &Value, report: &mut Report) {
     // Iterative walk: a hostile document must not overflow the stack.
@@ -100,11 +104,21 @@ fn check_refs(tree: &Value, report: &mut Report) {
     }
 }
 
+/// Longest chain of pure `$ref` nodes followed. Graph's references point straight at their
+/// target; a limit keeps validation linear, since every `$ref` of a chain follows the rest of
+/// it (10,000 chained references would take minutes).
+pub const MAX_REF_HOPS: usize = 32;
+
 /// Resolves an internal reference, following chains of pure `$ref` nodes.
 pub fn follow_ref<'a>(tree: &'a Value, target: &str) -> Result<&'a Value, String> {
     let mut seen = BTreeSet::new();
     let mut current = target.to_owned();
     loop {
+        if seen.len() >= MAX_REF_HOPS {
+            return Err(format!(
+                "`$ref: {target}` starts a chain of more than {MAX_REF_HOPS} references to references"
+            ));
+        }
         let Some(pointer) = current.strip_prefix('#') else {
             return Err(format!(
                 "`$ref: {current}` points outside the document; only internal references (`#/...`) are supported"

@@ -128,6 +128,10 @@ pub use app_key_credential_restriction_type::AppKeyCredentialRestrictionType;
 mod app_log_upload_state;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use app_log_upload_state::AppLogUploadState;
+#[cfg(feature = "full")]
+mod app_management_configuration;
+#[cfg(feature = "full")]
+pub use app_management_configuration::AppManagementConfiguration;
 #[cfg(
     any(
         feature = "application-templates",
@@ -322,6 +326,10 @@ pub use attendance_record::AttendanceRecord;
 mod attendee;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use attendee::Attendee;
+#[cfg(feature = "full")]
+mod attendee_base;
+#[cfg(feature = "full")]
+pub use attendee_base::AttendeeBase;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod attendee_type;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -526,6 +534,10 @@ pub use automatic_replies_status::AutomaticRepliesStatus;
 mod base_item;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use base_item::BaseItem;
+#[cfg(feature = "full")]
+mod base_item_version;
+#[cfg(feature = "full")]
+pub use base_item_version::BaseItemVersion;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod base_site_page;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -626,6 +638,10 @@ mod certification;
     )
 )]
 pub use certification::Certification;
+#[cfg(feature = "full")]
+mod change_tracked_entity;
+#[cfg(feature = "full")]
+pub use change_tracked_entity::ChangeTrackedEntity;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod channel;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -1954,6 +1970,10 @@ pub use object_mapping_metadata_entry::ObjectMappingMetadataEntry;
 mod offer_shift_request;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use offer_shift_request::OfferShiftRequest;
+#[cfg(feature = "full")]
+mod office_graph_insights;
+#[cfg(feature = "full")]
+pub use office_graph_insights::OfficeGraphInsights;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod on_premises_extension_attributes;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -1966,6 +1986,18 @@ pub use on_premises_provisioning_error::OnPremisesProvisioningError;
 mod onenote;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use onenote::Onenote;
+#[cfg(feature = "full")]
+mod onenote_entity_base_model;
+#[cfg(feature = "full")]
+pub use onenote_entity_base_model::OnenoteEntityBaseModel;
+#[cfg(feature = "full")]
+mod onenote_entity_hierarchy_model;
+#[cfg(feature = "full")]
+pub use onenote_entity_hierarchy_model::OnenoteEntityHierarchyModel;
+#[cfg(feature = "full")]
+mod onenote_entity_schema_object_model;
+#[cfg(feature = "full")]
+pub use onenote_entity_schema_object_model::OnenoteEntitySchemaObjectModel;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod onenote_operation;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -1994,6 +2026,10 @@ pub use onenote_user_role::OnenoteUserRole;
 mod online_meeting;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use online_meeting::OnlineMeeting;
+#[cfg(feature = "full")]
+mod online_meeting_base;
+#[cfg(feature = "full")]
+pub use online_meeting_base::OnlineMeetingBase;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod online_meeting_info;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -2022,6 +2058,10 @@ pub use open_shift_change_request::OpenShiftChangeRequest;
 mod open_shift_item;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use open_shift_item::OpenShiftItem;
+#[cfg(feature = "full")]
+mod operation;
+#[cfg(feature = "full")]
+pub use operation::Operation;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod operation_error;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -2070,6 +2110,10 @@ pub use outlook_category::OutlookCategory;
 mod outlook_geo_coordinates;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use outlook_geo_coordinates::OutlookGeoCoordinates;
+#[cfg(feature = "full")]
+mod outlook_item;
+#[cfg(feature = "full")]
+pub use outlook_item::OutlookItem;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod outlook_user;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -2314,6 +2358,10 @@ pub use planner_user::PlannerUser;
 mod planner_user_ids;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use planner_user_ids::PlannerUserIds;
+#[cfg(feature = "full")]
+mod policy_base;
+#[cfg(feature = "full")]
+pub use policy_base::PolicyBase;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod policy_platform_type;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -2434,6 +2482,10 @@ pub use print_task_trigger::PrintTaskTrigger;
 mod printer;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use printer::Printer;
+#[cfg(feature = "full")]
+mod printer_base;
+#[cfg(feature = "full")]
+pub use printer_base::PrinterBase;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod printer_capabilities;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -2574,6 +2626,10 @@ pub use redirect_uri_settings::RedirectUriSettings;
 mod reference_create;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use reference_create::ReferenceCreate;
+#[cfg(feature = "full")]
+mod reference_numeric;
+#[cfg(feature = "full")]
+pub use reference_numeric::ReferenceNumeric;
 #[cfg(
     any(
         feature = "application-templates",
@@ -2750,6 +2806,10 @@ pub use saml_single_sign_on_settings::SamlSingleSignOnSettings;
 mod schedule;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use schedule::Schedule;
+#[cfg(feature = "full")]
+mod schedule_change_request;
+#[cfg(feature = "full")]
+pub use schedule_change_request::ScheduleChangeRequest;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod schedule_change_request_actor;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -2758,6 +2818,10 @@ pub use schedule_change_request_actor::ScheduleChangeRequestActor;
 mod schedule_change_state;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use schedule_change_state::ScheduleChangeState;
+#[cfg(feature = "full")]
+mod schedule_entity;
+#[cfg(feature = "full")]
+pub use schedule_entity::ScheduleEntity;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod schedule_entity_theme;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -3042,6 +3106,10 @@ pub use status::Status;
 mod storage_plan_information;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use storage_plan_information::StoragePlanInformation;
+#[cfg(feature = "full")]
+mod storage_quota_breakdown;
+#[cfg(feature = "full")]
+pub use storage_quota_breakdown::StorageQuotaBreakdown;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod store;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -3102,6 +3170,10 @@ mod string_key_string_value_pair;
     )
 )]
 pub use string_key_string_value_pair::StringKeyStringValuePair;
+#[cfg(feature = "full")]
+mod sts_policy;
+#[cfg(feature = "full")]
+pub use sts_policy::StsPolicy;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod subscription;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -3438,6 +3510,10 @@ pub use team_fun_settings::TeamFunSettings;
 mod team_guest_settings;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use team_guest_settings::TeamGuestSettings;
+#[cfg(feature = "full")]
+mod team_info;
+#[cfg(feature = "full")]
+pub use team_info::TeamInfo;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod team_member_settings;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
@@ -3530,6 +3606,10 @@ pub use teamwork_conversation_identity::TeamworkConversationIdentity;
 mod teamwork_conversation_identity_type;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 pub use teamwork_conversation_identity_type::TeamworkConversationIdentityType;
+#[cfg(feature = "full")]
+mod teamwork_hosted_content;
+#[cfg(feature = "full")]
+pub use teamwork_hosted_content::TeamworkHostedContent;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod teamwork_online_meeting_info;
 #[cfg(any(feature = "applications", feature = "service-principals"))]

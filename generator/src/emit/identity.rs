@@ -48,11 +48,16 @@ pub fn identity_rs(api: &Api) -> TokenStream {
         }
     });
     let keys = identity.fields.iter().map(|f| &f.wire);
-    let arms = identity.fields.iter().map(|f| {
-        let rust = ident(&f.rust);
-        let normalized = normalize(&f.wire);
-        quote!(#normalized => &mut identity.#rust,)
-    });
+    let arms: Vec<TokenStream> = identity
+        .fields
+        .iter()
+        .map(|f| {
+            let rust = ident(&f.rust);
+            let normalized = normalize(&f.wire);
+            quote!(#normalized => &mut identity.#rust,)
+        })
+        .collect();
+    let deserialize = deserialize_impl(&name, arms);
     quote! {
         //! The module's identity type.
 
@@ -75,6 +80,24 @@ pub fn identity_rs(api: &Api) -> TokenStream {
             #(#setters)*
         }
 
+        #deserialize
+    }
+}
+
+/// `Deserialize` of the identity: keys matched like PowerShell matches hashtable keys.
+fn deserialize_impl(name: &proc_macro2::Ident, arms: Vec<TokenStream>) -> TokenStream {
+    if arms.is_empty() {
+        // A document without path parameters: nothing to read, any map is accepted.
+        return quote! {
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <serde::de::IgnoredAny as serde::Deserialize>::deserialize(deserializer)?;
+                    Ok(Self::default())
+                }
+            }
+        };
+    }
+    quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let map = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(deserializer)?;
@@ -82,7 +105,7 @@ pub fn identity_rs(api: &Api) -> TokenStream {
                 for (key, value) in map {
                     let normalized: String =
                         key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
-                    let target = match normalized.as_str() {
+                    let target: &mut Option<String> = match normalized.as_str() {
                         #(#arms)*
                         _ => continue,
                     };

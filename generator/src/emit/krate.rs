@@ -125,8 +125,12 @@ pub fn lib_rs(api: &Api, krate: &CrateConfig) -> TokenStream {
             }
         }
     });
+    let example = match api.areas.values().next() {
+        Some(area) => format!(": `client.{}()` and so on", unraw(&area.module)),
+        None => " (this document has no paths)".to_owned(),
+    };
     let trait_doc = attrs(&format!(
-        "The areas of the {title} module on a [`Client`]: `client.service_principals()` and so on. \
+        "The areas of the {title} module on a [`Client`]{example}. \
          Bring it into scope with `use {lib_name}::prelude::*;`."
     ));
     let prelude_doc = attrs(&format!("What most programs need: `use {lib_name}::prelude::*;`."));

@@ -41,7 +41,11 @@ pub fn emit(api: &Api, krate: &CrateConfig) -> Result<BTreeMap<String, String>, 
     let modules = models::module_names(api);
     // Largest files first, so that the last job to finish is a small one.
     let mut jobs: Vec<Job<'_>> = api.areas.values().map(Job::Area).collect();
-    jobs.extend([Job::Tests, Job::Lib, Job::Identity, Job::ModelsMod(&modules)]);
+    jobs.extend([Job::Lib, Job::Identity, Job::ModelsMod(&modules)]);
+    // A document without operations has nothing to send.
+    if !api.areas.is_empty() {
+        jobs.push(Job::Tests);
+    }
     jobs.extend(modules.iter().map(|(module, model)| Job::Model(module, model)));
 
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -58,8 +58,10 @@ pub fn every_operation_rs(api: &Api, crate_name: &str) -> TokenStream {
     );
     quote! {
         #doc
+        // With default features every operation of an area may be compiled out, leaving the
+        // helpers unused.
+        #![allow(dead_code, unused_imports)]
 
-        #[allow(unused_imports)]
         use #lib::#trait_name;
         use #lib::runtime::{Client, StaticToken};
 

@@ -58,7 +58,7 @@ impl<'de> serde::Deserialize<'de> for CursedModuleIdentity {
                 .filter(char::is_ascii_alphanumeric)
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
-            let target = match normalized.as_str() {
+            let target: &mut Option<String> = match normalized.as_str() {
                 "jobid" => &mut identity.job_id,
                 "name" => &mut identity.name,
                 "self" => &mut identity.self_,

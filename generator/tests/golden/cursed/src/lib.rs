@@ -17,7 +17,7 @@ pub mod identity;
 pub mod models;
 pub mod _2nd;
 pub mod r#type;
-/// The areas of the cursed module module on a [`Client`]: `client.service_principals()` and so on. Bring it into scope with `use golden_cursed::prelude::*;`.
+/// The areas of the cursed module module on a [`Client`]: `client._2nd()` and so on. Bring it into scope with `use golden_cursed::prelude::*;`.
 pub trait CursedModuleApi {
     /// Operations under `/2nd`.
     fn _2nd(&self) -> _2nd::N2nd;

@@ -2,7 +2,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Every operation, built with sample arguments (plainly and via an identity holding every key), reaches a local server with its method and its path template filled in. Run with `--all-features` to cover operations behind Cargo features.
-#[allow(unused_imports)]
+#![allow(dead_code, unused_imports)]
 use golden_cursed::CursedModuleApi;
 use golden_cursed::runtime::{Client, StaticToken};
 /// Checks the last request the server received, then forgets it.

@@ -50,7 +50,7 @@ impl<'de> serde::Deserialize<'de> for ApplicationsIdentity {
                 .filter(char::is_ascii_alphanumeric)
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
-            let target = match normalized.as_str() {
+            let target: &mut Option<String> = match normalized.as_str() {
                 "appid" => &mut identity.app_id,
                 "serviceprincipalid" => &mut identity.service_principal_id,
                 _ => continue,

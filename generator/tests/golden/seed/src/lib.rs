@@ -17,7 +17,7 @@ pub mod identity;
 pub mod models;
 pub mod applications;
 pub mod service_principals;
-/// The areas of the Applications module on a [`Client`]: `client.service_principals()` and so on. Bring it into scope with `use golden_seed::prelude::*;`.
+/// The areas of the Applications module on a [`Client`]: `client.applications()` and so on. Bring it into scope with `use golden_seed::prelude::*;`.
 pub trait ApplicationsApi {
     /// Operations under `/applications`.
     fn applications(&self) -> applications::Applications;
