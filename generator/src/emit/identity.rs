@@ -11,16 +11,22 @@ use crate::naming::{compose, ident};
 pub fn identity_rs(api: &Api) -> TokenStream {
     let identity = &api.identity;
     let name = ident(&identity.type_name);
+    let example = match identity.fields.first() {
+        Some(f) => {
+            let lower = heck::ToLowerCamelCase::to_lower_camel_case(f.wire.as_str());
+            format!(" (`{}`): key names match whatever their case, with or without dashes (`{}`, `{lower}`)", f.wire, f.wire)
+        }
+        None => String::new(),
+    };
     let doc = attrs(&format!(
         "Identity of an object of the {title} module: one optional key per path parameter of the \
          document ({count} keys), as the PowerShell cmdlets' `-InputObject` \
          (`I{type_name}`).\n\n\
          Via-identity operations take the key their path needs from here and fail with \
          an error naming the key, before any request, when it is absent or empty.\n\n\
-         Serialized with PowerShell's PascalCase names (`ServicePrincipalId`). Read like \
-         PowerShell reads a hashtable: key names match whatever their case, with or without \
-         dashes (`ServicePrincipalId`, `servicePrincipalId`, `servicePrincipal-id`); numbers \
-         are taken as their text; `null` and keys that are not identity keys are ignored.",
+         Serialized with PowerShell's PascalCase names. Read like PowerShell reads a \
+         hashtable{example}; numbers are taken as their text; `null` and keys that are not \
+         identity keys are ignored.",
         title = prose(&api.title),
         count = identity.fields.len(),
         type_name = identity.type_name,

@@ -6,7 +6,7 @@
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
-/// Serialized with PowerShell's PascalCase names (`ServicePrincipalId`). Read like PowerShell reads a hashtable: key names match whatever their case, with or without dashes (`ServicePrincipalId`, `servicePrincipalId`, `servicePrincipal-id`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
+/// Serialized with PowerShell's PascalCase names. Read like PowerShell reads a hashtable (`AppId`): key names match whatever their case, with or without dashes (`AppId`, `appId`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[non_exhaustive]
 pub struct ApplicationsIdentity {
