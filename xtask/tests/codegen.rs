@@ -142,14 +142,18 @@ fn standalone_crate_for_another_document() {
     assert!(manifest.contains("name = \"msgraph-document\""), "{manifest}");
     assert!(manifest.contains("[workspace]"), "{manifest}");
     let runtime = fs::canonicalize(repo().join("runtime")).unwrap();
-    assert!(manifest.contains(&format!("msgraph-runtime = {{ path = {:?} }}", runtime.display().to_string())), "{manifest}");
+    assert!(
+        manifest.contains(&format!("msgraph-runtime = {{ path = {:?} }}", runtime.display().to_string())),
+        "{manifest}"
+    );
     for file in ["src/lib.rs", "src/identity.rs", "src/service_principals.rs", "tests/every_operation.rs"] {
         let text = fs::read_to_string(crate_dir.join(file)).unwrap();
         assert!(text.starts_with(msgraph_codegen::HEADER), "{file}");
     }
     // A selection by operationId works too, and an unknown one is refused.
     let only = out.path().join("only");
-    xtask::codegen::standalone(&repo(), &document, "servicePrincipal.synchronization_acquireAccessToken", &only).unwrap();
+    xtask::codegen::standalone(&repo(), &document, "servicePrincipal.synchronization_acquireAccessToken", &only)
+        .unwrap();
     assert!(!only.join("src/applications.rs").exists());
     let error = xtask::codegen::standalone(&repo(), &document, "nope", &out.path().join("x")).unwrap_err().to_string();
     assert!(error.contains("the selection names operationId `nope`"), "{error}");

@@ -14,7 +14,10 @@ pub fn identity_rs(api: &Api) -> TokenStream {
     let example = match identity.fields.first() {
         Some(f) => {
             let lower = heck::ToLowerCamelCase::to_lower_camel_case(f.wire.as_str());
-            format!(" (`{}`): key names match whatever their case, with or without dashes (`{}`, `{lower}`)", f.wire, f.wire)
+            format!(
+                " (`{}`): key names match whatever their case, with or without dashes (`{}`, `{lower}`)",
+                f.wire, f.wire
+            )
         }
         None => String::new(),
     };
