@@ -5,6 +5,7 @@
 //! knows every node's JSON pointer; the typed `openapiv3::OpenAPI` is then built from
 //! the same tree for lowering.
 
+use serde::Deserialize as _;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Diagnostic, Error};
@@ -30,11 +31,138 @@ pub fn verify_checksum(bytes: &[u8], expected: &str, document: &str, provenance:
 }
 
 /// Parses YAML (or JSON) text into a generic tree; syntax errors carry line and column.
+///
+/// YAML aliases (`*name`) repeat an anchored subtree wherever they appear, so a few kilobytes
+/// can expand to billions of nodes ("billion laughs"). The tree may hold at most
+/// [`expansion_budget`] nodes and string bytes: twice what the text itself can spell out.
 pub fn parse_tree(text: &str, document: &str) -> Result<serde_json::Value, Error> {
-    yaml_serde::from_str::<serde_json::Value>(text).map_err(|e| {
+    let budget = std::cell::Cell::new(expansion_budget(text.len()));
+    let seed = BoundedTree { budget: &budget, limit: expansion_budget(text.len()) };
+    serde::de::DeserializeSeed::deserialize(seed, yaml_serde::Deserializer::from_str(text)).map_err(|e| {
         let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
         Error::Syntax { document: document.to_owned(), line, column, message: e.to_string() }
     })
+}
+
+/// Nodes plus string bytes a tree parsed from `len` bytes of text may hold. Without aliases a
+/// document spends at most 1.5 of these per byte (`{a,b}`: per entry a key, its byte and a
+/// null value, for two bytes of text), so only alias expansion can exhaust it.
+pub fn expansion_budget(len: usize) -> usize {
+    len.saturating_mul(2).saturating_add(1 << 20)
+}
+
+/// Builds a `serde_json::Value` exactly as its own `Deserialize` does, charging every node
+/// and every string byte (keys included) to a shared budget.
+#[derive(Clone, Copy)]
+struct BoundedTree<'b> {
+    budget: &'b std::cell::Cell<usize>,
+    limit: usize,
+}
+
+impl BoundedTree<'_> {
+    fn charge<E: serde::de::Error>(&self, cost: usize) -> Result<(), E> {
+        match self.budget.get().checked_sub(cost.saturating_add(1)) {
+            Some(left) => {
+                self.budget.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(format!(
+                "the document expands to more than {} nodes and bytes of text; YAML aliases (`*name`) that \
+                 repeat anchored content this much are not supported",
+                self.limit
+            ))),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for BoundedTree<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for BoundedTree<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        Ok(serde_json::Value::Bool(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        Ok(v.into())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        Ok(v.into())
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        serde_json::Value::deserialize(serde::de::value::I128Deserializer::<E>::new(v))
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        serde_json::Value::deserialize(serde::de::value::U128Deserializer::<E>::new(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.charge(v.len())?;
+        Ok(serde_json::Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.charge(v.len())?;
+        Ok(serde_json::Value::String(v))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.charge(0)?;
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, deserializer)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.charge(0)?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        self.charge(0)?;
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.charge(key.len())?;
+            let value = map.next_value_seed(self)?;
+            members.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(members))
+    }
 }
 
 /// Builds the typed document from the tree; a shape error names its JSON pointer.

@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header::AUTHORIZATION, header::WW
 
 use crate::error::Error;
 use crate::pipeline::{BoxFuture, HttpResponse, Next, Request, Step};
+use crate::proxy::HttpRoute;
 use crate::secret::Secret;
 
 /// Tokens are renewed this long before they expire, so a token never expires in flight
@@ -147,6 +148,8 @@ impl TokenCache {
 /// The authentication step: sets `Authorization: Bearer …` on every attempt.
 pub(crate) struct Authenticate {
     pub(crate) cache: Arc<TokenCache>,
+    /// How plain-`http` requests leave this machine, to refuse tokens a proxy would see.
+    pub(crate) route: HttpRoute,
 }
 
 impl Step for Authenticate {
@@ -157,7 +160,7 @@ impl Step for Authenticate {
             if request.headers().contains_key(AUTHORIZATION) {
                 return next.run(request).await;
             }
-            ensure_secure(request.uri())?;
+            ensure_secure(request.uri(), &self.route)?;
             let token = self.cache.token(None).await?;
             let mut first = request.clone();
             set_bearer(first.headers_mut(), &token)?;
@@ -186,21 +189,36 @@ fn set_bearer(headers: &mut HeaderMap, token: &Secret) -> Result<(), Error> {
 }
 
 /// Bearer tokens travel only over TLS, except to this machine (local test servers, proxies
-/// and emulators).
-fn ensure_secure(uri: &http::Uri) -> Result<(), Error> {
+/// and emulators), and then only if they do not leave it: a plain-`http` request that goes
+/// through a proxy on another host (configured on the client or taken from the environment)
+/// would hand the token to that proxy, and to the network, in clear text.
+fn ensure_secure(uri: &http::Uri, route: &HttpRoute) -> Result<(), Error> {
     if uri.scheme_str() == Some("https") {
         return Ok(());
     }
     let host = uri.host().unwrap_or_default();
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        return Ok(());
+    if !is_loopback(host) {
+        return Err(Error::authentication(
+            format!("refusing to send a bearer token over plain HTTP to '{host}'; use an https base URL"),
+            None,
+        ));
     }
-    Err(Error::authentication(
-        format!("refusing to send a bearer token over plain HTTP to '{host}'; use an https base URL"),
-        None,
-    ))
+    match route.proxy_host(uri) {
+        Some(proxy) if !is_loopback(&proxy) => Err(Error::authentication(
+            format!(
+                "refusing to send a bearer token over plain HTTP to '{host}' through the proxy '{proxy}', which \
+                 would see it in clear text; use an https base URL, a proxy on this machine or no proxy"
+            ),
+            None,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `localhost` or a loopback address (IPv6 in brackets or not).
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The decoded `claims` parameter of a `WWW-Authenticate: Bearer …` challenge.
@@ -302,12 +320,32 @@ mod tests {
 
     #[test]
     fn tokens_only_over_tls_or_loopback() {
+        let direct = HttpRoute::new(&[], true);
         for ok in ["https://graph.microsoft.com/v1.0", "http://127.0.0.1:1/", "http://localhost:1/", "http://[::1]:1/"]
         {
-            assert!(ensure_secure(&ok.parse().unwrap()).is_ok(), "{ok}");
+            assert!(ensure_secure(&ok.parse().unwrap(), &direct).is_ok(), "{ok}");
         }
-        let error = ensure_secure(&"http://graph.microsoft.com/v1.0".parse().unwrap()).unwrap_err();
+        let error = ensure_secure(&"http://graph.microsoft.com/v1.0".parse().unwrap(), &direct).unwrap_err();
         assert!(error.to_string().contains("plain HTTP"), "{error}");
+    }
+
+    #[test]
+    fn loopback_http_through_a_remote_proxy_is_refused() {
+        let remote = crate::Proxy::all("http://user:pw@proxy.example:8080").unwrap();
+        let local = crate::Proxy::http("http://127.0.0.1:3128").unwrap();
+        let https_only = crate::Proxy::https("http://proxy.example:8080").unwrap();
+        let loopback: http::Uri = "http://127.0.0.1:1/v1.0/x".parse().unwrap();
+        let error = ensure_secure(&loopback, &HttpRoute::new(std::slice::from_ref(&remote), false)).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("through the proxy 'proxy.example'"), "{text}");
+        assert!(!text.contains("pw"), "{text}");
+        // The first proxy for http traffic decides, as in reqwest.
+        assert!(ensure_secure(&loopback, &HttpRoute::new(&[local.clone(), remote.clone()], false)).is_ok());
+        assert!(ensure_secure(&loopback, &HttpRoute::new(&[remote.clone(), local], false)).is_err());
+        assert!(ensure_secure(&loopback, &HttpRoute::new(&[https_only], false)).is_ok());
+        // Over TLS the proxy only tunnels the encrypted stream.
+        let tls: http::Uri = "https://graph.microsoft.com/v1.0".parse().unwrap();
+        assert!(ensure_secure(&tls, &HttpRoute::new(&[remote], false)).is_ok());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::logging::TARGET;
 use crate::operation::OperationInfo;
 use crate::path;
 use crate::pipeline::{Next, Request, Step};
-use crate::proxy::Proxy;
+use crate::proxy::{HttpRoute, Proxy};
 use crate::redact::{RedactedHeaders, is_sensitive};
 use crate::redirect::FollowRedirects;
 use crate::response::Response;
@@ -204,7 +204,8 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| Error::Configuration(format!("cannot create the HTTP client: {e}")))?;
         let auth: Option<Arc<dyn Step>> = self.credential.as_ref().map(|credential| {
             let cache = TokenCache::new(credential.clone(), scopes.clone());
-            Arc::new(Authenticate { cache: Arc::new(cache) }) as Arc<dyn Step>
+            let route = HttpRoute::new(&self.proxies, self.no_proxy);
+            Arc::new(Authenticate { cache: Arc::new(cache), route }) as Arc<dyn Step>
         });
         Ok(Client {
             inner: Arc::new(Inner {

@@ -331,7 +331,11 @@ impl ServiceError {
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed with status {}", self.operation, self.status)?;
-        match (&self.code, &self.message) {
+        // The service's text is shown on one line and at bounded length: a message that echoes
+        // a caller's value could otherwise forge log lines or flood them.
+        let code = self.code.as_deref().map(one_line);
+        let message = self.message.as_deref().map(one_line);
+        match (&code, &message) {
             (Some(code), Some(message)) => write!(f, ": {code}: {message}")?,
             (Some(code), None) => write!(f, ": {code}")?,
             (None, Some(message)) => write!(f, ": {message}")?,
@@ -349,13 +353,13 @@ impl fmt::Display for ServiceError {
         }
         let mut ids = Vec::new();
         if let Some(id) = &self.request_id {
-            ids.push(format!("request-id: {id}"));
+            ids.push(format!("request-id: {}", one_line(id)));
         }
         if let Some(id) = &self.client_request_id {
-            ids.push(format!("client-request-id: {id}"));
+            ids.push(format!("client-request-id: {}", one_line(id)));
         }
         if let Some(date) = &self.date {
-            ids.push(format!("date: {date}"));
+            ids.push(format!("date: {}", one_line(date)));
         }
         if !ids.is_empty() {
             write!(f, " ({})", ids.join(", "))?;
@@ -542,6 +546,19 @@ impl ParsedODataError {
             date: inner_text("date"),
         }
     }
+}
+
+/// Longest `code` or `message` shown by `Display`, in characters.
+const DISPLAY_TEXT_CHARS: usize = 1024;
+
+/// `text` with control characters (line breaks, escape sequences) replaced by spaces, cut to
+/// [`DISPLAY_TEXT_CHARS`] characters.
+fn one_line(text: &str) -> String {
+    let mut out: String = text.chars().take(DISPLAY_TEXT_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if text.chars().nth(DISPLAY_TEXT_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// At most `limit` bytes of `body` as text, never splitting a character.

@@ -54,7 +54,9 @@
 //! # Security defaults
 //!
 //! Bearer tokens are only sent over `https`, or over plain `http` to a loopback address (local
-//! test servers). Redirects to another scheme, host or port lose the `Authorization` header.
+//! test servers) when the request does not leave the machine: not through a proxy on another
+//! host, whether set with [`ClientBuilder::proxy`] or taken from the environment. Redirects to
+//! another scheme, host or port lose the `Authorization` header.
 //! A caller-supplied `Authorization` header is sent as-is instead of the credential's token.
 //!
 //! # Logging

@@ -109,6 +109,43 @@ impl Proxy {
     }
 }
 
+/// Which proxy, if any, a plain-`http` request goes through: the same choice reqwest makes.
+/// The first explicit proxy for http traffic wins; with explicit proxies but none for http, or
+/// with [`ClientBuilder::no_proxy`](crate::ClientBuilder::no_proxy), requests go direct;
+/// otherwise the environment's (or system's) proxy settings decide, `NO_PROXY` included.
+pub(crate) enum HttpRoute {
+    Direct,
+    Explicit(url::Url),
+    System(Box<hyper_util::client::proxy::matcher::Matcher>),
+}
+
+impl HttpRoute {
+    /// Read once, when the client is built, like reqwest reads the environment.
+    pub(crate) fn new(proxies: &[Proxy], no_proxy: bool) -> Self {
+        if !proxies.is_empty() {
+            return match proxies.iter().find(|p| matches!(p.scope, Scope::All | Scope::Http)) {
+                Some(proxy) => HttpRoute::Explicit(proxy.url.clone()),
+                None => HttpRoute::Direct,
+            };
+        }
+        if no_proxy {
+            return HttpRoute::Direct;
+        }
+        HttpRoute::System(Box::new(hyper_util::client::proxy::matcher::Matcher::from_system()))
+    }
+
+    /// The host of the proxy that a plain-`http` request to `uri` goes through, if any.
+    pub(crate) fn proxy_host(&self, uri: &http::Uri) -> Option<String> {
+        match self {
+            HttpRoute::Direct => None,
+            HttpRoute::Explicit(url) => Some(url.host_str().unwrap_or_default().to_owned()),
+            HttpRoute::System(matcher) => {
+                matcher.intercept(uri).map(|proxy| proxy.uri().host().unwrap_or_default().to_owned())
+            }
+        }
+    }
+}
+
 impl fmt::Debug for Proxy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Proxy")

@@ -70,6 +70,23 @@ async fn ten_megabyte_body_is_bounded() {
 }
 
 #[tokio::test]
+async fn service_text_is_displayed_on_one_line_and_bounded() {
+    // A message that echoes a caller's value must not forge log lines or flood them.
+    let message = format!("Invalid id 'x'\n2024-01-01 INFO forged line\x1b[2J{}", "m".repeat(60_000));
+    let body = serde_json::json!({"error": {"code": "Bad\r\nRequest", "message": message,
+        "innerError": {"client-request-id": "c\nid"}}})
+    .to_string();
+    let error = error_for(ResponseTemplate::new(400).set_body_raw(body, "application/json")).await;
+    let service = error.service_error().unwrap();
+    assert_eq!(service.message(), Some(message.as_str()), "the accessor keeps the service's text");
+    let shown = error.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(shown.contains("Bad  Request: Invalid id 'x' 2024-01-01 INFO forged line [2J"), "{shown}");
+    assert!(shown.contains("client-request-id: c id"), "{shown}");
+    assert!(shown.len() < 3 * 1024, "{} bytes", shown.len());
+}
+
+#[tokio::test]
 async fn success_bodies_of_the_wrong_shape_are_decode_errors() {
     let server = MockServer::start().await;
     Mock::given(any())

@@ -96,6 +96,49 @@ async fn bearer_tokens_are_not_sent_over_plain_http_to_remote_hosts() {
     assert_eq!(credential.fetches(), 0);
 }
 
+#[tokio::test]
+async fn bearer_tokens_to_loopback_are_not_sent_over_plain_http_through_a_remote_proxy() {
+    // The loopback exception exists for local test servers; through a proxy on another host
+    // the token would cross the network in clear text, so nothing is fetched or sent.
+    let target = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&target).await;
+    for proxy in [
+        Proxy::all("http://proxy.example:8080").unwrap().basic_auth("alice", PASSWORD),
+        Proxy::http(format!("http://alice:{PASSWORD}@proxy.example:8080")).unwrap(),
+    ] {
+        let credential = CountingCredential::new();
+        let client = builder(&target).proxy(proxy).credential_arc(credential.clone()).build().unwrap();
+        let error = client.execute(acquire_call("pw")).await.unwrap_err();
+        assert!(matches!(error, Error::Authentication { .. }), "{error:?}");
+        let text = error.to_string();
+        assert!(text.contains("plain HTTP") && text.contains("'proxy.example'"), "{text}");
+        for text in [text, format!("{error:?}")] {
+            assert!(!text.contains(PASSWORD) && !text.contains(TOKEN), "{text}");
+        }
+        assert_eq!(credential.fetches(), 0);
+    }
+    assert!(requests(&target).await.is_empty());
+}
+
+#[tokio::test]
+async fn bearer_tokens_to_loopback_may_go_through_a_loopback_proxy() {
+    let proxy_server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&proxy_server).await;
+    let credential = CountingCredential::new();
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9/v1.0")
+        .proxy(Proxy::all(proxy_server.uri()).unwrap())
+        .credential_arc(credential.clone())
+        .build()
+        .unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    let received = requests(&proxy_server).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].url.as_str(), format!("http://127.0.0.1:9{ACQUIRE_PATH}"));
+    assert_eq!(header(&received[0], "authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(credential.fetches(), 1);
+}
+
 #[test]
 fn invalid_proxy_urls_are_configuration_errors() {
     for bad in ["", "not a url", "socks5://proxy:1080", "http://user:hunter2@"] {

@@ -123,6 +123,22 @@ async fn per_call_overrides_beat_client_settings() {
 }
 
 #[tokio::test]
+async fn max_retries_is_capped_at_ten_per_client_and_per_call() {
+    let server = serve(vec![status(503).insert_header("retry-after", "0")]).await;
+    let client = builder(&server).max_retries(50).build().unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    assert_eq!(error.service_error().unwrap().attempt_statuses().len(), 11, "1 try + at most 10 retries");
+    assert_eq!(requests(&server).await.len(), 11);
+
+    let server = serve(vec![status(503).insert_header("retry-after", "0")]).await;
+    let client = builder(&server).max_retries(0).build().unwrap();
+    let mut call = acquire_call("pw");
+    call.options_mut().max_retries(u32::MAX);
+    client.execute(call).await.unwrap_err();
+    assert_eq!(requests(&server).await.len(), 11);
+}
+
+#[tokio::test]
 async fn retry_after_beyond_the_total_cap_is_not_waited_for() {
     let server = serve(vec![status(429).insert_header("retry-after", "3600")]).await;
     let client = builder(&server).build().unwrap();

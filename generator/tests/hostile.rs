@@ -1,0 +1,75 @@
+//! Hostile input bytes beyond `generate.rs`'s cases: text that is not UTF-8, and YAML aliases
+//! that expand a small document into an enormous tree ("billion laughs").
+
+use std::fmt::Write as _;
+
+use msgraph_codegen::{CrateConfig, Inputs, OperationSelection};
+
+fn generate(document: &[u8]) -> Result<usize, String> {
+    let krate =
+        CrateConfig { name: "x".into(), version: "0.1.0".into(), runtime_path: "r".into(), workspace_member: false };
+    let inputs = Inputs {
+        document_name: "d.yml",
+        document,
+        pin: None,
+        permissions: None,
+        selection: &OperationSelection::All,
+        always: None,
+        sensitive: &[],
+        krate: &krate,
+    };
+    msgraph_codegen::generate(&inputs).map(|g| g.files.len()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn text_that_is_not_utf8_is_a_syntax_error_with_its_line() {
+    let mut document = b"openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\n# caf".to_vec();
+    document.push(0xe9); // Latin-1 é
+    document.extend_from_slice(b"\n");
+    let error = generate(&document).unwrap_err();
+    assert!(error.starts_with("d.yml:4:1: YAML syntax error: the document is not UTF-8"), "{error}");
+}
+
+#[test]
+fn nested_alias_expansion_is_refused() {
+    // Nine levels of nine aliases: 9^9 (387 million) strings from under a kilobyte.
+    let mut document = String::from(
+        "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\nx-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let aliases = vec![format!("*{}", pair[0]); 9].join(", ");
+        writeln!(document, "x-{}: &{} [{aliases}]", pair[1], pair[1]).unwrap();
+    }
+    // yaml_serde's own limit on alias jumps stops this one.
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("YAML syntax error: repetition limit exceeded"), "{error}");
+}
+
+#[test]
+fn quadratic_alias_expansion_is_refused() {
+    // One anchor of 40,000 items repeated by 40,000 aliases: 1.6 billion nodes from 200 KB.
+    // yaml_serde's own limit (100 alias jumps per event) lets this through.
+    let mut document = String::from("openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\nx-a: &a [");
+    document.push_str(&"1,".repeat(40_000));
+    document.push_str("]\nx-b: [");
+    document.push_str(&"*a,".repeat(40_000));
+    document.push_str("]\n");
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("the document expands to more than"), "{error}");
+
+    // The same with one long string repeated.
+    let mut document = String::from("openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\nx-a: &a ");
+    document.push_str(&"x".repeat(100_000));
+    document.push_str("\nx-b: [");
+    document.push_str(&"*a,".repeat(10_000));
+    document.push_str("]\n");
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("the document expands to more than"), "{error}");
+}
+
+#[test]
+fn modest_aliases_still_work() {
+    let document = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a_get\n      responses: &ok {'204': {description: done}}\n    delete:\n      operationId: a_delete\n      responses: *ok\n";
+    assert!(generate(document.as_bytes()).is_ok());
+}
