@@ -1,6 +1,7 @@
 //! The maintainer commands behind `cargo xtask`, as a library so that tests call the
 //! very functions CI runs.
 
+pub mod bench;
 pub mod codegen;
 
 use std::path::{Path, PathBuf};

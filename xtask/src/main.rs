@@ -29,6 +29,13 @@ enum Command {
         #[arg(long, requires = "document")]
         out: Option<PathBuf>,
     },
+    /// Run every benchmark (release builds) and rewrite BENCHMARKS.md; takes about 20 minutes.
+    Bench {
+        /// Run only these benchmarks (comma-separated: codegen, http, serde, compile) and
+        /// print their sections instead of rewriting BENCHMARKS.md.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -48,6 +55,9 @@ fn main() -> ExitCode {
             xtask::codegen::standalone(&root, &document, &select, &out).map(|()| true)
         }
         Command::Codegen { .. } => xtask::codegen::write(&root).map(|()| true),
+        Command::Bench { only } => {
+            xtask::bench::Selection::from_names(&only).and_then(|s| xtask::bench::run(&root, s)).map(|()| true)
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
