@@ -333,6 +333,8 @@ pub struct Field {
     pub boxed: bool,
     /// The schema's `format` (`date-time`, `uuid`, `base64url`, …), for the documentation.
     pub format: Option<String>,
+    /// `readOnly: true`: set by the service; leave it unset in requests.
+    pub read_only: bool,
     /// Description.
     pub docs: String,
 }

@@ -896,7 +896,17 @@ impl<'a> Lowerer<'a> {
             }
             let docs = prop_view.docs();
             let format = prop_view.format().map(str::to_owned);
-            fields.push(Field { wire, rust, ty, optional: !required || nullable, boxed: false, format, docs });
+            let read_only = schema.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
+            fields.push(Field {
+                wire,
+                rust,
+                ty,
+                optional: !required || nullable,
+                boxed: false,
+                format,
+                read_only,
+                docs,
+            });
         }
         let key_value = match fields.as_slice() {
             [k, v] if k.wire == "key" && v.wire == "value" => Some((k.ty.clone(), v.ty.clone())),

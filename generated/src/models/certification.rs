@@ -8,6 +8,8 @@
 #[non_exhaustive]
 pub struct Certification {
     /// URL that shows certification details for the application.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "certificationDetailsUrl",
         default,
@@ -24,6 +26,8 @@ pub struct Certification {
     )]
     pub certification_expiration_date_time: Option<String>,
     /// Indicates whether the application is certified by Microsoft.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "isCertifiedByMicrosoft",
         default,

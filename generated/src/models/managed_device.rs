@@ -9,6 +9,8 @@ pub struct ManagedDevice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The code that allows the Activation Lock on managed device to be bypassed. Default, is Null (Non-Default property) for this property when returned as part of managedDevice entity in LIST call. To retrieve actual values GET call needs to be made, with device id and included in select parameter. Supports: $select. $Search is not supported. Read-only. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "activationLockBypassCode",
         default,
@@ -16,6 +18,8 @@ pub struct ManagedDevice {
     )]
     pub activation_lock_bypass_code: Option<String>,
     /// Android security patch level. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "androidSecurityPatchLevel",
         default,
@@ -23,6 +27,8 @@ pub struct ManagedDevice {
     )]
     pub android_security_patch_level: Option<String>,
     /// The unique identifier for the Azure Active Directory device. Read only. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "azureADDeviceId",
         default,
@@ -30,6 +36,8 @@ pub struct ManagedDevice {
     )]
     pub azure_ad_device_id: Option<String>,
     /// Whether the device is Azure Active Directory registered. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "azureADRegistered",
         default,
@@ -39,6 +47,8 @@ pub struct ManagedDevice {
     /// The DateTime when device compliance grace period expires. This property is read-only.
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "complianceGracePeriodExpirationDateTime",
         default,
@@ -62,6 +72,8 @@ pub struct ManagedDevice {
         crate::models::ConfigurationManagerClientEnabledFeatures,
     >,
     /// List of ComplexType deviceActionResult objects. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "deviceActionResults",
         default,
@@ -69,6 +81,8 @@ pub struct ManagedDevice {
     )]
     pub device_action_results: Option<Vec<crate::models::DeviceActionResult>>,
     /// Device category display name. Default is an empty string. Supports $filter operator 'eq' and 'or'. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "deviceCategoryDisplayName",
         default,
@@ -92,6 +106,8 @@ pub struct ManagedDevice {
         crate::models::DeviceHealthAttestationState,
     >,
     /// Name of the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// `deviceRegistrationState`: see [`DeviceRegistrationState`](crate::models::DeviceRegistrationState).
@@ -102,11 +118,15 @@ pub struct ManagedDevice {
     )]
     pub device_registration_state: Option<crate::models::DeviceRegistrationState>,
     /// Whether the device is Exchange ActiveSync activated. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "easActivated", default, skip_serializing_if = "Option::is_none")]
     pub eas_activated: Option<bool>,
     /// Exchange ActivationSync activation time of the device. This property is read-only.
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "easActivationDateTime",
         default,
@@ -114,14 +134,20 @@ pub struct ManagedDevice {
     )]
     pub eas_activation_date_time: Option<String>,
     /// Exchange ActiveSync Id of the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "easDeviceId", default, skip_serializing_if = "Option::is_none")]
     pub eas_device_id: Option<String>,
     /// Email(s) for the user associated with the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "emailAddress", default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Enrollment time of the device. Supports $filter operator 'lt' and 'gt'. This property is read-only.
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "enrolledDateTime",
         default,
@@ -129,6 +155,8 @@ pub struct ManagedDevice {
     )]
     pub enrolled_date_time: Option<String>,
     /// Name of the enrollment profile assigned to the device. Default value is empty string, indicating no enrollment profile was assgined. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "enrollmentProfileName",
         default,
@@ -136,6 +164,8 @@ pub struct ManagedDevice {
     )]
     pub enrollment_profile_name: Option<String>,
     /// Indicates Ethernet MAC Address of the device. Default, is Null (Non-Default property) for this property when returned as part of managedDevice entity. Individual get call with select query options is needed to retrieve actual values. Example: deviceManagement/managedDevices({managedDeviceId})?$select=ethernetMacAddress Supports: $select. $Search is not supported. Read-only. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "ethernetMacAddress",
         default,
@@ -163,6 +193,8 @@ pub struct ManagedDevice {
     /// Last time the device contacted Exchange. This property is read-only.
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "exchangeLastSuccessfulSyncDateTime",
         default,
@@ -172,6 +204,8 @@ pub struct ManagedDevice {
     /// Free Storage in Bytes. Default value is 0. Read-only. This property is read-only.
     ///
     /// Format: `int64`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "freeStorageSpaceInBytes",
         default,
@@ -179,23 +213,35 @@ pub struct ManagedDevice {
     )]
     pub free_storage_space_in_bytes: Option<i64>,
     /// Integrated Circuit Card Identifier, it is A SIM card's unique identification number. Default is an empty string. To retrieve actual values GET call needs to be made, with device id and included in select parameter. Supports: $select. $Search is not supported. Read-only. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iccid: Option<String>,
     /// IMEI. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imei: Option<String>,
     /// Device encryption status. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "isEncrypted", default, skip_serializing_if = "Option::is_none")]
     pub is_encrypted: Option<bool>,
     /// Device supervised status. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "isSupervised", default, skip_serializing_if = "Option::is_none")]
     pub is_supervised: Option<bool>,
     /// Whether the device is jail broken or rooted. Default is an empty string. Supports $filter operator 'eq' and 'or'. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "jailBroken", default, skip_serializing_if = "Option::is_none")]
     pub jail_broken: Option<String>,
     /// The date and time that the device last completed a successful sync with Intune. Supports $filter operator 'lt' and 'gt'. This property is read-only.
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "lastSyncDateTime",
         default,
@@ -226,6 +272,8 @@ pub struct ManagedDevice {
     /// Reports device management certificate expiration date. This property is read-only.
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "managementCertificateExpirationDate",
         default,
@@ -233,18 +281,26 @@ pub struct ManagedDevice {
     )]
     pub management_certificate_expiration_date: Option<String>,
     /// Manufacturer of the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
     /// MEID. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meid: Option<String>,
     /// Model of the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Notes on the device created by IT Admin. Default is null. To retrieve actual values GET call needs to be made, with device id and included in select parameter. Supports: $select. $Search is not supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Operating system of the device. Windows, iOS, etc. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "operatingSystem",
         default,
@@ -252,6 +308,8 @@ pub struct ManagedDevice {
     )]
     pub operating_system: Option<String>,
     /// Operating system version of the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "osVersion", default, skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// `partnerReportedThreatState`: see [`ManagedDevicePartnerReportedHealthState`](crate::models::ManagedDevicePartnerReportedHealthState).
@@ -264,11 +322,15 @@ pub struct ManagedDevice {
         crate::models::ManagedDevicePartnerReportedHealthState,
     >,
     /// Phone number of the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Total Memory in Bytes. Default is 0. To retrieve actual values GET call needs to be made, with device id and included in select parameter. Supports: $select. Read-only. This property is read-only.
     ///
     /// Format: `int64`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "physicalMemoryInBytes",
         default,
@@ -276,6 +338,8 @@ pub struct ManagedDevice {
     )]
     pub physical_memory_in_bytes: Option<i64>,
     /// An error string that identifies issues when creating Remote Assistance session objects. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "remoteAssistanceSessionErrorDetails",
         default,
@@ -283,6 +347,8 @@ pub struct ManagedDevice {
     )]
     pub remote_assistance_session_error_details: Option<String>,
     /// Url that allows a Remote Assistance session to be established with the device. Default is an empty string. To retrieve actual values GET call needs to be made, with device id and included in select parameter. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "remoteAssistanceSessionUrl",
         default,
@@ -290,6 +356,8 @@ pub struct ManagedDevice {
     )]
     pub remote_assistance_session_url: Option<String>,
     /// Reports if the managed iOS device is user approval enrollment. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "requireUserEnrollmentApproval",
         default,
@@ -297,9 +365,13 @@ pub struct ManagedDevice {
     )]
     pub require_user_enrollment_approval: Option<bool>,
     /// SerialNumber. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<String>,
     /// Subscriber Carrier. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "subscriberCarrier",
         default,
@@ -309,6 +381,8 @@ pub struct ManagedDevice {
     /// Total Storage in Bytes. This property is read-only.
     ///
     /// Format: `int64`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "totalStorageSpaceInBytes",
         default,
@@ -316,9 +390,13 @@ pub struct ManagedDevice {
     )]
     pub total_storage_space_in_bytes: Option<i64>,
     /// Unique Device Identifier for iOS and macOS devices. Default is an empty string. To retrieve actual values GET call needs to be made, with device id and included in select parameter. Supports: $select. $Search is not supported. Read-only. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub udid: Option<String>,
     /// User display name. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "userDisplayName",
         default,
@@ -326,9 +404,13 @@ pub struct ManagedDevice {
     )]
     pub user_display_name: Option<String>,
     /// Unique Identifier for the user associated with the device. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Device user principal name. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "userPrincipalName",
         default,
@@ -336,6 +418,8 @@ pub struct ManagedDevice {
     )]
     pub user_principal_name: Option<String>,
     /// Wi-Fi MAC. This property is read-only.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "wiFiMacAddress", default, skip_serializing_if = "Option::is_none")]
     pub wi_fi_mac_address: Option<String>,
     /// `deviceCategory`: see [`DeviceCategory`](crate::models::DeviceCategory).

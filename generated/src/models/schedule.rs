@@ -33,6 +33,8 @@ pub struct Schedule {
     )]
     pub provision_status: Option<crate::models::OperationStatus>,
     /// Additional information about why schedule provisioning failed.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "provisionStatusCode",
         default,

@@ -11,6 +11,8 @@ pub struct ScheduleChangeRequest {
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -23,6 +25,8 @@ pub struct ScheduleChangeRequest {
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -35,6 +39,8 @@ pub struct ScheduleChangeRequest {
     /// `managerActionDateTime`
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "managerActionDateTime",
         default,
@@ -49,17 +55,23 @@ pub struct ScheduleChangeRequest {
     )]
     pub manager_action_message: Option<String>,
     /// `managerUserId`
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "managerUserId", default, skip_serializing_if = "Option::is_none")]
     pub manager_user_id: Option<String>,
     /// `senderDateTime`
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "senderDateTime", default, skip_serializing_if = "Option::is_none")]
     pub sender_date_time: Option<String>,
     /// `senderMessage`
     #[serde(rename = "senderMessage", default, skip_serializing_if = "Option::is_none")]
     pub sender_message: Option<String>,
     /// `senderUserId`
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "senderUserId", default, skip_serializing_if = "Option::is_none")]
     pub sender_user_id: Option<String>,
     /// `state`: see [`ScheduleChangeState`](crate::models::ScheduleChangeState).

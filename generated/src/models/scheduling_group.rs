@@ -11,6 +11,8 @@ pub struct SchedulingGroup {
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -23,6 +25,8 @@ pub struct SchedulingGroup {
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
@@ -33,6 +37,8 @@ pub struct SchedulingGroup {
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Indicates whether the schedulingGroup can be used when creating new entities or updating existing ones. Required.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// The list of user IDs that are a member of the schedulingGroup. Required.

@@ -11,6 +11,8 @@ pub struct TimeOffReason {
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "createdDateTime",
         default,
@@ -23,6 +25,8 @@ pub struct TimeOffReason {
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
+    ///
+    /// Read-only: set by the service; leave it unset in requests.
     #[serde(
         rename = "lastModifiedDateTime",
         default,

@@ -91,6 +91,9 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
         if let Some(format) = &f.format {
             text.push_str(&format!("\n\nFormat: {}.", code(format)));
         }
+        if f.read_only {
+            text.push_str("\n\nRead-only: set by the service; leave it unset in requests.");
+        }
         let doc = attrs(&text);
         let mut serde_args = Vec::new();
         if unraw(&f.rust) != f.wire {
