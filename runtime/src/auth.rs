@@ -2,13 +2,13 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, HeaderValue, StatusCode, header::AUTHORIZATION, header::WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, header::WWW_AUTHENTICATE};
 
 use crate::error::Error;
-use crate::pipeline::{BoxFuture, HttpResponse, Next, Request, Step};
+use crate::pipeline::BoxFuture;
 use crate::proxy::HttpRoute;
 use crate::secret::Secret;
 
@@ -99,28 +99,49 @@ pub fn default_scope(base_url: &str) -> Option<String> {
     Some(format!("{}/.default", url.origin().ascii_serialization()))
 }
 
-/// Caches one token per client. The async mutex is held across the credential call on
-/// purpose: concurrent calls that find the cache empty wait for the single fetch in progress
-/// instead of each asking Entra ID for a token.
+/// Caches one token per client, as the `Authorization` header value it becomes.
+///
+/// While the cached token is valid, calls read it without waiting (a read lock held for a
+/// clone of the header value, which shares its bytes). Fetching goes through an async mutex
+/// held across the credential call on purpose: concurrent calls that find no valid token wait
+/// for the single fetch in progress instead of each asking Entra ID for a token.
 pub(crate) struct TokenCache {
     credential: Arc<dyn TokenCredential>,
     scopes: Vec<String>,
-    cached: tokio::sync::Mutex<Option<AccessToken>>,
+    current: RwLock<Option<CachedToken>>,
+    fetching: tokio::sync::Mutex<()>,
+}
+
+/// A token as the header value it becomes, and its expiry.
+struct CachedToken {
+    /// `Bearer <token>`, marked sensitive; `None` if the token cannot be a header value (every
+    /// call using it then fails, as it would without the cache).
+    header: Option<HeaderValue>,
+    expires_on: SystemTime,
 }
 
 impl TokenCache {
     pub(crate) fn new(credential: Arc<dyn TokenCredential>, scopes: Vec<String>) -> Self {
-        TokenCache { credential, scopes, cached: tokio::sync::Mutex::new(None) }
+        TokenCache { credential, scopes, current: RwLock::new(None), fetching: tokio::sync::Mutex::new(()) }
     }
 
-    /// A valid token; with `claims`, always a fresh one requested with those claims.
-    async fn token(&self, claims: Option<&str>) -> Result<Secret, Error> {
-        let mut cached = self.cached.lock().await;
+    /// The `Authorization` value of the cached token, if it is still valid for longer than
+    /// the refresh margin.
+    pub(crate) fn current(&self) -> Option<Result<HeaderValue, Error>> {
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        let cached = current.as_ref().filter(|cached| cached.expires_on > SystemTime::now() + REFRESH_MARGIN)?;
+        Some(cached.header.clone().ok_or_else(invalid_token))
+    }
+
+    /// Fetches a token from the credential (one fetch at a time) and caches it; without
+    /// `claims`, a valid token cached by another call in the meantime is used instead.
+    pub(crate) async fn fetch(&self, claims: Option<&str>) -> Result<HeaderValue, Error> {
+        let _fetching = self.fetching.lock().await;
+        // Another call may have fetched a token while this one waited for the lock.
         if claims.is_none()
-            && let Some(token) = cached.as_ref()
-            && token.expires_on > SystemTime::now() + REFRESH_MARGIN
+            && let Some(valid) = self.current()
         {
-            return Ok(token.token.clone());
+            return valid;
         }
         let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
         let token = self.credential.get_token(&scopes, claims).await.map_err(|e| match e {
@@ -139,53 +160,38 @@ impl TokenCache {
             expires_in_s = token.expires_on.duration_since(SystemTime::now()).unwrap_or_default().as_secs(),
             "acquired access token"
         );
-        let secret = token.token.clone();
-        *cached = Some(token);
-        Ok(secret)
+        let header = bearer_header(&token.token);
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) =
+            Some(CachedToken { header: header.clone(), expires_on: token.expires_on });
+        header.ok_or_else(invalid_token)
     }
 }
 
-/// The authentication step: sets `Authorization: Bearer …` on every attempt.
+/// `Bearer <token>` as a header value marked sensitive (so `http`'s own `Debug` hides it), or
+/// `None` if the token contains bytes a header value cannot.
+fn bearer_header(token: &Secret) -> Option<HeaderValue> {
+    let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+fn invalid_token() -> Error {
+    Error::authentication("the credential returned a token that is not a valid header value", None)
+}
+
+/// The authentication step's credential and route; the step itself runs in
+/// [`Builtins`](crate::pipeline::Builtins) and sets `Authorization: Bearer …` on every attempt.
 pub(crate) struct Authenticate {
-    pub(crate) cache: Arc<TokenCache>,
+    pub(crate) cache: TokenCache,
     /// How plain-`http` requests leave this machine, to refuse tokens a proxy would see.
     pub(crate) route: HttpRoute,
 }
 
-impl Step for Authenticate {
-    fn send<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<HttpResponse, Error>> {
-        Box::pin(async move {
-            // An explicit Authorization header from the caller (e.g. a delegated token for one
-            // call) wins over the client's credential.
-            if request.headers().contains_key(AUTHORIZATION) {
-                return next.run(request).await;
-            }
-            ensure_secure(request.uri(), &self.route)?;
-            let token = self.cache.token(None).await?;
-            let mut first = request.clone();
-            set_bearer(first.headers_mut(), &token)?;
-            let response = next.clone().run(first).await?;
-            if response.status() != StatusCode::UNAUTHORIZED {
-                return Ok(response);
-            }
-            let Some(claims) = claims_challenge(response.headers()) else {
-                return Ok(response);
-            };
-            tracing::debug!(target: "msgraph_runtime", "401 with a claims challenge: retrying once with a fresh token");
-            let token = self.cache.token(Some(&claims)).await?;
-            let mut second = request;
-            set_bearer(second.headers_mut(), &token)?;
-            next.run(second).await
-        })
+impl Authenticate {
+    /// Refuses to send a token where it could be read on the way; see [`ensure_secure`].
+    pub(crate) fn ensure_secure(&self, uri: &http::Uri) -> Result<(), Error> {
+        ensure_secure(uri, &self.route)
     }
-}
-
-fn set_bearer(headers: &mut HeaderMap, token: &Secret) -> Result<(), Error> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-        .map_err(|_| Error::authentication("the credential returned a token that is not a valid header value", None))?;
-    value.set_sensitive(true);
-    headers.insert(AUTHORIZATION, value);
-    Ok(())
 }
 
 /// Bearer tokens travel only over TLS, except to this machine (local test servers, proxies

@@ -1,6 +1,7 @@
 //! The request a generated builder assembles.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ pub(crate) enum Preview {
     Body,
     /// The body with every secret replaced by `"<redacted>"`.
     Redacted(Bytes),
+    /// The body contains secrets at these byte ranges (each a JSON string): the preview is
+    /// the body with each replaced by `"<redacted>"`.
+    Secrets(Vec<Range<usize>>),
     /// Not JSON produced by us: show only its size and type.
     Opaque,
 }
@@ -134,23 +138,26 @@ impl Call {
 
     /// Serializes `body` as the `application/json` request body.
     pub fn json_body<T: serde::Serialize + ?Sized>(&mut self, body: &T) {
-        let (bytes, secrets) = secret::count_secrets(|| serde_json::to_vec(body));
-        let bytes = match bytes {
-            Ok(bytes) => bytes,
+        let json = match secret::serialize_json(body) {
+            Ok(json) => json,
             Err(error) => return self.fail(body_error(&error)),
         };
-        // A second, redacted rendering is needed only for bodies that contain secrets; it is
-        // what a what-if preview shows.
-        let preview = if secrets == 0 {
-            Preview::Body
-        } else {
-            match secret::redacted(|| serde_json::to_vec(body)) {
+        // What a what-if preview shows: the body itself when it contains no secret; else the
+        // body with every secret redacted, derived from where the secrets were written or, if
+        // they could not all be located, from a second, redacted serialization.
+        let preview = match json.secrets {
+            Some(secrets) if secrets.is_empty() => Preview::Body,
+            Some(secrets) => Preview::Secrets(secrets),
+            None => match secret::redacted(|| serde_json::to_vec(body)) {
                 Ok(redacted) => Preview::Redacted(redacted.into()),
                 Err(_) => Preview::Opaque,
-            }
+            },
         };
-        self.body =
-            Some(Body { content_type: HeaderValue::from_static("application/json"), bytes: bytes.into(), preview });
+        self.body = Some(Body {
+            content_type: HeaderValue::from_static("application/json"),
+            bytes: json.bytes.into(),
+            preview,
+        });
     }
 
     /// Like [`Call::json_body`], but every [`Secret`](crate::Secret) inside serializes as
@@ -394,7 +401,7 @@ mod tests {
         call.json_body(&Body { password: Secret::from("pw-456") });
         let text = format!("{call:?}");
         assert!(!text.contains("tok-123") && !text.contains("pw-456"), "{text}");
-        assert!(matches!(call.body.as_ref().unwrap().preview, Preview::Redacted(_)));
+        assert!(matches!(call.body.as_ref().unwrap().preview, Preview::Secrets(_)));
         assert!(String::from_utf8_lossy(&call.body.as_ref().unwrap().bytes).contains("pw-456"));
     }
 

@@ -13,15 +13,14 @@ use crate::error::{Error, ServiceError};
 use crate::logging::TARGET;
 use crate::operation::OperationInfo;
 use crate::path;
-use crate::pipeline::{Next, Request, Step};
+use crate::pipeline::{Builtins, CallSettings, Chain, Core, Next, Request, Step};
 use crate::proxy::{HttpRoute, Proxy};
 use crate::redact::{RedactedHeaders, is_sensitive};
 use crate::redirect::FollowRedirects;
 use crate::response::Response;
-use crate::retry::{Retry, RetryHistory, RetryPolicy};
-use crate::secret::REDACTED;
-use crate::telemetry::{self, Telemetry};
-use crate::timeout::Timeout;
+use crate::retry::{RetryHistory, RetryPolicy};
+use crate::secret::{self, REDACTED};
+use crate::telemetry;
 use crate::transport::Transport;
 use crate::what_if::WhatIf;
 
@@ -202,17 +201,15 @@ impl ClientBuilder {
             http = http.proxy(proxy.to_reqwest()?);
         }
         let http = http.build().map_err(|e| Error::Configuration(format!("cannot create the HTTP client: {e}")))?;
-        let auth: Option<Arc<dyn Step>> = self.credential.as_ref().map(|credential| {
-            let cache = TokenCache::new(credential.clone(), scopes.clone());
-            let route = HttpRoute::new(&self.proxies, self.no_proxy);
-            Arc::new(Authenticate { cache: Arc::new(cache), route }) as Arc<dyn Step>
+        let auth = self.credential.as_ref().map(|credential| Authenticate {
+            cache: TokenCache::new(credential.clone(), scopes.clone()),
+            route: HttpRoute::new(&self.proxies, self.no_proxy),
         });
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
                 scopes,
                 has_credential: self.credential.is_some(),
-                auth,
                 default_headers: self.default_headers,
                 timeout: self.timeout,
                 max_retries: self.max_retries,
@@ -223,9 +220,11 @@ impl ClientBuilder {
                 no_proxy: self.no_proxy,
                 prepend: self.prepend,
                 append: self.append,
-                telemetry: Arc::new(Telemetry),
-                redirect: Arc::new(FollowRedirects { max: self.max_redirects }),
-                transport: Arc::new(Transport { client: http }),
+                builtins: Arc::new(Builtins {
+                    auth,
+                    redirect: FollowRedirects { max: self.max_redirects },
+                    transport: Transport { client: http },
+                }),
             }),
         })
     }
@@ -266,7 +265,6 @@ struct Inner {
     base_url: String,
     scopes: Vec<String>,
     has_credential: bool,
-    auth: Option<Arc<dyn Step>>,
     default_headers: HeaderMap,
     timeout: Duration,
     max_retries: u32,
@@ -277,9 +275,8 @@ struct Inner {
     no_proxy: bool,
     prepend: Vec<Arc<dyn Step>>,
     append: Vec<Arc<dyn Step>>,
-    telemetry: Arc<dyn Step>,
-    redirect: Arc<dyn Step>,
-    transport: Arc<dyn Step>,
+    /// Telemetry, timeout, retry, authentication, redirects and transport.
+    builtins: Arc<Builtins>,
 }
 
 /// A Microsoft Graph client. Cheap to clone (an `Arc` inside); share one per process so that
@@ -289,10 +286,21 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// A call ready for the pipeline.
+struct Started {
+    operation: &'static OperationInfo,
+    request: Request,
+    url: Option<url::Url>,
+    settings: CallSettings,
+    chain: Option<Arc<Chain>>,
+}
+
 /// A call turned into an HTTP request, ready for the pipeline or a preview.
 struct Prepared {
     operation: &'static OperationInfo,
     request: Request,
+    /// The request's URL parsed for reqwest, when asked for.
+    url: Option<url::Url>,
     preview: Option<(Preview, HeaderValue)>,
     options: CallOptions,
 }
@@ -320,12 +328,13 @@ impl Client {
     /// Must run inside a Tokio runtime with IO and time enabled (as `#[tokio::main]` sets up),
     /// like everything built on reqwest.
     pub async fn execute(&self, call: Call) -> Result<Response<Bytes>, Error> {
-        let prepared = self.prepare(call)?;
-        let operation = prepared.operation;
-        let chain = self.chain(&prepared.options);
-        let started = Instant::now();
-        let result = Next::new(chain).run(prepared.request).await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let started = tracing::enabled!(target: TARGET, tracing::Level::DEBUG).then(Instant::now);
+        let Started { operation, request, url, settings, chain } = self.start(call)?;
+        let result = match chain {
+            Some(chain) => Next::at(chain, 0).run(request).await,
+            None => self.inner.builtins.run(settings, None, request, url).await,
+        };
+        let elapsed_ms = started.map_or(0, |started| started.elapsed().as_millis() as u64);
         let response = match result {
             Ok(response) => response,
             Err(error) => {
@@ -348,10 +357,21 @@ impl Client {
         ))))
     }
 
+    /// Turns `call` into its request, settings and custom steps.
+    fn start(&self, call: Call) -> Result<Started, Error> {
+        let custom_steps = self.has_custom_steps(&call.options);
+        // Without custom steps nothing can change the URL before the transport, which can then
+        // use the one parsed here instead of parsing the request's URI again.
+        let Prepared { operation, request, url, options, .. } = self.prepare(call, !custom_steps)?;
+        let settings = self.settings(&options);
+        let chain = custom_steps.then(|| self.chain(options, settings));
+        Ok(Started { operation, request, url, settings, chain })
+    }
+
     /// Describes the request `call` would send, sending nothing and fetching no token
     /// (`-WhatIf`). Custom steps are not run, since they could have side effects.
     pub fn what_if(&self, call: Call) -> Result<WhatIf, Error> {
-        let prepared = self.prepare(call)?;
+        let prepared = self.prepare(call, false)?;
         let mut headers = prepared.request.headers().clone();
         telemetry::apply(&mut headers);
         let mut shown = Vec::new();
@@ -376,9 +396,14 @@ impl Client {
         }
         let body = prepared.preview.map(|(preview, content_type)| {
             let bytes = prepared.request.body();
-            let json = match &preview {
+            let redacted;
+            let json: Option<&[u8]> = match &preview {
                 Preview::Body => Some(bytes),
                 Preview::Redacted(redacted) => Some(redacted),
+                Preview::Secrets(secrets) => {
+                    redacted = secret::redact_spans(bytes, secrets);
+                    Some(&redacted)
+                }
                 Preview::Opaque => None,
             };
             json.and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
@@ -396,7 +421,7 @@ impl Client {
         })
     }
 
-    fn prepare(&self, mut call: Call) -> Result<Prepared, Error> {
+    fn prepare(&self, mut call: Call, parse_url: bool) -> Result<Prepared, Error> {
         if let Some(error) = call.take_error() {
             return Err(error);
         }
@@ -407,7 +432,7 @@ impl Client {
             None => {
                 let mut url = String::with_capacity(self.inner.base_url.len() + operation.path_template.len() + 64);
                 url.push_str(&self.inner.base_url);
-                url.push_str(&path::expand(operation.path_template, &call.path_params)?);
+                path::expand_into(&mut url, operation.path_template, &call.path_params)?;
                 for (index, (name, value)) in call.query.iter().enumerate() {
                     url.push(if index == 0 { '?' } else { '&' });
                     url.push_str(name);
@@ -417,7 +442,8 @@ impl Client {
                 url
             }
         };
-        let uri = http::Uri::try_from(url.as_str()).map_err(|_| Error::InvalidArgument {
+        let parsed = if parse_url { url::Url::parse(&url).ok() } else { None };
+        let uri = http::Uri::from_maybe_shared(Bytes::from(url)).map_err(|_| Error::InvalidArgument {
             parameter: None,
             message: format!("the request URL for {} is invalid", operation.operation_id),
         })?;
@@ -439,7 +465,7 @@ impl Client {
         *request.method_mut() = operation.method.to_http();
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        Ok(Prepared { operation, request, preview, options: call.options })
+        Ok(Prepared { operation, request, url: parsed, preview, options: call.options })
     }
 
     /// A next-page link is sent only to the origin of the base URL: the service writes it, but
@@ -461,30 +487,40 @@ impl Client {
         Ok(link)
     }
 
-    /// The steps of one call, outermost first (see the crate documentation).
-    fn chain(&self, options: &CallOptions) -> Arc<[Arc<dyn Step>]> {
+    /// Whether the client or `options` add steps to the pipeline.
+    fn has_custom_steps(&self, options: &CallOptions) -> bool {
         let inner = &*self.inner;
-        let policy = RetryPolicy {
-            max_retries: options.get_max_retries().unwrap_or(inner.max_retries).min(MAX_RETRIES_LIMIT),
-            max_total_delay: options.get_max_retry_delay().unwrap_or(inner.max_retry_delay),
-            backoff_base: inner.retry_backoff,
-        };
-        let mut steps: Vec<Arc<dyn Step>> = Vec::with_capacity(
-            inner.prepend.len() + options.prepend.len() + options.append.len() + inner.append.len() + 6,
-        );
-        steps.extend(inner.prepend.iter().cloned());
-        steps.extend(options.prepend.iter().cloned());
-        steps.push(inner.telemetry.clone());
-        steps.push(Arc::new(Timeout { after: options.get_timeout().unwrap_or(inner.timeout) }));
-        steps.push(Arc::new(Retry { policy }));
-        if let Some(auth) = &inner.auth {
-            steps.push(auth.clone());
+        !(inner.prepend.is_empty()
+            && options.prepend.is_empty()
+            && options.append.is_empty()
+            && inner.append.is_empty())
+    }
+
+    /// The client's settings, overridden by the call's options.
+    fn settings(&self, options: &CallOptions) -> CallSettings {
+        let inner = &*self.inner;
+        CallSettings {
+            timeout: options.get_timeout().unwrap_or(inner.timeout),
+            retry: RetryPolicy {
+                max_retries: options.get_max_retries().unwrap_or(inner.max_retries).min(MAX_RETRIES_LIMIT),
+                max_total_delay: options.get_max_retry_delay().unwrap_or(inner.max_retry_delay),
+                backoff_base: inner.retry_backoff,
+            },
         }
-        steps.extend(options.append.iter().cloned());
+    }
+
+    /// The custom steps of one call around the built-in ones, outermost first (see the crate
+    /// documentation).
+    fn chain(&self, options: CallOptions, settings: CallSettings) -> Arc<Chain> {
+        let inner = &*self.inner;
+        let mut steps: Vec<Arc<dyn Step>> =
+            Vec::with_capacity(inner.prepend.len() + options.prepend.len() + options.append.len() + inner.append.len());
+        steps.extend(inner.prepend.iter().cloned());
+        steps.extend(options.prepend);
+        let prepend = steps.len();
+        steps.extend(options.append);
         steps.extend(inner.append.iter().cloned());
-        steps.push(inner.redirect.clone());
-        steps.push(inner.transport.clone());
-        steps.into()
+        Arc::new(Chain { steps, prepend, core: Core { builtins: inner.builtins.clone(), settings } })
     }
 }
 

@@ -9,6 +9,11 @@ use crate::error::Error;
 /// a `/`, `?`, `#`, `%`-escape, `(`, `)`, `'` or `,` that the server would read as syntax.
 pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// RFC 3986 unreserved characters: exactly the bytes `COMPONENT` does not encode.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
 /// How a placeholder sits in its template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Placement {
@@ -19,32 +24,43 @@ enum Placement {
     Quoted,
 }
 
+/// The first position of `byte` in `text`. Templates are short: a plain scan beats the setup
+/// of `memchr`.
+fn find(text: &str, byte: u8) -> Option<usize> {
+    text.bytes().position(|b| b == byte)
+}
+
 /// Placements of every occurrence of `{name}` in `template`.
-fn placements(template: &str, name: &str) -> Vec<Placement> {
-    let needle = format!("{{{name}}}");
+fn placements<'a>(template: &'a str, name: &'a str) -> impl Iterator<Item = Placement> + 'a {
     let bytes = template.as_bytes();
-    template
-        .match_indices(&needle)
-        .map(|(start, _)| {
-            let end = start + needle.len();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = from + find(&template[from..], b'{')?;
+            from = start + 1;
+            let Some(after) = template[start + 1..].strip_prefix(name).and_then(|rest| rest.strip_prefix('}')) else {
+                continue;
+            };
+            let end = template.len() - after.len();
             let quoted = start > 0 && bytes[start - 1] == b'\'' && bytes.get(end) == Some(&b'\'');
-            if quoted { Placement::Quoted } else { Placement::Plain }
-        })
-        .collect()
+            return Some(if quoted { Placement::Quoted } else { Placement::Plain });
+        }
+    })
 }
 
 /// Checks a value for `{name}` without encoding it, so the error can be reported when the
 /// argument is supplied rather than when the call is sent.
 pub(crate) fn validate(template: &str, name: &str, value: &str) -> Result<(), Error> {
-    let found = placements(template, name);
-    if found.is_empty() {
+    let mut found = false;
+    for placement in placements(template, name) {
+        found = true;
+        check(name, value, placement)?;
+    }
+    if !found {
         return Err(Error::invalid_argument(
             name,
             format!("the operation has no path parameter '{name}' (template: {template})"),
         ));
-    }
-    for placement in found {
-        check(name, value, placement)?;
     }
     Ok(())
 }
@@ -59,43 +75,59 @@ fn check(name: &str, value: &str, placement: Placement) -> Result<(), Error> {
     Ok(())
 }
 
-/// Encodes a value for the given placement. OData escapes a quote inside a string literal by
-/// doubling it; the doubling happens before percent-encoding so the server decodes to `''`.
-fn encode(name: &str, value: &str, placement: Placement) -> Result<String, Error> {
+/// Appends `value` encoded for the given placement to `out`. OData escapes a quote inside a
+/// string literal by doubling it; the doubling happens before percent-encoding so the server
+/// decodes to `''`.
+fn encode_into(out: &mut String, name: &str, value: &str, placement: Placement) -> Result<(), Error> {
     check(name, value, placement)?;
-    Ok(match placement {
-        Placement::Plain => utf8_percent_encode(value, COMPONENT).to_string(),
-        Placement::Quoted => utf8_percent_encode(&value.replace('\'', "''"), COMPONENT).to_string(),
-    })
+    match placement {
+        // Identifiers (GUIDs, names) are usually unreserved characters only, which `COMPONENT`
+        // leaves as they are.
+        Placement::Plain if value.bytes().all(is_unreserved) => out.push_str(value),
+        Placement::Plain => out.extend(utf8_percent_encode(value, COMPONENT)),
+        Placement::Quoted => out.extend(utf8_percent_encode(&value.replace('\'', "''"), COMPONENT)),
+    }
+    Ok(())
 }
 
 /// Encodes `value` as exactly one path segment.
 #[cfg(test)]
 pub(crate) fn encode_segment(name: &str, value: &str) -> Result<String, Error> {
-    encode(name, value, Placement::Plain)
+    let mut out = String::new();
+    encode_into(&mut out, name, value, Placement::Plain)?;
+    Ok(out)
 }
 
 /// Replaces every `{name}` in `template` with its encoded value. Every placeholder must have a
 /// value; text outside placeholders is copied unchanged.
+#[cfg(test)]
 pub(crate) fn expand(template: &str, values: &[(&'static str, String)]) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len() + 32);
+    expand_into(&mut out, template, values)?;
+    Ok(out)
+}
+
+/// Appends `template` to `out` with every `{name}` replaced by its encoded value. Every
+/// placeholder must have a value; text outside placeholders is copied unchanged.
+pub(crate) fn expand_into(out: &mut String, template: &str, values: &[(&'static str, String)]) -> Result<(), Error> {
+    let start = out.len();
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+    while let Some(open) = find(rest, b'{') {
+        let Some(close) = find(&rest[open..], b'}').map(|c| open + c) else {
             break;
         };
         out.push_str(&rest[..open]);
         let name = &rest[open + 1..close];
-        let quoted = out.ends_with('\'') && rest[close + 1..].starts_with('\'');
+        let quoted = out[start..].ends_with('\'') && rest[close + 1..].starts_with('\'');
         let placement = if quoted { Placement::Quoted } else { Placement::Plain };
         let Some((_, value)) = values.iter().rev().find(|(n, _)| *n == name) else {
             return Err(Error::invalid_argument(name, format!("missing value for path parameter '{name}'")));
         };
-        out.push_str(&encode(name, value, placement)?);
+        encode_into(out, name, value, placement)?;
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -143,6 +175,15 @@ mod tests {
     fn templates_without_placeholders_and_unbalanced_braces() {
         assert_eq!(expand("/me", &[]).unwrap(), "/me");
         assert_eq!(expand("/odd{", &[]).unwrap(), "/odd{");
+    }
+
+    #[test]
+    fn unreserved_bytes_are_exactly_those_component_keeps() {
+        for byte in 0..=127u8 {
+            let text = char::from(byte).to_string();
+            let kept = utf8_percent_encode(&text, COMPONENT).to_string() == text;
+            assert_eq!(is_unreserved(byte), kept, "{byte}");
+        }
     }
 
     proptest! {

@@ -3,9 +3,10 @@
 
 use http::{Method, StatusCode, header};
 
-use crate::error::Error;
-use crate::pipeline::{BoxFuture, HttpResponse, Next, Request, Step};
+use crate::pipeline::{HttpResponse, Request};
 
+/// The redirect step's settings; the step itself runs in
+/// [`Builtins::redirect_and_send`](crate::pipeline::Builtins::redirect_and_send).
 pub(crate) struct FollowRedirects {
     pub(crate) max: u32,
 }
@@ -19,58 +20,46 @@ fn origin(url: &url::Url) -> (String, Option<String>, Option<u16>) {
     (url.scheme().to_owned(), url.host_str().map(str::to_ascii_lowercase), url.port_or_known_default())
 }
 
-impl Step for FollowRedirects {
-    fn send<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<HttpResponse, Error>> {
-        Box::pin(async move {
-            let mut current = request;
-            let mut hops = 0u32;
-            loop {
-                let response = next.clone().run(current.clone()).await?;
-                if !is_redirect(response.status()) {
-                    return Ok(response);
-                }
-                // A redirect we cannot follow is handed back as-is and becomes a service error
-                // carrying the 3XX status, which is more useful than a generic failure.
-                let Some(location) = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) else {
-                    return Ok(response);
-                };
-                let Ok(from) = url::Url::parse(&current.uri().to_string()) else {
-                    return Ok(response);
-                };
-                let Ok(mut to) = from.join(location) else {
-                    return Ok(response);
-                };
-                if !matches!(to.scheme(), "http" | "https") {
-                    return Ok(response);
-                }
-                to.set_fragment(None);
-                let Ok(uri) = to.as_str().parse::<http::Uri>() else {
-                    return Ok(response);
-                };
-                if hops >= self.max {
-                    return Err(Error::TooManyRedirects { max: self.max });
-                }
-                hops += 1;
-                tracing::debug!(
-                    target: "msgraph_runtime",
-                    status = response.status().as_u16(),
-                    hop = hops,
-                    "following redirect"
-                );
-                if origin(&from) != origin(&to) {
-                    // The token was issued for the original service; never hand it to another.
-                    current.headers_mut().remove(header::AUTHORIZATION);
-                    current.headers_mut().remove(header::COOKIE);
-                }
-                if response.status() == StatusCode::SEE_OTHER && current.method() != Method::HEAD {
-                    *current.method_mut() = Method::GET;
-                    *current.body_mut() = bytes::Bytes::new();
-                    current.headers_mut().remove(header::CONTENT_TYPE);
-                    current.headers_mut().remove(header::CONTENT_LENGTH);
-                }
-                *current.uri_mut() = uri;
-            }
-        })
+/// Where a redirect response sends the request next.
+pub(crate) struct Hop {
+    uri: http::Uri,
+    /// The target is another scheme, host or port.
+    cross_origin: bool,
+}
+
+/// The next hop for `response` to `current`, or `None` when the response is to be handed back
+/// as-is: not a redirect, or a redirect that cannot be followed (it then becomes a service
+/// error carrying the 3XX status, which is more useful than a generic failure).
+pub(crate) fn next_hop(current: &Request, response: &HttpResponse) -> Option<Hop> {
+    if !is_redirect(response.status()) {
+        return None;
+    }
+    let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok())?;
+    let from = url::Url::parse(&current.uri().to_string()).ok()?;
+    let mut to = from.join(location).ok()?;
+    if !matches!(to.scheme(), "http" | "https") {
+        return None;
+    }
+    to.set_fragment(None);
+    let uri = to.as_str().parse::<http::Uri>().ok()?;
+    Some(Hop { uri, cross_origin: origin(&from) != origin(&to) })
+}
+
+impl Hop {
+    /// Turns `request` into the request for this hop, after a redirect with `status`.
+    pub(crate) fn apply(self, request: &mut Request, status: StatusCode) {
+        if self.cross_origin {
+            // The token was issued for the original service; never hand it to another.
+            request.headers_mut().remove(header::AUTHORIZATION);
+            request.headers_mut().remove(header::COOKIE);
+        }
+        if status == StatusCode::SEE_OTHER && request.method() != Method::HEAD {
+            *request.method_mut() = Method::GET;
+            *request.body_mut() = bytes::Bytes::new();
+            request.headers_mut().remove(header::CONTENT_TYPE);
+            request.headers_mut().remove(header::CONTENT_LENGTH);
+        }
+        *request.uri_mut() = self.uri;
     }
 }
 

@@ -2,10 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, HeaderValue, StatusCode};
-
-use crate::error::Error;
-use crate::pipeline::{Attempt, BoxFuture, HttpResponse, Next, Request, Step};
+use http::{HeaderMap, StatusCode};
 
 /// Header telling the service which retry this is (Graph SDK convention).
 pub(crate) const RETRY_ATTEMPT: &str = "retry-attempt";
@@ -41,7 +38,7 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     parse_retry_after(value, SystemTime::now())
 }
@@ -54,13 +51,15 @@ pub(crate) fn backoff(base: Duration, retry: u32) -> Duration {
     Duration::try_from_secs_f64(exponential.as_secs_f64() * factor).unwrap_or(exponential)
 }
 
+/// The retry step's decisions; the step itself runs in
+/// [`Builtins`](crate::pipeline::Builtins).
 pub(crate) struct Retry {
     pub(crate) policy: RetryPolicy,
 }
 
 impl Retry {
     /// The delay before retry number `retry`, or `None` when the budget forbids it.
-    fn delay(&self, retry: u32, waited: Duration, server_delay: Option<Duration>) -> Option<Duration> {
+    pub(crate) fn delay(&self, retry: u32, waited: Duration, server_delay: Option<Duration>) -> Option<Duration> {
         if retry > self.policy.max_retries {
             return None;
         }
@@ -68,59 +67,6 @@ impl Retry {
         // A delay that would overrun the total cap ends the retries now rather than sleeping
         // only to give up later.
         (waited.saturating_add(delay) <= self.policy.max_total_delay).then_some(delay)
-    }
-}
-
-impl Step for Retry {
-    fn send<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<HttpResponse, Error>> {
-        Box::pin(async move {
-            let mut statuses = Vec::new();
-            let mut waited = Duration::ZERO;
-            let mut attempt: u32 = 1;
-            loop {
-                let mut this_try = request.clone();
-                this_try.extensions_mut().insert(Attempt(attempt));
-                if attempt > 1 {
-                    this_try.headers_mut().insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
-                }
-                let (delay, reason) = match next.clone().run(this_try).await {
-                    Ok(mut response) => {
-                        let status = response.status();
-                        statuses.push(status);
-                        let delay = if is_retryable_status(status) {
-                            self.delay(attempt, waited, retry_after(response.headers()))
-                        } else {
-                            None
-                        };
-                        let Some(delay) = delay else {
-                            if statuses.len() > 1 {
-                                response.extensions_mut().insert(RetryHistory(statuses));
-                            }
-                            return Ok(response);
-                        };
-                        (delay, status.as_u16().to_string())
-                    }
-                    Err(Error::Transport(mut failure)) => {
-                        let Some(delay) = self.delay(attempt, waited, None) else {
-                            failure.attempts = attempt;
-                            return Err(Error::Transport(failure));
-                        };
-                        (delay, failure.message.clone())
-                    }
-                    Err(other) => return Err(other),
-                };
-                tracing::debug!(
-                    target: "msgraph_runtime",
-                    attempt,
-                    reason = %reason,
-                    delay_ms = delay.as_millis() as u64,
-                    "retrying"
-                );
-                tokio::time::sleep(delay).await;
-                waited = waited.saturating_add(delay);
-                attempt += 1;
-            }
-        })
     }
 }
 

@@ -24,6 +24,9 @@ use bytes::Bytes;
 
 use crate::error::Error;
 
+mod builtin;
+
+pub(crate) use builtin::{Builtins, CallSettings};
 pub use futures::future::BoxFuture;
 
 /// A request as seen by pipeline steps: the body is fully buffered, so it can be re-sent
@@ -60,25 +63,35 @@ pub struct Next<'a> {
     // The chain is shared and owned rather than borrowed so that closures given to
     // `step_fn` can move `Next` into a `'static` future; the lifetime is kept for API
     // stability and costs nothing.
-    chain: Arc<[Arc<dyn Step>]>,
+    chain: Arc<Chain>,
     position: usize,
     _lifetime: PhantomData<&'a ()>,
 }
 
 impl<'a> Next<'a> {
-    pub(crate) fn new(chain: Arc<[Arc<dyn Step>]>) -> Next<'static> {
-        Next { chain, position: 0, _lifetime: PhantomData }
+    /// The pipeline of a call that has custom steps, from `position` on (0: all of it).
+    pub(crate) fn at(chain: Arc<Chain>, position: usize) -> Next<'static> {
+        Next { chain, position, _lifetime: PhantomData }
     }
 
     /// Sends `request` through the remaining steps and returns their response.
     pub fn run(self, request: Request) -> BoxFuture<'a, Result<HttpResponse, Error>> {
-        Box::pin(async move {
-            let Some(step) = self.chain.get(self.position).cloned() else {
-                return Err(Error::step("the pipeline ended without reaching the transport"));
-            };
-            let next = Next { chain: self.chain, position: self.position + 1, _lifetime: PhantomData };
-            step.send(request, next).await
-        })
+        let Next { chain, position, .. } = self;
+        match chain.at(position) {
+            Position::Custom(index) => Box::pin(async move {
+                let step = chain.steps[index].clone();
+                let next = Next { chain, position: position + 1, _lifetime: PhantomData };
+                step.send(request, next).await
+            }),
+            Position::BeforeAppend => Box::pin(async move {
+                let core = &chain.core;
+                core.builtins.run(core.settings, Some(&chain), request, None).await
+            }),
+            Position::AfterAppend => Box::pin(async move {
+                let attempt = request.extensions().get::<Attempt>().map_or(1, |a| a.0);
+                chain.core.builtins.redirect_and_send(&request, attempt, None).await
+            }),
+        }
     }
 
     fn detach(self) -> Next<'static> {
@@ -88,7 +101,75 @@ impl<'a> Next<'a> {
 
 impl fmt::Debug for Next<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Next").field("remaining_steps", &self.chain.len().saturating_sub(self.position)).finish()
+        f.debug_struct("Next").field("remaining_steps", &self.chain.remaining(self.position)).finish()
+    }
+}
+
+/// The steps of a call that has custom (prepend or append) steps: the custom steps, with the
+/// built-in steps run in between and after them. Calls without custom steps need no chain.
+pub(crate) struct Chain {
+    /// Prepend steps (client, then call), then append steps (call, then client).
+    pub(crate) steps: Vec<Arc<dyn Step>>,
+    /// How many of `steps` are prepend steps.
+    pub(crate) prepend: usize,
+    pub(crate) core: Core,
+}
+
+/// The built-in steps and the settings of one call.
+pub(crate) struct Core {
+    pub(crate) builtins: Arc<Builtins>,
+    pub(crate) settings: CallSettings,
+}
+
+/// What runs at a position of a [`Chain`].
+enum Position {
+    /// A custom step (index into `steps`).
+    Custom(usize),
+    /// Telemetry, timeout, retry and authentication; then the append steps, per attempt.
+    BeforeAppend,
+    /// Redirects and the transport.
+    AfterAppend,
+}
+
+impl Chain {
+    /// Positions: the prepend steps, the built-in steps up to authentication (one position),
+    /// the append steps, then redirects and the transport (one position).
+    fn at(&self, position: usize) -> Position {
+        let append_start = self.prepend + 1;
+        if position < self.prepend {
+            Position::Custom(position)
+        } else if position == self.prepend {
+            Position::BeforeAppend
+        } else if position - append_start < self.steps.len() - self.prepend {
+            Position::Custom(position - 1)
+        } else {
+            Position::AfterAppend
+        }
+    }
+
+    /// The first position after authentication: the first append step, or redirects and the
+    /// transport.
+    pub(crate) fn after_authentication(&self) -> usize {
+        self.prepend + 1
+    }
+
+    pub(crate) fn has_append_steps(&self) -> bool {
+        self.steps.len() > self.prepend
+    }
+
+    /// How many steps remain from `position`, counting each built-in step once (telemetry,
+    /// timeout, retry, authentication when configured, redirects, transport).
+    fn remaining(&self, position: usize) -> usize {
+        let before_append = 3 + usize::from(self.core.builtins.auth.is_some());
+        let append = self.steps.len() - self.prepend;
+        let total = self.prepend + before_append + append + 2;
+        let done = match self.at(position) {
+            Position::Custom(index) if index < self.prepend => index,
+            Position::BeforeAppend => self.prepend,
+            Position::Custom(index) => before_append + index,
+            Position::AfterAppend => self.prepend + before_append + append,
+        };
+        total.saturating_sub(done)
     }
 }
 

@@ -1,0 +1,208 @@
+//! The built-in steps (telemetry, timeout, retry, authentication, redirects, transport), run
+//! as one state machine.
+//!
+//! A call without custom steps goes through them without a boxed future per step, and its
+//! request is copied only where a copy is needed: one header map for reqwest per attempt (the
+//! request must survive the attempt for a retry, a claims challenge or a redirect), a full copy
+//! for a redirect, and one per attempt for custom append steps, which take their request by
+//! value. The order and the semantics are those of the crate documentation.
+//!
+//! The state machine is kept small and shallow on purpose: every `async fn` awaited inside
+//! another is moved into its caller's state, so the code is written as few nested `async fn`s
+//! as possible (retries with authentication; redirects with the transport), and rare paths
+//! (fetching a token, waiting before a retry, a redirected request) are boxed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderValue, StatusCode, header::AUTHORIZATION};
+
+use crate::auth::{Authenticate, claims_challenge};
+use crate::error::Error;
+use crate::pipeline::{Attempt, Chain, HttpResponse, Next, Request};
+use crate::redirect::{self, FollowRedirects};
+use crate::retry::{RETRY_ATTEMPT, Retry, RetryHistory, RetryPolicy, is_retryable_status, retry_after};
+use crate::telemetry;
+use crate::timeout;
+use crate::transport::{Exchange, Transport};
+
+/// The client's built-in steps, shared by all its calls.
+pub(crate) struct Builtins {
+    pub(crate) auth: Option<Authenticate>,
+    pub(crate) redirect: FollowRedirects,
+    pub(crate) transport: Transport,
+}
+
+/// Settings of one call: the client's, overridden by the call's options.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallSettings {
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Builtins {
+    /// Telemetry, then everything below it under the call's timeout. `chain` holds the call's
+    /// custom steps, if any (the append steps run after authentication, per attempt). `url` is
+    /// `request.uri()` already parsed, for a request that no custom step can change.
+    pub(crate) fn run<'a>(
+        &'a self,
+        settings: CallSettings,
+        chain: Option<&'a Arc<Chain>>,
+        mut request: Request,
+        url: Option<url::Url>,
+    ) -> impl Future<Output = Result<HttpResponse, Error>> + Send + 'a {
+        telemetry::apply(request.headers_mut());
+        timeout::bound(settings.timeout, self.retrying(settings.retry, chain, request, url))
+    }
+
+    /// The retry step, and in each attempt the authentication step and what follows it.
+    ///
+    /// Each attempt sends `request` as it came in, plus `Retry-Attempt` from the second
+    /// attempt on and the `Authorization` header, which every attempt sets again; everything
+    /// below works on copies.
+    async fn retrying(
+        &self,
+        policy: RetryPolicy,
+        chain: Option<&Arc<Chain>>,
+        mut request: Request,
+        mut url: Option<url::Url>,
+    ) -> Result<HttpResponse, Error> {
+        // An explicit Authorization header from the caller (e.g. a delegated token for one
+        // call) wins over the client's credential.
+        let auth = match &self.auth {
+            Some(auth) if !request.headers().contains_key(AUTHORIZATION) => {
+                auth.ensure_secure(request.uri())?;
+                Some(auth)
+            }
+            _ => None,
+        };
+        let retry = Retry { policy };
+        // Statuses of the attempts so far; allocated only when a call is retried.
+        let mut statuses: Vec<StatusCode> = Vec::new();
+        let mut waited = Duration::ZERO;
+        let mut attempt: u32 = 1;
+        loop {
+            if attempt > 1 {
+                request.headers_mut().insert(RETRY_ATTEMPT, HeaderValue::from(attempt - 1));
+            }
+            // Authentication: a cached token, and one more try with a fresh token when a 401
+            // carries a claims challenge.
+            let mut claims: Option<String> = None;
+            let outcome = loop {
+                if let Some(auth) = auth {
+                    let bearer = match (&claims, auth.cache.current()) {
+                        (None, Some(cached)) => cached?,
+                        _ => Box::pin(auth.cache.fetch(claims.as_deref())).await?,
+                    };
+                    request.headers_mut().insert(AUTHORIZATION, bearer);
+                }
+                let outcome = match chain {
+                    Some(chain) if chain.has_append_steps() => {
+                        let append = {
+                            let mut copy = request.clone();
+                            copy.extensions_mut().insert(Attempt(attempt));
+                            Next::at(chain.clone(), chain.after_authentication()).run(copy)
+                        };
+                        append.await
+                    }
+                    _ => self.redirect_and_send(&request, attempt, url.take()).await,
+                };
+                if auth.is_some()
+                    && claims.is_none()
+                    && let Ok(response) = &outcome
+                    && response.status() == StatusCode::UNAUTHORIZED
+                    && let Some(challenge) = claims_challenge(response.headers())
+                {
+                    tracing::debug!(
+                        target: "msgraph_runtime",
+                        "401 with a claims challenge: retrying once with a fresh token"
+                    );
+                    claims = Some(challenge);
+                    continue;
+                }
+                break outcome;
+            };
+            let (delay, reason) = match outcome {
+                Ok(mut response) => {
+                    let status = response.status();
+                    let delay = if is_retryable_status(status) {
+                        retry.delay(attempt, waited, retry_after(response.headers()))
+                    } else {
+                        None
+                    };
+                    let Some(delay) = delay else {
+                        if !statuses.is_empty() {
+                            statuses.push(status);
+                            response.extensions_mut().insert(RetryHistory(statuses));
+                        }
+                        return Ok(response);
+                    };
+                    statuses.push(status);
+                    (delay, status.as_u16().to_string())
+                }
+                Err(Error::Transport(mut failure)) => {
+                    let Some(delay) = retry.delay(attempt, waited, None) else {
+                        failure.attempts = attempt;
+                        return Err(Error::Transport(failure));
+                    };
+                    (delay, failure.message.clone())
+                }
+                Err(other) => return Err(other),
+            };
+            tracing::debug!(
+                target: "msgraph_runtime",
+                attempt,
+                reason = %reason,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            Box::pin(tokio::time::sleep(delay)).await;
+            waited = waited.saturating_add(delay);
+            attempt += 1;
+        }
+    }
+
+    /// The redirect step and the transport: `request` is sent as-is; a redirect is followed
+    /// with a copy of it.
+    pub(crate) async fn redirect_and_send(
+        &self,
+        request: &Request,
+        attempt: u32,
+        mut url: Option<url::Url>,
+    ) -> Result<HttpResponse, Error> {
+        let mut redirected: Option<Box<Request>> = None;
+        let mut hops = 0u32;
+        loop {
+            let current = redirected.as_deref().unwrap_or(request);
+            // Blocks end the storage of values moved into a future before that future is
+            // awaited, so they take no room in this state machine.
+            let (pending, exchange) = {
+                let (outgoing, exchange) = self.transport.start(current, attempt, url.take())?;
+                (self.transport.client.execute(outgoing), exchange)
+            };
+            let (head, body) = {
+                let mut response = pending.await.map_err(|e| exchange.failed(e))?;
+                (Exchange::head(&mut response), response.bytes())
+            };
+            let body = body.await.map_err(|e| exchange.failed(e))?;
+            let response = exchange.received(head, body);
+            let Some(hop) = redirect::next_hop(current, &response) else {
+                return Ok(response);
+            };
+            let max = self.redirect.max;
+            if hops >= max {
+                return Err(Error::TooManyRedirects { max });
+            }
+            hops += 1;
+            tracing::debug!(
+                target: "msgraph_runtime",
+                status = response.status().as_u16(),
+                hop = hops,
+                "following redirect"
+            );
+            let mut next = redirected.take().unwrap_or_else(|| Box::new(request.clone()));
+            hop.apply(&mut next, response.status());
+            redirected = Some(next);
+        }
+    }
+}
