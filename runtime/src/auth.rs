@@ -1,4 +1,5 @@
-//! Authentication: credentials, the token cache and the bearer-token step.
+//! Authentication: credentials, the token cache, and what the authentication step (run in
+//! [`Builtins`](crate::pipeline::Builtins)) needs: the route check and claims challenges.
 
 use std::fmt;
 use std::net::IpAddr;

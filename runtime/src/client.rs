@@ -402,7 +402,7 @@ impl Client {
                 Preview::Redacted(redacted) => Some(redacted),
                 Preview::Secrets(secrets) => {
                     redacted = secret::redact_spans(bytes, secrets);
-                    Some(&redacted)
+                    redacted.as_deref()
                 }
                 Preview::Opaque => None,
             };

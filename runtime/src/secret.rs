@@ -173,24 +173,32 @@ pub(crate) fn serialize_json<T: Serialize + ?Sized>(value: &T) -> Result<Json, s
     }
     let spans = SPANS.with(|spans| std::mem::take(&mut *spans.borrow_mut()));
     // Every secret must be accounted for, each as a whole JSON string written while its
-    // `serialize` ran, in order and without overlap; anything else falls back to a second,
-    // redacted serialization.
-    let mut previous_end = 0;
-    let exact = spans.len() as u64 == count
-        && spans.iter().all(|span| {
-            let whole_string = span.start >= previous_end
-                && span.end >= span.start + 2
-                && bytes.get(span.start) == Some(&b'"')
-                && bytes.get(span.end - 1) == Some(&b'"');
-            previous_end = span.end;
-            whole_string
-        });
+    // `serialize` ran; anything else falls back to a second, redacted serialization.
+    let exact = spans.len() as u64 == count && are_whole_strings(&bytes, &spans);
     Ok(Json { bytes, secrets: exact.then_some(spans) })
 }
 
+/// Whether `spans` are, in order and without overlap, ranges of `json` that each hold one
+/// whole JSON string (quotes included).
+fn are_whole_strings(json: &[u8], spans: &[Range<usize>]) -> bool {
+    let mut previous_end = 0;
+    spans.iter().all(|span| {
+        let whole_string = span.start >= previous_end
+            && span.end >= span.start + 2
+            && json.get(span.start) == Some(&b'"')
+            && json.get(span.end - 1) == Some(&b'"');
+        previous_end = span.end;
+        whole_string
+    })
+}
+
 /// `json` with each of the `secrets` ranges replaced by `"<redacted>"`: what serializing the
-/// same value inside [`redacted`] produces.
-pub(crate) fn redact_spans(json: &[u8], secrets: &[Range<usize>]) -> Vec<u8> {
+/// same value inside [`redacted`] produces. `None` if the ranges do not fit `json` (the body
+/// changed after it was serialized), so that a mismatch can never show a secret.
+pub(crate) fn redact_spans(json: &[u8], secrets: &[Range<usize>]) -> Option<Vec<u8>> {
+    if !are_whole_strings(json, secrets) {
+        return None;
+    }
     let mut out = Vec::with_capacity(json.len());
     let mut copied = 0;
     for span in secrets {
@@ -201,7 +209,7 @@ pub(crate) fn redact_spans(json: &[u8], secrets: &[Range<usize>]) -> Vec<u8> {
         copied = span.end;
     }
     out.extend_from_slice(&json[copied..]);
-    out
+    Some(out)
 }
 
 /// Runs `f` and reports how many [`Secret`] values it serialized.
@@ -255,7 +263,7 @@ mod tests {
         let json = serialize_json(value).unwrap();
         assert_eq!(json.bytes, serde_json::to_vec(value).unwrap(), "tracking must not change the output");
         let secrets = json.secrets?;
-        Some(String::from_utf8(redact_spans(&json.bytes, &secrets)).unwrap())
+        Some(String::from_utf8(redact_spans(&json.bytes, &secrets).unwrap()).unwrap())
     }
 
     fn twice_serialized<T: Serialize>(value: &T) -> String {
@@ -293,6 +301,23 @@ mod tests {
     }
 
     #[test]
+    fn ranges_that_do_not_fit_the_body_redact_nothing() {
+        let json = serde_json::to_vec(&serde_json::json!({"value": "s3cr3t"})).unwrap();
+        let at = json.iter().position(|&b| b == b's').unwrap() - 1;
+        let whole = at..at + "\"s3cr3t\"".len();
+        assert_eq!(redact_spans(&json, std::slice::from_ref(&whole)).unwrap(), br#"{"value":"<redacted>"}"#);
+        // Out of bounds, not a whole string, overlapping, out of order: refused, not guessed.
+        for bad in [
+            vec![Range { start: at, end: json.len() + 4 }],
+            vec![Range { start: at + 1, end: whole.end }],
+            vec![whole.clone(), whole.start + 1..whole.end],
+            vec![whole.clone(), 0..2],
+        ] {
+            assert_eq!(redact_spans(&json, &bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn secrets_as_map_keys_are_located_too() {
         let map: std::collections::HashMap<Secret, u8> = [(Secret::from("key-secret"), 1)].into_iter().collect();
         let derived = derived(&map).expect("located");
@@ -320,7 +345,10 @@ mod tests {
         assert!(String::from_utf8_lossy(&json.bytes).contains("tagged-secret"));
         if let Some(secrets) = &json.secrets {
             // Only acceptable if the secret was located exactly.
-            assert_eq!(String::from_utf8(redact_spans(&json.bytes, secrets)).unwrap(), twice_serialized(&tagged));
+            assert_eq!(
+                String::from_utf8(redact_spans(&json.bytes, secrets).unwrap()).unwrap(),
+                twice_serialized(&tagged)
+            );
         }
         let flattened = Flattened {
             id: 1,

@@ -68,7 +68,6 @@ impl Transport {
         url: Option<url::Url>,
     ) -> Result<(reqwest::Request, Exchange<'r>), Error> {
         let method = request.method();
-        logging::request(method, request.uri(), attempt, request.headers());
         let url = match url {
             Some(url) => url,
             None => url::Url::parse(&request.uri().to_string()).map_err(|e| Error::InvalidArgument {
@@ -86,6 +85,8 @@ impl Transport {
             headers.append(name.clone(), value.clone());
         }
         frame_body(headers, method, request.body());
+        // Logged as framed, i.e. as sent.
+        logging::request(method, request.uri(), attempt, headers);
         *outgoing.body_mut() = Some(request.body().clone().into());
         Ok((outgoing, Exchange { request, attempt, started: Instant::now() }))
     }

@@ -151,3 +151,69 @@ async fn client_request_id_is_stable_across_retries() {
     assert_eq!(received.len(), 2);
     assert_eq!(header(&received[0], "client-request-id"), header(&received[1], "client-request-id"));
 }
+
+/// With custom steps the built-in steps run between and after them; redirects, claims
+/// challenges and a changed URL behave as without them.
+#[tokio::test]
+async fn built_in_behaviour_holds_around_custom_steps() {
+    // A prepend step that sends the call to another host: the request goes there.
+    let elsewhere = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&elsewhere).await;
+    let server = MockServer::start().await;
+    let target: http::Uri = format!("{}{ACQUIRE_PATH}", elsewhere.uri()).parse().unwrap();
+    let client = builder(&server)
+        .credential_arc(CountingCredential::new())
+        .prepend(step_fn(move |mut request, next| {
+            *request.uri_mut() = target.clone();
+            next.run(request)
+        }))
+        .build()
+        .unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    assert!(requests(&server).await.is_empty());
+    let moved = requests(&elsewhere).await;
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].url.path(), ACQUIRE_PATH);
+    assert_eq!(header(&moved[0], "authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+
+    // An append step, then a redirect to another origin: the token stays behind.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/elsewhere", elsewhere.uri())))
+        .mount(&server)
+        .await;
+    let log = Log::default();
+    let client =
+        builder(&server).credential_arc(CountingCredential::new()).append(recorder(&log, "append")).build().unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    let hop = requests(&elsewhere).await.pop().unwrap();
+    assert_eq!(hop.url.path(), "/elsewhere");
+    assert_eq!(header(&hop, "authorization"), None, "the token must not leave its origin");
+    assert_eq!(*log.lock().unwrap(), ["append attempt=1 auth=true crid=true"], "redirects follow the append steps");
+
+    // An append step and a claims challenge: the step sees both tries, the second with the
+    // fresh token.
+    let server = MockServer::start().await;
+    let challenge = ResponseTemplate::new(401)
+        .insert_header("www-authenticate", r#"Bearer error="insufficient_claims", claims="eyJhIjoxfQ==""#);
+    Mock::given(wiremock::matchers::header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(challenge)
+        .mount(&server)
+        .await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let seen = tokens.clone();
+    let credential = CountingCredential::new();
+    let client = builder(&server)
+        .credential_arc(credential.clone())
+        .append(step_fn(move |request, next| {
+            let token = request.headers().get("authorization").map(|v| v.to_str().unwrap().to_owned());
+            seen.lock().unwrap().push(token);
+            next.run(request)
+        }))
+        .build()
+        .unwrap();
+    client.execute(acquire_call("pw")).await.unwrap();
+    assert_eq!(*credential.claims.lock().unwrap(), [None, Some(r#"{"a":1}"#.to_owned())]);
+    assert_eq!(*tokens.lock().unwrap(), [Some(format!("Bearer {TOKEN}")), Some(format!("Bearer {TOKEN}-2"))]);
+}

@@ -90,9 +90,10 @@ impl Builtins {
             let mut claims: Option<String> = None;
             let outcome = loop {
                 if let Some(auth) = auth {
-                    let bearer = match (&claims, auth.cache.current()) {
-                        (None, Some(cached)) => cached?,
-                        _ => Box::pin(auth.cache.fetch(claims.as_deref())).await?,
+                    let cached = if claims.is_none() { auth.cache.current() } else { None };
+                    let bearer = match cached {
+                        Some(cached) => cached?,
+                        None => Box::pin(auth.cache.fetch(claims.as_deref())).await?,
                     };
                     request.headers_mut().insert(AUTHORIZATION, bearer);
                 }
