@@ -706,7 +706,7 @@ pub fn bench() -> Result<()> {
         );
         println!(
             "- Before anything is sent the SDK spends {} and {:.0} allocations per call (builder, body serialized \
-             once with the positions of its secrets noted for redacted logging, `send()`, preparing the request; \
+             once with the positions of its secrets noted for the what-if preview, `send()`, preparing the request; \
              first row), then {} and {:.0} allocations more in its built-in steps (telemetry with a fresh \
              `client-request-id`, the timeout's timer, retry bookkeeping, the cached `Authorization` value).",
             time(t0),
