@@ -316,6 +316,19 @@ pub struct StructModel {
     pub has_default: bool,
     /// Key/value pair models (exactly `key` and `value` properties) get `new(key, value)`.
     pub key_value: Option<(TypeRef, TypeRef)>,
+    /// The types derived from this one (`allOf`) that the document tells apart by
+    /// `@odata.type`, when it has any.
+    pub kinds: Option<Kinds>,
+}
+
+/// An enum over a struct and the generated types derived from it, chosen by `@odata.type`
+/// (`discriminator.mapping`, `x-ms-discriminator-value`).
+#[derive(Clone, Debug)]
+pub struct Kinds {
+    /// Rust name of the enum.
+    pub name: String,
+    /// `@odata.type` value → Rust type name of a derived struct, in value order.
+    pub derived: Vec<(String, String)>,
 }
 
 /// One struct field.

@@ -13,7 +13,7 @@ use crate::config::{OperationSelection, PermissionsTable};
 use crate::diagnostics::{Diagnostic, pointer};
 use crate::ir::*;
 use crate::naming::{const_name, field_name, singular, type_name, unraw};
-use crate::schema::{SchemaView, unescape};
+use crate::schema::{SCHEMA_REF_PREFIX, SchemaView, unescape};
 use crate::validate::{METHODS, OperationIds};
 
 /// What lowering reads.
@@ -897,16 +897,11 @@ impl<'a> Lowerer<'a> {
             let docs = prop_view.docs();
             let format = prop_view.format().map(str::to_owned);
             let read_only = schema.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
-            fields.push(Field {
-                wire,
-                rust,
-                ty,
-                optional: !required || nullable,
-                boxed: false,
-                format,
-                read_only,
-                docs,
-            });
+            // Graph's newer documents list `@odata.type` as required on every type (it is the
+            // discriminator), but the service leaves it out when an object is of the declared
+            // type: requiring it would reject real responses.
+            let optional = !required || nullable || wire == "@odata.type";
+            fields.push(Field { wire, rust, ty, optional, boxed: false, format, read_only, docs });
         }
         let key_value = match fields.as_slice() {
             [k, v] if k.wire == "key" && v.wire == "value" => Some((k.ty.clone(), v.ty.clone())),
@@ -922,6 +917,7 @@ impl<'a> Lowerer<'a> {
             additional_properties: additional,
             has_default: true,
             key_value,
+            kinds: None,
         }
     }
 
@@ -1060,7 +1056,73 @@ impl<'a> Lowerer<'a> {
 
     /// Boxes fields that close a cycle of directly contained structs, and decides which
     /// structs can derive `Default`.
+    /// Gives every generated struct that has generated descendants with an `@odata.type`
+    /// value (their `x-ms-discriminator-value`, else the key a `discriminator.mapping` gives
+    /// them) an enum over itself and those descendants.
+    fn link_kinds(&mut self) {
+        let Some(schemas) = self.input.tree.pointer("/components/schemas").and_then(Value::as_object) else {
+            return;
+        };
+        let mut values: BTreeMap<String, String> = BTreeMap::new();
+        let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (component, schema) in schemas {
+            let at = pointer("/components/schemas", &[component]);
+            let view = SchemaView::new(schema, &at);
+            let members = view.members("allOf");
+            let discriminators = std::iter::once(schema).chain(members.iter().map(|(member, _)| *member));
+            for mapping in discriminators.filter_map(|s| s.pointer("/discriminator/mapping").and_then(Value::as_object))
+            {
+                for (value, target) in mapping {
+                    if let Some(target) = target.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX)) {
+                        values.entry(unescape(target)).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+            parents.insert(
+                component.clone(),
+                members.iter().filter_map(|(member, at)| SchemaView::new(member, at).component_ref()).collect(),
+            );
+        }
+        for (component, schema) in schemas {
+            if let Some(value) = schema.get("x-ms-discriminator-value").and_then(Value::as_str) {
+                values.insert(component.clone(), value.to_owned());
+            }
+        }
+        let struct_of = |component: &str| match self.component_types.get(component) {
+            Some(TypeRef::Named(name)) if matches!(self.models.get(name), Some(Model::Struct(_))) => Some(name.clone()),
+            _ => None,
+        };
+        let mut derived: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (component, value) in &values {
+            let Some(child) = struct_of(component) else { continue };
+            let mut seen = BTreeSet::from([component.clone()]);
+            let mut stack: Vec<String> = parents.get(component).cloned().unwrap_or_default();
+            while let Some(ancestor) = stack.pop() {
+                if !seen.insert(ancestor.clone()) {
+                    continue;
+                }
+                if let Some(parent) = struct_of(&ancestor) {
+                    derived.entry(parent).or_default().entry(value.clone()).or_insert_with(|| child.clone());
+                }
+                stack.extend(parents.get(&ancestor).cloned().unwrap_or_default());
+            }
+        }
+        for (parent, derived) in derived {
+            let base = format!("{parent}Kind");
+            let mut name = base.clone();
+            let mut n = 2;
+            while !self.taken.insert(name.clone()) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            if let Some(Model::Struct(s)) = self.models.get_mut(&parent) {
+                s.kinds = Some(Kinds { name, derived: derived.into_iter().collect() });
+            }
+        }
+    }
+
     fn finish_models(&mut self) {
+        self.link_kinds();
         // A struct contains another directly when a field is `T` or `Option<T>` (not `Vec<T>`).
         let direct: BTreeMap<String, Vec<String>> = self
             .models
@@ -1145,6 +1207,10 @@ fn model_features(
             if let Some(Model::Struct(s)) = models.get(&name) {
                 for field in &s.fields {
                     stack.extend(named_in(&field.ty));
+                }
+                // A response typed as a base type may hold any type derived from it.
+                if let Some(kinds) = &s.kinds {
+                    stack.extend(kinds.derived.iter().map(|(_, ty)| ty.clone()));
                 }
             }
         }

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::docs::{attrs, code, prose};
 use super::{field_type_tokens, type_tokens};
-use crate::ir::{Api, EnumModel, Model, StructModel, TypeRef};
+use crate::ir::{Api, EnumModel, Kinds, Model, StructModel, TypeRef};
 use crate::naming::{compose, field_name, ident, unraw};
 
 /// Module (file) name of every model, in type-name order. Module names derive from unique
@@ -54,11 +54,19 @@ pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
         };
         let module = ident(module);
         let name = ident(model.name());
+        let kinds = match model {
+            Model::Struct(StructModel { kinds: Some(kinds), .. }) => {
+                let kinds = ident(&kinds.name);
+                quote!(#cfg pub use #module::#kinds;)
+            }
+            _ => quote!(),
+        };
         quote! {
             #cfg
             mod #module;
             #cfg
             pub use #module::#name;
+            #kinds
         }
     });
     quote! {
@@ -158,6 +166,7 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
         quote!()
     };
     let constructor = constructor(s);
+    let kinds = s.kinds.as_ref().map(|kinds| kinds_tokens(s, kinds));
 
     quote! {
         #doc
@@ -172,6 +181,98 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
             #constructor
             #(#setters)*
             #additional_setter
+        }
+
+        #kinds
+    }
+}
+
+/// The enum over a struct and its derived types, chosen by `@odata.type` when read, and
+/// `into_kind` on the struct. Variants hold the structs unboxed, for plain `match`es.
+fn kinds_tokens(s: &StructModel, kinds: &Kinds) -> TokenStream {
+    let base = ident(&s.name);
+    let name = ident(&kinds.name);
+    let doc = attrs(&format!(
+        "[`{}`] or one of the types derived from it in this document, told apart by `@odata.type`.\n\n\
+         Graph may answer with a derived type where the document names the base type (a collection of \
+         [`{}`] can hold any of them); read such values as this enum, or call [`{}::into_kind`]. \
+         `@odata.type` values this SDK does not know, and values without one, are read as [`{}`].",
+        s.name, s.name, s.name, s.name
+    ));
+    let variants = kinds.derived.iter().map(|(value, ty)| {
+        let variant = ident(ty);
+        let doc = attrs(&format!("{}: [`{ty}`](crate::models::{ty}).", code(value)));
+        quote! {
+            #doc
+            #variant(crate::models::#variant),
+        }
+    });
+    let base_doc = attrs(&format!("[`{}`] itself, or a derived type this SDK does not know.", s.name));
+    let arms = kinds.derived.iter().map(|(value, ty)| {
+        let variant = ident(ty);
+        quote!(Some(#value) => serde_json::from_value(value).map(Self::#variant),)
+    });
+    let all: Vec<_> = std::iter::once(base.clone()).chain(kinds.derived.iter().map(|(_, ty)| ident(ty))).collect();
+    let serialize_arms =
+        all.iter().map(|variant| quote!(Self::#variant(value) => serde::Serialize::serialize(value, serializer),));
+    let froms = kinds.derived.iter().map(|(_, ty)| {
+        let variant = ident(ty);
+        quote! {
+            impl From<crate::models::#variant> for #name {
+                fn from(value: crate::models::#variant) -> Self {
+                    Self::#variant(value)
+                }
+            }
+        }
+    });
+    let into_kind_doc = attrs(&format!(
+        "This value as the type its `@odata.type` names (see [`{}`]), every property read again into that \
+         type; an error if they do not fit it.",
+        kinds.name
+    ));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #base_doc
+            #base(#base),
+            #(#variants)*
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let kind = match value.get("@odata.type").and_then(serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => serde_json::from_value(value).map(Self::#base),
+                };
+                kind.map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+
+        impl From<#base> for #name {
+            fn from(value: #base) -> Self {
+                Self::#base(value)
+            }
+        }
+
+        #(#froms)*
+
+        impl #base {
+            #into_kind_doc
+            pub fn into_kind(self) -> Result<#name, serde_json::Error> {
+                serde_json::from_value(serde_json::to_value(self)?)
+            }
         }
     }
 }
