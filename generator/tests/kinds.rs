@@ -1,0 +1,103 @@
+//! Derived types told apart by `@odata.type`: which types get a `<Type>Kind` enum, with which
+//! variants, whatever way the document declares the discriminator values.
+
+use msgraph_codegen::{CrateConfig, Inputs, OperationSelection};
+
+fn models(document: &str) -> std::collections::BTreeMap<String, String> {
+    let krate =
+        CrateConfig { name: "x".into(), version: "0.1.0".into(), runtime_path: "r".into(), workspace_member: false };
+    let inputs = Inputs {
+        document_name: "d.yml",
+        document: document.as_bytes(),
+        pin: None,
+        permissions: None,
+        selection: &OperationSelection::All,
+        always: None,
+        sensitive: &[],
+        krate: &krate,
+    };
+    msgraph_codegen::generate(&inputs).expect("generates").files
+}
+
+const DOCUMENT: &str = r##"
+openapi: 3.0.1
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    microsoft.graph.base:
+      type: object
+      required: ['@odata.type']
+      properties:
+        '@odata.type': {type: string}
+        id: {type: string}
+      discriminator:
+        propertyName: '@odata.type'
+        mapping:
+          '#microsoft.graph.mapped': '#/components/schemas/microsoft.graph.mapped'
+          '#microsoft.graph.missing': '#/components/schemas/microsoft.graph.missing'
+          '#microsoft.graph.unrelated': '#/components/schemas/microsoft.graph.unrelated'
+    microsoft.graph.baseKind:
+      type: object
+      properties:
+        taken: {type: string}
+    microsoft.graph.mapped:
+      allOf:
+        - $ref: '#/components/schemas/microsoft.graph.base'
+        - type: object
+          properties:
+            m: {type: string}
+    microsoft.graph.tagged:
+      allOf:
+        - $ref: '#/components/schemas/microsoft.graph.mapped'
+        - type: object
+          properties:
+            t: {type: string}
+      x-ms-discriminator-value: '#microsoft.graph.tagged'
+    microsoft.graph.untagged:
+      allOf:
+        - $ref: '#/components/schemas/microsoft.graph.base'
+    microsoft.graph.unrelated:
+      type: object
+      properties:
+        u: {type: string}
+"##;
+
+#[test]
+fn bases_get_kinds_over_descendants_with_a_discriminator_value() {
+    let files = models(DOCUMENT);
+    let base = &files["src/models/base.rs"];
+    // `BaseKind` is a schema's name already: the enum takes the next free name.
+    assert!(base.contains("pub enum BaseKind2 {"), "{base}");
+    assert!(files["src/models/base_kind.rs"].contains("pub struct BaseKind {"));
+    assert!(files["src/models/mod.rs"].contains("pub use base::BaseKind2;"));
+    // Mapped child and tagged grandchild; not the untagged child, the schema that does not
+    // derive from the base, or the mapping's target the document lacks.
+    for expected in [
+        "Base(Base),",
+        "Mapped(crate::models::Mapped),",
+        "Tagged(crate::models::Tagged),",
+        r##"Some("#microsoft.graph.mapped") =>"##,
+        r##"Some("#microsoft.graph.tagged") =>"##,
+        "pub fn into_kind(self) -> Result<BaseKind2, serde_json::Error>",
+    ] {
+        assert!(base.contains(expected), "missing {expected:?} in\n{base}");
+    }
+    for unexpected in ["Untagged", "Unrelated", "Missing"] {
+        assert!(!base.contains(unexpected), "{unexpected} in\n{base}");
+    }
+    // The child gets its own kind (over the grandchild); leaves and unrelated types none.
+    assert!(files["src/models/mapped.rs"].contains("pub enum MappedKind {"));
+    for leaf in ["tagged", "untagged", "unrelated"] {
+        assert!(!files[&format!("src/models/{leaf}.rs")].contains("Kind"), "{leaf}");
+    }
+    // `@odata.type` is optional although required: Graph omits it for the declared type.
+    assert!(base.contains("pub odata_type: Option<String>,"), "{base}");
+}
+
+#[test]
+fn documents_without_discriminators_get_no_kinds() {
+    let document = DOCUMENT.replace("x-ms-discriminator-value", "x-other").replace("mapping:", "x-mapping:");
+    let files = models(&document);
+    assert!(files.values().all(|text| !text.contains("pub enum") || !text.contains("Kind")));
+}
