@@ -52,8 +52,11 @@ pub struct IdentityField {
 pub struct Area {
     /// First path segment, e.g. `servicePrincipals`.
     pub segment: String,
-    /// Module name, e.g. `service_principals`.
+    /// Module name, e.g. `service_principals`; differs from `accessor` only where that would
+    /// be a module the crate has anyway (`/identity` → `identity_area`).
     pub module: String,
+    /// Method on the client, e.g. `service_principals`.
+    pub accessor: String,
     /// Type of the area handle, e.g. `ServicePrincipals`.
     pub type_name: String,
     /// Cargo feature that enables the area, e.g. `service-principals`.
@@ -327,8 +330,22 @@ pub struct StructModel {
 pub struct Kinds {
     /// Rust name of the enum.
     pub name: String,
-    /// `@odata.type` value → Rust type name of a derived struct, in value order.
-    pub derived: Vec<(String, String)>,
+    /// The derived structs, in type-name order.
+    pub derived: Vec<DerivedKind>,
+}
+
+/// One derived struct of [`Kinds`].
+#[derive(Clone, Debug)]
+pub struct DerivedKind {
+    /// The `@odata.type` values that name it (at least one); the first is the one it gets when
+    /// converted into the enum without one.
+    pub values: Vec<String>,
+    /// Rust type name.
+    pub ty: String,
+    /// Its `Option<String>` field for `@odata.type`, if it has one.
+    pub odata_type_field: Option<String>,
+    /// Whether it keeps unnamed properties (where `@odata.type` goes without such a field).
+    pub additional_properties: bool,
 }
 
 /// One struct field.

@@ -153,6 +153,9 @@ struct OpRef<'a> {
     long_name: String,
 }
 
+/// Modules every generated crate has besides its areas (`runtime` is a re-export).
+const CRATE_MODULES: &[&str] = &["identity", "models", "prelude", "runtime"];
+
 struct Lowerer<'a> {
     input: &'a LowerInput<'a>,
     /// Component name → Rust type name, for every component of the document.
@@ -320,8 +323,15 @@ impl<'a> Lowerer<'a> {
                 let Some(op) = operation_of(item, method) else { continue };
                 let Some(id) = self.input.ids.get(path, method) else { continue };
                 let segment = first_segment(path);
+                let accessor = field_name(segment);
+                let module = if CRATE_MODULES.contains(&unraw(&accessor)) {
+                    format!("{}_area", unraw(&accessor))
+                } else {
+                    accessor.clone()
+                };
                 let area = Area {
-                    module: field_name(segment),
+                    module,
+                    accessor,
                     type_name: type_name(segment),
                     feature: heck::ToKebabCase::to_kebab_case(unraw(&field_name(segment))),
                     segment: segment.to_owned(),
@@ -1054,27 +1064,35 @@ impl<'a> Lowerer<'a> {
 
     // ----- whole-model passes -------------------------------------------------------
 
-    /// Boxes fields that close a cycle of directly contained structs, and decides which
-    /// structs can derive `Default`.
-    /// Gives every generated struct that has generated descendants with an `@odata.type`
-    /// value (their `x-ms-discriminator-value`, else the key a `discriminator.mapping` gives
-    /// them) an enum over itself and those descendants.
+    /// Gives every generated struct that has generated `allOf` descendants with an
+    /// `@odata.type` value (their `x-ms-discriminator-value`, and the keys under which a
+    /// `discriminator.mapping` on `@odata.type` names them) an enum over itself and them.
     fn link_kinds(&mut self) {
         let Some(schemas) = self.input.tree.pointer("/components/schemas").and_then(Value::as_object) else {
             return;
         };
-        let mut values: BTreeMap<String, String> = BTreeMap::new();
+        // Component → its `@odata.type` values, `x-ms-discriminator-value` first.
+        let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (component, schema) in schemas {
+            if let Some(value) = schema.get("x-ms-discriminator-value").and_then(Value::as_str) {
+                values.entry(component.clone()).or_default().push(value.to_owned());
+            }
+        }
+        for (component, schema) in schemas {
             let at = pointer("/components/schemas", &[component]);
-            let view = SchemaView::new(schema, &at);
-            let members = view.members("allOf");
-            let discriminators = std::iter::once(schema).chain(members.iter().map(|(member, _)| *member));
-            for mapping in discriminators.filter_map(|s| s.pointer("/discriminator/mapping").and_then(Value::as_object))
-            {
+            let members = SchemaView::new(schema, &at).members("allOf");
+            let discriminators = std::iter::once(schema)
+                .chain(members.iter().map(|(member, _)| *member))
+                .filter_map(|s| s.get("discriminator"))
+                .filter(|d| d.get("propertyName").and_then(Value::as_str) == Some("@odata.type"));
+            for mapping in discriminators.filter_map(|d| d.get("mapping").and_then(Value::as_object)) {
                 for (value, target) in mapping {
                     if let Some(target) = target.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX)) {
-                        values.entry(unescape(target)).or_insert_with(|| value.clone());
+                        let known = values.entry(unescape(target)).or_default();
+                        if !known.contains(value) {
+                            known.push(value.clone());
+                        }
                     }
                 }
             }
@@ -1083,17 +1101,17 @@ impl<'a> Lowerer<'a> {
                 members.iter().filter_map(|(member, at)| SchemaView::new(member, at).component_ref()).collect(),
             );
         }
-        for (component, schema) in schemas {
-            if let Some(value) = schema.get("x-ms-discriminator-value").and_then(Value::as_str) {
-                values.insert(component.clone(), value.to_owned());
-            }
-        }
         let struct_of = |component: &str| match self.component_types.get(component) {
-            Some(TypeRef::Named(name)) if matches!(self.models.get(name), Some(Model::Struct(_))) => Some(name.clone()),
+            Some(TypeRef::Named(name)) => match self.models.get(name) {
+                Some(Model::Struct(s)) => Some(s),
+                _ => None,
+            },
             _ => None,
         };
-        let mut derived: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        for (component, value) in &values {
+        // Base type → `@odata.type` value → (descendant type, component).
+        let mut derived: BTreeMap<String, BTreeMap<String, (String, String)>> = BTreeMap::new();
+        let mut warnings = Vec::new();
+        for (component, own) in &values {
             let Some(child) = struct_of(component) else { continue };
             let mut seen = BTreeSet::from([component.clone()]);
             let mut stack: Vec<String> = parents.get(component).cloned().unwrap_or_default();
@@ -1101,13 +1119,58 @@ impl<'a> Lowerer<'a> {
                 if !seen.insert(ancestor.clone()) {
                     continue;
                 }
-                if let Some(parent) = struct_of(&ancestor) {
-                    derived.entry(parent).or_default().entry(value.clone()).or_insert_with(|| child.clone());
-                }
                 stack.extend(parents.get(&ancestor).cloned().unwrap_or_default());
+                let Some(parent) = struct_of(&ancestor) else { continue };
+                let theirs = values.get(&ancestor);
+                let kinds = derived.entry(parent.name.clone()).or_default();
+                for value in own {
+                    let taken = match kinds.get(value) {
+                        Some((_, other)) => Some(other.as_str()),
+                        None => theirs.filter(|v| v.contains(value)).map(|_| ancestor.as_str()),
+                    };
+                    match taken {
+                        Some(other) => warnings.push(Diagnostic::new(
+                            pointer("/components/schemas", &[component]),
+                            format!(
+                                "`@odata.type` value `{value}` of `{component}` is also `{other}`'s; \
+                                 `{ancestor}` values with it are read as `{other}`"
+                            ),
+                        )),
+                        None => {
+                            kinds.insert(value.clone(), (child.name.clone(), component.clone()));
+                        }
+                    }
+                }
             }
         }
-        for (parent, derived) in derived {
+        self.warnings.extend(warnings);
+        for (parent, by_value) in derived {
+            // One variant per descendant, with every value that names it.
+            let mut variants: BTreeMap<String, DerivedKind> = BTreeMap::new();
+            let mut components: BTreeMap<String, String> = BTreeMap::new();
+            for (value, (ty, component)) in by_value {
+                components.insert(ty.clone(), component);
+                let Some(Model::Struct(s)) = self.models.get(&ty) else { continue };
+                let variant = variants.entry(ty.clone()).or_insert_with(|| DerivedKind {
+                    values: Vec::new(),
+                    ty: ty.clone(),
+                    odata_type_field: s
+                        .fields
+                        .iter()
+                        .find(|f| f.wire == "@odata.type" && f.ty == TypeRef::String && f.optional && !f.boxed)
+                        .map(|f| f.rust.clone()),
+                    additional_properties: s.additional_properties,
+                });
+                variant.values.push(value);
+            }
+            if variants.is_empty() {
+                continue;
+            }
+            // The document's order of values: `x-ms-discriminator-value` first.
+            for (ty, variant) in &mut variants {
+                let order = &values[&components[ty]];
+                variant.values.sort_by_key(|value| order.iter().position(|v| v == value));
+            }
             let base = format!("{parent}Kind");
             let mut name = base.clone();
             let mut n = 2;
@@ -1116,11 +1179,13 @@ impl<'a> Lowerer<'a> {
                 n += 1;
             }
             if let Some(Model::Struct(s)) = self.models.get_mut(&parent) {
-                s.kinds = Some(Kinds { name, derived: derived.into_iter().collect() });
+                s.kinds = Some(Kinds { name, derived: variants.into_values().collect() });
             }
         }
     }
 
+    /// Boxes fields that close a cycle of directly contained structs, and decides which
+    /// structs can derive `Default`.
     fn finish_models(&mut self) {
         self.link_kinds();
         // A struct contains another directly when a field is `T` or `Option<T>` (not `Vec<T>`).
@@ -1210,7 +1275,7 @@ fn model_features(
                 }
                 // A response typed as a base type may hold any type derived from it.
                 if let Some(kinds) = &s.kinds {
-                    stack.extend(kinds.derived.iter().map(|(_, ty)| ty.clone()));
+                    stack.extend(kinds.derived.iter().map(|kind| kind.ty.clone()));
                 }
             }
         }

@@ -4,6 +4,10 @@
 use msgraph_codegen::{CrateConfig, Inputs, OperationSelection};
 
 fn models(document: &str) -> std::collections::BTreeMap<String, String> {
+    generate(document).files
+}
+
+fn generate(document: &str) -> msgraph_codegen::Generated {
     let krate =
         CrateConfig { name: "x".into(), version: "0.1.0".into(), runtime_path: "r".into(), workspace_member: false };
     let inputs = Inputs {
@@ -16,7 +20,7 @@ fn models(document: &str) -> std::collections::BTreeMap<String, String> {
         sensitive: &[],
         krate: &krate,
     };
-    msgraph_codegen::generate(&inputs).expect("generates").files
+    msgraph_codegen::generate(&inputs).expect("generates")
 }
 
 const DOCUMENT: &str = r##"
@@ -100,4 +104,67 @@ fn documents_without_discriminators_get_no_kinds() {
     let document = DOCUMENT.replace("x-ms-discriminator-value", "x-other").replace("mapping:", "x-mapping:");
     let files = models(&document);
     assert!(files.values().all(|text| !text.contains("pub enum") || !text.contains("Kind")));
+}
+
+#[test]
+fn every_value_names_its_type_and_conflicts_are_warned_about() {
+    let document = r##"
+openapi: 3.0.1
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    a.base:
+      type: object
+      properties:
+        '@odata.type': {type: string}
+      discriminator:
+        propertyName: '@odata.type'
+        mapping:
+          '#a.one': '#/components/schemas/a.one'
+          '#a.uno': '#/components/schemas/a.one'
+          '#a.dup': '#/components/schemas/a.two'
+      x-ms-discriminator-value: '#a.base'
+    a.one:
+      allOf:
+        - $ref: '#/components/schemas/a.base'
+      x-ms-discriminator-value: '#a.one'
+    a.two:
+      allOf:
+        - $ref: '#/components/schemas/a.base'
+        - type: object
+          additionalProperties: false
+          properties:
+            x: {type: string}
+      x-ms-discriminator-value: '#a.base'
+    a.three:
+      allOf:
+        - $ref: '#/components/schemas/a.base'
+      x-ms-discriminator-value: '#a.dup'
+    b.other:
+      type: object
+      properties:
+        kind: {type: string}
+      discriminator:
+        propertyName: kind
+        mapping:
+          special: '#/components/schemas/b.special'
+    b.special:
+      allOf:
+        - $ref: '#/components/schemas/b.other'
+"##;
+    let generated = generate(document);
+    let base = &generated.files["src/models/base.rs"];
+    // Both keys that name `a.one` are read as it; the first is the one it is given.
+    assert!(base.contains(r##"Some("#a.one" | "#a.uno") =>"##), "{base}");
+    assert!(base.contains(r##"get_or_insert_with(|| "#a.one".to_owned())"##), "{base}");
+    // `a.two` claims the base's own value and `#a.dup`, which `a.three` claims too (components
+    // are taken in name order): each conflict is warned about, and `a.two` is left with none.
+    assert!(base.contains(r##"Some("#a.dup") => serde_json::from_value(value).map(Self::Three)"##), "{base}");
+    assert!(!base.contains("Two("), "{base}");
+    let warned = |needle: &str| generated.warnings.iter().any(|w| w.message.contains(needle));
+    assert!(warned("`@odata.type` value `#a.base` of `a.two` is also `a.base`'s"), "{:?}", generated.warnings);
+    assert!(warned("`@odata.type` value `#a.dup` of `a.two` is also `a.three`'s"), "{:?}", generated.warnings);
+    // Discriminators on another property are not `@odata.type`: no kind for them.
+    assert!(!generated.files["src/models/other.rs"].contains("Kind"));
 }

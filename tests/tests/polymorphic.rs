@@ -55,7 +55,23 @@ fn kinds_follow_odata_type_and_keep_unknown_types_as_the_base() {
         let kind: DirectoryObjectKind = serde_json::from_value(original.clone()).unwrap();
         assert_eq!(serde_json::to_value(&kind).unwrap(), original);
     }
-    assert_eq!(DirectoryObjectKind::from(Group::default()), DirectoryObjectKind::Group(Group::default()));
+}
+
+#[test]
+fn a_kind_built_in_rust_says_what_it_is() {
+    // Graph needs `@odata.type` on derived types in requests: converting into the kind sets it
+    // when unset, and never overrides one that is set.
+    let kind = DirectoryObjectKind::from(Group::default().with_mail_nickname("team"));
+    assert_eq!(
+        serde_json::to_value(&kind).unwrap(),
+        json!({"@odata.type": "#microsoft.graph.group", "mailNickname": "team"})
+    );
+    let tagged = User::default().with_odata_type("#microsoft.graph.user.custom");
+    let DirectoryObjectKind::User(user) = DirectoryObjectKind::from(tagged) else { panic!("a user") };
+    assert_eq!(user.odata_type.as_deref(), Some("#microsoft.graph.user.custom"));
+    // The base type is wrapped as it is.
+    let base = DirectoryObjectKind::from(DirectoryObject::default());
+    assert_eq!(serde_json::to_value(&base).unwrap(), json!({}));
 }
 
 #[test]

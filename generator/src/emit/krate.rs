@@ -107,28 +107,30 @@ pub fn lib_rs(api: &Api, krate: &CrateConfig) -> TokenStream {
     });
     let accessors_decl = api.areas.values().map(|a| {
         let module = ident(&a.module);
+        let accessor = ident(&a.accessor);
         let handle = ident(&a.type_name);
         let cfg = area_cfg(a);
         let doc = attrs(&format!("Operations under `/{}`.", a.segment));
         quote! {
             #doc
             #cfg
-            fn #module(&self) -> #module::#handle;
+            fn #accessor(&self) -> #module::#handle;
         }
     });
     let accessors_impl = api.areas.values().map(|a| {
         let module = ident(&a.module);
+        let accessor = ident(&a.accessor);
         let handle = ident(&a.type_name);
         let cfg = area_cfg(a);
         quote! {
             #cfg
-            fn #module(&self) -> #module::#handle {
+            fn #accessor(&self) -> #module::#handle {
                 #module::#handle::new(self)
             }
         }
     });
     let example = match api.areas.values().next() {
-        Some(area) => format!(": `client.{}()` and so on", unraw(&area.module)),
+        Some(area) => format!(": `client.{}()` and so on", unraw(&area.accessor)),
         None => " (this document has no paths)".to_owned(),
     };
     let trait_doc = attrs(&format!(

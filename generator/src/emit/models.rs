@@ -124,9 +124,16 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
             pub #rust: #ty,
         }
     });
+    // Where `@odata.type` goes when the schema does not name it.
+    let names_odata_type = s.fields.iter().any(|f| f.wire == "@odata.type");
+    let additional_doc = attrs(if names_odata_type {
+        "Properties the schema does not name, kept as they came."
+    } else {
+        "Properties the schema does not name, kept as they came (`@odata.type` among them)."
+    });
     let additional = if s.additional_properties {
         quote! {
-            /// Properties the schema does not name, kept as they came (`@odata.type` among them).
+            #additional_doc
             #[serde(flatten)]
             pub additional_properties: serde_json::Map<String, serde_json::Value>,
         }
@@ -154,9 +161,14 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
             }
         }
     });
+    let additional_setter_doc = attrs(if names_odata_type {
+        "Adds a property the schema does not name."
+    } else {
+        "Adds a property the schema does not name (for example `@odata.type`)."
+    });
     let additional_setter = if s.additional_properties {
         quote! {
-            /// Adds a property the schema does not name (for example `@odata.type`).
+            #additional_setter_doc
             pub fn with_additional_property(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
                 self.additional_properties.insert(name.into(), value.into());
                 self
@@ -199,27 +211,54 @@ fn kinds_tokens(s: &StructModel, kinds: &Kinds) -> TokenStream {
          `@odata.type` values this SDK does not know, and values without one, are read as [`{}`].",
         s.name, s.name, s.name, s.name
     ));
-    let variants = kinds.derived.iter().map(|(value, ty)| {
-        let variant = ident(ty);
-        let doc = attrs(&format!("{}: [`{ty}`](crate::models::{ty}).", code(value)));
+    let variants = kinds.derived.iter().map(|kind| {
+        let variant = ident(&kind.ty);
+        let values: Vec<String> = kind.values.iter().map(|value| code(value)).collect();
+        let doc = attrs(&format!("{}: [`{ty}`](crate::models::{ty}).", values.join(", "), ty = kind.ty));
         quote! {
             #doc
             #variant(crate::models::#variant),
         }
     });
     let base_doc = attrs(&format!("[`{}`] itself, or a derived type this SDK does not know.", s.name));
-    let arms = kinds.derived.iter().map(|(value, ty)| {
-        let variant = ident(ty);
-        quote!(Some(#value) => serde_json::from_value(value).map(Self::#variant),)
+    let arms = kinds.derived.iter().map(|kind| {
+        let variant = ident(&kind.ty);
+        let values = &kind.values;
+        quote!(Some(#(#values)|*) => serde_json::from_value(value).map(Self::#variant),)
     });
-    let all: Vec<_> = std::iter::once(base.clone()).chain(kinds.derived.iter().map(|(_, ty)| ident(ty))).collect();
+    let all: Vec<_> = std::iter::once(base.clone()).chain(kinds.derived.iter().map(|kind| ident(&kind.ty))).collect();
     let serialize_arms =
         all.iter().map(|variant| quote!(Self::#variant(value) => serde::Serialize::serialize(value, serializer),));
-    let froms = kinds.derived.iter().map(|(_, ty)| {
-        let variant = ident(ty);
+    let froms = kinds.derived.iter().map(|kind| {
+        let variant = ident(&kind.ty);
+        let value = &kind.values[0];
+        // A value built in Rust says what it is, as Graph needs for derived types in requests.
+        let (doc, tag) = match (&kind.odata_type_field, kind.additional_properties) {
+            (Some(field), _) => {
+                let field = ident(field);
+                (
+                    format!("Wraps `value`, setting its `@odata.type` to `{value}` if unset."),
+                    quote!(value.#field.get_or_insert_with(|| #value.to_owned());),
+                )
+            }
+            (None, true) => (
+                format!("Wraps `value`, adding `@odata.type`: `{value}` to its properties if absent."),
+                quote! {
+                    value
+                        .additional_properties
+                        .entry("@odata.type")
+                        .or_insert_with(|| serde_json::Value::from(#value));
+                },
+            ),
+            (None, false) => ("Wraps `value`.".to_owned(), quote!()),
+        };
+        let doc = attrs(&doc);
+        let binding = if tag.is_empty() { quote!(value) } else { quote!(mut value) };
         quote! {
             impl From<crate::models::#variant> for #name {
-                fn from(value: crate::models::#variant) -> Self {
+                #doc
+                fn from(#binding: crate::models::#variant) -> Self {
+                    #tag
                     Self::#variant(value)
                 }
             }

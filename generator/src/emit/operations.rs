@@ -18,7 +18,7 @@ pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
     let module_doc = inner_attrs(&format!("Operations under `/{segment}`."));
     let handle_doc = attrs(&format!(
         "Operations under `/{segment}`. Get one with `client.{}()` (trait [`crate::{}Api`]) or [`{}::new`].",
-        unraw(&area.module),
+        unraw(&area.accessor),
         crate::naming::type_name(&api.title),
         area.type_name,
     ));

@@ -27,8 +27,8 @@ pub fn every_operation_rs(api: &Api, crate_name: &str) -> TokenStream {
     // One test per area, each case boxed: a single future holding hundreds of awaits
     // overflows a test thread's stack in debug builds.
     let tests = api.areas.values().map(|area| {
-        let accessor = ident(&area.module);
-        let name = ident(&compose("", &area.module, "operations reach the server"));
+        let accessor = ident(&area.accessor);
+        let name = ident(&compose("", &area.accessor, "operations reach the server"));
         let cases: Vec<TokenStream> = area.operations.iter().filter_map(|op| case(api, op, &accessor)).collect();
         let area_cfg = match &area.operations.iter().all(|op| op.feature.is_some()) {
             true => {

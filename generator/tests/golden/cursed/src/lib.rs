@@ -8,6 +8,8 @@
 //! # Areas
 //!
 //! - [`N2nd`](crate::_2nd): 2 operation(s) under `/2nd`
+//! - [`Identity`](crate::identity_area): 1 operation(s) under `/identity`
+//! - [`Models`](crate::models_area): 1 operation(s) under `/models`
 //! - [`Type`](crate::type): 3 operation(s) under `/type`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
@@ -16,17 +18,29 @@ pub use identity::CursedModuleIdentity;
 pub mod identity;
 pub mod models;
 pub mod _2nd;
+pub mod identity_area;
+pub mod models_area;
 pub mod r#type;
 /// The areas of the cursed module module on a [`Client`]: `client._2nd()` and so on. Bring it into scope with `use golden_cursed::prelude::*;`.
 pub trait CursedModuleApi {
     /// Operations under `/2nd`.
     fn _2nd(&self) -> _2nd::N2nd;
+    /// Operations under `/identity`.
+    fn identity(&self) -> identity_area::Identity;
+    /// Operations under `/models`.
+    fn models(&self) -> models_area::Models;
     /// Operations under `/type`.
     fn r#type(&self) -> r#type::Type;
 }
 impl CursedModuleApi for Client {
     fn _2nd(&self) -> _2nd::N2nd {
         _2nd::N2nd::new(self)
+    }
+    fn identity(&self) -> identity_area::Identity {
+        identity_area::Identity::new(self)
+    }
+    fn models(&self) -> models_area::Models {
+        models_area::Models::new(self)
     }
     fn r#type(&self) -> r#type::Type {
         r#type::Type::new(self)

@@ -71,6 +71,36 @@ async fn _2nd_operations_reach_the_server() {
     let _ = (&identity, &client, &mut seen);
 }
 #[tokio::test]
+async fn identity_operations_reach_the_server() {
+    let (server, client) = start().await;
+    let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_job_id("sample-JobId")
+        .with_name("sample-Name")
+        .with_self("sample-Self");
+    let mut seen = 0usize;
+    Box::pin(async {
+            let _ = client.identity().get_conditional_access().send().await;
+            expect(&server, &mut seen, "GET", "/v1.0/identity/conditionalAccess").await;
+        })
+        .await;
+    let _ = (&identity, &client, &mut seen);
+}
+#[tokio::test]
+async fn models_operations_reach_the_server() {
+    let (server, client) = start().await;
+    let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_job_id("sample-JobId")
+        .with_name("sample-Name")
+        .with_self("sample-Self");
+    let mut seen = 0usize;
+    Box::pin(async {
+            let _ = client.models().list_model().send().await;
+            expect(&server, &mut seen, "GET", "/v1.0/models").await;
+        })
+        .await;
+    let _ = (&identity, &client, &mut seen);
+}
+#[tokio::test]
 async fn type_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()

@@ -31,7 +31,7 @@ pub struct MatchRequestBody {
     /// `password`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::runtime::Secret>,
-    /// Properties the schema does not name, kept as they came (`@odata.type` among them).
+    /// Properties the schema does not name, kept as they came.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -76,7 +76,7 @@ impl MatchRequestBody {
         self.password = Some(value.into());
         self
     }
-    /// Adds a property the schema does not name (for example `@odata.type`).
+    /// Adds a property the schema does not name.
     pub fn with_additional_property(
         mut self,
         name: impl Into<String>,

@@ -20,7 +20,7 @@ pub struct DirectoryObject {
         skip_serializing_if = "Option::is_none"
     )]
     pub deleted_date_time: Option<String>,
-    /// Properties the schema does not name, kept as they came (`@odata.type` among them).
+    /// Properties the schema does not name, kept as they came.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -40,7 +40,7 @@ impl DirectoryObject {
         self.deleted_date_time = Some(value.into());
         self
     }
-    /// Adds a property the schema does not name (for example `@odata.type`).
+    /// Adds a property the schema does not name.
     pub fn with_additional_property(
         mut self,
         name: impl Into<String>,
@@ -100,12 +100,16 @@ impl From<DirectoryObject> for DirectoryObjectKind {
     }
 }
 impl From<crate::models::Group> for DirectoryObjectKind {
-    fn from(value: crate::models::Group) -> Self {
+    /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.group` if unset.
+    fn from(mut value: crate::models::Group) -> Self {
+        value.odata_type.get_or_insert_with(|| "#microsoft.graph.group".to_owned());
         Self::Group(value)
     }
 }
 impl From<crate::models::User> for DirectoryObjectKind {
-    fn from(value: crate::models::User) -> Self {
+    /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.user` if unset.
+    fn from(mut value: crate::models::User) -> Self {
+        value.odata_type.get_or_insert_with(|| "#microsoft.graph.user".to_owned());
         Self::User(value)
     }
 }

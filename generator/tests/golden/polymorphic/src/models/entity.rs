@@ -13,7 +13,7 @@ pub struct Entity {
     /// `@odata.type`
     #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
-    /// Properties the schema does not name, kept as they came (`@odata.type` among them).
+    /// Properties the schema does not name, kept as they came.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -28,7 +28,7 @@ impl Entity {
         self.odata_type = Some(value.into());
         self
     }
-    /// Adds a property the schema does not name (for example `@odata.type`).
+    /// Adds a property the schema does not name.
     pub fn with_additional_property(
         mut self,
         name: impl Into<String>,
@@ -94,17 +94,25 @@ impl From<Entity> for EntityKind {
     }
 }
 impl From<crate::models::DirectoryObject> for EntityKind {
-    fn from(value: crate::models::DirectoryObject) -> Self {
+    /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.directoryObject` if unset.
+    fn from(mut value: crate::models::DirectoryObject) -> Self {
+        value
+            .odata_type
+            .get_or_insert_with(|| "#microsoft.graph.directoryObject".to_owned());
         Self::DirectoryObject(value)
     }
 }
 impl From<crate::models::Group> for EntityKind {
-    fn from(value: crate::models::Group) -> Self {
+    /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.group` if unset.
+    fn from(mut value: crate::models::Group) -> Self {
+        value.odata_type.get_or_insert_with(|| "#microsoft.graph.group".to_owned());
         Self::Group(value)
     }
 }
 impl From<crate::models::User> for EntityKind {
-    fn from(value: crate::models::User) -> Self {
+    /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.user` if unset.
+    fn from(mut value: crate::models::User) -> Self {
+        value.odata_type.get_or_insert_with(|| "#microsoft.graph.user".to_owned());
         Self::User(value)
     }
 }

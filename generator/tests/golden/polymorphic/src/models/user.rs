@@ -26,7 +26,7 @@ pub struct User {
     /// `manager`: see [`DirectoryObject`](crate::models::DirectoryObject).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<crate::models::DirectoryObject>,
-    /// Properties the schema does not name, kept as they came (`@odata.type` among them).
+    /// Properties the schema does not name, kept as they came.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
@@ -59,7 +59,7 @@ impl User {
         self.manager = Some(value.into());
         self
     }
-    /// Adds a property the schema does not name (for example `@odata.type`).
+    /// Adds a property the schema does not name.
     pub fn with_additional_property(
         mut self,
         name: impl Into<String>,
