@@ -7,11 +7,11 @@
 //!
 //! # Areas
 //!
-//! - [`ApplicationTemplates`](crate::application_templates): 4 operation(s) under `/applicationTemplates`; 0 always compiled, 4 with the Cargo feature `application-templates` (or `full`)
+//! - `ApplicationTemplates`: 4 operation(s) under `/applicationTemplates`; 0 always compiled, 4 with the Cargo feature `application-templates` (or `full`)
 //! - [`Applications`](crate::applications): 141 operation(s) under `/applications`; 1 always compiled, 140 with the Cargo feature `applications` (or `full`)
-//! - [`Groups`](crate::groups): 6 operation(s) under `/groups`; 0 always compiled, 6 with the Cargo feature `groups` (or `full`)
+//! - `Groups`: 6 operation(s) under `/groups`; 0 always compiled, 6 with the Cargo feature `groups` (or `full`)
 //! - [`ServicePrincipals`](crate::service_principals): 211 operation(s) under `/servicePrincipals`; 1 always compiled, 210 with the Cargo feature `service-principals` (or `full`)
-//! - [`Users`](crate::users): 6 operation(s) under `/users`; 0 always compiled, 6 with the Cargo feature `users` (or `full`)
+//! - `Users`: 6 operation(s) under `/users`; 0 always compiled, 6 with the Cargo feature `users` (or `full`)
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
 pub use runtime::{Client, Error, Response, Secret, WhatIf};

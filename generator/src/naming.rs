@@ -27,9 +27,16 @@ pub enum Case {
 ///   under clippy's conventions;
 /// - a name that is empty after cleaning becomes `empty`/`Empty`;
 /// - keywords become raw identifiers (`r#type`) where Rust allows it, and get a
-///   trailing `_` where it does not (`self_`, `Self_`, `crate_`, `super_`).
+///   trailing `_` where it does not (`self_`, `crate_`, `super_`); the type name `Self` becomes
+///   `SelfType`.
 pub fn sanitize(name: &str, case: Case) -> String {
-    escape_keyword(cased_words(name, case))
+    let cased = cased_words(name, case);
+    // `Self` cannot be a type name, and `Self_` breaks the type naming convention (clippy's
+    // `non_camel_case_types`).
+    if case == Case::Pascal && cased == "Self" {
+        return "SelfType".to_owned();
+    }
+    escape_keyword(cased)
 }
 
 /// A PascalCase label for people and JSON (`ServicePrincipalId`, `Self`): the same
@@ -155,8 +162,8 @@ mod tests {
             ("servicePrincipal-id", "ServicePrincipalId", "service_principal_id"),
             ("oAuth2PermissionGrant-id", "OAuth2PermissionGrantId", "o_auth2_permission_grant_id"),
             ("type", "Type", "r#type"),
-            ("self", "Self_", "self_"),
-            ("Self", "Self_", "self_"),
+            ("self", "SelfType", "self_"),
+            ("Self", "SelfType", "self_"),
             ("crate", "Crate", "crate_"),
             ("super", "Super", "super_"),
             ("match", "Match", "r#match"),

@@ -52,6 +52,8 @@ fn keywords_digits_annotations_and_collisions_get_valid_distinct_names() {
     // Two components whose last dotted segment is `entity`; `crate` cannot be a raw identifier.
     assert!(api.models.contains_key("Entity"));
     assert!(api.models.contains_key("OtherNamespaceEntity"));
+    // A schema named `self`: neither `Self` nor `Self_` would do as a type name.
+    assert!(api.models.contains_key("SelfType"));
     assert_eq!(struct_fields(&api, "OtherNamespaceEntity"), [("crate".to_owned(), "crate_".to_owned())]);
 }
 
@@ -65,7 +67,7 @@ fn enum_values_that_collide_or_are_not_identifiers_become_distinct_variants() {
         [
             ("unknown", "UnknownValue"),
             ("Unknown", "Unknown2"),
-            ("self", "Self_"),
+            ("self", "SelfType"),
             ("3d", "N3d"),
             ("a.b", "AB"),
             ("", "Empty"),

@@ -75,13 +75,13 @@ pub fn lib_rs(api: &Api, krate: &CrateConfig) -> TokenStream {
     for area in api.areas.values() {
         let always = area.operations.iter().filter(|op| op.feature.is_none()).count();
         let gated = area.operations.len() - always;
-        doc.push_str(&format!(
-            "- [`{}`](crate::{}): {} operation(s) under `/{}`",
-            area.type_name,
-            unraw(&area.module),
-            area.operations.len(),
-            area.segment
-        ));
+        // A link to a module that only a feature compiles would be broken without it.
+        let name = if always == 0 {
+            format!("`{}`", area.type_name)
+        } else {
+            format!("[`{}`](crate::{})", area.type_name, unraw(&area.module))
+        };
+        doc.push_str(&format!("- {name}: {} operation(s) under `/{}`", area.operations.len(), area.segment));
         if gated > 0 {
             doc.push_str(&format!(
                 "; {always} always compiled, {gated} with the Cargo feature `{}` (or `full`)",

@@ -12,7 +12,7 @@ pub enum Kind {
     /// `Unknown`
     Unknown2,
     /// `self`
-    Self_,
+    SelfType,
     /// `3d`
     N3d,
     /// `a.b`
@@ -29,7 +29,7 @@ impl Kind {
     pub const KNOWN: &'static [Self] = &[
         Self::UnknownValue,
         Self::Unknown2,
-        Self::Self_,
+        Self::SelfType,
         Self::N3d,
         Self::AB,
         Self::Empty,
@@ -40,7 +40,7 @@ impl Kind {
         match self {
             Self::UnknownValue => "unknown",
             Self::Unknown2 => "Unknown",
-            Self::Self_ => "self",
+            Self::SelfType => "self",
             Self::N3d => "3d",
             Self::AB => "a.b",
             Self::Empty => "",
@@ -56,7 +56,7 @@ impl Kind {
         match value {
             "unknown" => Some(Self::UnknownValue),
             "Unknown" => Some(Self::Unknown2),
-            "self" => Some(Self::Self_),
+            "self" => Some(Self::SelfType),
             "3d" => Some(Self::N3d),
             "a.b" => Some(Self::AB),
             "" => Some(Self::Empty),

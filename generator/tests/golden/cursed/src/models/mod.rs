@@ -26,3 +26,5 @@ mod other_namespace_entity;
 pub use other_namespace_entity::OtherNamespaceEntity;
 mod restart_scope;
 pub use restart_scope::RestartScope;
+mod self_type;
+pub use self_type::SelfType;
