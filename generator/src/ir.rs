@@ -340,12 +340,8 @@ pub struct DerivedKind {
     /// The `@odata.type` values that name it (at least one); the first is the one it gets when
     /// converted into the enum without one.
     pub values: Vec<String>,
-    /// Rust type name.
+    /// Rust type name of the struct.
     pub ty: String,
-    /// Its `Option<String>` field for `@odata.type`, if it has one.
-    pub odata_type_field: Option<String>,
-    /// Whether it keeps unnamed properties (where `@odata.type` goes without such a field).
-    pub additional_properties: bool,
 }
 
 /// One struct field.

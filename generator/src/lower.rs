@@ -1150,17 +1150,8 @@ impl<'a> Lowerer<'a> {
             let mut components: BTreeMap<String, String> = BTreeMap::new();
             for (value, (ty, component)) in by_value {
                 components.insert(ty.clone(), component);
-                let Some(Model::Struct(s)) = self.models.get(&ty) else { continue };
-                let variant = variants.entry(ty.clone()).or_insert_with(|| DerivedKind {
-                    values: Vec::new(),
-                    ty: ty.clone(),
-                    odata_type_field: s
-                        .fields
-                        .iter()
-                        .find(|f| f.wire == "@odata.type" && f.ty == TypeRef::String && f.optional && !f.boxed)
-                        .map(|f| f.rust.clone()),
-                    additional_properties: s.additional_properties,
-                });
+                let variant =
+                    variants.entry(ty.clone()).or_insert_with(|| DerivedKind { values: Vec::new(), ty: ty.clone() });
                 variant.values.push(value);
             }
             if variants.is_empty() {

@@ -51,22 +51,18 @@ pub(crate) fn backoff(base: Duration, retry: u32) -> Duration {
     Duration::try_from_secs_f64(exponential.as_secs_f64() * factor).unwrap_or(exponential)
 }
 
-/// The retry step's decisions; the step itself runs in
-/// [`Builtins`](crate::pipeline::Builtins).
-pub(crate) struct Retry {
-    pub(crate) policy: RetryPolicy,
-}
-
-impl Retry {
-    /// The delay before retry number `retry`, or `None` when the budget forbids it.
+impl RetryPolicy {
+    /// The retry step's decision (the step itself runs in
+    /// [`Builtins`](crate::pipeline::Builtins)): the delay before retry number `retry`, or
+    /// `None` when the budget forbids it.
     pub(crate) fn delay(&self, retry: u32, waited: Duration, server_delay: Option<Duration>) -> Option<Duration> {
-        if retry > self.policy.max_retries {
+        if retry > self.max_retries {
             return None;
         }
-        let delay = server_delay.unwrap_or_else(|| backoff(self.policy.backoff_base, retry));
+        let delay = server_delay.unwrap_or_else(|| backoff(self.backoff_base, retry));
         // A delay that would overrun the total cap ends the retries now rather than sleeping
         // only to give up later.
-        (waited.saturating_add(delay) <= self.policy.max_total_delay).then_some(delay)
+        (waited.saturating_add(delay) <= self.max_total_delay).then_some(delay)
     }
 }
 
@@ -114,12 +110,10 @@ mod tests {
 
     #[test]
     fn delay_respects_retry_count_and_total_cap() {
-        let retry = Retry {
-            policy: RetryPolicy {
-                max_retries: 2,
-                max_total_delay: Duration::from_secs(10),
-                backoff_base: Duration::from_millis(1),
-            },
+        let retry = RetryPolicy {
+            max_retries: 2,
+            max_total_delay: Duration::from_secs(10),
+            backoff_base: Duration::from_millis(1),
         };
         assert_eq!(retry.delay(1, Duration::ZERO, Some(Duration::from_secs(4))), Some(Duration::from_secs(4)));
         assert_eq!(retry.delay(2, Duration::from_secs(4), Some(Duration::from_secs(7))), None);

@@ -72,7 +72,7 @@ impl Transport {
             Some(url) => url,
             None => url::Url::parse(&request.uri().to_string()).map_err(|e| Error::InvalidArgument {
                 parameter: None,
-                message: format!("the request cannot be sent: the request failed: {e}"),
+                message: format!("the request URL is not valid: {e}"),
             })?,
         };
         let mut outgoing = reqwest::Request::new(method.clone(), url);

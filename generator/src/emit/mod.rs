@@ -63,7 +63,7 @@ pub fn emit(api: &Api, krate: &CrateConfig) -> Result<BTreeMap<String, String>, 
                     (format!("src/{}.rs", crate::naming::unraw(&area.module)), operations::area_rs(api, area))
                 }
                 Job::ModelsMod(modules) => ("src/models/mod.rs".to_owned(), models::mod_rs(api, modules)),
-                Job::Model(module, model) => (format!("src/models/{module}.rs"), models::model_tokens(model)),
+                Job::Model(module, model) => (format!("src/models/{module}.rs"), models::model_tokens(api, model)),
             };
             let text = rust_file(tokens);
             done.push((path, text));

@@ -31,9 +31,9 @@ pub fn module_names(api: &Api) -> Vec<(String, &Model)> {
 }
 
 /// Tokens of one model's file.
-pub fn model_tokens(model: &Model) -> TokenStream {
+pub fn model_tokens(api: &Api, model: &Model) -> TokenStream {
     match model {
-        Model::Struct(s) => struct_tokens(s),
+        Model::Struct(s) => struct_tokens(api, s),
         Model::Enum(e) => enum_tokens(e),
     }
 }
@@ -79,7 +79,7 @@ pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
     }
 }
 
-fn struct_tokens(s: &StructModel) -> TokenStream {
+fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
     let name = ident(&s.name);
     let mut doc = if s.docs.is_empty() { String::new() } else { format!("{}\n\n", prose(&s.docs)) };
     doc.push_str(&format!("Schema {} ({}).", code(&s.origin), code(&format!("#{}", s.pointer))));
@@ -178,7 +178,7 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
         quote!()
     };
     let constructor = constructor(s);
-    let kinds = s.kinds.as_ref().map(|kinds| kinds_tokens(s, kinds));
+    let kinds = s.kinds.as_ref().map(|kinds| kinds_tokens(api, s, kinds));
 
     quote! {
         #doc
@@ -201,7 +201,7 @@ fn struct_tokens(s: &StructModel) -> TokenStream {
 
 /// The enum over a struct and its derived types, chosen by `@odata.type` when read, and
 /// `into_kind` on the struct. Variants hold the structs unboxed, for plain `match`es.
-fn kinds_tokens(s: &StructModel, kinds: &Kinds) -> TokenStream {
+fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
     let base = ident(&s.name);
     let name = ident(&kinds.name);
     let doc = attrs(&format!(
@@ -233,9 +233,18 @@ fn kinds_tokens(s: &StructModel, kinds: &Kinds) -> TokenStream {
         let variant = ident(&kind.ty);
         let value = &kind.values[0];
         // A value built in Rust says what it is, as Graph needs for derived types in requests.
-        let (doc, tag) = match (&kind.odata_type_field, kind.additional_properties) {
+        // `link_kinds` links structs only; anything else would simply be wrapped as it is.
+        let derived = match api.models.get(&kind.ty) {
+            Some(Model::Struct(derived)) => Some(derived),
+            _ => None,
+        };
+        let odata_type_field = derived.and_then(|d| {
+            d.fields.iter().find(|f| f.wire == "@odata.type" && f.ty == TypeRef::String && f.optional && !f.boxed)
+        });
+        let keeps_unnamed = derived.is_some_and(|d| d.additional_properties);
+        let (doc, tag) = match (odata_type_field, keeps_unnamed) {
             (Some(field), _) => {
-                let field = ident(field);
+                let field = ident(&field.rust);
                 (
                     format!("Wraps `value`, setting its `@odata.type` to `{value}` if unset."),
                     quote!(value.#field.get_or_insert_with(|| #value.to_owned());),

@@ -21,7 +21,7 @@ use crate::auth::{Authenticate, claims_challenge};
 use crate::error::Error;
 use crate::pipeline::{Attempt, Chain, HttpResponse, Next, Request};
 use crate::redirect::{self, FollowRedirects};
-use crate::retry::{RETRY_ATTEMPT, Retry, RetryHistory, RetryPolicy, is_retryable_status, retry_after};
+use crate::retry::{RETRY_ATTEMPT, RetryHistory, RetryPolicy, is_retryable_status, retry_after};
 use crate::telemetry;
 use crate::timeout;
 use crate::transport::{Exchange, Transport};
@@ -76,7 +76,6 @@ impl Builtins {
             }
             _ => None,
         };
-        let retry = Retry { policy };
         // Statuses of the attempts so far; allocated only when a call is retried.
         let mut statuses: Vec<StatusCode> = Vec::new();
         let mut waited = Duration::ZERO;
@@ -127,7 +126,7 @@ impl Builtins {
                 Ok(mut response) => {
                     let status = response.status();
                     let delay = if is_retryable_status(status) {
-                        retry.delay(attempt, waited, retry_after(response.headers()))
+                        policy.delay(attempt, waited, retry_after(response.headers()))
                     } else {
                         None
                     };
@@ -142,7 +141,7 @@ impl Builtins {
                     (delay, status.as_u16().to_string())
                 }
                 Err(Error::Transport(mut failure)) => {
-                    let Some(delay) = retry.delay(attempt, waited, None) else {
+                    let Some(delay) = policy.delay(attempt, waited, None) else {
                         failure.attempts = attempt;
                         return Err(Error::Transport(failure));
                     };
