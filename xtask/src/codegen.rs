@@ -13,6 +13,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use crate::out_dir::replace_dir;
+use crate::out_dir::{self, MARKER};
 use msgraph_codegen::{
     CodegenConfig, CrateConfig, Error, Generated, Inputs, OperationSelection, PermissionsTable, Pin, Provenance,
 };
@@ -59,6 +61,13 @@ pub enum XtaskError {
         /// The failure.
         error: io::Error,
     },
+    /// `--out` names a directory that must not be replaced (see [`crate::out_dir`]).
+    Refused {
+        /// The directory, resolved.
+        out: PathBuf,
+        /// Why it is refused.
+        why: String,
+    },
     /// The generator refused its input.
     Generate {
         /// The config of the target.
@@ -69,7 +78,7 @@ pub enum XtaskError {
 }
 
 impl XtaskError {
-    fn io(path: &Path, error: io::Error) -> Self {
+    pub(crate) fn io(path: &Path, error: io::Error) -> Self {
         XtaskError::Io { path: path.to_path_buf(), error }
     }
 }
@@ -78,6 +87,9 @@ impl fmt::Display for XtaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             XtaskError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            XtaskError::Refused { out, why } => {
+                write!(f, "refusing to write generated code into {}: {why}; nothing was written", out.display())
+            }
             XtaskError::Generate { config, error } => {
                 write!(f, "{} (target {}); nothing was written", error, config.display())
             }
@@ -261,41 +273,14 @@ pub fn write(root: &Path) -> Result<(), XtaskError> {
     Ok(())
 }
 
-/// Writes `files` into a sibling directory, then swaps it in place of `out`.
-pub fn replace_dir(out: &Path, files: &BTreeMap<String, String>) -> Result<(), XtaskError> {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_owned());
-    let parent = out.parent().unwrap_or(Path::new("."));
-    let staging = parent.join(format!(".{name}.codegen-new"));
-    let previous = parent.join(format!(".{name}.codegen-old"));
-    for leftover in [&staging, &previous] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover).map_err(|e| XtaskError::io(leftover, e))?;
-        }
-    }
-    for (relative, text) in files {
-        let path = staging.join(relative);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| XtaskError::io(dir, e))?;
-        }
-        fs::write(&path, text).map_err(|e| XtaskError::io(&path, e))?;
-    }
-    if out.exists() {
-        fs::rename(out, &previous).map_err(|e| XtaskError::io(out, e))?;
-    }
-    if let Err(e) = fs::rename(&staging, out) {
-        // Put the old tree back before reporting.
-        let _ = fs::rename(&previous, out);
-        return Err(XtaskError::io(out, e));
-    }
-    if previous.exists() {
-        fs::remove_dir_all(&previous).map_err(|e| XtaskError::io(&previous, e))?;
-    }
-    Ok(())
-}
-
 /// `cargo xtask codegen --document PATH --select all --out DIR`: a standalone crate
 /// for any Graph module document, depending on this repository's runtime by path.
+///
+/// DIR must be new, empty, or earlier output of this command (see [`crate::out_dir`]); the
+/// check runs before anything is generated or written.
 pub fn standalone(root: &Path, document: &Path, select: &str, out: &Path) -> Result<(), XtaskError> {
+    let out = &out_dir::resolve(out)?;
+    out_dir::check_standalone_target(root, out)?;
     let bytes = read(document)?;
     let selection = if select == "all" {
         OperationSelection::All
@@ -331,6 +316,8 @@ pub fn standalone(root: &Path, document: &Path, select: &str, out: &Path) -> Res
     if let Some(manifest) = files.get_mut("Cargo.toml") {
         manifest.push_str("\n[workspace]\n");
     }
+    let marker = out_dir::marker_text(&files);
+    files.insert(MARKER.to_owned(), marker);
     replace_dir(out, &files)?;
     println!("wrote {} ({} files): cd {} && cargo build", out.display(), files.len(), out.display());
     Ok(())

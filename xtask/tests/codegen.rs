@@ -158,3 +158,142 @@ fn standalone_crate_for_another_document() {
     let error = xtask::codegen::standalone(&repo(), &document, "nope", &out.path().join("x")).unwrap_err().to_string();
     assert!(error.contains("the selection names operationId `nope`"), "{error}");
 }
+
+/// A fake workspace for the `--out` safety tests: never the real repository, so that a
+/// regression cannot delete it. It has a `runtime/` (the standalone crate depends on it), a
+/// `.git` and a hand-written file.
+fn fake_workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    for (file, text) in [
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("runtime/Cargo.toml", "[package]\n"),
+        ("src/main.rs", "fn main() {}\n"),
+    ] {
+        fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+        fs::write(root.join(file), text).unwrap();
+    }
+    (dir, root)
+}
+
+fn seed_document_path() -> PathBuf {
+    repo().join("generator/tests/fixtures/seed/document.yml")
+}
+
+/// Siblings a failed or refused run could leave behind (`.<name>.codegen-new-…`).
+fn staging_leftovers(parent: &Path) -> Vec<PathBuf> {
+    fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().contains(".codegen-"))
+        .collect()
+}
+
+/// `--out DIR` with a folder of the user's, the workspace, an ancestor of it, `.`, a folder with
+/// hand-written files, or a file: refused before anything is generated, and nothing changes.
+#[test]
+fn out_refuses_directories_that_are_not_generator_output() {
+    let (tmp, root) = fake_workspace();
+    let user = tmp.path().join("my-notes");
+    fs::create_dir_all(&user).unwrap();
+    fs::write(user.join("todo.txt"), "keep me").unwrap();
+    let a_file = tmp.path().join("file.txt");
+    fs::write(&a_file, "x").unwrap();
+    let before_root = snapshot(&root);
+    let before_user = snapshot(&user);
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (user.clone(), "is not earlier output"),
+        (root.clone(), "is the workspace root"),
+        (root.join("."), "is the workspace root"),
+        (root.join("src/.."), "is the workspace root"),
+        (tmp.path().to_path_buf(), "contains the workspace"),
+        (root.join("runtime"), "is not earlier output"),
+        (root.join(".git"), "is not earlier output"),
+        (a_file.clone(), "is not a directory"),
+        (PathBuf::from("/"), "contains the workspace"),
+    ];
+    for (out, expected) in cases {
+        let error = xtask::codegen::standalone(&root, &seed_document_path(), "all", &out).unwrap_err().to_string();
+        assert!(error.contains(expected) && error.contains("nothing was written"), "{}: {error}", out.display());
+    }
+    assert_eq!(snapshot(&root), before_root);
+    assert_eq!(snapshot(&user), before_user);
+    assert_eq!(fs::read_to_string(&a_file).unwrap(), "x");
+    assert!(staging_leftovers(tmp.path()).is_empty() && staging_leftovers(&root).is_empty());
+}
+
+/// Earlier output of `--out` is replaced as a whole: files the generator no longer writes go,
+/// the user's build products (`Cargo.lock`, `target/`) stay; a hand-written file added to it
+/// makes the next run refuse.
+#[test]
+fn out_replaces_its_own_earlier_output_and_nothing_else() {
+    let (tmp, root) = fake_workspace();
+    let out = tmp.path().join("crate");
+    let document = seed_document_path();
+    xtask::codegen::standalone(&root, &document, "all", &out).unwrap();
+    let marker = fs::read_to_string(out.join(xtask::out_dir::MARKER)).unwrap();
+    assert!(marker.lines().any(|l| l == "src/applications.rs"), "{marker}");
+    fs::write(out.join("Cargo.lock"), "# lock").unwrap();
+    fs::create_dir_all(out.join("target/debug")).unwrap();
+    fs::write(out.join("target/debug/build-output"), "artifact").unwrap();
+
+    xtask::codegen::standalone(&root, &document, "servicePrincipal.synchronization_acquireAccessToken", &out).unwrap();
+    assert!(!out.join("src/applications.rs").exists(), "a file no longer generated is gone");
+    assert!(out.join("src/service_principals.rs").exists());
+    assert_eq!(fs::read_to_string(out.join("Cargo.lock")).unwrap(), "# lock");
+    assert_eq!(fs::read_to_string(out.join("target/debug/build-output")).unwrap(), "artifact");
+    assert!(staging_leftovers(tmp.path()).is_empty());
+
+    fs::write(out.join("src/hand_written.rs"), "// mine").unwrap();
+    let before = snapshot(&out);
+    let error = xtask::codegen::standalone(&root, &document, "all", &out).unwrap_err().to_string();
+    assert!(error.contains("src/hand_written.rs") && error.contains("did not write"), "{error}");
+    assert_eq!(snapshot(&out), before);
+}
+
+/// A write that fails half-way (here: a file name that would leave the directory) leaves the
+/// old tree in place and no staging directory behind.
+#[test]
+fn a_failed_write_leaves_no_partial_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("old.rs"), "old").unwrap();
+    for bad in ["../escape.rs", "/abs.rs", "src/../../x.rs"] {
+        let files = std::collections::BTreeMap::from([
+            ("a.rs".to_owned(), "new".to_owned()),
+            (bad.to_owned(), "evil".to_owned()),
+        ]);
+        let error = xtask::codegen::replace_dir(&out, &files).unwrap_err().to_string();
+        assert!(error.contains("leaves the directory"), "{error}");
+    }
+    // A real failure half-way through writing: `a.rs` is written as a file, then `a.rs/b.rs`
+    // needs it to be a directory.
+    let files = std::collections::BTreeMap::from([
+        ("a.rs".to_owned(), "new".to_owned()),
+        ("a.rs/b.rs".to_owned(), "new".to_owned()),
+    ]);
+    assert!(xtask::codegen::replace_dir(&out, &files).is_err());
+    assert_eq!(snapshot(&out), vec![(out.join("old.rs"), b"old".to_vec())]);
+    assert!(!tmp.path().join("escape.rs").exists());
+    assert!(staging_leftovers(tmp.path()).is_empty());
+}
+
+/// Directories named like the staging directories of older versions (`.<name>.codegen-new`,
+/// `.<name>.codegen-old`) may be anyone's: a run creates fresh ones and removes only those.
+#[test]
+fn look_alike_staging_directories_are_never_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for name in [".out.codegen-new", ".out.codegen-old"] {
+        fs::create_dir_all(tmp.path().join(name)).unwrap();
+        fs::write(tmp.path().join(name).join("mine.txt"), "keep").unwrap();
+    }
+    let files = std::collections::BTreeMap::from([("a.rs".to_owned(), "new".to_owned())]);
+    xtask::codegen::replace_dir(&out, &files).unwrap();
+    xtask::codegen::replace_dir(&out, &files).unwrap();
+    for name in [".out.codegen-new", ".out.codegen-old"] {
+        assert_eq!(fs::read_to_string(tmp.path().join(name).join("mine.txt")).unwrap(), "keep");
+    }
+    assert_eq!(staging_leftovers(tmp.path()).len(), 2, "only the two look-alikes remain");
+}
