@@ -173,6 +173,7 @@ fn is_plain_relative(relative: &str) -> bool {
 fn fresh_sibling(out: &Path, tag: &str) -> Result<PathBuf, XtaskError> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".to_owned());
     let parent = out.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| XtaskError::io(parent, e))?;
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     for attempt in 0..100u32 {
         let candidate = parent.join(format!(".{name}.codegen-{tag}-{}-{nanos}-{attempt}", std::process::id()));

@@ -228,7 +228,8 @@ fn out_refuses_directories_that_are_not_generator_output() {
 #[test]
 fn out_replaces_its_own_earlier_output_and_nothing_else() {
     let (tmp, root) = fake_workspace();
-    let out = tmp.path().join("crate");
+    // A directory whose parents do not exist yet is created with them.
+    let out = tmp.path().join("new/parents/crate");
     let document = seed_document_path();
     xtask::codegen::standalone(&root, &document, "all", &out).unwrap();
     let marker = fs::read_to_string(out.join(xtask::out_dir::MARKER)).unwrap();
@@ -242,7 +243,7 @@ fn out_replaces_its_own_earlier_output_and_nothing_else() {
     assert!(out.join("src/service_principals.rs").exists());
     assert_eq!(fs::read_to_string(out.join("Cargo.lock")).unwrap(), "# lock");
     assert_eq!(fs::read_to_string(out.join("target/debug/build-output")).unwrap(), "artifact");
-    assert!(staging_leftovers(tmp.path()).is_empty());
+    assert!(staging_leftovers(out.parent().unwrap()).is_empty());
 
     fs::write(out.join("src/hand_written.rs"), "// mine").unwrap();
     let before = snapshot(&out);
