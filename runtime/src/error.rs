@@ -86,7 +86,7 @@ pub enum Error {
     /// A redirect was not followed because following it would expose the request: it leads
     /// from `https` to plain `http`, or it would resend a body holding
     /// [`Secret`](crate::Secret) values to another origin. Nothing was sent to the target.
-    #[error("refused to follow the {status} redirect to {target}: {reason}")]
+    #[error("refused to follow a redirect ({status}) to {target}: {reason}")]
     RedirectRefused {
         /// The redirect's status (301, 302, 303, 307 or 308).
         status: StatusCode,
