@@ -180,40 +180,32 @@ fn invalid_token() -> Error {
     Error::authentication("the credential returned a token that is not a valid header value", None)
 }
 
-/// The authentication step's credential and route; the step itself runs in
+/// The authentication step's credential; the step itself runs in
 /// [`Builtins`](crate::pipeline::Builtins) and sets `Authorization: Bearer …` on every attempt.
 pub(crate) struct Authenticate {
     pub(crate) cache: TokenCache,
-    /// How plain-`http` requests leave this machine, to refuse tokens a proxy would see.
-    pub(crate) route: HttpRoute,
 }
 
-impl Authenticate {
-    /// Refuses to send a token where it could be read on the way; see [`ensure_secure`].
-    pub(crate) fn ensure_secure(&self, uri: &http::Uri) -> Result<(), Error> {
-        ensure_secure(uri, &self.route)
-    }
-}
-
-/// Bearer tokens travel only over TLS, except to this machine (local test servers, proxies
+/// Credentials travel only over TLS, except to this machine (local test servers, proxies
 /// and emulators), and then only if they do not leave it: a plain-`http` request that goes
 /// through a proxy on another host (configured on the client or taken from the environment)
-/// would hand the token to that proxy, and to the network, in clear text.
-fn ensure_secure(uri: &http::Uri, route: &HttpRoute) -> Result<(), Error> {
+/// would hand the credential to that proxy, and to the network, in clear text. `what` names
+/// the credential in the error ("a bearer token", "an Authorization header").
+pub(crate) fn ensure_secure(uri: &http::Uri, route: &HttpRoute, what: &str) -> Result<(), Error> {
     if uri.scheme_str() == Some("https") {
         return Ok(());
     }
     let host = uri.host().unwrap_or_default();
     if !is_loopback(host) {
         return Err(Error::authentication(
-            format!("refusing to send a bearer token over plain HTTP to '{host}'; use an https base URL"),
+            format!("refusing to send {what} over plain HTTP to '{host}'; use an https base URL"),
             None,
         ));
     }
     match route.proxy_host(uri) {
         Some(proxy) if !is_loopback(&proxy) => Err(Error::authentication(
             format!(
-                "refusing to send a bearer token over plain HTTP to '{host}' through the proxy '{proxy}', which \
+                "refusing to send {what} over plain HTTP to '{host}' through the proxy '{proxy}', which \
                  would see it in clear text; use an https base URL, a proxy on this machine or no proxy"
             ),
             None,
@@ -325,14 +317,16 @@ mod tests {
         assert_eq!(claims_challenge(&plain), None);
     }
 
+    const T: &str = "a bearer token";
+
     #[test]
     fn tokens_only_over_tls_or_loopback() {
         let direct = HttpRoute::new(&[], true);
         for ok in ["https://graph.microsoft.com/v1.0", "http://127.0.0.1:1/", "http://localhost:1/", "http://[::1]:1/"]
         {
-            assert!(ensure_secure(&ok.parse().unwrap(), &direct).is_ok(), "{ok}");
+            assert!(ensure_secure(&ok.parse().unwrap(), &direct, T).is_ok(), "{ok}");
         }
-        let error = ensure_secure(&"http://graph.microsoft.com/v1.0".parse().unwrap(), &direct).unwrap_err();
+        let error = ensure_secure(&"http://graph.microsoft.com/v1.0".parse().unwrap(), &direct, T).unwrap_err();
         assert!(error.to_string().contains("plain HTTP"), "{error}");
     }
 
@@ -342,17 +336,17 @@ mod tests {
         let local = crate::Proxy::http("http://127.0.0.1:3128").unwrap();
         let https_only = crate::Proxy::https("http://proxy.example:8080").unwrap();
         let loopback: http::Uri = "http://127.0.0.1:1/v1.0/x".parse().unwrap();
-        let error = ensure_secure(&loopback, &HttpRoute::new(std::slice::from_ref(&remote), false)).unwrap_err();
+        let error = ensure_secure(&loopback, &HttpRoute::new(std::slice::from_ref(&remote), false), T).unwrap_err();
         let text = error.to_string();
         assert!(text.contains("through the proxy 'proxy.example'"), "{text}");
         assert!(!text.contains("pw"), "{text}");
         // The first proxy for http traffic decides, as in reqwest.
-        assert!(ensure_secure(&loopback, &HttpRoute::new(&[local.clone(), remote.clone()], false)).is_ok());
-        assert!(ensure_secure(&loopback, &HttpRoute::new(&[remote.clone(), local], false)).is_err());
-        assert!(ensure_secure(&loopback, &HttpRoute::new(&[https_only], false)).is_ok());
+        assert!(ensure_secure(&loopback, &HttpRoute::new(&[local.clone(), remote.clone()], false), T).is_ok());
+        assert!(ensure_secure(&loopback, &HttpRoute::new(&[remote.clone(), local], false), T).is_err());
+        assert!(ensure_secure(&loopback, &HttpRoute::new(&[https_only], false), T).is_ok());
         // Over TLS the proxy only tunnels the encrypted stream.
         let tls: http::Uri = "https://graph.microsoft.com/v1.0".parse().unwrap();
-        assert!(ensure_secure(&tls, &HttpRoute::new(&[remote], false)).is_ok());
+        assert!(ensure_secure(&tls, &HttpRoute::new(&[remote], false), T).is_ok());
     }
 
     #[test]

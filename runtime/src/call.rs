@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::operation::OperationInfo;
 use crate::path;
 use crate::pipeline::Step;
-use crate::redact::{RedactedHeaders, is_sensitive};
+use crate::redact::{RedactedHeaders, is_safe_to_echo, is_sensitive_header};
 use crate::secret;
 
 /// Upper bound on retries, whatever the caller asks for: more would only prolong an outage.
@@ -42,6 +42,9 @@ pub(crate) struct Body {
     pub(crate) content_type: HeaderValue,
     pub(crate) bytes: Bytes,
     pub(crate) preview: Preview,
+    /// The body holds at least one [`Secret`](crate::Secret) value, so it is never resent to
+    /// another origin by a redirect.
+    pub(crate) holds_secrets: bool,
 }
 
 /// One request being assembled by a generated builder.
@@ -60,6 +63,8 @@ pub struct Call {
     /// Absolute URL of the next page (`@odata.nextLink`), replacing template and query.
     pub(crate) next_link: Option<String>,
     error: Option<Error>,
+    /// How many headers were set so far, to name an invalid one by position.
+    headers_set: usize,
 }
 
 impl Call {
@@ -74,6 +79,7 @@ impl Call {
             options: CallOptions::default(),
             next_link: None,
             error: None,
+            headers_set: 0,
         }
     }
 
@@ -91,6 +97,7 @@ impl Call {
             options: self.options.clone(),
             next_link: Some(next_link.to_owned()),
             error: None,
+            headers_set: self.headers_set,
         }
     }
 
@@ -128,7 +135,8 @@ impl Call {
     /// Sets a request header, replacing any previous value. An invalid name or value is
     /// reported later; the error names the header but never shows its value.
     pub fn header(&mut self, name: &str, value: &str) {
-        match parse_header(name, value) {
+        self.headers_set += 1;
+        match parse_header(name, value, self.headers_set, "call") {
             Ok((name, value)) => {
                 self.headers.insert(name, value);
             }
@@ -145,6 +153,7 @@ impl Call {
         // What a what-if preview shows: the body itself when it contains no secret; else the
         // body with every secret redacted, derived from where the secrets were written or, if
         // they could not all be located, from a second, redacted serialization.
+        let holds_secrets = json.secrets.as_ref().is_none_or(|secrets| !secrets.is_empty());
         let preview = match json.secrets {
             Some(secrets) if secrets.is_empty() => Preview::Body,
             Some(secrets) => Preview::Secrets(secrets),
@@ -157,6 +166,7 @@ impl Call {
             content_type: HeaderValue::from_static("application/json"),
             bytes: json.bytes.into(),
             preview,
+            holds_secrets,
         });
     }
 
@@ -170,6 +180,7 @@ impl Call {
                     content_type: HeaderValue::from_static("application/json"),
                     bytes: bytes.into(),
                     preview: Preview::Body,
+                    holds_secrets: false,
                 });
             }
             Err(error) => self.fail(body_error(&error)),
@@ -177,10 +188,14 @@ impl Call {
     }
 
     /// Sets a body that is not JSON (or is already serialized). What-if previews show only its
-    /// size and content type.
+    /// size and content type. The runtime cannot know whether such a body holds secrets, so a
+    /// redirect to another origin resends it (307/308) like a browser would; put secrets in
+    /// [`Secret`](crate::Secret) fields of a JSON body to keep them at their origin.
     pub fn raw_body(&mut self, content_type: &str, body: Bytes) {
         match HeaderValue::from_str(content_type) {
-            Ok(content_type) => self.body = Some(Body { content_type, bytes: body, preview: Preview::Opaque }),
+            Ok(content_type) => {
+                self.body = Some(Body { content_type, bytes: body, preview: Preview::Opaque, holds_secrets: false })
+            }
             Err(_) => self.fail(Error::invalid_argument("content-type", "invalid content type for the request body")),
         }
     }
@@ -218,16 +233,39 @@ fn body_error(error: &serde_json::Error) -> Error {
 }
 
 /// Parses a header, marking credentials as sensitive so `http`'s own `Debug` hides them too.
-pub(crate) fn parse_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let header_name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| Error::invalid_argument(name, format!("invalid header name {name:?}")))?;
-    let mut header_value = HeaderValue::from_str(value).map_err(|_| {
+///
+/// `position` (1-based) and `set_on` (`"call"`, `"client"`) name the header in errors. An
+/// invalid name is never repeated: the usual mistake is a whole `Authorization: Bearer …` line
+/// passed as the name, so the name would carry the value. A valid name is repeated unless it
+/// looks like a credential itself; the value never is.
+pub(crate) fn parse_header(
+    name: &str,
+    value: &str,
+    position: usize,
+    set_on: &str,
+) -> Result<(HeaderName, HeaderValue), Error> {
+    let by_position = || format!("header #{position}");
+    let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
         Error::invalid_argument(
-            name,
-            format!("invalid value for header '{header_name}' (the value is not shown; header values must be visible ASCII without line breaks)"),
+            by_position(),
+            format!(
+                "header #{position} set on this {set_on} has an invalid name (not shown, as it may contain a \
+                 credential; a name is one token without spaces or ':')"
+            ),
         )
     })?;
-    if is_sensitive(header_name.as_str()) {
+    let mut header_value = HeaderValue::from_str(value).map_err(|_| {
+        let (parameter, shown) = if is_safe_to_echo(name) {
+            (header_name.as_str().to_owned(), format!("'{header_name}'"))
+        } else {
+            (by_position(), format!("#{position} set on this {set_on}"))
+        };
+        Error::invalid_argument(
+            parameter,
+            format!("invalid value for header {shown} (the value is not shown; header values must be visible ASCII without line breaks)"),
+        )
+    })?;
+    if is_sensitive_header(&header_name, &header_value) {
         header_value.set_sensitive(true);
     }
     Ok((header_name, header_value))
@@ -261,6 +299,9 @@ impl fmt::Debug for Call {
 pub struct CallOptions {
     headers: HeaderMap,
     invalid_header: Option<(String, String)>,
+    /// How many headers were set so far, to name an invalid one by position.
+    headers_set: usize,
+    max_response_body: Option<usize>,
     timeout: Option<Duration>,
     max_retries: Option<u32>,
     max_retry_delay: Option<Duration>,
@@ -277,7 +318,8 @@ impl CallOptions {
     /// Adds a header for this call, replacing a value set by the operation or the client.
     /// An invalid name or value is reported when the call is executed.
     pub fn header(&mut self, name: &str, value: &str) -> &mut Self {
-        match parse_header(name, value) {
+        self.headers_set += 1;
+        match parse_header(name, value, self.headers_set, "call") {
             Ok((name, value)) => {
                 self.headers.insert(name, value);
             }
@@ -309,6 +351,13 @@ impl CallOptions {
     /// Overrides the client's cap on the total time spent waiting between retries.
     pub fn max_retry_delay(&mut self, max_retry_delay: Duration) -> &mut Self {
         self.max_retry_delay = Some(max_retry_delay);
+        self
+    }
+
+    /// Overrides the client's limit on a buffered response body for this call, in bytes (see
+    /// [`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)).
+    pub fn max_response_body(&mut self, max_bytes: usize) -> &mut Self {
+        self.max_response_body = Some(max_bytes);
         self
     }
 
@@ -346,6 +395,11 @@ impl CallOptions {
         self.max_retry_delay
     }
 
+    /// The response-body limit override, if any.
+    pub fn get_max_response_body(&self) -> Option<usize> {
+        self.max_response_body
+    }
+
     pub(crate) fn check(&self) -> Result<(), Error> {
         match &self.invalid_header {
             Some((parameter, message)) => {
@@ -364,6 +418,7 @@ impl fmt::Debug for CallOptions {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("max_retry_delay", &self.max_retry_delay)
+            .field("max_response_body", &self.max_response_body)
             .field("prepend_steps", &self.prepend.len())
             .field("append_steps", &self.append.len())
             .finish()
@@ -387,6 +442,32 @@ mod tests {
         call.header("bad name", "v");
         let error = call.error().unwrap().to_string();
         assert!(error.contains("x-bad") && !error.contains("break-secret"), "{error}");
+    }
+
+    #[test]
+    fn invalid_header_names_and_credential_shaped_names_are_never_echoed() {
+        let mut call = Call::new(&OP);
+        call.header("x-ok", "fine");
+        call.header("Authorization: Bearer tok-in-name", "v");
+        let error = call.error().unwrap();
+        let text = format!("{error} {error:?}");
+        assert!(text.contains("header #2") && !text.contains("tok-in-name"), "{text}");
+
+        // A JWT is a valid header name; with an invalid value, it is named by position only.
+        let jwt = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        let mut options = CallOptions::new();
+        options.header(jwt, "bad\nvalue");
+        let error = options.check().unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(text.contains("header #1") && !text.to_ascii_lowercase().contains("eyjzdwiioij4in0"), "{text}");
+
+        // Credential-shaped values are marked sensitive whatever the name.
+        let (_, value) = parse_header("x-ms-authorization-auxiliary", "Bearer aux", 1, "call").unwrap();
+        assert!(value.is_sensitive());
+        let (_, value) = parse_header("x-anything", "PoP eyJhbGciOi", 1, "call").unwrap();
+        assert!(value.is_sensitive());
+        let (_, value) = parse_header("consistencylevel", "eventual", 1, "call").unwrap();
+        assert!(!value.is_sensitive());
     }
 
     #[test]

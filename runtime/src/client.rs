@@ -15,13 +15,13 @@ use crate::operation::OperationInfo;
 use crate::path;
 use crate::pipeline::{Builtins, CallSettings, Chain, Core, Next, Request, Step};
 use crate::proxy::{HttpRoute, Proxy};
-use crate::redact::{RedactedHeaders, is_sensitive};
-use crate::redirect::FollowRedirects;
-use crate::response::Response;
+use crate::redact::{RedactedHeaders, shown_value};
+use crate::redirect::{BodyHoldsSecrets, FollowRedirects};
+use crate::response::{ByteStream, Response};
 use crate::retry::{RetryHistory, RetryPolicy};
 use crate::secret::{self, REDACTED};
 use crate::telemetry;
-use crate::transport::Transport;
+use crate::transport::{BodyPolicy, PendingStream, Transport, TruncatedBody};
 use crate::what_if::WhatIf;
 
 /// The global Microsoft Graph v1.0 endpoint.
@@ -32,6 +32,11 @@ const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(180);
 /// Same first delay as the other Graph SDKs' retry handlers.
 const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_secs(3);
 const DEFAULT_MAX_REDIRECTS: u32 = 5;
+/// Default limit on a buffered 2XX body. Graph's JSON answers are far smaller (a page of 999
+/// users with every property is a few MiB), so 64 MiB leaves ample room while keeping a
+/// hostile or broken server from exhausting memory (ten concurrent calls hold at most
+/// 640 MiB). Downloads of files or reports use `Client::execute_streaming`, which has no limit.
+pub(crate) const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 
 /// Configures a [`Client`]. Setters never fail; problems are reported by
 /// [`ClientBuilder::build`].
@@ -42,6 +47,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     default_headers: HeaderMap,
     invalid_header: Option<String>,
+    /// How many default headers were set so far, to name an invalid one by position.
+    default_headers_set: usize,
     proxies: Vec<Proxy>,
     no_proxy: bool,
     prepend: Vec<Arc<dyn Step>>,
@@ -50,6 +57,7 @@ pub struct ClientBuilder {
     max_retry_delay: Duration,
     retry_backoff: Duration,
     max_redirects: u32,
+    max_response_body: usize,
 }
 
 impl Default for ClientBuilder {
@@ -61,6 +69,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             default_headers: HeaderMap::new(),
             invalid_header: None,
+            default_headers_set: 0,
             proxies: Vec::new(),
             no_proxy: false,
             prepend: Vec::new(),
@@ -69,6 +78,7 @@ impl Default for ClientBuilder {
             max_retry_delay: DEFAULT_MAX_RETRY_DELAY,
             retry_backoff: DEFAULT_RETRY_BACKOFF,
             max_redirects: DEFAULT_MAX_REDIRECTS,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -113,7 +123,8 @@ impl ClientBuilder {
 
     /// A header sent with every request (calls can override it).
     pub fn default_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        match parse_header(name.as_ref(), value.as_ref()) {
+        self.default_headers_set += 1;
+        match parse_header(name.as_ref(), value.as_ref(), self.default_headers_set, "client") {
             Ok((name, value)) => {
                 self.default_headers.insert(name, value);
             }
@@ -180,6 +191,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Longest 2XX response body read into memory, in bytes (default 64 MiB; calls can
+    /// override it). A longer body is refused with [`Error::ResponseTooLarge`] as soon as it
+    /// passes the limit, without reading the rest. Error bodies are read only up to the 64 KiB
+    /// a [`ServiceError`] keeps. [`Client::execute_streaming`] reads bodies of any size.
+    pub fn max_response_body(mut self, max_bytes: usize) -> Self {
+        self.max_response_body = max_bytes;
+        self
+    }
+
     /// Validates the configuration and creates the client.
     pub fn build(self) -> Result<Client, Error> {
         if let Some(message) = self.invalid_header {
@@ -201,10 +221,11 @@ impl ClientBuilder {
             http = http.proxy(proxy.to_reqwest()?);
         }
         let http = http.build().map_err(|e| Error::Configuration(format!("cannot create the HTTP client: {e}")))?;
-        let auth = self.credential.as_ref().map(|credential| Authenticate {
-            cache: TokenCache::new(credential.clone(), scopes.clone()),
-            route: HttpRoute::new(&self.proxies, self.no_proxy),
-        });
+        let auth = self
+            .credential
+            .as_ref()
+            .map(|credential| Authenticate { cache: TokenCache::new(credential.clone(), scopes.clone()) });
+        let route = HttpRoute::new(&self.proxies, self.no_proxy);
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
@@ -216,12 +237,14 @@ impl ClientBuilder {
                 max_retry_delay: self.max_retry_delay,
                 retry_backoff: self.retry_backoff,
                 max_redirects: self.max_redirects,
+                max_response_body: self.max_response_body,
                 proxies: self.proxies,
                 no_proxy: self.no_proxy,
                 prepend: self.prepend,
                 append: self.append,
                 builtins: Arc::new(Builtins {
                     auth,
+                    route,
                     redirect: FollowRedirects { max: self.max_redirects },
                     transport: Transport { client: http },
                 }),
@@ -271,6 +294,7 @@ struct Inner {
     max_retry_delay: Duration,
     retry_backoff: Duration,
     max_redirects: u32,
+    max_response_body: usize,
     proxies: Vec<Proxy>,
     no_proxy: bool,
     prepend: Vec<Arc<dyn Step>>,
@@ -328,8 +352,33 @@ impl Client {
     /// Must run inside a Tokio runtime with IO and time enabled (as `#[tokio::main]` sets up),
     /// like everything built on reqwest.
     pub async fn execute(&self, call: Call) -> Result<Response<Bytes>, Error> {
+        let (parts, body) = self.send(call, false).await?;
+        Ok(Response::new(parts.status, parts.headers, body))
+    }
+
+    /// Like [`Client::execute`], but a 2XX body is not read into memory: it is returned as a
+    /// [`ByteStream`] of chunks as they arrive, without the
+    /// [`max_response_body`](ClientBuilder::max_response_body) limit, for downloads of any
+    /// size. The call's timeout covers everything up to the response head (retries and
+    /// redirects included); reading the stream has no deadline, so bound it yourself if the
+    /// server may stall (e.g. with `tokio::time::timeout` around each chunk). Non-2XX answers
+    /// are [`Error::Service`] as with `execute`.
+    ///
+    /// Custom steps see the 2XX responses of such calls with an empty body; when a step
+    /// answers on its own, its body becomes a one-chunk stream.
+    pub async fn execute_streaming(&self, call: Call) -> Result<Response<ByteStream>, Error> {
+        let (mut parts, body) = self.send(call, true).await?;
+        let stream = match parts.extensions.remove::<PendingStream>().and_then(|pending| pending.take()) {
+            Some(stream) => stream,
+            None => ByteStream::from_chunks(Some(body).filter(|body| !body.is_empty())),
+        };
+        Ok(Response::new(parts.status, parts.headers, stream))
+    }
+
+    /// Runs `call` through the pipeline: the head and body of a 2XX answer, or the error.
+    async fn send(&self, call: Call, stream: bool) -> Result<(http::response::Parts, Bytes), Error> {
         let started = tracing::enabled!(target: TARGET, tracing::Level::DEBUG).then(Instant::now);
-        let Started { operation, request, url, settings, chain } = self.start(call)?;
+        let Started { operation, request, url, settings, chain } = self.start(call, stream)?;
         let result = match chain {
             Some(chain) => Next::at(chain, 0).run(request).await,
             None => self.inner.builtins.run(settings, None, request, url).await,
@@ -345,25 +394,27 @@ impl Client {
         let (mut parts, body) = response.into_parts();
         tracing::debug!(target: TARGET, operation = operation.operation_id, status = parts.status.as_u16(), elapsed_ms, "call completed");
         if parts.status.is_success() {
-            return Ok(Response::new(parts.status, parts.headers, body));
+            return Ok((parts, body));
         }
         let attempts = parts.extensions.remove::<RetryHistory>().map(|h| h.0).unwrap_or_default();
+        let body_len = parts.extensions.remove::<TruncatedBody>().map_or(body.len(), |truncated| truncated.full_len);
         Err(Error::Service(Box::new(ServiceError::from_response(
             operation.signature(),
             parts.status,
             parts.headers,
             &body,
+            body_len,
             attempts,
         ))))
     }
 
     /// Turns `call` into its request, settings and custom steps.
-    fn start(&self, call: Call) -> Result<Started, Error> {
+    fn start(&self, call: Call, stream: bool) -> Result<Started, Error> {
         let custom_steps = self.has_custom_steps(&call.options);
         // Without custom steps nothing can change the URL before the transport, which can then
         // use the one parsed here instead of parsing the request's URI again.
         let Prepared { operation, request, url, options, .. } = self.prepare(call, !custom_steps)?;
-        let settings = self.settings(&options);
+        let settings = self.settings(&options, stream);
         let chain = custom_steps.then(|| self.chain(options, settings));
         Ok(Started { operation, request, url, settings, chain })
     }
@@ -387,12 +438,7 @@ impl Client {
             if name == AUTHORIZATION || name == CONTENT_TYPE {
                 continue;
             }
-            let value = if is_sensitive(name.as_str()) || value.is_sensitive() {
-                REDACTED.to_owned()
-            } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
-            shown.push((name.as_str().to_owned(), value));
+            shown.push((name.as_str().to_owned(), shown_value(name, value)));
         }
         let body = prepared.preview.map(|(preview, content_type)| {
             let bytes = prepared.request.body();
@@ -453,7 +499,9 @@ impl Client {
         let mut headers = self.inner.default_headers.clone();
         let mut body = Bytes::new();
         let mut preview = None;
+        let mut holds_secrets = false;
         if let Some(call_body) = call.body.take() {
+            holds_secrets = call_body.holds_secrets;
             headers.insert(CONTENT_TYPE, call_body.content_type.clone());
             body = call_body.bytes;
             preview = Some((call_body.preview, call_body.content_type));
@@ -465,6 +513,9 @@ impl Client {
         *request.method_mut() = operation.method.to_http();
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
+        if holds_secrets {
+            request.extensions_mut().insert(BodyHoldsSecrets);
+        }
         Ok(Prepared { operation, request, url: parsed, preview, options: call.options })
     }
 
@@ -497,9 +548,10 @@ impl Client {
     }
 
     /// The client's settings, overridden by the call's options.
-    fn settings(&self, options: &CallOptions) -> CallSettings {
+    fn settings(&self, options: &CallOptions, stream: bool) -> CallSettings {
         let inner = &*self.inner;
         CallSettings {
+            body: BodyPolicy { limit: options.get_max_response_body().unwrap_or(inner.max_response_body), stream },
             timeout: options.get_timeout().unwrap_or(inner.timeout),
             retry: RetryPolicy {
                 max_retries: options.get_max_retries().unwrap_or(inner.max_retries).min(MAX_RETRIES_LIMIT),
@@ -551,6 +603,7 @@ impl fmt::Debug for Client {
             .field("max_retry_delay", &inner.max_retry_delay)
             .field("retry_backoff", &inner.retry_backoff)
             .field("max_redirects", &inner.max_redirects)
+            .field("max_response_body", &inner.max_response_body)
             .field("proxies", &inner.proxies)
             .field("system_proxy", &(!inner.no_proxy && inner.proxies.is_empty()))
             .field("prepend_steps", &inner.prepend.len())

@@ -83,6 +83,60 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// A redirect was not followed because following it would expose the request: it leads
+    /// from `https` to plain `http`, or it would resend a body holding
+    /// [`Secret`](crate::Secret) values to another origin. Nothing was sent to the target.
+    #[error("refused to follow a redirect ({status}) to {target}: {reason}")]
+    RedirectRefused {
+        /// The redirect's status (301, 302, 303, 307 or 308).
+        status: StatusCode,
+        /// The origin (scheme, host and port) the redirect pointed to; never its path or query,
+        /// which may carry a signature.
+        target: String,
+        /// Why the redirect was refused.
+        reason: RedirectRefusal,
+    },
+    /// A buffered response body was longer than the limit
+    /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body), per
+    /// call [`CallOptions::max_response_body`](crate::CallOptions::max_response_body)). Reading
+    /// stopped at the limit; use [`Client::execute_streaming`](crate::Client::execute_streaming)
+    /// for downloads of any size.
+    #[error(
+        "the {status} response body is larger than the limit of {limit} bytes{}; raise max_response_body or use \
+         Client::execute_streaming",
+        content_length.map(|length| format!(" (Content-Length: {length})")).unwrap_or_default()
+    )]
+    ResponseTooLarge {
+        /// The status of the response.
+        status: StatusCode,
+        /// The limit in force, in bytes.
+        limit: usize,
+        /// The length the server announced, if it did.
+        content_length: Option<u64>,
+    },
+}
+
+/// Why a redirect was not followed (see [`Error::RedirectRefused`]).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedirectRefusal {
+    /// The redirect leads from `https` to plain `http`, where the request (and any credential
+    /// in it) would travel in clear text.
+    DowngradeToHttp,
+    /// The redirect would resend a request body holding [`Secret`](crate::Secret) values to
+    /// another scheme, host or port.
+    SecretBodyToAnotherOrigin,
+}
+
+impl fmt::Display for RedirectRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RedirectRefusal::DowngradeToHttp => "it leads from https to plain http",
+            RedirectRefusal::SecretBodyToAnotherOrigin => {
+                "the request body holds secrets and would be resent to another origin"
+            }
+        })
+    }
 }
 
 impl Error {
@@ -110,8 +164,29 @@ impl Error {
         match self {
             Error::Service(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::RedirectRefused { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// True when the request may have reached the service and been acted on although no
+    /// success was seen: a transport failure after the connection was established (a reset, a
+    /// cut body) or a timeout. Such calls are not retried when their method is not idempotent
+    /// (POST, PATCH): check the service's state before calling again. `false` means the service
+    /// answered with an error, or nothing was sent.
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Transport(e) => e.may_have_been_applied(),
+            Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The `Retry-After` of the response behind a throttling or unavailability error (429,
+    /// 503), e.g. when the wait did not fit in the call's timeout and the error was returned
+    /// instead of waiting.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.service_error().and_then(ServiceError::retry_after)
     }
 
     /// The headers of the response behind this error, if one was received.
@@ -149,6 +224,9 @@ pub struct TransportError {
     pub(crate) url: String,
     pub(crate) connect: bool,
     pub(crate) attempts: u32,
+    /// Not retried although retries were left, because the method is not idempotent and the
+    /// request may have been applied.
+    pub(crate) not_retried: bool,
     pub(crate) source: Option<BoxError>,
 }
 
@@ -172,6 +250,12 @@ impl TransportError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// True when the connection was established, so the request may have reached the service
+    /// and been applied (see [`Error::may_have_been_applied`]).
+    pub fn may_have_been_applied(&self) -> bool {
+        !self.connect
+    }
 }
 
 impl fmt::Display for TransportError {
@@ -179,6 +263,12 @@ impl fmt::Display for TransportError {
         write!(f, "{} {} could not be completed: {}", self.method, self.url, self.message)?;
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        if self.may_have_been_applied() {
+            f.write_str("; the request may have reached the service and been applied")?;
+        }
+        if self.not_retried {
+            write!(f, ", so it was not retried ({} is not idempotent)", self.method)?;
         }
         Ok(())
     }
@@ -192,6 +282,7 @@ impl fmt::Debug for TransportError {
             .field("url", &self.url)
             .field("connect", &self.connect)
             .field("attempts", &self.attempts)
+            .field("not_retried", &self.not_retried)
             .field("source", &self.source)
             .finish()
     }
@@ -208,8 +299,9 @@ impl StdError for TransportError {
 /// `code` and `message` come from the ODataError body
 /// (`{"error":{"code":..,"message":..,"innerError":{..}}}`) when it can be parsed; the
 /// request ids and date come from the response headers, else from `innerError`. The raw body
-/// is kept (up to 64 KiB) for [`ServiceError::odata`], and a UTF-8-safe excerpt of at most
-/// 4 KiB for display.
+/// is kept (up to 64 KiB, copied out of the received buffer so a huge body is not pinned) for
+/// [`ServiceError::odata`], and a UTF-8-safe excerpt of at most 4 KiB for display. The runtime
+/// stops reading an error body once 64 KiB are in: the rest is never received.
 pub struct ServiceError {
     pub(crate) operation: String,
     pub(crate) status: StatusCode,
@@ -223,24 +315,31 @@ pub struct ServiceError {
     pub(crate) body_len: usize,
     pub(crate) excerpt: String,
     pub(crate) attempt_statuses: Vec<StatusCode>,
+    pub(crate) retry_after: Option<Duration>,
 }
 
 impl ServiceError {
-    /// Builds the error from a final non-2XX response.
+    /// Builds the error from a final non-2XX response. `body` may be a prefix of the body
+    /// whose full length is `body_len`.
     pub(crate) fn from_response(
         operation: String,
         status: StatusCode,
         headers: HeaderMap,
         body: &Bytes,
+        body_len: usize,
         attempt_statuses: Vec<StatusCode>,
     ) -> Self {
-        let parsed = ParsedODataError::parse(body);
+        let body_len = body_len.max(body.len());
+        let parsed = if body_len == body.len() { ParsedODataError::parse(body) } else { ParsedODataError::default() };
         let header =
             |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()).map(str::to_owned);
         let request_id = header("request-id").or(parsed.request_id);
         let client_request_id = header("client-request-id").or(parsed.client_request_id);
         let date = header("date").or(parsed.date);
-        let kept = body.slice(..body.len().min(ERROR_BODY_LIMIT));
+        // A copy, not a slice: a slice would keep the whole received buffer alive for as long
+        // as the error lives.
+        let kept = Bytes::copy_from_slice(&body[..body.len().min(ERROR_BODY_LIMIT)]);
+        let retry_after = crate::retry::retry_after(&headers);
         ServiceError {
             operation,
             status,
@@ -251,10 +350,16 @@ impl ServiceError {
             date,
             excerpt: excerpt(body, EXCERPT_LIMIT),
             body: kept,
-            body_len: body.len(),
+            body_len,
             headers,
             attempt_statuses,
+            retry_after,
         }
+    }
+
+    /// The wait the service asked for in `Retry-After` (seconds or an HTTP date), if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// The HTTP status of the final response.
@@ -297,7 +402,8 @@ impl ServiceError {
         &self.body
     }
 
-    /// Length of the full body as received, before truncation.
+    /// Length of the full body before truncation: as received, or as announced by
+    /// `Content-Length` when reading stopped after the first 64 KiB.
     pub fn body_len(&self) -> usize {
         self.body_len
     }
@@ -364,6 +470,9 @@ impl fmt::Display for ServiceError {
         if !ids.is_empty() {
             write!(f, " ({})", ids.join(", "))?;
         }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (Retry-After: {} s)", wait.as_secs())?;
+        }
         if self.attempt_statuses.len() > 1 {
             let statuses: Vec<String> = self.attempt_statuses.iter().map(|s| s.as_u16().to_string()).collect();
             write!(f, " after {} attempts [{}]", self.attempt_statuses.len(), statuses.join(", "))?;
@@ -386,6 +495,7 @@ impl fmt::Debug for ServiceError {
             .field("body_len", &self.body_len)
             .field("excerpt", &self.excerpt)
             .field("attempt_statuses", &self.attempt_statuses)
+            .field("retry_after", &self.retry_after)
             .finish()
     }
 }
@@ -592,8 +702,30 @@ mod tests {
             StatusCode::FORBIDDEN,
             headers,
             &Bytes::copy_from_slice(body.as_bytes()),
+            body.len(),
             Vec::new(),
         )
+    }
+
+    #[test]
+    fn the_kept_body_is_a_copy_that_does_not_pin_the_received_buffer() {
+        let received = Bytes::from(vec![b'x'; 4 * ERROR_BODY_LIMIT]);
+        let error = ServiceError::from_response(
+            "GET /x".into(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            HeaderMap::new(),
+            &received,
+            received.len(),
+            Vec::new(),
+        );
+        assert_eq!(error.body_len(), 4 * ERROR_BODY_LIMIT);
+        // Unique means no other handle shares its allocation: a slice of `received` would share
+        // it. Its capacity is exactly the kept length.
+        let kept = error.body.clone();
+        drop(error);
+        let kept = kept.try_into_mut().expect("the kept body shares the received buffer");
+        assert_eq!((kept.len(), kept.capacity()), (ERROR_BODY_LIMIT, ERROR_BODY_LIMIT));
+        assert_eq!(received.len(), 4 * ERROR_BODY_LIMIT, "the received buffer is still alive here");
     }
 
     #[test]

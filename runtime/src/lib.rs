@@ -17,16 +17,32 @@
 //!    and a fresh `client-request-id` per call unless the caller already set one;
 //! 4. timeout: the per-call timeout (default 100 s, [`ClientBuilder::timeout`] /
 //!    [`CallOptions::timeout`]) covering everything below, retries and their delays included;
-//! 5. retry: 429/503/504 and connection failures, honouring `Retry-After`, sending
-//!    `Retry-Attempt: N` on each retry;
+//! 5. retry: honouring `Retry-After`, sending `Retry-Attempt: N` on each retry. Idempotent
+//!    methods (GET, PUT, DELETE, HEAD, OPTIONS) are retried on 429, 503, 504 and any transport
+//!    failure; POST and PATCH only when the service provably did not act: a connection that
+//!    could not be established (refused, DNS, TLS handshake) or a 429/503 carrying
+//!    `Retry-After`; never after a reset, a cut body or a 504, which may follow a request the
+//!    service applied (the error then says so: [`Error::may_have_been_applied`]). A wait that
+//!    would outlast the call's timeout is not started: the 429/503 is returned at once, with
+//!    its headers and [`Error::retry_after`];
 //! 6. authentication (*per attempt*): a cached bearer token, refreshed five minutes before it
 //!    expires; one extra attempt with a fresh token when a 401 carries a claims challenge;
 //! 7. call append steps (*per attempt*);
 //! 8. client append steps (*per attempt*);
-//! 9. redirect (*per attempt*): at most 5 hops by default, `Authorization` dropped when the
-//!    scheme, host or port changes;
+//! 9. redirect (*per attempt*): at most 5 hops by default; a POST redirected with 301/302,
+//!    and anything but HEAD redirected with 303, becomes a GET without body, 307/308 keep
+//!    method and body; every sensitive header is dropped when the scheme, host or port
+//!    changes; redirects from https to http, and ones that would resend a body holding
+//!    [`Secret`]s to another origin, are refused ([`Error::RedirectRefused`]);
 //! 10. transport (*per attempt and per hop*): `reqwest`, with its own redirects disabled and
-//!     proxies taken from [`ClientBuilder::proxy`] or the environment.
+//!     proxies taken from [`ClientBuilder::proxy`] or the environment. No `Authorization`
+//!     header, whoever set it, goes over plain http except to this machine. Bodies are read
+//!     chunk by chunk: a 2XX body up to [`ClientBuilder::max_response_body`] (64 MiB by
+//!     default, [`Error::ResponseTooLarge`] beyond), an error body only up to the 64 KiB an
+//!     [`Error::Service`] keeps; [`Client::execute_streaming`] hands a 2XX body over unread.
+//!
+//! Custom steps see buffered bodies: the 2XX bodies of streaming calls are empty there, and
+//! error bodies hold at most their first 64 KiB.
 //!
 //! Prepend steps correspond to the cmdlets' `-HttpPipelinePrepend` (they see one request per
 //! call) and append steps to `-HttpPipelineAppend` (they see every attempt).
@@ -40,7 +56,14 @@
 //! # Secrets
 //!
 //! Tokens, [`Secret`] values and proxy passwords never appear in `Debug` or `Display` output,
-//! what-if output or `tracing` events; sensitive headers are shown as `<redacted>`.
+//! what-if output or `tracing` events; sensitive headers are shown as `<redacted>`. One rule
+//! decides which headers are sensitive, everywhere (`Debug`, what-if, logs, errors,
+//! redirects): by name (`Authorization`, `Cookie`, anything with auth, secret, token, key,
+//! password, signature, credential, session, sas…) and by value, whatever the name (`Bearer …`,
+//! `Basic …`, `PoP …`, `SharedAccessSignature …`, a JWT, a SAS query, a long mixed-case base64
+//! blob). Raw bodies (`Response<Bytes>`) show only their length in `Debug`. An invalid header
+//! name is never repeated in the error (it is named by its position, "header #2"): the usual
+//! mistake is a whole `Authorization: Bearer …` line passed as the name.
 //!
 //! # Proxies
 //!
@@ -53,11 +76,16 @@
 //!
 //! # Security defaults
 //!
-//! Bearer tokens are only sent over `https`, or over plain `http` to a loopback address (local
-//! test servers) when the request does not leave the machine: not through a proxy on another
-//! host, whether set with [`ClientBuilder::proxy`] or taken from the environment. Redirects to
-//! another scheme, host or port lose the `Authorization` header.
-//! A caller-supplied `Authorization` header is sent as-is instead of the credential's token.
+//! Bearer tokens, and any `Authorization` header (from the credential, a per-call header, a
+//! default header or a custom step), are only sent over `https`, or over plain `http` to a
+//! loopback address (local test servers) when the request does not leave the machine: not
+//! through a proxy on another host, whether set with [`ClientBuilder::proxy`] or taken from the
+//! environment. A caller-supplied `Authorization` header is sent instead of the credential's
+//! token, under the same rule. Redirects to another scheme, host or port lose every sensitive
+//! header; redirects from https to http are refused, and so are those that would resend a body
+//! holding [`Secret`] values to another origin. Non-idempotent calls are never replayed once
+//! the service may have acted on them. Buffered response bodies are bounded (64 MiB for 2XX,
+//! 64 KiB kept of errors).
 //!
 //! # Logging
 //!
@@ -124,12 +152,12 @@ pub use auth::{AccessToken, StaticToken, TokenCredential, default_scope};
 pub use azure::AzureCredential;
 pub use call::{Call, CallOptions};
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-pub use error::{DecodeError, Error, ServiceError, TransportError};
+pub use error::{DecodeError, Error, RedirectRefusal, ServiceError, TransportError};
 pub use formats::{Flags, StringEnum};
 pub use operation::{HttpMethod, OperationInfo, identity_key};
 pub use pipeline::{BoxFuture, HttpResponse, Next, Request, Step, StepFn, step_fn};
 pub use proxy::Proxy;
-pub use response::Response;
+pub use response::{ByteStream, Response};
 pub use secret::Secret;
 pub use what_if::WhatIf;
 
@@ -140,8 +168,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// request builder.
 ///
 /// The builder type must have a field `call: Call`. The macro expands to an inherent `impl`
-/// with `header`, `headers`, `timeout`, `max_retries`, `max_retry_delay`, `prepend` and
-/// `append`, each consuming and returning the builder.
+/// with `header`, `headers`, `timeout`, `max_retries`, `max_retry_delay`, `max_response_body`,
+/// `prepend` and `append`, each consuming and returning the builder.
 ///
 /// ```
 /// use msgraph_runtime::{Call, HttpMethod, OperationInfo};
@@ -207,6 +235,12 @@ macro_rules! call_options {
             /// Overrides the client's cap on the total time spent waiting between retries.
             pub fn max_retry_delay(mut self, max_retry_delay: ::core::time::Duration) -> Self {
                 self.call.options_mut().max_retry_delay(max_retry_delay);
+                self
+            }
+
+            /// Overrides the client's limit on the response body read into memory, in bytes.
+            pub fn max_response_body(mut self, max_bytes: usize) -> Self {
+                self.call.options_mut().max_response_body(max_bytes);
                 self
             }
 

@@ -1,12 +1,16 @@
-//! Successful responses.
+//! Successful responses, buffered or streamed.
 
+use std::any::Any;
 use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures::Stream;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::error::{DecodeError, Error};
+use crate::error::{DecodeError, Error, TransportError};
 use crate::redact::RedactedHeaders;
 
 /// A successful (2XX) response: status, headers and a value (raw bytes until decoded).
@@ -103,13 +107,78 @@ impl Response<Bytes> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Response<T> {
+/// Raw bodies show as their length only: a success body may hold secrets (a generated
+/// password, a token), and only typed values know which of their fields are
+/// [`Secret`](crate::Secret)s.
+impl<T: fmt::Debug + 'static> fmt::Debug for Response<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Response")
-            .field("status", &self.status)
-            .field("headers", &RedactedHeaders(&self.headers))
-            .field("value", &self.value)
-            .finish()
+        let mut out = f.debug_struct("Response");
+        out.field("status", &self.status).field("headers", &RedactedHeaders(&self.headers));
+        let value: &dyn Any = &self.value;
+        let raw_len = value
+            .downcast_ref::<Bytes>()
+            .map(Bytes::len)
+            .or_else(|| value.downcast_ref::<Vec<u8>>().map(Vec::len))
+            .or_else(|| value.downcast_ref::<String>().map(String::len));
+        match raw_len {
+            Some(len) => out.field("value", &format_args!("<{len} bytes>")),
+            None => out.field("value", &self.value),
+        };
+        out.finish()
+    }
+}
+
+/// The body of a [`Client::execute_streaming`](crate::Client::execute_streaming) response,
+/// chunk by chunk as it arrives, with no size limit. A failure while reading is an
+/// [`Error::Transport`] item, after which the stream ends. Dropping the stream closes the
+/// connection.
+pub struct ByteStream {
+    inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>,
+}
+
+impl ByteStream {
+    /// A stream of the given chunks (for tests and custom steps).
+    pub fn from_chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
+        let chunks: Vec<Result<Bytes, Error>> = chunks.into_iter().map(Ok).collect();
+        ByteStream { inner: Box::pin(futures::stream::iter(chunks)) }
+    }
+
+    pub(crate) fn from_reqwest(response: reqwest::Response, method: String, url: String) -> Self {
+        let state = Some((response, method, url));
+        let stream = futures::stream::unfold(state, |state| async move {
+            let (mut response, method, url) = state?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some((response, method, url)))),
+                Ok(None) => None,
+                Err(error) => {
+                    let failure = TransportError {
+                        message: format!("could not read the response body: {}", error.without_url()),
+                        method,
+                        url,
+                        connect: false,
+                        attempts: 1,
+                        not_retried: false,
+                        source: None,
+                    };
+                    Some((Err(Error::Transport(Box::new(failure))), None))
+                }
+            }
+        });
+        ByteStream { inner: Box::pin(stream) }
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ByteStream")
     }
 }
 
@@ -126,6 +195,21 @@ mod tests {
         assert!(mapped.pass_thru());
         let (status, _, value) = mapped.into_parts();
         assert_eq!((status, value), (StatusCode::OK, Some(1)));
+    }
+
+    #[test]
+    fn debug_of_raw_bodies_shows_only_their_length() {
+        let secret = "generated-password-s3cr3t";
+        let body = Bytes::from(format!(r#"{{"secretText":"{secret}"}}"#));
+        let len = body.len();
+        let response = Response::new(StatusCode::OK, HeaderMap::new(), body);
+        for text in [format!("{response:?}"), format!("{response:#?}")] {
+            assert!(!text.contains(secret) && text.contains(&format!("<{len} bytes>")), "{text}");
+        }
+        let text = format!("{:?}", response.map(|b| String::from_utf8(b.to_vec()).unwrap()));
+        assert!(!text.contains(secret), "{text}");
+        let typed = Response::new(StatusCode::OK, HeaderMap::new(), Some(5u32));
+        assert!(format!("{typed:?}").contains("Some(5)"));
     }
 
     #[test]

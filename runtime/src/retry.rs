@@ -19,6 +19,15 @@ pub(crate) struct RetryPolicy {
 #[derive(Clone, Debug)]
 pub(crate) struct RetryHistory(pub(crate) Vec<StatusCode>);
 
+/// Methods that may be sent twice with the effect of sending once (RFC 9110 §9.2.2); the
+/// others (POST, PATCH) are retried only when the service provably did not act.
+pub(crate) fn is_idempotent(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::GET | http::Method::HEAD | http::Method::PUT | http::Method::DELETE | http::Method::OPTIONS
+    )
+}
+
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 503 | 504)
 }

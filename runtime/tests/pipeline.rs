@@ -28,7 +28,11 @@ fn recorder(log: &Log, name: &'static str) -> impl Step {
 #[tokio::test]
 async fn prepend_runs_once_per_call_and_append_once_per_attempt_in_order() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(503)).up_to_n_times(2).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
     Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let log: Log = Arc::default();
     let client = builder(&server)
@@ -185,7 +189,10 @@ async fn built_in_behaviour_holds_around_custom_steps() {
     let log = Log::default();
     let client =
         builder(&server).credential_arc(CountingCredential::new()).append(recorder(&log, "append")).build().unwrap();
-    client.execute(acquire_call("pw")).await.unwrap();
+    // A GET: a 307 would not resend acquireAccessToken's secret body to another origin at all.
+    let mut call = msgraph_runtime::Call::new(&GET_USER);
+    call.path_param("user-id", "u1");
+    client.execute(call).await.unwrap();
     let hop = requests(&elsewhere).await.pop().unwrap();
     assert_eq!(hop.url.path(), "/elsewhere");
     assert_eq!(header(&hop, "authorization"), None, "the token must not leave its origin");

@@ -147,3 +147,33 @@ fn invalid_proxy_urls_are_configuration_errors() {
         assert!(!error.to_string().contains("hunter2"));
     }
 }
+
+#[tokio::test]
+async fn an_authorization_header_from_the_caller_is_guarded_like_the_credential() {
+    // The wiremock server plays a proxy on this machine in front of a remote plain-http host:
+    // whatever reaches it would have crossed the network in clear text.
+    let proxy_server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&proxy_server).await;
+    let remote = "http://graph.example.invalid/v1.0";
+    let proxied = || Client::builder().base_url(remote).proxy(Proxy::http(proxy_server.uri()).unwrap());
+
+    let client = proxied().build().unwrap();
+    let mut call = acquire_call("pw");
+    call.options_mut().header("Authorization", "Bearer caller-token-321");
+    let per_call = client.execute(call).await.unwrap_err();
+
+    let client = proxied().default_header("authorization", "Bearer default-token-654").build().unwrap();
+    let default = client.execute(acquire_call("pw")).await.unwrap_err();
+
+    for error in [per_call, default] {
+        assert!(matches!(error, Error::Authentication { .. }), "{error:?}");
+        let text = format!("{error} {error:?}");
+        assert!(text.contains("refusing to send an Authorization header over plain HTTP"), "{text}");
+        assert!(!text.contains("caller-token-321") && !text.contains("default-token-654"), "{text}");
+    }
+    assert!(requests(&proxy_server).await.is_empty(), "nothing was sent");
+
+    // Without an Authorization header the same route is fine.
+    proxied().build().unwrap().execute(acquire_call("pw")).await.unwrap();
+    assert_eq!(requests(&proxy_server).await.len(), 1);
+}

@@ -18,6 +18,9 @@ const BODY_SECRET: &str = "body-s3cret-4711";
 const PROXY_PASSWORD: &str = "proxy-pa55-0815";
 const HEADER_SECRET: &str = "hdr-s3cret-1234";
 const CALL_HEADER_SECRET: &str = "call-api-key-5678";
+/// Sent in headers whose names say nothing: only the value's shape marks them as credentials.
+const AUX_TOKEN: &str = "aux-token-2468";
+const POP_TOKEN: &str = "pop-token-1357";
 /// base64("alice:proxy-pa55-0815"), in case anything printed the encoded header.
 const PROXY_BASIC: &str = "YWxpY2U6cHJveHktcGE1NS0wODE1";
 
@@ -39,6 +42,7 @@ fn secret_call(user: &str) -> Call {
     call.path_param("user-id", user);
     call.json_body(&PasswordProfile { force_change: true, password: Secret::from(BODY_SECRET) });
     call.options_mut().header("x-api-key", CALL_HEADER_SECRET);
+    call.options_mut().header("x-relay", &format!("PoP {POP_TOKEN}"));
     call
 }
 
@@ -110,8 +114,13 @@ async fn secrets_never_leak_across_the_fault_matrix() {
         .respond_with(ResponseTemplate::new(500).set_body_string("upstream exploded"))
         .mount(&server)
         .await;
+    // Refused: the body holds a secret. Then followed as a GET without the body.
     Mock::given(path("/v1.0/users/redirect"))
         .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/x", other.uri()).as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1.0/users/moved"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/x", other.uri()).as_str()))
         .mount(&server)
         .await;
     Mock::given(path("/v1.0/users/slow"))
@@ -128,11 +137,12 @@ async fn secrets_never_leak_across_the_fault_matrix() {
     let client = builder(&server)
         .credential_arc(credential.clone())
         .default_header("x-client-secret", HEADER_SECRET)
+        .default_header("x-ms-authorization-auxiliary", format!("Bearer {AUX_TOKEN}"))
         .build()
         .unwrap();
     let mut outputs = vec![format!("{client:?}"), format!("{client:#?}"), format!("{credential:?}")];
 
-    for user in ["ok", "claims", "throttle", "denied", "garbage", "redirect"] {
+    for user in ["ok", "claims", "throttle", "denied", "garbage", "redirect", "moved", "echo"] {
         let call = secret_call(user);
         outputs.push(format!("{call:?}"));
         let result = client.execute(call).await;
@@ -197,7 +207,8 @@ async fn secrets_never_leak_across_the_fault_matrix() {
     if std::env::var_os("DUMP_REDACTION").is_some() {
         eprintln!("{}", outputs.join("\n----\n"));
     }
-    let forbidden = [TOKEN, BODY_SECRET, PROXY_PASSWORD, PROXY_BASIC, HEADER_SECRET, CALL_HEADER_SECRET];
+    let forbidden =
+        [TOKEN, BODY_SECRET, PROXY_PASSWORD, PROXY_BASIC, HEADER_SECRET, CALL_HEADER_SECRET, AUX_TOKEN, POP_TOKEN];
     for output in &outputs {
         for secret in forbidden {
             assert!(!output.contains(secret), "{secret:?} leaked in:\n{output}");
@@ -207,4 +218,11 @@ async fn secrets_never_leak_across_the_fault_matrix() {
     let sent = requests(&server).await;
     assert!(sent.iter().any(|r| String::from_utf8_lossy(&r.body).contains(BODY_SECRET)));
     assert!(sent.iter().any(|r| header(r, "authorization") == Some(format!("Bearer {TOKEN}").as_str())));
+    assert!(sent.iter().any(|r| header(r, "x-relay") == Some(format!("PoP {POP_TOKEN}").as_str())));
+    let hopped = requests(&other).await;
+    assert_eq!(hopped.len(), 1, "only the 302, as a GET; the 307 with the secret body was refused");
+    assert_eq!(hopped[0].method.as_str(), "GET");
+    for name in ["authorization", "x-client-secret", "x-ms-authorization-auxiliary", "x-api-key", "x-relay"] {
+        assert_eq!(header(&hopped[0], name), None, "{name} followed the redirect to another origin");
+    }
 }

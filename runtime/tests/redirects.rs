@@ -1,9 +1,10 @@
-//! Redirects: same origin keeps the token, another origin never sees it, at most 5 hops.
+//! Redirects: same origin keeps the token, another origin never sees a credential or a secret
+//! body, POST becomes GET on 301/302/303, at most 5 hops.
 
 mod common;
 
 use common::*;
-use msgraph_runtime::{Error, StatusCode};
+use msgraph_runtime::{Call, Error, RedirectRefusal, StatusCode};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -45,7 +46,101 @@ async fn cross_origin_redirects_drop_authorization() {
     let moved = &requests(&other).await[0];
     assert_eq!(moved.url.path(), "/elsewhere");
     assert_eq!(header(moved, "authorization"), None, "the token must not leave its origin");
-    assert_eq!(moved.method.as_str(), "POST", "302 keeps the method");
+    assert_eq!(moved.method.as_str(), "GET", "302 turns a POST into a GET, as browsers do");
+    assert!(moved.body.is_empty(), "and drops its body, secrets included");
+}
+
+#[tokio::test]
+async fn post_redirected_with_301_or_302_becomes_a_get_without_body() {
+    for status in [301, 302] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).respond_with(redirect(status, "/v1.0/result")).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/v1.0/result"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let client = builder(&server).build().unwrap();
+        client.execute(acquire_call("pw")).await.unwrap();
+        let received = requests(&server).await;
+        assert_eq!(received.len(), 2, "{status}");
+        assert_eq!(received[1].method.as_str(), "GET", "{status}");
+        assert!(received[1].body.is_empty(), "{status}");
+        assert_eq!(header(&received[1], "content-type"), None, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_hops_drop_every_sensitive_header() {
+    let other = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&other).await;
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(redirect(307, &format!("{}/elsewhere", other.uri()))).mount(&server).await;
+    let jwt = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJhdXgifQ.c2lnbmF0dXJlLXZhbHVl";
+    let client = builder(&server)
+        .credential_arc(CountingCredential::new())
+        .default_header("Ocp-Apim-Subscription-Key", "sub-key-0123456789")
+        .build()
+        .unwrap();
+    let mut call = Call::new(&GET_USER);
+    call.path_param("user-id", "u1");
+    call.header("X-Ms-Authorization-Auxiliary", "Bearer aux-token-456");
+    call.header("x-forwarded-identity", jwt);
+    call.header("Cookie", "session=abc");
+    call.header("ConsistencyLevel", "eventual");
+
+    client.execute(call).await.unwrap();
+
+    let first = &requests(&server).await[0];
+    assert_eq!(header(first, "ocp-apim-subscription-key"), Some("sub-key-0123456789"), "the origin gets them all");
+    assert_eq!(header(first, "x-forwarded-identity"), Some(jwt));
+    let moved = &requests(&other).await[0];
+    for name in
+        ["authorization", "ocp-apim-subscription-key", "x-ms-authorization-auxiliary", "x-forwarded-identity", "cookie"]
+    {
+        assert_eq!(header(moved, name), None, "{name} must not leave its origin");
+    }
+    assert_eq!(header(moved, "consistencylevel"), Some("eventual"), "ordinary headers follow");
+    assert!(header(moved, "client-request-id").is_some());
+}
+
+#[tokio::test]
+async fn a_body_holding_secrets_is_not_resent_to_another_origin() {
+    for status in [307, 308] {
+        let other = MockServer::start().await;
+        Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&other).await;
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(redirect(status, &format!("{}/steal?sig=abc", other.uri())))
+            .mount(&server)
+            .await;
+        let client = builder(&server).build().unwrap();
+
+        let error = client.execute(acquire_call("sync-secret-789")).await.unwrap_err();
+
+        let Error::RedirectRefused { status: got, target, reason } = &error else { panic!("{error:?}") };
+        assert_eq!((got.as_u16(), *reason), (status, RedirectRefusal::SecretBodyToAnotherOrigin));
+        assert_eq!(*target, other.uri(), "the origin only, never the path or query");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        let text = format!("{error} {error:?}");
+        assert!(text.contains("secrets") && !text.contains("sig=abc") && !text.contains("sync-secret-789"), "{text}");
+        assert!(requests(&other).await.is_empty(), "nothing is sent to the target ({status})");
+    }
+
+    // The same redirect within the origin keeps the body, and a body without secrets may go.
+    let server = MockServer::start().await;
+    Mock::given(path(ACQUIRE_PATH)).respond_with(redirect(307, "/v1.0/moved")).mount(&server).await;
+    Mock::given(path("/v1.0/moved")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    builder(&server).build().unwrap().execute(acquire_call("pw")).await.unwrap();
+    let other = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&other).await;
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(redirect(307, &format!("{}/elsewhere", other.uri()))).mount(&server).await;
+    let mut call = Call::new(&ACQUIRE);
+    call.path_param("servicePrincipal-id", "sp-1");
+    call.json_body(&serde_json::json!({"credentials": []}));
+    builder(&server).build().unwrap().execute(call).await.unwrap();
+    assert_eq!(requests(&other).await[0].method.as_str(), "POST");
 }
 
 #[tokio::test]

@@ -75,7 +75,7 @@ async fn honours_retry_after_http_dates() {
 async fn retries_503_and_504_with_byte_identical_bodies() {
     let server = serve(vec![status(503), status(504), status(204)]).await;
     let client = builder(&server).build().unwrap();
-    client.execute(acquire_call("pw-exact")).await.unwrap();
+    client.execute(put_call("pw-exact")).await.unwrap();
     let received = requests(&server).await;
     assert_eq!(received.len(), 3);
     assert!(received.iter().all(|r| r.body == received[0].body));
@@ -99,7 +99,7 @@ async fn exhaustion_reports_every_attempt_and_the_last_headers() {
 async fn mixed_statuses_are_all_reported() {
     let server = serve(vec![status(503), status(429), status(504), status(500)]).await;
     let client = builder(&server).build().unwrap();
-    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    let error = client.execute(put_call("pw")).await.unwrap_err();
     let statuses: Vec<u16> = error.service_error().unwrap().attempt_statuses().iter().map(|s| s.as_u16()).collect();
     assert_eq!(statuses, [503, 429, 504, 500]);
 }
@@ -108,14 +108,14 @@ async fn mixed_statuses_are_all_reported() {
 async fn per_call_overrides_beat_client_settings() {
     let server = serve(vec![status(503)]).await;
     let client = builder(&server).max_retries(0).build().unwrap();
-    let mut call = acquire_call("pw");
+    let mut call = put_call("pw");
     call.options_mut().max_retries(2);
     client.execute(call).await.unwrap_err();
     assert_eq!(requests(&server).await.len(), 3);
 
     let server = serve(vec![status(503)]).await;
     let client = builder(&server).build().unwrap();
-    let mut call = acquire_call("pw");
+    let mut call = put_call("pw");
     call.options_mut().max_retries(0);
     let error = client.execute(call).await.unwrap_err();
     assert!(error.service_error().unwrap().attempt_statuses().is_empty(), "single attempt");
@@ -188,6 +188,67 @@ async fn connection_refused_is_retried_then_reported() {
     assert_eq!(transport.attempts(), 3);
     assert!(error.to_string().contains("after 3 attempts"), "{error}");
     assert!(error.to_string().contains("could not connect"), "{error}");
+    assert!(!error.may_have_been_applied(), "nothing reached a server");
+    assert!(!error.to_string().contains("may have"), "{error}");
+}
+
+#[tokio::test]
+async fn non_idempotent_calls_are_retried_only_when_the_service_did_not_act() {
+    // 503 without Retry-After and 504 leave it open whether a POST was applied: not retried.
+    for template in [status(503), status(504)] {
+        let server = serve(vec![template, status(204)]).await;
+        let client = builder(&server).build().unwrap();
+        let error = client.execute(acquire_call("pw")).await.unwrap_err();
+        assert!(error.status().is_some(), "{error}");
+        assert_eq!(requests(&server).await.len(), 1);
+    }
+    // 429, and 503 with Retry-After: the service says it did not act, so a POST is retried.
+    for code in [429, 503] {
+        let server = serve(vec![status(code).insert_header("retry-after", "0"), status(204)]).await;
+        let client = builder(&server).build().unwrap();
+        client.execute(acquire_call("pw")).await.unwrap();
+        assert_eq!(requests(&server).await.len(), 2, "{code}");
+    }
+    // A PATCH is not idempotent either.
+    static PATCH: msgraph_runtime::OperationInfo = msgraph_runtime::OperationInfo {
+        operation_id: "applications.application.UpdateApplication",
+        method: msgraph_runtime::HttpMethod::Patch,
+        path_template: "/applications/{application-id}",
+    };
+    let server = serve(vec![status(504), status(204)]).await;
+    let mut call = msgraph_runtime::Call::new(&PATCH);
+    call.path_param("application-id", "app-1");
+    call.json_body(&serde_json::json!({"displayName": "x"}));
+    builder(&server).build().unwrap().execute(call).await.unwrap_err();
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_time_left_returns_the_throttling_error() {
+    let server = serve(vec![status(429).insert_header("retry-after", "30").insert_header("request-id", "rid-1")]).await;
+    let client = builder(&server).timeout(Duration::from_secs(1)).build().unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    assert!(!error.is_timeout(), "{error}");
+    assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(30)));
+    assert_eq!(error.response_headers().unwrap()["request-id"], "rid-1");
+    assert!(error.to_string().contains("Retry-After: 30 s"), "{error}");
+    assert_eq!(requests(&server).await.len(), 1);
+
+    // A wait that fits is still made, and a backoff that would not fit is not started either.
+    let server = serve(vec![status(503).insert_header("retry-after", "0"), status(204)]).await;
+    builder(&server).timeout(Duration::from_secs(1)).build().unwrap().execute(put_call("pw")).await.unwrap();
+    let server = serve(vec![status(504), status(204)]).await;
+    let client =
+        builder(&server).retry_backoff(Duration::from_secs(60)).timeout(Duration::from_secs(1)).build().unwrap();
+    let error = client.execute(put_call("pw")).await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::GATEWAY_TIMEOUT), "{error}");
+
+    // An absurd Retry-After with no cap on the total wait neither overflows nor sleeps.
+    let server = serve(vec![status(429).insert_header("retry-after", "99999999999999999999999")]).await;
+    let client = builder(&server).max_retry_delay(Duration::MAX).timeout(Duration::from_secs(1)).build().unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(u64::MAX)), "{error}");
 }
 
 /// A raw HTTP/1.1 server that resets the first `resets` connections after reading the request
@@ -240,7 +301,7 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn connection_resets_are_retried_with_the_same_body() {
+async fn connection_resets_are_retried_for_idempotent_calls_with_the_same_body() {
     let (address, bodies) = resetting_server(2).await;
     let client = Client::builder()
         .base_url(format!("http://{address}/v1.0"))
@@ -248,9 +309,85 @@ async fn connection_resets_are_retried_with_the_same_body() {
         .retry_backoff(Duration::from_millis(1))
         .build()
         .unwrap();
-    let response = client.execute(acquire_call("pw-reset")).await.unwrap();
+    let response = client.execute(put_call("pw-reset")).await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let bodies = bodies.lock().unwrap();
     assert_eq!(bodies.len(), 3);
     assert!(bodies.iter().all(|b| b == &bodies[0] && !b.is_empty()));
+}
+
+#[tokio::test]
+async fn a_post_reset_after_it_was_sent_is_not_replayed() {
+    let (address, bodies) = resetting_server(3).await;
+    let client = Client::builder()
+        .base_url(format!("http://{address}/v1.0"))
+        .no_proxy()
+        .retry_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let error = client.execute(acquire_call("pw-reset")).await.unwrap_err();
+    let Error::Transport(transport) = &error else { panic!("{error:?}") };
+    assert!(!transport.is_connect());
+    assert_eq!(transport.attempts(), 1);
+    assert!(error.may_have_been_applied() && transport.may_have_been_applied());
+    let text = error.to_string();
+    assert!(text.contains("may have reached the service and been applied"), "{text}");
+    assert!(text.contains("not retried (POST is not idempotent)"), "{text}");
+    assert_eq!(bodies.lock().unwrap().len(), 1, "the server saw the POST exactly once");
+}
+
+/// A raw HTTP/1.1 server whose first `cuts` answers are a 200 that promises 100 bytes of body,
+/// sends 10 and closes; then it answers 200 with the whole body. Returns its address and how
+/// many requests it read.
+async fn cutting_server(cuts: usize) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+            read_request(&mut stream).await;
+            if n <= cuts {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"secretTe").await;
+                let _ = stream.shutdown().await;
+            } else {
+                let body = br#"{"secretText":"x"}"#;
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body).await;
+                let mut sink = [0u8; 1024];
+                while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+            }
+        }
+    });
+    (address, seen)
+}
+
+#[tokio::test]
+async fn a_cut_2xx_body_is_retried_for_get_but_not_for_post() {
+    let (address, seen) = cutting_server(1).await;
+    let client = Client::builder()
+        .base_url(format!("http://{address}/v1.0"))
+        .no_proxy()
+        .retry_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let error = client.execute(acquire_call("pw")).await.unwrap_err();
+    assert!(matches!(&error, Error::Transport(t) if !t.is_connect()), "{error:?}");
+    assert!(error.may_have_been_applied(), "{error}");
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "addPassword-like calls are never replayed");
+
+    let (address, seen) = cutting_server(1).await;
+    let client = Client::builder()
+        .base_url(format!("http://{address}/v1.0"))
+        .no_proxy()
+        .retry_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let mut call = msgraph_runtime::Call::new(&GET_USER);
+    call.path_param("user-id", "u1");
+    let response = client.execute(call).await.unwrap();
+    assert_eq!(response.value().as_ref(), br#"{"secretText":"x"}"#);
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
 }

@@ -16,19 +16,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderValue, StatusCode, header::AUTHORIZATION};
+use tokio::time::Instant;
 
-use crate::auth::{Authenticate, claims_challenge};
+use crate::auth::{self, Authenticate, claims_challenge};
 use crate::error::Error;
 use crate::pipeline::{Attempt, Chain, HttpResponse, Next, Request};
+use crate::proxy::HttpRoute;
 use crate::redirect::{self, FollowRedirects};
-use crate::retry::{RETRY_ATTEMPT, RetryHistory, RetryPolicy, is_retryable_status, retry_after};
+use crate::retry::{RETRY_ATTEMPT, RetryHistory, RetryPolicy, is_idempotent, is_retryable_status, retry_after};
 use crate::telemetry;
 use crate::timeout;
-use crate::transport::{Exchange, Transport};
+use crate::transport::{BodyPolicy, Transport};
 
 /// The client's built-in steps, shared by all its calls.
 pub(crate) struct Builtins {
     pub(crate) auth: Option<Authenticate>,
+    /// How plain-`http` requests leave this machine: no `Authorization` header, whoever set
+    /// it, goes over plain http to another host or through a proxy on another host.
+    pub(crate) route: HttpRoute,
     pub(crate) redirect: FollowRedirects,
     pub(crate) transport: Transport,
 }
@@ -38,6 +43,7 @@ pub(crate) struct Builtins {
 pub(crate) struct CallSettings {
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) body: BodyPolicy,
 }
 
 impl Builtins {
@@ -52,7 +58,9 @@ impl Builtins {
         url: Option<url::Url>,
     ) -> impl Future<Output = Result<HttpResponse, Error>> + Send + 'a {
         telemetry::apply(request.headers_mut());
-        timeout::bound(settings.timeout, self.retrying(settings.retry, chain, request, url))
+        // The retry step weighs each wait against the time left before the timeout fires.
+        let deadline = Instant::now().checked_add(settings.timeout);
+        timeout::bound(settings.timeout, self.retrying(settings, deadline, chain, request, url))
     }
 
     /// The retry step, and in each attempt the authentication step and what follows it.
@@ -60,18 +68,32 @@ impl Builtins {
     /// Each attempt sends `request` as it came in, plus `Retry-Attempt` from the second
     /// attempt on and the `Authorization` header, which every attempt sets again; everything
     /// below works on copies.
+    ///
+    /// What is retried depends on the method. Idempotent methods (GET, PUT, DELETE, HEAD,
+    /// OPTIONS) are retried on 429, 503, 504 and any transport failure. Other methods (POST,
+    /// PATCH) only when the service provably did not act: a connection that could not be
+    /// established (refused, DNS, TLS handshake), or a 429/503 carrying `Retry-After`, the
+    /// service's own word that it did not process the request. A wait that would not end
+    /// before `deadline` is not started: the response (or failure) is returned at once.
     async fn retrying(
         &self,
-        policy: RetryPolicy,
+        settings: CallSettings,
+        deadline: Option<Instant>,
         chain: Option<&Arc<Chain>>,
         mut request: Request,
         mut url: Option<url::Url>,
     ) -> Result<HttpResponse, Error> {
+        let policy = settings.retry;
+        let idempotent = is_idempotent(request.method());
+        let fits = |delay: Duration| {
+            deadline.is_none_or(|deadline| Instant::now().checked_add(delay).is_some_and(|end| end < deadline))
+        };
         // An explicit Authorization header from the caller (e.g. a delegated token for one
         // call) wins over the client's credential.
         let auth = match &self.auth {
             Some(auth) if !request.headers().contains_key(AUTHORIZATION) => {
-                auth.ensure_secure(request.uri())?;
+                // Checked before fetching a token, so a refused call never asks for one.
+                auth::ensure_secure(request.uri(), &self.route, "a bearer token")?;
                 Some(auth)
             }
             _ => None,
@@ -105,7 +127,7 @@ impl Builtins {
                         };
                         append.await
                     }
-                    _ => self.redirect_and_send(&request, attempt, url.take()).await,
+                    _ => self.redirect_and_send(&request, attempt, settings.body, url.take()).await,
                 };
                 if auth.is_some()
                     && claims.is_none()
@@ -126,7 +148,27 @@ impl Builtins {
                 Ok(mut response) => {
                     let status = response.status();
                     let delay = if is_retryable_status(status) {
-                        policy.delay(attempt, waited, retry_after(response.headers()))
+                        let server_delay = retry_after(response.headers());
+                        let service_did_not_act =
+                            matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+                                && server_delay.is_some();
+                        (idempotent || service_did_not_act)
+                            .then(|| policy.delay(attempt, waited, server_delay))
+                            .flatten()
+                            .filter(|delay| {
+                                // Sleeping into the timeout would replace this response, its
+                                // status and its Retry-After by a bare timeout.
+                                let fits = fits(*delay);
+                                if !fits {
+                                    tracing::debug!(
+                                        target: "msgraph_runtime",
+                                        status = status.as_u16(),
+                                        delay_ms = delay.as_millis() as u64,
+                                        "not retrying: the wait would outlast the call's timeout"
+                                    );
+                                }
+                                fits
+                            })
                     } else {
                         None
                     };
@@ -141,8 +183,14 @@ impl Builtins {
                     (delay, status.as_u16().to_string())
                 }
                 Err(Error::Transport(mut failure)) => {
-                    let Some(delay) = policy.delay(attempt, waited, None) else {
-                        failure.attempts = attempt;
+                    failure.attempts = attempt;
+                    if !idempotent && failure.may_have_been_applied() {
+                        // The request may have been sent and acted on (e.g. addPassword
+                        // created a credential): a retry could act twice.
+                        failure.not_retried = attempt <= policy.max_retries;
+                        return Err(Error::Transport(failure));
+                    }
+                    let Some(delay) = policy.delay(attempt, waited, None).filter(|delay| fits(*delay)) else {
                         return Err(Error::Transport(failure));
                     };
                     (delay, failure.message.clone())
@@ -163,31 +211,34 @@ impl Builtins {
     }
 
     /// The redirect step and the transport: `request` is sent as-is; a redirect is followed
-    /// with a copy of it.
+    /// with a copy of it. `body` says how the response body is read.
     pub(crate) async fn redirect_and_send(
         &self,
         request: &Request,
         attempt: u32,
+        body: BodyPolicy,
         mut url: Option<url::Url>,
     ) -> Result<HttpResponse, Error> {
         let mut redirected: Option<Box<Request>> = None;
         let mut hops = 0u32;
         loop {
             let current = redirected.as_deref().unwrap_or(request);
+            // Whoever set it (the credential, the caller, a default header, a custom step), an
+            // Authorization header never travels where the network or a remote proxy reads it.
+            if current.headers().contains_key(AUTHORIZATION) {
+                auth::ensure_secure(current.uri(), &self.route, "an Authorization header")?;
+            }
             // Blocks end the storage of values moved into a future before that future is
             // awaited, so they take no room in this state machine.
             let (pending, exchange) = {
                 let (outgoing, exchange) = self.transport.start(current, attempt, url.take())?;
                 (self.transport.client.execute(outgoing), exchange)
             };
-            let (head, body) = {
-                let mut response = pending.await.map_err(|e| exchange.failed(e))?;
-                (Exchange::head(&mut response), response.bytes())
-            };
-            let body = body.await.map_err(|e| exchange.failed(e))?;
-            let response = exchange.received(head, body);
-            let Some(hop) = redirect::next_hop(current, &response) else {
-                return Ok(response);
+            let reqwest_response = pending.await.map_err(|e| exchange.failed(e))?;
+            let response = exchange.read(reqwest_response, body).await?;
+            let hop = match redirect::next_hop(current, &response) {
+                None => return Ok(response),
+                Some(hop) => hop?,
             };
             let max = self.redirect.max;
             if hops >= max {
@@ -201,7 +252,7 @@ impl Builtins {
                 "following redirect"
             );
             let mut next = redirected.take().unwrap_or_else(|| Box::new(request.clone()));
-            hop.apply(&mut next, response.status());
+            hop.apply(&mut next);
             redirected = Some(next);
         }
     }

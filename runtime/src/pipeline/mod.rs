@@ -89,7 +89,7 @@ impl<'a> Next<'a> {
             }),
             Position::AfterAppend => Box::pin(async move {
                 let attempt = request.extensions().get::<Attempt>().map_or(1, |a| a.0);
-                chain.core.builtins.redirect_and_send(&request, attempt, None).await
+                chain.core.builtins.redirect_and_send(&request, attempt, chain.core.settings.body, None).await
             }),
         }
     }

@@ -28,6 +28,25 @@ pub static GET_APP_BY_APP_ID: OperationInfo = OperationInfo {
 pub static GET_USER: OperationInfo =
     OperationInfo { operation_id: "users.user.GetUser", method: HttpMethod::Get, path_template: "/users/{user-id}" };
 
+/// An idempotent operation with a body (PUT), for what is retried whatever happened.
+pub static PUT_LOGO: OperationInfo = OperationInfo {
+    operation_id: "applications.application.SetLogo",
+    method: HttpMethod::Put,
+    path_template: "/applications/{application-id}/logo",
+};
+
+pub const PUT_LOGO_PATH: &str = "/v1.0/applications/app-1/logo";
+
+/// A PUT carrying the same kind of JSON body as `acquire_call`.
+pub fn put_call(secret: &str) -> Call {
+    let mut call = Call::new(&PUT_LOGO);
+    call.path_param("application-id", "app-1");
+    call.json_body(&AcquireBody {
+        credentials: vec![KeyValue { key: "password".into(), value: Secret::from(secret) }],
+    });
+    call
+}
+
 pub const ACQUIRE_PATH: &str = "/v1.0/servicePrincipals/sp-1/synchronization/microsoft.graph.acquireAccessToken";
 
 /// The request body of acquireAccessToken, with a secret inside.
