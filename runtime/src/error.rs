@@ -83,6 +83,15 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// Paging stopped because the service sent an `@odata.nextLink` that was already followed:
+    /// following it again would loop forever. The pages before it were delivered.
+    #[error("paging stopped after {pages} pages: the service repeated a next-page link already followed")]
+    PagingLoop {
+        /// Pages received before the repeated link, the one that carried it included.
+        pages: usize,
+        /// The repeated link, as the service sent it (may carry query values; not displayed).
+        link: String,
+    },
 }
 
 impl Error {
