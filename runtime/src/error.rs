@@ -92,6 +92,10 @@ pub enum Error {
         /// The repeated link, as the service sent it (may carry query values; not displayed).
         link: String,
     },
+    /// A multi-request task (JSON batch, large file upload, long-running operation, change
+    /// notification) failed; see [`TaskError`](crate::tasks::TaskError).
+    #[error(transparent)]
+    Task(Box<crate::tasks::TaskError>),
 }
 
 impl Error {
