@@ -3,6 +3,8 @@
 //!
 //! * [`batch`]: JSON batching (`POST /$batch`), up to 20 requests per batch, split
 //!   automatically, per-item results by id, per-item throttling retried;
+//! * [`upload`]: large file uploads through upload sessions (drive items, mail attachments,
+//!   print documents), slice by slice, resumable;
 //!
 //! Paging that never loops forever lives in [`paging`](crate::paging).
 //!
@@ -25,6 +27,7 @@ use crate::redact::loggable_url;
 use crate::response::Response;
 
 pub mod batch;
+pub mod upload;
 
 /// What `into_call` of a generated builder (see [`call_options!`](crate::call_options)) returns
 /// for a builder without a `body` field. Not meant to be called directly.
