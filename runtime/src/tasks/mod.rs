@@ -5,6 +5,7 @@
 //!   automatically, per-item results by id, per-item throttling retried;
 //! * [`upload`]: large file uploads through upload sessions (drive items, mail attachments,
 //!   print documents), slice by slice, resumable;
+//! * [`delta`]: delta queries, every change and the `@odata.deltaLink` to resume from;
 //!
 //! Paging that never loops forever lives in [`paging`](crate::paging).
 //!
@@ -27,6 +28,7 @@ use crate::redact::loggable_url;
 use crate::response::Response;
 
 pub mod batch;
+pub mod delta;
 pub mod upload;
 
 /// What `into_call` of a generated builder (see [`call_options!`](crate::call_options)) returns
