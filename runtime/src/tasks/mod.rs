@@ -6,6 +6,8 @@
 //! * [`upload`]: large file uploads through upload sessions (drive items, mail attachments,
 //!   print documents), slice by slice, resumable;
 //! * [`delta`]: delta queries, every change and the `@odata.deltaLink` to resume from;
+//! * [`long_running`]: operations answered with `202 Accepted` and a monitor URL, polled to
+//!   completion;
 //!
 //! Paging that never loops forever lives in [`paging`](crate::paging).
 //!
@@ -29,6 +31,7 @@ use crate::response::Response;
 
 pub mod batch;
 pub mod delta;
+pub mod long_running;
 pub mod upload;
 
 /// What `into_call` of a generated builder (see [`call_options!`](crate::call_options)) returns
