@@ -8,6 +8,8 @@
 //! * [`delta`]: delta queries, every change and the `@odata.deltaLink` to resume from;
 //! * [`long_running`]: operations answered with `202 Accepted` and a monitor URL, polled to
 //!   completion;
+//! * [`notifications`]: change notifications: the validation handshake, and (feature
+//!   `notifications`) validation tokens and decryption of rich notifications.
 //!
 //! Paging that never loops forever lives in [`paging`](crate::paging).
 //!
@@ -32,6 +34,7 @@ use crate::response::Response;
 pub mod batch;
 pub mod delta;
 pub mod long_running;
+pub mod notifications;
 pub mod upload;
 
 /// What `into_call` of a generated builder (see [`call_options!`](crate::call_options)) returns
