@@ -114,6 +114,19 @@ pub enum Error {
         /// The length the server announced, if it did.
         content_length: Option<u64>,
     },
+    /// Paging stopped because the service sent an `@odata.nextLink` that was already followed:
+    /// following it again would loop forever. The pages before it were delivered.
+    #[error("paging stopped after {pages} pages: the service repeated a next-page link already followed")]
+    PagingLoop {
+        /// Pages received before the repeated link, the one that carried it included.
+        pages: usize,
+        /// The repeated link, as the service sent it (may carry query values; not displayed).
+        link: String,
+    },
+    /// A multi-request task (JSON batch, large file upload, long-running operation, change
+    /// notification) failed; see [`TaskError`](crate::tasks::TaskError).
+    #[error(transparent)]
+    Task(Box<crate::tasks::TaskError>),
 }
 
 /// Why a redirect was not followed (see [`Error::RedirectRefused`]).

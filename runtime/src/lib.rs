@@ -138,6 +138,7 @@ mod redirect;
 mod response;
 mod retry;
 mod secret;
+pub mod tasks;
 mod telemetry;
 mod timeout;
 mod transport;
@@ -169,7 +170,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 ///
 /// The builder type must have a field `call: Call`. The macro expands to an inherent `impl`
 /// with `header`, `headers`, `timeout`, `max_retries`, `max_retry_delay`, `max_response_body`,
-/// `prepend` and `append`, each consuming and returning the builder.
+/// `prepend` and `append`, each consuming and returning the builder, and `into_call`, which hands
+/// the call to the [`tasks`] helpers. A builder that keeps its request body in a field `body`
+/// (serialized when sent) uses `call_options!(Builder, body)`, so that `into_call` includes the body.
 ///
 /// ```
 /// use msgraph_runtime::{Call, HttpMethod, OperationInfo};
@@ -193,6 +196,32 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[macro_export]
 macro_rules! call_options {
     ($ty:ident) => {
+        $crate::call_options!(@options $ty);
+        impl $ty {
+            /// The call this builder assembled, for the helpers of `msgraph_runtime::tasks` that
+            /// take a `Call` (a JSON batch item, a delta query, an upload session).
+            ///
+            /// Refused with `Error::InvalidArgument` for a `POST`, `PUT` or `PATCH` that has no
+            /// body yet: builders keep their body until they are sent, where this method cannot
+            /// reach it, and a call without it would silently lose it.
+            pub fn into_call(self) -> ::core::result::Result<$crate::Call, $crate::Error> {
+                $crate::tasks::builder_call(self.call)
+            }
+        }
+    };
+    ($ty:ident, body) => {
+        $crate::call_options!(@options $ty);
+        impl $ty {
+            /// The call this builder assembled, its body included, for the helpers of
+            /// `msgraph_runtime::tasks` that take a `Call` (a JSON batch item, an upload session).
+            pub fn into_call(self) -> ::core::result::Result<$crate::Call, $crate::Error> {
+                let mut call = self.call;
+                call.json_body(&self.body);
+                ::core::result::Result::Ok(call)
+            }
+        }
+    };
+    (@options $ty:ident) => {
         impl $ty {
             /// Adds a request header for this call only (the cmdlets' `-Headers`).
             ///
