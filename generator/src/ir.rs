@@ -237,9 +237,8 @@ pub struct ExpandedField {
     pub ty: TypeRef,
     /// Whether the body field is an `Option`.
     pub optional: bool,
-    /// Whether the body field is a `Box`.
-    pub boxed: bool,
-    /// Description.
+    /// Description. (Whether the field is boxed is read from the body's model when emitting:
+    /// boxing is decided after the bodies are lowered, once every model is known.)
     pub docs: String,
 }
 

@@ -20,6 +20,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod schema;
+pub mod sensitive;
 pub mod validate;
 
 use std::collections::BTreeMap;

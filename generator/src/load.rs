@@ -35,9 +35,15 @@ pub fn verify_checksum(bytes: &[u8], expected: &str, document: &str, provenance:
 /// YAML aliases (`*name`) repeat an anchored subtree wherever they appear, so a few kilobytes
 /// can expand to billions of nodes ("billion laughs"). The tree may hold at most
 /// [`expansion_budget`] nodes and string bytes: twice what the text itself can spell out.
+///
+/// A mapping that repeats a key (two `get:` under one path, a property listed twice) is refused
+/// with the key's JSON pointer and the line:column where that mapping starts (the parser knows
+/// no finer position at that point): YAML parsers keep one of the two silently, and which one
+/// won would decide what the SDK does.
 pub fn parse_tree(text: &str, document: &str) -> Result<serde_json::Value, Error> {
     let budget = std::cell::Cell::new(expansion_budget(text.len()));
-    let seed = BoundedTree { budget: &budget, limit: expansion_budget(text.len()) };
+    let path = std::cell::RefCell::new(Vec::new());
+    let seed = BoundedTree { budget: &budget, limit: expansion_budget(text.len()), path: &path };
     serde::de::DeserializeSeed::deserialize(seed, yaml_serde::Deserializer::from_str(text)).map_err(|e| {
         let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
         Error::Syntax { document: document.to_owned(), line, column, message: e.to_string() }
@@ -52,11 +58,13 @@ pub fn expansion_budget(len: usize) -> usize {
 }
 
 /// Builds a `serde_json::Value` exactly as its own `Deserialize` does, charging every node
-/// and every string byte (keys included) to a shared budget.
+/// and every string byte (keys included) to a shared budget, and refusing repeated keys.
 #[derive(Clone, Copy)]
 struct BoundedTree<'b> {
     budget: &'b std::cell::Cell<usize>,
     limit: usize,
+    /// JSON pointer tokens (unescaped) of the node being built, for messages.
+    path: &'b std::cell::RefCell<Vec<String>>,
 }
 
 impl BoundedTree<'_> {
@@ -147,8 +155,14 @@ impl<'de> serde::de::Visitor<'de> for BoundedTree<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         self.charge(0)?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
+        loop {
+            self.path.borrow_mut().push(items.len().to_string());
+            let item = seq.next_element_seed(self);
+            self.path.borrow_mut().pop();
+            match item? {
+                Some(item) => items.push(item),
+                None => break,
+            }
         }
         Ok(serde_json::Value::Array(items))
     }
@@ -158,8 +172,18 @@ impl<'de> serde::de::Visitor<'de> for BoundedTree<'_> {
         let mut members = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             self.charge(key.len())?;
-            let value = map.next_value_seed(self)?;
-            members.insert(key, value);
+            if members.contains_key(&key) {
+                let path = self.path.borrow();
+                let tokens: Vec<&str> = path.iter().map(String::as_str).chain(std::iter::once(key.as_str())).collect();
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{key}` at #{}: a mapping may name a key once (YAML would keep only one of them)",
+                    crate::diagnostics::pointer("", &tokens)
+                )));
+            }
+            self.path.borrow_mut().push(key.clone());
+            let value = map.next_value_seed(self);
+            self.path.borrow_mut().pop();
+            members.insert(key, value?);
         }
         Ok(serde_json::Value::Object(members))
     }

@@ -117,6 +117,14 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "OperationInfo",
     "HttpMethod",
     "Self_",
+    // Traits the generated code names unqualified (`impl Into<…>`, `impl IntoIterator<…>`, `+ Send`).
+    "Into",
+    "From",
+    "IntoIterator",
+    "Iterator",
+    "Send",
+    "Sync",
+    "Sized",
 ];
 
 /// Builder methods every request builder has; body setters must not take these names.
@@ -134,11 +142,10 @@ const RESERVED_BUILDER_METHODS: &[&str] = &[
     "additional_property",
     "new",
     "into_call",
+    // Streams of paged responses.
+    "pages",
+    "items",
 ];
-
-/// Property names whose string values are secrets wherever they appear.
-const SENSITIVE_NAMES: &[&str] =
-    &["password", "secret", "secrettext", "clientsecret", "secretvalue", "newpassword", "currentpassword"];
 
 /// An operation of the document with the names decided for it.
 struct OpRef<'a> {
@@ -151,10 +158,16 @@ struct OpRef<'a> {
     method_name: String,
     /// The method name with the full navigation, used when the short one is ambiguous.
     long_name: String,
+    /// The request builder's type name, unique in the area's module.
+    builder_name: String,
 }
 
 /// Modules every generated crate has besides its areas (`runtime` is a re-export).
 const CRATE_MODULES: &[&str] = &["identity", "models", "prelude", "runtime"];
+
+/// Names an area's module imports from the runtime (`emit/operations.rs`); no handle or builder
+/// may take them.
+const AREA_MODULE_NAMES: &[&str] = &["Call", "Client", "Error", "HttpMethod", "OperationInfo", "Response", "WhatIf"];
 
 struct Lowerer<'a> {
     input: &'a LowerInput<'a>,
@@ -169,7 +182,7 @@ struct Lowerer<'a> {
     /// Components being resolved as aliases (to stop alias cycles).
     resolving: BTreeSet<String>,
     models: BTreeMap<String, Model>,
-    sensitive: BTreeSet<(String, String)>,
+    sensitive: crate::sensitive::Sensitive,
     /// Models of error responses: always compiled, whatever the features.
     error_roots: BTreeSet<String>,
     errors: Vec<Diagnostic>,
@@ -197,12 +210,7 @@ impl<'a> Lowerer<'a> {
         let component_names = component_type_names(&components);
         let mut taken: BTreeSet<String> = component_names.values().cloned().collect();
         taken.extend(RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()));
-        let sensitive = input
-            .sensitive
-            .iter()
-            .filter_map(|s| s.split_once('/'))
-            .map(|(schema, prop)| (schema.to_owned(), prop.to_owned()))
-            .collect();
+        let sensitive = crate::sensitive::Sensitive::new(input.sensitive);
         Lowerer {
             input,
             component_names,
@@ -347,6 +355,7 @@ impl<'a> Lowerer<'a> {
                     area,
                     method_name: short,
                     long_name: long,
+                    builder_name: String::new(),
                 });
             }
         }
@@ -372,15 +381,109 @@ impl<'a> Lowerer<'a> {
             if seen[&(op.area.module.clone(), op.method_name.clone())] > 1 {
                 op.method_name = crate::naming::compose("", &op.method_name, op.method);
             }
+            // The handle's methods: the operation's own name, `<name>_via_identity` when the
+            // path has parameters, and the handle's constructor `new`, all in one impl block.
+            let has_via = !placeholders(op.path).is_empty();
+            let module = op.area.module.clone();
+            let free = |used: &BTreeSet<(String, String)>, name: &str| {
+                let via = crate::naming::compose("", name, "via identity");
+                unraw(name) != "new"
+                    && !used.contains(&(module.clone(), name.to_owned()))
+                    && !(has_via && used.contains(&(module.clone(), via)))
+            };
             let mut candidate = op.method_name.clone();
             let mut n = 2;
-            while !used.insert((op.area.module.clone(), candidate.clone())) {
+            while !free(&used, &candidate) {
                 candidate = crate::naming::compose("", &op.method_name, &n.to_string());
                 n += 1;
             }
+            if candidate != op.method_name {
+                self.warnings.push(Diagnostic::new(
+                    pointer("/paths", &[op.path, op.method]),
+                    format!(
+                        "the method name `{}` is taken in its area (by another operation, an identity variant \
+                         `…_via_identity` or the handle's `new`); it is `{candidate}`",
+                        unraw(&op.method_name)
+                    ),
+                ));
+            }
+            used.insert((module.clone(), candidate.clone()));
+            if has_via {
+                used.insert((module.clone(), crate::naming::compose("", &candidate, "via identity")));
+            }
             op.method_name = candidate;
         }
+        self.name_area_items(&mut ops);
         ops
+    }
+
+    /// Type names inside each area's module: the area's handle type, then one request builder
+    /// per operation (in method-name order). Both derive from document strings (`/ping` gives
+    /// the handle `Ping`, operation `ping` the builder `Ping`), so they can collide with each
+    /// other or with the names the module imports. The handle keeps its name, because users name
+    /// it (`client.ping()` returns it); a builder that would collide gets `Request` appended
+    /// (then a number) and a warning naming both operations, so that the crate still compiles
+    /// and nobody has to edit Microsoft's document.
+    fn name_area_items(&mut self, ops: &mut [OpRef<'a>]) {
+        let reserved = || -> BTreeMap<String, String> {
+            AREA_MODULE_NAMES.iter().chain(RESERVED_TYPE_NAMES).map(|n| (n.to_string(), String::new())).collect()
+        };
+        // Area module → (type name → pointer of what took it; empty for the module's own names).
+        let mut taken: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut handles: BTreeMap<String, String> = BTreeMap::new();
+        for op in ops.iter() {
+            if handles.contains_key(&op.area.module) {
+                continue;
+            }
+            let names = taken.entry(op.area.module.clone()).or_insert_with(reserved);
+            let at = pointer("/paths", &[op.path]);
+            let mut handle = op.area.type_name.clone();
+            if names.contains_key(&handle) {
+                // `/client` would give a handle `Client` that shadows the runtime's.
+                let renamed = format!("{handle}Area");
+                self.warnings.push(Diagnostic::new(
+                    at.clone(),
+                    format!("the area's handle type `{handle}` would shadow a name its module uses; it is `{renamed}`"),
+                ));
+                handle = renamed;
+            }
+            names.insert(handle.clone(), at);
+            handles.insert(op.area.module.clone(), handle);
+        }
+        for op in ops.iter_mut() {
+            op.area.type_name = handles[&op.area.module].clone();
+        }
+        let mut order: Vec<usize> = (0..ops.len()).collect();
+        order.sort_by(|a, b| {
+            (&ops[*a].area.module, &ops[*a].method_name).cmp(&(&ops[*b].area.module, &ops[*b].method_name))
+        });
+        for index in order {
+            let op = &mut ops[index];
+            let names = taken.entry(op.area.module.clone()).or_default();
+            let base = type_name(&op.method_name);
+            let at = pointer("/paths", &[op.path, op.method]);
+            let mut name = base.clone();
+            if let Some(holder) = names.get(&base) {
+                let holder = if holder.is_empty() {
+                    "a name the module imports".to_owned()
+                } else {
+                    format!("the handle of the area at #{holder}")
+                };
+                let suffixed = format!("{base}Request");
+                name = suffixed.clone();
+                let mut n = 2;
+                while names.contains_key(&name) {
+                    name = format!("{suffixed}{n}");
+                    n += 1;
+                }
+                self.warnings.push(Diagnostic::new(
+                    at.clone(),
+                    format!("the request builder `{base}` would collide with {holder}; it is `{name}`"),
+                ));
+            }
+            names.insert(name.clone(), at);
+            op.builder_name = name;
+        }
     }
 
     fn select<'o>(&mut self, ops: &'o [OpRef<'a>]) -> Vec<&'o OpRef<'a>> {
@@ -540,9 +643,11 @@ impl<'a> Lowerer<'a> {
             });
         }
 
-        let builder_name = type_name(&op.method_name);
-        let body = self.request_body(op, &at, inline_names, &builder_name, &mut used);
-        let response = self.response(op, &at, &builder_name);
+        // Inline model names start from the method name, not the builder's (models live in
+        // their own module, and a builder renamed for a clash must not rename its models).
+        let model_hint = type_name(&op.method_name);
+        let body = self.request_body(op, &at, inline_names, &model_hint, &mut used);
+        let response = self.response(op, &at, &model_hint);
         let paging = self.paging(&response);
         self.error_models(op, &at);
 
@@ -564,7 +669,7 @@ impl<'a> Lowerer<'a> {
         Operation {
             operation_id: op.id.clone(),
             info_name: const_name(&op.method_name),
-            builder_name,
+            builder_name: op.builder_name.clone(),
             method_name: op.method_name.clone(),
             http_method,
             path: op.path.to_owned(),
@@ -651,7 +756,6 @@ impl<'a> Lowerer<'a> {
                 adder: None,
                 ty: field.ty.clone(),
                 optional: field.optional,
-                boxed: field.boxed,
                 docs: field.docs.clone(),
             });
         }
@@ -968,8 +1072,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn is_sensitive(&self, owner: &str, property: &str) -> bool {
-        self.sensitive.contains(&(owner.to_owned(), property.to_owned()))
-            || SENSITIVE_NAMES.contains(&property.to_ascii_lowercase().as_str())
+        self.sensitive.is_credential(owner, property)
     }
 
     /// The Rust type of a schema, and whether it is nullable. Inline structs and enums
@@ -1190,15 +1293,15 @@ impl<'a> Lowerer<'a> {
                 Model::Enum(_) => None,
             })
             .collect();
-        let names: Vec<String> = direct.keys().cloned().collect();
-        for name in names {
-            let Some(Model::Struct(s)) = self.models.get(&name) else { continue };
-            let boxed: Vec<bool> =
-                s.fields.iter().map(|f| named(&f.ty).is_some_and(|target| reaches(&direct, target, &name))).collect();
-            if let Some(Model::Struct(s)) = self.models.get_mut(&name) {
-                for (field, boxed) in s.fields.iter_mut().zip(boxed) {
-                    field.boxed = boxed;
-                }
+        // A field closes a cycle exactly when its type reaches back to its struct, that is when
+        // both are in one strongly connected component; components are computed once for the
+        // whole model instead of one search per field.
+        let component = strongly_connected_components(&direct);
+        for model in self.models.values_mut() {
+            let Model::Struct(s) = model else { continue };
+            let own = component.get(&s.name);
+            for field in &mut s.fields {
+                field.boxed = named(&field.ty).is_some_and(|target| own.is_some() && component.get(target) == own);
             }
         }
         // Least fixpoint: a struct has a default once every required field's type is known
@@ -1330,21 +1433,70 @@ fn named(ty: &TypeRef) -> Option<&str> {
     }
 }
 
-/// Whether `from` reaches `to` through direct containment.
-fn reaches(direct: &BTreeMap<String, Vec<String>>, from: &str, to: &str) -> bool {
-    let mut stack = vec![from.to_owned()];
-    let mut seen = BTreeSet::new();
-    while let Some(current) = stack.pop() {
-        if current == to {
-            return true;
+/// The strongly connected component of every node of `graph` (node → its successors), as a
+/// number shared by the nodes of one component. Tarjan's algorithm with an explicit stack, so a
+/// chain of thousands of structs cannot overflow the thread's stack; linear in nodes plus edges.
+/// Successors that are not nodes of the graph (enums, unknown names) are ignored.
+fn strongly_connected_components(graph: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, usize> {
+    let names: Vec<&String> = graph.keys().collect();
+    let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let successors: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| graph[*n].iter().filter_map(|next| index_of.get(next.as_str()).copied()).collect())
+        .collect();
+    const UNVISITED: usize = usize::MAX;
+    let mut order = vec![UNVISITED; names.len()];
+    let mut low = vec![0; names.len()];
+    let mut on_stack = vec![false; names.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut component = vec![UNVISITED; names.len()];
+    let mut next_order = 0;
+    let mut next_component = 0;
+    // Each frame: a node and how many of its successors were already looked at.
+    let mut frames: Vec<(usize, usize)> = Vec::new();
+    for root in 0..names.len() {
+        if order[root] != UNVISITED {
+            continue;
         }
-        if seen.insert(current.clone())
-            && let Some(next) = direct.get(&current)
-        {
-            stack.extend(next.iter().cloned());
+        frames.push((root, 0));
+        order[root] = next_order;
+        low[root] = next_order;
+        next_order += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(frame) = frames.last_mut() {
+            let node = frame.0;
+            if let Some(&next) = successors[node].get(frame.1) {
+                frame.1 += 1;
+                if order[next] == UNVISITED {
+                    order[next] = next_order;
+                    low[next] = next_order;
+                    next_order += 1;
+                    stack.push(next);
+                    on_stack[next] = true;
+                    frames.push((next, 0));
+                } else if on_stack[next] {
+                    low[node] = low[node].min(order[next]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(&(parent, _)) = frames.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == order[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = next_component;
+                    if member == node {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
         }
     }
-    false
+    names.into_iter().cloned().zip(component).collect()
 }
 
 /// Rust names for every component schema: the last dotted segment
@@ -1518,6 +1670,38 @@ mod tests {
         assert_eq!(names["microsoft.graph.entity"], "Entity");
         assert_eq!(names["microsoft.graph.callRecords.entity"], "CallRecordsEntity");
         assert_eq!(names["microsoft.graph.error"], "ErrorModel");
+    }
+
+    #[test]
+    fn strongly_connected_components_find_cycles_and_only_cycles() {
+        let graph = |edges: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
+            edges.iter().map(|(n, next)| (n.to_string(), next.iter().map(|s| s.to_string()).collect())).collect()
+        };
+        // a ⇄ b, c → a (not in the cycle), d → d, e → an enum (not a node), f → c.
+        let components = strongly_connected_components(&graph(&[
+            ("a", &["b"]),
+            ("b", &["a", "c"]),
+            ("c", &["a"]),
+            ("d", &["d"]),
+            ("e", &["SomeEnum"]),
+            ("f", &["c"]),
+        ]));
+        assert_eq!(components["a"], components["b"]);
+        assert_eq!(components["a"], components["c"], "b → c → a closes a cycle too");
+        assert_ne!(components["f"], components["c"]);
+        assert_ne!(components["d"], components["e"]);
+        assert!(!components.contains_key("SomeEnum"));
+
+        // A chain of 50,000 nodes closing into one cycle: no recursion, so no stack overflow.
+        let count = 50_000;
+        let chain: BTreeMap<String, Vec<String>> =
+            (0..count).map(|i| (format!("n{i}"), vec![format!("n{}", (i + 1) % count)])).collect();
+        let components = strongly_connected_components(&chain);
+        assert!(components.values().all(|c| *c == components["n0"]));
+        let open: BTreeMap<String, Vec<String>> =
+            (0..count).map(|i| (format!("n{i}"), vec![format!("n{}", i + 1)])).collect();
+        let components = strongly_connected_components(&open);
+        assert_eq!(components.values().collect::<BTreeSet<_>>().len(), count, "a chain without a cycle");
     }
 
     #[test]

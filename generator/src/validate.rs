@@ -45,6 +45,7 @@ pub fn validate(tree: &Value) -> Report {
     let mut report = Report::default();
     check_version(tree, &mut report);
     check_refs(tree, &mut report);
+    check_path_keys(tree, &mut report);
     resolve_operation_ids(tree, &mut report);
     report.errors.sort();
     report.errors.dedup();
@@ -145,6 +146,26 @@ struct Found {
     path: String,
     method: String,
     id: String,
+}
+
+/// Every key of `paths` is a path starting with `/` (OpenAPI 3.0, Paths Object) or an `x-`
+/// extension. The typed model keeps only those two kinds and would drop any other key, with
+/// its operations, without a word; an error is the only answer that loses nothing. (Prefixing
+/// the `/` would be a guess: `users` may as well be a typo as a relative path.)
+fn check_path_keys(tree: &Value, report: &mut Report) {
+    let Some(paths) = tree.get("paths").and_then(Value::as_object) else { return };
+    for path in paths.keys() {
+        if !path.starts_with('/') && !path.starts_with("x-") {
+            report.errors.push(Diagnostic::new(
+                pointer("/paths", &[path]),
+                format!(
+                    "path `{path}` does not start with `/`; OpenAPI requires it, and its operations would be lost \
+                     (write `/{}`)",
+                    path.trim_start()
+                ),
+            ));
+        }
+    }
 }
 
 fn resolve_operation_ids(tree: &Value, report: &mut Report) {

@@ -92,7 +92,14 @@ fn keyword_and_digit_paths_and_duplicate_operation_ids() {
     // crate's own `identity` and `models`.
     assert_eq!(
         modules,
-        [("_2nd", "_2nd"), ("identity_area", "identity"), ("models_area", "models"), ("r#type", "r#type")]
+        [
+            ("_2nd", "_2nd"),
+            ("client", "client"),
+            ("identity_area", "identity"),
+            ("models_area", "models"),
+            ("ping", "ping"),
+            ("r#type", "r#type")
+        ]
     );
     let area = api.areas.values().find(|a| a.module == "r#type").unwrap();
     let methods: Vec<&str> = area.operations.iter().map(|o| o.method_name.as_str()).collect();
@@ -101,4 +108,85 @@ fn keyword_and_digit_paths_and_duplicate_operation_ids() {
     assert_eq!(self_match.path_params[0].rust, "self_", "`self` cannot be a raw identifier");
     // `type.job_validate` is used twice; the paths tell the operations apart.
     assert!(warnings.iter().any(|w| w.message.contains("operationId `type.job_validate` is used by 2 operations")));
+}
+
+#[test]
+fn names_that_collide_in_an_area_module_are_disambiguated_with_warnings_naming_both() {
+    let (api, warnings) = cursed();
+    let ping = &api.areas["ping"];
+    assert_eq!(ping.type_name, "Ping", "the handle users name keeps its name");
+    let names: Vec<(&str, &str)> =
+        ping.operations.iter().map(|o| (o.method_name.as_str(), o.builder_name.as_str())).collect();
+    assert_eq!(
+        names,
+        [
+            // `/ping/{ping-id}` comes first, so `ping_Get` keeps `get` and its `get_via_identity`.
+            ("get", "Get"),
+            ("get_via_identity_2", "GetViaIdentity2"),
+            // `new` is the handle's constructor.
+            ("new_2", "New2"),
+            // The operation `ping` of the area `/ping`: both would be `Ping`.
+            ("ping", "PingRequest"),
+            ("update_node", "UpdateNode"),
+        ]
+    );
+    let warned = |pointer: &str, text: &str| warnings.iter().any(|w| w.pointer == pointer && w.message.contains(text));
+    assert!(
+        warned(
+            "/paths/~1ping/get",
+            "`Ping` would collide with the handle of the area at #/paths/~1ping; it is `PingRequest`"
+        ),
+        "{warnings:?}"
+    );
+    assert!(warned("/paths/~1ping/post", "it is `new_2`"), "{warnings:?}");
+    assert!(warned("/paths/~1ping~1viaIdentity/get", "it is `get_via_identity_2`"), "{warnings:?}");
+    // A handle named like a runtime type its module imports steps aside.
+    assert_eq!(api.areas["client"].type_name, "ClientArea");
+    assert!(
+        warned("/paths/~1client", "`Client` would shadow a name its module uses; it is `ClientArea`"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn fields_that_close_a_cycle_are_boxed_in_models_and_body_setters_alike() {
+    let (api, _) = cursed();
+    let boxed = |model: &str| -> Vec<(String, bool)> {
+        let Some(Model::Struct(s)) = api.models.get(model) else { panic!("{model}") };
+        s.fields.iter().map(|f| (f.wire.clone(), f.boxed)).collect()
+    };
+    let section_group = boxed("SectionGroup");
+    for (wire, expected) in [
+        ("parentSectionGroup", true), // refers to itself
+        ("parentNotebook", true),     // SectionGroup → Notebook → SectionGroup
+        ("sectionGroups", false),     // a Vec is already indirect
+        ("displayName", false),
+    ] {
+        assert!(section_group.contains(&(wire.to_owned(), expected)), "{wire}: {section_group:?}");
+    }
+    assert_eq!(boxed("Notebook"), [("defaultSectionGroup".to_owned(), true)]);
+    assert!(boxed("Node").contains(&("self".to_owned(), true)));
+    // The bodies of `ping_New` (SectionGroup) and `ping_UpdateNode` (Node, which requires its
+    // boxed `self`) have setters for those fields; the golden crate
+    // `generator/tests/golden/cursed` compiles them (`Some(Box::new(value.into()))`).
+    let ping = &api.areas["ping"];
+    let body_fields = |method: &str| -> Vec<String> {
+        let op = ping.operations.iter().find(|o| o.method_name == method).unwrap();
+        let Some(msgraph_codegen::ir::RequestBody::Json(body)) = &op.body else { panic!("{method}") };
+        body.expanded.iter().map(|e| e.field.clone()).collect()
+    };
+    assert!(body_fields("new_2").contains(&"parent_section_group".to_owned()));
+    assert!(body_fields("update_node").contains(&"self_".to_owned()));
+}
+
+#[test]
+fn credential_properties_are_secrets_and_identifiers_are_not() {
+    let (api, _) = cursed();
+    let Some(Model::Struct(s)) = api.models.get("SectionGroup") else { panic!() };
+    let ty = |wire: &str| s.fields.iter().find(|f| f.wire == wire).unwrap().ty.clone();
+    assert_eq!(ty("proof"), TypeRef::Secret);
+    assert_eq!(ty("temporaryAccessPass"), TypeRef::Secret);
+    assert_eq!(ty("secretKey"), TypeRef::Secret);
+    assert_eq!(ty("keyId"), TypeRef::String);
+    assert_eq!(ty("displayName"), TypeRef::String);
 }

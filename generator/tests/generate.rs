@@ -258,3 +258,39 @@ fn hostile_documents_give_errors_not_panics() {
         assert!(text.contains(expected), "{doc:?}: expected {expected:?} in {text}");
     }
 }
+
+/// Graph's credential-bearing string properties in the Applications document are `Secret`
+/// fields without being listed in `codegen.toml`; identifiers and hints next to them are not.
+#[test]
+fn applications_credentials_are_secrets_and_their_identifiers_are_not() {
+    use msgraph_codegen::ir::{Model, TypeRef};
+    let p = project();
+    let (api, _) = msgraph_codegen::model(&inputs(&p, &p.document, &OperationSelection::All)).unwrap();
+    let ty = |model: &str, wire: &str| {
+        let Some(Model::Struct(s)) = api.models.get(model) else { panic!("{model}") };
+        s.fields.iter().find(|f| f.wire == wire).unwrap_or_else(|| panic!("{model}.{wire}")).ty.clone()
+    };
+    for (model, wire) in [
+        ("AddKeyRequestBody", "proof"),
+        ("RemoveKeyRequestBody", "proof"),
+        ("TemporaryAccessPassAuthenticationMethod", "temporaryAccessPass"),
+        ("SoftwareOathAuthenticationMethod", "secretKey"),
+        ("KeyCredential", "key"),
+        ("PasswordCredential", "secretText"),
+        ("PasswordProfile", "password"),
+        ("ManagedDevice", "activationLockBypassCode"),
+        ("JoinMeetingIdSettings", "passcode"),
+    ] {
+        assert_eq!(ty(model, wire), TypeRef::Secret, "{model}.{wire}");
+    }
+    for (model, wire) in [
+        ("KeyCredential", "keyId"),
+        ("KeyCredential", "displayName"),
+        ("PasswordCredential", "hint"),
+        ("PasswordCredential", "keyId"),
+        ("KeyValue", "key"),
+        ("User", "passwordPolicies"),
+    ] {
+        assert_ne!(ty(model, wire), TypeRef::Secret, "{model}.{wire}");
+    }
+}

@@ -73,3 +73,36 @@ fn modest_aliases_still_work() {
     let document = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a_get\n      responses: &ok {'204': {description: done}}\n    delete:\n      operationId: a_delete\n      responses: *ok\n";
     assert!(generate(document.as_bytes()).is_ok());
 }
+
+#[test]
+fn duplicate_keys_are_errors_with_pointer_and_position() {
+    // Two `get:` under one path: a parser keeps one of them silently.
+    let document = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a_list\n      responses: {'204': {description: done}}\n    get:\n      operationId: a_get\n      responses: {'204': {description: done}}\n";
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("duplicate key `get` at #/paths/~1a/get"), "{error}");
+    // The parser reports where the mapping holding the repeated key starts (the first `get`).
+    assert!(error.starts_with("d.yml:5:5:"), "{error}");
+
+    // The same property twice, deep inside a list, in flow style.
+    let document = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    a:\n      allOf:\n        - {type: object, properties: {id: {type: string}, id: {type: integer}}}\n";
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("duplicate key `id` at #/components/schemas/a/allOf/0/properties/id"), "{error}");
+    assert!(error.starts_with("d.yml:8:"), "{error}");
+
+    // JSON documents load through the same parser.
+    let document = r#"{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {}, "info": {"title": "u", "version": "2"}}"#;
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("duplicate key `info` at #/info"), "{error}");
+
+    // Keys that only look alike are different keys.
+    let document = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\nx-a: {get: 1, Get: 2, 'get ': 3}\n";
+    assert!(generate(document.as_bytes()).is_ok());
+}
+
+#[test]
+fn a_path_without_a_leading_slash_is_an_error_naming_it() {
+    let document = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  users/{id}:\n    get:\n      operationId: users_get\n      responses: {'204': {description: done}}\n  x-extension: {}\n";
+    let error = generate(document.as_bytes()).unwrap_err();
+    assert!(error.contains("#/paths/users~1{id}") && error.contains("does not start with `/`"), "{error}");
+    assert!(!error.contains("x-extension"), "extensions are allowed: {error}");
+}

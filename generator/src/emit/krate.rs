@@ -20,13 +20,13 @@ pub fn cargo_toml(api: &Api, krate: &CrateConfig) -> String {
     out.push_str(&super::HEADER.replacen("//", "#", 1));
     out.push_str("\n[package]\n");
     out.push_str(&format!("name = {:?}\n", krate.name));
-    out.push_str(&format!(
-        "description = {:?}\n",
-        format!(
-            "Microsoft Graph {} ({}) for Rust, generated from Microsoft's OpenAPI document.",
-            api.title, api.version
-        )
-    ));
+    // A TOML string, not Rust's `{:?}`: the title and version come from the document, and Rust
+    // escapes (`\u{1b}`) are not TOML's.
+    let description = format!(
+        "Microsoft Graph {} ({}) for Rust, generated from Microsoft's OpenAPI document.",
+        api.title, api.version
+    );
+    out.push_str(&format!("description = {}\n", toml::Value::String(description)));
     if krate.workspace_member {
         out.push_str("version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n");
     } else {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
-use super::docs::{attrs, code, inner_attrs, prose};
+use super::docs::{attrs, code, inner_attrs, link_target, prose};
 use super::type_tokens;
 use crate::ir::{
     Api, Area, ExpandedField, JsonBody, Model, Operation, Param, ParamKind, RequestBody, ResponseBody, TypeRef,
@@ -78,7 +78,7 @@ fn operation_doc(op: &Operation) -> String {
     }
     if let Some((url, text)) = &op.docs.external_docs {
         let text = if text.is_empty() { "Documentation" } else { text.as_str() };
-        doc.push_str(&format!("\n[{}]({url})\n", prose(text)));
+        doc.push_str(&format!("\n[{}]({})\n", prose(text), link_target(url)));
     }
     doc.push_str("\n# Permissions\n\n");
     match &op.docs.permissions {
@@ -430,7 +430,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 /// Field, methods and body-attaching statements of a JSON body.
 fn json_body(api: &Api, body: &JsonBody) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let ty = ident(&body.type_name);
-    let setters = body.expanded.iter().map(|e| expanded_methods(api, e));
+    let setters = body.expanded.iter().map(|e| expanded_methods(api, body, e));
     let additional = if body.additional_properties {
         quote! {
             /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
@@ -465,8 +465,13 @@ fn json_body(api: &Api, body: &JsonBody) -> (TokenStream, TokenStream, TokenStre
     )
 }
 
-fn expanded_methods(api: &Api, e: &ExpandedField) -> TokenStream {
+fn expanded_methods(api: &Api, body: &JsonBody, e: &ExpandedField) -> TokenStream {
     let field = ident(&e.field);
+    // The model is the one place that knows whether the field is boxed (a recursive property).
+    let boxed = match api.models.get(&body.type_name) {
+        Some(Model::Struct(s)) => s.fields.iter().any(|f| f.rust == e.field && f.boxed),
+        _ => false,
+    };
     let setter = ident(&e.setter);
     let doc = attrs(&if e.docs.is_empty() {
         format!("Sets the body property {}.", code(unraw(&e.field)))
@@ -474,7 +479,7 @@ fn expanded_methods(api: &Api, e: &ExpandedField) -> TokenStream {
         format!("Sets the body property {}: {}", code(unraw(&e.field)), prose(&e.docs))
     });
     let wrap = |v: TokenStream| {
-        let v = if e.boxed { quote!(Box::new(#v)) } else { v };
+        let v = if boxed { quote!(Box::new(#v)) } else { v };
         if e.optional { quote!(Some(#v)) } else { v }
     };
     let set = match &e.item {
