@@ -45,6 +45,8 @@ pub fn cargo_toml(api: &Api, krate: &CrateConfig) -> String {
     }
     out.push_str("# Credentials from azure_identity (client secret, certificate, managed identity, developer tools)\n");
     out.push_str("azure = [\"msgraph-runtime/azure\"]\n");
+    out.push_str("# Change-notification tokens and rich-notification decryption (RustCrypto, jsonwebtoken)\n");
+    out.push_str("notifications = [\"msgraph-runtime/notifications\"]\n");
     out.push_str("\n[dependencies]\n");
     out.push_str(&format!("msgraph-runtime = {{ path = {:?} }}\n", krate.runtime_path));
     if krate.workspace_member {
