@@ -15,7 +15,7 @@ impl Applications {
     }
     /// Invoke action addKey
     ///
-    /// Add a key credential to an application. This method, along with removeKey can be used by an application to automate rolling its expiring keys. As part of the request validation for this method, a proof of possession of an existing key is verified before the action can be performed.  Applications that don’t have any existing valid certificates (no certificates have been added yet, or all certificates have expired), won’t be able to use this service action. You can use the Update application operation to perform an update instead.
+    /// Add a key credential to an application. This method, along with removeKey can be used by an application to automate rolling its expiring keys. As part of the request validation for this method, a proof of possession of an existing key is verified before the action can be performed. Applications that don’t have any existing valid certificates (no certificates have been added yet, or all certificates have expired), won’t be able to use this service action. You can use the Update application operation to perform an update instead.
     ///
     /// `POST /applications/{application-id}/microsoft.graph.addKey` (operationId `application_addKey`).
     ///
@@ -6663,7 +6663,7 @@ impl Applications {
     }
     /// Invoke action validateProperties
     ///
-    /// Validate that a Microsoft 365 group's display name or mail nickname complies with naming policies.  Clients can use this API to determine whether a display name or mail nickname is valid before trying to create a Microsoft 365 group. To validate the properties of an existing group, use the group: validateProperties function. The following policy validations are performed for the display name and mail nickname properties:
+    /// Validate that a Microsoft 365 group's display name or mail nickname complies with naming policies. Clients can use this API to determine whether a display name or mail nickname is valid before trying to create a Microsoft 365 group. To validate the properties of an existing group, use the group: validateProperties function. The following policy validations are performed for the display name and mail nickname properties:
     /// 1. Validate the prefix and suffix naming policy
     /// 2. Validate the custom banned words policy
     /// 3. Validate that the mail nickname is unique This API only returns the first validation failure that is encountered. If the properties fail multiple validations, only the first validation failure is returned. However, you can validate both the mail nickname and the display name and receive a collection of validation errors if you are only validating the prefix and suffix naming policy. To learn more about configuring naming policies, see Configure naming policy.
@@ -6727,7 +6727,7 @@ impl AddKey {
         self
     }
     /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<String>) -> Self {
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.body.proof = Some(value.into());
         self
     }
@@ -7217,7 +7217,7 @@ impl CreateApplication {
         self.body.certification = Some(value.into());
         self
     }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
     pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
         self.body.created_date_time = Some(value.into());
         self
@@ -7232,7 +7232,7 @@ impl CreateApplication {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self
@@ -12774,7 +12774,7 @@ impl RemoveKey {
         self
     }
     /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<String>) -> Self {
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.body.proof = Some(value.into());
         self
     }
@@ -17722,7 +17722,7 @@ impl UpdateApplication {
         self.body.certification = Some(value.into());
         self
     }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
     pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
         self.body.created_date_time = Some(value.into());
         self
@@ -17737,7 +17737,7 @@ impl UpdateApplication {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self
@@ -18183,7 +18183,7 @@ impl UpdateApplicationByAppId {
         self.body.certification = Some(value.into());
         self
     }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
     pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
         self.body.created_date_time = Some(value.into());
         self
@@ -18198,7 +18198,7 @@ impl UpdateApplicationByAppId {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self
@@ -18644,7 +18644,7 @@ impl UpdateApplicationByUniqueName {
         self.body.certification = Some(value.into());
         self
     }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.  Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
+    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
     pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
         self.body.created_date_time = Some(value.into());
         self
@@ -18659,7 +18659,7 @@ impl UpdateApplicationByUniqueName {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self

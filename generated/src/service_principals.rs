@@ -15,7 +15,7 @@ impl ServicePrincipals {
     }
     /// Invoke action addKey
     ///
-    /// Adds a key credential to a servicePrincipal. This method along with removeKey can be used by a servicePrincipal to automate rolling its expiring keys. As part of the request validation for this method, a proof of possession of an existing key is verified before the action can be performed.  ServicePrincipals that don’t have any existing valid certificates (i.e.: no certificates have been added yet, or all certificates have expired), won’t be able to use this service action. Update servicePrincipal can be used to perform an update instead.
+    /// Adds a key credential to a servicePrincipal. This method along with removeKey can be used by a servicePrincipal to automate rolling its expiring keys. As part of the request validation for this method, a proof of possession of an existing key is verified before the action can be performed. ServicePrincipals that don’t have any existing valid certificates (i.e.: no certificates have been added yet, or all certificates have expired), won’t be able to use this service action. Update servicePrincipal can be used to perform an update instead.
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.addKey` (operationId `servicePrincipal_addKey`).
     ///
@@ -101,11 +101,11 @@ impl ServicePrincipals {
     }
     /// Invoke action addTokenSigningCertificate
     ///
-    /// Create a self-signed signing certificate and return a selfSignedCertificate object, which is the public part of the generated certificate.  The self-signed signing certificate is composed of the following objects, which are added to the servicePrincipal:
+    /// Create a self-signed signing certificate and return a selfSignedCertificate object, which is the public part of the generated certificate. The self-signed signing certificate is composed of the following objects, which are added to the servicePrincipal:
     /// + The keyCredentials object with the following objects:
-    ///     + A private key object with usage set to Sign.
-    ///     + A public key object with usage set to Verify.
-    /// + The passwordCredentials object.  All the objects have the same value of customKeyIdentifier. The passwordCredential is used to open the PFX file (private key). It and the associated private key object have the same value of keyId. When set during creation through the displayName property, the subject of the certificate cannot be updated. The startDateTime is set to the same time the certificate is created using the action. The endDateTime can be up to three years after the certificate is created.
+    ///    + A private key object with usage set to Sign.
+    ///    + A public key object with usage set to Verify.
+    /// + The passwordCredentials object. All the objects have the same value of customKeyIdentifier. The passwordCredential is used to open the PFX file (private key). It and the associated private key object have the same value of keyId. When set during creation through the displayName property, the subject of the certificate cannot be updated. The startDateTime is set to the same time the certificate is created using the action. The endDateTime can be up to three years after the certificate is created.
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.addTokenSigningCertificate` (operationId `servicePrincipal_addTokenSigningCertificate`).
     ///
@@ -9986,7 +9986,7 @@ impl ServicePrincipals {
     }
     /// Invoke action validateProperties
     ///
-    /// Validate that a Microsoft 365 group's display name or mail nickname complies with naming policies.  Clients can use this API to determine whether a display name or mail nickname is valid before trying to create a Microsoft 365 group. To validate the properties of an existing group, use the group: validateProperties function. The following policy validations are performed for the display name and mail nickname properties:
+    /// Validate that a Microsoft 365 group's display name or mail nickname complies with naming policies. Clients can use this API to determine whether a display name or mail nickname is valid before trying to create a Microsoft 365 group. To validate the properties of an existing group, use the group: validateProperties function. The following policy validations are performed for the display name and mail nickname properties:
     /// 1. Validate the prefix and suffix naming policy
     /// 2. Validate the custom banned words policy
     /// 3. Validate that the mail nickname is unique This API only returns the first validation failure that is encountered. If the properties fail multiple validations, only the first validation failure is returned. However, you can validate both the mail nickname and the display name and receive a collection of validation errors if you are only validating the prefix and suffix naming policy. To learn more about configuring naming policies, see Configure naming policy.
@@ -10050,7 +10050,7 @@ impl AddKey {
         self
     }
     /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<String>) -> Self {
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.body.proof = Some(value.into());
         self
     }
@@ -11426,7 +11426,7 @@ impl CreateServicePrincipal {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self
@@ -11580,7 +11580,7 @@ impl CreateServicePrincipal {
         self.body.saml_single_sign_on_settings = Some(value.into());
         self
     }
-    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable.  Supports $filter (eq, not, ge, le, startsWith).
+    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable. Supports $filter (eq, not, ge, le, startsWith).
     pub fn service_principal_names(
         mut self,
         value: impl IntoIterator<Item = String>,
@@ -22339,7 +22339,7 @@ impl RemoveKey {
         self
     }
     /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<String>) -> Self {
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.body.proof = Some(value.into());
         self
     }
@@ -27885,7 +27885,7 @@ impl UpdateServicePrincipal {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self
@@ -28039,7 +28039,7 @@ impl UpdateServicePrincipal {
         self.body.saml_single_sign_on_settings = Some(value.into());
         self
     }
-    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable.  Supports $filter (eq, not, ge, le, startsWith).
+    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable. Supports $filter (eq, not, ge, le, startsWith).
     pub fn service_principal_names(
         mut self,
         value: impl IntoIterator<Item = String>,
@@ -28493,7 +28493,7 @@ impl UpdateServicePrincipalByAppId {
         self.body.description = Some(value.into());
         self
     }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement).  Supports $filter (eq, ne, not).
+    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
     pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
         self.body.disabled_by_microsoft_status = Some(value.into());
         self
@@ -28647,7 +28647,7 @@ impl UpdateServicePrincipalByAppId {
         self.body.saml_single_sign_on_settings = Some(value.into());
         self
     }
-    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable.  Supports $filter (eq, not, ge, le, startsWith).
+    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable. Supports $filter (eq, not, ge, le, startsWith).
     pub fn service_principal_names(
         mut self,
         value: impl IntoIterator<Item = String>,

@@ -17,7 +17,7 @@ pub struct AddKeyRequestBody {
     pub password_credential: Option<crate::models::PasswordCredential>,
     /// `proof`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof: Option<String>,
+    pub proof: Option<crate::runtime::Secret>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -40,7 +40,7 @@ impl AddKeyRequestBody {
         self
     }
     /// Sets `proof`.
-    pub fn with_proof(mut self, value: impl Into<String>) -> Self {
+    pub fn with_proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.proof = Some(value.into());
         self
     }

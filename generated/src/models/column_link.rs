@@ -8,7 +8,7 @@ pub struct ColumnLink {
     /// The unique identifier for an entity. Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The name of the column  in this content type.
+    /// The name of the column in this content type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

@@ -142,7 +142,7 @@ pub struct Contact {
     /// The phonetic Japanese given name (first name) of the contact.
     #[serde(rename = "yomiGivenName", default, skip_serializing_if = "Option::is_none")]
     pub yomi_given_name: Option<String>,
-    /// The phonetic Japanese surname (last name)  of the contact.
+    /// The phonetic Japanese surname (last name) of the contact.
     #[serde(rename = "yomiSurname", default, skip_serializing_if = "Option::is_none")]
     pub yomi_surname: Option<String>,
     /// The collection of open extensions defined for the contact. Read-only. Nullable.

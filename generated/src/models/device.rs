@@ -17,7 +17,7 @@ pub struct Device {
         skip_serializing_if = "Option::is_none"
     )]
     pub deleted_date_time: Option<String>,
-    /// true if the account is enabled; otherwise, false. Required. Default is true.  Supports $filter (eq, ne, not, in). Only callers with at least the Cloud Device Administrator role can set this property.
+    /// true if the account is enabled; otherwise, false. Required. Default is true. Supports $filter (eq, ne, not, in). Only callers with at least the Cloud Device Administrator role can set this property.
     #[serde(rename = "accountEnabled", default, skip_serializing_if = "Option::is_none")]
     pub account_enabled: Option<bool>,
     /// For internal use only. Not nullable. Supports $filter (eq, not, ge, le).
@@ -162,7 +162,7 @@ pub struct Device {
     /// List of labels applied to the device by the system. Supports $filter (/$count eq 0, /$count ne 0).
     #[serde(rename = "systemLabels", default, skip_serializing_if = "Option::is_none")]
     pub system_labels: Option<Vec<String>>,
-    /// Type of trust for the joined device. Read-only. Possible values:  Workplace (indicates bring your own personal devices), AzureAd (Cloud-only joined devices), ServerAd (on-premises domain joined devices joined to Microsoft Entra ID). For more information, see Introduction to device management in Microsoft Entra ID.
+    /// Type of trust for the joined device. Read-only. Possible values: Workplace (indicates bring your own personal devices), AzureAd (Cloud-only joined devices), ServerAd (on-premises domain joined devices joined to Microsoft Entra ID). For more information, see Introduction to device management in Microsoft Entra ID.
     #[serde(rename = "trustType", default, skip_serializing_if = "Option::is_none")]
     pub trust_type: Option<String>,
     /// The collection of open extensions defined for the device. Read-only. Nullable.

@@ -7,7 +7,7 @@
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoCoordinates {
-    /// Optional. The altitude (height), in feet,  above sea level for the item. Read-only.
+    /// Optional. The altitude (height), in feet, above sea level for the item. Read-only.
     ///
     /// Format: `double`.
     #[serde(

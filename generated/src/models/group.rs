@@ -195,7 +195,7 @@ pub struct Group {
         skip_serializing_if = "Option::is_none"
     )]
     pub on_premises_sync_enabled: Option<bool>,
-    /// The preferred data location for the Microsoft 365 group. By default, the group inherits the group creator's preferred data location. To set this property, the calling app must be granted the Directory.ReadWrite.All permission and the user be assigned at least one of the following Microsoft Entra roles: User Account Administrator Directory Writer  Exchange Administrator  SharePoint Administrator  For more information about this property, see OneDrive Online Multi-Geo. Nullable. Returned by default.
+    /// The preferred data location for the Microsoft 365 group. By default, the group inherits the group creator's preferred data location. To set this property, the calling app must be granted the Directory.ReadWrite.All permission and the user be assigned at least one of the following Microsoft Entra roles: User Account Administrator Directory Writer Exchange Administrator SharePoint Administrator For more information about this property, see OneDrive Online Multi-Geo. Nullable. Returned by default.
     #[serde(
         rename = "preferredDataLocation",
         default,
@@ -235,7 +235,7 @@ pub struct Group {
         skip_serializing_if = "Option::is_none"
     )]
     pub security_identifier: Option<String>,
-    /// Errors published by a federated service describing a nontransient, service-specific error regarding the properties or link from a group object.  Supports $filter (eq, not, for isResolved and serviceInstance).
+    /// Errors published by a federated service describing a nontransient, service-specific error regarding the properties or link from a group object. Supports $filter (eq, not, for isResolved and serviceInstance).
     #[serde(
         rename = "serviceProvisioningErrors",
         default,

@@ -17,9 +17,9 @@ pub struct JoinMeetingIdSettings {
     /// The meeting ID to be used to join a meeting. Optional. Read-only.
     #[serde(rename = "joinMeetingId", default, skip_serializing_if = "Option::is_none")]
     pub join_meeting_id: Option<String>,
-    /// The passcode to join a meeting.  Optional. Read-only.
+    /// The passcode to join a meeting. Optional. Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passcode: Option<String>,
+    pub passcode: Option<crate::runtime::Secret>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -36,7 +36,7 @@ impl JoinMeetingIdSettings {
         self
     }
     /// Sets `passcode`.
-    pub fn with_passcode(mut self, value: impl Into<String>) -> Self {
+    pub fn with_passcode(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.passcode = Some(value.into());
         self
     }

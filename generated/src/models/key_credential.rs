@@ -24,11 +24,11 @@ pub struct KeyCredential {
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", default, skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
-    /// The certificate's raw data in byte array converted to Base64 string. Returned only on $select for a single object, that is, GET applications/{applicationId}?$select=keyCredentials or GET servicePrincipals/{servicePrincipalId}?$select=keyCredentials; otherwise, it is always null.  From a .cer certificate, you can read the key using the Convert.ToBase64String() method. For more information, see Get the certificate key.
+    /// The certificate's raw data in byte array converted to Base64 string. Returned only on $select for a single object, that is, GET applications/{applicationId}?$select=keyCredentials or GET servicePrincipals/{servicePrincipalId}?$select=keyCredentials; otherwise, it is always null. From a .cer certificate, you can read the key using the Convert.ToBase64String() method. For more information, see Get the certificate key.
     ///
     /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<crate::runtime::Secret>,
     /// The unique identifier (GUID) for the key.
     ///
     /// Format: `uuid`.
@@ -66,7 +66,7 @@ impl KeyCredential {
         self
     }
     /// Sets `key`.
-    pub fn with_key(mut self, value: impl Into<String>) -> Self {
+    pub fn with_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.key = Some(value.into());
         self
     }

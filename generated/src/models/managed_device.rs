@@ -16,7 +16,7 @@ pub struct ManagedDevice {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub activation_lock_bypass_code: Option<String>,
+    pub activation_lock_bypass_code: Option<crate::runtime::Secret>,
     /// Android security patch level. This property is read-only.
     ///
     /// Read-only: set by the service; leave it unset in requests.
@@ -471,7 +471,10 @@ impl ManagedDevice {
         self
     }
     /// Sets `activationLockBypassCode`.
-    pub fn with_activation_lock_bypass_code(mut self, value: impl Into<String>) -> Self {
+    pub fn with_activation_lock_bypass_code(
+        mut self,
+        value: impl Into<crate::runtime::Secret>,
+    ) -> Self {
         self.activation_lock_bypass_code = Some(value.into());
         self
     }

@@ -75,7 +75,7 @@ pub struct Message {
         skip_serializing_if = "Option::is_none"
     )]
     pub inference_classification: Option<crate::models::InferenceClassificationType>,
-    /// A collection of message headers defined by RFC5322. The set includes message headers indicating the network path taken by a message from the sender to the recipient. It can also contain custom message headers that hold app data for the message.  Returned only on applying a $select query option. Read-only.
+    /// A collection of message headers defined by RFC5322. The set includes message headers indicating the network path taken by a message from the sender to the recipient. It can also contain custom message headers that hold app data for the message. Returned only on applying a $select query option. Read-only.
     #[serde(
         rename = "internetMessageHeaders",
         default,
@@ -112,7 +112,7 @@ pub struct Message {
     /// The unique identifier for the message's parent mailFolder.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
-    /// The date and time the message was received.  The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    /// The date and time the message was received. The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(
@@ -127,7 +127,7 @@ pub struct Message {
     /// `sender`: see [`Recipient`](crate::models::Recipient).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<crate::models::Recipient>,
-    /// The date and time the message was sent.  The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    /// The date and time the message was sent. The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(rename = "sentDateTime", default, skip_serializing_if = "Option::is_none")]

@@ -14,16 +14,16 @@ pub struct Onenote {
     /// The status of OneNote operations. Getting an operations collection isn't supported, but you can get the status of long-running operations if the Operation-Location header is returned in the response. Read-only. Nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<crate::models::OnenoteOperation>>,
-    /// The pages in all OneNote notebooks that are owned by the user or group.  Read-only. Nullable.
+    /// The pages in all OneNote notebooks that are owned by the user or group. Read-only. Nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<crate::models::OnenotePage>>,
     /// The image and other file resources in OneNote pages. Getting a resources collection isn't supported, but you can get the binary content of a specific resource. Read-only. Nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<crate::models::OnenoteResource>>,
-    /// The section groups in all OneNote notebooks that are owned by the user or group.  Read-only. Nullable.
+    /// The section groups in all OneNote notebooks that are owned by the user or group. Read-only. Nullable.
     #[serde(rename = "sectionGroups", default, skip_serializing_if = "Option::is_none")]
     pub section_groups: Option<Vec<crate::models::SectionGroup>>,
-    /// The sections in all OneNote notebooks that are owned by the user or group.  Read-only. Nullable.
+    /// The sections in all OneNote notebooks that are owned by the user or group. Read-only. Nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sections: Option<Vec<crate::models::OnenoteSection>>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

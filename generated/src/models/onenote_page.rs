@@ -25,7 +25,7 @@ pub struct OnenotePage {
     /// Format: `base64url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// The URL for the page's HTML content.  Read-only.
+    /// The URL for the page's HTML content. Read-only.
     #[serde(rename = "contentUrl", default, skip_serializing_if = "Option::is_none")]
     pub content_url: Option<String>,
     /// The unique identifier of the application that created the page. Read-only.

@@ -47,7 +47,7 @@ pub struct OnenoteSection {
     /// The pages endpoint where you can get details for all the pages in the section. Read-only.
     #[serde(rename = "pagesUrl", default, skip_serializing_if = "Option::is_none")]
     pub pages_url: Option<String>,
-    /// The collection of pages in the section.  Read-only. Nullable.
+    /// The collection of pages in the section. Read-only. Nullable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<crate::models::OnenotePage>>,
     /// `parentNotebook`: see [`Notebook`](crate::models::Notebook).

@@ -103,7 +103,7 @@ pub struct PlannerTask {
     /// `previewType`: see [`PlannerPreviewType`](crate::models::PlannerPreviewType).
     #[serde(rename = "previewType", default, skip_serializing_if = "Option::is_none")]
     pub preview_type: Option<crate::models::PlannerPreviewType>,
-    /// Priority of the task. The valid range of values is between 0 and 10, with the increasing value being lower priority (0 has the highest priority and 10 has the lowest priority).  Currently, Planner interprets values 0 and 1 as 'urgent', 2, 3 and 4 as 'important', 5, 6, and 7 as 'medium', and 8, 9, and 10 as 'low'.  Additionally, Planner sets the value 1 for 'urgent', 3 for 'important', 5 for 'medium', and 9 for 'low'.
+    /// Priority of the task. The valid range of values is between 0 and 10, with the increasing value being lower priority (0 has the highest priority and 10 has the lowest priority). Currently, Planner interprets values 0 and 1 as 'urgent', 2, 3 and 4 as 'important', 5, 6, and 7 as 'medium', and 8, 9, and 10 as 'low'. Additionally, Planner sets the value 1 for 'urgent', 3 for 'important', 5 for 'medium', and 9 for 'low'.
     ///
     /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

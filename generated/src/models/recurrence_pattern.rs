@@ -12,7 +12,7 @@ pub struct RecurrencePattern {
     /// Format: `int32`.
     #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i32>,
-    /// A collection of the days of the week on which the event occurs. The possible values are: sunday, monday, tuesday, wednesday, thursday, friday, saturday. If type is relativeMonthly or relativeYearly, and daysOfWeek specifies more than one day, the event falls on the first day that satisfies the pattern.  Required if type is weekly, relativeMonthly, or relativeYearly.
+    /// A collection of the days of the week on which the event occurs. The possible values are: sunday, monday, tuesday, wednesday, thursday, friday, saturday. If type is relativeMonthly or relativeYearly, and daysOfWeek specifies more than one day, the event falls on the first day that satisfies the pattern. Required if type is weekly, relativeMonthly, or relativeYearly.
     #[serde(rename = "daysOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub days_of_week: Option<Vec<crate::models::DayOfWeek>>,
     /// `firstDayOfWeek`: see [`DayOfWeek`](crate::models::DayOfWeek).
@@ -26,7 +26,7 @@ pub struct RecurrencePattern {
     /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
-    /// The month in which the event occurs.  This is a number from 1 to 12.
+    /// The month in which the event occurs. This is a number from 1 to 12.
     ///
     /// Format: `int32`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

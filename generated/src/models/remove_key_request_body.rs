@@ -12,7 +12,7 @@ pub struct RemoveKeyRequestBody {
     pub key_id: Option<String>,
     /// `proof`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proof: Option<String>,
+    pub proof: Option<crate::runtime::Secret>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -24,7 +24,7 @@ impl RemoveKeyRequestBody {
         self
     }
     /// Sets `proof`.
-    pub fn with_proof(mut self, value: impl Into<String>) -> Self {
+    pub fn with_proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.proof = Some(value.into());
         self
     }

@@ -10,7 +10,7 @@ pub struct SoftwareOathAuthenticationMethod {
     pub id: Option<String>,
     /// The secret key of the method. Always returns null.
     #[serde(rename = "secretKey", default, skip_serializing_if = "Option::is_none")]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<crate::runtime::Secret>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -22,7 +22,7 @@ impl SoftwareOathAuthenticationMethod {
         self
     }
     /// Sets `secretKey`.
-    pub fn with_secret_key(mut self, value: impl Into<String>) -> Self {
+    pub fn with_secret_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
         self.secret_key = Some(value.into());
         self
     }

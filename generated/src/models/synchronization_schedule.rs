@@ -12,7 +12,7 @@ pub struct SynchronizationSchedule {
     /// Format: `date-time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<String>,
-    /// The interval between synchronization iterations. The value is represented in ISO 8601  format for durations. For example, P1M represents a period of one month and PT1M represents a period of one minute.
+    /// The interval between synchronization iterations. The value is represented in ISO 8601 format for durations. For example, P1M represents a period of one month and PT1M represents a period of one minute.
     ///
     /// Format: `duration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -50,7 +50,7 @@ pub struct TemporaryAccessPassAuthenticationMethod {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub temporary_access_pass: Option<String>,
+    pub temporary_access_pass: Option<crate::runtime::Secret>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -92,7 +92,10 @@ impl TemporaryAccessPassAuthenticationMethod {
         self
     }
     /// Sets `temporaryAccessPass`.
-    pub fn with_temporary_access_pass(mut self, value: impl Into<String>) -> Self {
+    pub fn with_temporary_access_pass(
+        mut self,
+        value: impl Into<crate::runtime::Secret>,
+    ) -> Self {
         self.temporary_access_pass = Some(value.into());
         self
     }

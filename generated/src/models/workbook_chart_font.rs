@@ -20,7 +20,7 @@ pub struct WorkbookChartFont {
     /// The font name. For example 'Calibri'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The size of the font. For example,  11.
+    /// The size of the font. For example, 11.
     ///
     /// Format: `double`.
     #[serde(

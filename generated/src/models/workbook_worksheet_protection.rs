@@ -11,7 +11,7 @@ pub struct WorkbookWorksheetProtection {
     /// `options`: see [`WorkbookWorksheetProtectionOptions`](crate::models::WorkbookWorksheetProtectionOptions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::models::WorkbookWorksheetProtectionOptions>,
-    /// Indicates whether the worksheet is protected.  Read-only.
+    /// Indicates whether the worksheet is protected. Read-only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).

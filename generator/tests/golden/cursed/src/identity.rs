@@ -2,7 +2,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! The module's identity type.
-/// Identity of an object of the cursed module module: one optional key per path parameter of the document (3 keys), as the PowerShell cmdlets' `-InputObject` (`ICursedModuleIdentity`).
+/// Identity of an object of the cursed module module: one optional key per path parameter of the document (4 keys), as the PowerShell cmdlets' `-InputObject` (`ICursedModuleIdentity`).
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
@@ -16,13 +16,16 @@ pub struct CursedModuleIdentity {
     /// Alternate key of 2nd (`Name`)
     #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// PingId (`PingId`)
+    #[serde(rename = "PingId", skip_serializing_if = "Option::is_none")]
+    pub ping_id: Option<String>,
     /// Self (`Self`)
     #[serde(rename = "Self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }
 impl CursedModuleIdentity {
     /// The keys an identity can hold, in PowerShell's spelling and order.
-    pub const KEYS: &'static [&'static str] = &["JobId", "Name", "Self"];
+    pub const KEYS: &'static [&'static str] = &["JobId", "Name", "PingId", "Self"];
     /// An identity with no key set.
     pub fn new() -> Self {
         Self::default()
@@ -35,6 +38,11 @@ impl CursedModuleIdentity {
     /// Sets `Name`.
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
+        self
+    }
+    /// Sets `PingId`.
+    pub fn with_ping_id(mut self, value: impl Into<String>) -> Self {
+        self.ping_id = Some(value.into());
         self
     }
     /// Sets `Self`.
@@ -61,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for CursedModuleIdentity {
             let target: &mut Option<String> = match normalized.as_str() {
                 "jobid" => &mut identity.job_id,
                 "name" => &mut identity.name,
+                "pingid" => &mut identity.ping_id,
                 "self" => &mut identity.self_,
                 _ => continue,
             };

@@ -8,8 +8,10 @@
 //! # Areas
 //!
 //! - [`N2nd`](crate::_2nd): 2 operation(s) under `/2nd`
+//! - [`ClientArea`](crate::client): 1 operation(s) under `/client`
 //! - [`Identity`](crate::identity_area): 1 operation(s) under `/identity`
 //! - [`Models`](crate::models_area): 1 operation(s) under `/models`
+//! - [`Ping`](crate::ping): 5 operation(s) under `/ping`
 //! - [`Type`](crate::type): 3 operation(s) under `/type`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
@@ -18,17 +20,23 @@ pub use identity::CursedModuleIdentity;
 pub mod identity;
 pub mod models;
 pub mod _2nd;
+pub mod client;
 pub mod identity_area;
 pub mod models_area;
+pub mod ping;
 pub mod r#type;
 /// The areas of the cursed module module on a [`Client`]: `client._2nd()` and so on. Bring it into scope with `use golden_cursed::prelude::*;`.
 pub trait CursedModuleApi {
     /// Operations under `/2nd`.
     fn _2nd(&self) -> _2nd::N2nd;
+    /// Operations under `/client`.
+    fn client(&self) -> client::ClientArea;
     /// Operations under `/identity`.
     fn identity(&self) -> identity_area::Identity;
     /// Operations under `/models`.
     fn models(&self) -> models_area::Models;
+    /// Operations under `/ping`.
+    fn ping(&self) -> ping::Ping;
     /// Operations under `/type`.
     fn r#type(&self) -> r#type::Type;
 }
@@ -36,11 +44,17 @@ impl CursedModuleApi for Client {
     fn _2nd(&self) -> _2nd::N2nd {
         _2nd::N2nd::new(self)
     }
+    fn client(&self) -> client::ClientArea {
+        client::ClientArea::new(self)
+    }
     fn identity(&self) -> identity_area::Identity {
         identity_area::Identity::new(self)
     }
     fn models(&self) -> models_area::Models {
         models_area::Models::new(self)
+    }
+    fn ping(&self) -> ping::Ping {
+        ping::Ping::new(self)
     }
     fn r#type(&self) -> r#type::Type {
         r#type::Type::new(self)

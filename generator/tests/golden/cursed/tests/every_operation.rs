@@ -42,6 +42,7 @@ async fn _2nd_operations_reach_the_server() {
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
         .with_self("sample-Self");
     let mut seen = 0usize;
     Box::pin(async {
@@ -71,11 +72,28 @@ async fn _2nd_operations_reach_the_server() {
     let _ = (&identity, &client, &mut seen);
 }
 #[tokio::test]
+async fn client_operations_reach_the_server() {
+    let (server, client) = start().await;
+    let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_job_id("sample-JobId")
+        .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
+        .with_self("sample-Self");
+    let mut seen = 0usize;
+    Box::pin(async {
+            let _ = client.client().get().send().await;
+            expect(&server, &mut seen, "GET", "/v1.0/client").await;
+        })
+        .await;
+    let _ = (&identity, &client, &mut seen);
+}
+#[tokio::test]
 async fn identity_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
         .with_self("sample-Self");
     let mut seen = 0usize;
     Box::pin(async {
@@ -91,6 +109,7 @@ async fn models_operations_reach_the_server() {
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
         .with_self("sample-Self");
     let mut seen = 0usize;
     Box::pin(async {
@@ -101,11 +120,50 @@ async fn models_operations_reach_the_server() {
     let _ = (&identity, &client, &mut seen);
 }
 #[tokio::test]
+async fn ping_operations_reach_the_server() {
+    let (server, client) = start().await;
+    let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_job_id("sample-JobId")
+        .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
+        .with_self("sample-Self");
+    let mut seen = 0usize;
+    Box::pin(async {
+            let _ = client.ping().get("sample-PingId").send().await;
+            expect(&server, &mut seen, "GET", "/v1.0/ping/sample-PingId").await;
+            let _ = client
+                .ping()
+                .get_via_identity(&identity)
+                .expect("identity has every key")
+                .send()
+                .await;
+            expect(&server, &mut seen, "GET", "/v1.0/ping/sample-PingId").await;
+        })
+        .await;
+    Box::pin(async {
+            let _ = client.ping().get_via_identity_2().send().await;
+            expect(&server, &mut seen, "GET", "/v1.0/ping/viaIdentity").await;
+        })
+        .await;
+    Box::pin(async {
+            let _ = client.ping().new_2().send().await;
+            expect(&server, &mut seen, "POST", "/v1.0/ping").await;
+        })
+        .await;
+    Box::pin(async {
+            let _ = client.ping().ping().send().await;
+            expect(&server, &mut seen, "GET", "/v1.0/ping").await;
+        })
+        .await;
+    let _ = (&identity, &client, &mut seen);
+}
+#[tokio::test]
 async fn type_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
         .with_self("sample-Self");
     let mut seen = 0usize;
     Box::pin(async {
