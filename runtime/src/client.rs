@@ -615,10 +615,10 @@ impl fmt::Debug for Client {
 /// For the multi-request tasks ([`crate::tasks`]), which send some requests outside the
 /// pipeline: upload slices and pre-authenticated monitor URLs must never carry the bearer token.
 impl Client {
-    /// The client's HTTP client (proxies as configured, redirects disabled) and its default
+    /// The client's transport (proxies as configured, redirects disabled) and its default
     /// per-call settings (timeout, retry policy).
-    pub(crate) fn for_tasks(&self) -> (&reqwest::Client, CallSettings) {
-        (&self.inner.builtins.transport.client, self.settings(&CallOptions::default(), false))
+    pub(crate) fn for_tasks(&self) -> (&Transport, CallSettings) {
+        (&self.inner.builtins.transport, self.settings(&CallOptions::default(), false))
     }
 }
 

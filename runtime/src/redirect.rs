@@ -32,7 +32,7 @@ fn is_redirect(status: StatusCode) -> bool {
 }
 
 /// Scheme, host and port (with the scheme's default filled in).
-fn origin(url: &url::Url) -> (String, Option<String>, Option<u16>) {
+pub(crate) fn origin(url: &url::Url) -> (String, Option<String>, Option<u16>) {
     (url.scheme().to_owned(), url.host_str().map(str::to_ascii_lowercase), url.port_or_known_default())
 }
 

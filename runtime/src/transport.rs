@@ -39,6 +39,7 @@ impl PendingStream {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Transport {
     pub(crate) client: reqwest::Client,
 }

@@ -193,32 +193,9 @@ impl fmt::Display for Report {
     }
 }
 
-/// Every file under `dir`, relative to it, `/`-separated (empty when `dir` is absent).
-fn files_under(dir: &Path) -> Result<BTreeMap<String, PathBuf>, XtaskError> {
-    let mut out = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(out);
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current).map_err(|e| XtaskError::io(&current, e))? {
-            let entry = entry.map_err(|e| XtaskError::io(&current, e))?;
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).unwrap_or(&path);
-                let key = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                out.insert(key, path);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Compares one generated crate with a directory.
 fn diff_target(root: &Path, out: &Path, generated: &Generated, report: &mut Report) -> Result<(), XtaskError> {
-    let on_disk = files_under(out)?;
+    let on_disk = if out.exists() { out_dir::files_under(out, |_| false)? } else { BTreeMap::new() };
     for (relative, text) in &generated.files {
         report.files_checked += 1;
         let shown = Path::new(&display_relative(root, out)).join(relative);

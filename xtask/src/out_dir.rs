@@ -94,8 +94,8 @@ pub fn check_standalone_target(workspace: &Path, out: &Path) -> Result<(), Xtask
         }
         Err(e) => return Err(XtaskError::io(&marker, e)),
     };
-    let foreign: Vec<String> = files_under(out)?
-        .into_iter()
+    let foreign: Vec<String> = files_under(out, is_carried_over)?
+        .into_keys()
         .filter(|relative| relative != MARKER && !listed.contains(relative) && !is_carried_over(relative))
         .collect();
     if !foreign.is_empty() {
@@ -136,11 +136,11 @@ fn parse_marker(text: &str) -> BTreeSet<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
 }
 
-/// Every file under `dir` (not following symbolic links), relative and `/`-separated; a
-/// symbolic link counts as a file, so a link into a user's folder is never walked or deleted
-/// through.
-fn files_under(dir: &Path) -> Result<Vec<String>, XtaskError> {
-    let mut out = Vec::new();
+/// Every file under `dir` (not following symbolic links), keyed by its relative,
+/// `/`-separated path; directories for which `skip` is true are not walked. A symbolic link
+/// counts as a file, so a link into a user's folder is never walked or deleted through.
+pub(crate) fn files_under(dir: &Path, skip: impl Fn(&str) -> bool) -> Result<BTreeMap<String, PathBuf>, XtaskError> {
+    let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
         for entry in fs::read_dir(&current).map_err(|e| XtaskError::io(&current, e))? {
@@ -148,15 +148,15 @@ fn files_under(dir: &Path) -> Result<Vec<String>, XtaskError> {
             let path = entry.path();
             let relative = path.strip_prefix(dir).unwrap_or(&path);
             let key = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let is_dir = entry.file_type().map_err(|e| XtaskError::io(&path, e))?.is_dir();
-            if is_dir && !is_carried_over(&key) {
-                stack.push(path);
-            } else if !is_dir {
-                out.push(key);
+            if entry.file_type().map_err(|e| XtaskError::io(&path, e))?.is_dir() {
+                if !skip(&key) {
+                    stack.push(path);
+                }
+            } else {
+                out.insert(key, path);
             }
         }
     }
-    out.sort();
     Ok(out)
 }
 

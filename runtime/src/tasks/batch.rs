@@ -75,9 +75,10 @@ use crate::operation::{HttpMethod, OperationInfo};
 use crate::path;
 use crate::redact::{RedactedHeaders, is_sensitive_header};
 use crate::response::Response;
+use crate::retry::is_retryable_status as is_retryable;
 use crate::retry::{backoff, retry_after};
 use crate::secret::{self, REDACTED};
-use crate::tasks::{TaskKind, is_retryable, task_error};
+use crate::tasks::{TaskKind, task_error};
 use crate::what_if::WhatIf;
 
 /// Most requests Graph accepts in one batch.

@@ -241,10 +241,16 @@ impl LongRunningOperation {
     }
 
     async fn poll_unauthenticated(&self, client: &Client) -> Result<Poll, Error> {
-        let (http, settings) = client.for_tasks();
-        let answer =
-            send_unauthenticated(http, Method::GET, &self.monitor, HeaderMap::new(), Bytes::new(), settings.timeout)
-                .await;
+        let (transport, settings) = client.for_tasks();
+        let answer = send_unauthenticated(
+            transport,
+            Method::GET,
+            &self.monitor,
+            HeaderMap::new(),
+            Bytes::new(),
+            settings.timeout,
+        )
+        .await;
         match answer {
             Ok(response) => Ok(Poll::Answered(response)),
             // Redirects are not followed outside the pipeline: a redirect from the monitor

@@ -20,16 +20,18 @@
 //! only to a loopback address).
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, Method};
 
-use crate::error::{Error, ServiceError, TransportError};
-use crate::logging;
+use crate::auth::is_loopback;
+use crate::client::DEFAULT_MAX_RESPONSE_BODY;
+use crate::error::{Error, ServiceError};
+use crate::pipeline::Request;
 use crate::redact::loggable_url;
 use crate::response::Response;
+use crate::transport::{BodyPolicy, Transport, TruncatedBody};
 
 pub mod batch;
 pub mod delta;
@@ -159,7 +161,7 @@ pub(crate) fn check_unauthenticated_url(kind: TaskKind, what: &str, url: &str) -
     let shown = shown_url(&parsed);
     match parsed.scheme() {
         "https" => {}
-        "http" if is_loopback(&parsed) => {}
+        "http" if parsed.host_str().is_some_and(is_loopback) => {}
         "http" => {
             return Err(task_error(
                 kind,
@@ -185,29 +187,18 @@ pub(crate) fn shown_url(url: &url::Url) -> String {
     }
 }
 
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 /// Whether `url` has the origin (scheme, host, port) of the client's base URL.
 pub(crate) fn same_origin(url: &url::Url, base_url: &str) -> bool {
-    url::Url::parse(base_url).is_ok_and(|base| {
-        url.scheme() == base.scheme()
-            && url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default()
-    })
+    url::Url::parse(base_url).is_ok_and(|base| crate::redirect::origin(url) == crate::redirect::origin(&base))
 }
 
-/// One request sent with the client's HTTP client but outside its pipeline: no token, no
-/// redirects, within `timeout`. A 2XX answer is `Ok`; any other status is
-/// [`Error::Service`] naming `METHOD <url without query values>`. Logged like any exchange.
+/// One request sent with the client's transport but outside its pipeline: no token, no
+/// redirects, within `timeout`. It is framed, logged and read like any attempt (the body
+/// bounded by the client's default limit, an error body by the part an error keeps). A 2XX
+/// answer is `Ok`; any other status is [`Error::Service`] naming `METHOD <url without query
+/// values>`.
 pub(crate) async fn send_unauthenticated(
-    http: &reqwest::Client,
+    transport: &Transport,
     method: Method,
     url: &url::Url,
     headers: HeaderMap,
@@ -215,76 +206,31 @@ pub(crate) async fn send_unauthenticated(
     timeout: Duration,
 ) -> Result<Response<Bytes>, Error> {
     let shown = shown_url(url);
-    let uri: http::Uri =
+    let mut request = Request::new(body);
+    *request.method_mut() = method.clone();
+    *request.uri_mut() =
         url.as_str().parse().map_err(|_| Error::invalid_argument("url", format!("invalid URL {shown}")))?;
-    let mut request = reqwest::Request::new(method.clone(), url.clone());
     *request.headers_mut() = headers;
-    logging::request(&method, &uri, 1, request.headers());
-    *request.body_mut() = Some(body.into());
-    let started = std::time::Instant::now();
     // These answers (slice receipts, monitor status, the uploaded item) are small JSON; a
     // hostile upload or monitor URL must not make us buffer without bound.
-    let limit = crate::client::DEFAULT_MAX_RESPONSE_BODY;
+    let policy = BodyPolicy { limit: DEFAULT_MAX_RESPONSE_BODY, stream: false };
     let exchange = async {
-        let mut response = http.execute(request).await?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let mut body = bytes::BytesMut::new();
-        while let Some(chunk) = response.chunk().await? {
-            if body.len() + chunk.len() > limit {
-                return Ok(Err(Error::ResponseTooLarge { status, limit, content_length: response.content_length() }));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok::<_, reqwest::Error>(Ok((status, headers, body.freeze())))
+        let (outgoing, exchange) = transport.start(&request, 1, Some(url.clone()))?;
+        let response = transport.client.execute(outgoing).await.map_err(|e| exchange.failed(e))?;
+        exchange.read(response, policy).await
     };
-    let (status, headers, body) = match tokio::time::timeout(timeout, exchange).await {
-        Err(_) => return Err(Error::Timeout { after: timeout }),
-        Ok(Ok(Err(too_large))) => return Err(too_large),
-        Ok(Err(error)) => {
-            let message = transport_message(&error);
-            logging::failure(&method, &uri, 1, started.elapsed(), &message);
-            return Err(Error::Transport(Box::new(TransportError {
-                message,
-                method: method.to_string(),
-                url: shown,
-                connect: error.is_connect(),
-                attempts: 1,
-                not_retried: false,
-                source: Some(Box::new(error.without_url())),
-            })));
-        }
-        Ok(Ok(Ok(answer))) => answer,
-    };
-    logging::response(&method, &uri, 1, status, started.elapsed(), &headers);
-    if status.is_success() {
-        return Ok(Response::new(status, headers, body));
+    let response = tokio::time::timeout(timeout, exchange).await.map_err(|_| Error::Timeout { after: timeout })??;
+    let (mut parts, body) = response.into_parts();
+    if parts.status.is_success() {
+        return Ok(Response::new(parts.status, parts.headers, body));
     }
+    let body_len = parts.extensions.remove::<TruncatedBody>().map_or(body.len(), |truncated| truncated.full_len);
     Err(Error::Service(Box::new(ServiceError::from_response(
         format!("{method} {shown}"),
-        status,
-        headers,
+        parts.status,
+        parts.headers,
         &body,
-        body.len(),
+        body_len,
         Vec::new(),
     ))))
-}
-
-/// reqwest's error chain without its top-level message, which embeds the full URL.
-fn transport_message(error: &reqwest::Error) -> String {
-    let mut parts = vec![if error.is_connect() { "could not connect" } else { "the request failed" }.to_owned()];
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if parts.last() != Some(&text) && !text.is_empty() {
-            parts.push(text);
-        }
-        source = cause.source();
-    }
-    parts.join(": ")
-}
-
-/// Statuses after which a request is worth sending again (as the retry step decides).
-pub(crate) fn is_retryable(status: StatusCode) -> bool {
-    crate::retry::is_retryable_status(status)
 }

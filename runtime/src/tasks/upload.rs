@@ -70,8 +70,10 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::operation::{HttpMethod, OperationInfo};
 use crate::response::Response;
+use crate::retry::is_retryable_status as is_retryable;
 use crate::retry::{backoff, retry_after};
-use crate::tasks::{TaskKind, check_unauthenticated_url, is_retryable, send_unauthenticated, shown_url, task_error};
+use crate::tasks::{TaskKind, check_unauthenticated_url, send_unauthenticated, shown_url, task_error};
+use crate::transport::Transport;
 
 /// Graph requires slices to be multiples of 320 KiB (except the last one).
 pub const SLICE_UNIT: usize = 320 * 1024;
@@ -181,7 +183,7 @@ type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
 /// Uploads one file through an [`UploadSession`]. See the [module documentation](self).
 pub struct LargeFileUpload {
-    http: reqwest::Client,
+    transport: Transport,
     timeout: Duration,
     backoff_base: Duration,
     session: UploadSession,
@@ -209,9 +211,9 @@ impl LargeFileUpload {
                 None,
             ));
         }
-        let (http, settings) = client.for_tasks();
+        let (transport, settings) = client.for_tasks();
         Ok(LargeFileUpload {
-            http: http.clone(),
+            transport: transport.clone(),
             timeout: settings.timeout,
             backoff_base: settings.retry.backoff_base,
             session,
@@ -281,7 +283,7 @@ impl LargeFileUpload {
 
     /// Deletes the session (`DELETE` on the upload URL); Graph discards what was uploaded.
     pub async fn cancel(&self) -> Result<(), Error> {
-        send_unauthenticated(&self.http, Method::DELETE, &self.url, HeaderMap::new(), Bytes::new(), self.timeout)
+        send_unauthenticated(&self.transport, Method::DELETE, &self.url, HeaderMap::new(), Bytes::new(), self.timeout)
             .await
             .map(|_| ())
             .map_err(|error| {
@@ -296,7 +298,7 @@ impl LargeFileUpload {
     /// Reads the session's `nextExpectedRanges`.
     async fn refresh_status(&mut self) -> Result<(), Error> {
         let answer =
-            send_unauthenticated(&self.http, Method::GET, &self.url, HeaderMap::new(), Bytes::new(), self.timeout)
+            send_unauthenticated(&self.transport, Method::GET, &self.url, HeaderMap::new(), Bytes::new(), self.timeout)
                 .await;
         let status = answer.and_then(Response::json::<SessionStatus>).map_err(|error| {
             task_error(
@@ -339,7 +341,8 @@ impl LargeFileUpload {
             }
             // Indices fit: `last < total`, which came from a `usize` length.
             let body = self.data.slice(start as usize..=last as usize);
-            let answer = send_unauthenticated(&self.http, Method::PUT, &self.url, headers, body, self.timeout).await;
+            let answer =
+                send_unauthenticated(&self.transport, Method::PUT, &self.url, headers, body, self.timeout).await;
             match answer {
                 Ok(response) if response.status() == StatusCode::ACCEPTED => {
                     let status = serde_json::from_slice::<SessionStatus>(response.value()).unwrap_or_default();
