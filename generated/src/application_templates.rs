@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/applicationTemplates`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/applicationTemplates`. Get one with `client.application_templates()` (trait [`crate::ApplicationsApi`]) or [`ApplicationTemplates::new`].
 #[derive(Clone, Debug)]
 pub struct ApplicationTemplates {
@@ -35,28 +36,7 @@ impl ApplicationTemplates {
         &self,
         application_template_id: &str,
     ) -> GetApplicationTemplate {
-        let mut call = Call::new(&GET_APPLICATION_TEMPLATE);
-        call.path_param("applicationTemplate-id", application_template_id);
-        GetApplicationTemplate {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_application_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "application-templates")]
-    pub fn get_application_template_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetApplicationTemplate, Error> {
-        let application_template_id = crate::runtime::identity_key(
-            identity.application_template_id.as_deref(),
-            "ApplicationTemplateId",
-        )?;
-        Ok(self.get_application_template(application_template_id))
+        Request::new(&self.client, &[application_template_id])
     }
     /// Get the number of the resource
     ///
@@ -69,11 +49,7 @@ impl ApplicationTemplates {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "application-templates")]
     pub fn get_count(&self) -> GetCount {
-        let call = Call::new(&GET_COUNT);
-        GetCount {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
     /// Invoke action instantiate
     ///
@@ -94,29 +70,7 @@ impl ApplicationTemplates {
     /// - `application_template_id`: The unique identifier of applicationTemplate
     #[cfg(feature = "application-templates")]
     pub fn instantiate(&self, application_template_id: &str) -> Instantiate {
-        let mut call = Call::new(&INSTANTIATE);
-        call.path_param("applicationTemplate-id", application_template_id);
-        Instantiate {
-            client: self.client.clone(),
-            call,
-            body: crate::models::InstantiateRequestBody::default(),
-        }
-    }
-    /// [`Self::instantiate`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "application-templates")]
-    pub fn instantiate_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<Instantiate, Error> {
-        let application_template_id = crate::runtime::identity_key(
-            identity.application_template_id.as_deref(),
-            "ApplicationTemplateId",
-        )?;
-        Ok(self.instantiate(application_template_id))
+        Request::new(&self.client, &[application_template_id])
     }
     /// List applicationTemplates
     ///
@@ -133,339 +87,47 @@ impl ApplicationTemplates {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "application-templates")]
     pub fn list_application_template(&self) -> ListApplicationTemplate {
-        let call = Call::new(&LIST_APPLICATION_TEMPLATE);
-        ListApplicationTemplate {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
 }
-/// Static description of `GET /applicationTemplates/{applicationTemplate-id}`.
+/// Builder of [`ApplicationTemplates::get_application_template`].
 #[cfg(feature = "application-templates")]
-pub static GET_APPLICATION_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "applicationTemplate_GetApplicationTemplate",
-    method: HttpMethod::Get,
-    path_template: "/applicationTemplates/{applicationTemplate-id}",
-};
-/// Request builder of `GET /applicationTemplates/{applicationTemplate-id}` (operationId `applicationTemplate_GetApplicationTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+pub type GetApplicationTemplate = Request<op::GetApplicationTemplate, ()>;
+/// Builder of [`ApplicationTemplates::get_count`].
 #[cfg(feature = "application-templates")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetApplicationTemplate {
-    client: Client,
-    call: Call,
-}
+pub type GetCount = Request<op::GetCount, ()>;
+/// Builder of [`ApplicationTemplates::instantiate`].
 #[cfg(feature = "application-templates")]
-impl GetApplicationTemplate {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
+pub type Instantiate = Request<op::Instantiate, crate::models::InstantiateRequestBody>;
+/// Builder of [`ApplicationTemplates::list_application_template`].
+#[cfg(feature = "application-templates")]
+pub type ListApplicationTemplate = Request<op::ListApplicationTemplate, ()>;
+pub mod op {
+    //! The operation types of `/applicationTemplates`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        #[cfg(feature = "application-templates")] GetApplicationTemplate = Get
+        "/applicationTemplates/{applicationTemplate-id}",
+        "applicationTemplate_GetApplicationTemplate", path[("applicationTemplate-id",
+        "ApplicationTemplateId")], output crate ::request::Json < crate
+        ::models::ApplicationTemplate >, options[Select Expand FromIdentity]
     }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
+    crate::request::operation! {
+        #[cfg(feature = "application-templates")] GetCount = Get
+        "/applicationTemplates/$count", "applicationTemplate_GetCount", path[], output
+        crate ::request::Text < i32 >, options[Search Filter]
     }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationTemplate>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
+    crate::request::operation! {
+        #[cfg(feature = "application-templates")] Instantiate = Post
+        "/applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate",
+        "applicationTemplate_instantiate", path[("applicationTemplate-id",
+        "ApplicationTemplateId")], output crate ::request::Json < crate
+        ::models::ApplicationServicePrincipal >, options[FromIdentity]
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+    crate::request::operation! {
+        #[cfg(feature = "application-templates")] ListApplicationTemplate = Get
+        "/applicationTemplates", "applicationTemplate_ListApplicationTemplate", path[],
+        output crate ::request::Json < crate
+        ::models::ApplicationTemplateCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged]
     }
 }
-#[cfg(feature = "application-templates")]
-crate::runtime::call_options!(GetApplicationTemplate);
-/// Static description of `GET /applicationTemplates/$count`.
-#[cfg(feature = "application-templates")]
-pub static GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "applicationTemplate_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applicationTemplates/$count",
-};
-/// Request builder of `GET /applicationTemplates/$count` (operationId `applicationTemplate_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "application-templates")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "application-templates")]
-impl GetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "application-templates")]
-crate::runtime::call_options!(GetCount);
-/// Static description of `POST /applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate`.
-#[cfg(feature = "application-templates")]
-pub static INSTANTIATE: OperationInfo = OperationInfo {
-    operation_id: "applicationTemplate_instantiate",
-    method: HttpMethod::Post,
-    path_template: "/applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate",
-};
-/// Request builder of `POST /applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate` (operationId `applicationTemplate_instantiate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "application-templates")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct Instantiate {
-    client: Client,
-    call: Call,
-    body: crate::models::InstantiateRequestBody,
-}
-#[cfg(feature = "application-templates")]
-impl Instantiate {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::InstantiateRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationServicePrincipal>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "application-templates")]
-crate::runtime::call_options!(Instantiate);
-/// Static description of `GET /applicationTemplates`.
-#[cfg(feature = "application-templates")]
-pub static LIST_APPLICATION_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "applicationTemplate_ListApplicationTemplate",
-    method: HttpMethod::Get,
-    path_template: "/applicationTemplates",
-};
-/// Request builder of `GET /applicationTemplates` (operationId `applicationTemplate_ListApplicationTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "application-templates")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListApplicationTemplate {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "application-templates")]
-impl ListApplicationTemplate {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationTemplateCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::ApplicationTemplateCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationTemplateCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::ApplicationTemplate, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationTemplateCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::ApplicationTemplateCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "application-templates")]
-crate::runtime::call_options!(ListApplicationTemplate);

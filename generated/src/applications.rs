@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/applications`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/applications`. Get one with `client.applications()` (trait [`crate::ApplicationsApi`]) or [`Applications::new`].
 #[derive(Clone, Debug)]
 pub struct Applications {
@@ -32,29 +33,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn add_key(&self, application_id: &str) -> AddKey {
-        let mut call = Call::new(&ADD_KEY);
-        call.path_param("application-id", application_id);
-        AddKey {
-            client: self.client.clone(),
-            call,
-            body: crate::models::AddKeyRequestBody::default(),
-        }
-    }
-    /// [`Self::add_key`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn add_key_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<AddKey, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.add_key(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action addPassword
     ///
@@ -75,29 +54,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn add_password(&self, application_id: &str) -> AddPassword {
-        let mut call = Call::new(&ADD_PASSWORD);
-        call.path_param("application-id", application_id);
-        AddPassword {
-            client: self.client.clone(),
-            call,
-            body: crate::models::AddPasswordRequestBody::default(),
-        }
-    }
-    /// [`Self::add_password`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn add_password_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<AddPassword, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.add_password(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Remove appliesTo
     ///
@@ -123,41 +80,7 @@ impl Applications {
         application_id: &str,
         app_management_policy_id: &str,
     ) -> AppManagementPolicyDeleteAppManagementPolicyByRef {
-        let mut call = Call::new(
-            &APP_MANAGEMENT_POLICY_DELETE_APP_MANAGEMENT_POLICY_BY_REF,
-        );
-        call.path_param("application-id", application_id);
-        call.path_param("appManagementPolicy-id", app_management_policy_id);
-        AppManagementPolicyDeleteAppManagementPolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::app_management_policy_delete_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `AppManagementPolicyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn app_management_policy_delete_app_management_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<AppManagementPolicyDeleteAppManagementPolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let app_management_policy_id = crate::runtime::identity_key(
-            identity.app_management_policy_id.as_deref(),
-            "AppManagementPolicyId",
-        )?;
-        Ok(
-            self
-                .app_management_policy_delete_app_management_policy_by_ref(
-                    application_id,
-                    app_management_policy_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, app_management_policy_id])
     }
     /// Get the number of the resource
     ///
@@ -177,28 +100,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> AppManagementPolicyGetCount {
-        let mut call = Call::new(&APP_MANAGEMENT_POLICY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        AppManagementPolicyGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::app_management_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn app_management_policy_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<AppManagementPolicyGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.app_management_policy_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action checkMemberGroups
     ///
@@ -219,29 +121,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn check_member_group(&self, application_id: &str) -> CheckMemberGroup {
-        let mut call = Call::new(&CHECK_MEMBER_GROUP);
-        call.path_param("application-id", application_id);
-        CheckMemberGroup {
-            client: self.client.clone(),
-            call,
-            body: crate::models::CheckMemberGroupsRequestBody::default(),
-        }
-    }
-    /// [`Self::check_member_group`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn check_member_group_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CheckMemberGroup, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.check_member_group(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action checkMemberObjects
     ///
@@ -258,29 +138,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn check_member_object(&self, application_id: &str) -> CheckMemberObject {
-        let mut call = Call::new(&CHECK_MEMBER_OBJECT);
-        call.path_param("application-id", application_id);
-        CheckMemberObject {
-            client: self.client.clone(),
-            call,
-            body: crate::models::CheckMemberObjectsRequestBody::default(),
-        }
-    }
-    /// [`Self::check_member_object`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn check_member_object_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CheckMemberObject, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.check_member_object(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Assign appliesTo
     ///
@@ -304,29 +162,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> CreateAppManagementPolicyByRef {
-        let mut call = Call::new(&CREATE_APP_MANAGEMENT_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        CreateAppManagementPolicyByRef {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ReferenceCreate::default(),
-        }
-    }
-    /// [`Self::create_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn create_app_management_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateAppManagementPolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.create_app_management_policy_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Create application
     ///
@@ -343,12 +179,7 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn create_application(&self) -> CreateApplication {
-        let call = Call::new(&CREATE_APPLICATION);
-        CreateApplication {
-            client: self.client.clone(),
-            call,
-            body: crate::models::Application::default(),
-        }
+        Request::new(&self.client, &[])
     }
     /// Create extensionProperty (directory extension)
     ///
@@ -372,29 +203,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> CreateExtensionProperty {
-        let mut call = Call::new(&CREATE_EXTENSION_PROPERTY);
-        call.path_param("application-id", application_id);
-        CreateExtensionProperty {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ExtensionProperty::default(),
-        }
-    }
-    /// [`Self::create_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn create_extension_property_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateExtensionProperty, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.create_extension_property(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Create federatedIdentityCredential
     ///
@@ -418,29 +227,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> CreateFederatedIdentityCredential {
-        let mut call = Call::new(&CREATE_FEDERATED_IDENTITY_CREDENTIAL);
-        call.path_param("application-id", application_id);
-        CreateFederatedIdentityCredential {
-            client: self.client.clone(),
-            call,
-            body: crate::models::FederatedIdentityCredential::default(),
-        }
-    }
-    /// [`Self::create_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn create_federated_identity_credential_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateFederatedIdentityCredential, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.create_federated_identity_credential(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Add owner
     ///
@@ -461,29 +248,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn create_owner_by_ref(&self, application_id: &str) -> CreateOwnerByRef {
-        let mut call = Call::new(&CREATE_OWNER_BY_REF);
-        call.path_param("application-id", application_id);
-        CreateOwnerByRef {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ReferenceCreate::default(),
-        }
-    }
-    /// [`Self::create_owner_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn create_owner_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateOwnerByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.create_owner_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Assign tokenIssuancePolicy
     ///
@@ -507,29 +272,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> CreateTokenIssuancePolicyByRef {
-        let mut call = Call::new(&CREATE_TOKEN_ISSUANCE_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        CreateTokenIssuancePolicyByRef {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ReferenceCreate::default(),
-        }
-    }
-    /// [`Self::create_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn create_token_issuance_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateTokenIssuancePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.create_token_issuance_policy_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Assign tokenLifetimePolicy
     ///
@@ -553,29 +296,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> CreateTokenLifetimePolicyByRef {
-        let mut call = Call::new(&CREATE_TOKEN_LIFETIME_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        CreateTokenLifetimePolicyByRef {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ReferenceCreate::default(),
-        }
-    }
-    /// [`Self::create_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn create_token_lifetime_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateTokenLifetimePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.create_token_lifetime_policy_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Remove appliesTo
     ///
@@ -601,30 +322,28 @@ impl Applications {
         application_id: &str,
         id: &str,
     ) -> DeleteAppManagementPolicyByRef {
-        let mut call = Call::new(&DELETE_APP_MANAGEMENT_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        call.query_param("@id", id);
-        DeleteAppManagementPolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
+        let mut request: DeleteAppManagementPolicyByRef = Request::new(
+            &self.client,
+            &[application_id],
+        );
+        request.call.query_param("@id", id);
+        request
     }
-    /// [`Self::delete_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    /// [`Self::delete_app_management_policy_by_ref`] with the path from an identity (`-InputObject`): `ApplicationId` ([errors](Request::identity_path)).
     #[cfg(feature = "applications")]
     pub fn delete_app_management_policy_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
         id: &str,
-    ) -> Result<DeleteAppManagementPolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_app_management_policy_by_ref(application_id, id))
+    ) -> Result<DeleteAppManagementPolicyByRef, crate::runtime::Error> {
+        Ok({
+            let mut request: DeleteAppManagementPolicyByRef = DeleteAppManagementPolicyByRef::new(
+                &self.client,
+                &DeleteAppManagementPolicyByRef::identity_path(identity)?,
+            );
+            request.call.query_param("@id", id);
+            request
+        })
     }
     /// Delete application
     ///
@@ -645,28 +364,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn delete_application(&self, application_id: &str) -> DeleteApplication {
-        let mut call = Call::new(&DELETE_APPLICATION);
-        call.path_param("application-id", application_id);
-        DeleteApplication {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_application`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_application_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteApplication, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_application(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Delete application
     ///
@@ -690,25 +388,7 @@ impl Applications {
         &self,
         app_id: &str,
     ) -> DeleteApplicationByAppId {
-        let mut call = Call::new(&DELETE_APPLICATION_BY_APP_ID);
-        call.path_param("appId", app_id);
-        DeleteApplicationByAppId {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_application_by_app_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_application_by_app_id_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteApplicationByAppId, Error> {
-        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
-        Ok(self.delete_application_by_app_id(app_id))
+        Request::new(&self.client, &[app_id])
     }
     /// Delete application
     ///
@@ -732,28 +412,7 @@ impl Applications {
         &self,
         unique_name: &str,
     ) -> DeleteApplicationByUniqueName {
-        let mut call = Call::new(&DELETE_APPLICATION_BY_UNIQUE_NAME);
-        call.path_param("uniqueName", unique_name);
-        DeleteApplicationByUniqueName {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_application_by_unique_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `UniqueName`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_application_by_unique_name_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteApplicationByUniqueName, Error> {
-        let unique_name = crate::runtime::identity_key(
-            identity.unique_name.as_deref(),
-            "UniqueName",
-        )?;
-        Ok(self.delete_application_by_unique_name(unique_name))
+        Request::new(&self.client, &[unique_name])
     }
     /// Delete extensionProperty (directory extension)
     ///
@@ -779,33 +438,7 @@ impl Applications {
         application_id: &str,
         extension_property_id: &str,
     ) -> DeleteExtensionProperty {
-        let mut call = Call::new(&DELETE_EXTENSION_PROPERTY);
-        call.path_param("application-id", application_id);
-        call.path_param("extensionProperty-id", extension_property_id);
-        DeleteExtensionProperty {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `ExtensionPropertyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_extension_property_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteExtensionProperty, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let extension_property_id = crate::runtime::identity_key(
-            identity.extension_property_id.as_deref(),
-            "ExtensionPropertyId",
-        )?;
-        Ok(self.delete_extension_property(application_id, extension_property_id))
+        Request::new(&self.client, &[application_id, extension_property_id])
     }
     /// Delete federatedIdentityCredential
     ///
@@ -831,42 +464,7 @@ impl Applications {
         application_id: &str,
         federated_identity_credential_id: &str,
     ) -> DeleteFederatedIdentityCredential {
-        let mut call = Call::new(&DELETE_FEDERATED_IDENTITY_CREDENTIAL);
-        call.path_param("application-id", application_id);
-        call.path_param(
-            "federatedIdentityCredential-id",
-            federated_identity_credential_id,
-        );
-        DeleteFederatedIdentityCredential {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `FederatedIdentityCredentialId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_federated_identity_credential_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteFederatedIdentityCredential, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let federated_identity_credential_id = crate::runtime::identity_key(
-            identity.federated_identity_credential_id.as_deref(),
-            "FederatedIdentityCredentialId",
-        )?;
-        Ok(
-            self
-                .delete_federated_identity_credential(
-                    application_id,
-                    federated_identity_credential_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, federated_identity_credential_id])
     }
     /// Delete logo for application in applications
     ///
@@ -885,28 +483,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn delete_logo(&self, application_id: &str) -> DeleteLogo {
-        let mut call = Call::new(&DELETE_LOGO);
-        call.path_param("application-id", application_id);
-        DeleteLogo {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_logo`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_logo_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteLogo, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_logo(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Remove application owner
     ///
@@ -932,30 +509,28 @@ impl Applications {
         application_id: &str,
         id: &str,
     ) -> DeleteOwnerByRef {
-        let mut call = Call::new(&DELETE_OWNER_BY_REF);
-        call.path_param("application-id", application_id);
-        call.query_param("@id", id);
-        DeleteOwnerByRef {
-            client: self.client.clone(),
-            call,
-        }
+        let mut request: DeleteOwnerByRef = Request::new(
+            &self.client,
+            &[application_id],
+        );
+        request.call.query_param("@id", id);
+        request
     }
-    /// [`Self::delete_owner_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    /// [`Self::delete_owner_by_ref`] with the path from an identity (`-InputObject`): `ApplicationId` ([errors](Request::identity_path)).
     #[cfg(feature = "applications")]
     pub fn delete_owner_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
         id: &str,
-    ) -> Result<DeleteOwnerByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_owner_by_ref(application_id, id))
+    ) -> Result<DeleteOwnerByRef, crate::runtime::Error> {
+        Ok({
+            let mut request: DeleteOwnerByRef = DeleteOwnerByRef::new(
+                &self.client,
+                &DeleteOwnerByRef::identity_path(identity)?,
+            );
+            request.call.query_param("@id", id);
+            request
+        })
     }
     /// Delete navigation property synchronization for applications
     ///
@@ -972,28 +547,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn delete_synchronization(&self, application_id: &str) -> DeleteSynchronization {
-        let mut call = Call::new(&DELETE_SYNCHRONIZATION);
-        call.path_param("application-id", application_id);
-        DeleteSynchronization {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_synchronization`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn delete_synchronization_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteSynchronization, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_synchronization(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Remove tokenIssuancePolicy
     ///
@@ -1019,30 +573,28 @@ impl Applications {
         application_id: &str,
         id: &str,
     ) -> DeleteTokenIssuancePolicyByRef {
-        let mut call = Call::new(&DELETE_TOKEN_ISSUANCE_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        call.query_param("@id", id);
-        DeleteTokenIssuancePolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
+        let mut request: DeleteTokenIssuancePolicyByRef = Request::new(
+            &self.client,
+            &[application_id],
+        );
+        request.call.query_param("@id", id);
+        request
     }
-    /// [`Self::delete_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    /// [`Self::delete_token_issuance_policy_by_ref`] with the path from an identity (`-InputObject`): `ApplicationId` ([errors](Request::identity_path)).
     #[cfg(feature = "applications")]
     pub fn delete_token_issuance_policy_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
         id: &str,
-    ) -> Result<DeleteTokenIssuancePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_token_issuance_policy_by_ref(application_id, id))
+    ) -> Result<DeleteTokenIssuancePolicyByRef, crate::runtime::Error> {
+        Ok({
+            let mut request: DeleteTokenIssuancePolicyByRef = DeleteTokenIssuancePolicyByRef::new(
+                &self.client,
+                &DeleteTokenIssuancePolicyByRef::identity_path(identity)?,
+            );
+            request.call.query_param("@id", id);
+            request
+        })
     }
     /// Remove tokenLifetimePolicy
     ///
@@ -1068,30 +620,28 @@ impl Applications {
         application_id: &str,
         id: &str,
     ) -> DeleteTokenLifetimePolicyByRef {
-        let mut call = Call::new(&DELETE_TOKEN_LIFETIME_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        call.query_param("@id", id);
-        DeleteTokenLifetimePolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
+        let mut request: DeleteTokenLifetimePolicyByRef = Request::new(
+            &self.client,
+            &[application_id],
+        );
+        request.call.query_param("@id", id);
+        request
     }
-    /// [`Self::delete_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    /// [`Self::delete_token_lifetime_policy_by_ref`] with the path from an identity (`-InputObject`): `ApplicationId` ([errors](Request::identity_path)).
     #[cfg(feature = "applications")]
     pub fn delete_token_lifetime_policy_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
         id: &str,
-    ) -> Result<DeleteTokenLifetimePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.delete_token_lifetime_policy_by_ref(application_id, id))
+    ) -> Result<DeleteTokenLifetimePolicyByRef, crate::runtime::Error> {
+        Ok({
+            let mut request: DeleteTokenLifetimePolicyByRef = DeleteTokenLifetimePolicyByRef::new(
+                &self.client,
+                &DeleteTokenLifetimePolicyByRef::identity_path(identity)?,
+            );
+            request.call.query_param("@id", id);
+            request
+        })
     }
     /// Invoke function delta
     ///
@@ -1108,11 +658,7 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn delta(&self) -> Delta {
-        let call = Call::new(&DELTA);
-        Delta {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
     /// Get the number of the resource
     ///
@@ -1132,28 +678,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ExtensionPropertyGetCount {
-        let mut call = Call::new(&EXTENSION_PROPERTY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        ExtensionPropertyGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::extension_property_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn extension_property_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ExtensionPropertyGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.extension_property_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Delete federatedIdentityCredential
     ///
@@ -1179,30 +704,7 @@ impl Applications {
         application_id: &str,
         name: &str,
     ) -> FederatedIdentityCredentialDeleteByName {
-        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_DELETE_BY_NAME);
-        call.path_param("application-id", application_id);
-        call.path_param("name", name);
-        FederatedIdentityCredentialDeleteByName {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::federated_identity_credential_delete_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `Name`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn federated_identity_credential_delete_by_name_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<FederatedIdentityCredentialDeleteByName, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
-        Ok(self.federated_identity_credential_delete_by_name(application_id, name))
+        Request::new(&self.client, &[application_id, name])
     }
     /// Get federatedIdentityCredential
     ///
@@ -1228,30 +730,7 @@ impl Applications {
         application_id: &str,
         name: &str,
     ) -> FederatedIdentityCredentialGetByName {
-        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_GET_BY_NAME);
-        call.path_param("application-id", application_id);
-        call.path_param("name", name);
-        FederatedIdentityCredentialGetByName {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::federated_identity_credential_get_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `Name`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn federated_identity_credential_get_by_name_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<FederatedIdentityCredentialGetByName, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
-        Ok(self.federated_identity_credential_get_by_name(application_id, name))
+        Request::new(&self.client, &[application_id, name])
     }
     /// Get the number of the resource
     ///
@@ -1271,28 +750,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> FederatedIdentityCredentialGetCount {
-        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_GET_COUNT);
-        call.path_param("application-id", application_id);
-        FederatedIdentityCredentialGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::federated_identity_credential_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn federated_identity_credential_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<FederatedIdentityCredentialGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.federated_identity_credential_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Upsert federatedIdentityCredential
     ///
@@ -1318,31 +776,7 @@ impl Applications {
         application_id: &str,
         name: &str,
     ) -> FederatedIdentityCredentialUpdateByName {
-        let mut call = Call::new(&FEDERATED_IDENTITY_CREDENTIAL_UPDATE_BY_NAME);
-        call.path_param("application-id", application_id);
-        call.path_param("name", name);
-        FederatedIdentityCredentialUpdateByName {
-            client: self.client.clone(),
-            call,
-            body: crate::models::FederatedIdentityCredential::default(),
-        }
-    }
-    /// [`Self::federated_identity_credential_update_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `Name`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn federated_identity_credential_update_by_name_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<FederatedIdentityCredentialUpdateByName, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
-        Ok(self.federated_identity_credential_update_by_name(application_id, name))
+        Request::new(&self.client, &[application_id, name])
     }
     /// Get application
     ///
@@ -1363,28 +797,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn get_application(&self, application_id: &str) -> GetApplication {
-        let mut call = Call::new(&GET_APPLICATION);
-        call.path_param("application-id", application_id);
-        GetApplication {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_application`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_application_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetApplication, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.get_application(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get application
     ///
@@ -1405,25 +818,7 @@ impl Applications {
     /// - `app_id`: Alternate key of application
     #[cfg(feature = "applications")]
     pub fn get_application_by_app_id(&self, app_id: &str) -> GetApplicationByAppId {
-        let mut call = Call::new(&GET_APPLICATION_BY_APP_ID);
-        call.path_param("appId", app_id);
-        GetApplicationByAppId {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_application_by_app_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_application_by_app_id_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetApplicationByAppId, Error> {
-        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
-        Ok(self.get_application_by_app_id(app_id))
+        Request::new(&self.client, &[app_id])
     }
     /// Get application
     ///
@@ -1447,28 +842,7 @@ impl Applications {
         &self,
         unique_name: &str,
     ) -> GetApplicationByUniqueName {
-        let mut call = Call::new(&GET_APPLICATION_BY_UNIQUE_NAME);
-        call.path_param("uniqueName", unique_name);
-        GetApplicationByUniqueName {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_application_by_unique_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `UniqueName`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_application_by_unique_name_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetApplicationByUniqueName, Error> {
-        let unique_name = crate::runtime::identity_key(
-            identity.unique_name.as_deref(),
-            "UniqueName",
-        )?;
-        Ok(self.get_application_by_unique_name(unique_name))
+        Request::new(&self.client, &[unique_name])
     }
     /// Invoke action getAvailableExtensionProperties
     ///
@@ -1485,12 +859,7 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
-        let call = Call::new(&GET_AVAILABLE_EXTENSION_PROPERTY);
-        GetAvailableExtensionProperty {
-            client: self.client.clone(),
-            call,
-            body: crate::models::GetAvailableExtensionPropertiesRequestBody::default(),
-        }
+        Request::new(&self.client, &[])
     }
     /// Invoke action getByIds
     ///
@@ -1507,12 +876,7 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_by_id(&self) -> GetById {
-        let call = Call::new(&GET_BY_ID);
-        GetById {
-            client: self.client.clone(),
-            call,
-            body: crate::models::GetByIdsRequestBody::default(),
-        }
+        Request::new(&self.client, &[])
     }
     /// Get the number of the resource
     ///
@@ -1525,11 +889,7 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_count(&self) -> GetCount {
-        let call = Call::new(&GET_COUNT);
-        GetCount {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
     /// Get createdOnBehalfOf from applications
     ///
@@ -1551,28 +911,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> GetCreatedOnBehalfOf {
-        let mut call = Call::new(&GET_CREATED_ON_BEHALF_OF);
-        call.path_param("application-id", application_id);
-        GetCreatedOnBehalfOf {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_created_on_behalf_of`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_created_on_behalf_of_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetCreatedOnBehalfOf, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.get_created_on_behalf_of(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get extensionProperty (directory extension)
     ///
@@ -1598,33 +937,7 @@ impl Applications {
         application_id: &str,
         extension_property_id: &str,
     ) -> GetExtensionProperty {
-        let mut call = Call::new(&GET_EXTENSION_PROPERTY);
-        call.path_param("application-id", application_id);
-        call.path_param("extensionProperty-id", extension_property_id);
-        GetExtensionProperty {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `ExtensionPropertyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_extension_property_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetExtensionProperty, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let extension_property_id = crate::runtime::identity_key(
-            identity.extension_property_id.as_deref(),
-            "ExtensionPropertyId",
-        )?;
-        Ok(self.get_extension_property(application_id, extension_property_id))
+        Request::new(&self.client, &[application_id, extension_property_id])
     }
     /// Get federatedIdentityCredential
     ///
@@ -1650,42 +963,7 @@ impl Applications {
         application_id: &str,
         federated_identity_credential_id: &str,
     ) -> GetFederatedIdentityCredential {
-        let mut call = Call::new(&GET_FEDERATED_IDENTITY_CREDENTIAL);
-        call.path_param("application-id", application_id);
-        call.path_param(
-            "federatedIdentityCredential-id",
-            federated_identity_credential_id,
-        );
-        GetFederatedIdentityCredential {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `FederatedIdentityCredentialId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_federated_identity_credential_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetFederatedIdentityCredential, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let federated_identity_credential_id = crate::runtime::identity_key(
-            identity.federated_identity_credential_id.as_deref(),
-            "FederatedIdentityCredentialId",
-        )?;
-        Ok(
-            self
-                .get_federated_identity_credential(
-                    application_id,
-                    federated_identity_credential_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, federated_identity_credential_id])
     }
     /// Get homeRealmDiscoveryPolicies from applications
     ///
@@ -1707,39 +985,7 @@ impl Applications {
         application_id: &str,
         home_realm_discovery_policy_id: &str,
     ) -> GetHomeRealmDiscoveryPolicy {
-        let mut call = Call::new(&GET_HOME_REALM_DISCOVERY_POLICY);
-        call.path_param("application-id", application_id);
-        call.path_param("homeRealmDiscoveryPolicy-id", home_realm_discovery_policy_id);
-        GetHomeRealmDiscoveryPolicy {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_home_realm_discovery_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `HomeRealmDiscoveryPolicyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_home_realm_discovery_policy_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetHomeRealmDiscoveryPolicy, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let home_realm_discovery_policy_id = crate::runtime::identity_key(
-            identity.home_realm_discovery_policy_id.as_deref(),
-            "HomeRealmDiscoveryPolicyId",
-        )?;
-        Ok(
-            self
-                .get_home_realm_discovery_policy(
-                    application_id,
-                    home_realm_discovery_policy_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, home_realm_discovery_policy_id])
     }
     /// Get logo for application from applications
     ///
@@ -1758,28 +1004,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn get_logo(&self, application_id: &str) -> GetLogo {
-        let mut call = Call::new(&GET_LOGO);
-        call.path_param("application-id", application_id);
-        GetLogo {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_logo`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_logo_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetLogo, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.get_logo(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action getMemberGroups
     ///
@@ -1800,29 +1025,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn get_member_group(&self, application_id: &str) -> GetMemberGroup {
-        let mut call = Call::new(&GET_MEMBER_GROUP);
-        call.path_param("application-id", application_id);
-        GetMemberGroup {
-            client: self.client.clone(),
-            call,
-            body: crate::models::GetMemberGroupsRequestBody::default(),
-        }
-    }
-    /// [`Self::get_member_group`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_member_group_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetMemberGroup, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.get_member_group(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action getMemberObjects
     ///
@@ -1843,29 +1046,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn get_member_object(&self, application_id: &str) -> GetMemberObject {
-        let mut call = Call::new(&GET_MEMBER_OBJECT);
-        call.path_param("application-id", application_id);
-        GetMemberObject {
-            client: self.client.clone(),
-            call,
-            body: crate::models::GetMemberObjectsRequestBody::default(),
-        }
-    }
-    /// [`Self::get_member_object`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_member_object_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetMemberObject, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.get_member_object(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.appRoleAssignment
     ///
@@ -1887,33 +1068,7 @@ impl Applications {
         application_id: &str,
         directory_object_id: &str,
     ) -> GetOwnerAsAppRoleAssignment {
-        let mut call = Call::new(&GET_OWNER_AS_APP_ROLE_ASSIGNMENT);
-        call.path_param("application-id", application_id);
-        call.path_param("directoryObject-id", directory_object_id);
-        GetOwnerAsAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_owner_as_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_owner_as_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetOwnerAsAppRoleAssignment, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let directory_object_id = crate::runtime::identity_key(
-            identity.directory_object_id.as_deref(),
-            "DirectoryObjectId",
-        )?;
-        Ok(self.get_owner_as_app_role_assignment(application_id, directory_object_id))
+        Request::new(&self.client, &[application_id, directory_object_id])
     }
     /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.endpoint
     ///
@@ -1935,33 +1090,7 @@ impl Applications {
         application_id: &str,
         directory_object_id: &str,
     ) -> GetOwnerAsEndpoint {
-        let mut call = Call::new(&GET_OWNER_AS_ENDPOINT);
-        call.path_param("application-id", application_id);
-        call.path_param("directoryObject-id", directory_object_id);
-        GetOwnerAsEndpoint {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_owner_as_endpoint`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_owner_as_endpoint_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetOwnerAsEndpoint, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let directory_object_id = crate::runtime::identity_key(
-            identity.directory_object_id.as_deref(),
-            "DirectoryObjectId",
-        )?;
-        Ok(self.get_owner_as_endpoint(application_id, directory_object_id))
+        Request::new(&self.client, &[application_id, directory_object_id])
     }
     /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.servicePrincipal
     ///
@@ -1983,33 +1112,7 @@ impl Applications {
         application_id: &str,
         directory_object_id: &str,
     ) -> GetOwnerAsServicePrincipal {
-        let mut call = Call::new(&GET_OWNER_AS_SERVICE_PRINCIPAL);
-        call.path_param("application-id", application_id);
-        call.path_param("directoryObject-id", directory_object_id);
-        GetOwnerAsServicePrincipal {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_owner_as_service_principal`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_owner_as_service_principal_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetOwnerAsServicePrincipal, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let directory_object_id = crate::runtime::identity_key(
-            identity.directory_object_id.as_deref(),
-            "DirectoryObjectId",
-        )?;
-        Ok(self.get_owner_as_service_principal(application_id, directory_object_id))
+        Request::new(&self.client, &[application_id, directory_object_id])
     }
     /// Get the item of type microsoft.graph.directoryObject as microsoft.graph.user
     ///
@@ -2031,33 +1134,7 @@ impl Applications {
         application_id: &str,
         directory_object_id: &str,
     ) -> GetOwnerAsUser {
-        let mut call = Call::new(&GET_OWNER_AS_USER);
-        call.path_param("application-id", application_id);
-        call.path_param("directoryObject-id", directory_object_id);
-        GetOwnerAsUser {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_owner_as_user`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_owner_as_user_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetOwnerAsUser, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let directory_object_id = crate::runtime::identity_key(
-            identity.directory_object_id.as_deref(),
-            "DirectoryObjectId",
-        )?;
-        Ok(self.get_owner_as_user(application_id, directory_object_id))
+        Request::new(&self.client, &[application_id, directory_object_id])
     }
     /// Get synchronization from applications
     ///
@@ -2076,28 +1153,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn get_synchronization(&self, application_id: &str) -> GetSynchronization {
-        let mut call = Call::new(&GET_SYNCHRONIZATION);
-        call.path_param("application-id", application_id);
-        GetSynchronization {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_synchronization`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn get_synchronization_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetSynchronization, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.get_synchronization(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the number of the resource
     ///
@@ -2117,28 +1173,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> HomeRealmDiscoveryPolicyGetCount {
-        let mut call = Call::new(&HOME_REALM_DISCOVERY_POLICY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        HomeRealmDiscoveryPolicyGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::home_realm_discovery_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn home_realm_discovery_policy_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<HomeRealmDiscoveryPolicyGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.home_realm_discovery_policy_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get appManagementPolicies from applications
     ///
@@ -2160,28 +1195,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListAppManagementPolicy {
-        let mut call = Call::new(&LIST_APP_MANAGEMENT_POLICY);
-        call.path_param("application-id", application_id);
-        ListAppManagementPolicy {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_app_management_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_app_management_policy_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListAppManagementPolicy, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_app_management_policy(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get ref of appManagementPolicies from applications
     ///
@@ -2203,28 +1217,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListAppManagementPolicyByRef {
-        let mut call = Call::new(&LIST_APP_MANAGEMENT_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        ListAppManagementPolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_app_management_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_app_management_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListAppManagementPolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_app_management_policy_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List applications
     ///
@@ -2241,11 +1234,7 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn list_application(&self) -> ListApplication {
-        let call = Call::new(&LIST_APPLICATION);
-        ListApplication {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
     /// List extensionProperties (directory extensions)
     ///
@@ -2269,28 +1258,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListExtensionProperty {
-        let mut call = Call::new(&LIST_EXTENSION_PROPERTY);
-        call.path_param("application-id", application_id);
-        ListExtensionProperty {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_extension_property_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListExtensionProperty, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_extension_property(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List federatedIdentityCredentials
     ///
@@ -2314,28 +1282,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListFederatedIdentityCredential {
-        let mut call = Call::new(&LIST_FEDERATED_IDENTITY_CREDENTIAL);
-        call.path_param("application-id", application_id);
-        ListFederatedIdentityCredential {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_federated_identity_credential_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListFederatedIdentityCredential, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_federated_identity_credential(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get homeRealmDiscoveryPolicies from applications
     ///
@@ -2355,28 +1302,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListHomeRealmDiscoveryPolicy {
-        let mut call = Call::new(&LIST_HOME_REALM_DISCOVERY_POLICY);
-        call.path_param("application-id", application_id);
-        ListHomeRealmDiscoveryPolicy {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_home_realm_discovery_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_home_realm_discovery_policy_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListHomeRealmDiscoveryPolicy, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_home_realm_discovery_policy(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List owners of an application
     ///
@@ -2397,28 +1323,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn list_owner(&self, application_id: &str) -> ListOwner {
-        let mut call = Call::new(&LIST_OWNER);
-        call.path_param("application-id", application_id);
-        ListOwner {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_owner`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_owner_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListOwner, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_owner(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the items of type microsoft.graph.appRoleAssignment in the microsoft.graph.directoryObject collection
     ///
@@ -2438,28 +1343,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListOwnerAsAppRoleAssignment {
-        let mut call = Call::new(&LIST_OWNER_AS_APP_ROLE_ASSIGNMENT);
-        call.path_param("application-id", application_id);
-        ListOwnerAsAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_owner_as_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_owner_as_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListOwnerAsAppRoleAssignment, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_owner_as_app_role_assignment(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the items of type microsoft.graph.endpoint in the microsoft.graph.directoryObject collection
     ///
@@ -2476,28 +1360,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn list_owner_as_endpoint(&self, application_id: &str) -> ListOwnerAsEndpoint {
-        let mut call = Call::new(&LIST_OWNER_AS_ENDPOINT);
-        call.path_param("application-id", application_id);
-        ListOwnerAsEndpoint {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_owner_as_endpoint`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_owner_as_endpoint_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListOwnerAsEndpoint, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_owner_as_endpoint(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the items of type microsoft.graph.servicePrincipal in the microsoft.graph.directoryObject collection
     ///
@@ -2517,28 +1380,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListOwnerAsServicePrincipal {
-        let mut call = Call::new(&LIST_OWNER_AS_SERVICE_PRINCIPAL);
-        call.path_param("application-id", application_id);
-        ListOwnerAsServicePrincipal {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_owner_as_service_principal`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_owner_as_service_principal_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListOwnerAsServicePrincipal, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_owner_as_service_principal(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the items of type microsoft.graph.user in the microsoft.graph.directoryObject collection
     ///
@@ -2555,28 +1397,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn list_owner_as_user(&self, application_id: &str) -> ListOwnerAsUser {
-        let mut call = Call::new(&LIST_OWNER_AS_USER);
-        call.path_param("application-id", application_id);
-        ListOwnerAsUser {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_owner_as_user`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_owner_as_user_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListOwnerAsUser, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_owner_as_user(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List owners of an application
     ///
@@ -2597,28 +1418,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn list_owner_by_ref(&self, application_id: &str) -> ListOwnerByRef {
-        let mut call = Call::new(&LIST_OWNER_BY_REF);
-        call.path_param("application-id", application_id);
-        ListOwnerByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_owner_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_owner_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListOwnerByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_owner_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List assigned tokenIssuancePolicies
     ///
@@ -2642,28 +1442,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListTokenIssuancePolicy {
-        let mut call = Call::new(&LIST_TOKEN_ISSUANCE_POLICY);
-        call.path_param("application-id", application_id);
-        ListTokenIssuancePolicy {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_token_issuance_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_token_issuance_policy_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListTokenIssuancePolicy, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_token_issuance_policy(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List assigned tokenIssuancePolicies
     ///
@@ -2687,28 +1466,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListTokenIssuancePolicyByRef {
-        let mut call = Call::new(&LIST_TOKEN_ISSUANCE_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        ListTokenIssuancePolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_token_issuance_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListTokenIssuancePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_token_issuance_policy_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List assigned tokenLifetimePolicies
     ///
@@ -2732,28 +1490,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListTokenLifetimePolicy {
-        let mut call = Call::new(&LIST_TOKEN_LIFETIME_POLICY);
-        call.path_param("application-id", application_id);
-        ListTokenLifetimePolicy {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_token_lifetime_policy`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_token_lifetime_policy_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListTokenLifetimePolicy, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_token_lifetime_policy(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// List assigned tokenLifetimePolicies
     ///
@@ -2777,28 +1514,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> ListTokenLifetimePolicyByRef {
-        let mut call = Call::new(&LIST_TOKEN_LIFETIME_POLICY_BY_REF);
-        call.path_param("application-id", application_id);
-        ListTokenLifetimePolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn list_token_lifetime_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListTokenLifetimePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.list_token_lifetime_policy_by_ref(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Remove application owner
     ///
@@ -2824,39 +1540,7 @@ impl Applications {
         application_id: &str,
         directory_object_id: &str,
     ) -> OwnerDeleteDirectoryObjectByRef {
-        let mut call = Call::new(&OWNER_DELETE_DIRECTORY_OBJECT_BY_REF);
-        call.path_param("application-id", application_id);
-        call.path_param("directoryObject-id", directory_object_id);
-        OwnerDeleteDirectoryObjectByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::owner_delete_directory_object_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `DirectoryObjectId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn owner_delete_directory_object_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<OwnerDeleteDirectoryObjectByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let directory_object_id = crate::runtime::identity_key(
-            identity.directory_object_id.as_deref(),
-            "DirectoryObjectId",
-        )?;
-        Ok(
-            self
-                .owner_delete_directory_object_by_ref(
-                    application_id,
-                    directory_object_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, directory_object_id])
     }
     /// Get the number of the resource
     ///
@@ -2873,28 +1557,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn owner_get_count(&self, application_id: &str) -> OwnerGetCount {
-        let mut call = Call::new(&OWNER_GET_COUNT);
-        call.path_param("application-id", application_id);
-        OwnerGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::owner_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn owner_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<OwnerGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.owner_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the number of the resource
     ///
@@ -2914,28 +1577,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> OwnerGetCountAsAppRoleAssignment {
-        let mut call = Call::new(&OWNER_GET_COUNT_AS_APP_ROLE_ASSIGNMENT);
-        call.path_param("application-id", application_id);
-        OwnerGetCountAsAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::owner_get_count_as_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn owner_get_count_as_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<OwnerGetCountAsAppRoleAssignment, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.owner_get_count_as_app_role_assignment(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the number of the resource
     ///
@@ -2955,28 +1597,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> OwnerGetCountAsEndpoint {
-        let mut call = Call::new(&OWNER_GET_COUNT_AS_ENDPOINT);
-        call.path_param("application-id", application_id);
-        OwnerGetCountAsEndpoint {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::owner_get_count_as_endpoint`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn owner_get_count_as_endpoint_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<OwnerGetCountAsEndpoint, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.owner_get_count_as_endpoint(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the number of the resource
     ///
@@ -2996,28 +1617,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> OwnerGetCountAsServicePrincipal {
-        let mut call = Call::new(&OWNER_GET_COUNT_AS_SERVICE_PRINCIPAL);
-        call.path_param("application-id", application_id);
-        OwnerGetCountAsServicePrincipal {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::owner_get_count_as_service_principal`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn owner_get_count_as_service_principal_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<OwnerGetCountAsServicePrincipal, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.owner_get_count_as_service_principal(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the number of the resource
     ///
@@ -3034,28 +1634,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn owner_get_count_as_user(&self, application_id: &str) -> OwnerGetCountAsUser {
-        let mut call = Call::new(&OWNER_GET_COUNT_AS_USER);
-        call.path_param("application-id", application_id);
-        OwnerGetCountAsUser {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::owner_get_count_as_user`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn owner_get_count_as_user_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<OwnerGetCountAsUser, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.owner_get_count_as_user(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action removeKey
     ///
@@ -3076,29 +1655,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn remove_key(&self, application_id: &str) -> RemoveKey {
-        let mut call = Call::new(&REMOVE_KEY);
-        call.path_param("application-id", application_id);
-        RemoveKey {
-            client: self.client.clone(),
-            call,
-            body: crate::models::RemoveKeyRequestBody::default(),
-        }
-    }
-    /// [`Self::remove_key`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn remove_key_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<RemoveKey, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.remove_key(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action removePassword
     ///
@@ -3119,29 +1676,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn remove_password(&self, application_id: &str) -> RemovePassword {
-        let mut call = Call::new(&REMOVE_PASSWORD);
-        call.path_param("application-id", application_id);
-        RemovePassword {
-            client: self.client.clone(),
-            call,
-            body: crate::models::RemovePasswordRequestBody::default(),
-        }
-    }
-    /// [`Self::remove_password`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn remove_password_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<RemovePassword, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.remove_password(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action restore
     ///
@@ -3162,29 +1697,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn restore(&self, application_id: &str) -> Restore {
-        let mut call = Call::new(&RESTORE);
-        call.path_param("application-id", application_id);
-        Restore {
-            client: self.client.clone(),
-            call,
-            body: crate::models::RestoreRequestBody::default(),
-        }
-    }
-    /// [`Self::restore`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn restore_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<Restore, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.restore(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Update logo for application in applications
     ///
@@ -3203,29 +1716,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn set_logo(&self, application_id: &str) -> SetLogo {
-        let mut call = Call::new(&SET_LOGO);
-        call.path_param("application-id", application_id);
-        SetLogo {
-            client: self.client.clone(),
-            call,
-            body: crate::runtime::Bytes::new(),
-        }
-    }
-    /// [`Self::set_logo`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn set_logo_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SetLogo, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.set_logo(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Update the navigation property synchronization in applications
     ///
@@ -3242,29 +1733,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn set_synchronization(&self, application_id: &str) -> SetSynchronization {
-        let mut call = Call::new(&SET_SYNCHRONIZATION);
-        call.path_param("application-id", application_id);
-        SetSynchronization {
-            client: self.client.clone(),
-            call,
-            body: crate::models::Synchronization::default(),
-        }
-    }
-    /// [`Self::set_synchronization`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn set_synchronization_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SetSynchronization, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.set_synchronization(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action setVerifiedPublisher
     ///
@@ -3285,29 +1754,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn set_verified_publisher(&self, application_id: &str) -> SetVerifiedPublisher {
-        let mut call = Call::new(&SET_VERIFIED_PUBLISHER);
-        call.path_param("application-id", application_id);
-        SetVerifiedPublisher {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SetVerifiedPublisherRequestBody::default(),
-        }
-    }
-    /// [`Self::set_verified_publisher`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn set_verified_publisher_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SetVerifiedPublisher, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.set_verified_publisher(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action acquireAccessToken
     ///
@@ -3332,28 +1779,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationAcquireAccessToken {
-        let mut call = Call::new(&SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN);
-        call.path_param("application-id", application_id);
-        SynchronizationAcquireAccessToken {
-            client: self.client.clone(),
-            call,
-            body: crate::models::AcquireAccessTokenRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_acquire_access_token`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn synchronization_acquire_access_token_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationAcquireAccessToken, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_acquire_access_token(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Create new navigation property to jobs for applications
     ///
@@ -3373,29 +1799,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationCreateJob {
-        let mut call = Call::new(&SYNCHRONIZATION_CREATE_JOB);
-        call.path_param("application-id", application_id);
-        SynchronizationCreateJob {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SynchronizationJob::default(),
-        }
-    }
-    /// [`Self::synchronization_create_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_create_job_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationCreateJob, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_create_job(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Create new navigation property to templates for applications
     ///
@@ -3415,29 +1819,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationCreateTemplate {
-        let mut call = Call::new(&SYNCHRONIZATION_CREATE_TEMPLATE);
-        call.path_param("application-id", application_id);
-        SynchronizationCreateTemplate {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SynchronizationTemplate::default(),
-        }
-    }
-    /// [`Self::synchronization_create_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_create_template_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationCreateTemplate, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_create_template(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Delete navigation property jobs for applications
     ///
@@ -3459,33 +1841,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationDeleteJob {
-        let mut call = Call::new(&SYNCHRONIZATION_DELETE_JOB);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationDeleteJob {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_delete_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_delete_job_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationDeleteJob, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_delete_job(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Delete navigation property templates for applications
     ///
@@ -3507,39 +1863,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationDeleteTemplate {
-        let mut call = Call::new(&SYNCHRONIZATION_DELETE_TEMPLATE);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationDeleteTemplate {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_delete_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_delete_template_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationDeleteTemplate, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_delete_template(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Get jobs from applications
     ///
@@ -3563,33 +1887,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationGetJob {
-        let mut call = Call::new(&SYNCHRONIZATION_GET_JOB);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationGetJob {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_get_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_get_job_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationGetJob, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_get_job(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Get templates from applications
     ///
@@ -3613,39 +1911,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationGetTemplate {
-        let mut call = Call::new(&SYNCHRONIZATION_GET_TEMPLATE);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationGetTemplate {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_get_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_get_template_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationGetTemplate, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_get_template(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Delete navigation property bulkUpload for applications
     ///
@@ -3667,39 +1933,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobDeleteBulkUpload {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobDeleteBulkUpload {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_delete_bulk_upload`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_delete_bulk_upload_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobDeleteBulkUpload, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_delete_bulk_upload(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Delete media content for the navigation property bulkUpload in applications
     ///
@@ -3723,39 +1957,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobDeleteBulkUploadContent {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD_CONTENT);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobDeleteBulkUploadContent {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_delete_bulk_upload_content`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_delete_bulk_upload_content_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobDeleteBulkUploadContent, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_delete_bulk_upload_content(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Delete navigation property schema for applications
     ///
@@ -3777,39 +1979,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobDeleteSchema {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_DELETE_SCHEMA);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobDeleteSchema {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_delete_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_delete_schema_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobDeleteSchema, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_delete_schema(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Get bulkUpload from applications
     ///
@@ -3833,39 +2003,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobGetBulkUpload {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_BULK_UPLOAD);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobGetBulkUpload {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_get_bulk_upload`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_get_bulk_upload_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobGetBulkUpload, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_get_bulk_upload(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Get media content for the navigation property bulkUpload from applications
     ///
@@ -3889,39 +2027,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobGetBulkUploadContent {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_BULK_UPLOAD_CONTENT);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobGetBulkUploadContent {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_get_bulk_upload_content`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_get_bulk_upload_content_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobGetBulkUploadContent, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_get_bulk_upload_content(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Get the number of the resource
     ///
@@ -3941,28 +2047,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationJobGetCount {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_COUNT);
-        call.path_param("application-id", application_id);
-        SynchronizationJobGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_job_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get schema from applications
     ///
@@ -3986,33 +2071,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobGetSchema {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_GET_SCHEMA);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobGetSchema {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_get_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_get_schema_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobGetSchema, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_job_get_schema(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action pause
     ///
@@ -4038,33 +2097,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobPause {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_PAUSE);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobPause {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_pause`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_pause_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobPause, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_job_pause(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action provisionOnDemand
     ///
@@ -4090,40 +2123,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobProvisionOnDemand {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_PROVISION_ON_DEMAND);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobProvisionOnDemand {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ProvisionOnDemandRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_job_provision_on_demand`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_provision_on_demand_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobProvisionOnDemand, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_provision_on_demand(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action restart
     ///
@@ -4149,34 +2149,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobRestart {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_RESTART);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobRestart {
-            client: self.client.clone(),
-            call,
-            body: crate::models::RestartRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_job_restart`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_restart_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobRestart, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_job_restart(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Create new navigation property to directories for applications
     ///
@@ -4198,40 +2171,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSchemaCreateDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_CREATE_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSchemaCreateDirectory {
-            client: self.client.clone(),
-            call,
-            body: crate::models::DirectoryDefinition::default(),
-        }
-    }
-    /// [`Self::synchronization_job_schema_create_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_create_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaCreateDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_create_directory(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Delete navigation property directories for applications
     ///
@@ -4255,44 +2195,9 @@ impl Applications {
         synchronization_job_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationJobSchemaDeleteDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_DELETE_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationJobSchemaDeleteDirectory {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_delete_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_delete_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaDeleteDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_delete_directory(
-                    application_id,
-                    synchronization_job_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_job_id, directory_definition_id],
         )
     }
     /// Invoke action discover
@@ -4321,44 +2226,9 @@ impl Applications {
         synchronization_job_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationJobSchemaDirectoryDiscover {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_DISCOVER);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationJobSchemaDirectoryDiscover {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_directory_discover`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_directory_discover_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaDirectoryDiscover, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_directory_discover(
-                    application_id,
-                    synchronization_job_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_job_id, directory_definition_id],
         )
     }
     /// Get the number of the resource
@@ -4381,39 +2251,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSchemaDirectoryGetCount {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSchemaDirectoryGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_directory_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_directory_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaDirectoryGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_directory_get_count(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke function filterOperators
     ///
@@ -4439,39 +2277,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSchemaFilterOperator {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_FILTER_OPERATOR);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSchemaFilterOperator {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_filter_operator`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_filter_operator_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaFilterOperator, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_filter_operator(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke function functions
     ///
@@ -4497,39 +2303,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSchemaFunction {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_FUNCTION);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSchemaFunction {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_function`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_function_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaFunction, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_function(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Get directories from applications
     ///
@@ -4555,44 +2329,9 @@ impl Applications {
         synchronization_job_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationJobSchemaGetDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_GET_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationJobSchemaGetDirectory {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_get_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_get_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaGetDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_get_directory(
-                    application_id,
-                    synchronization_job_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_job_id, directory_definition_id],
         )
     }
     /// Get directories from applications
@@ -4617,39 +2356,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSchemaListDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_LIST_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSchemaListDirectory {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_schema_list_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_list_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaListDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_list_directory(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action parseExpression
     ///
@@ -4675,40 +2382,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSchemaParseExpression {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_PARSE_EXPRESSION);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSchemaParseExpression {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ParseExpressionRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_job_schema_parse_expression`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_parse_expression_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaParseExpression, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_parse_expression(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Update the navigation property directories in applications
     ///
@@ -4732,45 +2406,9 @@ impl Applications {
         synchronization_job_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationJobSchemaUpdateDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SCHEMA_UPDATE_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationJobSchemaUpdateDirectory {
-            client: self.client.clone(),
-            call,
-            body: crate::models::DirectoryDefinition::default(),
-        }
-    }
-    /// [`Self::synchronization_job_schema_update_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_schema_update_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSchemaUpdateDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_schema_update_directory(
-                    application_id,
-                    synchronization_job_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_job_id, directory_definition_id],
         )
     }
     /// Update media content for the navigation property bulkUpload in applications
@@ -4795,40 +2433,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobSetBulkUploadContent {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_SET_BULK_UPLOAD_CONTENT);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobSetBulkUploadContent {
-            client: self.client.clone(),
-            call,
-            body: crate::runtime::Bytes::new(),
-        }
-    }
-    /// [`Self::synchronization_job_set_bulk_upload_content`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_set_bulk_upload_content_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobSetBulkUploadContent, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_set_bulk_upload_content(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action start
     ///
@@ -4854,33 +2459,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobStart {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_START);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobStart {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_job_start`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_start_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobStart, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_job_start(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Update the navigation property bulkUpload in applications
     ///
@@ -4902,40 +2481,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobUpdateBulkUpload {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_UPDATE_BULK_UPLOAD);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobUpdateBulkUpload {
-            client: self.client.clone(),
-            call,
-            body: crate::models::BulkUpload::default(),
-        }
-    }
-    /// [`Self::synchronization_job_update_bulk_upload`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_update_bulk_upload_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobUpdateBulkUpload, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_update_bulk_upload(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Update the navigation property schema in applications
     ///
@@ -4957,40 +2503,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationJobUpdateSchema {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_UPDATE_SCHEMA);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationJobUpdateSchema {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SynchronizationSchema::default(),
-        }
-    }
-    /// [`Self::synchronization_job_update_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_update_schema_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobUpdateSchema, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .synchronization_job_update_schema(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action validateCredentials
     ///
@@ -5010,29 +2523,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationJobValidateCredential {
-        let mut call = Call::new(&SYNCHRONIZATION_JOB_VALIDATE_CREDENTIAL);
-        call.path_param("application-id", application_id);
-        SynchronizationJobValidateCredential {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ValidateCredentialsRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_job_validate_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_job_validate_credential_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationJobValidateCredential, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_job_validate_credential(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get jobs from applications
     ///
@@ -5054,28 +2545,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationListJob {
-        let mut call = Call::new(&SYNCHRONIZATION_LIST_JOB);
-        call.path_param("application-id", application_id);
-        SynchronizationListJob {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_list_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_list_job_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationListJob, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_list_job(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get templates from applications
     ///
@@ -5097,28 +2567,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationListTemplate {
-        let mut call = Call::new(&SYNCHRONIZATION_LIST_TEMPLATE);
-        call.path_param("application-id", application_id);
-        SynchronizationListTemplate {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_list_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_list_template_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationListTemplate, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_list_template(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get the number of the resource
     ///
@@ -5138,28 +2587,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationSecretGetCount {
-        let mut call = Call::new(&SYNCHRONIZATION_SECRET_GET_COUNT);
-        call.path_param("application-id", application_id);
-        SynchronizationSecretGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_secret_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_secret_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationSecretGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_secret_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Update property secrets value.
     ///
@@ -5179,29 +2607,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationSetSecret {
-        let mut call = Call::new(&SYNCHRONIZATION_SET_SECRET);
-        call.path_param("application-id", application_id);
-        SynchronizationSetSecret {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SecretsRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_set_secret`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_set_secret_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationSetSecret, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_set_secret(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Delete navigation property schema for applications
     ///
@@ -5223,39 +2629,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateDeleteSchema {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_DELETE_SCHEMA);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateDeleteSchema {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_delete_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_delete_schema_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateDeleteSchema, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_delete_schema(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Get the number of the resource
     ///
@@ -5275,28 +2649,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> SynchronizationTemplateGetCount {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_GET_COUNT);
-        call.path_param("application-id", application_id);
-        SynchronizationTemplateGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.synchronization_template_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Get schema from applications
     ///
@@ -5320,39 +2673,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateGetSchema {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_GET_SCHEMA);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateGetSchema {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_get_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_get_schema_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateGetSchema, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_get_schema(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Create new navigation property to directories for applications
     ///
@@ -5374,40 +2695,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateSchemaCreateDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_CREATE_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateSchemaCreateDirectory {
-            client: self.client.clone(),
-            call,
-            body: crate::models::DirectoryDefinition::default(),
-        }
-    }
-    /// [`Self::synchronization_template_schema_create_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_create_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaCreateDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_create_directory(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Delete navigation property directories for applications
     ///
@@ -5431,44 +2719,9 @@ impl Applications {
         synchronization_template_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationTemplateSchemaDeleteDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_DELETE_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationTemplateSchemaDeleteDirectory {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_delete_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_delete_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaDeleteDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_delete_directory(
-                    application_id,
-                    synchronization_template_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_template_id, directory_definition_id],
         )
     }
     /// Invoke action discover
@@ -5497,44 +2750,9 @@ impl Applications {
         synchronization_template_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationTemplateSchemaDirectoryDiscover {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_DISCOVER);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationTemplateSchemaDirectoryDiscover {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_directory_discover`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_directory_discover_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaDirectoryDiscover, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_directory_discover(
-                    application_id,
-                    synchronization_template_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_template_id, directory_definition_id],
         )
     }
     /// Get the number of the resource
@@ -5557,39 +2775,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateSchemaDirectoryGetCount {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateSchemaDirectoryGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_directory_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_directory_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaDirectoryGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_directory_get_count(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Invoke function filterOperators
     ///
@@ -5615,39 +2801,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateSchemaFilterOperator {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_FILTER_OPERATOR);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateSchemaFilterOperator {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_filter_operator`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_filter_operator_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaFilterOperator, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_filter_operator(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Invoke function functions
     ///
@@ -5673,39 +2827,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateSchemaFunction {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_FUNCTION);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateSchemaFunction {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_function`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_function_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaFunction, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_function(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Get directories from applications
     ///
@@ -5731,44 +2853,9 @@ impl Applications {
         synchronization_template_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationTemplateSchemaGetDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_GET_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationTemplateSchemaGetDirectory {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_get_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_get_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaGetDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_get_directory(
-                    application_id,
-                    synchronization_template_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_template_id, directory_definition_id],
         )
     }
     /// Get directories from applications
@@ -5793,39 +2880,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateSchemaListDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_LIST_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateSchemaListDirectory {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::synchronization_template_schema_list_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_list_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaListDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_list_directory(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Invoke action parseExpression
     ///
@@ -5851,40 +2906,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateSchemaParseExpression {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_PARSE_EXPRESSION);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateSchemaParseExpression {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ParseExpressionRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_template_schema_parse_expression`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_parse_expression_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaParseExpression, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_parse_expression(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Update the navigation property directories in applications
     ///
@@ -5908,45 +2930,9 @@ impl Applications {
         synchronization_template_id: &str,
         directory_definition_id: &str,
     ) -> SynchronizationTemplateSchemaUpdateDirectory {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_SCHEMA_UPDATE_DIRECTORY);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        call.path_param("directoryDefinition-id", directory_definition_id);
-        SynchronizationTemplateSchemaUpdateDirectory {
-            client: self.client.clone(),
-            call,
-            body: crate::models::DirectoryDefinition::default(),
-        }
-    }
-    /// [`Self::synchronization_template_schema_update_directory`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`, `DirectoryDefinitionId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_schema_update_directory_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateSchemaUpdateDirectory, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        let directory_definition_id = crate::runtime::identity_key(
-            identity.directory_definition_id.as_deref(),
-            "DirectoryDefinitionId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_schema_update_directory(
-                    application_id,
-                    synchronization_template_id,
-                    directory_definition_id,
-                ),
+        Request::new(
+            &self.client,
+            &[application_id, synchronization_template_id, directory_definition_id],
         )
     }
     /// Update the navigation property schema in applications
@@ -5969,40 +2955,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationTemplateUpdateSchema {
-        let mut call = Call::new(&SYNCHRONIZATION_TEMPLATE_UPDATE_SCHEMA);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationTemplateUpdateSchema {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SynchronizationSchema::default(),
-        }
-    }
-    /// [`Self::synchronization_template_update_schema`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_template_update_schema_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationTemplateUpdateSchema, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_template_update_schema(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Update the navigation property jobs in applications
     ///
@@ -6024,34 +2977,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> SynchronizationUpdateJob {
-        let mut call = Call::new(&SYNCHRONIZATION_UPDATE_JOB);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        SynchronizationUpdateJob {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SynchronizationJob::default(),
-        }
-    }
-    /// [`Self::synchronization_update_job`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_update_job_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationUpdateJob, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(self.synchronization_update_job(application_id, synchronization_job_id))
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Update synchronizationTemplate
     ///
@@ -6077,40 +3003,7 @@ impl Applications {
         application_id: &str,
         synchronization_template_id: &str,
     ) -> SynchronizationUpdateTemplate {
-        let mut call = Call::new(&SYNCHRONIZATION_UPDATE_TEMPLATE);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationTemplate-id", synchronization_template_id);
-        SynchronizationUpdateTemplate {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SynchronizationTemplate::default(),
-        }
-    }
-    /// [`Self::synchronization_update_template`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationTemplateId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn synchronization_update_template_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationUpdateTemplate, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_template_id = crate::runtime::identity_key(
-            identity.synchronization_template_id.as_deref(),
-            "SynchronizationTemplateId",
-        )?;
-        Ok(
-            self
-                .synchronization_update_template(
-                    application_id,
-                    synchronization_template_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_template_id])
     }
     /// Remove tokenIssuancePolicy
     ///
@@ -6136,41 +3029,7 @@ impl Applications {
         application_id: &str,
         token_issuance_policy_id: &str,
     ) -> TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
-        let mut call = Call::new(
-            &TOKEN_ISSUANCE_POLICY_DELETE_TOKEN_ISSUANCE_POLICY_BY_REF,
-        );
-        call.path_param("application-id", application_id);
-        call.path_param("tokenIssuancePolicy-id", token_issuance_policy_id);
-        TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::token_issuance_policy_delete_token_issuance_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `TokenIssuancePolicyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn token_issuance_policy_delete_token_issuance_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<TokenIssuancePolicyDeleteTokenIssuancePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let token_issuance_policy_id = crate::runtime::identity_key(
-            identity.token_issuance_policy_id.as_deref(),
-            "TokenIssuancePolicyId",
-        )?;
-        Ok(
-            self
-                .token_issuance_policy_delete_token_issuance_policy_by_ref(
-                    application_id,
-                    token_issuance_policy_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, token_issuance_policy_id])
     }
     /// Get the number of the resource
     ///
@@ -6190,28 +3049,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> TokenIssuancePolicyGetCount {
-        let mut call = Call::new(&TOKEN_ISSUANCE_POLICY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        TokenIssuancePolicyGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::token_issuance_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn token_issuance_policy_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<TokenIssuancePolicyGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.token_issuance_policy_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Remove tokenLifetimePolicy
     ///
@@ -6237,41 +3075,7 @@ impl Applications {
         application_id: &str,
         token_lifetime_policy_id: &str,
     ) -> TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
-        let mut call = Call::new(
-            &TOKEN_LIFETIME_POLICY_DELETE_TOKEN_LIFETIME_POLICY_BY_REF,
-        );
-        call.path_param("application-id", application_id);
-        call.path_param("tokenLifetimePolicy-id", token_lifetime_policy_id);
-        TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::token_lifetime_policy_delete_token_lifetime_policy_by_ref`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `TokenLifetimePolicyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn token_lifetime_policy_delete_token_lifetime_policy_by_ref_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<TokenLifetimePolicyDeleteTokenLifetimePolicyByRef, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let token_lifetime_policy_id = crate::runtime::identity_key(
-            identity.token_lifetime_policy_id.as_deref(),
-            "TokenLifetimePolicyId",
-        )?;
-        Ok(
-            self
-                .token_lifetime_policy_delete_token_lifetime_policy_by_ref(
-                    application_id,
-                    token_lifetime_policy_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, token_lifetime_policy_id])
     }
     /// Get the number of the resource
     ///
@@ -6291,28 +3095,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> TokenLifetimePolicyGetCount {
-        let mut call = Call::new(&TOKEN_LIFETIME_POLICY_GET_COUNT);
-        call.path_param("application-id", application_id);
-        TokenLifetimePolicyGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::token_lifetime_policy_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn token_lifetime_policy_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<TokenLifetimePolicyGetCount, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.token_lifetime_policy_get_count(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Invoke action unsetVerifiedPublisher
     ///
@@ -6336,28 +3119,7 @@ impl Applications {
         &self,
         application_id: &str,
     ) -> UnsetVerifiedPublisher {
-        let mut call = Call::new(&UNSET_VERIFIED_PUBLISHER);
-        call.path_param("application-id", application_id);
-        UnsetVerifiedPublisher {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::unset_verified_publisher`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn unset_verified_publisher_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UnsetVerifiedPublisher, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.unset_verified_publisher(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Upsert application
     ///
@@ -6378,29 +3140,7 @@ impl Applications {
     /// - `application_id`: The unique identifier of application
     #[cfg(feature = "applications")]
     pub fn update_application(&self, application_id: &str) -> UpdateApplication {
-        let mut call = Call::new(&UPDATE_APPLICATION);
-        call.path_param("application-id", application_id);
-        UpdateApplication {
-            client: self.client.clone(),
-            call,
-            body: crate::models::Application::default(),
-        }
-    }
-    /// [`Self::update_application`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn update_application_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UpdateApplication, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        Ok(self.update_application(application_id))
+        Request::new(&self.client, &[application_id])
     }
     /// Upsert application
     ///
@@ -6424,26 +3164,7 @@ impl Applications {
         &self,
         app_id: &str,
     ) -> UpdateApplicationByAppId {
-        let mut call = Call::new(&UPDATE_APPLICATION_BY_APP_ID);
-        call.path_param("appId", app_id);
-        UpdateApplicationByAppId {
-            client: self.client.clone(),
-            call,
-            body: crate::models::Application::default(),
-        }
-    }
-    /// [`Self::update_application_by_app_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn update_application_by_app_id_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UpdateApplicationByAppId, Error> {
-        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
-        Ok(self.update_application_by_app_id(app_id))
+        Request::new(&self.client, &[app_id])
     }
     /// Upsert application
     ///
@@ -6467,29 +3188,7 @@ impl Applications {
         &self,
         unique_name: &str,
     ) -> UpdateApplicationByUniqueName {
-        let mut call = Call::new(&UPDATE_APPLICATION_BY_UNIQUE_NAME);
-        call.path_param("uniqueName", unique_name);
-        UpdateApplicationByUniqueName {
-            client: self.client.clone(),
-            call,
-            body: crate::models::Application::default(),
-        }
-    }
-    /// [`Self::update_application_by_unique_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `UniqueName`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn update_application_by_unique_name_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UpdateApplicationByUniqueName, Error> {
-        let unique_name = crate::runtime::identity_key(
-            identity.unique_name.as_deref(),
-            "UniqueName",
-        )?;
-        Ok(self.update_application_by_unique_name(unique_name))
+        Request::new(&self.client, &[unique_name])
     }
     /// Update the navigation property extensionProperties in applications
     ///
@@ -6511,34 +3210,7 @@ impl Applications {
         application_id: &str,
         extension_property_id: &str,
     ) -> UpdateExtensionProperty {
-        let mut call = Call::new(&UPDATE_EXTENSION_PROPERTY);
-        call.path_param("application-id", application_id);
-        call.path_param("extensionProperty-id", extension_property_id);
-        UpdateExtensionProperty {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ExtensionProperty::default(),
-        }
-    }
-    /// [`Self::update_extension_property`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `ExtensionPropertyId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn update_extension_property_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UpdateExtensionProperty, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let extension_property_id = crate::runtime::identity_key(
-            identity.extension_property_id.as_deref(),
-            "ExtensionPropertyId",
-        )?;
-        Ok(self.update_extension_property(application_id, extension_property_id))
+        Request::new(&self.client, &[application_id, extension_property_id])
     }
     /// Upsert federatedIdentityCredential
     ///
@@ -6564,43 +3236,7 @@ impl Applications {
         application_id: &str,
         federated_identity_credential_id: &str,
     ) -> UpdateFederatedIdentityCredential {
-        let mut call = Call::new(&UPDATE_FEDERATED_IDENTITY_CREDENTIAL);
-        call.path_param("application-id", application_id);
-        call.path_param(
-            "federatedIdentityCredential-id",
-            federated_identity_credential_id,
-        );
-        UpdateFederatedIdentityCredential {
-            client: self.client.clone(),
-            call,
-            body: crate::models::FederatedIdentityCredential::default(),
-        }
-    }
-    /// [`Self::update_federated_identity_credential`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `FederatedIdentityCredentialId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn update_federated_identity_credential_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UpdateFederatedIdentityCredential, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let federated_identity_credential_id = crate::runtime::identity_key(
-            identity.federated_identity_credential_id.as_deref(),
-            "FederatedIdentityCredentialId",
-        )?;
-        Ok(
-            self
-                .update_federated_identity_credential(
-                    application_id,
-                    federated_identity_credential_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, federated_identity_credential_id])
     }
     /// Invoke action validateCredentials
     ///
@@ -6626,40 +3262,7 @@ impl Applications {
         application_id: &str,
         synchronization_job_id: &str,
     ) -> ValidateCredentialBySynchronizationJobId {
-        let mut call = Call::new(&VALIDATE_CREDENTIAL_BY_SYNCHRONIZATION_JOB_ID);
-        call.path_param("application-id", application_id);
-        call.path_param("synchronizationJob-id", synchronization_job_id);
-        ValidateCredentialBySynchronizationJobId {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ValidateCredentialsRequestBody::default(),
-        }
-    }
-    /// [`Self::validate_credential_by_synchronization_job_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `ApplicationId`, `SynchronizationJobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "applications")]
-    pub fn validate_credential_by_synchronization_job_id_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ValidateCredentialBySynchronizationJobId, Error> {
-        let application_id = crate::runtime::identity_key(
-            identity.application_id.as_deref(),
-            "ApplicationId",
-        )?;
-        let synchronization_job_id = crate::runtime::identity_key(
-            identity.synchronization_job_id.as_deref(),
-            "SynchronizationJobId",
-        )?;
-        Ok(
-            self
-                .validate_credential_by_synchronization_job_id(
-                    application_id,
-                    synchronization_job_id,
-                ),
-        )
+        Request::new(&self.client, &[application_id, synchronization_job_id])
     }
     /// Invoke action validateProperties
     ///
@@ -6679,12722 +3282,1695 @@ impl Applications {
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn validate_property(&self) -> ValidateProperty {
-        let call = Call::new(&VALIDATE_PROPERTY);
-        ValidateProperty {
-            client: self.client.clone(),
-            call,
-            body: crate::models::ValidatePropertiesRequestBody::default(),
-        }
-    }
-}
-/// Static description of `POST /applications/{application-id}/microsoft.graph.addKey`.
-#[cfg(feature = "applications")]
-pub static ADD_KEY: OperationInfo = OperationInfo {
-    operation_id: "application_addKey",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.addKey",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.addKey` (operationId `application_addKey`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct AddKey {
-    client: Client,
-    call: Call,
-    body: crate::models::AddKeyRequestBody,
-}
-#[cfg(feature = "applications")]
-impl AddKey {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::AddKeyRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `key_credential`.
-    pub fn key_credential(
-        mut self,
-        value: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credential = Some(value.into());
-        self
-    }
-    /// Sets the body property `password_credential`.
-    pub fn password_credential(
-        mut self,
-        value: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credential = Some(value.into());
-        self
-    }
-    /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.proof = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::KeyCredential>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(AddKey);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.addPassword`.
-#[cfg(feature = "applications")]
-pub static ADD_PASSWORD: OperationInfo = OperationInfo {
-    operation_id: "application_addPassword",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.addPassword",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.addPassword` (operationId `application_addPassword`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct AddPassword {
-    client: Client,
-    call: Call,
-    body: crate::models::AddPasswordRequestBody,
-}
-#[cfg(feature = "applications")]
-impl AddPassword {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::AddPasswordRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `password_credential`.
-    pub fn password_credential(
-        mut self,
-        value: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credential = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::PasswordCredential>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(AddPassword);
-/// Static description of `DELETE /applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref`.
-#[cfg(feature = "applications")]
-pub static APP_MANAGEMENT_POLICY_DELETE_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref` (operationId `application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct AppManagementPolicyDeleteAppManagementPolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl AppManagementPolicyDeleteAppManagementPolicyByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(AppManagementPolicyDeleteAppManagementPolicyByRef);
-/// Static description of `GET /applications/{application-id}/appManagementPolicies/$count`.
-#[cfg(feature = "applications")]
-pub static APP_MANAGEMENT_POLICY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.appManagementPolicy_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/appManagementPolicies/$count",
-};
-/// Request builder of `GET /applications/{application-id}/appManagementPolicies/$count` (operationId `application.appManagementPolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct AppManagementPolicyGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl AppManagementPolicyGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(AppManagementPolicyGetCount);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.checkMemberGroups`.
-#[cfg(feature = "applications")]
-pub static CHECK_MEMBER_GROUP: OperationInfo = OperationInfo {
-    operation_id: "application_checkMemberGroup",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.checkMemberGroups",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.checkMemberGroups` (operationId `application_checkMemberGroup`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CheckMemberGroup {
-    client: Client,
-    call: Call,
-    body: crate::models::CheckMemberGroupsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl CheckMemberGroup {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::CheckMemberGroupsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `group_ids`.
-    pub fn group_ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.group_ids = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `group_ids`.
-    pub fn group_id(mut self, item: impl Into<String>) -> Self {
-        self.body.group_ids.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationsCheckMemberGroupResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CheckMemberGroup);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.checkMemberObjects`.
-#[cfg(feature = "applications")]
-pub static CHECK_MEMBER_OBJECT: OperationInfo = OperationInfo {
-    operation_id: "application_checkMemberObject",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.checkMemberObjects",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.checkMemberObjects` (operationId `application_checkMemberObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CheckMemberObject {
-    client: Client,
-    call: Call,
-    body: crate::models::CheckMemberObjectsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl CheckMemberObject {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::CheckMemberObjectsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `ids`.
-    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.ids = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `ids`.
-    pub fn id(mut self, item: impl Into<String>) -> Self {
-        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationsCheckMemberObjectResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CheckMemberObject);
-/// Static description of `POST /applications/{application-id}/appManagementPolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static CREATE_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_CreateAppManagementPolicyGraphBPreRef",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/appManagementPolicies/$ref",
-};
-/// Request builder of `POST /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_CreateAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateAppManagementPolicyByRef {
-    client: Client,
-    call: Call,
-    body: crate::models::ReferenceCreate,
-}
-#[cfg(feature = "applications")]
-impl CreateAppManagementPolicyByRef {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `odata_id`.
-    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateAppManagementPolicyByRef);
-/// Static description of `POST /applications`.
-#[cfg(feature = "applications")]
-pub static CREATE_APPLICATION: OperationInfo = OperationInfo {
-    operation_id: "application_CreateApplication",
-    method: HttpMethod::Post,
-    path_template: "/applications",
-};
-/// Request builder of `POST /applications` (operationId `application_CreateApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateApplication {
-    client: Client,
-    call: Call,
-    body: crate::models::Application,
-}
-#[cfg(feature = "applications")]
-impl CreateApplication {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Application) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
-    pub fn add_ins(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AddIn>,
-    ) -> Self {
-        self.body.add_ins = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `add_ins`.
-    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
-        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `api`.
-    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
-        self.body.api = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
-    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
-    pub fn app_roles(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRole>,
-    ) -> Self {
-        self.body.app_roles = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_roles`.
-    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
-        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `certification`.
-    pub fn certification(
-        mut self,
-        value: impl Into<crate::models::Certification>,
-    ) -> Self {
-        self.body.certification = Some(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `default_redirect_uri`.
-    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
-        self.body.default_redirect_uri = Some(value.into());
-        self
-    }
-    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
-    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
-        self.body.disabled_by_microsoft_status = Some(value.into());
-        self
-    }
-    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
-    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
-        self.body.group_membership_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.identifier_uris = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `info`.
-    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
-        self.body.info = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
-    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_device_only_auth_supported = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
-    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_fallback_public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn key_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `key_credentials`.
-    pub fn key_credential(
-        mut self,
-        item: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `logo`: The main logo for the application. Not nullable.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.body.logo = Some(value.into());
-        self
-    }
-    /// Sets the body property `native_authentication_apis_enabled`.
-    pub fn native_authentication_apis_enabled(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
-        >,
-    ) -> Self {
-        self.body.native_authentication_apis_enabled = Some(value.into());
-        self
-    }
-    /// Sets the body property `notes`: Notes relevant for the management of the application.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.body.notes = Some(value.into());
-        self
-    }
-    /// Sets the body property `oauth2_require_post_response`.
-    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
-        self.body.oauth2_require_post_response = Some(value.into());
-        self
-    }
-    /// Sets the body property `optional_claims`.
-    pub fn optional_claims(
-        mut self,
-        value: impl Into<crate::models::OptionalClaims>,
-    ) -> Self {
-        self.body.optional_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `parental_control_settings`.
-    pub fn parental_control_settings(
-        mut self,
-        value: impl Into<crate::models::ParentalControlSettings>,
-    ) -> Self {
-        self.body.parental_control_settings = Some(value.into());
-        self
-    }
-    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
-    pub fn password_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `password_credentials`.
-    pub fn password_credential(
-        mut self,
-        item: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `public_client`.
-    pub fn public_client(
-        mut self,
-        value: impl Into<crate::models::PublicClientApplication>,
-    ) -> Self {
-        self.body.public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
-        self.body.publisher_domain = Some(value.into());
-        self
-    }
-    /// Sets the body property `request_signature_verification`.
-    pub fn request_signature_verification(
-        mut self,
-        value: impl Into<crate::models::RequestSignatureVerification>,
-    ) -> Self {
-        self.body.request_signature_verification = Some(value.into());
-        self
-    }
-    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn required_resource_access(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
-    ) -> Self {
-        self.body.required_resource_access = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
-    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
-        self.body.saml_metadata_url = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
-    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
-        self.body.service_management_reference = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_principal_lock_configuration`.
-    pub fn service_principal_lock_configuration(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
-    ) -> Self {
-        self.body.service_principal_lock_configuration = Some(value.into());
-        self
-    }
-    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
-    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.body.sign_in_audience = Some(value.into());
-        self
-    }
-    /// Sets the body property `spa`.
-    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
-        self.body.spa = Some(value.into());
-        self
-    }
-    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
-    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.tags = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `tags`.
-    pub fn tag(mut self, item: impl Into<String>) -> Self {
-        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
-    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
-        self.body.unique_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `verified_publisher`.
-    pub fn verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.body.verified_publisher = Some(value.into());
-        self
-    }
-    /// Sets the body property `web`.
-    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
-        self.body.web = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
-    pub fn app_management_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_management_policies`.
-    pub fn app_management_policy(
-        mut self,
-        item: impl Into<crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `created_on_behalf_of`.
-    pub fn created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_on_behalf_of = Some(value.into());
-        self
-    }
-    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
-    pub fn extension_properties(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `extension_properties`.
-    pub fn extension_property(
-        mut self,
-        item: impl Into<crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
-    pub fn federated_identity_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body.federated_identity_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `federated_identity_credentials`.
-    pub fn federated_identity_credential(
-        mut self,
-        item: impl Into<crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body
-            .federated_identity_credentials
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policy(
-        mut self,
-        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body
-            .home_realm_discovery_policies
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
-    pub fn owners(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owners = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owners`.
-    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
-        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `synchronization`.
-    pub fn synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.body.synchronization = Some(value.into());
-        self
-    }
-    /// Sets the body property `token_issuance_policies`.
-    pub fn token_issuance_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_issuance_policies`.
-    pub fn token_issuance_policy(
-        mut self,
-        item: impl Into<crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policy(
-        mut self,
-        item: impl Into<crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateApplication);
-/// Static description of `POST /applications/{application-id}/extensionProperties`.
-#[cfg(feature = "applications")]
-pub static CREATE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_CreateExtensionProperty",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/extensionProperties",
-};
-/// Request builder of `POST /applications/{application-id}/extensionProperties` (operationId `application_CreateExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateExtensionProperty {
-    client: Client,
-    call: Call,
-    body: crate::models::ExtensionProperty,
-}
-#[cfg(feature = "applications")]
-impl CreateExtensionProperty {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ExtensionProperty) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_display_name`: Display name of the application object on which this extension property is defined. Read-only.
-    pub fn app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.app_display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `data_type`: Specifies the data type of the value the extension property can hold. Following values are supported. Binary - 256 bytes maximumBooleanDateTime - Must be specified in ISO 8601 format. Will be stored in UTC.Integer - 32-bit value.LargeInteger - 64-bit value.String - 256 characters maximumNot nullable. For multivalued directory extensions, these limits apply per value in the collection.
-    pub fn data_type(mut self, value: impl Into<String>) -> Self {
-        self.body.data_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_multi_valued`: Defines the directory extension as a multi-valued property. When true, the directory extension property can store a collection of objects of the dataType; for example, a collection of string types such as 'extensionb7b1c57b532f40b8b5ed4b7a7ba67401jobGroupTracker': \['String 1', 'String 2'\]. The default value is false. Supports $filter (eq).
-    pub fn is_multi_valued(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_multi_valued = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_synced_from_on_premises`: Indicates if this extension property was synced from on-premises active directory using Microsoft Entra Connect. Read-only.
-    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_synced_from_on_premises = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: Name of the extension property. Not nullable. Supports $filter (eq).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `target_objects`: Following values are supported. Not nullable. UserGroupAdministrativeUnitApplicationDeviceOrganization
-    pub fn target_objects(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.target_objects = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `target_objects`.
-    pub fn target_object(mut self, item: impl Into<String>) -> Self {
-        self.body.target_objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ExtensionProperty>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateExtensionProperty);
-/// Static description of `POST /applications/{application-id}/federatedIdentityCredentials`.
-#[cfg(feature = "applications")]
-pub static CREATE_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
-    operation_id: "application_CreateFederatedIdentityCredential",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials",
-};
-/// Request builder of `POST /applications/{application-id}/federatedIdentityCredentials` (operationId `application_CreateFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateFederatedIdentityCredential {
-    client: Client,
-    call: Call,
-    body: crate::models::FederatedIdentityCredential,
-}
-#[cfg(feature = "applications")]
-impl CreateFederatedIdentityCredential {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::FederatedIdentityCredential) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
-    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.audiences = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `audiences`.
-    pub fn audience(mut self, item: impl Into<String>) -> Self {
-        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.body.issuer = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.body.subject = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateFederatedIdentityCredential);
-/// Static description of `POST /applications/{application-id}/owners/$ref`.
-#[cfg(feature = "applications")]
-pub static CREATE_OWNER_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_CreateOwnerGraphBPreRef",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/owners/$ref",
-};
-/// Request builder of `POST /applications/{application-id}/owners/$ref` (operationId `application_CreateOwnerGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateOwnerByRef {
-    client: Client,
-    call: Call,
-    body: crate::models::ReferenceCreate,
-}
-#[cfg(feature = "applications")]
-impl CreateOwnerByRef {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `odata_id`.
-    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateOwnerByRef);
-/// Static description of `POST /applications/{application-id}/tokenIssuancePolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static CREATE_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_CreateTokenIssuancePolicyGraphBPreRef",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/tokenIssuancePolicies/$ref",
-};
-/// Request builder of `POST /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_CreateTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateTokenIssuancePolicyByRef {
-    client: Client,
-    call: Call,
-    body: crate::models::ReferenceCreate,
-}
-#[cfg(feature = "applications")]
-impl CreateTokenIssuancePolicyByRef {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `odata_id`.
-    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateTokenIssuancePolicyByRef);
-/// Static description of `POST /applications/{application-id}/tokenLifetimePolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static CREATE_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_CreateTokenLifetimePolicyGraphBPreRef",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/tokenLifetimePolicies/$ref",
-};
-/// Request builder of `POST /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_CreateTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateTokenLifetimePolicyByRef {
-    client: Client,
-    call: Call,
-    body: crate::models::ReferenceCreate,
-}
-#[cfg(feature = "applications")]
-impl CreateTokenLifetimePolicyByRef {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ReferenceCreate) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `odata_id`.
-    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(CreateTokenLifetimePolicyByRef);
-/// Static description of `DELETE /applications/{application-id}/appManagementPolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static DELETE_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteAppManagementPolicyGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/appManagementPolicies/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_DeleteAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteAppManagementPolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteAppManagementPolicyByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteAppManagementPolicyByRef);
-/// Static description of `DELETE /applications/{application-id}`.
-#[cfg(feature = "applications")]
-pub static DELETE_APPLICATION: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteApplication",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}` (operationId `application_DeleteApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteApplication {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteApplication {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteApplication);
-/// Static description of `DELETE /applications(appId='{appId}')`.
-#[cfg(feature = "applications")]
-pub static DELETE_APPLICATION_BY_APP_ID: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteApplicationGraphBPreAppId",
-    method: HttpMethod::Delete,
-    path_template: "/applications(appId='{appId}')",
-};
-/// Request builder of `DELETE /applications(appId='{appId}')` (operationId `application_DeleteApplicationGraphBPreAppId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteApplicationByAppId {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteApplicationByAppId {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteApplicationByAppId);
-/// Static description of `DELETE /applications(uniqueName='{uniqueName}')`.
-#[cfg(feature = "applications")]
-pub static DELETE_APPLICATION_BY_UNIQUE_NAME: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteApplicationGraphBPreUniqueName",
-    method: HttpMethod::Delete,
-    path_template: "/applications(uniqueName='{uniqueName}')",
-};
-/// Request builder of `DELETE /applications(uniqueName='{uniqueName}')` (operationId `application_DeleteApplicationGraphBPreUniqueName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteApplicationByUniqueName {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteApplicationByUniqueName {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteApplicationByUniqueName);
-/// Static description of `DELETE /applications/{application-id}/extensionProperties/{extensionProperty-id}`.
-#[cfg(feature = "applications")]
-pub static DELETE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteExtensionProperty",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_DeleteExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteExtensionProperty {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteExtensionProperty {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteExtensionProperty);
-/// Static description of `DELETE /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}`.
-#[cfg(feature = "applications")]
-pub static DELETE_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteFederatedIdentityCredential",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_DeleteFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteFederatedIdentityCredential {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteFederatedIdentityCredential {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteFederatedIdentityCredential);
-/// Static description of `DELETE /applications/{application-id}/logo`.
-#[cfg(feature = "applications")]
-pub static DELETE_LOGO: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteLogo",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/logo",
-};
-/// Request builder of `DELETE /applications/{application-id}/logo` (operationId `application_DeleteLogo`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteLogo {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteLogo {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteLogo);
-/// Static description of `DELETE /applications/{application-id}/owners/$ref`.
-#[cfg(feature = "applications")]
-pub static DELETE_OWNER_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteOwnerGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/owners/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/owners/$ref` (operationId `application_DeleteOwnerGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteOwnerByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteOwnerByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteOwnerByRef);
-/// Static description of `DELETE /applications/{application-id}/synchronization`.
-#[cfg(feature = "applications")]
-pub static DELETE_SYNCHRONIZATION: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteSynchronization",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization` (operationId `application_DeleteSynchronization`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteSynchronization {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteSynchronization {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteSynchronization);
-/// Static description of `DELETE /applications/{application-id}/tokenIssuancePolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static DELETE_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteTokenIssuancePolicyGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/tokenIssuancePolicies/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_DeleteTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteTokenIssuancePolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteTokenIssuancePolicyByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteTokenIssuancePolicyByRef);
-/// Static description of `DELETE /applications/{application-id}/tokenLifetimePolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static DELETE_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_DeleteTokenLifetimePolicyGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/tokenLifetimePolicies/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_DeleteTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteTokenLifetimePolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl DeleteTokenLifetimePolicyByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(DeleteTokenLifetimePolicyByRef);
-/// Static description of `GET /applications/microsoft.graph.delta()`.
-#[cfg(feature = "applications")]
-pub static DELTA: OperationInfo = OperationInfo {
-    operation_id: "application_delta",
-    method: HttpMethod::Get,
-    path_template: "/applications/microsoft.graph.delta()",
-};
-/// Request builder of `GET /applications/microsoft.graph.delta()` (operationId `application_delta`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct Delta {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl Delta {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationsDeltaResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::ApplicationsDeltaResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationsDeltaResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::Application, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationsDeltaResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::ApplicationsDeltaResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(Delta);
-/// Static description of `GET /applications/{application-id}/extensionProperties/$count`.
-#[cfg(feature = "applications")]
-pub static EXTENSION_PROPERTY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.extensionProperty_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/extensionProperties/$count",
-};
-/// Request builder of `GET /applications/{application-id}/extensionProperties/$count` (operationId `application.extensionProperty_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ExtensionPropertyGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ExtensionPropertyGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ExtensionPropertyGetCount);
-/// Static description of `DELETE /applications/{application-id}/federatedIdentityCredentials(name='{name}')`.
-#[cfg(feature = "applications")]
-pub static FEDERATED_IDENTITY_CREDENTIAL_DELETE_BY_NAME: OperationInfo = OperationInfo {
-    operation_id: "application.federatedIdentityCredential_DeleteGraphBPreName",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
-};
-/// Request builder of `DELETE /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_DeleteGraphBPreName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct FederatedIdentityCredentialDeleteByName {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl FederatedIdentityCredentialDeleteByName {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(FederatedIdentityCredentialDeleteByName);
-/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials(name='{name}')`.
-#[cfg(feature = "applications")]
-pub static FEDERATED_IDENTITY_CREDENTIAL_GET_BY_NAME: OperationInfo = OperationInfo {
-    operation_id: "application.federatedIdentityCredential_GetGraphBPreName",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
-};
-/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_GetGraphBPreName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct FederatedIdentityCredentialGetByName {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl FederatedIdentityCredentialGetByName {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(FederatedIdentityCredentialGetByName);
-/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials/$count`.
-#[cfg(feature = "applications")]
-pub static FEDERATED_IDENTITY_CREDENTIAL_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.federatedIdentityCredential_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials/$count",
-};
-/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials/$count` (operationId `application.federatedIdentityCredential_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct FederatedIdentityCredentialGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl FederatedIdentityCredentialGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(FederatedIdentityCredentialGetCount);
-/// Static description of `PATCH /applications/{application-id}/federatedIdentityCredentials(name='{name}')`.
-#[cfg(feature = "applications")]
-pub static FEDERATED_IDENTITY_CREDENTIAL_UPDATE_BY_NAME: OperationInfo = OperationInfo {
-    operation_id: "application.federatedIdentityCredential_UpdateGraphBPreName",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
-};
-/// Request builder of `PATCH /applications/{application-id}/federatedIdentityCredentials(name='{name}')` (operationId `application.federatedIdentityCredential_UpdateGraphBPreName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct FederatedIdentityCredentialUpdateByName {
-    client: Client,
-    call: Call,
-    body: crate::models::FederatedIdentityCredential,
-}
-#[cfg(feature = "applications")]
-impl FederatedIdentityCredentialUpdateByName {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::FederatedIdentityCredential) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
-    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.audiences = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `audiences`.
-    pub fn audience(mut self, item: impl Into<String>) -> Self {
-        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.body.issuer = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
-    pub fn set_name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.body.subject = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(FederatedIdentityCredentialUpdateByName);
-/// Static description of `GET /applications/{application-id}`.
-#[cfg(feature = "applications")]
-pub static GET_APPLICATION: OperationInfo = OperationInfo {
-    operation_id: "application_GetApplication",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}",
-};
-/// Request builder of `GET /applications/{application-id}` (operationId `application_GetApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetApplication {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetApplication {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetApplication);
-/// Static description of `GET /applications(appId='{appId}')`.
-#[cfg(feature = "applications")]
-pub static GET_APPLICATION_BY_APP_ID: OperationInfo = OperationInfo {
-    operation_id: "application_GetApplicationGraphBPreAppId",
-    method: HttpMethod::Get,
-    path_template: "/applications(appId='{appId}')",
-};
-/// Request builder of `GET /applications(appId='{appId}')` (operationId `application_GetApplicationGraphBPreAppId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetApplicationByAppId {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetApplicationByAppId {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetApplicationByAppId);
-/// Static description of `GET /applications(uniqueName='{uniqueName}')`.
-#[cfg(feature = "applications")]
-pub static GET_APPLICATION_BY_UNIQUE_NAME: OperationInfo = OperationInfo {
-    operation_id: "application_GetApplicationGraphBPreUniqueName",
-    method: HttpMethod::Get,
-    path_template: "/applications(uniqueName='{uniqueName}')",
-};
-/// Request builder of `GET /applications(uniqueName='{uniqueName}')` (operationId `application_GetApplicationGraphBPreUniqueName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetApplicationByUniqueName {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetApplicationByUniqueName {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetApplicationByUniqueName);
-/// Static description of `POST /applications/microsoft.graph.getAvailableExtensionProperties`.
-#[cfg(feature = "applications")]
-pub static GET_AVAILABLE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_getAvailableExtensionProperty",
-    method: HttpMethod::Post,
-    path_template: "/applications/microsoft.graph.getAvailableExtensionProperties",
-};
-/// Request builder of `POST /applications/microsoft.graph.getAvailableExtensionProperties` (operationId `application_getAvailableExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetAvailableExtensionProperty {
-    client: Client,
-    call: Call,
-    body: crate::models::GetAvailableExtensionPropertiesRequestBody,
-}
-#[cfg(feature = "applications")]
-impl GetAvailableExtensionProperty {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(
-        mut self,
-        body: crate::models::GetAvailableExtensionPropertiesRequestBody,
-    ) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `is_synced_from_on_premises`.
-    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_synced_from_on_premises = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<crate::models::ApplicationsGetAvailableExtensionPropertyResponse>,
-        Error,
-    > {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetAvailableExtensionProperty);
-/// Static description of `POST /applications/microsoft.graph.getByIds`.
-#[cfg(feature = "applications")]
-pub static GET_BY_ID: OperationInfo = OperationInfo {
-    operation_id: "application_getGraphBPreId",
-    method: HttpMethod::Post,
-    path_template: "/applications/microsoft.graph.getByIds",
-};
-/// Request builder of `POST /applications/microsoft.graph.getByIds` (operationId `application_getGraphBPreId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetById {
-    client: Client,
-    call: Call,
-    body: crate::models::GetByIdsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl GetById {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::GetByIdsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `ids`.
-    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.ids = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `ids`.
-    pub fn id(mut self, item: impl Into<String>) -> Self {
-        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `types`.
-    pub fn types(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.types = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `types`.
-    pub fn r#type(mut self, item: impl Into<String>) -> Self {
-        self.body.types.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationsGetByIdResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetById);
-/// Static description of `GET /applications/$count`.
-#[cfg(feature = "applications")]
-pub static GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/$count",
-};
-/// Request builder of `GET /applications/$count` (operationId `application_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetCount);
-/// Static description of `GET /applications/{application-id}/createdOnBehalfOf`.
-#[cfg(feature = "applications")]
-pub static GET_CREATED_ON_BEHALF_OF: OperationInfo = OperationInfo {
-    operation_id: "application_GetCreatedOnBehalfGraphOPre",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/createdOnBehalfOf",
-};
-/// Request builder of `GET /applications/{application-id}/createdOnBehalfOf` (operationId `application_GetCreatedOnBehalfGraphOPre`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetCreatedOnBehalfOf {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetCreatedOnBehalfOf {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::DirectoryObject>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetCreatedOnBehalfOf);
-/// Static description of `GET /applications/{application-id}/extensionProperties/{extensionProperty-id}`.
-#[cfg(feature = "applications")]
-pub static GET_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_GetExtensionProperty",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
-};
-/// Request builder of `GET /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_GetExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetExtensionProperty {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetExtensionProperty {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ExtensionProperty>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetExtensionProperty);
-/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}`.
-#[cfg(feature = "applications")]
-pub static GET_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
-    operation_id: "application_GetFederatedIdentityCredential",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
-};
-/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_GetFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetFederatedIdentityCredential {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetFederatedIdentityCredential {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetFederatedIdentityCredential);
-/// Static description of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}`.
-#[cfg(feature = "applications")]
-pub static GET_HOME_REALM_DISCOVERY_POLICY: OperationInfo = OperationInfo {
-    operation_id: "application_GetHomeRealmDiscoveryPolicy",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}",
-};
-/// Request builder of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}` (operationId `application_GetHomeRealmDiscoveryPolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetHomeRealmDiscoveryPolicy {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetHomeRealmDiscoveryPolicy {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::HomeRealmDiscoveryPolicy>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetHomeRealmDiscoveryPolicy);
-/// Static description of `GET /applications/{application-id}/logo`.
-#[cfg(feature = "applications")]
-pub static GET_LOGO: OperationInfo = OperationInfo {
-    operation_id: "application_GetLogo",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/logo",
-};
-/// Request builder of `GET /applications/{application-id}/logo` (operationId `application_GetLogo`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetLogo {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetLogo {
-    /// Sends the request; the 2XX body is returned as bytes with status and headers.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::runtime::Bytes>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response)
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetLogo);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.getMemberGroups`.
-#[cfg(feature = "applications")]
-pub static GET_MEMBER_GROUP: OperationInfo = OperationInfo {
-    operation_id: "application_getMemberGroup",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.getMemberGroups",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.getMemberGroups` (operationId `application_getMemberGroup`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetMemberGroup {
-    client: Client,
-    call: Call,
-    body: crate::models::GetMemberGroupsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl GetMemberGroup {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::GetMemberGroupsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `security_enabled_only`.
-    pub fn security_enabled_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.security_enabled_only = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationsGetMemberGroupResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetMemberGroup);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.getMemberObjects`.
-#[cfg(feature = "applications")]
-pub static GET_MEMBER_OBJECT: OperationInfo = OperationInfo {
-    operation_id: "application_getMemberObject",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.getMemberObjects",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.getMemberObjects` (operationId `application_getMemberObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetMemberObject {
-    client: Client,
-    call: Call,
-    body: crate::models::GetMemberObjectsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl GetMemberObject {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::GetMemberObjectsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `security_enabled_only`.
-    pub fn security_enabled_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.security_enabled_only = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationsGetMemberObjectResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetMemberObject);
-/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment`.
-#[cfg(feature = "applications")]
-pub static GET_OWNER_AS_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "application_GetOwnerAsAppRoleAssignment",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment",
-};
-/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment` (operationId `application_GetOwnerAsAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetOwnerAsAppRoleAssignment {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetOwnerAsAppRoleAssignment {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppRoleAssignment>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetOwnerAsAppRoleAssignment);
-/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint`.
-#[cfg(feature = "applications")]
-pub static GET_OWNER_AS_ENDPOINT: OperationInfo = OperationInfo {
-    operation_id: "application_GetOwnerAsEndpoint",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint",
-};
-/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint` (operationId `application_GetOwnerAsEndpoint`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetOwnerAsEndpoint {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetOwnerAsEndpoint {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Endpoint>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetOwnerAsEndpoint);
-/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal`.
-#[cfg(feature = "applications")]
-pub static GET_OWNER_AS_SERVICE_PRINCIPAL: OperationInfo = OperationInfo {
-    operation_id: "application_GetOwnerAsServicePrincipal",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal",
-};
-/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal` (operationId `application_GetOwnerAsServicePrincipal`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetOwnerAsServicePrincipal {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetOwnerAsServicePrincipal {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::ServicePrincipal>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetOwnerAsServicePrincipal);
-/// Static description of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user`.
-#[cfg(feature = "applications")]
-pub static GET_OWNER_AS_USER: OperationInfo = OperationInfo {
-    operation_id: "application_GetOwnerAsUser",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user",
-};
-/// Request builder of `GET /applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user` (operationId `application_GetOwnerAsUser`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetOwnerAsUser {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetOwnerAsUser {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::User>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetOwnerAsUser);
-/// Static description of `GET /applications/{application-id}/synchronization`.
-#[cfg(feature = "applications")]
-pub static GET_SYNCHRONIZATION: OperationInfo = OperationInfo {
-    operation_id: "application_GetSynchronization",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization` (operationId `application_GetSynchronization`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetSynchronization {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl GetSynchronization {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Synchronization>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(GetSynchronization);
-/// Static description of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/$count`.
-#[cfg(feature = "applications")]
-pub static HOME_REALM_DISCOVERY_POLICY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.homeRealmDiscoveryPolicy_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/homeRealmDiscoveryPolicies/$count",
-};
-/// Request builder of `GET /applications/{application-id}/homeRealmDiscoveryPolicies/$count` (operationId `application.homeRealmDiscoveryPolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct HomeRealmDiscoveryPolicyGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl HomeRealmDiscoveryPolicyGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(HomeRealmDiscoveryPolicyGetCount);
-/// Static description of `GET /applications/{application-id}/appManagementPolicies`.
-#[cfg(feature = "applications")]
-pub static LIST_APP_MANAGEMENT_POLICY: OperationInfo = OperationInfo {
-    operation_id: "application_ListAppManagementPolicy",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/appManagementPolicies",
-};
-/// Request builder of `GET /applications/{application-id}/appManagementPolicies` (operationId `application_ListAppManagementPolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListAppManagementPolicy {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListAppManagementPolicy {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppManagementPolicyCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::AppManagementPolicyCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::AppManagementPolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::AppManagementPolicy, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::AppManagementPolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::AppManagementPolicyCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListAppManagementPolicy);
-/// Static description of `GET /applications/{application-id}/appManagementPolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static LIST_APP_MANAGEMENT_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_ListAppManagementPolicyGraphBPreRef",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/appManagementPolicies/$ref",
-};
-/// Request builder of `GET /applications/{application-id}/appManagementPolicies/$ref` (operationId `application_ListAppManagementPolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListAppManagementPolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListAppManagementPolicyByRef {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::StringCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListAppManagementPolicyByRef);
-/// Static description of `GET /applications`.
-#[cfg(feature = "applications")]
-pub static LIST_APPLICATION: OperationInfo = OperationInfo {
-    operation_id: "application_ListApplication",
-    method: HttpMethod::Get,
-    path_template: "/applications",
-};
-/// Request builder of `GET /applications` (operationId `application_ListApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListApplication {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListApplication {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ApplicationCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::ApplicationCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::Application, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::ApplicationCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListApplication);
-/// Static description of `GET /applications/{application-id}/extensionProperties`.
-#[cfg(feature = "applications")]
-pub static LIST_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_ListExtensionProperty",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/extensionProperties",
-};
-/// Request builder of `GET /applications/{application-id}/extensionProperties` (operationId `application_ListExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListExtensionProperty {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListExtensionProperty {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ExtensionPropertyCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::ExtensionPropertyCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::ExtensionPropertyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::ExtensionProperty, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::ExtensionPropertyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::ExtensionPropertyCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListExtensionProperty);
-/// Static description of `GET /applications/{application-id}/federatedIdentityCredentials`.
-#[cfg(feature = "applications")]
-pub static LIST_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
-    operation_id: "application_ListFederatedIdentityCredential",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials",
-};
-/// Request builder of `GET /applications/{application-id}/federatedIdentityCredentials` (operationId `application_ListFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListFederatedIdentityCredential {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListFederatedIdentityCredential {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<crate::models::FederatedIdentityCredentialCollectionResponse>,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::FederatedIdentityCredentialCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::FederatedIdentityCredentialCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::FederatedIdentityCredential, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::FederatedIdentityCredentialCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::FederatedIdentityCredentialCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListFederatedIdentityCredential);
-/// Static description of `GET /applications/{application-id}/homeRealmDiscoveryPolicies`.
-#[cfg(feature = "applications")]
-pub static LIST_HOME_REALM_DISCOVERY_POLICY: OperationInfo = OperationInfo {
-    operation_id: "application_ListHomeRealmDiscoveryPolicy",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/homeRealmDiscoveryPolicies",
-};
-/// Request builder of `GET /applications/{application-id}/homeRealmDiscoveryPolicies` (operationId `application_ListHomeRealmDiscoveryPolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListHomeRealmDiscoveryPolicy {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListHomeRealmDiscoveryPolicy {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<crate::models::HomeRealmDiscoveryPolicyCollectionResponse>,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::HomeRealmDiscoveryPolicyCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::HomeRealmDiscoveryPolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::HomeRealmDiscoveryPolicy, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::HomeRealmDiscoveryPolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::HomeRealmDiscoveryPolicyCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListHomeRealmDiscoveryPolicy);
-/// Static description of `GET /applications/{application-id}/owners`.
-#[cfg(feature = "applications")]
-pub static LIST_OWNER: OperationInfo = OperationInfo {
-    operation_id: "application_ListOwner",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners",
-};
-/// Request builder of `GET /applications/{application-id}/owners` (operationId `application_ListOwner`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListOwner {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListOwner {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryObjectCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::DirectoryObjectCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryObjectCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::DirectoryObject, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryObjectCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::DirectoryObjectCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListOwner);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment`.
-#[cfg(feature = "applications")]
-pub static LIST_OWNER_AS_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "application_ListOwnerAsAppRoleAssignment",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment` (operationId `application_ListOwnerAsAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListOwnerAsAppRoleAssignment {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListOwnerAsAppRoleAssignment {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppRoleAssignmentCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::AppRoleAssignmentCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::AppRoleAssignmentCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::AppRoleAssignment, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::AppRoleAssignmentCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::AppRoleAssignmentCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListOwnerAsAppRoleAssignment);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.endpoint`.
-#[cfg(feature = "applications")]
-pub static LIST_OWNER_AS_ENDPOINT: OperationInfo = OperationInfo {
-    operation_id: "application_ListOwnerAsEndpoint",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.endpoint",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.endpoint` (operationId `application_ListOwnerAsEndpoint`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListOwnerAsEndpoint {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListOwnerAsEndpoint {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::EndpointCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::EndpointCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::EndpointCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::Endpoint, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::EndpointCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::EndpointCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListOwnerAsEndpoint);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal`.
-#[cfg(feature = "applications")]
-pub static LIST_OWNER_AS_SERVICE_PRINCIPAL: OperationInfo = OperationInfo {
-    operation_id: "application_ListOwnerAsServicePrincipal",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.servicePrincipal",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal` (operationId `application_ListOwnerAsServicePrincipal`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListOwnerAsServicePrincipal {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListOwnerAsServicePrincipal {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ServicePrincipalCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::ServicePrincipalCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::ServicePrincipalCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::ServicePrincipal, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::ServicePrincipalCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::ServicePrincipalCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListOwnerAsServicePrincipal);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.user`.
-#[cfg(feature = "applications")]
-pub static LIST_OWNER_AS_USER: OperationInfo = OperationInfo {
-    operation_id: "application_ListOwnerAsUser",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.user",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.user` (operationId `application_ListOwnerAsUser`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListOwnerAsUser {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListOwnerAsUser {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::UserCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::UserCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::UserCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<Item = Result<crate::models::User, Error>> + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::UserCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::UserCollectionResponse| page.value.unwrap_or_default(),
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListOwnerAsUser);
-/// Static description of `GET /applications/{application-id}/owners/$ref`.
-#[cfg(feature = "applications")]
-pub static LIST_OWNER_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_ListOwnerGraphBPreRef",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/$ref",
-};
-/// Request builder of `GET /applications/{application-id}/owners/$ref` (operationId `application_ListOwnerGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListOwnerByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListOwnerByRef {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::StringCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListOwnerByRef);
-/// Static description of `GET /applications/{application-id}/tokenIssuancePolicies`.
-#[cfg(feature = "applications")]
-pub static LIST_TOKEN_ISSUANCE_POLICY: OperationInfo = OperationInfo {
-    operation_id: "application_ListTokenIssuancePolicy",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/tokenIssuancePolicies",
-};
-/// Request builder of `GET /applications/{application-id}/tokenIssuancePolicies` (operationId `application_ListTokenIssuancePolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListTokenIssuancePolicy {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListTokenIssuancePolicy {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::TokenIssuancePolicyCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::TokenIssuancePolicyCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::TokenIssuancePolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::TokenIssuancePolicy, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::TokenIssuancePolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::TokenIssuancePolicyCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListTokenIssuancePolicy);
-/// Static description of `GET /applications/{application-id}/tokenIssuancePolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static LIST_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_ListTokenIssuancePolicyGraphBPreRef",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/tokenIssuancePolicies/$ref",
-};
-/// Request builder of `GET /applications/{application-id}/tokenIssuancePolicies/$ref` (operationId `application_ListTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListTokenIssuancePolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListTokenIssuancePolicyByRef {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::StringCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListTokenIssuancePolicyByRef);
-/// Static description of `GET /applications/{application-id}/tokenLifetimePolicies`.
-#[cfg(feature = "applications")]
-pub static LIST_TOKEN_LIFETIME_POLICY: OperationInfo = OperationInfo {
-    operation_id: "application_ListTokenLifetimePolicy",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/tokenLifetimePolicies",
-};
-/// Request builder of `GET /applications/{application-id}/tokenLifetimePolicies` (operationId `application_ListTokenLifetimePolicy`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListTokenLifetimePolicy {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListTokenLifetimePolicy {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::TokenLifetimePolicyCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::TokenLifetimePolicyCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::TokenLifetimePolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::TokenLifetimePolicy, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::TokenLifetimePolicyCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::TokenLifetimePolicyCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListTokenLifetimePolicy);
-/// Static description of `GET /applications/{application-id}/tokenLifetimePolicies/$ref`.
-#[cfg(feature = "applications")]
-pub static LIST_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application_ListTokenLifetimePolicyGraphBPreRef",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/tokenLifetimePolicies/$ref",
-};
-/// Request builder of `GET /applications/{application-id}/tokenLifetimePolicies/$ref` (operationId `application_ListTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListTokenLifetimePolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl ListTokenLifetimePolicyByRef {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::StringCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::StringCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<Item = Result<String, Error>> + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::StringCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::StringCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ListTokenLifetimePolicyByRef);
-/// Static description of `DELETE /applications/{application-id}/owners/{directoryObject-id}/$ref`.
-#[cfg(feature = "applications")]
-pub static OWNER_DELETE_DIRECTORY_OBJECT_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application.owner_DeleteDirectoryObjectGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/owners/{directoryObject-id}/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/owners/{directoryObject-id}/$ref` (operationId `application.owner_DeleteDirectoryObjectGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct OwnerDeleteDirectoryObjectByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl OwnerDeleteDirectoryObjectByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(OwnerDeleteDirectoryObjectByRef);
-/// Static description of `GET /applications/{application-id}/owners/$count`.
-#[cfg(feature = "applications")]
-pub static OWNER_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.owner_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/$count",
-};
-/// Request builder of `GET /applications/{application-id}/owners/$count` (operationId `application.owner_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct OwnerGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl OwnerGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(OwnerGetCount);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count`.
-#[cfg(feature = "applications")]
-pub static OWNER_GET_COUNT_AS_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "application.Owner_GetCountAsAppRoleAssignment",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count` (operationId `application.Owner_GetCountAsAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct OwnerGetCountAsAppRoleAssignment {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl OwnerGetCountAsAppRoleAssignment {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(OwnerGetCountAsAppRoleAssignment);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.endpoint/$count`.
-#[cfg(feature = "applications")]
-pub static OWNER_GET_COUNT_AS_ENDPOINT: OperationInfo = OperationInfo {
-    operation_id: "application.Owner_GetCountAsEndpoint",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.endpoint/$count",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.endpoint/$count` (operationId `application.Owner_GetCountAsEndpoint`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct OwnerGetCountAsEndpoint {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl OwnerGetCountAsEndpoint {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(OwnerGetCountAsEndpoint);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count`.
-#[cfg(feature = "applications")]
-pub static OWNER_GET_COUNT_AS_SERVICE_PRINCIPAL: OperationInfo = OperationInfo {
-    operation_id: "application.Owner_GetCountAsServicePrincipal",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count` (operationId `application.Owner_GetCountAsServicePrincipal`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct OwnerGetCountAsServicePrincipal {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl OwnerGetCountAsServicePrincipal {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(OwnerGetCountAsServicePrincipal);
-/// Static description of `GET /applications/{application-id}/owners/microsoft.graph.user/$count`.
-#[cfg(feature = "applications")]
-pub static OWNER_GET_COUNT_AS_USER: OperationInfo = OperationInfo {
-    operation_id: "application.Owner_GetCountAsUser",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/owners/microsoft.graph.user/$count",
-};
-/// Request builder of `GET /applications/{application-id}/owners/microsoft.graph.user/$count` (operationId `application.Owner_GetCountAsUser`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct OwnerGetCountAsUser {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl OwnerGetCountAsUser {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(OwnerGetCountAsUser);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.removeKey`.
-#[cfg(feature = "applications")]
-pub static REMOVE_KEY: OperationInfo = OperationInfo {
-    operation_id: "application_removeKey",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.removeKey",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.removeKey` (operationId `application_removeKey`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct RemoveKey {
-    client: Client,
-    call: Call,
-    body: crate::models::RemoveKeyRequestBody,
-}
-#[cfg(feature = "applications")]
-impl RemoveKey {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::RemoveKeyRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.key_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.proof = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(RemoveKey);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.removePassword`.
-#[cfg(feature = "applications")]
-pub static REMOVE_PASSWORD: OperationInfo = OperationInfo {
-    operation_id: "application_removePassword",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.removePassword",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.removePassword` (operationId `application_removePassword`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct RemovePassword {
-    client: Client,
-    call: Call,
-    body: crate::models::RemovePasswordRequestBody,
-}
-#[cfg(feature = "applications")]
-impl RemovePassword {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::RemovePasswordRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.key_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(RemovePassword);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.restore`.
-#[cfg(feature = "applications")]
-pub static RESTORE: OperationInfo = OperationInfo {
-    operation_id: "application_restore",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.restore",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.restore` (operationId `application_restore`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct Restore {
-    client: Client,
-    call: Call,
-    body: crate::models::RestoreRequestBody,
-}
-#[cfg(feature = "applications")]
-impl Restore {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::RestoreRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `auto_reconcile_proxy_conflict`.
-    pub fn auto_reconcile_proxy_conflict(mut self, value: impl Into<bool>) -> Self {
-        self.body.auto_reconcile_proxy_conflict = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::DirectoryObject>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(Restore);
-/// Static description of `PUT /applications/{application-id}/logo`.
-#[cfg(feature = "applications")]
-pub static SET_LOGO: OperationInfo = OperationInfo {
-    operation_id: "application_SetLogo",
-    method: HttpMethod::Put,
-    path_template: "/applications/{application-id}/logo",
-};
-/// Request builder of `PUT /applications/{application-id}/logo` (operationId `application_SetLogo`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SetLogo {
-    client: Client,
-    call: Call,
-    body: crate::runtime::Bytes,
-}
-#[cfg(feature = "applications")]
-impl SetLogo {
-    /// Sets the request body: raw bytes, sent as the declared content type unless a
-    /// `Content-Type` header is set for the call.
-    pub fn body(mut self, body: impl Into<crate::runtime::Bytes>) -> Self {
-        self.body = body.into();
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.raw_body("application/octet-stream", self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.raw_body("application/octet-stream", self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SetLogo);
-/// Static description of `PUT /applications/{application-id}/synchronization`.
-#[cfg(feature = "applications")]
-pub static SET_SYNCHRONIZATION: OperationInfo = OperationInfo {
-    operation_id: "application_SetSynchronization",
-    method: HttpMethod::Put,
-    path_template: "/applications/{application-id}/synchronization",
-};
-/// Request builder of `PUT /applications/{application-id}/synchronization` (operationId `application_SetSynchronization`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SetSynchronization {
-    client: Client,
-    call: Call,
-    body: crate::models::Synchronization,
-}
-#[cfg(feature = "applications")]
-impl SetSynchronization {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Synchronization) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `secrets`: Represents a collection of credentials to access provisioned cloud applications.
-    pub fn secrets(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.secrets = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `secrets`.
-    pub fn secret(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .secrets
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Sets the body property `jobs`: Performs synchronization by periodically running in the background, polling for changes in one directory, and pushing them to another directory.
-    pub fn jobs(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationJob>,
-    ) -> Self {
-        self.body.jobs = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `jobs`.
-    pub fn job(mut self, item: impl Into<crate::models::SynchronizationJob>) -> Self {
-        self.body.jobs.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `templates`: Preconfigured synchronization settings for a particular application.
-    pub fn templates(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationTemplate>,
-    ) -> Self {
-        self.body.templates = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `templates`.
-    pub fn template(
-        mut self,
-        item: impl Into<crate::models::SynchronizationTemplate>,
-    ) -> Self {
-        self.body.templates.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Synchronization>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SetSynchronization);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.setVerifiedPublisher`.
-#[cfg(feature = "applications")]
-pub static SET_VERIFIED_PUBLISHER: OperationInfo = OperationInfo {
-    operation_id: "application_setVerifiedPublisher",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.setVerifiedPublisher",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.setVerifiedPublisher` (operationId `application_setVerifiedPublisher`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SetVerifiedPublisher {
-    client: Client,
-    call: Call,
-    body: crate::models::SetVerifiedPublisherRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SetVerifiedPublisher {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SetVerifiedPublisherRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `verified_publisher_id`.
-    pub fn verified_publisher_id(mut self, value: impl Into<String>) -> Self {
-        self.body.verified_publisher_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SetVerifiedPublisher);
-/// Static description of `POST /applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken`.
-pub static SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_acquireAccessToken",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken` (operationId `application.synchronization_acquireAccessToken`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationAcquireAccessToken {
-    client: Client,
-    call: Call,
-    body: crate::models::AcquireAccessTokenRequestBody,
-}
-impl SynchronizationAcquireAccessToken {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::AcquireAccessTokenRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `credentials`.
-    pub fn credentials(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `credentials`.
-    pub fn credential(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .credentials
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(SynchronizationAcquireAccessToken);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_CREATE_JOB: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_CreateJob",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs` (operationId `application.synchronization_CreateJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationCreateJob {
-    client: Client,
-    call: Call,
-    body: crate::models::SynchronizationJob,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationCreateJob {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SynchronizationJob) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `schedule`.
-    pub fn schedule(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchedule>,
-    ) -> Self {
-        self.body.schedule = Some(value.into());
-        self
-    }
-    /// Sets the body property `status`.
-    pub fn status(
-        mut self,
-        value: impl Into<crate::models::SynchronizationStatus>,
-    ) -> Self {
-        self.body.status = Some(value.into());
-        self
-    }
-    /// Sets the body property `synchronization_job_settings`: Settings associated with the job. Some settings are inherited from the template.
-    pub fn synchronization_job_settings(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyValuePair>,
-    ) -> Self {
-        self.body.synchronization_job_settings = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `synchronization_job_settings`.
-    pub fn synchronization_job_setting(
-        mut self,
-        item: impl Into<crate::models::KeyValuePair>,
-    ) -> Self {
-        self.body
-            .synchronization_job_settings
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `template_id`: Identifier of the synchronization template this job is based on.
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `bulk_upload`.
-    pub fn bulk_upload(mut self, value: impl Into<crate::models::BulkUpload>) -> Self {
-        self.body.bulk_upload = Some(value.into());
-        self
-    }
-    /// Sets the body property `schema`.
-    pub fn schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.body.schema = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationJob>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationCreateJob);
-/// Static description of `POST /applications/{application-id}/synchronization/templates`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_CREATE_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_CreateTemplate",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/templates",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/templates` (operationId `application.synchronization_CreateTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationCreateTemplate {
-    client: Client,
-    call: Call,
-    body: crate::models::SynchronizationTemplate,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationCreateTemplate {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SynchronizationTemplate) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `application_id`: Identifier of the application this template belongs to.
-    pub fn set_application_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `default`: true if this template is recommended to be the default for the application.
-    pub fn default(mut self, value: impl Into<bool>) -> Self {
-        self.body.default = Some(value.into());
-        self
-    }
-    /// Sets the body property `description`: Description of the template.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal).
-    pub fn discoverable(mut self, value: impl Into<bool>) -> Self {
-        self.body.discoverable = Some(value.into());
-        self
-    }
-    /// Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template.
-    pub fn factory_tag(mut self, value: impl Into<String>) -> Self {
-        self.body.factory_tag = Some(value.into());
-        self
-    }
-    /// Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
-    pub fn metadata(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationMetadataEntry>,
-    ) -> Self {
-        self.body.metadata = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `schema`.
-    pub fn schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.body.schema = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationTemplate>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationCreateTemplate);
-/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_DELETE_JOB: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_DeleteJob",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_DeleteJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationDeleteJob {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationDeleteJob {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationDeleteJob);
-/// Static description of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_DELETE_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_DeleteTemplate",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_DeleteTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationDeleteTemplate {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationDeleteTemplate {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationDeleteTemplate);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_GET_JOB: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_GetJob",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_GetJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationGetJob {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationGetJob {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationJob>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationGetJob);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_GET_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_GetTemplate",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_GetTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationGetTemplate {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationGetTemplate {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationTemplate>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationGetTemplate);
-/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_DeleteBulkUpload",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_DeleteBulkUpload`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobDeleteBulkUpload {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobDeleteBulkUpload {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobDeleteBulkUpload);
-/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_DELETE_BULK_UPLOAD_CONTENT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_DeleteBulkUploadContent",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_DeleteBulkUploadContent`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobDeleteBulkUploadContent {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobDeleteBulkUploadContent {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobDeleteBulkUploadContent);
-/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_DELETE_SCHEMA: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_DeleteSchema",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_DeleteSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobDeleteSchema {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobDeleteSchema {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobDeleteSchema);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_GET_BULK_UPLOAD: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_GetBulkUpload",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_GetBulkUpload`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobGetBulkUpload {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobGetBulkUpload {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::BulkUpload>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobGetBulkUpload);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_GET_BULK_UPLOAD_CONTENT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_GetBulkUploadContent",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_GetBulkUploadContent`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobGetBulkUploadContent {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobGetBulkUploadContent {
-    /// Sends the request; the 2XX body is returned as bytes with status and headers.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::runtime::Bytes>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response)
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobGetBulkUploadContent);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/$count`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/$count",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/$count` (operationId `application.synchronization.job_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobGetCount);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_GET_SCHEMA: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_GetSchema",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_GetSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobGetSchema {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobGetSchema {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobGetSchema);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_PAUSE: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_pause",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause` (operationId `application.synchronization.job_pause`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobPause {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobPause {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobPause);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_PROVISION_ON_DEMAND: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_provisionOnDemand",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand` (operationId `application.synchronization.job_provisionOnDemand`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobProvisionOnDemand {
-    client: Client,
-    call: Call,
-    body: crate::models::ProvisionOnDemandRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobProvisionOnDemand {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ProvisionOnDemandRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationJobApplicationParameters,
-        >,
-    ) -> Self {
-        self.body.parameters = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `parameters`.
-    pub fn parameter(
-        mut self,
-        item: impl Into<crate::models::SynchronizationJobApplicationParameters>,
-    ) -> Self {
-        self.body.parameters.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::StringKeyStringValuePair>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobProvisionOnDemand);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_RESTART: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_restart",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart` (operationId `application.synchronization.job_restart`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobRestart {
-    client: Client,
-    call: Call,
-    body: crate::models::RestartRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobRestart {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::RestartRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `criteria`.
-    pub fn criteria(
-        mut self,
-        value: impl Into<crate::models::SynchronizationJobRestartCriteria>,
-    ) -> Self {
-        self.body.criteria = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobRestart);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_CREATE_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_CreateDirectory",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `application.synchronization.job.schema_CreateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaCreateDirectory {
-    client: Client,
-    call: Call,
-    body: crate::models::DirectoryDefinition,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaCreateDirectory {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `discoverabilities`.
-    pub fn discoverabilities(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
-        >,
-    ) -> Self {
-        self.body.discoverabilities = Some(value.into());
-        self
-    }
-    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
-    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.discovery_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `objects`: Collection of objects supported by the directory.
-    pub fn objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
-    ) -> Self {
-        self.body.objects = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `objects`.
-    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
-        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `read_only`: Whether this object is read-only.
-    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.read_only = Some(value.into());
-        self
-    }
-    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaCreateDirectory);
-/// Static description of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_DELETE_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_DeleteDirectory",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_DeleteDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaDeleteDirectory {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaDeleteDirectory {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaDeleteDirectory);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_DISCOVER: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema.directory_discover",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `application.synchronization.job.schema.directory_discover`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaDirectoryDiscover {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaDirectoryDiscover {
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaDirectoryDiscover);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_DIRECTORY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema.directory_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count` (operationId `application.synchronization.job.schema.directory_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaDirectoryGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaDirectoryGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaDirectoryGetCount);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_FILTER_OPERATOR: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_filterOperator",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()` (operationId `application.synchronization.job.schema_filterOperator`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaFilterOperator {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaFilterOperator {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<
-            crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse,
-        >,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<
-                crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse,
-            >,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |
-                page: &crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse|
-            page.odata_next_link.as_deref(),
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::FilterOperatorSchema, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |
-                page: &crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse|
-            page.odata_next_link.as_deref(),
-            |
-                page: crate::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse|
-            page.value.unwrap_or_default(),
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaFilterOperator);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_FUNCTION: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_function",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()` (operationId `application.synchronization.job.schema_function`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaFunction {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaFunction {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse>,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<
-                crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse,
-            >,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::AttributeMappingFunctionSchema, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::ApplicationsSynchronizationJobSchemaFunctionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaFunction);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_GET_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_GetDirectory",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_GetDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaGetDirectory {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaGetDirectory {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaGetDirectory);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_LIST_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_ListDirectory",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `application.synchronization.job.schema_ListDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaListDirectory {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaListDirectory {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinitionCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::DirectoryDefinitionCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::DirectoryDefinition, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::DirectoryDefinitionCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaListDirectory);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_PARSE_EXPRESSION: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_parseExpression",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression` (operationId `application.synchronization.job.schema_parseExpression`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaParseExpression {
-    client: Client,
-    call: Call,
-    body: crate::models::ParseExpressionRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaParseExpression {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ParseExpressionRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `expression`.
-    pub fn expression(mut self, value: impl Into<String>) -> Self {
-        self.body.expression = Some(value.into());
-        self
-    }
-    /// Sets the body property `test_input_object`.
-    pub fn test_input_object(
-        mut self,
-        value: impl Into<crate::models::ExpressionInputObject>,
-    ) -> Self {
-        self.body.test_input_object = Some(value.into());
-        self
-    }
-    /// Sets the body property `target_attribute_definition`.
-    pub fn target_attribute_definition(
-        mut self,
-        value: impl Into<crate::models::AttributeDefinition>,
-    ) -> Self {
-        self.body.target_attribute_definition = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ParseExpressionResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaParseExpression);
-/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SCHEMA_UPDATE_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job.schema_UpdateDirectory",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.job.schema_UpdateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSchemaUpdateDirectory {
-    client: Client,
-    call: Call,
-    body: crate::models::DirectoryDefinition,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSchemaUpdateDirectory {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `discoverabilities`.
-    pub fn discoverabilities(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
-        >,
-    ) -> Self {
-        self.body.discoverabilities = Some(value.into());
-        self
-    }
-    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
-    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.discovery_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `objects`: Collection of objects supported by the directory.
-    pub fn objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
-    ) -> Self {
-        self.body.objects = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `objects`.
-    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
-        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `read_only`: Whether this object is read-only.
-    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.read_only = Some(value.into());
-        self
-    }
-    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSchemaUpdateDirectory);
-/// Static description of `PUT /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_SET_BULK_UPLOAD_CONTENT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_SetBulkUploadContent",
-    method: HttpMethod::Put,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
-};
-/// Request builder of `PUT /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `application.synchronization.job_SetBulkUploadContent`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobSetBulkUploadContent {
-    client: Client,
-    call: Call,
-    body: crate::runtime::Bytes,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobSetBulkUploadContent {
-    /// Sets the request body: raw bytes, sent as the declared content type unless a
-    /// `Content-Type` header is set for the call.
-    pub fn body(mut self, body: impl Into<crate::runtime::Bytes>) -> Self {
-        self.body = body.into();
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.raw_body("application/octet-stream", self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.raw_body("application/octet-stream", self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobSetBulkUploadContent);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_START: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_start",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `application.synchronization.job_start`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobStart {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobStart {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobStart);
-/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_UPDATE_BULK_UPLOAD: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_UpdateBulkUpload",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `application.synchronization.job_UpdateBulkUpload`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobUpdateBulkUpload {
-    client: Client,
-    call: Call,
-    body: crate::models::BulkUpload,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobUpdateBulkUpload {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::BulkUpload) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::BulkUpload>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobUpdateBulkUpload);
-/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_UPDATE_SCHEMA: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_UpdateSchema",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `application.synchronization.job_UpdateSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobUpdateSchema {
-    client: Client,
-    call: Call,
-    body: crate::models::SynchronizationSchema,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobUpdateSchema {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SynchronizationSchema) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `synchronization_rules`: A collection of synchronization rules configured for the synchronizationJob or synchronizationTemplate.
-    pub fn synchronization_rules(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationRule>,
-    ) -> Self {
-        self.body.synchronization_rules = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `synchronization_rules`.
-    pub fn synchronization_rule(
-        mut self,
-        item: impl Into<crate::models::SynchronizationRule>,
-    ) -> Self {
-        self.body.synchronization_rules.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `version`: The version of the schema, updated automatically with every schema change.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Some(value.into());
-        self
-    }
-    /// Sets the body property `directories`: Contains the collection of directories and all of their objects.
-    pub fn directories(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryDefinition>,
-    ) -> Self {
-        self.body.directories = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `directories`.
-    pub fn directory(
-        mut self,
-        item: impl Into<crate::models::DirectoryDefinition>,
-    ) -> Self {
-        self.body.directories.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobUpdateSchema);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_JOB_VALIDATE_CREDENTIAL: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_validateCredential",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials` (operationId `application.synchronization.job_validateCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationJobValidateCredential {
-    client: Client,
-    call: Call,
-    body: crate::models::ValidateCredentialsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationJobValidateCredential {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ValidateCredentialsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `application_identifier`.
-    pub fn application_identifier(mut self, value: impl Into<String>) -> Self {
-        self.body.application_identifier = Some(value.into());
-        self
-    }
-    /// Sets the body property `template_id`.
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `use_saved_credentials`.
-    pub fn use_saved_credentials(mut self, value: impl Into<bool>) -> Self {
-        self.body.use_saved_credentials = Some(value.into());
-        self
-    }
-    /// Sets the body property `credentials`.
-    pub fn credentials(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `credentials`.
-    pub fn credential(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .credentials
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationJobValidateCredential);
-/// Static description of `GET /applications/{application-id}/synchronization/jobs`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_LIST_JOB: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_ListJob",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/jobs",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/jobs` (operationId `application.synchronization_ListJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationListJob {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationListJob {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationJobCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::SynchronizationJobCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::SynchronizationJobCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::SynchronizationJob, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::SynchronizationJobCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::SynchronizationJobCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationListJob);
-/// Static description of `GET /applications/{application-id}/synchronization/templates`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_LIST_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_ListTemplate",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates` (operationId `application.synchronization_ListTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationListTemplate {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationListTemplate {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<crate::models::SynchronizationTemplateCollectionResponse>,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::SynchronizationTemplateCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::SynchronizationTemplateCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::SynchronizationTemplate, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::SynchronizationTemplateCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::SynchronizationTemplateCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationListTemplate);
-/// Static description of `GET /applications/{application-id}/synchronization/secrets/$count`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_SECRET_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.Secret_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/secrets/$count",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/secrets/$count` (operationId `application.synchronization.Secret_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationSecretGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationSecretGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationSecretGetCount);
-/// Static description of `PUT /applications/{application-id}/synchronization/secrets`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_SET_SECRET: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_SetSecret",
-    method: HttpMethod::Put,
-    path_template: "/applications/{application-id}/synchronization/secrets",
-};
-/// Request builder of `PUT /applications/{application-id}/synchronization/secrets` (operationId `application.synchronization_SetSecret`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationSetSecret {
-    client: Client,
-    call: Call,
-    body: crate::models::SecretsRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationSetSecret {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SecretsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `value`.
-    pub fn value(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.value = Some(value.into_iter().collect());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<crate::models::ApplicationsSynchronizationSetSecretResponse>,
-        Error,
-    > {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationSetSecret);
-/// Static description of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_DELETE_SCHEMA: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template_DeleteSchema",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_DeleteSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateDeleteSchema {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateDeleteSchema {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateDeleteSchema);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/$count`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/$count",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/$count` (operationId `application.synchronization.template_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateGetCount);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_GET_SCHEMA: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template_GetSchema",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_GetSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateGetSchema {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateGetSchema {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateGetSchema);
-/// Static description of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_CREATE_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_CreateDirectory",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `application.synchronization.template.schema_CreateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaCreateDirectory {
-    client: Client,
-    call: Call,
-    body: crate::models::DirectoryDefinition,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaCreateDirectory {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `discoverabilities`.
-    pub fn discoverabilities(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
-        >,
-    ) -> Self {
-        self.body.discoverabilities = Some(value.into());
-        self
-    }
-    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
-    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.discovery_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `objects`: Collection of objects supported by the directory.
-    pub fn objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
-    ) -> Self {
-        self.body.objects = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `objects`.
-    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
-        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `read_only`: Whether this object is read-only.
-    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.read_only = Some(value.into());
-        self
-    }
-    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaCreateDirectory);
-/// Static description of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_DELETE_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_DeleteDirectory",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
-};
-/// Request builder of `DELETE /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_DeleteDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaDeleteDirectory {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaDeleteDirectory {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaDeleteDirectory);
-/// Static description of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_DISCOVER: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema.directory_discover",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `application.synchronization.template.schema.directory_discover`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaDirectoryDiscover {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaDirectoryDiscover {
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaDirectoryDiscover);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_DIRECTORY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema.directory_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count` (operationId `application.synchronization.template.schema.directory_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaDirectoryGetCount {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaDirectoryGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaDirectoryGetCount);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_FILTER_OPERATOR: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_filterOperator",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()` (operationId `application.synchronization.template.schema_filterOperator`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaFilterOperator {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaFilterOperator {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<
-            crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse,
-        >,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<
-                crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse,
-            >,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |
-                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse|
-            page.odata_next_link.as_deref(),
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::FilterOperatorSchema, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |
-                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse|
-            page.odata_next_link.as_deref(),
-            |
-                page: crate::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse|
-            page.value.unwrap_or_default(),
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaFilterOperator);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_FUNCTION: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_function",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()` (operationId `application.synchronization.template.schema_function`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaFunction {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaFunction {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<
-        Response<
-            crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse,
-        >,
-        Error,
-    > {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<
-                crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse,
-            >,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |
-                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse|
-            page.odata_next_link.as_deref(),
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::AttributeMappingFunctionSchema, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |
-                page: &crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse|
-            page.odata_next_link.as_deref(),
-            |
-                page: crate::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse|
-            page.value.unwrap_or_default(),
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaFunction);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_GET_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_GetDirectory",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_GetDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaGetDirectory {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaGetDirectory {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+        Request::new(&self.client, &[])
+    }
+}
+/// Builder of [`Applications::add_key`].
+#[cfg(feature = "applications")]
+pub type AddKey = Request<op::AddKey, crate::models::AddKeyRequestBody>;
+/// Builder of [`Applications::add_password`].
+#[cfg(feature = "applications")]
+pub type AddPassword = Request<op::AddPassword, crate::models::AddPasswordRequestBody>;
+/// Builder of [`Applications::app_management_policy_delete_app_management_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type AppManagementPolicyDeleteAppManagementPolicyByRef = Request<
+    op::AppManagementPolicyDeleteAppManagementPolicyByRef,
+    (),
+>;
+/// Builder of [`Applications::app_management_policy_get_count`].
+#[cfg(feature = "applications")]
+pub type AppManagementPolicyGetCount = Request<op::AppManagementPolicyGetCount, ()>;
+/// Builder of [`Applications::check_member_group`].
+#[cfg(feature = "applications")]
+pub type CheckMemberGroup = Request<
+    op::CheckMemberGroup,
+    crate::models::CheckMemberGroupsRequestBody,
+>;
+/// Builder of [`Applications::check_member_object`].
+#[cfg(feature = "applications")]
+pub type CheckMemberObject = Request<
+    op::CheckMemberObject,
+    crate::models::CheckMemberObjectsRequestBody,
+>;
+/// Builder of [`Applications::create_app_management_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type CreateAppManagementPolicyByRef = Request<
+    op::CreateAppManagementPolicyByRef,
+    crate::models::ReferenceCreate,
+>;
+/// Builder of [`Applications::create_application`].
+#[cfg(feature = "applications")]
+pub type CreateApplication = Request<op::CreateApplication, crate::models::Application>;
+/// Builder of [`Applications::create_extension_property`].
+#[cfg(feature = "applications")]
+pub type CreateExtensionProperty = Request<
+    op::CreateExtensionProperty,
+    crate::models::ExtensionProperty,
+>;
+/// Builder of [`Applications::create_federated_identity_credential`].
+#[cfg(feature = "applications")]
+pub type CreateFederatedIdentityCredential = Request<
+    op::CreateFederatedIdentityCredential,
+    crate::models::FederatedIdentityCredential,
+>;
+/// Builder of [`Applications::create_owner_by_ref`].
+#[cfg(feature = "applications")]
+pub type CreateOwnerByRef = Request<
+    op::CreateOwnerByRef,
+    crate::models::ReferenceCreate,
+>;
+/// Builder of [`Applications::create_token_issuance_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type CreateTokenIssuancePolicyByRef = Request<
+    op::CreateTokenIssuancePolicyByRef,
+    crate::models::ReferenceCreate,
+>;
+/// Builder of [`Applications::create_token_lifetime_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type CreateTokenLifetimePolicyByRef = Request<
+    op::CreateTokenLifetimePolicyByRef,
+    crate::models::ReferenceCreate,
+>;
+/// Builder of [`Applications::delete_app_management_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type DeleteAppManagementPolicyByRef = Request<
+    op::DeleteAppManagementPolicyByRef,
+    (),
+>;
+/// Builder of [`Applications::delete_application`].
+#[cfg(feature = "applications")]
+pub type DeleteApplication = Request<op::DeleteApplication, ()>;
+/// Builder of [`Applications::delete_application_by_app_id`].
+#[cfg(feature = "applications")]
+pub type DeleteApplicationByAppId = Request<op::DeleteApplicationByAppId, ()>;
+/// Builder of [`Applications::delete_application_by_unique_name`].
+#[cfg(feature = "applications")]
+pub type DeleteApplicationByUniqueName = Request<op::DeleteApplicationByUniqueName, ()>;
+/// Builder of [`Applications::delete_extension_property`].
+#[cfg(feature = "applications")]
+pub type DeleteExtensionProperty = Request<op::DeleteExtensionProperty, ()>;
+/// Builder of [`Applications::delete_federated_identity_credential`].
+#[cfg(feature = "applications")]
+pub type DeleteFederatedIdentityCredential = Request<
+    op::DeleteFederatedIdentityCredential,
+    (),
+>;
+/// Builder of [`Applications::delete_logo`].
+#[cfg(feature = "applications")]
+pub type DeleteLogo = Request<op::DeleteLogo, ()>;
+/// Builder of [`Applications::delete_owner_by_ref`].
+#[cfg(feature = "applications")]
+pub type DeleteOwnerByRef = Request<op::DeleteOwnerByRef, ()>;
+/// Builder of [`Applications::delete_synchronization`].
+#[cfg(feature = "applications")]
+pub type DeleteSynchronization = Request<op::DeleteSynchronization, ()>;
+/// Builder of [`Applications::delete_token_issuance_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type DeleteTokenIssuancePolicyByRef = Request<
+    op::DeleteTokenIssuancePolicyByRef,
+    (),
+>;
+/// Builder of [`Applications::delete_token_lifetime_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type DeleteTokenLifetimePolicyByRef = Request<
+    op::DeleteTokenLifetimePolicyByRef,
+    (),
+>;
+/// Builder of [`Applications::delta`].
+#[cfg(feature = "applications")]
+pub type Delta = Request<op::Delta, ()>;
+/// Builder of [`Applications::extension_property_get_count`].
+#[cfg(feature = "applications")]
+pub type ExtensionPropertyGetCount = Request<op::ExtensionPropertyGetCount, ()>;
+/// Builder of [`Applications::federated_identity_credential_delete_by_name`].
+#[cfg(feature = "applications")]
+pub type FederatedIdentityCredentialDeleteByName = Request<
+    op::FederatedIdentityCredentialDeleteByName,
+    (),
+>;
+/// Builder of [`Applications::federated_identity_credential_get_by_name`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaGetDirectory);
-/// Static description of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_LIST_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_ListDirectory",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
-};
-/// Request builder of `GET /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `application.synchronization.template.schema_ListDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaListDirectory {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaListDirectory {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinitionCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::DirectoryDefinitionCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::DirectoryDefinition, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryDefinitionCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::DirectoryDefinitionCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaListDirectory);
-/// Static description of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_PARSE_EXPRESSION: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_parseExpression",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression` (operationId `application.synchronization.template.schema_parseExpression`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaParseExpression {
-    client: Client,
-    call: Call,
-    body: crate::models::ParseExpressionRequestBody,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaParseExpression {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ParseExpressionRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `expression`.
-    pub fn expression(mut self, value: impl Into<String>) -> Self {
-        self.body.expression = Some(value.into());
-        self
-    }
-    /// Sets the body property `test_input_object`.
-    pub fn test_input_object(
-        mut self,
-        value: impl Into<crate::models::ExpressionInputObject>,
-    ) -> Self {
-        self.body.test_input_object = Some(value.into());
-        self
-    }
-    /// Sets the body property `target_attribute_definition`.
-    pub fn target_attribute_definition(
-        mut self,
-        value: impl Into<crate::models::AttributeDefinition>,
-    ) -> Self {
-        self.body.target_attribute_definition = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ParseExpressionResponse>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaParseExpression);
-/// Static description of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_SCHEMA_UPDATE_DIRECTORY: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template.schema_UpdateDirectory",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `application.synchronization.template.schema_UpdateDirectory`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateSchemaUpdateDirectory {
-    client: Client,
-    call: Call,
-    body: crate::models::DirectoryDefinition,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationTemplateSchemaUpdateDirectory {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::DirectoryDefinition) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `discoverabilities`.
-    pub fn discoverabilities(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
-        >,
-    ) -> Self {
-        self.body.discoverabilities = Some(value.into());
-        self
-    }
-    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
-    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.discovery_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `objects`: Collection of objects supported by the directory.
-    pub fn objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
-    ) -> Self {
-        self.body.objects = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `objects`.
-    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
-        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `read_only`: Whether this object is read-only.
-    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.read_only = Some(value.into());
-        self
-    }
-    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryDefinition>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateSchemaUpdateDirectory);
-/// Static description of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_TEMPLATE_UPDATE_SCHEMA: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.template_UpdateSchema",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `application.synchronization.template_UpdateSchema`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationTemplateUpdateSchema {
-    client: Client,
-    call: Call,
-    body: crate::models::SynchronizationSchema,
-}
+pub type FederatedIdentityCredentialGetByName = Request<
+    op::FederatedIdentityCredentialGetByName,
+    (),
+>;
+/// Builder of [`Applications::federated_identity_credential_get_count`].
+#[cfg(feature = "applications")]
+pub type FederatedIdentityCredentialGetCount = Request<
+    op::FederatedIdentityCredentialGetCount,
+    (),
+>;
+/// Builder of [`Applications::federated_identity_credential_update_by_name`].
 #[cfg(feature = "applications")]
-impl SynchronizationTemplateUpdateSchema {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SynchronizationSchema) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `synchronization_rules`: A collection of synchronization rules configured for the synchronizationJob or synchronizationTemplate.
-    pub fn synchronization_rules(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationRule>,
-    ) -> Self {
-        self.body.synchronization_rules = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `synchronization_rules`.
-    pub fn synchronization_rule(
-        mut self,
-        item: impl Into<crate::models::SynchronizationRule>,
-    ) -> Self {
-        self.body.synchronization_rules.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `version`: The version of the schema, updated automatically with every schema change.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Some(value.into());
-        self
-    }
-    /// Sets the body property `directories`: Contains the collection of directories and all of their objects.
-    pub fn directories(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryDefinition>,
-    ) -> Self {
-        self.body.directories = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `directories`.
-    pub fn directory(
-        mut self,
-        item: impl Into<crate::models::DirectoryDefinition>,
-    ) -> Self {
-        self.body.directories.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationSchema>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationTemplateUpdateSchema);
-/// Static description of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_UPDATE_JOB: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_UpdateJob",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `application.synchronization_UpdateJob`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationUpdateJob {
-    client: Client,
-    call: Call,
-    body: crate::models::SynchronizationJob,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationUpdateJob {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SynchronizationJob) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `schedule`.
-    pub fn schedule(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchedule>,
-    ) -> Self {
-        self.body.schedule = Some(value.into());
-        self
-    }
-    /// Sets the body property `status`.
-    pub fn status(
-        mut self,
-        value: impl Into<crate::models::SynchronizationStatus>,
-    ) -> Self {
-        self.body.status = Some(value.into());
-        self
-    }
-    /// Sets the body property `synchronization_job_settings`: Settings associated with the job. Some settings are inherited from the template.
-    pub fn synchronization_job_settings(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyValuePair>,
-    ) -> Self {
-        self.body.synchronization_job_settings = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `synchronization_job_settings`.
-    pub fn synchronization_job_setting(
-        mut self,
-        item: impl Into<crate::models::KeyValuePair>,
-    ) -> Self {
-        self.body
-            .synchronization_job_settings
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `template_id`: Identifier of the synchronization template this job is based on.
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `bulk_upload`.
-    pub fn bulk_upload(mut self, value: impl Into<crate::models::BulkUpload>) -> Self {
-        self.body.bulk_upload = Some(value.into());
-        self
-    }
-    /// Sets the body property `schema`.
-    pub fn schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.body.schema = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationJob>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationUpdateJob);
-/// Static description of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}`.
-#[cfg(feature = "applications")]
-pub static SYNCHRONIZATION_UPDATE_TEMPLATE: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_UpdateTemplate",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `application.synchronization_UpdateTemplate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationUpdateTemplate {
-    client: Client,
-    call: Call,
-    body: crate::models::SynchronizationTemplate,
-}
-#[cfg(feature = "applications")]
-impl SynchronizationUpdateTemplate {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SynchronizationTemplate) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `application_id`: Identifier of the application this template belongs to.
-    pub fn set_application_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `default`: true if this template is recommended to be the default for the application.
-    pub fn default(mut self, value: impl Into<bool>) -> Self {
-        self.body.default = Some(value.into());
-        self
-    }
-    /// Sets the body property `description`: Description of the template.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal).
-    pub fn discoverable(mut self, value: impl Into<bool>) -> Self {
-        self.body.discoverable = Some(value.into());
-        self
-    }
-    /// Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template.
-    pub fn factory_tag(mut self, value: impl Into<String>) -> Self {
-        self.body.factory_tag = Some(value.into());
-        self
-    }
-    /// Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
-    pub fn metadata(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationMetadataEntry>,
-    ) -> Self {
-        self.body.metadata = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `schema`.
-    pub fn schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.body.schema = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::SynchronizationTemplate>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(SynchronizationUpdateTemplate);
-/// Static description of `DELETE /applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref`.
-#[cfg(feature = "applications")]
-pub static TOKEN_ISSUANCE_POLICY_DELETE_TOKEN_ISSUANCE_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref` (operationId `application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "applications")]
-impl TokenIssuancePolicyDeleteTokenIssuancePolicyByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+pub type FederatedIdentityCredentialUpdateByName = Request<
+    op::FederatedIdentityCredentialUpdateByName,
+    crate::models::FederatedIdentityCredential,
+>;
+/// Builder of [`Applications::get_application`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(TokenIssuancePolicyDeleteTokenIssuancePolicyByRef);
-/// Static description of `GET /applications/{application-id}/tokenIssuancePolicies/$count`.
-#[cfg(feature = "applications")]
-pub static TOKEN_ISSUANCE_POLICY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.tokenIssuancePolicy_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/tokenIssuancePolicies/$count",
-};
-/// Request builder of `GET /applications/{application-id}/tokenIssuancePolicies/$count` (operationId `application.tokenIssuancePolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct TokenIssuancePolicyGetCount {
-    client: Client,
-    call: Call,
-}
+pub type GetApplication = Request<op::GetApplication, ()>;
+/// Builder of [`Applications::get_application_by_app_id`].
 #[cfg(feature = "applications")]
-impl TokenIssuancePolicyGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+pub type GetApplicationByAppId = Request<op::GetApplicationByAppId, ()>;
+/// Builder of [`Applications::get_application_by_unique_name`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(TokenIssuancePolicyGetCount);
-/// Static description of `DELETE /applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref`.
-#[cfg(feature = "applications")]
-pub static TOKEN_LIFETIME_POLICY_DELETE_TOKEN_LIFETIME_POLICY_BY_REF: OperationInfo = OperationInfo {
-    operation_id: "application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef",
-    method: HttpMethod::Delete,
-    path_template: "/applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref",
-};
-/// Request builder of `DELETE /applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref` (operationId `application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
-    client: Client,
-    call: Call,
-}
+pub type GetApplicationByUniqueName = Request<op::GetApplicationByUniqueName, ()>;
+/// Builder of [`Applications::get_available_extension_property`].
 #[cfg(feature = "applications")]
-impl TokenLifetimePolicyDeleteTokenLifetimePolicyByRef {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+pub type GetAvailableExtensionProperty = Request<
+    op::GetAvailableExtensionProperty,
+    crate::models::GetAvailableExtensionPropertiesRequestBody,
+>;
+/// Builder of [`Applications::get_by_id`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(TokenLifetimePolicyDeleteTokenLifetimePolicyByRef);
-/// Static description of `GET /applications/{application-id}/tokenLifetimePolicies/$count`.
-#[cfg(feature = "applications")]
-pub static TOKEN_LIFETIME_POLICY_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "application.tokenLifetimePolicy_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/applications/{application-id}/tokenLifetimePolicies/$count",
-};
-/// Request builder of `GET /applications/{application-id}/tokenLifetimePolicies/$count` (operationId `application.tokenLifetimePolicy_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct TokenLifetimePolicyGetCount {
-    client: Client,
-    call: Call,
-}
+pub type GetById = Request<op::GetById, crate::models::GetByIdsRequestBody>;
+/// Builder of [`Applications::get_count`].
 #[cfg(feature = "applications")]
-impl TokenLifetimePolicyGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+pub type GetCount = Request<op::GetCount, ()>;
+/// Builder of [`Applications::get_created_on_behalf_of`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(TokenLifetimePolicyGetCount);
-/// Static description of `POST /applications/{application-id}/microsoft.graph.unsetVerifiedPublisher`.
-#[cfg(feature = "applications")]
-pub static UNSET_VERIFIED_PUBLISHER: OperationInfo = OperationInfo {
-    operation_id: "application_unsetVerifiedPublisher",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/microsoft.graph.unsetVerifiedPublisher",
-};
-/// Request builder of `POST /applications/{application-id}/microsoft.graph.unsetVerifiedPublisher` (operationId `application_unsetVerifiedPublisher`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UnsetVerifiedPublisher {
-    client: Client,
-    call: Call,
-}
+pub type GetCreatedOnBehalfOf = Request<op::GetCreatedOnBehalfOf, ()>;
+/// Builder of [`Applications::get_extension_property`].
 #[cfg(feature = "applications")]
-impl UnsetVerifiedPublisher {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+pub type GetExtensionProperty = Request<op::GetExtensionProperty, ()>;
+/// Builder of [`Applications::get_federated_identity_credential`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(UnsetVerifiedPublisher);
-/// Static description of `PATCH /applications/{application-id}`.
-#[cfg(feature = "applications")]
-pub static UPDATE_APPLICATION: OperationInfo = OperationInfo {
-    operation_id: "application_UpdateApplication",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}` (operationId `application_UpdateApplication`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateApplication {
-    client: Client,
-    call: Call,
-    body: crate::models::Application,
-}
+pub type GetFederatedIdentityCredential = Request<
+    op::GetFederatedIdentityCredential,
+    (),
+>;
+/// Builder of [`Applications::get_home_realm_discovery_policy`].
 #[cfg(feature = "applications")]
-impl UpdateApplication {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Application) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
-    pub fn add_ins(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AddIn>,
-    ) -> Self {
-        self.body.add_ins = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `add_ins`.
-    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
-        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `api`.
-    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
-        self.body.api = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
-    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
-    pub fn app_roles(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRole>,
-    ) -> Self {
-        self.body.app_roles = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_roles`.
-    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
-        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `certification`.
-    pub fn certification(
-        mut self,
-        value: impl Into<crate::models::Certification>,
-    ) -> Self {
-        self.body.certification = Some(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `default_redirect_uri`.
-    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
-        self.body.default_redirect_uri = Some(value.into());
-        self
-    }
-    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
-    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
-        self.body.disabled_by_microsoft_status = Some(value.into());
-        self
-    }
-    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
-    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
-        self.body.group_membership_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.identifier_uris = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `info`.
-    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
-        self.body.info = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
-    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_device_only_auth_supported = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
-    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_fallback_public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn key_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `key_credentials`.
-    pub fn key_credential(
-        mut self,
-        item: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `logo`: The main logo for the application. Not nullable.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.body.logo = Some(value.into());
-        self
-    }
-    /// Sets the body property `native_authentication_apis_enabled`.
-    pub fn native_authentication_apis_enabled(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
-        >,
-    ) -> Self {
-        self.body.native_authentication_apis_enabled = Some(value.into());
-        self
-    }
-    /// Sets the body property `notes`: Notes relevant for the management of the application.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.body.notes = Some(value.into());
-        self
-    }
-    /// Sets the body property `oauth2_require_post_response`.
-    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
-        self.body.oauth2_require_post_response = Some(value.into());
-        self
-    }
-    /// Sets the body property `optional_claims`.
-    pub fn optional_claims(
-        mut self,
-        value: impl Into<crate::models::OptionalClaims>,
-    ) -> Self {
-        self.body.optional_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `parental_control_settings`.
-    pub fn parental_control_settings(
-        mut self,
-        value: impl Into<crate::models::ParentalControlSettings>,
-    ) -> Self {
-        self.body.parental_control_settings = Some(value.into());
-        self
-    }
-    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
-    pub fn password_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `password_credentials`.
-    pub fn password_credential(
-        mut self,
-        item: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `public_client`.
-    pub fn public_client(
-        mut self,
-        value: impl Into<crate::models::PublicClientApplication>,
-    ) -> Self {
-        self.body.public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
-        self.body.publisher_domain = Some(value.into());
-        self
-    }
-    /// Sets the body property `request_signature_verification`.
-    pub fn request_signature_verification(
-        mut self,
-        value: impl Into<crate::models::RequestSignatureVerification>,
-    ) -> Self {
-        self.body.request_signature_verification = Some(value.into());
-        self
-    }
-    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn required_resource_access(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
-    ) -> Self {
-        self.body.required_resource_access = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
-    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
-        self.body.saml_metadata_url = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
-    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
-        self.body.service_management_reference = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_principal_lock_configuration`.
-    pub fn service_principal_lock_configuration(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
-    ) -> Self {
-        self.body.service_principal_lock_configuration = Some(value.into());
-        self
-    }
-    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
-    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.body.sign_in_audience = Some(value.into());
-        self
-    }
-    /// Sets the body property `spa`.
-    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
-        self.body.spa = Some(value.into());
-        self
-    }
-    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
-    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.tags = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `tags`.
-    pub fn tag(mut self, item: impl Into<String>) -> Self {
-        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
-    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
-        self.body.unique_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `verified_publisher`.
-    pub fn verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.body.verified_publisher = Some(value.into());
-        self
-    }
-    /// Sets the body property `web`.
-    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
-        self.body.web = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
-    pub fn app_management_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_management_policies`.
-    pub fn app_management_policy(
-        mut self,
-        item: impl Into<crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `created_on_behalf_of`.
-    pub fn created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_on_behalf_of = Some(value.into());
-        self
-    }
-    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
-    pub fn extension_properties(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `extension_properties`.
-    pub fn extension_property(
-        mut self,
-        item: impl Into<crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
-    pub fn federated_identity_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body.federated_identity_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `federated_identity_credentials`.
-    pub fn federated_identity_credential(
-        mut self,
-        item: impl Into<crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body
-            .federated_identity_credentials
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policy(
-        mut self,
-        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body
-            .home_realm_discovery_policies
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
-    pub fn owners(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owners = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owners`.
-    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
-        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `synchronization`.
-    pub fn synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.body.synchronization = Some(value.into());
-        self
-    }
-    /// Sets the body property `token_issuance_policies`.
-    pub fn token_issuance_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_issuance_policies`.
-    pub fn token_issuance_policy(
-        mut self,
-        item: impl Into<crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policy(
-        mut self,
-        item: impl Into<crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
+pub type GetHomeRealmDiscoveryPolicy = Request<op::GetHomeRealmDiscoveryPolicy, ()>;
+/// Builder of [`Applications::get_logo`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(UpdateApplication);
-/// Static description of `PATCH /applications(appId='{appId}')`.
-#[cfg(feature = "applications")]
-pub static UPDATE_APPLICATION_BY_APP_ID: OperationInfo = OperationInfo {
-    operation_id: "application_UpdateApplicationGraphBPreAppId",
-    method: HttpMethod::Patch,
-    path_template: "/applications(appId='{appId}')",
-};
-/// Request builder of `PATCH /applications(appId='{appId}')` (operationId `application_UpdateApplicationGraphBPreAppId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateApplicationByAppId {
-    client: Client,
-    call: Call,
-    body: crate::models::Application,
-}
+pub type GetLogo = Request<op::GetLogo, ()>;
+/// Builder of [`Applications::get_member_group`].
 #[cfg(feature = "applications")]
-impl UpdateApplicationByAppId {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Application) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
-    pub fn add_ins(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AddIn>,
-    ) -> Self {
-        self.body.add_ins = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `add_ins`.
-    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
-        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `api`.
-    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
-        self.body.api = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
-    pub fn set_app_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
-    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
-    pub fn app_roles(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRole>,
-    ) -> Self {
-        self.body.app_roles = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_roles`.
-    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
-        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `certification`.
-    pub fn certification(
-        mut self,
-        value: impl Into<crate::models::Certification>,
-    ) -> Self {
-        self.body.certification = Some(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `default_redirect_uri`.
-    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
-        self.body.default_redirect_uri = Some(value.into());
-        self
-    }
-    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
-    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
-        self.body.disabled_by_microsoft_status = Some(value.into());
-        self
-    }
-    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
-    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
-        self.body.group_membership_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.identifier_uris = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `info`.
-    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
-        self.body.info = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
-    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_device_only_auth_supported = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
-    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_fallback_public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn key_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `key_credentials`.
-    pub fn key_credential(
-        mut self,
-        item: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `logo`: The main logo for the application. Not nullable.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.body.logo = Some(value.into());
-        self
-    }
-    /// Sets the body property `native_authentication_apis_enabled`.
-    pub fn native_authentication_apis_enabled(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
-        >,
-    ) -> Self {
-        self.body.native_authentication_apis_enabled = Some(value.into());
-        self
-    }
-    /// Sets the body property `notes`: Notes relevant for the management of the application.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.body.notes = Some(value.into());
-        self
-    }
-    /// Sets the body property `oauth2_require_post_response`.
-    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
-        self.body.oauth2_require_post_response = Some(value.into());
-        self
-    }
-    /// Sets the body property `optional_claims`.
-    pub fn optional_claims(
-        mut self,
-        value: impl Into<crate::models::OptionalClaims>,
-    ) -> Self {
-        self.body.optional_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `parental_control_settings`.
-    pub fn parental_control_settings(
-        mut self,
-        value: impl Into<crate::models::ParentalControlSettings>,
-    ) -> Self {
-        self.body.parental_control_settings = Some(value.into());
-        self
-    }
-    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
-    pub fn password_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `password_credentials`.
-    pub fn password_credential(
-        mut self,
-        item: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `public_client`.
-    pub fn public_client(
-        mut self,
-        value: impl Into<crate::models::PublicClientApplication>,
-    ) -> Self {
-        self.body.public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
-        self.body.publisher_domain = Some(value.into());
-        self
-    }
-    /// Sets the body property `request_signature_verification`.
-    pub fn request_signature_verification(
-        mut self,
-        value: impl Into<crate::models::RequestSignatureVerification>,
-    ) -> Self {
-        self.body.request_signature_verification = Some(value.into());
-        self
-    }
-    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn required_resource_access(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
-    ) -> Self {
-        self.body.required_resource_access = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
-    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
-        self.body.saml_metadata_url = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
-    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
-        self.body.service_management_reference = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_principal_lock_configuration`.
-    pub fn service_principal_lock_configuration(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
-    ) -> Self {
-        self.body.service_principal_lock_configuration = Some(value.into());
-        self
-    }
-    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
-    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.body.sign_in_audience = Some(value.into());
-        self
-    }
-    /// Sets the body property `spa`.
-    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
-        self.body.spa = Some(value.into());
-        self
-    }
-    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
-    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.tags = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `tags`.
-    pub fn tag(mut self, item: impl Into<String>) -> Self {
-        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
-    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
-        self.body.unique_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `verified_publisher`.
-    pub fn verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.body.verified_publisher = Some(value.into());
-        self
-    }
-    /// Sets the body property `web`.
-    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
-        self.body.web = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
-    pub fn app_management_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_management_policies`.
-    pub fn app_management_policy(
-        mut self,
-        item: impl Into<crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `created_on_behalf_of`.
-    pub fn created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_on_behalf_of = Some(value.into());
-        self
-    }
-    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
-    pub fn extension_properties(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `extension_properties`.
-    pub fn extension_property(
-        mut self,
-        item: impl Into<crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
-    pub fn federated_identity_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body.federated_identity_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `federated_identity_credentials`.
-    pub fn federated_identity_credential(
-        mut self,
-        item: impl Into<crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body
-            .federated_identity_credentials
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policy(
-        mut self,
-        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body
-            .home_realm_discovery_policies
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
-    pub fn owners(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owners = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owners`.
-    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
-        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `synchronization`.
-    pub fn synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.body.synchronization = Some(value.into());
-        self
-    }
-    /// Sets the body property `token_issuance_policies`.
-    pub fn token_issuance_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_issuance_policies`.
-    pub fn token_issuance_policy(
-        mut self,
-        item: impl Into<crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policy(
-        mut self,
-        item: impl Into<crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
+pub type GetMemberGroup = Request<
+    op::GetMemberGroup,
+    crate::models::GetMemberGroupsRequestBody,
+>;
+/// Builder of [`Applications::get_member_object`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(UpdateApplicationByAppId);
-/// Static description of `PATCH /applications(uniqueName='{uniqueName}')`.
-#[cfg(feature = "applications")]
-pub static UPDATE_APPLICATION_BY_UNIQUE_NAME: OperationInfo = OperationInfo {
-    operation_id: "application_UpdateApplicationGraphBPreUniqueName",
-    method: HttpMethod::Patch,
-    path_template: "/applications(uniqueName='{uniqueName}')",
-};
-/// Request builder of `PATCH /applications(uniqueName='{uniqueName}')` (operationId `application_UpdateApplicationGraphBPreUniqueName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateApplicationByUniqueName {
-    client: Client,
-    call: Call,
-    body: crate::models::Application,
-}
+pub type GetMemberObject = Request<
+    op::GetMemberObject,
+    crate::models::GetMemberObjectsRequestBody,
+>;
+/// Builder of [`Applications::get_owner_as_app_role_assignment`].
 #[cfg(feature = "applications")]
-impl UpdateApplicationByUniqueName {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Application) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
-    pub fn add_ins(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AddIn>,
-    ) -> Self {
-        self.body.add_ins = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `add_ins`.
-    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
-        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `api`.
-    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
-        self.body.api = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
-    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
-    pub fn app_roles(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRole>,
-    ) -> Self {
-        self.body.app_roles = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_roles`.
-    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
-        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `certification`.
-    pub fn certification(
-        mut self,
-        value: impl Into<crate::models::Certification>,
-    ) -> Self {
-        self.body.certification = Some(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `default_redirect_uri`.
-    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
-        self.body.default_redirect_uri = Some(value.into());
-        self
-    }
-    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
-    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
-        self.body.disabled_by_microsoft_status = Some(value.into());
-        self
-    }
-    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
-    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
-        self.body.group_membership_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.identifier_uris = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `info`.
-    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
-        self.body.info = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
-    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_device_only_auth_supported = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
-    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_fallback_public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn key_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `key_credentials`.
-    pub fn key_credential(
-        mut self,
-        item: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `logo`: The main logo for the application. Not nullable.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.body.logo = Some(value.into());
-        self
-    }
-    /// Sets the body property `native_authentication_apis_enabled`.
-    pub fn native_authentication_apis_enabled(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
-        >,
-    ) -> Self {
-        self.body.native_authentication_apis_enabled = Some(value.into());
-        self
-    }
-    /// Sets the body property `notes`: Notes relevant for the management of the application.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.body.notes = Some(value.into());
-        self
-    }
-    /// Sets the body property `oauth2_require_post_response`.
-    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
-        self.body.oauth2_require_post_response = Some(value.into());
-        self
-    }
-    /// Sets the body property `optional_claims`.
-    pub fn optional_claims(
-        mut self,
-        value: impl Into<crate::models::OptionalClaims>,
-    ) -> Self {
-        self.body.optional_claims = Some(value.into());
-        self
-    }
-    /// Sets the body property `parental_control_settings`.
-    pub fn parental_control_settings(
-        mut self,
-        value: impl Into<crate::models::ParentalControlSettings>,
-    ) -> Self {
-        self.body.parental_control_settings = Some(value.into());
-        self
-    }
-    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
-    pub fn password_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `password_credentials`.
-    pub fn password_credential(
-        mut self,
-        item: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `public_client`.
-    pub fn public_client(
-        mut self,
-        value: impl Into<crate::models::PublicClientApplication>,
-    ) -> Self {
-        self.body.public_client = Some(value.into());
-        self
-    }
-    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
-        self.body.publisher_domain = Some(value.into());
-        self
-    }
-    /// Sets the body property `request_signature_verification`.
-    pub fn request_signature_verification(
-        mut self,
-        value: impl Into<crate::models::RequestSignatureVerification>,
-    ) -> Self {
-        self.body.request_signature_verification = Some(value.into());
-        self
-    }
-    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn required_resource_access(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
-    ) -> Self {
-        self.body.required_resource_access = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
-    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
-        self.body.saml_metadata_url = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
-    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
-        self.body.service_management_reference = Some(value.into());
-        self
-    }
-    /// Sets the body property `service_principal_lock_configuration`.
-    pub fn service_principal_lock_configuration(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
-    ) -> Self {
-        self.body.service_principal_lock_configuration = Some(value.into());
-        self
-    }
-    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
-    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.body.sign_in_audience = Some(value.into());
-        self
-    }
-    /// Sets the body property `spa`.
-    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
-        self.body.spa = Some(value.into());
-        self
-    }
-    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
-    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.tags = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `tags`.
-    pub fn tag(mut self, item: impl Into<String>) -> Self {
-        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
-    pub fn set_unique_name(mut self, value: impl Into<String>) -> Self {
-        self.body.unique_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `verified_publisher`.
-    pub fn verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.body.verified_publisher = Some(value.into());
-        self
-    }
-    /// Sets the body property `web`.
-    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
-        self.body.web = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
-    pub fn app_management_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_management_policies`.
-    pub fn app_management_policy(
-        mut self,
-        item: impl Into<crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `created_on_behalf_of`.
-    pub fn created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_on_behalf_of = Some(value.into());
-        self
-    }
-    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
-    pub fn extension_properties(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `extension_properties`.
-    pub fn extension_property(
-        mut self,
-        item: impl Into<crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
-    pub fn federated_identity_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body.federated_identity_credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `federated_identity_credentials`.
-    pub fn federated_identity_credential(
-        mut self,
-        item: impl Into<crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body
-            .federated_identity_credentials
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body.home_realm_discovery_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policy(
-        mut self,
-        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body
-            .home_realm_discovery_policies
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
-    pub fn owners(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owners = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owners`.
-    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
-        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `synchronization`.
-    pub fn synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.body.synchronization = Some(value.into());
-        self
-    }
-    /// Sets the body property `token_issuance_policies`.
-    pub fn token_issuance_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_issuance_policies`.
-    pub fn token_issuance_policy(
-        mut self,
-        item: impl Into<crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policy(
-        mut self,
-        item: impl Into<crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Application>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
+pub type GetOwnerAsAppRoleAssignment = Request<op::GetOwnerAsAppRoleAssignment, ()>;
+/// Builder of [`Applications::get_owner_as_endpoint`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(UpdateApplicationByUniqueName);
-/// Static description of `PATCH /applications/{application-id}/extensionProperties/{extensionProperty-id}`.
-#[cfg(feature = "applications")]
-pub static UPDATE_EXTENSION_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_UpdateExtensionProperty",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}/extensionProperties/{extensionProperty-id}` (operationId `application_UpdateExtensionProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateExtensionProperty {
-    client: Client,
-    call: Call,
-    body: crate::models::ExtensionProperty,
-}
+pub type GetOwnerAsEndpoint = Request<op::GetOwnerAsEndpoint, ()>;
+/// Builder of [`Applications::get_owner_as_service_principal`].
 #[cfg(feature = "applications")]
-impl UpdateExtensionProperty {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ExtensionProperty) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_display_name`: Display name of the application object on which this extension property is defined. Read-only.
-    pub fn app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.app_display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `data_type`: Specifies the data type of the value the extension property can hold. Following values are supported. Binary - 256 bytes maximumBooleanDateTime - Must be specified in ISO 8601 format. Will be stored in UTC.Integer - 32-bit value.LargeInteger - 64-bit value.String - 256 characters maximumNot nullable. For multivalued directory extensions, these limits apply per value in the collection.
-    pub fn data_type(mut self, value: impl Into<String>) -> Self {
-        self.body.data_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_multi_valued`: Defines the directory extension as a multi-valued property. When true, the directory extension property can store a collection of objects of the dataType; for example, a collection of string types such as 'extensionb7b1c57b532f40b8b5ed4b7a7ba67401jobGroupTracker': \['String 1', 'String 2'\]. The default value is false. Supports $filter (eq).
-    pub fn is_multi_valued(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_multi_valued = Some(value.into());
-        self
-    }
-    /// Sets the body property `is_synced_from_on_premises`: Indicates if this extension property was synced from on-premises active directory using Microsoft Entra Connect. Read-only.
-    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_synced_from_on_premises = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: Name of the extension property. Not nullable. Supports $filter (eq).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `target_objects`: Following values are supported. Not nullable. UserGroupAdministrativeUnitApplicationDeviceOrganization
-    pub fn target_objects(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.target_objects = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `target_objects`.
-    pub fn target_object(mut self, item: impl Into<String>) -> Self {
-        self.body.target_objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::ExtensionProperty>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
+pub type GetOwnerAsServicePrincipal = Request<op::GetOwnerAsServicePrincipal, ()>;
+/// Builder of [`Applications::get_owner_as_user`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(UpdateExtensionProperty);
-/// Static description of `PATCH /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}`.
-#[cfg(feature = "applications")]
-pub static UPDATE_FEDERATED_IDENTITY_CREDENTIAL: OperationInfo = OperationInfo {
-    operation_id: "application_UpdateFederatedIdentityCredential",
-    method: HttpMethod::Patch,
-    path_template: "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
-};
-/// Request builder of `PATCH /applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `application_UpdateFederatedIdentityCredential`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateFederatedIdentityCredential {
-    client: Client,
-    call: Call,
-    body: crate::models::FederatedIdentityCredential,
-}
+pub type GetOwnerAsUser = Request<op::GetOwnerAsUser, ()>;
+/// Builder of [`Applications::get_synchronization`].
 #[cfg(feature = "applications")]
-impl UpdateFederatedIdentityCredential {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::FederatedIdentityCredential) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
-    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.audiences = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `audiences`.
-    pub fn audience(mut self, item: impl Into<String>) -> Self {
-        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Some(value.into());
-        self
-    }
-    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.body.issuer = Some(value.into());
-        self
-    }
-    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Some(value.into());
-        self
-    }
-    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.body.subject = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::FederatedIdentityCredential>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
+pub type GetSynchronization = Request<op::GetSynchronization, ()>;
+/// Builder of [`Applications::home_realm_discovery_policy_get_count`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(UpdateFederatedIdentityCredential);
-/// Static description of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials`.
-#[cfg(feature = "applications")]
-pub static VALIDATE_CREDENTIAL_BY_SYNCHRONIZATION_JOB_ID: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization.job_validateCredential_BySynchronizationJobId",
-    method: HttpMethod::Post,
-    path_template: "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials",
-};
-/// Request builder of `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials` (operationId `application.synchronization.job_validateCredential_BySynchronizationJobId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ValidateCredentialBySynchronizationJobId {
-    client: Client,
-    call: Call,
-    body: crate::models::ValidateCredentialsRequestBody,
-}
+pub type HomeRealmDiscoveryPolicyGetCount = Request<
+    op::HomeRealmDiscoveryPolicyGetCount,
+    (),
+>;
+/// Builder of [`Applications::list_app_management_policy`].
 #[cfg(feature = "applications")]
-impl ValidateCredentialBySynchronizationJobId {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ValidateCredentialsRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `application_identifier`.
-    pub fn application_identifier(mut self, value: impl Into<String>) -> Self {
-        self.body.application_identifier = Some(value.into());
-        self
-    }
-    /// Sets the body property `template_id`.
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.template_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `use_saved_credentials`.
-    pub fn use_saved_credentials(mut self, value: impl Into<bool>) -> Self {
-        self.body.use_saved_credentials = Some(value.into());
-        self
-    }
-    /// Sets the body property `credentials`.
-    pub fn credentials(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `credentials`.
-    pub fn credential(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .credentials
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
+pub type ListAppManagementPolicy = Request<op::ListAppManagementPolicy, ()>;
+/// Builder of [`Applications::list_app_management_policy_by_ref`].
 #[cfg(feature = "applications")]
-crate::runtime::call_options!(ValidateCredentialBySynchronizationJobId);
-/// Static description of `POST /applications/microsoft.graph.validateProperties`.
-#[cfg(feature = "applications")]
-pub static VALIDATE_PROPERTY: OperationInfo = OperationInfo {
-    operation_id: "application_validateProperty",
-    method: HttpMethod::Post,
-    path_template: "/applications/microsoft.graph.validateProperties",
-};
-/// Request builder of `POST /applications/microsoft.graph.validateProperties` (operationId `application_validateProperty`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "applications")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ValidateProperty {
-    client: Client,
-    call: Call,
-    body: crate::models::ValidatePropertiesRequestBody,
-}
+pub type ListAppManagementPolicyByRef = Request<op::ListAppManagementPolicyByRef, ()>;
+/// Builder of [`Applications::list_application`].
 #[cfg(feature = "applications")]
-impl ValidateProperty {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::ValidatePropertiesRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `entity_type`.
-    pub fn entity_type(mut self, value: impl Into<String>) -> Self {
-        self.body.entity_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `mail_nickname`.
-    pub fn mail_nickname(mut self, value: impl Into<String>) -> Self {
-        self.body.mail_nickname = Some(value.into());
-        self
-    }
-    /// Sets the body property `on_behalf_of_user_id`.
-    pub fn on_behalf_of_user_id(mut self, value: impl Into<String>) -> Self {
-        self.body.on_behalf_of_user_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
+pub type ListApplication = Request<op::ListApplication, ()>;
+/// Builder of [`Applications::list_extension_property`].
+#[cfg(feature = "applications")]
+pub type ListExtensionProperty = Request<op::ListExtensionProperty, ()>;
+/// Builder of [`Applications::list_federated_identity_credential`].
+#[cfg(feature = "applications")]
+pub type ListFederatedIdentityCredential = Request<
+    op::ListFederatedIdentityCredential,
+    (),
+>;
+/// Builder of [`Applications::list_home_realm_discovery_policy`].
+#[cfg(feature = "applications")]
+pub type ListHomeRealmDiscoveryPolicy = Request<op::ListHomeRealmDiscoveryPolicy, ()>;
+/// Builder of [`Applications::list_owner`].
+#[cfg(feature = "applications")]
+pub type ListOwner = Request<op::ListOwner, ()>;
+/// Builder of [`Applications::list_owner_as_app_role_assignment`].
+#[cfg(feature = "applications")]
+pub type ListOwnerAsAppRoleAssignment = Request<op::ListOwnerAsAppRoleAssignment, ()>;
+/// Builder of [`Applications::list_owner_as_endpoint`].
+#[cfg(feature = "applications")]
+pub type ListOwnerAsEndpoint = Request<op::ListOwnerAsEndpoint, ()>;
+/// Builder of [`Applications::list_owner_as_service_principal`].
+#[cfg(feature = "applications")]
+pub type ListOwnerAsServicePrincipal = Request<op::ListOwnerAsServicePrincipal, ()>;
+/// Builder of [`Applications::list_owner_as_user`].
+#[cfg(feature = "applications")]
+pub type ListOwnerAsUser = Request<op::ListOwnerAsUser, ()>;
+/// Builder of [`Applications::list_owner_by_ref`].
+#[cfg(feature = "applications")]
+pub type ListOwnerByRef = Request<op::ListOwnerByRef, ()>;
+/// Builder of [`Applications::list_token_issuance_policy`].
+#[cfg(feature = "applications")]
+pub type ListTokenIssuancePolicy = Request<op::ListTokenIssuancePolicy, ()>;
+/// Builder of [`Applications::list_token_issuance_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type ListTokenIssuancePolicyByRef = Request<op::ListTokenIssuancePolicyByRef, ()>;
+/// Builder of [`Applications::list_token_lifetime_policy`].
+#[cfg(feature = "applications")]
+pub type ListTokenLifetimePolicy = Request<op::ListTokenLifetimePolicy, ()>;
+/// Builder of [`Applications::list_token_lifetime_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type ListTokenLifetimePolicyByRef = Request<op::ListTokenLifetimePolicyByRef, ()>;
+/// Builder of [`Applications::owner_delete_directory_object_by_ref`].
+#[cfg(feature = "applications")]
+pub type OwnerDeleteDirectoryObjectByRef = Request<
+    op::OwnerDeleteDirectoryObjectByRef,
+    (),
+>;
+/// Builder of [`Applications::owner_get_count`].
+#[cfg(feature = "applications")]
+pub type OwnerGetCount = Request<op::OwnerGetCount, ()>;
+/// Builder of [`Applications::owner_get_count_as_app_role_assignment`].
+#[cfg(feature = "applications")]
+pub type OwnerGetCountAsAppRoleAssignment = Request<
+    op::OwnerGetCountAsAppRoleAssignment,
+    (),
+>;
+/// Builder of [`Applications::owner_get_count_as_endpoint`].
+#[cfg(feature = "applications")]
+pub type OwnerGetCountAsEndpoint = Request<op::OwnerGetCountAsEndpoint, ()>;
+/// Builder of [`Applications::owner_get_count_as_service_principal`].
+#[cfg(feature = "applications")]
+pub type OwnerGetCountAsServicePrincipal = Request<
+    op::OwnerGetCountAsServicePrincipal,
+    (),
+>;
+/// Builder of [`Applications::owner_get_count_as_user`].
+#[cfg(feature = "applications")]
+pub type OwnerGetCountAsUser = Request<op::OwnerGetCountAsUser, ()>;
+/// Builder of [`Applications::remove_key`].
+#[cfg(feature = "applications")]
+pub type RemoveKey = Request<op::RemoveKey, crate::models::RemoveKeyRequestBody>;
+/// Builder of [`Applications::remove_password`].
+#[cfg(feature = "applications")]
+pub type RemovePassword = Request<
+    op::RemovePassword,
+    crate::models::RemovePasswordRequestBody,
+>;
+/// Builder of [`Applications::restore`].
+#[cfg(feature = "applications")]
+pub type Restore = Request<op::Restore, crate::models::RestoreRequestBody>;
+/// Builder of [`Applications::set_logo`].
+#[cfg(feature = "applications")]
+pub type SetLogo = Request<op::SetLogo, crate::runtime::Bytes>;
+/// Builder of [`Applications::set_synchronization`].
+#[cfg(feature = "applications")]
+pub type SetSynchronization = Request<
+    op::SetSynchronization,
+    crate::models::Synchronization,
+>;
+/// Builder of [`Applications::set_verified_publisher`].
+#[cfg(feature = "applications")]
+pub type SetVerifiedPublisher = Request<
+    op::SetVerifiedPublisher,
+    crate::models::SetVerifiedPublisherRequestBody,
+>;
+/// Builder of [`Applications::synchronization_acquire_access_token`].
+pub type SynchronizationAcquireAccessToken = Request<
+    op::SynchronizationAcquireAccessToken,
+    crate::models::AcquireAccessTokenRequestBody,
+>;
+/// Builder of [`Applications::synchronization_create_job`].
+#[cfg(feature = "applications")]
+pub type SynchronizationCreateJob = Request<
+    op::SynchronizationCreateJob,
+    crate::models::SynchronizationJob,
+>;
+/// Builder of [`Applications::synchronization_create_template`].
+#[cfg(feature = "applications")]
+pub type SynchronizationCreateTemplate = Request<
+    op::SynchronizationCreateTemplate,
+    crate::models::SynchronizationTemplate,
+>;
+/// Builder of [`Applications::synchronization_delete_job`].
+#[cfg(feature = "applications")]
+pub type SynchronizationDeleteJob = Request<op::SynchronizationDeleteJob, ()>;
+/// Builder of [`Applications::synchronization_delete_template`].
+#[cfg(feature = "applications")]
+pub type SynchronizationDeleteTemplate = Request<op::SynchronizationDeleteTemplate, ()>;
+/// Builder of [`Applications::synchronization_get_job`].
+#[cfg(feature = "applications")]
+pub type SynchronizationGetJob = Request<op::SynchronizationGetJob, ()>;
+/// Builder of [`Applications::synchronization_get_template`].
+#[cfg(feature = "applications")]
+pub type SynchronizationGetTemplate = Request<op::SynchronizationGetTemplate, ()>;
+/// Builder of [`Applications::synchronization_job_delete_bulk_upload`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobDeleteBulkUpload = Request<
+    op::SynchronizationJobDeleteBulkUpload,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_delete_bulk_upload_content`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobDeleteBulkUploadContent = Request<
+    op::SynchronizationJobDeleteBulkUploadContent,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_delete_schema`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobDeleteSchema = Request<
+    op::SynchronizationJobDeleteSchema,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_get_bulk_upload`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobGetBulkUpload = Request<
+    op::SynchronizationJobGetBulkUpload,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_get_bulk_upload_content`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobGetBulkUploadContent = Request<
+    op::SynchronizationJobGetBulkUploadContent,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_get_count`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobGetCount = Request<op::SynchronizationJobGetCount, ()>;
+/// Builder of [`Applications::synchronization_job_get_schema`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobGetSchema = Request<op::SynchronizationJobGetSchema, ()>;
+/// Builder of [`Applications::synchronization_job_pause`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobPause = Request<op::SynchronizationJobPause, ()>;
+/// Builder of [`Applications::synchronization_job_provision_on_demand`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobProvisionOnDemand = Request<
+    op::SynchronizationJobProvisionOnDemand,
+    crate::models::ProvisionOnDemandRequestBody,
+>;
+/// Builder of [`Applications::synchronization_job_restart`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobRestart = Request<
+    op::SynchronizationJobRestart,
+    crate::models::RestartRequestBody,
+>;
+/// Builder of [`Applications::synchronization_job_schema_create_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaCreateDirectory = Request<
+    op::SynchronizationJobSchemaCreateDirectory,
+    crate::models::DirectoryDefinition,
+>;
+/// Builder of [`Applications::synchronization_job_schema_delete_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaDeleteDirectory = Request<
+    op::SynchronizationJobSchemaDeleteDirectory,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_directory_discover`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaDirectoryDiscover = Request<
+    op::SynchronizationJobSchemaDirectoryDiscover,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_directory_get_count`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaDirectoryGetCount = Request<
+    op::SynchronizationJobSchemaDirectoryGetCount,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_filter_operator`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaFilterOperator = Request<
+    op::SynchronizationJobSchemaFilterOperator,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_function`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaFunction = Request<
+    op::SynchronizationJobSchemaFunction,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_get_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaGetDirectory = Request<
+    op::SynchronizationJobSchemaGetDirectory,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_list_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaListDirectory = Request<
+    op::SynchronizationJobSchemaListDirectory,
+    (),
+>;
+/// Builder of [`Applications::synchronization_job_schema_parse_expression`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaParseExpression = Request<
+    op::SynchronizationJobSchemaParseExpression,
+    crate::models::ParseExpressionRequestBody,
+>;
+/// Builder of [`Applications::synchronization_job_schema_update_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSchemaUpdateDirectory = Request<
+    op::SynchronizationJobSchemaUpdateDirectory,
+    crate::models::DirectoryDefinition,
+>;
+/// Builder of [`Applications::synchronization_job_set_bulk_upload_content`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobSetBulkUploadContent = Request<
+    op::SynchronizationJobSetBulkUploadContent,
+    crate::runtime::Bytes,
+>;
+/// Builder of [`Applications::synchronization_job_start`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobStart = Request<op::SynchronizationJobStart, ()>;
+/// Builder of [`Applications::synchronization_job_update_bulk_upload`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobUpdateBulkUpload = Request<
+    op::SynchronizationJobUpdateBulkUpload,
+    crate::models::BulkUpload,
+>;
+/// Builder of [`Applications::synchronization_job_update_schema`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobUpdateSchema = Request<
+    op::SynchronizationJobUpdateSchema,
+    crate::models::SynchronizationSchema,
+>;
+/// Builder of [`Applications::synchronization_job_validate_credential`].
+#[cfg(feature = "applications")]
+pub type SynchronizationJobValidateCredential = Request<
+    op::SynchronizationJobValidateCredential,
+    crate::models::ValidateCredentialsRequestBody,
+>;
+/// Builder of [`Applications::synchronization_list_job`].
+#[cfg(feature = "applications")]
+pub type SynchronizationListJob = Request<op::SynchronizationListJob, ()>;
+/// Builder of [`Applications::synchronization_list_template`].
+#[cfg(feature = "applications")]
+pub type SynchronizationListTemplate = Request<op::SynchronizationListTemplate, ()>;
+/// Builder of [`Applications::synchronization_secret_get_count`].
+#[cfg(feature = "applications")]
+pub type SynchronizationSecretGetCount = Request<op::SynchronizationSecretGetCount, ()>;
+/// Builder of [`Applications::synchronization_set_secret`].
+#[cfg(feature = "applications")]
+pub type SynchronizationSetSecret = Request<
+    op::SynchronizationSetSecret,
+    crate::models::SecretsRequestBody,
+>;
+/// Builder of [`Applications::synchronization_template_delete_schema`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateDeleteSchema = Request<
+    op::SynchronizationTemplateDeleteSchema,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_get_count`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateGetCount = Request<
+    op::SynchronizationTemplateGetCount,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_get_schema`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateGetSchema = Request<
+    op::SynchronizationTemplateGetSchema,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_create_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaCreateDirectory = Request<
+    op::SynchronizationTemplateSchemaCreateDirectory,
+    crate::models::DirectoryDefinition,
+>;
+/// Builder of [`Applications::synchronization_template_schema_delete_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaDeleteDirectory = Request<
+    op::SynchronizationTemplateSchemaDeleteDirectory,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_directory_discover`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaDirectoryDiscover = Request<
+    op::SynchronizationTemplateSchemaDirectoryDiscover,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_directory_get_count`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaDirectoryGetCount = Request<
+    op::SynchronizationTemplateSchemaDirectoryGetCount,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_filter_operator`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaFilterOperator = Request<
+    op::SynchronizationTemplateSchemaFilterOperator,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_function`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaFunction = Request<
+    op::SynchronizationTemplateSchemaFunction,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_get_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaGetDirectory = Request<
+    op::SynchronizationTemplateSchemaGetDirectory,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_list_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaListDirectory = Request<
+    op::SynchronizationTemplateSchemaListDirectory,
+    (),
+>;
+/// Builder of [`Applications::synchronization_template_schema_parse_expression`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaParseExpression = Request<
+    op::SynchronizationTemplateSchemaParseExpression,
+    crate::models::ParseExpressionRequestBody,
+>;
+/// Builder of [`Applications::synchronization_template_schema_update_directory`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateSchemaUpdateDirectory = Request<
+    op::SynchronizationTemplateSchemaUpdateDirectory,
+    crate::models::DirectoryDefinition,
+>;
+/// Builder of [`Applications::synchronization_template_update_schema`].
+#[cfg(feature = "applications")]
+pub type SynchronizationTemplateUpdateSchema = Request<
+    op::SynchronizationTemplateUpdateSchema,
+    crate::models::SynchronizationSchema,
+>;
+/// Builder of [`Applications::synchronization_update_job`].
+#[cfg(feature = "applications")]
+pub type SynchronizationUpdateJob = Request<
+    op::SynchronizationUpdateJob,
+    crate::models::SynchronizationJob,
+>;
+/// Builder of [`Applications::synchronization_update_template`].
+#[cfg(feature = "applications")]
+pub type SynchronizationUpdateTemplate = Request<
+    op::SynchronizationUpdateTemplate,
+    crate::models::SynchronizationTemplate,
+>;
+/// Builder of [`Applications::token_issuance_policy_delete_token_issuance_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type TokenIssuancePolicyDeleteTokenIssuancePolicyByRef = Request<
+    op::TokenIssuancePolicyDeleteTokenIssuancePolicyByRef,
+    (),
+>;
+/// Builder of [`Applications::token_issuance_policy_get_count`].
+#[cfg(feature = "applications")]
+pub type TokenIssuancePolicyGetCount = Request<op::TokenIssuancePolicyGetCount, ()>;
+/// Builder of [`Applications::token_lifetime_policy_delete_token_lifetime_policy_by_ref`].
+#[cfg(feature = "applications")]
+pub type TokenLifetimePolicyDeleteTokenLifetimePolicyByRef = Request<
+    op::TokenLifetimePolicyDeleteTokenLifetimePolicyByRef,
+    (),
+>;
+/// Builder of [`Applications::token_lifetime_policy_get_count`].
+#[cfg(feature = "applications")]
+pub type TokenLifetimePolicyGetCount = Request<op::TokenLifetimePolicyGetCount, ()>;
+/// Builder of [`Applications::unset_verified_publisher`].
+#[cfg(feature = "applications")]
+pub type UnsetVerifiedPublisher = Request<op::UnsetVerifiedPublisher, ()>;
+/// Builder of [`Applications::update_application`].
+#[cfg(feature = "applications")]
+pub type UpdateApplication = Request<op::UpdateApplication, crate::models::Application>;
+/// Builder of [`Applications::update_application_by_app_id`].
+#[cfg(feature = "applications")]
+pub type UpdateApplicationByAppId = Request<
+    op::UpdateApplicationByAppId,
+    crate::models::Application,
+>;
+/// Builder of [`Applications::update_application_by_unique_name`].
+#[cfg(feature = "applications")]
+pub type UpdateApplicationByUniqueName = Request<
+    op::UpdateApplicationByUniqueName,
+    crate::models::Application,
+>;
+/// Builder of [`Applications::update_extension_property`].
+#[cfg(feature = "applications")]
+pub type UpdateExtensionProperty = Request<
+    op::UpdateExtensionProperty,
+    crate::models::ExtensionProperty,
+>;
+/// Builder of [`Applications::update_federated_identity_credential`].
+#[cfg(feature = "applications")]
+pub type UpdateFederatedIdentityCredential = Request<
+    op::UpdateFederatedIdentityCredential,
+    crate::models::FederatedIdentityCredential,
+>;
+/// Builder of [`Applications::validate_credential_by_synchronization_job_id`].
+#[cfg(feature = "applications")]
+pub type ValidateCredentialBySynchronizationJobId = Request<
+    op::ValidateCredentialBySynchronizationJobId,
+    crate::models::ValidateCredentialsRequestBody,
+>;
+/// Builder of [`Applications::validate_property`].
+#[cfg(feature = "applications")]
+pub type ValidateProperty = Request<
+    op::ValidateProperty,
+    crate::models::ValidatePropertiesRequestBody,
+>;
+pub mod op {
+    //! The operation types of `/applications`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        #[cfg(feature = "applications")] AddKey = Post
+        "/applications/{application-id}/microsoft.graph.addKey", "application_addKey",
+        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
+        ::models::KeyCredential >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] AddPassword = Post
+        "/applications/{application-id}/microsoft.graph.addPassword",
+        "application_addPassword", path[("application-id", "ApplicationId")], output
+        crate ::request::Json < crate ::models::PasswordCredential >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")]
+        AppManagementPolicyDeleteAppManagementPolicyByRef = Delete
+        "/applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref",
+        "application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef",
+        path[("application-id", "ApplicationId"), ("appManagementPolicy-id",
+        "AppManagementPolicyId")], output crate ::request::NoContent, options[IfMatch
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] AppManagementPolicyGetCount = Get
+        "/applications/{application-id}/appManagementPolicies/$count",
+        "application.appManagementPolicy_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CheckMemberGroup = Post
+        "/applications/{application-id}/microsoft.graph.checkMemberGroups",
+        "application_checkMemberGroup", path[("application-id", "ApplicationId")], output
+        crate ::request::Json < crate ::models::ApplicationsCheckMemberGroupResponse >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CheckMemberObject = Post
+        "/applications/{application-id}/microsoft.graph.checkMemberObjects",
+        "application_checkMemberObject", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate
+        ::models::ApplicationsCheckMemberObjectResponse >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateAppManagementPolicyByRef = Post
+        "/applications/{application-id}/appManagementPolicies/$ref",
+        "application_CreateAppManagementPolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateApplication = Post "/applications",
+        "application_CreateApplication", path[], output crate ::request::Json < crate
+        ::models::Application >, options[]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateExtensionProperty = Post
+        "/applications/{application-id}/extensionProperties",
+        "application_CreateExtensionProperty", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate ::models::ExtensionProperty >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateFederatedIdentityCredential = Post
+        "/applications/{application-id}/federatedIdentityCredentials",
+        "application_CreateFederatedIdentityCredential", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::FederatedIdentityCredential >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateOwnerByRef = Post
+        "/applications/{application-id}/owners/$ref",
+        "application_CreateOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
+        output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateTokenIssuancePolicyByRef = Post
+        "/applications/{application-id}/tokenIssuancePolicies/$ref",
+        "application_CreateTokenIssuancePolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] CreateTokenLifetimePolicyByRef = Post
+        "/applications/{application-id}/tokenLifetimePolicies/$ref",
+        "application_CreateTokenLifetimePolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteAppManagementPolicyByRef = Delete
+        "/applications/{application-id}/appManagementPolicies/$ref",
+        "application_DeleteAppManagementPolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[IfMatch]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteApplication = Delete
+        "/applications/{application-id}", "application_DeleteApplication",
+        path[("application-id", "ApplicationId")], output crate ::request::NoContent,
+        options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteApplicationByAppId = Delete
+        "/applications(appId='{appId}')", "application_DeleteApplicationGraphBPreAppId",
+        path[("appId", "AppId")], output crate ::request::NoContent, options[IfMatch
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteApplicationByUniqueName = Delete
+        "/applications(uniqueName='{uniqueName}')",
+        "application_DeleteApplicationGraphBPreUniqueName", path[("uniqueName",
+        "UniqueName")], output crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteExtensionProperty = Delete
+        "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
+        "application_DeleteExtensionProperty", path[("application-id", "ApplicationId"),
+        ("extensionProperty-id", "ExtensionPropertyId")], output crate
+        ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteFederatedIdentityCredential = Delete
+        "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
+        "application_DeleteFederatedIdentityCredential", path[("application-id",
+        "ApplicationId"), ("federatedIdentityCredential-id",
+        "FederatedIdentityCredentialId")], output crate ::request::NoContent,
+        options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteLogo = Delete
+        "/applications/{application-id}/logo", "application_DeleteLogo",
+        path[("application-id", "ApplicationId")], output crate ::request::NoContent,
+        options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteOwnerByRef = Delete
+        "/applications/{application-id}/owners/$ref",
+        "application_DeleteOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
+        output crate ::request::NoContent, options[IfMatch]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteSynchronization = Delete
+        "/applications/{application-id}/synchronization",
+        "application_DeleteSynchronization", path[("application-id", "ApplicationId")],
+        output crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteTokenIssuancePolicyByRef = Delete
+        "/applications/{application-id}/tokenIssuancePolicies/$ref",
+        "application_DeleteTokenIssuancePolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[IfMatch]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] DeleteTokenLifetimePolicyByRef = Delete
+        "/applications/{application-id}/tokenLifetimePolicies/$ref",
+        "application_DeleteTokenLifetimePolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[IfMatch]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] Delta = Get
+        "/applications/microsoft.graph.delta()", "application_delta", path[], output
+        crate ::request::Json < crate ::models::ApplicationsDeltaResponse >, options[Top
+        Skip Search Filter Count Select OrderBy Expand Paged]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ExtensionPropertyGetCount = Get
+        "/applications/{application-id}/extensionProperties/$count",
+        "application.extensionProperty_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] FederatedIdentityCredentialDeleteByName = Delete
+        "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
+        "application.federatedIdentityCredential_DeleteGraphBPreName",
+        path[("application-id", "ApplicationId"), ("name", "Name")], output crate
+        ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] FederatedIdentityCredentialGetByName = Get
+        "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
+        "application.federatedIdentityCredential_GetGraphBPreName",
+        path[("application-id", "ApplicationId"), ("name", "Name")], output crate
+        ::request::Json < crate ::models::FederatedIdentityCredential >, options[Select
+        Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount = Get
+        "/applications/{application-id}/federatedIdentityCredentials/$count",
+        "application.federatedIdentityCredential_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] FederatedIdentityCredentialUpdateByName = Patch
+        "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
+        "application.federatedIdentityCredential_UpdateGraphBPreName",
+        path[("application-id", "ApplicationId"), ("name", "Name")], output crate
+        ::request::Json < crate ::models::FederatedIdentityCredential >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetApplication = Get
+        "/applications/{application-id}", "application_GetApplication",
+        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
+        ::models::Application >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetApplicationByAppId = Get
+        "/applications(appId='{appId}')", "application_GetApplicationGraphBPreAppId",
+        path[("appId", "AppId")], output crate ::request::Json < crate
+        ::models::Application >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetApplicationByUniqueName = Get
+        "/applications(uniqueName='{uniqueName}')",
+        "application_GetApplicationGraphBPreUniqueName", path[("uniqueName",
+        "UniqueName")], output crate ::request::Json < crate ::models::Application >,
+        options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetAvailableExtensionProperty = Post
+        "/applications/microsoft.graph.getAvailableExtensionProperties",
+        "application_getAvailableExtensionProperty", path[], output crate ::request::Json
+        < crate ::models::ApplicationsGetAvailableExtensionPropertyResponse >, options[]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetById = Post
+        "/applications/microsoft.graph.getByIds", "application_getGraphBPreId", path[],
+        output crate ::request::Json < crate ::models::ApplicationsGetByIdResponse >,
+        options[]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetCount = Get "/applications/$count",
+        "application_GetCount", path[], output crate ::request::Text < i32 >,
+        options[Search Filter ConsistencyLevel]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetCreatedOnBehalfOf = Get
+        "/applications/{application-id}/createdOnBehalfOf",
+        "application_GetCreatedOnBehalfGraphOPre", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate ::models::DirectoryObject
+        >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetExtensionProperty = Get
+        "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
+        "application_GetExtensionProperty", path[("application-id", "ApplicationId"),
+        ("extensionProperty-id", "ExtensionPropertyId")], output crate ::request::Json <
+        crate ::models::ExtensionProperty >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetFederatedIdentityCredential = Get
+        "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
+        "application_GetFederatedIdentityCredential", path[("application-id",
+        "ApplicationId"), ("federatedIdentityCredential-id",
+        "FederatedIdentityCredentialId")], output crate ::request::Json < crate
+        ::models::FederatedIdentityCredential >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetHomeRealmDiscoveryPolicy = Get
+        "/applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}",
+        "application_GetHomeRealmDiscoveryPolicy", path[("application-id",
+        "ApplicationId"), ("homeRealmDiscoveryPolicy-id", "HomeRealmDiscoveryPolicyId")],
+        output crate ::request::Json < crate ::models::HomeRealmDiscoveryPolicy >,
+        options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetLogo = Get
+        "/applications/{application-id}/logo", "application_GetLogo",
+        path[("application-id", "ApplicationId")], output crate ::request::Binary,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetMemberGroup = Post
+        "/applications/{application-id}/microsoft.graph.getMemberGroups",
+        "application_getMemberGroup", path[("application-id", "ApplicationId")], output
+        crate ::request::Json < crate ::models::ApplicationsGetMemberGroupResponse >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetMemberObject = Post
+        "/applications/{application-id}/microsoft.graph.getMemberObjects",
+        "application_getMemberObject", path[("application-id", "ApplicationId")], output
+        crate ::request::Json < crate ::models::ApplicationsGetMemberObjectResponse >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetOwnerAsAppRoleAssignment = Get
+        "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment",
+        "application_GetOwnerAsAppRoleAssignment", path[("application-id",
+        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
+        ::request::Json < crate ::models::AppRoleAssignment >, options[Select Expand
+        ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetOwnerAsEndpoint = Get
+        "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint",
+        "application_GetOwnerAsEndpoint", path[("application-id", "ApplicationId"),
+        ("directoryObject-id", "DirectoryObjectId")], output crate ::request::Json <
+        crate ::models::Endpoint >, options[Select Expand ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetOwnerAsServicePrincipal = Get
+        "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal",
+        "application_GetOwnerAsServicePrincipal", path[("application-id",
+        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
+        ::request::Json < crate ::models::ServicePrincipal >, options[Select Expand
+        ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetOwnerAsUser = Get
+        "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user",
+        "application_GetOwnerAsUser", path[("application-id", "ApplicationId"),
+        ("directoryObject-id", "DirectoryObjectId")], output crate ::request::Json <
+        crate ::models::User >, options[Select Expand ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetSynchronization = Get
+        "/applications/{application-id}/synchronization",
+        "application_GetSynchronization", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate ::models::Synchronization >, options[Select
+        Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] HomeRealmDiscoveryPolicyGetCount = Get
+        "/applications/{application-id}/homeRealmDiscoveryPolicies/$count",
+        "application.homeRealmDiscoveryPolicy_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListAppManagementPolicy = Get
+        "/applications/{application-id}/appManagementPolicies",
+        "application_ListAppManagementPolicy", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate
+        ::models::AppManagementPolicyCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListAppManagementPolicyByRef = Get
+        "/applications/{application-id}/appManagementPolicies/$ref",
+        "application_ListAppManagementPolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
+        OrderBy Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListApplication = Get "/applications",
+        "application_ListApplication", path[], output crate ::request::Json < crate
+        ::models::ApplicationCollectionResponse >, options[Top Skip Search Filter Count
+        OrderBy Select Expand ConsistencyLevel Paged]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListExtensionProperty = Get
+        "/applications/{application-id}/extensionProperties",
+        "application_ListExtensionProperty", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate
+        ::models::ExtensionPropertyCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListFederatedIdentityCredential = Get
+        "/applications/{application-id}/federatedIdentityCredentials",
+        "application_ListFederatedIdentityCredential", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::FederatedIdentityCredentialCollectionResponse >, options[Top Skip
+        Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListHomeRealmDiscoveryPolicy = Get
+        "/applications/{application-id}/homeRealmDiscoveryPolicies",
+        "application_ListHomeRealmDiscoveryPolicy", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::HomeRealmDiscoveryPolicyCollectionResponse >, options[Top Skip Search
+        Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwner = Get
+        "/applications/{application-id}/owners", "application_ListOwner",
+        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
+        ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsAppRoleAssignment = Get
+        "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment",
+        "application_ListOwnerAsAppRoleAssignment", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsEndpoint = Get
+        "/applications/{application-id}/owners/microsoft.graph.endpoint",
+        "application_ListOwnerAsEndpoint", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate ::models::EndpointCollectionResponse >,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsServicePrincipal = Get
+        "/applications/{application-id}/owners/microsoft.graph.servicePrincipal",
+        "application_ListOwnerAsServicePrincipal", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::ServicePrincipalCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsUser = Get
+        "/applications/{application-id}/owners/microsoft.graph.user",
+        "application_ListOwnerAsUser", path[("application-id", "ApplicationId")], output
+        crate ::request::Json < crate ::models::UserCollectionResponse >, options[Top
+        Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerByRef = Get
+        "/applications/{application-id}/owners/$ref",
+        "application_ListOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate ::models::StringCollectionResponse >,
+        options[Top Skip Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTokenIssuancePolicy = Get
+        "/applications/{application-id}/tokenIssuancePolicies",
+        "application_ListTokenIssuancePolicy", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate
+        ::models::TokenIssuancePolicyCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTokenIssuancePolicyByRef = Get
+        "/applications/{application-id}/tokenIssuancePolicies/$ref",
+        "application_ListTokenIssuancePolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
+        OrderBy Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTokenLifetimePolicy = Get
+        "/applications/{application-id}/tokenLifetimePolicies",
+        "application_ListTokenLifetimePolicy", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate
+        ::models::TokenLifetimePolicyCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTokenLifetimePolicyByRef = Get
+        "/applications/{application-id}/tokenLifetimePolicies/$ref",
+        "application_ListTokenLifetimePolicyGraphBPreRef", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
+        OrderBy Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerDeleteDirectoryObjectByRef = Delete
+        "/applications/{application-id}/owners/{directoryObject-id}/$ref",
+        "application.owner_DeleteDirectoryObjectGraphBPreRef", path[("application-id",
+        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
+        ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCount = Get
+        "/applications/{application-id}/owners/$count", "application.owner_GetCount",
+        path[("application-id", "ApplicationId")], output crate ::request::Text < i32 >,
+        options[Search Filter ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCountAsAppRoleAssignment = Get
+        "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count",
+        "application.Owner_GetCountAsAppRoleAssignment", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCountAsEndpoint = Get
+        "/applications/{application-id}/owners/microsoft.graph.endpoint/$count",
+        "application.Owner_GetCountAsEndpoint", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCountAsServicePrincipal = Get
+        "/applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count",
+        "application.Owner_GetCountAsServicePrincipal", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCountAsUser = Get
+        "/applications/{application-id}/owners/microsoft.graph.user/$count",
+        "application.Owner_GetCountAsUser", path[("application-id", "ApplicationId")],
+        output crate ::request::Text < i32 >, options[Search Filter ConsistencyLevel
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] RemoveKey = Post
+        "/applications/{application-id}/microsoft.graph.removeKey",
+        "application_removeKey", path[("application-id", "ApplicationId")], output crate
+        ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] RemovePassword = Post
+        "/applications/{application-id}/microsoft.graph.removePassword",
+        "application_removePassword", path[("application-id", "ApplicationId")], output
+        crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] Restore = Post
+        "/applications/{application-id}/microsoft.graph.restore", "application_restore",
+        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
+        ::models::DirectoryObject >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SetLogo = Put
+        "/applications/{application-id}/logo", "application_SetLogo",
+        path[("application-id", "ApplicationId")], output crate ::request::NoContent,
+        content_type "application/octet-stream", options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SetSynchronization = Put
+        "/applications/{application-id}/synchronization",
+        "application_SetSynchronization", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate ::models::Synchronization >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SetVerifiedPublisher = Post
+        "/applications/{application-id}/microsoft.graph.setVerifiedPublisher",
+        "application_setVerifiedPublisher", path[("application-id", "ApplicationId")],
+        output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        SynchronizationAcquireAccessToken = Post
+        "/applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken",
+        "application.synchronization_acquireAccessToken", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationCreateJob = Post
+        "/applications/{application-id}/synchronization/jobs",
+        "application.synchronization_CreateJob", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::SynchronizationJob >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationCreateTemplate = Post
+        "/applications/{application-id}/synchronization/templates",
+        "application.synchronization_CreateTemplate", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::SynchronizationTemplate >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationDeleteJob = Delete
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
+        "application.synchronization_DeleteJob", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationDeleteTemplate = Delete
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
+        "application.synchronization_DeleteTemplate", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationGetJob = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
+        "application.synchronization_GetJob", path[("application-id", "ApplicationId"),
+        ("synchronizationJob-id", "SynchronizationJobId")], output crate ::request::Json
+        < crate ::models::SynchronizationJob >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationGetTemplate = Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
+        "application.synchronization_GetTemplate", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::Json < crate ::models::SynchronizationTemplate >,
+        options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUpload = Delete
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+        "application.synchronization.job_DeleteBulkUpload", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUploadContent =
+        Delete
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+        "application.synchronization.job_DeleteBulkUploadContent",
+        path[("application-id", "ApplicationId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output crate ::request::NoContent, options[IfMatch
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobDeleteSchema = Delete
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+        "application.synchronization.job_DeleteSchema", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetBulkUpload = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+        "application.synchronization.job_GetBulkUpload", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::BulkUpload >, options[Select Expand
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetBulkUploadContent = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+        "application.synchronization.job_GetBulkUploadContent", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Binary, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetCount = Get
+        "/applications/{application-id}/synchronization/jobs/$count",
+        "application.synchronization.job_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetSchema = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+        "application.synchronization.job_GetSchema", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::SynchronizationSchema >, options[Select
+        Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobPause = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
+        "application.synchronization.job_pause", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobProvisionOnDemand = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand",
+        "application.synchronization.job_provisionOnDemand", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::StringKeyStringValuePair >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobRestart = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
+        "application.synchronization.job_restart", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaCreateDirectory = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
+        "application.synchronization.job.schema_CreateDirectory", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::DirectoryDefinition >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaDeleteDirectory = Delete
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
+        "application.synchronization.job.schema_DeleteDirectory", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
+        ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaDirectoryDiscover = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
+        "application.synchronization.job.schema.directory_discover",
+        path[("application-id", "ApplicationId"), ("synchronizationJob-id",
+        "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
+        output crate ::request::Json < crate ::models::DirectoryDefinition >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaDirectoryGetCount = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count",
+        "application.synchronization.job.schema.directory_GetCount",
+        path[("application-id", "ApplicationId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output crate ::request::Text < i32 >, options[Search
+        Filter FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaFilterOperator = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()",
+        "application.synchronization.job.schema_filterOperator", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate
+        ::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse >,
+        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaFunction = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()",
+        "application.synchronization.job.schema_function", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate
+        ::models::ApplicationsSynchronizationJobSchemaFunctionResponse >, options[Top
+        Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaGetDirectory = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
+        "application.synchronization.job.schema_GetDirectory", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
+        ::request::Json < crate ::models::DirectoryDefinition >, options[Select Expand
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaListDirectory = Get
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
+        "application.synchronization.job.schema_ListDirectory", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::DirectoryDefinitionCollectionResponse >,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaParseExpression = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression",
+        "application.synchronization.job.schema_parseExpression", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::ParseExpressionResponse >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSchemaUpdateDirectory = Patch
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
+        "application.synchronization.job.schema_UpdateDirectory", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
+        ::request::Json < crate ::models::DirectoryDefinition >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobSetBulkUploadContent = Put
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+        "application.synchronization.job_SetBulkUploadContent", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, content_type "application/octet-stream",
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobStart = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
+        "application.synchronization.job_start", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobUpdateBulkUpload = Patch
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+        "application.synchronization.job_UpdateBulkUpload", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::BulkUpload >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobUpdateSchema = Patch
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+        "application.synchronization.job_UpdateSchema", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::SynchronizationSchema >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobValidateCredential = Post
+        "/applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials",
+        "application.synchronization.job_validateCredential", path[("application-id",
+        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationListJob = Get
+        "/applications/{application-id}/synchronization/jobs",
+        "application.synchronization_ListJob", path[("application-id", "ApplicationId")],
+        output crate ::request::Json < crate
+        ::models::SynchronizationJobCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationListTemplate = Get
+        "/applications/{application-id}/synchronization/templates",
+        "application.synchronization_ListTemplate", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::SynchronizationTemplateCollectionResponse >, options[Top Skip Search
+        Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationSecretGetCount = Get
+        "/applications/{application-id}/synchronization/secrets/$count",
+        "application.synchronization.Secret_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationSetSecret = Put
+        "/applications/{application-id}/synchronization/secrets",
+        "application.synchronization_SetSecret", path[("application-id",
+        "ApplicationId")], output crate ::request::Json < crate
+        ::models::ApplicationsSynchronizationSetSecretResponse >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateDeleteSchema = Delete
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
+        "application.synchronization.template_DeleteSchema", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::NoContent, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateGetCount = Get
+        "/applications/{application-id}/synchronization/templates/$count",
+        "application.synchronization.template_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateGetSchema = Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
+        "application.synchronization.template_GetSchema", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::Json < crate ::models::SynchronizationSchema >,
+        options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaCreateDirectory =
+        Post
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
+        "application.synchronization.template.schema_CreateDirectory",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output crate ::request::Json < crate
+        ::models::DirectoryDefinition >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaDeleteDirectory =
+        Delete
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
+        "application.synchronization.template.schema_DeleteDirectory",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId"), ("directoryDefinition-id",
+        "DirectoryDefinitionId")], output crate ::request::NoContent, options[IfMatch
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaDirectoryDiscover =
+        Post
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
+        "application.synchronization.template.schema.directory_discover",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId"), ("directoryDefinition-id",
+        "DirectoryDefinitionId")], output crate ::request::Json < crate
+        ::models::DirectoryDefinition >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaDirectoryGetCount =
+        Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count",
+        "application.synchronization.template.schema.directory_GetCount",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output crate ::request::Text < i32 >,
+        options[Search Filter FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaFilterOperator =
+        Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()",
+        "application.synchronization.template.schema_filterOperator",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output crate ::request::Json < crate
+        ::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse >,
+        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaFunction = Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()",
+        "application.synchronization.template.schema_function", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::Json < crate
+        ::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse >,
+        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaGetDirectory = Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
+        "application.synchronization.template.schema_GetDirectory",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId"), ("directoryDefinition-id",
+        "DirectoryDefinitionId")], output crate ::request::Json < crate
+        ::models::DirectoryDefinition >, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaListDirectory = Get
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
+        "application.synchronization.template.schema_ListDirectory",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output crate ::request::Json < crate
+        ::models::DirectoryDefinitionCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaParseExpression =
+        Post
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression",
+        "application.synchronization.template.schema_parseExpression",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output crate ::request::Json < crate
+        ::models::ParseExpressionResponse >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaUpdateDirectory =
+        Patch
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
+        "application.synchronization.template.schema_UpdateDirectory",
+        path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId"), ("directoryDefinition-id",
+        "DirectoryDefinitionId")], output crate ::request::Json < crate
+        ::models::DirectoryDefinition >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationTemplateUpdateSchema = Patch
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
+        "application.synchronization.template_UpdateSchema", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::Json < crate ::models::SynchronizationSchema >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationUpdateJob = Patch
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
+        "application.synchronization_UpdateJob", path[("application-id",
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        crate ::request::Json < crate ::models::SynchronizationJob >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationUpdateTemplate = Patch
+        "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
+        "application.synchronization_UpdateTemplate", path[("application-id",
+        "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
+        output crate ::request::Json < crate ::models::SynchronizationTemplate >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")]
+        TokenIssuancePolicyDeleteTokenIssuancePolicyByRef = Delete
+        "/applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref",
+        "application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef",
+        path[("application-id", "ApplicationId"), ("tokenIssuancePolicy-id",
+        "TokenIssuancePolicyId")], output crate ::request::NoContent, options[IfMatch
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] TokenIssuancePolicyGetCount = Get
+        "/applications/{application-id}/tokenIssuancePolicies/$count",
+        "application.tokenIssuancePolicy_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")]
+        TokenLifetimePolicyDeleteTokenLifetimePolicyByRef = Delete
+        "/applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref",
+        "application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef",
+        path[("application-id", "ApplicationId"), ("tokenLifetimePolicy-id",
+        "TokenLifetimePolicyId")], output crate ::request::NoContent, options[IfMatch
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] TokenLifetimePolicyGetCount = Get
+        "/applications/{application-id}/tokenLifetimePolicies/$count",
+        "application.tokenLifetimePolicy_GetCount", path[("application-id",
+        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UnsetVerifiedPublisher = Post
+        "/applications/{application-id}/microsoft.graph.unsetVerifiedPublisher",
+        "application_unsetVerifiedPublisher", path[("application-id", "ApplicationId")],
+        output crate ::request::NoContent, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UpdateApplication = Patch
+        "/applications/{application-id}", "application_UpdateApplication",
+        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
+        ::models::Application >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UpdateApplicationByAppId = Patch
+        "/applications(appId='{appId}')", "application_UpdateApplicationGraphBPreAppId",
+        path[("appId", "AppId")], output crate ::request::Json < crate
+        ::models::Application >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UpdateApplicationByUniqueName = Patch
+        "/applications(uniqueName='{uniqueName}')",
+        "application_UpdateApplicationGraphBPreUniqueName", path[("uniqueName",
+        "UniqueName")], output crate ::request::Json < crate ::models::Application >,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UpdateExtensionProperty = Patch
+        "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
+        "application_UpdateExtensionProperty", path[("application-id", "ApplicationId"),
+        ("extensionProperty-id", "ExtensionPropertyId")], output crate ::request::Json <
+        crate ::models::ExtensionProperty >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UpdateFederatedIdentityCredential = Patch
+        "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
+        "application_UpdateFederatedIdentityCredential", path[("application-id",
+        "ApplicationId"), ("federatedIdentityCredential-id",
+        "FederatedIdentityCredentialId")], output crate ::request::Json < crate
+        ::models::FederatedIdentityCredential >, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ValidateCredentialBySynchronizationJobId = Post
+        "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials",
+        "application.synchronization.job_validateCredential_BySynchronizationJobId",
+        path[("application-id", "ApplicationId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output crate ::request::NoContent,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ValidateProperty = Post
+        "/applications/microsoft.graph.validateProperties",
+        "application_validateProperty", path[], output crate ::request::NoContent,
+        options[]
     }
 }
-#[cfg(feature = "applications")]
-crate::runtime::call_options!(ValidateProperty);

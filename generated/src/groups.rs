@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/groups`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/groups`. Get one with `client.groups()` (trait [`crate::ApplicationsApi`]) or [`Groups::new`].
 #[derive(Clone, Debug)]
 pub struct Groups {
@@ -31,28 +32,7 @@ impl Groups {
         &self,
         group_id: &str,
     ) -> AppRoleAssignmentGetCount {
-        let mut call = Call::new(&APP_ROLE_ASSIGNMENT_GET_COUNT);
-        call.path_param("group-id", group_id);
-        AppRoleAssignmentGetCount {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::app_role_assignment_get_count`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `GroupId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "groups")]
-    pub fn app_role_assignment_get_count_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<AppRoleAssignmentGetCount, Error> {
-        let group_id = crate::runtime::identity_key(
-            identity.group_id.as_deref(),
-            "GroupId",
-        )?;
-        Ok(self.app_role_assignment_get_count(group_id))
+        Request::new(&self.client, &[group_id])
     }
     /// Grant an appRoleAssignment to a group
     ///
@@ -73,29 +53,7 @@ impl Groups {
     /// - `group_id`: The unique identifier of group
     #[cfg(feature = "groups")]
     pub fn create_app_role_assignment(&self, group_id: &str) -> CreateAppRoleAssignment {
-        let mut call = Call::new(&CREATE_APP_ROLE_ASSIGNMENT);
-        call.path_param("group-id", group_id);
-        CreateAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-            body: crate::models::AppRoleAssignment::default(),
-        }
-    }
-    /// [`Self::create_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `GroupId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "groups")]
-    pub fn create_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<CreateAppRoleAssignment, Error> {
-        let group_id = crate::runtime::identity_key(
-            identity.group_id.as_deref(),
-            "GroupId",
-        )?;
-        Ok(self.create_app_role_assignment(group_id))
+        Request::new(&self.client, &[group_id])
     }
     /// Delete appRoleAssignment
     ///
@@ -121,33 +79,7 @@ impl Groups {
         group_id: &str,
         app_role_assignment_id: &str,
     ) -> DeleteAppRoleAssignment {
-        let mut call = Call::new(&DELETE_APP_ROLE_ASSIGNMENT);
-        call.path_param("group-id", group_id);
-        call.path_param("appRoleAssignment-id", app_role_assignment_id);
-        DeleteAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `GroupId`, `AppRoleAssignmentId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "groups")]
-    pub fn delete_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<DeleteAppRoleAssignment, Error> {
-        let group_id = crate::runtime::identity_key(
-            identity.group_id.as_deref(),
-            "GroupId",
-        )?;
-        let app_role_assignment_id = crate::runtime::identity_key(
-            identity.app_role_assignment_id.as_deref(),
-            "AppRoleAssignmentId",
-        )?;
-        Ok(self.delete_app_role_assignment(group_id, app_role_assignment_id))
+        Request::new(&self.client, &[group_id, app_role_assignment_id])
     }
     /// Get appRoleAssignments from groups
     ///
@@ -171,33 +103,7 @@ impl Groups {
         group_id: &str,
         app_role_assignment_id: &str,
     ) -> GetAppRoleAssignment {
-        let mut call = Call::new(&GET_APP_ROLE_ASSIGNMENT);
-        call.path_param("group-id", group_id);
-        call.path_param("appRoleAssignment-id", app_role_assignment_id);
-        GetAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `GroupId`, `AppRoleAssignmentId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "groups")]
-    pub fn get_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<GetAppRoleAssignment, Error> {
-        let group_id = crate::runtime::identity_key(
-            identity.group_id.as_deref(),
-            "GroupId",
-        )?;
-        let app_role_assignment_id = crate::runtime::identity_key(
-            identity.app_role_assignment_id.as_deref(),
-            "AppRoleAssignmentId",
-        )?;
-        Ok(self.get_app_role_assignment(group_id, app_role_assignment_id))
+        Request::new(&self.client, &[group_id, app_role_assignment_id])
     }
     /// List appRoleAssignments granted to a group
     ///
@@ -218,28 +124,7 @@ impl Groups {
     /// - `group_id`: The unique identifier of group
     #[cfg(feature = "groups")]
     pub fn list_app_role_assignment(&self, group_id: &str) -> ListAppRoleAssignment {
-        let mut call = Call::new(&LIST_APP_ROLE_ASSIGNMENT);
-        call.path_param("group-id", group_id);
-        ListAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::list_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `GroupId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "groups")]
-    pub fn list_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<ListAppRoleAssignment, Error> {
-        let group_id = crate::runtime::identity_key(
-            identity.group_id.as_deref(),
-            "GroupId",
-        )?;
-        Ok(self.list_app_role_assignment(group_id))
+        Request::new(&self.client, &[group_id])
     }
     /// Update the navigation property appRoleAssignments in groups
     ///
@@ -261,571 +146,74 @@ impl Groups {
         group_id: &str,
         app_role_assignment_id: &str,
     ) -> UpdateAppRoleAssignment {
-        let mut call = Call::new(&UPDATE_APP_ROLE_ASSIGNMENT);
-        call.path_param("group-id", group_id);
-        call.path_param("appRoleAssignment-id", app_role_assignment_id);
-        UpdateAppRoleAssignment {
-            client: self.client.clone(),
-            call,
-            body: crate::models::AppRoleAssignment::default(),
-        }
-    }
-    /// [`Self::update_app_role_assignment`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `GroupId`, `AppRoleAssignmentId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    #[cfg(feature = "groups")]
-    pub fn update_app_role_assignment_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<UpdateAppRoleAssignment, Error> {
-        let group_id = crate::runtime::identity_key(
-            identity.group_id.as_deref(),
-            "GroupId",
-        )?;
-        let app_role_assignment_id = crate::runtime::identity_key(
-            identity.app_role_assignment_id.as_deref(),
-            "AppRoleAssignmentId",
-        )?;
-        Ok(self.update_app_role_assignment(group_id, app_role_assignment_id))
+        Request::new(&self.client, &[group_id, app_role_assignment_id])
     }
 }
-/// Static description of `GET /groups/{group-id}/appRoleAssignments/$count`.
+/// Builder of [`Groups::app_role_assignment_get_count`].
 #[cfg(feature = "groups")]
-pub static APP_ROLE_ASSIGNMENT_GET_COUNT: OperationInfo = OperationInfo {
-    operation_id: "group.appRoleAssignment_GetCount",
-    method: HttpMethod::Get,
-    path_template: "/groups/{group-id}/appRoleAssignments/$count",
-};
-/// Request builder of `GET /groups/{group-id}/appRoleAssignments/$count` (operationId `group.appRoleAssignment_GetCount`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+pub type AppRoleAssignmentGetCount = Request<op::AppRoleAssignmentGetCount, ()>;
+/// Builder of [`Groups::create_app_role_assignment`].
 #[cfg(feature = "groups")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct AppRoleAssignmentGetCount {
-    client: Client,
-    call: Call,
-}
+pub type CreateAppRoleAssignment = Request<
+    op::CreateAppRoleAssignment,
+    crate::models::AppRoleAssignment,
+>;
+/// Builder of [`Groups::delete_app_role_assignment`].
 #[cfg(feature = "groups")]
-impl AppRoleAssignmentGetCount {
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and parses the 2XX `text/plain` body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<i32>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.text()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
+pub type DeleteAppRoleAssignment = Request<op::DeleteAppRoleAssignment, ()>;
+/// Builder of [`Groups::get_app_role_assignment`].
 #[cfg(feature = "groups")]
-crate::runtime::call_options!(AppRoleAssignmentGetCount);
-/// Static description of `POST /groups/{group-id}/appRoleAssignments`.
+pub type GetAppRoleAssignment = Request<op::GetAppRoleAssignment, ()>;
+/// Builder of [`Groups::list_app_role_assignment`].
 #[cfg(feature = "groups")]
-pub static CREATE_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "group_CreateAppRoleAssignment",
-    method: HttpMethod::Post,
-    path_template: "/groups/{group-id}/appRoleAssignments",
-};
-/// Request builder of `POST /groups/{group-id}/appRoleAssignments` (operationId `group_CreateAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
+pub type ListAppRoleAssignment = Request<op::ListAppRoleAssignment, ()>;
+/// Builder of [`Groups::update_app_role_assignment`].
 #[cfg(feature = "groups")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateAppRoleAssignment {
-    client: Client,
-    call: Call,
-    body: crate::models::AppRoleAssignment,
-}
-#[cfg(feature = "groups")]
-impl CreateAppRoleAssignment {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::AppRoleAssignment) -> Self {
-        self.body = body;
-        self
+pub type UpdateAppRoleAssignment = Request<
+    op::UpdateAppRoleAssignment,
+    crate::models::AppRoleAssignment,
+>;
+pub mod op {
+    //! The operation types of `/groups`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        #[cfg(feature = "groups")] AppRoleAssignmentGetCount = Get
+        "/groups/{group-id}/appRoleAssignments/$count",
+        "group.appRoleAssignment_GetCount", path[("group-id", "GroupId")], output crate
+        ::request::Text < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
     }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
+    crate::request::operation! {
+        #[cfg(feature = "groups")] CreateAppRoleAssignment = Post
+        "/groups/{group-id}/appRoleAssignments", "group_CreateAppRoleAssignment",
+        path[("group-id", "GroupId")], output crate ::request::Json < crate
+        ::models::AppRoleAssignment >, options[FromIdentity]
     }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
+    crate::request::operation! {
+        #[cfg(feature = "groups")] DeleteAppRoleAssignment = Delete
+        "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
+        "group_DeleteAppRoleAssignment", path[("group-id", "GroupId"),
+        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
+        ::request::NoContent, options[IfMatch FromIdentity]
     }
-    /// Sets the body property `app_role_id`: The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create.
-    pub fn app_role_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_role_id = Some(value.into());
-        self
+    crate::request::operation! {
+        #[cfg(feature = "groups")] GetAppRoleAssignment = Get
+        "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
+        "group_GetAppRoleAssignment", path[("group-id", "GroupId"),
+        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate ::request::Json <
+        crate ::models::AppRoleAssignment >, options[Select Expand ConsistencyLevel
+        FromIdentity]
     }
-    /// Sets the body property `created_date_time`: The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.created_date_time = Some(value.into());
-        self
+    crate::request::operation! {
+        #[cfg(feature = "groups")] ListAppRoleAssignment = Get
+        "/groups/{group-id}/appRoleAssignments", "group_ListAppRoleAssignment",
+        path[("group-id", "GroupId")], output crate ::request::Json < crate
+        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
+        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
-    /// Sets the body property `principal_display_name`: The display name of the user, group, or service principal that was granted the app role assignment. Read-only. Supports $filter (eq and startswith).
-    pub fn principal_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `principal_id`: The unique identifier (id) for the user, security group, or service principal being granted the app role. Security groups with dynamic memberships are supported. Required on create.
-    pub fn principal_id(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `principal_type`: The type of the assigned principal. This can either be User, Group, or ServicePrincipal. Read-only.
-    pub fn principal_type(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `resource_display_name`: The display name of the resource app's service principal to which the assignment is made.
-    pub fn resource_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.resource_display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `resource_id`: The unique identifier (id) for the resource service principal for which the assignment is made. Required on create. Supports $filter (eq only).
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.body.resource_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppRoleAssignment>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
+    crate::request::operation! {
+        #[cfg(feature = "groups")] UpdateAppRoleAssignment = Patch
+        "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
+        "group_UpdateAppRoleAssignment", path[("group-id", "GroupId"),
+        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate ::request::Json <
+        crate ::models::AppRoleAssignment >, options[FromIdentity]
     }
 }
-#[cfg(feature = "groups")]
-crate::runtime::call_options!(CreateAppRoleAssignment);
-/// Static description of `DELETE /groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}`.
-#[cfg(feature = "groups")]
-pub static DELETE_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "group_DeleteAppRoleAssignment",
-    method: HttpMethod::Delete,
-    path_template: "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
-};
-/// Request builder of `DELETE /groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}` (operationId `group_DeleteAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "groups")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteAppRoleAssignment {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "groups")]
-impl DeleteAppRoleAssignment {
-    /// Sets the header `If-Match`: ETag
-    pub fn if_match(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("If-Match", value);
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "groups")]
-crate::runtime::call_options!(DeleteAppRoleAssignment);
-/// Static description of `GET /groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}`.
-#[cfg(feature = "groups")]
-pub static GET_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "group_GetAppRoleAssignment",
-    method: HttpMethod::Get,
-    path_template: "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
-};
-/// Request builder of `GET /groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}` (operationId `group_GetAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "groups")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetAppRoleAssignment {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "groups")]
-impl GetAppRoleAssignment {
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppRoleAssignment>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "groups")]
-crate::runtime::call_options!(GetAppRoleAssignment);
-/// Static description of `GET /groups/{group-id}/appRoleAssignments`.
-#[cfg(feature = "groups")]
-pub static LIST_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "group_ListAppRoleAssignment",
-    method: HttpMethod::Get,
-    path_template: "/groups/{group-id}/appRoleAssignments",
-};
-/// Request builder of `GET /groups/{group-id}/appRoleAssignments` (operationId `group_ListAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "groups")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListAppRoleAssignment {
-    client: Client,
-    call: Call,
-}
-#[cfg(feature = "groups")]
-impl ListAppRoleAssignment {
-    /// Sets the query parameter `$top`: Show only the first n items
-    pub fn top(mut self, value: i64) -> Self {
-        self.call.query_param("$top", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$skip`: Skip the first n items
-    pub fn skip(mut self, value: i64) -> Self {
-        self.call.query_param("$skip", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$search`: Search items by search phrases
-    pub fn search(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$search", value);
-        self
-    }
-    /// Sets the query parameter `$filter`: Filter items by property values
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
-    }
-    /// Sets the query parameter `$count`: Include count of items
-    pub fn count(mut self, value: bool) -> Self {
-        self.call.query_param("$count", value.to_string());
-        self
-    }
-    /// Sets the query parameter `$orderby`: Order items by property values
-    pub fn orderby<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$orderby", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$select`: Select properties to be returned
-    pub fn select<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$select", value.join(","));
-        self
-    }
-    /// Sets the query parameter `$expand`: Expand related entities
-    pub fn expand<I, S>(mut self, values: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let value: Vec<String> = values
-            .into_iter()
-            .map(|v| v.as_ref().to_owned())
-            .collect();
-        self.call.query_param("$expand", value.join(","));
-        self
-    }
-    /// Sets the header `ConsistencyLevel`: Indicates the requested consistency level. Documentation URL: <https://docs.microsoft.com/graph/aad-advanced-queries>
-    pub fn consistency_level(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.header("ConsistencyLevel", value);
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppRoleAssignmentCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<
-            Response<crate::models::AppRoleAssignmentCollectionResponse>,
-            Error,
-        >,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::AppRoleAssignmentCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::AppRoleAssignment, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::AppRoleAssignmentCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::AppRoleAssignmentCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "groups")]
-crate::runtime::call_options!(ListAppRoleAssignment);
-/// Static description of `PATCH /groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}`.
-#[cfg(feature = "groups")]
-pub static UPDATE_APP_ROLE_ASSIGNMENT: OperationInfo = OperationInfo {
-    operation_id: "group_UpdateAppRoleAssignment",
-    method: HttpMethod::Patch,
-    path_template: "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
-};
-/// Request builder of `PATCH /groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}` (operationId `group_UpdateAppRoleAssignment`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[cfg(feature = "groups")]
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateAppRoleAssignment {
-    client: Client,
-    call: Call,
-    body: crate::models::AppRoleAssignment,
-}
-#[cfg(feature = "groups")]
-impl UpdateAppRoleAssignment {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::AppRoleAssignment) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `app_role_id`: The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create.
-    pub fn app_role_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_role_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets the body property `principal_display_name`: The display name of the user, group, or service principal that was granted the app role assignment. Read-only. Supports $filter (eq and startswith).
-    pub fn principal_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `principal_id`: The unique identifier (id) for the user, security group, or service principal being granted the app role. Security groups with dynamic memberships are supported. Required on create.
-    pub fn principal_id(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_id = Some(value.into());
-        self
-    }
-    /// Sets the body property `principal_type`: The type of the assigned principal. This can either be User, Group, or ServicePrincipal. Read-only.
-    pub fn principal_type(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `resource_display_name`: The display name of the resource app's service principal to which the assignment is made.
-    pub fn resource_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.resource_display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `resource_id`: The unique identifier (id) for the resource service principal for which the assignment is made. Required on create. Supports $filter (eq only).
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.body.resource_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::AppRoleAssignment>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-#[cfg(feature = "groups")]
-crate::runtime::call_options!(UpdateAppRoleAssignment);

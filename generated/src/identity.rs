@@ -257,6 +257,43 @@ impl ApplicationsIdentity {
         self
     }
 }
+impl crate::request::Identity for ApplicationsIdentity {
+    fn key(&self, key: &str) -> Option<&str> {
+        match key {
+            "AppId" => self.app_id.as_deref(),
+            "AppManagementPolicyId" => self.app_management_policy_id.as_deref(),
+            "AppRoleAssignmentId" => self.app_role_assignment_id.as_deref(),
+            "ApplicationId" => self.application_id.as_deref(),
+            "ApplicationTemplateId" => self.application_template_id.as_deref(),
+            "ClaimsMappingPolicyId" => self.claims_mapping_policy_id.as_deref(),
+            "DelegatedPermissionClassificationId" => {
+                self.delegated_permission_classification_id.as_deref()
+            }
+            "DirectoryDefinitionId" => self.directory_definition_id.as_deref(),
+            "DirectoryObjectId" => self.directory_object_id.as_deref(),
+            "EndpointId" => self.endpoint_id.as_deref(),
+            "ExtensionPropertyId" => self.extension_property_id.as_deref(),
+            "FederatedIdentityCredentialId" => {
+                self.federated_identity_credential_id.as_deref()
+            }
+            "GroupId" => self.group_id.as_deref(),
+            "HomeRealmDiscoveryPolicyId" => {
+                self.home_realm_discovery_policy_id.as_deref()
+            }
+            "Name" => self.name.as_deref(),
+            "OAuth2PermissionGrantId" => self.o_auth2_permission_grant_id.as_deref(),
+            "ServicePrincipalId" => self.service_principal_id.as_deref(),
+            "SynchronizationJobId" => self.synchronization_job_id.as_deref(),
+            "SynchronizationTemplateId" => self.synchronization_template_id.as_deref(),
+            "TargetDeviceGroupId" => self.target_device_group_id.as_deref(),
+            "TokenIssuancePolicyId" => self.token_issuance_policy_id.as_deref(),
+            "TokenLifetimePolicyId" => self.token_lifetime_policy_id.as_deref(),
+            "UniqueName" => self.unique_name.as_deref(),
+            "UserId" => self.user_id.as_deref(),
+            _ => None,
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for ApplicationsIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -18,6 +18,7 @@ pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::ApplicationsIdentity;
 pub mod identity;
 pub mod models;
+pub mod request;
 #[cfg(feature = "application-templates")]
 pub mod application_templates;
 pub mod applications;

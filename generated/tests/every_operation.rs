@@ -2,24 +2,39 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Every operation, built with sample arguments (plainly and via an identity holding every key), reaches a local server with its method and its path template filled in. Run with `--all-features` to cover operations behind Cargo features.
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code, unused_imports, unused_mut, clippy::vec_init_then_push)]
 use msgraph_sdk::ApplicationsApi;
-use msgraph_sdk::runtime::{Client, StaticToken};
-/// Checks the last request the server received, then forgets it.
-async fn expect(
-    server: &wiremock::MockServer,
-    seen: &mut usize,
-    method: &str,
-    path: &str,
-) {
-    let requests = server.received_requests().await.unwrap_or_default();
-    assert_eq!(
-        requests.len(), * seen + 1, "{method} {path}: expected exactly one new request"
-    );
-    let request = &requests[*seen];
-    assert_eq!(request.method.as_str(), method, "method of {path}");
-    assert_eq!(request.url.path(), path, "path of {method} {path}");
-    *seen += 1;
+use msgraph_sdk::runtime::{Call, Client, Error, StaticToken};
+/// Expected method and path, and the call the builder assembled.
+type Cases = Vec<(&'static str, &'static str, Result<Call, Error>)>;
+/// One operation: its call built plainly and, when the path has parameters, via the
+/// identity; both must reach the same method and path.
+macro_rules! case {
+    ($cases:ident, $method:literal, $path:literal, $plain:expr) => {
+        $cases .push(($method, $path, $plain .into_call()))
+    };
+    ($cases:ident, $method:literal, $path:literal, $plain:expr, $via:expr) => {
+        $cases .push(($method, $path, $plain .into_call())); $cases .push(($method,
+        $path, $via .and_then(| r | r.into_call())));
+    };
+}
+/// Sends each call and checks that the server received exactly it: one new request
+/// with the expected method and path. Answers are 204 with no body; only the request
+/// matters here.
+async fn check(server: &wiremock::MockServer, client: &Client, cases: Cases) {
+    for (seen, (method, path, call)) in cases.into_iter().enumerate() {
+        let call = call.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let _ = client.execute(call).await;
+        let requests = server.received_requests().await.unwrap_or_default();
+        assert_eq!(
+            requests.len(), seen + 1, "{method} {path}: expected exactly one new request"
+        );
+        let request = &requests[seen];
+        assert_eq!(request.method.as_str(), method, "method of {path}");
+        assert_eq!(
+            request.url.path(), format!("/v1.0{path}"), "path of {method} {path}"
+        );
+    }
 }
 async fn start() -> (wiremock::MockServer, Client) {
     let server = wiremock::MockServer::start().await;
@@ -67,82 +82,29 @@ async fn application_templates_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
-    let mut seen = 0usize;
+    let area = client.application_templates();
+    let mut cases: Cases = Vec::new();
     #[cfg(feature = "application-templates")]
-    Box::pin(async {
-            let _ = client
-                .application_templates()
-                .get_application_template("sample-ApplicationTemplateId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applicationTemplates/sample-ApplicationTemplateId",
-                )
-                .await;
-            let _ = client
-                .application_templates()
-                .get_application_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applicationTemplates/sample-ApplicationTemplateId",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET", "/applicationTemplates/sample-ApplicationTemplateId", area
+        .get_application_template("sample-ApplicationTemplateId",),
+        msgraph_sdk::application_templates::GetApplicationTemplate::via_identity(&
+        client, & identity)
+    );
     #[cfg(feature = "application-templates")]
-    Box::pin(async {
-            let _ = client.application_templates().get_count().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/applicationTemplates/$count").await;
-        })
-        .await;
+    case!(cases, "GET", "/applicationTemplates/$count", area.get_count());
     #[cfg(feature = "application-templates")]
-    Box::pin(async {
-            let _ = client
-                .application_templates()
-                .instantiate("sample-ApplicationTemplateId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applicationTemplates/sample-ApplicationTemplateId/microsoft.graph.instantiate",
-                )
-                .await;
-            let _ = client
-                .application_templates()
-                .instantiate_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applicationTemplates/sample-ApplicationTemplateId/microsoft.graph.instantiate",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "POST",
+        "/applicationTemplates/sample-ApplicationTemplateId/microsoft.graph.instantiate",
+        area.instantiate("sample-ApplicationTemplateId",),
+        msgraph_sdk::application_templates::Instantiate::via_identity(& client, &
+        identity)
+    );
     #[cfg(feature = "application-templates")]
-    Box::pin(async {
-            let _ = client
-                .application_templates()
-                .list_application_template()
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/applicationTemplates").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    case!(cases, "GET", "/applicationTemplates", area.list_application_template());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn applications_operations_reach_the_server() {
@@ -174,4125 +136,1082 @@ async fn applications_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
-    let mut seen = 0usize;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().add_key("sample-ApplicationId").send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.addKey",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .add_key_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.addKey",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .add_password("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.addPassword",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .add_password_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.addPassword",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .app_management_policy_delete_app_management_policy_by_ref(
-                    "sample-ApplicationId",
-                    "sample-AppManagementPolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/sample-AppManagementPolicyId/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .app_management_policy_delete_app_management_policy_by_ref_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/sample-AppManagementPolicyId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .app_management_policy_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .app_management_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .check_member_group("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.checkMemberGroups",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .check_member_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.checkMemberGroups",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .check_member_object("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.checkMemberObjects",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .check_member_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.checkMemberObjects",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .create_app_management_policy_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .create_app_management_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().create_application().send().await;
-            expect(&server, &mut seen, "POST", "/v1.0/applications").await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .create_extension_property("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .create_extension_property_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .create_federated_identity_credential("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .create_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .create_owner_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/owners/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .create_owner_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/owners/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .create_token_issuance_policy_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .create_token_issuance_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .create_token_lifetime_policy_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .create_token_lifetime_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_app_management_policy_by_ref("sample-ApplicationId", "sample")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_app_management_policy_by_ref_via_identity(&identity, "sample")
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_application("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_application_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_application_by_app_id("sample-AppId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications(appId='sample-AppId')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_application_by_app_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications(appId='sample-AppId')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_application_by_unique_name("sample-UniqueName")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications(uniqueName='sample-UniqueName')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_application_by_unique_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications(uniqueName='sample-UniqueName')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_extension_property(
-                    "sample-ApplicationId",
-                    "sample-ExtensionPropertyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_extension_property_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_federated_identity_credential(
-                    "sample-ApplicationId",
-                    "sample-FederatedIdentityCredentialId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_logo("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/logo",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_logo_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/logo",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_owner_by_ref("sample-ApplicationId", "sample")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/owners/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_owner_by_ref_via_identity(&identity, "sample")
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/owners/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_synchronization("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_synchronization_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_token_issuance_policy_by_ref("sample-ApplicationId", "sample")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_token_issuance_policy_by_ref_via_identity(&identity, "sample")
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .delete_token_lifetime_policy_by_ref("sample-ApplicationId", "sample")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .delete_token_lifetime_policy_by_ref_via_identity(&identity, "sample")
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().delta().send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/microsoft.graph.delta()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .extension_property_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .extension_property_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .federated_identity_credential_delete_by_name(
-                    "sample-ApplicationId",
-                    "sample-Name",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .federated_identity_credential_delete_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .federated_identity_credential_get_by_name(
-                    "sample-ApplicationId",
-                    "sample-Name",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .federated_identity_credential_get_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .federated_identity_credential_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .federated_identity_credential_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .federated_identity_credential_update_by_name(
-                    "sample-ApplicationId",
-                    "sample-Name",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .federated_identity_credential_update_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_application("sample-ApplicationId")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/applications/sample-ApplicationId")
-                .await;
-            let _ = client
-                .applications()
-                .get_application_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/applications/sample-ApplicationId")
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_application_by_app_id("sample-AppId")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/applications(appId='sample-AppId')")
-                .await;
-            let _ = client
-                .applications()
-                .get_application_by_app_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/applications(appId='sample-AppId')")
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_application_by_unique_name("sample-UniqueName")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications(uniqueName='sample-UniqueName')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_application_by_unique_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications(uniqueName='sample-UniqueName')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_available_extension_property()
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/microsoft.graph.getAvailableExtensionProperties",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().get_by_id().send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/microsoft.graph.getByIds",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().get_count().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/applications/$count").await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_created_on_behalf_of("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/createdOnBehalfOf",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_created_on_behalf_of_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/createdOnBehalfOf",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_extension_property(
-                    "sample-ApplicationId",
-                    "sample-ExtensionPropertyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_extension_property_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_federated_identity_credential(
-                    "sample-ApplicationId",
-                    "sample-FederatedIdentityCredentialId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_home_realm_discovery_policy(
-                    "sample-ApplicationId",
-                    "sample-HomeRealmDiscoveryPolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_home_realm_discovery_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().get_logo("sample-ApplicationId").send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/logo",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_logo_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/logo",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_member_group("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.getMemberGroups",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_member_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.getMemberGroups",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_member_object("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.getMemberObjects",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_member_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.getMemberObjects",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_owner_as_app_role_assignment(
-                    "sample-ApplicationId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_owner_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_owner_as_endpoint(
-                    "sample-ApplicationId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_owner_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_owner_as_service_principal(
-                    "sample-ApplicationId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_owner_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_owner_as_user("sample-ApplicationId", "sample-DirectoryObjectId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.user",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_owner_as_user_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.user",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .get_synchronization("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .get_synchronization_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .home_realm_discovery_policy_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .home_realm_discovery_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_app_management_policy("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_app_management_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_app_management_policy_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_app_management_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/appManagementPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().list_application().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/applications").await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_extension_property("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_extension_property_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_federated_identity_credential("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_home_realm_discovery_policy("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/homeRealmDiscoveryPolicies",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_home_realm_discovery_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/homeRealmDiscoveryPolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_owner("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_owner_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_owner_as_app_role_assignment("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_owner_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_owner_as_endpoint("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.endpoint",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_owner_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.endpoint",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_owner_as_service_principal("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_owner_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_owner_as_user("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.user",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_owner_as_user_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.user",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_owner_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_owner_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_token_issuance_policy("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_token_issuance_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_token_issuance_policy_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_token_issuance_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_token_lifetime_policy("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_token_lifetime_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .list_token_lifetime_policy_by_ref("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .list_token_lifetime_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .owner_delete_directory_object_by_ref(
-                    "sample-ApplicationId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .owner_delete_directory_object_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .owner_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .owner_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .owner_get_count_as_app_role_assignment("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .owner_get_count_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .owner_get_count_as_endpoint("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.endpoint/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .owner_get_count_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.endpoint/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .owner_get_count_as_service_principal("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .owner_get_count_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .owner_get_count_as_user("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.user/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .owner_get_count_as_user_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/owners/microsoft.graph.user/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .remove_key("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.removeKey",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .remove_key_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.removeKey",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .remove_password("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.removePassword",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .remove_password_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.removePassword",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().restore("sample-ApplicationId").send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.restore",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .restore_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.restore",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().set_logo("sample-ApplicationId").send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/logo",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .set_logo_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/logo",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .set_synchronization("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/synchronization",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .set_synchronization_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/synchronization",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .set_verified_publisher("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.setVerifiedPublisher",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .set_verified_publisher_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.setVerifiedPublisher",
-                )
-                .await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_acquire_access_token("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/microsoft.graph.acquireAccessToken",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_acquire_access_token_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/microsoft.graph.acquireAccessToken",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_create_job("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_create_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_create_template("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_create_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_delete_job(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_delete_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_delete_template(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_delete_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_get_job(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_get_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_get_template(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_get_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_delete_bulk_upload(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_delete_bulk_upload_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_delete_bulk_upload_content(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_delete_bulk_upload_content_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_delete_schema(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_delete_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_get_bulk_upload(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_get_bulk_upload_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_get_bulk_upload_content(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_get_bulk_upload_content_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_get_schema(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_get_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_pause(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_pause_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_provision_on_demand(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_provision_on_demand_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_restart(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_restart_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_create_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_create_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_delete_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_delete_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_directory_discover(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_directory_discover_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_directory_get_count(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_directory_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_filter_operator(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_filter_operator_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_function(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_function_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_get_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_get_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_list_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_list_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_parse_expression(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_parse_expression_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_schema_update_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_schema_update_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_set_bulk_upload_content(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_set_bulk_upload_content_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_start(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_start_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_update_bulk_upload(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_update_bulk_upload_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_update_schema(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_update_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_job_validate_credential("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/microsoft.graph.validateCredentials",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_job_validate_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/microsoft.graph.validateCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_list_job("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_list_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_list_template("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_list_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_secret_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/secrets/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_secret_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/secrets/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_set_secret("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/secrets",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_set_secret_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/secrets",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_delete_schema(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_delete_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_get_schema(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_get_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_create_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_create_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_delete_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_delete_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_directory_discover(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_directory_discover_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_directory_get_count(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_directory_get_count_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_filter_operator(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_filter_operator_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_function(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_function_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_get_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_get_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_list_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_list_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_parse_expression(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_parse_expression_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_schema_update_directory(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_schema_update_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_template_update_schema(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_template_update_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_update_job(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_update_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .synchronization_update_template(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .synchronization_update_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .token_issuance_policy_delete_token_issuance_policy_by_ref(
-                    "sample-ApplicationId",
-                    "sample-TokenIssuancePolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/sample-TokenIssuancePolicyId/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .token_issuance_policy_delete_token_issuance_policy_by_ref_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/sample-TokenIssuancePolicyId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .token_issuance_policy_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .token_issuance_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenIssuancePolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .token_lifetime_policy_delete_token_lifetime_policy_by_ref(
-                    "sample-ApplicationId",
-                    "sample-TokenLifetimePolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/sample-TokenLifetimePolicyId/$ref",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .token_lifetime_policy_delete_token_lifetime_policy_by_ref_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/sample-TokenLifetimePolicyId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .token_lifetime_policy_get_count("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$count",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .token_lifetime_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/applications/sample-ApplicationId/tokenLifetimePolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .unset_verified_publisher("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.unsetVerifiedPublisher",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .unset_verified_publisher_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/microsoft.graph.unsetVerifiedPublisher",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .update_application("sample-ApplicationId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .update_application_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .update_application_by_app_id("sample-AppId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications(appId='sample-AppId')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .update_application_by_app_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications(appId='sample-AppId')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .update_application_by_unique_name("sample-UniqueName")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications(uniqueName='sample-UniqueName')",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .update_application_by_unique_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications(uniqueName='sample-UniqueName')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .update_extension_property(
-                    "sample-ApplicationId",
-                    "sample-ExtensionPropertyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .update_extension_property_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .update_federated_identity_credential(
-                    "sample-ApplicationId",
-                    "sample-FederatedIdentityCredentialId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .update_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client
-                .applications()
-                .validate_credential_by_synchronization_job_id(
-                    "sample-ApplicationId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
-                )
-                .await;
-            let _ = client
-                .applications()
-                .validate_credential_by_synchronization_job_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "applications")]
-    Box::pin(async {
-            let _ = client.applications().validate_property().send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/applications/microsoft.graph.validateProperties",
-                )
-                .await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.applications();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.addKey", area
+        .add_key("sample-ApplicationId",),
+        msgraph_sdk::applications::AddKey::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.addPassword",
+        area.add_password("sample-ApplicationId",),
+        msgraph_sdk::applications::AddPassword::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/appManagementPolicies/sample-AppManagementPolicyId/$ref",
+        area
+        .app_management_policy_delete_app_management_policy_by_ref("sample-ApplicationId",
+        "sample-AppManagementPolicyId",),
+        msgraph_sdk::applications::AppManagementPolicyDeleteAppManagementPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/appManagementPolicies/$count",
+        area.app_management_policy_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::AppManagementPolicyGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.checkMemberGroups", area
+        .check_member_group("sample-ApplicationId",),
+        msgraph_sdk::applications::CheckMemberGroup::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.checkMemberObjects", area
+        .check_member_object("sample-ApplicationId",),
+        msgraph_sdk::applications::CheckMemberObject::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/appManagementPolicies/$ref",
+        area.create_app_management_policy_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::CreateAppManagementPolicyByRef::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(cases, "POST", "/applications", area.create_application());
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/extensionProperties", area
+        .create_extension_property("sample-ApplicationId",),
+        msgraph_sdk::applications::CreateExtensionProperty::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/federatedIdentityCredentials",
+        area.create_federated_identity_credential("sample-ApplicationId",),
+        msgraph_sdk::applications::CreateFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/owners/$ref", area
+        .create_owner_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::CreateOwnerByRef::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
+        area.create_token_issuance_policy_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::CreateTokenIssuancePolicyByRef::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
+        area.create_token_lifetime_policy_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::CreateTokenLifetimePolicyByRef::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId/appManagementPolicies/$ref",
+        area.delete_app_management_policy_by_ref("sample-ApplicationId", "sample",), area
+        .delete_app_management_policy_by_ref_via_identity(& identity, "sample",)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId", area
+        .delete_application("sample-ApplicationId",),
+        msgraph_sdk::applications::DeleteApplication::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications(appId='sample-AppId')", area
+        .delete_application_by_app_id("sample-AppId",),
+        msgraph_sdk::applications::DeleteApplicationByAppId::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications(uniqueName='sample-UniqueName')", area
+        .delete_application_by_unique_name("sample-UniqueName",),
+        msgraph_sdk::applications::DeleteApplicationByUniqueName::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
+        area.delete_extension_property("sample-ApplicationId",
+        "sample-ExtensionPropertyId",),
+        msgraph_sdk::applications::DeleteExtensionProperty::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
+        area.delete_federated_identity_credential("sample-ApplicationId",
+        "sample-FederatedIdentityCredentialId",),
+        msgraph_sdk::applications::DeleteFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId/logo", area
+        .delete_logo("sample-ApplicationId",),
+        msgraph_sdk::applications::DeleteLogo::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId/owners/$ref", area
+        .delete_owner_by_ref("sample-ApplicationId", "sample",), area
+        .delete_owner_by_ref_via_identity(& identity, "sample",)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId/synchronization", area
+        .delete_synchronization("sample-ApplicationId",),
+        msgraph_sdk::applications::DeleteSynchronization::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
+        area.delete_token_issuance_policy_by_ref("sample-ApplicationId", "sample",), area
+        .delete_token_issuance_policy_by_ref_via_identity(& identity, "sample",)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE", "/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
+        area.delete_token_lifetime_policy_by_ref("sample-ApplicationId", "sample",), area
+        .delete_token_lifetime_policy_by_ref_via_identity(& identity, "sample",)
+    );
+    #[cfg(feature = "applications")]
+    case!(cases, "GET", "/applications/microsoft.graph.delta()", area.delta());
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/extensionProperties/$count",
+        area.extension_property_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::ExtensionPropertyGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
+        area.federated_identity_credential_delete_by_name("sample-ApplicationId",
+        "sample-Name",),
+        msgraph_sdk::applications::FederatedIdentityCredentialDeleteByName::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
+        area.federated_identity_credential_get_by_name("sample-ApplicationId",
+        "sample-Name",),
+        msgraph_sdk::applications::FederatedIdentityCredentialGetByName::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials/$count", area
+        .federated_identity_credential_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::FederatedIdentityCredentialGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
+        area.federated_identity_credential_update_by_name("sample-ApplicationId",
+        "sample-Name",),
+        msgraph_sdk::applications::FederatedIdentityCredentialUpdateByName::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId", area
+        .get_application("sample-ApplicationId",),
+        msgraph_sdk::applications::GetApplication::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications(appId='sample-AppId')", area
+        .get_application_by_app_id("sample-AppId",),
+        msgraph_sdk::applications::GetApplicationByAppId::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications(uniqueName='sample-UniqueName')", area
+        .get_application_by_unique_name("sample-UniqueName",),
+        msgraph_sdk::applications::GetApplicationByUniqueName::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/microsoft.graph.getAvailableExtensionProperties",
+        area.get_available_extension_property()
+    );
+    #[cfg(feature = "applications")]
+    case!(cases, "POST", "/applications/microsoft.graph.getByIds", area.get_by_id());
+    #[cfg(feature = "applications")]
+    case!(cases, "GET", "/applications/$count", area.get_count());
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/createdOnBehalfOf", area
+        .get_created_on_behalf_of("sample-ApplicationId",),
+        msgraph_sdk::applications::GetCreatedOnBehalfOf::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
+        area.get_extension_property("sample-ApplicationId",
+        "sample-ExtensionPropertyId",),
+        msgraph_sdk::applications::GetExtensionProperty::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
+        area.get_federated_identity_credential("sample-ApplicationId",
+        "sample-FederatedIdentityCredentialId",),
+        msgraph_sdk::applications::GetFederatedIdentityCredential::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId",
+        area.get_home_realm_discovery_policy("sample-ApplicationId",
+        "sample-HomeRealmDiscoveryPolicyId",),
+        msgraph_sdk::applications::GetHomeRealmDiscoveryPolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/logo", area
+        .get_logo("sample-ApplicationId",),
+        msgraph_sdk::applications::GetLogo::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.getMemberGroups", area
+        .get_member_group("sample-ApplicationId",),
+        msgraph_sdk::applications::GetMemberGroup::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.getMemberObjects", area
+        .get_member_object("sample-ApplicationId",),
+        msgraph_sdk::applications::GetMemberObject::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
+        area.get_owner_as_app_role_assignment("sample-ApplicationId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::applications::GetOwnerAsAppRoleAssignment::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
+        area.get_owner_as_endpoint("sample-ApplicationId", "sample-DirectoryObjectId",),
+        msgraph_sdk::applications::GetOwnerAsEndpoint::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_owner_as_service_principal("sample-ApplicationId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::applications::GetOwnerAsServicePrincipal::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_owner_as_user("sample-ApplicationId", "sample-DirectoryObjectId",),
+        msgraph_sdk::applications::GetOwnerAsUser::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/synchronization", area
+        .get_synchronization("sample-ApplicationId",),
+        msgraph_sdk::applications::GetSynchronization::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/$count", area
+        .home_realm_discovery_policy_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::HomeRealmDiscoveryPolicyGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/appManagementPolicies", area
+        .list_app_management_policy("sample-ApplicationId",),
+        msgraph_sdk::applications::ListAppManagementPolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/appManagementPolicies/$ref",
+        area.list_app_management_policy_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::ListAppManagementPolicyByRef::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(cases, "GET", "/applications", area.list_application());
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/extensionProperties", area
+        .list_extension_property("sample-ApplicationId",),
+        msgraph_sdk::applications::ListExtensionProperty::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/federatedIdentityCredentials",
+        area.list_federated_identity_credential("sample-ApplicationId",),
+        msgraph_sdk::applications::ListFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/homeRealmDiscoveryPolicies",
+        area.list_home_realm_discovery_policy("sample-ApplicationId",),
+        msgraph_sdk::applications::ListHomeRealmDiscoveryPolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/owners", area
+        .list_owner("sample-ApplicationId",),
+        msgraph_sdk::applications::ListOwner::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment",
+        area.list_owner_as_app_role_assignment("sample-ApplicationId",),
+        msgraph_sdk::applications::ListOwnerAsAppRoleAssignment::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.endpoint", area
+        .list_owner_as_endpoint("sample-ApplicationId",),
+        msgraph_sdk::applications::ListOwnerAsEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal",
+        area.list_owner_as_service_principal("sample-ApplicationId",),
+        msgraph_sdk::applications::ListOwnerAsServicePrincipal::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/owners/microsoft.graph.user",
+        area.list_owner_as_user("sample-ApplicationId",),
+        msgraph_sdk::applications::ListOwnerAsUser::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/owners/$ref", area
+        .list_owner_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::ListOwnerByRef::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/tokenIssuancePolicies", area
+        .list_token_issuance_policy("sample-ApplicationId",),
+        msgraph_sdk::applications::ListTokenIssuancePolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
+        area.list_token_issuance_policy_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::ListTokenIssuancePolicyByRef::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/tokenLifetimePolicies", area
+        .list_token_lifetime_policy("sample-ApplicationId",),
+        msgraph_sdk::applications::ListTokenLifetimePolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
+        area.list_token_lifetime_policy_by_ref("sample-ApplicationId",),
+        msgraph_sdk::applications::ListTokenLifetimePolicyByRef::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/$ref", area
+        .owner_delete_directory_object_by_ref("sample-ApplicationId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::applications::OwnerDeleteDirectoryObjectByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/owners/$count", area
+        .owner_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::OwnerGetCount::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment/$count",
+        area.owner_get_count_as_app_role_assignment("sample-ApplicationId",),
+        msgraph_sdk::applications::OwnerGetCountAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.endpoint/$count", area
+        .owner_get_count_as_endpoint("sample-ApplicationId",),
+        msgraph_sdk::applications::OwnerGetCountAsEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal/$count",
+        area.owner_get_count_as_service_principal("sample-ApplicationId",),
+        msgraph_sdk::applications::OwnerGetCountAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/owners/microsoft.graph.user/$count", area
+        .owner_get_count_as_user("sample-ApplicationId",),
+        msgraph_sdk::applications::OwnerGetCountAsUser::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.removeKey",
+        area.remove_key("sample-ApplicationId",),
+        msgraph_sdk::applications::RemoveKey::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.removePassword", area
+        .remove_password("sample-ApplicationId",),
+        msgraph_sdk::applications::RemovePassword::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.restore", area
+        .restore("sample-ApplicationId",),
+        msgraph_sdk::applications::Restore::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PUT", "/applications/sample-ApplicationId/logo", area
+        .set_logo("sample-ApplicationId",),
+        msgraph_sdk::applications::SetLogo::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PUT", "/applications/sample-ApplicationId/synchronization", area
+        .set_synchronization("sample-ApplicationId",),
+        msgraph_sdk::applications::SetSynchronization::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.setVerifiedPublisher", area
+        .set_verified_publisher("sample-ApplicationId",),
+        msgraph_sdk::applications::SetVerifiedPublisher::via_identity(& client, &
+        identity)
+    );
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/microsoft.graph.acquireAccessToken",
+        area.synchronization_acquire_access_token("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/synchronization/jobs", area
+        .synchronization_create_job("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationCreateJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/sample-ApplicationId/synchronization/templates",
+        area.synchronization_create_template("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationCreateTemplate::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
+        area.synchronization_delete_job("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationDeleteJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
+        area.synchronization_delete_template("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationDeleteTemplate::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
+        area.synchronization_get_job("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationGetJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
+        area.synchronization_get_template("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationGetTemplate::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
+        area.synchronization_job_delete_bulk_upload("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobDeleteBulkUpload::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
+        area.synchronization_job_delete_bulk_upload_content("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobDeleteBulkUploadContent::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
+        area.synchronization_job_delete_schema("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobDeleteSchema::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
+        area.synchronization_job_get_bulk_upload("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobGetBulkUpload::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
+        area.synchronization_job_get_bulk_upload_content("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobGetBulkUploadContent::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/synchronization/jobs/$count",
+        area.synchronization_job_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationJobGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
+        area.synchronization_job_get_schema("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobGetSchema::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
+        area.synchronization_job_pause("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobPause::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
+        area.synchronization_job_provision_on_demand("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobProvisionOnDemand::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
+        area.synchronization_job_restart("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobRestart::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
+        area.synchronization_job_schema_create_directory("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaCreateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_job_schema_delete_directory("sample-ApplicationId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaDeleteDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
+        area.synchronization_job_schema_directory_discover("sample-ApplicationId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaDirectoryDiscover::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
+        area.synchronization_job_schema_directory_get_count("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaDirectoryGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
+        area.synchronization_job_schema_filter_operator("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaFilterOperator::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
+        area.synchronization_job_schema_function("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaFunction::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_job_schema_get_directory("sample-ApplicationId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaGetDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
+        area.synchronization_job_schema_list_directory("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaListDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
+        area.synchronization_job_schema_parse_expression("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaParseExpression::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_job_schema_update_directory("sample-ApplicationId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationJobSchemaUpdateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PUT",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
+        area.synchronization_job_set_bulk_upload_content("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobSetBulkUploadContent::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
+        area.synchronization_job_start("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobStart::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
+        area.synchronization_job_update_bulk_upload("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobUpdateBulkUpload::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
+        area.synchronization_job_update_schema("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationJobUpdateSchema::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/microsoft.graph.validateCredentials",
+        area.synchronization_job_validate_credential("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationJobValidateCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/synchronization/jobs", area
+        .synchronization_list_job("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationListJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/synchronization/templates",
+        area.synchronization_list_template("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationListTemplate::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/secrets/$count", area
+        .synchronization_secret_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationSecretGetCount::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PUT", "/applications/sample-ApplicationId/synchronization/secrets", area
+        .synchronization_set_secret("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationSetSecret::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
+        area.synchronization_template_delete_schema("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateDeleteSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/$count", area
+        .synchronization_template_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::SynchronizationTemplateGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
+        area.synchronization_template_get_schema("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateGetSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
+        area.synchronization_template_schema_create_directory("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaCreateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_template_schema_delete_directory("sample-ApplicationId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaDeleteDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
+        area.synchronization_template_schema_directory_discover("sample-ApplicationId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaDirectoryDiscover::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
+        area.synchronization_template_schema_directory_get_count("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaDirectoryGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
+        area.synchronization_template_schema_filter_operator("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaFilterOperator::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
+        area.synchronization_template_schema_function("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaFunction::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_template_schema_get_directory("sample-ApplicationId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaGetDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
+        area.synchronization_template_schema_list_directory("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaListDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
+        area.synchronization_template_schema_parse_expression("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaParseExpression::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_template_schema_update_directory("sample-ApplicationId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::applications::SynchronizationTemplateSchemaUpdateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
+        area.synchronization_template_update_schema("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationTemplateUpdateSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
+        area.synchronization_update_job("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::SynchronizationUpdateJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
+        area.synchronization_update_template("sample-ApplicationId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::applications::SynchronizationUpdateTemplate::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/tokenIssuancePolicies/sample-TokenIssuancePolicyId/$ref",
+        area
+        .token_issuance_policy_delete_token_issuance_policy_by_ref("sample-ApplicationId",
+        "sample-TokenIssuancePolicyId",),
+        msgraph_sdk::applications::TokenIssuancePolicyDeleteTokenIssuancePolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/tokenIssuancePolicies/$count",
+        area.token_issuance_policy_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::TokenIssuancePolicyGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/applications/sample-ApplicationId/tokenLifetimePolicies/sample-TokenLifetimePolicyId/$ref",
+        area
+        .token_lifetime_policy_delete_token_lifetime_policy_by_ref("sample-ApplicationId",
+        "sample-TokenLifetimePolicyId",),
+        msgraph_sdk::applications::TokenLifetimePolicyDeleteTokenLifetimePolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/applications/sample-ApplicationId/tokenLifetimePolicies/$count",
+        area.token_lifetime_policy_get_count("sample-ApplicationId",),
+        msgraph_sdk::applications::TokenLifetimePolicyGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/microsoft.graph.unsetVerifiedPublisher", area
+        .unset_verified_publisher("sample-ApplicationId",),
+        msgraph_sdk::applications::UnsetVerifiedPublisher::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH", "/applications/sample-ApplicationId", area
+        .update_application("sample-ApplicationId",),
+        msgraph_sdk::applications::UpdateApplication::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH", "/applications(appId='sample-AppId')", area
+        .update_application_by_app_id("sample-AppId",),
+        msgraph_sdk::applications::UpdateApplicationByAppId::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH", "/applications(uniqueName='sample-UniqueName')", area
+        .update_application_by_unique_name("sample-UniqueName",),
+        msgraph_sdk::applications::UpdateApplicationByUniqueName::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
+        area.update_extension_property("sample-ApplicationId",
+        "sample-ExtensionPropertyId",),
+        msgraph_sdk::applications::UpdateExtensionProperty::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
+        "/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
+        area.update_federated_identity_credential("sample-ApplicationId",
+        "sample-FederatedIdentityCredentialId",),
+        msgraph_sdk::applications::UpdateFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST",
+        "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
+        area.validate_credential_by_synchronization_job_id("sample-ApplicationId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::applications::ValidateCredentialBySynchronizationJobId::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/applications/microsoft.graph.validateProperties", area
+        .validate_property()
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[cfg(feature = "groups")]
 #[tokio::test]
@@ -4325,188 +1244,50 @@ async fn groups_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
-    let mut seen = 0usize;
+    let area = client.groups();
+    let mut cases: Cases = Vec::new();
     #[cfg(feature = "groups")]
-    Box::pin(async {
-            let _ = client
-                .groups()
-                .app_role_assignment_get_count("sample-GroupId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/$count",
-                )
-                .await;
-            let _ = client
-                .groups()
-                .app_role_assignment_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/$count",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET", "/groups/sample-GroupId/appRoleAssignments/$count", area
+        .app_role_assignment_get_count("sample-GroupId",),
+        msgraph_sdk::groups::AppRoleAssignmentGetCount::via_identity(& client, &
+        identity)
+    );
     #[cfg(feature = "groups")]
-    Box::pin(async {
-            let _ = client
-                .groups()
-                .create_app_role_assignment("sample-GroupId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments",
-                )
-                .await;
-            let _ = client
-                .groups()
-                .create_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "POST", "/groups/sample-GroupId/appRoleAssignments", area
+        .create_app_role_assignment("sample-GroupId",),
+        msgraph_sdk::groups::CreateAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "groups")]
-    Box::pin(async {
-            let _ = client
-                .groups()
-                .delete_app_role_assignment(
-                    "sample-GroupId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .groups()
-                .delete_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .delete_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
+        msgraph_sdk::groups::DeleteAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "groups")]
-    Box::pin(async {
-            let _ = client
-                .groups()
-                .get_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .groups()
-                .get_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .get_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
+        msgraph_sdk::groups::GetAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "groups")]
-    Box::pin(async {
-            let _ = client
-                .groups()
-                .list_app_role_assignment("sample-GroupId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments",
-                )
-                .await;
-            let _ = client
-                .groups()
-                .list_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET", "/groups/sample-GroupId/appRoleAssignments", area
+        .list_app_role_assignment("sample-GroupId",),
+        msgraph_sdk::groups::ListAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "groups")]
-    Box::pin(async {
-            let _ = client
-                .groups()
-                .update_app_role_assignment(
-                    "sample-GroupId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .groups()
-                .update_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .update_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
+        msgraph_sdk::groups::UpdateAppRoleAssignment::via_identity(& client, & identity)
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn service_principals_operations_reach_the_server() {
@@ -4538,6315 +1319,1728 @@ async fn service_principals_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
-    let mut seen = 0usize;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .add_key("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addKey",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .add_key_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addKey",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .add_password("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addPassword",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .add_password_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addPassword",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .add_token_signing_certificate("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addTokenSigningCertificate",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .add_token_signing_certificate_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addTokenSigningCertificate",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .app_management_policy_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .app_management_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .app_role_assigned_to_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .app_role_assigned_to_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .app_role_assignment_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .app_role_assignment_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .check_member_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberGroups",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .check_member_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberGroups",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .check_member_object("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberObjects",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .check_member_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberObjects",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .claims_mapping_policy_delete_claims_mapping_policy_by_ref(
-                    "sample-ServicePrincipalId",
-                    "sample-ClaimsMappingPolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/sample-ClaimsMappingPolicyId/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .claims_mapping_policy_delete_claims_mapping_policy_by_ref_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/sample-ClaimsMappingPolicyId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .claims_mapping_policy_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .claims_mapping_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_app_role_assigned_to("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_app_role_assigned_to_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_app_role_assignment("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_claims_mapping_policy_by_ref("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_claims_mapping_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_delegated_permission_classification("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_delegated_permission_classification_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_endpoint("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_federated_identity_credential("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_home_realm_discovery_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .create_owner_by_ref("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .create_owner_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client.service_principals().create_service_principal().send().await;
-            expect(&server, &mut seen, "POST", "/v1.0/servicePrincipals").await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .created_object_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .created_object_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .created_object_get_count_as_service_principal(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .created_object_get_count_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delegated_permission_classification_get_count(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delegated_permission_classification_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_app_role_assigned_to(
-                    "sample-ServicePrincipalId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_app_role_assigned_to_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_app_role_assignment(
-                    "sample-ServicePrincipalId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_claims_mapping_policy_by_ref(
-                    "sample-ServicePrincipalId",
-                    "sample",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_claims_mapping_policy_by_ref_via_identity(&identity, "sample")
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_delegated_permission_classification(
-                    "sample-ServicePrincipalId",
-                    "sample-DelegatedPermissionClassificationId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_delegated_permission_classification_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_endpoint("sample-ServicePrincipalId", "sample-EndpointId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_federated_identity_credential(
-                    "sample-ServicePrincipalId",
-                    "sample-FederatedIdentityCredentialId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_home_realm_discovery_policy_by_ref(
-                    "sample-ServicePrincipalId",
-                    "sample",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_home_realm_discovery_policy_by_ref_via_identity(
-                    &identity,
-                    "sample",
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_owner_by_ref("sample-ServicePrincipalId", "sample")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_owner_by_ref_via_identity(&identity, "sample")
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_remote_desktop_security_configuration(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_remote_desktop_security_configuration_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_service_principal_by_app_id("sample-AppId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals(appId='sample-AppId')",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_service_principal_by_app_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals(appId='sample-AppId')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .delete_synchronization("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .delete_synchronization_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client.service_principals().delta().send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/microsoft.graph.delta()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .endpoint_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .endpoint_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_delete_by_name(
-                    "sample-ServicePrincipalId",
-                    "sample-Name",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_delete_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_get_by_name(
-                    "sample-ServicePrincipalId",
-                    "sample-Name",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_get_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_update_by_name(
-                    "sample-ServicePrincipalId",
-                    "sample-Name",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .federated_identity_credential_update_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_app_management_policy(
-                    "sample-ServicePrincipalId",
-                    "sample-AppManagementPolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/sample-AppManagementPolicyId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_app_management_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/sample-AppManagementPolicyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_app_role_assigned_to(
-                    "sample-ServicePrincipalId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_app_role_assigned_to_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_app_role_assignment(
-                    "sample-ServicePrincipalId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_available_extension_property()
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/microsoft.graph.getAvailableExtensionProperties",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client.service_principals().get_by_id().send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/microsoft.graph.getByIds",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client.service_principals().get_count().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/servicePrincipals/$count").await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_created_object(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_created_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_created_object_as_service_principal(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_created_object_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_delegated_permission_classification(
-                    "sample-ServicePrincipalId",
-                    "sample-DelegatedPermissionClassificationId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_delegated_permission_classification_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_endpoint("sample-ServicePrincipalId", "sample-EndpointId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_federated_identity_credential(
-                    "sample-ServicePrincipalId",
-                    "sample-FederatedIdentityCredentialId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_member_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberGroups",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_member_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberGroups",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_member_object("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberObjects",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_member_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberObjects",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_member_of("sample-ServicePrincipalId", "sample-DirectoryObjectId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_member_of_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_member_of_as_administrative_unit(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_member_of_as_administrative_unit_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_member_of_as_directory_role(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_member_of_as_directory_role_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_member_of_as_group(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.group",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_member_of_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.group",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_oauth2_permission_grant(
-                    "sample-ServicePrincipalId",
-                    "sample-OAuth2PermissionGrantId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/sample-OAuth2PermissionGrantId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_oauth2_permission_grant_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/sample-OAuth2PermissionGrantId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owned_object(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owned_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_app_role_assignment(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_application(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.application",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_application_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.application",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_endpoint(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.endpoint",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.endpoint",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_group(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.group",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.group",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_service_principal(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owned_object_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owner_as_app_role_assignment(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owner_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owner_as_endpoint(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owner_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owner_as_service_principal(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owner_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_owner_as_user(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.user",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_owner_as_user_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.user",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_remote_desktop_security_configuration("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_remote_desktop_security_configuration_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_service_principal_by_app_id("sample-AppId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals(appId='sample-AppId')",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_service_principal_by_app_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals(appId='sample-AppId')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_synchronization("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_synchronization_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_token_issuance_policy(
-                    "sample-ServicePrincipalId",
-                    "sample-TokenIssuancePolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/sample-TokenIssuancePolicyId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_token_issuance_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/sample-TokenIssuancePolicyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_token_lifetime_policy(
-                    "sample-ServicePrincipalId",
-                    "sample-TokenLifetimePolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/sample-TokenLifetimePolicyId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_token_lifetime_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/sample-TokenLifetimePolicyId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_as_administrative_unit(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_as_administrative_unit_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_as_directory_role(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_as_directory_role_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_as_group(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.group",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .get_transitive_member_of_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.group",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref(
-                    "sample-ServicePrincipalId",
-                    "sample-HomeRealmDiscoveryPolicyId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .home_realm_discovery_policy_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .home_realm_discovery_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_app_management_policy("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_app_management_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_app_role_assigned_to("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_app_role_assigned_to_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_app_role_assignment("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_claims_mapping_policy("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_claims_mapping_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_claims_mapping_policy_by_ref("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_claims_mapping_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_created_object("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_created_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_created_object_as_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_created_object_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_delegated_permission_classification("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_delegated_permission_classification_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_endpoint("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_federated_identity_credential("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_home_realm_discovery_policy("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_home_realm_discovery_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_home_realm_discovery_policy_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_member_of("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_member_of_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_member_of_as_administrative_unit("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_member_of_as_administrative_unit_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_member_of_as_directory_role("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_member_of_as_directory_role_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_member_of_as_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_member_of_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_oauth2_permission_grant("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_oauth2_permission_grant_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owned_object("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owned_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_app_role_assignment("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_application("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_application_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_endpoint("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owned_object_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owner("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owner_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owner_as_app_role_assignment("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owner_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owner_as_endpoint("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owner_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owner_as_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owner_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owner_as_user("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owner_as_user_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_owner_by_ref("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_owner_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client.service_principals().list_service_principal().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/servicePrincipals").await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_token_issuance_policy("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_token_issuance_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_token_lifetime_policy("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_token_lifetime_policy_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_as_administrative_unit(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_as_administrative_unit_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_as_directory_role("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_as_directory_role_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_as_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .list_transitive_member_of_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .member_of_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .member_of_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .member_of_get_count_as_administrative_unit("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .member_of_get_count_as_administrative_unit_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .member_of_get_count_as_directory_role("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .member_of_get_count_as_directory_role_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .member_of_get_count_as_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .member_of_get_count_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .oauth2_permission_grant_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .oauth2_permission_grant_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owned_object_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_app_role_assignment(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_application("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_application_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_endpoint("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owned_object_get_count_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owner_delete_directory_object_by_ref(
-                    "sample-ServicePrincipalId",
-                    "sample-DirectoryObjectId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/$ref",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owner_delete_directory_object_by_ref_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/$ref",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owner_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owner_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_app_role_assignment("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_endpoint("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_user("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .owner_get_count_as_user_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_create_target_device_group(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_create_target_device_group_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_delete_target_device_group(
-                    "sample-ServicePrincipalId",
-                    "sample-TargetDeviceGroupId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_delete_target_device_group_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_get_target_device_group(
-                    "sample-ServicePrincipalId",
-                    "sample-TargetDeviceGroupId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_get_target_device_group_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_list_target_device_group(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_list_target_device_group_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_target_device_group_get_count(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_target_device_group_get_count_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_update_target_device_group(
-                    "sample-ServicePrincipalId",
-                    "sample-TargetDeviceGroupId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remote_desktop_security_configuration_update_target_device_group_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remove_key("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removeKey",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remove_key_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removeKey",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .remove_password("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removePassword",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .remove_password_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removePassword",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .restore("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.restore",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .restore_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.restore",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .set_synchronization("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .set_synchronization_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization",
-                )
-                .await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_acquire_access_token("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/microsoft.graph.acquireAccessToken",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_acquire_access_token_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/microsoft.graph.acquireAccessToken",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_create_job("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_create_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_create_template("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_create_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_delete_job(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_delete_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_delete_template(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_delete_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_get_job(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_get_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_get_template(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_get_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_delete_bulk_upload(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_delete_bulk_upload_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_delete_bulk_upload_content(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_delete_bulk_upload_content_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_delete_schema(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_delete_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_bulk_upload(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_bulk_upload_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_bulk_upload_content(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_bulk_upload_content_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_schema(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_get_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_pause(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_pause_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_provision_on_demand(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_provision_on_demand_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_restart(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_restart_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_create_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_create_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_delete_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_delete_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_directory_discover(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_directory_discover_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_directory_get_count(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_directory_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_filter_operator(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_filter_operator_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_function(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_function_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_get_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_get_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_list_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_list_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_parse_expression(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_parse_expression_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_update_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_schema_update_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_set_bulk_upload_content(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_set_bulk_upload_content_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_start(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_start_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_update_bulk_upload(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_update_bulk_upload_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_update_schema(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_update_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_job_validate_credential("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/microsoft.graph.validateCredentials",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_job_validate_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/microsoft.graph.validateCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_list_job("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_list_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_list_template("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_list_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_secret_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_secret_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_set_secret("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_set_secret_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PUT",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_delete_schema(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_delete_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_get_schema(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_get_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_create_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_create_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_delete_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_delete_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_directory_discover(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_directory_discover_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_directory_get_count(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_directory_get_count_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_filter_operator(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_filter_operator_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_function(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_function_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_get_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_get_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_list_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_list_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_parse_expression(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_parse_expression_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_update_directory(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                    "sample-DirectoryDefinitionId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_schema_update_directory_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_template_update_schema(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_template_update_schema_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_update_job(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_update_job_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .synchronization_update_template(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationTemplateId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .synchronization_update_template_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .token_issuance_policy_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .token_issuance_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .token_lifetime_policy_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .token_lifetime_policy_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_as_administrative_unit(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_as_administrative_unit_via_identity(
-                    &identity,
-                )
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_as_directory_role(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_as_directory_role_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_as_group("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group/$count",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .transitive_member_of_get_count_as_group_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group/$count",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_app_role_assigned_to(
-                    "sample-ServicePrincipalId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_app_role_assigned_to_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_app_role_assignment(
-                    "sample-ServicePrincipalId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_delegated_permission_classification(
-                    "sample-ServicePrincipalId",
-                    "sample-DelegatedPermissionClassificationId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_delegated_permission_classification_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_endpoint("sample-ServicePrincipalId", "sample-EndpointId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_endpoint_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_federated_identity_credential(
-                    "sample-ServicePrincipalId",
-                    "sample-FederatedIdentityCredentialId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_federated_identity_credential_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_remote_desktop_security_configuration(
-                    "sample-ServicePrincipalId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_remote_desktop_security_configuration_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_service_principal("sample-ServicePrincipalId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_service_principal_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .update_service_principal_by_app_id("sample-AppId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals(appId='sample-AppId')",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .update_service_principal_by_app_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/servicePrincipals(appId='sample-AppId')",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client
-                .service_principals()
-                .validate_credential_by_synchronization_job_id(
-                    "sample-ServicePrincipalId",
-                    "sample-SynchronizationJobId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
-                )
-                .await;
-            let _ = client
-                .service_principals()
-                .validate_credential_by_synchronization_job_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
-                )
-                .await;
-        })
-        .await;
-    #[cfg(feature = "service-principals")]
-    Box::pin(async {
-            let _ = client.service_principals().validate_property().send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/servicePrincipals/microsoft.graph.validateProperties",
-                )
-                .await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.service_principals();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addKey", area
+        .add_key("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::AddKey::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addPassword", area
+        .add_password("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::AddPassword::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addTokenSigningCertificate",
+        area.add_token_signing_certificate("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::AddTokenSigningCertificate::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/$count", area
+        .app_management_policy_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::AppManagementPolicyGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/$count", area
+        .app_role_assigned_to_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::AppRoleAssignedToGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/$count", area
+        .app_role_assignment_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::AppRoleAssignmentGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberGroups",
+        area.check_member_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CheckMemberGroup::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberObjects",
+        area.check_member_object("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CheckMemberObject::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/sample-ClaimsMappingPolicyId/$ref",
+        area
+        .claims_mapping_policy_delete_claims_mapping_policy_by_ref("sample-ServicePrincipalId",
+        "sample-ClaimsMappingPolicyId",),
+        msgraph_sdk::service_principals::ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$count", area
+        .claims_mapping_policy_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ClaimsMappingPolicyGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
+        area.create_app_role_assigned_to("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateAppRoleAssignedTo::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
+        area.create_app_role_assignment("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateAppRoleAssignment::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref", area
+        .create_claims_mapping_policy_by_ref("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateClaimsMappingPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
+        area.create_delegated_permission_classification("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateDelegatedPermissionClassification::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/endpoints", area
+        .create_endpoint("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials", area
+        .create_federated_identity_credential("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
+        area.create_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateHomeRealmDiscoveryPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/owners/$ref", area
+        .create_owner_by_ref("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreateOwnerByRef::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(cases, "POST", "/servicePrincipals", area.create_service_principal());
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/createdObjects/$count", area
+        .created_object_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreatedObjectGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal/$count",
+        area.created_object_get_count_as_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::CreatedObjectGetCountAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/$count",
+        area.delegated_permission_classification_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::DelegatedPermissionClassificationGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
+        area.delete_app_role_assigned_to("sample-ServicePrincipalId",
+        "sample-AppRoleAssignmentId",),
+        msgraph_sdk::service_principals::DeleteAppRoleAssignedTo::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
+        area.delete_app_role_assignment("sample-ServicePrincipalId",
+        "sample-AppRoleAssignmentId",),
+        msgraph_sdk::service_principals::DeleteAppRoleAssignment::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref", area
+        .delete_claims_mapping_policy_by_ref("sample-ServicePrincipalId", "sample",),
+        area.delete_claims_mapping_policy_by_ref_via_identity(& identity, "sample",)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
+        area.delete_delegated_permission_classification("sample-ServicePrincipalId",
+        "sample-DelegatedPermissionClassificationId",),
+        msgraph_sdk::service_principals::DeleteDelegatedPermissionClassification::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId", area
+        .delete_endpoint("sample-ServicePrincipalId", "sample-EndpointId",),
+        msgraph_sdk::service_principals::DeleteEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
+        area.delete_federated_identity_credential("sample-ServicePrincipalId",
+        "sample-FederatedIdentityCredentialId",),
+        msgraph_sdk::service_principals::DeleteFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
+        area.delete_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",
+        "sample",), area.delete_home_realm_discovery_policy_by_ref_via_identity(&
+        identity, "sample",)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE", "/servicePrincipals/sample-ServicePrincipalId/owners/$ref", area
+        .delete_owner_by_ref("sample-ServicePrincipalId", "sample",), area
+        .delete_owner_by_ref_via_identity(& identity, "sample",)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
+        area.delete_remote_desktop_security_configuration("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::DeleteRemoteDesktopSecurityConfiguration::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE", "/servicePrincipals/sample-ServicePrincipalId", area
+        .delete_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::DeleteServicePrincipal::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE", "/servicePrincipals(appId='sample-AppId')", area
+        .delete_service_principal_by_app_id("sample-AppId",),
+        msgraph_sdk::service_principals::DeleteServicePrincipalByAppId::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE", "/servicePrincipals/sample-ServicePrincipalId/synchronization",
+        area.delete_synchronization("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::DeleteSynchronization::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(cases, "GET", "/servicePrincipals/microsoft.graph.delta()", area.delta());
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/endpoints/$count",
+        area.endpoint_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::EndpointGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
+        area.federated_identity_credential_delete_by_name("sample-ServicePrincipalId",
+        "sample-Name",),
+        msgraph_sdk::service_principals::FederatedIdentityCredentialDeleteByName::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
+        area.federated_identity_credential_get_by_name("sample-ServicePrincipalId",
+        "sample-Name",),
+        msgraph_sdk::service_principals::FederatedIdentityCredentialGetByName::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/$count",
+        area.federated_identity_credential_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::FederatedIdentityCredentialGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
+        area.federated_identity_credential_update_by_name("sample-ServicePrincipalId",
+        "sample-Name",),
+        msgraph_sdk::service_principals::FederatedIdentityCredentialUpdateByName::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/sample-AppManagementPolicyId",
+        area.get_app_management_policy("sample-ServicePrincipalId",
+        "sample-AppManagementPolicyId",),
+        msgraph_sdk::service_principals::GetAppManagementPolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
+        area.get_app_role_assigned_to("sample-ServicePrincipalId",
+        "sample-AppRoleAssignmentId",),
+        msgraph_sdk::service_principals::GetAppRoleAssignedTo::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
+        area.get_app_role_assignment("sample-ServicePrincipalId",
+        "sample-AppRoleAssignmentId",),
+        msgraph_sdk::service_principals::GetAppRoleAssignment::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/microsoft.graph.getAvailableExtensionProperties", area
+        .get_available_extension_property()
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST", "/servicePrincipals/microsoft.graph.getByIds", area.get_by_id()
+    );
+    #[cfg(feature = "service-principals")]
+    case!(cases, "GET", "/servicePrincipals/$count", area.get_count());
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId",
+        area.get_created_object("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetCreatedObject::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_created_object_as_service_principal("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetCreatedObjectAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
+        area.get_delegated_permission_classification("sample-ServicePrincipalId",
+        "sample-DelegatedPermissionClassificationId",),
+        msgraph_sdk::service_principals::GetDelegatedPermissionClassification::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId", area
+        .get_endpoint("sample-ServicePrincipalId", "sample-EndpointId",),
+        msgraph_sdk::service_principals::GetEndpoint::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
+        area.get_federated_identity_credential("sample-ServicePrincipalId",
+        "sample-FederatedIdentityCredentialId",),
+        msgraph_sdk::service_principals::GetFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberGroups",
+        area.get_member_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::GetMemberGroup::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberObjects",
+        area.get_member_object("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::GetMemberObject::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId",
+        area.get_member_of("sample-ServicePrincipalId", "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetMemberOf::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
+        area.get_member_of_as_administrative_unit("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetMemberOfAsAdministrativeUnit::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
+        area.get_member_of_as_directory_role("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetMemberOfAsDirectoryRole::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_member_of_as_group("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetMemberOfAsGroup::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/sample-OAuth2PermissionGrantId",
+        area.get_oauth2_permission_grant("sample-ServicePrincipalId",
+        "sample-OAuth2PermissionGrantId",),
+        msgraph_sdk::service_principals::GetOauth2PermissionGrant::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId",
+        area.get_owned_object("sample-ServicePrincipalId", "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnedObject::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
+        area.get_owned_object_as_app_role_assignment("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnedObjectAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.application",
+        area.get_owned_object_as_application("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnedObjectAsApplication::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.endpoint",
+        area.get_owned_object_as_endpoint("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnedObjectAsEndpoint::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_owned_object_as_group("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnedObjectAsGroup::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_owned_object_as_service_principal("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnedObjectAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
+        area.get_owner_as_app_role_assignment("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnerAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
+        area.get_owner_as_endpoint("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnerAsEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_owner_as_service_principal("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnerAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_owner_as_user("sample-ServicePrincipalId", "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetOwnerAsUser::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
+        area.get_remote_desktop_security_configuration("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::GetRemoteDesktopSecurityConfiguration::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId", area
+        .get_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::GetServicePrincipal::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals(appId='sample-AppId')", area
+        .get_service_principal_by_app_id("sample-AppId",),
+        msgraph_sdk::service_principals::GetServicePrincipalByAppId::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/synchronization",
+        area.get_synchronization("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::GetSynchronization::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/sample-TokenIssuancePolicyId",
+        area.get_token_issuance_policy("sample-ServicePrincipalId",
+        "sample-TokenIssuancePolicyId",),
+        msgraph_sdk::service_principals::GetTokenIssuancePolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/sample-TokenLifetimePolicyId",
+        area.get_token_lifetime_policy("sample-ServicePrincipalId",
+        "sample-TokenLifetimePolicyId",),
+        msgraph_sdk::service_principals::GetTokenLifetimePolicy::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId",
+        area.get_transitive_member_of("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetTransitiveMemberOf::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
+        area.get_transitive_member_of_as_administrative_unit("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetTransitiveMemberOfAsAdministrativeUnit::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
+        area.get_transitive_member_of_as_directory_role("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetTransitiveMemberOfAsDirectoryRole::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_transitive_member_of_as_group("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::GetTransitiveMemberOfAsGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId/$ref",
+        area
+        .home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",
+        "sample-HomeRealmDiscoveryPolicyId",),
+        msgraph_sdk::service_principals::HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$count",
+        area.home_realm_discovery_policy_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::HomeRealmDiscoveryPolicyGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies", area
+        .list_app_management_policy("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListAppManagementPolicy::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
+        area.list_app_role_assigned_to("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListAppRoleAssignedTo::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
+        area.list_app_role_assignment("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListAppRoleAssignment::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies", area
+        .list_claims_mapping_policy("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListClaimsMappingPolicy::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref", area
+        .list_claims_mapping_policy_by_ref("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListClaimsMappingPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/createdObjects", area
+        .list_created_object("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListCreatedObject::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal",
+        area.list_created_object_as_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListCreatedObjectAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
+        area.list_delegated_permission_classification("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListDelegatedPermissionClassification::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/endpoints", area
+        .list_endpoint("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListEndpoint::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials", area
+        .list_federated_identity_credential("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies", area
+        .list_home_realm_discovery_policy("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListHomeRealmDiscoveryPolicy::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
+        area.list_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListHomeRealmDiscoveryPolicyByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/memberOf", area
+        .list_member_of("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListMemberOf::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit",
+        area.list_member_of_as_administrative_unit("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListMemberOfAsAdministrativeUnit::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole",
+        area.list_member_of_as_directory_role("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListMemberOfAsDirectoryRole::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group",
+        area.list_member_of_as_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListMemberOfAsGroup::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants", area
+        .list_oauth2_permission_grant("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOauth2PermissionGrant::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/ownedObjects", area
+        .list_owned_object("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnedObject::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment",
+        area.list_owned_object_as_app_role_assignment("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnedObjectAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application",
+        area.list_owned_object_as_application("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnedObjectAsApplication::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint",
+        area.list_owned_object_as_endpoint("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnedObjectAsEndpoint::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group",
+        area.list_owned_object_as_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnedObjectAsGroup::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal",
+        area.list_owned_object_as_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnedObjectAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/owners", area
+        .list_owner("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwner::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment",
+        area.list_owner_as_app_role_assignment("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnerAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint",
+        area.list_owner_as_endpoint("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnerAsEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal",
+        area.list_owner_as_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnerAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user", area
+        .list_owner_as_user("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnerAsUser::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/owners/$ref", area
+        .list_owner_by_ref("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListOwnerByRef::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(cases, "GET", "/servicePrincipals", area.list_service_principal());
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies", area
+        .list_token_issuance_policy("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListTokenIssuancePolicy::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies", area
+        .list_token_lifetime_policy("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListTokenLifetimePolicy::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf",
+        area.list_transitive_member_of("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListTransitiveMemberOf::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit",
+        area
+        .list_transitive_member_of_as_administrative_unit("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListTransitiveMemberOfAsAdministrativeUnit::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole",
+        area.list_transitive_member_of_as_directory_role("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListTransitiveMemberOfAsDirectoryRole::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group",
+        area.list_transitive_member_of_as_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::ListTransitiveMemberOfAsGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/memberOf/$count",
+        area.member_of_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::MemberOfGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit/$count",
+        area.member_of_get_count_as_administrative_unit("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::MemberOfGetCountAsAdministrativeUnit::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole/$count",
+        area.member_of_get_count_as_directory_role("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::MemberOfGetCountAsDirectoryRole::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group/$count",
+        area.member_of_get_count_as_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::MemberOfGetCountAsGroup::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/$count",
+        area.oauth2_permission_grant_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::Oauth2PermissionGrantGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/$count",
+        area.owned_object_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnedObjectGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment/$count",
+        area.owned_object_get_count_as_app_role_assignment("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnedObjectGetCountAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application/$count",
+        area.owned_object_get_count_as_application("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnedObjectGetCountAsApplication::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint/$count",
+        area.owned_object_get_count_as_endpoint("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnedObjectGetCountAsEndpoint::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group/$count",
+        area.owned_object_get_count_as_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnedObjectGetCountAsGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal/$count",
+        area.owned_object_get_count_as_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnedObjectGetCountAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/$ref",
+        area.owner_delete_directory_object_by_ref("sample-ServicePrincipalId",
+        "sample-DirectoryObjectId",),
+        msgraph_sdk::service_principals::OwnerDeleteDirectoryObjectByRef::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/owners/$count", area
+        .owner_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnerGetCount::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment/$count",
+        area.owner_get_count_as_app_role_assignment("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnerGetCountAsAppRoleAssignment::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint/$count",
+        area.owner_get_count_as_endpoint("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnerGetCountAsEndpoint::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal/$count",
+        area.owner_get_count_as_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnerGetCountAsServicePrincipal::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user/$count",
+        area.owner_get_count_as_user("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::OwnerGetCountAsUser::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
+        area
+        .remote_desktop_security_configuration_create_target_device_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
+        area
+        .remote_desktop_security_configuration_delete_target_device_group("sample-ServicePrincipalId",
+        "sample-TargetDeviceGroupId",),
+        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
+        area
+        .remote_desktop_security_configuration_get_target_device_group("sample-ServicePrincipalId",
+        "sample-TargetDeviceGroupId",),
+        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationGetTargetDeviceGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
+        area
+        .remote_desktop_security_configuration_list_target_device_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationListTargetDeviceGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
+        area
+        .remote_desktop_security_configuration_target_device_group_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
+        area
+        .remote_desktop_security_configuration_update_target_device_group("sample-ServicePrincipalId",
+        "sample-TargetDeviceGroupId",),
+        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removeKey", area
+        .remove_key("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::RemoveKey::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removePassword",
+        area.remove_password("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::RemovePassword::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.restore", area
+        .restore("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::Restore::via_identity(& client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PUT", "/servicePrincipals/sample-ServicePrincipalId/synchronization",
+        area.set_synchronization("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SetSynchronization::via_identity(& client, &
+        identity)
+    );
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/microsoft.graph.acquireAccessToken",
+        area.synchronization_acquire_access_token("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs", area
+        .synchronization_create_job("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationCreateJob::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates", area
+        .synchronization_create_template("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationCreateTemplate::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
+        area.synchronization_delete_job("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationDeleteJob::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
+        area.synchronization_delete_template("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationDeleteTemplate::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
+        area.synchronization_get_job("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationGetJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
+        area.synchronization_get_template("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationGetTemplate::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
+        area.synchronization_job_delete_bulk_upload("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobDeleteBulkUpload::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
+        area.synchronization_job_delete_bulk_upload_content("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobDeleteBulkUploadContent::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
+        area.synchronization_job_delete_schema("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobDeleteSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
+        area.synchronization_job_get_bulk_upload("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobGetBulkUpload::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
+        area.synchronization_job_get_bulk_upload_content("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobGetBulkUploadContent::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/$count", area
+        .synchronization_job_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationJobGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
+        area.synchronization_job_get_schema("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobGetSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
+        area.synchronization_job_pause("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobPause::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
+        area.synchronization_job_provision_on_demand("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobProvisionOnDemand::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
+        area.synchronization_job_restart("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobRestart::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
+        area.synchronization_job_schema_create_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaCreateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_job_schema_delete_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaDeleteDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
+        area.synchronization_job_schema_directory_discover("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaDirectoryDiscover::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
+        area.synchronization_job_schema_directory_get_count("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaDirectoryGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
+        area.synchronization_job_schema_filter_operator("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaFilterOperator::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
+        area.synchronization_job_schema_function("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaFunction::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_job_schema_get_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaGetDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
+        area.synchronization_job_schema_list_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaListDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
+        area.synchronization_job_schema_parse_expression("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaParseExpression::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_job_schema_update_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationJobSchemaUpdateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PUT",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
+        area.synchronization_job_set_bulk_upload_content("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobSetBulkUploadContent::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
+        area.synchronization_job_start("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobStart::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
+        area.synchronization_job_update_bulk_upload("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobUpdateBulkUpload::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
+        area.synchronization_job_update_schema("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationJobUpdateSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/microsoft.graph.validateCredentials",
+        area.synchronization_job_validate_credential("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationJobValidateCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs", area
+        .synchronization_list_job("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationListJob::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates", area
+        .synchronization_list_template("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationListTemplate::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets/$count",
+        area.synchronization_secret_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationSecretGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PUT",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets", area
+        .synchronization_set_secret("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationSetSecret::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
+        area.synchronization_template_delete_schema("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateDeleteSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/$count",
+        area.synchronization_template_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
+        area.synchronization_template_get_schema("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateGetSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
+        area
+        .synchronization_template_schema_create_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaCreateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "DELETE",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
+        area
+        .synchronization_template_schema_delete_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaDeleteDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
+        area
+        .synchronization_template_schema_directory_discover("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaDirectoryDiscover::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
+        area
+        .synchronization_template_schema_directory_get_count("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaDirectoryGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
+        area.synchronization_template_schema_filter_operator("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaFilterOperator::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
+        area.synchronization_template_schema_function("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaFunction::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
+        area.synchronization_template_schema_get_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaGetDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
+        area.synchronization_template_schema_list_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaListDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
+        area
+        .synchronization_template_schema_parse_expression("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaParseExpression::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
+        area
+        .synchronization_template_schema_update_directory("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateSchemaUpdateDirectory::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
+        area.synchronization_template_update_schema("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationTemplateUpdateSchema::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
+        area.synchronization_update_job("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::SynchronizationUpdateJob::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
+        area.synchronization_update_template("sample-ServicePrincipalId",
+        "sample-SynchronizationTemplateId",),
+        msgraph_sdk::service_principals::SynchronizationUpdateTemplate::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/$count", area
+        .token_issuance_policy_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::TokenIssuancePolicyGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/$count", area
+        .token_lifetime_policy_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::TokenLifetimePolicyGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/$count", area
+        .transitive_member_of_get_count("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::TransitiveMemberOfGetCount::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
+        area
+        .transitive_member_of_get_count_as_administrative_unit("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::TransitiveMemberOfGetCountAsAdministrativeUnit::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole/$count",
+        area
+        .transitive_member_of_get_count_as_directory_role("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::TransitiveMemberOfGetCountAsDirectoryRole::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "GET",
+        "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group/$count",
+        area.transitive_member_of_get_count_as_group("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::TransitiveMemberOfGetCountAsGroup::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
+        area.update_app_role_assigned_to("sample-ServicePrincipalId",
+        "sample-AppRoleAssignmentId",),
+        msgraph_sdk::service_principals::UpdateAppRoleAssignedTo::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
+        area.update_app_role_assignment("sample-ServicePrincipalId",
+        "sample-AppRoleAssignmentId",),
+        msgraph_sdk::service_principals::UpdateAppRoleAssignment::via_identity(& client,
+        & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
+        area.update_delegated_permission_classification("sample-ServicePrincipalId",
+        "sample-DelegatedPermissionClassificationId",),
+        msgraph_sdk::service_principals::UpdateDelegatedPermissionClassification::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId", area
+        .update_endpoint("sample-ServicePrincipalId", "sample-EndpointId",),
+        msgraph_sdk::service_principals::UpdateEndpoint::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
+        area.update_federated_identity_credential("sample-ServicePrincipalId",
+        "sample-FederatedIdentityCredentialId",),
+        msgraph_sdk::service_principals::UpdateFederatedIdentityCredential::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH",
+        "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
+        area.update_remote_desktop_security_configuration("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::UpdateRemoteDesktopSecurityConfiguration::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH", "/servicePrincipals/sample-ServicePrincipalId", area
+        .update_service_principal("sample-ServicePrincipalId",),
+        msgraph_sdk::service_principals::UpdateServicePrincipal::via_identity(& client, &
+        identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "PATCH", "/servicePrincipals(appId='sample-AppId')", area
+        .update_service_principal_by_app_id("sample-AppId",),
+        msgraph_sdk::service_principals::UpdateServicePrincipalByAppId::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST",
+        "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
+        area.validate_credential_by_synchronization_job_id("sample-ServicePrincipalId",
+        "sample-SynchronizationJobId",),
+        msgraph_sdk::service_principals::ValidateCredentialBySynchronizationJobId::via_identity(&
+        client, & identity)
+    );
+    #[cfg(feature = "service-principals")]
+    case!(
+        cases, "POST", "/servicePrincipals/microsoft.graph.validateProperties", area
+        .validate_property()
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[cfg(feature = "users")]
 #[tokio::test]
@@ -10879,186 +3073,47 @@ async fn users_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
-    let mut seen = 0usize;
+    let area = client.users();
+    let mut cases: Cases = Vec::new();
     #[cfg(feature = "users")]
-    Box::pin(async {
-            let _ = client
-                .users()
-                .app_role_assignment_get_count("sample-UserId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/$count",
-                )
-                .await;
-            let _ = client
-                .users()
-                .app_role_assignment_get_count_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/$count",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET", "/users/sample-UserId/appRoleAssignments/$count", area
+        .app_role_assignment_get_count("sample-UserId",),
+        msgraph_sdk::users::AppRoleAssignmentGetCount::via_identity(& client, & identity)
+    );
     #[cfg(feature = "users")]
-    Box::pin(async {
-            let _ = client
-                .users()
-                .create_app_role_assignment("sample-UserId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/users/sample-UserId/appRoleAssignments",
-                )
-                .await;
-            let _ = client
-                .users()
-                .create_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/users/sample-UserId/appRoleAssignments",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "POST", "/users/sample-UserId/appRoleAssignments", area
+        .create_app_role_assignment("sample-UserId",),
+        msgraph_sdk::users::CreateAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "users")]
-    Box::pin(async {
-            let _ = client
-                .users()
-                .delete_app_role_assignment(
-                    "sample-UserId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .users()
-                .delete_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "DELETE",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .delete_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
+        msgraph_sdk::users::DeleteAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "users")]
-    Box::pin(async {
-            let _ = client
-                .users()
-                .get_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .users()
-                .get_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .get_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
+        msgraph_sdk::users::GetAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "users")]
-    Box::pin(async {
-            let _ = client
-                .users()
-                .list_app_role_assignment("sample-UserId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/users/sample-UserId/appRoleAssignments",
-                )
-                .await;
-            let _ = client
-                .users()
-                .list_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/users/sample-UserId/appRoleAssignments",
-                )
-                .await;
-        })
-        .await;
+    case!(
+        cases, "GET", "/users/sample-UserId/appRoleAssignments", area
+        .list_app_role_assignment("sample-UserId",),
+        msgraph_sdk::users::ListAppRoleAssignment::via_identity(& client, & identity)
+    );
     #[cfg(feature = "users")]
-    Box::pin(async {
-            let _ = client
-                .users()
-                .update_app_role_assignment(
-                    "sample-UserId",
-                    "sample-AppRoleAssignmentId",
-                )
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-            let _ = client
-                .users()
-                .update_app_role_assignment_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "PATCH",
-                    "/v1.0/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId",
-                )
-                .await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .update_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
+        msgraph_sdk::users::UpdateAppRoleAssignment::via_identity(& client, & identity)
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }

@@ -148,6 +148,9 @@ pub struct Param {
     pub kind: ParamKind,
     /// Required parameters are arguments of the entry point; optional ones builder methods.
     pub required: bool,
+    /// For a standard option (`$select`, `If-Match`, …; see `shape::STANDARD_OPTIONS`): the
+    /// marker trait through which the operation gets the method every builder shares.
+    pub standard: Option<String>,
     /// Description.
     pub docs: String,
 }

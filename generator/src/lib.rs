@@ -21,6 +21,7 @@ pub mod lower;
 pub mod naming;
 pub mod schema;
 pub mod sensitive;
+pub mod shape;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -35,7 +35,11 @@ fn keywords_digits_annotations_and_collisions_get_valid_distinct_names() {
     let fields = struct_fields(&api, "MatchRequestBody");
     let expected = [
         ("send", "send"),
+        ("setBody", "set_body"),
         ("body", "body"),
+        ("filter", "filter"),
+        ("call", "call"),
+        ("intoCall", "into_call"),
         ("type", "r#type"),
         ("@odata.type", "odata_type"),
         ("odataType", "odata_type_2"),
@@ -189,4 +193,45 @@ fn credential_properties_are_secrets_and_identifiers_are_not() {
     assert_eq!(ty("secretKey"), TypeRef::Secret);
     assert_eq!(ty("keyId"), TypeRef::String);
     assert_eq!(ty("displayName"), TypeRef::String);
+}
+
+/// Body setters are methods of `Request<_, Body>` shared by every operation with that body, so
+/// they avoid every method the shared builder has (`send`, `body`, `filter`, `call`, …) and each
+/// other (`setBody` before `body`); the operation's own parameters then avoid the setters and
+/// the builder's methods, while a standard option (`$select` as a list) keeps the shared method.
+#[test]
+fn body_setters_and_own_parameters_avoid_the_shared_builder_methods() {
+    use msgraph_codegen::ir::RequestBody;
+    let (api, _) = cursed();
+    let op = api.areas.values().flat_map(|a| &a.operations).find(|o| o.operation_id == "type.self_match").unwrap();
+    let Some(RequestBody::Json(body)) = &op.body else { panic!("a JSON body") };
+    let setters: Vec<(&str, &str)> = body.expanded.iter().map(|e| (e.field.as_str(), e.setter.as_str())).collect();
+    assert_eq!(
+        setters,
+        [
+            ("send", "set_send"),
+            ("set_body", "set_body"),
+            ("body", "set_body_2"),
+            ("filter", "set_filter"),
+            ("call", "set_call"),
+            ("into_call", "set_into_call"),
+            ("r#type", "r#type"),
+            ("odata_type", "odata_type"),
+            ("odata_type_2", "odata_type_2"),
+            ("headers", "set_headers"),
+            ("_2fa", "_2fa"),
+            ("password", "password"),
+        ]
+    );
+    let params: Vec<(&str, &str, Option<&str>)> =
+        op.query_params.iter().map(|p| (p.wire.as_str(), p.rust.as_str(), p.standard.as_deref())).collect();
+    assert_eq!(
+        params,
+        [
+            ("$select", "select", Some("Select")),
+            ("$filter", "filter_2", None),
+            ("type", "type_2", None),
+            ("send", "send_2", None),
+        ]
+    );
 }

@@ -215,7 +215,9 @@ impl Call {
         self.error.as_ref()
     }
 
-    pub(crate) fn take_error(&mut self) -> Option<Error> {
+    /// Takes the first invalid input recorded so far, leaving the call without it: for code
+    /// that hands the call on and wants the error now rather than when it is executed.
+    pub fn take_error(&mut self) -> Option<Error> {
         self.error.take()
     }
 

@@ -273,3 +273,50 @@ fn report(error: &Error, err: &mut dyn Write) {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// Compile-time checks of the one builder shape (`msgraph_sdk::request::Request`): a method
+/// exists only where the operation has what it sets. Each `compile_fail` block differs from the
+/// block before it in one call, and must fail with "no method … or its trait bounds were not
+/// satisfied" (E0599), so it cannot pass for an unrelated reason.
+///
+/// A get-by-id takes `$select`, and its builder comes from an identity:
+/// ```
+/// use msgraph_sdk::applications::GetApplication;
+/// use msgraph_sdk::prelude::*;
+/// fn build(client: &Client, identity: &ApplicationsIdentity) -> Result<GetApplication, Error> {
+///     Ok(GetApplication::via_identity(client, identity)?.select(["id"]))
+/// }
+/// ```
+/// but it takes no `$top`, and has no pages to follow:
+/// ```compile_fail,E0599
+/// use msgraph_sdk::applications::GetApplication;
+/// use msgraph_sdk::prelude::*;
+/// fn build(client: &Client, identity: &ApplicationsIdentity) -> Result<GetApplication, Error> {
+///     Ok(GetApplication::via_identity(client, identity)?.select(["id"]).top(5))
+/// }
+/// ```
+/// ```compile_fail,E0599
+/// use msgraph_sdk::prelude::*;
+/// fn build(client: &Client) {
+///     let _ = client.applications().get_application("id").pages();
+/// }
+/// ```
+/// A `$ref` delete needs the `@id` of what it removes, so only its area method builds it from
+/// an identity:
+/// ```
+/// use msgraph_sdk::prelude::*;
+/// fn build(client: &Client, identity: &ApplicationsIdentity) -> Result<(), Error> {
+///     let _ = client.applications().delete_app_management_policy_by_ref_via_identity(identity, "id")?;
+///     Ok(())
+/// }
+/// ```
+/// ```compile_fail,E0599
+/// use msgraph_sdk::applications::DeleteAppManagementPolicyByRef;
+/// use msgraph_sdk::prelude::*;
+/// fn build(client: &Client, identity: &ApplicationsIdentity) -> Result<(), Error> {
+///     let _ = DeleteAppManagementPolicyByRef::via_identity(client, identity)?;
+///     Ok(())
+/// }
+/// ```
+#[cfg(feature = "applications")]
+pub mod builder_shape {}

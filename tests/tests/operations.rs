@@ -92,9 +92,7 @@ async fn service_principal_body_parameter_set_sends_the_model() {
 async fn service_principal_via_identity_expanded_takes_the_id_from_the_identity() {
     let server = server_answering(204).await;
     let identity = ApplicationsIdentity::new().with_service_principal_id(SP_ID).with_application_id("ignored");
-    client(&server)
-        .service_principals()
-        .synchronization_acquire_access_token_via_identity(&identity)
+    msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
         .unwrap()
         .credentials(vec![
             SynchronizationSecretKeyStringValuePair::new("BaseAddress", "https://scim.contoso.com/v2"),
@@ -111,9 +109,7 @@ async fn service_principal_via_identity_expanded_takes_the_id_from_the_identity(
 async fn service_principal_via_identity_body_parameter_set() {
     let server = server_answering(204).await;
     let identity = ApplicationsIdentity::new().with_service_principal_id(SP_ID);
-    client(&server)
-        .service_principals()
-        .synchronization_acquire_access_token_via_identity(&identity)
+    msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
         .unwrap()
         .body(cmdlet_body_model())
         .send()
@@ -157,9 +153,7 @@ async fn application_body_parameter_set_sends_the_model() {
 async fn application_via_identity_expanded_takes_the_id_from_the_identity() {
     let server = server_answering(204).await;
     let identity = ApplicationsIdentity::new().with_application_id(APP_ID).with_service_principal_id("ignored");
-    client(&server)
-        .applications()
-        .synchronization_acquire_access_token_via_identity(&identity)
+    msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
         .unwrap()
         .credential(SynchronizationSecret::BaseAddress, "https://scim.contoso.com/v2")
         .credential(SynchronizationSecret::SecretToken, SECRET)
@@ -174,9 +168,7 @@ async fn application_via_identity_expanded_takes_the_id_from_the_identity() {
 async fn application_via_identity_body_parameter_set() {
     let server = server_answering(204).await;
     let identity = ApplicationsIdentity::new().with_application_id(APP_ID);
-    client(&server)
-        .applications()
-        .synchronization_acquire_access_token_via_identity(&identity)
+    msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
         .unwrap()
         .body(cmdlet_body_model())
         .send()
@@ -257,7 +249,8 @@ async fn identity_without_service_principal_id_fails_before_any_request() {
     let empty = ApplicationsIdentity::new().with_service_principal_id("");
     for identity in [missing, empty] {
         let error =
-            client.service_principals().synchronization_acquire_access_token_via_identity(&identity).unwrap_err();
+            msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&client, &identity)
+                .unwrap_err();
         assert!(error.is_invalid_argument(), "{error:?}");
         assert!(error.to_string().contains("identity has no value for ServicePrincipalId"), "{error}");
     }
@@ -271,7 +264,8 @@ async fn identity_without_application_id_fails_before_any_request() {
     let missing = ApplicationsIdentity::new().with_service_principal_id(SP_ID);
     let empty = ApplicationsIdentity::new().with_application_id("");
     for identity in [missing, empty] {
-        let error = client.applications().synchronization_acquire_access_token_via_identity(&identity).unwrap_err();
+        let error =
+            msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&client, &identity).unwrap_err();
         assert!(error.is_invalid_argument(), "{error:?}");
         assert!(error.to_string().contains("identity has no value for ApplicationId"), "{error}");
     }
@@ -284,9 +278,7 @@ async fn identity_loaded_from_powershell_json_works() {
     // `@{ ServicePrincipalId = 'sp-1'; AppId = 'x' } | ConvertTo-Json -Compress`
     let identity: ApplicationsIdentity = serde_json::from_str(r#"{"ServicePrincipalId":"sp-1","AppId":"x"}"#).unwrap();
     assert_eq!(identity, ApplicationsIdentity::new().with_service_principal_id("sp-1").with_app_id("x"));
-    client(&server)
-        .service_principals()
-        .synchronization_acquire_access_token_via_identity(&identity)
+    msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
         .unwrap()
         .credential(SynchronizationSecret::SecretToken, SECRET)
         .send()

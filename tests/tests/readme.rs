@@ -156,13 +156,12 @@ mod acquire_via_identity_expanded {
     // README:begin
     use msgraph_sdk::models::SynchronizationSecret;
     use msgraph_sdk::prelude::*;
+    use msgraph_sdk::service_principals::SynchronizationAcquireAccessToken;
 
     /// AcquireViaIdentityExpanded: -InputObject, -Credentials.
     async fn acquire_via_identity_expanded(client: &Client) -> Result<bool, Error> {
         let identity = ApplicationsIdentity::new().with_service_principal_id("8e881353-1735-45af-af21-ee1344582a4d");
-        let response = client
-            .service_principals()
-            .synchronization_acquire_access_token_via_identity(&identity)? // Err if the identity lacks the id
+        let response = SynchronizationAcquireAccessToken::via_identity(client, &identity)? // Err if the identity lacks the id
             .credential(SynchronizationSecret::BaseAddress, "https://scim.contoso.com/v2")
             .credential(SynchronizationSecret::SecretToken, "s3cr3t-t0ken")
             .send()
@@ -185,6 +184,7 @@ mod acquire_via_identity {
     // README:begin
     use msgraph_sdk::models::AcquireAccessTokenRequestBody;
     use msgraph_sdk::prelude::*;
+    use msgraph_sdk::service_principals::SynchronizationAcquireAccessToken;
 
     /// AcquireViaIdentity: -InputObject, -BodyParameter, both as PowerShell's ConvertTo-Json writes them.
     async fn acquire_via_identity(client: &Client) -> Result<bool, Box<dyn std::error::Error>> {
@@ -195,12 +195,7 @@ mod acquire_via_identity {
                     { "key": "BaseAddress", "value": "https://scim.contoso.com/v2" },
                     { "key": "SecretToken", "value": "s3cr3t-t0ken" } ] }"#,
         )?;
-        let response = client
-            .service_principals()
-            .synchronization_acquire_access_token_via_identity(&identity)?
-            .body(body)
-            .send()
-            .await?;
+        let response = SynchronizationAcquireAccessToken::via_identity(client, &identity)?.body(body).send().await?;
         Ok(response.pass_thru())
     }
     // README:end

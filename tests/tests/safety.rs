@@ -73,13 +73,12 @@ async fn what_if_of_the_applications_twin_via_identity() {
     let identity = ApplicationsIdentity::new().with_application_id(APP_ID);
     let body = AcquireAccessTokenRequestBody::default()
         .with_credentials(vec![SynchronizationSecretKeyStringValuePair::new(SynchronizationSecret::Password, SECRET)]);
-    let what_if = client(&server)
-        .applications()
-        .synchronization_acquire_access_token_via_identity(&identity)
-        .unwrap()
-        .body(body)
-        .what_if()
-        .unwrap();
+    let what_if =
+        msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
+            .unwrap()
+            .body(body)
+            .what_if()
+            .unwrap();
     assert!(received(&server).await.is_empty());
     assert_eq!(what_if.description(), format!("Call remote '{APP_TEMPLATE}' operation"));
     assert_eq!(what_if.url(), format!("{}{APP_PATH}", server.uri()));
@@ -146,9 +145,7 @@ async fn path_ids_are_percent_encoded_as_one_segment() {
 async fn an_id_mixing_every_reserved_character_stays_one_segment() {
     let server = server_answering(204).await;
     let identity = ApplicationsIdentity::new().with_application_id("a/b?c#d%e f'é");
-    client(&server)
-        .applications()
-        .synchronization_acquire_access_token_via_identity(&identity)
+    msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&client(&server), &identity)
         .unwrap()
         .send()
         .await
@@ -226,7 +223,9 @@ async fn dot_and_empty_ids_are_refused_before_any_request() {
     }
     for id in [".", ".."] {
         let identity = ApplicationsIdentity::new().with_service_principal_id(id);
-        let builder = client.service_principals().synchronization_acquire_access_token_via_identity(&identity).unwrap();
+        let builder =
+            msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&client, &identity)
+                .unwrap();
         let error = builder.send().await.unwrap_err();
         assert!(error.is_invalid_argument(), "{id:?}: {error:?}");
     }

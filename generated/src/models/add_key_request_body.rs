@@ -54,3 +54,38 @@ impl AddKeyRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for AddKeyRequestBody {}
+/// Body properties of every operation whose body is [`AddKeyRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, AddKeyRequestBody> {
+    /// Sets the body property `key_credential`.
+    pub fn key_credential(
+        mut self,
+        value: impl Into<crate::models::KeyCredential>,
+    ) -> Self {
+        self.body.key_credential = Some(value.into());
+        self
+    }
+    /// Sets the body property `password_credential`.
+    pub fn password_credential(
+        mut self,
+        value: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credential = Some(value.into());
+        self
+    }
+    /// Sets the body property `proof`.
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
+        self.body.proof = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -35,3 +35,25 @@ impl AddPasswordRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for AddPasswordRequestBody {}
+/// Body properties of every operation whose body is [`AddPasswordRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, AddPasswordRequestBody> {
+    /// Sets the body property `password_credential`.
+    pub fn password_credential(
+        mut self,
+        value: impl Into<crate::models::PasswordCredential>,
+    ) -> Self {
+        self.body.password_credential = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -38,3 +38,27 @@ impl AddTokenSigningCertificateRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for AddTokenSigningCertificateRequestBody {}
+/// Body properties of every operation whose body is [`AddTokenSigningCertificateRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, AddTokenSigningCertificateRequestBody> {
+    /// Sets the body property `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `end_date_time`.
+    pub fn end_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.end_date_time = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

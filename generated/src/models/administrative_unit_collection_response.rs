@@ -45,3 +45,12 @@ impl AdministrativeUnitCollectionResponse {
         self
     }
 }
+impl crate::request::Page for AdministrativeUnitCollectionResponse {
+    type Item = crate::models::AdministrativeUnit;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::AdministrativeUnit> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl AppManagementPolicyCollectionResponse {
         self
     }
 }
+impl crate::request::Page for AppManagementPolicyCollectionResponse {
+    type Item = crate::models::AppManagementPolicy;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::AppManagementPolicy> {
+        self.value.unwrap_or_default()
+    }
+}

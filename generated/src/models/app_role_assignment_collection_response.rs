@@ -45,3 +45,12 @@ impl AppRoleAssignmentCollectionResponse {
         self
     }
 }
+impl crate::request::Page for AppRoleAssignmentCollectionResponse {
+    type Item = crate::models::AppRoleAssignment;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::AppRoleAssignment> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl ApplicationCollectionResponse {
         self
     }
 }
+impl crate::request::Page for ApplicationCollectionResponse {
+    type Item = crate::models::Application;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::Application> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl ApplicationTemplateCollectionResponse {
         self
     }
 }
+impl crate::request::Page for ApplicationTemplateCollectionResponse {
+    type Item = crate::models::ApplicationTemplate;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::ApplicationTemplate> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -57,3 +57,12 @@ impl ApplicationsDeltaResponse {
         self
     }
 }
+impl crate::request::Page for ApplicationsDeltaResponse {
+    type Item = crate::models::Application;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::Application> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl ApplicationsGetByIdResponse {
         self
     }
 }
+impl crate::request::Page for ApplicationsGetByIdResponse {
+    type Item = crate::models::DirectoryObject;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::DirectoryObject> {
+        self.value.unwrap_or_default()
+    }
+}

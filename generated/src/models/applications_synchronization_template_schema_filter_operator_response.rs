@@ -45,3 +45,13 @@ impl ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse {
         self
     }
 }
+impl crate::request::Page
+for ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse {
+    type Item = crate::models::FilterOperatorSchema;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::FilterOperatorSchema> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl ApplicationsSynchronizationTemplateSchemaFunctionResponse {
         self
     }
 }
+impl crate::request::Page for ApplicationsSynchronizationTemplateSchemaFunctionResponse {
+    type Item = crate::models::AttributeMappingFunctionSchema;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::AttributeMappingFunctionSchema> {
+        self.value.unwrap_or_default()
+    }
+}

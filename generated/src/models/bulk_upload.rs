@@ -28,3 +28,22 @@ impl BulkUpload {
         self
     }
 }
+impl crate::request::JsonBody for BulkUpload {}
+/// Body properties of every operation whose body is [`BulkUpload`], as builder methods.
+impl<O> crate::request::Request<O, BulkUpload> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

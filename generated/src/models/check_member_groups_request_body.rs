@@ -28,3 +28,27 @@ impl CheckMemberGroupsRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for CheckMemberGroupsRequestBody {}
+/// Body properties of every operation whose body is [`CheckMemberGroupsRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, CheckMemberGroupsRequestBody> {
+    /// Sets the body property `group_ids`.
+    pub fn group_ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.group_ids = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `group_ids`.
+    pub fn group_id(mut self, item: impl Into<String>) -> Self {
+        self.body.group_ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

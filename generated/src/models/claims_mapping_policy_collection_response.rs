@@ -45,3 +45,12 @@ impl ClaimsMappingPolicyCollectionResponse {
         self
     }
 }
+impl crate::request::Page for ClaimsMappingPolicyCollectionResponse {
+    type Item = crate::models::ClaimsMappingPolicy;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::ClaimsMappingPolicy> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -55,3 +55,40 @@ impl DelegatedPermissionClassification {
         self
     }
 }
+impl crate::request::JsonBody for DelegatedPermissionClassification {}
+/// Body properties of every operation whose body is [`DelegatedPermissionClassification`], as builder methods.
+impl<O> crate::request::Request<O, DelegatedPermissionClassification> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `classification`.
+    pub fn classification(
+        mut self,
+        value: impl Into<crate::models::PermissionClassificationType>,
+    ) -> Self {
+        self.body.classification = Some(value.into());
+        self
+    }
+    /// Sets the body property `permission_id`: The unique identifier (id) for the delegated permission listed in the oauth2PermissionScopes collection of the servicePrincipal. Required on create. Doesn't support $filter.
+    pub fn permission_id(mut self, value: impl Into<String>) -> Self {
+        self.body.permission_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `permission_name`: The claim value (value) for the delegated permission listed in the oauth2PermissionScopes collection of the servicePrincipal. Doesn't support $filter.
+    pub fn permission_name(mut self, value: impl Into<String>) -> Self {
+        self.body.permission_name = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -45,3 +45,12 @@ impl DelegatedPermissionClassificationCollectionResponse {
         self
     }
 }
+impl crate::request::Page for DelegatedPermissionClassificationCollectionResponse {
+    type Item = crate::models::DelegatedPermissionClassification;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::DelegatedPermissionClassification> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -92,3 +92,65 @@ impl DirectoryDefinition {
         self
     }
 }
+impl crate::request::JsonBody for DirectoryDefinition {}
+/// Body properties of every operation whose body is [`DirectoryDefinition`], as builder methods.
+impl<O> crate::request::Request<O, DirectoryDefinition> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverabilities`.
+    pub fn discoverabilities(
+        mut self,
+        value: impl Into<
+            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
+        >,
+    ) -> Self {
+        self.body.discoverabilities = Some(value.into());
+        self
+    }
+    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
+    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.discovery_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// Sets the body property `objects`: Collection of objects supported by the directory.
+    pub fn objects(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
+    ) -> Self {
+        self.body.objects = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `objects`.
+    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
+        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `read_only`: Whether this object is read-only.
+    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.read_only = Some(value.into());
+        self
+    }
+    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.body.version = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

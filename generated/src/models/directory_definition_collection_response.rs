@@ -45,3 +45,12 @@ impl DirectoryDefinitionCollectionResponse {
         self
     }
 }
+impl crate::request::Page for DirectoryDefinitionCollectionResponse {
+    type Item = crate::models::DirectoryDefinition;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::DirectoryDefinition> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl DirectoryRoleCollectionResponse {
         self
     }
 }
+impl crate::request::Page for DirectoryRoleCollectionResponse {
+    type Item = crate::models::DirectoryRole;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::DirectoryRole> {
+        self.value.unwrap_or_default()
+    }
+}

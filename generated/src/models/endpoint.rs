@@ -86,3 +86,52 @@ impl Endpoint {
         self
     }
 }
+impl crate::request::JsonBody for Endpoint {}
+/// Body properties of every operation whose body is [`Endpoint`], as builder methods.
+impl<O> crate::request::Request<O, Endpoint> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Sets the body property `capability`.
+    pub fn capability(mut self, value: impl Into<String>) -> Self {
+        self.body.capability = Some(value.into());
+        self
+    }
+    /// Sets the body property `provider_id`.
+    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
+        self.body.provider_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `provider_name`.
+    pub fn provider_name(mut self, value: impl Into<String>) -> Self {
+        self.body.provider_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `provider_resource_id`.
+    pub fn provider_resource_id(mut self, value: impl Into<String>) -> Self {
+        self.body.provider_resource_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `uri`.
+    pub fn uri(mut self, value: impl Into<String>) -> Self {
+        self.body.uri = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

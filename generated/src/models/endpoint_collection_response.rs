@@ -42,3 +42,12 @@ impl EndpointCollectionResponse {
         self
     }
 }
+impl crate::request::Page for EndpointCollectionResponse {
+    type Item = crate::models::Endpoint;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::Endpoint> {
+        self.value.unwrap_or_default()
+    }
+}

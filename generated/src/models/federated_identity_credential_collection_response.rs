@@ -45,3 +45,12 @@ impl FederatedIdentityCredentialCollectionResponse {
         self
     }
 }
+impl crate::request::Page for FederatedIdentityCredentialCollectionResponse {
+    type Item = crate::models::FederatedIdentityCredential;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::FederatedIdentityCredential> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -32,3 +32,22 @@ impl GetAvailableExtensionPropertiesRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for GetAvailableExtensionPropertiesRequestBody {}
+/// Body properties of every operation whose body is [`GetAvailableExtensionPropertiesRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, GetAvailableExtensionPropertiesRequestBody> {
+    /// Sets the body property `is_synced_from_on_premises`.
+    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
+        self.body.is_synced_from_on_premises = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -36,3 +36,37 @@ impl GetByIdsRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for GetByIdsRequestBody {}
+/// Body properties of every operation whose body is [`GetByIdsRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, GetByIdsRequestBody> {
+    /// Sets the body property `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.ids = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `ids`.
+    pub fn id(mut self, item: impl Into<String>) -> Self {
+        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `types`.
+    pub fn types(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.types = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `types`.
+    pub fn r#type(mut self, item: impl Into<String>) -> Self {
+        self.body.types.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -32,3 +32,22 @@ impl GetMemberGroupsRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for GetMemberGroupsRequestBody {}
+/// Body properties of every operation whose body is [`GetMemberGroupsRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, GetMemberGroupsRequestBody> {
+    /// Sets the body property `security_enabled_only`.
+    pub fn security_enabled_only(mut self, value: impl Into<bool>) -> Self {
+        self.body.security_enabled_only = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

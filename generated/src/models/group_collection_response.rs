@@ -42,3 +42,12 @@ impl GroupCollectionResponse {
         self
     }
 }
+impl crate::request::Page for GroupCollectionResponse {
+    type Item = crate::models::Group;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::Group> {
+        self.value.unwrap_or_default()
+    }
+}

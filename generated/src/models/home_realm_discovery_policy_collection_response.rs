@@ -45,3 +45,12 @@ impl HomeRealmDiscoveryPolicyCollectionResponse {
         self
     }
 }
+impl crate::request::Page for HomeRealmDiscoveryPolicyCollectionResponse {
+    type Item = crate::models::HomeRealmDiscoveryPolicy;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::HomeRealmDiscoveryPolicy> {
+        self.value.unwrap_or_default()
+    }
+}

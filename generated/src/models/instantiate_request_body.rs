@@ -28,3 +28,22 @@ impl InstantiateRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for InstantiateRequestBody {}
+/// Body properties of every operation whose body is [`InstantiateRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, InstantiateRequestBody> {
+    /// Sets the body property `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -45,3 +45,12 @@ impl OAuth2PermissionGrantCollectionResponse {
         self
     }
 }
+impl crate::request::Page for OAuth2PermissionGrantCollectionResponse {
+    type Item = crate::models::OAuth2PermissionGrant;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::OAuth2PermissionGrant> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -58,3 +58,38 @@ impl ParseExpressionRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for ParseExpressionRequestBody {}
+/// Body properties of every operation whose body is [`ParseExpressionRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, ParseExpressionRequestBody> {
+    /// Sets the body property `expression`.
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.body.expression = Some(value.into());
+        self
+    }
+    /// Sets the body property `test_input_object`.
+    pub fn test_input_object(
+        mut self,
+        value: impl Into<crate::models::ExpressionInputObject>,
+    ) -> Self {
+        self.body.test_input_object = Some(value.into());
+        self
+    }
+    /// Sets the body property `target_attribute_definition`.
+    pub fn target_attribute_definition(
+        mut self,
+        value: impl Into<crate::models::AttributeDefinition>,
+    ) -> Self {
+        self.body.target_attribute_definition = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

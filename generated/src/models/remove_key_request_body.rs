@@ -38,3 +38,27 @@ impl RemoveKeyRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for RemoveKeyRequestBody {}
+/// Body properties of every operation whose body is [`RemoveKeyRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, RemoveKeyRequestBody> {
+    /// Sets the body property `key_id`.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.key_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `proof`.
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
+        self.body.proof = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -31,3 +31,25 @@ impl RestartRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for RestartRequestBody {}
+/// Body properties of every operation whose body is [`RestartRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, RestartRequestBody> {
+    /// Sets the body property `criteria`.
+    pub fn criteria(
+        mut self,
+        value: impl Into<crate::models::SynchronizationJobRestartCriteria>,
+    ) -> Self {
+        self.body.criteria = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -32,3 +32,22 @@ impl RestoreRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for RestoreRequestBody {}
+/// Body properties of every operation whose body is [`RestoreRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, RestoreRequestBody> {
+    /// Sets the body property `auto_reconcile_proxy_conflict`.
+    pub fn auto_reconcile_proxy_conflict(mut self, value: impl Into<bool>) -> Self {
+        self.body.auto_reconcile_proxy_conflict = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

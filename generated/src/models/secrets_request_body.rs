@@ -31,3 +31,27 @@ impl SecretsRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for SecretsRequestBody {}
+/// Body properties of every operation whose body is [`SecretsRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, SecretsRequestBody> {
+    /// Sets the body property `value`.
+    pub fn value(
+        mut self,
+        value: impl IntoIterator<
+            Item = crate::models::SynchronizationSecretKeyStringValuePair,
+        >,
+    ) -> Self {
+        self.body.value = Some(value.into_iter().collect());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

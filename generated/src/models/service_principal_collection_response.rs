@@ -45,3 +45,12 @@ impl ServicePrincipalCollectionResponse {
         self
     }
 }
+impl crate::request::Page for ServicePrincipalCollectionResponse {
+    type Item = crate::models::ServicePrincipal;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::ServicePrincipal> {
+        self.value.unwrap_or_default()
+    }
+}

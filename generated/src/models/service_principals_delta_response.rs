@@ -57,3 +57,12 @@ impl ServicePrincipalsDeltaResponse {
         self
     }
 }
+impl crate::request::Page for ServicePrincipalsDeltaResponse {
+    type Item = crate::models::ServicePrincipal;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::ServicePrincipal> {
+        self.value.unwrap_or_default()
+    }
+}

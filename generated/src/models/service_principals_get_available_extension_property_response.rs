@@ -45,3 +45,12 @@ impl ServicePrincipalsGetAvailableExtensionPropertyResponse {
         self
     }
 }
+impl crate::request::Page for ServicePrincipalsGetAvailableExtensionPropertyResponse {
+    type Item = crate::models::ExtensionProperty;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::ExtensionProperty> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -40,3 +40,12 @@ impl ServicePrincipalsGetMemberGroupResponse {
         self
     }
 }
+impl crate::request::Page for ServicePrincipalsGetMemberGroupResponse {
+    type Item = String;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<String> {
+        self.value.unwrap_or_default()
+    }
+}

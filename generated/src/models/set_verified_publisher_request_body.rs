@@ -32,3 +32,22 @@ impl SetVerifiedPublisherRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for SetVerifiedPublisherRequestBody {}
+/// Body properties of every operation whose body is [`SetVerifiedPublisherRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, SetVerifiedPublisherRequestBody> {
+    /// Sets the body property `verified_publisher_id`.
+    pub fn verified_publisher_id(mut self, value: impl Into<String>) -> Self {
+        self.body.verified_publisher_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -45,3 +45,12 @@ impl SynchronizationJobCollectionResponse {
         self
     }
 }
+impl crate::request::Page for SynchronizationJobCollectionResponse {
+    type Item = crate::models::SynchronizationJob;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::SynchronizationJob> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -92,3 +92,63 @@ impl SynchronizationTemplate {
         self
     }
 }
+impl crate::request::JsonBody for SynchronizationTemplate {}
+/// Body properties of every operation whose body is [`SynchronizationTemplate`], as builder methods.
+impl<O> crate::request::Request<O, SynchronizationTemplate> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `application_id`: Identifier of the application this template belongs to.
+    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+        self.body.application_id = Some(value.into());
+        self
+    }
+    /// Sets the body property `default`: true if this template is recommended to be the default for the application.
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.body.default = Some(value.into());
+        self
+    }
+    /// Sets the body property `description`: Description of the template.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal).
+    pub fn discoverable(mut self, value: impl Into<bool>) -> Self {
+        self.body.discoverable = Some(value.into());
+        self
+    }
+    /// Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template.
+    pub fn factory_tag(mut self, value: impl Into<String>) -> Self {
+        self.body.factory_tag = Some(value.into());
+        self
+    }
+    /// Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
+    pub fn metadata(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SynchronizationMetadataEntry>,
+    ) -> Self {
+        self.body.metadata = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `schema`.
+    pub fn schema(
+        mut self,
+        value: impl Into<crate::models::SynchronizationSchema>,
+    ) -> Self {
+        self.body.schema = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -45,3 +45,12 @@ impl SynchronizationTemplateCollectionResponse {
         self
     }
 }
+impl crate::request::Page for SynchronizationTemplateCollectionResponse {
+    type Item = crate::models::SynchronizationTemplate;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::SynchronizationTemplate> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -36,3 +36,27 @@ impl TargetDeviceGroup {
         self
     }
 }
+impl crate::request::JsonBody for TargetDeviceGroup {}
+/// Body properties of every operation whose body is [`TargetDeviceGroup`], as builder methods.
+impl<O> crate::request::Request<O, TargetDeviceGroup> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`: Display name for the target device group.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

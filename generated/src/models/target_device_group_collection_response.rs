@@ -45,3 +45,12 @@ impl TargetDeviceGroupCollectionResponse {
         self
     }
 }
+impl crate::request::Page for TargetDeviceGroupCollectionResponse {
+    type Item = crate::models::TargetDeviceGroup;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::TargetDeviceGroup> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl TokenIssuancePolicyCollectionResponse {
         self
     }
 }
+impl crate::request::Page for TokenIssuancePolicyCollectionResponse {
+    type Item = crate::models::TokenIssuancePolicy;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::TokenIssuancePolicy> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -45,3 +45,12 @@ impl TokenLifetimePolicyCollectionResponse {
         self
     }
 }
+impl crate::request::Page for TokenLifetimePolicyCollectionResponse {
+    type Item = crate::models::TokenLifetimePolicy;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::TokenLifetimePolicy> {
+        self.value.unwrap_or_default()
+    }
+}

@@ -42,3 +42,12 @@ impl UserCollectionResponse {
         self
     }
 }
+impl crate::request::Page for UserCollectionResponse {
+    type Item = crate::models::User;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::User> {
+        self.value.unwrap_or_default()
+    }
+}

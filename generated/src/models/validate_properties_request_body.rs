@@ -58,3 +58,37 @@ impl ValidatePropertiesRequestBody {
         self
     }
 }
+impl crate::request::JsonBody for ValidatePropertiesRequestBody {}
+/// Body properties of every operation whose body is [`ValidatePropertiesRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, ValidatePropertiesRequestBody> {
+    /// Sets the body property `entity_type`.
+    pub fn entity_type(mut self, value: impl Into<String>) -> Self {
+        self.body.entity_type = Some(value.into());
+        self
+    }
+    /// Sets the body property `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `mail_nickname`.
+    pub fn mail_nickname(mut self, value: impl Into<String>) -> Self {
+        self.body.mail_nickname = Some(value.into());
+        self
+    }
+    /// Sets the body property `on_behalf_of_user_id`.
+    pub fn on_behalf_of_user_id(mut self, value: impl Into<String>) -> Self {
+        self.body.on_behalf_of_user_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -67,6 +67,24 @@ pub fn identity_rs(api: &Api) -> TokenStream {
         })
         .collect();
     let deserialize = deserialize_impl(&name, arms);
+    let lookups = identity.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        quote!(#wire => self.#rust.as_deref(),)
+    });
+    // Generated operations read their path keys through this, by the key's exact spelling.
+    let body = if identity.fields.is_empty() {
+        quote!(let _ = key; None)
+    } else {
+        quote!(match key { #(#lookups)* _ => None })
+    };
+    let lookup = quote! {
+        impl crate::request::Identity for #name {
+            fn key(&self, key: &str) -> Option<&str> {
+                #body
+            }
+        }
+    };
     quote! {
         //! The module's identity type.
 
@@ -88,6 +106,8 @@ pub fn identity_rs(api: &Api) -> TokenStream {
 
             #(#setters)*
         }
+
+        #lookup
 
         #deserialize
     }

@@ -150,6 +150,7 @@ pub fn lib_rs(api: &Api, krate: &CrateConfig) -> TokenStream {
 
         pub mod identity;
         pub mod models;
+        pub mod request;
         #(#modules)*
 
         #trait_doc

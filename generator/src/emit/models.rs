@@ -31,9 +31,13 @@ pub fn module_names(api: &Api) -> Vec<(String, &Model)> {
 }
 
 /// Tokens of one model's file.
-pub fn model_tokens(api: &Api, model: &Model) -> TokenStream {
+pub fn model_tokens(api: &Api, uses: &super::requests::ModelUses<'_>, model: &Model) -> TokenStream {
     match model {
-        Model::Struct(s) => struct_tokens(api, s),
+        Model::Struct(s) => {
+            let tokens = struct_tokens(api, s);
+            let requests = super::requests::request_impls(api, uses, s);
+            quote!(#tokens #requests)
+        }
         Model::Enum(e) => enum_tokens(e),
     }
 }

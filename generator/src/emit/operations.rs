@@ -1,14 +1,15 @@
-//! One module per area: the area handle, its operations (plain and via identity), the
-//! static `OperationInfo` of each, and one request builder per operation.
+//! One module per area: the area handle with one method per operation (plain and via
+//! identity, carrying the operation's documentation), a builder alias per operation, and
+//! the `op` module of operation types: each an `Operation` (path, method, response) plus
+//! the marker traits of the standard options it accepts. Everything a builder does is
+//! written once, in `request.rs`.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
 use super::docs::{attrs, code, inner_attrs, link_target, prose};
 use super::type_tokens;
-use crate::ir::{
-    Api, Area, ExpandedField, JsonBody, Model, Operation, Param, ParamKind, RequestBody, ResponseBody, TypeRef,
-};
+use crate::ir::{Api, Area, Model, Operation, Param, ParamKind, RequestBody, ResponseBody};
 use crate::naming::{compose, ident, unraw};
 
 /// Tokens of `src/<area>.rs`.
@@ -23,15 +24,17 @@ pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
         area.type_name,
     ));
     let methods = area.operations.iter().map(|op| entry_points(api, op));
-    let items = area.operations.iter().map(|op| {
-        let info = info_static(op);
-        let builder = builder(api, op);
-        quote!(#info #builder)
-    });
+    let aliases = area.operations.iter().map(|op| builder_alias(area, op));
+    let operations = area.operations.iter().map(|op| operation_type(api, op));
+    let op_doc = inner_attrs(&format!(
+        "The operation types of `/{segment}`: each names one operation for [`crate::request::Request`] \
+         and says which standard options it accepts."
+    ));
     quote! {
         #module_doc
 
-        use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+        use crate::request::Request;
+        use crate::runtime::Client;
 
         #handle_doc
         #[derive(Clone, Debug)]
@@ -48,7 +51,13 @@ pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
             #(#methods)*
         }
 
-        #(#items)*
+        #(#aliases)*
+
+        pub mod op {
+            #op_doc
+
+            #(#operations)*
+        }
     }
 }
 
@@ -133,22 +142,36 @@ fn required_params(op: &Operation) -> impl Iterator<Item = (&Param, bool)> {
     query.chain(header)
 }
 
+/// The builder's body type: `()`, the body model, or bytes.
+fn body_type(op: &Operation) -> TokenStream {
+    match &op.body {
+        None => quote!(()),
+        Some(RequestBody::Json(body)) => {
+            let ty = ident(&body.type_name);
+            quote!(crate::models::#ty)
+        }
+        Some(RequestBody::Binary { .. }) => quote!(crate::runtime::Bytes),
+    }
+}
+
 fn entry_points(api: &Api, op: &Operation) -> TokenStream {
     let cfg = cfg(op);
     let method = ident(&op.method_name);
     let builder = ident(&op.builder_name);
-    let info = ident(&op.info_name);
     let params: Vec<_> = op.path_params.iter().map(|p| ident(&p.rust)).collect();
-    let wires = op.path_params.iter().map(|p| &p.wire);
     let required: Vec<(&Param, bool)> = required_params(op).collect();
-    let required_idents: Vec<_> = required.iter().map(|(p, _)| ident(&p.rust)).collect();
-    let required_decls = required.iter().map(|(p, _)| {
-        let name = ident(&p.rust);
-        let ty = param_arg_type(p);
-        quote!(#name: #ty,)
-    });
-    let required_applies =
-        required.iter().map(|(p, header)| apply_param(p, *header, quote!(call), ident(&p.rust).into_token_stream()));
+    let required_decls: Vec<TokenStream> = required
+        .iter()
+        .map(|(p, _)| {
+            let name = ident(&p.rust);
+            let ty = param_arg_type(p);
+            quote!(#name: #ty,)
+        })
+        .collect();
+    let required_applies: Vec<TokenStream> = required
+        .iter()
+        .map(|(p, header)| apply_param(p, *header, quote!(request.call), ident(&p.rust).into_token_stream()))
+        .collect();
 
     let mut doc = operation_doc(op);
     if !op.path_params.is_empty() || !required.is_empty() {
@@ -163,27 +186,38 @@ fn entry_points(api: &Api, op: &Operation) -> TokenStream {
     let doc = attrs(&doc);
 
     let body_arg = body_argument(api, op);
-    let (body_param, body_pass, body_init) = match (&op.body, &body_arg) {
-        (Some(_), Some(ty)) => (quote!(body: #ty,), quote!(body,), quote!(body,)),
-        (Some(RequestBody::Json(body)), None) => {
-            let ty = ident(&body.type_name);
-            (quote!(), quote!(), quote!(body: crate::models::#ty::default(),))
-        }
-        (Some(RequestBody::Binary { .. }), None) => (quote!(), quote!(), quote!(body: crate::runtime::Bytes::new(),)),
-        (None, _) => (quote!(), quote!(), quote!()),
+    let body_param = match &body_arg {
+        Some(ty) => quote!(body: #ty,),
+        None => quote!(),
     };
-    let call_binding = if params.is_empty() && required.is_empty() { quote!(let call) } else { quote!(let mut call) };
+    // One shape for every entry point: build the request from the path values (or the
+    // identity), then apply the required parameters, if any.
+    let finish = |start: TokenStream| {
+        if required_applies.is_empty() {
+            start
+        } else {
+            quote! {
+                let mut request: #builder = #start;
+                #(#required_applies)*
+                request
+            }
+        }
+    };
+    let plain_start = match &body_arg {
+        Some(_) => quote!(Request::with_body(&self.client, &[#(#params),*], body)),
+        None => quote!(Request::new(&self.client, &[#(#params),*])),
+    };
+    let plain_body = finish(plain_start);
     let plain = quote! {
         #doc
         #cfg
         pub fn #method(&self, #(#params: &str,)* #(#required_decls)* #body_param) -> #builder {
-            #call_binding = Call::new(&#info);
-            #( call.path_param(#wires, #params); )*
-            #(#required_applies)*
-            #builder { client: self.client.clone(), call, #body_init }
+            #plain_body
         }
     };
-    if op.path_params.is_empty() {
+    // Operations complete with their path are built from an identity by the one generic
+    // `Request::via_identity`; only those that also take a required argument need their own.
+    if op.path_params.is_empty() || !needs_own_via(api, op) {
         return plain;
     }
 
@@ -191,23 +225,15 @@ fn entry_points(api: &Api, op: &Operation) -> TokenStream {
     let identity = ident(&api.identity.type_name);
     let keys: Vec<String> = op.path_params.iter().map(|p| code(&p.identity_wire)).collect();
     let via_doc = attrs(&format!(
-        "[`Self::{}`] with the path taken from an identity (the cmdlet's `-InputObject`): uses {}.\n\n\
-         # Errors\n\n\
-         When the identity has no value (or an empty one) for a key the path needs; nothing is sent.",
+        "[`Self::{}`] with the path from an identity (`-InputObject`): {} ([errors](Request::identity_path)).",
         unraw(&op.method_name),
         keys.join(", ")
     ));
-    let lookups = op.path_params.iter().map(|p| {
-        let local = ident(&p.rust);
-        let field = ident(&p.identity_field);
-        let key = &p.identity_wire;
-        quote!(let #local = crate::runtime::identity_key(identity.#field.as_deref(), #key)?;)
-    });
-    let required_decls = required.iter().map(|(p, _)| {
-        let name = ident(&p.rust);
-        let ty = param_arg_type(p);
-        quote!(#name: #ty,)
-    });
+    let start = match &body_arg {
+        Some(_) => quote!(#builder::with_body(&self.client, &#builder::identity_path(identity)?, body)),
+        None => quote!(#builder::new(&self.client, &#builder::identity_path(identity)?)),
+    };
+    let via_body = finish(start);
     quote! {
         #plain
 
@@ -218,338 +244,140 @@ fn entry_points(api: &Api, op: &Operation) -> TokenStream {
             identity: &crate::identity::#identity,
             #(#required_decls)*
             #body_param
-        ) -> Result<#builder, Error> {
-            #(#lookups)*
-            Ok(self.#method(#(#params,)* #(#required_idents,)* #body_pass))
+        ) -> Result<#builder, crate::runtime::Error> {
+            Ok({ #via_body })
         }
     }
 }
 
-fn body_has_default(api: &Api, type_name: &str) -> bool {
-    matches!(api.models.get(type_name), Some(Model::Struct(s)) if s.has_default)
+/// Whether an operation with path parameters needs an argument besides its path (a required
+/// query parameter or header, or a body without `Default`), so `Request::via_identity`
+/// cannot build it.
+fn needs_own_via(api: &Api, op: &Operation) -> bool {
+    required_params(op).next().is_some() || body_argument(api, op).is_some()
 }
 
-fn info_static(op: &Operation) -> TokenStream {
+/// `pub type <Builder> = Request<op::<Builder>, Body>;` plus methods for the operation's own
+/// optional parameters (those that are not standard options).
+fn builder_alias(area: &Area, op: &Operation) -> TokenStream {
     let cfg = cfg(op);
-    let info = ident(&op.info_name);
+    let builder = ident(&op.builder_name);
+    let body = body_type(op);
+    let doc = attrs(&format!("Builder of [`{}::{}`].", area.type_name, unraw(&op.method_name)));
+    let own = op_param_methods(op);
+    let own = if own.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            #cfg
+            impl #builder {
+                #(#own)*
+            }
+        }
+    };
+    quote! {
+        #doc
+        #cfg
+        pub type #builder = Request<op::#builder, #body>;
+        #own
+    }
+}
+
+/// Builder methods for optional parameters that are not standard options.
+fn op_param_methods(op: &Operation) -> Vec<TokenStream> {
+    let query = op.query_params.iter().map(|p| (p, false));
+    let header = op.header_params.iter().map(|p| (p, true));
+    query
+        .chain(header)
+        .filter(|(p, _)| !p.required && p.standard.is_none())
+        .map(|(p, header)| {
+            let name = ident(&p.rust);
+            let kind = if header { "header" } else { "query parameter" };
+            let doc = attrs(&if p.docs.is_empty() {
+                format!("Sets the {kind} {}.", code(&p.wire))
+            } else {
+                format!("Sets the {kind} {}: {}", code(&p.wire), prose(&p.docs))
+            });
+            let apply = apply_param(p, header, quote!(self.call), quote!(value));
+            let (generics, arg, prepare) = match p.kind {
+                ParamKind::String => (quote!(), quote!(value: impl AsRef<str>), quote!(let value = value.as_ref();)),
+                ParamKind::Integer => (quote!(), quote!(value: i64), quote!()),
+                ParamKind::Boolean => (quote!(), quote!(value: bool), quote!()),
+                ParamKind::List => (
+                    quote!(<I, S>),
+                    quote!(values: I),
+                    quote!(let value: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();),
+                ),
+            };
+            let bounds = match p.kind {
+                ParamKind::List => quote!(where I: IntoIterator<Item = S>, S: AsRef<str>),
+                _ => quote!(),
+            };
+            quote! {
+                #doc
+                pub fn #name #generics (mut self, #arg) -> Self #bounds {
+                    #prepare
+                    #apply
+                    self
+                }
+            }
+        })
+        .collect()
+}
+
+/// The operation type, declared with `request::operation!`: `Operation` (static description,
+/// path keys, response) and the marker traits of its standard options (and `Paged`).
+fn operation_type(api: &Api, op: &Operation) -> TokenStream {
+    let cfg = cfg(op);
+    let name = ident(&op.builder_name);
     let id = &op.operation_id;
     let method = ident(op.http_method.variant());
     let path = &op.path;
-    let doc = attrs(&format!("Static description of {}.", code(&op.docs.http)));
-    quote! {
-        #doc
-        #cfg
-        pub static #info: OperationInfo = OperationInfo {
-            operation_id: #id,
-            method: HttpMethod::#method,
-            path_template: #path,
-        };
-    }
-}
-
-/// Builder methods for optional query and header parameters.
-fn param_methods(op: &Operation) -> TokenStream {
-    let query = op.query_params.iter().filter(|p| !p.required).map(|p| (p, false));
-    let header = op.header_params.iter().filter(|p| !p.required).map(|p| (p, true));
-    let methods = query.chain(header).map(|(p, header)| {
-        let name = ident(&p.rust);
-        let kind = if header { "header" } else { "query parameter" };
-        let doc = attrs(&if p.docs.is_empty() {
-            format!("Sets the {kind} {}.", code(&p.wire))
-        } else {
-            format!("Sets the {kind} {}: {}", code(&p.wire), prose(&p.docs))
-        });
-        let apply = apply_param(p, header, quote!(self.call), quote!(value));
-        let (generics, arg, prepare) = match p.kind {
-            ParamKind::String => (quote!(), quote!(value: impl AsRef<str>), quote!(let value = value.as_ref();)),
-            ParamKind::Integer => (quote!(), quote!(value: i64), quote!()),
-            ParamKind::Boolean => (quote!(), quote!(value: bool), quote!()),
-            ParamKind::List => (
-                quote!(<I, S>),
-                quote!(values: I),
-                quote!(let value: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();),
-            ),
-        };
-        let bounds = match p.kind {
-            ParamKind::List => quote!(where I: IntoIterator<Item = S>, S: AsRef<str>),
-            _ => quote!(),
-        };
-        quote! {
-            #doc
-            pub fn #name #generics (mut self, #arg) -> Self #bounds {
-                #prepare
-                #apply
-                self
-            }
-        }
+    let keys = op.path_params.iter().map(|p| {
+        let (wire, key) = (&p.wire, &p.identity_wire);
+        quote!((#wire, #key))
     });
-    quote!(#(#methods)*)
-}
-
-fn builder(api: &Api, op: &Operation) -> TokenStream {
-    let cfg = cfg(op);
-    let builder = ident(&op.builder_name);
-    let doc = attrs(&format!(
-        "Request builder of {} (operationId {}). Optional parameters and body properties are \
-         methods (the cmdlet's expanded parameter set); `body` sets the whole body (the \
-         `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) \
-         come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows \
-         the request instead.",
-        code(&op.docs.http),
-        code(&op.operation_id)
-    ));
-    let params = param_methods(op);
-    let (body_field, body_methods, attach, attach_redacted) = match &op.body {
-        Some(RequestBody::Json(body)) => json_body(api, body),
-        Some(RequestBody::Binary { content_type, .. }) => (
-            quote!(body: crate::runtime::Bytes,),
-            quote! {
-                /// Sets the request body: raw bytes, sent as the declared content type unless a
-                /// `Content-Type` header is set for the call.
-                pub fn body(mut self, body: impl Into<crate::runtime::Bytes>) -> Self {
-                    self.body = body.into();
-                    self
-                }
-            },
-            quote! {
-                let mut call = self.call;
-                call.raw_body(#content_type, self.body);
-            },
-            quote! {
-                let mut call = self.call;
-                call.raw_body(#content_type, self.body);
-            },
-        ),
-        None => (quote!(), quote!(), quote!(let call = self.call;), quote!(let call = self.call;)),
-    };
-    let (output, finish, send_doc) = match &op.response {
-        ResponseBody::Empty => (
-            quote!(Response<()>),
-            quote!(Ok(response.without_body())),
-            "Sends the request. Any 2XX status is success: the response carries status and \
-             headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).",
-        ),
+    let output = match &op.response {
+        ResponseBody::Empty => quote!(crate::request::NoContent),
         ResponseBody::Json(ty) => {
             let ty = type_tokens(ty);
-            (
-                quote!(Response<#ty>),
-                quote!(response.json()),
-                "Sends the request and decodes the 2XX JSON body; status and headers stay available.",
-            )
+            quote!(crate::request::Json<#ty>)
         }
         ResponseBody::Text(ty) => {
             let ty = type_tokens(ty);
-            (
-                quote!(Response<#ty>),
-                quote!(response.text()),
-                "Sends the request and parses the 2XX `text/plain` body; status and headers stay available.",
-            )
+            quote!(crate::request::Text<#ty>)
         }
-        ResponseBody::Binary => (
-            quote!(Response<crate::runtime::Bytes>),
-            quote!(Ok(response)),
-            "Sends the request; the 2XX body is returned as bytes with status and headers.",
-        ),
+        ResponseBody::Binary => quote!(crate::request::Binary),
     };
-    let send_doc = attrs(&format!(
-        "{send_doc}\n\n# Errors\n\nAn invalid argument (before any request), a transport failure or \
-         timeout, a non-2XX status (with the service's error code, message and response headers), \
-         or a body that does not decode."
-    ));
-    let paging = match (&op.paging, op.http_method, &op.body) {
-        (Some(paging), crate::ir::HttpMethod::Get, None) => {
-            let page = ident(&paging.page);
-            let item = type_tokens(&paging.item);
-            let next = ident(&paging.next_link_field);
-            let value = ident(&paging.value_field);
-            let take =
-                if paging.value_optional { quote!(page.#value.unwrap_or_default()) } else { quote!(page.#value) };
-            quote! {
-                /// Every page of the collection, following `@odata.nextLink` (same headers and
-                /// options on each request; links to another host are refused). The stream ends
-                /// after the first error.
-                pub fn pages(self) -> impl crate::runtime::Stream<Item = Result<Response<crate::models::#page>, Error>> + Send {
-                    crate::runtime::paging::pages(self.client, self.call, |page: &crate::models::#page| page.#next.as_deref())
-                }
-
-                /// Every element of every page (see [`Self::pages`]).
-                pub fn items(self) -> impl crate::runtime::Stream<Item = Result<#item, Error>> + Send {
-                    crate::runtime::paging::items(
-                        self.client,
-                        self.call,
-                        |page: &crate::models::#page| page.#next.as_deref(),
-                        |page: crate::models::#page| #take,
-                    )
-                }
-            }
-        }
+    let content_type = match &op.body {
+        Some(RequestBody::Binary { content_type, .. }) => quote!(content_type #content_type,),
         _ => quote!(),
     };
+    let mut options: Vec<proc_macro2::Ident> = op
+        .query_params
+        .iter()
+        .chain(op.header_params.iter())
+        .filter_map(|p| p.standard.as_deref().map(ident))
+        .collect();
+    if let (Some(_), crate::ir::HttpMethod::Get, None) = (&op.paging, op.http_method, &op.body) {
+        options.push(ident("Paged"));
+    }
+    if !op.path_params.is_empty() && !needs_own_via(api, op) {
+        options.push(ident("FromIdentity"));
+    }
     quote! {
-        #doc
-        #cfg
-        #[derive(Debug)]
-        #[must_use = "a request does nothing until `send` or `what_if` is called"]
-        pub struct #builder {
-            client: Client,
-            call: Call,
-            #body_field
+        crate::request::operation! {
+            #cfg
+            #name = #method #path, #id,
+            path [#(#keys),*],
+            output #output,
+            #content_type
+            options [#(#options)*]
         }
-
-        #cfg
-        impl #builder {
-            #params
-            #body_methods
-
-            #send_doc
-            pub async fn send(self) -> Result<#output, Error> {
-                #attach
-                let response = self.client.execute(call).await?;
-                #finish
-            }
-
-            #paging
-
-            /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-            /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-            ///
-            /// # Errors
-            ///
-            /// The same argument errors `send` would report, before any request.
-            pub fn what_if(self) -> Result<WhatIf, Error> {
-                #attach_redacted
-                self.client.what_if(call)
-            }
-        }
-
-        #cfg
-        crate::runtime::call_options!(#builder);
     }
 }
 
-/// Field, methods and body-attaching statements of a JSON body.
-fn json_body(api: &Api, body: &JsonBody) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
-    let ty = ident(&body.type_name);
-    let setters = body.expanded.iter().map(|e| expanded_methods(api, body, e));
-    let additional = if body.additional_properties {
-        quote! {
-            /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-            /// for example `@odata.type`.
-            pub fn additional_property(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-                self.body.additional_properties.insert(name.into(), value.into());
-                self
-            }
-        }
-    } else {
-        quote!()
-    };
-    (
-        quote!(body: crate::models::#ty,),
-        quote! {
-            /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-            pub fn body(mut self, body: crate::models::#ty) -> Self {
-                self.body = body;
-                self
-            }
-            #(#setters)*
-            #additional
-        },
-        quote! {
-            let mut call = self.call;
-            call.json_body(&self.body);
-        },
-        quote! {
-            let mut call = self.call;
-            call.json_body_redacted(&self.body);
-        },
-    )
-}
-
-fn expanded_methods(api: &Api, body: &JsonBody, e: &ExpandedField) -> TokenStream {
-    let field = ident(&e.field);
-    // The model is the one place that knows whether the field is boxed (a recursive property).
-    let boxed = match api.models.get(&body.type_name) {
-        Some(Model::Struct(s)) => s.fields.iter().any(|f| f.rust == e.field && f.boxed),
-        _ => false,
-    };
-    let setter = ident(&e.setter);
-    let doc = attrs(&if e.docs.is_empty() {
-        format!("Sets the body property {}.", code(unraw(&e.field)))
-    } else {
-        format!("Sets the body property {}: {}", code(unraw(&e.field)), prose(&e.docs))
-    });
-    let wrap = |v: TokenStream| {
-        let v = if boxed { quote!(Box::new(#v)) } else { v };
-        if e.optional { quote!(Some(#v)) } else { v }
-    };
-    let set = match &e.item {
-        Some(item) => {
-            let item = type_tokens(item);
-            let value = wrap(quote!(value.into_iter().collect()));
-            quote! {
-                #doc
-                pub fn #setter(mut self, value: impl IntoIterator<Item = #item>) -> Self {
-                    self.body.#field = #value;
-                    self
-                }
-            }
-        }
-        None => {
-            let ty = type_tokens(&e.ty);
-            let value = wrap(quote!(value.into()));
-            quote! {
-                #doc
-                pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
-                    self.body.#field = #value;
-                    self
-                }
-            }
-        }
-    };
-    let add = match (&e.adder, &e.item) {
-        (Some(adder), Some(item)) => {
-            let name = ident(&adder.name);
-            let list = if e.optional {
-                quote!(self.body.#field.get_or_insert_with(Vec::new))
-            } else {
-                quote!(self.body.#field)
-            };
-            let item_has_new = match item {
-                TypeRef::Named(n) => {
-                    matches!(api.models.get(n), Some(Model::Struct(s)) if s.key_value.is_some() && s.has_default)
-                }
-                _ => false,
-            };
-            match (&adder.key_value, item_has_new, item) {
-                (Some((k, v)), true, TypeRef::Named(item_name)) => {
-                    let (k, v) = (type_tokens(k), type_tokens(v));
-                    let item_ident = ident(item_name);
-                    let doc = attrs(&format!(
-                        "Appends one `key`/`value` pair to the body property {}.",
-                        code(unraw(&e.field))
-                    ));
-                    quote! {
-                        #doc
-                        pub fn #name(mut self, key: impl Into<#k>, value: impl Into<#v>) -> Self {
-                            #list.push(crate::models::#item_ident::new(key, value));
-                            self
-                        }
-                    }
-                }
-                _ => {
-                    let item = type_tokens(item);
-                    let doc = attrs(&format!("Appends one element to the body property {}.", code(unraw(&e.field))));
-                    quote! {
-                        #doc
-                        pub fn #name(mut self, item: impl Into<#item>) -> Self {
-                            #list.push(item.into());
-                            self
-                        }
-                    }
-                }
-            }
-        }
-        _ => quote!(),
-    };
-    quote!(#set #add)
+/// Whether the body model derives `Default` (else the body is an argument).
+fn body_has_default(api: &Api, type_name: &str) -> bool {
+    matches!(api.models.get(type_name), Some(Model::Struct(s)) if s.has_default)
 }

@@ -51,33 +51,13 @@ pub(super) const RESERVED_TYPE_NAMES: &[&str] = &[
     "Sized",
 ];
 
-/// Builder methods every request builder has; body setters must not take these names.
-pub(super) const RESERVED_BUILDER_METHODS: &[&str] = &[
-    "send",
-    "what_if",
-    "body",
-    "header",
-    "headers",
-    "timeout",
-    "max_retries",
-    "max_retry_delay",
-    "prepend",
-    "append",
-    "additional_property",
-    "new",
-    "into_call",
-    // Streams of paged responses.
-    "pages",
-    "items",
-];
-
 /// Modules every generated crate has besides its areas (`runtime` is a re-export).
-pub(super) const CRATE_MODULES: &[&str] = &["identity", "models", "prelude", "runtime"];
+pub(super) const CRATE_MODULES: &[&str] = &["identity", "models", "prelude", "request", "runtime"];
 
 /// Names an area's module imports from the runtime (`emit/operations.rs`); no handle or builder
 /// may take them.
 pub(super) const AREA_MODULE_NAMES: &[&str] =
-    &["Call", "Client", "Error", "HttpMethod", "OperationInfo", "Response", "WhatIf"];
+    &["Call", "Client", "Error", "HttpMethod", "OperationInfo", "Request", "Response", "WhatIf"];
 
 impl<'a> Lowerer<'a> {
     /// Makes every method name unique in its area, over the whole document so that selecting

@@ -13,7 +13,7 @@ use crate::schema::{SchemaView, unescape};
 use crate::validate::METHODS;
 
 use super::Lowerer;
-use super::names::{CRATE_MODULES, RESERVED_BUILDER_METHODS, first_segment, method_names_from_id, placeholders};
+use super::names::{CRATE_MODULES, first_segment, method_names_from_id, placeholders};
 
 /// An operation of the document with the names decided for it.
 pub(super) struct OpRef<'a> {
@@ -194,7 +194,8 @@ impl<'a> Lowerer<'a> {
         }
 
         // Query and header parameters: operation-level ones override path-level ones.
-        let mut used: BTreeSet<String> = RESERVED_BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
+        let reserved = || crate::shape::REQUEST_METHODS.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+        let mut used = reserved();
         used.extend(path_params.iter().map(|p| unraw(&p.rust).to_owned()));
         let mut query_params: Vec<Param> = Vec::new();
         let mut header_params: Vec<Param> = Vec::new();
@@ -221,18 +222,30 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             };
-            let base = field_name(&data.name);
-            let mut rust = base.clone();
-            let mut n = 2;
-            while !used.insert(unraw(&rust).to_owned()) {
-                rust = crate::naming::compose("", &base, &n.to_string());
-                n += 1;
-            }
+            let kind = param_kind(data);
+            let header = location == Location::Header;
+            // An optional standard option (`$select`, `If-Match`, …) gets the method every
+            // builder shares; anything else a method (or argument) of its own.
+            let standard = if data.required { None } else { crate::shape::standard_option(&data.name, kind, header) };
+            let rust = match standard {
+                Some(option) => option.method.to_owned(),
+                None => {
+                    let base = field_name(&data.name);
+                    let mut rust = base.clone();
+                    let mut n = 2;
+                    while !used.insert(unraw(&rust).to_owned()) {
+                        rust = crate::naming::compose("", &base, &n.to_string());
+                        n += 1;
+                    }
+                    rust
+                }
+            };
             target.push(Param {
                 wire: data.name.clone(),
                 rust,
-                kind: param_kind(data),
+                kind,
                 required: data.required,
+                standard: standard.map(|o| o.marker.to_owned()),
                 docs: data.description.clone().unwrap_or_default(),
             });
         }
@@ -240,7 +253,29 @@ impl<'a> Lowerer<'a> {
         // Inline model names start from the method name, not the builder's (models live in
         // their own module, and a builder renamed for a clash must not rename its models).
         let model_hint = type_name(&op.method_name);
-        let body = self.request_body(op, &at, inline_names, &model_hint, &mut used);
+        // Body setters belong to the body's model, shared by every operation it is the body
+        // of, so their names cannot depend on this operation; this operation's own
+        // parameters give way to them instead.
+        let body = self.request_body(op, &at, inline_names, &model_hint, &mut reserved());
+        if let Some(RequestBody::Json(json)) = &body {
+            let setters: BTreeSet<&str> = json
+                .expanded
+                .iter()
+                .flat_map(|e| std::iter::once(unraw(&e.setter)).chain(e.adder.as_ref().map(|a| unraw(&a.name))))
+                .collect();
+            used.extend(setters.iter().map(|s| s.to_string()));
+            for p in query_params.iter_mut().chain(header_params.iter_mut()) {
+                if p.standard.is_some() || p.required || !setters.contains(unraw(&p.rust)) {
+                    continue;
+                }
+                let base = p.rust.clone();
+                let mut n = 2;
+                while !used.insert(unraw(&p.rust).to_owned()) {
+                    p.rust = crate::naming::compose("", &base, &n.to_string());
+                    n += 1;
+                }
+            }
+        }
         let response = self.response(op, &at, &model_hint);
         let paging = self.paging(&response);
         self.error_models(op, &at);
@@ -339,10 +374,15 @@ impl<'a> Lowerer<'a> {
         let model = model.clone();
         let mut expanded = Vec::new();
         for field in &model.fields {
-            let base = unraw(&field.rust).to_owned();
-            let setter =
-                if used.contains(&base) { crate::naming::compose("set", &field.rust, "") } else { field.rust.clone() };
-            used.insert(unraw(&setter).to_owned());
+            // The field's own name, else `set_<field>`, else numbered: `set_body` may itself be
+            // a field (`setBody`) that came first.
+            let mut setter = field.rust.clone();
+            let mut n = 1;
+            while !used.insert(unraw(&setter).to_owned()) {
+                let suffix = if n == 1 { String::new() } else { n.to_string() };
+                setter = crate::naming::compose("set", &field.rust, &suffix);
+                n += 1;
+            }
             expanded.push(ExpandedField {
                 field: field.rust.clone(),
                 setter,

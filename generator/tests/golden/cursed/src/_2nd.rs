@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/2nd`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/2nd`. Get one with `client._2nd()` (trait [`crate::CursedModuleApi`]) or [`N2nd::new`].
 #[derive(Clone, Debug)]
 pub struct N2nd {
@@ -23,24 +24,7 @@ impl N2nd {
     ///
     /// - `name`: Alternate key of 2nd
     pub fn delete_by_name(&self, name: &str) -> DeleteByName {
-        let mut call = Call::new(&DELETE_BY_NAME);
-        call.path_param("name", name);
-        DeleteByName {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::delete_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Name`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn delete_by_name_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<DeleteByName, Error> {
-        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
-        Ok(self.delete_by_name(name))
+        Request::new(&self.client, &[name])
     }
     /// `GET /2nd(name='{name}')` (operationId `2nd_GetByName`).
     ///
@@ -52,95 +36,21 @@ impl N2nd {
     ///
     /// - `name`: Alternate key of 2nd
     pub fn get_by_name(&self, name: &str) -> GetByName {
-        let mut call = Call::new(&GET_BY_NAME);
-        call.path_param("name", name);
-        GetByName {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_by_name`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Name`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn get_by_name_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<GetByName, Error> {
-        let name = crate::runtime::identity_key(identity.name.as_deref(), "Name")?;
-        Ok(self.get_by_name(name))
+        Request::new(&self.client, &[name])
     }
 }
-/// Static description of `DELETE /2nd(name='{name}')`.
-pub static DELETE_BY_NAME: OperationInfo = OperationInfo {
-    operation_id: "2nd_DeleteByName",
-    method: HttpMethod::Delete,
-    path_template: "/2nd(name='{name}')",
-};
-/// Request builder of `DELETE /2nd(name='{name}')` (operationId `2nd_DeleteByName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct DeleteByName {
-    client: Client,
-    call: Call,
-}
-impl DeleteByName {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
+/// Builder of [`N2nd::delete_by_name`].
+pub type DeleteByName = Request<op::DeleteByName, ()>;
+/// Builder of [`N2nd::get_by_name`].
+pub type GetByName = Request<op::GetByName, ()>;
+pub mod op {
+    //! The operation types of `/2nd`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        DeleteByName = Delete "/2nd(name='{name}')", "2nd_DeleteByName", path[("name",
+        "Name")], output crate ::request::NoContent, options[FromIdentity]
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+    crate::request::operation! {
+        GetByName = Get "/2nd(name='{name}')", "2nd_GetByName", path[("name", "Name")],
+        output crate ::request::Json < crate ::models::Derived >, options[FromIdentity]
     }
 }
-crate::runtime::call_options!(DeleteByName);
-/// Static description of `GET /2nd(name='{name}')`.
-pub static GET_BY_NAME: OperationInfo = OperationInfo {
-    operation_id: "2nd_GetByName",
-    method: HttpMethod::Get,
-    path_template: "/2nd(name='{name}')",
-};
-/// Request builder of `GET /2nd(name='{name}')` (operationId `2nd_GetByName`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetByName {
-    client: Client,
-    call: Call,
-}
-impl GetByName {
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Derived>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(GetByName);

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/client`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/client`. Get one with `client.client()` (trait [`crate::CursedModuleApi`]) or [`ClientArea::new`].
 #[derive(Clone, Debug)]
 pub struct ClientArea {
@@ -21,46 +22,15 @@ impl ClientArea {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn get(&self) -> Get {
-        let call = Call::new(&GET);
-        Get {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
 }
-/// Static description of `GET /client`.
-pub static GET: OperationInfo = OperationInfo {
-    operation_id: "client_Get",
-    method: HttpMethod::Get,
-    path_template: "/client",
-};
-/// Request builder of `GET /client` (operationId `client_Get`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct Get {
-    client: Client,
-    call: Call,
-}
-impl Get {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+/// Builder of [`ClientArea::get`].
+pub type Get = Request<op::Get, ()>;
+pub mod op {
+    //! The operation types of `/client`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        Get = Get "/client", "client_Get", path[], output crate ::request::NoContent,
+        options[]
     }
 }
-crate::runtime::call_options!(Get);

@@ -51,6 +51,17 @@ impl CursedModuleIdentity {
         self
     }
 }
+impl crate::request::Identity for CursedModuleIdentity {
+    fn key(&self, key: &str) -> Option<&str> {
+        match key {
+            "JobId" => self.job_id.as_deref(),
+            "Name" => self.name.as_deref(),
+            "PingId" => self.ping_id.as_deref(),
+            "Self" => self.self_.as_deref(),
+            _ => None,
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for CursedModuleIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/identity`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/identity`. Get one with `client.identity()` (trait [`crate::CursedModuleApi`]) or [`Identity::new`].
 #[derive(Clone, Debug)]
 pub struct Identity {
@@ -21,46 +22,16 @@ impl Identity {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn get_conditional_access(&self) -> GetConditionalAccess {
-        let call = Call::new(&GET_CONDITIONAL_ACCESS);
-        GetConditionalAccess {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
 }
-/// Static description of `GET /identity/conditionalAccess`.
-pub static GET_CONDITIONAL_ACCESS: OperationInfo = OperationInfo {
-    operation_id: "identity_GetConditionalAccess",
-    method: HttpMethod::Get,
-    path_template: "/identity/conditionalAccess",
-};
-/// Request builder of `GET /identity/conditionalAccess` (operationId `identity_GetConditionalAccess`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetConditionalAccess {
-    client: Client,
-    call: Call,
-}
-impl GetConditionalAccess {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+/// Builder of [`Identity::get_conditional_access`].
+pub type GetConditionalAccess = Request<op::GetConditionalAccess, ()>;
+pub mod op {
+    //! The operation types of `/identity`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        GetConditionalAccess = Get "/identity/conditionalAccess",
+        "identity_GetConditionalAccess", path[], output crate ::request::NoContent,
+        options[]
     }
 }
-crate::runtime::call_options!(GetConditionalAccess);

@@ -19,6 +19,7 @@ pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::CursedModuleIdentity;
 pub mod identity;
 pub mod models;
+pub mod request;
 pub mod _2nd;
 pub mod client;
 pub mod identity_area;

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/models`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/models`. Get one with `client.models()` (trait [`crate::CursedModuleApi`]) or [`Models::new`].
 #[derive(Clone, Debug)]
 pub struct Models {
@@ -19,46 +20,15 @@ impl Models {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn list_model(&self) -> ListModel {
-        let call = Call::new(&LIST_MODEL);
-        ListModel {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
 }
-/// Static description of `GET /models`.
-pub static LIST_MODEL: OperationInfo = OperationInfo {
-    operation_id: "models_ListModel",
-    method: HttpMethod::Get,
-    path_template: "/models",
-};
-/// Request builder of `GET /models` (operationId `models_ListModel`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListModel {
-    client: Client,
-    call: Call,
-}
-impl ListModel {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+/// Builder of [`Models::list_model`].
+pub type ListModel = Request<op::ListModel, ()>;
+pub mod op {
+    //! The operation types of `/models`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        ListModel = Get "/models", "models_ListModel", path[], output crate
+        ::request::NoContent, options[]
     }
 }
-crate::runtime::call_options!(ListModel);

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/ping`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/ping`. Get one with `client.ping()` (trait [`crate::CursedModuleApi`]) or [`Ping::new`].
 #[derive(Clone, Debug)]
 pub struct Ping {
@@ -23,27 +24,7 @@ impl Ping {
     ///
     /// - `ping_id`:
     pub fn get(&self, ping_id: &str) -> Get {
-        let mut call = Call::new(&GET);
-        call.path_param("ping-id", ping_id);
-        Get {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `PingId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn get_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<Get, Error> {
-        let ping_id = crate::runtime::identity_key(
-            identity.ping_id.as_deref(),
-            "PingId",
-        )?;
-        Ok(self.get(ping_id))
+        Request::new(&self.client, &[ping_id])
     }
     /// Named like the identity variant of \`ping_Get\`.
     ///
@@ -53,11 +34,7 @@ impl Ping {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn get_via_identity_2(&self) -> GetViaIdentity2 {
-        let call = Call::new(&GET_VIA_IDENTITY_2);
-        GetViaIdentity2 {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
     /// An operation named like the area handle's constructor \`new\`, with a recursive body.
     ///
@@ -67,12 +44,7 @@ impl Ping {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn new_2(&self) -> New2 {
-        let call = Call::new(&NEW_2);
-        New2 {
-            client: self.client.clone(),
-            call,
-            body: crate::models::SectionGroup::default(),
-        }
+        Request::new(&self.client, &[])
     }
     /// An operation named like its area; both would be the type \`Ping\` of one module.
     ///
@@ -82,11 +54,7 @@ impl Ping {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn ping(&self) -> PingRequest {
-        let call = Call::new(&PING);
-        PingRequest {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
     /// A body that requires a boxed field of its own type.
     ///
@@ -100,319 +68,53 @@ impl Ping {
     ///
     /// - `ping_id`:
     pub fn update_node(&self, ping_id: &str, body: crate::models::Node) -> UpdateNode {
-        let mut call = Call::new(&UPDATE_NODE);
-        call.path_param("ping-id", ping_id);
-        UpdateNode {
-            client: self.client.clone(),
-            call,
-            body,
-        }
+        Request::with_body(&self.client, &[ping_id], body)
     }
-    /// [`Self::update_node`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `PingId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
+    /// [`Self::update_node`] with the path from an identity (`-InputObject`): `PingId` ([errors](Request::identity_path)).
     pub fn update_node_via_identity(
         &self,
         identity: &crate::identity::CursedModuleIdentity,
         body: crate::models::Node,
-    ) -> Result<UpdateNode, Error> {
-        let ping_id = crate::runtime::identity_key(
-            identity.ping_id.as_deref(),
-            "PingId",
-        )?;
-        Ok(self.update_node(ping_id, body))
+    ) -> Result<UpdateNode, crate::runtime::Error> {
+        Ok({
+            UpdateNode::with_body(
+                &self.client,
+                &UpdateNode::identity_path(identity)?,
+                body,
+            )
+        })
     }
 }
-/// Static description of `GET /ping/{ping-id}`.
-pub static GET: OperationInfo = OperationInfo {
-    operation_id: "ping_Get",
-    method: HttpMethod::Get,
-    path_template: "/ping/{ping-id}",
-};
-/// Request builder of `GET /ping/{ping-id}` (operationId `ping_Get`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct Get {
-    client: Client,
-    call: Call,
-}
-impl Get {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
+/// Builder of [`Ping::get`].
+pub type Get = Request<op::Get, ()>;
+/// Builder of [`Ping::get_via_identity_2`].
+pub type GetViaIdentity2 = Request<op::GetViaIdentity2, ()>;
+/// Builder of [`Ping::new_2`].
+pub type New2 = Request<op::New2, crate::models::SectionGroup>;
+/// Builder of [`Ping::ping`].
+pub type PingRequest = Request<op::PingRequest, ()>;
+/// Builder of [`Ping::update_node`].
+pub type UpdateNode = Request<op::UpdateNode, crate::models::Node>;
+pub mod op {
+    //! The operation types of `/ping`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        Get = Get "/ping/{ping-id}", "ping_Get", path[("ping-id", "PingId")], output
+        crate ::request::NoContent, options[FromIdentity]
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+    crate::request::operation! {
+        GetViaIdentity2 = Get "/ping/viaIdentity", "ping_GetViaIdentity", path[], output
+        crate ::request::NoContent, options[]
+    }
+    crate::request::operation! {
+        New2 = Post "/ping", "ping_New", path[], output crate ::request::NoContent,
+        options[]
+    }
+    crate::request::operation! {
+        PingRequest = Get "/ping", "ping_Ping", path[], output crate
+        ::request::NoContent, options[]
+    }
+    crate::request::operation! {
+        UpdateNode = Patch "/ping/{ping-id}", "ping_UpdateNode", path[("ping-id",
+        "PingId")], output crate ::request::NoContent, options[]
     }
 }
-crate::runtime::call_options!(Get);
-/// Static description of `GET /ping/viaIdentity`.
-pub static GET_VIA_IDENTITY_2: OperationInfo = OperationInfo {
-    operation_id: "ping_GetViaIdentity",
-    method: HttpMethod::Get,
-    path_template: "/ping/viaIdentity",
-};
-/// Request builder of `GET /ping/viaIdentity` (operationId `ping_GetViaIdentity`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetViaIdentity2 {
-    client: Client,
-    call: Call,
-}
-impl GetViaIdentity2 {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(GetViaIdentity2);
-/// Static description of `POST /ping`.
-pub static NEW_2: OperationInfo = OperationInfo {
-    operation_id: "ping_New",
-    method: HttpMethod::Post,
-    path_template: "/ping",
-};
-/// Request builder of `POST /ping` (operationId `ping_New`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct New2 {
-    client: Client,
-    call: Call,
-    body: crate::models::SectionGroup,
-}
-impl New2 {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::SectionGroup) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Some(value.into());
-        self
-    }
-    /// Sets the body property `parent_section_group`: The section group that contains this one (a recursive property, as in Graph's Notes).
-    pub fn parent_section_group(
-        mut self,
-        value: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.body.parent_section_group = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets the body property `section_groups`.
-    pub fn section_groups(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SectionGroup>,
-    ) -> Self {
-        self.body.section_groups = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `section_groups`.
-    pub fn section_group(
-        mut self,
-        item: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.body.section_groups.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `parent_notebook`.
-    pub fn parent_notebook(mut self, value: impl Into<crate::models::Notebook>) -> Self {
-        self.body.parent_notebook = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.proof = Some(value.into());
-        self
-    }
-    /// Sets the body property `temporary_access_pass`.
-    pub fn temporary_access_pass(
-        mut self,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body.temporary_access_pass = Some(value.into());
-        self
-    }
-    /// Sets the body property `secret_key`.
-    pub fn secret_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.secret_key = Some(value.into());
-        self
-    }
-    /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.key_id = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(New2);
-/// Static description of `GET /ping`.
-pub static PING: OperationInfo = OperationInfo {
-    operation_id: "ping_Ping",
-    method: HttpMethod::Get,
-    path_template: "/ping",
-};
-/// Request builder of `GET /ping` (operationId `ping_Ping`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct PingRequest {
-    client: Client,
-    call: Call,
-}
-impl PingRequest {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(PingRequest);
-/// Static description of `PATCH /ping/{ping-id}`.
-pub static UPDATE_NODE: OperationInfo = OperationInfo {
-    operation_id: "ping_UpdateNode",
-    method: HttpMethod::Patch,
-    path_template: "/ping/{ping-id}",
-};
-/// Request builder of `PATCH /ping/{ping-id}` (operationId `ping_UpdateNode`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateNode {
-    client: Client,
-    call: Call,
-    body: crate::models::Node,
-}
-impl UpdateNode {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Node) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `self_`.
-    pub fn self_(mut self, value: impl Into<crate::models::Node>) -> Self {
-        self.body.self_ = Box::new(value.into());
-        self
-    }
-    /// Sets the body property `children`.
-    pub fn children(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::Node>,
-    ) -> Self {
-        self.body.children = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `kind`.
-    pub fn kind(mut self, value: impl Into<crate::models::Kind>) -> Self {
-        self.body.kind = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(UpdateNode);

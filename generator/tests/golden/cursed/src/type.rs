@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/type`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/type`. Get one with `client.type()` (trait [`crate::CursedModuleApi`]) or [`Type::new`].
 #[derive(Clone, Debug)]
 pub struct Type {
@@ -23,24 +24,7 @@ impl Type {
     ///
     /// - `self_`:
     pub fn job_validate(&self, self_: &str) -> JobValidate {
-        let mut call = Call::new(&JOB_VALIDATE);
-        call.path_param("self", self_);
-        JobValidate {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::job_validate`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Self`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn job_validate_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<JobValidate, Error> {
-        let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
-        Ok(self.job_validate(self_))
+        Request::new(&self.client, &[self_])
     }
     /// Keyword path segments, a keyword parameter name and \[brackets\] \<tags\> in prose: <https://example.com/x>.
     ///
@@ -54,25 +38,7 @@ impl Type {
     ///
     /// - `self_`:
     pub fn self_match(&self, self_: &str) -> SelfMatch {
-        let mut call = Call::new(&SELF_MATCH);
-        call.path_param("self", self_);
-        SelfMatch {
-            client: self.client.clone(),
-            call,
-            body: crate::models::MatchRequestBody::default(),
-        }
-    }
-    /// [`Self::self_match`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Self`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn self_match_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<SelfMatch, Error> {
-        let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
-        Ok(self.self_match(self_))
+        Request::new(&self.client, &[self_])
     }
     /// `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate` (operationId `type.job_validate_ByJobId`).
     ///
@@ -85,191 +51,49 @@ impl Type {
     /// - `self_`:
     /// - `job_id`:
     pub fn validate_by_job_id(&self, self_: &str, job_id: &str) -> ValidateByJobId {
-        let mut call = Call::new(&VALIDATE_BY_JOB_ID);
-        call.path_param("self", self_);
-        call.path_param("job-id", job_id);
-        ValidateByJobId {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::validate_by_job_id`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `Self`, `JobId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn validate_by_job_id_via_identity(
-        &self,
-        identity: &crate::identity::CursedModuleIdentity,
-    ) -> Result<ValidateByJobId, Error> {
-        let self_ = crate::runtime::identity_key(identity.self_.as_deref(), "Self")?;
-        let job_id = crate::runtime::identity_key(identity.job_id.as_deref(), "JobId")?;
-        Ok(self.validate_by_job_id(self_, job_id))
+        Request::new(&self.client, &[self_, job_id])
     }
 }
-/// Static description of `POST /type/{self}/jobs/microsoft.graph.validate`.
-pub static JOB_VALIDATE: OperationInfo = OperationInfo {
-    operation_id: "type.job_validate",
-    method: HttpMethod::Post,
-    path_template: "/type/{self}/jobs/microsoft.graph.validate",
-};
-/// Request builder of `POST /type/{self}/jobs/microsoft.graph.validate` (operationId `type.job_validate`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct JobValidate {
-    client: Client,
-    call: Call,
-}
-impl JobValidate {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(JobValidate);
-/// Static description of `POST /type/{self}/microsoft.graph.match`.
-pub static SELF_MATCH: OperationInfo = OperationInfo {
-    operation_id: "type.self_match",
-    method: HttpMethod::Post,
-    path_template: "/type/{self}/microsoft.graph.match",
-};
-/// Request builder of `POST /type/{self}/microsoft.graph.match` (operationId `type.self_match`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SelfMatch {
-    client: Client,
-    call: Call,
-    body: crate::models::MatchRequestBody,
-}
+/// Builder of [`Type::job_validate`].
+pub type JobValidate = Request<op::JobValidate, ()>;
+/// Builder of [`Type::self_match`].
+pub type SelfMatch = Request<op::SelfMatch, crate::models::MatchRequestBody>;
 impl SelfMatch {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::MatchRequestBody) -> Self {
-        self.body = body;
+    /// Sets the query parameter `$filter`: Named like a standard option, but not shaped like one.
+    pub fn filter_2(mut self, value: i64) -> Self {
+        self.call.query_param("$filter", value.to_string());
         self
     }
-    /// Sets the body property `send`.
-    pub fn set_send(mut self, value: impl Into<String>) -> Self {
-        self.body.send = Some(value.into());
+    /// Sets the query parameter `type`: Named like a body property of this operation.
+    pub fn type_2(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("type", value);
         self
     }
-    /// Sets the body property `body`.
-    pub fn set_body(mut self, value: impl Into<bool>) -> Self {
-        self.body.body = Some(value.into());
+    /// Sets the query parameter `send`: Named like a method every builder has.
+    pub fn send_2(mut self, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        self.call.query_param("send", value);
         self
-    }
-    /// Sets the body property `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.body.r#type = Some(value.into());
-        self
-    }
-    /// Sets the body property `odata_type`.
-    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `odata_type_2`.
-    pub fn odata_type_2(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_type_2 = Some(value.into());
-        self
-    }
-    /// Sets the body property `headers`.
-    pub fn set_headers(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.headers = Some(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `_2fa`.
-    pub fn _2fa(mut self, value: impl Into<i32>) -> Self {
-        self.body._2fa = Some(value.into());
-        self
-    }
-    /// Sets the body property `password`.
-    pub fn password(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.password = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Node>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
     }
 }
-crate::runtime::call_options!(SelfMatch);
-/// Static description of `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate`.
-pub static VALIDATE_BY_JOB_ID: OperationInfo = OperationInfo {
-    operation_id: "type.job_validate_ByJobId",
-    method: HttpMethod::Post,
-    path_template: "/type/{self}/jobs/{job-id}/microsoft.graph.validate",
-};
-/// Request builder of `POST /type/{self}/jobs/{job-id}/microsoft.graph.validate` (operationId `type.job_validate_ByJobId`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ValidateByJobId {
-    client: Client,
-    call: Call,
-}
-impl ValidateByJobId {
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
+/// Builder of [`Type::validate_by_job_id`].
+pub type ValidateByJobId = Request<op::ValidateByJobId, ()>;
+pub mod op {
+    //! The operation types of `/type`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        JobValidate = Post "/type/{self}/jobs/microsoft.graph.validate",
+        "type.job_validate", path[("self", "Self")], output crate ::request::NoContent,
+        options[FromIdentity]
     }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+    crate::request::operation! {
+        SelfMatch = Post "/type/{self}/microsoft.graph.match", "type.self_match",
+        path[("self", "Self")], output crate ::request::Json < crate ::models::Node >,
+        options[Select FromIdentity]
+    }
+    crate::request::operation! {
+        ValidateByJobId = Post "/type/{self}/jobs/{job-id}/microsoft.graph.validate",
+        "type.job_validate_ByJobId", path[("self", "Self"), ("job-id", "JobId")], output
+        crate ::request::NoContent, options[FromIdentity]
     }
 }
-crate::runtime::call_options!(ValidateByJobId);

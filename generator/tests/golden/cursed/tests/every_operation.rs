@@ -2,24 +2,39 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Every operation, built with sample arguments (plainly and via an identity holding every key), reaches a local server with its method and its path template filled in. Run with `--all-features` to cover operations behind Cargo features.
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code, unused_imports, unused_mut, clippy::vec_init_then_push)]
 use golden_cursed::CursedModuleApi;
-use golden_cursed::runtime::{Client, StaticToken};
-/// Checks the last request the server received, then forgets it.
-async fn expect(
-    server: &wiremock::MockServer,
-    seen: &mut usize,
-    method: &str,
-    path: &str,
-) {
-    let requests = server.received_requests().await.unwrap_or_default();
-    assert_eq!(
-        requests.len(), * seen + 1, "{method} {path}: expected exactly one new request"
-    );
-    let request = &requests[*seen];
-    assert_eq!(request.method.as_str(), method, "method of {path}");
-    assert_eq!(request.url.path(), path, "path of {method} {path}");
-    *seen += 1;
+use golden_cursed::runtime::{Call, Client, Error, StaticToken};
+/// Expected method and path, and the call the builder assembled.
+type Cases = Vec<(&'static str, &'static str, Result<Call, Error>)>;
+/// One operation: its call built plainly and, when the path has parameters, via the
+/// identity; both must reach the same method and path.
+macro_rules! case {
+    ($cases:ident, $method:literal, $path:literal, $plain:expr) => {
+        $cases .push(($method, $path, $plain .into_call()))
+    };
+    ($cases:ident, $method:literal, $path:literal, $plain:expr, $via:expr) => {
+        $cases .push(($method, $path, $plain .into_call())); $cases .push(($method,
+        $path, $via .and_then(| r | r.into_call())));
+    };
+}
+/// Sends each call and checks that the server received exactly it: one new request
+/// with the expected method and path. Answers are 204 with no body; only the request
+/// matters here.
+async fn check(server: &wiremock::MockServer, client: &Client, cases: Cases) {
+    for (seen, (method, path, call)) in cases.into_iter().enumerate() {
+        let call = call.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let _ = client.execute(call).await;
+        let requests = server.received_requests().await.unwrap_or_default();
+        assert_eq!(
+            requests.len(), seen + 1, "{method} {path}: expected exactly one new request"
+        );
+        let request = &requests[seen];
+        assert_eq!(request.method.as_str(), method, "method of {path}");
+        assert_eq!(
+            request.url.path(), format!("/v1.0{path}"), "path of {method} {path}"
+        );
+    }
 }
 async fn start() -> (wiremock::MockServer, Client) {
     let server = wiremock::MockServer::start().await;
@@ -44,32 +59,18 @@ async fn _2nd_operations_reach_the_server() {
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
         .with_self("sample-Self");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client._2nd().delete_by_name("sample-Name").send().await;
-            expect(&server, &mut seen, "DELETE", "/v1.0/2nd(name='sample-Name')").await;
-            let _ = client
-                ._2nd()
-                .delete_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "DELETE", "/v1.0/2nd(name='sample-Name')").await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client._2nd().get_by_name("sample-Name").send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/2nd(name='sample-Name')").await;
-            let _ = client
-                ._2nd()
-                .get_by_name_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/2nd(name='sample-Name')").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client._2nd();
+    let mut cases: Cases = Vec::new();
+    case!(
+        cases, "DELETE", "/2nd(name='sample-Name')", area.delete_by_name("sample-Name",),
+        golden_cursed::_2nd::DeleteByName::via_identity(& client, & identity)
+    );
+    case!(
+        cases, "GET", "/2nd(name='sample-Name')", area.get_by_name("sample-Name",),
+        golden_cursed::_2nd::GetByName::via_identity(& client, & identity)
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn client_operations_reach_the_server() {
@@ -79,13 +80,11 @@ async fn client_operations_reach_the_server() {
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
         .with_self("sample-Self");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.client().get().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/client").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.client();
+    let mut cases: Cases = Vec::new();
+    case!(cases, "GET", "/client", area.get());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn identity_operations_reach_the_server() {
@@ -95,13 +94,11 @@ async fn identity_operations_reach_the_server() {
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
         .with_self("sample-Self");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.identity().get_conditional_access().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/identity/conditionalAccess").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.identity();
+    let mut cases: Cases = Vec::new();
+    case!(cases, "GET", "/identity/conditionalAccess", area.get_conditional_access());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn models_operations_reach_the_server() {
@@ -111,13 +108,11 @@ async fn models_operations_reach_the_server() {
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
         .with_self("sample-Self");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.models().list_model().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/models").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.models();
+    let mut cases: Cases = Vec::new();
+    case!(cases, "GET", "/models", area.list_model());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn ping_operations_reach_the_server() {
@@ -127,35 +122,17 @@ async fn ping_operations_reach_the_server() {
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
         .with_self("sample-Self");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.ping().get("sample-PingId").send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/ping/sample-PingId").await;
-            let _ = client
-                .ping()
-                .get_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/ping/sample-PingId").await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client.ping().get_via_identity_2().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/ping/viaIdentity").await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client.ping().new_2().send().await;
-            expect(&server, &mut seen, "POST", "/v1.0/ping").await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client.ping().ping().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/ping").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.ping();
+    let mut cases: Cases = Vec::new();
+    case!(
+        cases, "GET", "/ping/sample-PingId", area.get("sample-PingId",),
+        golden_cursed::ping::Get::via_identity(& client, & identity)
+    );
+    case!(cases, "GET", "/ping/viaIdentity", area.get_via_identity_2());
+    case!(cases, "POST", "/ping", area.new_2());
+    case!(cases, "GET", "/ping", area.ping());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn type_operations_reach_the_server() {
@@ -165,82 +142,23 @@ async fn type_operations_reach_the_server() {
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
         .with_self("sample-Self");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.r#type().job_validate("sample-Self").send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/type/sample-Self/jobs/microsoft.graph.validate",
-                )
-                .await;
-            let _ = client
-                .r#type()
-                .job_validate_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/type/sample-Self/jobs/microsoft.graph.validate",
-                )
-                .await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client.r#type().self_match("sample-Self").send().await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/type/sample-Self/microsoft.graph.match",
-                )
-                .await;
-            let _ = client
-                .r#type()
-                .self_match_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/type/sample-Self/microsoft.graph.match",
-                )
-                .await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client
-                .r#type()
-                .validate_by_job_id("sample-Self", "sample-JobId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/type/sample-Self/jobs/sample-JobId/microsoft.graph.validate",
-                )
-                .await;
-            let _ = client
-                .r#type()
-                .validate_by_job_id_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "POST",
-                    "/v1.0/type/sample-Self/jobs/sample-JobId/microsoft.graph.validate",
-                )
-                .await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.r#type();
+    let mut cases: Cases = Vec::new();
+    case!(
+        cases, "POST", "/type/sample-Self/jobs/microsoft.graph.validate", area
+        .job_validate("sample-Self",), golden_cursed::r#type::JobValidate::via_identity(&
+        client, & identity)
+    );
+    case!(
+        cases, "POST", "/type/sample-Self/microsoft.graph.match", area
+        .self_match("sample-Self",), golden_cursed::r#type::SelfMatch::via_identity(&
+        client, & identity)
+    );
+    case!(
+        cases, "POST", "/type/sample-Self/jobs/sample-JobId/microsoft.graph.validate",
+        area.validate_by_job_id("sample-Self", "sample-JobId",),
+        golden_cursed::r#type::ValidateByJobId::via_identity(& client, & identity)
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }

@@ -30,6 +30,14 @@ impl Hostile31mdocsIdentity {
         self
     }
 }
+impl crate::request::Identity for Hostile31mdocsIdentity {
+    fn key(&self, key: &str) -> Option<&str> {
+        match key {
+            "NoteId" => self.note_id.as_deref(),
+            _ => None,
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for Hostile31mdocsIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -14,6 +14,7 @@ pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::Hostile31mdocsIdentity;
 pub mod identity;
 pub mod models;
+pub mod request;
 pub mod notes;
 /// The areas of the hostile U+001B\[31mdocsU+202E module on a [`Client`]: `client.notes()` and so on. Bring it into scope with `use golden_hostile_docs::prelude::*;`.
 pub trait Hostile31mdocsApi {

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/notes`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/notes`. Get one with `client.notes()` (trait [`crate::Hostile31mdocsApi`]) or [`Notes::new`].
 #[derive(Clone, Debug)]
 pub struct Notes {
@@ -68,27 +69,7 @@ impl Notes {
     ///
     ///    fn main() { panic!("parameter description ran") }
     pub fn get_note(&self, note_id: &str) -> GetNote {
-        let mut call = Call::new(&GET_NOTE);
-        call.path_param("note-id", note_id);
-        GetNote {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_note`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `NoteId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn get_note_via_identity(
-        &self,
-        identity: &crate::identity::Hostile31mdocsIdentity,
-    ) -> Result<GetNote, Error> {
-        let note_id = crate::runtime::identity_key(
-            identity.note_id.as_deref(),
-            "NoteId",
-        )?;
-        Ok(self.get_note(note_id))
+        Request::new(&self.client, &[note_id])
     }
     /// see <https://example.com/x>
     ///
@@ -106,145 +87,22 @@ impl Notes {
     ///
     /// - `note_id`:
     pub fn update_note(&self, note_id: &str) -> UpdateNote {
-        let mut call = Call::new(&UPDATE_NOTE);
-        call.path_param("note-id", note_id);
-        UpdateNote {
-            client: self.client.clone(),
-            call,
-            body: crate::models::Note::default(),
-        }
-    }
-    /// [`Self::update_note`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `NoteId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn update_note_via_identity(
-        &self,
-        identity: &crate::identity::Hostile31mdocsIdentity,
-    ) -> Result<UpdateNote, Error> {
-        let note_id = crate::runtime::identity_key(
-            identity.note_id.as_deref(),
-            "NoteId",
-        )?;
-        Ok(self.update_note(note_id))
+        Request::new(&self.client, &[note_id])
     }
 }
-/// Static description of `GET /notes/{note-id}`.
-pub static GET_NOTE: OperationInfo = OperationInfo {
-    operation_id: "note_GetNote",
-    method: HttpMethod::Get,
-    path_template: "/notes/{note-id}",
-};
-/// Request builder of `GET /notes/{note-id}` (operationId `note_GetNote`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetNote {
-    client: Client,
-    call: Call,
-}
-impl GetNote {
-    /// Sets the query parameter `$filter`: \`\`\`
-    /// fn main() { panic!("query parameter ran") }
-    /// \`\`\`
-    pub fn filter(mut self, value: impl AsRef<str>) -> Self {
-        let value = value.as_ref();
-        self.call.query_param("$filter", value);
-        self
+/// Builder of [`Notes::get_note`].
+pub type GetNote = Request<op::GetNote, ()>;
+/// Builder of [`Notes::update_note`].
+pub type UpdateNote = Request<op::UpdateNote, crate::models::Note>;
+pub mod op {
+    //! The operation types of `/notes`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        GetNote = Get "/notes/{note-id}", "note_GetNote", path[("note-id", "NoteId")],
+        output crate ::request::Json < crate ::models::Note >, options[Filter
+        FromIdentity]
     }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::Note>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
+    crate::request::operation! {
+        UpdateNote = Patch "/notes/{note-id}", "note_UpdateNote", path[("note-id",
+        "NoteId")], output crate ::request::NoContent, options[FromIdentity]
     }
 }
-crate::runtime::call_options!(GetNote);
-/// Static description of `PATCH /notes/{note-id}`.
-pub static UPDATE_NOTE: OperationInfo = OperationInfo {
-    operation_id: "note_UpdateNote",
-    method: HttpMethod::Patch,
-    path_template: "/notes/{note-id}",
-};
-/// Request builder of `PATCH /notes/{note-id}` (operationId `note_UpdateNote`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct UpdateNote {
-    client: Client,
-    call: Call,
-    body: crate::models::Note,
-}
-impl UpdateNote {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::Note) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `body`: Property text.
-    ///
-    ///    fn main() { panic!("property description ran") }
-    pub fn set_body(mut self, value: impl Into<String>) -> Self {
-        self.body.body = Some(value.into());
-        self
-    }
-    /// Sets the body property `name_fn_main_panic_property_name_ran`.
-    pub fn name_fn_main_panic_property_name_ran(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.body.name_fn_main_panic_property_name_ran = Some(value.into());
-        self
-    }
-    /// Sets the body property `kind`.
-    pub fn kind(mut self, value: impl Into<crate::models::NoteKind>) -> Self {
-        self.body.kind = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(UpdateNote);

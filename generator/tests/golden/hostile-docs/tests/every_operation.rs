@@ -2,24 +2,39 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Every operation, built with sample arguments (plainly and via an identity holding every key), reaches a local server with its method and its path template filled in. Run with `--all-features` to cover operations behind Cargo features.
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code, unused_imports, unused_mut, clippy::vec_init_then_push)]
 use golden_hostile_docs::Hostile31mdocsApi;
-use golden_hostile_docs::runtime::{Client, StaticToken};
-/// Checks the last request the server received, then forgets it.
-async fn expect(
-    server: &wiremock::MockServer,
-    seen: &mut usize,
-    method: &str,
-    path: &str,
-) {
-    let requests = server.received_requests().await.unwrap_or_default();
-    assert_eq!(
-        requests.len(), * seen + 1, "{method} {path}: expected exactly one new request"
-    );
-    let request = &requests[*seen];
-    assert_eq!(request.method.as_str(), method, "method of {path}");
-    assert_eq!(request.url.path(), path, "path of {method} {path}");
-    *seen += 1;
+use golden_hostile_docs::runtime::{Call, Client, Error, StaticToken};
+/// Expected method and path, and the call the builder assembled.
+type Cases = Vec<(&'static str, &'static str, Result<Call, Error>)>;
+/// One operation: its call built plainly and, when the path has parameters, via the
+/// identity; both must reach the same method and path.
+macro_rules! case {
+    ($cases:ident, $method:literal, $path:literal, $plain:expr) => {
+        $cases .push(($method, $path, $plain .into_call()))
+    };
+    ($cases:ident, $method:literal, $path:literal, $plain:expr, $via:expr) => {
+        $cases .push(($method, $path, $plain .into_call())); $cases .push(($method,
+        $path, $via .and_then(| r | r.into_call())));
+    };
+}
+/// Sends each call and checks that the server received exactly it: one new request
+/// with the expected method and path. Answers are 204 with no body; only the request
+/// matters here.
+async fn check(server: &wiremock::MockServer, client: &Client, cases: Cases) {
+    for (seen, (method, path, call)) in cases.into_iter().enumerate() {
+        let call = call.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let _ = client.execute(call).await;
+        let requests = server.received_requests().await.unwrap_or_default();
+        assert_eq!(
+            requests.len(), seen + 1, "{method} {path}: expected exactly one new request"
+        );
+        let request = &requests[seen];
+        assert_eq!(request.method.as_str(), method, "method of {path}");
+        assert_eq!(
+            request.url.path(), format!("/v1.0{path}"), "path of {method} {path}"
+        );
+    }
 }
 async fn start() -> (wiremock::MockServer, Client) {
     let server = wiremock::MockServer::start().await;
@@ -41,30 +56,16 @@ async fn notes_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_hostile_docs::identity::Hostile31mdocsIdentity::new()
         .with_note_id("sample-NoteId");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.notes().get_note("sample-NoteId").send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/notes/sample-NoteId").await;
-            let _ = client
-                .notes()
-                .get_note_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "GET", "/v1.0/notes/sample-NoteId").await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client.notes().update_note("sample-NoteId").send().await;
-            expect(&server, &mut seen, "PATCH", "/v1.0/notes/sample-NoteId").await;
-            let _ = client
-                .notes()
-                .update_note_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(&server, &mut seen, "PATCH", "/v1.0/notes/sample-NoteId").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.notes();
+    let mut cases: Cases = Vec::new();
+    case!(
+        cases, "GET", "/notes/sample-NoteId", area.get_note("sample-NoteId",),
+        golden_hostile_docs::notes::GetNote::via_identity(& client, & identity)
+    );
+    case!(
+        cases, "PATCH", "/notes/sample-NoteId", area.update_note("sample-NoteId",),
+        golden_hostile_docs::notes::UpdateNote::via_identity(& client, & identity)
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }

@@ -18,6 +18,12 @@ impl NotificationIdentity {
         Self::default()
     }
 }
+impl crate::request::Identity for NotificationIdentity {
+    fn key(&self, key: &str) -> Option<&str> {
+        let _ = key;
+        None
+    }
+}
 impl<'de> serde::Deserialize<'de> for NotificationIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -10,6 +10,7 @@ pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::NotificationIdentity;
 pub mod identity;
 pub mod models;
+pub mod request;
 /// The areas of the Notification module on a [`Client`] (this document has no paths). Bring it into scope with `use golden_no_paths::prelude::*;`.
 pub trait NotificationApi {}
 impl NotificationApi for Client {}

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/directoryObjects`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/directoryObjects`. Get one with `client.directory_objects()` (trait [`crate::PolymorphicApi`]) or [`DirectoryObjects::new`].
 #[derive(Clone, Debug)]
 pub struct DirectoryObjects {
@@ -21,12 +22,7 @@ impl DirectoryObjects {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn create_directory_object(&self) -> CreateDirectoryObject {
-        let call = Call::new(&CREATE_DIRECTORY_OBJECT);
-        CreateDirectoryObject {
-            client: self.client.clone(),
-            call,
-            body: crate::models::DirectoryObject::default(),
-        }
+        Request::new(&self.client, &[])
     }
     /// Get directoryObject
     ///
@@ -40,27 +36,7 @@ impl DirectoryObjects {
     ///
     /// - `directory_object_id`: The unique identifier of directoryObject
     pub fn get_directory_object(&self, directory_object_id: &str) -> GetDirectoryObject {
-        let mut call = Call::new(&GET_DIRECTORY_OBJECT);
-        call.path_param("directoryObject-id", directory_object_id);
-        GetDirectoryObject {
-            client: self.client.clone(),
-            call,
-        }
-    }
-    /// [`Self::get_directory_object`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `DirectoryObjectId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn get_directory_object_via_identity(
-        &self,
-        identity: &crate::identity::PolymorphicIdentity,
-    ) -> Result<GetDirectoryObject, Error> {
-        let directory_object_id = crate::runtime::identity_key(
-            identity.directory_object_id.as_deref(),
-            "DirectoryObjectId",
-        )?;
-        Ok(self.get_directory_object(directory_object_id))
+        Request::new(&self.client, &[directory_object_id])
     }
     /// List directoryObjects
     ///
@@ -70,186 +46,34 @@ impl DirectoryObjects {
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
     pub fn list_directory_object(&self) -> ListDirectoryObject {
-        let call = Call::new(&LIST_DIRECTORY_OBJECT);
-        ListDirectoryObject {
-            client: self.client.clone(),
-            call,
-        }
+        Request::new(&self.client, &[])
     }
 }
-/// Static description of `POST /directoryObjects`.
-pub static CREATE_DIRECTORY_OBJECT: OperationInfo = OperationInfo {
-    operation_id: "directoryObject_CreateDirectoryObject",
-    method: HttpMethod::Post,
-    path_template: "/directoryObjects",
-};
-/// Request builder of `POST /directoryObjects` (operationId `directoryObject_CreateDirectoryObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct CreateDirectoryObject {
-    client: Client,
-    call: Call,
-    body: crate::models::DirectoryObject,
-}
-impl CreateDirectoryObject {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::DirectoryObject) -> Self {
-        self.body = body;
-        self
+/// Builder of [`DirectoryObjects::create_directory_object`].
+pub type CreateDirectoryObject = Request<
+    op::CreateDirectoryObject,
+    crate::models::DirectoryObject,
+>;
+/// Builder of [`DirectoryObjects::get_directory_object`].
+pub type GetDirectoryObject = Request<op::GetDirectoryObject, ()>;
+/// Builder of [`DirectoryObjects::list_directory_object`].
+pub type ListDirectoryObject = Request<op::ListDirectoryObject, ()>;
+pub mod op {
+    //! The operation types of `/directoryObjects`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        CreateDirectoryObject = Post "/directoryObjects",
+        "directoryObject_CreateDirectoryObject", path[], output crate ::request::Json <
+        crate ::models::DirectoryObject >, options[]
     }
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Some(value.into());
-        self
+    crate::request::operation! {
+        GetDirectoryObject = Get "/directoryObjects/{directoryObject-id}",
+        "directoryObject_GetDirectoryObject", path[("directoryObject-id",
+        "DirectoryObjectId")], output crate ::request::Json < crate
+        ::models::DirectoryObject >, options[FromIdentity]
     }
-    /// Sets the body property `odata_type`.
-    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_type = Some(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.body.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::DirectoryObject>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
+    crate::request::operation! {
+        ListDirectoryObject = Get "/directoryObjects",
+        "directoryObject_ListDirectoryObject", path[], output crate ::request::Json <
+        crate ::models::DirectoryObjectCollectionResponse >, options[Paged]
     }
 }
-crate::runtime::call_options!(CreateDirectoryObject);
-/// Static description of `GET /directoryObjects/{directoryObject-id}`.
-pub static GET_DIRECTORY_OBJECT: OperationInfo = OperationInfo {
-    operation_id: "directoryObject_GetDirectoryObject",
-    method: HttpMethod::Get,
-    path_template: "/directoryObjects/{directoryObject-id}",
-};
-/// Request builder of `GET /directoryObjects/{directoryObject-id}` (operationId `directoryObject_GetDirectoryObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct GetDirectoryObject {
-    client: Client,
-    call: Call,
-}
-impl GetDirectoryObject {
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<crate::models::DirectoryObject>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(GetDirectoryObject);
-/// Static description of `GET /directoryObjects`.
-pub static LIST_DIRECTORY_OBJECT: OperationInfo = OperationInfo {
-    operation_id: "directoryObject_ListDirectoryObject",
-    method: HttpMethod::Get,
-    path_template: "/directoryObjects",
-};
-/// Request builder of `GET /directoryObjects` (operationId `directoryObject_ListDirectoryObject`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct ListDirectoryObject {
-    client: Client,
-    call: Call,
-}
-impl ListDirectoryObject {
-    /// Sends the request and decodes the 2XX JSON body; status and headers stay available.
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(
-        self,
-    ) -> Result<Response<crate::models::DirectoryObjectCollectionResponse>, Error> {
-        let call = self.call;
-        let response = self.client.execute(call).await?;
-        response.json()
-    }
-    /// Every page of the collection, following `@odata.nextLink` (same headers and
-    /// options on each request; links to another host are refused). The stream ends
-    /// after the first error.
-    pub fn pages(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<Response<crate::models::DirectoryObjectCollectionResponse>, Error>,
-    > + Send {
-        crate::runtime::paging::pages(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryObjectCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-        )
-    }
-    /// Every element of every page (see [`Self::pages`]).
-    pub fn items(
-        self,
-    ) -> impl crate::runtime::Stream<
-        Item = Result<crate::models::DirectoryObject, Error>,
-    > + Send {
-        crate::runtime::paging::items(
-            self.client,
-            self.call,
-            |page: &crate::models::DirectoryObjectCollectionResponse| {
-                page.odata_next_link.as_deref()
-            },
-            |page: crate::models::DirectoryObjectCollectionResponse| {
-                page.value.unwrap_or_default()
-            },
-        )
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let call = self.call;
-        self.client.what_if(call)
-    }
-}
-crate::runtime::call_options!(ListDirectoryObject);

@@ -27,6 +27,14 @@ impl PolymorphicIdentity {
         self
     }
 }
+impl crate::request::Identity for PolymorphicIdentity {
+    fn key(&self, key: &str) -> Option<&str> {
+        match key {
+            "DirectoryObjectId" => self.directory_object_id.as_deref(),
+            _ => None,
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for PolymorphicIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -14,6 +14,7 @@ pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::PolymorphicIdentity;
 pub mod identity;
 pub mod models;
+pub mod request;
 pub mod directory_objects;
 /// The areas of the Polymorphic module on a [`Client`]: `client.directory_objects()` and so on. Bring it into scope with `use golden_polymorphic::prelude::*;`.
 pub trait PolymorphicApi {

@@ -2,24 +2,39 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Every operation, built with sample arguments (plainly and via an identity holding every key), reaches a local server with its method and its path template filled in. Run with `--all-features` to cover operations behind Cargo features.
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code, unused_imports, unused_mut, clippy::vec_init_then_push)]
 use golden_polymorphic::PolymorphicApi;
-use golden_polymorphic::runtime::{Client, StaticToken};
-/// Checks the last request the server received, then forgets it.
-async fn expect(
-    server: &wiremock::MockServer,
-    seen: &mut usize,
-    method: &str,
-    path: &str,
-) {
-    let requests = server.received_requests().await.unwrap_or_default();
-    assert_eq!(
-        requests.len(), * seen + 1, "{method} {path}: expected exactly one new request"
-    );
-    let request = &requests[*seen];
-    assert_eq!(request.method.as_str(), method, "method of {path}");
-    assert_eq!(request.url.path(), path, "path of {method} {path}");
-    *seen += 1;
+use golden_polymorphic::runtime::{Call, Client, Error, StaticToken};
+/// Expected method and path, and the call the builder assembled.
+type Cases = Vec<(&'static str, &'static str, Result<Call, Error>)>;
+/// One operation: its call built plainly and, when the path has parameters, via the
+/// identity; both must reach the same method and path.
+macro_rules! case {
+    ($cases:ident, $method:literal, $path:literal, $plain:expr) => {
+        $cases .push(($method, $path, $plain .into_call()))
+    };
+    ($cases:ident, $method:literal, $path:literal, $plain:expr, $via:expr) => {
+        $cases .push(($method, $path, $plain .into_call())); $cases .push(($method,
+        $path, $via .and_then(| r | r.into_call())));
+    };
+}
+/// Sends each call and checks that the server received exactly it: one new request
+/// with the expected method and path. Answers are 204 with no body; only the request
+/// matters here.
+async fn check(server: &wiremock::MockServer, client: &Client, cases: Cases) {
+    for (seen, (method, path, call)) in cases.into_iter().enumerate() {
+        let call = call.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let _ = client.execute(call).await;
+        let requests = server.received_requests().await.unwrap_or_default();
+        assert_eq!(
+            requests.len(), seen + 1, "{method} {path}: expected exactly one new request"
+        );
+        let request = &requests[seen];
+        assert_eq!(request.method.as_str(), method, "method of {path}");
+        assert_eq!(
+            request.url.path(), format!("/v1.0{path}"), "path of {method} {path}"
+        );
+    }
 }
 async fn start() -> (wiremock::MockServer, Client) {
     let server = wiremock::MockServer::start().await;
@@ -41,44 +56,16 @@ async fn directory_objects_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_polymorphic::identity::PolymorphicIdentity::new()
         .with_directory_object_id("sample-DirectoryObjectId");
-    let mut seen = 0usize;
-    Box::pin(async {
-            let _ = client.directory_objects().create_directory_object().send().await;
-            expect(&server, &mut seen, "POST", "/v1.0/directoryObjects").await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client
-                .directory_objects()
-                .get_directory_object("sample-DirectoryObjectId")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/directoryObjects/sample-DirectoryObjectId",
-                )
-                .await;
-            let _ = client
-                .directory_objects()
-                .get_directory_object_via_identity(&identity)
-                .expect("identity has every key")
-                .send()
-                .await;
-            expect(
-                    &server,
-                    &mut seen,
-                    "GET",
-                    "/v1.0/directoryObjects/sample-DirectoryObjectId",
-                )
-                .await;
-        })
-        .await;
-    Box::pin(async {
-            let _ = client.directory_objects().list_directory_object().send().await;
-            expect(&server, &mut seen, "GET", "/v1.0/directoryObjects").await;
-        })
-        .await;
-    let _ = (&identity, &client, &mut seen);
+    let area = client.directory_objects();
+    let mut cases: Cases = Vec::new();
+    case!(cases, "POST", "/directoryObjects", area.create_directory_object());
+    case!(
+        cases, "GET", "/directoryObjects/sample-DirectoryObjectId", area
+        .get_directory_object("sample-DirectoryObjectId",),
+        golden_polymorphic::directory_objects::GetDirectoryObject::via_identity(& client,
+        & identity)
+    );
+    case!(cases, "GET", "/directoryObjects", area.list_directory_object());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
 }

@@ -2,7 +2,8 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! Operations under `/applications`.
-use crate::runtime::{Call, Client, Error, HttpMethod, OperationInfo, Response, WhatIf};
+use crate::request::Request;
+use crate::runtime::Client;
 /// Operations under `/applications`. Get one with `client.applications()` (trait [`crate::ApplicationsApi`]) or [`Applications::new`].
 #[derive(Clone, Debug)]
 pub struct Applications {
@@ -28,102 +29,20 @@ impl Applications {
         &self,
         app_id: &str,
     ) -> SynchronizationAcquireAccessToken {
-        let mut call = Call::new(&SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN);
-        call.path_param("appId", app_id);
-        SynchronizationAcquireAccessToken {
-            client: self.client.clone(),
-            call,
-            body: crate::models::AcquireAccessTokenRequestBody::default(),
-        }
-    }
-    /// [`Self::synchronization_acquire_access_token`] with the path taken from an identity (the cmdlet's `-InputObject`): uses `AppId`.
-    ///
-    /// # Errors
-    ///
-    /// When the identity has no value (or an empty one) for a key the path needs; nothing is sent.
-    pub fn synchronization_acquire_access_token_via_identity(
-        &self,
-        identity: &crate::identity::ApplicationsIdentity,
-    ) -> Result<SynchronizationAcquireAccessToken, Error> {
-        let app_id = crate::runtime::identity_key(identity.app_id.as_deref(), "AppId")?;
-        Ok(self.synchronization_acquire_access_token(app_id))
+        Request::new(&self.client, &[app_id])
     }
 }
-/// Static description of `POST /applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken`.
-pub static SYNCHRONIZATION_ACQUIRE_ACCESS_TOKEN: OperationInfo = OperationInfo {
-    operation_id: "application.synchronization_acquireAccessToken",
-    method: HttpMethod::Post,
-    path_template: "/applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken",
-};
-/// Request builder of `POST /applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken` (operationId `application.synchronization_acquireAccessToken`). Optional parameters and body properties are methods (the cmdlet's expanded parameter set); `body` sets the whole body (the `-BodyParameter` set); per-call options (headers, timeout, retries, pipeline steps) come from the runtime. Nothing is sent until [`Self::send`]; [`Self::what_if`] shows the request instead.
-#[derive(Debug)]
-#[must_use = "a request does nothing until `send` or `what_if` is called"]
-pub struct SynchronizationAcquireAccessToken {
-    client: Client,
-    call: Call,
-    body: crate::models::AcquireAccessTokenRequestBody,
-}
-impl SynchronizationAcquireAccessToken {
-    /// Replaces the whole request body (the cmdlet's `-BodyParameter`).
-    pub fn body(mut self, body: crate::models::AcquireAccessTokenRequestBody) -> Self {
-        self.body = body;
-        self
-    }
-    /// Sets the body property `credentials`.
-    pub fn credentials(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.credentials = Some(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `credentials`.
-    pub fn credential(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .credentials
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-    /// Sends the request. Any 2XX status is success: the response carries status and headers, and [`Response::pass_thru`] is `true` (the cmdlet's `-PassThru`).
-    ///
-    /// # Errors
-    ///
-    /// An invalid argument (before any request), a transport failure or timeout, a non-2XX status (with the service's error code, message and response headers), or a body that does not decode.
-    pub async fn send(self) -> Result<Response<()>, Error> {
-        let mut call = self.call;
-        call.json_body(&self.body);
-        let response = self.client.execute(call).await?;
-        Ok(response.without_body())
-    }
-    /// The cmdlet's `-WhatIf`: the exact request (method, URL, headers, body) that
-    /// [`Self::send`] would send, with secrets redacted. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// The same argument errors `send` would report, before any request.
-    pub fn what_if(self) -> Result<WhatIf, Error> {
-        let mut call = self.call;
-        call.json_body_redacted(&self.body);
-        self.client.what_if(call)
+/// Builder of [`Applications::synchronization_acquire_access_token`].
+pub type SynchronizationAcquireAccessToken = Request<
+    op::SynchronizationAcquireAccessToken,
+    crate::models::AcquireAccessTokenRequestBody,
+>;
+pub mod op {
+    //! The operation types of `/applications`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
+    crate::request::operation! {
+        SynchronizationAcquireAccessToken = Post
+        "/applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken",
+        "application.synchronization_acquireAccessToken", path[("appId", "AppId")],
+        output crate ::request::NoContent, options[FromIdentity]
     }
 }
-crate::runtime::call_options!(SynchronizationAcquireAccessToken);

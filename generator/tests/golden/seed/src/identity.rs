@@ -35,6 +35,15 @@ impl ApplicationsIdentity {
         self
     }
 }
+impl crate::request::Identity for ApplicationsIdentity {
+    fn key(&self, key: &str) -> Option<&str> {
+        match key {
+            "AppId" => self.app_id.as_deref(),
+            "ServicePrincipalId" => self.service_principal_id.as_deref(),
+            _ => None,
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for ApplicationsIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -15,6 +15,7 @@ pub use runtime::{Client, Error, Response, Secret, WhatIf};
 pub use identity::ApplicationsIdentity;
 pub mod identity;
 pub mod models;
+pub mod request;
 pub mod applications;
 pub mod service_principals;
 /// The areas of the Applications module on a [`Client`]: `client.applications()` and so on. Bring it into scope with `use golden_seed::prelude::*;`.

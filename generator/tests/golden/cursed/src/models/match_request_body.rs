@@ -8,9 +8,21 @@ pub struct MatchRequestBody {
     /// `send`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send: Option<String>,
+    /// `setBody`
+    #[serde(rename = "setBody", default, skip_serializing_if = "Option::is_none")]
+    pub set_body: Option<String>,
     /// `body`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<bool>,
+    /// `filter`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// `call`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<String>,
+    /// `intoCall`
+    #[serde(rename = "intoCall", default, skip_serializing_if = "Option::is_none")]
+    pub into_call: Option<String>,
     /// `type`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
@@ -41,9 +53,29 @@ impl MatchRequestBody {
         self.send = Some(value.into());
         self
     }
+    /// Sets `setBody`.
+    pub fn with_set_body(mut self, value: impl Into<String>) -> Self {
+        self.set_body = Some(value.into());
+        self
+    }
     /// Sets `body`.
     pub fn with_body(mut self, value: impl Into<bool>) -> Self {
         self.body = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    pub fn with_filter(mut self, value: impl Into<String>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `call`.
+    pub fn with_call(mut self, value: impl Into<String>) -> Self {
+        self.call = Some(value.into());
+        self
+    }
+    /// Sets `intoCall`.
+    pub fn with_into_call(mut self, value: impl Into<String>) -> Self {
+        self.into_call = Some(value.into());
         self
     }
     /// Sets `type`.
@@ -83,6 +115,80 @@ impl MatchRequestBody {
         value: impl Into<serde_json::Value>,
     ) -> Self {
         self.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}
+impl crate::request::JsonBody for MatchRequestBody {}
+/// Body properties of every operation whose body is [`MatchRequestBody`], as builder methods.
+impl<O> crate::request::Request<O, MatchRequestBody> {
+    /// Sets the body property `send`.
+    pub fn set_send(mut self, value: impl Into<String>) -> Self {
+        self.body.send = Some(value.into());
+        self
+    }
+    /// Sets the body property `set_body`.
+    pub fn set_body(mut self, value: impl Into<String>) -> Self {
+        self.body.set_body = Some(value.into());
+        self
+    }
+    /// Sets the body property `body`.
+    pub fn set_body_2(mut self, value: impl Into<bool>) -> Self {
+        self.body.body = Some(value.into());
+        self
+    }
+    /// Sets the body property `filter`.
+    pub fn set_filter(mut self, value: impl Into<String>) -> Self {
+        self.body.filter = Some(value.into());
+        self
+    }
+    /// Sets the body property `call`.
+    pub fn set_call(mut self, value: impl Into<String>) -> Self {
+        self.body.call = Some(value.into());
+        self
+    }
+    /// Sets the body property `into_call`.
+    pub fn set_into_call(mut self, value: impl Into<String>) -> Self {
+        self.body.into_call = Some(value.into());
+        self
+    }
+    /// Sets the body property `type`.
+    pub fn r#type(mut self, value: impl Into<String>) -> Self {
+        self.body.r#type = Some(value.into());
+        self
+    }
+    /// Sets the body property `odata_type`.
+    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_type = Some(value.into());
+        self
+    }
+    /// Sets the body property `odata_type_2`.
+    pub fn odata_type_2(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_type_2 = Some(value.into());
+        self
+    }
+    /// Sets the body property `headers`.
+    pub fn set_headers(mut self, value: impl IntoIterator<Item = String>) -> Self {
+        self.body.headers = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `_2fa`.
+    pub fn _2fa(mut self, value: impl Into<i32>) -> Self {
+        self.body._2fa = Some(value.into());
+        self
+    }
+    /// Sets the body property `password`.
+    pub fn password(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
+        self.body.password = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
         self
     }
 }

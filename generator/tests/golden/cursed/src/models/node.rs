@@ -55,3 +55,35 @@ impl Node {
         self
     }
 }
+impl crate::request::JsonBody for Node {}
+/// Body properties of every operation whose body is [`Node`], as builder methods.
+impl<O> crate::request::Request<O, Node> {
+    /// Sets the body property `self_`.
+    pub fn self_(mut self, value: impl Into<crate::models::Node>) -> Self {
+        self.body.self_ = Box::new(value.into());
+        self
+    }
+    /// Sets the body property `children`.
+    pub fn children(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::Node>,
+    ) -> Self {
+        self.body.children = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets the body property `kind`.
+    pub fn kind(mut self, value: impl Into<crate::models::Kind>) -> Self {
+        self.body.kind = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -106,3 +106,74 @@ impl SectionGroup {
         self
     }
 }
+impl crate::request::JsonBody for SectionGroup {}
+/// Body properties of every operation whose body is [`SectionGroup`], as builder methods.
+impl<O> crate::request::Request<O, SectionGroup> {
+    /// Sets the body property `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.display_name = Some(value.into());
+        self
+    }
+    /// Sets the body property `parent_section_group`: The section group that contains this one (a recursive property, as in Graph's Notes).
+    pub fn parent_section_group(
+        mut self,
+        value: impl Into<crate::models::SectionGroup>,
+    ) -> Self {
+        self.body.parent_section_group = Some(Box::new(value.into()));
+        self
+    }
+    /// Sets the body property `section_groups`.
+    pub fn section_groups(
+        mut self,
+        value: impl IntoIterator<Item = crate::models::SectionGroup>,
+    ) -> Self {
+        self.body.section_groups = Some(value.into_iter().collect());
+        self
+    }
+    /// Appends one element to the body property `section_groups`.
+    pub fn section_group(
+        mut self,
+        item: impl Into<crate::models::SectionGroup>,
+    ) -> Self {
+        self.body.section_groups.get_or_insert_with(Vec::new).push(item.into());
+        self
+    }
+    /// Sets the body property `parent_notebook`.
+    pub fn parent_notebook(mut self, value: impl Into<crate::models::Notebook>) -> Self {
+        self.body.parent_notebook = Some(Box::new(value.into()));
+        self
+    }
+    /// Sets the body property `proof`.
+    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
+        self.body.proof = Some(value.into());
+        self
+    }
+    /// Sets the body property `temporary_access_pass`.
+    pub fn temporary_access_pass(
+        mut self,
+        value: impl Into<crate::runtime::Secret>,
+    ) -> Self {
+        self.body.temporary_access_pass = Some(value.into());
+        self
+    }
+    /// Sets the body property `secret_key`.
+    pub fn secret_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
+        self.body.secret_key = Some(value.into());
+        self
+    }
+    /// Sets the body property `key_id`.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.body.key_id = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -57,3 +57,37 @@ impl Note {
         self
     }
 }
+impl crate::request::JsonBody for Note {}
+/// Body properties of every operation whose body is [`Note`], as builder methods.
+impl<O> crate::request::Request<O, Note> {
+    /// Sets the body property `body`: Property text.
+    ///
+    ///    fn main() { panic!("property description ran") }
+    pub fn set_body(mut self, value: impl Into<String>) -> Self {
+        self.body.body = Some(value.into());
+        self
+    }
+    /// Sets the body property `name_fn_main_panic_property_name_ran`.
+    pub fn name_fn_main_panic_property_name_ran(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.body.name_fn_main_panic_property_name_ran = Some(value.into());
+        self
+    }
+    /// Sets the body property `kind`.
+    pub fn kind(mut self, value: impl Into<crate::models::NoteKind>) -> Self {
+        self.body.kind = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -119,3 +119,32 @@ impl DirectoryObject {
         serde_json::from_value(serde_json::to_value(self)?)
     }
 }
+impl crate::request::JsonBody for DirectoryObject {}
+/// Body properties of every operation whose body is [`DirectoryObject`], as builder methods.
+impl<O> crate::request::Request<O, DirectoryObject> {
+    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.body.id = Some(value.into());
+        self
+    }
+    /// Sets the body property `odata_type`.
+    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
+        self.body.odata_type = Some(value.into());
+        self
+    }
+    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted.
+    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+        self.body.deleted_date_time = Some(value.into());
+        self
+    }
+    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
+    /// for example `@odata.type`.
+    pub fn additional_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.body.additional_properties.insert(name.into(), value.into());
+        self
+    }
+}

@@ -55,3 +55,12 @@ impl DirectoryObjectCollectionResponse {
         self
     }
 }
+impl crate::request::Page for DirectoryObjectCollectionResponse {
+    type Item = crate::models::DirectoryObject;
+    fn next_link(&self) -> Option<&str> {
+        self.odata_next_link.as_deref()
+    }
+    fn into_items(self) -> Vec<crate::models::DirectoryObject> {
+        self.value.unwrap_or_default()
+    }
+}
