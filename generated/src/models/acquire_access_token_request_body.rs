@@ -12,25 +12,10 @@ pub struct AcquireAccessTokenRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AcquireAccessTokenRequestBody {
-    /// Sets `credentials`.
-    pub fn with_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationSecretKeyStringValuePair>>,
-    ) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AcquireAccessTokenRequestBody { with_credentials credentials "Sets `credentials`."
+    opt Vec < crate ::models::SynchronizationSecretKeyStringValuePair > }; additional
+);
 impl crate::request::JsonBody for AcquireAccessTokenRequestBody {}
 /// Body properties of every operation whose body is [`AcquireAccessTokenRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, AcquireAccessTokenRequestBody> {

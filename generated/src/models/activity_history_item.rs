@@ -75,67 +75,16 @@ pub struct ActivityHistoryItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ActivityHistoryItem {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `activeDurationSeconds`.
-    pub fn with_active_duration_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.active_duration_seconds = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastActiveDateTime`.
-    pub fn with_last_active_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_active_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `startedDateTime`.
-    pub fn with_started_date_time(mut self, value: impl Into<String>) -> Self {
-        self.started_date_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<crate::models::Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `userTimezone`.
-    pub fn with_user_timezone(mut self, value: impl Into<String>) -> Self {
-        self.user_timezone = Some(value.into());
-        self
-    }
-    /// Sets `activity`.
-    pub fn with_activity(
-        mut self,
-        value: impl Into<crate::models::UserActivity>,
-    ) -> Self {
-        self.activity = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ActivityHistoryItem { with_id id "Sets `id`." opt String,
+    with_active_duration_seconds active_duration_seconds "Sets `activeDurationSeconds`."
+    opt i32, with_created_date_time created_date_time "Sets `createdDateTime`." opt
+    String, with_expiration_date_time expiration_date_time "Sets `expirationDateTime`."
+    opt String, with_last_active_date_time last_active_date_time
+    "Sets `lastActiveDateTime`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String,
+    with_started_date_time started_date_time "Sets `startedDateTime`." opt String,
+    with_status status "Sets `status`." opt crate ::models::Status, with_user_timezone
+    user_timezone "Sets `userTimezone`." opt String, with_activity activity
+    "Sets `activity`." opt crate ::models::UserActivity }; additional
+);

@@ -22,38 +22,12 @@ pub struct AddKeyRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AddKeyRequestBody {
-    /// Sets `keyCredential`.
-    pub fn with_key_credential(
-        mut self,
-        value: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.key_credential = Some(value.into());
-        self
-    }
-    /// Sets `passwordCredential`.
-    pub fn with_password_credential(
-        mut self,
-        value: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.password_credential = Some(value.into());
-        self
-    }
-    /// Sets `proof`.
-    pub fn with_proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.proof = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AddKeyRequestBody { with_key_credential key_credential "Sets `keyCredential`." opt
+    crate ::models::KeyCredential, with_password_credential password_credential
+    "Sets `passwordCredential`." opt crate ::models::PasswordCredential, with_proof proof
+    "Sets `proof`." opt crate ::runtime::Secret }; additional
+);
 impl crate::request::JsonBody for AddKeyRequestBody {}
 /// Body properties of every operation whose body is [`AddKeyRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, AddKeyRequestBody> {

@@ -16,25 +16,10 @@ pub struct AddPasswordRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AddPasswordRequestBody {
-    /// Sets `passwordCredential`.
-    pub fn with_password_credential(
-        mut self,
-        value: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.password_credential = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AddPasswordRequestBody { with_password_credential password_credential
+    "Sets `passwordCredential`." opt crate ::models::PasswordCredential }; additional
+);
 impl crate::request::JsonBody for AddPasswordRequestBody {}
 /// Body properties of every operation whose body is [`AddPasswordRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, AddPasswordRequestBody> {

@@ -17,27 +17,11 @@ pub struct AddTokenSigningCertificateRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AddTokenSigningCertificateRequestBody {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AddTokenSigningCertificateRequestBody { with_display_name display_name
+    "Sets `displayName`." opt String, with_end_date_time end_date_time
+    "Sets `endDateTime`." opt String }; additional
+);
 impl crate::request::JsonBody for AddTokenSigningCertificateRequestBody {}
 /// Body properties of every operation whose body is [`AddTokenSigningCertificateRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, AddTokenSigningCertificateRequestBody> {

@@ -63,89 +63,19 @@ pub struct AdministrativeUnit {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AdministrativeUnit {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `isMemberManagementRestricted`.
-    pub fn with_is_member_management_restricted(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.is_member_management_restricted = Some(value.into());
-        self
-    }
-    /// Sets `membershipRule`.
-    pub fn with_membership_rule(mut self, value: impl Into<String>) -> Self {
-        self.membership_rule = Some(value.into());
-        self
-    }
-    /// Sets `membershipRuleProcessingState`.
-    pub fn with_membership_rule_processing_state(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.membership_rule_processing_state = Some(value.into());
-        self
-    }
-    /// Sets `membershipType`.
-    pub fn with_membership_type(mut self, value: impl Into<String>) -> Self {
-        self.membership_type = Some(value.into());
-        self
-    }
-    /// Sets `visibility`.
-    pub fn with_visibility(mut self, value: impl Into<String>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Sets `scopedRoleMembers`.
-    pub fn with_scoped_role_members(
-        mut self,
-        value: impl Into<Vec<crate::models::ScopedRoleMembership>>,
-    ) -> Self {
-        self.scoped_role_members = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AdministrativeUnit { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_is_member_management_restricted
+    is_member_management_restricted "Sets `isMemberManagementRestricted`." opt bool,
+    with_membership_rule membership_rule "Sets `membershipRule`." opt String,
+    with_membership_rule_processing_state membership_rule_processing_state
+    "Sets `membershipRuleProcessingState`." opt String, with_membership_type
+    membership_type "Sets `membershipType`." opt String, with_visibility visibility
+    "Sets `visibility`." opt String, with_extensions extensions "Sets `extensions`." opt
+    Vec < crate ::models::Extension >, with_members members "Sets `members`." opt Vec <
+    crate ::models::DirectoryObject >, with_scoped_role_members scoped_role_members
+    "Sets `scopedRoleMembers`." opt Vec < crate ::models::ScopedRoleMembership > };
+    additional
+);

@@ -83,87 +83,19 @@ pub struct AgreementAcceptance {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AgreementAcceptance {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `agreementFileId`.
-    pub fn with_agreement_file_id(mut self, value: impl Into<String>) -> Self {
-        self.agreement_file_id = Some(value.into());
-        self
-    }
-    /// Sets `agreementId`.
-    pub fn with_agreement_id(mut self, value: impl Into<String>) -> Self {
-        self.agreement_id = Some(value.into());
-        self
-    }
-    /// Sets `deviceDisplayName`.
-    pub fn with_device_display_name(mut self, value: impl Into<String>) -> Self {
-        self.device_display_name = Some(value.into());
-        self
-    }
-    /// Sets `deviceId`.
-    pub fn with_device_id(mut self, value: impl Into<String>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-    /// Sets `deviceOSType`.
-    pub fn with_device_os_type(mut self, value: impl Into<String>) -> Self {
-        self.device_os_type = Some(value.into());
-        self
-    }
-    /// Sets `deviceOSVersion`.
-    pub fn with_device_os_version(mut self, value: impl Into<String>) -> Self {
-        self.device_os_version = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `recordedDateTime`.
-    pub fn with_recorded_date_time(mut self, value: impl Into<String>) -> Self {
-        self.recorded_date_time = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::AgreementAcceptanceState>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `userDisplayName`.
-    pub fn with_user_display_name(mut self, value: impl Into<String>) -> Self {
-        self.user_display_name = Some(value.into());
-        self
-    }
-    /// Sets `userEmail`.
-    pub fn with_user_email(mut self, value: impl Into<String>) -> Self {
-        self.user_email = Some(value.into());
-        self
-    }
-    /// Sets `userId`.
-    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-    /// Sets `userPrincipalName`.
-    pub fn with_user_principal_name(mut self, value: impl Into<String>) -> Self {
-        self.user_principal_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AgreementAcceptance { with_id id "Sets `id`." opt String, with_agreement_file_id
+    agreement_file_id "Sets `agreementFileId`." opt String, with_agreement_id
+    agreement_id "Sets `agreementId`." opt String, with_device_display_name
+    device_display_name "Sets `deviceDisplayName`." opt String, with_device_id device_id
+    "Sets `deviceId`." opt String, with_device_os_type device_os_type
+    "Sets `deviceOSType`." opt String, with_device_os_version device_os_version
+    "Sets `deviceOSVersion`." opt String, with_expiration_date_time expiration_date_time
+    "Sets `expirationDateTime`." opt String, with_recorded_date_time recorded_date_time
+    "Sets `recordedDateTime`." opt String, with_state state "Sets `state`." opt crate
+    ::models::AgreementAcceptanceState, with_user_display_name user_display_name
+    "Sets `userDisplayName`." opt String, with_user_email user_email "Sets `userEmail`."
+    opt String, with_user_id user_id "Sets `userId`." opt String,
+    with_user_principal_name user_principal_name "Sets `userPrincipalName`." opt String
+    }; additional
+);

@@ -18,19 +18,7 @@ pub struct Album {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Album {
-    /// Sets `coverImageItemId`.
-    pub fn with_cover_image_item_id(mut self, value: impl Into<String>) -> Self {
-        self.cover_image_item_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Album { with_cover_image_item_id cover_image_item_id "Sets `coverImageItemId`." opt
+    String }; additional
+);

@@ -28,29 +28,8 @@ pub struct AlternativeSecurityId {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AlternativeSecurityId {
-    /// Sets `identityProvider`.
-    pub fn with_identity_provider(mut self, value: impl Into<String>) -> Self {
-        self.identity_provider = Some(value.into());
-        self
-    }
-    /// Sets `key`.
-    pub fn with_key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<i32>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AlternativeSecurityId { with_identity_provider identity_provider
+    "Sets `identityProvider`." opt String, with_key key "Sets `key`." opt String,
+    with_type r#type "Sets `type`." opt i32 }; additional
+);

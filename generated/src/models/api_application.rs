@@ -50,48 +50,15 @@ pub struct ApiApplication {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ApiApplication {
-    /// Sets `acceptMappedClaims`.
-    pub fn with_accept_mapped_claims(mut self, value: impl Into<bool>) -> Self {
-        self.accept_mapped_claims = Some(value.into());
-        self
-    }
-    /// Sets `knownClientApplications`.
-    pub fn with_known_client_applications(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.known_client_applications = Some(value.into());
-        self
-    }
-    /// Sets `oauth2PermissionScopes`.
-    pub fn with_oauth2_permission_scopes(
-        mut self,
-        value: impl Into<Vec<crate::models::PermissionScope>>,
-    ) -> Self {
-        self.oauth2_permission_scopes = Some(value.into());
-        self
-    }
-    /// Sets `preAuthorizedApplications`.
-    pub fn with_pre_authorized_applications(
-        mut self,
-        value: impl Into<Vec<crate::models::PreAuthorizedApplication>>,
-    ) -> Self {
-        self.pre_authorized_applications = Some(value.into());
-        self
-    }
-    /// Sets `requestedAccessTokenVersion`.
-    pub fn with_requested_access_token_version(mut self, value: impl Into<i32>) -> Self {
-        self.requested_access_token_version = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ApiApplication { with_accept_mapped_claims accept_mapped_claims
+    "Sets `acceptMappedClaims`." opt bool, with_known_client_applications
+    known_client_applications "Sets `knownClientApplications`." opt Vec < String >,
+    with_oauth2_permission_scopes oauth2_permission_scopes
+    "Sets `oauth2PermissionScopes`." opt Vec < crate ::models::PermissionScope >,
+    with_pre_authorized_applications pre_authorized_applications
+    "Sets `preAuthorizedApplications`." opt Vec < crate
+    ::models::PreAuthorizedApplication >, with_requested_access_token_version
+    requested_access_token_version "Sets `requestedAccessTokenVersion`." opt i32 };
+    additional
+);

@@ -31,34 +31,10 @@ pub struct AppIdentity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AppIdentity {
-    /// Sets `appId`.
-    pub fn with_app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `servicePrincipalId`.
-    pub fn with_service_principal_id(mut self, value: impl Into<String>) -> Self {
-        self.service_principal_id = Some(value.into());
-        self
-    }
-    /// Sets `servicePrincipalName`.
-    pub fn with_service_principal_name(mut self, value: impl Into<String>) -> Self {
-        self.service_principal_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AppIdentity { with_app_id app_id "Sets `appId`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_service_principal_id
+    service_principal_id "Sets `servicePrincipalId`." opt String,
+    with_service_principal_name service_principal_name "Sets `servicePrincipalName`." opt
+    String }; additional
+);

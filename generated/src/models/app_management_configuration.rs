@@ -23,30 +23,9 @@ pub struct AppManagementConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AppManagementConfiguration {
-    /// Sets `keyCredentials`.
-    pub fn with_key_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::KeyCredentialConfiguration>>,
-    ) -> Self {
-        self.key_credentials = Some(value.into());
-        self
-    }
-    /// Sets `passwordCredentials`.
-    pub fn with_password_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::PasswordCredentialConfiguration>>,
-    ) -> Self {
-        self.password_credentials = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AppManagementConfiguration { with_key_credentials key_credentials
+    "Sets `keyCredentials`." opt Vec < crate ::models::KeyCredentialConfiguration >,
+    with_password_credentials password_credentials "Sets `passwordCredentials`." opt Vec
+    < crate ::models::PasswordCredentialConfiguration > }; additional
+);

@@ -62,62 +62,17 @@ pub struct AppRoleAssignment {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AppRoleAssignment {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `appRoleId`.
-    pub fn with_app_role_id(mut self, value: impl Into<String>) -> Self {
-        self.app_role_id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `principalDisplayName`.
-    pub fn with_principal_display_name(mut self, value: impl Into<String>) -> Self {
-        self.principal_display_name = Some(value.into());
-        self
-    }
-    /// Sets `principalId`.
-    pub fn with_principal_id(mut self, value: impl Into<String>) -> Self {
-        self.principal_id = Some(value.into());
-        self
-    }
-    /// Sets `principalType`.
-    pub fn with_principal_type(mut self, value: impl Into<String>) -> Self {
-        self.principal_type = Some(value.into());
-        self
-    }
-    /// Sets `resourceDisplayName`.
-    pub fn with_resource_display_name(mut self, value: impl Into<String>) -> Self {
-        self.resource_display_name = Some(value.into());
-        self
-    }
-    /// Sets `resourceId`.
-    pub fn with_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AppRoleAssignment { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_app_role_id app_role_id
+    "Sets `appRoleId`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_principal_display_name
+    principal_display_name "Sets `principalDisplayName`." opt String, with_principal_id
+    principal_id "Sets `principalId`." opt String, with_principal_type principal_type
+    "Sets `principalType`." opt String, with_resource_display_name resource_display_name
+    "Sets `resourceDisplayName`." opt String, with_resource_id resource_id
+    "Sets `resourceId`." opt String }; additional
+);
 impl crate::request::JsonBody for AppRoleAssignment {}
 /// Body properties of every operation whose body is [`AppRoleAssignment`], as builder methods.
 impl<O> crate::request::Request<O, AppRoleAssignment> {

@@ -282,336 +282,73 @@ pub struct Application {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Application {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `addIns`.
-    pub fn with_add_ins(mut self, value: impl Into<Vec<crate::models::AddIn>>) -> Self {
-        self.add_ins = Some(value.into());
-        self
-    }
-    /// Sets `api`.
-    pub fn with_api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
-        self.api = Some(value.into());
-        self
-    }
-    /// Sets `appId`.
-    pub fn with_app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-    /// Sets `applicationTemplateId`.
-    pub fn with_application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.application_template_id = Some(value.into());
-        self
-    }
-    /// Sets `appRoles`.
-    pub fn with_app_roles(
-        mut self,
-        value: impl Into<Vec<crate::models::AppRole>>,
-    ) -> Self {
-        self.app_roles = Some(value.into());
-        self
-    }
-    /// Sets `certification`.
-    pub fn with_certification(
-        mut self,
-        value: impl Into<crate::models::Certification>,
-    ) -> Self {
-        self.certification = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `defaultRedirectUri`.
-    pub fn with_default_redirect_uri(mut self, value: impl Into<String>) -> Self {
-        self.default_redirect_uri = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `disabledByMicrosoftStatus`.
-    pub fn with_disabled_by_microsoft_status(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.disabled_by_microsoft_status = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `groupMembershipClaims`.
-    pub fn with_group_membership_claims(mut self, value: impl Into<String>) -> Self {
-        self.group_membership_claims = Some(value.into());
-        self
-    }
-    /// Sets `identifierUris`.
-    pub fn with_identifier_uris(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.identifier_uris = Some(value.into());
-        self
-    }
-    /// Sets `info`.
-    pub fn with_info(
-        mut self,
-        value: impl Into<crate::models::InformationalUrl>,
-    ) -> Self {
-        self.info = Some(value.into());
-        self
-    }
-    /// Sets `isDeviceOnlyAuthSupported`.
-    pub fn with_is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
-        self.is_device_only_auth_supported = Some(value.into());
-        self
-    }
-    /// Sets `isFallbackPublicClient`.
-    pub fn with_is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
-        self.is_fallback_public_client = Some(value.into());
-        self
-    }
-    /// Sets `keyCredentials`.
-    pub fn with_key_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::KeyCredential>>,
-    ) -> Self {
-        self.key_credentials = Some(value.into());
-        self
-    }
-    /// Sets `logo`.
-    pub fn with_logo(mut self, value: impl Into<String>) -> Self {
-        self.logo = Some(value.into());
-        self
-    }
-    /// Sets `nativeAuthenticationApisEnabled`.
-    pub fn with_native_authentication_apis_enabled(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
-        >,
-    ) -> Self {
-        self.native_authentication_apis_enabled = Some(value.into());
-        self
-    }
-    /// Sets `notes`.
-    pub fn with_notes(mut self, value: impl Into<String>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
-    /// Sets `oauth2RequirePostResponse`.
-    pub fn with_oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
-        self.oauth2_require_post_response = Some(value.into());
-        self
-    }
-    /// Sets `optionalClaims`.
-    pub fn with_optional_claims(
-        mut self,
-        value: impl Into<crate::models::OptionalClaims>,
-    ) -> Self {
-        self.optional_claims = Some(value.into());
-        self
-    }
-    /// Sets `parentalControlSettings`.
-    pub fn with_parental_control_settings(
-        mut self,
-        value: impl Into<crate::models::ParentalControlSettings>,
-    ) -> Self {
-        self.parental_control_settings = Some(value.into());
-        self
-    }
-    /// Sets `passwordCredentials`.
-    pub fn with_password_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::PasswordCredential>>,
-    ) -> Self {
-        self.password_credentials = Some(value.into());
-        self
-    }
-    /// Sets `publicClient`.
-    pub fn with_public_client(
-        mut self,
-        value: impl Into<crate::models::PublicClientApplication>,
-    ) -> Self {
-        self.public_client = Some(value.into());
-        self
-    }
-    /// Sets `publisherDomain`.
-    pub fn with_publisher_domain(mut self, value: impl Into<String>) -> Self {
-        self.publisher_domain = Some(value.into());
-        self
-    }
-    /// Sets `requestSignatureVerification`.
-    pub fn with_request_signature_verification(
-        mut self,
-        value: impl Into<crate::models::RequestSignatureVerification>,
-    ) -> Self {
-        self.request_signature_verification = Some(value.into());
-        self
-    }
-    /// Sets `requiredResourceAccess`.
-    pub fn with_required_resource_access(
-        mut self,
-        value: impl Into<Vec<crate::models::RequiredResourceAccess>>,
-    ) -> Self {
-        self.required_resource_access = Some(value.into());
-        self
-    }
-    /// Sets `samlMetadataUrl`.
-    pub fn with_saml_metadata_url(mut self, value: impl Into<String>) -> Self {
-        self.saml_metadata_url = Some(value.into());
-        self
-    }
-    /// Sets `serviceManagementReference`.
-    pub fn with_service_management_reference(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.service_management_reference = Some(value.into());
-        self
-    }
-    /// Sets `servicePrincipalLockConfiguration`.
-    pub fn with_service_principal_lock_configuration(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
-    ) -> Self {
-        self.service_principal_lock_configuration = Some(value.into());
-        self
-    }
-    /// Sets `signInAudience`.
-    pub fn with_sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.sign_in_audience = Some(value.into());
-        self
-    }
-    /// Sets `spa`.
-    pub fn with_spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
-        self.spa = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `tokenEncryptionKeyId`.
-    pub fn with_token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
-        self.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Sets `uniqueName`.
-    pub fn with_unique_name(mut self, value: impl Into<String>) -> Self {
-        self.unique_name = Some(value.into());
-        self
-    }
-    /// Sets `verifiedPublisher`.
-    pub fn with_verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.verified_publisher = Some(value.into());
-        self
-    }
-    /// Sets `web`.
-    pub fn with_web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
-        self.web = Some(value.into());
-        self
-    }
-    /// Sets `appManagementPolicies`.
-    pub fn with_app_management_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::AppManagementPolicy>>,
-    ) -> Self {
-        self.app_management_policies = Some(value.into());
-        self
-    }
-    /// Sets `createdOnBehalfOf`.
-    pub fn with_created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.created_on_behalf_of = Some(value.into());
-        self
-    }
-    /// Sets `extensionProperties`.
-    pub fn with_extension_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::ExtensionProperty>>,
-    ) -> Self {
-        self.extension_properties = Some(value.into());
-        self
-    }
-    /// Sets `federatedIdentityCredentials`.
-    pub fn with_federated_identity_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::FederatedIdentityCredential>>,
-    ) -> Self {
-        self.federated_identity_credentials = Some(value.into());
-        self
-    }
-    /// Sets `homeRealmDiscoveryPolicies`.
-    pub fn with_home_realm_discovery_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::HomeRealmDiscoveryPolicy>>,
-    ) -> Self {
-        self.home_realm_discovery_policies = Some(value.into());
-        self
-    }
-    /// Sets `owners`.
-    pub fn with_owners(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.owners = Some(value.into());
-        self
-    }
-    /// Sets `synchronization`.
-    pub fn with_synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.synchronization = Some(value.into());
-        self
-    }
-    /// Sets `tokenIssuancePolicies`.
-    pub fn with_token_issuance_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::TokenIssuancePolicy>>,
-    ) -> Self {
-        self.token_issuance_policies = Some(value.into());
-        self
-    }
-    /// Sets `tokenLifetimePolicies`.
-    pub fn with_token_lifetime_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::TokenLifetimePolicy>>,
-    ) -> Self {
-        self.token_lifetime_policies = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Application { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_add_ins add_ins
+    "Sets `addIns`." opt Vec < crate ::models::AddIn >, with_api api "Sets `api`." opt
+    crate ::models::ApiApplication, with_app_id app_id "Sets `appId`." opt String,
+    with_application_template_id application_template_id "Sets `applicationTemplateId`."
+    opt String, with_app_roles app_roles "Sets `appRoles`." opt Vec < crate
+    ::models::AppRole >, with_certification certification "Sets `certification`." opt
+    crate ::models::Certification, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_default_redirect_uri default_redirect_uri
+    "Sets `defaultRedirectUri`." opt String, with_description description
+    "Sets `description`." opt String, with_disabled_by_microsoft_status
+    disabled_by_microsoft_status "Sets `disabledByMicrosoftStatus`." opt String,
+    with_display_name display_name "Sets `displayName`." opt String,
+    with_group_membership_claims group_membership_claims "Sets `groupMembershipClaims`."
+    opt String, with_identifier_uris identifier_uris "Sets `identifierUris`." opt Vec <
+    String >, with_info info "Sets `info`." opt crate ::models::InformationalUrl,
+    with_is_device_only_auth_supported is_device_only_auth_supported
+    "Sets `isDeviceOnlyAuthSupported`." opt bool, with_is_fallback_public_client
+    is_fallback_public_client "Sets `isFallbackPublicClient`." opt bool,
+    with_key_credentials key_credentials "Sets `keyCredentials`." opt Vec < crate
+    ::models::KeyCredential >, with_logo logo "Sets `logo`." opt String,
+    with_native_authentication_apis_enabled native_authentication_apis_enabled
+    "Sets `nativeAuthenticationApisEnabled`." opt crate ::runtime::Flags < crate
+    ::models::NativeAuthenticationApisEnabled >, with_notes notes "Sets `notes`." opt
+    String, with_oauth2_require_post_response oauth2_require_post_response
+    "Sets `oauth2RequirePostResponse`." opt bool, with_optional_claims optional_claims
+    "Sets `optionalClaims`." opt crate ::models::OptionalClaims,
+    with_parental_control_settings parental_control_settings
+    "Sets `parentalControlSettings`." opt crate ::models::ParentalControlSettings,
+    with_password_credentials password_credentials "Sets `passwordCredentials`." opt Vec
+    < crate ::models::PasswordCredential >, with_public_client public_client
+    "Sets `publicClient`." opt crate ::models::PublicClientApplication,
+    with_publisher_domain publisher_domain "Sets `publisherDomain`." opt String,
+    with_request_signature_verification request_signature_verification
+    "Sets `requestSignatureVerification`." opt crate
+    ::models::RequestSignatureVerification, with_required_resource_access
+    required_resource_access "Sets `requiredResourceAccess`." opt Vec < crate
+    ::models::RequiredResourceAccess >, with_saml_metadata_url saml_metadata_url
+    "Sets `samlMetadataUrl`." opt String, with_service_management_reference
+    service_management_reference "Sets `serviceManagementReference`." opt String,
+    with_service_principal_lock_configuration service_principal_lock_configuration
+    "Sets `servicePrincipalLockConfiguration`." opt crate
+    ::models::ServicePrincipalLockConfiguration, with_sign_in_audience sign_in_audience
+    "Sets `signInAudience`." opt String, with_spa spa "Sets `spa`." opt crate
+    ::models::SpaApplication, with_tags tags "Sets `tags`." opt Vec < String >,
+    with_token_encryption_key_id token_encryption_key_id "Sets `tokenEncryptionKeyId`."
+    opt String, with_unique_name unique_name "Sets `uniqueName`." opt String,
+    with_verified_publisher verified_publisher "Sets `verifiedPublisher`." opt crate
+    ::models::VerifiedPublisher, with_web web "Sets `web`." opt crate
+    ::models::WebApplication, with_app_management_policies app_management_policies
+    "Sets `appManagementPolicies`." opt Vec < crate ::models::AppManagementPolicy >,
+    with_created_on_behalf_of created_on_behalf_of "Sets `createdOnBehalfOf`." opt crate
+    ::models::DirectoryObject, with_extension_properties extension_properties
+    "Sets `extensionProperties`." opt Vec < crate ::models::ExtensionProperty >,
+    with_federated_identity_credentials federated_identity_credentials
+    "Sets `federatedIdentityCredentials`." opt Vec < crate
+    ::models::FederatedIdentityCredential >, with_home_realm_discovery_policies
+    home_realm_discovery_policies "Sets `homeRealmDiscoveryPolicies`." opt Vec < crate
+    ::models::HomeRealmDiscoveryPolicy >, with_owners owners "Sets `owners`." opt Vec <
+    crate ::models::DirectoryObject >, with_synchronization synchronization
+    "Sets `synchronization`." opt crate ::models::Synchronization,
+    with_token_issuance_policies token_issuance_policies "Sets `tokenIssuancePolicies`."
+    opt Vec < crate ::models::TokenIssuancePolicy >, with_token_lifetime_policies
+    token_lifetime_policies "Sets `tokenLifetimePolicies`." opt Vec < crate
+    ::models::TokenLifetimePolicy > }; additional
+);
 impl crate::request::JsonBody for Application {}
 /// Body properties of every operation whose body is [`Application`], as builder methods.
 impl<O> crate::request::Request<O, Application> {

@@ -21,30 +21,8 @@ pub struct ApplicationServicePrincipal {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ApplicationServicePrincipal {
-    /// Sets `application`.
-    pub fn with_application(
-        mut self,
-        value: impl Into<crate::models::Application>,
-    ) -> Self {
-        self.application = Some(value.into());
-        self
-    }
-    /// Sets `servicePrincipal`.
-    pub fn with_service_principal(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipal>,
-    ) -> Self {
-        self.service_principal = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ApplicationServicePrincipal { with_application application "Sets `application`." opt
+    crate ::models::Application, with_service_principal service_principal
+    "Sets `servicePrincipal`." opt crate ::models::ServicePrincipal }; additional
+);

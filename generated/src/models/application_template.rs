@@ -44,65 +44,15 @@ pub struct ApplicationTemplate {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ApplicationTemplate {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `homePageUrl`.
-    pub fn with_home_page_url(mut self, value: impl Into<String>) -> Self {
-        self.home_page_url = Some(value.into());
-        self
-    }
-    /// Sets `logoUrl`.
-    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
-        self.logo_url = Some(value.into());
-        self
-    }
-    /// Sets `publisher`.
-    pub fn with_publisher(mut self, value: impl Into<String>) -> Self {
-        self.publisher = Some(value.into());
-        self
-    }
-    /// Sets `supportedProvisioningTypes`.
-    pub fn with_supported_provisioning_types(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.supported_provisioning_types = Some(value.into());
-        self
-    }
-    /// Sets `supportedSingleSignOnModes`.
-    pub fn with_supported_single_sign_on_modes(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.supported_single_sign_on_modes = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ApplicationTemplate { with_id id "Sets `id`." opt String, with_categories categories
+    "Sets `categories`." opt Vec < String >, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_home_page_url home_page_url
+    "Sets `homePageUrl`." opt String, with_logo_url logo_url "Sets `logoUrl`." opt
+    String, with_publisher publisher "Sets `publisher`." opt String,
+    with_supported_provisioning_types supported_provisioning_types
+    "Sets `supportedProvisioningTypes`." opt Vec < String >,
+    with_supported_single_sign_on_modes supported_single_sign_on_modes
+    "Sets `supportedSingleSignOnModes`." opt Vec < String > }; additional
+);

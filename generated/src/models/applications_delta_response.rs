@@ -28,35 +28,12 @@ pub struct ApplicationsDeltaResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ApplicationsDeltaResponse {
-    /// Sets `value`.
-    pub fn with_value(
-        mut self,
-        value: impl Into<Vec<crate::models::Application>>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
-        self.odata_next_link = Some(value.into());
-        self
-    }
-    /// Sets `@odata.deltaLink`.
-    pub fn with_odata_delta_link(mut self, value: impl Into<String>) -> Self {
-        self.odata_delta_link = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ApplicationsDeltaResponse { with_value value "Sets `value`." opt Vec < crate
+    ::models::Application >, with_odata_next_link odata_next_link
+    "Sets `@odata.nextLink`." opt String, with_odata_delta_link odata_delta_link
+    "Sets `@odata.deltaLink`." opt String }; additional
+);
 impl crate::request::Page for ApplicationsDeltaResponse {
     type Item = crate::models::Application;
     fn next_link(&self) -> Option<&str> {

@@ -12,22 +12,7 @@ pub struct ApplicationsSynchronizationSetSecretResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ApplicationsSynchronizationSetSecretResponse {
-    /// Sets `value`.
-    pub fn with_value(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationSecretKeyStringValuePair>>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ApplicationsSynchronizationSetSecretResponse { with_value value "Sets `value`." opt
+    Vec < crate ::models::SynchronizationSecretKeyStringValuePair > }; additional
+);

@@ -17,24 +17,7 @@ pub struct AssignedLabel {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AssignedLabel {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `labelId`.
-    pub fn with_label_id(mut self, value: impl Into<String>) -> Self {
-        self.label_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AssignedLabel { with_display_name display_name "Sets `displayName`." opt String,
+    with_label_id label_id "Sets `labelId`." opt String }; additional
+);

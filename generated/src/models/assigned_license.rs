@@ -19,24 +19,7 @@ pub struct AssignedLicense {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AssignedLicense {
-    /// Sets `disabledPlans`.
-    pub fn with_disabled_plans(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.disabled_plans = Some(value.into());
-        self
-    }
-    /// Sets `skuId`.
-    pub fn with_sku_id(mut self, value: impl Into<String>) -> Self {
-        self.sku_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AssignedLicense { with_disabled_plans disabled_plans "Sets `disabledPlans`." opt Vec
+    < String >, with_sku_id sku_id "Sets `skuId`." opt String }; additional
+);

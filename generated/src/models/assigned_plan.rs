@@ -35,34 +35,9 @@ pub struct AssignedPlan {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AssignedPlan {
-    /// Sets `assignedDateTime`.
-    pub fn with_assigned_date_time(mut self, value: impl Into<String>) -> Self {
-        self.assigned_date_time = Some(value.into());
-        self
-    }
-    /// Sets `capabilityStatus`.
-    pub fn with_capability_status(mut self, value: impl Into<String>) -> Self {
-        self.capability_status = Some(value.into());
-        self
-    }
-    /// Sets `service`.
-    pub fn with_service(mut self, value: impl Into<String>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
-    /// Sets `servicePlanId`.
-    pub fn with_service_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.service_plan_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AssignedPlan { with_assigned_date_time assigned_date_time "Sets `assignedDateTime`."
+    opt String, with_capability_status capability_status "Sets `capabilityStatus`." opt
+    String, with_service service "Sets `service`." opt String, with_service_plan_id
+    service_plan_id "Sets `servicePlanId`." opt String }; additional
+);

@@ -21,34 +21,9 @@ pub struct AssociatedTeamInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AssociatedTeamInfo {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
-    /// Sets `team`.
-    pub fn with_team(mut self, value: impl Into<crate::models::Team>) -> Self {
-        self.team = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AssociatedTeamInfo { with_id id "Sets `id`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_tenant_id tenant_id
+    "Sets `tenantId`." opt String, with_team team "Sets `team`." opt crate ::models::Team
+    }; additional
+);

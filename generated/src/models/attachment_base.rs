@@ -32,39 +32,9 @@ pub struct AttachmentBase {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttachmentBase {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: impl Into<i32>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttachmentBase { with_id id "Sets `id`." opt String, with_content_type content_type
+    "Sets `contentType`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String, with_name name
+    "Sets `name`." opt String, with_size size "Sets `size`." opt i32 }; additional
+);

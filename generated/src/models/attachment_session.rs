@@ -33,34 +33,9 @@ pub struct AttachmentSession {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttachmentSession {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `nextExpectedRanges`.
-    pub fn with_next_expected_ranges(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.next_expected_ranges = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttachmentSession { with_id id "Sets `id`." opt String, with_content content
+    "Sets `content`." opt String, with_expiration_date_time expiration_date_time
+    "Sets `expirationDateTime`." opt String, with_next_expected_ranges
+    next_expected_ranges "Sets `nextExpectedRanges`." opt Vec < String > }; additional
+);

@@ -30,29 +30,9 @@ pub struct AttendanceInterval {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttendanceInterval {
-    /// Sets `durationInSeconds`.
-    pub fn with_duration_in_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
-    /// Sets `joinDateTime`.
-    pub fn with_join_date_time(mut self, value: impl Into<String>) -> Self {
-        self.join_date_time = Some(value.into());
-        self
-    }
-    /// Sets `leaveDateTime`.
-    pub fn with_leave_date_time(mut self, value: impl Into<String>) -> Self {
-        self.leave_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttendanceInterval { with_duration_in_seconds duration_in_seconds
+    "Sets `durationInSeconds`." opt i32, with_join_date_time join_date_time
+    "Sets `joinDateTime`." opt String, with_leave_date_time leave_date_time
+    "Sets `leaveDateTime`." opt String }; additional
+);

@@ -37,47 +37,12 @@ pub struct AttendanceRecord {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttendanceRecord {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `attendanceIntervals`.
-    pub fn with_attendance_intervals(
-        mut self,
-        value: impl Into<Vec<crate::models::AttendanceInterval>>,
-    ) -> Self {
-        self.attendance_intervals = Some(value.into());
-        self
-    }
-    /// Sets `emailAddress`.
-    pub fn with_email_address(mut self, value: impl Into<String>) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-    /// Sets `identity`.
-    pub fn with_identity(mut self, value: impl Into<crate::models::Identity>) -> Self {
-        self.identity = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn with_role(mut self, value: impl Into<String>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `totalAttendanceInSeconds`.
-    pub fn with_total_attendance_in_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.total_attendance_in_seconds = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttendanceRecord { with_id id "Sets `id`." opt String, with_attendance_intervals
+    attendance_intervals "Sets `attendanceIntervals`." opt Vec < crate
+    ::models::AttendanceInterval >, with_email_address email_address
+    "Sets `emailAddress`." opt String, with_identity identity "Sets `identity`." opt
+    crate ::models::Identity, with_role role "Sets `role`." opt String,
+    with_total_attendance_in_seconds total_attendance_in_seconds
+    "Sets `totalAttendanceInSeconds`." opt i32 }; additional
+);

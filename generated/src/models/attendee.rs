@@ -25,43 +25,10 @@ pub struct Attendee {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Attendee {
-    /// Sets `emailAddress`.
-    pub fn with_email_address(
-        mut self,
-        value: impl Into<crate::models::EmailAddress>,
-    ) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<crate::models::AttendeeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `proposedNewTime`.
-    pub fn with_proposed_new_time(
-        mut self,
-        value: impl Into<crate::models::TimeSlot>,
-    ) -> Self {
-        self.proposed_new_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::ResponseStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Attendee { with_email_address email_address "Sets `emailAddress`." opt crate
+    ::models::EmailAddress, with_type r#type "Sets `type`." opt crate
+    ::models::AttendeeType, with_proposed_new_time proposed_new_time
+    "Sets `proposedNewTime`." opt crate ::models::TimeSlot, with_status status
+    "Sets `status`." opt crate ::models::ResponseStatus }; additional
+);

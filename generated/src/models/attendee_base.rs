@@ -15,27 +15,8 @@ pub struct AttendeeBase {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttendeeBase {
-    /// Sets `emailAddress`.
-    pub fn with_email_address(
-        mut self,
-        value: impl Into<crate::models::EmailAddress>,
-    ) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<crate::models::AttendeeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttendeeBase { with_email_address email_address "Sets `emailAddress`." opt crate
+    ::models::EmailAddress, with_type r#type "Sets `type`." opt crate
+    ::models::AttendeeType }; additional
+);

@@ -51,86 +51,17 @@ pub struct AttributeDefinition {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttributeDefinition {
-    /// Sets `anchor`.
-    pub fn with_anchor(mut self, value: impl Into<bool>) -> Self {
-        self.anchor = Some(value.into());
-        self
-    }
-    /// Sets `apiExpressions`.
-    pub fn with_api_expressions(
-        mut self,
-        value: impl Into<Vec<crate::models::StringKeyStringValuePair>>,
-    ) -> Self {
-        self.api_expressions = Some(value.into());
-        self
-    }
-    /// Sets `caseExact`.
-    pub fn with_case_exact(mut self, value: impl Into<bool>) -> Self {
-        self.case_exact = Some(value.into());
-        self
-    }
-    /// Sets `defaultValue`.
-    pub fn with_default_value(mut self, value: impl Into<String>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `flowNullValues`.
-    pub fn with_flow_null_values(mut self, value: impl Into<bool>) -> Self {
-        self.flow_null_values = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn with_metadata(
-        mut self,
-        value: impl Into<Vec<crate::models::AttributeDefinitionMetadataEntry>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `multivalued`.
-    pub fn with_multivalued(mut self, value: impl Into<bool>) -> Self {
-        self.multivalued = Some(value.into());
-        self
-    }
-    /// Sets `mutability`.
-    pub fn with_mutability(
-        mut self,
-        value: impl Into<crate::models::Mutability>,
-    ) -> Self {
-        self.mutability = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `referencedObjects`.
-    pub fn with_referenced_objects(
-        mut self,
-        value: impl Into<Vec<crate::models::ReferencedObject>>,
-    ) -> Self {
-        self.referenced_objects = Some(value.into());
-        self
-    }
-    /// Sets `required`.
-    pub fn with_required(mut self, value: impl Into<bool>) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<crate::models::AttributeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttributeDefinition { with_anchor anchor "Sets `anchor`." opt bool,
+    with_api_expressions api_expressions "Sets `apiExpressions`." opt Vec < crate
+    ::models::StringKeyStringValuePair >, with_case_exact case_exact "Sets `caseExact`."
+    opt bool, with_default_value default_value "Sets `defaultValue`." opt String,
+    with_flow_null_values flow_null_values "Sets `flowNullValues`." opt bool,
+    with_metadata metadata "Sets `metadata`." opt Vec < crate
+    ::models::AttributeDefinitionMetadataEntry >, with_multivalued multivalued
+    "Sets `multivalued`." opt bool, with_mutability mutability "Sets `mutability`." opt
+    crate ::models::Mutability, with_name name "Sets `name`." opt String,
+    with_referenced_objects referenced_objects "Sets `referencedObjects`." opt Vec <
+    crate ::models::ReferencedObject >, with_required required "Sets `required`." opt
+    bool, with_type r#type "Sets `type`." opt crate ::models::AttributeType }; additional
+);

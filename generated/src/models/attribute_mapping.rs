@@ -46,58 +46,14 @@ pub struct AttributeMapping {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttributeMapping {
-    /// Sets `defaultValue`.
-    pub fn with_default_value(mut self, value: impl Into<String>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `exportMissingReferences`.
-    pub fn with_export_missing_references(mut self, value: impl Into<bool>) -> Self {
-        self.export_missing_references = Some(value.into());
-        self
-    }
-    /// Sets `flowBehavior`.
-    pub fn with_flow_behavior(
-        mut self,
-        value: impl Into<crate::models::AttributeFlowBehavior>,
-    ) -> Self {
-        self.flow_behavior = Some(value.into());
-        self
-    }
-    /// Sets `flowType`.
-    pub fn with_flow_type(
-        mut self,
-        value: impl Into<crate::models::AttributeFlowType>,
-    ) -> Self {
-        self.flow_type = Some(value.into());
-        self
-    }
-    /// Sets `matchingPriority`.
-    pub fn with_matching_priority(mut self, value: impl Into<i32>) -> Self {
-        self.matching_priority = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(
-        mut self,
-        value: impl Into<crate::models::AttributeMappingSource>,
-    ) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `targetAttributeName`.
-    pub fn with_target_attribute_name(mut self, value: impl Into<String>) -> Self {
-        self.target_attribute_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttributeMapping { with_default_value default_value "Sets `defaultValue`." opt
+    String, with_export_missing_references export_missing_references
+    "Sets `exportMissingReferences`." opt bool, with_flow_behavior flow_behavior
+    "Sets `flowBehavior`." opt crate ::models::AttributeFlowBehavior, with_flow_type
+    flow_type "Sets `flowType`." opt crate ::models::AttributeFlowType,
+    with_matching_priority matching_priority "Sets `matchingPriority`." opt i32,
+    with_source source "Sets `source`." opt crate ::models::AttributeMappingSource,
+    with_target_attribute_name target_attribute_name "Sets `targetAttributeName`." opt
+    String }; additional
+);

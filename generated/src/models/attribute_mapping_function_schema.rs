@@ -15,27 +15,8 @@ pub struct AttributeMappingFunctionSchema {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttributeMappingFunctionSchema {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `parameters`.
-    pub fn with_parameters(
-        mut self,
-        value: impl Into<Vec<crate::models::AttributeMappingParameterSchema>>,
-    ) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttributeMappingFunctionSchema { with_id id "Sets `id`." opt String, with_parameters
+    parameters "Sets `parameters`." opt Vec < crate
+    ::models::AttributeMappingParameterSchema > }; additional
+);

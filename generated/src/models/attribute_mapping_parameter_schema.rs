@@ -27,34 +27,9 @@ pub struct AttributeMappingParameterSchema {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttributeMappingParameterSchema {
-    /// Sets `allowMultipleOccurrences`.
-    pub fn with_allow_multiple_occurrences(mut self, value: impl Into<bool>) -> Self {
-        self.allow_multiple_occurrences = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `required`.
-    pub fn with_required(mut self, value: impl Into<bool>) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<crate::models::AttributeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttributeMappingParameterSchema { with_allow_multiple_occurrences
+    allow_multiple_occurrences "Sets `allowMultipleOccurrences`." opt bool, with_name
+    name "Sets `name`." opt String, with_required required "Sets `required`." opt bool,
+    with_type r#type "Sets `type`." opt crate ::models::AttributeType }; additional
+);

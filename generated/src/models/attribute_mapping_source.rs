@@ -23,40 +23,10 @@ pub struct AttributeMappingSource {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AttributeMappingSource {
-    /// Sets `expression`.
-    pub fn with_expression(mut self, value: impl Into<String>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parameters`.
-    pub fn with_parameters(
-        mut self,
-        value: impl Into<Vec<crate::models::StringKeyAttributeMappingSourceValuePair>>,
-    ) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(
-        mut self,
-        value: impl Into<crate::models::AttributeMappingSourceType>,
-    ) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AttributeMappingSource { with_expression expression "Sets `expression`." opt String,
+    with_name name "Sets `name`." opt String, with_parameters parameters
+    "Sets `parameters`." opt Vec < crate
+    ::models::StringKeyAttributeMappingSourceValuePair >, with_type r#type "Sets `type`."
+    opt crate ::models::AttributeMappingSourceType }; additional
+);

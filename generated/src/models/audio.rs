@@ -77,94 +77,16 @@ pub struct Audio {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Audio {
-    /// Sets `album`.
-    pub fn with_album(mut self, value: impl Into<String>) -> Self {
-        self.album = Some(value.into());
-        self
-    }
-    /// Sets `albumArtist`.
-    pub fn with_album_artist(mut self, value: impl Into<String>) -> Self {
-        self.album_artist = Some(value.into());
-        self
-    }
-    /// Sets `artist`.
-    pub fn with_artist(mut self, value: impl Into<String>) -> Self {
-        self.artist = Some(value.into());
-        self
-    }
-    /// Sets `bitrate`.
-    pub fn with_bitrate(mut self, value: impl Into<i64>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-    /// Sets `composers`.
-    pub fn with_composers(mut self, value: impl Into<String>) -> Self {
-        self.composers = Some(value.into());
-        self
-    }
-    /// Sets `copyright`.
-    pub fn with_copyright(mut self, value: impl Into<String>) -> Self {
-        self.copyright = Some(value.into());
-        self
-    }
-    /// Sets `disc`.
-    pub fn with_disc(mut self, value: impl Into<i32>) -> Self {
-        self.disc = Some(value.into());
-        self
-    }
-    /// Sets `discCount`.
-    pub fn with_disc_count(mut self, value: impl Into<i32>) -> Self {
-        self.disc_count = Some(value.into());
-        self
-    }
-    /// Sets `duration`.
-    pub fn with_duration(mut self, value: impl Into<i64>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-    /// Sets `genre`.
-    pub fn with_genre(mut self, value: impl Into<String>) -> Self {
-        self.genre = Some(value.into());
-        self
-    }
-    /// Sets `hasDrm`.
-    pub fn with_has_drm(mut self, value: impl Into<bool>) -> Self {
-        self.has_drm = Some(value.into());
-        self
-    }
-    /// Sets `isVariableBitrate`.
-    pub fn with_is_variable_bitrate(mut self, value: impl Into<bool>) -> Self {
-        self.is_variable_bitrate = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `track`.
-    pub fn with_track(mut self, value: impl Into<i32>) -> Self {
-        self.track = Some(value.into());
-        self
-    }
-    /// Sets `trackCount`.
-    pub fn with_track_count(mut self, value: impl Into<i32>) -> Self {
-        self.track_count = Some(value.into());
-        self
-    }
-    /// Sets `year`.
-    pub fn with_year(mut self, value: impl Into<i32>) -> Self {
-        self.year = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Audio { with_album album "Sets `album`." opt String, with_album_artist album_artist
+    "Sets `albumArtist`." opt String, with_artist artist "Sets `artist`." opt String,
+    with_bitrate bitrate "Sets `bitrate`." opt i64, with_composers composers
+    "Sets `composers`." opt String, with_copyright copyright "Sets `copyright`." opt
+    String, with_disc disc "Sets `disc`." opt i32, with_disc_count disc_count
+    "Sets `discCount`." opt i32, with_duration duration "Sets `duration`." opt i64,
+    with_genre genre "Sets `genre`." opt String, with_has_drm has_drm "Sets `hasDrm`."
+    opt bool, with_is_variable_bitrate is_variable_bitrate "Sets `isVariableBitrate`."
+    opt bool, with_title title "Sets `title`." opt String, with_track track
+    "Sets `track`." opt i32, with_track_count track_count "Sets `trackCount`." opt i32,
+    with_year year "Sets `year`." opt i32 }; additional
+);

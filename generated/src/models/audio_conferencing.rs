@@ -33,44 +33,11 @@ pub struct AudioConferencing {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AudioConferencing {
-    /// Sets `conferenceId`.
-    pub fn with_conference_id(mut self, value: impl Into<String>) -> Self {
-        self.conference_id = Some(value.into());
-        self
-    }
-    /// Sets `dialinUrl`.
-    pub fn with_dialin_url(mut self, value: impl Into<String>) -> Self {
-        self.dialin_url = Some(value.into());
-        self
-    }
-    /// Sets `tollFreeNumber`.
-    pub fn with_toll_free_number(mut self, value: impl Into<String>) -> Self {
-        self.toll_free_number = Some(value.into());
-        self
-    }
-    /// Sets `tollFreeNumbers`.
-    pub fn with_toll_free_numbers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.toll_free_numbers = Some(value.into());
-        self
-    }
-    /// Sets `tollNumber`.
-    pub fn with_toll_number(mut self, value: impl Into<String>) -> Self {
-        self.toll_number = Some(value.into());
-        self
-    }
-    /// Sets `tollNumbers`.
-    pub fn with_toll_numbers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.toll_numbers = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AudioConferencing { with_conference_id conference_id "Sets `conferenceId`." opt
+    String, with_dialin_url dialin_url "Sets `dialinUrl`." opt String,
+    with_toll_free_number toll_free_number "Sets `tollFreeNumber`." opt String,
+    with_toll_free_numbers toll_free_numbers "Sets `tollFreeNumbers`." opt Vec < String
+    >, with_toll_number toll_number "Sets `tollNumber`." opt String, with_toll_numbers
+    toll_numbers "Sets `tollNumbers`." opt Vec < String > }; additional
+);

@@ -70,99 +70,24 @@ pub struct Authentication {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Authentication {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `emailMethods`.
-    pub fn with_email_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::EmailAuthenticationMethod>>,
-    ) -> Self {
-        self.email_methods = Some(value.into());
-        self
-    }
-    /// Sets `fido2Methods`.
-    pub fn with_fido2_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::Fido2AuthenticationMethod>>,
-    ) -> Self {
-        self.fido2_methods = Some(value.into());
-        self
-    }
-    /// Sets `methods`.
-    pub fn with_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::AuthenticationMethod>>,
-    ) -> Self {
-        self.methods = Some(value.into());
-        self
-    }
-    /// Sets `microsoftAuthenticatorMethods`.
-    pub fn with_microsoft_authenticator_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::MicrosoftAuthenticatorAuthenticationMethod>>,
-    ) -> Self {
-        self.microsoft_authenticator_methods = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::LongRunningOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Sets `passwordMethods`.
-    pub fn with_password_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::PasswordAuthenticationMethod>>,
-    ) -> Self {
-        self.password_methods = Some(value.into());
-        self
-    }
-    /// Sets `phoneMethods`.
-    pub fn with_phone_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::PhoneAuthenticationMethod>>,
-    ) -> Self {
-        self.phone_methods = Some(value.into());
-        self
-    }
-    /// Sets `softwareOathMethods`.
-    pub fn with_software_oath_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::SoftwareOathAuthenticationMethod>>,
-    ) -> Self {
-        self.software_oath_methods = Some(value.into());
-        self
-    }
-    /// Sets `temporaryAccessPassMethods`.
-    pub fn with_temporary_access_pass_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::TemporaryAccessPassAuthenticationMethod>>,
-    ) -> Self {
-        self.temporary_access_pass_methods = Some(value.into());
-        self
-    }
-    /// Sets `windowsHelloForBusinessMethods`.
-    pub fn with_windows_hello_for_business_methods(
-        mut self,
-        value: impl Into<Vec<crate::models::WindowsHelloForBusinessAuthenticationMethod>>,
-    ) -> Self {
-        self.windows_hello_for_business_methods = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Authentication { with_id id "Sets `id`." opt String, with_email_methods email_methods
+    "Sets `emailMethods`." opt Vec < crate ::models::EmailAuthenticationMethod >,
+    with_fido2_methods fido2_methods "Sets `fido2Methods`." opt Vec < crate
+    ::models::Fido2AuthenticationMethod >, with_methods methods "Sets `methods`." opt Vec
+    < crate ::models::AuthenticationMethod >, with_microsoft_authenticator_methods
+    microsoft_authenticator_methods "Sets `microsoftAuthenticatorMethods`." opt Vec <
+    crate ::models::MicrosoftAuthenticatorAuthenticationMethod >, with_operations
+    operations "Sets `operations`." opt Vec < crate ::models::LongRunningOperation >,
+    with_password_methods password_methods "Sets `passwordMethods`." opt Vec < crate
+    ::models::PasswordAuthenticationMethod >, with_phone_methods phone_methods
+    "Sets `phoneMethods`." opt Vec < crate ::models::PhoneAuthenticationMethod >,
+    with_software_oath_methods software_oath_methods "Sets `softwareOathMethods`." opt
+    Vec < crate ::models::SoftwareOathAuthenticationMethod >,
+    with_temporary_access_pass_methods temporary_access_pass_methods
+    "Sets `temporaryAccessPassMethods`." opt Vec < crate
+    ::models::TemporaryAccessPassAuthenticationMethod >,
+    with_windows_hello_for_business_methods windows_hello_for_business_methods
+    "Sets `windowsHelloForBusinessMethods`." opt Vec < crate
+    ::models::WindowsHelloForBusinessAuthenticationMethod > }; additional
+);

@@ -18,19 +18,7 @@ pub struct AuthorizationInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AuthorizationInfo {
-    /// Sets `certificateUserIds`.
-    pub fn with_certificate_user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.certificate_user_ids = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AuthorizationInfo { with_certificate_user_ids certificate_user_ids
+    "Sets `certificateUserIds`." opt Vec < String > }; additional
+);

@@ -49,56 +49,14 @@ pub struct AutomaticRepliesSetting {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl AutomaticRepliesSetting {
-    /// Sets `externalAudience`.
-    pub fn with_external_audience(
-        mut self,
-        value: impl Into<crate::models::ExternalAudienceScope>,
-    ) -> Self {
-        self.external_audience = Some(value.into());
-        self
-    }
-    /// Sets `externalReplyMessage`.
-    pub fn with_external_reply_message(mut self, value: impl Into<String>) -> Self {
-        self.external_reply_message = Some(value.into());
-        self
-    }
-    /// Sets `internalReplyMessage`.
-    pub fn with_internal_reply_message(mut self, value: impl Into<String>) -> Self {
-        self.internal_reply_message = Some(value.into());
-        self
-    }
-    /// Sets `scheduledEndDateTime`.
-    pub fn with_scheduled_end_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.scheduled_end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `scheduledStartDateTime`.
-    pub fn with_scheduled_start_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.scheduled_start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::AutomaticRepliesStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    AutomaticRepliesSetting { with_external_audience external_audience
+    "Sets `externalAudience`." opt crate ::models::ExternalAudienceScope,
+    with_external_reply_message external_reply_message "Sets `externalReplyMessage`." opt
+    String, with_internal_reply_message internal_reply_message
+    "Sets `internalReplyMessage`." opt String, with_scheduled_end_date_time
+    scheduled_end_date_time "Sets `scheduledEndDateTime`." opt crate
+    ::models::DateTimeTimeZone, with_scheduled_start_date_time scheduled_start_date_time
+    "Sets `scheduledStartDateTime`." opt crate ::models::DateTimeTimeZone, with_status
+    status "Sets `status`." opt crate ::models::AutomaticRepliesStatus }; additional
+);

@@ -78,110 +78,20 @@ pub struct BaseSitePage {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl BaseSitePage {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `eTag`.
-    pub fn with_e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByUser`.
-    pub fn with_created_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.created_by_user = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedByUser`.
-    pub fn with_last_modified_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.last_modified_by_user = Some(value.into());
-        self
-    }
-    /// Sets `pageLayout`.
-    pub fn with_page_layout(
-        mut self,
-        value: impl Into<crate::models::PageLayoutType>,
-    ) -> Self {
-        self.page_layout = Some(value.into());
-        self
-    }
-    /// Sets `publishingState`.
-    pub fn with_publishing_state(
-        mut self,
-        value: impl Into<crate::models::PublicationFacet>,
-    ) -> Self {
-        self.publishing_state = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    BaseSitePage { with_id id "Sets `id`." opt String, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_e_tag e_tag "Sets `eTag`." opt String,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_name name "Sets `name`." opt String,
+    with_parent_reference parent_reference "Sets `parentReference`." opt crate
+    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String,
+    with_created_by_user created_by_user "Sets `createdByUser`." opt crate
+    ::models::User, with_last_modified_by_user last_modified_by_user
+    "Sets `lastModifiedByUser`." opt crate ::models::User, with_page_layout page_layout
+    "Sets `pageLayout`." opt crate ::models::PageLayoutType, with_publishing_state
+    publishing_state "Sets `publishingState`." opt crate ::models::PublicationFacet,
+    with_title title "Sets `title`." opt String }; additional
+);

@@ -28,29 +28,9 @@ pub struct BroadcastMeetingCaptionSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl BroadcastMeetingCaptionSettings {
-    /// Sets `isCaptionEnabled`.
-    pub fn with_is_caption_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_caption_enabled = Some(value.into());
-        self
-    }
-    /// Sets `spokenLanguage`.
-    pub fn with_spoken_language(mut self, value: impl Into<String>) -> Self {
-        self.spoken_language = Some(value.into());
-        self
-    }
-    /// Sets `translationLanguages`.
-    pub fn with_translation_languages(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.translation_languages = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    BroadcastMeetingCaptionSettings { with_is_caption_enabled is_caption_enabled
+    "Sets `isCaptionEnabled`." opt bool, with_spoken_language spoken_language
+    "Sets `spokenLanguage`." opt String, with_translation_languages translation_languages
+    "Sets `translationLanguages`." opt Vec < String > }; additional
+);

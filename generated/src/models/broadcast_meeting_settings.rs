@@ -49,53 +49,14 @@ pub struct BroadcastMeetingSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl BroadcastMeetingSettings {
-    /// Sets `allowedAudience`.
-    pub fn with_allowed_audience(
-        mut self,
-        value: impl Into<crate::models::BroadcastMeetingAudience>,
-    ) -> Self {
-        self.allowed_audience = Some(value.into());
-        self
-    }
-    /// Sets `captions`.
-    pub fn with_captions(
-        mut self,
-        value: impl Into<crate::models::BroadcastMeetingCaptionSettings>,
-    ) -> Self {
-        self.captions = Some(value.into());
-        self
-    }
-    /// Sets `isAttendeeReportEnabled`.
-    pub fn with_is_attendee_report_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_attendee_report_enabled = Some(value.into());
-        self
-    }
-    /// Sets `isQuestionAndAnswerEnabled`.
-    pub fn with_is_question_and_answer_enabled(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.is_question_and_answer_enabled = Some(value.into());
-        self
-    }
-    /// Sets `isRecordingEnabled`.
-    pub fn with_is_recording_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_recording_enabled = Some(value.into());
-        self
-    }
-    /// Sets `isVideoOnDemandEnabled`.
-    pub fn with_is_video_on_demand_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_video_on_demand_enabled = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    BroadcastMeetingSettings { with_allowed_audience allowed_audience
+    "Sets `allowedAudience`." opt crate ::models::BroadcastMeetingAudience, with_captions
+    captions "Sets `captions`." opt crate ::models::BroadcastMeetingCaptionSettings,
+    with_is_attendee_report_enabled is_attendee_report_enabled
+    "Sets `isAttendeeReportEnabled`." opt bool, with_is_question_and_answer_enabled
+    is_question_and_answer_enabled "Sets `isQuestionAndAnswerEnabled`." opt bool,
+    with_is_recording_enabled is_recording_enabled "Sets `isRecordingEnabled`." opt bool,
+    with_is_video_on_demand_enabled is_video_on_demand_enabled
+    "Sets `isVideoOnDemandEnabled`." opt bool }; additional
+);

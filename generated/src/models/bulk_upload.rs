@@ -12,22 +12,7 @@ pub struct BulkUpload {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl BulkUpload {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(BulkUpload { with_id id "Sets `id`." opt String }; additional);
 impl crate::request::JsonBody for BulkUpload {}
 /// Body properties of every operation whose body is [`BulkUpload`], as builder methods.
 impl<O> crate::request::Request<O, BulkUpload> {

@@ -19,24 +19,7 @@ pub struct Bundle {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Bundle {
-    /// Sets `album`.
-    pub fn with_album(mut self, value: impl Into<crate::models::Album>) -> Self {
-        self.album = Some(value.into());
-        self
-    }
-    /// Sets `childCount`.
-    pub fn with_child_count(mut self, value: impl Into<i32>) -> Self {
-        self.child_count = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Bundle { with_album album "Sets `album`." opt crate ::models::Album, with_child_count
+    child_count "Sets `childCount`." opt i32 }; additional
+);

@@ -20,29 +20,8 @@ pub struct CalculatedColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CalculatedColumn {
-    /// Sets `format`.
-    pub fn with_format(mut self, value: impl Into<String>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Sets `formula`.
-    pub fn with_formula(mut self, value: impl Into<String>) -> Self {
-        self.formula = Some(value.into());
-        self
-    }
-    /// Sets `outputType`.
-    pub fn with_output_type(mut self, value: impl Into<String>) -> Self {
-        self.output_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CalculatedColumn { with_format format "Sets `format`." opt String, with_formula
+    formula "Sets `formula`." opt String, with_output_type output_type
+    "Sets `outputType`." opt String }; additional
+);

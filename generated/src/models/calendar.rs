@@ -106,127 +106,29 @@ pub struct Calendar {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Calendar {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `allowedOnlineMeetingProviders`.
-    pub fn with_allowed_online_meeting_providers(
-        mut self,
-        value: impl Into<Vec<crate::models::OnlineMeetingProviderType>>,
-    ) -> Self {
-        self.allowed_online_meeting_providers = Some(value.into());
-        self
-    }
-    /// Sets `canEdit`.
-    pub fn with_can_edit(mut self, value: impl Into<bool>) -> Self {
-        self.can_edit = Some(value.into());
-        self
-    }
-    /// Sets `canShare`.
-    pub fn with_can_share(mut self, value: impl Into<bool>) -> Self {
-        self.can_share = Some(value.into());
-        self
-    }
-    /// Sets `canViewPrivateItems`.
-    pub fn with_can_view_private_items(mut self, value: impl Into<bool>) -> Self {
-        self.can_view_private_items = Some(value.into());
-        self
-    }
-    /// Sets `changeKey`.
-    pub fn with_change_key(mut self, value: impl Into<String>) -> Self {
-        self.change_key = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<crate::models::CalendarColor>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `defaultOnlineMeetingProvider`.
-    pub fn with_default_online_meeting_provider(
-        mut self,
-        value: impl Into<crate::models::OnlineMeetingProviderType>,
-    ) -> Self {
-        self.default_online_meeting_provider = Some(value.into());
-        self
-    }
-    /// Sets `hexColor`.
-    pub fn with_hex_color(mut self, value: impl Into<String>) -> Self {
-        self.hex_color = Some(value.into());
-        self
-    }
-    /// Sets `isDefaultCalendar`.
-    pub fn with_is_default_calendar(mut self, value: impl Into<bool>) -> Self {
-        self.is_default_calendar = Some(value.into());
-        self
-    }
-    /// Sets `isRemovable`.
-    pub fn with_is_removable(mut self, value: impl Into<bool>) -> Self {
-        self.is_removable = Some(value.into());
-        self
-    }
-    /// Sets `isTallyingResponses`.
-    pub fn with_is_tallying_responses(mut self, value: impl Into<bool>) -> Self {
-        self.is_tallying_responses = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `owner`.
-    pub fn with_owner(mut self, value: impl Into<crate::models::EmailAddress>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-    /// Sets `calendarPermissions`.
-    pub fn with_calendar_permissions(
-        mut self,
-        value: impl Into<Vec<crate::models::CalendarPermission>>,
-    ) -> Self {
-        self.calendar_permissions = Some(value.into());
-        self
-    }
-    /// Sets `calendarView`.
-    pub fn with_calendar_view(
-        mut self,
-        value: impl Into<Vec<crate::models::Event>>,
-    ) -> Self {
-        self.calendar_view = Some(value.into());
-        self
-    }
-    /// Sets `events`.
-    pub fn with_events(mut self, value: impl Into<Vec<crate::models::Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Calendar { with_id id "Sets `id`." opt String, with_allowed_online_meeting_providers
+    allowed_online_meeting_providers "Sets `allowedOnlineMeetingProviders`." opt Vec <
+    crate ::models::OnlineMeetingProviderType >, with_can_edit can_edit "Sets `canEdit`."
+    opt bool, with_can_share can_share "Sets `canShare`." opt bool,
+    with_can_view_private_items can_view_private_items "Sets `canViewPrivateItems`." opt
+    bool, with_change_key change_key "Sets `changeKey`." opt String, with_color color
+    "Sets `color`." opt crate ::models::CalendarColor,
+    with_default_online_meeting_provider default_online_meeting_provider
+    "Sets `defaultOnlineMeetingProvider`." opt crate ::models::OnlineMeetingProviderType,
+    with_hex_color hex_color "Sets `hexColor`." opt String, with_is_default_calendar
+    is_default_calendar "Sets `isDefaultCalendar`." opt bool, with_is_removable
+    is_removable "Sets `isRemovable`." opt bool, with_is_tallying_responses
+    is_tallying_responses "Sets `isTallyingResponses`." opt bool, with_name name
+    "Sets `name`." opt String, with_owner owner "Sets `owner`." opt crate
+    ::models::EmailAddress, with_calendar_permissions calendar_permissions
+    "Sets `calendarPermissions`." opt Vec < crate ::models::CalendarPermission >,
+    with_calendar_view calendar_view "Sets `calendarView`." opt Vec < crate
+    ::models::Event >, with_events events "Sets `events`." opt Vec < crate
+    ::models::Event >, with_multi_value_extended_properties
+    multi_value_extended_properties "Sets `multiValueExtendedProperties`." opt Vec <
+    crate ::models::MultiValueLegacyExtendedProperty >,
+    with_single_value_extended_properties single_value_extended_properties
+    "Sets `singleValueExtendedProperties`." opt Vec < crate
+    ::models::SingleValueLegacyExtendedProperty > }; additional
+);

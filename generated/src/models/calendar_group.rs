@@ -26,42 +26,9 @@ pub struct CalendarGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CalendarGroup {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `changeKey`.
-    pub fn with_change_key(mut self, value: impl Into<String>) -> Self {
-        self.change_key = Some(value.into());
-        self
-    }
-    /// Sets `classId`.
-    pub fn with_class_id(mut self, value: impl Into<String>) -> Self {
-        self.class_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `calendars`.
-    pub fn with_calendars(
-        mut self,
-        value: impl Into<Vec<crate::models::Calendar>>,
-    ) -> Self {
-        self.calendars = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CalendarGroup { with_id id "Sets `id`." opt String, with_change_key change_key
+    "Sets `changeKey`." opt String, with_class_id class_id "Sets `classId`." opt String,
+    with_name name "Sets `name`." opt String, with_calendars calendars
+    "Sets `calendars`." opt Vec < crate ::models::Calendar > }; additional
+);

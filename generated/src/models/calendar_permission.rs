@@ -31,53 +31,12 @@ pub struct CalendarPermission {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CalendarPermission {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `allowedRoles`.
-    pub fn with_allowed_roles(
-        mut self,
-        value: impl Into<Vec<crate::models::CalendarRoleType>>,
-    ) -> Self {
-        self.allowed_roles = Some(value.into());
-        self
-    }
-    /// Sets `emailAddress`.
-    pub fn with_email_address(
-        mut self,
-        value: impl Into<crate::models::EmailAddress>,
-    ) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-    /// Sets `isInsideOrganization`.
-    pub fn with_is_inside_organization(mut self, value: impl Into<bool>) -> Self {
-        self.is_inside_organization = Some(value.into());
-        self
-    }
-    /// Sets `isRemovable`.
-    pub fn with_is_removable(mut self, value: impl Into<bool>) -> Self {
-        self.is_removable = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn with_role(
-        mut self,
-        value: impl Into<crate::models::CalendarRoleType>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CalendarPermission { with_id id "Sets `id`." opt String, with_allowed_roles
+    allowed_roles "Sets `allowedRoles`." opt Vec < crate ::models::CalendarRoleType >,
+    with_email_address email_address "Sets `emailAddress`." opt crate
+    ::models::EmailAddress, with_is_inside_organization is_inside_organization
+    "Sets `isInsideOrganization`." opt bool, with_is_removable is_removable
+    "Sets `isRemovable`." opt bool, with_role role "Sets `role`." opt crate
+    ::models::CalendarRoleType }; additional
+);

@@ -67,67 +67,15 @@ pub struct CallTranscript {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CallTranscript {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `callId`.
-    pub fn with_call_id(mut self, value: impl Into<String>) -> Self {
-        self.call_id = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `contentCorrelationId`.
-    pub fn with_content_correlation_id(mut self, value: impl Into<String>) -> Self {
-        self.content_correlation_id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `meetingId`.
-    pub fn with_meeting_id(mut self, value: impl Into<String>) -> Self {
-        self.meeting_id = Some(value.into());
-        self
-    }
-    /// Sets `meetingOrganizer`.
-    pub fn with_meeting_organizer(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.meeting_organizer = Some(value.into());
-        self
-    }
-    /// Sets `metadataContent`.
-    pub fn with_metadata_content(mut self, value: impl Into<String>) -> Self {
-        self.metadata_content = Some(value.into());
-        self
-    }
-    /// Sets `transcriptContentUrl`.
-    pub fn with_transcript_content_url(mut self, value: impl Into<String>) -> Self {
-        self.transcript_content_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CallTranscript { with_id id "Sets `id`." opt String, with_call_id call_id
+    "Sets `callId`." opt String, with_content content "Sets `content`." opt String,
+    with_content_correlation_id content_correlation_id "Sets `contentCorrelationId`." opt
+    String, with_created_date_time created_date_time "Sets `createdDateTime`." opt
+    String, with_end_date_time end_date_time "Sets `endDateTime`." opt String,
+    with_meeting_id meeting_id "Sets `meetingId`." opt String, with_meeting_organizer
+    meeting_organizer "Sets `meetingOrganizer`." opt crate ::models::IdentitySet,
+    with_metadata_content metadata_content "Sets `metadataContent`." opt String,
+    with_transcript_content_url transcript_content_url "Sets `transcriptContentUrl`." opt
+    String }; additional
+);

@@ -54,45 +54,13 @@ pub struct Certification {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Certification {
-    /// Sets `certificationDetailsUrl`.
-    pub fn with_certification_details_url(mut self, value: impl Into<String>) -> Self {
-        self.certification_details_url = Some(value.into());
-        self
-    }
-    /// Sets `certificationExpirationDateTime`.
-    pub fn with_certification_expiration_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.certification_expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isCertifiedByMicrosoft`.
-    pub fn with_is_certified_by_microsoft(mut self, value: impl Into<bool>) -> Self {
-        self.is_certified_by_microsoft = Some(value.into());
-        self
-    }
-    /// Sets `isPublisherAttested`.
-    pub fn with_is_publisher_attested(mut self, value: impl Into<bool>) -> Self {
-        self.is_publisher_attested = Some(value.into());
-        self
-    }
-    /// Sets `lastCertificationDateTime`.
-    pub fn with_last_certification_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_certification_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Certification { with_certification_details_url certification_details_url
+    "Sets `certificationDetailsUrl`." opt String, with_certification_expiration_date_time
+    certification_expiration_date_time "Sets `certificationExpirationDateTime`." opt
+    String, with_is_certified_by_microsoft is_certified_by_microsoft
+    "Sets `isCertifiedByMicrosoft`." opt bool, with_is_publisher_attested
+    is_publisher_attested "Sets `isPublisherAttested`." opt bool,
+    with_last_certification_date_time last_certification_date_time
+    "Sets `lastCertificationDateTime`." opt String }; additional
+);

@@ -71,112 +71,21 @@ pub struct Channel {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Channel {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `isArchived`.
-    pub fn with_is_archived(mut self, value: impl Into<bool>) -> Self {
-        self.is_archived = Some(value.into());
-        self
-    }
-    /// Sets `isFavoriteByDefault`.
-    pub fn with_is_favorite_by_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_favorite_by_default = Some(value.into());
-        self
-    }
-    /// Sets `membershipType`.
-    pub fn with_membership_type(
-        mut self,
-        value: impl Into<crate::models::ChannelMembershipType>,
-    ) -> Self {
-        self.membership_type = Some(value.into());
-        self
-    }
-    /// Sets `summary`.
-    pub fn with_summary(
-        mut self,
-        value: impl Into<crate::models::ChannelSummary>,
-    ) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `filesFolder`.
-    pub fn with_files_folder(
-        mut self,
-        value: impl Into<crate::models::DriveItem>,
-    ) -> Self {
-        self.files_folder = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::ConversationMember>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Sets `messages`.
-    pub fn with_messages(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessage>>,
-    ) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-    /// Sets `sharedWithTeams`.
-    pub fn with_shared_with_teams(
-        mut self,
-        value: impl Into<Vec<crate::models::SharedWithChannelTeamInfo>>,
-    ) -> Self {
-        self.shared_with_teams = Some(value.into());
-        self
-    }
-    /// Sets `tabs`.
-    pub fn with_tabs(mut self, value: impl Into<Vec<crate::models::TeamsTab>>) -> Self {
-        self.tabs = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Channel { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_email email "Sets `email`." opt String,
+    with_is_archived is_archived "Sets `isArchived`." opt bool,
+    with_is_favorite_by_default is_favorite_by_default "Sets `isFavoriteByDefault`." opt
+    bool, with_membership_type membership_type "Sets `membershipType`." opt crate
+    ::models::ChannelMembershipType, with_summary summary "Sets `summary`." opt crate
+    ::models::ChannelSummary, with_tenant_id tenant_id "Sets `tenantId`." opt String,
+    with_web_url web_url "Sets `webUrl`." opt String, with_files_folder files_folder
+    "Sets `filesFolder`." opt crate ::models::DriveItem, with_members members
+    "Sets `members`." opt Vec < crate ::models::ConversationMember >, with_messages
+    messages "Sets `messages`." opt Vec < crate ::models::ChatMessage >,
+    with_shared_with_teams shared_with_teams "Sets `sharedWithTeams`." opt Vec < crate
+    ::models::SharedWithChannelTeamInfo >, with_tabs tabs "Sets `tabs`." opt Vec < crate
+    ::models::TeamsTab > }; additional
+);

@@ -17,24 +17,7 @@ pub struct ChannelIdentity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChannelIdentity {
-    /// Sets `channelId`.
-    pub fn with_channel_id(mut self, value: impl Into<String>) -> Self {
-        self.channel_id = Some(value.into());
-        self
-    }
-    /// Sets `teamId`.
-    pub fn with_team_id(mut self, value: impl Into<String>) -> Self {
-        self.team_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChannelIdentity { with_channel_id channel_id "Sets `channelId`." opt String,
+    with_team_id team_id "Sets `teamId`." opt String }; additional
+);

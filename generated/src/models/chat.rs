@@ -81,118 +81,23 @@ pub struct Chat {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Chat {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `chatType`.
-    pub fn with_chat_type(mut self, value: impl Into<crate::models::ChatType>) -> Self {
-        self.chat_type = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastUpdatedDateTime`.
-    pub fn with_last_updated_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_updated_date_time = Some(value.into());
-        self
-    }
-    /// Sets `onlineMeetingInfo`.
-    pub fn with_online_meeting_info(
-        mut self,
-        value: impl Into<crate::models::TeamworkOnlineMeetingInfo>,
-    ) -> Self {
-        self.online_meeting_info = Some(value.into());
-        self
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
-    /// Sets `topic`.
-    pub fn with_topic(mut self, value: impl Into<String>) -> Self {
-        self.topic = Some(value.into());
-        self
-    }
-    /// Sets `viewpoint`.
-    pub fn with_viewpoint(
-        mut self,
-        value: impl Into<crate::models::ChatViewpoint>,
-    ) -> Self {
-        self.viewpoint = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `installedApps`.
-    pub fn with_installed_apps(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamsAppInstallation>>,
-    ) -> Self {
-        self.installed_apps = Some(value.into());
-        self
-    }
-    /// Sets `lastMessagePreview`.
-    pub fn with_last_message_preview(
-        mut self,
-        value: impl Into<crate::models::ChatMessageInfo>,
-    ) -> Self {
-        self.last_message_preview = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::ConversationMember>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Sets `messages`.
-    pub fn with_messages(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessage>>,
-    ) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-    /// Sets `permissionGrants`.
-    pub fn with_permission_grants(
-        mut self,
-        value: impl Into<Vec<crate::models::ResourceSpecificPermissionGrant>>,
-    ) -> Self {
-        self.permission_grants = Some(value.into());
-        self
-    }
-    /// Sets `pinnedMessages`.
-    pub fn with_pinned_messages(
-        mut self,
-        value: impl Into<Vec<crate::models::PinnedChatMessageInfo>>,
-    ) -> Self {
-        self.pinned_messages = Some(value.into());
-        self
-    }
-    /// Sets `tabs`.
-    pub fn with_tabs(mut self, value: impl Into<Vec<crate::models::TeamsTab>>) -> Self {
-        self.tabs = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Chat { with_id id "Sets `id`." opt String, with_chat_type chat_type
+    "Sets `chatType`." opt crate ::models::ChatType, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_last_updated_date_time
+    last_updated_date_time "Sets `lastUpdatedDateTime`." opt String,
+    with_online_meeting_info online_meeting_info "Sets `onlineMeetingInfo`." opt crate
+    ::models::TeamworkOnlineMeetingInfo, with_tenant_id tenant_id "Sets `tenantId`." opt
+    String, with_topic topic "Sets `topic`." opt String, with_viewpoint viewpoint
+    "Sets `viewpoint`." opt crate ::models::ChatViewpoint, with_web_url web_url
+    "Sets `webUrl`." opt String, with_installed_apps installed_apps
+    "Sets `installedApps`." opt Vec < crate ::models::TeamsAppInstallation >,
+    with_last_message_preview last_message_preview "Sets `lastMessagePreview`." opt crate
+    ::models::ChatMessageInfo, with_members members "Sets `members`." opt Vec < crate
+    ::models::ConversationMember >, with_messages messages "Sets `messages`." opt Vec <
+    crate ::models::ChatMessage >, with_permission_grants permission_grants
+    "Sets `permissionGrants`." opt Vec < crate ::models::ResourceSpecificPermissionGrant
+    >, with_pinned_messages pinned_messages "Sets `pinnedMessages`." opt Vec < crate
+    ::models::PinnedChatMessageInfo >, with_tabs tabs "Sets `tabs`." opt Vec < crate
+    ::models::TeamsTab > }; additional
+);

@@ -24,29 +24,8 @@ pub struct ChatInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatInfo {
-    /// Sets `messageId`.
-    pub fn with_message_id(mut self, value: impl Into<String>) -> Self {
-        self.message_id = Some(value.into());
-        self
-    }
-    /// Sets `replyChainMessageId`.
-    pub fn with_reply_chain_message_id(mut self, value: impl Into<String>) -> Self {
-        self.reply_chain_message_id = Some(value.into());
-        self
-    }
-    /// Sets `threadId`.
-    pub fn with_thread_id(mut self, value: impl Into<String>) -> Self {
-        self.thread_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatInfo { with_message_id message_id "Sets `messageId`." opt String,
+    with_reply_chain_message_id reply_chain_message_id "Sets `replyChainMessageId`." opt
+    String, with_thread_id thread_id "Sets `threadId`." opt String }; additional
+);

@@ -116,175 +116,32 @@ pub struct ChatMessage {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessage {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `attachments`.
-    pub fn with_attachments(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessageAttachment>>,
-    ) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `channelIdentity`.
-    pub fn with_channel_identity(
-        mut self,
-        value: impl Into<crate::models::ChannelIdentity>,
-    ) -> Self {
-        self.channel_identity = Some(value.into());
-        self
-    }
-    /// Sets `chatId`.
-    pub fn with_chat_id(mut self, value: impl Into<String>) -> Self {
-        self.chat_id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `etag`.
-    pub fn with_etag(mut self, value: impl Into<String>) -> Self {
-        self.etag = Some(value.into());
-        self
-    }
-    /// Sets `eventDetail`.
-    pub fn with_event_detail(
-        mut self,
-        value: impl Into<crate::models::EventMessageDetail>,
-    ) -> Self {
-        self.event_detail = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn with_from(
-        mut self,
-        value: impl Into<crate::models::ChatMessageFromIdentitySet>,
-    ) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `importance`.
-    pub fn with_importance(
-        mut self,
-        value: impl Into<crate::models::ChatMessageImportance>,
-    ) -> Self {
-        self.importance = Some(value.into());
-        self
-    }
-    /// Sets `lastEditedDateTime`.
-    pub fn with_last_edited_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_edited_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `locale`.
-    pub fn with_locale(mut self, value: impl Into<String>) -> Self {
-        self.locale = Some(value.into());
-        self
-    }
-    /// Sets `mentions`.
-    pub fn with_mentions(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessageMention>>,
-    ) -> Self {
-        self.mentions = Some(value.into());
-        self
-    }
-    /// Sets `messageHistory`.
-    pub fn with_message_history(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessageHistoryItem>>,
-    ) -> Self {
-        self.message_history = Some(value.into());
-        self
-    }
-    /// Sets `messageType`.
-    pub fn with_message_type(
-        mut self,
-        value: impl Into<crate::models::ChatMessageType>,
-    ) -> Self {
-        self.message_type = Some(value.into());
-        self
-    }
-    /// Sets `policyViolation`.
-    pub fn with_policy_violation(
-        mut self,
-        value: impl Into<crate::models::ChatMessagePolicyViolation>,
-    ) -> Self {
-        self.policy_violation = Some(value.into());
-        self
-    }
-    /// Sets `reactions`.
-    pub fn with_reactions(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessageReaction>>,
-    ) -> Self {
-        self.reactions = Some(value.into());
-        self
-    }
-    /// Sets `replyToId`.
-    pub fn with_reply_to_id(mut self, value: impl Into<String>) -> Self {
-        self.reply_to_id = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `summary`.
-    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `hostedContents`.
-    pub fn with_hosted_contents(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessageHostedContent>>,
-    ) -> Self {
-        self.hosted_contents = Some(value.into());
-        self
-    }
-    /// Sets `replies`.
-    pub fn with_replies(
-        mut self,
-        value: impl Into<Vec<crate::models::ChatMessage>>,
-    ) -> Self {
-        self.replies = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessage { with_id id "Sets `id`." opt String, with_attachments attachments
+    "Sets `attachments`." opt Vec < crate ::models::ChatMessageAttachment >, with_body
+    body "Sets `body`." opt crate ::models::ItemBody, with_channel_identity
+    channel_identity "Sets `channelIdentity`." opt crate ::models::ChannelIdentity,
+    with_chat_id chat_id "Sets `chatId`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_etag etag "Sets `etag`."
+    opt String, with_event_detail event_detail "Sets `eventDetail`." opt crate
+    ::models::EventMessageDetail, with_from from "Sets `from`." opt crate
+    ::models::ChatMessageFromIdentitySet, with_importance importance "Sets `importance`."
+    opt crate ::models::ChatMessageImportance, with_last_edited_date_time
+    last_edited_date_time "Sets `lastEditedDateTime`." opt String,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_locale locale "Sets `locale`." opt String, with_mentions mentions
+    "Sets `mentions`." opt Vec < crate ::models::ChatMessageMention >,
+    with_message_history message_history "Sets `messageHistory`." opt Vec < crate
+    ::models::ChatMessageHistoryItem >, with_message_type message_type
+    "Sets `messageType`." opt crate ::models::ChatMessageType, with_policy_violation
+    policy_violation "Sets `policyViolation`." opt crate
+    ::models::ChatMessagePolicyViolation, with_reactions reactions "Sets `reactions`."
+    opt Vec < crate ::models::ChatMessageReaction >, with_reply_to_id reply_to_id
+    "Sets `replyToId`." opt String, with_subject subject "Sets `subject`." opt String,
+    with_summary summary "Sets `summary`." opt String, with_web_url web_url
+    "Sets `webUrl`." opt String, with_hosted_contents hosted_contents
+    "Sets `hostedContents`." opt Vec < crate ::models::ChatMessageHostedContent >,
+    with_replies replies "Sets `replies`." opt Vec < crate ::models::ChatMessage > };
+    additional
+);

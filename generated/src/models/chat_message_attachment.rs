@@ -32,49 +32,11 @@ pub struct ChatMessageAttachment {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessageAttachment {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `contentUrl`.
-    pub fn with_content_url(mut self, value: impl Into<String>) -> Self {
-        self.content_url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `teamsAppId`.
-    pub fn with_teams_app_id(mut self, value: impl Into<String>) -> Self {
-        self.teams_app_id = Some(value.into());
-        self
-    }
-    /// Sets `thumbnailUrl`.
-    pub fn with_thumbnail_url(mut self, value: impl Into<String>) -> Self {
-        self.thumbnail_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessageAttachment { with_content content "Sets `content`." opt String,
+    with_content_type content_type "Sets `contentType`." opt String, with_content_url
+    content_url "Sets `contentUrl`." opt String, with_id id "Sets `id`." opt String,
+    with_name name "Sets `name`." opt String, with_teams_app_id teams_app_id
+    "Sets `teamsAppId`." opt String, with_thumbnail_url thumbnail_url
+    "Sets `thumbnailUrl`." opt String }; additional
+);

@@ -26,35 +26,9 @@ pub struct ChatMessageHistoryItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessageHistoryItem {
-    /// Sets `actions`.
-    pub fn with_actions(
-        mut self,
-        value: impl Into<crate::runtime::Flags<crate::models::ChatMessageActions>>,
-    ) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-    /// Sets `modifiedDateTime`.
-    pub fn with_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `reaction`.
-    pub fn with_reaction(
-        mut self,
-        value: impl Into<crate::models::ChatMessageReaction>,
-    ) -> Self {
-        self.reaction = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessageHistoryItem { with_actions actions "Sets `actions`." opt crate
+    ::runtime::Flags < crate ::models::ChatMessageActions >, with_modified_date_time
+    modified_date_time "Sets `modifiedDateTime`." opt String, with_reaction reaction
+    "Sets `reaction`." opt crate ::models::ChatMessageReaction }; additional
+);

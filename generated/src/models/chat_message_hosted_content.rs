@@ -20,29 +20,8 @@ pub struct ChatMessageHostedContent {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessageHostedContent {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `contentBytes`.
-    pub fn with_content_bytes(mut self, value: impl Into<String>) -> Self {
-        self.content_bytes = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessageHostedContent { with_id id "Sets `id`." opt String, with_content_bytes
+    content_bytes "Sets `contentBytes`." opt String, with_content_type content_type
+    "Sets `contentType`." opt String }; additional
+);

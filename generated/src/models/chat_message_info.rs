@@ -36,58 +36,12 @@ pub struct ChatMessageInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessageInfo {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `eventDetail`.
-    pub fn with_event_detail(
-        mut self,
-        value: impl Into<crate::models::EventMessageDetail>,
-    ) -> Self {
-        self.event_detail = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn with_from(
-        mut self,
-        value: impl Into<crate::models::ChatMessageFromIdentitySet>,
-    ) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `isDeleted`.
-    pub fn with_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-    /// Sets `messageType`.
-    pub fn with_message_type(
-        mut self,
-        value: impl Into<crate::models::ChatMessageType>,
-    ) -> Self {
-        self.message_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessageInfo { with_id id "Sets `id`." opt String, with_body body "Sets `body`."
+    opt crate ::models::ItemBody, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_event_detail event_detail
+    "Sets `eventDetail`." opt crate ::models::EventMessageDetail, with_from from
+    "Sets `from`." opt crate ::models::ChatMessageFromIdentitySet, with_is_deleted
+    is_deleted "Sets `isDeleted`." opt bool, with_message_type message_type
+    "Sets `messageType`." opt crate ::models::ChatMessageType }; additional
+);

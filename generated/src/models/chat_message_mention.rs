@@ -22,32 +22,8 @@ pub struct ChatMessageMention {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessageMention {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<i32>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `mentioned`.
-    pub fn with_mentioned(
-        mut self,
-        value: impl Into<crate::models::ChatMessageMentionedIdentitySet>,
-    ) -> Self {
-        self.mentioned = Some(value.into());
-        self
-    }
-    /// Sets `mentionText`.
-    pub fn with_mention_text(mut self, value: impl Into<String>) -> Self {
-        self.mention_text = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessageMention { with_id id "Sets `id`." opt i32, with_mentioned mentioned
+    "Sets `mentioned`." opt crate ::models::ChatMessageMentionedIdentitySet,
+    with_mention_text mention_text "Sets `mentionText`." opt String }; additional
+);

@@ -38,63 +38,14 @@ pub struct ChatMessagePolicyViolation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessagePolicyViolation {
-    /// Sets `dlpAction`.
-    pub fn with_dlp_action(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<
-                crate::models::ChatMessagePolicyViolationDlpActionTypes,
-            >,
-        >,
-    ) -> Self {
-        self.dlp_action = Some(value.into());
-        self
-    }
-    /// Sets `justificationText`.
-    pub fn with_justification_text(mut self, value: impl Into<String>) -> Self {
-        self.justification_text = Some(value.into());
-        self
-    }
-    /// Sets `policyTip`.
-    pub fn with_policy_tip(
-        mut self,
-        value: impl Into<crate::models::ChatMessagePolicyViolationPolicyTip>,
-    ) -> Self {
-        self.policy_tip = Some(value.into());
-        self
-    }
-    /// Sets `userAction`.
-    pub fn with_user_action(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<
-                crate::models::ChatMessagePolicyViolationUserActionTypes,
-            >,
-        >,
-    ) -> Self {
-        self.user_action = Some(value.into());
-        self
-    }
-    /// Sets `verdictDetails`.
-    pub fn with_verdict_details(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<
-                crate::models::ChatMessagePolicyViolationVerdictDetailsTypes,
-            >,
-        >,
-    ) -> Self {
-        self.verdict_details = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessagePolicyViolation { with_dlp_action dlp_action "Sets `dlpAction`." opt crate
+    ::runtime::Flags < crate ::models::ChatMessagePolicyViolationDlpActionTypes >,
+    with_justification_text justification_text "Sets `justificationText`." opt String,
+    with_policy_tip policy_tip "Sets `policyTip`." opt crate
+    ::models::ChatMessagePolicyViolationPolicyTip, with_user_action user_action
+    "Sets `userAction`." opt crate ::runtime::Flags < crate
+    ::models::ChatMessagePolicyViolationUserActionTypes >, with_verdict_details
+    verdict_details "Sets `verdictDetails`." opt crate ::runtime::Flags < crate
+    ::models::ChatMessagePolicyViolationVerdictDetailsTypes > }; additional
+);

@@ -24,32 +24,10 @@ pub struct ChatMessagePolicyViolationPolicyTip {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessagePolicyViolationPolicyTip {
-    /// Sets `complianceUrl`.
-    pub fn with_compliance_url(mut self, value: impl Into<String>) -> Self {
-        self.compliance_url = Some(value.into());
-        self
-    }
-    /// Sets `generalText`.
-    pub fn with_general_text(mut self, value: impl Into<String>) -> Self {
-        self.general_text = Some(value.into());
-        self
-    }
-    /// Sets `matchedConditionDescriptions`.
-    pub fn with_matched_condition_descriptions(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.matched_condition_descriptions = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessagePolicyViolationPolicyTip { with_compliance_url compliance_url
+    "Sets `complianceUrl`." opt String, with_general_text general_text
+    "Sets `generalText`." opt String, with_matched_condition_descriptions
+    matched_condition_descriptions "Sets `matchedConditionDescriptions`." opt Vec <
+    String > }; additional
+);

@@ -26,32 +26,9 @@ pub struct ChatMessageReaction {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatMessageReaction {
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `reactionType`.
-    pub fn with_reaction_type(mut self, value: impl Into<String>) -> Self {
-        self.reaction_type = Some(value.into());
-        self
-    }
-    /// Sets `user`.
-    pub fn with_user(
-        mut self,
-        value: impl Into<crate::models::ChatMessageReactionIdentitySet>,
-    ) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatMessageReaction { with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_reaction_type reaction_type
+    "Sets `reactionType`." opt String, with_user user "Sets `user`." opt crate
+    ::models::ChatMessageReactionIdentitySet }; additional
+);

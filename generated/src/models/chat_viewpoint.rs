@@ -23,24 +23,8 @@ pub struct ChatViewpoint {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChatViewpoint {
-    /// Sets `isHidden`.
-    pub fn with_is_hidden(mut self, value: impl Into<bool>) -> Self {
-        self.is_hidden = Some(value.into());
-        self
-    }
-    /// Sets `lastMessageReadDateTime`.
-    pub fn with_last_message_read_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_message_read_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChatViewpoint { with_is_hidden is_hidden "Sets `isHidden`." opt bool,
+    with_last_message_read_date_time last_message_read_date_time
+    "Sets `lastMessageReadDateTime`." opt String }; additional
+);

@@ -12,22 +12,10 @@ pub struct CheckMemberGroupsRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CheckMemberGroupsRequestBody {
-    /// Sets `groupIds`.
-    pub fn with_group_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.group_ids = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CheckMemberGroupsRequestBody { with_group_ids group_ids "Sets `groupIds`." opt Vec <
+    String > }; additional
+);
 impl crate::request::JsonBody for CheckMemberGroupsRequestBody {}
 /// Body properties of every operation whose body is [`CheckMemberGroupsRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, CheckMemberGroupsRequestBody> {

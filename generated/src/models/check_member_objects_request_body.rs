@@ -12,22 +12,10 @@ pub struct CheckMemberObjectsRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CheckMemberObjectsRequestBody {
-    /// Sets `ids`.
-    pub fn with_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ids = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CheckMemberObjectsRequestBody { with_ids ids "Sets `ids`." opt Vec < String > };
+    additional
+);
 impl crate::request::JsonBody for CheckMemberObjectsRequestBody {}
 /// Body properties of every operation whose body is [`CheckMemberObjectsRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, CheckMemberObjectsRequestBody> {

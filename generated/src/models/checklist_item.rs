@@ -36,39 +36,10 @@ pub struct ChecklistItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChecklistItem {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `checkedDateTime`.
-    pub fn with_checked_date_time(mut self, value: impl Into<String>) -> Self {
-        self.checked_date_time = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `isChecked`.
-    pub fn with_is_checked(mut self, value: impl Into<bool>) -> Self {
-        self.is_checked = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChecklistItem { with_id id "Sets `id`." opt String, with_checked_date_time
+    checked_date_time "Sets `checkedDateTime`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_is_checked is_checked
+    "Sets `isChecked`." opt bool }; additional
+);

@@ -20,29 +20,8 @@ pub struct ChoiceColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ChoiceColumn {
-    /// Sets `allowTextEntry`.
-    pub fn with_allow_text_entry(mut self, value: impl Into<bool>) -> Self {
-        self.allow_text_entry = Some(value.into());
-        self
-    }
-    /// Sets `choices`.
-    pub fn with_choices(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.choices = Some(value.into());
-        self
-    }
-    /// Sets `displayAs`.
-    pub fn with_display_as(mut self, value: impl Into<String>) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ChoiceColumn { with_allow_text_entry allow_text_entry "Sets `allowTextEntry`." opt
+    bool, with_choices choices "Sets `choices`." opt Vec < String >, with_display_as
+    display_as "Sets `displayAs`." opt String }; additional
+);

@@ -40,52 +40,12 @@ pub struct ClaimsMappingPolicy {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ClaimsMappingPolicy {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `definition`.
-    pub fn with_definition(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-    /// Sets `isOrganizationDefault`.
-    pub fn with_is_organization_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_organization_default = Some(value.into());
-        self
-    }
-    /// Sets `appliesTo`.
-    pub fn with_applies_to(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.applies_to = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ClaimsMappingPolicy { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_definition definition "Sets `definition`." opt
+    Vec < String >, with_is_organization_default is_organization_default
+    "Sets `isOrganizationDefault`." opt bool, with_applies_to applies_to
+    "Sets `appliesTo`." opt Vec < crate ::models::DirectoryObject > }; additional
+);

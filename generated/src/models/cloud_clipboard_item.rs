@@ -42,42 +42,11 @@ pub struct CloudClipboardItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CloudClipboardItem {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `payloads`.
-    pub fn with_payloads(
-        mut self,
-        value: impl Into<Vec<crate::models::CloudClipboardItemPayload>>,
-    ) -> Self {
-        self.payloads = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CloudClipboardItem { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_expiration_date_time
+    expiration_date_time "Sets `expirationDateTime`." opt String,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_payloads payloads "Sets `payloads`." opt Vec < crate
+    ::models::CloudClipboardItemPayload > }; additional
+);

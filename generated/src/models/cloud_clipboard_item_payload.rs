@@ -17,24 +17,7 @@ pub struct CloudClipboardItemPayload {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl CloudClipboardItemPayload {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `formatName`.
-    pub fn with_format_name(mut self, value: impl Into<String>) -> Self {
-        self.format_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    CloudClipboardItemPayload { with_content content "Sets `content`." opt String,
+    with_format_name format_name "Sets `formatName`." opt String }; additional
+);

@@ -128,218 +128,38 @@ pub struct ColumnDefinition {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ColumnDefinition {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `boolean`.
-    pub fn with_boolean(
-        mut self,
-        value: impl Into<crate::models::BooleanColumn>,
-    ) -> Self {
-        self.boolean = Some(value.into());
-        self
-    }
-    /// Sets `calculated`.
-    pub fn with_calculated(
-        mut self,
-        value: impl Into<crate::models::CalculatedColumn>,
-    ) -> Self {
-        self.calculated = Some(value.into());
-        self
-    }
-    /// Sets `choice`.
-    pub fn with_choice(mut self, value: impl Into<crate::models::ChoiceColumn>) -> Self {
-        self.choice = Some(value.into());
-        self
-    }
-    /// Sets `columnGroup`.
-    pub fn with_column_group(mut self, value: impl Into<String>) -> Self {
-        self.column_group = Some(value.into());
-        self
-    }
-    /// Sets `contentApprovalStatus`.
-    pub fn with_content_approval_status(
-        mut self,
-        value: impl Into<crate::models::ContentApprovalStatusColumn>,
-    ) -> Self {
-        self.content_approval_status = Some(value.into());
-        self
-    }
-    /// Sets `currency`.
-    pub fn with_currency(
-        mut self,
-        value: impl Into<crate::models::CurrencyColumn>,
-    ) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-    /// Sets `dateTime`.
-    pub fn with_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeColumn>,
-    ) -> Self {
-        self.date_time = Some(value.into());
-        self
-    }
-    /// Sets `defaultValue`.
-    pub fn with_default_value(
-        mut self,
-        value: impl Into<crate::models::DefaultColumnValue>,
-    ) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `enforceUniqueValues`.
-    pub fn with_enforce_unique_values(mut self, value: impl Into<bool>) -> Self {
-        self.enforce_unique_values = Some(value.into());
-        self
-    }
-    /// Sets `geolocation`.
-    pub fn with_geolocation(
-        mut self,
-        value: impl Into<crate::models::GeolocationColumn>,
-    ) -> Self {
-        self.geolocation = Some(value.into());
-        self
-    }
-    /// Sets `hidden`.
-    pub fn with_hidden(mut self, value: impl Into<bool>) -> Self {
-        self.hidden = Some(value.into());
-        self
-    }
-    /// Sets `hyperlinkOrPicture`.
-    pub fn with_hyperlink_or_picture(
-        mut self,
-        value: impl Into<crate::models::HyperlinkOrPictureColumn>,
-    ) -> Self {
-        self.hyperlink_or_picture = Some(value.into());
-        self
-    }
-    /// Sets `indexed`.
-    pub fn with_indexed(mut self, value: impl Into<bool>) -> Self {
-        self.indexed = Some(value.into());
-        self
-    }
-    /// Sets `isDeletable`.
-    pub fn with_is_deletable(mut self, value: impl Into<bool>) -> Self {
-        self.is_deletable = Some(value.into());
-        self
-    }
-    /// Sets `isReorderable`.
-    pub fn with_is_reorderable(mut self, value: impl Into<bool>) -> Self {
-        self.is_reorderable = Some(value.into());
-        self
-    }
-    /// Sets `isSealed`.
-    pub fn with_is_sealed(mut self, value: impl Into<bool>) -> Self {
-        self.is_sealed = Some(value.into());
-        self
-    }
-    /// Sets `lookup`.
-    pub fn with_lookup(mut self, value: impl Into<crate::models::LookupColumn>) -> Self {
-        self.lookup = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `number`.
-    pub fn with_number(mut self, value: impl Into<crate::models::NumberColumn>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-    /// Sets `personOrGroup`.
-    pub fn with_person_or_group(
-        mut self,
-        value: impl Into<crate::models::PersonOrGroupColumn>,
-    ) -> Self {
-        self.person_or_group = Some(value.into());
-        self
-    }
-    /// Sets `propagateChanges`.
-    pub fn with_propagate_changes(mut self, value: impl Into<bool>) -> Self {
-        self.propagate_changes = Some(value.into());
-        self
-    }
-    /// Sets `readOnly`.
-    pub fn with_read_only(mut self, value: impl Into<bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-    /// Sets `required`.
-    pub fn with_required(mut self, value: impl Into<bool>) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-    /// Sets `sourceContentType`.
-    pub fn with_source_content_type(
-        mut self,
-        value: impl Into<crate::models::ContentTypeInfo>,
-    ) -> Self {
-        self.source_content_type = Some(value.into());
-        self
-    }
-    /// Sets `term`.
-    pub fn with_term(mut self, value: impl Into<crate::models::TermColumn>) -> Self {
-        self.term = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn with_text(mut self, value: impl Into<crate::models::TextColumn>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `thumbnail`.
-    pub fn with_thumbnail(
-        mut self,
-        value: impl Into<crate::models::ThumbnailColumn>,
-    ) -> Self {
-        self.thumbnail = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<crate::models::ColumnTypes>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `validation`.
-    pub fn with_validation(
-        mut self,
-        value: impl Into<crate::models::ColumnValidation>,
-    ) -> Self {
-        self.validation = Some(value.into());
-        self
-    }
-    /// Sets `sourceColumn`.
-    pub fn with_source_column(
-        mut self,
-        value: impl Into<crate::models::ColumnDefinition>,
-    ) -> Self {
-        self.source_column = Some(Box::new(value.into()));
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ColumnDefinition { with_id id "Sets `id`." opt String, with_boolean boolean
+    "Sets `boolean`." opt crate ::models::BooleanColumn, with_calculated calculated
+    "Sets `calculated`." opt crate ::models::CalculatedColumn, with_choice choice
+    "Sets `choice`." opt crate ::models::ChoiceColumn, with_column_group column_group
+    "Sets `columnGroup`." opt String, with_content_approval_status
+    content_approval_status "Sets `contentApprovalStatus`." opt crate
+    ::models::ContentApprovalStatusColumn, with_currency currency "Sets `currency`." opt
+    crate ::models::CurrencyColumn, with_date_time date_time "Sets `dateTime`." opt crate
+    ::models::DateTimeColumn, with_default_value default_value "Sets `defaultValue`." opt
+    crate ::models::DefaultColumnValue, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_enforce_unique_values enforce_unique_values
+    "Sets `enforceUniqueValues`." opt bool, with_geolocation geolocation
+    "Sets `geolocation`." opt crate ::models::GeolocationColumn, with_hidden hidden
+    "Sets `hidden`." opt bool, with_hyperlink_or_picture hyperlink_or_picture
+    "Sets `hyperlinkOrPicture`." opt crate ::models::HyperlinkOrPictureColumn,
+    with_indexed indexed "Sets `indexed`." opt bool, with_is_deletable is_deletable
+    "Sets `isDeletable`." opt bool, with_is_reorderable is_reorderable
+    "Sets `isReorderable`." opt bool, with_is_sealed is_sealed "Sets `isSealed`." opt
+    bool, with_lookup lookup "Sets `lookup`." opt crate ::models::LookupColumn, with_name
+    name "Sets `name`." opt String, with_number number "Sets `number`." opt crate
+    ::models::NumberColumn, with_person_or_group person_or_group "Sets `personOrGroup`."
+    opt crate ::models::PersonOrGroupColumn, with_propagate_changes propagate_changes
+    "Sets `propagateChanges`." opt bool, with_read_only read_only "Sets `readOnly`." opt
+    bool, with_required required "Sets `required`." opt bool, with_source_content_type
+    source_content_type "Sets `sourceContentType`." opt crate ::models::ContentTypeInfo,
+    with_term term "Sets `term`." opt crate ::models::TermColumn, with_text text
+    "Sets `text`." opt crate ::models::TextColumn, with_thumbnail thumbnail
+    "Sets `thumbnail`." opt crate ::models::ThumbnailColumn, with_type r#type
+    "Sets `type`." opt crate ::models::ColumnTypes, with_validation validation
+    "Sets `validation`." opt crate ::models::ColumnValidation, with_source_column
+    source_column "Sets `sourceColumn`." opt_box crate ::models::ColumnDefinition };
+    additional
+);

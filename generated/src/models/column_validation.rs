@@ -24,32 +24,9 @@ pub struct ColumnValidation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ColumnValidation {
-    /// Sets `defaultLanguage`.
-    pub fn with_default_language(mut self, value: impl Into<String>) -> Self {
-        self.default_language = Some(value.into());
-        self
-    }
-    /// Sets `descriptions`.
-    pub fn with_descriptions(
-        mut self,
-        value: impl Into<Vec<crate::models::DisplayNameLocalization>>,
-    ) -> Self {
-        self.descriptions = Some(value.into());
-        self
-    }
-    /// Sets `formula`.
-    pub fn with_formula(mut self, value: impl Into<String>) -> Self {
-        self.formula = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ColumnValidation { with_default_language default_language "Sets `defaultLanguage`."
+    opt String, with_descriptions descriptions "Sets `descriptions`." opt Vec < crate
+    ::models::DisplayNameLocalization >, with_formula formula "Sets `formula`." opt
+    String }; additional
+);

@@ -41,44 +41,12 @@ pub struct ConfigurationManagerClientEnabledFeatures {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ConfigurationManagerClientEnabledFeatures {
-    /// Sets `compliancePolicy`.
-    pub fn with_compliance_policy(mut self, value: impl Into<bool>) -> Self {
-        self.compliance_policy = Some(value.into());
-        self
-    }
-    /// Sets `deviceConfiguration`.
-    pub fn with_device_configuration(mut self, value: impl Into<bool>) -> Self {
-        self.device_configuration = Some(value.into());
-        self
-    }
-    /// Sets `inventory`.
-    pub fn with_inventory(mut self, value: impl Into<bool>) -> Self {
-        self.inventory = Some(value.into());
-        self
-    }
-    /// Sets `modernApps`.
-    pub fn with_modern_apps(mut self, value: impl Into<bool>) -> Self {
-        self.modern_apps = Some(value.into());
-        self
-    }
-    /// Sets `resourceAccess`.
-    pub fn with_resource_access(mut self, value: impl Into<bool>) -> Self {
-        self.resource_access = Some(value.into());
-        self
-    }
-    /// Sets `windowsUpdateForBusiness`.
-    pub fn with_windows_update_for_business(mut self, value: impl Into<bool>) -> Self {
-        self.windows_update_for_business = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ConfigurationManagerClientEnabledFeatures { with_compliance_policy compliance_policy
+    "Sets `compliancePolicy`." opt bool, with_device_configuration device_configuration
+    "Sets `deviceConfiguration`." opt bool, with_inventory inventory "Sets `inventory`."
+    opt bool, with_modern_apps modern_apps "Sets `modernApps`." opt bool,
+    with_resource_access resource_access "Sets `resourceAccess`." opt bool,
+    with_windows_update_for_business windows_update_for_business
+    "Sets `windowsUpdateForBusiness`." opt bool }; additional
+);

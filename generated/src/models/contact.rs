@@ -173,245 +173,46 @@ pub struct Contact {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Contact {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `changeKey`.
-    pub fn with_change_key(mut self, value: impl Into<String>) -> Self {
-        self.change_key = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `assistantName`.
-    pub fn with_assistant_name(mut self, value: impl Into<String>) -> Self {
-        self.assistant_name = Some(value.into());
-        self
-    }
-    /// Sets `birthday`.
-    pub fn with_birthday(mut self, value: impl Into<String>) -> Self {
-        self.birthday = Some(value.into());
-        self
-    }
-    /// Sets `businessAddress`.
-    pub fn with_business_address(
-        mut self,
-        value: impl Into<crate::models::PhysicalAddress>,
-    ) -> Self {
-        self.business_address = Some(value.into());
-        self
-    }
-    /// Sets `businessHomePage`.
-    pub fn with_business_home_page(mut self, value: impl Into<String>) -> Self {
-        self.business_home_page = Some(value.into());
-        self
-    }
-    /// Sets `businessPhones`.
-    pub fn with_business_phones(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.business_phones = Some(value.into());
-        self
-    }
-    /// Sets `children`.
-    pub fn with_children(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-    /// Sets `companyName`.
-    pub fn with_company_name(mut self, value: impl Into<String>) -> Self {
-        self.company_name = Some(value.into());
-        self
-    }
-    /// Sets `department`.
-    pub fn with_department(mut self, value: impl Into<String>) -> Self {
-        self.department = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `emailAddresses`.
-    pub fn with_email_addresses(
-        mut self,
-        value: impl Into<Vec<crate::models::EmailAddress>>,
-    ) -> Self {
-        self.email_addresses = Some(value.into());
-        self
-    }
-    /// Sets `fileAs`.
-    pub fn with_file_as(mut self, value: impl Into<String>) -> Self {
-        self.file_as = Some(value.into());
-        self
-    }
-    /// Sets `generation`.
-    pub fn with_generation(mut self, value: impl Into<String>) -> Self {
-        self.generation = Some(value.into());
-        self
-    }
-    /// Sets `givenName`.
-    pub fn with_given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-    /// Sets `homeAddress`.
-    pub fn with_home_address(
-        mut self,
-        value: impl Into<crate::models::PhysicalAddress>,
-    ) -> Self {
-        self.home_address = Some(value.into());
-        self
-    }
-    /// Sets `homePhones`.
-    pub fn with_home_phones(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.home_phones = Some(value.into());
-        self
-    }
-    /// Sets `imAddresses`.
-    pub fn with_im_addresses(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.im_addresses = Some(value.into());
-        self
-    }
-    /// Sets `initials`.
-    pub fn with_initials(mut self, value: impl Into<String>) -> Self {
-        self.initials = Some(value.into());
-        self
-    }
-    /// Sets `jobTitle`.
-    pub fn with_job_title(mut self, value: impl Into<String>) -> Self {
-        self.job_title = Some(value.into());
-        self
-    }
-    /// Sets `manager`.
-    pub fn with_manager(mut self, value: impl Into<String>) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-    /// Sets `middleName`.
-    pub fn with_middle_name(mut self, value: impl Into<String>) -> Self {
-        self.middle_name = Some(value.into());
-        self
-    }
-    /// Sets `mobilePhone`.
-    pub fn with_mobile_phone(mut self, value: impl Into<String>) -> Self {
-        self.mobile_phone = Some(value.into());
-        self
-    }
-    /// Sets `nickName`.
-    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
-        self.nick_name = Some(value.into());
-        self
-    }
-    /// Sets `officeLocation`.
-    pub fn with_office_location(mut self, value: impl Into<String>) -> Self {
-        self.office_location = Some(value.into());
-        self
-    }
-    /// Sets `otherAddress`.
-    pub fn with_other_address(
-        mut self,
-        value: impl Into<crate::models::PhysicalAddress>,
-    ) -> Self {
-        self.other_address = Some(value.into());
-        self
-    }
-    /// Sets `parentFolderId`.
-    pub fn with_parent_folder_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_folder_id = Some(value.into());
-        self
-    }
-    /// Sets `personalNotes`.
-    pub fn with_personal_notes(mut self, value: impl Into<String>) -> Self {
-        self.personal_notes = Some(value.into());
-        self
-    }
-    /// Sets `profession`.
-    pub fn with_profession(mut self, value: impl Into<String>) -> Self {
-        self.profession = Some(value.into());
-        self
-    }
-    /// Sets `spouseName`.
-    pub fn with_spouse_name(mut self, value: impl Into<String>) -> Self {
-        self.spouse_name = Some(value.into());
-        self
-    }
-    /// Sets `surname`.
-    pub fn with_surname(mut self, value: impl Into<String>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `yomiCompanyName`.
-    pub fn with_yomi_company_name(mut self, value: impl Into<String>) -> Self {
-        self.yomi_company_name = Some(value.into());
-        self
-    }
-    /// Sets `yomiGivenName`.
-    pub fn with_yomi_given_name(mut self, value: impl Into<String>) -> Self {
-        self.yomi_given_name = Some(value.into());
-        self
-    }
-    /// Sets `yomiSurname`.
-    pub fn with_yomi_surname(mut self, value: impl Into<String>) -> Self {
-        self.yomi_surname = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `photo`.
-    pub fn with_photo(mut self, value: impl Into<crate::models::ProfilePhoto>) -> Self {
-        self.photo = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Contact { with_id id "Sets `id`." opt String, with_categories categories
+    "Sets `categories`." opt Vec < String >, with_change_key change_key
+    "Sets `changeKey`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String,
+    with_assistant_name assistant_name "Sets `assistantName`." opt String, with_birthday
+    birthday "Sets `birthday`." opt String, with_business_address business_address
+    "Sets `businessAddress`." opt crate ::models::PhysicalAddress,
+    with_business_home_page business_home_page "Sets `businessHomePage`." opt String,
+    with_business_phones business_phones "Sets `businessPhones`." opt Vec < String >,
+    with_children children "Sets `children`." opt Vec < String >, with_company_name
+    company_name "Sets `companyName`." opt String, with_department department
+    "Sets `department`." opt String, with_display_name display_name "Sets `displayName`."
+    opt String, with_email_addresses email_addresses "Sets `emailAddresses`." opt Vec <
+    crate ::models::EmailAddress >, with_file_as file_as "Sets `fileAs`." opt String,
+    with_generation generation "Sets `generation`." opt String, with_given_name
+    given_name "Sets `givenName`." opt String, with_home_address home_address
+    "Sets `homeAddress`." opt crate ::models::PhysicalAddress, with_home_phones
+    home_phones "Sets `homePhones`." opt Vec < String >, with_im_addresses im_addresses
+    "Sets `imAddresses`." opt Vec < String >, with_initials initials "Sets `initials`."
+    opt String, with_job_title job_title "Sets `jobTitle`." opt String, with_manager
+    manager "Sets `manager`." opt String, with_middle_name middle_name
+    "Sets `middleName`." opt String, with_mobile_phone mobile_phone "Sets `mobilePhone`."
+    opt String, with_nick_name nick_name "Sets `nickName`." opt String,
+    with_office_location office_location "Sets `officeLocation`." opt String,
+    with_other_address other_address "Sets `otherAddress`." opt crate
+    ::models::PhysicalAddress, with_parent_folder_id parent_folder_id
+    "Sets `parentFolderId`." opt String, with_personal_notes personal_notes
+    "Sets `personalNotes`." opt String, with_profession profession "Sets `profession`."
+    opt String, with_spouse_name spouse_name "Sets `spouseName`." opt String,
+    with_surname surname "Sets `surname`." opt String, with_title title "Sets `title`."
+    opt String, with_yomi_company_name yomi_company_name "Sets `yomiCompanyName`." opt
+    String, with_yomi_given_name yomi_given_name "Sets `yomiGivenName`." opt String,
+    with_yomi_surname yomi_surname "Sets `yomiSurname`." opt String, with_extensions
+    extensions "Sets `extensions`." opt Vec < crate ::models::Extension >,
+    with_multi_value_extended_properties multi_value_extended_properties
+    "Sets `multiValueExtendedProperties`." opt Vec < crate
+    ::models::MultiValueLegacyExtendedProperty >, with_photo photo "Sets `photo`." opt
+    crate ::models::ProfilePhoto, with_single_value_extended_properties
+    single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
+    crate ::models::SingleValueLegacyExtendedProperty > }; additional
+);

@@ -42,61 +42,15 @@ pub struct ContactFolder {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ContactFolder {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `parentFolderId`.
-    pub fn with_parent_folder_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_folder_id = Some(value.into());
-        self
-    }
-    /// Sets `childFolders`.
-    pub fn with_child_folders(
-        mut self,
-        value: impl Into<Vec<crate::models::ContactFolder>>,
-    ) -> Self {
-        self.child_folders = Some(value.into());
-        self
-    }
-    /// Sets `contacts`.
-    pub fn with_contacts(
-        mut self,
-        value: impl Into<Vec<crate::models::Contact>>,
-    ) -> Self {
-        self.contacts = Some(value.into());
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ContactFolder { with_id id "Sets `id`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_parent_folder_id parent_folder_id
+    "Sets `parentFolderId`." opt String, with_child_folders child_folders
+    "Sets `childFolders`." opt Vec < crate ::models::ContactFolder >, with_contacts
+    contacts "Sets `contacts`." opt Vec < crate ::models::Contact >,
+    with_multi_value_extended_properties multi_value_extended_properties
+    "Sets `multiValueExtendedProperties`." opt Vec < crate
+    ::models::MultiValueLegacyExtendedProperty >, with_single_value_extended_properties
+    single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
+    crate ::models::SingleValueLegacyExtendedProperty > }; additional
+);

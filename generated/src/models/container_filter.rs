@@ -18,19 +18,7 @@ pub struct ContainerFilter {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ContainerFilter {
-    /// Sets `includedContainers`.
-    pub fn with_included_containers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.included_containers = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ContainerFilter { with_included_containers included_containers
+    "Sets `includedContainers`." opt Vec < String > }; additional
+);

@@ -85,138 +85,24 @@ pub struct ContentType {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ContentType {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `associatedHubsUrls`.
-    pub fn with_associated_hubs_urls(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.associated_hubs_urls = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `documentSet`.
-    pub fn with_document_set(
-        mut self,
-        value: impl Into<crate::models::DocumentSet>,
-    ) -> Self {
-        self.document_set = Some(value.into());
-        self
-    }
-    /// Sets `documentTemplate`.
-    pub fn with_document_template(
-        mut self,
-        value: impl Into<crate::models::DocumentSetContent>,
-    ) -> Self {
-        self.document_template = Some(value.into());
-        self
-    }
-    /// Sets `group`.
-    pub fn with_group(mut self, value: impl Into<String>) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-    /// Sets `hidden`.
-    pub fn with_hidden(mut self, value: impl Into<bool>) -> Self {
-        self.hidden = Some(value.into());
-        self
-    }
-    /// Sets `inheritedFrom`.
-    pub fn with_inherited_from(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.inherited_from = Some(value.into());
-        self
-    }
-    /// Sets `isBuiltIn`.
-    pub fn with_is_built_in(mut self, value: impl Into<bool>) -> Self {
-        self.is_built_in = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn with_order(
-        mut self,
-        value: impl Into<crate::models::ContentTypeOrder>,
-    ) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `parentId`.
-    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
-        self
-    }
-    /// Sets `propagateChanges`.
-    pub fn with_propagate_changes(mut self, value: impl Into<bool>) -> Self {
-        self.propagate_changes = Some(value.into());
-        self
-    }
-    /// Sets `readOnly`.
-    pub fn with_read_only(mut self, value: impl Into<bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-    /// Sets `sealed`.
-    pub fn with_sealed(mut self, value: impl Into<bool>) -> Self {
-        self.sealed = Some(value.into());
-        self
-    }
-    /// Sets `base`.
-    pub fn with_base(mut self, value: impl Into<crate::models::ContentType>) -> Self {
-        self.base = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `baseTypes`.
-    pub fn with_base_types(
-        mut self,
-        value: impl Into<Vec<crate::models::ContentType>>,
-    ) -> Self {
-        self.base_types = Some(value.into());
-        self
-    }
-    /// Sets `columnLinks`.
-    pub fn with_column_links(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnLink>>,
-    ) -> Self {
-        self.column_links = Some(value.into());
-        self
-    }
-    /// Sets `columnPositions`.
-    pub fn with_column_positions(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.column_positions = Some(value.into());
-        self
-    }
-    /// Sets `columns`.
-    pub fn with_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ContentType { with_id id "Sets `id`." opt String, with_associated_hubs_urls
+    associated_hubs_urls "Sets `associatedHubsUrls`." opt Vec < String >,
+    with_description description "Sets `description`." opt String, with_document_set
+    document_set "Sets `documentSet`." opt crate ::models::DocumentSet,
+    with_document_template document_template "Sets `documentTemplate`." opt crate
+    ::models::DocumentSetContent, with_group group "Sets `group`." opt String,
+    with_hidden hidden "Sets `hidden`." opt bool, with_inherited_from inherited_from
+    "Sets `inheritedFrom`." opt crate ::models::ItemReference, with_is_built_in
+    is_built_in "Sets `isBuiltIn`." opt bool, with_name name "Sets `name`." opt String,
+    with_order order "Sets `order`." opt crate ::models::ContentTypeOrder, with_parent_id
+    parent_id "Sets `parentId`." opt String, with_propagate_changes propagate_changes
+    "Sets `propagateChanges`." opt bool, with_read_only read_only "Sets `readOnly`." opt
+    bool, with_sealed sealed "Sets `sealed`." opt bool, with_base base "Sets `base`."
+    opt_box crate ::models::ContentType, with_base_types base_types "Sets `baseTypes`."
+    opt Vec < crate ::models::ContentType >, with_column_links column_links
+    "Sets `columnLinks`." opt Vec < crate ::models::ColumnLink >, with_column_positions
+    column_positions "Sets `columnPositions`." opt Vec < crate ::models::ColumnDefinition
+    >, with_columns columns "Sets `columns`." opt Vec < crate ::models::ColumnDefinition
+    > }; additional
+);

@@ -19,24 +19,7 @@ pub struct ContentTypeOrder {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ContentTypeOrder {
-    /// Sets `default`.
-    pub fn with_default(mut self, value: impl Into<bool>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: impl Into<i32>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ContentTypeOrder { with_default default "Sets `default`." opt bool, with_position
+    position "Sets `position`." opt i32 }; additional
+);

@@ -36,52 +36,12 @@ pub struct Conversation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Conversation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `lastDeliveredDateTime`.
-    pub fn with_last_delivered_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_delivered_date_time = Some(value.into());
-        self
-    }
-    /// Sets `preview`.
-    pub fn with_preview(mut self, value: impl Into<String>) -> Self {
-        self.preview = Some(value.into());
-        self
-    }
-    /// Sets `topic`.
-    pub fn with_topic(mut self, value: impl Into<String>) -> Self {
-        self.topic = Some(value.into());
-        self
-    }
-    /// Sets `uniqueSenders`.
-    pub fn with_unique_senders(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.unique_senders = Some(value.into());
-        self
-    }
-    /// Sets `threads`.
-    pub fn with_threads(
-        mut self,
-        value: impl Into<Vec<crate::models::ConversationThread>>,
-    ) -> Self {
-        self.threads = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Conversation { with_id id "Sets `id`." opt String, with_has_attachments
+    has_attachments "Sets `hasAttachments`." opt bool, with_last_delivered_date_time
+    last_delivered_date_time "Sets `lastDeliveredDateTime`." opt String, with_preview
+    preview "Sets `preview`." opt String, with_topic topic "Sets `topic`." opt String,
+    with_unique_senders unique_senders "Sets `uniqueSenders`." opt Vec < String >,
+    with_threads threads "Sets `threads`." opt Vec < crate ::models::ConversationThread >
+    }; additional
+);

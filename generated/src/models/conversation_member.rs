@@ -27,37 +27,9 @@ pub struct ConversationMember {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ConversationMember {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `roles`.
-    pub fn with_roles(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-    /// Sets `visibleHistoryStartDateTime`.
-    pub fn with_visible_history_start_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.visible_history_start_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ConversationMember { with_id id "Sets `id`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_roles roles "Sets `roles`." opt
+    Vec < String >, with_visible_history_start_date_time visible_history_start_date_time
+    "Sets `visibleHistoryStartDateTime`." opt String }; additional
+);

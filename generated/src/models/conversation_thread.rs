@@ -45,70 +45,15 @@ pub struct ConversationThread {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ConversationThread {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `ccRecipients`.
-    pub fn with_cc_recipients(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.cc_recipients = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `isLocked`.
-    pub fn with_is_locked(mut self, value: impl Into<bool>) -> Self {
-        self.is_locked = Some(value.into());
-        self
-    }
-    /// Sets `lastDeliveredDateTime`.
-    pub fn with_last_delivered_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_delivered_date_time = Some(value.into());
-        self
-    }
-    /// Sets `preview`.
-    pub fn with_preview(mut self, value: impl Into<String>) -> Self {
-        self.preview = Some(value.into());
-        self
-    }
-    /// Sets `topic`.
-    pub fn with_topic(mut self, value: impl Into<String>) -> Self {
-        self.topic = Some(value.into());
-        self
-    }
-    /// Sets `toRecipients`.
-    pub fn with_to_recipients(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.to_recipients = Some(value.into());
-        self
-    }
-    /// Sets `uniqueSenders`.
-    pub fn with_unique_senders(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.unique_senders = Some(value.into());
-        self
-    }
-    /// Sets `posts`.
-    pub fn with_posts(mut self, value: impl Into<Vec<crate::models::Post>>) -> Self {
-        self.posts = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ConversationThread { with_id id "Sets `id`." opt String, with_cc_recipients
+    cc_recipients "Sets `ccRecipients`." opt Vec < crate ::models::Recipient >,
+    with_has_attachments has_attachments "Sets `hasAttachments`." opt bool,
+    with_is_locked is_locked "Sets `isLocked`." opt bool, with_last_delivered_date_time
+    last_delivered_date_time "Sets `lastDeliveredDateTime`." opt String, with_preview
+    preview "Sets `preview`." opt String, with_topic topic "Sets `topic`." opt String,
+    with_to_recipients to_recipients "Sets `toRecipients`." opt Vec < crate
+    ::models::Recipient >, with_unique_senders unique_senders "Sets `uniqueSenders`." opt
+    Vec < String >, with_posts posts "Sets `posts`." opt Vec < crate ::models::Post > };
+    additional
+);

@@ -17,24 +17,7 @@ pub struct DateTimeColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DateTimeColumn {
-    /// Sets `displayAs`.
-    pub fn with_display_as(mut self, value: impl Into<String>) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(mut self, value: impl Into<String>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DateTimeColumn { with_display_as display_as "Sets `displayAs`." opt String,
+    with_format format "Sets `format`." opt String }; additional
+);

@@ -17,24 +17,7 @@ pub struct DateTimeTimeZone {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DateTimeTimeZone {
-    /// Sets `dateTime`.
-    pub fn with_date_time(mut self, value: impl Into<String>) -> Self {
-        self.date_time = Some(value.into());
-        self
-    }
-    /// Sets `timeZone`.
-    pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DateTimeTimeZone { with_date_time date_time "Sets `dateTime`." opt String,
+    with_time_zone time_zone "Sets `timeZone`." opt String }; additional
+);

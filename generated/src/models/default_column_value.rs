@@ -17,24 +17,7 @@ pub struct DefaultColumnValue {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DefaultColumnValue {
-    /// Sets `formula`.
-    pub fn with_formula(mut self, value: impl Into<String>) -> Self {
-        self.formula = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DefaultColumnValue { with_formula formula "Sets `formula`." opt String, with_value
+    value "Sets `value`." opt String }; additional
+);

@@ -21,40 +21,13 @@ pub struct DelegatedPermissionClassification {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DelegatedPermissionClassification {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `classification`.
-    pub fn with_classification(
-        mut self,
-        value: impl Into<crate::models::PermissionClassificationType>,
-    ) -> Self {
-        self.classification = Some(value.into());
-        self
-    }
-    /// Sets `permissionId`.
-    pub fn with_permission_id(mut self, value: impl Into<String>) -> Self {
-        self.permission_id = Some(value.into());
-        self
-    }
-    /// Sets `permissionName`.
-    pub fn with_permission_name(mut self, value: impl Into<String>) -> Self {
-        self.permission_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DelegatedPermissionClassification { with_id id "Sets `id`." opt String,
+    with_classification classification "Sets `classification`." opt crate
+    ::models::PermissionClassificationType, with_permission_id permission_id
+    "Sets `permissionId`." opt String, with_permission_name permission_name
+    "Sets `permissionName`." opt String }; additional
+);
 impl crate::request::JsonBody for DelegatedPermissionClassification {}
 /// Body properties of every operation whose body is [`DelegatedPermissionClassification`], as builder methods.
 impl<O> crate::request::Request<O, DelegatedPermissionClassification> {

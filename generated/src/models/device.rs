@@ -196,229 +196,47 @@ pub struct Device {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Device {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `accountEnabled`.
-    pub fn with_account_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.account_enabled = Some(value.into());
-        self
-    }
-    /// Sets `alternativeSecurityIds`.
-    pub fn with_alternative_security_ids(
-        mut self,
-        value: impl Into<Vec<crate::models::AlternativeSecurityId>>,
-    ) -> Self {
-        self.alternative_security_ids = Some(value.into());
-        self
-    }
-    /// Sets `approximateLastSignInDateTime`.
-    pub fn with_approximate_last_sign_in_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.approximate_last_sign_in_date_time = Some(value.into());
-        self
-    }
-    /// Sets `complianceExpirationDateTime`.
-    pub fn with_compliance_expiration_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.compliance_expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `deviceCategory`.
-    pub fn with_device_category(mut self, value: impl Into<String>) -> Self {
-        self.device_category = Some(value.into());
-        self
-    }
-    /// Sets `deviceId`.
-    pub fn with_device_id(mut self, value: impl Into<String>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-    /// Sets `deviceMetadata`.
-    pub fn with_device_metadata(mut self, value: impl Into<String>) -> Self {
-        self.device_metadata = Some(value.into());
-        self
-    }
-    /// Sets `deviceOwnership`.
-    pub fn with_device_ownership(mut self, value: impl Into<String>) -> Self {
-        self.device_ownership = Some(value.into());
-        self
-    }
-    /// Sets `deviceVersion`.
-    pub fn with_device_version(mut self, value: impl Into<i32>) -> Self {
-        self.device_version = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `enrollmentProfileName`.
-    pub fn with_enrollment_profile_name(mut self, value: impl Into<String>) -> Self {
-        self.enrollment_profile_name = Some(value.into());
-        self
-    }
-    /// Sets `enrollmentType`.
-    pub fn with_enrollment_type(mut self, value: impl Into<String>) -> Self {
-        self.enrollment_type = Some(value.into());
-        self
-    }
-    /// Sets `isCompliant`.
-    pub fn with_is_compliant(mut self, value: impl Into<bool>) -> Self {
-        self.is_compliant = Some(value.into());
-        self
-    }
-    /// Sets `isManaged`.
-    pub fn with_is_managed(mut self, value: impl Into<bool>) -> Self {
-        self.is_managed = Some(value.into());
-        self
-    }
-    /// Sets `isManagementRestricted`.
-    pub fn with_is_management_restricted(mut self, value: impl Into<bool>) -> Self {
-        self.is_management_restricted = Some(value.into());
-        self
-    }
-    /// Sets `isRooted`.
-    pub fn with_is_rooted(mut self, value: impl Into<bool>) -> Self {
-        self.is_rooted = Some(value.into());
-        self
-    }
-    /// Sets `managementType`.
-    pub fn with_management_type(mut self, value: impl Into<String>) -> Self {
-        self.management_type = Some(value.into());
-        self
-    }
-    /// Sets `manufacturer`.
-    pub fn with_manufacturer(mut self, value: impl Into<String>) -> Self {
-        self.manufacturer = Some(value.into());
-        self
-    }
-    /// Sets `mdmAppId`.
-    pub fn with_mdm_app_id(mut self, value: impl Into<String>) -> Self {
-        self.mdm_app_id = Some(value.into());
-        self
-    }
-    /// Sets `model`.
-    pub fn with_model(mut self, value: impl Into<String>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesLastSyncDateTime`.
-    pub fn with_on_premises_last_sync_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_last_sync_date_time = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSecurityIdentifier`.
-    pub fn with_on_premises_security_identifier(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_security_identifier = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSyncEnabled`.
-    pub fn with_on_premises_sync_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.on_premises_sync_enabled = Some(value.into());
-        self
-    }
-    /// Sets `operatingSystem`.
-    pub fn with_operating_system(mut self, value: impl Into<String>) -> Self {
-        self.operating_system = Some(value.into());
-        self
-    }
-    /// Sets `operatingSystemVersion`.
-    pub fn with_operating_system_version(mut self, value: impl Into<String>) -> Self {
-        self.operating_system_version = Some(value.into());
-        self
-    }
-    /// Sets `physicalIds`.
-    pub fn with_physical_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.physical_ids = Some(value.into());
-        self
-    }
-    /// Sets `profileType`.
-    pub fn with_profile_type(mut self, value: impl Into<String>) -> Self {
-        self.profile_type = Some(value.into());
-        self
-    }
-    /// Sets `registrationDateTime`.
-    pub fn with_registration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.registration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `systemLabels`.
-    pub fn with_system_labels(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.system_labels = Some(value.into());
-        self
-    }
-    /// Sets `trustType`.
-    pub fn with_trust_type(mut self, value: impl Into<String>) -> Self {
-        self.trust_type = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `memberOf`.
-    pub fn with_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.member_of = Some(value.into());
-        self
-    }
-    /// Sets `registeredOwners`.
-    pub fn with_registered_owners(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.registered_owners = Some(value.into());
-        self
-    }
-    /// Sets `registeredUsers`.
-    pub fn with_registered_users(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.registered_users = Some(value.into());
-        self
-    }
-    /// Sets `transitiveMemberOf`.
-    pub fn with_transitive_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.transitive_member_of = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Device { with_id id "Sets `id`." opt String, with_deleted_date_time deleted_date_time
+    "Sets `deletedDateTime`." opt String, with_account_enabled account_enabled
+    "Sets `accountEnabled`." opt bool, with_alternative_security_ids
+    alternative_security_ids "Sets `alternativeSecurityIds`." opt Vec < crate
+    ::models::AlternativeSecurityId >, with_approximate_last_sign_in_date_time
+    approximate_last_sign_in_date_time "Sets `approximateLastSignInDateTime`." opt
+    String, with_compliance_expiration_date_time compliance_expiration_date_time
+    "Sets `complianceExpirationDateTime`." opt String, with_device_category
+    device_category "Sets `deviceCategory`." opt String, with_device_id device_id
+    "Sets `deviceId`." opt String, with_device_metadata device_metadata
+    "Sets `deviceMetadata`." opt String, with_device_ownership device_ownership
+    "Sets `deviceOwnership`." opt String, with_device_version device_version
+    "Sets `deviceVersion`." opt i32, with_display_name display_name "Sets `displayName`."
+    opt String, with_enrollment_profile_name enrollment_profile_name
+    "Sets `enrollmentProfileName`." opt String, with_enrollment_type enrollment_type
+    "Sets `enrollmentType`." opt String, with_is_compliant is_compliant
+    "Sets `isCompliant`." opt bool, with_is_managed is_managed "Sets `isManaged`." opt
+    bool, with_is_management_restricted is_management_restricted
+    "Sets `isManagementRestricted`." opt bool, with_is_rooted is_rooted
+    "Sets `isRooted`." opt bool, with_management_type management_type
+    "Sets `managementType`." opt String, with_manufacturer manufacturer
+    "Sets `manufacturer`." opt String, with_mdm_app_id mdm_app_id "Sets `mdmAppId`." opt
+    String, with_model model "Sets `model`." opt String,
+    with_on_premises_last_sync_date_time on_premises_last_sync_date_time
+    "Sets `onPremisesLastSyncDateTime`." opt String, with_on_premises_security_identifier
+    on_premises_security_identifier "Sets `onPremisesSecurityIdentifier`." opt String,
+    with_on_premises_sync_enabled on_premises_sync_enabled
+    "Sets `onPremisesSyncEnabled`." opt bool, with_operating_system operating_system
+    "Sets `operatingSystem`." opt String, with_operating_system_version
+    operating_system_version "Sets `operatingSystemVersion`." opt String,
+    with_physical_ids physical_ids "Sets `physicalIds`." opt Vec < String >,
+    with_profile_type profile_type "Sets `profileType`." opt String,
+    with_registration_date_time registration_date_time "Sets `registrationDateTime`." opt
+    String, with_system_labels system_labels "Sets `systemLabels`." opt Vec < String >,
+    with_trust_type trust_type "Sets `trustType`." opt String, with_extensions extensions
+    "Sets `extensions`." opt Vec < crate ::models::Extension >, with_member_of member_of
+    "Sets `memberOf`." opt Vec < crate ::models::DirectoryObject >,
+    with_registered_owners registered_owners "Sets `registeredOwners`." opt Vec < crate
+    ::models::DirectoryObject >, with_registered_users registered_users
+    "Sets `registeredUsers`." opt Vec < crate ::models::DirectoryObject >,
+    with_transitive_member_of transitive_member_of "Sets `transitiveMemberOf`." opt Vec <
+    crate ::models::DirectoryObject > }; additional
+);

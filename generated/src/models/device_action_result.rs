@@ -31,37 +31,10 @@ pub struct DeviceActionResult {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DeviceActionResult {
-    /// Sets `actionName`.
-    pub fn with_action_name(mut self, value: impl Into<String>) -> Self {
-        self.action_name = Some(value.into());
-        self
-    }
-    /// Sets `actionState`.
-    pub fn with_action_state(
-        mut self,
-        value: impl Into<crate::models::ActionState>,
-    ) -> Self {
-        self.action_state = Some(value.into());
-        self
-    }
-    /// Sets `lastUpdatedDateTime`.
-    pub fn with_last_updated_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_updated_date_time = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DeviceActionResult { with_action_name action_name "Sets `actionName`." opt String,
+    with_action_state action_state "Sets `actionState`." opt crate ::models::ActionState,
+    with_last_updated_date_time last_updated_date_time "Sets `lastUpdatedDateTime`." opt
+    String, with_start_date_time start_date_time "Sets `startDateTime`." opt String };
+    additional
+);

@@ -61,80 +61,16 @@ pub struct DeviceCompliancePolicySettingState {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DeviceCompliancePolicySettingState {
-    /// Sets `currentValue`.
-    pub fn with_current_value(mut self, value: impl Into<String>) -> Self {
-        self.current_value = Some(value.into());
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<i64>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorDescription`.
-    pub fn with_error_description(mut self, value: impl Into<String>) -> Self {
-        self.error_description = Some(value.into());
-        self
-    }
-    /// Sets `instanceDisplayName`.
-    pub fn with_instance_display_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_display_name = Some(value.into());
-        self
-    }
-    /// Sets `setting`.
-    pub fn with_setting(mut self, value: impl Into<String>) -> Self {
-        self.setting = Some(value.into());
-        self
-    }
-    /// Sets `settingName`.
-    pub fn with_setting_name(mut self, value: impl Into<String>) -> Self {
-        self.setting_name = Some(value.into());
-        self
-    }
-    /// Sets `sources`.
-    pub fn with_sources(
-        mut self,
-        value: impl Into<Vec<crate::models::SettingSource>>,
-    ) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::ComplianceStatus>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `userEmail`.
-    pub fn with_user_email(mut self, value: impl Into<String>) -> Self {
-        self.user_email = Some(value.into());
-        self
-    }
-    /// Sets `userId`.
-    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-    /// Sets `userName`.
-    pub fn with_user_name(mut self, value: impl Into<String>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
-    /// Sets `userPrincipalName`.
-    pub fn with_user_principal_name(mut self, value: impl Into<String>) -> Self {
-        self.user_principal_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DeviceCompliancePolicySettingState { with_current_value current_value
+    "Sets `currentValue`." opt String, with_error_code error_code "Sets `errorCode`." opt
+    i64, with_error_description error_description "Sets `errorDescription`." opt String,
+    with_instance_display_name instance_display_name "Sets `instanceDisplayName`." opt
+    String, with_setting setting "Sets `setting`." opt String, with_setting_name
+    setting_name "Sets `settingName`." opt String, with_sources sources "Sets `sources`."
+    opt Vec < crate ::models::SettingSource >, with_state state "Sets `state`." opt crate
+    ::models::ComplianceStatus, with_user_email user_email "Sets `userEmail`." opt
+    String, with_user_id user_id "Sets `userId`." opt String, with_user_name user_name
+    "Sets `userName`." opt String, with_user_principal_name user_principal_name
+    "Sets `userPrincipalName`." opt String }; additional
+);

@@ -34,58 +34,12 @@ pub struct DeviceCompliancePolicyState {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DeviceCompliancePolicyState {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `platformType`.
-    pub fn with_platform_type(
-        mut self,
-        value: impl Into<crate::models::PolicyPlatformType>,
-    ) -> Self {
-        self.platform_type = Some(value.into());
-        self
-    }
-    /// Sets `settingCount`.
-    pub fn with_setting_count(mut self, value: impl Into<i32>) -> Self {
-        self.setting_count = Some(value.into());
-        self
-    }
-    /// Sets `settingStates`.
-    pub fn with_setting_states(
-        mut self,
-        value: impl Into<Vec<crate::models::DeviceCompliancePolicySettingState>>,
-    ) -> Self {
-        self.setting_states = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::ComplianceStatus>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DeviceCompliancePolicyState { with_id id "Sets `id`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_platform_type platform_type
+    "Sets `platformType`." opt crate ::models::PolicyPlatformType, with_setting_count
+    setting_count "Sets `settingCount`." opt i32, with_setting_states setting_states
+    "Sets `settingStates`." opt Vec < crate ::models::DeviceCompliancePolicySettingState
+    >, with_state state "Sets `state`." opt crate ::models::ComplianceStatus,
+    with_version version "Sets `version`." opt i32 }; additional
+);

@@ -193,198 +193,46 @@ pub struct DeviceHealthAttestationState {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DeviceHealthAttestationState {
-    /// Sets `attestationIdentityKey`.
-    pub fn with_attestation_identity_key(mut self, value: impl Into<String>) -> Self {
-        self.attestation_identity_key = Some(value.into());
-        self
-    }
-    /// Sets `bitLockerStatus`.
-    pub fn with_bit_locker_status(mut self, value: impl Into<String>) -> Self {
-        self.bit_locker_status = Some(value.into());
-        self
-    }
-    /// Sets `bootAppSecurityVersion`.
-    pub fn with_boot_app_security_version(mut self, value: impl Into<String>) -> Self {
-        self.boot_app_security_version = Some(value.into());
-        self
-    }
-    /// Sets `bootDebugging`.
-    pub fn with_boot_debugging(mut self, value: impl Into<String>) -> Self {
-        self.boot_debugging = Some(value.into());
-        self
-    }
-    /// Sets `bootManagerSecurityVersion`.
-    pub fn with_boot_manager_security_version(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.boot_manager_security_version = Some(value.into());
-        self
-    }
-    /// Sets `bootManagerVersion`.
-    pub fn with_boot_manager_version(mut self, value: impl Into<String>) -> Self {
-        self.boot_manager_version = Some(value.into());
-        self
-    }
-    /// Sets `bootRevisionListInfo`.
-    pub fn with_boot_revision_list_info(mut self, value: impl Into<String>) -> Self {
-        self.boot_revision_list_info = Some(value.into());
-        self
-    }
-    /// Sets `codeIntegrity`.
-    pub fn with_code_integrity(mut self, value: impl Into<String>) -> Self {
-        self.code_integrity = Some(value.into());
-        self
-    }
-    /// Sets `codeIntegrityCheckVersion`.
-    pub fn with_code_integrity_check_version(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.code_integrity_check_version = Some(value.into());
-        self
-    }
-    /// Sets `codeIntegrityPolicy`.
-    pub fn with_code_integrity_policy(mut self, value: impl Into<String>) -> Self {
-        self.code_integrity_policy = Some(value.into());
-        self
-    }
-    /// Sets `contentNamespaceUrl`.
-    pub fn with_content_namespace_url(mut self, value: impl Into<String>) -> Self {
-        self.content_namespace_url = Some(value.into());
-        self
-    }
-    /// Sets `contentVersion`.
-    pub fn with_content_version(mut self, value: impl Into<String>) -> Self {
-        self.content_version = Some(value.into());
-        self
-    }
-    /// Sets `dataExcutionPolicy`.
-    pub fn with_data_excution_policy(mut self, value: impl Into<String>) -> Self {
-        self.data_excution_policy = Some(value.into());
-        self
-    }
-    /// Sets `deviceHealthAttestationStatus`.
-    pub fn with_device_health_attestation_status(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.device_health_attestation_status = Some(value.into());
-        self
-    }
-    /// Sets `earlyLaunchAntiMalwareDriverProtection`.
-    pub fn with_early_launch_anti_malware_driver_protection(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.early_launch_anti_malware_driver_protection = Some(value.into());
-        self
-    }
-    /// Sets `healthAttestationSupportedStatus`.
-    pub fn with_health_attestation_supported_status(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.health_attestation_supported_status = Some(value.into());
-        self
-    }
-    /// Sets `healthStatusMismatchInfo`.
-    pub fn with_health_status_mismatch_info(mut self, value: impl Into<String>) -> Self {
-        self.health_status_mismatch_info = Some(value.into());
-        self
-    }
-    /// Sets `issuedDateTime`.
-    pub fn with_issued_date_time(mut self, value: impl Into<String>) -> Self {
-        self.issued_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastUpdateDateTime`.
-    pub fn with_last_update_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_update_date_time = Some(value.into());
-        self
-    }
-    /// Sets `operatingSystemKernelDebugging`.
-    pub fn with_operating_system_kernel_debugging(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.operating_system_kernel_debugging = Some(value.into());
-        self
-    }
-    /// Sets `operatingSystemRevListInfo`.
-    pub fn with_operating_system_rev_list_info(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.operating_system_rev_list_info = Some(value.into());
-        self
-    }
-    /// Sets `pcr0`.
-    pub fn with_pcr0(mut self, value: impl Into<String>) -> Self {
-        self.pcr0 = Some(value.into());
-        self
-    }
-    /// Sets `pcrHashAlgorithm`.
-    pub fn with_pcr_hash_algorithm(mut self, value: impl Into<String>) -> Self {
-        self.pcr_hash_algorithm = Some(value.into());
-        self
-    }
-    /// Sets `resetCount`.
-    pub fn with_reset_count(mut self, value: impl Into<i64>) -> Self {
-        self.reset_count = Some(value.into());
-        self
-    }
-    /// Sets `restartCount`.
-    pub fn with_restart_count(mut self, value: impl Into<i64>) -> Self {
-        self.restart_count = Some(value.into());
-        self
-    }
-    /// Sets `safeMode`.
-    pub fn with_safe_mode(mut self, value: impl Into<String>) -> Self {
-        self.safe_mode = Some(value.into());
-        self
-    }
-    /// Sets `secureBoot`.
-    pub fn with_secure_boot(mut self, value: impl Into<String>) -> Self {
-        self.secure_boot = Some(value.into());
-        self
-    }
-    /// Sets `secureBootConfigurationPolicyFingerPrint`.
-    pub fn with_secure_boot_configuration_policy_finger_print(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.secure_boot_configuration_policy_finger_print = Some(value.into());
-        self
-    }
-    /// Sets `testSigning`.
-    pub fn with_test_signing(mut self, value: impl Into<String>) -> Self {
-        self.test_signing = Some(value.into());
-        self
-    }
-    /// Sets `tpmVersion`.
-    pub fn with_tpm_version(mut self, value: impl Into<String>) -> Self {
-        self.tpm_version = Some(value.into());
-        self
-    }
-    /// Sets `virtualSecureMode`.
-    pub fn with_virtual_secure_mode(mut self, value: impl Into<String>) -> Self {
-        self.virtual_secure_mode = Some(value.into());
-        self
-    }
-    /// Sets `windowsPE`.
-    pub fn with_windows_pe(mut self, value: impl Into<String>) -> Self {
-        self.windows_pe = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DeviceHealthAttestationState { with_attestation_identity_key attestation_identity_key
+    "Sets `attestationIdentityKey`." opt String, with_bit_locker_status bit_locker_status
+    "Sets `bitLockerStatus`." opt String, with_boot_app_security_version
+    boot_app_security_version "Sets `bootAppSecurityVersion`." opt String,
+    with_boot_debugging boot_debugging "Sets `bootDebugging`." opt String,
+    with_boot_manager_security_version boot_manager_security_version
+    "Sets `bootManagerSecurityVersion`." opt String, with_boot_manager_version
+    boot_manager_version "Sets `bootManagerVersion`." opt String,
+    with_boot_revision_list_info boot_revision_list_info "Sets `bootRevisionListInfo`."
+    opt String, with_code_integrity code_integrity "Sets `codeIntegrity`." opt String,
+    with_code_integrity_check_version code_integrity_check_version
+    "Sets `codeIntegrityCheckVersion`." opt String, with_code_integrity_policy
+    code_integrity_policy "Sets `codeIntegrityPolicy`." opt String,
+    with_content_namespace_url content_namespace_url "Sets `contentNamespaceUrl`." opt
+    String, with_content_version content_version "Sets `contentVersion`." opt String,
+    with_data_excution_policy data_excution_policy "Sets `dataExcutionPolicy`." opt
+    String, with_device_health_attestation_status device_health_attestation_status
+    "Sets `deviceHealthAttestationStatus`." opt String,
+    with_early_launch_anti_malware_driver_protection
+    early_launch_anti_malware_driver_protection
+    "Sets `earlyLaunchAntiMalwareDriverProtection`." opt String,
+    with_health_attestation_supported_status health_attestation_supported_status
+    "Sets `healthAttestationSupportedStatus`." opt String,
+    with_health_status_mismatch_info health_status_mismatch_info
+    "Sets `healthStatusMismatchInfo`." opt String, with_issued_date_time issued_date_time
+    "Sets `issuedDateTime`." opt String, with_last_update_date_time last_update_date_time
+    "Sets `lastUpdateDateTime`." opt String, with_operating_system_kernel_debugging
+    operating_system_kernel_debugging "Sets `operatingSystemKernelDebugging`." opt
+    String, with_operating_system_rev_list_info operating_system_rev_list_info
+    "Sets `operatingSystemRevListInfo`." opt String, with_pcr0 pcr0 "Sets `pcr0`." opt
+    String, with_pcr_hash_algorithm pcr_hash_algorithm "Sets `pcrHashAlgorithm`." opt
+    String, with_reset_count reset_count "Sets `resetCount`." opt i64, with_restart_count
+    restart_count "Sets `restartCount`." opt i64, with_safe_mode safe_mode
+    "Sets `safeMode`." opt String, with_secure_boot secure_boot "Sets `secureBoot`." opt
+    String, with_secure_boot_configuration_policy_finger_print
+    secure_boot_configuration_policy_finger_print
+    "Sets `secureBootConfigurationPolicyFingerPrint`." opt String, with_test_signing
+    test_signing "Sets `testSigning`." opt String, with_tpm_version tpm_version
+    "Sets `tpmVersion`." opt String, with_virtual_secure_mode virtual_secure_mode
+    "Sets `virtualSecureMode`." opt String, with_windows_pe windows_pe
+    "Sets `windowsPE`." opt String }; additional
+);

@@ -71,65 +71,16 @@ pub struct DeviceLogCollectionResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DeviceLogCollectionResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `enrolledByUser`.
-    pub fn with_enrolled_by_user(mut self, value: impl Into<String>) -> Self {
-        self.enrolled_by_user = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTimeUTC`.
-    pub fn with_expiration_date_time_utc(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time_utc = Some(value.into());
-        self
-    }
-    /// Sets `initiatedByUserPrincipalName`.
-    pub fn with_initiated_by_user_principal_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.initiated_by_user_principal_name = Some(value.into());
-        self
-    }
-    /// Sets `managedDeviceId`.
-    pub fn with_managed_device_id(mut self, value: impl Into<String>) -> Self {
-        self.managed_device_id = Some(value.into());
-        self
-    }
-    /// Sets `receivedDateTimeUTC`.
-    pub fn with_received_date_time_utc(mut self, value: impl Into<String>) -> Self {
-        self.received_date_time_utc = Some(value.into());
-        self
-    }
-    /// Sets `requestedDateTimeUTC`.
-    pub fn with_requested_date_time_utc(mut self, value: impl Into<String>) -> Self {
-        self.requested_date_time_utc = Some(value.into());
-        self
-    }
-    /// Sets `sizeInKB`.
-    pub fn with_size_in_kb(mut self, value: impl Into<f64>) -> Self {
-        self.size_in_kb = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::AppLogUploadState>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DeviceLogCollectionResponse { with_id id "Sets `id`." opt String,
+    with_enrolled_by_user enrolled_by_user "Sets `enrolledByUser`." opt String,
+    with_expiration_date_time_utc expiration_date_time_utc
+    "Sets `expirationDateTimeUTC`." opt String, with_initiated_by_user_principal_name
+    initiated_by_user_principal_name "Sets `initiatedByUserPrincipalName`." opt String,
+    with_managed_device_id managed_device_id "Sets `managedDeviceId`." opt String,
+    with_received_date_time_utc received_date_time_utc "Sets `receivedDateTimeUTC`." opt
+    String, with_requested_date_time_utc requested_date_time_utc
+    "Sets `requestedDateTimeUTC`." opt String, with_size_in_kb size_in_kb
+    "Sets `sizeInKB`." opt f64, with_status status "Sets `status`." opt crate
+    ::models::AppLogUploadState }; additional
+);

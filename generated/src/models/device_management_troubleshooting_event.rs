@@ -20,29 +20,8 @@ pub struct DeviceManagementTroubleshootingEvent {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DeviceManagementTroubleshootingEvent {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `correlationId`.
-    pub fn with_correlation_id(mut self, value: impl Into<String>) -> Self {
-        self.correlation_id = Some(value.into());
-        self
-    }
-    /// Sets `eventDateTime`.
-    pub fn with_event_date_time(mut self, value: impl Into<String>) -> Self {
-        self.event_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DeviceManagementTroubleshootingEvent { with_id id "Sets `id`." opt String,
+    with_correlation_id correlation_id "Sets `correlationId`." opt String,
+    with_event_date_time event_date_time "Sets `eventDateTime`." opt String }; additional
+);

@@ -38,60 +38,15 @@ pub struct DirectoryDefinition {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DirectoryDefinition {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `discoverabilities`.
-    pub fn with_discoverabilities(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
-        >,
-    ) -> Self {
-        self.discoverabilities = Some(value.into());
-        self
-    }
-    /// Sets `discoveryDateTime`.
-    pub fn with_discovery_date_time(mut self, value: impl Into<String>) -> Self {
-        self.discovery_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `objects`.
-    pub fn with_objects(
-        mut self,
-        value: impl Into<Vec<crate::models::ObjectDefinition>>,
-    ) -> Self {
-        self.objects = Some(value.into());
-        self
-    }
-    /// Sets `readOnly`.
-    pub fn with_read_only(mut self, value: impl Into<bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DirectoryDefinition { with_id id "Sets `id`." opt String, with_discoverabilities
+    discoverabilities "Sets `discoverabilities`." opt crate ::runtime::Flags < crate
+    ::models::DirectoryDefinitionDiscoverabilities >, with_discovery_date_time
+    discovery_date_time "Sets `discoveryDateTime`." opt String, with_name name
+    "Sets `name`." opt String, with_objects objects "Sets `objects`." opt Vec < crate
+    ::models::ObjectDefinition >, with_read_only read_only "Sets `readOnly`." opt bool,
+    with_version version "Sets `version`." opt String }; additional
+);
 impl crate::request::JsonBody for DirectoryDefinition {}
 /// Body properties of every operation whose body is [`DirectoryDefinition`], as builder methods.
 impl<O> crate::request::Request<O, DirectoryDefinition> {

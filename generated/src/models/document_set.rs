@@ -52,64 +52,16 @@ pub struct DocumentSet {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DocumentSet {
-    /// Sets `allowedContentTypes`.
-    pub fn with_allowed_content_types(
-        mut self,
-        value: impl Into<Vec<crate::models::ContentTypeInfo>>,
-    ) -> Self {
-        self.allowed_content_types = Some(value.into());
-        self
-    }
-    /// Sets `defaultContents`.
-    pub fn with_default_contents(
-        mut self,
-        value: impl Into<Vec<crate::models::DocumentSetContent>>,
-    ) -> Self {
-        self.default_contents = Some(value.into());
-        self
-    }
-    /// Sets `propagateWelcomePageChanges`.
-    pub fn with_propagate_welcome_page_changes(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.propagate_welcome_page_changes = Some(value.into());
-        self
-    }
-    /// Sets `shouldPrefixNameToFile`.
-    pub fn with_should_prefix_name_to_file(mut self, value: impl Into<bool>) -> Self {
-        self.should_prefix_name_to_file = Some(value.into());
-        self
-    }
-    /// Sets `welcomePageUrl`.
-    pub fn with_welcome_page_url(mut self, value: impl Into<String>) -> Self {
-        self.welcome_page_url = Some(value.into());
-        self
-    }
-    /// Sets `sharedColumns`.
-    pub fn with_shared_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.shared_columns = Some(value.into());
-        self
-    }
-    /// Sets `welcomePageColumns`.
-    pub fn with_welcome_page_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.welcome_page_columns = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DocumentSet { with_allowed_content_types allowed_content_types
+    "Sets `allowedContentTypes`." opt Vec < crate ::models::ContentTypeInfo >,
+    with_default_contents default_contents "Sets `defaultContents`." opt Vec < crate
+    ::models::DocumentSetContent >, with_propagate_welcome_page_changes
+    propagate_welcome_page_changes "Sets `propagateWelcomePageChanges`." opt bool,
+    with_should_prefix_name_to_file should_prefix_name_to_file
+    "Sets `shouldPrefixNameToFile`." opt bool, with_welcome_page_url welcome_page_url
+    "Sets `welcomePageUrl`." opt String, with_shared_columns shared_columns
+    "Sets `sharedColumns`." opt Vec < crate ::models::ColumnDefinition >,
+    with_welcome_page_columns welcome_page_columns "Sets `welcomePageColumns`." opt Vec <
+    crate ::models::ColumnDefinition > }; additional
+);

@@ -20,32 +20,8 @@ pub struct DocumentSetContent {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DocumentSetContent {
-    /// Sets `contentType`.
-    pub fn with_content_type(
-        mut self,
-        value: impl Into<crate::models::ContentTypeInfo>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `folderName`.
-    pub fn with_folder_name(mut self, value: impl Into<String>) -> Self {
-        self.folder_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DocumentSetContent { with_content_type content_type "Sets `contentType`." opt crate
+    ::models::ContentTypeInfo, with_file_name file_name "Sets `fileName`." opt String,
+    with_folder_name folder_name "Sets `folderName`." opt String }; additional
+);

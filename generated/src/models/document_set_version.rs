@@ -55,79 +55,16 @@ pub struct DocumentSetVersion {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DocumentSetVersion {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `publication`.
-    pub fn with_publication(
-        mut self,
-        value: impl Into<crate::models::PublicationFacet>,
-    ) -> Self {
-        self.publication = Some(value.into());
-        self
-    }
-    /// Sets `fields`.
-    pub fn with_fields(
-        mut self,
-        value: impl Into<crate::models::FieldValueSet>,
-    ) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-    /// Sets `comment`.
-    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `items`.
-    pub fn with_items(
-        mut self,
-        value: impl Into<Vec<crate::models::DocumentSetVersionItem>>,
-    ) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-    /// Sets `shouldCaptureMinorVersion`.
-    pub fn with_should_capture_minor_version(mut self, value: impl Into<bool>) -> Self {
-        self.should_capture_minor_version = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DocumentSetVersion { with_id id "Sets `id`." opt String, with_last_modified_by
+    last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet, with_fields fields "Sets `fields`." opt crate
+    ::models::FieldValueSet, with_comment comment "Sets `comment`." opt String,
+    with_created_by created_by "Sets `createdBy`." opt crate ::models::IdentitySet,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_items items "Sets `items`." opt Vec < crate ::models::DocumentSetVersionItem >,
+    with_should_capture_minor_version should_capture_minor_version
+    "Sets `shouldCaptureMinorVersion`." opt bool }; additional
+);

@@ -20,29 +20,8 @@ pub struct DocumentSetVersionItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DocumentSetVersionItem {
-    /// Sets `itemId`.
-    pub fn with_item_id(mut self, value: impl Into<String>) -> Self {
-        self.item_id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn with_version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DocumentSetVersionItem { with_item_id item_id "Sets `itemId`." opt String, with_title
+    title "Sets `title`." opt String, with_version_id version_id "Sets `versionId`." opt
+    String }; additional
+);

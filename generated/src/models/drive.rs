@@ -98,159 +98,27 @@ pub struct Drive {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Drive {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `eTag`.
-    pub fn with_e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByUser`.
-    pub fn with_created_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.created_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `lastModifiedByUser`.
-    pub fn with_last_modified_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.last_modified_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `driveType`.
-    pub fn with_drive_type(mut self, value: impl Into<String>) -> Self {
-        self.drive_type = Some(value.into());
-        self
-    }
-    /// Sets `owner`.
-    pub fn with_owner(mut self, value: impl Into<crate::models::IdentitySet>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-    /// Sets `quota`.
-    pub fn with_quota(mut self, value: impl Into<crate::models::Quota>) -> Self {
-        self.quota = Some(value.into());
-        self
-    }
-    /// Sets `sharePointIds`.
-    pub fn with_share_point_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.share_point_ids = Some(value.into());
-        self
-    }
-    /// Sets `system`.
-    pub fn with_system(mut self, value: impl Into<crate::models::SystemFacet>) -> Self {
-        self.system = Some(value.into());
-        self
-    }
-    /// Sets `bundles`.
-    pub fn with_bundles(
-        mut self,
-        value: impl Into<Vec<crate::models::DriveItem>>,
-    ) -> Self {
-        self.bundles = Some(value.into());
-        self
-    }
-    /// Sets `following`.
-    pub fn with_following(
-        mut self,
-        value: impl Into<Vec<crate::models::DriveItem>>,
-    ) -> Self {
-        self.following = Some(value.into());
-        self
-    }
-    /// Sets `items`.
-    pub fn with_items(
-        mut self,
-        value: impl Into<Vec<crate::models::DriveItem>>,
-    ) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-    /// Sets `list`.
-    pub fn with_list(mut self, value: impl Into<crate::models::List>) -> Self {
-        self.list = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `root`.
-    pub fn with_root(mut self, value: impl Into<crate::models::DriveItem>) -> Self {
-        self.root = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `special`.
-    pub fn with_special(
-        mut self,
-        value: impl Into<Vec<crate::models::DriveItem>>,
-    ) -> Self {
-        self.special = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Drive { with_id id "Sets `id`." opt String, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_e_tag e_tag "Sets `eTag`." opt String,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_name name "Sets `name`." opt String,
+    with_parent_reference parent_reference "Sets `parentReference`." opt crate
+    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String,
+    with_created_by_user created_by_user "Sets `createdByUser`." opt_box crate
+    ::models::User, with_last_modified_by_user last_modified_by_user
+    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_drive_type drive_type
+    "Sets `driveType`." opt String, with_owner owner "Sets `owner`." opt crate
+    ::models::IdentitySet, with_quota quota "Sets `quota`." opt crate ::models::Quota,
+    with_share_point_ids share_point_ids "Sets `sharePointIds`." opt crate
+    ::models::SharepointIds, with_system system "Sets `system`." opt crate
+    ::models::SystemFacet, with_bundles bundles "Sets `bundles`." opt Vec < crate
+    ::models::DriveItem >, with_following following "Sets `following`." opt Vec < crate
+    ::models::DriveItem >, with_items items "Sets `items`." opt Vec < crate
+    ::models::DriveItem >, with_list list "Sets `list`." opt_box crate ::models::List,
+    with_root root "Sets `root`." opt_box crate ::models::DriveItem, with_special special
+    "Sets `special`." opt Vec < crate ::models::DriveItem > }; additional
+);

@@ -172,299 +172,49 @@ pub struct DriveItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DriveItem {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `eTag`.
-    pub fn with_e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByUser`.
-    pub fn with_created_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.created_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `lastModifiedByUser`.
-    pub fn with_last_modified_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.last_modified_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `audio`.
-    pub fn with_audio(mut self, value: impl Into<crate::models::Audio>) -> Self {
-        self.audio = Some(value.into());
-        self
-    }
-    /// Sets `bundle`.
-    pub fn with_bundle(mut self, value: impl Into<crate::models::Bundle>) -> Self {
-        self.bundle = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `cTag`.
-    pub fn with_c_tag(mut self, value: impl Into<String>) -> Self {
-        self.c_tag = Some(value.into());
-        self
-    }
-    /// Sets `deleted`.
-    pub fn with_deleted(mut self, value: impl Into<crate::models::Deleted>) -> Self {
-        self.deleted = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn with_file(mut self, value: impl Into<crate::models::File>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-    /// Sets `fileSystemInfo`.
-    pub fn with_file_system_info(
-        mut self,
-        value: impl Into<crate::models::FileSystemInfo>,
-    ) -> Self {
-        self.file_system_info = Some(value.into());
-        self
-    }
-    /// Sets `folder`.
-    pub fn with_folder(mut self, value: impl Into<crate::models::Folder>) -> Self {
-        self.folder = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn with_image(mut self, value: impl Into<crate::models::Image>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(
-        mut self,
-        value: impl Into<crate::models::GeoCoordinates>,
-    ) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `malware`.
-    pub fn with_malware(mut self, value: impl Into<crate::models::Malware>) -> Self {
-        self.malware = Some(value.into());
-        self
-    }
-    /// Sets `package`.
-    pub fn with_package(mut self, value: impl Into<crate::models::Package>) -> Self {
-        self.package = Some(value.into());
-        self
-    }
-    /// Sets `pendingOperations`.
-    pub fn with_pending_operations(
-        mut self,
-        value: impl Into<crate::models::PendingOperations>,
-    ) -> Self {
-        self.pending_operations = Some(value.into());
-        self
-    }
-    /// Sets `photo`.
-    pub fn with_photo(mut self, value: impl Into<crate::models::Photo>) -> Self {
-        self.photo = Some(value.into());
-        self
-    }
-    /// Sets `publication`.
-    pub fn with_publication(
-        mut self,
-        value: impl Into<crate::models::PublicationFacet>,
-    ) -> Self {
-        self.publication = Some(value.into());
-        self
-    }
-    /// Sets `remoteItem`.
-    pub fn with_remote_item(
-        mut self,
-        value: impl Into<crate::models::RemoteItem>,
-    ) -> Self {
-        self.remote_item = Some(value.into());
-        self
-    }
-    /// Sets `root`.
-    pub fn with_root(mut self, value: impl Into<crate::models::Root>) -> Self {
-        self.root = Some(value.into());
-        self
-    }
-    /// Sets `searchResult`.
-    pub fn with_search_result(
-        mut self,
-        value: impl Into<crate::models::SearchResult>,
-    ) -> Self {
-        self.search_result = Some(value.into());
-        self
-    }
-    /// Sets `shared`.
-    pub fn with_shared(mut self, value: impl Into<crate::models::Shared>) -> Self {
-        self.shared = Some(value.into());
-        self
-    }
-    /// Sets `sharepointIds`.
-    pub fn with_sharepoint_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.sharepoint_ids = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: impl Into<i64>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Sets `specialFolder`.
-    pub fn with_special_folder(
-        mut self,
-        value: impl Into<crate::models::SpecialFolder>,
-    ) -> Self {
-        self.special_folder = Some(value.into());
-        self
-    }
-    /// Sets `video`.
-    pub fn with_video(mut self, value: impl Into<crate::models::Video>) -> Self {
-        self.video = Some(value.into());
-        self
-    }
-    /// Sets `webDavUrl`.
-    pub fn with_web_dav_url(mut self, value: impl Into<String>) -> Self {
-        self.web_dav_url = Some(value.into());
-        self
-    }
-    /// Sets `analytics`.
-    pub fn with_analytics(
-        mut self,
-        value: impl Into<crate::models::ItemAnalytics>,
-    ) -> Self {
-        self.analytics = Some(value.into());
-        self
-    }
-    /// Sets `children`.
-    pub fn with_children(
-        mut self,
-        value: impl Into<Vec<crate::models::DriveItem>>,
-    ) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-    /// Sets `listItem`.
-    pub fn with_list_item(mut self, value: impl Into<crate::models::ListItem>) -> Self {
-        self.list_item = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `permissions`.
-    pub fn with_permissions(
-        mut self,
-        value: impl Into<Vec<crate::models::Permission>>,
-    ) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-    /// Sets `retentionLabel`.
-    pub fn with_retention_label(
-        mut self,
-        value: impl Into<crate::models::ItemRetentionLabel>,
-    ) -> Self {
-        self.retention_label = Some(value.into());
-        self
-    }
-    /// Sets `subscriptions`.
-    pub fn with_subscriptions(
-        mut self,
-        value: impl Into<Vec<crate::models::Subscription>>,
-    ) -> Self {
-        self.subscriptions = Some(value.into());
-        self
-    }
-    /// Sets `thumbnails`.
-    pub fn with_thumbnails(
-        mut self,
-        value: impl Into<Vec<crate::models::ThumbnailSet>>,
-    ) -> Self {
-        self.thumbnails = Some(value.into());
-        self
-    }
-    /// Sets `versions`.
-    pub fn with_versions(
-        mut self,
-        value: impl Into<Vec<crate::models::DriveItemVersion>>,
-    ) -> Self {
-        self.versions = Some(value.into());
-        self
-    }
-    /// Sets `workbook`.
-    pub fn with_workbook(mut self, value: impl Into<crate::models::Workbook>) -> Self {
-        self.workbook = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DriveItem { with_id id "Sets `id`." opt String, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_e_tag e_tag "Sets `eTag`." opt String,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_name name "Sets `name`." opt String,
+    with_parent_reference parent_reference "Sets `parentReference`." opt crate
+    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String,
+    with_created_by_user created_by_user "Sets `createdByUser`." opt_box crate
+    ::models::User, with_last_modified_by_user last_modified_by_user
+    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_audio audio
+    "Sets `audio`." opt crate ::models::Audio, with_bundle bundle "Sets `bundle`." opt
+    crate ::models::Bundle, with_content content "Sets `content`." opt String, with_c_tag
+    c_tag "Sets `cTag`." opt String, with_deleted deleted "Sets `deleted`." opt crate
+    ::models::Deleted, with_file file "Sets `file`." opt crate ::models::File,
+    with_file_system_info file_system_info "Sets `fileSystemInfo`." opt crate
+    ::models::FileSystemInfo, with_folder folder "Sets `folder`." opt crate
+    ::models::Folder, with_image image "Sets `image`." opt crate ::models::Image,
+    with_location location "Sets `location`." opt crate ::models::GeoCoordinates,
+    with_malware malware "Sets `malware`." opt crate ::models::Malware, with_package
+    package "Sets `package`." opt crate ::models::Package, with_pending_operations
+    pending_operations "Sets `pendingOperations`." opt crate ::models::PendingOperations,
+    with_photo photo "Sets `photo`." opt crate ::models::Photo, with_publication
+    publication "Sets `publication`." opt crate ::models::PublicationFacet,
+    with_remote_item remote_item "Sets `remoteItem`." opt crate ::models::RemoteItem,
+    with_root root "Sets `root`." opt crate ::models::Root, with_search_result
+    search_result "Sets `searchResult`." opt crate ::models::SearchResult, with_shared
+    shared "Sets `shared`." opt crate ::models::Shared, with_sharepoint_ids
+    sharepoint_ids "Sets `sharepointIds`." opt crate ::models::SharepointIds, with_size
+    size "Sets `size`." opt i64, with_special_folder special_folder
+    "Sets `specialFolder`." opt crate ::models::SpecialFolder, with_video video
+    "Sets `video`." opt crate ::models::Video, with_web_dav_url web_dav_url
+    "Sets `webDavUrl`." opt String, with_analytics analytics "Sets `analytics`." opt
+    crate ::models::ItemAnalytics, with_children children "Sets `children`." opt Vec <
+    crate ::models::DriveItem >, with_list_item list_item "Sets `listItem`." opt_box
+    crate ::models::ListItem, with_permissions permissions "Sets `permissions`." opt Vec
+    < crate ::models::Permission >, with_retention_label retention_label
+    "Sets `retentionLabel`." opt crate ::models::ItemRetentionLabel, with_subscriptions
+    subscriptions "Sets `subscriptions`." opt Vec < crate ::models::Subscription >,
+    with_thumbnails thumbnails "Sets `thumbnails`." opt Vec < crate
+    ::models::ThumbnailSet >, with_versions versions "Sets `versions`." opt Vec < crate
+    ::models::DriveItemVersion >, with_workbook workbook "Sets `workbook`." opt crate
+    ::models::Workbook }; additional
+);

@@ -37,50 +37,11 @@ pub struct DriveItemVersion {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DriveItemVersion {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `publication`.
-    pub fn with_publication(
-        mut self,
-        value: impl Into<crate::models::PublicationFacet>,
-    ) -> Self {
-        self.publication = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: impl Into<i64>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DriveItemVersion { with_id id "Sets `id`." opt String, with_last_modified_by
+    last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet, with_content content "Sets `content`." opt String,
+    with_size size "Sets `size`." opt i64 }; additional
+);

@@ -19,27 +19,9 @@ pub struct EmployeeExperienceUser {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl EmployeeExperienceUser {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `learningCourseActivities`.
-    pub fn with_learning_course_activities(
-        mut self,
-        value: impl Into<Vec<crate::models::LearningCourseActivity>>,
-    ) -> Self {
-        self.learning_course_activities = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    EmployeeExperienceUser { with_id id "Sets `id`." opt String,
+    with_learning_course_activities learning_course_activities
+    "Sets `learningCourseActivities`." opt Vec < crate ::models::LearningCourseActivity >
+    }; additional
+);

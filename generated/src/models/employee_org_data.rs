@@ -17,24 +17,7 @@ pub struct EmployeeOrgData {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl EmployeeOrgData {
-    /// Sets `costCenter`.
-    pub fn with_cost_center(mut self, value: impl Into<String>) -> Self {
-        self.cost_center = Some(value.into());
-        self
-    }
-    /// Sets `division`.
-    pub fn with_division(mut self, value: impl Into<String>) -> Self {
-        self.division = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    EmployeeOrgData { with_cost_center cost_center "Sets `costCenter`." opt String,
+    with_division division "Sets `division`." opt String }; additional
+);

@@ -40,52 +40,14 @@ pub struct Endpoint {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Endpoint {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `capability`.
-    pub fn with_capability(mut self, value: impl Into<String>) -> Self {
-        self.capability = Some(value.into());
-        self
-    }
-    /// Sets `providerId`.
-    pub fn with_provider_id(mut self, value: impl Into<String>) -> Self {
-        self.provider_id = Some(value.into());
-        self
-    }
-    /// Sets `providerName`.
-    pub fn with_provider_name(mut self, value: impl Into<String>) -> Self {
-        self.provider_name = Some(value.into());
-        self
-    }
-    /// Sets `providerResourceId`.
-    pub fn with_provider_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.provider_resource_id = Some(value.into());
-        self
-    }
-    /// Sets `uri`.
-    pub fn with_uri(mut self, value: impl Into<String>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Endpoint { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_capability capability
+    "Sets `capability`." opt String, with_provider_id provider_id "Sets `providerId`."
+    opt String, with_provider_name provider_name "Sets `providerName`." opt String,
+    with_provider_resource_id provider_resource_id "Sets `providerResourceId`." opt
+    String, with_uri uri "Sets `uri`." opt String }; additional
+);
 impl crate::request::JsonBody for Endpoint {}
 /// Body properties of every operation whose body is [`Endpoint`], as builder methods.
 impl<O> crate::request::Request<O, Endpoint> {

@@ -210,297 +210,57 @@ pub struct Event {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Event {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `changeKey`.
-    pub fn with_change_key(mut self, value: impl Into<String>) -> Self {
-        self.change_key = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `allowNewTimeProposals`.
-    pub fn with_allow_new_time_proposals(mut self, value: impl Into<bool>) -> Self {
-        self.allow_new_time_proposals = Some(value.into());
-        self
-    }
-    /// Sets `attendees`.
-    pub fn with_attendees(
-        mut self,
-        value: impl Into<Vec<crate::models::Attendee>>,
-    ) -> Self {
-        self.attendees = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `bodyPreview`.
-    pub fn with_body_preview(mut self, value: impl Into<String>) -> Self {
-        self.body_preview = Some(value.into());
-        self
-    }
-    /// Sets `end`.
-    pub fn with_end(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `hideAttendees`.
-    pub fn with_hide_attendees(mut self, value: impl Into<bool>) -> Self {
-        self.hide_attendees = Some(value.into());
-        self
-    }
-    /// Sets `iCalUId`.
-    pub fn with_i_cal_u_id(mut self, value: impl Into<String>) -> Self {
-        self.i_cal_u_id = Some(value.into());
-        self
-    }
-    /// Sets `importance`.
-    pub fn with_importance(
-        mut self,
-        value: impl Into<crate::models::Importance>,
-    ) -> Self {
-        self.importance = Some(value.into());
-        self
-    }
-    /// Sets `isAllDay`.
-    pub fn with_is_all_day(mut self, value: impl Into<bool>) -> Self {
-        self.is_all_day = Some(value.into());
-        self
-    }
-    /// Sets `isCancelled`.
-    pub fn with_is_cancelled(mut self, value: impl Into<bool>) -> Self {
-        self.is_cancelled = Some(value.into());
-        self
-    }
-    /// Sets `isDraft`.
-    pub fn with_is_draft(mut self, value: impl Into<bool>) -> Self {
-        self.is_draft = Some(value.into());
-        self
-    }
-    /// Sets `isOnlineMeeting`.
-    pub fn with_is_online_meeting(mut self, value: impl Into<bool>) -> Self {
-        self.is_online_meeting = Some(value.into());
-        self
-    }
-    /// Sets `isOrganizer`.
-    pub fn with_is_organizer(mut self, value: impl Into<bool>) -> Self {
-        self.is_organizer = Some(value.into());
-        self
-    }
-    /// Sets `isReminderOn`.
-    pub fn with_is_reminder_on(mut self, value: impl Into<bool>) -> Self {
-        self.is_reminder_on = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(mut self, value: impl Into<crate::models::Location>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `locations`.
-    pub fn with_locations(
-        mut self,
-        value: impl Into<Vec<crate::models::Location>>,
-    ) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-    /// Sets `onlineMeeting`.
-    pub fn with_online_meeting(
-        mut self,
-        value: impl Into<crate::models::OnlineMeetingInfo>,
-    ) -> Self {
-        self.online_meeting = Some(value.into());
-        self
-    }
-    /// Sets `onlineMeetingProvider`.
-    pub fn with_online_meeting_provider(
-        mut self,
-        value: impl Into<crate::models::OnlineMeetingProviderType>,
-    ) -> Self {
-        self.online_meeting_provider = Some(value.into());
-        self
-    }
-    /// Sets `onlineMeetingUrl`.
-    pub fn with_online_meeting_url(mut self, value: impl Into<String>) -> Self {
-        self.online_meeting_url = Some(value.into());
-        self
-    }
-    /// Sets `organizer`.
-    pub fn with_organizer(mut self, value: impl Into<crate::models::Recipient>) -> Self {
-        self.organizer = Some(value.into());
-        self
-    }
-    /// Sets `originalEndTimeZone`.
-    pub fn with_original_end_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.original_end_time_zone = Some(value.into());
-        self
-    }
-    /// Sets `originalStart`.
-    pub fn with_original_start(mut self, value: impl Into<String>) -> Self {
-        self.original_start = Some(value.into());
-        self
-    }
-    /// Sets `originalStartTimeZone`.
-    pub fn with_original_start_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.original_start_time_zone = Some(value.into());
-        self
-    }
-    /// Sets `recurrence`.
-    pub fn with_recurrence(
-        mut self,
-        value: impl Into<crate::models::PatternedRecurrence>,
-    ) -> Self {
-        self.recurrence = Some(value.into());
-        self
-    }
-    /// Sets `reminderMinutesBeforeStart`.
-    pub fn with_reminder_minutes_before_start(mut self, value: impl Into<i32>) -> Self {
-        self.reminder_minutes_before_start = Some(value.into());
-        self
-    }
-    /// Sets `responseRequested`.
-    pub fn with_response_requested(mut self, value: impl Into<bool>) -> Self {
-        self.response_requested = Some(value.into());
-        self
-    }
-    /// Sets `responseStatus`.
-    pub fn with_response_status(
-        mut self,
-        value: impl Into<crate::models::ResponseStatus>,
-    ) -> Self {
-        self.response_status = Some(value.into());
-        self
-    }
-    /// Sets `sensitivity`.
-    pub fn with_sensitivity(
-        mut self,
-        value: impl Into<crate::models::Sensitivity>,
-    ) -> Self {
-        self.sensitivity = Some(value.into());
-        self
-    }
-    /// Sets `seriesMasterId`.
-    pub fn with_series_master_id(mut self, value: impl Into<String>) -> Self {
-        self.series_master_id = Some(value.into());
-        self
-    }
-    /// Sets `showAs`.
-    pub fn with_show_as(
-        mut self,
-        value: impl Into<crate::models::FreeBusyStatus>,
-    ) -> Self {
-        self.show_as = Some(value.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn with_start(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `transactionId`.
-    pub fn with_transaction_id(mut self, value: impl Into<String>) -> Self {
-        self.transaction_id = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<crate::models::EventType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `webLink`.
-    pub fn with_web_link(mut self, value: impl Into<String>) -> Self {
-        self.web_link = Some(value.into());
-        self
-    }
-    /// Sets `attachments`.
-    pub fn with_attachments(
-        mut self,
-        value: impl Into<Vec<crate::models::Attachment>>,
-    ) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-    /// Sets `calendar`.
-    pub fn with_calendar(mut self, value: impl Into<crate::models::Calendar>) -> Self {
-        self.calendar = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `instances`.
-    pub fn with_instances(
-        mut self,
-        value: impl Into<Vec<crate::models::Event>>,
-    ) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Event { with_id id "Sets `id`." opt String, with_categories categories
+    "Sets `categories`." opt Vec < String >, with_change_key change_key
+    "Sets `changeKey`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String,
+    with_allow_new_time_proposals allow_new_time_proposals
+    "Sets `allowNewTimeProposals`." opt bool, with_attendees attendees
+    "Sets `attendees`." opt Vec < crate ::models::Attendee >, with_body body
+    "Sets `body`." opt crate ::models::ItemBody, with_body_preview body_preview
+    "Sets `bodyPreview`." opt String, with_end end "Sets `end`." opt crate
+    ::models::DateTimeTimeZone, with_has_attachments has_attachments
+    "Sets `hasAttachments`." opt bool, with_hide_attendees hide_attendees
+    "Sets `hideAttendees`." opt bool, with_i_cal_u_id i_cal_u_id "Sets `iCalUId`." opt
+    String, with_importance importance "Sets `importance`." opt crate
+    ::models::Importance, with_is_all_day is_all_day "Sets `isAllDay`." opt bool,
+    with_is_cancelled is_cancelled "Sets `isCancelled`." opt bool, with_is_draft is_draft
+    "Sets `isDraft`." opt bool, with_is_online_meeting is_online_meeting
+    "Sets `isOnlineMeeting`." opt bool, with_is_organizer is_organizer
+    "Sets `isOrganizer`." opt bool, with_is_reminder_on is_reminder_on
+    "Sets `isReminderOn`." opt bool, with_location location "Sets `location`." opt crate
+    ::models::Location, with_locations locations "Sets `locations`." opt Vec < crate
+    ::models::Location >, with_online_meeting online_meeting "Sets `onlineMeeting`." opt
+    crate ::models::OnlineMeetingInfo, with_online_meeting_provider
+    online_meeting_provider "Sets `onlineMeetingProvider`." opt crate
+    ::models::OnlineMeetingProviderType, with_online_meeting_url online_meeting_url
+    "Sets `onlineMeetingUrl`." opt String, with_organizer organizer "Sets `organizer`."
+    opt crate ::models::Recipient, with_original_end_time_zone original_end_time_zone
+    "Sets `originalEndTimeZone`." opt String, with_original_start original_start
+    "Sets `originalStart`." opt String, with_original_start_time_zone
+    original_start_time_zone "Sets `originalStartTimeZone`." opt String, with_recurrence
+    recurrence "Sets `recurrence`." opt crate ::models::PatternedRecurrence,
+    with_reminder_minutes_before_start reminder_minutes_before_start
+    "Sets `reminderMinutesBeforeStart`." opt i32, with_response_requested
+    response_requested "Sets `responseRequested`." opt bool, with_response_status
+    response_status "Sets `responseStatus`." opt crate ::models::ResponseStatus,
+    with_sensitivity sensitivity "Sets `sensitivity`." opt crate ::models::Sensitivity,
+    with_series_master_id series_master_id "Sets `seriesMasterId`." opt String,
+    with_show_as show_as "Sets `showAs`." opt crate ::models::FreeBusyStatus, with_start
+    start "Sets `start`." opt crate ::models::DateTimeTimeZone, with_subject subject
+    "Sets `subject`." opt String, with_transaction_id transaction_id
+    "Sets `transactionId`." opt String, with_type r#type "Sets `type`." opt crate
+    ::models::EventType, with_web_link web_link "Sets `webLink`." opt String,
+    with_attachments attachments "Sets `attachments`." opt Vec < crate
+    ::models::Attachment >, with_calendar calendar "Sets `calendar`." opt crate
+    ::models::Calendar, with_extensions extensions "Sets `extensions`." opt Vec < crate
+    ::models::Extension >, with_instances instances "Sets `instances`." opt Vec < crate
+    ::models::Event >, with_multi_value_extended_properties
+    multi_value_extended_properties "Sets `multiValueExtendedProperties`." opt Vec <
+    crate ::models::MultiValueLegacyExtendedProperty >,
+    with_single_value_extended_properties single_value_extended_properties
+    "Sets `singleValueExtendedProperties`." opt Vec < crate
+    ::models::SingleValueLegacyExtendedProperty > }; additional
+);

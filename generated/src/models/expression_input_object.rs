@@ -17,30 +17,8 @@ pub struct ExpressionInputObject {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ExpressionInputObject {
-    /// Sets `definition`.
-    pub fn with_definition(
-        mut self,
-        value: impl Into<crate::models::ObjectDefinition>,
-    ) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::StringKeyObjectValuePair>>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ExpressionInputObject { with_definition definition "Sets `definition`." opt crate
+    ::models::ObjectDefinition, with_properties properties "Sets `properties`." opt Vec <
+    crate ::models::StringKeyObjectValuePair > }; additional
+);

@@ -43,57 +43,16 @@ pub struct ExtensionProperty {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ExtensionProperty {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `appDisplayName`.
-    pub fn with_app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.app_display_name = Some(value.into());
-        self
-    }
-    /// Sets `dataType`.
-    pub fn with_data_type(mut self, value: impl Into<String>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-    /// Sets `isMultiValued`.
-    pub fn with_is_multi_valued(mut self, value: impl Into<bool>) -> Self {
-        self.is_multi_valued = Some(value.into());
-        self
-    }
-    /// Sets `isSyncedFromOnPremises`.
-    pub fn with_is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.is_synced_from_on_premises = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `targetObjects`.
-    pub fn with_target_objects(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.target_objects = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ExtensionProperty { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_app_display_name
+    app_display_name "Sets `appDisplayName`." opt String, with_data_type data_type
+    "Sets `dataType`." opt String, with_is_multi_valued is_multi_valued
+    "Sets `isMultiValued`." opt bool, with_is_synced_from_on_premises
+    is_synced_from_on_premises "Sets `isSyncedFromOnPremises`." opt bool, with_name name
+    "Sets `name`." opt String, with_target_objects target_objects "Sets `targetObjects`."
+    opt Vec < String > }; additional
+);
 impl crate::request::JsonBody for ExtensionProperty {}
 /// Body properties of every operation whose body is [`ExtensionProperty`], as builder methods.
 impl<O> crate::request::Request<O, ExtensionProperty> {

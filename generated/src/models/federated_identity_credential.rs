@@ -27,47 +27,13 @@ pub struct FederatedIdentityCredential {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl FederatedIdentityCredential {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `audiences`.
-    pub fn with_audiences(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.audiences = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `issuer`.
-    pub fn with_issuer(mut self, value: impl Into<String>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    FederatedIdentityCredential { with_id id "Sets `id`." opt String, with_audiences
+    audiences "Sets `audiences`." opt Vec < String >, with_description description
+    "Sets `description`." opt String, with_issuer issuer "Sets `issuer`." opt String,
+    with_name name "Sets `name`." opt String, with_subject subject "Sets `subject`." opt
+    String }; additional
+);
 impl crate::request::JsonBody for FederatedIdentityCredential {}
 /// Body properties of every operation whose body is [`FederatedIdentityCredential`], as builder methods.
 impl<O> crate::request::Request<O, FederatedIdentityCredential> {

@@ -44,55 +44,12 @@ pub struct Fido2AuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Fido2AuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `aaGuid`.
-    pub fn with_aa_guid(mut self, value: impl Into<String>) -> Self {
-        self.aa_guid = Some(value.into());
-        self
-    }
-    /// Sets `attestationCertificates`.
-    pub fn with_attestation_certificates(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.attestation_certificates = Some(value.into());
-        self
-    }
-    /// Sets `attestationLevel`.
-    pub fn with_attestation_level(
-        mut self,
-        value: impl Into<crate::models::AttestationLevel>,
-    ) -> Self {
-        self.attestation_level = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `model`.
-    pub fn with_model(mut self, value: impl Into<String>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Fido2AuthenticationMethod { with_id id "Sets `id`." opt String, with_aa_guid aa_guid
+    "Sets `aaGuid`." opt String, with_attestation_certificates attestation_certificates
+    "Sets `attestationCertificates`." opt Vec < String >, with_attestation_level
+    attestation_level "Sets `attestationLevel`." opt crate ::models::AttestationLevel,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_display_name display_name "Sets `displayName`." opt String, with_model model
+    "Sets `model`." opt String }; additional
+);

@@ -24,29 +24,8 @@ pub struct File {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl File {
-    /// Sets `hashes`.
-    pub fn with_hashes(mut self, value: impl Into<crate::models::Hashes>) -> Self {
-        self.hashes = Some(value.into());
-        self
-    }
-    /// Sets `mimeType`.
-    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-    /// Sets `processingMetadata`.
-    pub fn with_processing_metadata(mut self, value: impl Into<bool>) -> Self {
-        self.processing_metadata = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    File { with_hashes hashes "Sets `hashes`." opt crate ::models::Hashes, with_mime_type
+    mime_type "Sets `mimeType`." opt String, with_processing_metadata processing_metadata
+    "Sets `processingMetadata`." opt bool }; additional
+);

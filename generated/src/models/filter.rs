@@ -28,38 +28,10 @@ pub struct Filter {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Filter {
-    /// Sets `categoryFilterGroups`.
-    pub fn with_category_filter_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::FilterGroup>>,
-    ) -> Self {
-        self.category_filter_groups = Some(value.into());
-        self
-    }
-    /// Sets `groups`.
-    pub fn with_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::FilterGroup>>,
-    ) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-    /// Sets `inputFilterGroups`.
-    pub fn with_input_filter_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::FilterGroup>>,
-    ) -> Self {
-        self.input_filter_groups = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Filter { with_category_filter_groups category_filter_groups
+    "Sets `categoryFilterGroups`." opt Vec < crate ::models::FilterGroup >, with_groups
+    groups "Sets `groups`." opt Vec < crate ::models::FilterGroup >,
+    with_input_filter_groups input_filter_groups "Sets `inputFilterGroups`." opt Vec <
+    crate ::models::FilterGroup > }; additional
+);

@@ -24,32 +24,9 @@ pub struct FilterClause {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl FilterClause {
-    /// Sets `operatorName`.
-    pub fn with_operator_name(mut self, value: impl Into<String>) -> Self {
-        self.operator_name = Some(value.into());
-        self
-    }
-    /// Sets `sourceOperandName`.
-    pub fn with_source_operand_name(mut self, value: impl Into<String>) -> Self {
-        self.source_operand_name = Some(value.into());
-        self
-    }
-    /// Sets `targetOperand`.
-    pub fn with_target_operand(
-        mut self,
-        value: impl Into<crate::models::FilterOperand>,
-    ) -> Self {
-        self.target_operand = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    FilterClause { with_operator_name operator_name "Sets `operatorName`." opt String,
+    with_source_operand_name source_operand_name "Sets `sourceOperandName`." opt String,
+    with_target_operand target_operand "Sets `targetOperand`." opt crate
+    ::models::FilterOperand }; additional
+);

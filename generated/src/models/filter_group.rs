@@ -17,27 +17,7 @@ pub struct FilterGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl FilterGroup {
-    /// Sets `clauses`.
-    pub fn with_clauses(
-        mut self,
-        value: impl Into<Vec<crate::models::FilterClause>>,
-    ) -> Self {
-        self.clauses = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    FilterGroup { with_clauses clauses "Sets `clauses`." opt Vec < crate
+    ::models::FilterClause >, with_name name "Sets `name`." opt String }; additional
+);

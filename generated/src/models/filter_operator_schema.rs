@@ -31,43 +31,12 @@ pub struct FilterOperatorSchema {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl FilterOperatorSchema {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `arity`.
-    pub fn with_arity(
-        mut self,
-        value: impl Into<crate::models::ScopeOperatorType>,
-    ) -> Self {
-        self.arity = Some(value.into());
-        self
-    }
-    /// Sets `multivaluedComparisonType`.
-    pub fn with_multivalued_comparison_type(
-        mut self,
-        value: impl Into<crate::models::ScopeOperatorMultiValuedComparisonType>,
-    ) -> Self {
-        self.multivalued_comparison_type = Some(value.into());
-        self
-    }
-    /// Sets `supportedAttributeTypes`.
-    pub fn with_supported_attribute_types(
-        mut self,
-        value: impl Into<Vec<crate::models::AttributeType>>,
-    ) -> Self {
-        self.supported_attribute_types = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    FilterOperatorSchema { with_id id "Sets `id`." opt String, with_arity arity
+    "Sets `arity`." opt crate ::models::ScopeOperatorType,
+    with_multivalued_comparison_type multivalued_comparison_type
+    "Sets `multivaluedComparisonType`." opt crate
+    ::models::ScopeOperatorMultiValuedComparisonType, with_supported_attribute_types
+    supported_attribute_types "Sets `supportedAttributeTypes`." opt Vec < crate
+    ::models::AttributeType > }; additional
+);

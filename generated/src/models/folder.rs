@@ -19,24 +19,7 @@ pub struct Folder {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Folder {
-    /// Sets `childCount`.
-    pub fn with_child_count(mut self, value: impl Into<i32>) -> Self {
-        self.child_count = Some(value.into());
-        self
-    }
-    /// Sets `view`.
-    pub fn with_view(mut self, value: impl Into<crate::models::FolderView>) -> Self {
-        self.view = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Folder { with_child_count child_count "Sets `childCount`." opt i32, with_view view
+    "Sets `view`." opt crate ::models::FolderView }; additional
+);

@@ -20,29 +20,8 @@ pub struct FolderView {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl FolderView {
-    /// Sets `sortBy`.
-    pub fn with_sort_by(mut self, value: impl Into<String>) -> Self {
-        self.sort_by = Some(value.into());
-        self
-    }
-    /// Sets `sortOrder`.
-    pub fn with_sort_order(mut self, value: impl Into<String>) -> Self {
-        self.sort_order = Some(value.into());
-        self
-    }
-    /// Sets `viewType`.
-    pub fn with_view_type(mut self, value: impl Into<String>) -> Self {
-        self.view_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    FolderView { with_sort_by sort_by "Sets `sortBy`." opt String, with_sort_order
+    sort_order "Sets `sortOrder`." opt String, with_view_type view_type
+    "Sets `viewType`." opt String }; additional
+);

@@ -27,46 +27,11 @@ pub struct FollowupFlag {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl FollowupFlag {
-    /// Sets `completedDateTime`.
-    pub fn with_completed_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.completed_date_time = Some(value.into());
-        self
-    }
-    /// Sets `dueDateTime`.
-    pub fn with_due_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.due_date_time = Some(value.into());
-        self
-    }
-    /// Sets `flagStatus`.
-    pub fn with_flag_status(
-        mut self,
-        value: impl Into<crate::models::FollowupFlagStatus>,
-    ) -> Self {
-        self.flag_status = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    FollowupFlag { with_completed_date_time completed_date_time
+    "Sets `completedDateTime`." opt crate ::models::DateTimeTimeZone, with_due_date_time
+    due_date_time "Sets `dueDateTime`." opt crate ::models::DateTimeTimeZone,
+    with_flag_status flag_status "Sets `flagStatus`." opt crate
+    ::models::FollowupFlagStatus, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt crate ::models::DateTimeTimeZone }; additional
+);

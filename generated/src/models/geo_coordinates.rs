@@ -38,29 +38,8 @@ pub struct GeoCoordinates {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GeoCoordinates {
-    /// Sets `altitude`.
-    pub fn with_altitude(mut self, value: impl Into<f64>) -> Self {
-        self.altitude = Some(value.into());
-        self
-    }
-    /// Sets `latitude`.
-    pub fn with_latitude(mut self, value: impl Into<f64>) -> Self {
-        self.latitude = Some(value.into());
-        self
-    }
-    /// Sets `longitude`.
-    pub fn with_longitude(mut self, value: impl Into<f64>) -> Self {
-        self.longitude = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GeoCoordinates { with_altitude altitude "Sets `altitude`." opt f64, with_latitude
+    latitude "Sets `latitude`." opt f64, with_longitude longitude "Sets `longitude`." opt
+    f64 }; additional
+);

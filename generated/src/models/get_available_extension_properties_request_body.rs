@@ -16,22 +16,10 @@ pub struct GetAvailableExtensionPropertiesRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GetAvailableExtensionPropertiesRequestBody {
-    /// Sets `isSyncedFromOnPremises`.
-    pub fn with_is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.is_synced_from_on_premises = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GetAvailableExtensionPropertiesRequestBody { with_is_synced_from_on_premises
+    is_synced_from_on_premises "Sets `isSyncedFromOnPremises`." opt bool }; additional
+);
 impl crate::request::JsonBody for GetAvailableExtensionPropertiesRequestBody {}
 /// Body properties of every operation whose body is [`GetAvailableExtensionPropertiesRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, GetAvailableExtensionPropertiesRequestBody> {

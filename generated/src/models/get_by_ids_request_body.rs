@@ -15,27 +15,10 @@ pub struct GetByIdsRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GetByIdsRequestBody {
-    /// Sets `ids`.
-    pub fn with_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ids = Some(value.into());
-        self
-    }
-    /// Sets `types`.
-    pub fn with_types(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GetByIdsRequestBody { with_ids ids "Sets `ids`." opt Vec < String >, with_types types
+    "Sets `types`." opt Vec < String > }; additional
+);
 impl crate::request::JsonBody for GetByIdsRequestBody {}
 /// Body properties of every operation whose body is [`GetByIdsRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, GetByIdsRequestBody> {

@@ -16,22 +16,10 @@ pub struct GetMemberGroupsRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GetMemberGroupsRequestBody {
-    /// Sets `securityEnabledOnly`.
-    pub fn with_security_enabled_only(mut self, value: impl Into<bool>) -> Self {
-        self.security_enabled_only = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GetMemberGroupsRequestBody { with_security_enabled_only security_enabled_only
+    "Sets `securityEnabledOnly`." opt bool }; additional
+);
 impl crate::request::JsonBody for GetMemberGroupsRequestBody {}
 /// Body properties of every operation whose body is [`GetMemberGroupsRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, GetMemberGroupsRequestBody> {

@@ -379,451 +379,89 @@ pub struct Group {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Group {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `allowExternalSenders`.
-    pub fn with_allow_external_senders(mut self, value: impl Into<bool>) -> Self {
-        self.allow_external_senders = Some(value.into());
-        self
-    }
-    /// Sets `assignedLabels`.
-    pub fn with_assigned_labels(
-        mut self,
-        value: impl Into<Vec<crate::models::AssignedLabel>>,
-    ) -> Self {
-        self.assigned_labels = Some(value.into());
-        self
-    }
-    /// Sets `assignedLicenses`.
-    pub fn with_assigned_licenses(
-        mut self,
-        value: impl Into<Vec<crate::models::AssignedLicense>>,
-    ) -> Self {
-        self.assigned_licenses = Some(value.into());
-        self
-    }
-    /// Sets `autoSubscribeNewMembers`.
-    pub fn with_auto_subscribe_new_members(mut self, value: impl Into<bool>) -> Self {
-        self.auto_subscribe_new_members = Some(value.into());
-        self
-    }
-    /// Sets `classification`.
-    pub fn with_classification(mut self, value: impl Into<String>) -> Self {
-        self.classification = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `groupTypes`.
-    pub fn with_group_types(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.group_types = Some(value.into());
-        self
-    }
-    /// Sets `hasMembersWithLicenseErrors`.
-    pub fn with_has_members_with_license_errors(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.has_members_with_license_errors = Some(value.into());
-        self
-    }
-    /// Sets `hideFromAddressLists`.
-    pub fn with_hide_from_address_lists(mut self, value: impl Into<bool>) -> Self {
-        self.hide_from_address_lists = Some(value.into());
-        self
-    }
-    /// Sets `hideFromOutlookClients`.
-    pub fn with_hide_from_outlook_clients(mut self, value: impl Into<bool>) -> Self {
-        self.hide_from_outlook_clients = Some(value.into());
-        self
-    }
-    /// Sets `isArchived`.
-    pub fn with_is_archived(mut self, value: impl Into<bool>) -> Self {
-        self.is_archived = Some(value.into());
-        self
-    }
-    /// Sets `isAssignableToRole`.
-    pub fn with_is_assignable_to_role(mut self, value: impl Into<bool>) -> Self {
-        self.is_assignable_to_role = Some(value.into());
-        self
-    }
-    /// Sets `isManagementRestricted`.
-    pub fn with_is_management_restricted(mut self, value: impl Into<bool>) -> Self {
-        self.is_management_restricted = Some(value.into());
-        self
-    }
-    /// Sets `isSubscribedByMail`.
-    pub fn with_is_subscribed_by_mail(mut self, value: impl Into<bool>) -> Self {
-        self.is_subscribed_by_mail = Some(value.into());
-        self
-    }
-    /// Sets `licenseProcessingState`.
-    pub fn with_license_processing_state(
-        mut self,
-        value: impl Into<crate::models::LicenseProcessingState>,
-    ) -> Self {
-        self.license_processing_state = Some(value.into());
-        self
-    }
-    /// Sets `mail`.
-    pub fn with_mail(mut self, value: impl Into<String>) -> Self {
-        self.mail = Some(value.into());
-        self
-    }
-    /// Sets `mailEnabled`.
-    pub fn with_mail_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.mail_enabled = Some(value.into());
-        self
-    }
-    /// Sets `mailNickname`.
-    pub fn with_mail_nickname(mut self, value: impl Into<String>) -> Self {
-        self.mail_nickname = Some(value.into());
-        self
-    }
-    /// Sets `membershipRule`.
-    pub fn with_membership_rule(mut self, value: impl Into<String>) -> Self {
-        self.membership_rule = Some(value.into());
-        self
-    }
-    /// Sets `membershipRuleProcessingState`.
-    pub fn with_membership_rule_processing_state(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.membership_rule_processing_state = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesDomainName`.
-    pub fn with_on_premises_domain_name(mut self, value: impl Into<String>) -> Self {
-        self.on_premises_domain_name = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesLastSyncDateTime`.
-    pub fn with_on_premises_last_sync_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_last_sync_date_time = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesNetBiosName`.
-    pub fn with_on_premises_net_bios_name(mut self, value: impl Into<String>) -> Self {
-        self.on_premises_net_bios_name = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesProvisioningErrors`.
-    pub fn with_on_premises_provisioning_errors(
-        mut self,
-        value: impl Into<Vec<crate::models::OnPremisesProvisioningError>>,
-    ) -> Self {
-        self.on_premises_provisioning_errors = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSamAccountName`.
-    pub fn with_on_premises_sam_account_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_sam_account_name = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSecurityIdentifier`.
-    pub fn with_on_premises_security_identifier(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_security_identifier = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSyncEnabled`.
-    pub fn with_on_premises_sync_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.on_premises_sync_enabled = Some(value.into());
-        self
-    }
-    /// Sets `preferredDataLocation`.
-    pub fn with_preferred_data_location(mut self, value: impl Into<String>) -> Self {
-        self.preferred_data_location = Some(value.into());
-        self
-    }
-    /// Sets `preferredLanguage`.
-    pub fn with_preferred_language(mut self, value: impl Into<String>) -> Self {
-        self.preferred_language = Some(value.into());
-        self
-    }
-    /// Sets `proxyAddresses`.
-    pub fn with_proxy_addresses(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.proxy_addresses = Some(value.into());
-        self
-    }
-    /// Sets `renewedDateTime`.
-    pub fn with_renewed_date_time(mut self, value: impl Into<String>) -> Self {
-        self.renewed_date_time = Some(value.into());
-        self
-    }
-    /// Sets `securityEnabled`.
-    pub fn with_security_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.security_enabled = Some(value.into());
-        self
-    }
-    /// Sets `securityIdentifier`.
-    pub fn with_security_identifier(mut self, value: impl Into<String>) -> Self {
-        self.security_identifier = Some(value.into());
-        self
-    }
-    /// Sets `serviceProvisioningErrors`.
-    pub fn with_service_provisioning_errors(
-        mut self,
-        value: impl Into<Vec<crate::models::ServiceProvisioningError>>,
-    ) -> Self {
-        self.service_provisioning_errors = Some(value.into());
-        self
-    }
-    /// Sets `theme`.
-    pub fn with_theme(mut self, value: impl Into<String>) -> Self {
-        self.theme = Some(value.into());
-        self
-    }
-    /// Sets `uniqueName`.
-    pub fn with_unique_name(mut self, value: impl Into<String>) -> Self {
-        self.unique_name = Some(value.into());
-        self
-    }
-    /// Sets `unseenCount`.
-    pub fn with_unseen_count(mut self, value: impl Into<i32>) -> Self {
-        self.unseen_count = Some(value.into());
-        self
-    }
-    /// Sets `visibility`.
-    pub fn with_visibility(mut self, value: impl Into<String>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-    /// Sets `acceptedSenders`.
-    pub fn with_accepted_senders(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.accepted_senders = Some(value.into());
-        self
-    }
-    /// Sets `appRoleAssignments`.
-    pub fn with_app_role_assignments(
-        mut self,
-        value: impl Into<Vec<crate::models::AppRoleAssignment>>,
-    ) -> Self {
-        self.app_role_assignments = Some(value.into());
-        self
-    }
-    /// Sets `calendar`.
-    pub fn with_calendar(mut self, value: impl Into<crate::models::Calendar>) -> Self {
-        self.calendar = Some(value.into());
-        self
-    }
-    /// Sets `calendarView`.
-    pub fn with_calendar_view(
-        mut self,
-        value: impl Into<Vec<crate::models::Event>>,
-    ) -> Self {
-        self.calendar_view = Some(value.into());
-        self
-    }
-    /// Sets `conversations`.
-    pub fn with_conversations(
-        mut self,
-        value: impl Into<Vec<crate::models::Conversation>>,
-    ) -> Self {
-        self.conversations = Some(value.into());
-        self
-    }
-    /// Sets `createdOnBehalfOf`.
-    pub fn with_created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.created_on_behalf_of = Some(value.into());
-        self
-    }
-    /// Sets `drive`.
-    pub fn with_drive(mut self, value: impl Into<crate::models::Drive>) -> Self {
-        self.drive = Some(value.into());
-        self
-    }
-    /// Sets `drives`.
-    pub fn with_drives(mut self, value: impl Into<Vec<crate::models::Drive>>) -> Self {
-        self.drives = Some(value.into());
-        self
-    }
-    /// Sets `events`.
-    pub fn with_events(mut self, value: impl Into<Vec<crate::models::Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `groupLifecyclePolicies`.
-    pub fn with_group_lifecycle_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::GroupLifecyclePolicy>>,
-    ) -> Self {
-        self.group_lifecycle_policies = Some(value.into());
-        self
-    }
-    /// Sets `memberOf`.
-    pub fn with_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.member_of = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Sets `membersWithLicenseErrors`.
-    pub fn with_members_with_license_errors(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.members_with_license_errors = Some(value.into());
-        self
-    }
-    /// Sets `onenote`.
-    pub fn with_onenote(mut self, value: impl Into<crate::models::Onenote>) -> Self {
-        self.onenote = Some(value.into());
-        self
-    }
-    /// Sets `owners`.
-    pub fn with_owners(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.owners = Some(value.into());
-        self
-    }
-    /// Sets `permissionGrants`.
-    pub fn with_permission_grants(
-        mut self,
-        value: impl Into<Vec<crate::models::ResourceSpecificPermissionGrant>>,
-    ) -> Self {
-        self.permission_grants = Some(value.into());
-        self
-    }
-    /// Sets `photo`.
-    pub fn with_photo(mut self, value: impl Into<crate::models::ProfilePhoto>) -> Self {
-        self.photo = Some(value.into());
-        self
-    }
-    /// Sets `photos`.
-    pub fn with_photos(
-        mut self,
-        value: impl Into<Vec<crate::models::ProfilePhoto>>,
-    ) -> Self {
-        self.photos = Some(value.into());
-        self
-    }
-    /// Sets `planner`.
-    pub fn with_planner(
-        mut self,
-        value: impl Into<crate::models::PlannerGroup>,
-    ) -> Self {
-        self.planner = Some(value.into());
-        self
-    }
-    /// Sets `rejectedSenders`.
-    pub fn with_rejected_senders(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.rejected_senders = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn with_settings(
-        mut self,
-        value: impl Into<Vec<crate::models::GroupSetting>>,
-    ) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-    /// Sets `sites`.
-    pub fn with_sites(mut self, value: impl Into<Vec<crate::models::Site>>) -> Self {
-        self.sites = Some(value.into());
-        self
-    }
-    /// Sets `team`.
-    pub fn with_team(mut self, value: impl Into<crate::models::Team>) -> Self {
-        self.team = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `threads`.
-    pub fn with_threads(
-        mut self,
-        value: impl Into<Vec<crate::models::ConversationThread>>,
-    ) -> Self {
-        self.threads = Some(value.into());
-        self
-    }
-    /// Sets `transitiveMemberOf`.
-    pub fn with_transitive_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.transitive_member_of = Some(value.into());
-        self
-    }
-    /// Sets `transitiveMembers`.
-    pub fn with_transitive_members(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.transitive_members = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Group { with_id id "Sets `id`." opt String, with_deleted_date_time deleted_date_time
+    "Sets `deletedDateTime`." opt String, with_allow_external_senders
+    allow_external_senders "Sets `allowExternalSenders`." opt bool, with_assigned_labels
+    assigned_labels "Sets `assignedLabels`." opt Vec < crate ::models::AssignedLabel >,
+    with_assigned_licenses assigned_licenses "Sets `assignedLicenses`." opt Vec < crate
+    ::models::AssignedLicense >, with_auto_subscribe_new_members
+    auto_subscribe_new_members "Sets `autoSubscribeNewMembers`." opt bool,
+    with_classification classification "Sets `classification`." opt String,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_description description "Sets `description`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_expiration_date_time
+    expiration_date_time "Sets `expirationDateTime`." opt String, with_group_types
+    group_types "Sets `groupTypes`." opt Vec < String >,
+    with_has_members_with_license_errors has_members_with_license_errors
+    "Sets `hasMembersWithLicenseErrors`." opt bool, with_hide_from_address_lists
+    hide_from_address_lists "Sets `hideFromAddressLists`." opt bool,
+    with_hide_from_outlook_clients hide_from_outlook_clients
+    "Sets `hideFromOutlookClients`." opt bool, with_is_archived is_archived
+    "Sets `isArchived`." opt bool, with_is_assignable_to_role is_assignable_to_role
+    "Sets `isAssignableToRole`." opt bool, with_is_management_restricted
+    is_management_restricted "Sets `isManagementRestricted`." opt bool,
+    with_is_subscribed_by_mail is_subscribed_by_mail "Sets `isSubscribedByMail`." opt
+    bool, with_license_processing_state license_processing_state
+    "Sets `licenseProcessingState`." opt crate ::models::LicenseProcessingState,
+    with_mail mail "Sets `mail`." opt String, with_mail_enabled mail_enabled
+    "Sets `mailEnabled`." opt bool, with_mail_nickname mail_nickname
+    "Sets `mailNickname`." opt String, with_membership_rule membership_rule
+    "Sets `membershipRule`." opt String, with_membership_rule_processing_state
+    membership_rule_processing_state "Sets `membershipRuleProcessingState`." opt String,
+    with_on_premises_domain_name on_premises_domain_name "Sets `onPremisesDomainName`."
+    opt String, with_on_premises_last_sync_date_time on_premises_last_sync_date_time
+    "Sets `onPremisesLastSyncDateTime`." opt String, with_on_premises_net_bios_name
+    on_premises_net_bios_name "Sets `onPremisesNetBiosName`." opt String,
+    with_on_premises_provisioning_errors on_premises_provisioning_errors
+    "Sets `onPremisesProvisioningErrors`." opt Vec < crate
+    ::models::OnPremisesProvisioningError >, with_on_premises_sam_account_name
+    on_premises_sam_account_name "Sets `onPremisesSamAccountName`." opt String,
+    with_on_premises_security_identifier on_premises_security_identifier
+    "Sets `onPremisesSecurityIdentifier`." opt String, with_on_premises_sync_enabled
+    on_premises_sync_enabled "Sets `onPremisesSyncEnabled`." opt bool,
+    with_preferred_data_location preferred_data_location "Sets `preferredDataLocation`."
+    opt String, with_preferred_language preferred_language "Sets `preferredLanguage`."
+    opt String, with_proxy_addresses proxy_addresses "Sets `proxyAddresses`." opt Vec <
+    String >, with_renewed_date_time renewed_date_time "Sets `renewedDateTime`." opt
+    String, with_security_enabled security_enabled "Sets `securityEnabled`." opt bool,
+    with_security_identifier security_identifier "Sets `securityIdentifier`." opt String,
+    with_service_provisioning_errors service_provisioning_errors
+    "Sets `serviceProvisioningErrors`." opt Vec < crate
+    ::models::ServiceProvisioningError >, with_theme theme "Sets `theme`." opt String,
+    with_unique_name unique_name "Sets `uniqueName`." opt String, with_unseen_count
+    unseen_count "Sets `unseenCount`." opt i32, with_visibility visibility
+    "Sets `visibility`." opt String, with_accepted_senders accepted_senders
+    "Sets `acceptedSenders`." opt Vec < crate ::models::DirectoryObject >,
+    with_app_role_assignments app_role_assignments "Sets `appRoleAssignments`." opt Vec <
+    crate ::models::AppRoleAssignment >, with_calendar calendar "Sets `calendar`." opt
+    crate ::models::Calendar, with_calendar_view calendar_view "Sets `calendarView`." opt
+    Vec < crate ::models::Event >, with_conversations conversations
+    "Sets `conversations`." opt Vec < crate ::models::Conversation >,
+    with_created_on_behalf_of created_on_behalf_of "Sets `createdOnBehalfOf`." opt crate
+    ::models::DirectoryObject, with_drive drive "Sets `drive`." opt crate
+    ::models::Drive, with_drives drives "Sets `drives`." opt Vec < crate ::models::Drive
+    >, with_events events "Sets `events`." opt Vec < crate ::models::Event >,
+    with_extensions extensions "Sets `extensions`." opt Vec < crate ::models::Extension
+    >, with_group_lifecycle_policies group_lifecycle_policies
+    "Sets `groupLifecyclePolicies`." opt Vec < crate ::models::GroupLifecyclePolicy >,
+    with_member_of member_of "Sets `memberOf`." opt Vec < crate ::models::DirectoryObject
+    >, with_members members "Sets `members`." opt Vec < crate ::models::DirectoryObject
+    >, with_members_with_license_errors members_with_license_errors
+    "Sets `membersWithLicenseErrors`." opt Vec < crate ::models::DirectoryObject >,
+    with_onenote onenote "Sets `onenote`." opt crate ::models::Onenote, with_owners
+    owners "Sets `owners`." opt Vec < crate ::models::DirectoryObject >,
+    with_permission_grants permission_grants "Sets `permissionGrants`." opt Vec < crate
+    ::models::ResourceSpecificPermissionGrant >, with_photo photo "Sets `photo`." opt
+    crate ::models::ProfilePhoto, with_photos photos "Sets `photos`." opt Vec < crate
+    ::models::ProfilePhoto >, with_planner planner "Sets `planner`." opt crate
+    ::models::PlannerGroup, with_rejected_senders rejected_senders
+    "Sets `rejectedSenders`." opt Vec < crate ::models::DirectoryObject >, with_settings
+    settings "Sets `settings`." opt Vec < crate ::models::GroupSetting >, with_sites
+    sites "Sets `sites`." opt Vec < crate ::models::Site >, with_team team "Sets `team`."
+    opt_box crate ::models::Team, with_threads threads "Sets `threads`." opt Vec < crate
+    ::models::ConversationThread >, with_transitive_member_of transitive_member_of
+    "Sets `transitiveMemberOf`." opt Vec < crate ::models::DirectoryObject >,
+    with_transitive_members transitive_members "Sets `transitiveMembers`." opt Vec <
+    crate ::models::DirectoryObject > }; additional
+);

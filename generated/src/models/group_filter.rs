@@ -14,19 +14,7 @@ pub struct GroupFilter {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GroupFilter {
-    /// Sets `includedGroups`.
-    pub fn with_included_groups(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.included_groups = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GroupFilter { with_included_groups included_groups "Sets `includedGroups`." opt Vec <
+    String > }; additional
+);

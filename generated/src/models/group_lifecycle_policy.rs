@@ -35,37 +35,11 @@ pub struct GroupLifecyclePolicy {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GroupLifecyclePolicy {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `alternateNotificationEmails`.
-    pub fn with_alternate_notification_emails(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.alternate_notification_emails = Some(value.into());
-        self
-    }
-    /// Sets `groupLifetimeInDays`.
-    pub fn with_group_lifetime_in_days(mut self, value: impl Into<i32>) -> Self {
-        self.group_lifetime_in_days = Some(value.into());
-        self
-    }
-    /// Sets `managedGroupTypes`.
-    pub fn with_managed_group_types(mut self, value: impl Into<String>) -> Self {
-        self.managed_group_types = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GroupLifecyclePolicy { with_id id "Sets `id`." opt String,
+    with_alternate_notification_emails alternate_notification_emails
+    "Sets `alternateNotificationEmails`." opt String, with_group_lifetime_in_days
+    group_lifetime_in_days "Sets `groupLifetimeInDays`." opt i32,
+    with_managed_group_types managed_group_types "Sets `managedGroupTypes`." opt String
+    }; additional
+);

@@ -21,37 +21,9 @@ pub struct GroupSetting {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl GroupSetting {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `templateId`.
-    pub fn with_template_id(mut self, value: impl Into<String>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
-    /// Sets `values`.
-    pub fn with_values(
-        mut self,
-        value: impl Into<Vec<crate::models::SettingValue>>,
-    ) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    GroupSetting { with_id id "Sets `id`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_template_id template_id "Sets `templateId`."
+    opt String, with_values values "Sets `values`." opt Vec < crate
+    ::models::SettingValue > }; additional
+);

@@ -23,34 +23,9 @@ pub struct Hashes {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Hashes {
-    /// Sets `crc32Hash`.
-    pub fn with_crc32_hash(mut self, value: impl Into<String>) -> Self {
-        self.crc32_hash = Some(value.into());
-        self
-    }
-    /// Sets `quickXorHash`.
-    pub fn with_quick_xor_hash(mut self, value: impl Into<String>) -> Self {
-        self.quick_xor_hash = Some(value.into());
-        self
-    }
-    /// Sets `sha1Hash`.
-    pub fn with_sha1_hash(mut self, value: impl Into<String>) -> Self {
-        self.sha1_hash = Some(value.into());
-        self
-    }
-    /// Sets `sha256Hash`.
-    pub fn with_sha256_hash(mut self, value: impl Into<String>) -> Self {
-        self.sha256_hash = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Hashes { with_crc32_hash crc32_hash "Sets `crc32Hash`." opt String,
+    with_quick_xor_hash quick_xor_hash "Sets `quickXorHash`." opt String, with_sha1_hash
+    sha1_hash "Sets `sha1Hash`." opt String, with_sha256_hash sha256_hash
+    "Sets `sha256Hash`." opt String }; additional
+);

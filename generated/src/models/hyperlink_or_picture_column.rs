@@ -14,19 +14,7 @@ pub struct HyperlinkOrPictureColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl HyperlinkOrPictureColumn {
-    /// Sets `isPicture`.
-    pub fn with_is_picture(mut self, value: impl Into<bool>) -> Self {
-        self.is_picture = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    HyperlinkOrPictureColumn { with_is_picture is_picture "Sets `isPicture`." opt bool };
+    additional
+);

@@ -20,32 +20,8 @@ pub struct IdentitySet {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl IdentitySet {
-    /// Sets `application`.
-    pub fn with_application(
-        mut self,
-        value: impl Into<crate::models::Identity>,
-    ) -> Self {
-        self.application = Some(value.into());
-        self
-    }
-    /// Sets `device`.
-    pub fn with_device(mut self, value: impl Into<crate::models::Identity>) -> Self {
-        self.device = Some(value.into());
-        self
-    }
-    /// Sets `user`.
-    pub fn with_user(mut self, value: impl Into<crate::models::Identity>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    IdentitySet { with_application application "Sets `application`." opt crate
+    ::models::Identity, with_device device "Sets `device`." opt crate ::models::Identity,
+    with_user user "Sets `user`." opt crate ::models::Identity }; additional
+);

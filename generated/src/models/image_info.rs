@@ -27,34 +27,9 @@ pub struct ImageInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ImageInfo {
-    /// Sets `addImageQuery`.
-    pub fn with_add_image_query(mut self, value: impl Into<bool>) -> Self {
-        self.add_image_query = Some(value.into());
-        self
-    }
-    /// Sets `alternateText`.
-    pub fn with_alternate_text(mut self, value: impl Into<String>) -> Self {
-        self.alternate_text = Some(value.into());
-        self
-    }
-    /// Sets `alternativeText`.
-    pub fn with_alternative_text(mut self, value: impl Into<String>) -> Self {
-        self.alternative_text = Some(value.into());
-        self
-    }
-    /// Sets `iconUrl`.
-    pub fn with_icon_url(mut self, value: impl Into<String>) -> Self {
-        self.icon_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ImageInfo { with_add_image_query add_image_query "Sets `addImageQuery`." opt bool,
+    with_alternate_text alternate_text "Sets `alternateText`." opt String,
+    with_alternative_text alternative_text "Sets `alternativeText`." opt String,
+    with_icon_url icon_url "Sets `iconUrl`." opt String }; additional
+);

@@ -25,24 +25,9 @@ pub struct ImplicitGrantSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ImplicitGrantSettings {
-    /// Sets `enableAccessTokenIssuance`.
-    pub fn with_enable_access_token_issuance(mut self, value: impl Into<bool>) -> Self {
-        self.enable_access_token_issuance = Some(value.into());
-        self
-    }
-    /// Sets `enableIdTokenIssuance`.
-    pub fn with_enable_id_token_issuance(mut self, value: impl Into<bool>) -> Self {
-        self.enable_id_token_issuance = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ImplicitGrantSettings { with_enable_access_token_issuance
+    enable_access_token_issuance "Sets `enableAccessTokenIssuance`." opt bool,
+    with_enable_id_token_issuance enable_id_token_issuance
+    "Sets `enableIdTokenIssuance`." opt bool }; additional
+);

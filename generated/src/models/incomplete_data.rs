@@ -23,27 +23,8 @@ pub struct IncompleteData {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl IncompleteData {
-    /// Sets `missingDataBeforeDateTime`.
-    pub fn with_missing_data_before_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.missing_data_before_date_time = Some(value.into());
-        self
-    }
-    /// Sets `wasThrottled`.
-    pub fn with_was_throttled(mut self, value: impl Into<bool>) -> Self {
-        self.was_throttled = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    IncompleteData { with_missing_data_before_date_time missing_data_before_date_time
+    "Sets `missingDataBeforeDateTime`." opt String, with_was_throttled was_throttled
+    "Sets `wasThrottled`." opt bool }; additional
+);

@@ -15,27 +15,8 @@ pub struct InferenceClassification {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl InferenceClassification {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `overrides`.
-    pub fn with_overrides(
-        mut self,
-        value: impl Into<Vec<crate::models::InferenceClassificationOverride>>,
-    ) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    InferenceClassification { with_id id "Sets `id`." opt String, with_overrides
+    overrides "Sets `overrides`." opt Vec < crate
+    ::models::InferenceClassificationOverride > }; additional
+);

@@ -22,35 +22,9 @@ pub struct InferenceClassificationOverride {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl InferenceClassificationOverride {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `classifyAs`.
-    pub fn with_classify_as(
-        mut self,
-        value: impl Into<crate::models::InferenceClassificationType>,
-    ) -> Self {
-        self.classify_as = Some(value.into());
-        self
-    }
-    /// Sets `senderEmailAddress`.
-    pub fn with_sender_email_address(
-        mut self,
-        value: impl Into<crate::models::EmailAddress>,
-    ) -> Self {
-        self.sender_email_address = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    InferenceClassificationOverride { with_id id "Sets `id`." opt String,
+    with_classify_as classify_as "Sets `classifyAs`." opt crate
+    ::models::InferenceClassificationType, with_sender_email_address sender_email_address
+    "Sets `senderEmailAddress`." opt crate ::models::EmailAddress }; additional
+);

@@ -34,39 +34,11 @@ pub struct InformationalUrl {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl InformationalUrl {
-    /// Sets `logoUrl`.
-    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
-        self.logo_url = Some(value.into());
-        self
-    }
-    /// Sets `marketingUrl`.
-    pub fn with_marketing_url(mut self, value: impl Into<String>) -> Self {
-        self.marketing_url = Some(value.into());
-        self
-    }
-    /// Sets `privacyStatementUrl`.
-    pub fn with_privacy_statement_url(mut self, value: impl Into<String>) -> Self {
-        self.privacy_statement_url = Some(value.into());
-        self
-    }
-    /// Sets `supportUrl`.
-    pub fn with_support_url(mut self, value: impl Into<String>) -> Self {
-        self.support_url = Some(value.into());
-        self
-    }
-    /// Sets `termsOfServiceUrl`.
-    pub fn with_terms_of_service_url(mut self, value: impl Into<String>) -> Self {
-        self.terms_of_service_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    InformationalUrl { with_logo_url logo_url "Sets `logoUrl`." opt String,
+    with_marketing_url marketing_url "Sets `marketingUrl`." opt String,
+    with_privacy_statement_url privacy_statement_url "Sets `privacyStatementUrl`." opt
+    String, with_support_url support_url "Sets `supportUrl`." opt String,
+    with_terms_of_service_url terms_of_service_url "Sets `termsOfServiceUrl`." opt String
+    }; additional
+);

@@ -21,24 +21,7 @@ pub struct IntegerRange {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl IntegerRange {
-    /// Sets `end`.
-    pub fn with_end(mut self, value: impl Into<i64>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn with_start(mut self, value: impl Into<i64>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    IntegerRange { with_end end "Sets `end`." opt i64, with_start start "Sets `start`."
+    opt i64 }; additional
+);

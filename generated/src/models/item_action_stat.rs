@@ -21,24 +21,7 @@ pub struct ItemActionStat {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemActionStat {
-    /// Sets `actionCount`.
-    pub fn with_action_count(mut self, value: impl Into<i32>) -> Self {
-        self.action_count = Some(value.into());
-        self
-    }
-    /// Sets `actorCount`.
-    pub fn with_actor_count(mut self, value: impl Into<i32>) -> Self {
-        self.actor_count = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemActionStat { with_action_count action_count "Sets `actionCount`." opt i32,
+    with_actor_count actor_count "Sets `actorCount`." opt i32 }; additional
+);

@@ -30,42 +30,10 @@ pub struct ItemActivity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemActivity {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `access`.
-    pub fn with_access(mut self, value: impl Into<crate::models::AccessAction>) -> Self {
-        self.access = Some(value.into());
-        self
-    }
-    /// Sets `activityDateTime`.
-    pub fn with_activity_date_time(mut self, value: impl Into<String>) -> Self {
-        self.activity_date_time = Some(value.into());
-        self
-    }
-    /// Sets `actor`.
-    pub fn with_actor(mut self, value: impl Into<crate::models::IdentitySet>) -> Self {
-        self.actor = Some(value.into());
-        self
-    }
-    /// Sets `driveItem`.
-    pub fn with_drive_item(
-        mut self,
-        value: impl Into<crate::models::DriveItem>,
-    ) -> Self {
-        self.drive_item = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemActivity { with_id id "Sets `id`." opt String, with_access access
+    "Sets `access`." opt crate ::models::AccessAction, with_activity_date_time
+    activity_date_time "Sets `activityDateTime`." opt String, with_actor actor
+    "Sets `actor`." opt crate ::models::IdentitySet, with_drive_item drive_item
+    "Sets `driveItem`." opt crate ::models::DriveItem }; additional
+);

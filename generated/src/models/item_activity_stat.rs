@@ -46,84 +46,16 @@ pub struct ItemActivityStat {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemActivityStat {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `access`.
-    pub fn with_access(
-        mut self,
-        value: impl Into<crate::models::ItemActionStat>,
-    ) -> Self {
-        self.access = Some(value.into());
-        self
-    }
-    /// Sets `create`.
-    pub fn with_create(
-        mut self,
-        value: impl Into<crate::models::ItemActionStat>,
-    ) -> Self {
-        self.create = Some(value.into());
-        self
-    }
-    /// Sets `delete`.
-    pub fn with_delete(
-        mut self,
-        value: impl Into<crate::models::ItemActionStat>,
-    ) -> Self {
-        self.delete = Some(value.into());
-        self
-    }
-    /// Sets `edit`.
-    pub fn with_edit(mut self, value: impl Into<crate::models::ItemActionStat>) -> Self {
-        self.edit = Some(value.into());
-        self
-    }
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `incompleteData`.
-    pub fn with_incomplete_data(
-        mut self,
-        value: impl Into<crate::models::IncompleteData>,
-    ) -> Self {
-        self.incomplete_data = Some(value.into());
-        self
-    }
-    /// Sets `isTrending`.
-    pub fn with_is_trending(mut self, value: impl Into<bool>) -> Self {
-        self.is_trending = Some(value.into());
-        self
-    }
-    /// Sets `move`.
-    pub fn with_move(mut self, value: impl Into<crate::models::ItemActionStat>) -> Self {
-        self.r#move = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `activities`.
-    pub fn with_activities(
-        mut self,
-        value: impl Into<Vec<crate::models::ItemActivity>>,
-    ) -> Self {
-        self.activities = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemActivityStat { with_id id "Sets `id`." opt String, with_access access
+    "Sets `access`." opt crate ::models::ItemActionStat, with_create create
+    "Sets `create`." opt crate ::models::ItemActionStat, with_delete delete
+    "Sets `delete`." opt crate ::models::ItemActionStat, with_edit edit "Sets `edit`."
+    opt crate ::models::ItemActionStat, with_end_date_time end_date_time
+    "Sets `endDateTime`." opt String, with_incomplete_data incomplete_data
+    "Sets `incompleteData`." opt crate ::models::IncompleteData, with_is_trending
+    is_trending "Sets `isTrending`." opt bool, with_move r#move "Sets `move`." opt crate
+    ::models::ItemActionStat, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt String, with_activities activities "Sets `activities`."
+    opt Vec < crate ::models::ItemActivity > }; additional
+);

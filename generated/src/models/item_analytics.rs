@@ -25,43 +25,10 @@ pub struct ItemAnalytics {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemAnalytics {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `allTime`.
-    pub fn with_all_time(
-        mut self,
-        value: impl Into<crate::models::ItemActivityStat>,
-    ) -> Self {
-        self.all_time = Some(value.into());
-        self
-    }
-    /// Sets `itemActivityStats`.
-    pub fn with_item_activity_stats(
-        mut self,
-        value: impl Into<Vec<crate::models::ItemActivityStat>>,
-    ) -> Self {
-        self.item_activity_stats = Some(value.into());
-        self
-    }
-    /// Sets `lastSevenDays`.
-    pub fn with_last_seven_days(
-        mut self,
-        value: impl Into<crate::models::ItemActivityStat>,
-    ) -> Self {
-        self.last_seven_days = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemAnalytics { with_id id "Sets `id`." opt String, with_all_time all_time
+    "Sets `allTime`." opt crate ::models::ItemActivityStat, with_item_activity_stats
+    item_activity_stats "Sets `itemActivityStats`." opt Vec < crate
+    ::models::ItemActivityStat >, with_last_seven_days last_seven_days
+    "Sets `lastSevenDays`." opt crate ::models::ItemActivityStat }; additional
+);

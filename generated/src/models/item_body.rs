@@ -17,27 +17,7 @@ pub struct ItemBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemBody {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(
-        mut self,
-        value: impl Into<crate::models::BodyType>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemBody { with_content content "Sets `content`." opt String, with_content_type
+    content_type "Sets `contentType`." opt crate ::models::BodyType }; additional
+);

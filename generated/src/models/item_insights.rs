@@ -21,43 +21,9 @@ pub struct ItemInsights {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemInsights {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `shared`.
-    pub fn with_shared(
-        mut self,
-        value: impl Into<Vec<crate::models::SharedInsight>>,
-    ) -> Self {
-        self.shared = Some(value.into());
-        self
-    }
-    /// Sets `trending`.
-    pub fn with_trending(
-        mut self,
-        value: impl Into<Vec<crate::models::Trending>>,
-    ) -> Self {
-        self.trending = Some(value.into());
-        self
-    }
-    /// Sets `used`.
-    pub fn with_used(
-        mut self,
-        value: impl Into<Vec<crate::models::UsedInsight>>,
-    ) -> Self {
-        self.used = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemInsights { with_id id "Sets `id`." opt String, with_shared shared
+    "Sets `shared`." opt Vec < crate ::models::SharedInsight >, with_trending trending
+    "Sets `trending`." opt Vec < crate ::models::Trending >, with_used used
+    "Sets `used`." opt Vec < crate ::models::UsedInsight > }; additional
+);

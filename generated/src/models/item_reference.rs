@@ -35,57 +35,11 @@ pub struct ItemReference {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemReference {
-    /// Sets `driveId`.
-    pub fn with_drive_id(mut self, value: impl Into<String>) -> Self {
-        self.drive_id = Some(value.into());
-        self
-    }
-    /// Sets `driveType`.
-    pub fn with_drive_type(mut self, value: impl Into<String>) -> Self {
-        self.drive_type = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `shareId`.
-    pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
-        self.share_id = Some(value.into());
-        self
-    }
-    /// Sets `sharepointIds`.
-    pub fn with_sharepoint_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.sharepoint_ids = Some(value.into());
-        self
-    }
-    /// Sets `siteId`.
-    pub fn with_site_id(mut self, value: impl Into<String>) -> Self {
-        self.site_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemReference { with_drive_id drive_id "Sets `driveId`." opt String, with_drive_type
+    drive_type "Sets `driveType`." opt String, with_id id "Sets `id`." opt String,
+    with_name name "Sets `name`." opt String, with_path path "Sets `path`." opt String,
+    with_share_id share_id "Sets `shareId`." opt String, with_sharepoint_ids
+    sharepoint_ids "Sets `sharepointIds`." opt crate ::models::SharepointIds,
+    with_site_id site_id "Sets `siteId`." opt String }; additional
+);

@@ -41,50 +41,13 @@ pub struct ItemRetentionLabel {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ItemRetentionLabel {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `isLabelAppliedExplicitly`.
-    pub fn with_is_label_applied_explicitly(mut self, value: impl Into<bool>) -> Self {
-        self.is_label_applied_explicitly = Some(value.into());
-        self
-    }
-    /// Sets `labelAppliedBy`.
-    pub fn with_label_applied_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.label_applied_by = Some(value.into());
-        self
-    }
-    /// Sets `labelAppliedDateTime`.
-    pub fn with_label_applied_date_time(mut self, value: impl Into<String>) -> Self {
-        self.label_applied_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `retentionSettings`.
-    pub fn with_retention_settings(
-        mut self,
-        value: impl Into<crate::models::RetentionLabelSettings>,
-    ) -> Self {
-        self.retention_settings = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ItemRetentionLabel { with_id id "Sets `id`." opt String,
+    with_is_label_applied_explicitly is_label_applied_explicitly
+    "Sets `isLabelAppliedExplicitly`." opt bool, with_label_applied_by label_applied_by
+    "Sets `labelAppliedBy`." opt crate ::models::IdentitySet,
+    with_label_applied_date_time label_applied_date_time "Sets `labelAppliedDateTime`."
+    opt String, with_name name "Sets `name`." opt String, with_retention_settings
+    retention_settings "Sets `retentionSettings`." opt crate
+    ::models::RetentionLabelSettings }; additional
+);

@@ -24,29 +24,9 @@ pub struct JoinMeetingIdSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl JoinMeetingIdSettings {
-    /// Sets `isPasscodeRequired`.
-    pub fn with_is_passcode_required(mut self, value: impl Into<bool>) -> Self {
-        self.is_passcode_required = Some(value.into());
-        self
-    }
-    /// Sets `joinMeetingId`.
-    pub fn with_join_meeting_id(mut self, value: impl Into<String>) -> Self {
-        self.join_meeting_id = Some(value.into());
-        self
-    }
-    /// Sets `passcode`.
-    pub fn with_passcode(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.passcode = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    JoinMeetingIdSettings { with_is_passcode_required is_passcode_required
+    "Sets `isPasscodeRequired`." opt bool, with_join_meeting_id join_meeting_id
+    "Sets `joinMeetingId`." opt String, with_passcode passcode "Sets `passcode`." opt
+    crate ::runtime::Secret }; additional
+);

@@ -57,54 +57,14 @@ pub struct LearningCourseActivity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LearningCourseActivity {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `completedDateTime`.
-    pub fn with_completed_date_time(mut self, value: impl Into<String>) -> Self {
-        self.completed_date_time = Some(value.into());
-        self
-    }
-    /// Sets `completionPercentage`.
-    pub fn with_completion_percentage(mut self, value: impl Into<i32>) -> Self {
-        self.completion_percentage = Some(value.into());
-        self
-    }
-    /// Sets `externalcourseActivityId`.
-    pub fn with_externalcourse_activity_id(mut self, value: impl Into<String>) -> Self {
-        self.externalcourse_activity_id = Some(value.into());
-        self
-    }
-    /// Sets `learnerUserId`.
-    pub fn with_learner_user_id(mut self, value: impl Into<String>) -> Self {
-        self.learner_user_id = Some(value.into());
-        self
-    }
-    /// Sets `learningContentId`.
-    pub fn with_learning_content_id(mut self, value: impl Into<String>) -> Self {
-        self.learning_content_id = Some(value.into());
-        self
-    }
-    /// Sets `learningProviderId`.
-    pub fn with_learning_provider_id(mut self, value: impl Into<String>) -> Self {
-        self.learning_provider_id = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<crate::models::CourseStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LearningCourseActivity { with_id id "Sets `id`." opt String, with_completed_date_time
+    completed_date_time "Sets `completedDateTime`." opt String,
+    with_completion_percentage completion_percentage "Sets `completionPercentage`." opt
+    i32, with_externalcourse_activity_id externalcourse_activity_id
+    "Sets `externalcourseActivityId`." opt String, with_learner_user_id learner_user_id
+    "Sets `learnerUserId`." opt String, with_learning_content_id learning_content_id
+    "Sets `learningContentId`." opt String, with_learning_provider_id
+    learning_provider_id "Sets `learningProviderId`." opt String, with_status status
+    "Sets `status`." opt crate ::models::CourseStatus }; additional
+);

@@ -41,44 +41,11 @@ pub struct LicenseAssignmentState {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LicenseAssignmentState {
-    /// Sets `assignedByGroup`.
-    pub fn with_assigned_by_group(mut self, value: impl Into<String>) -> Self {
-        self.assigned_by_group = Some(value.into());
-        self
-    }
-    /// Sets `disabledPlans`.
-    pub fn with_disabled_plans(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.disabled_plans = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `lastUpdatedDateTime`.
-    pub fn with_last_updated_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_updated_date_time = Some(value.into());
-        self
-    }
-    /// Sets `skuId`.
-    pub fn with_sku_id(mut self, value: impl Into<String>) -> Self {
-        self.sku_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LicenseAssignmentState { with_assigned_by_group assigned_by_group
+    "Sets `assignedByGroup`." opt String, with_disabled_plans disabled_plans
+    "Sets `disabledPlans`." opt Vec < String >, with_error error "Sets `error`." opt
+    String, with_last_updated_date_time last_updated_date_time
+    "Sets `lastUpdatedDateTime`." opt String, with_sku_id sku_id "Sets `skuId`." opt
+    String, with_state state "Sets `state`." opt String }; additional
+);

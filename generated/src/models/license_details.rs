@@ -23,37 +23,9 @@ pub struct LicenseDetails {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LicenseDetails {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `servicePlans`.
-    pub fn with_service_plans(
-        mut self,
-        value: impl Into<Vec<crate::models::ServicePlanInfo>>,
-    ) -> Self {
-        self.service_plans = Some(value.into());
-        self
-    }
-    /// Sets `skuId`.
-    pub fn with_sku_id(mut self, value: impl Into<String>) -> Self {
-        self.sku_id = Some(value.into());
-        self
-    }
-    /// Sets `skuPartNumber`.
-    pub fn with_sku_part_number(mut self, value: impl Into<String>) -> Self {
-        self.sku_part_number = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LicenseDetails { with_id id "Sets `id`." opt String, with_service_plans service_plans
+    "Sets `servicePlans`." opt Vec < crate ::models::ServicePlanInfo >, with_sku_id
+    sku_id "Sets `skuId`." opt String, with_sku_part_number sku_part_number
+    "Sets `skuPartNumber`." opt String }; additional
+);

@@ -28,39 +28,9 @@ pub struct LinkedResource {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LinkedResource {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `applicationName`.
-    pub fn with_application_name(mut self, value: impl Into<String>) -> Self {
-        self.application_name = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LinkedResource { with_id id "Sets `id`." opt String, with_application_name
+    application_name "Sets `applicationName`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_external_id external_id "Sets `externalId`."
+    opt String, with_web_url web_url "Sets `webUrl`." opt String }; additional
+);

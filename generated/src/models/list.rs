@@ -95,154 +95,27 @@ pub struct List {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl List {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `eTag`.
-    pub fn with_e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByUser`.
-    pub fn with_created_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.created_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `lastModifiedByUser`.
-    pub fn with_last_modified_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.last_modified_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `list`.
-    pub fn with_list(mut self, value: impl Into<crate::models::ListInfo>) -> Self {
-        self.list = Some(value.into());
-        self
-    }
-    /// Sets `sharepointIds`.
-    pub fn with_sharepoint_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.sharepoint_ids = Some(value.into());
-        self
-    }
-    /// Sets `system`.
-    pub fn with_system(mut self, value: impl Into<crate::models::SystemFacet>) -> Self {
-        self.system = Some(value.into());
-        self
-    }
-    /// Sets `columns`.
-    pub fn with_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-    /// Sets `contentTypes`.
-    pub fn with_content_types(
-        mut self,
-        value: impl Into<Vec<crate::models::ContentType>>,
-    ) -> Self {
-        self.content_types = Some(value.into());
-        self
-    }
-    /// Sets `drive`.
-    pub fn with_drive(mut self, value: impl Into<crate::models::Drive>) -> Self {
-        self.drive = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `items`.
-    pub fn with_items(mut self, value: impl Into<Vec<crate::models::ListItem>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::RichLongRunningOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Sets `subscriptions`.
-    pub fn with_subscriptions(
-        mut self,
-        value: impl Into<Vec<crate::models::Subscription>>,
-    ) -> Self {
-        self.subscriptions = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    List { with_id id "Sets `id`." opt String, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_e_tag e_tag "Sets `eTag`." opt String,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_name name "Sets `name`." opt String,
+    with_parent_reference parent_reference "Sets `parentReference`." opt crate
+    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String,
+    with_created_by_user created_by_user "Sets `createdByUser`." opt_box crate
+    ::models::User, with_last_modified_by_user last_modified_by_user
+    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_display_name
+    display_name "Sets `displayName`." opt String, with_list list "Sets `list`." opt
+    crate ::models::ListInfo, with_sharepoint_ids sharepoint_ids "Sets `sharepointIds`."
+    opt crate ::models::SharepointIds, with_system system "Sets `system`." opt crate
+    ::models::SystemFacet, with_columns columns "Sets `columns`." opt Vec < crate
+    ::models::ColumnDefinition >, with_content_types content_types "Sets `contentTypes`."
+    opt Vec < crate ::models::ContentType >, with_drive drive "Sets `drive`." opt_box
+    crate ::models::Drive, with_items items "Sets `items`." opt Vec < crate
+    ::models::ListItem >, with_operations operations "Sets `operations`." opt Vec < crate
+    ::models::RichLongRunningOperation >, with_subscriptions subscriptions
+    "Sets `subscriptions`." opt Vec < crate ::models::Subscription > }; additional
+);

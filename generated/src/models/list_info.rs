@@ -24,29 +24,8 @@ pub struct ListInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ListInfo {
-    /// Sets `contentTypesEnabled`.
-    pub fn with_content_types_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.content_types_enabled = Some(value.into());
-        self
-    }
-    /// Sets `hidden`.
-    pub fn with_hidden(mut self, value: impl Into<bool>) -> Self {
-        self.hidden = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn with_template(mut self, value: impl Into<String>) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ListInfo { with_content_types_enabled content_types_enabled
+    "Sets `contentTypesEnabled`." opt bool, with_hidden hidden "Sets `hidden`." opt bool,
+    with_template template "Sets `template`." opt String }; additional
+);

@@ -90,145 +90,25 @@ pub struct ListItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ListItem {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `eTag`.
-    pub fn with_e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByUser`.
-    pub fn with_created_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.created_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `lastModifiedByUser`.
-    pub fn with_last_modified_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.last_modified_by_user = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(
-        mut self,
-        value: impl Into<crate::models::ContentTypeInfo>,
-    ) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `sharepointIds`.
-    pub fn with_sharepoint_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.sharepoint_ids = Some(value.into());
-        self
-    }
-    /// Sets `analytics`.
-    pub fn with_analytics(
-        mut self,
-        value: impl Into<crate::models::ItemAnalytics>,
-    ) -> Self {
-        self.analytics = Some(value.into());
-        self
-    }
-    /// Sets `documentSetVersions`.
-    pub fn with_document_set_versions(
-        mut self,
-        value: impl Into<Vec<crate::models::DocumentSetVersion>>,
-    ) -> Self {
-        self.document_set_versions = Some(value.into());
-        self
-    }
-    /// Sets `driveItem`.
-    pub fn with_drive_item(
-        mut self,
-        value: impl Into<crate::models::DriveItem>,
-    ) -> Self {
-        self.drive_item = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `fields`.
-    pub fn with_fields(
-        mut self,
-        value: impl Into<crate::models::FieldValueSet>,
-    ) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-    /// Sets `versions`.
-    pub fn with_versions(
-        mut self,
-        value: impl Into<Vec<crate::models::ListItemVersion>>,
-    ) -> Self {
-        self.versions = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ListItem { with_id id "Sets `id`." opt String, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_e_tag e_tag "Sets `eTag`." opt String,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_name name "Sets `name`." opt String,
+    with_parent_reference parent_reference "Sets `parentReference`." opt crate
+    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String,
+    with_created_by_user created_by_user "Sets `createdByUser`." opt_box crate
+    ::models::User, with_last_modified_by_user last_modified_by_user
+    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_content_type
+    content_type "Sets `contentType`." opt crate ::models::ContentTypeInfo,
+    with_sharepoint_ids sharepoint_ids "Sets `sharepointIds`." opt crate
+    ::models::SharepointIds, with_analytics analytics "Sets `analytics`." opt crate
+    ::models::ItemAnalytics, with_document_set_versions document_set_versions
+    "Sets `documentSetVersions`." opt Vec < crate ::models::DocumentSetVersion >,
+    with_drive_item drive_item "Sets `driveItem`." opt_box crate ::models::DriveItem,
+    with_fields fields "Sets `fields`." opt crate ::models::FieldValueSet, with_versions
+    versions "Sets `versions`." opt Vec < crate ::models::ListItemVersion > }; additional
+);

@@ -30,48 +30,11 @@ pub struct ListItemVersion {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ListItemVersion {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `publication`.
-    pub fn with_publication(
-        mut self,
-        value: impl Into<crate::models::PublicationFacet>,
-    ) -> Self {
-        self.publication = Some(value.into());
-        self
-    }
-    /// Sets `fields`.
-    pub fn with_fields(
-        mut self,
-        value: impl Into<crate::models::FieldValueSet>,
-    ) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ListItemVersion { with_id id "Sets `id`." opt String, with_last_modified_by
+    last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet, with_fields fields "Sets `fields`." opt crate
+    ::models::FieldValueSet }; additional
+);

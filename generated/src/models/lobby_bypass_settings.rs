@@ -21,27 +21,8 @@ pub struct LobbyBypassSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LobbyBypassSettings {
-    /// Sets `isDialInBypassEnabled`.
-    pub fn with_is_dial_in_bypass_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_dial_in_bypass_enabled = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(
-        mut self,
-        value: impl Into<crate::models::LobbyBypassScope>,
-    ) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LobbyBypassSettings { with_is_dial_in_bypass_enabled is_dial_in_bypass_enabled
+    "Sets `isDialInBypassEnabled`." opt bool, with_scope scope "Sets `scope`." opt crate
+    ::models::LobbyBypassScope }; additional
+);

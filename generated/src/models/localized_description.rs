@@ -17,24 +17,7 @@ pub struct LocalizedDescription {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LocalizedDescription {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `languageTag`.
-    pub fn with_language_tag(mut self, value: impl Into<String>) -> Self {
-        self.language_tag = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LocalizedDescription { with_description description "Sets `description`." opt String,
+    with_language_tag language_tag "Sets `languageTag`." opt String }; additional
+);

@@ -20,29 +20,8 @@ pub struct LocalizedLabel {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LocalizedLabel {
-    /// Sets `isDefault`.
-    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `languageTag`.
-    pub fn with_language_tag(mut self, value: impl Into<String>) -> Self {
-        self.language_tag = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LocalizedLabel { with_is_default is_default "Sets `isDefault`." opt bool,
+    with_language_tag language_tag "Sets `languageTag`." opt String, with_name name
+    "Sets `name`." opt String }; additional
+);

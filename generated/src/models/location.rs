@@ -39,66 +39,14 @@ pub struct Location {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Location {
-    /// Sets `address`.
-    pub fn with_address(
-        mut self,
-        value: impl Into<crate::models::PhysicalAddress>,
-    ) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-    /// Sets `coordinates`.
-    pub fn with_coordinates(
-        mut self,
-        value: impl Into<crate::models::OutlookGeoCoordinates>,
-    ) -> Self {
-        self.coordinates = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `locationEmailAddress`.
-    pub fn with_location_email_address(mut self, value: impl Into<String>) -> Self {
-        self.location_email_address = Some(value.into());
-        self
-    }
-    /// Sets `locationType`.
-    pub fn with_location_type(
-        mut self,
-        value: impl Into<crate::models::LocationType>,
-    ) -> Self {
-        self.location_type = Some(value.into());
-        self
-    }
-    /// Sets `locationUri`.
-    pub fn with_location_uri(mut self, value: impl Into<String>) -> Self {
-        self.location_uri = Some(value.into());
-        self
-    }
-    /// Sets `uniqueId`.
-    pub fn with_unique_id(mut self, value: impl Into<String>) -> Self {
-        self.unique_id = Some(value.into());
-        self
-    }
-    /// Sets `uniqueIdType`.
-    pub fn with_unique_id_type(
-        mut self,
-        value: impl Into<crate::models::LocationUniqueIdType>,
-    ) -> Self {
-        self.unique_id_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Location { with_address address "Sets `address`." opt crate
+    ::models::PhysicalAddress, with_coordinates coordinates "Sets `coordinates`." opt
+    crate ::models::OutlookGeoCoordinates, with_display_name display_name
+    "Sets `displayName`." opt String, with_location_email_address location_email_address
+    "Sets `locationEmailAddress`." opt String, with_location_type location_type
+    "Sets `locationType`." opt crate ::models::LocationType, with_location_uri
+    location_uri "Sets `locationUri`." opt String, with_unique_id unique_id
+    "Sets `uniqueId`." opt String, with_unique_id_type unique_id_type
+    "Sets `uniqueIdType`." opt crate ::models::LocationUniqueIdType }; additional
+);

@@ -38,39 +38,11 @@ pub struct LookupColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl LookupColumn {
-    /// Sets `allowMultipleValues`.
-    pub fn with_allow_multiple_values(mut self, value: impl Into<bool>) -> Self {
-        self.allow_multiple_values = Some(value.into());
-        self
-    }
-    /// Sets `allowUnlimitedLength`.
-    pub fn with_allow_unlimited_length(mut self, value: impl Into<bool>) -> Self {
-        self.allow_unlimited_length = Some(value.into());
-        self
-    }
-    /// Sets `columnName`.
-    pub fn with_column_name(mut self, value: impl Into<String>) -> Self {
-        self.column_name = Some(value.into());
-        self
-    }
-    /// Sets `listId`.
-    pub fn with_list_id(mut self, value: impl Into<String>) -> Self {
-        self.list_id = Some(value.into());
-        self
-    }
-    /// Sets `primaryLookupColumnId`.
-    pub fn with_primary_lookup_column_id(mut self, value: impl Into<String>) -> Self {
-        self.primary_lookup_column_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    LookupColumn { with_allow_multiple_values allow_multiple_values
+    "Sets `allowMultipleValues`." opt bool, with_allow_unlimited_length
+    allow_unlimited_length "Sets `allowUnlimitedLength`." opt bool, with_column_name
+    column_name "Sets `columnName`." opt String, with_list_id list_id "Sets `listId`."
+    opt String, with_primary_lookup_column_id primary_lookup_column_id
+    "Sets `primaryLookupColumnId`." opt String }; additional
+);

@@ -71,89 +71,20 @@ pub struct MailFolder {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MailFolder {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `childFolderCount`.
-    pub fn with_child_folder_count(mut self, value: impl Into<i32>) -> Self {
-        self.child_folder_count = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `isHidden`.
-    pub fn with_is_hidden(mut self, value: impl Into<bool>) -> Self {
-        self.is_hidden = Some(value.into());
-        self
-    }
-    /// Sets `parentFolderId`.
-    pub fn with_parent_folder_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_folder_id = Some(value.into());
-        self
-    }
-    /// Sets `totalItemCount`.
-    pub fn with_total_item_count(mut self, value: impl Into<i32>) -> Self {
-        self.total_item_count = Some(value.into());
-        self
-    }
-    /// Sets `unreadItemCount`.
-    pub fn with_unread_item_count(mut self, value: impl Into<i32>) -> Self {
-        self.unread_item_count = Some(value.into());
-        self
-    }
-    /// Sets `childFolders`.
-    pub fn with_child_folders(
-        mut self,
-        value: impl Into<Vec<crate::models::MailFolder>>,
-    ) -> Self {
-        self.child_folders = Some(value.into());
-        self
-    }
-    /// Sets `messageRules`.
-    pub fn with_message_rules(
-        mut self,
-        value: impl Into<Vec<crate::models::MessageRule>>,
-    ) -> Self {
-        self.message_rules = Some(value.into());
-        self
-    }
-    /// Sets `messages`.
-    pub fn with_messages(
-        mut self,
-        value: impl Into<Vec<crate::models::Message>>,
-    ) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MailFolder { with_id id "Sets `id`." opt String, with_child_folder_count
+    child_folder_count "Sets `childFolderCount`." opt i32, with_display_name display_name
+    "Sets `displayName`." opt String, with_is_hidden is_hidden "Sets `isHidden`." opt
+    bool, with_parent_folder_id parent_folder_id "Sets `parentFolderId`." opt String,
+    with_total_item_count total_item_count "Sets `totalItemCount`." opt i32,
+    with_unread_item_count unread_item_count "Sets `unreadItemCount`." opt i32,
+    with_child_folders child_folders "Sets `childFolders`." opt Vec < crate
+    ::models::MailFolder >, with_message_rules message_rules "Sets `messageRules`." opt
+    Vec < crate ::models::MessageRule >, with_messages messages "Sets `messages`." opt
+    Vec < crate ::models::Message >, with_multi_value_extended_properties
+    multi_value_extended_properties "Sets `multiValueExtendedProperties`." opt Vec <
+    crate ::models::MultiValueLegacyExtendedProperty >,
+    with_single_value_extended_properties single_value_extended_properties
+    "Sets `singleValueExtendedProperties`." opt Vec < crate
+    ::models::SingleValueLegacyExtendedProperty > }; additional
+);

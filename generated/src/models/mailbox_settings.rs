@@ -48,71 +48,18 @@ pub struct MailboxSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MailboxSettings {
-    /// Sets `archiveFolder`.
-    pub fn with_archive_folder(mut self, value: impl Into<String>) -> Self {
-        self.archive_folder = Some(value.into());
-        self
-    }
-    /// Sets `automaticRepliesSetting`.
-    pub fn with_automatic_replies_setting(
-        mut self,
-        value: impl Into<crate::models::AutomaticRepliesSetting>,
-    ) -> Self {
-        self.automatic_replies_setting = Some(value.into());
-        self
-    }
-    /// Sets `dateFormat`.
-    pub fn with_date_format(mut self, value: impl Into<String>) -> Self {
-        self.date_format = Some(value.into());
-        self
-    }
-    /// Sets `delegateMeetingMessageDeliveryOptions`.
-    pub fn with_delegate_meeting_message_delivery_options(
-        mut self,
-        value: impl Into<crate::models::DelegateMeetingMessageDeliveryOptions>,
-    ) -> Self {
-        self.delegate_meeting_message_delivery_options = Some(value.into());
-        self
-    }
-    /// Sets `language`.
-    pub fn with_language(mut self, value: impl Into<crate::models::LocaleInfo>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-    /// Sets `timeFormat`.
-    pub fn with_time_format(mut self, value: impl Into<String>) -> Self {
-        self.time_format = Some(value.into());
-        self
-    }
-    /// Sets `timeZone`.
-    pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
-    /// Sets `userPurpose`.
-    pub fn with_user_purpose(
-        mut self,
-        value: impl Into<crate::models::UserPurpose>,
-    ) -> Self {
-        self.user_purpose = Some(value.into());
-        self
-    }
-    /// Sets `workingHours`.
-    pub fn with_working_hours(
-        mut self,
-        value: impl Into<crate::models::WorkingHours>,
-    ) -> Self {
-        self.working_hours = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MailboxSettings { with_archive_folder archive_folder "Sets `archiveFolder`." opt
+    String, with_automatic_replies_setting automatic_replies_setting
+    "Sets `automaticRepliesSetting`." opt crate ::models::AutomaticRepliesSetting,
+    with_date_format date_format "Sets `dateFormat`." opt String,
+    with_delegate_meeting_message_delivery_options
+    delegate_meeting_message_delivery_options
+    "Sets `delegateMeetingMessageDeliveryOptions`." opt crate
+    ::models::DelegateMeetingMessageDeliveryOptions, with_language language
+    "Sets `language`." opt crate ::models::LocaleInfo, with_time_format time_format
+    "Sets `timeFormat`." opt String, with_time_zone time_zone "Sets `timeZone`." opt
+    String, with_user_purpose user_purpose "Sets `userPurpose`." opt crate
+    ::models::UserPurpose, with_working_hours working_hours "Sets `workingHours`." opt
+    crate ::models::WorkingHours }; additional
+);

@@ -22,45 +22,10 @@ pub struct MainError {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MainError {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = value.into();
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = value.into();
-        self
-    }
-    /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(
-        mut self,
-        value: impl Into<Vec<crate::models::ErrorDetails>>,
-    ) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-    /// Sets `innerError`.
-    pub fn with_inner_error(
-        mut self,
-        value: impl Into<crate::models::InnerError>,
-    ) -> Self {
-        self.inner_error = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MainError { with_code code "Sets `code`." req String, with_message message
+    "Sets `message`." req String, with_target target "Sets `target`." opt String,
+    with_details details "Sets `details`." opt Vec < crate ::models::ErrorDetails >,
+    with_inner_error inner_error "Sets `innerError`." opt crate ::models::InnerError };
+    additional
+);

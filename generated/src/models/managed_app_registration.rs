@@ -89,109 +89,22 @@ pub struct ManagedAppRegistration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ManagedAppRegistration {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `appIdentifier`.
-    pub fn with_app_identifier(
-        mut self,
-        value: impl Into<crate::models::MobileAppIdentifier>,
-    ) -> Self {
-        self.app_identifier = Some(value.into());
-        self
-    }
-    /// Sets `applicationVersion`.
-    pub fn with_application_version(mut self, value: impl Into<String>) -> Self {
-        self.application_version = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `deviceName`.
-    pub fn with_device_name(mut self, value: impl Into<String>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-    /// Sets `deviceTag`.
-    pub fn with_device_tag(mut self, value: impl Into<String>) -> Self {
-        self.device_tag = Some(value.into());
-        self
-    }
-    /// Sets `deviceType`.
-    pub fn with_device_type(mut self, value: impl Into<String>) -> Self {
-        self.device_type = Some(value.into());
-        self
-    }
-    /// Sets `flaggedReasons`.
-    pub fn with_flagged_reasons(
-        mut self,
-        value: impl Into<Vec<crate::models::ManagedAppFlaggedReason>>,
-    ) -> Self {
-        self.flagged_reasons = Some(value.into());
-        self
-    }
-    /// Sets `lastSyncDateTime`.
-    pub fn with_last_sync_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_sync_date_time = Some(value.into());
-        self
-    }
-    /// Sets `managementSdkVersion`.
-    pub fn with_management_sdk_version(mut self, value: impl Into<String>) -> Self {
-        self.management_sdk_version = Some(value.into());
-        self
-    }
-    /// Sets `platformVersion`.
-    pub fn with_platform_version(mut self, value: impl Into<String>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-    /// Sets `userId`.
-    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `appliedPolicies`.
-    pub fn with_applied_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::ManagedAppPolicy>>,
-    ) -> Self {
-        self.applied_policies = Some(value.into());
-        self
-    }
-    /// Sets `intendedPolicies`.
-    pub fn with_intended_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::ManagedAppPolicy>>,
-    ) -> Self {
-        self.intended_policies = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::ManagedAppOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ManagedAppRegistration { with_id id "Sets `id`." opt String, with_app_identifier
+    app_identifier "Sets `appIdentifier`." opt crate ::models::MobileAppIdentifier,
+    with_application_version application_version "Sets `applicationVersion`." opt String,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_device_name device_name "Sets `deviceName`." opt String, with_device_tag
+    device_tag "Sets `deviceTag`." opt String, with_device_type device_type
+    "Sets `deviceType`." opt String, with_flagged_reasons flagged_reasons
+    "Sets `flaggedReasons`." opt Vec < crate ::models::ManagedAppFlaggedReason >,
+    with_last_sync_date_time last_sync_date_time "Sets `lastSyncDateTime`." opt String,
+    with_management_sdk_version management_sdk_version "Sets `managementSdkVersion`." opt
+    String, with_platform_version platform_version "Sets `platformVersion`." opt String,
+    with_user_id user_id "Sets `userId`." opt String, with_version version
+    "Sets `version`." opt String, with_applied_policies applied_policies
+    "Sets `appliedPolicies`." opt Vec < crate ::models::ManagedAppPolicy >,
+    with_intended_policies intended_policies "Sets `intendedPolicies`." opt Vec < crate
+    ::models::ManagedAppPolicy >, with_operations operations "Sets `operations`." opt Vec
+    < crate ::models::ManagedAppOperation > }; additional
+);

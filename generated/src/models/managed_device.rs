@@ -464,394 +464,88 @@ pub struct ManagedDevice {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ManagedDevice {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `activationLockBypassCode`.
-    pub fn with_activation_lock_bypass_code(
-        mut self,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.activation_lock_bypass_code = Some(value.into());
-        self
-    }
-    /// Sets `androidSecurityPatchLevel`.
-    pub fn with_android_security_patch_level(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.android_security_patch_level = Some(value.into());
-        self
-    }
-    /// Sets `azureADDeviceId`.
-    pub fn with_azure_ad_device_id(mut self, value: impl Into<String>) -> Self {
-        self.azure_ad_device_id = Some(value.into());
-        self
-    }
-    /// Sets `azureADRegistered`.
-    pub fn with_azure_ad_registered(mut self, value: impl Into<bool>) -> Self {
-        self.azure_ad_registered = Some(value.into());
-        self
-    }
-    /// Sets `complianceGracePeriodExpirationDateTime`.
-    pub fn with_compliance_grace_period_expiration_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.compliance_grace_period_expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `complianceState`.
-    pub fn with_compliance_state(
-        mut self,
-        value: impl Into<crate::models::ComplianceState>,
-    ) -> Self {
-        self.compliance_state = Some(value.into());
-        self
-    }
-    /// Sets `configurationManagerClientEnabledFeatures`.
-    pub fn with_configuration_manager_client_enabled_features(
-        mut self,
-        value: impl Into<crate::models::ConfigurationManagerClientEnabledFeatures>,
-    ) -> Self {
-        self.configuration_manager_client_enabled_features = Some(value.into());
-        self
-    }
-    /// Sets `deviceActionResults`.
-    pub fn with_device_action_results(
-        mut self,
-        value: impl Into<Vec<crate::models::DeviceActionResult>>,
-    ) -> Self {
-        self.device_action_results = Some(value.into());
-        self
-    }
-    /// Sets `deviceCategoryDisplayName`.
-    pub fn with_device_category_display_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.device_category_display_name = Some(value.into());
-        self
-    }
-    /// Sets `deviceEnrollmentType`.
-    pub fn with_device_enrollment_type(
-        mut self,
-        value: impl Into<crate::models::DeviceEnrollmentType>,
-    ) -> Self {
-        self.device_enrollment_type = Some(value.into());
-        self
-    }
-    /// Sets `deviceHealthAttestationState`.
-    pub fn with_device_health_attestation_state(
-        mut self,
-        value: impl Into<crate::models::DeviceHealthAttestationState>,
-    ) -> Self {
-        self.device_health_attestation_state = Some(value.into());
-        self
-    }
-    /// Sets `deviceName`.
-    pub fn with_device_name(mut self, value: impl Into<String>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-    /// Sets `deviceRegistrationState`.
-    pub fn with_device_registration_state(
-        mut self,
-        value: impl Into<crate::models::DeviceRegistrationState>,
-    ) -> Self {
-        self.device_registration_state = Some(value.into());
-        self
-    }
-    /// Sets `easActivated`.
-    pub fn with_eas_activated(mut self, value: impl Into<bool>) -> Self {
-        self.eas_activated = Some(value.into());
-        self
-    }
-    /// Sets `easActivationDateTime`.
-    pub fn with_eas_activation_date_time(mut self, value: impl Into<String>) -> Self {
-        self.eas_activation_date_time = Some(value.into());
-        self
-    }
-    /// Sets `easDeviceId`.
-    pub fn with_eas_device_id(mut self, value: impl Into<String>) -> Self {
-        self.eas_device_id = Some(value.into());
-        self
-    }
-    /// Sets `emailAddress`.
-    pub fn with_email_address(mut self, value: impl Into<String>) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-    /// Sets `enrolledDateTime`.
-    pub fn with_enrolled_date_time(mut self, value: impl Into<String>) -> Self {
-        self.enrolled_date_time = Some(value.into());
-        self
-    }
-    /// Sets `enrollmentProfileName`.
-    pub fn with_enrollment_profile_name(mut self, value: impl Into<String>) -> Self {
-        self.enrollment_profile_name = Some(value.into());
-        self
-    }
-    /// Sets `ethernetMacAddress`.
-    pub fn with_ethernet_mac_address(mut self, value: impl Into<String>) -> Self {
-        self.ethernet_mac_address = Some(value.into());
-        self
-    }
-    /// Sets `exchangeAccessState`.
-    pub fn with_exchange_access_state(
-        mut self,
-        value: impl Into<crate::models::DeviceManagementExchangeAccessState>,
-    ) -> Self {
-        self.exchange_access_state = Some(value.into());
-        self
-    }
-    /// Sets `exchangeAccessStateReason`.
-    pub fn with_exchange_access_state_reason(
-        mut self,
-        value: impl Into<crate::models::DeviceManagementExchangeAccessStateReason>,
-    ) -> Self {
-        self.exchange_access_state_reason = Some(value.into());
-        self
-    }
-    /// Sets `exchangeLastSuccessfulSyncDateTime`.
-    pub fn with_exchange_last_successful_sync_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.exchange_last_successful_sync_date_time = Some(value.into());
-        self
-    }
-    /// Sets `freeStorageSpaceInBytes`.
-    pub fn with_free_storage_space_in_bytes(mut self, value: impl Into<i64>) -> Self {
-        self.free_storage_space_in_bytes = Some(value.into());
-        self
-    }
-    /// Sets `iccid`.
-    pub fn with_iccid(mut self, value: impl Into<String>) -> Self {
-        self.iccid = Some(value.into());
-        self
-    }
-    /// Sets `imei`.
-    pub fn with_imei(mut self, value: impl Into<String>) -> Self {
-        self.imei = Some(value.into());
-        self
-    }
-    /// Sets `isEncrypted`.
-    pub fn with_is_encrypted(mut self, value: impl Into<bool>) -> Self {
-        self.is_encrypted = Some(value.into());
-        self
-    }
-    /// Sets `isSupervised`.
-    pub fn with_is_supervised(mut self, value: impl Into<bool>) -> Self {
-        self.is_supervised = Some(value.into());
-        self
-    }
-    /// Sets `jailBroken`.
-    pub fn with_jail_broken(mut self, value: impl Into<String>) -> Self {
-        self.jail_broken = Some(value.into());
-        self
-    }
-    /// Sets `lastSyncDateTime`.
-    pub fn with_last_sync_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_sync_date_time = Some(value.into());
-        self
-    }
-    /// Sets `managedDeviceName`.
-    pub fn with_managed_device_name(mut self, value: impl Into<String>) -> Self {
-        self.managed_device_name = Some(value.into());
-        self
-    }
-    /// Sets `managedDeviceOwnerType`.
-    pub fn with_managed_device_owner_type(
-        mut self,
-        value: impl Into<crate::models::ManagedDeviceOwnerType>,
-    ) -> Self {
-        self.managed_device_owner_type = Some(value.into());
-        self
-    }
-    /// Sets `managementAgent`.
-    pub fn with_management_agent(
-        mut self,
-        value: impl Into<crate::models::ManagementAgentType>,
-    ) -> Self {
-        self.management_agent = Some(value.into());
-        self
-    }
-    /// Sets `managementCertificateExpirationDate`.
-    pub fn with_management_certificate_expiration_date(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.management_certificate_expiration_date = Some(value.into());
-        self
-    }
-    /// Sets `manufacturer`.
-    pub fn with_manufacturer(mut self, value: impl Into<String>) -> Self {
-        self.manufacturer = Some(value.into());
-        self
-    }
-    /// Sets `meid`.
-    pub fn with_meid(mut self, value: impl Into<String>) -> Self {
-        self.meid = Some(value.into());
-        self
-    }
-    /// Sets `model`.
-    pub fn with_model(mut self, value: impl Into<String>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-    /// Sets `notes`.
-    pub fn with_notes(mut self, value: impl Into<String>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
-    /// Sets `operatingSystem`.
-    pub fn with_operating_system(mut self, value: impl Into<String>) -> Self {
-        self.operating_system = Some(value.into());
-        self
-    }
-    /// Sets `osVersion`.
-    pub fn with_os_version(mut self, value: impl Into<String>) -> Self {
-        self.os_version = Some(value.into());
-        self
-    }
-    /// Sets `partnerReportedThreatState`.
-    pub fn with_partner_reported_threat_state(
-        mut self,
-        value: impl Into<crate::models::ManagedDevicePartnerReportedHealthState>,
-    ) -> Self {
-        self.partner_reported_threat_state = Some(value.into());
-        self
-    }
-    /// Sets `phoneNumber`.
-    pub fn with_phone_number(mut self, value: impl Into<String>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
-    /// Sets `physicalMemoryInBytes`.
-    pub fn with_physical_memory_in_bytes(mut self, value: impl Into<i64>) -> Self {
-        self.physical_memory_in_bytes = Some(value.into());
-        self
-    }
-    /// Sets `remoteAssistanceSessionErrorDetails`.
-    pub fn with_remote_assistance_session_error_details(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.remote_assistance_session_error_details = Some(value.into());
-        self
-    }
-    /// Sets `remoteAssistanceSessionUrl`.
-    pub fn with_remote_assistance_session_url(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.remote_assistance_session_url = Some(value.into());
-        self
-    }
-    /// Sets `requireUserEnrollmentApproval`.
-    pub fn with_require_user_enrollment_approval(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.require_user_enrollment_approval = Some(value.into());
-        self
-    }
-    /// Sets `serialNumber`.
-    pub fn with_serial_number(mut self, value: impl Into<String>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-    /// Sets `subscriberCarrier`.
-    pub fn with_subscriber_carrier(mut self, value: impl Into<String>) -> Self {
-        self.subscriber_carrier = Some(value.into());
-        self
-    }
-    /// Sets `totalStorageSpaceInBytes`.
-    pub fn with_total_storage_space_in_bytes(mut self, value: impl Into<i64>) -> Self {
-        self.total_storage_space_in_bytes = Some(value.into());
-        self
-    }
-    /// Sets `udid`.
-    pub fn with_udid(mut self, value: impl Into<String>) -> Self {
-        self.udid = Some(value.into());
-        self
-    }
-    /// Sets `userDisplayName`.
-    pub fn with_user_display_name(mut self, value: impl Into<String>) -> Self {
-        self.user_display_name = Some(value.into());
-        self
-    }
-    /// Sets `userId`.
-    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
-    /// Sets `userPrincipalName`.
-    pub fn with_user_principal_name(mut self, value: impl Into<String>) -> Self {
-        self.user_principal_name = Some(value.into());
-        self
-    }
-    /// Sets `wiFiMacAddress`.
-    pub fn with_wi_fi_mac_address(mut self, value: impl Into<String>) -> Self {
-        self.wi_fi_mac_address = Some(value.into());
-        self
-    }
-    /// Sets `deviceCategory`.
-    pub fn with_device_category(
-        mut self,
-        value: impl Into<crate::models::DeviceCategory>,
-    ) -> Self {
-        self.device_category = Some(value.into());
-        self
-    }
-    /// Sets `deviceCompliancePolicyStates`.
-    pub fn with_device_compliance_policy_states(
-        mut self,
-        value: impl Into<Vec<crate::models::DeviceCompliancePolicyState>>,
-    ) -> Self {
-        self.device_compliance_policy_states = Some(value.into());
-        self
-    }
-    /// Sets `deviceConfigurationStates`.
-    pub fn with_device_configuration_states(
-        mut self,
-        value: impl Into<Vec<crate::models::DeviceConfigurationState>>,
-    ) -> Self {
-        self.device_configuration_states = Some(value.into());
-        self
-    }
-    /// Sets `logCollectionRequests`.
-    pub fn with_log_collection_requests(
-        mut self,
-        value: impl Into<Vec<crate::models::DeviceLogCollectionResponse>>,
-    ) -> Self {
-        self.log_collection_requests = Some(value.into());
-        self
-    }
-    /// Sets `users`.
-    pub fn with_users(mut self, value: impl Into<Vec<crate::models::User>>) -> Self {
-        self.users = Some(value.into());
-        self
-    }
-    /// Sets `windowsProtectionState`.
-    pub fn with_windows_protection_state(
-        mut self,
-        value: impl Into<crate::models::WindowsProtectionState>,
-    ) -> Self {
-        self.windows_protection_state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ManagedDevice { with_id id "Sets `id`." opt String, with_activation_lock_bypass_code
+    activation_lock_bypass_code "Sets `activationLockBypassCode`." opt crate
+    ::runtime::Secret, with_android_security_patch_level android_security_patch_level
+    "Sets `androidSecurityPatchLevel`." opt String, with_azure_ad_device_id
+    azure_ad_device_id "Sets `azureADDeviceId`." opt String, with_azure_ad_registered
+    azure_ad_registered "Sets `azureADRegistered`." opt bool,
+    with_compliance_grace_period_expiration_date_time
+    compliance_grace_period_expiration_date_time
+    "Sets `complianceGracePeriodExpirationDateTime`." opt String, with_compliance_state
+    compliance_state "Sets `complianceState`." opt crate ::models::ComplianceState,
+    with_configuration_manager_client_enabled_features
+    configuration_manager_client_enabled_features
+    "Sets `configurationManagerClientEnabledFeatures`." opt crate
+    ::models::ConfigurationManagerClientEnabledFeatures, with_device_action_results
+    device_action_results "Sets `deviceActionResults`." opt Vec < crate
+    ::models::DeviceActionResult >, with_device_category_display_name
+    device_category_display_name "Sets `deviceCategoryDisplayName`." opt String,
+    with_device_enrollment_type device_enrollment_type "Sets `deviceEnrollmentType`." opt
+    crate ::models::DeviceEnrollmentType, with_device_health_attestation_state
+    device_health_attestation_state "Sets `deviceHealthAttestationState`." opt crate
+    ::models::DeviceHealthAttestationState, with_device_name device_name
+    "Sets `deviceName`." opt String, with_device_registration_state
+    device_registration_state "Sets `deviceRegistrationState`." opt crate
+    ::models::DeviceRegistrationState, with_eas_activated eas_activated
+    "Sets `easActivated`." opt bool, with_eas_activation_date_time
+    eas_activation_date_time "Sets `easActivationDateTime`." opt String,
+    with_eas_device_id eas_device_id "Sets `easDeviceId`." opt String, with_email_address
+    email_address "Sets `emailAddress`." opt String, with_enrolled_date_time
+    enrolled_date_time "Sets `enrolledDateTime`." opt String,
+    with_enrollment_profile_name enrollment_profile_name "Sets `enrollmentProfileName`."
+    opt String, with_ethernet_mac_address ethernet_mac_address
+    "Sets `ethernetMacAddress`." opt String, with_exchange_access_state
+    exchange_access_state "Sets `exchangeAccessState`." opt crate
+    ::models::DeviceManagementExchangeAccessState, with_exchange_access_state_reason
+    exchange_access_state_reason "Sets `exchangeAccessStateReason`." opt crate
+    ::models::DeviceManagementExchangeAccessStateReason,
+    with_exchange_last_successful_sync_date_time exchange_last_successful_sync_date_time
+    "Sets `exchangeLastSuccessfulSyncDateTime`." opt String,
+    with_free_storage_space_in_bytes free_storage_space_in_bytes
+    "Sets `freeStorageSpaceInBytes`." opt i64, with_iccid iccid "Sets `iccid`." opt
+    String, with_imei imei "Sets `imei`." opt String, with_is_encrypted is_encrypted
+    "Sets `isEncrypted`." opt bool, with_is_supervised is_supervised
+    "Sets `isSupervised`." opt bool, with_jail_broken jail_broken "Sets `jailBroken`."
+    opt String, with_last_sync_date_time last_sync_date_time "Sets `lastSyncDateTime`."
+    opt String, with_managed_device_name managed_device_name "Sets `managedDeviceName`."
+    opt String, with_managed_device_owner_type managed_device_owner_type
+    "Sets `managedDeviceOwnerType`." opt crate ::models::ManagedDeviceOwnerType,
+    with_management_agent management_agent "Sets `managementAgent`." opt crate
+    ::models::ManagementAgentType, with_management_certificate_expiration_date
+    management_certificate_expiration_date "Sets `managementCertificateExpirationDate`."
+    opt String, with_manufacturer manufacturer "Sets `manufacturer`." opt String,
+    with_meid meid "Sets `meid`." opt String, with_model model "Sets `model`." opt
+    String, with_notes notes "Sets `notes`." opt String, with_operating_system
+    operating_system "Sets `operatingSystem`." opt String, with_os_version os_version
+    "Sets `osVersion`." opt String, with_partner_reported_threat_state
+    partner_reported_threat_state "Sets `partnerReportedThreatState`." opt crate
+    ::models::ManagedDevicePartnerReportedHealthState, with_phone_number phone_number
+    "Sets `phoneNumber`." opt String, with_physical_memory_in_bytes
+    physical_memory_in_bytes "Sets `physicalMemoryInBytes`." opt i64,
+    with_remote_assistance_session_error_details remote_assistance_session_error_details
+    "Sets `remoteAssistanceSessionErrorDetails`." opt String,
+    with_remote_assistance_session_url remote_assistance_session_url
+    "Sets `remoteAssistanceSessionUrl`." opt String,
+    with_require_user_enrollment_approval require_user_enrollment_approval
+    "Sets `requireUserEnrollmentApproval`." opt bool, with_serial_number serial_number
+    "Sets `serialNumber`." opt String, with_subscriber_carrier subscriber_carrier
+    "Sets `subscriberCarrier`." opt String, with_total_storage_space_in_bytes
+    total_storage_space_in_bytes "Sets `totalStorageSpaceInBytes`." opt i64, with_udid
+    udid "Sets `udid`." opt String, with_user_display_name user_display_name
+    "Sets `userDisplayName`." opt String, with_user_id user_id "Sets `userId`." opt
+    String, with_user_principal_name user_principal_name "Sets `userPrincipalName`." opt
+    String, with_wi_fi_mac_address wi_fi_mac_address "Sets `wiFiMacAddress`." opt String,
+    with_device_category device_category "Sets `deviceCategory`." opt crate
+    ::models::DeviceCategory, with_device_compliance_policy_states
+    device_compliance_policy_states "Sets `deviceCompliancePolicyStates`." opt Vec <
+    crate ::models::DeviceCompliancePolicyState >, with_device_configuration_states
+    device_configuration_states "Sets `deviceConfigurationStates`." opt Vec < crate
+    ::models::DeviceConfigurationState >, with_log_collection_requests
+    log_collection_requests "Sets `logCollectionRequests`." opt Vec < crate
+    ::models::DeviceLogCollectionResponse >, with_users users "Sets `users`." opt Vec <
+    crate ::models::User >, with_windows_protection_state windows_protection_state
+    "Sets `windowsProtectionState`." opt crate ::models::WindowsProtectionState };
+    additional
+);

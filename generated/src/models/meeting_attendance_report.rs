@@ -46,42 +46,12 @@ pub struct MeetingAttendanceReport {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MeetingAttendanceReport {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `meetingEndDateTime`.
-    pub fn with_meeting_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.meeting_end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `meetingStartDateTime`.
-    pub fn with_meeting_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.meeting_start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `totalParticipantCount`.
-    pub fn with_total_participant_count(mut self, value: impl Into<i32>) -> Self {
-        self.total_participant_count = Some(value.into());
-        self
-    }
-    /// Sets `attendanceRecords`.
-    pub fn with_attendance_records(
-        mut self,
-        value: impl Into<Vec<crate::models::AttendanceRecord>>,
-    ) -> Self {
-        self.attendance_records = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MeetingAttendanceReport { with_id id "Sets `id`." opt String,
+    with_meeting_end_date_time meeting_end_date_time "Sets `meetingEndDateTime`." opt
+    String, with_meeting_start_date_time meeting_start_date_time
+    "Sets `meetingStartDateTime`." opt String, with_total_participant_count
+    total_participant_count "Sets `totalParticipantCount`." opt i32,
+    with_attendance_records attendance_records "Sets `attendanceRecords`." opt Vec <
+    crate ::models::AttendanceRecord > }; additional
+);

@@ -20,35 +20,8 @@ pub struct MeetingParticipantInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MeetingParticipantInfo {
-    /// Sets `identity`.
-    pub fn with_identity(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.identity = Some(value.into());
-        self
-    }
-    /// Sets `role`.
-    pub fn with_role(
-        mut self,
-        value: impl Into<crate::models::OnlineMeetingRole>,
-    ) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-    /// Sets `upn`.
-    pub fn with_upn(mut self, value: impl Into<String>) -> Self {
-        self.upn = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MeetingParticipantInfo { with_identity identity "Sets `identity`." opt crate
+    ::models::IdentitySet, with_role role "Sets `role`." opt crate
+    ::models::OnlineMeetingRole, with_upn upn "Sets `upn`." opt String }; additional
+);

@@ -17,30 +17,8 @@ pub struct MeetingParticipants {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MeetingParticipants {
-    /// Sets `attendees`.
-    pub fn with_attendees(
-        mut self,
-        value: impl Into<Vec<crate::models::MeetingParticipantInfo>>,
-    ) -> Self {
-        self.attendees = Some(value.into());
-        self
-    }
-    /// Sets `organizer`.
-    pub fn with_organizer(
-        mut self,
-        value: impl Into<crate::models::MeetingParticipantInfo>,
-    ) -> Self {
-        self.organizer = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MeetingParticipants { with_attendees attendees "Sets `attendees`." opt Vec < crate
+    ::models::MeetingParticipantInfo >, with_organizer organizer "Sets `organizer`." opt
+    crate ::models::MeetingParticipantInfo }; additional
+);

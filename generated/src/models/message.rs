@@ -172,225 +172,44 @@ pub struct Message {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Message {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `changeKey`.
-    pub fn with_change_key(mut self, value: impl Into<String>) -> Self {
-        self.change_key = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `bccRecipients`.
-    pub fn with_bcc_recipients(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.bcc_recipients = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `bodyPreview`.
-    pub fn with_body_preview(mut self, value: impl Into<String>) -> Self {
-        self.body_preview = Some(value.into());
-        self
-    }
-    /// Sets `ccRecipients`.
-    pub fn with_cc_recipients(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.cc_recipients = Some(value.into());
-        self
-    }
-    /// Sets `conversationId`.
-    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
-    /// Sets `conversationIndex`.
-    pub fn with_conversation_index(mut self, value: impl Into<String>) -> Self {
-        self.conversation_index = Some(value.into());
-        self
-    }
-    /// Sets `flag`.
-    pub fn with_flag(mut self, value: impl Into<crate::models::FollowupFlag>) -> Self {
-        self.flag = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn with_from(mut self, value: impl Into<crate::models::Recipient>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `importance`.
-    pub fn with_importance(
-        mut self,
-        value: impl Into<crate::models::Importance>,
-    ) -> Self {
-        self.importance = Some(value.into());
-        self
-    }
-    /// Sets `inferenceClassification`.
-    pub fn with_inference_classification(
-        mut self,
-        value: impl Into<crate::models::InferenceClassificationType>,
-    ) -> Self {
-        self.inference_classification = Some(value.into());
-        self
-    }
-    /// Sets `internetMessageHeaders`.
-    pub fn with_internet_message_headers(
-        mut self,
-        value: impl Into<Vec<crate::models::InternetMessageHeader>>,
-    ) -> Self {
-        self.internet_message_headers = Some(value.into());
-        self
-    }
-    /// Sets `internetMessageId`.
-    pub fn with_internet_message_id(mut self, value: impl Into<String>) -> Self {
-        self.internet_message_id = Some(value.into());
-        self
-    }
-    /// Sets `isDeliveryReceiptRequested`.
-    pub fn with_is_delivery_receipt_requested(mut self, value: impl Into<bool>) -> Self {
-        self.is_delivery_receipt_requested = Some(value.into());
-        self
-    }
-    /// Sets `isDraft`.
-    pub fn with_is_draft(mut self, value: impl Into<bool>) -> Self {
-        self.is_draft = Some(value.into());
-        self
-    }
-    /// Sets `isRead`.
-    pub fn with_is_read(mut self, value: impl Into<bool>) -> Self {
-        self.is_read = Some(value.into());
-        self
-    }
-    /// Sets `isReadReceiptRequested`.
-    pub fn with_is_read_receipt_requested(mut self, value: impl Into<bool>) -> Self {
-        self.is_read_receipt_requested = Some(value.into());
-        self
-    }
-    /// Sets `parentFolderId`.
-    pub fn with_parent_folder_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_folder_id = Some(value.into());
-        self
-    }
-    /// Sets `receivedDateTime`.
-    pub fn with_received_date_time(mut self, value: impl Into<String>) -> Self {
-        self.received_date_time = Some(value.into());
-        self
-    }
-    /// Sets `replyTo`.
-    pub fn with_reply_to(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.reply_to = Some(value.into());
-        self
-    }
-    /// Sets `sender`.
-    pub fn with_sender(mut self, value: impl Into<crate::models::Recipient>) -> Self {
-        self.sender = Some(value.into());
-        self
-    }
-    /// Sets `sentDateTime`.
-    pub fn with_sent_date_time(mut self, value: impl Into<String>) -> Self {
-        self.sent_date_time = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `toRecipients`.
-    pub fn with_to_recipients(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.to_recipients = Some(value.into());
-        self
-    }
-    /// Sets `uniqueBody`.
-    pub fn with_unique_body(
-        mut self,
-        value: impl Into<crate::models::ItemBody>,
-    ) -> Self {
-        self.unique_body = Some(value.into());
-        self
-    }
-    /// Sets `webLink`.
-    pub fn with_web_link(mut self, value: impl Into<String>) -> Self {
-        self.web_link = Some(value.into());
-        self
-    }
-    /// Sets `attachments`.
-    pub fn with_attachments(
-        mut self,
-        value: impl Into<Vec<crate::models::Attachment>>,
-    ) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Message { with_id id "Sets `id`." opt String, with_categories categories
+    "Sets `categories`." opt Vec < String >, with_change_key change_key
+    "Sets `changeKey`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String,
+    with_bcc_recipients bcc_recipients "Sets `bccRecipients`." opt Vec < crate
+    ::models::Recipient >, with_body body "Sets `body`." opt crate ::models::ItemBody,
+    with_body_preview body_preview "Sets `bodyPreview`." opt String, with_cc_recipients
+    cc_recipients "Sets `ccRecipients`." opt Vec < crate ::models::Recipient >,
+    with_conversation_id conversation_id "Sets `conversationId`." opt String,
+    with_conversation_index conversation_index "Sets `conversationIndex`." opt String,
+    with_flag flag "Sets `flag`." opt crate ::models::FollowupFlag, with_from from
+    "Sets `from`." opt crate ::models::Recipient, with_has_attachments has_attachments
+    "Sets `hasAttachments`." opt bool, with_importance importance "Sets `importance`."
+    opt crate ::models::Importance, with_inference_classification
+    inference_classification "Sets `inferenceClassification`." opt crate
+    ::models::InferenceClassificationType, with_internet_message_headers
+    internet_message_headers "Sets `internetMessageHeaders`." opt Vec < crate
+    ::models::InternetMessageHeader >, with_internet_message_id internet_message_id
+    "Sets `internetMessageId`." opt String, with_is_delivery_receipt_requested
+    is_delivery_receipt_requested "Sets `isDeliveryReceiptRequested`." opt bool,
+    with_is_draft is_draft "Sets `isDraft`." opt bool, with_is_read is_read
+    "Sets `isRead`." opt bool, with_is_read_receipt_requested is_read_receipt_requested
+    "Sets `isReadReceiptRequested`." opt bool, with_parent_folder_id parent_folder_id
+    "Sets `parentFolderId`." opt String, with_received_date_time received_date_time
+    "Sets `receivedDateTime`." opt String, with_reply_to reply_to "Sets `replyTo`." opt
+    Vec < crate ::models::Recipient >, with_sender sender "Sets `sender`." opt crate
+    ::models::Recipient, with_sent_date_time sent_date_time "Sets `sentDateTime`." opt
+    String, with_subject subject "Sets `subject`." opt String, with_to_recipients
+    to_recipients "Sets `toRecipients`." opt Vec < crate ::models::Recipient >,
+    with_unique_body unique_body "Sets `uniqueBody`." opt crate ::models::ItemBody,
+    with_web_link web_link "Sets `webLink`." opt String, with_attachments attachments
+    "Sets `attachments`." opt Vec < crate ::models::Attachment >, with_extensions
+    extensions "Sets `extensions`." opt Vec < crate ::models::Extension >,
+    with_multi_value_extended_properties multi_value_extended_properties
+    "Sets `multiValueExtendedProperties`." opt Vec < crate
+    ::models::MultiValueLegacyExtendedProperty >, with_single_value_extended_properties
+    single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
+    crate ::models::SingleValueLegacyExtendedProperty > }; additional
+);

@@ -38,68 +38,13 @@ pub struct MessageRule {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MessageRule {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `actions`.
-    pub fn with_actions(
-        mut self,
-        value: impl Into<crate::models::MessageRuleActions>,
-    ) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-    /// Sets `conditions`.
-    pub fn with_conditions(
-        mut self,
-        value: impl Into<crate::models::MessageRulePredicates>,
-    ) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `exceptions`.
-    pub fn with_exceptions(
-        mut self,
-        value: impl Into<crate::models::MessageRulePredicates>,
-    ) -> Self {
-        self.exceptions = Some(value.into());
-        self
-    }
-    /// Sets `hasError`.
-    pub fn with_has_error(mut self, value: impl Into<bool>) -> Self {
-        self.has_error = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn with_is_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
-    /// Sets `isReadOnly`.
-    pub fn with_is_read_only(mut self, value: impl Into<bool>) -> Self {
-        self.is_read_only = Some(value.into());
-        self
-    }
-    /// Sets `sequence`.
-    pub fn with_sequence(mut self, value: impl Into<i32>) -> Self {
-        self.sequence = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MessageRule { with_id id "Sets `id`." opt String, with_actions actions
+    "Sets `actions`." opt crate ::models::MessageRuleActions, with_conditions conditions
+    "Sets `conditions`." opt crate ::models::MessageRulePredicates, with_display_name
+    display_name "Sets `displayName`." opt String, with_exceptions exceptions
+    "Sets `exceptions`." opt crate ::models::MessageRulePredicates, with_has_error
+    has_error "Sets `hasError`." opt bool, with_is_enabled is_enabled "Sets `isEnabled`."
+    opt bool, with_is_read_only is_read_only "Sets `isReadOnly`." opt bool, with_sequence
+    sequence "Sets `sequence`." opt i32 }; additional
+);

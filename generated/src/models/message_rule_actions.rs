@@ -60,81 +60,18 @@ pub struct MessageRuleActions {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MessageRuleActions {
-    /// Sets `assignCategories`.
-    pub fn with_assign_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.assign_categories = Some(value.into());
-        self
-    }
-    /// Sets `copyToFolder`.
-    pub fn with_copy_to_folder(mut self, value: impl Into<String>) -> Self {
-        self.copy_to_folder = Some(value.into());
-        self
-    }
-    /// Sets `delete`.
-    pub fn with_delete(mut self, value: impl Into<bool>) -> Self {
-        self.delete = Some(value.into());
-        self
-    }
-    /// Sets `forwardAsAttachmentTo`.
-    pub fn with_forward_as_attachment_to(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.forward_as_attachment_to = Some(value.into());
-        self
-    }
-    /// Sets `forwardTo`.
-    pub fn with_forward_to(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.forward_to = Some(value.into());
-        self
-    }
-    /// Sets `markAsRead`.
-    pub fn with_mark_as_read(mut self, value: impl Into<bool>) -> Self {
-        self.mark_as_read = Some(value.into());
-        self
-    }
-    /// Sets `markImportance`.
-    pub fn with_mark_importance(
-        mut self,
-        value: impl Into<crate::models::Importance>,
-    ) -> Self {
-        self.mark_importance = Some(value.into());
-        self
-    }
-    /// Sets `moveToFolder`.
-    pub fn with_move_to_folder(mut self, value: impl Into<String>) -> Self {
-        self.move_to_folder = Some(value.into());
-        self
-    }
-    /// Sets `permanentDelete`.
-    pub fn with_permanent_delete(mut self, value: impl Into<bool>) -> Self {
-        self.permanent_delete = Some(value.into());
-        self
-    }
-    /// Sets `redirectTo`.
-    pub fn with_redirect_to(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.redirect_to = Some(value.into());
-        self
-    }
-    /// Sets `stopProcessingRules`.
-    pub fn with_stop_processing_rules(mut self, value: impl Into<bool>) -> Self {
-        self.stop_processing_rules = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MessageRuleActions { with_assign_categories assign_categories
+    "Sets `assignCategories`." opt Vec < String >, with_copy_to_folder copy_to_folder
+    "Sets `copyToFolder`." opt String, with_delete delete "Sets `delete`." opt bool,
+    with_forward_as_attachment_to forward_as_attachment_to
+    "Sets `forwardAsAttachmentTo`." opt Vec < crate ::models::Recipient >,
+    with_forward_to forward_to "Sets `forwardTo`." opt Vec < crate ::models::Recipient >,
+    with_mark_as_read mark_as_read "Sets `markAsRead`." opt bool, with_mark_importance
+    mark_importance "Sets `markImportance`." opt crate ::models::Importance,
+    with_move_to_folder move_to_folder "Sets `moveToFolder`." opt String,
+    with_permanent_delete permanent_delete "Sets `permanentDelete`." opt bool,
+    with_redirect_to redirect_to "Sets `redirectTo`." opt Vec < crate ::models::Recipient
+    >, with_stop_processing_rules stop_processing_rules "Sets `stopProcessingRules`." opt
+    bool }; additional
+);

@@ -153,185 +153,37 @@ pub struct MessageRulePredicates {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MessageRulePredicates {
-    /// Sets `bodyContains`.
-    pub fn with_body_contains(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.body_contains = Some(value.into());
-        self
-    }
-    /// Sets `bodyOrSubjectContains`.
-    pub fn with_body_or_subject_contains(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.body_or_subject_contains = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `fromAddresses`.
-    pub fn with_from_addresses(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.from_addresses = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `headerContains`.
-    pub fn with_header_contains(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.header_contains = Some(value.into());
-        self
-    }
-    /// Sets `importance`.
-    pub fn with_importance(
-        mut self,
-        value: impl Into<crate::models::Importance>,
-    ) -> Self {
-        self.importance = Some(value.into());
-        self
-    }
-    /// Sets `isApprovalRequest`.
-    pub fn with_is_approval_request(mut self, value: impl Into<bool>) -> Self {
-        self.is_approval_request = Some(value.into());
-        self
-    }
-    /// Sets `isAutomaticForward`.
-    pub fn with_is_automatic_forward(mut self, value: impl Into<bool>) -> Self {
-        self.is_automatic_forward = Some(value.into());
-        self
-    }
-    /// Sets `isAutomaticReply`.
-    pub fn with_is_automatic_reply(mut self, value: impl Into<bool>) -> Self {
-        self.is_automatic_reply = Some(value.into());
-        self
-    }
-    /// Sets `isEncrypted`.
-    pub fn with_is_encrypted(mut self, value: impl Into<bool>) -> Self {
-        self.is_encrypted = Some(value.into());
-        self
-    }
-    /// Sets `isMeetingRequest`.
-    pub fn with_is_meeting_request(mut self, value: impl Into<bool>) -> Self {
-        self.is_meeting_request = Some(value.into());
-        self
-    }
-    /// Sets `isMeetingResponse`.
-    pub fn with_is_meeting_response(mut self, value: impl Into<bool>) -> Self {
-        self.is_meeting_response = Some(value.into());
-        self
-    }
-    /// Sets `isNonDeliveryReport`.
-    pub fn with_is_non_delivery_report(mut self, value: impl Into<bool>) -> Self {
-        self.is_non_delivery_report = Some(value.into());
-        self
-    }
-    /// Sets `isPermissionControlled`.
-    pub fn with_is_permission_controlled(mut self, value: impl Into<bool>) -> Self {
-        self.is_permission_controlled = Some(value.into());
-        self
-    }
-    /// Sets `isReadReceipt`.
-    pub fn with_is_read_receipt(mut self, value: impl Into<bool>) -> Self {
-        self.is_read_receipt = Some(value.into());
-        self
-    }
-    /// Sets `isSigned`.
-    pub fn with_is_signed(mut self, value: impl Into<bool>) -> Self {
-        self.is_signed = Some(value.into());
-        self
-    }
-    /// Sets `isVoicemail`.
-    pub fn with_is_voicemail(mut self, value: impl Into<bool>) -> Self {
-        self.is_voicemail = Some(value.into());
-        self
-    }
-    /// Sets `messageActionFlag`.
-    pub fn with_message_action_flag(
-        mut self,
-        value: impl Into<crate::models::MessageActionFlag>,
-    ) -> Self {
-        self.message_action_flag = Some(value.into());
-        self
-    }
-    /// Sets `notSentToMe`.
-    pub fn with_not_sent_to_me(mut self, value: impl Into<bool>) -> Self {
-        self.not_sent_to_me = Some(value.into());
-        self
-    }
-    /// Sets `recipientContains`.
-    pub fn with_recipient_contains(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.recipient_contains = Some(value.into());
-        self
-    }
-    /// Sets `senderContains`.
-    pub fn with_sender_contains(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.sender_contains = Some(value.into());
-        self
-    }
-    /// Sets `sensitivity`.
-    pub fn with_sensitivity(
-        mut self,
-        value: impl Into<crate::models::Sensitivity>,
-    ) -> Self {
-        self.sensitivity = Some(value.into());
-        self
-    }
-    /// Sets `sentCcMe`.
-    pub fn with_sent_cc_me(mut self, value: impl Into<bool>) -> Self {
-        self.sent_cc_me = Some(value.into());
-        self
-    }
-    /// Sets `sentOnlyToMe`.
-    pub fn with_sent_only_to_me(mut self, value: impl Into<bool>) -> Self {
-        self.sent_only_to_me = Some(value.into());
-        self
-    }
-    /// Sets `sentToAddresses`.
-    pub fn with_sent_to_addresses(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.sent_to_addresses = Some(value.into());
-        self
-    }
-    /// Sets `sentToMe`.
-    pub fn with_sent_to_me(mut self, value: impl Into<bool>) -> Self {
-        self.sent_to_me = Some(value.into());
-        self
-    }
-    /// Sets `sentToOrCcMe`.
-    pub fn with_sent_to_or_cc_me(mut self, value: impl Into<bool>) -> Self {
-        self.sent_to_or_cc_me = Some(value.into());
-        self
-    }
-    /// Sets `subjectContains`.
-    pub fn with_subject_contains(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.subject_contains = Some(value.into());
-        self
-    }
-    /// Sets `withinSizeRange`.
-    pub fn with_within_size_range(
-        mut self,
-        value: impl Into<crate::models::SizeRange>,
-    ) -> Self {
-        self.within_size_range = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MessageRulePredicates { with_body_contains body_contains "Sets `bodyContains`." opt
+    Vec < String >, with_body_or_subject_contains body_or_subject_contains
+    "Sets `bodyOrSubjectContains`." opt Vec < String >, with_categories categories
+    "Sets `categories`." opt Vec < String >, with_from_addresses from_addresses
+    "Sets `fromAddresses`." opt Vec < crate ::models::Recipient >, with_has_attachments
+    has_attachments "Sets `hasAttachments`." opt bool, with_header_contains
+    header_contains "Sets `headerContains`." opt Vec < String >, with_importance
+    importance "Sets `importance`." opt crate ::models::Importance,
+    with_is_approval_request is_approval_request "Sets `isApprovalRequest`." opt bool,
+    with_is_automatic_forward is_automatic_forward "Sets `isAutomaticForward`." opt bool,
+    with_is_automatic_reply is_automatic_reply "Sets `isAutomaticReply`." opt bool,
+    with_is_encrypted is_encrypted "Sets `isEncrypted`." opt bool,
+    with_is_meeting_request is_meeting_request "Sets `isMeetingRequest`." opt bool,
+    with_is_meeting_response is_meeting_response "Sets `isMeetingResponse`." opt bool,
+    with_is_non_delivery_report is_non_delivery_report "Sets `isNonDeliveryReport`." opt
+    bool, with_is_permission_controlled is_permission_controlled
+    "Sets `isPermissionControlled`." opt bool, with_is_read_receipt is_read_receipt
+    "Sets `isReadReceipt`." opt bool, with_is_signed is_signed "Sets `isSigned`." opt
+    bool, with_is_voicemail is_voicemail "Sets `isVoicemail`." opt bool,
+    with_message_action_flag message_action_flag "Sets `messageActionFlag`." opt crate
+    ::models::MessageActionFlag, with_not_sent_to_me not_sent_to_me "Sets `notSentToMe`."
+    opt bool, with_recipient_contains recipient_contains "Sets `recipientContains`." opt
+    Vec < String >, with_sender_contains sender_contains "Sets `senderContains`." opt Vec
+    < String >, with_sensitivity sensitivity "Sets `sensitivity`." opt crate
+    ::models::Sensitivity, with_sent_cc_me sent_cc_me "Sets `sentCcMe`." opt bool,
+    with_sent_only_to_me sent_only_to_me "Sets `sentOnlyToMe`." opt bool,
+    with_sent_to_addresses sent_to_addresses "Sets `sentToAddresses`." opt Vec < crate
+    ::models::Recipient >, with_sent_to_me sent_to_me "Sets `sentToMe`." opt bool,
+    with_sent_to_or_cc_me sent_to_or_cc_me "Sets `sentToOrCcMe`." opt bool,
+    with_subject_contains subject_contains "Sets `subjectContains`." opt Vec < String >,
+    with_within_size_range within_size_range "Sets `withinSizeRange`." opt crate
+    ::models::SizeRange }; additional
+);

@@ -37,44 +37,11 @@ pub struct MicrosoftAuthenticatorAuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MicrosoftAuthenticatorAuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `deviceTag`.
-    pub fn with_device_tag(mut self, value: impl Into<String>) -> Self {
-        self.device_tag = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `phoneAppVersion`.
-    pub fn with_phone_app_version(mut self, value: impl Into<String>) -> Self {
-        self.phone_app_version = Some(value.into());
-        self
-    }
-    /// Sets `device`.
-    pub fn with_device(mut self, value: impl Into<crate::models::Device>) -> Self {
-        self.device = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MicrosoftAuthenticatorAuthenticationMethod { with_id id "Sets `id`." opt String,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_device_tag device_tag "Sets `deviceTag`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_phone_app_version
+    phone_app_version "Sets `phoneAppVersion`." opt String, with_device device
+    "Sets `device`." opt crate ::models::Device }; additional
+);

@@ -6,6 +6,44 @@
 //! Structs are `#[non_exhaustive]`: Graph adds properties over time. Build them
 //! with `Default::default()` and the `with_*` setters. Enums keep values this SDK
 //! does not know in `Unknown(String)` instead of failing.
+/// The `with_*` setters of a model: `with_x x "doc" kind Type` per field, where kind
+/// says how the value is stored (`opt`: `Some(v)`, `opt_box`: `Some(Box::new(v))`,
+/// `req`, `req_box`), and `; additional` adds `with_additional_property`. (A crate
+/// without structs uses neither the macro nor its import.)
+#[allow(unused_macros)]
+macro_rules! setters {
+    (
+        $ty:ident { $($setter:ident $field:ident $doc:literal $kind:ident $fty:ty),* }
+        $(; $additional:ident)?
+    ) => {
+        impl $ty { $(crate ::models::setters!(@ one $setter $field $doc $kind $fty);)*
+        $(crate ::models::setters!(@ $additional);)? }
+    };
+    (@ one $setter:ident $field:ident $doc:literal opt $fty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
+        self. $field = Some(value.into()); self }
+    };
+    (@ one $setter:ident $field:ident $doc:literal opt_box $fty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
+        self. $field = Some(Box::new(value.into())); self }
+    };
+    (@ one $setter:ident $field:ident $doc:literal req $fty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
+        self. $field = value.into(); self }
+    };
+    (@ one $setter:ident $field:ident $doc:literal req_box $fty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
+        self. $field = Box::new(value.into()); self }
+    };
+    (@ additional) => {
+        #[doc = r" Adds a property the schema does not name."] pub fn
+        with_additional_property(mut self, name : impl Into < String >, value : impl Into
+        < serde_json::Value >) -> Self { self.additional_properties.insert(name.into(),
+        value.into()); self }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use setters;
 #[cfg(any(feature = "applications", feature = "service-principals"))]
 mod access_action;
 #[cfg(any(feature = "applications", feature = "service-principals"))]

@@ -70,104 +70,20 @@ pub struct Notebook {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Notebook {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `self`.
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `isShared`.
-    pub fn with_is_shared(mut self, value: impl Into<bool>) -> Self {
-        self.is_shared = Some(value.into());
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: impl Into<crate::models::NotebookLinks>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-    /// Sets `sectionGroupsUrl`.
-    pub fn with_section_groups_url(mut self, value: impl Into<String>) -> Self {
-        self.section_groups_url = Some(value.into());
-        self
-    }
-    /// Sets `sectionsUrl`.
-    pub fn with_sections_url(mut self, value: impl Into<String>) -> Self {
-        self.sections_url = Some(value.into());
-        self
-    }
-    /// Sets `userRole`.
-    pub fn with_user_role(
-        mut self,
-        value: impl Into<crate::models::OnenoteUserRole>,
-    ) -> Self {
-        self.user_role = Some(value.into());
-        self
-    }
-    /// Sets `sectionGroups`.
-    pub fn with_section_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::SectionGroup>>,
-    ) -> Self {
-        self.section_groups = Some(value.into());
-        self
-    }
-    /// Sets `sections`.
-    pub fn with_sections(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenoteSection>>,
-    ) -> Self {
-        self.sections = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Notebook { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`." opt
+    String, with_created_date_time created_date_time "Sets `createdDateTime`." opt
+    String, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_display_name display_name "Sets `displayName`." opt
+    String, with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_is_default is_default
+    "Sets `isDefault`." opt bool, with_is_shared is_shared "Sets `isShared`." opt bool,
+    with_links links "Sets `links`." opt crate ::models::NotebookLinks,
+    with_section_groups_url section_groups_url "Sets `sectionGroupsUrl`." opt String,
+    with_sections_url sections_url "Sets `sectionsUrl`." opt String, with_user_role
+    user_role "Sets `userRole`." opt crate ::models::OnenoteUserRole, with_section_groups
+    section_groups "Sets `sectionGroups`." opt Vec < crate ::models::SectionGroup >,
+    with_sections sections "Sets `sections`." opt Vec < crate ::models::OnenoteSection >
+    }; additional
+);

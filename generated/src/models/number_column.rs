@@ -35,34 +35,9 @@ pub struct NumberColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl NumberColumn {
-    /// Sets `decimalPlaces`.
-    pub fn with_decimal_places(mut self, value: impl Into<String>) -> Self {
-        self.decimal_places = Some(value.into());
-        self
-    }
-    /// Sets `displayAs`.
-    pub fn with_display_as(mut self, value: impl Into<String>) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-    /// Sets `maximum`.
-    pub fn with_maximum(mut self, value: impl Into<f64>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-    /// Sets `minimum`.
-    pub fn with_minimum(mut self, value: impl Into<f64>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    NumberColumn { with_decimal_places decimal_places "Sets `decimalPlaces`." opt String,
+    with_display_as display_as "Sets `displayAs`." opt String, with_maximum maximum
+    "Sets `maximum`." opt f64, with_minimum minimum "Sets `minimum`." opt f64 };
+    additional
+);

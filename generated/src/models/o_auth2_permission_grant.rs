@@ -27,44 +27,10 @@ pub struct OAuth2PermissionGrant {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OAuth2PermissionGrant {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `clientId`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `consentType`.
-    pub fn with_consent_type(mut self, value: impl Into<String>) -> Self {
-        self.consent_type = Some(value.into());
-        self
-    }
-    /// Sets `principalId`.
-    pub fn with_principal_id(mut self, value: impl Into<String>) -> Self {
-        self.principal_id = Some(value.into());
-        self
-    }
-    /// Sets `resourceId`.
-    pub fn with_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OAuth2PermissionGrant { with_id id "Sets `id`." opt String, with_client_id client_id
+    "Sets `clientId`." opt String, with_consent_type consent_type "Sets `consentType`."
+    opt String, with_principal_id principal_id "Sets `principalId`." opt String,
+    with_resource_id resource_id "Sets `resourceId`." opt String, with_scope scope
+    "Sets `scope`." opt String }; additional
+);

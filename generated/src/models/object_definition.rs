@@ -23,40 +23,10 @@ pub struct ObjectDefinition {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ObjectDefinition {
-    /// Sets `attributes`.
-    pub fn with_attributes(
-        mut self,
-        value: impl Into<Vec<crate::models::AttributeDefinition>>,
-    ) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn with_metadata(
-        mut self,
-        value: impl Into<Vec<crate::models::ObjectDefinitionMetadataEntry>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `supportedApis`.
-    pub fn with_supported_apis(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.supported_apis = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ObjectDefinition { with_attributes attributes "Sets `attributes`." opt Vec < crate
+    ::models::AttributeDefinition >, with_metadata metadata "Sets `metadata`." opt Vec <
+    crate ::models::ObjectDefinitionMetadataEntry >, with_name name "Sets `name`." opt
+    String, with_supported_apis supported_apis "Sets `supportedApis`." opt Vec < String >
+    }; additional
+);

@@ -24,29 +24,8 @@ pub struct ObjectIdentity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ObjectIdentity {
-    /// Sets `issuer`.
-    pub fn with_issuer(mut self, value: impl Into<String>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-    /// Sets `issuerAssignedId`.
-    pub fn with_issuer_assigned_id(mut self, value: impl Into<String>) -> Self {
-        self.issuer_assigned_id = Some(value.into());
-        self
-    }
-    /// Sets `signInType`.
-    pub fn with_sign_in_type(mut self, value: impl Into<String>) -> Self {
-        self.sign_in_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ObjectIdentity { with_issuer issuer "Sets `issuer`." opt String,
+    with_issuer_assigned_id issuer_assigned_id "Sets `issuerAssignedId`." opt String,
+    with_sign_in_type sign_in_type "Sets `signInType`." opt String }; additional
+);

@@ -47,63 +47,14 @@ pub struct ObjectMapping {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ObjectMapping {
-    /// Sets `attributeMappings`.
-    pub fn with_attribute_mappings(
-        mut self,
-        value: impl Into<Vec<crate::models::AttributeMapping>>,
-    ) -> Self {
-        self.attribute_mappings = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `flowTypes`.
-    pub fn with_flow_types(
-        mut self,
-        value: impl Into<crate::runtime::Flags<crate::models::ObjectFlowTypes>>,
-    ) -> Self {
-        self.flow_types = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn with_metadata(
-        mut self,
-        value: impl Into<Vec<crate::models::ObjectMappingMetadataEntry>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<crate::models::Filter>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `sourceObjectName`.
-    pub fn with_source_object_name(mut self, value: impl Into<String>) -> Self {
-        self.source_object_name = Some(value.into());
-        self
-    }
-    /// Sets `targetObjectName`.
-    pub fn with_target_object_name(mut self, value: impl Into<String>) -> Self {
-        self.target_object_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ObjectMapping { with_attribute_mappings attribute_mappings
+    "Sets `attributeMappings`." opt Vec < crate ::models::AttributeMapping >,
+    with_enabled enabled "Sets `enabled`." opt bool, with_flow_types flow_types
+    "Sets `flowTypes`." opt crate ::runtime::Flags < crate ::models::ObjectFlowTypes >,
+    with_metadata metadata "Sets `metadata`." opt Vec < crate
+    ::models::ObjectMappingMetadataEntry >, with_name name "Sets `name`." opt String,
+    with_scope scope "Sets `scope`." opt crate ::models::Filter, with_source_object_name
+    source_object_name "Sets `sourceObjectName`." opt String, with_target_object_name
+    target_object_name "Sets `targetObjectName`." opt String }; additional
+);

@@ -116,89 +116,25 @@ pub struct OnPremisesExtensionAttributes {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnPremisesExtensionAttributes {
-    /// Sets `extensionAttribute1`.
-    pub fn with_extension_attribute1(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute1 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute10`.
-    pub fn with_extension_attribute10(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute10 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute11`.
-    pub fn with_extension_attribute11(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute11 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute12`.
-    pub fn with_extension_attribute12(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute12 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute13`.
-    pub fn with_extension_attribute13(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute13 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute14`.
-    pub fn with_extension_attribute14(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute14 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute15`.
-    pub fn with_extension_attribute15(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute15 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute2`.
-    pub fn with_extension_attribute2(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute2 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute3`.
-    pub fn with_extension_attribute3(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute3 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute4`.
-    pub fn with_extension_attribute4(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute4 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute5`.
-    pub fn with_extension_attribute5(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute5 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute6`.
-    pub fn with_extension_attribute6(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute6 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute7`.
-    pub fn with_extension_attribute7(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute7 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute8`.
-    pub fn with_extension_attribute8(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute8 = Some(value.into());
-        self
-    }
-    /// Sets `extensionAttribute9`.
-    pub fn with_extension_attribute9(mut self, value: impl Into<String>) -> Self {
-        self.extension_attribute9 = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnPremisesExtensionAttributes { with_extension_attribute1 extension_attribute1
+    "Sets `extensionAttribute1`." opt String, with_extension_attribute10
+    extension_attribute10 "Sets `extensionAttribute10`." opt String,
+    with_extension_attribute11 extension_attribute11 "Sets `extensionAttribute11`." opt
+    String, with_extension_attribute12 extension_attribute12
+    "Sets `extensionAttribute12`." opt String, with_extension_attribute13
+    extension_attribute13 "Sets `extensionAttribute13`." opt String,
+    with_extension_attribute14 extension_attribute14 "Sets `extensionAttribute14`." opt
+    String, with_extension_attribute15 extension_attribute15
+    "Sets `extensionAttribute15`." opt String, with_extension_attribute2
+    extension_attribute2 "Sets `extensionAttribute2`." opt String,
+    with_extension_attribute3 extension_attribute3 "Sets `extensionAttribute3`." opt
+    String, with_extension_attribute4 extension_attribute4 "Sets `extensionAttribute4`."
+    opt String, with_extension_attribute5 extension_attribute5
+    "Sets `extensionAttribute5`." opt String, with_extension_attribute6
+    extension_attribute6 "Sets `extensionAttribute6`." opt String,
+    with_extension_attribute7 extension_attribute7 "Sets `extensionAttribute7`." opt
+    String, with_extension_attribute8 extension_attribute8 "Sets `extensionAttribute8`."
+    opt String, with_extension_attribute9 extension_attribute9
+    "Sets `extensionAttribute9`." opt String }; additional
+);

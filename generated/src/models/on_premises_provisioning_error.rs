@@ -33,34 +33,9 @@ pub struct OnPremisesProvisioningError {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnPremisesProvisioningError {
-    /// Sets `category`.
-    pub fn with_category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-    /// Sets `occurredDateTime`.
-    pub fn with_occurred_date_time(mut self, value: impl Into<String>) -> Self {
-        self.occurred_date_time = Some(value.into());
-        self
-    }
-    /// Sets `propertyCausingError`.
-    pub fn with_property_causing_error(mut self, value: impl Into<String>) -> Self {
-        self.property_causing_error = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnPremisesProvisioningError { with_category category "Sets `category`." opt String,
+    with_occurred_date_time occurred_date_time "Sets `occurredDateTime`." opt String,
+    with_property_causing_error property_causing_error "Sets `propertyCausingError`." opt
+    String, with_value value "Sets `value`." opt String }; additional
+);

@@ -30,67 +30,13 @@ pub struct Onenote {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Onenote {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `notebooks`.
-    pub fn with_notebooks(
-        mut self,
-        value: impl Into<Vec<crate::models::Notebook>>,
-    ) -> Self {
-        self.notebooks = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenoteOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenotePage>>,
-    ) -> Self {
-        self.pages = Some(value.into());
-        self
-    }
-    /// Sets `resources`.
-    pub fn with_resources(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenoteResource>>,
-    ) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-    /// Sets `sectionGroups`.
-    pub fn with_section_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::SectionGroup>>,
-    ) -> Self {
-        self.section_groups = Some(value.into());
-        self
-    }
-    /// Sets `sections`.
-    pub fn with_sections(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenoteSection>>,
-    ) -> Self {
-        self.sections = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Onenote { with_id id "Sets `id`." opt String, with_notebooks notebooks
+    "Sets `notebooks`." opt Vec < crate ::models::Notebook >, with_operations operations
+    "Sets `operations`." opt Vec < crate ::models::OnenoteOperation >, with_pages pages
+    "Sets `pages`." opt Vec < crate ::models::OnenotePage >, with_resources resources
+    "Sets `resources`." opt Vec < crate ::models::OnenoteResource >, with_section_groups
+    section_groups "Sets `sectionGroups`." opt Vec < crate ::models::SectionGroup >,
+    with_sections sections "Sets `sections`." opt Vec < crate ::models::OnenoteSection >
+    }; additional
+);

@@ -53,60 +53,13 @@ pub struct OnenoteOperation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnenoteOperation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastActionDateTime`.
-    pub fn with_last_action_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_action_date_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::OperationStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(
-        mut self,
-        value: impl Into<crate::models::OnenoteOperationError>,
-    ) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `percentComplete`.
-    pub fn with_percent_complete(mut self, value: impl Into<String>) -> Self {
-        self.percent_complete = Some(value.into());
-        self
-    }
-    /// Sets `resourceId`.
-    pub fn with_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-    /// Sets `resourceLocation`.
-    pub fn with_resource_location(mut self, value: impl Into<String>) -> Self {
-        self.resource_location = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnenoteOperation { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_last_action_date_time
+    last_action_date_time "Sets `lastActionDateTime`." opt String, with_status status
+    "Sets `status`." opt crate ::models::OperationStatus, with_error error
+    "Sets `error`." opt crate ::models::OnenoteOperationError, with_percent_complete
+    percent_complete "Sets `percentComplete`." opt String, with_resource_id resource_id
+    "Sets `resourceId`." opt String, with_resource_location resource_location
+    "Sets `resourceLocation`." opt String }; additional
+);

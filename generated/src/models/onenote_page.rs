@@ -69,90 +69,17 @@ pub struct OnenotePage {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnenotePage {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `self`.
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `contentUrl`.
-    pub fn with_content_url(mut self, value: impl Into<String>) -> Self {
-        self.content_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByAppId`.
-    pub fn with_created_by_app_id(mut self, value: impl Into<String>) -> Self {
-        self.created_by_app_id = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `level`.
-    pub fn with_level(mut self, value: impl Into<i32>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: impl Into<crate::models::PageLinks>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn with_order(mut self, value: impl Into<i32>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `userTags`.
-    pub fn with_user_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.user_tags = Some(value.into());
-        self
-    }
-    /// Sets `parentNotebook`.
-    pub fn with_parent_notebook(
-        mut self,
-        value: impl Into<crate::models::Notebook>,
-    ) -> Self {
-        self.parent_notebook = Some(value.into());
-        self
-    }
-    /// Sets `parentSection`.
-    pub fn with_parent_section(
-        mut self,
-        value: impl Into<crate::models::OnenoteSection>,
-    ) -> Self {
-        self.parent_section = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnenotePage { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`." opt
+    String, with_created_date_time created_date_time "Sets `createdDateTime`." opt
+    String, with_content content "Sets `content`." opt String, with_content_url
+    content_url "Sets `contentUrl`." opt String, with_created_by_app_id created_by_app_id
+    "Sets `createdByAppId`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String, with_level level
+    "Sets `level`." opt i32, with_links links "Sets `links`." opt crate
+    ::models::PageLinks, with_order order "Sets `order`." opt i32, with_title title
+    "Sets `title`." opt String, with_user_tags user_tags "Sets `userTags`." opt Vec <
+    String >, with_parent_notebook parent_notebook "Sets `parentNotebook`." opt crate
+    ::models::Notebook, with_parent_section parent_section "Sets `parentSection`." opt
+    crate ::models::OnenoteSection }; additional
+);

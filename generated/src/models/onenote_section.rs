@@ -64,94 +64,18 @@ pub struct OnenoteSection {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnenoteSection {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `self`.
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: impl Into<crate::models::SectionLinks>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-    /// Sets `pagesUrl`.
-    pub fn with_pages_url(mut self, value: impl Into<String>) -> Self {
-        self.pages_url = Some(value.into());
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenotePage>>,
-    ) -> Self {
-        self.pages = Some(value.into());
-        self
-    }
-    /// Sets `parentNotebook`.
-    pub fn with_parent_notebook(
-        mut self,
-        value: impl Into<crate::models::Notebook>,
-    ) -> Self {
-        self.parent_notebook = Some(value.into());
-        self
-    }
-    /// Sets `parentSectionGroup`.
-    pub fn with_parent_section_group(
-        mut self,
-        value: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.parent_section_group = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnenoteSection { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`."
+    opt String, with_created_date_time created_date_time "Sets `createdDateTime`." opt
+    String, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_display_name display_name "Sets `displayName`." opt
+    String, with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_is_default is_default
+    "Sets `isDefault`." opt bool, with_links links "Sets `links`." opt crate
+    ::models::SectionLinks, with_pages_url pages_url "Sets `pagesUrl`." opt String,
+    with_pages pages "Sets `pages`." opt Vec < crate ::models::OnenotePage >,
+    with_parent_notebook parent_notebook "Sets `parentNotebook`." opt crate
+    ::models::Notebook, with_parent_section_group parent_section_group
+    "Sets `parentSectionGroup`." opt crate ::models::SectionGroup }; additional
+);

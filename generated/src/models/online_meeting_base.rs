@@ -135,147 +135,34 @@ pub struct OnlineMeetingBase {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnlineMeetingBase {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `allowAttendeeToEnableCamera`.
-    pub fn with_allow_attendee_to_enable_camera(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.allow_attendee_to_enable_camera = Some(value.into());
-        self
-    }
-    /// Sets `allowAttendeeToEnableMic`.
-    pub fn with_allow_attendee_to_enable_mic(mut self, value: impl Into<bool>) -> Self {
-        self.allow_attendee_to_enable_mic = Some(value.into());
-        self
-    }
-    /// Sets `allowedPresenters`.
-    pub fn with_allowed_presenters(
-        mut self,
-        value: impl Into<crate::models::OnlineMeetingPresenters>,
-    ) -> Self {
-        self.allowed_presenters = Some(value.into());
-        self
-    }
-    /// Sets `allowMeetingChat`.
-    pub fn with_allow_meeting_chat(
-        mut self,
-        value: impl Into<crate::models::MeetingChatMode>,
-    ) -> Self {
-        self.allow_meeting_chat = Some(value.into());
-        self
-    }
-    /// Sets `allowParticipantsToChangeName`.
-    pub fn with_allow_participants_to_change_name(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.allow_participants_to_change_name = Some(value.into());
-        self
-    }
-    /// Sets `allowTeamworkReactions`.
-    pub fn with_allow_teamwork_reactions(mut self, value: impl Into<bool>) -> Self {
-        self.allow_teamwork_reactions = Some(value.into());
-        self
-    }
-    /// Sets `audioConferencing`.
-    pub fn with_audio_conferencing(
-        mut self,
-        value: impl Into<crate::models::AudioConferencing>,
-    ) -> Self {
-        self.audio_conferencing = Some(value.into());
-        self
-    }
-    /// Sets `chatInfo`.
-    pub fn with_chat_info(mut self, value: impl Into<crate::models::ChatInfo>) -> Self {
-        self.chat_info = Some(value.into());
-        self
-    }
-    /// Sets `isEntryExitAnnounced`.
-    pub fn with_is_entry_exit_announced(mut self, value: impl Into<bool>) -> Self {
-        self.is_entry_exit_announced = Some(value.into());
-        self
-    }
-    /// Sets `joinInformation`.
-    pub fn with_join_information(
-        mut self,
-        value: impl Into<crate::models::ItemBody>,
-    ) -> Self {
-        self.join_information = Some(value.into());
-        self
-    }
-    /// Sets `joinMeetingIdSettings`.
-    pub fn with_join_meeting_id_settings(
-        mut self,
-        value: impl Into<crate::models::JoinMeetingIdSettings>,
-    ) -> Self {
-        self.join_meeting_id_settings = Some(value.into());
-        self
-    }
-    /// Sets `joinWebUrl`.
-    pub fn with_join_web_url(mut self, value: impl Into<String>) -> Self {
-        self.join_web_url = Some(value.into());
-        self
-    }
-    /// Sets `lobbyBypassSettings`.
-    pub fn with_lobby_bypass_settings(
-        mut self,
-        value: impl Into<crate::models::LobbyBypassSettings>,
-    ) -> Self {
-        self.lobby_bypass_settings = Some(value.into());
-        self
-    }
-    /// Sets `recordAutomatically`.
-    pub fn with_record_automatically(mut self, value: impl Into<bool>) -> Self {
-        self.record_automatically = Some(value.into());
-        self
-    }
-    /// Sets `shareMeetingChatHistoryDefault`.
-    pub fn with_share_meeting_chat_history_default(
-        mut self,
-        value: impl Into<crate::models::MeetingChatHistoryDefaultMode>,
-    ) -> Self {
-        self.share_meeting_chat_history_default = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `videoTeleconferenceId`.
-    pub fn with_video_teleconference_id(mut self, value: impl Into<String>) -> Self {
-        self.video_teleconference_id = Some(value.into());
-        self
-    }
-    /// Sets `watermarkProtection`.
-    pub fn with_watermark_protection(
-        mut self,
-        value: impl Into<crate::models::WatermarkProtectionValues>,
-    ) -> Self {
-        self.watermark_protection = Some(value.into());
-        self
-    }
-    /// Sets `attendanceReports`.
-    pub fn with_attendance_reports(
-        mut self,
-        value: impl Into<Vec<crate::models::MeetingAttendanceReport>>,
-    ) -> Self {
-        self.attendance_reports = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnlineMeetingBase { with_id id "Sets `id`." opt String,
+    with_allow_attendee_to_enable_camera allow_attendee_to_enable_camera
+    "Sets `allowAttendeeToEnableCamera`." opt bool, with_allow_attendee_to_enable_mic
+    allow_attendee_to_enable_mic "Sets `allowAttendeeToEnableMic`." opt bool,
+    with_allowed_presenters allowed_presenters "Sets `allowedPresenters`." opt crate
+    ::models::OnlineMeetingPresenters, with_allow_meeting_chat allow_meeting_chat
+    "Sets `allowMeetingChat`." opt crate ::models::MeetingChatMode,
+    with_allow_participants_to_change_name allow_participants_to_change_name
+    "Sets `allowParticipantsToChangeName`." opt bool, with_allow_teamwork_reactions
+    allow_teamwork_reactions "Sets `allowTeamworkReactions`." opt bool,
+    with_audio_conferencing audio_conferencing "Sets `audioConferencing`." opt crate
+    ::models::AudioConferencing, with_chat_info chat_info "Sets `chatInfo`." opt crate
+    ::models::ChatInfo, with_is_entry_exit_announced is_entry_exit_announced
+    "Sets `isEntryExitAnnounced`." opt bool, with_join_information join_information
+    "Sets `joinInformation`." opt crate ::models::ItemBody, with_join_meeting_id_settings
+    join_meeting_id_settings "Sets `joinMeetingIdSettings`." opt crate
+    ::models::JoinMeetingIdSettings, with_join_web_url join_web_url "Sets `joinWebUrl`."
+    opt String, with_lobby_bypass_settings lobby_bypass_settings
+    "Sets `lobbyBypassSettings`." opt crate ::models::LobbyBypassSettings,
+    with_record_automatically record_automatically "Sets `recordAutomatically`." opt
+    bool, with_share_meeting_chat_history_default share_meeting_chat_history_default
+    "Sets `shareMeetingChatHistoryDefault`." opt crate
+    ::models::MeetingChatHistoryDefaultMode, with_subject subject "Sets `subject`." opt
+    String, with_video_teleconference_id video_teleconference_id
+    "Sets `videoTeleconferenceId`." opt String, with_watermark_protection
+    watermark_protection "Sets `watermarkProtection`." opt crate
+    ::models::WatermarkProtectionValues, with_attendance_reports attendance_reports
+    "Sets `attendanceReports`." opt Vec < crate ::models::MeetingAttendanceReport > };
+    additional
+);

@@ -33,44 +33,11 @@ pub struct OnlineMeetingInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OnlineMeetingInfo {
-    /// Sets `conferenceId`.
-    pub fn with_conference_id(mut self, value: impl Into<String>) -> Self {
-        self.conference_id = Some(value.into());
-        self
-    }
-    /// Sets `joinUrl`.
-    pub fn with_join_url(mut self, value: impl Into<String>) -> Self {
-        self.join_url = Some(value.into());
-        self
-    }
-    /// Sets `phones`.
-    pub fn with_phones(mut self, value: impl Into<Vec<crate::models::Phone>>) -> Self {
-        self.phones = Some(value.into());
-        self
-    }
-    /// Sets `quickDial`.
-    pub fn with_quick_dial(mut self, value: impl Into<String>) -> Self {
-        self.quick_dial = Some(value.into());
-        self
-    }
-    /// Sets `tollFreeNumbers`.
-    pub fn with_toll_free_numbers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.toll_free_numbers = Some(value.into());
-        self
-    }
-    /// Sets `tollNumber`.
-    pub fn with_toll_number(mut self, value: impl Into<String>) -> Self {
-        self.toll_number = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OnlineMeetingInfo { with_conference_id conference_id "Sets `conferenceId`." opt
+    String, with_join_url join_url "Sets `joinUrl`." opt String, with_phones phones
+    "Sets `phones`." opt Vec < crate ::models::Phone >, with_quick_dial quick_dial
+    "Sets `quickDial`." opt String, with_toll_free_numbers toll_free_numbers
+    "Sets `tollFreeNumbers`." opt Vec < String >, with_toll_number toll_number
+    "Sets `tollNumber`." opt String }; additional
+);

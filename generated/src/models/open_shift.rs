@@ -54,58 +54,13 @@ pub struct OpenShift {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OpenShift {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `draftOpenShift`.
-    pub fn with_draft_open_shift(
-        mut self,
-        value: impl Into<crate::models::OpenShiftItem>,
-    ) -> Self {
-        self.draft_open_shift = Some(value.into());
-        self
-    }
-    /// Sets `schedulingGroupId`.
-    pub fn with_scheduling_group_id(mut self, value: impl Into<String>) -> Self {
-        self.scheduling_group_id = Some(value.into());
-        self
-    }
-    /// Sets `sharedOpenShift`.
-    pub fn with_shared_open_shift(
-        mut self,
-        value: impl Into<crate::models::OpenShiftItem>,
-    ) -> Self {
-        self.shared_open_shift = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OpenShift { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_last_modified_by
+    last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_draft_open_shift draft_open_shift "Sets `draftOpenShift`." opt crate
+    ::models::OpenShiftItem, with_scheduling_group_id scheduling_group_id
+    "Sets `schedulingGroupId`." opt String, with_shared_open_shift shared_open_shift
+    "Sets `sharedOpenShift`." opt crate ::models::OpenShiftItem }; additional
+);

@@ -33,37 +33,9 @@ pub struct Operation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Operation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastActionDateTime`.
-    pub fn with_last_action_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_action_date_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::OperationStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Operation { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_last_action_date_time
+    last_action_date_time "Sets `lastActionDateTime`." opt String, with_status status
+    "Sets `status`." opt crate ::models::OperationStatus }; additional
+);

@@ -27,37 +27,9 @@ pub struct OptionalClaim {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OptionalClaim {
-    /// Sets `additionalProperties`.
-    pub fn with_additional_properties_2(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.additional_properties_2 = Some(value.into());
-        self
-    }
-    /// Sets `essential`.
-    pub fn with_essential(mut self, value: impl Into<bool>) -> Self {
-        self.essential = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OptionalClaim { with_additional_properties_2 additional_properties_2
+    "Sets `additionalProperties`." opt Vec < String >, with_essential essential
+    "Sets `essential`." opt bool, with_name name "Sets `name`." opt String, with_source
+    source "Sets `source`." opt String }; additional
+);

@@ -20,38 +20,9 @@ pub struct OptionalClaims {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OptionalClaims {
-    /// Sets `accessToken`.
-    pub fn with_access_token(
-        mut self,
-        value: impl Into<Vec<crate::models::OptionalClaim>>,
-    ) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-    /// Sets `idToken`.
-    pub fn with_id_token(
-        mut self,
-        value: impl Into<Vec<crate::models::OptionalClaim>>,
-    ) -> Self {
-        self.id_token = Some(value.into());
-        self
-    }
-    /// Sets `saml2Token`.
-    pub fn with_saml2_token(
-        mut self,
-        value: impl Into<Vec<crate::models::OptionalClaim>>,
-    ) -> Self {
-        self.saml2_token = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OptionalClaims { with_access_token access_token "Sets `accessToken`." opt Vec < crate
+    ::models::OptionalClaim >, with_id_token id_token "Sets `idToken`." opt Vec < crate
+    ::models::OptionalClaim >, with_saml2_token saml2_token "Sets `saml2Token`." opt Vec
+    < crate ::models::OptionalClaim > }; additional
+);

@@ -18,29 +18,8 @@ pub struct OutlookCategory {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OutlookCategory {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<crate::models::CategoryColor>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OutlookCategory { with_id id "Sets `id`." opt String, with_color color
+    "Sets `color`." opt crate ::models::CategoryColor, with_display_name display_name
+    "Sets `displayName`." opt String }; additional
+);

@@ -19,27 +19,8 @@ pub struct OutlookUser {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl OutlookUser {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `masterCategories`.
-    pub fn with_master_categories(
-        mut self,
-        value: impl Into<Vec<crate::models::OutlookCategory>>,
-    ) -> Self {
-        self.master_categories = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OutlookUser { with_id id "Sets `id`." opt String, with_master_categories
+    master_categories "Sets `masterCategories`." opt Vec < crate
+    ::models::OutlookCategory > }; additional
+);

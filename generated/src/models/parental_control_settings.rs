@@ -25,27 +25,9 @@ pub struct ParentalControlSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ParentalControlSettings {
-    /// Sets `countriesBlockedForMinors`.
-    pub fn with_countries_blocked_for_minors(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.countries_blocked_for_minors = Some(value.into());
-        self
-    }
-    /// Sets `legalAgeGroupRule`.
-    pub fn with_legal_age_group_rule(mut self, value: impl Into<String>) -> Self {
-        self.legal_age_group_rule = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ParentalControlSettings { with_countries_blocked_for_minors
+    countries_blocked_for_minors "Sets `countriesBlockedForMinors`." opt Vec < String >,
+    with_legal_age_group_rule legal_age_group_rule "Sets `legalAgeGroupRule`." opt String
+    }; additional
+);

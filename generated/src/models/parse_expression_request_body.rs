@@ -26,38 +26,13 @@ pub struct ParseExpressionRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ParseExpressionRequestBody {
-    /// Sets `expression`.
-    pub fn with_expression(mut self, value: impl Into<String>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-    /// Sets `testInputObject`.
-    pub fn with_test_input_object(
-        mut self,
-        value: impl Into<crate::models::ExpressionInputObject>,
-    ) -> Self {
-        self.test_input_object = Some(value.into());
-        self
-    }
-    /// Sets `targetAttributeDefinition`.
-    pub fn with_target_attribute_definition(
-        mut self,
-        value: impl Into<crate::models::AttributeDefinition>,
-    ) -> Self {
-        self.target_attribute_definition = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ParseExpressionRequestBody { with_expression expression "Sets `expression`." opt
+    String, with_test_input_object test_input_object "Sets `testInputObject`." opt crate
+    ::models::ExpressionInputObject, with_target_attribute_definition
+    target_attribute_definition "Sets `targetAttributeDefinition`." opt crate
+    ::models::AttributeDefinition }; additional
+);
 impl crate::request::JsonBody for ParseExpressionRequestBody {}
 /// Body properties of every operation whose body is [`ParseExpressionRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, ParseExpressionRequestBody> {

@@ -42,42 +42,12 @@ pub struct ParseExpressionResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ParseExpressionResponse {
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::PublicError>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `evaluationResult`.
-    pub fn with_evaluation_result(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.evaluation_result = Some(value.into());
-        self
-    }
-    /// Sets `evaluationSucceeded`.
-    pub fn with_evaluation_succeeded(mut self, value: impl Into<bool>) -> Self {
-        self.evaluation_succeeded = Some(value.into());
-        self
-    }
-    /// Sets `parsedExpression`.
-    pub fn with_parsed_expression(
-        mut self,
-        value: impl Into<crate::models::AttributeMappingSource>,
-    ) -> Self {
-        self.parsed_expression = Some(value.into());
-        self
-    }
-    /// Sets `parsingSucceeded`.
-    pub fn with_parsing_succeeded(mut self, value: impl Into<bool>) -> Self {
-        self.parsing_succeeded = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ParseExpressionResponse { with_error error "Sets `error`." opt crate
+    ::models::PublicError, with_evaluation_result evaluation_result
+    "Sets `evaluationResult`." opt Vec < String >, with_evaluation_succeeded
+    evaluation_succeeded "Sets `evaluationSucceeded`." opt bool, with_parsed_expression
+    parsed_expression "Sets `parsedExpression`." opt crate
+    ::models::AttributeMappingSource, with_parsing_succeeded parsing_succeeded
+    "Sets `parsingSucceeded`." opt bool }; additional
+);

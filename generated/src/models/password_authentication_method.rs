@@ -24,29 +24,8 @@ pub struct PasswordAuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PasswordAuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `password`.
-    pub fn with_password(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PasswordAuthenticationMethod { with_id id "Sets `id`." opt String,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_password password "Sets `password`." opt crate ::runtime::Secret }; additional
+);

@@ -32,35 +32,11 @@ pub struct PasswordCredentialConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PasswordCredentialConfiguration {
-    /// Sets `maxLifetime`.
-    pub fn with_max_lifetime(mut self, value: impl Into<String>) -> Self {
-        self.max_lifetime = Some(value.into());
-        self
-    }
-    /// Sets `restrictForAppsCreatedAfterDateTime`.
-    pub fn with_restrict_for_apps_created_after_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.restrict_for_apps_created_after_date_time = Some(value.into());
-        self
-    }
-    /// Sets `restrictionType`.
-    pub fn with_restriction_type(
-        mut self,
-        value: impl Into<crate::models::AppCredentialRestrictionType>,
-    ) -> Self {
-        self.restriction_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PasswordCredentialConfiguration { with_max_lifetime max_lifetime
+    "Sets `maxLifetime`." opt String, with_restrict_for_apps_created_after_date_time
+    restrict_for_apps_created_after_date_time
+    "Sets `restrictForAppsCreatedAfterDateTime`." opt String, with_restriction_type
+    restriction_type "Sets `restrictionType`." opt crate
+    ::models::AppCredentialRestrictionType }; additional
+);

@@ -28,35 +28,11 @@ pub struct PasswordProfile {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PasswordProfile {
-    /// Sets `forceChangePasswordNextSignIn`.
-    pub fn with_force_change_password_next_sign_in(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.force_change_password_next_sign_in = Some(value.into());
-        self
-    }
-    /// Sets `forceChangePasswordNextSignInWithMfa`.
-    pub fn with_force_change_password_next_sign_in_with_mfa(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.force_change_password_next_sign_in_with_mfa = Some(value.into());
-        self
-    }
-    /// Sets `password`.
-    pub fn with_password(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PasswordProfile { with_force_change_password_next_sign_in
+    force_change_password_next_sign_in "Sets `forceChangePasswordNextSignIn`." opt bool,
+    with_force_change_password_next_sign_in_with_mfa
+    force_change_password_next_sign_in_with_mfa
+    "Sets `forceChangePasswordNextSignInWithMfa`." opt bool, with_password password
+    "Sets `password`." opt crate ::runtime::Secret }; additional
+);

@@ -17,30 +17,8 @@ pub struct PatternedRecurrence {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PatternedRecurrence {
-    /// Sets `pattern`.
-    pub fn with_pattern(
-        mut self,
-        value: impl Into<crate::models::RecurrencePattern>,
-    ) -> Self {
-        self.pattern = Some(value.into());
-        self
-    }
-    /// Sets `range`.
-    pub fn with_range(
-        mut self,
-        value: impl Into<crate::models::RecurrenceRange>,
-    ) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PatternedRecurrence { with_pattern pattern "Sets `pattern`." opt crate
+    ::models::RecurrencePattern, with_range range "Sets `range`." opt crate
+    ::models::RecurrenceRange }; additional
+);

@@ -16,19 +16,7 @@ pub struct PendingContentUpdate {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PendingContentUpdate {
-    /// Sets `queuedDateTime`.
-    pub fn with_queued_date_time(mut self, value: impl Into<String>) -> Self {
-        self.queued_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PendingContentUpdate { with_queued_date_time queued_date_time
+    "Sets `queuedDateTime`." opt String }; additional
+);

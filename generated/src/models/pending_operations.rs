@@ -18,22 +18,7 @@ pub struct PendingOperations {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PendingOperations {
-    /// Sets `pendingContentUpdate`.
-    pub fn with_pending_content_update(
-        mut self,
-        value: impl Into<crate::models::PendingContentUpdate>,
-    ) -> Self {
-        self.pending_content_update = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PendingOperations { with_pending_content_update pending_content_update
+    "Sets `pendingContentUpdate`." opt crate ::models::PendingContentUpdate }; additional
+);

@@ -59,92 +59,18 @@ pub struct Permission {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Permission {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `grantedTo`.
-    pub fn with_granted_to(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.granted_to = Some(value.into());
-        self
-    }
-    /// Sets `grantedToIdentities`.
-    pub fn with_granted_to_identities(
-        mut self,
-        value: impl Into<Vec<crate::models::IdentitySet>>,
-    ) -> Self {
-        self.granted_to_identities = Some(value.into());
-        self
-    }
-    /// Sets `grantedToIdentitiesV2`.
-    pub fn with_granted_to_identities_v2(
-        mut self,
-        value: impl Into<Vec<crate::models::SharePointIdentitySet>>,
-    ) -> Self {
-        self.granted_to_identities_v2 = Some(value.into());
-        self
-    }
-    /// Sets `grantedToV2`.
-    pub fn with_granted_to_v2(
-        mut self,
-        value: impl Into<crate::models::SharePointIdentitySet>,
-    ) -> Self {
-        self.granted_to_v2 = Some(value.into());
-        self
-    }
-    /// Sets `hasPassword`.
-    pub fn with_has_password(mut self, value: impl Into<bool>) -> Self {
-        self.has_password = Some(value.into());
-        self
-    }
-    /// Sets `inheritedFrom`.
-    pub fn with_inherited_from(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.inherited_from = Some(value.into());
-        self
-    }
-    /// Sets `invitation`.
-    pub fn with_invitation(
-        mut self,
-        value: impl Into<crate::models::SharingInvitation>,
-    ) -> Self {
-        self.invitation = Some(value.into());
-        self
-    }
-    /// Sets `link`.
-    pub fn with_link(mut self, value: impl Into<crate::models::SharingLink>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-    /// Sets `roles`.
-    pub fn with_roles(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.roles = Some(value.into());
-        self
-    }
-    /// Sets `shareId`.
-    pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
-        self.share_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Permission { with_id id "Sets `id`." opt String, with_expiration_date_time
+    expiration_date_time "Sets `expirationDateTime`." opt String, with_granted_to
+    granted_to "Sets `grantedTo`." opt crate ::models::IdentitySet,
+    with_granted_to_identities granted_to_identities "Sets `grantedToIdentities`." opt
+    Vec < crate ::models::IdentitySet >, with_granted_to_identities_v2
+    granted_to_identities_v2 "Sets `grantedToIdentitiesV2`." opt Vec < crate
+    ::models::SharePointIdentitySet >, with_granted_to_v2 granted_to_v2
+    "Sets `grantedToV2`." opt crate ::models::SharePointIdentitySet, with_has_password
+    has_password "Sets `hasPassword`." opt bool, with_inherited_from inherited_from
+    "Sets `inheritedFrom`." opt crate ::models::ItemReference, with_invitation invitation
+    "Sets `invitation`." opt crate ::models::SharingInvitation, with_link link
+    "Sets `link`." opt crate ::models::SharingLink, with_roles roles "Sets `roles`." opt
+    Vec < String >, with_share_id share_id "Sets `shareId`." opt String }; additional
+);

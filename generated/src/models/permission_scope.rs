@@ -56,59 +56,14 @@ pub struct PermissionScope {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PermissionScope {
-    /// Sets `adminConsentDescription`.
-    pub fn with_admin_consent_description(mut self, value: impl Into<String>) -> Self {
-        self.admin_consent_description = Some(value.into());
-        self
-    }
-    /// Sets `adminConsentDisplayName`.
-    pub fn with_admin_consent_display_name(mut self, value: impl Into<String>) -> Self {
-        self.admin_consent_display_name = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn with_is_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
-    /// Sets `origin`.
-    pub fn with_origin(mut self, value: impl Into<String>) -> Self {
-        self.origin = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `userConsentDescription`.
-    pub fn with_user_consent_description(mut self, value: impl Into<String>) -> Self {
-        self.user_consent_description = Some(value.into());
-        self
-    }
-    /// Sets `userConsentDisplayName`.
-    pub fn with_user_consent_display_name(mut self, value: impl Into<String>) -> Self {
-        self.user_consent_display_name = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PermissionScope { with_admin_consent_description admin_consent_description
+    "Sets `adminConsentDescription`." opt String, with_admin_consent_display_name
+    admin_consent_display_name "Sets `adminConsentDisplayName`." opt String, with_id id
+    "Sets `id`." opt String, with_is_enabled is_enabled "Sets `isEnabled`." opt bool,
+    with_origin origin "Sets `origin`." opt String, with_type r#type "Sets `type`." opt
+    String, with_user_consent_description user_consent_description
+    "Sets `userConsentDescription`." opt String, with_user_consent_display_name
+    user_consent_display_name "Sets `userConsentDisplayName`." opt String, with_value
+    value "Sets `value`." opt String }; additional
+);

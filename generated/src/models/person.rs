@@ -81,126 +81,23 @@ pub struct Person {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Person {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `birthday`.
-    pub fn with_birthday(mut self, value: impl Into<String>) -> Self {
-        self.birthday = Some(value.into());
-        self
-    }
-    /// Sets `companyName`.
-    pub fn with_company_name(mut self, value: impl Into<String>) -> Self {
-        self.company_name = Some(value.into());
-        self
-    }
-    /// Sets `department`.
-    pub fn with_department(mut self, value: impl Into<String>) -> Self {
-        self.department = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `givenName`.
-    pub fn with_given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-    /// Sets `imAddress`.
-    pub fn with_im_address(mut self, value: impl Into<String>) -> Self {
-        self.im_address = Some(value.into());
-        self
-    }
-    /// Sets `isFavorite`.
-    pub fn with_is_favorite(mut self, value: impl Into<bool>) -> Self {
-        self.is_favorite = Some(value.into());
-        self
-    }
-    /// Sets `jobTitle`.
-    pub fn with_job_title(mut self, value: impl Into<String>) -> Self {
-        self.job_title = Some(value.into());
-        self
-    }
-    /// Sets `officeLocation`.
-    pub fn with_office_location(mut self, value: impl Into<String>) -> Self {
-        self.office_location = Some(value.into());
-        self
-    }
-    /// Sets `personNotes`.
-    pub fn with_person_notes(mut self, value: impl Into<String>) -> Self {
-        self.person_notes = Some(value.into());
-        self
-    }
-    /// Sets `personType`.
-    pub fn with_person_type(
-        mut self,
-        value: impl Into<crate::models::PersonType>,
-    ) -> Self {
-        self.person_type = Some(value.into());
-        self
-    }
-    /// Sets `phones`.
-    pub fn with_phones(mut self, value: impl Into<Vec<crate::models::Phone>>) -> Self {
-        self.phones = Some(value.into());
-        self
-    }
-    /// Sets `postalAddresses`.
-    pub fn with_postal_addresses(
-        mut self,
-        value: impl Into<Vec<crate::models::Location>>,
-    ) -> Self {
-        self.postal_addresses = Some(value.into());
-        self
-    }
-    /// Sets `profession`.
-    pub fn with_profession(mut self, value: impl Into<String>) -> Self {
-        self.profession = Some(value.into());
-        self
-    }
-    /// Sets `scoredEmailAddresses`.
-    pub fn with_scored_email_addresses(
-        mut self,
-        value: impl Into<Vec<crate::models::ScoredEmailAddress>>,
-    ) -> Self {
-        self.scored_email_addresses = Some(value.into());
-        self
-    }
-    /// Sets `surname`.
-    pub fn with_surname(mut self, value: impl Into<String>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-    /// Sets `userPrincipalName`.
-    pub fn with_user_principal_name(mut self, value: impl Into<String>) -> Self {
-        self.user_principal_name = Some(value.into());
-        self
-    }
-    /// Sets `websites`.
-    pub fn with_websites(
-        mut self,
-        value: impl Into<Vec<crate::models::Website>>,
-    ) -> Self {
-        self.websites = Some(value.into());
-        self
-    }
-    /// Sets `yomiCompany`.
-    pub fn with_yomi_company(mut self, value: impl Into<String>) -> Self {
-        self.yomi_company = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Person { with_id id "Sets `id`." opt String, with_birthday birthday
+    "Sets `birthday`." opt String, with_company_name company_name "Sets `companyName`."
+    opt String, with_department department "Sets `department`." opt String,
+    with_display_name display_name "Sets `displayName`." opt String, with_given_name
+    given_name "Sets `givenName`." opt String, with_im_address im_address
+    "Sets `imAddress`." opt String, with_is_favorite is_favorite "Sets `isFavorite`." opt
+    bool, with_job_title job_title "Sets `jobTitle`." opt String, with_office_location
+    office_location "Sets `officeLocation`." opt String, with_person_notes person_notes
+    "Sets `personNotes`." opt String, with_person_type person_type "Sets `personType`."
+    opt crate ::models::PersonType, with_phones phones "Sets `phones`." opt Vec < crate
+    ::models::Phone >, with_postal_addresses postal_addresses "Sets `postalAddresses`."
+    opt Vec < crate ::models::Location >, with_profession profession "Sets `profession`."
+    opt String, with_scored_email_addresses scored_email_addresses
+    "Sets `scoredEmailAddresses`." opt Vec < crate ::models::ScoredEmailAddress >,
+    with_surname surname "Sets `surname`." opt String, with_user_principal_name
+    user_principal_name "Sets `userPrincipalName`." opt String, with_websites websites
+    "Sets `websites`." opt Vec < crate ::models::Website >, with_yomi_company
+    yomi_company "Sets `yomiCompany`." opt String }; additional
+);

@@ -24,29 +24,9 @@ pub struct PersonOrGroupColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PersonOrGroupColumn {
-    /// Sets `allowMultipleSelection`.
-    pub fn with_allow_multiple_selection(mut self, value: impl Into<bool>) -> Self {
-        self.allow_multiple_selection = Some(value.into());
-        self
-    }
-    /// Sets `chooseFromType`.
-    pub fn with_choose_from_type(mut self, value: impl Into<String>) -> Self {
-        self.choose_from_type = Some(value.into());
-        self
-    }
-    /// Sets `displayAs`.
-    pub fn with_display_as(mut self, value: impl Into<String>) -> Self {
-        self.display_as = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PersonOrGroupColumn { with_allow_multiple_selection allow_multiple_selection
+    "Sets `allowMultipleSelection`." opt bool, with_choose_from_type choose_from_type
+    "Sets `chooseFromType`." opt String, with_display_as display_as "Sets `displayAs`."
+    opt String }; additional
+);

@@ -17,24 +17,7 @@ pub struct PersonType {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PersonType {
-    /// Sets `class`.
-    pub fn with_class(mut self, value: impl Into<String>) -> Self {
-        self.class = Some(value.into());
-        self
-    }
-    /// Sets `subclass`.
-    pub fn with_subclass(mut self, value: impl Into<String>) -> Self {
-        self.subclass = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PersonType { with_class class "Sets `class`." opt String, with_subclass subclass
+    "Sets `subclass`." opt String }; additional
+);

@@ -21,40 +21,10 @@ pub struct PhoneAuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PhoneAuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `phoneNumber`.
-    pub fn with_phone_number(mut self, value: impl Into<String>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
-    /// Sets `phoneType`.
-    pub fn with_phone_type(
-        mut self,
-        value: impl Into<crate::models::AuthenticationPhoneType>,
-    ) -> Self {
-        self.phone_type = Some(value.into());
-        self
-    }
-    /// Sets `smsSignInState`.
-    pub fn with_sms_sign_in_state(
-        mut self,
-        value: impl Into<crate::models::AuthenticationMethodSignInState>,
-    ) -> Self {
-        self.sms_sign_in_state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PhoneAuthenticationMethod { with_id id "Sets `id`." opt String, with_phone_number
+    phone_number "Sets `phoneNumber`." opt String, with_phone_type phone_type
+    "Sets `phoneType`." opt crate ::models::AuthenticationPhoneType,
+    with_sms_sign_in_state sms_sign_in_state "Sets `smsSignInState`." opt crate
+    ::models::AuthenticationMethodSignInState }; additional
+);

@@ -72,59 +72,13 @@ pub struct Photo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Photo {
-    /// Sets `cameraMake`.
-    pub fn with_camera_make(mut self, value: impl Into<String>) -> Self {
-        self.camera_make = Some(value.into());
-        self
-    }
-    /// Sets `cameraModel`.
-    pub fn with_camera_model(mut self, value: impl Into<String>) -> Self {
-        self.camera_model = Some(value.into());
-        self
-    }
-    /// Sets `exposureDenominator`.
-    pub fn with_exposure_denominator(mut self, value: impl Into<f64>) -> Self {
-        self.exposure_denominator = Some(value.into());
-        self
-    }
-    /// Sets `exposureNumerator`.
-    pub fn with_exposure_numerator(mut self, value: impl Into<f64>) -> Self {
-        self.exposure_numerator = Some(value.into());
-        self
-    }
-    /// Sets `fNumber`.
-    pub fn with_f_number(mut self, value: impl Into<f64>) -> Self {
-        self.f_number = Some(value.into());
-        self
-    }
-    /// Sets `focalLength`.
-    pub fn with_focal_length(mut self, value: impl Into<f64>) -> Self {
-        self.focal_length = Some(value.into());
-        self
-    }
-    /// Sets `iso`.
-    pub fn with_iso(mut self, value: impl Into<i32>) -> Self {
-        self.iso = Some(value.into());
-        self
-    }
-    /// Sets `orientation`.
-    pub fn with_orientation(mut self, value: impl Into<i32>) -> Self {
-        self.orientation = Some(value.into());
-        self
-    }
-    /// Sets `takenDateTime`.
-    pub fn with_taken_date_time(mut self, value: impl Into<String>) -> Self {
-        self.taken_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Photo { with_camera_make camera_make "Sets `cameraMake`." opt String,
+    with_camera_model camera_model "Sets `cameraModel`." opt String,
+    with_exposure_denominator exposure_denominator "Sets `exposureDenominator`." opt f64,
+    with_exposure_numerator exposure_numerator "Sets `exposureNumerator`." opt f64,
+    with_f_number f_number "Sets `fNumber`." opt f64, with_focal_length focal_length
+    "Sets `focalLength`." opt f64, with_iso iso "Sets `iso`." opt i32, with_orientation
+    orientation "Sets `orientation`." opt i32, with_taken_date_time taken_date_time
+    "Sets `takenDateTime`." opt String }; additional
+);

@@ -30,39 +30,9 @@ pub struct PhysicalAddress {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PhysicalAddress {
-    /// Sets `city`.
-    pub fn with_city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-    /// Sets `countryOrRegion`.
-    pub fn with_country_or_region(mut self, value: impl Into<String>) -> Self {
-        self.country_or_region = Some(value.into());
-        self
-    }
-    /// Sets `postalCode`.
-    pub fn with_postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `street`.
-    pub fn with_street(mut self, value: impl Into<String>) -> Self {
-        self.street = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PhysicalAddress { with_city city "Sets `city`." opt String, with_country_or_region
+    country_or_region "Sets `countryOrRegion`." opt String, with_postal_code postal_code
+    "Sets `postalCode`." opt String, with_state state "Sets `state`." opt String,
+    with_street street "Sets `street`." opt String }; additional
+);

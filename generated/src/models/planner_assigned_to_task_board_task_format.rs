@@ -26,32 +26,9 @@ pub struct PlannerAssignedToTaskBoardTaskFormat {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerAssignedToTaskBoardTaskFormat {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `orderHintsByAssignee`.
-    pub fn with_order_hints_by_assignee(
-        mut self,
-        value: impl Into<crate::models::PlannerOrderHintsByAssignee>,
-    ) -> Self {
-        self.order_hints_by_assignee = Some(value.into());
-        self
-    }
-    /// Sets `unassignedOrderHint`.
-    pub fn with_unassigned_order_hint(mut self, value: impl Into<String>) -> Self {
-        self.unassigned_order_hint = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerAssignedToTaskBoardTaskFormat { with_id id "Sets `id`." opt String,
+    with_order_hints_by_assignee order_hints_by_assignee "Sets `orderHintsByAssignee`."
+    opt crate ::models::PlannerOrderHintsByAssignee, with_unassigned_order_hint
+    unassigned_order_hint "Sets `unassignedOrderHint`." opt String }; additional
+);

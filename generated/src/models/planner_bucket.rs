@@ -24,42 +24,9 @@ pub struct PlannerBucket {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerBucket {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `orderHint`.
-    pub fn with_order_hint(mut self, value: impl Into<String>) -> Self {
-        self.order_hint = Some(value.into());
-        self
-    }
-    /// Sets `planId`.
-    pub fn with_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.plan_id = Some(value.into());
-        self
-    }
-    /// Sets `tasks`.
-    pub fn with_tasks(
-        mut self,
-        value: impl Into<Vec<crate::models::PlannerTask>>,
-    ) -> Self {
-        self.tasks = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerBucket { with_id id "Sets `id`." opt String, with_name name "Sets `name`." opt
+    String, with_order_hint order_hint "Sets `orderHint`." opt String, with_plan_id
+    plan_id "Sets `planId`." opt String, with_tasks tasks "Sets `tasks`." opt Vec < crate
+    ::models::PlannerTask > }; additional
+);

@@ -86,139 +86,25 @@ pub struct PlannerCategoryDescriptions {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerCategoryDescriptions {
-    /// Sets `category1`.
-    pub fn with_category1(mut self, value: impl Into<String>) -> Self {
-        self.category1 = Some(value.into());
-        self
-    }
-    /// Sets `category10`.
-    pub fn with_category10(mut self, value: impl Into<String>) -> Self {
-        self.category10 = Some(value.into());
-        self
-    }
-    /// Sets `category11`.
-    pub fn with_category11(mut self, value: impl Into<String>) -> Self {
-        self.category11 = Some(value.into());
-        self
-    }
-    /// Sets `category12`.
-    pub fn with_category12(mut self, value: impl Into<String>) -> Self {
-        self.category12 = Some(value.into());
-        self
-    }
-    /// Sets `category13`.
-    pub fn with_category13(mut self, value: impl Into<String>) -> Self {
-        self.category13 = Some(value.into());
-        self
-    }
-    /// Sets `category14`.
-    pub fn with_category14(mut self, value: impl Into<String>) -> Self {
-        self.category14 = Some(value.into());
-        self
-    }
-    /// Sets `category15`.
-    pub fn with_category15(mut self, value: impl Into<String>) -> Self {
-        self.category15 = Some(value.into());
-        self
-    }
-    /// Sets `category16`.
-    pub fn with_category16(mut self, value: impl Into<String>) -> Self {
-        self.category16 = Some(value.into());
-        self
-    }
-    /// Sets `category17`.
-    pub fn with_category17(mut self, value: impl Into<String>) -> Self {
-        self.category17 = Some(value.into());
-        self
-    }
-    /// Sets `category18`.
-    pub fn with_category18(mut self, value: impl Into<String>) -> Self {
-        self.category18 = Some(value.into());
-        self
-    }
-    /// Sets `category19`.
-    pub fn with_category19(mut self, value: impl Into<String>) -> Self {
-        self.category19 = Some(value.into());
-        self
-    }
-    /// Sets `category2`.
-    pub fn with_category2(mut self, value: impl Into<String>) -> Self {
-        self.category2 = Some(value.into());
-        self
-    }
-    /// Sets `category20`.
-    pub fn with_category20(mut self, value: impl Into<String>) -> Self {
-        self.category20 = Some(value.into());
-        self
-    }
-    /// Sets `category21`.
-    pub fn with_category21(mut self, value: impl Into<String>) -> Self {
-        self.category21 = Some(value.into());
-        self
-    }
-    /// Sets `category22`.
-    pub fn with_category22(mut self, value: impl Into<String>) -> Self {
-        self.category22 = Some(value.into());
-        self
-    }
-    /// Sets `category23`.
-    pub fn with_category23(mut self, value: impl Into<String>) -> Self {
-        self.category23 = Some(value.into());
-        self
-    }
-    /// Sets `category24`.
-    pub fn with_category24(mut self, value: impl Into<String>) -> Self {
-        self.category24 = Some(value.into());
-        self
-    }
-    /// Sets `category25`.
-    pub fn with_category25(mut self, value: impl Into<String>) -> Self {
-        self.category25 = Some(value.into());
-        self
-    }
-    /// Sets `category3`.
-    pub fn with_category3(mut self, value: impl Into<String>) -> Self {
-        self.category3 = Some(value.into());
-        self
-    }
-    /// Sets `category4`.
-    pub fn with_category4(mut self, value: impl Into<String>) -> Self {
-        self.category4 = Some(value.into());
-        self
-    }
-    /// Sets `category5`.
-    pub fn with_category5(mut self, value: impl Into<String>) -> Self {
-        self.category5 = Some(value.into());
-        self
-    }
-    /// Sets `category6`.
-    pub fn with_category6(mut self, value: impl Into<String>) -> Self {
-        self.category6 = Some(value.into());
-        self
-    }
-    /// Sets `category7`.
-    pub fn with_category7(mut self, value: impl Into<String>) -> Self {
-        self.category7 = Some(value.into());
-        self
-    }
-    /// Sets `category8`.
-    pub fn with_category8(mut self, value: impl Into<String>) -> Self {
-        self.category8 = Some(value.into());
-        self
-    }
-    /// Sets `category9`.
-    pub fn with_category9(mut self, value: impl Into<String>) -> Self {
-        self.category9 = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerCategoryDescriptions { with_category1 category1 "Sets `category1`." opt
+    String, with_category10 category10 "Sets `category10`." opt String, with_category11
+    category11 "Sets `category11`." opt String, with_category12 category12
+    "Sets `category12`." opt String, with_category13 category13 "Sets `category13`." opt
+    String, with_category14 category14 "Sets `category14`." opt String, with_category15
+    category15 "Sets `category15`." opt String, with_category16 category16
+    "Sets `category16`." opt String, with_category17 category17 "Sets `category17`." opt
+    String, with_category18 category18 "Sets `category18`." opt String, with_category19
+    category19 "Sets `category19`." opt String, with_category2 category2
+    "Sets `category2`." opt String, with_category20 category20 "Sets `category20`." opt
+    String, with_category21 category21 "Sets `category21`." opt String, with_category22
+    category22 "Sets `category22`." opt String, with_category23 category23
+    "Sets `category23`." opt String, with_category24 category24 "Sets `category24`." opt
+    String, with_category25 category25 "Sets `category25`." opt String, with_category3
+    category3 "Sets `category3`." opt String, with_category4 category4
+    "Sets `category4`." opt String, with_category5 category5 "Sets `category5`." opt
+    String, with_category6 category6 "Sets `category6`." opt String, with_category7
+    category7 "Sets `category7`." opt String, with_category8 category8
+    "Sets `category8`." opt String, with_category9 category9 "Sets `category9`." opt
+    String }; additional
+);

@@ -15,27 +15,7 @@ pub struct PlannerGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerGroup {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `plans`.
-    pub fn with_plans(
-        mut self,
-        value: impl Into<Vec<crate::models::PlannerPlan>>,
-    ) -> Self {
-        self.plans = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerGroup { with_id id "Sets `id`." opt String, with_plans plans "Sets `plans`."
+    opt Vec < crate ::models::PlannerPlan > }; additional
+);

@@ -42,74 +42,14 @@ pub struct PlannerPlan {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerPlan {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `container`.
-    pub fn with_container(
-        mut self,
-        value: impl Into<crate::models::PlannerPlanContainer>,
-    ) -> Self {
-        self.container = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `owner`.
-    pub fn with_owner(mut self, value: impl Into<String>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `buckets`.
-    pub fn with_buckets(
-        mut self,
-        value: impl Into<Vec<crate::models::PlannerBucket>>,
-    ) -> Self {
-        self.buckets = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(
-        mut self,
-        value: impl Into<crate::models::PlannerPlanDetails>,
-    ) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-    /// Sets `tasks`.
-    pub fn with_tasks(
-        mut self,
-        value: impl Into<Vec<crate::models::PlannerTask>>,
-    ) -> Self {
-        self.tasks = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerPlan { with_id id "Sets `id`." opt String, with_container container
+    "Sets `container`." opt crate ::models::PlannerPlanContainer, with_created_by
+    created_by "Sets `createdBy`." opt crate ::models::IdentitySet,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_owner owner "Sets `owner`." opt String, with_title title "Sets `title`." opt
+    String, with_buckets buckets "Sets `buckets`." opt Vec < crate
+    ::models::PlannerBucket >, with_details details "Sets `details`." opt crate
+    ::models::PlannerPlanDetails, with_tasks tasks "Sets `tasks`." opt Vec < crate
+    ::models::PlannerTask > }; additional
+);

@@ -22,35 +22,9 @@ pub struct PlannerPlanDetails {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerPlanDetails {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categoryDescriptions`.
-    pub fn with_category_descriptions(
-        mut self,
-        value: impl Into<crate::models::PlannerCategoryDescriptions>,
-    ) -> Self {
-        self.category_descriptions = Some(value.into());
-        self
-    }
-    /// Sets `sharedWith`.
-    pub fn with_shared_with(
-        mut self,
-        value: impl Into<crate::models::PlannerUserIds>,
-    ) -> Self {
-        self.shared_with = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerPlanDetails { with_id id "Sets `id`." opt String, with_category_descriptions
+    category_descriptions "Sets `categoryDescriptions`." opt crate
+    ::models::PlannerCategoryDescriptions, with_shared_with shared_with
+    "Sets `sharedWith`." opt crate ::models::PlannerUserIds }; additional
+);

@@ -155,171 +155,35 @@ pub struct PlannerTask {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerTask {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `activeChecklistItemCount`.
-    pub fn with_active_checklist_item_count(mut self, value: impl Into<i32>) -> Self {
-        self.active_checklist_item_count = Some(value.into());
-        self
-    }
-    /// Sets `appliedCategories`.
-    pub fn with_applied_categories(
-        mut self,
-        value: impl Into<crate::models::PlannerAppliedCategories>,
-    ) -> Self {
-        self.applied_categories = Some(value.into());
-        self
-    }
-    /// Sets `assigneePriority`.
-    pub fn with_assignee_priority(mut self, value: impl Into<String>) -> Self {
-        self.assignee_priority = Some(value.into());
-        self
-    }
-    /// Sets `assignments`.
-    pub fn with_assignments(
-        mut self,
-        value: impl Into<crate::models::PlannerAssignments>,
-    ) -> Self {
-        self.assignments = Some(value.into());
-        self
-    }
-    /// Sets `bucketId`.
-    pub fn with_bucket_id(mut self, value: impl Into<String>) -> Self {
-        self.bucket_id = Some(value.into());
-        self
-    }
-    /// Sets `checklistItemCount`.
-    pub fn with_checklist_item_count(mut self, value: impl Into<i32>) -> Self {
-        self.checklist_item_count = Some(value.into());
-        self
-    }
-    /// Sets `completedBy`.
-    pub fn with_completed_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.completed_by = Some(value.into());
-        self
-    }
-    /// Sets `completedDateTime`.
-    pub fn with_completed_date_time(mut self, value: impl Into<String>) -> Self {
-        self.completed_date_time = Some(value.into());
-        self
-    }
-    /// Sets `conversationThreadId`.
-    pub fn with_conversation_thread_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_thread_id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `dueDateTime`.
-    pub fn with_due_date_time(mut self, value: impl Into<String>) -> Self {
-        self.due_date_time = Some(value.into());
-        self
-    }
-    /// Sets `hasDescription`.
-    pub fn with_has_description(mut self, value: impl Into<bool>) -> Self {
-        self.has_description = Some(value.into());
-        self
-    }
-    /// Sets `orderHint`.
-    pub fn with_order_hint(mut self, value: impl Into<String>) -> Self {
-        self.order_hint = Some(value.into());
-        self
-    }
-    /// Sets `percentComplete`.
-    pub fn with_percent_complete(mut self, value: impl Into<i32>) -> Self {
-        self.percent_complete = Some(value.into());
-        self
-    }
-    /// Sets `planId`.
-    pub fn with_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.plan_id = Some(value.into());
-        self
-    }
-    /// Sets `previewType`.
-    pub fn with_preview_type(
-        mut self,
-        value: impl Into<crate::models::PlannerPreviewType>,
-    ) -> Self {
-        self.preview_type = Some(value.into());
-        self
-    }
-    /// Sets `priority`.
-    pub fn with_priority(mut self, value: impl Into<i32>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-    /// Sets `referenceCount`.
-    pub fn with_reference_count(mut self, value: impl Into<i32>) -> Self {
-        self.reference_count = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `assignedToTaskBoardFormat`.
-    pub fn with_assigned_to_task_board_format(
-        mut self,
-        value: impl Into<crate::models::PlannerAssignedToTaskBoardTaskFormat>,
-    ) -> Self {
-        self.assigned_to_task_board_format = Some(value.into());
-        self
-    }
-    /// Sets `bucketTaskBoardFormat`.
-    pub fn with_bucket_task_board_format(
-        mut self,
-        value: impl Into<crate::models::PlannerBucketTaskBoardTaskFormat>,
-    ) -> Self {
-        self.bucket_task_board_format = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(
-        mut self,
-        value: impl Into<crate::models::PlannerTaskDetails>,
-    ) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-    /// Sets `progressTaskBoardFormat`.
-    pub fn with_progress_task_board_format(
-        mut self,
-        value: impl Into<crate::models::PlannerProgressTaskBoardTaskFormat>,
-    ) -> Self {
-        self.progress_task_board_format = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerTask { with_id id "Sets `id`." opt String, with_active_checklist_item_count
+    active_checklist_item_count "Sets `activeChecklistItemCount`." opt i32,
+    with_applied_categories applied_categories "Sets `appliedCategories`." opt crate
+    ::models::PlannerAppliedCategories, with_assignee_priority assignee_priority
+    "Sets `assigneePriority`." opt String, with_assignments assignments
+    "Sets `assignments`." opt crate ::models::PlannerAssignments, with_bucket_id
+    bucket_id "Sets `bucketId`." opt String, with_checklist_item_count
+    checklist_item_count "Sets `checklistItemCount`." opt i32, with_completed_by
+    completed_by "Sets `completedBy`." opt crate ::models::IdentitySet,
+    with_completed_date_time completed_date_time "Sets `completedDateTime`." opt String,
+    with_conversation_thread_id conversation_thread_id "Sets `conversationThreadId`." opt
+    String, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_due_date_time due_date_time
+    "Sets `dueDateTime`." opt String, with_has_description has_description
+    "Sets `hasDescription`." opt bool, with_order_hint order_hint "Sets `orderHint`." opt
+    String, with_percent_complete percent_complete "Sets `percentComplete`." opt i32,
+    with_plan_id plan_id "Sets `planId`." opt String, with_preview_type preview_type
+    "Sets `previewType`." opt crate ::models::PlannerPreviewType, with_priority priority
+    "Sets `priority`." opt i32, with_reference_count reference_count
+    "Sets `referenceCount`." opt i32, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt String, with_title title "Sets `title`." opt String,
+    with_assigned_to_task_board_format assigned_to_task_board_format
+    "Sets `assignedToTaskBoardFormat`." opt crate
+    ::models::PlannerAssignedToTaskBoardTaskFormat, with_bucket_task_board_format
+    bucket_task_board_format "Sets `bucketTaskBoardFormat`." opt crate
+    ::models::PlannerBucketTaskBoardTaskFormat, with_details details "Sets `details`."
+    opt crate ::models::PlannerTaskDetails, with_progress_task_board_format
+    progress_task_board_format "Sets `progressTaskBoardFormat`." opt crate
+    ::models::PlannerProgressTaskBoardTaskFormat }; additional
+);

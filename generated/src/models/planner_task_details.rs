@@ -24,48 +24,11 @@ pub struct PlannerTaskDetails {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PlannerTaskDetails {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `checklist`.
-    pub fn with_checklist(
-        mut self,
-        value: impl Into<crate::models::PlannerChecklistItems>,
-    ) -> Self {
-        self.checklist = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `previewType`.
-    pub fn with_preview_type(
-        mut self,
-        value: impl Into<crate::models::PlannerPreviewType>,
-    ) -> Self {
-        self.preview_type = Some(value.into());
-        self
-    }
-    /// Sets `references`.
-    pub fn with_references(
-        mut self,
-        value: impl Into<crate::models::PlannerExternalReferences>,
-    ) -> Self {
-        self.references = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PlannerTaskDetails { with_id id "Sets `id`." opt String, with_checklist checklist
+    "Sets `checklist`." opt crate ::models::PlannerChecklistItems, with_description
+    description "Sets `description`." opt String, with_preview_type preview_type
+    "Sets `previewType`." opt crate ::models::PlannerPreviewType, with_references
+    references "Sets `references`." opt crate ::models::PlannerExternalReferences };
+    additional
+);

@@ -27,34 +27,9 @@ pub struct PolicyBase {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PolicyBase {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PolicyBase { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String }; additional
+);

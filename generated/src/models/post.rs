@@ -101,119 +101,26 @@ pub struct Post {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Post {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `changeKey`.
-    pub fn with_change_key(mut self, value: impl Into<String>) -> Self {
-        self.change_key = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `conversationId`.
-    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
-    /// Sets `conversationThreadId`.
-    pub fn with_conversation_thread_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_thread_id = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn with_from(mut self, value: impl Into<crate::models::Recipient>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `newParticipants`.
-    pub fn with_new_participants(
-        mut self,
-        value: impl Into<Vec<crate::models::Recipient>>,
-    ) -> Self {
-        self.new_participants = Some(value.into());
-        self
-    }
-    /// Sets `receivedDateTime`.
-    pub fn with_received_date_time(mut self, value: impl Into<String>) -> Self {
-        self.received_date_time = Some(value.into());
-        self
-    }
-    /// Sets `sender`.
-    pub fn with_sender(mut self, value: impl Into<crate::models::Recipient>) -> Self {
-        self.sender = Some(value.into());
-        self
-    }
-    /// Sets `attachments`.
-    pub fn with_attachments(
-        mut self,
-        value: impl Into<Vec<crate::models::Attachment>>,
-    ) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `inReplyTo`.
-    pub fn with_in_reply_to(mut self, value: impl Into<crate::models::Post>) -> Self {
-        self.in_reply_to = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `multiValueExtendedProperties`.
-    pub fn with_multi_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::MultiValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.multi_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Sets `singleValueExtendedProperties`.
-    pub fn with_single_value_extended_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::SingleValueLegacyExtendedProperty>>,
-    ) -> Self {
-        self.single_value_extended_properties = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Post { with_id id "Sets `id`." opt String, with_categories categories
+    "Sets `categories`." opt Vec < String >, with_change_key change_key
+    "Sets `changeKey`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String, with_body body
+    "Sets `body`." opt crate ::models::ItemBody, with_conversation_id conversation_id
+    "Sets `conversationId`." opt String, with_conversation_thread_id
+    conversation_thread_id "Sets `conversationThreadId`." opt String, with_from from
+    "Sets `from`." opt crate ::models::Recipient, with_has_attachments has_attachments
+    "Sets `hasAttachments`." opt bool, with_new_participants new_participants
+    "Sets `newParticipants`." opt Vec < crate ::models::Recipient >,
+    with_received_date_time received_date_time "Sets `receivedDateTime`." opt String,
+    with_sender sender "Sets `sender`." opt crate ::models::Recipient, with_attachments
+    attachments "Sets `attachments`." opt Vec < crate ::models::Attachment >,
+    with_extensions extensions "Sets `extensions`." opt Vec < crate ::models::Extension
+    >, with_in_reply_to in_reply_to "Sets `inReplyTo`." opt_box crate ::models::Post,
+    with_multi_value_extended_properties multi_value_extended_properties
+    "Sets `multiValueExtendedProperties`." opt Vec < crate
+    ::models::MultiValueLegacyExtendedProperty >, with_single_value_extended_properties
+    single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
+    crate ::models::SingleValueLegacyExtendedProperty > }; additional
+);

@@ -21,27 +21,8 @@ pub struct PreAuthorizedApplication {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PreAuthorizedApplication {
-    /// Sets `appId`.
-    pub fn with_app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-    /// Sets `delegatedPermissionIds`.
-    pub fn with_delegated_permission_ids(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.delegated_permission_ids = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PreAuthorizedApplication { with_app_id app_id "Sets `appId`." opt String,
+    with_delegated_permission_ids delegated_permission_ids
+    "Sets `delegatedPermissionIds`." opt Vec < String > }; additional
+);

@@ -21,37 +21,9 @@ pub struct Presence {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Presence {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `activity`.
-    pub fn with_activity(mut self, value: impl Into<String>) -> Self {
-        self.activity = Some(value.into());
-        self
-    }
-    /// Sets `availability`.
-    pub fn with_availability(mut self, value: impl Into<String>) -> Self {
-        self.availability = Some(value.into());
-        self
-    }
-    /// Sets `statusMessage`.
-    pub fn with_status_message(
-        mut self,
-        value: impl Into<crate::models::PresenceStatusMessage>,
-    ) -> Self {
-        self.status_message = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Presence { with_id id "Sets `id`." opt String, with_activity activity
+    "Sets `activity`." opt String, with_availability availability "Sets `availability`."
+    opt String, with_status_message status_message "Sets `statusMessage`." opt crate
+    ::models::PresenceStatusMessage }; additional
+);

@@ -26,32 +26,9 @@ pub struct PresenceStatusMessage {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PresenceStatusMessage {
-    /// Sets `expiryDateTime`.
-    pub fn with_expiry_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.expiry_date_time = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `publishedDateTime`.
-    pub fn with_published_date_time(mut self, value: impl Into<String>) -> Self {
-        self.published_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PresenceStatusMessage { with_expiry_date_time expiry_date_time
+    "Sets `expiryDateTime`." opt crate ::models::DateTimeTimeZone, with_message message
+    "Sets `message`." opt crate ::models::ItemBody, with_published_date_time
+    published_date_time "Sets `publishedDateTime`." opt String }; additional
+);

@@ -44,52 +44,12 @@ pub struct PrintConnector {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintConnector {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `appVersion`.
-    pub fn with_app_version(mut self, value: impl Into<String>) -> Self {
-        self.app_version = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `fullyQualifiedDomainName`.
-    pub fn with_fully_qualified_domain_name(mut self, value: impl Into<String>) -> Self {
-        self.fully_qualified_domain_name = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(
-        mut self,
-        value: impl Into<crate::models::PrinterLocation>,
-    ) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `operatingSystem`.
-    pub fn with_operating_system(mut self, value: impl Into<String>) -> Self {
-        self.operating_system = Some(value.into());
-        self
-    }
-    /// Sets `registeredDateTime`.
-    pub fn with_registered_date_time(mut self, value: impl Into<String>) -> Self {
-        self.registered_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintConnector { with_id id "Sets `id`." opt String, with_app_version app_version
+    "Sets `appVersion`." opt String, with_display_name display_name "Sets `displayName`."
+    opt String, with_fully_qualified_domain_name fully_qualified_domain_name
+    "Sets `fullyQualifiedDomainName`." opt String, with_location location
+    "Sets `location`." opt crate ::models::PrinterLocation, with_operating_system
+    operating_system "Sets `operatingSystem`." opt String, with_registered_date_time
+    registered_date_time "Sets `registeredDateTime`." opt String }; additional
+);

@@ -45,79 +45,15 @@ pub struct PrintJob {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintJob {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `configuration`.
-    pub fn with_configuration(
-        mut self,
-        value: impl Into<crate::models::PrintJobConfiguration>,
-    ) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::UserIdentity>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isFetchable`.
-    pub fn with_is_fetchable(mut self, value: impl Into<bool>) -> Self {
-        self.is_fetchable = Some(value.into());
-        self
-    }
-    /// Sets `redirectedFrom`.
-    pub fn with_redirected_from(mut self, value: impl Into<String>) -> Self {
-        self.redirected_from = Some(value.into());
-        self
-    }
-    /// Sets `redirectedTo`.
-    pub fn with_redirected_to(mut self, value: impl Into<String>) -> Self {
-        self.redirected_to = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::PrintJobStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `documents`.
-    pub fn with_documents(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintDocument>>,
-    ) -> Self {
-        self.documents = Some(value.into());
-        self
-    }
-    /// Sets `tasks`.
-    pub fn with_tasks(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintTask>>,
-    ) -> Self {
-        self.tasks = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintJob { with_id id "Sets `id`." opt String, with_configuration configuration
+    "Sets `configuration`." opt crate ::models::PrintJobConfiguration, with_created_by
+    created_by "Sets `createdBy`." opt crate ::models::UserIdentity,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_is_fetchable is_fetchable "Sets `isFetchable`." opt bool, with_redirected_from
+    redirected_from "Sets `redirectedFrom`." opt String, with_redirected_to redirected_to
+    "Sets `redirectedTo`." opt String, with_status status "Sets `status`." opt crate
+    ::models::PrintJobStatus, with_documents documents "Sets `documents`." opt Vec <
+    crate ::models::PrintDocument >, with_tasks tasks "Sets `tasks`." opt Vec < crate
+    ::models::PrintTask > }; additional
+);

@@ -82,136 +82,24 @@ pub struct PrintJobConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintJobConfiguration {
-    /// Sets `collate`.
-    pub fn with_collate(mut self, value: impl Into<bool>) -> Self {
-        self.collate = Some(value.into());
-        self
-    }
-    /// Sets `colorMode`.
-    pub fn with_color_mode(
-        mut self,
-        value: impl Into<crate::models::PrintColorMode>,
-    ) -> Self {
-        self.color_mode = Some(value.into());
-        self
-    }
-    /// Sets `copies`.
-    pub fn with_copies(mut self, value: impl Into<i32>) -> Self {
-        self.copies = Some(value.into());
-        self
-    }
-    /// Sets `dpi`.
-    pub fn with_dpi(mut self, value: impl Into<i32>) -> Self {
-        self.dpi = Some(value.into());
-        self
-    }
-    /// Sets `duplexMode`.
-    pub fn with_duplex_mode(
-        mut self,
-        value: impl Into<crate::models::PrintDuplexMode>,
-    ) -> Self {
-        self.duplex_mode = Some(value.into());
-        self
-    }
-    /// Sets `feedOrientation`.
-    pub fn with_feed_orientation(
-        mut self,
-        value: impl Into<crate::models::PrinterFeedOrientation>,
-    ) -> Self {
-        self.feed_orientation = Some(value.into());
-        self
-    }
-    /// Sets `finishings`.
-    pub fn with_finishings(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintFinishing>>,
-    ) -> Self {
-        self.finishings = Some(value.into());
-        self
-    }
-    /// Sets `fitPdfToPage`.
-    pub fn with_fit_pdf_to_page(mut self, value: impl Into<bool>) -> Self {
-        self.fit_pdf_to_page = Some(value.into());
-        self
-    }
-    /// Sets `inputBin`.
-    pub fn with_input_bin(mut self, value: impl Into<String>) -> Self {
-        self.input_bin = Some(value.into());
-        self
-    }
-    /// Sets `margin`.
-    pub fn with_margin(mut self, value: impl Into<crate::models::PrintMargin>) -> Self {
-        self.margin = Some(value.into());
-        self
-    }
-    /// Sets `mediaSize`.
-    pub fn with_media_size(mut self, value: impl Into<String>) -> Self {
-        self.media_size = Some(value.into());
-        self
-    }
-    /// Sets `mediaType`.
-    pub fn with_media_type(mut self, value: impl Into<String>) -> Self {
-        self.media_type = Some(value.into());
-        self
-    }
-    /// Sets `multipageLayout`.
-    pub fn with_multipage_layout(
-        mut self,
-        value: impl Into<crate::models::PrintMultipageLayout>,
-    ) -> Self {
-        self.multipage_layout = Some(value.into());
-        self
-    }
-    /// Sets `orientation`.
-    pub fn with_orientation(
-        mut self,
-        value: impl Into<crate::models::PrintOrientation>,
-    ) -> Self {
-        self.orientation = Some(value.into());
-        self
-    }
-    /// Sets `outputBin`.
-    pub fn with_output_bin(mut self, value: impl Into<String>) -> Self {
-        self.output_bin = Some(value.into());
-        self
-    }
-    /// Sets `pageRanges`.
-    pub fn with_page_ranges(
-        mut self,
-        value: impl Into<Vec<crate::models::IntegerRange>>,
-    ) -> Self {
-        self.page_ranges = Some(value.into());
-        self
-    }
-    /// Sets `pagesPerSheet`.
-    pub fn with_pages_per_sheet(mut self, value: impl Into<i32>) -> Self {
-        self.pages_per_sheet = Some(value.into());
-        self
-    }
-    /// Sets `quality`.
-    pub fn with_quality(
-        mut self,
-        value: impl Into<crate::models::PrintQuality>,
-    ) -> Self {
-        self.quality = Some(value.into());
-        self
-    }
-    /// Sets `scaling`.
-    pub fn with_scaling(
-        mut self,
-        value: impl Into<crate::models::PrintScaling>,
-    ) -> Self {
-        self.scaling = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintJobConfiguration { with_collate collate "Sets `collate`." opt bool,
+    with_color_mode color_mode "Sets `colorMode`." opt crate ::models::PrintColorMode,
+    with_copies copies "Sets `copies`." opt i32, with_dpi dpi "Sets `dpi`." opt i32,
+    with_duplex_mode duplex_mode "Sets `duplexMode`." opt crate
+    ::models::PrintDuplexMode, with_feed_orientation feed_orientation
+    "Sets `feedOrientation`." opt crate ::models::PrinterFeedOrientation, with_finishings
+    finishings "Sets `finishings`." opt Vec < crate ::models::PrintFinishing >,
+    with_fit_pdf_to_page fit_pdf_to_page "Sets `fitPdfToPage`." opt bool, with_input_bin
+    input_bin "Sets `inputBin`." opt String, with_margin margin "Sets `margin`." opt
+    crate ::models::PrintMargin, with_media_size media_size "Sets `mediaSize`." opt
+    String, with_media_type media_type "Sets `mediaType`." opt String,
+    with_multipage_layout multipage_layout "Sets `multipageLayout`." opt crate
+    ::models::PrintMultipageLayout, with_orientation orientation "Sets `orientation`."
+    opt crate ::models::PrintOrientation, with_output_bin output_bin "Sets `outputBin`."
+    opt String, with_page_ranges page_ranges "Sets `pageRanges`." opt Vec < crate
+    ::models::IntegerRange >, with_pages_per_sheet pages_per_sheet
+    "Sets `pagesPerSheet`." opt i32, with_quality quality "Sets `quality`." opt crate
+    ::models::PrintQuality, with_scaling scaling "Sets `scaling`." opt crate
+    ::models::PrintScaling }; additional
+);

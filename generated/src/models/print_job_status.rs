@@ -27,40 +27,10 @@ pub struct PrintJobStatus {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintJobStatus {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintJobStateDetail>>,
-    ) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-    /// Sets `isAcquiredByPrinter`.
-    pub fn with_is_acquired_by_printer(mut self, value: impl Into<bool>) -> Self {
-        self.is_acquired_by_printer = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::PrintJobProcessingState>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintJobStatus { with_description description "Sets `description`." opt String,
+    with_details details "Sets `details`." opt Vec < crate ::models::PrintJobStateDetail
+    >, with_is_acquired_by_printer is_acquired_by_printer "Sets `isAcquiredByPrinter`."
+    opt bool, with_state state "Sets `state`." opt crate
+    ::models::PrintJobProcessingState }; additional
+);

@@ -31,34 +31,8 @@ pub struct PrintMargin {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintMargin {
-    /// Sets `bottom`.
-    pub fn with_bottom(mut self, value: impl Into<i32>) -> Self {
-        self.bottom = Some(value.into());
-        self
-    }
-    /// Sets `left`.
-    pub fn with_left(mut self, value: impl Into<i32>) -> Self {
-        self.left = Some(value.into());
-        self
-    }
-    /// Sets `right`.
-    pub fn with_right(mut self, value: impl Into<i32>) -> Self {
-        self.right = Some(value.into());
-        self
-    }
-    /// Sets `top`.
-    pub fn with_top(mut self, value: impl Into<i32>) -> Self {
-        self.top = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintMargin { with_bottom bottom "Sets `bottom`." opt i32, with_left left
+    "Sets `left`." opt i32, with_right right "Sets `right`." opt i32, with_top top
+    "Sets `top`." opt i32 }; additional
+);

@@ -24,48 +24,10 @@ pub struct PrintTask {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintTask {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `parentUrl`.
-    pub fn with_parent_url(mut self, value: impl Into<String>) -> Self {
-        self.parent_url = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::PrintTaskStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `definition`.
-    pub fn with_definition(
-        mut self,
-        value: impl Into<crate::models::PrintTaskDefinition>,
-    ) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-    /// Sets `trigger`.
-    pub fn with_trigger(
-        mut self,
-        value: impl Into<crate::models::PrintTaskTrigger>,
-    ) -> Self {
-        self.trigger = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintTask { with_id id "Sets `id`." opt String, with_parent_url parent_url
+    "Sets `parentUrl`." opt String, with_status status "Sets `status`." opt crate
+    ::models::PrintTaskStatus, with_definition definition "Sets `definition`." opt crate
+    ::models::PrintTaskDefinition, with_trigger trigger "Sets `trigger`." opt crate
+    ::models::PrintTaskTrigger }; additional
+);

@@ -17,27 +17,8 @@ pub struct PrintTaskStatus {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintTaskStatus {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::PrintTaskProcessingState>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintTaskStatus { with_description description "Sets `description`." opt String,
+    with_state state "Sets `state`." opt crate ::models::PrintTaskProcessingState };
+    additional
+);

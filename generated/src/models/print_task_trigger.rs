@@ -18,32 +18,8 @@ pub struct PrintTaskTrigger {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrintTaskTrigger {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `event`.
-    pub fn with_event(mut self, value: impl Into<crate::models::PrintEvent>) -> Self {
-        self.event = Some(value.into());
-        self
-    }
-    /// Sets `definition`.
-    pub fn with_definition(
-        mut self,
-        value: impl Into<crate::models::PrintTaskDefinition>,
-    ) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrintTaskTrigger { with_id id "Sets `id`." opt String, with_event event
+    "Sets `event`." opt crate ::models::PrintEvent, with_definition definition
+    "Sets `definition`." opt crate ::models::PrintTaskDefinition }; additional
+);

@@ -43,76 +43,14 @@ pub struct PrinterBase {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrinterBase {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `capabilities`.
-    pub fn with_capabilities(
-        mut self,
-        value: impl Into<crate::models::PrinterCapabilities>,
-    ) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-    /// Sets `defaults`.
-    pub fn with_defaults(
-        mut self,
-        value: impl Into<crate::models::PrinterDefaults>,
-    ) -> Self {
-        self.defaults = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `isAcceptingJobs`.
-    pub fn with_is_accepting_jobs(mut self, value: impl Into<bool>) -> Self {
-        self.is_accepting_jobs = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(
-        mut self,
-        value: impl Into<crate::models::PrinterLocation>,
-    ) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `manufacturer`.
-    pub fn with_manufacturer(mut self, value: impl Into<String>) -> Self {
-        self.manufacturer = Some(value.into());
-        self
-    }
-    /// Sets `model`.
-    pub fn with_model(mut self, value: impl Into<String>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::PrinterStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `jobs`.
-    pub fn with_jobs(mut self, value: impl Into<Vec<crate::models::PrintJob>>) -> Self {
-        self.jobs = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrinterBase { with_id id "Sets `id`." opt String, with_capabilities capabilities
+    "Sets `capabilities`." opt crate ::models::PrinterCapabilities, with_defaults
+    defaults "Sets `defaults`." opt crate ::models::PrinterDefaults, with_display_name
+    display_name "Sets `displayName`." opt String, with_is_accepting_jobs
+    is_accepting_jobs "Sets `isAcceptingJobs`." opt bool, with_location location
+    "Sets `location`." opt crate ::models::PrinterLocation, with_manufacturer
+    manufacturer "Sets `manufacturer`." opt String, with_model model "Sets `model`." opt
+    String, with_status status "Sets `status`." opt crate ::models::PrinterStatus,
+    with_jobs jobs "Sets `jobs`." opt Vec < crate ::models::PrintJob > }; additional
+);

@@ -106,166 +106,33 @@ pub struct PrinterCapabilities {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrinterCapabilities {
-    /// Sets `bottomMargins`.
-    pub fn with_bottom_margins(mut self, value: impl Into<Vec<i32>>) -> Self {
-        self.bottom_margins = Some(value.into());
-        self
-    }
-    /// Sets `collation`.
-    pub fn with_collation(mut self, value: impl Into<bool>) -> Self {
-        self.collation = Some(value.into());
-        self
-    }
-    /// Sets `colorModes`.
-    pub fn with_color_modes(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintColorMode>>,
-    ) -> Self {
-        self.color_modes = Some(value.into());
-        self
-    }
-    /// Sets `contentTypes`.
-    pub fn with_content_types(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.content_types = Some(value.into());
-        self
-    }
-    /// Sets `copiesPerJob`.
-    pub fn with_copies_per_job(
-        mut self,
-        value: impl Into<crate::models::IntegerRange>,
-    ) -> Self {
-        self.copies_per_job = Some(value.into());
-        self
-    }
-    /// Sets `dpis`.
-    pub fn with_dpis(mut self, value: impl Into<Vec<i32>>) -> Self {
-        self.dpis = Some(value.into());
-        self
-    }
-    /// Sets `duplexModes`.
-    pub fn with_duplex_modes(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintDuplexMode>>,
-    ) -> Self {
-        self.duplex_modes = Some(value.into());
-        self
-    }
-    /// Sets `feedOrientations`.
-    pub fn with_feed_orientations(
-        mut self,
-        value: impl Into<Vec<crate::models::PrinterFeedOrientation>>,
-    ) -> Self {
-        self.feed_orientations = Some(value.into());
-        self
-    }
-    /// Sets `finishings`.
-    pub fn with_finishings(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintFinishing>>,
-    ) -> Self {
-        self.finishings = Some(value.into());
-        self
-    }
-    /// Sets `inputBins`.
-    pub fn with_input_bins(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.input_bins = Some(value.into());
-        self
-    }
-    /// Sets `isColorPrintingSupported`.
-    pub fn with_is_color_printing_supported(mut self, value: impl Into<bool>) -> Self {
-        self.is_color_printing_supported = Some(value.into());
-        self
-    }
-    /// Sets `isPageRangeSupported`.
-    pub fn with_is_page_range_supported(mut self, value: impl Into<bool>) -> Self {
-        self.is_page_range_supported = Some(value.into());
-        self
-    }
-    /// Sets `leftMargins`.
-    pub fn with_left_margins(mut self, value: impl Into<Vec<i32>>) -> Self {
-        self.left_margins = Some(value.into());
-        self
-    }
-    /// Sets `mediaColors`.
-    pub fn with_media_colors(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.media_colors = Some(value.into());
-        self
-    }
-    /// Sets `mediaSizes`.
-    pub fn with_media_sizes(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.media_sizes = Some(value.into());
-        self
-    }
-    /// Sets `mediaTypes`.
-    pub fn with_media_types(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.media_types = Some(value.into());
-        self
-    }
-    /// Sets `multipageLayouts`.
-    pub fn with_multipage_layouts(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintMultipageLayout>>,
-    ) -> Self {
-        self.multipage_layouts = Some(value.into());
-        self
-    }
-    /// Sets `orientations`.
-    pub fn with_orientations(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintOrientation>>,
-    ) -> Self {
-        self.orientations = Some(value.into());
-        self
-    }
-    /// Sets `outputBins`.
-    pub fn with_output_bins(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.output_bins = Some(value.into());
-        self
-    }
-    /// Sets `pagesPerSheet`.
-    pub fn with_pages_per_sheet(mut self, value: impl Into<Vec<i32>>) -> Self {
-        self.pages_per_sheet = Some(value.into());
-        self
-    }
-    /// Sets `qualities`.
-    pub fn with_qualities(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintQuality>>,
-    ) -> Self {
-        self.qualities = Some(value.into());
-        self
-    }
-    /// Sets `rightMargins`.
-    pub fn with_right_margins(mut self, value: impl Into<Vec<i32>>) -> Self {
-        self.right_margins = Some(value.into());
-        self
-    }
-    /// Sets `scalings`.
-    pub fn with_scalings(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintScaling>>,
-    ) -> Self {
-        self.scalings = Some(value.into());
-        self
-    }
-    /// Sets `supportsFitPdfToPage`.
-    pub fn with_supports_fit_pdf_to_page(mut self, value: impl Into<bool>) -> Self {
-        self.supports_fit_pdf_to_page = Some(value.into());
-        self
-    }
-    /// Sets `topMargins`.
-    pub fn with_top_margins(mut self, value: impl Into<Vec<i32>>) -> Self {
-        self.top_margins = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrinterCapabilities { with_bottom_margins bottom_margins "Sets `bottomMargins`." opt
+    Vec < i32 >, with_collation collation "Sets `collation`." opt bool, with_color_modes
+    color_modes "Sets `colorModes`." opt Vec < crate ::models::PrintColorMode >,
+    with_content_types content_types "Sets `contentTypes`." opt Vec < String >,
+    with_copies_per_job copies_per_job "Sets `copiesPerJob`." opt crate
+    ::models::IntegerRange, with_dpis dpis "Sets `dpis`." opt Vec < i32 >,
+    with_duplex_modes duplex_modes "Sets `duplexModes`." opt Vec < crate
+    ::models::PrintDuplexMode >, with_feed_orientations feed_orientations
+    "Sets `feedOrientations`." opt Vec < crate ::models::PrinterFeedOrientation >,
+    with_finishings finishings "Sets `finishings`." opt Vec < crate
+    ::models::PrintFinishing >, with_input_bins input_bins "Sets `inputBins`." opt Vec <
+    String >, with_is_color_printing_supported is_color_printing_supported
+    "Sets `isColorPrintingSupported`." opt bool, with_is_page_range_supported
+    is_page_range_supported "Sets `isPageRangeSupported`." opt bool, with_left_margins
+    left_margins "Sets `leftMargins`." opt Vec < i32 >, with_media_colors media_colors
+    "Sets `mediaColors`." opt Vec < String >, with_media_sizes media_sizes
+    "Sets `mediaSizes`." opt Vec < String >, with_media_types media_types
+    "Sets `mediaTypes`." opt Vec < String >, with_multipage_layouts multipage_layouts
+    "Sets `multipageLayouts`." opt Vec < crate ::models::PrintMultipageLayout >,
+    with_orientations orientations "Sets `orientations`." opt Vec < crate
+    ::models::PrintOrientation >, with_output_bins output_bins "Sets `outputBins`." opt
+    Vec < String >, with_pages_per_sheet pages_per_sheet "Sets `pagesPerSheet`." opt Vec
+    < i32 >, with_qualities qualities "Sets `qualities`." opt Vec < crate
+    ::models::PrintQuality >, with_right_margins right_margins "Sets `rightMargins`." opt
+    Vec < i32 >, with_scalings scalings "Sets `scalings`." opt Vec < crate
+    ::models::PrintScaling >, with_supports_fit_pdf_to_page supports_fit_pdf_to_page
+    "Sets `supportsFitPdfToPage`." opt bool, with_top_margins top_margins
+    "Sets `topMargins`." opt Vec < i32 > }; additional
+);

@@ -72,120 +72,21 @@ pub struct PrinterDefaults {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrinterDefaults {
-    /// Sets `colorMode`.
-    pub fn with_color_mode(
-        mut self,
-        value: impl Into<crate::models::PrintColorMode>,
-    ) -> Self {
-        self.color_mode = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `copiesPerJob`.
-    pub fn with_copies_per_job(mut self, value: impl Into<i32>) -> Self {
-        self.copies_per_job = Some(value.into());
-        self
-    }
-    /// Sets `dpi`.
-    pub fn with_dpi(mut self, value: impl Into<i32>) -> Self {
-        self.dpi = Some(value.into());
-        self
-    }
-    /// Sets `duplexMode`.
-    pub fn with_duplex_mode(
-        mut self,
-        value: impl Into<crate::models::PrintDuplexMode>,
-    ) -> Self {
-        self.duplex_mode = Some(value.into());
-        self
-    }
-    /// Sets `finishings`.
-    pub fn with_finishings(
-        mut self,
-        value: impl Into<Vec<crate::models::PrintFinishing>>,
-    ) -> Self {
-        self.finishings = Some(value.into());
-        self
-    }
-    /// Sets `fitPdfToPage`.
-    pub fn with_fit_pdf_to_page(mut self, value: impl Into<bool>) -> Self {
-        self.fit_pdf_to_page = Some(value.into());
-        self
-    }
-    /// Sets `inputBin`.
-    pub fn with_input_bin(mut self, value: impl Into<String>) -> Self {
-        self.input_bin = Some(value.into());
-        self
-    }
-    /// Sets `mediaColor`.
-    pub fn with_media_color(mut self, value: impl Into<String>) -> Self {
-        self.media_color = Some(value.into());
-        self
-    }
-    /// Sets `mediaSize`.
-    pub fn with_media_size(mut self, value: impl Into<String>) -> Self {
-        self.media_size = Some(value.into());
-        self
-    }
-    /// Sets `mediaType`.
-    pub fn with_media_type(mut self, value: impl Into<String>) -> Self {
-        self.media_type = Some(value.into());
-        self
-    }
-    /// Sets `multipageLayout`.
-    pub fn with_multipage_layout(
-        mut self,
-        value: impl Into<crate::models::PrintMultipageLayout>,
-    ) -> Self {
-        self.multipage_layout = Some(value.into());
-        self
-    }
-    /// Sets `orientation`.
-    pub fn with_orientation(
-        mut self,
-        value: impl Into<crate::models::PrintOrientation>,
-    ) -> Self {
-        self.orientation = Some(value.into());
-        self
-    }
-    /// Sets `outputBin`.
-    pub fn with_output_bin(mut self, value: impl Into<String>) -> Self {
-        self.output_bin = Some(value.into());
-        self
-    }
-    /// Sets `pagesPerSheet`.
-    pub fn with_pages_per_sheet(mut self, value: impl Into<i32>) -> Self {
-        self.pages_per_sheet = Some(value.into());
-        self
-    }
-    /// Sets `quality`.
-    pub fn with_quality(
-        mut self,
-        value: impl Into<crate::models::PrintQuality>,
-    ) -> Self {
-        self.quality = Some(value.into());
-        self
-    }
-    /// Sets `scaling`.
-    pub fn with_scaling(
-        mut self,
-        value: impl Into<crate::models::PrintScaling>,
-    ) -> Self {
-        self.scaling = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrinterDefaults { with_color_mode color_mode "Sets `colorMode`." opt crate
+    ::models::PrintColorMode, with_content_type content_type "Sets `contentType`." opt
+    String, with_copies_per_job copies_per_job "Sets `copiesPerJob`." opt i32, with_dpi
+    dpi "Sets `dpi`." opt i32, with_duplex_mode duplex_mode "Sets `duplexMode`." opt
+    crate ::models::PrintDuplexMode, with_finishings finishings "Sets `finishings`." opt
+    Vec < crate ::models::PrintFinishing >, with_fit_pdf_to_page fit_pdf_to_page
+    "Sets `fitPdfToPage`." opt bool, with_input_bin input_bin "Sets `inputBin`." opt
+    String, with_media_color media_color "Sets `mediaColor`." opt String, with_media_size
+    media_size "Sets `mediaSize`." opt String, with_media_type media_type
+    "Sets `mediaType`." opt String, with_multipage_layout multipage_layout
+    "Sets `multipageLayout`." opt crate ::models::PrintMultipageLayout, with_orientation
+    orientation "Sets `orientation`." opt crate ::models::PrintOrientation,
+    with_output_bin output_bin "Sets `outputBin`." opt String, with_pages_per_sheet
+    pages_per_sheet "Sets `pagesPerSheet`." opt i32, with_quality quality
+    "Sets `quality`." opt crate ::models::PrintQuality, with_scaling scaling
+    "Sets `scaling`." opt crate ::models::PrintScaling }; additional
+);

@@ -96,99 +96,20 @@ pub struct PrinterLocation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrinterLocation {
-    /// Sets `altitudeInMeters`.
-    pub fn with_altitude_in_meters(mut self, value: impl Into<i32>) -> Self {
-        self.altitude_in_meters = Some(value.into());
-        self
-    }
-    /// Sets `building`.
-    pub fn with_building(mut self, value: impl Into<String>) -> Self {
-        self.building = Some(value.into());
-        self
-    }
-    /// Sets `city`.
-    pub fn with_city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-    /// Sets `countryOrRegion`.
-    pub fn with_country_or_region(mut self, value: impl Into<String>) -> Self {
-        self.country_or_region = Some(value.into());
-        self
-    }
-    /// Sets `floor`.
-    pub fn with_floor(mut self, value: impl Into<String>) -> Self {
-        self.floor = Some(value.into());
-        self
-    }
-    /// Sets `floorDescription`.
-    pub fn with_floor_description(mut self, value: impl Into<String>) -> Self {
-        self.floor_description = Some(value.into());
-        self
-    }
-    /// Sets `latitude`.
-    pub fn with_latitude(mut self, value: impl Into<f64>) -> Self {
-        self.latitude = Some(value.into());
-        self
-    }
-    /// Sets `longitude`.
-    pub fn with_longitude(mut self, value: impl Into<f64>) -> Self {
-        self.longitude = Some(value.into());
-        self
-    }
-    /// Sets `organization`.
-    pub fn with_organization(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-    /// Sets `postalCode`.
-    pub fn with_postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-    /// Sets `roomDescription`.
-    pub fn with_room_description(mut self, value: impl Into<String>) -> Self {
-        self.room_description = Some(value.into());
-        self
-    }
-    /// Sets `roomName`.
-    pub fn with_room_name(mut self, value: impl Into<String>) -> Self {
-        self.room_name = Some(value.into());
-        self
-    }
-    /// Sets `site`.
-    pub fn with_site(mut self, value: impl Into<String>) -> Self {
-        self.site = Some(value.into());
-        self
-    }
-    /// Sets `stateOrProvince`.
-    pub fn with_state_or_province(mut self, value: impl Into<String>) -> Self {
-        self.state_or_province = Some(value.into());
-        self
-    }
-    /// Sets `streetAddress`.
-    pub fn with_street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-    /// Sets `subdivision`.
-    pub fn with_subdivision(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.subdivision = Some(value.into());
-        self
-    }
-    /// Sets `subunit`.
-    pub fn with_subunit(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.subunit = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrinterLocation { with_altitude_in_meters altitude_in_meters
+    "Sets `altitudeInMeters`." opt i32, with_building building "Sets `building`." opt
+    String, with_city city "Sets `city`." opt String, with_country_or_region
+    country_or_region "Sets `countryOrRegion`." opt String, with_floor floor
+    "Sets `floor`." opt String, with_floor_description floor_description
+    "Sets `floorDescription`." opt String, with_latitude latitude "Sets `latitude`." opt
+    f64, with_longitude longitude "Sets `longitude`." opt f64, with_organization
+    organization "Sets `organization`." opt Vec < String >, with_postal_code postal_code
+    "Sets `postalCode`." opt String, with_room_description room_description
+    "Sets `roomDescription`." opt String, with_room_name room_name "Sets `roomName`." opt
+    String, with_site site "Sets `site`." opt String, with_state_or_province
+    state_or_province "Sets `stateOrProvince`." opt String, with_street_address
+    street_address "Sets `streetAddress`." opt String, with_subdivision subdivision
+    "Sets `subdivision`." opt Vec < String >, with_subunit subunit "Sets `subunit`." opt
+    Vec < String > }; additional
+);

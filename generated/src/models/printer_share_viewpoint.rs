@@ -20,19 +20,7 @@ pub struct PrinterShareViewpoint {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PrinterShareViewpoint {
-    /// Sets `lastUsedDateTime`.
-    pub fn with_last_used_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_used_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PrinterShareViewpoint { with_last_used_date_time last_used_date_time
+    "Sets `lastUsedDateTime`." opt String }; additional
+);

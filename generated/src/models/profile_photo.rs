@@ -22,29 +22,7 @@ pub struct ProfilePhoto {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ProfilePhoto {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `height`.
-    pub fn with_height(mut self, value: impl Into<i32>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn with_width(mut self, value: impl Into<i32>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ProfilePhoto { with_id id "Sets `id`." opt String, with_height height
+    "Sets `height`." opt i32, with_width width "Sets `width`." opt i32 }; additional
+);

@@ -12,25 +12,10 @@ pub struct ProvisionOnDemandRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ProvisionOnDemandRequestBody {
-    /// Sets `parameters`.
-    pub fn with_parameters(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationJobApplicationParameters>>,
-    ) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ProvisionOnDemandRequestBody { with_parameters parameters "Sets `parameters`." opt
+    Vec < crate ::models::SynchronizationJobApplicationParameters > }; additional
+);
 impl crate::request::JsonBody for ProvisionOnDemandRequestBody {}
 /// Body properties of every operation whose body is [`ProvisionOnDemandRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, ProvisionOnDemandRequestBody> {

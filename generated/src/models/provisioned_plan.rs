@@ -28,29 +28,8 @@ pub struct ProvisionedPlan {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ProvisionedPlan {
-    /// Sets `capabilityStatus`.
-    pub fn with_capability_status(mut self, value: impl Into<String>) -> Self {
-        self.capability_status = Some(value.into());
-        self
-    }
-    /// Sets `provisioningStatus`.
-    pub fn with_provisioning_status(mut self, value: impl Into<String>) -> Self {
-        self.provisioning_status = Some(value.into());
-        self
-    }
-    /// Sets `service`.
-    pub fn with_service(mut self, value: impl Into<String>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ProvisionedPlan { with_capability_status capability_status "Sets `capabilityStatus`."
+    opt String, with_provisioning_status provisioning_status "Sets `provisioningStatus`."
+    opt String, with_service service "Sets `service`." opt String }; additional
+);

@@ -14,19 +14,7 @@ pub struct PublicClientApplication {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PublicClientApplication {
-    /// Sets `redirectUris`.
-    pub fn with_redirect_uris(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.redirect_uris = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PublicClientApplication { with_redirect_uris redirect_uris "Sets `redirectUris`." opt
+    Vec < String > }; additional
+);

@@ -20,32 +20,8 @@ pub struct PublicationFacet {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PublicationFacet {
-    /// Sets `checkedOutBy`.
-    pub fn with_checked_out_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.checked_out_by = Some(value.into());
-        self
-    }
-    /// Sets `level`.
-    pub fn with_level(mut self, value: impl Into<String>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn with_version_id(mut self, value: impl Into<String>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PublicationFacet { with_checked_out_by checked_out_by "Sets `checkedOutBy`." opt
+    crate ::models::IdentitySet, with_level level "Sets `level`." opt String,
+    with_version_id version_id "Sets `versionId`." opt String }; additional
+);

@@ -38,58 +38,12 @@ pub struct RecurrencePattern {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RecurrencePattern {
-    /// Sets `dayOfMonth`.
-    pub fn with_day_of_month(mut self, value: impl Into<i32>) -> Self {
-        self.day_of_month = Some(value.into());
-        self
-    }
-    /// Sets `daysOfWeek`.
-    pub fn with_days_of_week(
-        mut self,
-        value: impl Into<Vec<crate::models::DayOfWeek>>,
-    ) -> Self {
-        self.days_of_week = Some(value.into());
-        self
-    }
-    /// Sets `firstDayOfWeek`.
-    pub fn with_first_day_of_week(
-        mut self,
-        value: impl Into<crate::models::DayOfWeek>,
-    ) -> Self {
-        self.first_day_of_week = Some(value.into());
-        self
-    }
-    /// Sets `index`.
-    pub fn with_index(mut self, value: impl Into<crate::models::WeekIndex>) -> Self {
-        self.index = Some(value.into());
-        self
-    }
-    /// Sets `interval`.
-    pub fn with_interval(mut self, value: impl Into<i32>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-    /// Sets `month`.
-    pub fn with_month(mut self, value: impl Into<i32>) -> Self {
-        self.month = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(
-        mut self,
-        value: impl Into<crate::models::RecurrencePatternType>,
-    ) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RecurrencePattern { with_day_of_month day_of_month "Sets `dayOfMonth`." opt i32,
+    with_days_of_week days_of_week "Sets `daysOfWeek`." opt Vec < crate
+    ::models::DayOfWeek >, with_first_day_of_week first_day_of_week
+    "Sets `firstDayOfWeek`." opt crate ::models::DayOfWeek, with_index index
+    "Sets `index`." opt crate ::models::WeekIndex, with_interval interval
+    "Sets `interval`." opt i32, with_month month "Sets `month`." opt i32, with_type
+    r#type "Sets `type`." opt crate ::models::RecurrencePatternType }; additional
+);

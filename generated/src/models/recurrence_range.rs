@@ -40,42 +40,10 @@ pub struct RecurrenceRange {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RecurrenceRange {
-    /// Sets `endDate`.
-    pub fn with_end_date(mut self, value: impl Into<String>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-    /// Sets `numberOfOccurrences`.
-    pub fn with_number_of_occurrences(mut self, value: impl Into<i32>) -> Self {
-        self.number_of_occurrences = Some(value.into());
-        self
-    }
-    /// Sets `recurrenceTimeZone`.
-    pub fn with_recurrence_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.recurrence_time_zone = Some(value.into());
-        self
-    }
-    /// Sets `startDate`.
-    pub fn with_start_date(mut self, value: impl Into<String>) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(
-        mut self,
-        value: impl Into<crate::models::RecurrenceRangeType>,
-    ) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RecurrenceRange { with_end_date end_date "Sets `endDate`." opt String,
+    with_number_of_occurrences number_of_occurrences "Sets `numberOfOccurrences`." opt
+    i32, with_recurrence_time_zone recurrence_time_zone "Sets `recurrenceTimeZone`." opt
+    String, with_start_date start_date "Sets `startDate`." opt String, with_type r#type
+    "Sets `type`." opt crate ::models::RecurrenceRangeType }; additional
+);

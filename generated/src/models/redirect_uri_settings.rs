@@ -19,24 +19,7 @@ pub struct RedirectUriSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RedirectUriSettings {
-    /// Sets `index`.
-    pub fn with_index(mut self, value: impl Into<i32>) -> Self {
-        self.index = Some(value.into());
-        self
-    }
-    /// Sets `uri`.
-    pub fn with_uri(mut self, value: impl Into<String>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RedirectUriSettings { with_index index "Sets `index`." opt i32, with_uri uri
+    "Sets `uri`." opt String }; additional
+);

@@ -12,22 +12,9 @@ pub struct ReferenceCreate {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ReferenceCreate {
-    /// Sets `@odata.id`.
-    pub fn with_odata_id(mut self, value: impl Into<String>) -> Self {
-        self.odata_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ReferenceCreate { with_odata_id odata_id "Sets `@odata.id`." opt String }; additional
+);
 impl crate::request::JsonBody for ReferenceCreate {}
 /// Body properties of every operation whose body is [`ReferenceCreate`], as builder methods.
 impl<O> crate::request::Request<O, ReferenceCreate> {

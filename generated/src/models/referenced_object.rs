@@ -25,24 +25,8 @@ pub struct ReferencedObject {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ReferencedObject {
-    /// Sets `referencedObjectName`.
-    pub fn with_referenced_object_name(mut self, value: impl Into<String>) -> Self {
-        self.referenced_object_name = Some(value.into());
-        self
-    }
-    /// Sets `referencedProperty`.
-    pub fn with_referenced_property(mut self, value: impl Into<String>) -> Self {
-        self.referenced_property = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ReferencedObject { with_referenced_object_name referenced_object_name
+    "Sets `referencedObjectName`." opt String, with_referenced_property
+    referenced_property "Sets `referencedProperty`." opt String }; additional
+);

@@ -24,42 +24,10 @@ pub struct Relation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Relation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `relationship`.
-    pub fn with_relationship(
-        mut self,
-        value: impl Into<crate::models::RelationType>,
-    ) -> Self {
-        self.relationship = Some(value.into());
-        self
-    }
-    /// Sets `fromTerm`.
-    pub fn with_from_term(mut self, value: impl Into<crate::models::Term>) -> Self {
-        self.from_term = Some(value.into());
-        self
-    }
-    /// Sets `set`.
-    pub fn with_set(mut self, value: impl Into<crate::models::Set>) -> Self {
-        self.set = Some(value.into());
-        self
-    }
-    /// Sets `toTerm`.
-    pub fn with_to_term(mut self, value: impl Into<crate::models::Term>) -> Self {
-        self.to_term = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Relation { with_id id "Sets `id`." opt String, with_relationship relationship
+    "Sets `relationship`." opt crate ::models::RelationType, with_from_term from_term
+    "Sets `fromTerm`." opt crate ::models::Term, with_set set "Sets `set`." opt crate
+    ::models::Set, with_to_term to_term "Sets `toTerm`." opt crate ::models::Term };
+    additional
+);

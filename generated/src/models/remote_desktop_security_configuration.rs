@@ -26,38 +26,13 @@ pub struct RemoteDesktopSecurityConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RemoteDesktopSecurityConfiguration {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `isRemoteDesktopProtocolEnabled`.
-    pub fn with_is_remote_desktop_protocol_enabled(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.is_remote_desktop_protocol_enabled = Some(value.into());
-        self
-    }
-    /// Sets `targetDeviceGroups`.
-    pub fn with_target_device_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::TargetDeviceGroup>>,
-    ) -> Self {
-        self.target_device_groups = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RemoteDesktopSecurityConfiguration { with_id id "Sets `id`." opt String,
+    with_is_remote_desktop_protocol_enabled is_remote_desktop_protocol_enabled
+    "Sets `isRemoteDesktopProtocolEnabled`." opt bool, with_target_device_groups
+    target_device_groups "Sets `targetDeviceGroups`." opt Vec < crate
+    ::models::TargetDeviceGroup > }; additional
+);
 impl crate::request::JsonBody for RemoteDesktopSecurityConfiguration {}
 /// Body properties of every operation whose body is [`RemoteDesktopSecurityConfiguration`], as builder methods.
 impl<O> crate::request::Request<O, RemoteDesktopSecurityConfiguration> {

@@ -86,127 +86,23 @@ pub struct RemoteItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RemoteItem {
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `file`.
-    pub fn with_file(mut self, value: impl Into<crate::models::File>) -> Self {
-        self.file = Some(value.into());
-        self
-    }
-    /// Sets `fileSystemInfo`.
-    pub fn with_file_system_info(
-        mut self,
-        value: impl Into<crate::models::FileSystemInfo>,
-    ) -> Self {
-        self.file_system_info = Some(value.into());
-        self
-    }
-    /// Sets `folder`.
-    pub fn with_folder(mut self, value: impl Into<crate::models::Folder>) -> Self {
-        self.folder = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn with_image(mut self, value: impl Into<crate::models::Image>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `package`.
-    pub fn with_package(mut self, value: impl Into<crate::models::Package>) -> Self {
-        self.package = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `shared`.
-    pub fn with_shared(mut self, value: impl Into<crate::models::Shared>) -> Self {
-        self.shared = Some(value.into());
-        self
-    }
-    /// Sets `sharepointIds`.
-    pub fn with_sharepoint_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.sharepoint_ids = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: impl Into<i64>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Sets `specialFolder`.
-    pub fn with_special_folder(
-        mut self,
-        value: impl Into<crate::models::SpecialFolder>,
-    ) -> Self {
-        self.special_folder = Some(value.into());
-        self
-    }
-    /// Sets `video`.
-    pub fn with_video(mut self, value: impl Into<crate::models::Video>) -> Self {
-        self.video = Some(value.into());
-        self
-    }
-    /// Sets `webDavUrl`.
-    pub fn with_web_dav_url(mut self, value: impl Into<String>) -> Self {
-        self.web_dav_url = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RemoteItem { with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_file file "Sets `file`." opt crate
+    ::models::File, with_file_system_info file_system_info "Sets `fileSystemInfo`." opt
+    crate ::models::FileSystemInfo, with_folder folder "Sets `folder`." opt crate
+    ::models::Folder, with_id id "Sets `id`." opt String, with_image image
+    "Sets `image`." opt crate ::models::Image, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_name name "Sets `name`." opt String, with_package package
+    "Sets `package`." opt crate ::models::Package, with_parent_reference parent_reference
+    "Sets `parentReference`." opt crate ::models::ItemReference, with_shared shared
+    "Sets `shared`." opt crate ::models::Shared, with_sharepoint_ids sharepoint_ids
+    "Sets `sharepointIds`." opt crate ::models::SharepointIds, with_size size
+    "Sets `size`." opt i64, with_special_folder special_folder "Sets `specialFolder`."
+    opt crate ::models::SpecialFolder, with_video video "Sets `video`." opt crate
+    ::models::Video, with_web_dav_url web_dav_url "Sets `webDavUrl`." opt String,
+    with_web_url web_url "Sets `webUrl`." opt String }; additional
+);

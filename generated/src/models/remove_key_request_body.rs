@@ -17,27 +17,10 @@ pub struct RemoveKeyRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RemoveKeyRequestBody {
-    /// Sets `keyId`.
-    pub fn with_key_id(mut self, value: impl Into<String>) -> Self {
-        self.key_id = Some(value.into());
-        self
-    }
-    /// Sets `proof`.
-    pub fn with_proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.proof = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RemoveKeyRequestBody { with_key_id key_id "Sets `keyId`." opt String, with_proof
+    proof "Sets `proof`." opt crate ::runtime::Secret }; additional
+);
 impl crate::request::JsonBody for RemoveKeyRequestBody {}
 /// Body properties of every operation whose body is [`RemoveKeyRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, RemoveKeyRequestBody> {

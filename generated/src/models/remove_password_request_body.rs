@@ -14,22 +14,10 @@ pub struct RemovePasswordRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RemovePasswordRequestBody {
-    /// Sets `keyId`.
-    pub fn with_key_id(mut self, value: impl Into<String>) -> Self {
-        self.key_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RemovePasswordRequestBody { with_key_id key_id "Sets `keyId`." opt String };
+    additional
+);
 impl crate::request::JsonBody for RemovePasswordRequestBody {}
 /// Body properties of every operation whose body is [`RemovePasswordRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, RemovePasswordRequestBody> {

@@ -27,27 +27,9 @@ pub struct RequestSignatureVerification {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RequestSignatureVerification {
-    /// Sets `allowedWeakAlgorithms`.
-    pub fn with_allowed_weak_algorithms(
-        mut self,
-        value: impl Into<crate::runtime::Flags<crate::models::WeakAlgorithms>>,
-    ) -> Self {
-        self.allowed_weak_algorithms = Some(value.into());
-        self
-    }
-    /// Sets `isSignedRequestRequired`.
-    pub fn with_is_signed_request_required(mut self, value: impl Into<bool>) -> Self {
-        self.is_signed_request_required = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RequestSignatureVerification { with_allowed_weak_algorithms allowed_weak_algorithms
+    "Sets `allowedWeakAlgorithms`." opt crate ::runtime::Flags < crate
+    ::models::WeakAlgorithms >, with_is_signed_request_required
+    is_signed_request_required "Sets `isSignedRequestRequired`." opt bool }; additional
+);

@@ -17,27 +17,8 @@ pub struct RequiredResourceAccess {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RequiredResourceAccess {
-    /// Sets `resourceAccess`.
-    pub fn with_resource_access(
-        mut self,
-        value: impl Into<Vec<crate::models::ResourceAccess>>,
-    ) -> Self {
-        self.resource_access = Some(value.into());
-        self
-    }
-    /// Sets `resourceAppId`.
-    pub fn with_resource_app_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_app_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RequiredResourceAccess { with_resource_access resource_access
+    "Sets `resourceAccess`." opt Vec < crate ::models::ResourceAccess >,
+    with_resource_app_id resource_app_id "Sets `resourceAppId`." opt String }; additional
+);

@@ -36,49 +36,12 @@ pub struct ResourceSpecificPermissionGrant {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ResourceSpecificPermissionGrant {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `clientAppId`.
-    pub fn with_client_app_id(mut self, value: impl Into<String>) -> Self {
-        self.client_app_id = Some(value.into());
-        self
-    }
-    /// Sets `clientId`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `permission`.
-    pub fn with_permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-    /// Sets `permissionType`.
-    pub fn with_permission_type(mut self, value: impl Into<String>) -> Self {
-        self.permission_type = Some(value.into());
-        self
-    }
-    /// Sets `resourceAppId`.
-    pub fn with_resource_app_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_app_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ResourceSpecificPermissionGrant { with_id id "Sets `id`." opt String,
+    with_deleted_date_time deleted_date_time "Sets `deletedDateTime`." opt String,
+    with_client_app_id client_app_id "Sets `clientAppId`." opt String, with_client_id
+    client_id "Sets `clientId`." opt String, with_permission permission
+    "Sets `permission`." opt String, with_permission_type permission_type
+    "Sets `permissionType`." opt String, with_resource_app_id resource_app_id
+    "Sets `resourceAppId`." opt String }; additional
+);

@@ -47,54 +47,13 @@ pub struct ResourceVisualization {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ResourceVisualization {
-    /// Sets `containerDisplayName`.
-    pub fn with_container_display_name(mut self, value: impl Into<String>) -> Self {
-        self.container_display_name = Some(value.into());
-        self
-    }
-    /// Sets `containerType`.
-    pub fn with_container_type(mut self, value: impl Into<String>) -> Self {
-        self.container_type = Some(value.into());
-        self
-    }
-    /// Sets `containerWebUrl`.
-    pub fn with_container_web_url(mut self, value: impl Into<String>) -> Self {
-        self.container_web_url = Some(value.into());
-        self
-    }
-    /// Sets `mediaType`.
-    pub fn with_media_type(mut self, value: impl Into<String>) -> Self {
-        self.media_type = Some(value.into());
-        self
-    }
-    /// Sets `previewImageUrl`.
-    pub fn with_preview_image_url(mut self, value: impl Into<String>) -> Self {
-        self.preview_image_url = Some(value.into());
-        self
-    }
-    /// Sets `previewText`.
-    pub fn with_preview_text(mut self, value: impl Into<String>) -> Self {
-        self.preview_text = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ResourceVisualization { with_container_display_name container_display_name
+    "Sets `containerDisplayName`." opt String, with_container_type container_type
+    "Sets `containerType`." opt String, with_container_web_url container_web_url
+    "Sets `containerWebUrl`." opt String, with_media_type media_type "Sets `mediaType`."
+    opt String, with_preview_image_url preview_image_url "Sets `previewImageUrl`." opt
+    String, with_preview_text preview_text "Sets `previewText`." opt String, with_title
+    title "Sets `title`." opt String, with_type r#type "Sets `type`." opt String };
+    additional
+);

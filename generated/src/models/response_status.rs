@@ -19,27 +19,7 @@ pub struct ResponseStatus {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ResponseStatus {
-    /// Sets `response`.
-    pub fn with_response(
-        mut self,
-        value: impl Into<crate::models::ResponseType>,
-    ) -> Self {
-        self.response = Some(value.into());
-        self
-    }
-    /// Sets `time`.
-    pub fn with_time(mut self, value: impl Into<String>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ResponseStatus { with_response response "Sets `response`." opt crate
+    ::models::ResponseType, with_time time "Sets `time`." opt String }; additional
+);

@@ -12,25 +12,10 @@ pub struct RestartRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RestartRequestBody {
-    /// Sets `criteria`.
-    pub fn with_criteria(
-        mut self,
-        value: impl Into<crate::models::SynchronizationJobRestartCriteria>,
-    ) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RestartRequestBody { with_criteria criteria "Sets `criteria`." opt crate
+    ::models::SynchronizationJobRestartCriteria }; additional
+);
 impl crate::request::JsonBody for RestartRequestBody {}
 /// Body properties of every operation whose body is [`RestartRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, RestartRequestBody> {

@@ -16,22 +16,10 @@ pub struct RestoreRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RestoreRequestBody {
-    /// Sets `autoReconcileProxyConflict`.
-    pub fn with_auto_reconcile_proxy_conflict(mut self, value: impl Into<bool>) -> Self {
-        self.auto_reconcile_proxy_conflict = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RestoreRequestBody { with_auto_reconcile_proxy_conflict auto_reconcile_proxy_conflict
+    "Sets `autoReconcileProxyConflict`." opt bool }; additional
+);
 impl crate::request::JsonBody for RestoreRequestBody {}
 /// Body properties of every operation whose body is [`RestoreRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, RestoreRequestBody> {

@@ -51,47 +51,14 @@ pub struct RetentionLabelSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl RetentionLabelSettings {
-    /// Sets `behaviorDuringRetentionPeriod`.
-    pub fn with_behavior_during_retention_period(
-        mut self,
-        value: impl Into<crate::models::BehaviorDuringRetentionPeriod>,
-    ) -> Self {
-        self.behavior_during_retention_period = Some(value.into());
-        self
-    }
-    /// Sets `isContentUpdateAllowed`.
-    pub fn with_is_content_update_allowed(mut self, value: impl Into<bool>) -> Self {
-        self.is_content_update_allowed = Some(value.into());
-        self
-    }
-    /// Sets `isDeleteAllowed`.
-    pub fn with_is_delete_allowed(mut self, value: impl Into<bool>) -> Self {
-        self.is_delete_allowed = Some(value.into());
-        self
-    }
-    /// Sets `isLabelUpdateAllowed`.
-    pub fn with_is_label_update_allowed(mut self, value: impl Into<bool>) -> Self {
-        self.is_label_update_allowed = Some(value.into());
-        self
-    }
-    /// Sets `isMetadataUpdateAllowed`.
-    pub fn with_is_metadata_update_allowed(mut self, value: impl Into<bool>) -> Self {
-        self.is_metadata_update_allowed = Some(value.into());
-        self
-    }
-    /// Sets `isRecordLocked`.
-    pub fn with_is_record_locked(mut self, value: impl Into<bool>) -> Self {
-        self.is_record_locked = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    RetentionLabelSettings { with_behavior_during_retention_period
+    behavior_during_retention_period "Sets `behaviorDuringRetentionPeriod`." opt crate
+    ::models::BehaviorDuringRetentionPeriod, with_is_content_update_allowed
+    is_content_update_allowed "Sets `isContentUpdateAllowed`." opt bool,
+    with_is_delete_allowed is_delete_allowed "Sets `isDeleteAllowed`." opt bool,
+    with_is_label_update_allowed is_label_update_allowed "Sets `isLabelUpdateAllowed`."
+    opt bool, with_is_metadata_update_allowed is_metadata_update_allowed
+    "Sets `isMetadataUpdateAllowed`." opt bool, with_is_record_locked is_record_locked
+    "Sets `isRecordLocked`." opt bool }; additional
+);

@@ -14,19 +14,7 @@ pub struct SamlSingleSignOnSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SamlSingleSignOnSettings {
-    /// Sets `relayState`.
-    pub fn with_relay_state(mut self, value: impl Into<String>) -> Self {
-        self.relay_state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SamlSingleSignOnSettings { with_relay_state relay_state "Sets `relayState`." opt
+    String }; additional
+);

@@ -123,144 +123,31 @@ pub struct Schedule {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Schedule {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `offerShiftRequestsEnabled`.
-    pub fn with_offer_shift_requests_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.offer_shift_requests_enabled = Some(value.into());
-        self
-    }
-    /// Sets `openShiftsEnabled`.
-    pub fn with_open_shifts_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.open_shifts_enabled = Some(value.into());
-        self
-    }
-    /// Sets `provisionStatus`.
-    pub fn with_provision_status(
-        mut self,
-        value: impl Into<crate::models::OperationStatus>,
-    ) -> Self {
-        self.provision_status = Some(value.into());
-        self
-    }
-    /// Sets `provisionStatusCode`.
-    pub fn with_provision_status_code(mut self, value: impl Into<String>) -> Self {
-        self.provision_status_code = Some(value.into());
-        self
-    }
-    /// Sets `swapShiftsRequestsEnabled`.
-    pub fn with_swap_shifts_requests_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.swap_shifts_requests_enabled = Some(value.into());
-        self
-    }
-    /// Sets `timeClockEnabled`.
-    pub fn with_time_clock_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.time_clock_enabled = Some(value.into());
-        self
-    }
-    /// Sets `timeOffRequestsEnabled`.
-    pub fn with_time_off_requests_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.time_off_requests_enabled = Some(value.into());
-        self
-    }
-    /// Sets `timeZone`.
-    pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
-    /// Sets `workforceIntegrationIds`.
-    pub fn with_workforce_integration_ids(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.workforce_integration_ids = Some(value.into());
-        self
-    }
-    /// Sets `offerShiftRequests`.
-    pub fn with_offer_shift_requests(
-        mut self,
-        value: impl Into<Vec<crate::models::OfferShiftRequest>>,
-    ) -> Self {
-        self.offer_shift_requests = Some(value.into());
-        self
-    }
-    /// Sets `openShiftChangeRequests`.
-    pub fn with_open_shift_change_requests(
-        mut self,
-        value: impl Into<Vec<crate::models::OpenShiftChangeRequest>>,
-    ) -> Self {
-        self.open_shift_change_requests = Some(value.into());
-        self
-    }
-    /// Sets `openShifts`.
-    pub fn with_open_shifts(
-        mut self,
-        value: impl Into<Vec<crate::models::OpenShift>>,
-    ) -> Self {
-        self.open_shifts = Some(value.into());
-        self
-    }
-    /// Sets `schedulingGroups`.
-    pub fn with_scheduling_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::SchedulingGroup>>,
-    ) -> Self {
-        self.scheduling_groups = Some(value.into());
-        self
-    }
-    /// Sets `shifts`.
-    pub fn with_shifts(mut self, value: impl Into<Vec<crate::models::Shift>>) -> Self {
-        self.shifts = Some(value.into());
-        self
-    }
-    /// Sets `swapShiftsChangeRequests`.
-    pub fn with_swap_shifts_change_requests(
-        mut self,
-        value: impl Into<Vec<crate::models::SwapShiftsChangeRequest>>,
-    ) -> Self {
-        self.swap_shifts_change_requests = Some(value.into());
-        self
-    }
-    /// Sets `timeOffReasons`.
-    pub fn with_time_off_reasons(
-        mut self,
-        value: impl Into<Vec<crate::models::TimeOffReason>>,
-    ) -> Self {
-        self.time_off_reasons = Some(value.into());
-        self
-    }
-    /// Sets `timeOffRequests`.
-    pub fn with_time_off_requests(
-        mut self,
-        value: impl Into<Vec<crate::models::TimeOffRequest>>,
-    ) -> Self {
-        self.time_off_requests = Some(value.into());
-        self
-    }
-    /// Sets `timesOff`.
-    pub fn with_times_off(
-        mut self,
-        value: impl Into<Vec<crate::models::TimeOff>>,
-    ) -> Self {
-        self.times_off = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Schedule { with_id id "Sets `id`." opt String, with_enabled enabled "Sets `enabled`."
+    opt bool, with_offer_shift_requests_enabled offer_shift_requests_enabled
+    "Sets `offerShiftRequestsEnabled`." opt bool, with_open_shifts_enabled
+    open_shifts_enabled "Sets `openShiftsEnabled`." opt bool, with_provision_status
+    provision_status "Sets `provisionStatus`." opt crate ::models::OperationStatus,
+    with_provision_status_code provision_status_code "Sets `provisionStatusCode`." opt
+    String, with_swap_shifts_requests_enabled swap_shifts_requests_enabled
+    "Sets `swapShiftsRequestsEnabled`." opt bool, with_time_clock_enabled
+    time_clock_enabled "Sets `timeClockEnabled`." opt bool,
+    with_time_off_requests_enabled time_off_requests_enabled
+    "Sets `timeOffRequestsEnabled`." opt bool, with_time_zone time_zone
+    "Sets `timeZone`." opt String, with_workforce_integration_ids
+    workforce_integration_ids "Sets `workforceIntegrationIds`." opt Vec < String >,
+    with_offer_shift_requests offer_shift_requests "Sets `offerShiftRequests`." opt Vec <
+    crate ::models::OfferShiftRequest >, with_open_shift_change_requests
+    open_shift_change_requests "Sets `openShiftChangeRequests`." opt Vec < crate
+    ::models::OpenShiftChangeRequest >, with_open_shifts open_shifts "Sets `openShifts`."
+    opt Vec < crate ::models::OpenShift >, with_scheduling_groups scheduling_groups
+    "Sets `schedulingGroups`." opt Vec < crate ::models::SchedulingGroup >, with_shifts
+    shifts "Sets `shifts`." opt Vec < crate ::models::Shift >,
+    with_swap_shifts_change_requests swap_shifts_change_requests
+    "Sets `swapShiftsChangeRequests`." opt Vec < crate ::models::SwapShiftsChangeRequest
+    >, with_time_off_reasons time_off_reasons "Sets `timeOffReasons`." opt Vec < crate
+    ::models::TimeOffReason >, with_time_off_requests time_off_requests
+    "Sets `timeOffRequests`." opt Vec < crate ::models::TimeOffRequest >, with_times_off
+    times_off "Sets `timesOff`." opt Vec < crate ::models::TimeOff > }; additional
+);

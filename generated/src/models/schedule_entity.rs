@@ -24,32 +24,8 @@ pub struct ScheduleEntity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ScheduleEntity {
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `theme`.
-    pub fn with_theme(
-        mut self,
-        value: impl Into<crate::models::ScheduleEntityTheme>,
-    ) -> Self {
-        self.theme = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ScheduleEntity { with_end_date_time end_date_time "Sets `endDateTime`." opt String,
+    with_start_date_time start_date_time "Sets `startDateTime`." opt String, with_theme
+    theme "Sets `theme`." opt crate ::models::ScheduleEntityTheme }; additional
+);

@@ -48,52 +48,12 @@ pub struct SchedulingGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SchedulingGroup {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `isActive`.
-    pub fn with_is_active(mut self, value: impl Into<bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-    /// Sets `userIds`.
-    pub fn with_user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.user_ids = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SchedulingGroup { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_last_modified_by
+    last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_display_name display_name "Sets `displayName`." opt String,
+    with_is_active is_active "Sets `isActive`." opt bool, with_user_ids user_ids
+    "Sets `userIds`." opt Vec < String > }; additional
+);

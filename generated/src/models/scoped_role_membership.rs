@@ -25,37 +25,9 @@ pub struct ScopedRoleMembership {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ScopedRoleMembership {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `administrativeUnitId`.
-    pub fn with_administrative_unit_id(mut self, value: impl Into<String>) -> Self {
-        self.administrative_unit_id = Some(value.into());
-        self
-    }
-    /// Sets `roleId`.
-    pub fn with_role_id(mut self, value: impl Into<String>) -> Self {
-        self.role_id = Some(value.into());
-        self
-    }
-    /// Sets `roleMemberInfo`.
-    pub fn with_role_member_info(
-        mut self,
-        value: impl Into<crate::models::Identity>,
-    ) -> Self {
-        self.role_member_info = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ScopedRoleMembership { with_id id "Sets `id`." opt String,
+    with_administrative_unit_id administrative_unit_id "Sets `administrativeUnitId`." opt
+    String, with_role_id role_id "Sets `roleId`." opt String, with_role_member_info
+    role_member_info "Sets `roleMemberInfo`." opt crate ::models::Identity }; additional
+);

@@ -34,37 +34,10 @@ pub struct ScoredEmailAddress {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ScoredEmailAddress {
-    /// Sets `address`.
-    pub fn with_address(mut self, value: impl Into<String>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-    /// Sets `itemId`.
-    pub fn with_item_id(mut self, value: impl Into<String>) -> Self {
-        self.item_id = Some(value.into());
-        self
-    }
-    /// Sets `relevanceScore`.
-    pub fn with_relevance_score(mut self, value: impl Into<f64>) -> Self {
-        self.relevance_score = Some(value.into());
-        self
-    }
-    /// Sets `selectionLikelihood`.
-    pub fn with_selection_likelihood(
-        mut self,
-        value: impl Into<crate::models::SelectionLikelihoodInfo>,
-    ) -> Self {
-        self.selection_likelihood = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ScoredEmailAddress { with_address address "Sets `address`." opt String, with_item_id
+    item_id "Sets `itemId`." opt String, with_relevance_score relevance_score
+    "Sets `relevanceScore`." opt f64, with_selection_likelihood selection_likelihood
+    "Sets `selectionLikelihood`." opt crate ::models::SelectionLikelihoodInfo };
+    additional
+);

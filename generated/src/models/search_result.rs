@@ -18,19 +18,7 @@ pub struct SearchResult {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SearchResult {
-    /// Sets `onClickTelemetryUrl`.
-    pub fn with_on_click_telemetry_url(mut self, value: impl Into<String>) -> Self {
-        self.on_click_telemetry_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SearchResult { with_on_click_telemetry_url on_click_telemetry_url
+    "Sets `onClickTelemetryUrl`." opt String }; additional
+);

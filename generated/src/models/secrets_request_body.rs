@@ -12,25 +12,10 @@ pub struct SecretsRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SecretsRequestBody {
-    /// Sets `value`.
-    pub fn with_value(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationSecretKeyStringValuePair>>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SecretsRequestBody { with_value value "Sets `value`." opt Vec < crate
+    ::models::SynchronizationSecretKeyStringValuePair > }; additional
+);
 impl crate::request::JsonBody for SecretsRequestBody {}
 /// Body properties of every operation whose body is [`SecretsRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, SecretsRequestBody> {

@@ -68,97 +68,19 @@ pub struct SectionGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SectionGroup {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `self`.
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `sectionGroupsUrl`.
-    pub fn with_section_groups_url(mut self, value: impl Into<String>) -> Self {
-        self.section_groups_url = Some(value.into());
-        self
-    }
-    /// Sets `sectionsUrl`.
-    pub fn with_sections_url(mut self, value: impl Into<String>) -> Self {
-        self.sections_url = Some(value.into());
-        self
-    }
-    /// Sets `parentNotebook`.
-    pub fn with_parent_notebook(
-        mut self,
-        value: impl Into<crate::models::Notebook>,
-    ) -> Self {
-        self.parent_notebook = Some(value.into());
-        self
-    }
-    /// Sets `parentSectionGroup`.
-    pub fn with_parent_section_group(
-        mut self,
-        value: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.parent_section_group = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `sectionGroups`.
-    pub fn with_section_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::SectionGroup>>,
-    ) -> Self {
-        self.section_groups = Some(value.into());
-        self
-    }
-    /// Sets `sections`.
-    pub fn with_sections(
-        mut self,
-        value: impl Into<Vec<crate::models::OnenoteSection>>,
-    ) -> Self {
-        self.sections = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SectionGroup { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`." opt
+    String, with_created_date_time created_date_time "Sets `createdDateTime`." opt
+    String, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_display_name display_name "Sets `displayName`." opt
+    String, with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_section_groups_url section_groups_url
+    "Sets `sectionGroupsUrl`." opt String, with_sections_url sections_url
+    "Sets `sectionsUrl`." opt String, with_parent_notebook parent_notebook
+    "Sets `parentNotebook`." opt crate ::models::Notebook, with_parent_section_group
+    parent_section_group "Sets `parentSectionGroup`." opt_box crate
+    ::models::SectionGroup, with_section_groups section_groups "Sets `sectionGroups`."
+    opt Vec < crate ::models::SectionGroup >, with_sections sections "Sets `sections`."
+    opt Vec < crate ::models::OnenoteSection > }; additional
+);

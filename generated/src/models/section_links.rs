@@ -21,30 +21,9 @@ pub struct SectionLinks {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SectionLinks {
-    /// Sets `oneNoteClientUrl`.
-    pub fn with_one_note_client_url(
-        mut self,
-        value: impl Into<crate::models::ExternalLink>,
-    ) -> Self {
-        self.one_note_client_url = Some(value.into());
-        self
-    }
-    /// Sets `oneNoteWebUrl`.
-    pub fn with_one_note_web_url(
-        mut self,
-        value: impl Into<crate::models::ExternalLink>,
-    ) -> Self {
-        self.one_note_web_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SectionLinks { with_one_note_client_url one_note_client_url
+    "Sets `oneNoteClientUrl`." opt crate ::models::ExternalLink, with_one_note_web_url
+    one_note_web_url "Sets `oneNoteWebUrl`." opt crate ::models::ExternalLink };
+    additional
+);

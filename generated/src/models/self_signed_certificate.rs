@@ -52,59 +52,13 @@ pub struct SelfSignedCertificate {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SelfSignedCertificate {
-    /// Sets `customKeyIdentifier`.
-    pub fn with_custom_key_identifier(mut self, value: impl Into<String>) -> Self {
-        self.custom_key_identifier = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `key`.
-    pub fn with_key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-    /// Sets `keyId`.
-    pub fn with_key_id(mut self, value: impl Into<String>) -> Self {
-        self.key_id = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `thumbprint`.
-    pub fn with_thumbprint(mut self, value: impl Into<String>) -> Self {
-        self.thumbprint = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `usage`.
-    pub fn with_usage(mut self, value: impl Into<String>) -> Self {
-        self.usage = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SelfSignedCertificate { with_custom_key_identifier custom_key_identifier
+    "Sets `customKeyIdentifier`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_end_date_time end_date_time
+    "Sets `endDateTime`." opt String, with_key key "Sets `key`." opt String, with_key_id
+    key_id "Sets `keyId`." opt String, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt String, with_thumbprint thumbprint "Sets `thumbprint`."
+    opt String, with_type r#type "Sets `type`." opt String, with_usage usage
+    "Sets `usage`." opt String }; additional
+);

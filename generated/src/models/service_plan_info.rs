@@ -33,34 +33,10 @@ pub struct ServicePlanInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ServicePlanInfo {
-    /// Sets `appliesTo`.
-    pub fn with_applies_to(mut self, value: impl Into<String>) -> Self {
-        self.applies_to = Some(value.into());
-        self
-    }
-    /// Sets `provisioningStatus`.
-    pub fn with_provisioning_status(mut self, value: impl Into<String>) -> Self {
-        self.provisioning_status = Some(value.into());
-        self
-    }
-    /// Sets `servicePlanId`.
-    pub fn with_service_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.service_plan_id = Some(value.into());
-        self
-    }
-    /// Sets `servicePlanName`.
-    pub fn with_service_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.service_plan_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ServicePlanInfo { with_applies_to applies_to "Sets `appliesTo`." opt String,
+    with_provisioning_status provisioning_status "Sets `provisioningStatus`." opt String,
+    with_service_plan_id service_plan_id "Sets `servicePlanId`." opt String,
+    with_service_plan_name service_plan_name "Sets `servicePlanName`." opt String };
+    additional
+);

@@ -307,383 +307,85 @@ pub struct ServicePrincipal {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ServicePrincipal {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `accountEnabled`.
-    pub fn with_account_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.account_enabled = Some(value.into());
-        self
-    }
-    /// Sets `addIns`.
-    pub fn with_add_ins(mut self, value: impl Into<Vec<crate::models::AddIn>>) -> Self {
-        self.add_ins = Some(value.into());
-        self
-    }
-    /// Sets `alternativeNames`.
-    pub fn with_alternative_names(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.alternative_names = Some(value.into());
-        self
-    }
-    /// Sets `appDescription`.
-    pub fn with_app_description(mut self, value: impl Into<String>) -> Self {
-        self.app_description = Some(value.into());
-        self
-    }
-    /// Sets `appDisplayName`.
-    pub fn with_app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.app_display_name = Some(value.into());
-        self
-    }
-    /// Sets `appId`.
-    pub fn with_app_id(mut self, value: impl Into<String>) -> Self {
-        self.app_id = Some(value.into());
-        self
-    }
-    /// Sets `applicationTemplateId`.
-    pub fn with_application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.application_template_id = Some(value.into());
-        self
-    }
-    /// Sets `appOwnerOrganizationId`.
-    pub fn with_app_owner_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.app_owner_organization_id = Some(value.into());
-        self
-    }
-    /// Sets `appRoleAssignmentRequired`.
-    pub fn with_app_role_assignment_required(mut self, value: impl Into<bool>) -> Self {
-        self.app_role_assignment_required = Some(value.into());
-        self
-    }
-    /// Sets `appRoles`.
-    pub fn with_app_roles(
-        mut self,
-        value: impl Into<Vec<crate::models::AppRole>>,
-    ) -> Self {
-        self.app_roles = Some(value.into());
-        self
-    }
-    /// Sets `customSecurityAttributes`.
-    pub fn with_custom_security_attributes(
-        mut self,
-        value: impl Into<crate::models::CustomSecurityAttributeValue>,
-    ) -> Self {
-        self.custom_security_attributes = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `disabledByMicrosoftStatus`.
-    pub fn with_disabled_by_microsoft_status(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.disabled_by_microsoft_status = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `homepage`.
-    pub fn with_homepage(mut self, value: impl Into<String>) -> Self {
-        self.homepage = Some(value.into());
-        self
-    }
-    /// Sets `info`.
-    pub fn with_info(
-        mut self,
-        value: impl Into<crate::models::InformationalUrl>,
-    ) -> Self {
-        self.info = Some(value.into());
-        self
-    }
-    /// Sets `keyCredentials`.
-    pub fn with_key_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::KeyCredential>>,
-    ) -> Self {
-        self.key_credentials = Some(value.into());
-        self
-    }
-    /// Sets `loginUrl`.
-    pub fn with_login_url(mut self, value: impl Into<String>) -> Self {
-        self.login_url = Some(value.into());
-        self
-    }
-    /// Sets `logoutUrl`.
-    pub fn with_logout_url(mut self, value: impl Into<String>) -> Self {
-        self.logout_url = Some(value.into());
-        self
-    }
-    /// Sets `notes`.
-    pub fn with_notes(mut self, value: impl Into<String>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
-    /// Sets `notificationEmailAddresses`.
-    pub fn with_notification_email_addresses(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.notification_email_addresses = Some(value.into());
-        self
-    }
-    /// Sets `oauth2PermissionScopes`.
-    pub fn with_oauth2_permission_scopes(
-        mut self,
-        value: impl Into<Vec<crate::models::PermissionScope>>,
-    ) -> Self {
-        self.oauth2_permission_scopes = Some(value.into());
-        self
-    }
-    /// Sets `passwordCredentials`.
-    pub fn with_password_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::PasswordCredential>>,
-    ) -> Self {
-        self.password_credentials = Some(value.into());
-        self
-    }
-    /// Sets `preferredSingleSignOnMode`.
-    pub fn with_preferred_single_sign_on_mode(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.preferred_single_sign_on_mode = Some(value.into());
-        self
-    }
-    /// Sets `preferredTokenSigningKeyThumbprint`.
-    pub fn with_preferred_token_signing_key_thumbprint(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.preferred_token_signing_key_thumbprint = Some(value.into());
-        self
-    }
-    /// Sets `replyUrls`.
-    pub fn with_reply_urls(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.reply_urls = Some(value.into());
-        self
-    }
-    /// Sets `resourceSpecificApplicationPermissions`.
-    pub fn with_resource_specific_application_permissions(
-        mut self,
-        value: impl Into<Vec<crate::models::ResourceSpecificPermission>>,
-    ) -> Self {
-        self.resource_specific_application_permissions = Some(value.into());
-        self
-    }
-    /// Sets `samlSingleSignOnSettings`.
-    pub fn with_saml_single_sign_on_settings(
-        mut self,
-        value: impl Into<crate::models::SamlSingleSignOnSettings>,
-    ) -> Self {
-        self.saml_single_sign_on_settings = Some(value.into());
-        self
-    }
-    /// Sets `servicePrincipalNames`.
-    pub fn with_service_principal_names(
-        mut self,
-        value: impl Into<Vec<String>>,
-    ) -> Self {
-        self.service_principal_names = Some(value.into());
-        self
-    }
-    /// Sets `servicePrincipalType`.
-    pub fn with_service_principal_type(mut self, value: impl Into<String>) -> Self {
-        self.service_principal_type = Some(value.into());
-        self
-    }
-    /// Sets `signInAudience`.
-    pub fn with_sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.sign_in_audience = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `tokenEncryptionKeyId`.
-    pub fn with_token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
-        self.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Sets `verifiedPublisher`.
-    pub fn with_verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.verified_publisher = Some(value.into());
-        self
-    }
-    /// Sets `appManagementPolicies`.
-    pub fn with_app_management_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::AppManagementPolicy>>,
-    ) -> Self {
-        self.app_management_policies = Some(value.into());
-        self
-    }
-    /// Sets `appRoleAssignedTo`.
-    pub fn with_app_role_assigned_to(
-        mut self,
-        value: impl Into<Vec<crate::models::AppRoleAssignment>>,
-    ) -> Self {
-        self.app_role_assigned_to = Some(value.into());
-        self
-    }
-    /// Sets `appRoleAssignments`.
-    pub fn with_app_role_assignments(
-        mut self,
-        value: impl Into<Vec<crate::models::AppRoleAssignment>>,
-    ) -> Self {
-        self.app_role_assignments = Some(value.into());
-        self
-    }
-    /// Sets `claimsMappingPolicies`.
-    pub fn with_claims_mapping_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::ClaimsMappingPolicy>>,
-    ) -> Self {
-        self.claims_mapping_policies = Some(value.into());
-        self
-    }
-    /// Sets `createdObjects`.
-    pub fn with_created_objects(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.created_objects = Some(value.into());
-        self
-    }
-    /// Sets `delegatedPermissionClassifications`.
-    pub fn with_delegated_permission_classifications(
-        mut self,
-        value: impl Into<Vec<crate::models::DelegatedPermissionClassification>>,
-    ) -> Self {
-        self.delegated_permission_classifications = Some(value.into());
-        self
-    }
-    /// Sets `endpoints`.
-    pub fn with_endpoints(
-        mut self,
-        value: impl Into<Vec<crate::models::Endpoint>>,
-    ) -> Self {
-        self.endpoints = Some(value.into());
-        self
-    }
-    /// Sets `federatedIdentityCredentials`.
-    pub fn with_federated_identity_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::FederatedIdentityCredential>>,
-    ) -> Self {
-        self.federated_identity_credentials = Some(value.into());
-        self
-    }
-    /// Sets `homeRealmDiscoveryPolicies`.
-    pub fn with_home_realm_discovery_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::HomeRealmDiscoveryPolicy>>,
-    ) -> Self {
-        self.home_realm_discovery_policies = Some(value.into());
-        self
-    }
-    /// Sets `memberOf`.
-    pub fn with_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.member_of = Some(value.into());
-        self
-    }
-    /// Sets `oauth2PermissionGrants`.
-    pub fn with_oauth2_permission_grants(
-        mut self,
-        value: impl Into<Vec<crate::models::OAuth2PermissionGrant>>,
-    ) -> Self {
-        self.oauth2_permission_grants = Some(value.into());
-        self
-    }
-    /// Sets `ownedObjects`.
-    pub fn with_owned_objects(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.owned_objects = Some(value.into());
-        self
-    }
-    /// Sets `owners`.
-    pub fn with_owners(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.owners = Some(value.into());
-        self
-    }
-    /// Sets `remoteDesktopSecurityConfiguration`.
-    pub fn with_remote_desktop_security_configuration(
-        mut self,
-        value: impl Into<crate::models::RemoteDesktopSecurityConfiguration>,
-    ) -> Self {
-        self.remote_desktop_security_configuration = Some(value.into());
-        self
-    }
-    /// Sets `synchronization`.
-    pub fn with_synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.synchronization = Some(value.into());
-        self
-    }
-    /// Sets `tokenIssuancePolicies`.
-    pub fn with_token_issuance_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::TokenIssuancePolicy>>,
-    ) -> Self {
-        self.token_issuance_policies = Some(value.into());
-        self
-    }
-    /// Sets `tokenLifetimePolicies`.
-    pub fn with_token_lifetime_policies(
-        mut self,
-        value: impl Into<Vec<crate::models::TokenLifetimePolicy>>,
-    ) -> Self {
-        self.token_lifetime_policies = Some(value.into());
-        self
-    }
-    /// Sets `transitiveMemberOf`.
-    pub fn with_transitive_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.transitive_member_of = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ServicePrincipal { with_id id "Sets `id`." opt String, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt String, with_account_enabled
+    account_enabled "Sets `accountEnabled`." opt bool, with_add_ins add_ins
+    "Sets `addIns`." opt Vec < crate ::models::AddIn >, with_alternative_names
+    alternative_names "Sets `alternativeNames`." opt Vec < String >, with_app_description
+    app_description "Sets `appDescription`." opt String, with_app_display_name
+    app_display_name "Sets `appDisplayName`." opt String, with_app_id app_id
+    "Sets `appId`." opt String, with_application_template_id application_template_id
+    "Sets `applicationTemplateId`." opt String, with_app_owner_organization_id
+    app_owner_organization_id "Sets `appOwnerOrganizationId`." opt String,
+    with_app_role_assignment_required app_role_assignment_required
+    "Sets `appRoleAssignmentRequired`." opt bool, with_app_roles app_roles
+    "Sets `appRoles`." opt Vec < crate ::models::AppRole >,
+    with_custom_security_attributes custom_security_attributes
+    "Sets `customSecurityAttributes`." opt crate ::models::CustomSecurityAttributeValue,
+    with_description description "Sets `description`." opt String,
+    with_disabled_by_microsoft_status disabled_by_microsoft_status
+    "Sets `disabledByMicrosoftStatus`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_homepage homepage "Sets `homepage`." opt
+    String, with_info info "Sets `info`." opt crate ::models::InformationalUrl,
+    with_key_credentials key_credentials "Sets `keyCredentials`." opt Vec < crate
+    ::models::KeyCredential >, with_login_url login_url "Sets `loginUrl`." opt String,
+    with_logout_url logout_url "Sets `logoutUrl`." opt String, with_notes notes
+    "Sets `notes`." opt String, with_notification_email_addresses
+    notification_email_addresses "Sets `notificationEmailAddresses`." opt Vec < String >,
+    with_oauth2_permission_scopes oauth2_permission_scopes
+    "Sets `oauth2PermissionScopes`." opt Vec < crate ::models::PermissionScope >,
+    with_password_credentials password_credentials "Sets `passwordCredentials`." opt Vec
+    < crate ::models::PasswordCredential >, with_preferred_single_sign_on_mode
+    preferred_single_sign_on_mode "Sets `preferredSingleSignOnMode`." opt String,
+    with_preferred_token_signing_key_thumbprint preferred_token_signing_key_thumbprint
+    "Sets `preferredTokenSigningKeyThumbprint`." opt String, with_reply_urls reply_urls
+    "Sets `replyUrls`." opt Vec < String >,
+    with_resource_specific_application_permissions
+    resource_specific_application_permissions
+    "Sets `resourceSpecificApplicationPermissions`." opt Vec < crate
+    ::models::ResourceSpecificPermission >, with_saml_single_sign_on_settings
+    saml_single_sign_on_settings "Sets `samlSingleSignOnSettings`." opt crate
+    ::models::SamlSingleSignOnSettings, with_service_principal_names
+    service_principal_names "Sets `servicePrincipalNames`." opt Vec < String >,
+    with_service_principal_type service_principal_type "Sets `servicePrincipalType`." opt
+    String, with_sign_in_audience sign_in_audience "Sets `signInAudience`." opt String,
+    with_tags tags "Sets `tags`." opt Vec < String >, with_token_encryption_key_id
+    token_encryption_key_id "Sets `tokenEncryptionKeyId`." opt String,
+    with_verified_publisher verified_publisher "Sets `verifiedPublisher`." opt crate
+    ::models::VerifiedPublisher, with_app_management_policies app_management_policies
+    "Sets `appManagementPolicies`." opt Vec < crate ::models::AppManagementPolicy >,
+    with_app_role_assigned_to app_role_assigned_to "Sets `appRoleAssignedTo`." opt Vec <
+    crate ::models::AppRoleAssignment >, with_app_role_assignments app_role_assignments
+    "Sets `appRoleAssignments`." opt Vec < crate ::models::AppRoleAssignment >,
+    with_claims_mapping_policies claims_mapping_policies "Sets `claimsMappingPolicies`."
+    opt Vec < crate ::models::ClaimsMappingPolicy >, with_created_objects created_objects
+    "Sets `createdObjects`." opt Vec < crate ::models::DirectoryObject >,
+    with_delegated_permission_classifications delegated_permission_classifications
+    "Sets `delegatedPermissionClassifications`." opt Vec < crate
+    ::models::DelegatedPermissionClassification >, with_endpoints endpoints
+    "Sets `endpoints`." opt Vec < crate ::models::Endpoint >,
+    with_federated_identity_credentials federated_identity_credentials
+    "Sets `federatedIdentityCredentials`." opt Vec < crate
+    ::models::FederatedIdentityCredential >, with_home_realm_discovery_policies
+    home_realm_discovery_policies "Sets `homeRealmDiscoveryPolicies`." opt Vec < crate
+    ::models::HomeRealmDiscoveryPolicy >, with_member_of member_of "Sets `memberOf`." opt
+    Vec < crate ::models::DirectoryObject >, with_oauth2_permission_grants
+    oauth2_permission_grants "Sets `oauth2PermissionGrants`." opt Vec < crate
+    ::models::OAuth2PermissionGrant >, with_owned_objects owned_objects
+    "Sets `ownedObjects`." opt Vec < crate ::models::DirectoryObject >, with_owners
+    owners "Sets `owners`." opt Vec < crate ::models::DirectoryObject >,
+    with_remote_desktop_security_configuration remote_desktop_security_configuration
+    "Sets `remoteDesktopSecurityConfiguration`." opt crate
+    ::models::RemoteDesktopSecurityConfiguration, with_synchronization synchronization
+    "Sets `synchronization`." opt crate ::models::Synchronization,
+    with_token_issuance_policies token_issuance_policies "Sets `tokenIssuancePolicies`."
+    opt Vec < crate ::models::TokenIssuancePolicy >, with_token_lifetime_policies
+    token_lifetime_policies "Sets `tokenLifetimePolicies`." opt Vec < crate
+    ::models::TokenLifetimePolicy >, with_transitive_member_of transitive_member_of
+    "Sets `transitiveMemberOf`." opt Vec < crate ::models::DirectoryObject > };
+    additional
+);
 impl crate::request::JsonBody for ServicePrincipal {}
 /// Body properties of every operation whose body is [`ServicePrincipal`], as builder methods.
 impl<O> crate::request::Request<O, ServicePrincipal> {

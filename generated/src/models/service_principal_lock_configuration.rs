@@ -38,39 +38,12 @@ pub struct ServicePrincipalLockConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ServicePrincipalLockConfiguration {
-    /// Sets `allProperties`.
-    pub fn with_all_properties(mut self, value: impl Into<bool>) -> Self {
-        self.all_properties = Some(value.into());
-        self
-    }
-    /// Sets `credentialsWithUsageSign`.
-    pub fn with_credentials_with_usage_sign(mut self, value: impl Into<bool>) -> Self {
-        self.credentials_with_usage_sign = Some(value.into());
-        self
-    }
-    /// Sets `credentialsWithUsageVerify`.
-    pub fn with_credentials_with_usage_verify(mut self, value: impl Into<bool>) -> Self {
-        self.credentials_with_usage_verify = Some(value.into());
-        self
-    }
-    /// Sets `isEnabled`.
-    pub fn with_is_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
-    /// Sets `tokenEncryptionKeyId`.
-    pub fn with_token_encryption_key_id(mut self, value: impl Into<bool>) -> Self {
-        self.token_encryption_key_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ServicePrincipalLockConfiguration { with_all_properties all_properties
+    "Sets `allProperties`." opt bool, with_credentials_with_usage_sign
+    credentials_with_usage_sign "Sets `credentialsWithUsageSign`." opt bool,
+    with_credentials_with_usage_verify credentials_with_usage_verify
+    "Sets `credentialsWithUsageVerify`." opt bool, with_is_enabled is_enabled
+    "Sets `isEnabled`." opt bool, with_token_encryption_key_id token_encryption_key_id
+    "Sets `tokenEncryptionKeyId`." opt bool }; additional
+);

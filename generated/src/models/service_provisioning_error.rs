@@ -30,29 +30,9 @@ pub struct ServiceProvisioningError {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ServiceProvisioningError {
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isResolved`.
-    pub fn with_is_resolved(mut self, value: impl Into<bool>) -> Self {
-        self.is_resolved = Some(value.into());
-        self
-    }
-    /// Sets `serviceInstance`.
-    pub fn with_service_instance(mut self, value: impl Into<String>) -> Self {
-        self.service_instance = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ServiceProvisioningError { with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_is_resolved is_resolved
+    "Sets `isResolved`." opt bool, with_service_instance service_instance
+    "Sets `serviceInstance`." opt String }; additional
+);

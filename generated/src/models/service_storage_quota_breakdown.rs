@@ -23,34 +23,9 @@ pub struct ServiceStorageQuotaBreakdown {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ServiceStorageQuotaBreakdown {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `manageWebUrl`.
-    pub fn with_manage_web_url(mut self, value: impl Into<String>) -> Self {
-        self.manage_web_url = Some(value.into());
-        self
-    }
-    /// Sets `used`.
-    pub fn with_used(mut self, value: impl Into<i64>) -> Self {
-        self.used = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ServiceStorageQuotaBreakdown { with_id id "Sets `id`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_manage_web_url manage_web_url
+    "Sets `manageWebUrl`." opt String, with_used used "Sets `used`." opt i64 };
+    additional
+);

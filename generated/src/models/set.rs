@@ -42,71 +42,14 @@ pub struct Set {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Set {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `localizedNames`.
-    pub fn with_localized_names(
-        mut self,
-        value: impl Into<Vec<crate::models::LocalizedName>>,
-    ) -> Self {
-        self.localized_names = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::KeyValue>>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `children`.
-    pub fn with_children(mut self, value: impl Into<Vec<crate::models::Term>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-    /// Sets `parentGroup`.
-    pub fn with_parent_group(
-        mut self,
-        value: impl Into<crate::models::TermStoreGroup>,
-    ) -> Self {
-        self.parent_group = Some(value.into());
-        self
-    }
-    /// Sets `relations`.
-    pub fn with_relations(
-        mut self,
-        value: impl Into<Vec<crate::models::Relation>>,
-    ) -> Self {
-        self.relations = Some(value.into());
-        self
-    }
-    /// Sets `terms`.
-    pub fn with_terms(mut self, value: impl Into<Vec<crate::models::Term>>) -> Self {
-        self.terms = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Set { with_id id "Sets `id`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_localized_names localized_names
+    "Sets `localizedNames`." opt Vec < crate ::models::LocalizedName >, with_properties
+    properties "Sets `properties`." opt Vec < crate ::models::KeyValue >, with_children
+    children "Sets `children`." opt Vec < crate ::models::Term >, with_parent_group
+    parent_group "Sets `parentGroup`." opt crate ::models::TermStoreGroup, with_relations
+    relations "Sets `relations`." opt Vec < crate ::models::Relation >, with_terms terms
+    "Sets `terms`." opt Vec < crate ::models::Term > }; additional
+);

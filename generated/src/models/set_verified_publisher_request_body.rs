@@ -16,22 +16,10 @@ pub struct SetVerifiedPublisherRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SetVerifiedPublisherRequestBody {
-    /// Sets `verifiedPublisherId`.
-    pub fn with_verified_publisher_id(mut self, value: impl Into<String>) -> Self {
-        self.verified_publisher_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SetVerifiedPublisherRequestBody { with_verified_publisher_id verified_publisher_id
+    "Sets `verifiedPublisherId`." opt String }; additional
+);
 impl crate::request::JsonBody for SetVerifiedPublisherRequestBody {}
 /// Body properties of every operation whose body is [`SetVerifiedPublisherRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, SetVerifiedPublisherRequestBody> {

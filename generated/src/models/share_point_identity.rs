@@ -18,29 +18,8 @@ pub struct SharePointIdentity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharePointIdentity {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `loginName`.
-    pub fn with_login_name(mut self, value: impl Into<String>) -> Self {
-        self.login_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharePointIdentity { with_display_name display_name "Sets `displayName`." opt String,
+    with_id id "Sets `id`." opt String, with_login_name login_name "Sets `loginName`."
+    opt String }; additional
+);

@@ -25,37 +25,9 @@ pub struct Shared {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Shared {
-    /// Sets `owner`.
-    pub fn with_owner(mut self, value: impl Into<crate::models::IdentitySet>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `sharedBy`.
-    pub fn with_shared_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.shared_by = Some(value.into());
-        self
-    }
-    /// Sets `sharedDateTime`.
-    pub fn with_shared_date_time(mut self, value: impl Into<String>) -> Self {
-        self.shared_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Shared { with_owner owner "Sets `owner`." opt crate ::models::IdentitySet, with_scope
+    scope "Sets `scope`." opt String, with_shared_by shared_by "Sets `sharedBy`." opt
+    crate ::models::IdentitySet, with_shared_date_time shared_date_time
+    "Sets `sharedDateTime`." opt String }; additional
+);

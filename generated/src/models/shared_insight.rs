@@ -42,64 +42,14 @@ pub struct SharedInsight {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharedInsight {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lastShared`.
-    pub fn with_last_shared(
-        mut self,
-        value: impl Into<crate::models::SharingDetail>,
-    ) -> Self {
-        self.last_shared = Some(value.into());
-        self
-    }
-    /// Sets `resourceReference`.
-    pub fn with_resource_reference(
-        mut self,
-        value: impl Into<crate::models::ResourceReference>,
-    ) -> Self {
-        self.resource_reference = Some(value.into());
-        self
-    }
-    /// Sets `resourceVisualization`.
-    pub fn with_resource_visualization(
-        mut self,
-        value: impl Into<crate::models::ResourceVisualization>,
-    ) -> Self {
-        self.resource_visualization = Some(value.into());
-        self
-    }
-    /// Sets `sharingHistory`.
-    pub fn with_sharing_history(
-        mut self,
-        value: impl Into<Vec<crate::models::SharingDetail>>,
-    ) -> Self {
-        self.sharing_history = Some(value.into());
-        self
-    }
-    /// Sets `lastSharedMethod`.
-    pub fn with_last_shared_method(
-        mut self,
-        value: impl Into<crate::models::Entity>,
-    ) -> Self {
-        self.last_shared_method = Some(value.into());
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<crate::models::Entity>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharedInsight { with_id id "Sets `id`." opt String, with_last_shared last_shared
+    "Sets `lastShared`." opt crate ::models::SharingDetail, with_resource_reference
+    resource_reference "Sets `resourceReference`." opt crate ::models::ResourceReference,
+    with_resource_visualization resource_visualization "Sets `resourceVisualization`."
+    opt crate ::models::ResourceVisualization, with_sharing_history sharing_history
+    "Sets `sharingHistory`." opt Vec < crate ::models::SharingDetail >,
+    with_last_shared_method last_shared_method "Sets `lastSharedMethod`." opt crate
+    ::models::Entity, with_resource resource "Sets `resource`." opt crate
+    ::models::Entity }; additional
+);

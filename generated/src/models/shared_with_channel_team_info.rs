@@ -27,47 +27,11 @@ pub struct SharedWithChannelTeamInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharedWithChannelTeamInfo {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
-    /// Sets `team`.
-    pub fn with_team(mut self, value: impl Into<crate::models::Team>) -> Self {
-        self.team = Some(value.into());
-        self
-    }
-    /// Sets `isHostTeam`.
-    pub fn with_is_host_team(mut self, value: impl Into<bool>) -> Self {
-        self.is_host_team = Some(value.into());
-        self
-    }
-    /// Sets `allowedMembers`.
-    pub fn with_allowed_members(
-        mut self,
-        value: impl Into<Vec<crate::models::ConversationMember>>,
-    ) -> Self {
-        self.allowed_members = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharedWithChannelTeamInfo { with_id id "Sets `id`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_tenant_id tenant_id
+    "Sets `tenantId`." opt String, with_team team "Sets `team`." opt crate
+    ::models::Team, with_is_host_team is_host_team "Sets `isHostTeam`." opt bool,
+    with_allowed_members allowed_members "Sets `allowedMembers`." opt Vec < crate
+    ::models::ConversationMember > }; additional
+);

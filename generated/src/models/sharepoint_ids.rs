@@ -36,49 +36,11 @@ pub struct SharepointIds {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharepointIds {
-    /// Sets `listId`.
-    pub fn with_list_id(mut self, value: impl Into<String>) -> Self {
-        self.list_id = Some(value.into());
-        self
-    }
-    /// Sets `listItemId`.
-    pub fn with_list_item_id(mut self, value: impl Into<String>) -> Self {
-        self.list_item_id = Some(value.into());
-        self
-    }
-    /// Sets `listItemUniqueId`.
-    pub fn with_list_item_unique_id(mut self, value: impl Into<String>) -> Self {
-        self.list_item_unique_id = Some(value.into());
-        self
-    }
-    /// Sets `siteId`.
-    pub fn with_site_id(mut self, value: impl Into<String>) -> Self {
-        self.site_id = Some(value.into());
-        self
-    }
-    /// Sets `siteUrl`.
-    pub fn with_site_url(mut self, value: impl Into<String>) -> Self {
-        self.site_url = Some(value.into());
-        self
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
-    /// Sets `webId`.
-    pub fn with_web_id(mut self, value: impl Into<String>) -> Self {
-        self.web_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharepointIds { with_list_id list_id "Sets `listId`." opt String, with_list_item_id
+    list_item_id "Sets `listItemId`." opt String, with_list_item_unique_id
+    list_item_unique_id "Sets `listItemUniqueId`." opt String, with_site_id site_id
+    "Sets `siteId`." opt String, with_site_url site_url "Sets `siteUrl`." opt String,
+    with_tenant_id tenant_id "Sets `tenantId`." opt String, with_web_id web_id
+    "Sets `webId`." opt String }; additional
+);

@@ -32,45 +32,11 @@ pub struct SharingDetail {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharingDetail {
-    /// Sets `sharedBy`.
-    pub fn with_shared_by(
-        mut self,
-        value: impl Into<crate::models::InsightIdentity>,
-    ) -> Self {
-        self.shared_by = Some(value.into());
-        self
-    }
-    /// Sets `sharedDateTime`.
-    pub fn with_shared_date_time(mut self, value: impl Into<String>) -> Self {
-        self.shared_date_time = Some(value.into());
-        self
-    }
-    /// Sets `sharingReference`.
-    pub fn with_sharing_reference(
-        mut self,
-        value: impl Into<crate::models::ResourceReference>,
-    ) -> Self {
-        self.sharing_reference = Some(value.into());
-        self
-    }
-    /// Sets `sharingSubject`.
-    pub fn with_sharing_subject(mut self, value: impl Into<String>) -> Self {
-        self.sharing_subject = Some(value.into());
-        self
-    }
-    /// Sets `sharingType`.
-    pub fn with_sharing_type(mut self, value: impl Into<String>) -> Self {
-        self.sharing_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharingDetail { with_shared_by shared_by "Sets `sharedBy`." opt crate
+    ::models::InsightIdentity, with_shared_date_time shared_date_time
+    "Sets `sharedDateTime`." opt String, with_sharing_reference sharing_reference
+    "Sets `sharingReference`." opt crate ::models::ResourceReference,
+    with_sharing_subject sharing_subject "Sets `sharingSubject`." opt String,
+    with_sharing_type sharing_type "Sets `sharingType`." opt String }; additional
+);

@@ -23,37 +23,9 @@ pub struct SharingInvitation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharingInvitation {
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `invitedBy`.
-    pub fn with_invited_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.invited_by = Some(value.into());
-        self
-    }
-    /// Sets `redeemedBy`.
-    pub fn with_redeemed_by(mut self, value: impl Into<String>) -> Self {
-        self.redeemed_by = Some(value.into());
-        self
-    }
-    /// Sets `signInRequired`.
-    pub fn with_sign_in_required(mut self, value: impl Into<bool>) -> Self {
-        self.sign_in_required = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharingInvitation { with_email email "Sets `email`." opt String, with_invited_by
+    invited_by "Sets `invitedBy`." opt crate ::models::IdentitySet, with_redeemed_by
+    redeemed_by "Sets `redeemedBy`." opt String, with_sign_in_required sign_in_required
+    "Sets `signInRequired`." opt bool }; additional
+);

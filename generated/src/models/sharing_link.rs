@@ -33,47 +33,10 @@ pub struct SharingLink {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SharingLink {
-    /// Sets `application`.
-    pub fn with_application(
-        mut self,
-        value: impl Into<crate::models::Identity>,
-    ) -> Self {
-        self.application = Some(value.into());
-        self
-    }
-    /// Sets `preventsDownload`.
-    pub fn with_prevents_download(mut self, value: impl Into<bool>) -> Self {
-        self.prevents_download = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `webHtml`.
-    pub fn with_web_html(mut self, value: impl Into<String>) -> Self {
-        self.web_html = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SharingLink { with_application application "Sets `application`." opt crate
+    ::models::Identity, with_prevents_download prevents_download
+    "Sets `preventsDownload`." opt bool, with_scope scope "Sets `scope`." opt String,
+    with_type r#type "Sets `type`." opt String, with_web_html web_html "Sets `webHtml`."
+    opt String, with_web_url web_url "Sets `webUrl`." opt String }; additional
+);

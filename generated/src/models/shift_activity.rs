@@ -33,47 +33,10 @@ pub struct ShiftActivity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ShiftActivity {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isPaid`.
-    pub fn with_is_paid(mut self, value: impl Into<bool>) -> Self {
-        self.is_paid = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `theme`.
-    pub fn with_theme(
-        mut self,
-        value: impl Into<crate::models::ScheduleEntityTheme>,
-    ) -> Self {
-        self.theme = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ShiftActivity { with_code code "Sets `code`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_end_date_time end_date_time
+    "Sets `endDateTime`." opt String, with_is_paid is_paid "Sets `isPaid`." opt bool,
+    with_start_date_time start_date_time "Sets `startDateTime`." opt String, with_theme
+    theme "Sets `theme`." opt crate ::models::ScheduleEntityTheme }; additional
+);

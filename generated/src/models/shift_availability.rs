@@ -20,35 +20,9 @@ pub struct ShiftAvailability {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ShiftAvailability {
-    /// Sets `recurrence`.
-    pub fn with_recurrence(
-        mut self,
-        value: impl Into<crate::models::PatternedRecurrence>,
-    ) -> Self {
-        self.recurrence = Some(value.into());
-        self
-    }
-    /// Sets `timeSlots`.
-    pub fn with_time_slots(
-        mut self,
-        value: impl Into<Vec<crate::models::TimeRange>>,
-    ) -> Self {
-        self.time_slots = Some(value.into());
-        self
-    }
-    /// Sets `timeZone`.
-    pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ShiftAvailability { with_recurrence recurrence "Sets `recurrence`." opt crate
+    ::models::PatternedRecurrence, with_time_slots time_slots "Sets `timeSlots`." opt Vec
+    < crate ::models::TimeRange >, with_time_zone time_zone "Sets `timeZone`." opt String
+    }; additional
+);

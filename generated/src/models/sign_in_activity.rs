@@ -59,56 +59,16 @@ pub struct SignInActivity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SignInActivity {
-    /// Sets `lastNonInteractiveSignInDateTime`.
-    pub fn with_last_non_interactive_sign_in_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_non_interactive_sign_in_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastNonInteractiveSignInRequestId`.
-    pub fn with_last_non_interactive_sign_in_request_id(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_non_interactive_sign_in_request_id = Some(value.into());
-        self
-    }
-    /// Sets `lastSignInDateTime`.
-    pub fn with_last_sign_in_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_sign_in_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastSignInRequestId`.
-    pub fn with_last_sign_in_request_id(mut self, value: impl Into<String>) -> Self {
-        self.last_sign_in_request_id = Some(value.into());
-        self
-    }
-    /// Sets `lastSuccessfulSignInDateTime`.
-    pub fn with_last_successful_sign_in_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_successful_sign_in_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastSuccessfulSignInRequestId`.
-    pub fn with_last_successful_sign_in_request_id(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_successful_sign_in_request_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SignInActivity { with_last_non_interactive_sign_in_date_time
+    last_non_interactive_sign_in_date_time "Sets `lastNonInteractiveSignInDateTime`." opt
+    String, with_last_non_interactive_sign_in_request_id
+    last_non_interactive_sign_in_request_id "Sets `lastNonInteractiveSignInRequestId`."
+    opt String, with_last_sign_in_date_time last_sign_in_date_time
+    "Sets `lastSignInDateTime`." opt String, with_last_sign_in_request_id
+    last_sign_in_request_id "Sets `lastSignInRequestId`." opt String,
+    with_last_successful_sign_in_date_time last_successful_sign_in_date_time
+    "Sets `lastSuccessfulSignInDateTime`." opt String,
+    with_last_successful_sign_in_request_id last_successful_sign_in_request_id
+    "Sets `lastSuccessfulSignInRequestId`." opt String }; additional
+);

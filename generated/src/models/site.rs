@@ -132,224 +132,38 @@ pub struct Site {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Site {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `eTag`.
-    pub fn with_e_tag(mut self, value: impl Into<String>) -> Self {
-        self.e_tag = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `parentReference`.
-    pub fn with_parent_reference(
-        mut self,
-        value: impl Into<crate::models::ItemReference>,
-    ) -> Self {
-        self.parent_reference = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `createdByUser`.
-    pub fn with_created_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.created_by_user = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedByUser`.
-    pub fn with_last_modified_by_user(
-        mut self,
-        value: impl Into<crate::models::User>,
-    ) -> Self {
-        self.last_modified_by_user = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::PublicError>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `isPersonalSite`.
-    pub fn with_is_personal_site(mut self, value: impl Into<bool>) -> Self {
-        self.is_personal_site = Some(value.into());
-        self
-    }
-    /// Sets `root`.
-    pub fn with_root(mut self, value: impl Into<crate::models::Root>) -> Self {
-        self.root = Some(value.into());
-        self
-    }
-    /// Sets `sharepointIds`.
-    pub fn with_sharepoint_ids(
-        mut self,
-        value: impl Into<crate::models::SharepointIds>,
-    ) -> Self {
-        self.sharepoint_ids = Some(value.into());
-        self
-    }
-    /// Sets `siteCollection`.
-    pub fn with_site_collection(
-        mut self,
-        value: impl Into<crate::models::SiteCollection>,
-    ) -> Self {
-        self.site_collection = Some(value.into());
-        self
-    }
-    /// Sets `analytics`.
-    pub fn with_analytics(
-        mut self,
-        value: impl Into<crate::models::ItemAnalytics>,
-    ) -> Self {
-        self.analytics = Some(value.into());
-        self
-    }
-    /// Sets `columns`.
-    pub fn with_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-    /// Sets `contentTypes`.
-    pub fn with_content_types(
-        mut self,
-        value: impl Into<Vec<crate::models::ContentType>>,
-    ) -> Self {
-        self.content_types = Some(value.into());
-        self
-    }
-    /// Sets `drive`.
-    pub fn with_drive(mut self, value: impl Into<crate::models::Drive>) -> Self {
-        self.drive = Some(value.into());
-        self
-    }
-    /// Sets `drives`.
-    pub fn with_drives(mut self, value: impl Into<Vec<crate::models::Drive>>) -> Self {
-        self.drives = Some(value.into());
-        self
-    }
-    /// Sets `externalColumns`.
-    pub fn with_external_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::ColumnDefinition>>,
-    ) -> Self {
-        self.external_columns = Some(value.into());
-        self
-    }
-    /// Sets `items`.
-    pub fn with_items(mut self, value: impl Into<Vec<crate::models::BaseItem>>) -> Self {
-        self.items = Some(value.into());
-        self
-    }
-    /// Sets `lists`.
-    pub fn with_lists(mut self, value: impl Into<Vec<crate::models::List>>) -> Self {
-        self.lists = Some(value.into());
-        self
-    }
-    /// Sets `onenote`.
-    pub fn with_onenote(mut self, value: impl Into<crate::models::Onenote>) -> Self {
-        self.onenote = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::RichLongRunningOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(
-        mut self,
-        value: impl Into<Vec<crate::models::BaseSitePage>>,
-    ) -> Self {
-        self.pages = Some(value.into());
-        self
-    }
-    /// Sets `permissions`.
-    pub fn with_permissions(
-        mut self,
-        value: impl Into<Vec<crate::models::Permission>>,
-    ) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-    /// Sets `sites`.
-    pub fn with_sites(mut self, value: impl Into<Vec<crate::models::Site>>) -> Self {
-        self.sites = Some(value.into());
-        self
-    }
-    /// Sets `termStore`.
-    pub fn with_term_store(mut self, value: impl Into<crate::models::Store>) -> Self {
-        self.term_store = Some(value.into());
-        self
-    }
-    /// Sets `termStores`.
-    pub fn with_term_stores(
-        mut self,
-        value: impl Into<Vec<crate::models::Store>>,
-    ) -> Self {
-        self.term_stores = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Site { with_id id "Sets `id`." opt String, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_e_tag e_tag "Sets `eTag`." opt String,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt String, with_name name "Sets `name`." opt String,
+    with_parent_reference parent_reference "Sets `parentReference`." opt crate
+    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String,
+    with_created_by_user created_by_user "Sets `createdByUser`." opt crate
+    ::models::User, with_last_modified_by_user last_modified_by_user
+    "Sets `lastModifiedByUser`." opt crate ::models::User, with_display_name display_name
+    "Sets `displayName`." opt String, with_error error "Sets `error`." opt crate
+    ::models::PublicError, with_is_personal_site is_personal_site
+    "Sets `isPersonalSite`." opt bool, with_root root "Sets `root`." opt crate
+    ::models::Root, with_sharepoint_ids sharepoint_ids "Sets `sharepointIds`." opt crate
+    ::models::SharepointIds, with_site_collection site_collection
+    "Sets `siteCollection`." opt crate ::models::SiteCollection, with_analytics analytics
+    "Sets `analytics`." opt crate ::models::ItemAnalytics, with_columns columns
+    "Sets `columns`." opt Vec < crate ::models::ColumnDefinition >, with_content_types
+    content_types "Sets `contentTypes`." opt Vec < crate ::models::ContentType >,
+    with_drive drive "Sets `drive`." opt crate ::models::Drive, with_drives drives
+    "Sets `drives`." opt Vec < crate ::models::Drive >, with_external_columns
+    external_columns "Sets `externalColumns`." opt Vec < crate ::models::ColumnDefinition
+    >, with_items items "Sets `items`." opt Vec < crate ::models::BaseItem >, with_lists
+    lists "Sets `lists`." opt Vec < crate ::models::List >, with_onenote onenote
+    "Sets `onenote`." opt crate ::models::Onenote, with_operations operations
+    "Sets `operations`." opt Vec < crate ::models::RichLongRunningOperation >, with_pages
+    pages "Sets `pages`." opt Vec < crate ::models::BaseSitePage >, with_permissions
+    permissions "Sets `permissions`." opt Vec < crate ::models::Permission >, with_sites
+    sites "Sets `sites`." opt Vec < crate ::models::Site >, with_term_store term_store
+    "Sets `termStore`." opt crate ::models::Store, with_term_stores term_stores
+    "Sets `termStores`." opt Vec < crate ::models::Store > }; additional
+);

@@ -14,22 +14,7 @@ pub struct SiteArchivalDetails {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SiteArchivalDetails {
-    /// Sets `archiveStatus`.
-    pub fn with_archive_status(
-        mut self,
-        value: impl Into<crate::models::SiteArchiveStatus>,
-    ) -> Self {
-        self.archive_status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SiteArchivalDetails { with_archive_status archive_status "Sets `archiveStatus`." opt
+    crate ::models::SiteArchiveStatus }; additional
+);

@@ -31,37 +31,9 @@ pub struct SiteCollection {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SiteCollection {
-    /// Sets `archivalDetails`.
-    pub fn with_archival_details(
-        mut self,
-        value: impl Into<crate::models::SiteArchivalDetails>,
-    ) -> Self {
-        self.archival_details = Some(value.into());
-        self
-    }
-    /// Sets `dataLocationCode`.
-    pub fn with_data_location_code(mut self, value: impl Into<String>) -> Self {
-        self.data_location_code = Some(value.into());
-        self
-    }
-    /// Sets `hostname`.
-    pub fn with_hostname(mut self, value: impl Into<String>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-    /// Sets `root`.
-    pub fn with_root(mut self, value: impl Into<crate::models::Root>) -> Self {
-        self.root = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SiteCollection { with_archival_details archival_details "Sets `archivalDetails`." opt
+    crate ::models::SiteArchivalDetails, with_data_location_code data_location_code
+    "Sets `dataLocationCode`." opt String, with_hostname hostname "Sets `hostname`." opt
+    String, with_root root "Sets `root`." opt crate ::models::Root }; additional
+);

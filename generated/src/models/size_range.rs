@@ -21,24 +21,7 @@ pub struct SizeRange {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SizeRange {
-    /// Sets `maximumSize`.
-    pub fn with_maximum_size(mut self, value: impl Into<i32>) -> Self {
-        self.maximum_size = Some(value.into());
-        self
-    }
-    /// Sets `minimumSize`.
-    pub fn with_minimum_size(mut self, value: impl Into<i32>) -> Self {
-        self.minimum_size = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SizeRange { with_maximum_size maximum_size "Sets `maximumSize`." opt i32,
+    with_minimum_size minimum_size "Sets `minimumSize`." opt i32 }; additional
+);

@@ -15,24 +15,8 @@ pub struct SoftwareOathAuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SoftwareOathAuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `secretKey`.
-    pub fn with_secret_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.secret_key = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SoftwareOathAuthenticationMethod { with_id id "Sets `id`." opt String,
+    with_secret_key secret_key "Sets `secretKey`." opt crate ::runtime::Secret };
+    additional
+);

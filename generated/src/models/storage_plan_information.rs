@@ -18,19 +18,7 @@ pub struct StoragePlanInformation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl StoragePlanInformation {
-    /// Sets `upgradeAvailable`.
-    pub fn with_upgrade_available(mut self, value: impl Into<bool>) -> Self {
-        self.upgrade_available = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    StoragePlanInformation { with_upgrade_available upgrade_available
+    "Sets `upgradeAvailable`." opt bool }; additional
+);

@@ -28,42 +28,10 @@ pub struct Store {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Store {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `defaultLanguageTag`.
-    pub fn with_default_language_tag(mut self, value: impl Into<String>) -> Self {
-        self.default_language_tag = Some(value.into());
-        self
-    }
-    /// Sets `languageTags`.
-    pub fn with_language_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.language_tags = Some(value.into());
-        self
-    }
-    /// Sets `groups`.
-    pub fn with_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::TermStoreGroup>>,
-    ) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-    /// Sets `sets`.
-    pub fn with_sets(mut self, value: impl Into<Vec<crate::models::Set>>) -> Self {
-        self.sets = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Store { with_id id "Sets `id`." opt String, with_default_language_tag
+    default_language_tag "Sets `defaultLanguageTag`." opt String, with_language_tags
+    language_tags "Sets `languageTags`." opt Vec < String >, with_groups groups
+    "Sets `groups`." opt Vec < crate ::models::TermStoreGroup >, with_sets sets
+    "Sets `sets`." opt Vec < crate ::models::Set > }; additional
+);

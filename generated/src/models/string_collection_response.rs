@@ -21,27 +21,11 @@ pub struct StringCollectionResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl StringCollectionResponse {
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
-        self.odata_next_link = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    StringCollectionResponse { with_value value "Sets `value`." opt Vec < String >,
+    with_odata_next_link odata_next_link "Sets `@odata.nextLink`." opt String };
+    additional
+);
 impl crate::request::Page for StringCollectionResponse {
     type Item = String;
     fn next_link(&self) -> Option<&str> {

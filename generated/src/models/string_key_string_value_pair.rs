@@ -26,23 +26,8 @@ impl StringKeyStringValuePair {
             ..Default::default()
         }
     }
-    /// Sets `key`.
-    pub fn with_key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
 }
+crate::models::setters!(
+    StringKeyStringValuePair { with_key key "Sets `key`." opt String, with_value value
+    "Sets `value`." opt String }; additional
+);

@@ -85,99 +85,29 @@ pub struct Subscription {
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_url_app_id: Option<String>,
-    /// Required. Specifies the resource that is monitored for changes. Don't include the base URL (https://graph.microsoft.com/v1.0/). See the possible resource path values for each supported resource.
+    /// Required. Specifies the resource that is monitored for changes. Don't include the base URL (<https://graph.microsoft.com/v1.0/>). See the possible resource path values for each supported resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Subscription {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `applicationId`.
-    pub fn with_application_id(mut self, value: impl Into<String>) -> Self {
-        self.application_id = Some(value.into());
-        self
-    }
-    /// Sets `changeType`.
-    pub fn with_change_type(mut self, value: impl Into<String>) -> Self {
-        self.change_type = Some(value.into());
-        self
-    }
-    /// Sets `clientState`.
-    pub fn with_client_state(mut self, value: impl Into<String>) -> Self {
-        self.client_state = Some(value.into());
-        self
-    }
-    /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_id = Some(value.into());
-        self
-    }
-    /// Sets `encryptionCertificate`.
-    pub fn with_encryption_certificate(mut self, value: impl Into<String>) -> Self {
-        self.encryption_certificate = Some(value.into());
-        self
-    }
-    /// Sets `encryptionCertificateId`.
-    pub fn with_encryption_certificate_id(mut self, value: impl Into<String>) -> Self {
-        self.encryption_certificate_id = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `includeResourceData`.
-    pub fn with_include_resource_data(mut self, value: impl Into<bool>) -> Self {
-        self.include_resource_data = Some(value.into());
-        self
-    }
-    /// Sets `latestSupportedTlsVersion`.
-    pub fn with_latest_supported_tls_version(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.latest_supported_tls_version = Some(value.into());
-        self
-    }
-    /// Sets `lifecycleNotificationUrl`.
-    pub fn with_lifecycle_notification_url(mut self, value: impl Into<String>) -> Self {
-        self.lifecycle_notification_url = Some(value.into());
-        self
-    }
-    /// Sets `notificationQueryOptions`.
-    pub fn with_notification_query_options(mut self, value: impl Into<String>) -> Self {
-        self.notification_query_options = Some(value.into());
-        self
-    }
-    /// Sets `notificationUrl`.
-    pub fn with_notification_url(mut self, value: impl Into<String>) -> Self {
-        self.notification_url = Some(value.into());
-        self
-    }
-    /// Sets `notificationUrlAppId`.
-    pub fn with_notification_url_app_id(mut self, value: impl Into<String>) -> Self {
-        self.notification_url_app_id = Some(value.into());
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Subscription { with_id id "Sets `id`." opt String, with_application_id application_id
+    "Sets `applicationId`." opt String, with_change_type change_type "Sets `changeType`."
+    opt String, with_client_state client_state "Sets `clientState`." opt String,
+    with_creator_id creator_id "Sets `creatorId`." opt String,
+    with_encryption_certificate encryption_certificate "Sets `encryptionCertificate`."
+    opt String, with_encryption_certificate_id encryption_certificate_id
+    "Sets `encryptionCertificateId`." opt String, with_expiration_date_time
+    expiration_date_time "Sets `expirationDateTime`." opt String,
+    with_include_resource_data include_resource_data "Sets `includeResourceData`." opt
+    bool, with_latest_supported_tls_version latest_supported_tls_version
+    "Sets `latestSupportedTlsVersion`." opt String, with_lifecycle_notification_url
+    lifecycle_notification_url "Sets `lifecycleNotificationUrl`." opt String,
+    with_notification_query_options notification_query_options
+    "Sets `notificationQueryOptions`." opt String, with_notification_url notification_url
+    "Sets `notificationUrl`." opt String, with_notification_url_app_id
+    notification_url_app_id "Sets `notificationUrlAppId`." opt String, with_resource
+    resource "Sets `resource`." opt String }; additional
+);

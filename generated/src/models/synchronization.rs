@@ -21,46 +21,13 @@ pub struct Synchronization {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Synchronization {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `secrets`.
-    pub fn with_secrets(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationSecretKeyStringValuePair>>,
-    ) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-    /// Sets `jobs`.
-    pub fn with_jobs(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationJob>>,
-    ) -> Self {
-        self.jobs = Some(value.into());
-        self
-    }
-    /// Sets `templates`.
-    pub fn with_templates(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationTemplate>>,
-    ) -> Self {
-        self.templates = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Synchronization { with_id id "Sets `id`." opt String, with_secrets secrets
+    "Sets `secrets`." opt Vec < crate ::models::SynchronizationSecretKeyStringValuePair
+    >, with_jobs jobs "Sets `jobs`." opt Vec < crate ::models::SynchronizationJob >,
+    with_templates templates "Sets `templates`." opt Vec < crate
+    ::models::SynchronizationTemplate > }; additional
+);
 impl crate::request::JsonBody for Synchronization {}
 /// Body properties of every operation whose body is [`Synchronization`], as builder methods.
 impl<O> crate::request::Request<O, Synchronization> {

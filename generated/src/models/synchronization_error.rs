@@ -24,29 +24,8 @@ pub struct SynchronizationError {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationError {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `tenantActionable`.
-    pub fn with_tenant_actionable(mut self, value: impl Into<bool>) -> Self {
-        self.tenant_actionable = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationError { with_code code "Sets `code`." opt String, with_message message
+    "Sets `message`." opt String, with_tenant_actionable tenant_actionable
+    "Sets `tenantActionable`." opt bool }; additional
+);

@@ -34,67 +34,16 @@ pub struct SynchronizationJob {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationJob {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `schedule`.
-    pub fn with_schedule(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchedule>,
-    ) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::SynchronizationStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `synchronizationJobSettings`.
-    pub fn with_synchronization_job_settings(
-        mut self,
-        value: impl Into<Vec<crate::models::KeyValuePair>>,
-    ) -> Self {
-        self.synchronization_job_settings = Some(value.into());
-        self
-    }
-    /// Sets `templateId`.
-    pub fn with_template_id(mut self, value: impl Into<String>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
-    /// Sets `bulkUpload`.
-    pub fn with_bulk_upload(
-        mut self,
-        value: impl Into<crate::models::BulkUpload>,
-    ) -> Self {
-        self.bulk_upload = Some(value.into());
-        self
-    }
-    /// Sets `schema`.
-    pub fn with_schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationJob { with_id id "Sets `id`." opt String, with_schedule schedule
+    "Sets `schedule`." opt crate ::models::SynchronizationSchedule, with_status status
+    "Sets `status`." opt crate ::models::SynchronizationStatus,
+    with_synchronization_job_settings synchronization_job_settings
+    "Sets `synchronizationJobSettings`." opt Vec < crate ::models::KeyValuePair >,
+    with_template_id template_id "Sets `templateId`." opt String, with_bulk_upload
+    bulk_upload "Sets `bulkUpload`." opt crate ::models::BulkUpload, with_schema schema
+    "Sets `schema`." opt crate ::models::SynchronizationSchema }; additional
+);
 impl crate::request::JsonBody for SynchronizationJob {}
 /// Body properties of every operation whose body is [`SynchronizationJob`], as builder methods.
 impl<O> crate::request::Request<O, SynchronizationJob> {

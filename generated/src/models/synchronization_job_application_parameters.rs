@@ -17,27 +17,8 @@ pub struct SynchronizationJobApplicationParameters {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationJobApplicationParameters {
-    /// Sets `ruleId`.
-    pub fn with_rule_id(mut self, value: impl Into<String>) -> Self {
-        self.rule_id = Some(value.into());
-        self
-    }
-    /// Sets `subjects`.
-    pub fn with_subjects(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationJobSubject>>,
-    ) -> Self {
-        self.subjects = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationJobApplicationParameters { with_rule_id rule_id "Sets `ruleId`." opt
+    String, with_subjects subjects "Sets `subjects`." opt Vec < crate
+    ::models::SynchronizationJobSubject > }; additional
+);

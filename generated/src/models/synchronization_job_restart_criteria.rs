@@ -16,24 +16,8 @@ pub struct SynchronizationJobRestartCriteria {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationJobRestartCriteria {
-    /// Sets `resetScope`.
-    pub fn with_reset_scope(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::SynchronizationJobRestartScope>,
-        >,
-    ) -> Self {
-        self.reset_scope = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationJobRestartCriteria { with_reset_scope reset_scope "Sets `resetScope`."
+    opt crate ::runtime::Flags < crate ::models::SynchronizationJobRestartScope > };
+    additional
+);

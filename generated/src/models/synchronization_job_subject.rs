@@ -20,32 +20,9 @@ pub struct SynchronizationJobSubject {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationJobSubject {
-    /// Sets `links`.
-    pub fn with_links(
-        mut self,
-        value: impl Into<crate::models::SynchronizationLinkedObjects>,
-    ) -> Self {
-        self.links = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `objectId`.
-    pub fn with_object_id(mut self, value: impl Into<String>) -> Self {
-        self.object_id = Some(value.into());
-        self
-    }
-    /// Sets `objectTypeName`.
-    pub fn with_object_type_name(mut self, value: impl Into<String>) -> Self {
-        self.object_type_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationJobSubject { with_links links "Sets `links`." opt_box crate
+    ::models::SynchronizationLinkedObjects, with_object_id object_id "Sets `objectId`."
+    opt String, with_object_type_name object_type_name "Sets `objectTypeName`." opt
+    String }; additional
+);

@@ -20,38 +20,9 @@ pub struct SynchronizationLinkedObjects {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationLinkedObjects {
-    /// Sets `manager`.
-    pub fn with_manager(
-        mut self,
-        value: impl Into<crate::models::SynchronizationJobSubject>,
-    ) -> Self {
-        self.manager = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationJobSubject>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Sets `owners`.
-    pub fn with_owners(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationJobSubject>>,
-    ) -> Self {
-        self.owners = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationLinkedObjects { with_manager manager "Sets `manager`." opt_box crate
+    ::models::SynchronizationJobSubject, with_members members "Sets `members`." opt Vec <
+    crate ::models::SynchronizationJobSubject >, with_owners owners "Sets `owners`." opt
+    Vec < crate ::models::SynchronizationJobSubject > }; additional
+);

@@ -33,37 +33,10 @@ pub struct SynchronizationProgress {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationProgress {
-    /// Sets `completedUnits`.
-    pub fn with_completed_units(mut self, value: impl Into<i64>) -> Self {
-        self.completed_units = Some(value.into());
-        self
-    }
-    /// Sets `progressObservationDateTime`.
-    pub fn with_progress_observation_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.progress_observation_date_time = Some(value.into());
-        self
-    }
-    /// Sets `totalUnits`.
-    pub fn with_total_units(mut self, value: impl Into<i64>) -> Self {
-        self.total_units = Some(value.into());
-        self
-    }
-    /// Sets `units`.
-    pub fn with_units(mut self, value: impl Into<String>) -> Self {
-        self.units = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationProgress { with_completed_units completed_units
+    "Sets `completedUnits`." opt i64, with_progress_observation_date_time
+    progress_observation_date_time "Sets `progressObservationDateTime`." opt String,
+    with_total_units total_units "Sets `totalUnits`." opt i64, with_units units
+    "Sets `units`." opt String }; additional
+);

@@ -37,50 +37,11 @@ pub struct SynchronizationQuarantine {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationQuarantine {
-    /// Sets `currentBegan`.
-    pub fn with_current_began(mut self, value: impl Into<String>) -> Self {
-        self.current_began = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(
-        mut self,
-        value: impl Into<crate::models::SynchronizationError>,
-    ) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `nextAttempt`.
-    pub fn with_next_attempt(mut self, value: impl Into<String>) -> Self {
-        self.next_attempt = Some(value.into());
-        self
-    }
-    /// Sets `reason`.
-    pub fn with_reason(
-        mut self,
-        value: impl Into<crate::models::QuarantineReason>,
-    ) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-    /// Sets `seriesBegan`.
-    pub fn with_series_began(mut self, value: impl Into<String>) -> Self {
-        self.series_began = Some(value.into());
-        self
-    }
-    /// Sets `seriesCount`.
-    pub fn with_series_count(mut self, value: impl Into<i64>) -> Self {
-        self.series_count = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationQuarantine { with_current_began current_began "Sets `currentBegan`."
+    opt String, with_error error "Sets `error`." opt crate
+    ::models::SynchronizationError, with_next_attempt next_attempt "Sets `nextAttempt`."
+    opt String, with_reason reason "Sets `reason`." opt crate ::models::QuarantineReason,
+    with_series_began series_began "Sets `seriesBegan`." opt String, with_series_count
+    series_count "Sets `seriesCount`." opt i64 }; additional
+);

@@ -55,76 +55,15 @@ pub struct SynchronizationRule {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationRule {
-    /// Sets `containerFilter`.
-    pub fn with_container_filter(
-        mut self,
-        value: impl Into<crate::models::ContainerFilter>,
-    ) -> Self {
-        self.container_filter = Some(value.into());
-        self
-    }
-    /// Sets `editable`.
-    pub fn with_editable(mut self, value: impl Into<bool>) -> Self {
-        self.editable = Some(value.into());
-        self
-    }
-    /// Sets `groupFilter`.
-    pub fn with_group_filter(
-        mut self,
-        value: impl Into<crate::models::GroupFilter>,
-    ) -> Self {
-        self.group_filter = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn with_metadata(
-        mut self,
-        value: impl Into<Vec<crate::models::StringKeyStringValuePair>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `objectMappings`.
-    pub fn with_object_mappings(
-        mut self,
-        value: impl Into<Vec<crate::models::ObjectMapping>>,
-    ) -> Self {
-        self.object_mappings = Some(value.into());
-        self
-    }
-    /// Sets `priority`.
-    pub fn with_priority(mut self, value: impl Into<i32>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-    /// Sets `sourceDirectoryName`.
-    pub fn with_source_directory_name(mut self, value: impl Into<String>) -> Self {
-        self.source_directory_name = Some(value.into());
-        self
-    }
-    /// Sets `targetDirectoryName`.
-    pub fn with_target_directory_name(mut self, value: impl Into<String>) -> Self {
-        self.target_directory_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationRule { with_container_filter container_filter
+    "Sets `containerFilter`." opt crate ::models::ContainerFilter, with_editable editable
+    "Sets `editable`." opt bool, with_group_filter group_filter "Sets `groupFilter`." opt
+    crate ::models::GroupFilter, with_id id "Sets `id`." opt String, with_metadata
+    metadata "Sets `metadata`." opt Vec < crate ::models::StringKeyStringValuePair >,
+    with_name name "Sets `name`." opt String, with_object_mappings object_mappings
+    "Sets `objectMappings`." opt Vec < crate ::models::ObjectMapping >, with_priority
+    priority "Sets `priority`." opt i32, with_source_directory_name source_directory_name
+    "Sets `sourceDirectoryName`." opt String, with_target_directory_name
+    target_directory_name "Sets `targetDirectoryName`." opt String }; additional
+);

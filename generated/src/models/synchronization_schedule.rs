@@ -24,32 +24,8 @@ pub struct SynchronizationSchedule {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationSchedule {
-    /// Sets `expiration`.
-    pub fn with_expiration(mut self, value: impl Into<String>) -> Self {
-        self.expiration = Some(value.into());
-        self
-    }
-    /// Sets `interval`.
-    pub fn with_interval(mut self, value: impl Into<String>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::SynchronizationScheduleState>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationSchedule { with_expiration expiration "Sets `expiration`." opt String,
+    with_interval interval "Sets `interval`." opt String, with_state state
+    "Sets `state`." opt crate ::models::SynchronizationScheduleState }; additional
+);

@@ -25,43 +25,13 @@ pub struct SynchronizationSchema {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationSchema {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `synchronizationRules`.
-    pub fn with_synchronization_rules(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationRule>>,
-    ) -> Self {
-        self.synchronization_rules = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `directories`.
-    pub fn with_directories(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryDefinition>>,
-    ) -> Self {
-        self.directories = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationSchema { with_id id "Sets `id`." opt String,
+    with_synchronization_rules synchronization_rules "Sets `synchronizationRules`." opt
+    Vec < crate ::models::SynchronizationRule >, with_version version "Sets `version`."
+    opt String, with_directories directories "Sets `directories`." opt Vec < crate
+    ::models::DirectoryDefinition > }; additional
+);
 impl crate::request::JsonBody for SynchronizationSchema {}
 /// Body properties of every operation whose body is [`SynchronizationSchema`], as builder methods.
 impl<O> crate::request::Request<O, SynchronizationSchema> {

@@ -85,104 +85,25 @@ pub struct SynchronizationStatus {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationStatus {
-    /// Sets `code`.
-    pub fn with_code(
-        mut self,
-        value: impl Into<crate::models::SynchronizationStatusCode>,
-    ) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `countSuccessiveCompleteFailures`.
-    pub fn with_count_successive_complete_failures(
-        mut self,
-        value: impl Into<i64>,
-    ) -> Self {
-        self.count_successive_complete_failures = Some(value.into());
-        self
-    }
-    /// Sets `escrowsPruned`.
-    pub fn with_escrows_pruned(mut self, value: impl Into<bool>) -> Self {
-        self.escrows_pruned = Some(value.into());
-        self
-    }
-    /// Sets `lastExecution`.
-    pub fn with_last_execution(
-        mut self,
-        value: impl Into<crate::models::SynchronizationTaskExecution>,
-    ) -> Self {
-        self.last_execution = Some(value.into());
-        self
-    }
-    /// Sets `lastSuccessfulExecution`.
-    pub fn with_last_successful_execution(
-        mut self,
-        value: impl Into<crate::models::SynchronizationTaskExecution>,
-    ) -> Self {
-        self.last_successful_execution = Some(value.into());
-        self
-    }
-    /// Sets `lastSuccessfulExecutionWithExports`.
-    pub fn with_last_successful_execution_with_exports(
-        mut self,
-        value: impl Into<crate::models::SynchronizationTaskExecution>,
-    ) -> Self {
-        self.last_successful_execution_with_exports = Some(value.into());
-        self
-    }
-    /// Sets `progress`.
-    pub fn with_progress(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationProgress>>,
-    ) -> Self {
-        self.progress = Some(value.into());
-        self
-    }
-    /// Sets `quarantine`.
-    pub fn with_quarantine(
-        mut self,
-        value: impl Into<crate::models::SynchronizationQuarantine>,
-    ) -> Self {
-        self.quarantine = Some(value.into());
-        self
-    }
-    /// Sets `steadyStateFirstAchievedTime`.
-    pub fn with_steady_state_first_achieved_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.steady_state_first_achieved_time = Some(value.into());
-        self
-    }
-    /// Sets `steadyStateLastAchievedTime`.
-    pub fn with_steady_state_last_achieved_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.steady_state_last_achieved_time = Some(value.into());
-        self
-    }
-    /// Sets `synchronizedEntryCountByType`.
-    pub fn with_synchronized_entry_count_by_type(
-        mut self,
-        value: impl Into<Vec<crate::models::StringKeyLongValuePair>>,
-    ) -> Self {
-        self.synchronized_entry_count_by_type = Some(value.into());
-        self
-    }
-    /// Sets `troubleshootingUrl`.
-    pub fn with_troubleshooting_url(mut self, value: impl Into<String>) -> Self {
-        self.troubleshooting_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationStatus { with_code code "Sets `code`." opt crate
+    ::models::SynchronizationStatusCode, with_count_successive_complete_failures
+    count_successive_complete_failures "Sets `countSuccessiveCompleteFailures`." opt i64,
+    with_escrows_pruned escrows_pruned "Sets `escrowsPruned`." opt bool,
+    with_last_execution last_execution "Sets `lastExecution`." opt crate
+    ::models::SynchronizationTaskExecution, with_last_successful_execution
+    last_successful_execution "Sets `lastSuccessfulExecution`." opt crate
+    ::models::SynchronizationTaskExecution, with_last_successful_execution_with_exports
+    last_successful_execution_with_exports "Sets `lastSuccessfulExecutionWithExports`."
+    opt crate ::models::SynchronizationTaskExecution, with_progress progress
+    "Sets `progress`." opt Vec < crate ::models::SynchronizationProgress >,
+    with_quarantine quarantine "Sets `quarantine`." opt crate
+    ::models::SynchronizationQuarantine, with_steady_state_first_achieved_time
+    steady_state_first_achieved_time "Sets `steadyStateFirstAchievedTime`." opt String,
+    with_steady_state_last_achieved_time steady_state_last_achieved_time
+    "Sets `steadyStateLastAchievedTime`." opt String,
+    with_synchronized_entry_count_by_type synchronized_entry_count_by_type
+    "Sets `synchronizedEntryCountByType`." opt Vec < crate
+    ::models::StringKeyLongValuePair >, with_troubleshooting_url troubleshooting_url
+    "Sets `troubleshootingUrl`." opt String }; additional
+);

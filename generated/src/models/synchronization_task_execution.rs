@@ -95,96 +95,21 @@ pub struct SynchronizationTaskExecution {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationTaskExecution {
-    /// Sets `activityIdentifier`.
-    pub fn with_activity_identifier(mut self, value: impl Into<String>) -> Self {
-        self.activity_identifier = Some(value.into());
-        self
-    }
-    /// Sets `countEntitled`.
-    pub fn with_count_entitled(mut self, value: impl Into<i64>) -> Self {
-        self.count_entitled = Some(value.into());
-        self
-    }
-    /// Sets `countEntitledForProvisioning`.
-    pub fn with_count_entitled_for_provisioning(
-        mut self,
-        value: impl Into<i64>,
-    ) -> Self {
-        self.count_entitled_for_provisioning = Some(value.into());
-        self
-    }
-    /// Sets `countEscrowed`.
-    pub fn with_count_escrowed(mut self, value: impl Into<i64>) -> Self {
-        self.count_escrowed = Some(value.into());
-        self
-    }
-    /// Sets `countEscrowedRaw`.
-    pub fn with_count_escrowed_raw(mut self, value: impl Into<i64>) -> Self {
-        self.count_escrowed_raw = Some(value.into());
-        self
-    }
-    /// Sets `countExported`.
-    pub fn with_count_exported(mut self, value: impl Into<i64>) -> Self {
-        self.count_exported = Some(value.into());
-        self
-    }
-    /// Sets `countExports`.
-    pub fn with_count_exports(mut self, value: impl Into<i64>) -> Self {
-        self.count_exports = Some(value.into());
-        self
-    }
-    /// Sets `countImported`.
-    pub fn with_count_imported(mut self, value: impl Into<i64>) -> Self {
-        self.count_imported = Some(value.into());
-        self
-    }
-    /// Sets `countImportedDeltas`.
-    pub fn with_count_imported_deltas(mut self, value: impl Into<i64>) -> Self {
-        self.count_imported_deltas = Some(value.into());
-        self
-    }
-    /// Sets `countImportedReferenceDeltas`.
-    pub fn with_count_imported_reference_deltas(
-        mut self,
-        value: impl Into<i64>,
-    ) -> Self {
-        self.count_imported_reference_deltas = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(
-        mut self,
-        value: impl Into<crate::models::SynchronizationError>,
-    ) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::SynchronizationTaskExecutionResult>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `timeBegan`.
-    pub fn with_time_began(mut self, value: impl Into<String>) -> Self {
-        self.time_began = Some(value.into());
-        self
-    }
-    /// Sets `timeEnded`.
-    pub fn with_time_ended(mut self, value: impl Into<String>) -> Self {
-        self.time_ended = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationTaskExecution { with_activity_identifier activity_identifier
+    "Sets `activityIdentifier`." opt String, with_count_entitled count_entitled
+    "Sets `countEntitled`." opt i64, with_count_entitled_for_provisioning
+    count_entitled_for_provisioning "Sets `countEntitledForProvisioning`." opt i64,
+    with_count_escrowed count_escrowed "Sets `countEscrowed`." opt i64,
+    with_count_escrowed_raw count_escrowed_raw "Sets `countEscrowedRaw`." opt i64,
+    with_count_exported count_exported "Sets `countExported`." opt i64,
+    with_count_exports count_exports "Sets `countExports`." opt i64, with_count_imported
+    count_imported "Sets `countImported`." opt i64, with_count_imported_deltas
+    count_imported_deltas "Sets `countImportedDeltas`." opt i64,
+    with_count_imported_reference_deltas count_imported_reference_deltas
+    "Sets `countImportedReferenceDeltas`." opt i64, with_error error "Sets `error`." opt
+    crate ::models::SynchronizationError, with_state state "Sets `state`." opt crate
+    ::models::SynchronizationTaskExecutionResult, with_time_began time_began
+    "Sets `timeBegan`." opt String, with_time_ended time_ended "Sets `timeEnded`." opt
+    String }; additional
+);

@@ -35,63 +35,16 @@ pub struct SynchronizationTemplate {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SynchronizationTemplate {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `applicationId`.
-    pub fn with_application_id(mut self, value: impl Into<String>) -> Self {
-        self.application_id = Some(value.into());
-        self
-    }
-    /// Sets `default`.
-    pub fn with_default(mut self, value: impl Into<bool>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `discoverable`.
-    pub fn with_discoverable(mut self, value: impl Into<bool>) -> Self {
-        self.discoverable = Some(value.into());
-        self
-    }
-    /// Sets `factoryTag`.
-    pub fn with_factory_tag(mut self, value: impl Into<String>) -> Self {
-        self.factory_tag = Some(value.into());
-        self
-    }
-    /// Sets `metadata`.
-    pub fn with_metadata(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationMetadataEntry>>,
-    ) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-    /// Sets `schema`.
-    pub fn with_schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SynchronizationTemplate { with_id id "Sets `id`." opt String, with_application_id
+    application_id "Sets `applicationId`." opt String, with_default default
+    "Sets `default`." opt bool, with_description description "Sets `description`." opt
+    String, with_discoverable discoverable "Sets `discoverable`." opt bool,
+    with_factory_tag factory_tag "Sets `factoryTag`." opt String, with_metadata metadata
+    "Sets `metadata`." opt Vec < crate ::models::SynchronizationMetadataEntry >,
+    with_schema schema "Sets `schema`." opt crate ::models::SynchronizationSchema };
+    additional
+);
 impl crate::request::JsonBody for SynchronizationTemplate {}
 /// Body properties of every operation whose body is [`SynchronizationTemplate`], as builder methods.
 impl<O> crate::request::Request<O, SynchronizationTemplate> {

@@ -15,27 +15,10 @@ pub struct TargetDeviceGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TargetDeviceGroup {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TargetDeviceGroup { with_id id "Sets `id`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String }; additional
+);
 impl crate::request::JsonBody for TargetDeviceGroup {}
 /// Body properties of every operation whose body is [`TargetDeviceGroup`], as builder methods.
 impl<O> crate::request::Request<O, TargetDeviceGroup> {

@@ -114,207 +114,36 @@ pub struct Team {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Team {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `classification`.
-    pub fn with_classification(mut self, value: impl Into<String>) -> Self {
-        self.classification = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `funSettings`.
-    pub fn with_fun_settings(
-        mut self,
-        value: impl Into<crate::models::TeamFunSettings>,
-    ) -> Self {
-        self.fun_settings = Some(value.into());
-        self
-    }
-    /// Sets `guestSettings`.
-    pub fn with_guest_settings(
-        mut self,
-        value: impl Into<crate::models::TeamGuestSettings>,
-    ) -> Self {
-        self.guest_settings = Some(value.into());
-        self
-    }
-    /// Sets `internalId`.
-    pub fn with_internal_id(mut self, value: impl Into<String>) -> Self {
-        self.internal_id = Some(value.into());
-        self
-    }
-    /// Sets `isArchived`.
-    pub fn with_is_archived(mut self, value: impl Into<bool>) -> Self {
-        self.is_archived = Some(value.into());
-        self
-    }
-    /// Sets `memberSettings`.
-    pub fn with_member_settings(
-        mut self,
-        value: impl Into<crate::models::TeamMemberSettings>,
-    ) -> Self {
-        self.member_settings = Some(value.into());
-        self
-    }
-    /// Sets `messagingSettings`.
-    pub fn with_messaging_settings(
-        mut self,
-        value: impl Into<crate::models::TeamMessagingSettings>,
-    ) -> Self {
-        self.messaging_settings = Some(value.into());
-        self
-    }
-    /// Sets `specialization`.
-    pub fn with_specialization(
-        mut self,
-        value: impl Into<crate::models::TeamSpecialization>,
-    ) -> Self {
-        self.specialization = Some(value.into());
-        self
-    }
-    /// Sets `summary`.
-    pub fn with_summary(mut self, value: impl Into<crate::models::TeamSummary>) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
-    }
-    /// Sets `visibility`.
-    pub fn with_visibility(
-        mut self,
-        value: impl Into<crate::models::TeamVisibilityType>,
-    ) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `allChannels`.
-    pub fn with_all_channels(
-        mut self,
-        value: impl Into<Vec<crate::models::Channel>>,
-    ) -> Self {
-        self.all_channels = Some(value.into());
-        self
-    }
-    /// Sets `channels`.
-    pub fn with_channels(
-        mut self,
-        value: impl Into<Vec<crate::models::Channel>>,
-    ) -> Self {
-        self.channels = Some(value.into());
-        self
-    }
-    /// Sets `group`.
-    pub fn with_group(mut self, value: impl Into<crate::models::Group>) -> Self {
-        self.group = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `incomingChannels`.
-    pub fn with_incoming_channels(
-        mut self,
-        value: impl Into<Vec<crate::models::Channel>>,
-    ) -> Self {
-        self.incoming_channels = Some(value.into());
-        self
-    }
-    /// Sets `installedApps`.
-    pub fn with_installed_apps(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamsAppInstallation>>,
-    ) -> Self {
-        self.installed_apps = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::ConversationMember>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamsAsyncOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Sets `permissionGrants`.
-    pub fn with_permission_grants(
-        mut self,
-        value: impl Into<Vec<crate::models::ResourceSpecificPermissionGrant>>,
-    ) -> Self {
-        self.permission_grants = Some(value.into());
-        self
-    }
-    /// Sets `photo`.
-    pub fn with_photo(mut self, value: impl Into<crate::models::ProfilePhoto>) -> Self {
-        self.photo = Some(value.into());
-        self
-    }
-    /// Sets `primaryChannel`.
-    pub fn with_primary_channel(
-        mut self,
-        value: impl Into<crate::models::Channel>,
-    ) -> Self {
-        self.primary_channel = Some(value.into());
-        self
-    }
-    /// Sets `schedule`.
-    pub fn with_schedule(mut self, value: impl Into<crate::models::Schedule>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamworkTag>>,
-    ) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `template`.
-    pub fn with_template(
-        mut self,
-        value: impl Into<crate::models::TeamsTemplate>,
-    ) -> Self {
-        self.template = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Team { with_id id "Sets `id`." opt String, with_classification classification
+    "Sets `classification`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_fun_settings fun_settings
+    "Sets `funSettings`." opt crate ::models::TeamFunSettings, with_guest_settings
+    guest_settings "Sets `guestSettings`." opt crate ::models::TeamGuestSettings,
+    with_internal_id internal_id "Sets `internalId`." opt String, with_is_archived
+    is_archived "Sets `isArchived`." opt bool, with_member_settings member_settings
+    "Sets `memberSettings`." opt crate ::models::TeamMemberSettings,
+    with_messaging_settings messaging_settings "Sets `messagingSettings`." opt crate
+    ::models::TeamMessagingSettings, with_specialization specialization
+    "Sets `specialization`." opt crate ::models::TeamSpecialization, with_summary summary
+    "Sets `summary`." opt crate ::models::TeamSummary, with_tenant_id tenant_id
+    "Sets `tenantId`." opt String, with_visibility visibility "Sets `visibility`." opt
+    crate ::models::TeamVisibilityType, with_web_url web_url "Sets `webUrl`." opt String,
+    with_all_channels all_channels "Sets `allChannels`." opt Vec < crate
+    ::models::Channel >, with_channels channels "Sets `channels`." opt Vec < crate
+    ::models::Channel >, with_group group "Sets `group`." opt_box crate ::models::Group,
+    with_incoming_channels incoming_channels "Sets `incomingChannels`." opt Vec < crate
+    ::models::Channel >, with_installed_apps installed_apps "Sets `installedApps`." opt
+    Vec < crate ::models::TeamsAppInstallation >, with_members members "Sets `members`."
+    opt Vec < crate ::models::ConversationMember >, with_operations operations
+    "Sets `operations`." opt Vec < crate ::models::TeamsAsyncOperation >,
+    with_permission_grants permission_grants "Sets `permissionGrants`." opt Vec < crate
+    ::models::ResourceSpecificPermissionGrant >, with_photo photo "Sets `photo`." opt
+    crate ::models::ProfilePhoto, with_primary_channel primary_channel
+    "Sets `primaryChannel`." opt crate ::models::Channel, with_schedule schedule
+    "Sets `schedule`." opt crate ::models::Schedule, with_tags tags "Sets `tags`." opt
+    Vec < crate ::models::TeamworkTag >, with_template template "Sets `template`." opt
+    crate ::models::TeamsTemplate }; additional
+);

@@ -35,37 +35,11 @@ pub struct TeamFunSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamFunSettings {
-    /// Sets `allowCustomMemes`.
-    pub fn with_allow_custom_memes(mut self, value: impl Into<bool>) -> Self {
-        self.allow_custom_memes = Some(value.into());
-        self
-    }
-    /// Sets `allowGiphy`.
-    pub fn with_allow_giphy(mut self, value: impl Into<bool>) -> Self {
-        self.allow_giphy = Some(value.into());
-        self
-    }
-    /// Sets `allowStickersAndMemes`.
-    pub fn with_allow_stickers_and_memes(mut self, value: impl Into<bool>) -> Self {
-        self.allow_stickers_and_memes = Some(value.into());
-        self
-    }
-    /// Sets `giphyContentRating`.
-    pub fn with_giphy_content_rating(
-        mut self,
-        value: impl Into<crate::models::GiphyRatingType>,
-    ) -> Self {
-        self.giphy_content_rating = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamFunSettings { with_allow_custom_memes allow_custom_memes
+    "Sets `allowCustomMemes`." opt bool, with_allow_giphy allow_giphy
+    "Sets `allowGiphy`." opt bool, with_allow_stickers_and_memes allow_stickers_and_memes
+    "Sets `allowStickersAndMemes`." opt bool, with_giphy_content_rating
+    giphy_content_rating "Sets `giphyContentRating`." opt crate ::models::GiphyRatingType
+    }; additional
+);

@@ -25,24 +25,8 @@ pub struct TeamGuestSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamGuestSettings {
-    /// Sets `allowCreateUpdateChannels`.
-    pub fn with_allow_create_update_channels(mut self, value: impl Into<bool>) -> Self {
-        self.allow_create_update_channels = Some(value.into());
-        self
-    }
-    /// Sets `allowDeleteChannels`.
-    pub fn with_allow_delete_channels(mut self, value: impl Into<bool>) -> Self {
-        self.allow_delete_channels = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamGuestSettings { with_allow_create_update_channels allow_create_update_channels
+    "Sets `allowCreateUpdateChannels`." opt bool, with_allow_delete_channels
+    allow_delete_channels "Sets `allowDeleteChannels`." opt bool }; additional
+);

@@ -53,50 +53,15 @@ pub struct TeamMemberSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamMemberSettings {
-    /// Sets `allowAddRemoveApps`.
-    pub fn with_allow_add_remove_apps(mut self, value: impl Into<bool>) -> Self {
-        self.allow_add_remove_apps = Some(value.into());
-        self
-    }
-    /// Sets `allowCreatePrivateChannels`.
-    pub fn with_allow_create_private_channels(mut self, value: impl Into<bool>) -> Self {
-        self.allow_create_private_channels = Some(value.into());
-        self
-    }
-    /// Sets `allowCreateUpdateChannels`.
-    pub fn with_allow_create_update_channels(mut self, value: impl Into<bool>) -> Self {
-        self.allow_create_update_channels = Some(value.into());
-        self
-    }
-    /// Sets `allowCreateUpdateRemoveConnectors`.
-    pub fn with_allow_create_update_remove_connectors(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.allow_create_update_remove_connectors = Some(value.into());
-        self
-    }
-    /// Sets `allowCreateUpdateRemoveTabs`.
-    pub fn with_allow_create_update_remove_tabs(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.allow_create_update_remove_tabs = Some(value.into());
-        self
-    }
-    /// Sets `allowDeleteChannels`.
-    pub fn with_allow_delete_channels(mut self, value: impl Into<bool>) -> Self {
-        self.allow_delete_channels = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamMemberSettings { with_allow_add_remove_apps allow_add_remove_apps
+    "Sets `allowAddRemoveApps`." opt bool, with_allow_create_private_channels
+    allow_create_private_channels "Sets `allowCreatePrivateChannels`." opt bool,
+    with_allow_create_update_channels allow_create_update_channels
+    "Sets `allowCreateUpdateChannels`." opt bool,
+    with_allow_create_update_remove_connectors allow_create_update_remove_connectors
+    "Sets `allowCreateUpdateRemoveConnectors`." opt bool,
+    with_allow_create_update_remove_tabs allow_create_update_remove_tabs
+    "Sets `allowCreateUpdateRemoveTabs`." opt bool, with_allow_delete_channels
+    allow_delete_channels "Sets `allowDeleteChannels`." opt bool }; additional
+);

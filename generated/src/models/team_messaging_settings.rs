@@ -46,39 +46,12 @@ pub struct TeamMessagingSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamMessagingSettings {
-    /// Sets `allowChannelMentions`.
-    pub fn with_allow_channel_mentions(mut self, value: impl Into<bool>) -> Self {
-        self.allow_channel_mentions = Some(value.into());
-        self
-    }
-    /// Sets `allowOwnerDeleteMessages`.
-    pub fn with_allow_owner_delete_messages(mut self, value: impl Into<bool>) -> Self {
-        self.allow_owner_delete_messages = Some(value.into());
-        self
-    }
-    /// Sets `allowTeamMentions`.
-    pub fn with_allow_team_mentions(mut self, value: impl Into<bool>) -> Self {
-        self.allow_team_mentions = Some(value.into());
-        self
-    }
-    /// Sets `allowUserDeleteMessages`.
-    pub fn with_allow_user_delete_messages(mut self, value: impl Into<bool>) -> Self {
-        self.allow_user_delete_messages = Some(value.into());
-        self
-    }
-    /// Sets `allowUserEditMessages`.
-    pub fn with_allow_user_edit_messages(mut self, value: impl Into<bool>) -> Self {
-        self.allow_user_edit_messages = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamMessagingSettings { with_allow_channel_mentions allow_channel_mentions
+    "Sets `allowChannelMentions`." opt bool, with_allow_owner_delete_messages
+    allow_owner_delete_messages "Sets `allowOwnerDeleteMessages`." opt bool,
+    with_allow_team_mentions allow_team_mentions "Sets `allowTeamMentions`." opt bool,
+    with_allow_user_delete_messages allow_user_delete_messages
+    "Sets `allowUserDeleteMessages`." opt bool, with_allow_user_edit_messages
+    allow_user_edit_messages "Sets `allowUserEditMessages`." opt bool }; additional
+);

@@ -26,29 +26,8 @@ pub struct TeamSummary {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamSummary {
-    /// Sets `guestsCount`.
-    pub fn with_guests_count(mut self, value: impl Into<i32>) -> Self {
-        self.guests_count = Some(value.into());
-        self
-    }
-    /// Sets `membersCount`.
-    pub fn with_members_count(mut self, value: impl Into<i32>) -> Self {
-        self.members_count = Some(value.into());
-        self
-    }
-    /// Sets `ownersCount`.
-    pub fn with_owners_count(mut self, value: impl Into<i32>) -> Self {
-        self.owners_count = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamSummary { with_guests_count guests_count "Sets `guestsCount`." opt i32,
+    with_members_count members_count "Sets `membersCount`." opt i32, with_owners_count
+    owners_count "Sets `ownersCount`." opt i32 }; additional
+);

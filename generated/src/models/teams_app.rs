@@ -28,45 +28,11 @@ pub struct TeamsApp {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsApp {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `distributionMethod`.
-    pub fn with_distribution_method(
-        mut self,
-        value: impl Into<crate::models::TeamsAppDistributionMethod>,
-    ) -> Self {
-        self.distribution_method = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `appDefinitions`.
-    pub fn with_app_definitions(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamsAppDefinition>>,
-    ) -> Self {
-        self.app_definitions = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsApp { with_id id "Sets `id`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_distribution_method distribution_method
+    "Sets `distributionMethod`." opt crate ::models::TeamsAppDistributionMethod,
+    with_external_id external_id "Sets `externalId`." opt String, with_app_definitions
+    app_definitions "Sets `appDefinitions`." opt Vec < crate ::models::TeamsAppDefinition
+    > }; additional
+);

@@ -18,22 +18,8 @@ pub struct TeamsAppAuthorization {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsAppAuthorization {
-    /// Sets `requiredPermissionSet`.
-    pub fn with_required_permission_set(
-        mut self,
-        value: impl Into<crate::models::TeamsAppPermissionSet>,
-    ) -> Self {
-        self.required_permission_set = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsAppAuthorization { with_required_permission_set required_permission_set
+    "Sets `requiredPermissionSet`." opt crate ::models::TeamsAppPermissionSet };
+    additional
+);

@@ -56,78 +56,16 @@ pub struct TeamsAppDefinition {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsAppDefinition {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `authorization`.
-    pub fn with_authorization(
-        mut self,
-        value: impl Into<crate::models::TeamsAppAuthorization>,
-    ) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-    /// Sets `createdBy`.
-    pub fn with_created_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `publishingState`.
-    pub fn with_publishing_state(
-        mut self,
-        value: impl Into<crate::models::TeamsAppPublishingState>,
-    ) -> Self {
-        self.publishing_state = Some(value.into());
-        self
-    }
-    /// Sets `shortDescription`.
-    pub fn with_short_description(mut self, value: impl Into<String>) -> Self {
-        self.short_description = Some(value.into());
-        self
-    }
-    /// Sets `teamsAppId`.
-    pub fn with_teams_app_id(mut self, value: impl Into<String>) -> Self {
-        self.teams_app_id = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `bot`.
-    pub fn with_bot(mut self, value: impl Into<crate::models::TeamworkBot>) -> Self {
-        self.bot = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsAppDefinition { with_id id "Sets `id`." opt String, with_authorization
+    authorization "Sets `authorization`." opt crate ::models::TeamsAppAuthorization,
+    with_created_by created_by "Sets `createdBy`." opt crate ::models::IdentitySet,
+    with_description description "Sets `description`." opt String, with_display_name
+    display_name "Sets `displayName`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String,
+    with_publishing_state publishing_state "Sets `publishingState`." opt crate
+    ::models::TeamsAppPublishingState, with_short_description short_description
+    "Sets `shortDescription`." opt String, with_teams_app_id teams_app_id
+    "Sets `teamsAppId`." opt String, with_version version "Sets `version`." opt String,
+    with_bot bot "Sets `bot`." opt crate ::models::TeamworkBot }; additional
+);

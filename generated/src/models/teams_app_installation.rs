@@ -29,40 +29,11 @@ pub struct TeamsAppInstallation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsAppInstallation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `consentedPermissionSet`.
-    pub fn with_consented_permission_set(
-        mut self,
-        value: impl Into<crate::models::TeamsAppPermissionSet>,
-    ) -> Self {
-        self.consented_permission_set = Some(value.into());
-        self
-    }
-    /// Sets `teamsApp`.
-    pub fn with_teams_app(mut self, value: impl Into<crate::models::TeamsApp>) -> Self {
-        self.teams_app = Some(value.into());
-        self
-    }
-    /// Sets `teamsAppDefinition`.
-    pub fn with_teams_app_definition(
-        mut self,
-        value: impl Into<crate::models::TeamsAppDefinition>,
-    ) -> Self {
-        self.teams_app_definition = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsAppInstallation { with_id id "Sets `id`." opt String,
+    with_consented_permission_set consented_permission_set
+    "Sets `consentedPermissionSet`." opt crate ::models::TeamsAppPermissionSet,
+    with_teams_app teams_app "Sets `teamsApp`." opt crate ::models::TeamsApp,
+    with_teams_app_definition teams_app_definition "Sets `teamsAppDefinition`." opt crate
+    ::models::TeamsAppDefinition }; additional
+);

@@ -20,22 +20,8 @@ pub struct TeamsAppPermissionSet {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsAppPermissionSet {
-    /// Sets `resourceSpecificPermissions`.
-    pub fn with_resource_specific_permissions(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamsAppResourceSpecificPermission>>,
-    ) -> Self {
-        self.resource_specific_permissions = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsAppPermissionSet { with_resource_specific_permissions
+    resource_specific_permissions "Sets `resourceSpecificPermissions`." opt Vec < crate
+    ::models::TeamsAppResourceSpecificPermission > }; additional
+);

@@ -21,27 +21,9 @@ pub struct TeamsAppResourceSpecificPermission {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsAppResourceSpecificPermission {
-    /// Sets `permissionType`.
-    pub fn with_permission_type(
-        mut self,
-        value: impl Into<crate::models::TeamsAppResourceSpecificPermissionType>,
-    ) -> Self {
-        self.permission_type = Some(value.into());
-        self
-    }
-    /// Sets `permissionValue`.
-    pub fn with_permission_value(mut self, value: impl Into<String>) -> Self {
-        self.permission_value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsAppResourceSpecificPermission { with_permission_type permission_type
+    "Sets `permissionType`." opt crate ::models::TeamsAppResourceSpecificPermissionType,
+    with_permission_value permission_value "Sets `permissionValue`." opt String };
+    additional
+);

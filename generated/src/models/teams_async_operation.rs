@@ -58,68 +58,15 @@ pub struct TeamsAsyncOperation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsAsyncOperation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `attemptsCount`.
-    pub fn with_attempts_count(mut self, value: impl Into<i32>) -> Self {
-        self.attempts_count = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(
-        mut self,
-        value: impl Into<crate::models::OperationError>,
-    ) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `lastActionDateTime`.
-    pub fn with_last_action_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_action_date_time = Some(value.into());
-        self
-    }
-    /// Sets `operationType`.
-    pub fn with_operation_type(
-        mut self,
-        value: impl Into<crate::models::TeamsAsyncOperationType>,
-    ) -> Self {
-        self.operation_type = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::TeamsAsyncOperationStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `targetResourceId`.
-    pub fn with_target_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.target_resource_id = Some(value.into());
-        self
-    }
-    /// Sets `targetResourceLocation`.
-    pub fn with_target_resource_location(mut self, value: impl Into<String>) -> Self {
-        self.target_resource_location = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsAsyncOperation { with_id id "Sets `id`." opt String, with_attempts_count
+    attempts_count "Sets `attemptsCount`." opt i32, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_error error
+    "Sets `error`." opt crate ::models::OperationError, with_last_action_date_time
+    last_action_date_time "Sets `lastActionDateTime`." opt String, with_operation_type
+    operation_type "Sets `operationType`." opt crate ::models::TeamsAsyncOperationType,
+    with_status status "Sets `status`." opt crate ::models::TeamsAsyncOperationStatus,
+    with_target_resource_id target_resource_id "Sets `targetResourceId`." opt String,
+    with_target_resource_location target_resource_location
+    "Sets `targetResourceLocation`." opt String }; additional
+);

@@ -24,42 +24,10 @@ pub struct TeamsTab {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsTab {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `configuration`.
-    pub fn with_configuration(
-        mut self,
-        value: impl Into<crate::models::TeamsTabConfiguration>,
-    ) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `teamsApp`.
-    pub fn with_teams_app(mut self, value: impl Into<crate::models::TeamsApp>) -> Self {
-        self.teams_app = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsTab { with_id id "Sets `id`." opt String, with_configuration configuration
+    "Sets `configuration`." opt crate ::models::TeamsTabConfiguration, with_display_name
+    display_name "Sets `displayName`." opt String, with_web_url web_url "Sets `webUrl`."
+    opt String, with_teams_app teams_app "Sets `teamsApp`." opt crate ::models::TeamsApp
+    }; additional
+);

@@ -23,34 +23,9 @@ pub struct TeamsTabConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamsTabConfiguration {
-    /// Sets `contentUrl`.
-    pub fn with_content_url(mut self, value: impl Into<String>) -> Self {
-        self.content_url = Some(value.into());
-        self
-    }
-    /// Sets `entityId`.
-    pub fn with_entity_id(mut self, value: impl Into<String>) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-    /// Sets `removeUrl`.
-    pub fn with_remove_url(mut self, value: impl Into<String>) -> Self {
-        self.remove_url = Some(value.into());
-        self
-    }
-    /// Sets `websiteUrl`.
-    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
-        self.website_url = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamsTabConfiguration { with_content_url content_url "Sets `contentUrl`." opt String,
+    with_entity_id entity_id "Sets `entityId`." opt String, with_remove_url remove_url
+    "Sets `removeUrl`." opt String, with_website_url website_url "Sets `websiteUrl`." opt
+    String }; additional
+);

@@ -24,32 +24,9 @@ pub struct TeamworkConversationIdentity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamworkConversationIdentity {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `conversationIdentityType`.
-    pub fn with_conversation_identity_type(
-        mut self,
-        value: impl Into<crate::models::TeamworkConversationIdentityType>,
-    ) -> Self {
-        self.conversation_identity_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamworkConversationIdentity { with_display_name display_name "Sets `displayName`."
+    opt String, with_id id "Sets `id`." opt String, with_conversation_identity_type
+    conversation_identity_type "Sets `conversationIdentityType`." opt crate
+    ::models::TeamworkConversationIdentityType }; additional
+);

@@ -24,32 +24,9 @@ pub struct TeamworkOnlineMeetingInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamworkOnlineMeetingInfo {
-    /// Sets `calendarEventId`.
-    pub fn with_calendar_event_id(mut self, value: impl Into<String>) -> Self {
-        self.calendar_event_id = Some(value.into());
-        self
-    }
-    /// Sets `joinWebUrl`.
-    pub fn with_join_web_url(mut self, value: impl Into<String>) -> Self {
-        self.join_web_url = Some(value.into());
-        self
-    }
-    /// Sets `organizer`.
-    pub fn with_organizer(
-        mut self,
-        value: impl Into<crate::models::TeamworkUserIdentity>,
-    ) -> Self {
-        self.organizer = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamworkOnlineMeetingInfo { with_calendar_event_id calendar_event_id
+    "Sets `calendarEventId`." opt String, with_join_web_url join_web_url
+    "Sets `joinWebUrl`." opt String, with_organizer organizer "Sets `organizer`." opt
+    crate ::models::TeamworkUserIdentity }; additional
+);

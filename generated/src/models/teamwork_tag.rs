@@ -32,55 +32,12 @@ pub struct TeamworkTag {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamworkTag {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `memberCount`.
-    pub fn with_member_count(mut self, value: impl Into<i32>) -> Self {
-        self.member_count = Some(value.into());
-        self
-    }
-    /// Sets `tagType`.
-    pub fn with_tag_type(
-        mut self,
-        value: impl Into<crate::models::TeamworkTagType>,
-    ) -> Self {
-        self.tag_type = Some(value.into());
-        self
-    }
-    /// Sets `teamId`.
-    pub fn with_team_id(mut self, value: impl Into<String>) -> Self {
-        self.team_id = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::TeamworkTagMember>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamworkTag { with_id id "Sets `id`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_member_count member_count
+    "Sets `memberCount`." opt i32, with_tag_type tag_type "Sets `tagType`." opt crate
+    ::models::TeamworkTagType, with_team_id team_id "Sets `teamId`." opt String,
+    with_members members "Sets `members`." opt Vec < crate ::models::TeamworkTagMember >
+    }; additional
+);

@@ -22,32 +22,9 @@ pub struct TeamworkUserIdentity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TeamworkUserIdentity {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `userIdentityType`.
-    pub fn with_user_identity_type(
-        mut self,
-        value: impl Into<crate::models::TeamworkUserIdentityType>,
-    ) -> Self {
-        self.user_identity_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TeamworkUserIdentity { with_display_name display_name "Sets `displayName`." opt
+    String, with_id id "Sets `id`." opt String, with_user_identity_type
+    user_identity_type "Sets `userIdentityType`." opt crate
+    ::models::TeamworkUserIdentityType }; additional
+);

@@ -55,57 +55,14 @@ pub struct TemporaryAccessPassAuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TemporaryAccessPassAuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `isUsable`.
-    pub fn with_is_usable(mut self, value: impl Into<bool>) -> Self {
-        self.is_usable = Some(value.into());
-        self
-    }
-    /// Sets `isUsableOnce`.
-    pub fn with_is_usable_once(mut self, value: impl Into<bool>) -> Self {
-        self.is_usable_once = Some(value.into());
-        self
-    }
-    /// Sets `lifetimeInMinutes`.
-    pub fn with_lifetime_in_minutes(mut self, value: impl Into<i32>) -> Self {
-        self.lifetime_in_minutes = Some(value.into());
-        self
-    }
-    /// Sets `methodUsabilityReason`.
-    pub fn with_method_usability_reason(mut self, value: impl Into<String>) -> Self {
-        self.method_usability_reason = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `temporaryAccessPass`.
-    pub fn with_temporary_access_pass(
-        mut self,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.temporary_access_pass = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TemporaryAccessPassAuthenticationMethod { with_id id "Sets `id`." opt String,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_is_usable is_usable "Sets `isUsable`." opt bool, with_is_usable_once
+    is_usable_once "Sets `isUsableOnce`." opt bool, with_lifetime_in_minutes
+    lifetime_in_minutes "Sets `lifetimeInMinutes`." opt i32, with_method_usability_reason
+    method_usability_reason "Sets `methodUsabilityReason`." opt String,
+    with_start_date_time start_date_time "Sets `startDateTime`." opt String,
+    with_temporary_access_pass temporary_access_pass "Sets `temporaryAccessPass`." opt
+    crate ::runtime::Secret }; additional
+);

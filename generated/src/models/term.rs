@@ -48,71 +48,15 @@ pub struct Term {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Term {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `descriptions`.
-    pub fn with_descriptions(
-        mut self,
-        value: impl Into<Vec<crate::models::LocalizedDescription>>,
-    ) -> Self {
-        self.descriptions = Some(value.into());
-        self
-    }
-    /// Sets `labels`.
-    pub fn with_labels(
-        mut self,
-        value: impl Into<Vec<crate::models::LocalizedLabel>>,
-    ) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<Vec<crate::models::KeyValue>>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `children`.
-    pub fn with_children(mut self, value: impl Into<Vec<crate::models::Term>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-    /// Sets `relations`.
-    pub fn with_relations(
-        mut self,
-        value: impl Into<Vec<crate::models::Relation>>,
-    ) -> Self {
-        self.relations = Some(value.into());
-        self
-    }
-    /// Sets `set`.
-    pub fn with_set(mut self, value: impl Into<crate::models::Set>) -> Self {
-        self.set = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Term { with_id id "Sets `id`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_descriptions descriptions
+    "Sets `descriptions`." opt Vec < crate ::models::LocalizedDescription >, with_labels
+    labels "Sets `labels`." opt Vec < crate ::models::LocalizedLabel >,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_properties properties "Sets `properties`." opt Vec < crate
+    ::models::KeyValue >, with_children children "Sets `children`." opt Vec < crate
+    ::models::Term >, with_relations relations "Sets `relations`." opt Vec < crate
+    ::models::Relation >, with_set set "Sets `set`." opt crate ::models::Set };
+    additional
+);

@@ -31,34 +31,10 @@ pub struct TermColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TermColumn {
-    /// Sets `allowMultipleValues`.
-    pub fn with_allow_multiple_values(mut self, value: impl Into<bool>) -> Self {
-        self.allow_multiple_values = Some(value.into());
-        self
-    }
-    /// Sets `showFullyQualifiedName`.
-    pub fn with_show_fully_qualified_name(mut self, value: impl Into<bool>) -> Self {
-        self.show_fully_qualified_name = Some(value.into());
-        self
-    }
-    /// Sets `parentTerm`.
-    pub fn with_parent_term(mut self, value: impl Into<crate::models::Term>) -> Self {
-        self.parent_term = Some(value.into());
-        self
-    }
-    /// Sets `termSet`.
-    pub fn with_term_set(mut self, value: impl Into<crate::models::Set>) -> Self {
-        self.term_set = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TermColumn { with_allow_multiple_values allow_multiple_values
+    "Sets `allowMultipleValues`." opt bool, with_show_fully_qualified_name
+    show_fully_qualified_name "Sets `showFullyQualifiedName`." opt bool, with_parent_term
+    parent_term "Sets `parentTerm`." opt crate ::models::Term, with_term_set term_set
+    "Sets `termSet`." opt crate ::models::Set }; additional
+);

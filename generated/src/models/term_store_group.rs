@@ -36,52 +36,12 @@ pub struct TermStoreGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TermStoreGroup {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `parentSiteId`.
-    pub fn with_parent_site_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_site_id = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(
-        mut self,
-        value: impl Into<crate::models::TermGroupScope>,
-    ) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `sets`.
-    pub fn with_sets(mut self, value: impl Into<Vec<crate::models::Set>>) -> Self {
-        self.sets = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TermStoreGroup { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_description description
+    "Sets `description`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_parent_site_id parent_site_id
+    "Sets `parentSiteId`." opt String, with_scope scope "Sets `scope`." opt crate
+    ::models::TermGroupScope, with_sets sets "Sets `sets`." opt Vec < crate ::models::Set
+    > }; additional
+);

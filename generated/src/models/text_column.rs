@@ -42,42 +42,11 @@ pub struct TextColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TextColumn {
-    /// Sets `allowMultipleLines`.
-    pub fn with_allow_multiple_lines(mut self, value: impl Into<bool>) -> Self {
-        self.allow_multiple_lines = Some(value.into());
-        self
-    }
-    /// Sets `appendChangesToExistingText`.
-    pub fn with_append_changes_to_existing_text(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.append_changes_to_existing_text = Some(value.into());
-        self
-    }
-    /// Sets `linesForEditing`.
-    pub fn with_lines_for_editing(mut self, value: impl Into<i32>) -> Self {
-        self.lines_for_editing = Some(value.into());
-        self
-    }
-    /// Sets `maxLength`.
-    pub fn with_max_length(mut self, value: impl Into<i32>) -> Self {
-        self.max_length = Some(value.into());
-        self
-    }
-    /// Sets `textType`.
-    pub fn with_text_type(mut self, value: impl Into<String>) -> Self {
-        self.text_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TextColumn { with_allow_multiple_lines allow_multiple_lines
+    "Sets `allowMultipleLines`." opt bool, with_append_changes_to_existing_text
+    append_changes_to_existing_text "Sets `appendChangesToExistingText`." opt bool,
+    with_lines_for_editing lines_for_editing "Sets `linesForEditing`." opt i32,
+    with_max_length max_length "Sets `maxLength`." opt i32, with_text_type text_type
+    "Sets `textType`." opt String }; additional
+);

@@ -32,39 +32,9 @@ pub struct Thumbnail {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Thumbnail {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `height`.
-    pub fn with_height(mut self, value: impl Into<i32>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-    /// Sets `sourceItemId`.
-    pub fn with_source_item_id(mut self, value: impl Into<String>) -> Self {
-        self.source_item_id = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn with_width(mut self, value: impl Into<i32>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Thumbnail { with_content content "Sets `content`." opt String, with_height height
+    "Sets `height`." opt i32, with_source_item_id source_item_id "Sets `sourceItemId`."
+    opt String, with_url url "Sets `url`." opt String, with_width width "Sets `width`."
+    opt i32 }; additional
+);

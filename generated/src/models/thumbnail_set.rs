@@ -24,39 +24,9 @@ pub struct ThumbnailSet {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ThumbnailSet {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `large`.
-    pub fn with_large(mut self, value: impl Into<crate::models::Thumbnail>) -> Self {
-        self.large = Some(value.into());
-        self
-    }
-    /// Sets `medium`.
-    pub fn with_medium(mut self, value: impl Into<crate::models::Thumbnail>) -> Self {
-        self.medium = Some(value.into());
-        self
-    }
-    /// Sets `small`.
-    pub fn with_small(mut self, value: impl Into<crate::models::Thumbnail>) -> Self {
-        self.small = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<crate::models::Thumbnail>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ThumbnailSet { with_id id "Sets `id`." opt String, with_large large "Sets `large`."
+    opt crate ::models::Thumbnail, with_medium medium "Sets `medium`." opt crate
+    ::models::Thumbnail, with_small small "Sets `small`." opt crate ::models::Thumbnail,
+    with_source source "Sets `source`." opt crate ::models::Thumbnail }; additional
+);

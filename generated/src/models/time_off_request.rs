@@ -98,98 +98,21 @@ pub struct TimeOffRequest {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TimeOffRequest {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedBy`.
-    pub fn with_last_modified_by(
-        mut self,
-        value: impl Into<crate::models::IdentitySet>,
-    ) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(
-        mut self,
-        value: impl Into<crate::models::ScheduleChangeRequestActor>,
-    ) -> Self {
-        self.assigned_to = Some(value.into());
-        self
-    }
-    /// Sets `managerActionDateTime`.
-    pub fn with_manager_action_date_time(mut self, value: impl Into<String>) -> Self {
-        self.manager_action_date_time = Some(value.into());
-        self
-    }
-    /// Sets `managerActionMessage`.
-    pub fn with_manager_action_message(mut self, value: impl Into<String>) -> Self {
-        self.manager_action_message = Some(value.into());
-        self
-    }
-    /// Sets `managerUserId`.
-    pub fn with_manager_user_id(mut self, value: impl Into<String>) -> Self {
-        self.manager_user_id = Some(value.into());
-        self
-    }
-    /// Sets `senderDateTime`.
-    pub fn with_sender_date_time(mut self, value: impl Into<String>) -> Self {
-        self.sender_date_time = Some(value.into());
-        self
-    }
-    /// Sets `senderMessage`.
-    pub fn with_sender_message(mut self, value: impl Into<String>) -> Self {
-        self.sender_message = Some(value.into());
-        self
-    }
-    /// Sets `senderUserId`.
-    pub fn with_sender_user_id(mut self, value: impl Into<String>) -> Self {
-        self.sender_user_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::ScheduleChangeState>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `endDateTime`.
-    pub fn with_end_date_time(mut self, value: impl Into<String>) -> Self {
-        self.end_date_time = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(mut self, value: impl Into<String>) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `timeOffReasonId`.
-    pub fn with_time_off_reason_id(mut self, value: impl Into<String>) -> Self {
-        self.time_off_reason_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TimeOffRequest { with_id id "Sets `id`." opt String, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt String, with_last_modified_by
+    last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt String, with_assigned_to assigned_to "Sets `assignedTo`." opt crate
+    ::models::ScheduleChangeRequestActor, with_manager_action_date_time
+    manager_action_date_time "Sets `managerActionDateTime`." opt String,
+    with_manager_action_message manager_action_message "Sets `managerActionMessage`." opt
+    String, with_manager_user_id manager_user_id "Sets `managerUserId`." opt String,
+    with_sender_date_time sender_date_time "Sets `senderDateTime`." opt String,
+    with_sender_message sender_message "Sets `senderMessage`." opt String,
+    with_sender_user_id sender_user_id "Sets `senderUserId`." opt String, with_state
+    state "Sets `state`." opt crate ::models::ScheduleChangeState, with_end_date_time
+    end_date_time "Sets `endDateTime`." opt String, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt String, with_time_off_reason_id time_off_reason_id
+    "Sets `timeOffReasonId`." opt String }; additional
+);

@@ -17,30 +17,7 @@ pub struct TimeSlot {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TimeSlot {
-    /// Sets `end`.
-    pub fn with_end(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn with_start(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TimeSlot { with_end end "Sets `end`." opt crate ::models::DateTimeTimeZone,
+    with_start start "Sets `start`." opt crate ::models::DateTimeTimeZone }; additional
+);

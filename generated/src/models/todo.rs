@@ -15,27 +15,7 @@ pub struct Todo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Todo {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lists`.
-    pub fn with_lists(
-        mut self,
-        value: impl Into<Vec<crate::models::TodoTaskList>>,
-    ) -> Self {
-        self.lists = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Todo { with_id id "Sets `id`." opt String, with_lists lists "Sets `lists`." opt Vec <
+    crate ::models::TodoTaskList > }; additional
+);

@@ -106,155 +106,29 @@ pub struct TodoTask {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TodoTask {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<crate::models::ItemBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `bodyLastModifiedDateTime`.
-    pub fn with_body_last_modified_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.body_last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `categories`.
-    pub fn with_categories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.categories = Some(value.into());
-        self
-    }
-    /// Sets `completedDateTime`.
-    pub fn with_completed_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.completed_date_time = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `dueDateTime`.
-    pub fn with_due_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.due_date_time = Some(value.into());
-        self
-    }
-    /// Sets `hasAttachments`.
-    pub fn with_has_attachments(mut self, value: impl Into<bool>) -> Self {
-        self.has_attachments = Some(value.into());
-        self
-    }
-    /// Sets `importance`.
-    pub fn with_importance(
-        mut self,
-        value: impl Into<crate::models::Importance>,
-    ) -> Self {
-        self.importance = Some(value.into());
-        self
-    }
-    /// Sets `isReminderOn`.
-    pub fn with_is_reminder_on(mut self, value: impl Into<bool>) -> Self {
-        self.is_reminder_on = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `recurrence`.
-    pub fn with_recurrence(
-        mut self,
-        value: impl Into<crate::models::PatternedRecurrence>,
-    ) -> Self {
-        self.recurrence = Some(value.into());
-        self
-    }
-    /// Sets `reminderDateTime`.
-    pub fn with_reminder_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.reminder_date_time = Some(value.into());
-        self
-    }
-    /// Sets `startDateTime`.
-    pub fn with_start_date_time(
-        mut self,
-        value: impl Into<crate::models::DateTimeTimeZone>,
-    ) -> Self {
-        self.start_date_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<crate::models::TaskStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `attachments`.
-    pub fn with_attachments(
-        mut self,
-        value: impl Into<Vec<crate::models::AttachmentBase>>,
-    ) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-    /// Sets `attachmentSessions`.
-    pub fn with_attachment_sessions(
-        mut self,
-        value: impl Into<Vec<crate::models::AttachmentSession>>,
-    ) -> Self {
-        self.attachment_sessions = Some(value.into());
-        self
-    }
-    /// Sets `checklistItems`.
-    pub fn with_checklist_items(
-        mut self,
-        value: impl Into<Vec<crate::models::ChecklistItem>>,
-    ) -> Self {
-        self.checklist_items = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `linkedResources`.
-    pub fn with_linked_resources(
-        mut self,
-        value: impl Into<Vec<crate::models::LinkedResource>>,
-    ) -> Self {
-        self.linked_resources = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TodoTask { with_id id "Sets `id`." opt String, with_body body "Sets `body`." opt
+    crate ::models::ItemBody, with_body_last_modified_date_time
+    body_last_modified_date_time "Sets `bodyLastModifiedDateTime`." opt String,
+    with_categories categories "Sets `categories`." opt Vec < String >,
+    with_completed_date_time completed_date_time "Sets `completedDateTime`." opt crate
+    ::models::DateTimeTimeZone, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_due_date_time due_date_time
+    "Sets `dueDateTime`." opt crate ::models::DateTimeTimeZone, with_has_attachments
+    has_attachments "Sets `hasAttachments`." opt bool, with_importance importance
+    "Sets `importance`." opt crate ::models::Importance, with_is_reminder_on
+    is_reminder_on "Sets `isReminderOn`." opt bool, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String, with_recurrence
+    recurrence "Sets `recurrence`." opt crate ::models::PatternedRecurrence,
+    with_reminder_date_time reminder_date_time "Sets `reminderDateTime`." opt crate
+    ::models::DateTimeTimeZone, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt crate ::models::DateTimeTimeZone, with_status status
+    "Sets `status`." opt crate ::models::TaskStatus, with_title title "Sets `title`." opt
+    String, with_attachments attachments "Sets `attachments`." opt Vec < crate
+    ::models::AttachmentBase >, with_attachment_sessions attachment_sessions
+    "Sets `attachmentSessions`." opt Vec < crate ::models::AttachmentSession >,
+    with_checklist_items checklist_items "Sets `checklistItems`." opt Vec < crate
+    ::models::ChecklistItem >, with_extensions extensions "Sets `extensions`." opt Vec <
+    crate ::models::Extension >, with_linked_resources linked_resources
+    "Sets `linkedResources`." opt Vec < crate ::models::LinkedResource > }; additional
+);

@@ -34,55 +34,12 @@ pub struct TodoTaskList {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl TodoTaskList {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `isOwner`.
-    pub fn with_is_owner(mut self, value: impl Into<bool>) -> Self {
-        self.is_owner = Some(value.into());
-        self
-    }
-    /// Sets `isShared`.
-    pub fn with_is_shared(mut self, value: impl Into<bool>) -> Self {
-        self.is_shared = Some(value.into());
-        self
-    }
-    /// Sets `wellknownListName`.
-    pub fn with_wellknown_list_name(
-        mut self,
-        value: impl Into<crate::models::WellknownListName>,
-    ) -> Self {
-        self.wellknown_list_name = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `tasks`.
-    pub fn with_tasks(mut self, value: impl Into<Vec<crate::models::TodoTask>>) -> Self {
-        self.tasks = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    TodoTaskList { with_id id "Sets `id`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_is_owner is_owner "Sets `isOwner`." opt bool,
+    with_is_shared is_shared "Sets `isShared`." opt bool, with_wellknown_list_name
+    wellknown_list_name "Sets `wellknownListName`." opt crate
+    ::models::WellknownListName, with_extensions extensions "Sets `extensions`." opt Vec
+    < crate ::models::Extension >, with_tasks tasks "Sets `tasks`." opt Vec < crate
+    ::models::TodoTask > }; additional
+);

@@ -47,50 +47,12 @@ pub struct Trending {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Trending {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `resourceReference`.
-    pub fn with_resource_reference(
-        mut self,
-        value: impl Into<crate::models::ResourceReference>,
-    ) -> Self {
-        self.resource_reference = Some(value.into());
-        self
-    }
-    /// Sets `resourceVisualization`.
-    pub fn with_resource_visualization(
-        mut self,
-        value: impl Into<crate::models::ResourceVisualization>,
-    ) -> Self {
-        self.resource_visualization = Some(value.into());
-        self
-    }
-    /// Sets `weight`.
-    pub fn with_weight(mut self, value: impl Into<f64>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<crate::models::Entity>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Trending { with_id id "Sets `id`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String,
+    with_resource_reference resource_reference "Sets `resourceReference`." opt crate
+    ::models::ResourceReference, with_resource_visualization resource_visualization
+    "Sets `resourceVisualization`." opt crate ::models::ResourceVisualization,
+    with_weight weight "Sets `weight`." opt f64, with_resource resource
+    "Sets `resource`." opt crate ::models::Entity }; additional
+);

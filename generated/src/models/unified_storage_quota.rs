@@ -41,57 +41,11 @@ pub struct UnifiedStorageQuota {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UnifiedStorageQuota {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deleted`.
-    pub fn with_deleted(mut self, value: impl Into<i64>) -> Self {
-        self.deleted = Some(value.into());
-        self
-    }
-    /// Sets `manageWebUrl`.
-    pub fn with_manage_web_url(mut self, value: impl Into<String>) -> Self {
-        self.manage_web_url = Some(value.into());
-        self
-    }
-    /// Sets `remaining`.
-    pub fn with_remaining(mut self, value: impl Into<i64>) -> Self {
-        self.remaining = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: impl Into<i64>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
-    /// Sets `used`.
-    pub fn with_used(mut self, value: impl Into<i64>) -> Self {
-        self.used = Some(value.into());
-        self
-    }
-    /// Sets `services`.
-    pub fn with_services(
-        mut self,
-        value: impl Into<Vec<crate::models::ServiceStorageQuotaBreakdown>>,
-    ) -> Self {
-        self.services = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UnifiedStorageQuota { with_id id "Sets `id`." opt String, with_deleted deleted
+    "Sets `deleted`." opt i64, with_manage_web_url manage_web_url "Sets `manageWebUrl`."
+    opt String, with_remaining remaining "Sets `remaining`." opt i64, with_state state
+    "Sets `state`." opt String, with_total total "Sets `total`." opt i64, with_used used
+    "Sets `used`." opt i64, with_services services "Sets `services`." opt Vec < crate
+    ::models::ServiceStorageQuotaBreakdown > }; additional
+);

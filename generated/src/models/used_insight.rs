@@ -32,48 +32,11 @@ pub struct UsedInsight {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UsedInsight {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `lastUsed`.
-    pub fn with_last_used(
-        mut self,
-        value: impl Into<crate::models::UsageDetails>,
-    ) -> Self {
-        self.last_used = Some(value.into());
-        self
-    }
-    /// Sets `resourceReference`.
-    pub fn with_resource_reference(
-        mut self,
-        value: impl Into<crate::models::ResourceReference>,
-    ) -> Self {
-        self.resource_reference = Some(value.into());
-        self
-    }
-    /// Sets `resourceVisualization`.
-    pub fn with_resource_visualization(
-        mut self,
-        value: impl Into<crate::models::ResourceVisualization>,
-    ) -> Self {
-        self.resource_visualization = Some(value.into());
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<crate::models::Entity>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UsedInsight { with_id id "Sets `id`." opt String, with_last_used last_used
+    "Sets `lastUsed`." opt crate ::models::UsageDetails, with_resource_reference
+    resource_reference "Sets `resourceReference`." opt crate ::models::ResourceReference,
+    with_resource_visualization resource_visualization "Sets `resourceVisualization`."
+    opt crate ::models::ResourceVisualization, with_resource resource "Sets `resource`."
+    opt crate ::models::Entity }; additional
+);

@@ -628,855 +628,160 @@ pub struct User {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl User {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `aboutMe`.
-    pub fn with_about_me(mut self, value: impl Into<String>) -> Self {
-        self.about_me = Some(value.into());
-        self
-    }
-    /// Sets `accountEnabled`.
-    pub fn with_account_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.account_enabled = Some(value.into());
-        self
-    }
-    /// Sets `ageGroup`.
-    pub fn with_age_group(mut self, value: impl Into<String>) -> Self {
-        self.age_group = Some(value.into());
-        self
-    }
-    /// Sets `assignedLicenses`.
-    pub fn with_assigned_licenses(
-        mut self,
-        value: impl Into<Vec<crate::models::AssignedLicense>>,
-    ) -> Self {
-        self.assigned_licenses = Some(value.into());
-        self
-    }
-    /// Sets `assignedPlans`.
-    pub fn with_assigned_plans(
-        mut self,
-        value: impl Into<Vec<crate::models::AssignedPlan>>,
-    ) -> Self {
-        self.assigned_plans = Some(value.into());
-        self
-    }
-    /// Sets `authorizationInfo`.
-    pub fn with_authorization_info(
-        mut self,
-        value: impl Into<crate::models::AuthorizationInfo>,
-    ) -> Self {
-        self.authorization_info = Some(value.into());
-        self
-    }
-    /// Sets `birthday`.
-    pub fn with_birthday(mut self, value: impl Into<String>) -> Self {
-        self.birthday = Some(value.into());
-        self
-    }
-    /// Sets `businessPhones`.
-    pub fn with_business_phones(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.business_phones = Some(value.into());
-        self
-    }
-    /// Sets `city`.
-    pub fn with_city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-    /// Sets `companyName`.
-    pub fn with_company_name(mut self, value: impl Into<String>) -> Self {
-        self.company_name = Some(value.into());
-        self
-    }
-    /// Sets `consentProvidedForMinor`.
-    pub fn with_consent_provided_for_minor(mut self, value: impl Into<String>) -> Self {
-        self.consent_provided_for_minor = Some(value.into());
-        self
-    }
-    /// Sets `country`.
-    pub fn with_country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `creationType`.
-    pub fn with_creation_type(mut self, value: impl Into<String>) -> Self {
-        self.creation_type = Some(value.into());
-        self
-    }
-    /// Sets `customSecurityAttributes`.
-    pub fn with_custom_security_attributes(
-        mut self,
-        value: impl Into<crate::models::CustomSecurityAttributeValue>,
-    ) -> Self {
-        self.custom_security_attributes = Some(value.into());
-        self
-    }
-    /// Sets `department`.
-    pub fn with_department(mut self, value: impl Into<String>) -> Self {
-        self.department = Some(value.into());
-        self
-    }
-    /// Sets `deviceEnrollmentLimit`.
-    pub fn with_device_enrollment_limit(mut self, value: impl Into<i32>) -> Self {
-        self.device_enrollment_limit = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `employeeHireDate`.
-    pub fn with_employee_hire_date(mut self, value: impl Into<String>) -> Self {
-        self.employee_hire_date = Some(value.into());
-        self
-    }
-    /// Sets `employeeId`.
-    pub fn with_employee_id(mut self, value: impl Into<String>) -> Self {
-        self.employee_id = Some(value.into());
-        self
-    }
-    /// Sets `employeeLeaveDateTime`.
-    pub fn with_employee_leave_date_time(mut self, value: impl Into<String>) -> Self {
-        self.employee_leave_date_time = Some(value.into());
-        self
-    }
-    /// Sets `employeeOrgData`.
-    pub fn with_employee_org_data(
-        mut self,
-        value: impl Into<crate::models::EmployeeOrgData>,
-    ) -> Self {
-        self.employee_org_data = Some(value.into());
-        self
-    }
-    /// Sets `employeeType`.
-    pub fn with_employee_type(mut self, value: impl Into<String>) -> Self {
-        self.employee_type = Some(value.into());
-        self
-    }
-    /// Sets `externalUserState`.
-    pub fn with_external_user_state(mut self, value: impl Into<String>) -> Self {
-        self.external_user_state = Some(value.into());
-        self
-    }
-    /// Sets `externalUserStateChangeDateTime`.
-    pub fn with_external_user_state_change_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.external_user_state_change_date_time = Some(value.into());
-        self
-    }
-    /// Sets `faxNumber`.
-    pub fn with_fax_number(mut self, value: impl Into<String>) -> Self {
-        self.fax_number = Some(value.into());
-        self
-    }
-    /// Sets `givenName`.
-    pub fn with_given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-    /// Sets `hireDate`.
-    pub fn with_hire_date(mut self, value: impl Into<String>) -> Self {
-        self.hire_date = Some(value.into());
-        self
-    }
-    /// Sets `identities`.
-    pub fn with_identities(
-        mut self,
-        value: impl Into<Vec<crate::models::ObjectIdentity>>,
-    ) -> Self {
-        self.identities = Some(value.into());
-        self
-    }
-    /// Sets `imAddresses`.
-    pub fn with_im_addresses(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.im_addresses = Some(value.into());
-        self
-    }
-    /// Sets `interests`.
-    pub fn with_interests(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.interests = Some(value.into());
-        self
-    }
-    /// Sets `isManagementRestricted`.
-    pub fn with_is_management_restricted(mut self, value: impl Into<bool>) -> Self {
-        self.is_management_restricted = Some(value.into());
-        self
-    }
-    /// Sets `isResourceAccount`.
-    pub fn with_is_resource_account(mut self, value: impl Into<bool>) -> Self {
-        self.is_resource_account = Some(value.into());
-        self
-    }
-    /// Sets `jobTitle`.
-    pub fn with_job_title(mut self, value: impl Into<String>) -> Self {
-        self.job_title = Some(value.into());
-        self
-    }
-    /// Sets `lastPasswordChangeDateTime`.
-    pub fn with_last_password_change_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_password_change_date_time = Some(value.into());
-        self
-    }
-    /// Sets `legalAgeGroupClassification`.
-    pub fn with_legal_age_group_classification(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.legal_age_group_classification = Some(value.into());
-        self
-    }
-    /// Sets `licenseAssignmentStates`.
-    pub fn with_license_assignment_states(
-        mut self,
-        value: impl Into<Vec<crate::models::LicenseAssignmentState>>,
-    ) -> Self {
-        self.license_assignment_states = Some(value.into());
-        self
-    }
-    /// Sets `mail`.
-    pub fn with_mail(mut self, value: impl Into<String>) -> Self {
-        self.mail = Some(value.into());
-        self
-    }
-    /// Sets `mailboxSettings`.
-    pub fn with_mailbox_settings(
-        mut self,
-        value: impl Into<crate::models::MailboxSettings>,
-    ) -> Self {
-        self.mailbox_settings = Some(value.into());
-        self
-    }
-    /// Sets `mailNickname`.
-    pub fn with_mail_nickname(mut self, value: impl Into<String>) -> Self {
-        self.mail_nickname = Some(value.into());
-        self
-    }
-    /// Sets `mobilePhone`.
-    pub fn with_mobile_phone(mut self, value: impl Into<String>) -> Self {
-        self.mobile_phone = Some(value.into());
-        self
-    }
-    /// Sets `mySite`.
-    pub fn with_my_site(mut self, value: impl Into<String>) -> Self {
-        self.my_site = Some(value.into());
-        self
-    }
-    /// Sets `officeLocation`.
-    pub fn with_office_location(mut self, value: impl Into<String>) -> Self {
-        self.office_location = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesDistinguishedName`.
-    pub fn with_on_premises_distinguished_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_distinguished_name = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesDomainName`.
-    pub fn with_on_premises_domain_name(mut self, value: impl Into<String>) -> Self {
-        self.on_premises_domain_name = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesExtensionAttributes`.
-    pub fn with_on_premises_extension_attributes(
-        mut self,
-        value: impl Into<crate::models::OnPremisesExtensionAttributes>,
-    ) -> Self {
-        self.on_premises_extension_attributes = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesImmutableId`.
-    pub fn with_on_premises_immutable_id(mut self, value: impl Into<String>) -> Self {
-        self.on_premises_immutable_id = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesLastSyncDateTime`.
-    pub fn with_on_premises_last_sync_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_last_sync_date_time = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesProvisioningErrors`.
-    pub fn with_on_premises_provisioning_errors(
-        mut self,
-        value: impl Into<Vec<crate::models::OnPremisesProvisioningError>>,
-    ) -> Self {
-        self.on_premises_provisioning_errors = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSamAccountName`.
-    pub fn with_on_premises_sam_account_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_sam_account_name = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSecurityIdentifier`.
-    pub fn with_on_premises_security_identifier(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_security_identifier = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesSyncEnabled`.
-    pub fn with_on_premises_sync_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.on_premises_sync_enabled = Some(value.into());
-        self
-    }
-    /// Sets `onPremisesUserPrincipalName`.
-    pub fn with_on_premises_user_principal_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.on_premises_user_principal_name = Some(value.into());
-        self
-    }
-    /// Sets `otherMails`.
-    pub fn with_other_mails(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.other_mails = Some(value.into());
-        self
-    }
-    /// Sets `passwordPolicies`.
-    pub fn with_password_policies(mut self, value: impl Into<String>) -> Self {
-        self.password_policies = Some(value.into());
-        self
-    }
-    /// Sets `passwordProfile`.
-    pub fn with_password_profile(
-        mut self,
-        value: impl Into<crate::models::PasswordProfile>,
-    ) -> Self {
-        self.password_profile = Some(value.into());
-        self
-    }
-    /// Sets `pastProjects`.
-    pub fn with_past_projects(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.past_projects = Some(value.into());
-        self
-    }
-    /// Sets `postalCode`.
-    pub fn with_postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-    /// Sets `preferredDataLocation`.
-    pub fn with_preferred_data_location(mut self, value: impl Into<String>) -> Self {
-        self.preferred_data_location = Some(value.into());
-        self
-    }
-    /// Sets `preferredLanguage`.
-    pub fn with_preferred_language(mut self, value: impl Into<String>) -> Self {
-        self.preferred_language = Some(value.into());
-        self
-    }
-    /// Sets `preferredName`.
-    pub fn with_preferred_name(mut self, value: impl Into<String>) -> Self {
-        self.preferred_name = Some(value.into());
-        self
-    }
-    /// Sets `print`.
-    pub fn with_print(mut self, value: impl Into<crate::models::UserPrint>) -> Self {
-        self.print = Some(value.into());
-        self
-    }
-    /// Sets `provisionedPlans`.
-    pub fn with_provisioned_plans(
-        mut self,
-        value: impl Into<Vec<crate::models::ProvisionedPlan>>,
-    ) -> Self {
-        self.provisioned_plans = Some(value.into());
-        self
-    }
-    /// Sets `proxyAddresses`.
-    pub fn with_proxy_addresses(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.proxy_addresses = Some(value.into());
-        self
-    }
-    /// Sets `responsibilities`.
-    pub fn with_responsibilities(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.responsibilities = Some(value.into());
-        self
-    }
-    /// Sets `schools`.
-    pub fn with_schools(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.schools = Some(value.into());
-        self
-    }
-    /// Sets `securityIdentifier`.
-    pub fn with_security_identifier(mut self, value: impl Into<String>) -> Self {
-        self.security_identifier = Some(value.into());
-        self
-    }
-    /// Sets `serviceProvisioningErrors`.
-    pub fn with_service_provisioning_errors(
-        mut self,
-        value: impl Into<Vec<crate::models::ServiceProvisioningError>>,
-    ) -> Self {
-        self.service_provisioning_errors = Some(value.into());
-        self
-    }
-    /// Sets `showInAddressList`.
-    pub fn with_show_in_address_list(mut self, value: impl Into<bool>) -> Self {
-        self.show_in_address_list = Some(value.into());
-        self
-    }
-    /// Sets `signInActivity`.
-    pub fn with_sign_in_activity(
-        mut self,
-        value: impl Into<crate::models::SignInActivity>,
-    ) -> Self {
-        self.sign_in_activity = Some(value.into());
-        self
-    }
-    /// Sets `signInSessionsValidFromDateTime`.
-    pub fn with_sign_in_sessions_valid_from_date_time(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.sign_in_sessions_valid_from_date_time = Some(value.into());
-        self
-    }
-    /// Sets `skills`.
-    pub fn with_skills(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.skills = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `streetAddress`.
-    pub fn with_street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-    /// Sets `surname`.
-    pub fn with_surname(mut self, value: impl Into<String>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-    /// Sets `usageLocation`.
-    pub fn with_usage_location(mut self, value: impl Into<String>) -> Self {
-        self.usage_location = Some(value.into());
-        self
-    }
-    /// Sets `userPrincipalName`.
-    pub fn with_user_principal_name(mut self, value: impl Into<String>) -> Self {
-        self.user_principal_name = Some(value.into());
-        self
-    }
-    /// Sets `userType`.
-    pub fn with_user_type(mut self, value: impl Into<String>) -> Self {
-        self.user_type = Some(value.into());
-        self
-    }
-    /// Sets `activities`.
-    pub fn with_activities(
-        mut self,
-        value: impl Into<Vec<crate::models::UserActivity>>,
-    ) -> Self {
-        self.activities = Some(value.into());
-        self
-    }
-    /// Sets `agreementAcceptances`.
-    pub fn with_agreement_acceptances(
-        mut self,
-        value: impl Into<Vec<crate::models::AgreementAcceptance>>,
-    ) -> Self {
-        self.agreement_acceptances = Some(value.into());
-        self
-    }
-    /// Sets `appRoleAssignments`.
-    pub fn with_app_role_assignments(
-        mut self,
-        value: impl Into<Vec<crate::models::AppRoleAssignment>>,
-    ) -> Self {
-        self.app_role_assignments = Some(value.into());
-        self
-    }
-    /// Sets `authentication`.
-    pub fn with_authentication(
-        mut self,
-        value: impl Into<crate::models::Authentication>,
-    ) -> Self {
-        self.authentication = Some(value.into());
-        self
-    }
-    /// Sets `calendar`.
-    pub fn with_calendar(mut self, value: impl Into<crate::models::Calendar>) -> Self {
-        self.calendar = Some(value.into());
-        self
-    }
-    /// Sets `calendarGroups`.
-    pub fn with_calendar_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::CalendarGroup>>,
-    ) -> Self {
-        self.calendar_groups = Some(value.into());
-        self
-    }
-    /// Sets `calendars`.
-    pub fn with_calendars(
-        mut self,
-        value: impl Into<Vec<crate::models::Calendar>>,
-    ) -> Self {
-        self.calendars = Some(value.into());
-        self
-    }
-    /// Sets `calendarView`.
-    pub fn with_calendar_view(
-        mut self,
-        value: impl Into<Vec<crate::models::Event>>,
-    ) -> Self {
-        self.calendar_view = Some(value.into());
-        self
-    }
-    /// Sets `chats`.
-    pub fn with_chats(mut self, value: impl Into<Vec<crate::models::Chat>>) -> Self {
-        self.chats = Some(value.into());
-        self
-    }
-    /// Sets `cloudClipboard`.
-    pub fn with_cloud_clipboard(
-        mut self,
-        value: impl Into<crate::models::CloudClipboardRoot>,
-    ) -> Self {
-        self.cloud_clipboard = Some(value.into());
-        self
-    }
-    /// Sets `contactFolders`.
-    pub fn with_contact_folders(
-        mut self,
-        value: impl Into<Vec<crate::models::ContactFolder>>,
-    ) -> Self {
-        self.contact_folders = Some(value.into());
-        self
-    }
-    /// Sets `contacts`.
-    pub fn with_contacts(
-        mut self,
-        value: impl Into<Vec<crate::models::Contact>>,
-    ) -> Self {
-        self.contacts = Some(value.into());
-        self
-    }
-    /// Sets `createdObjects`.
-    pub fn with_created_objects(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.created_objects = Some(value.into());
-        self
-    }
-    /// Sets `deviceManagementTroubleshootingEvents`.
-    pub fn with_device_management_troubleshooting_events(
-        mut self,
-        value: impl Into<Vec<crate::models::DeviceManagementTroubleshootingEvent>>,
-    ) -> Self {
-        self.device_management_troubleshooting_events = Some(value.into());
-        self
-    }
-    /// Sets `directReports`.
-    pub fn with_direct_reports(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.direct_reports = Some(value.into());
-        self
-    }
-    /// Sets `drive`.
-    pub fn with_drive(mut self, value: impl Into<crate::models::Drive>) -> Self {
-        self.drive = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `drives`.
-    pub fn with_drives(mut self, value: impl Into<Vec<crate::models::Drive>>) -> Self {
-        self.drives = Some(value.into());
-        self
-    }
-    /// Sets `employeeExperience`.
-    pub fn with_employee_experience(
-        mut self,
-        value: impl Into<crate::models::EmployeeExperienceUser>,
-    ) -> Self {
-        self.employee_experience = Some(value.into());
-        self
-    }
-    /// Sets `events`.
-    pub fn with_events(mut self, value: impl Into<Vec<crate::models::Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-    /// Sets `extensions`.
-    pub fn with_extensions(
-        mut self,
-        value: impl Into<Vec<crate::models::Extension>>,
-    ) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-    /// Sets `followedSites`.
-    pub fn with_followed_sites(
-        mut self,
-        value: impl Into<Vec<crate::models::Site>>,
-    ) -> Self {
-        self.followed_sites = Some(value.into());
-        self
-    }
-    /// Sets `inferenceClassification`.
-    pub fn with_inference_classification(
-        mut self,
-        value: impl Into<crate::models::InferenceClassification>,
-    ) -> Self {
-        self.inference_classification = Some(value.into());
-        self
-    }
-    /// Sets `insights`.
-    pub fn with_insights(
-        mut self,
-        value: impl Into<crate::models::ItemInsights>,
-    ) -> Self {
-        self.insights = Some(value.into());
-        self
-    }
-    /// Sets `joinedTeams`.
-    pub fn with_joined_teams(
-        mut self,
-        value: impl Into<Vec<crate::models::Team>>,
-    ) -> Self {
-        self.joined_teams = Some(value.into());
-        self
-    }
-    /// Sets `licenseDetails`.
-    pub fn with_license_details(
-        mut self,
-        value: impl Into<Vec<crate::models::LicenseDetails>>,
-    ) -> Self {
-        self.license_details = Some(value.into());
-        self
-    }
-    /// Sets `mailFolders`.
-    pub fn with_mail_folders(
-        mut self,
-        value: impl Into<Vec<crate::models::MailFolder>>,
-    ) -> Self {
-        self.mail_folders = Some(value.into());
-        self
-    }
-    /// Sets `managedAppRegistrations`.
-    pub fn with_managed_app_registrations(
-        mut self,
-        value: impl Into<Vec<crate::models::ManagedAppRegistration>>,
-    ) -> Self {
-        self.managed_app_registrations = Some(value.into());
-        self
-    }
-    /// Sets `managedDevices`.
-    pub fn with_managed_devices(
-        mut self,
-        value: impl Into<Vec<crate::models::ManagedDevice>>,
-    ) -> Self {
-        self.managed_devices = Some(value.into());
-        self
-    }
-    /// Sets `manager`.
-    pub fn with_manager(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-    /// Sets `memberOf`.
-    pub fn with_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.member_of = Some(value.into());
-        self
-    }
-    /// Sets `messages`.
-    pub fn with_messages(
-        mut self,
-        value: impl Into<Vec<crate::models::Message>>,
-    ) -> Self {
-        self.messages = Some(value.into());
-        self
-    }
-    /// Sets `oauth2PermissionGrants`.
-    pub fn with_oauth2_permission_grants(
-        mut self,
-        value: impl Into<Vec<crate::models::OAuth2PermissionGrant>>,
-    ) -> Self {
-        self.oauth2_permission_grants = Some(value.into());
-        self
-    }
-    /// Sets `onenote`.
-    pub fn with_onenote(mut self, value: impl Into<crate::models::Onenote>) -> Self {
-        self.onenote = Some(value.into());
-        self
-    }
-    /// Sets `onlineMeetings`.
-    pub fn with_online_meetings(
-        mut self,
-        value: impl Into<Vec<crate::models::OnlineMeeting>>,
-    ) -> Self {
-        self.online_meetings = Some(value.into());
-        self
-    }
-    /// Sets `outlook`.
-    pub fn with_outlook(mut self, value: impl Into<crate::models::OutlookUser>) -> Self {
-        self.outlook = Some(value.into());
-        self
-    }
-    /// Sets `ownedDevices`.
-    pub fn with_owned_devices(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.owned_devices = Some(value.into());
-        self
-    }
-    /// Sets `ownedObjects`.
-    pub fn with_owned_objects(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.owned_objects = Some(value.into());
-        self
-    }
-    /// Sets `people`.
-    pub fn with_people(mut self, value: impl Into<Vec<crate::models::Person>>) -> Self {
-        self.people = Some(value.into());
-        self
-    }
-    /// Sets `permissionGrants`.
-    pub fn with_permission_grants(
-        mut self,
-        value: impl Into<Vec<crate::models::ResourceSpecificPermissionGrant>>,
-    ) -> Self {
-        self.permission_grants = Some(value.into());
-        self
-    }
-    /// Sets `photo`.
-    pub fn with_photo(mut self, value: impl Into<crate::models::ProfilePhoto>) -> Self {
-        self.photo = Some(value.into());
-        self
-    }
-    /// Sets `photos`.
-    pub fn with_photos(
-        mut self,
-        value: impl Into<Vec<crate::models::ProfilePhoto>>,
-    ) -> Self {
-        self.photos = Some(value.into());
-        self
-    }
-    /// Sets `planner`.
-    pub fn with_planner(mut self, value: impl Into<crate::models::PlannerUser>) -> Self {
-        self.planner = Some(value.into());
-        self
-    }
-    /// Sets `presence`.
-    pub fn with_presence(mut self, value: impl Into<crate::models::Presence>) -> Self {
-        self.presence = Some(value.into());
-        self
-    }
-    /// Sets `registeredDevices`.
-    pub fn with_registered_devices(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.registered_devices = Some(value.into());
-        self
-    }
-    /// Sets `scopedRoleMemberOf`.
-    pub fn with_scoped_role_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::ScopedRoleMembership>>,
-    ) -> Self {
-        self.scoped_role_member_of = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn with_settings(
-        mut self,
-        value: impl Into<crate::models::UserSettings>,
-    ) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-    /// Sets `solutions`.
-    pub fn with_solutions(
-        mut self,
-        value: impl Into<crate::models::UserSolutionRoot>,
-    ) -> Self {
-        self.solutions = Some(value.into());
-        self
-    }
-    /// Sets `sponsors`.
-    pub fn with_sponsors(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.sponsors = Some(value.into());
-        self
-    }
-    /// Sets `teamwork`.
-    pub fn with_teamwork(
-        mut self,
-        value: impl Into<crate::models::UserTeamwork>,
-    ) -> Self {
-        self.teamwork = Some(value.into());
-        self
-    }
-    /// Sets `todo`.
-    pub fn with_todo(mut self, value: impl Into<crate::models::Todo>) -> Self {
-        self.todo = Some(value.into());
-        self
-    }
-    /// Sets `transitiveMemberOf`.
-    pub fn with_transitive_member_of(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.transitive_member_of = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    User { with_id id "Sets `id`." opt String, with_deleted_date_time deleted_date_time
+    "Sets `deletedDateTime`." opt String, with_about_me about_me "Sets `aboutMe`." opt
+    String, with_account_enabled account_enabled "Sets `accountEnabled`." opt bool,
+    with_age_group age_group "Sets `ageGroup`." opt String, with_assigned_licenses
+    assigned_licenses "Sets `assignedLicenses`." opt Vec < crate
+    ::models::AssignedLicense >, with_assigned_plans assigned_plans
+    "Sets `assignedPlans`." opt Vec < crate ::models::AssignedPlan >,
+    with_authorization_info authorization_info "Sets `authorizationInfo`." opt crate
+    ::models::AuthorizationInfo, with_birthday birthday "Sets `birthday`." opt String,
+    with_business_phones business_phones "Sets `businessPhones`." opt Vec < String >,
+    with_city city "Sets `city`." opt String, with_company_name company_name
+    "Sets `companyName`." opt String, with_consent_provided_for_minor
+    consent_provided_for_minor "Sets `consentProvidedForMinor`." opt String, with_country
+    country "Sets `country`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_creation_type creation_type
+    "Sets `creationType`." opt String, with_custom_security_attributes
+    custom_security_attributes "Sets `customSecurityAttributes`." opt crate
+    ::models::CustomSecurityAttributeValue, with_department department
+    "Sets `department`." opt String, with_device_enrollment_limit device_enrollment_limit
+    "Sets `deviceEnrollmentLimit`." opt i32, with_display_name display_name
+    "Sets `displayName`." opt String, with_employee_hire_date employee_hire_date
+    "Sets `employeeHireDate`." opt String, with_employee_id employee_id
+    "Sets `employeeId`." opt String, with_employee_leave_date_time
+    employee_leave_date_time "Sets `employeeLeaveDateTime`." opt String,
+    with_employee_org_data employee_org_data "Sets `employeeOrgData`." opt crate
+    ::models::EmployeeOrgData, with_employee_type employee_type "Sets `employeeType`."
+    opt String, with_external_user_state external_user_state "Sets `externalUserState`."
+    opt String, with_external_user_state_change_date_time
+    external_user_state_change_date_time "Sets `externalUserStateChangeDateTime`." opt
+    String, with_fax_number fax_number "Sets `faxNumber`." opt String, with_given_name
+    given_name "Sets `givenName`." opt String, with_hire_date hire_date
+    "Sets `hireDate`." opt String, with_identities identities "Sets `identities`." opt
+    Vec < crate ::models::ObjectIdentity >, with_im_addresses im_addresses
+    "Sets `imAddresses`." opt Vec < String >, with_interests interests
+    "Sets `interests`." opt Vec < String >, with_is_management_restricted
+    is_management_restricted "Sets `isManagementRestricted`." opt bool,
+    with_is_resource_account is_resource_account "Sets `isResourceAccount`." opt bool,
+    with_job_title job_title "Sets `jobTitle`." opt String,
+    with_last_password_change_date_time last_password_change_date_time
+    "Sets `lastPasswordChangeDateTime`." opt String, with_legal_age_group_classification
+    legal_age_group_classification "Sets `legalAgeGroupClassification`." opt String,
+    with_license_assignment_states license_assignment_states
+    "Sets `licenseAssignmentStates`." opt Vec < crate ::models::LicenseAssignmentState >,
+    with_mail mail "Sets `mail`." opt String, with_mailbox_settings mailbox_settings
+    "Sets `mailboxSettings`." opt crate ::models::MailboxSettings, with_mail_nickname
+    mail_nickname "Sets `mailNickname`." opt String, with_mobile_phone mobile_phone
+    "Sets `mobilePhone`." opt String, with_my_site my_site "Sets `mySite`." opt String,
+    with_office_location office_location "Sets `officeLocation`." opt String,
+    with_on_premises_distinguished_name on_premises_distinguished_name
+    "Sets `onPremisesDistinguishedName`." opt String, with_on_premises_domain_name
+    on_premises_domain_name "Sets `onPremisesDomainName`." opt String,
+    with_on_premises_extension_attributes on_premises_extension_attributes
+    "Sets `onPremisesExtensionAttributes`." opt crate
+    ::models::OnPremisesExtensionAttributes, with_on_premises_immutable_id
+    on_premises_immutable_id "Sets `onPremisesImmutableId`." opt String,
+    with_on_premises_last_sync_date_time on_premises_last_sync_date_time
+    "Sets `onPremisesLastSyncDateTime`." opt String, with_on_premises_provisioning_errors
+    on_premises_provisioning_errors "Sets `onPremisesProvisioningErrors`." opt Vec <
+    crate ::models::OnPremisesProvisioningError >, with_on_premises_sam_account_name
+    on_premises_sam_account_name "Sets `onPremisesSamAccountName`." opt String,
+    with_on_premises_security_identifier on_premises_security_identifier
+    "Sets `onPremisesSecurityIdentifier`." opt String, with_on_premises_sync_enabled
+    on_premises_sync_enabled "Sets `onPremisesSyncEnabled`." opt bool,
+    with_on_premises_user_principal_name on_premises_user_principal_name
+    "Sets `onPremisesUserPrincipalName`." opt String, with_other_mails other_mails
+    "Sets `otherMails`." opt Vec < String >, with_password_policies password_policies
+    "Sets `passwordPolicies`." opt String, with_password_profile password_profile
+    "Sets `passwordProfile`." opt crate ::models::PasswordProfile, with_past_projects
+    past_projects "Sets `pastProjects`." opt Vec < String >, with_postal_code postal_code
+    "Sets `postalCode`." opt String, with_preferred_data_location preferred_data_location
+    "Sets `preferredDataLocation`." opt String, with_preferred_language
+    preferred_language "Sets `preferredLanguage`." opt String, with_preferred_name
+    preferred_name "Sets `preferredName`." opt String, with_print print "Sets `print`."
+    opt crate ::models::UserPrint, with_provisioned_plans provisioned_plans
+    "Sets `provisionedPlans`." opt Vec < crate ::models::ProvisionedPlan >,
+    with_proxy_addresses proxy_addresses "Sets `proxyAddresses`." opt Vec < String >,
+    with_responsibilities responsibilities "Sets `responsibilities`." opt Vec < String >,
+    with_schools schools "Sets `schools`." opt Vec < String >, with_security_identifier
+    security_identifier "Sets `securityIdentifier`." opt String,
+    with_service_provisioning_errors service_provisioning_errors
+    "Sets `serviceProvisioningErrors`." opt Vec < crate
+    ::models::ServiceProvisioningError >, with_show_in_address_list show_in_address_list
+    "Sets `showInAddressList`." opt bool, with_sign_in_activity sign_in_activity
+    "Sets `signInActivity`." opt crate ::models::SignInActivity,
+    with_sign_in_sessions_valid_from_date_time sign_in_sessions_valid_from_date_time
+    "Sets `signInSessionsValidFromDateTime`." opt String, with_skills skills
+    "Sets `skills`." opt Vec < String >, with_state state "Sets `state`." opt String,
+    with_street_address street_address "Sets `streetAddress`." opt String, with_surname
+    surname "Sets `surname`." opt String, with_usage_location usage_location
+    "Sets `usageLocation`." opt String, with_user_principal_name user_principal_name
+    "Sets `userPrincipalName`." opt String, with_user_type user_type "Sets `userType`."
+    opt String, with_activities activities "Sets `activities`." opt Vec < crate
+    ::models::UserActivity >, with_agreement_acceptances agreement_acceptances
+    "Sets `agreementAcceptances`." opt Vec < crate ::models::AgreementAcceptance >,
+    with_app_role_assignments app_role_assignments "Sets `appRoleAssignments`." opt Vec <
+    crate ::models::AppRoleAssignment >, with_authentication authentication
+    "Sets `authentication`." opt crate ::models::Authentication, with_calendar calendar
+    "Sets `calendar`." opt crate ::models::Calendar, with_calendar_groups calendar_groups
+    "Sets `calendarGroups`." opt Vec < crate ::models::CalendarGroup >, with_calendars
+    calendars "Sets `calendars`." opt Vec < crate ::models::Calendar >,
+    with_calendar_view calendar_view "Sets `calendarView`." opt Vec < crate
+    ::models::Event >, with_chats chats "Sets `chats`." opt Vec < crate ::models::Chat >,
+    with_cloud_clipboard cloud_clipboard "Sets `cloudClipboard`." opt crate
+    ::models::CloudClipboardRoot, with_contact_folders contact_folders
+    "Sets `contactFolders`." opt Vec < crate ::models::ContactFolder >, with_contacts
+    contacts "Sets `contacts`." opt Vec < crate ::models::Contact >, with_created_objects
+    created_objects "Sets `createdObjects`." opt Vec < crate ::models::DirectoryObject >,
+    with_device_management_troubleshooting_events
+    device_management_troubleshooting_events
+    "Sets `deviceManagementTroubleshootingEvents`." opt Vec < crate
+    ::models::DeviceManagementTroubleshootingEvent >, with_direct_reports direct_reports
+    "Sets `directReports`." opt Vec < crate ::models::DirectoryObject >, with_drive drive
+    "Sets `drive`." opt_box crate ::models::Drive, with_drives drives "Sets `drives`."
+    opt Vec < crate ::models::Drive >, with_employee_experience employee_experience
+    "Sets `employeeExperience`." opt crate ::models::EmployeeExperienceUser, with_events
+    events "Sets `events`." opt Vec < crate ::models::Event >, with_extensions extensions
+    "Sets `extensions`." opt Vec < crate ::models::Extension >, with_followed_sites
+    followed_sites "Sets `followedSites`." opt Vec < crate ::models::Site >,
+    with_inference_classification inference_classification
+    "Sets `inferenceClassification`." opt crate ::models::InferenceClassification,
+    with_insights insights "Sets `insights`." opt crate ::models::ItemInsights,
+    with_joined_teams joined_teams "Sets `joinedTeams`." opt Vec < crate ::models::Team
+    >, with_license_details license_details "Sets `licenseDetails`." opt Vec < crate
+    ::models::LicenseDetails >, with_mail_folders mail_folders "Sets `mailFolders`." opt
+    Vec < crate ::models::MailFolder >, with_managed_app_registrations
+    managed_app_registrations "Sets `managedAppRegistrations`." opt Vec < crate
+    ::models::ManagedAppRegistration >, with_managed_devices managed_devices
+    "Sets `managedDevices`." opt Vec < crate ::models::ManagedDevice >, with_manager
+    manager "Sets `manager`." opt crate ::models::DirectoryObject, with_member_of
+    member_of "Sets `memberOf`." opt Vec < crate ::models::DirectoryObject >,
+    with_messages messages "Sets `messages`." opt Vec < crate ::models::Message >,
+    with_oauth2_permission_grants oauth2_permission_grants
+    "Sets `oauth2PermissionGrants`." opt Vec < crate ::models::OAuth2PermissionGrant >,
+    with_onenote onenote "Sets `onenote`." opt crate ::models::Onenote,
+    with_online_meetings online_meetings "Sets `onlineMeetings`." opt Vec < crate
+    ::models::OnlineMeeting >, with_outlook outlook "Sets `outlook`." opt crate
+    ::models::OutlookUser, with_owned_devices owned_devices "Sets `ownedDevices`." opt
+    Vec < crate ::models::DirectoryObject >, with_owned_objects owned_objects
+    "Sets `ownedObjects`." opt Vec < crate ::models::DirectoryObject >, with_people
+    people "Sets `people`." opt Vec < crate ::models::Person >, with_permission_grants
+    permission_grants "Sets `permissionGrants`." opt Vec < crate
+    ::models::ResourceSpecificPermissionGrant >, with_photo photo "Sets `photo`." opt
+    crate ::models::ProfilePhoto, with_photos photos "Sets `photos`." opt Vec < crate
+    ::models::ProfilePhoto >, with_planner planner "Sets `planner`." opt crate
+    ::models::PlannerUser, with_presence presence "Sets `presence`." opt crate
+    ::models::Presence, with_registered_devices registered_devices
+    "Sets `registeredDevices`." opt Vec < crate ::models::DirectoryObject >,
+    with_scoped_role_member_of scoped_role_member_of "Sets `scopedRoleMemberOf`." opt Vec
+    < crate ::models::ScopedRoleMembership >, with_settings settings "Sets `settings`."
+    opt crate ::models::UserSettings, with_solutions solutions "Sets `solutions`." opt
+    crate ::models::UserSolutionRoot, with_sponsors sponsors "Sets `sponsors`." opt Vec <
+    crate ::models::DirectoryObject >, with_teamwork teamwork "Sets `teamwork`." opt
+    crate ::models::UserTeamwork, with_todo todo "Sets `todo`." opt crate ::models::Todo,
+    with_transitive_member_of transitive_member_of "Sets `transitiveMemberOf`." opt Vec <
+    crate ::models::DirectoryObject > }; additional
+);

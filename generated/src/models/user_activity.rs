@@ -76,95 +76,21 @@ pub struct UserActivity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UserActivity {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `activationUrl`.
-    pub fn with_activation_url(mut self, value: impl Into<String>) -> Self {
-        self.activation_url = Some(value.into());
-        self
-    }
-    /// Sets `activitySourceHost`.
-    pub fn with_activity_source_host(mut self, value: impl Into<String>) -> Self {
-        self.activity_source_host = Some(value.into());
-        self
-    }
-    /// Sets `appActivityId`.
-    pub fn with_app_activity_id(mut self, value: impl Into<String>) -> Self {
-        self.app_activity_id = Some(value.into());
-        self
-    }
-    /// Sets `appDisplayName`.
-    pub fn with_app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.app_display_name = Some(value.into());
-        self
-    }
-    /// Sets `contentInfo`.
-    pub fn with_content_info(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.content_info = Some(value.into());
-        self
-    }
-    /// Sets `contentUrl`.
-    pub fn with_content_url(mut self, value: impl Into<String>) -> Self {
-        self.content_url = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `expirationDateTime`.
-    pub fn with_expiration_date_time(mut self, value: impl Into<String>) -> Self {
-        self.expiration_date_time = Some(value.into());
-        self
-    }
-    /// Sets `fallbackUrl`.
-    pub fn with_fallback_url(mut self, value: impl Into<String>) -> Self {
-        self.fallback_url = Some(value.into());
-        self
-    }
-    /// Sets `lastModifiedDateTime`.
-    pub fn with_last_modified_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_modified_date_time = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<crate::models::Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `userTimezone`.
-    pub fn with_user_timezone(mut self, value: impl Into<String>) -> Self {
-        self.user_timezone = Some(value.into());
-        self
-    }
-    /// Sets `visualElements`.
-    pub fn with_visual_elements(
-        mut self,
-        value: impl Into<crate::models::VisualInfo>,
-    ) -> Self {
-        self.visual_elements = Some(value.into());
-        self
-    }
-    /// Sets `historyItems`.
-    pub fn with_history_items(
-        mut self,
-        value: impl Into<Vec<crate::models::ActivityHistoryItem>>,
-    ) -> Self {
-        self.history_items = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UserActivity { with_id id "Sets `id`." opt String, with_activation_url activation_url
+    "Sets `activationUrl`." opt String, with_activity_source_host activity_source_host
+    "Sets `activitySourceHost`." opt String, with_app_activity_id app_activity_id
+    "Sets `appActivityId`." opt String, with_app_display_name app_display_name
+    "Sets `appDisplayName`." opt String, with_content_info content_info
+    "Sets `contentInfo`." opt crate ::models::Json, with_content_url content_url
+    "Sets `contentUrl`." opt String, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt String, with_expiration_date_time expiration_date_time
+    "Sets `expirationDateTime`." opt String, with_fallback_url fallback_url
+    "Sets `fallbackUrl`." opt String, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt String, with_status status
+    "Sets `status`." opt crate ::models::Status, with_user_timezone user_timezone
+    "Sets `userTimezone`." opt String, with_visual_elements visual_elements
+    "Sets `visualElements`." opt crate ::models::VisualInfo, with_history_items
+    history_items "Sets `historyItems`." opt Vec < crate ::models::ActivityHistoryItem >
+    }; additional
+);

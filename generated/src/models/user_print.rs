@@ -18,22 +18,7 @@ pub struct UserPrint {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UserPrint {
-    /// Sets `recentPrinterShares`.
-    pub fn with_recent_printer_shares(
-        mut self,
-        value: impl Into<Vec<crate::models::PrinterShare>>,
-    ) -> Self {
-        self.recent_printer_shares = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UserPrint { with_recent_printer_shares recent_printer_shares
+    "Sets `recentPrinterShares`." opt Vec < crate ::models::PrinterShare > }; additional
+);

@@ -42,66 +42,17 @@ pub struct UserSettings {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UserSettings {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `contributionToContentDiscoveryAsOrganizationDisabled`.
-    pub fn with_contribution_to_content_discovery_as_organization_disabled(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.contribution_to_content_discovery_as_organization_disabled = Some(
-            value.into(),
-        );
-        self
-    }
-    /// Sets `contributionToContentDiscoveryDisabled`.
-    pub fn with_contribution_to_content_discovery_disabled(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.contribution_to_content_discovery_disabled = Some(value.into());
-        self
-    }
-    /// Sets `itemInsights`.
-    pub fn with_item_insights(
-        mut self,
-        value: impl Into<crate::models::UserInsightsSettings>,
-    ) -> Self {
-        self.item_insights = Some(value.into());
-        self
-    }
-    /// Sets `shiftPreferences`.
-    pub fn with_shift_preferences(
-        mut self,
-        value: impl Into<crate::models::ShiftPreferences>,
-    ) -> Self {
-        self.shift_preferences = Some(value.into());
-        self
-    }
-    /// Sets `storage`.
-    pub fn with_storage(mut self, value: impl Into<crate::models::UserStorage>) -> Self {
-        self.storage = Some(value.into());
-        self
-    }
-    /// Sets `windows`.
-    pub fn with_windows(
-        mut self,
-        value: impl Into<Vec<crate::models::WindowsSetting>>,
-    ) -> Self {
-        self.windows = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UserSettings { with_id id "Sets `id`." opt String,
+    with_contribution_to_content_discovery_as_organization_disabled
+    contribution_to_content_discovery_as_organization_disabled
+    "Sets `contributionToContentDiscoveryAsOrganizationDisabled`." opt bool,
+    with_contribution_to_content_discovery_disabled
+    contribution_to_content_discovery_disabled
+    "Sets `contributionToContentDiscoveryDisabled`." opt bool, with_item_insights
+    item_insights "Sets `itemInsights`." opt crate ::models::UserInsightsSettings,
+    with_shift_preferences shift_preferences "Sets `shiftPreferences`." opt crate
+    ::models::ShiftPreferences, with_storage storage "Sets `storage`." opt crate
+    ::models::UserStorage, with_windows windows "Sets `windows`." opt Vec < crate
+    ::models::WindowsSetting > }; additional
+);

@@ -19,27 +19,8 @@ pub struct UserSolutionRoot {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UserSolutionRoot {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `workingTimeSchedule`.
-    pub fn with_working_time_schedule(
-        mut self,
-        value: impl Into<crate::models::WorkingTimeSchedule>,
-    ) -> Self {
-        self.working_time_schedule = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UserSolutionRoot { with_id id "Sets `id`." opt String, with_working_time_schedule
+    working_time_schedule "Sets `workingTimeSchedule`." opt crate
+    ::models::WorkingTimeSchedule }; additional
+);

@@ -28,45 +28,11 @@ pub struct UserTeamwork {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl UserTeamwork {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `locale`.
-    pub fn with_locale(mut self, value: impl Into<String>) -> Self {
-        self.locale = Some(value.into());
-        self
-    }
-    /// Sets `region`.
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets `associatedTeams`.
-    pub fn with_associated_teams(
-        mut self,
-        value: impl Into<Vec<crate::models::AssociatedTeamInfo>>,
-    ) -> Self {
-        self.associated_teams = Some(value.into());
-        self
-    }
-    /// Sets `installedApps`.
-    pub fn with_installed_apps(
-        mut self,
-        value: impl Into<Vec<crate::models::UserScopeTeamsAppInstallation>>,
-    ) -> Self {
-        self.installed_apps = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    UserTeamwork { with_id id "Sets `id`." opt String, with_locale locale
+    "Sets `locale`." opt String, with_region region "Sets `region`." opt String,
+    with_associated_teams associated_teams "Sets `associatedTeams`." opt Vec < crate
+    ::models::AssociatedTeamInfo >, with_installed_apps installed_apps
+    "Sets `installedApps`." opt Vec < crate ::models::UserScopeTeamsAppInstallation > };
+    additional
+);

@@ -29,40 +29,14 @@ pub struct ValidateCredentialsRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ValidateCredentialsRequestBody {
-    /// Sets `applicationIdentifier`.
-    pub fn with_application_identifier(mut self, value: impl Into<String>) -> Self {
-        self.application_identifier = Some(value.into());
-        self
-    }
-    /// Sets `templateId`.
-    pub fn with_template_id(mut self, value: impl Into<String>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
-    /// Sets `useSavedCredentials`.
-    pub fn with_use_saved_credentials(mut self, value: impl Into<bool>) -> Self {
-        self.use_saved_credentials = Some(value.into());
-        self
-    }
-    /// Sets `credentials`.
-    pub fn with_credentials(
-        mut self,
-        value: impl Into<Vec<crate::models::SynchronizationSecretKeyStringValuePair>>,
-    ) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ValidateCredentialsRequestBody { with_application_identifier application_identifier
+    "Sets `applicationIdentifier`." opt String, with_template_id template_id
+    "Sets `templateId`." opt String, with_use_saved_credentials use_saved_credentials
+    "Sets `useSavedCredentials`." opt bool, with_credentials credentials
+    "Sets `credentials`." opt Vec < crate
+    ::models::SynchronizationSecretKeyStringValuePair > }; additional
+);
 impl crate::request::JsonBody for ValidateCredentialsRequestBody {}
 /// Body properties of every operation whose body is [`ValidateCredentialsRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, ValidateCredentialsRequestBody> {

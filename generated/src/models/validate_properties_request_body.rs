@@ -27,37 +27,13 @@ pub struct ValidatePropertiesRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ValidatePropertiesRequestBody {
-    /// Sets `entityType`.
-    pub fn with_entity_type(mut self, value: impl Into<String>) -> Self {
-        self.entity_type = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `mailNickname`.
-    pub fn with_mail_nickname(mut self, value: impl Into<String>) -> Self {
-        self.mail_nickname = Some(value.into());
-        self
-    }
-    /// Sets `onBehalfOfUserId`.
-    pub fn with_on_behalf_of_user_id(mut self, value: impl Into<String>) -> Self {
-        self.on_behalf_of_user_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ValidatePropertiesRequestBody { with_entity_type entity_type "Sets `entityType`." opt
+    String, with_display_name display_name "Sets `displayName`." opt String,
+    with_mail_nickname mail_nickname "Sets `mailNickname`." opt String,
+    with_on_behalf_of_user_id on_behalf_of_user_id "Sets `onBehalfOfUserId`." opt String
+    }; additional
+);
 impl crate::request::JsonBody for ValidatePropertiesRequestBody {}
 /// Body properties of every operation whose body is [`ValidatePropertiesRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, ValidatePropertiesRequestBody> {

@@ -26,29 +26,9 @@ pub struct VerifiedPublisher {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl VerifiedPublisher {
-    /// Sets `addedDateTime`.
-    pub fn with_added_date_time(mut self, value: impl Into<String>) -> Self {
-        self.added_date_time = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `verifiedPublisherId`.
-    pub fn with_verified_publisher_id(mut self, value: impl Into<String>) -> Self {
-        self.verified_publisher_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    VerifiedPublisher { with_added_date_time added_date_time "Sets `addedDateTime`." opt
+    String, with_display_name display_name "Sets `displayName`." opt String,
+    with_verified_publisher_id verified_publisher_id "Sets `verifiedPublisherId`." opt
+    String }; additional
+);

@@ -70,64 +70,14 @@ pub struct Video {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Video {
-    /// Sets `audioBitsPerSample`.
-    pub fn with_audio_bits_per_sample(mut self, value: impl Into<i32>) -> Self {
-        self.audio_bits_per_sample = Some(value.into());
-        self
-    }
-    /// Sets `audioChannels`.
-    pub fn with_audio_channels(mut self, value: impl Into<i32>) -> Self {
-        self.audio_channels = Some(value.into());
-        self
-    }
-    /// Sets `audioFormat`.
-    pub fn with_audio_format(mut self, value: impl Into<String>) -> Self {
-        self.audio_format = Some(value.into());
-        self
-    }
-    /// Sets `audioSamplesPerSecond`.
-    pub fn with_audio_samples_per_second(mut self, value: impl Into<i32>) -> Self {
-        self.audio_samples_per_second = Some(value.into());
-        self
-    }
-    /// Sets `bitrate`.
-    pub fn with_bitrate(mut self, value: impl Into<i32>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-    /// Sets `duration`.
-    pub fn with_duration(mut self, value: impl Into<i64>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-    /// Sets `fourCC`.
-    pub fn with_four_cc(mut self, value: impl Into<String>) -> Self {
-        self.four_cc = Some(value.into());
-        self
-    }
-    /// Sets `frameRate`.
-    pub fn with_frame_rate(mut self, value: impl Into<f64>) -> Self {
-        self.frame_rate = Some(value.into());
-        self
-    }
-    /// Sets `height`.
-    pub fn with_height(mut self, value: impl Into<i32>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn with_width(mut self, value: impl Into<i32>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Video { with_audio_bits_per_sample audio_bits_per_sample "Sets `audioBitsPerSample`."
+    opt i32, with_audio_channels audio_channels "Sets `audioChannels`." opt i32,
+    with_audio_format audio_format "Sets `audioFormat`." opt String,
+    with_audio_samples_per_second audio_samples_per_second
+    "Sets `audioSamplesPerSecond`." opt i32, with_bitrate bitrate "Sets `bitrate`." opt
+    i32, with_duration duration "Sets `duration`." opt i64, with_four_cc four_cc
+    "Sets `fourCC`." opt String, with_frame_rate frame_rate "Sets `frameRate`." opt f64,
+    with_height height "Sets `height`." opt i32, with_width width "Sets `width`." opt i32
+    }; additional
+);

@@ -30,42 +30,10 @@ pub struct VisualInfo {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl VisualInfo {
-    /// Sets `attribution`.
-    pub fn with_attribution(
-        mut self,
-        value: impl Into<crate::models::ImageInfo>,
-    ) -> Self {
-        self.attribution = Some(value.into());
-        self
-    }
-    /// Sets `backgroundColor`.
-    pub fn with_background_color(mut self, value: impl Into<String>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayText`.
-    pub fn with_display_text(mut self, value: impl Into<String>) -> Self {
-        self.display_text = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    VisualInfo { with_attribution attribution "Sets `attribution`." opt crate
+    ::models::ImageInfo, with_background_color background_color "Sets `backgroundColor`."
+    opt String, with_content content "Sets `content`." opt crate ::models::Json,
+    with_description description "Sets `description`." opt String, with_display_text
+    display_text "Sets `displayText`." opt String }; additional
+);

@@ -25,27 +25,9 @@ pub struct WatermarkProtectionValues {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WatermarkProtectionValues {
-    /// Sets `isEnabledForContentSharing`.
-    pub fn with_is_enabled_for_content_sharing(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.is_enabled_for_content_sharing = Some(value.into());
-        self
-    }
-    /// Sets `isEnabledForVideo`.
-    pub fn with_is_enabled_for_video(mut self, value: impl Into<bool>) -> Self {
-        self.is_enabled_for_video = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WatermarkProtectionValues { with_is_enabled_for_content_sharing
+    is_enabled_for_content_sharing "Sets `isEnabledForContentSharing`." opt bool,
+    with_is_enabled_for_video is_enabled_for_video "Sets `isEnabledForVideo`." opt bool
+    }; additional
+);

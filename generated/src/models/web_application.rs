@@ -34,45 +34,12 @@ pub struct WebApplication {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WebApplication {
-    /// Sets `homePageUrl`.
-    pub fn with_home_page_url(mut self, value: impl Into<String>) -> Self {
-        self.home_page_url = Some(value.into());
-        self
-    }
-    /// Sets `implicitGrantSettings`.
-    pub fn with_implicit_grant_settings(
-        mut self,
-        value: impl Into<crate::models::ImplicitGrantSettings>,
-    ) -> Self {
-        self.implicit_grant_settings = Some(value.into());
-        self
-    }
-    /// Sets `logoutUrl`.
-    pub fn with_logout_url(mut self, value: impl Into<String>) -> Self {
-        self.logout_url = Some(value.into());
-        self
-    }
-    /// Sets `redirectUris`.
-    pub fn with_redirect_uris(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.redirect_uris = Some(value.into());
-        self
-    }
-    /// Sets `redirectUriSettings`.
-    pub fn with_redirect_uri_settings(
-        mut self,
-        value: impl Into<Vec<crate::models::RedirectUriSettings>>,
-    ) -> Self {
-        self.redirect_uri_settings = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WebApplication { with_home_page_url home_page_url "Sets `homePageUrl`." opt String,
+    with_implicit_grant_settings implicit_grant_settings "Sets `implicitGrantSettings`."
+    opt crate ::models::ImplicitGrantSettings, with_logout_url logout_url
+    "Sets `logoutUrl`." opt String, with_redirect_uris redirect_uris
+    "Sets `redirectUris`." opt Vec < String >, with_redirect_uri_settings
+    redirect_uri_settings "Sets `redirectUriSettings`." opt Vec < crate
+    ::models::RedirectUriSettings > }; additional
+);

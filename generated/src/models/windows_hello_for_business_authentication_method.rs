@@ -30,42 +30,11 @@ pub struct WindowsHelloForBusinessAuthenticationMethod {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WindowsHelloForBusinessAuthenticationMethod {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdDateTime`.
-    pub fn with_created_date_time(mut self, value: impl Into<String>) -> Self {
-        self.created_date_time = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `keyStrength`.
-    pub fn with_key_strength(
-        mut self,
-        value: impl Into<crate::models::AuthenticationMethodKeyStrength>,
-    ) -> Self {
-        self.key_strength = Some(value.into());
-        self
-    }
-    /// Sets `device`.
-    pub fn with_device(mut self, value: impl Into<crate::models::Device>) -> Self {
-        self.device = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WindowsHelloForBusinessAuthenticationMethod { with_id id "Sets `id`." opt String,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
+    with_display_name display_name "Sets `displayName`." opt String, with_key_strength
+    key_strength "Sets `keyStrength`." opt crate
+    ::models::AuthenticationMethodKeyStrength, with_device device "Sets `device`." opt
+    crate ::models::Device }; additional
+);

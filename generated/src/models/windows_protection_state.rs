@@ -153,144 +153,35 @@ pub struct WindowsProtectionState {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WindowsProtectionState {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `antiMalwareVersion`.
-    pub fn with_anti_malware_version(mut self, value: impl Into<String>) -> Self {
-        self.anti_malware_version = Some(value.into());
-        self
-    }
-    /// Sets `deviceState`.
-    pub fn with_device_state(
-        mut self,
-        value: impl Into<crate::runtime::Flags<crate::models::WindowsDeviceHealthState>>,
-    ) -> Self {
-        self.device_state = Some(value.into());
-        self
-    }
-    /// Sets `engineVersion`.
-    pub fn with_engine_version(mut self, value: impl Into<String>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-    /// Sets `fullScanOverdue`.
-    pub fn with_full_scan_overdue(mut self, value: impl Into<bool>) -> Self {
-        self.full_scan_overdue = Some(value.into());
-        self
-    }
-    /// Sets `fullScanRequired`.
-    pub fn with_full_scan_required(mut self, value: impl Into<bool>) -> Self {
-        self.full_scan_required = Some(value.into());
-        self
-    }
-    /// Sets `isVirtualMachine`.
-    pub fn with_is_virtual_machine(mut self, value: impl Into<bool>) -> Self {
-        self.is_virtual_machine = Some(value.into());
-        self
-    }
-    /// Sets `lastFullScanDateTime`.
-    pub fn with_last_full_scan_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_full_scan_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastFullScanSignatureVersion`.
-    pub fn with_last_full_scan_signature_version(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_full_scan_signature_version = Some(value.into());
-        self
-    }
-    /// Sets `lastQuickScanDateTime`.
-    pub fn with_last_quick_scan_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_quick_scan_date_time = Some(value.into());
-        self
-    }
-    /// Sets `lastQuickScanSignatureVersion`.
-    pub fn with_last_quick_scan_signature_version(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.last_quick_scan_signature_version = Some(value.into());
-        self
-    }
-    /// Sets `lastReportedDateTime`.
-    pub fn with_last_reported_date_time(mut self, value: impl Into<String>) -> Self {
-        self.last_reported_date_time = Some(value.into());
-        self
-    }
-    /// Sets `malwareProtectionEnabled`.
-    pub fn with_malware_protection_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.malware_protection_enabled = Some(value.into());
-        self
-    }
-    /// Sets `networkInspectionSystemEnabled`.
-    pub fn with_network_inspection_system_enabled(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
-        self.network_inspection_system_enabled = Some(value.into());
-        self
-    }
-    /// Sets `productStatus`.
-    pub fn with_product_status(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::WindowsDefenderProductStatus>,
-        >,
-    ) -> Self {
-        self.product_status = Some(value.into());
-        self
-    }
-    /// Sets `quickScanOverdue`.
-    pub fn with_quick_scan_overdue(mut self, value: impl Into<bool>) -> Self {
-        self.quick_scan_overdue = Some(value.into());
-        self
-    }
-    /// Sets `realTimeProtectionEnabled`.
-    pub fn with_real_time_protection_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.real_time_protection_enabled = Some(value.into());
-        self
-    }
-    /// Sets `rebootRequired`.
-    pub fn with_reboot_required(mut self, value: impl Into<bool>) -> Self {
-        self.reboot_required = Some(value.into());
-        self
-    }
-    /// Sets `signatureUpdateOverdue`.
-    pub fn with_signature_update_overdue(mut self, value: impl Into<bool>) -> Self {
-        self.signature_update_overdue = Some(value.into());
-        self
-    }
-    /// Sets `signatureVersion`.
-    pub fn with_signature_version(mut self, value: impl Into<String>) -> Self {
-        self.signature_version = Some(value.into());
-        self
-    }
-    /// Sets `tamperProtectionEnabled`.
-    pub fn with_tamper_protection_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.tamper_protection_enabled = Some(value.into());
-        self
-    }
-    /// Sets `detectedMalwareState`.
-    pub fn with_detected_malware_state(
-        mut self,
-        value: impl Into<Vec<crate::models::WindowsDeviceMalwareState>>,
-    ) -> Self {
-        self.detected_malware_state = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WindowsProtectionState { with_id id "Sets `id`." opt String,
+    with_anti_malware_version anti_malware_version "Sets `antiMalwareVersion`." opt
+    String, with_device_state device_state "Sets `deviceState`." opt crate
+    ::runtime::Flags < crate ::models::WindowsDeviceHealthState >, with_engine_version
+    engine_version "Sets `engineVersion`." opt String, with_full_scan_overdue
+    full_scan_overdue "Sets `fullScanOverdue`." opt bool, with_full_scan_required
+    full_scan_required "Sets `fullScanRequired`." opt bool, with_is_virtual_machine
+    is_virtual_machine "Sets `isVirtualMachine`." opt bool, with_last_full_scan_date_time
+    last_full_scan_date_time "Sets `lastFullScanDateTime`." opt String,
+    with_last_full_scan_signature_version last_full_scan_signature_version
+    "Sets `lastFullScanSignatureVersion`." opt String, with_last_quick_scan_date_time
+    last_quick_scan_date_time "Sets `lastQuickScanDateTime`." opt String,
+    with_last_quick_scan_signature_version last_quick_scan_signature_version
+    "Sets `lastQuickScanSignatureVersion`." opt String, with_last_reported_date_time
+    last_reported_date_time "Sets `lastReportedDateTime`." opt String,
+    with_malware_protection_enabled malware_protection_enabled
+    "Sets `malwareProtectionEnabled`." opt bool, with_network_inspection_system_enabled
+    network_inspection_system_enabled "Sets `networkInspectionSystemEnabled`." opt bool,
+    with_product_status product_status "Sets `productStatus`." opt crate ::runtime::Flags
+    < crate ::models::WindowsDefenderProductStatus >, with_quick_scan_overdue
+    quick_scan_overdue "Sets `quickScanOverdue`." opt bool,
+    with_real_time_protection_enabled real_time_protection_enabled
+    "Sets `realTimeProtectionEnabled`." opt bool, with_reboot_required reboot_required
+    "Sets `rebootRequired`." opt bool, with_signature_update_overdue
+    signature_update_overdue "Sets `signatureUpdateOverdue`." opt bool,
+    with_signature_version signature_version "Sets `signatureVersion`." opt String,
+    with_tamper_protection_enabled tamper_protection_enabled
+    "Sets `tamperProtectionEnabled`." opt bool, with_detected_malware_state
+    detected_malware_state "Sets `detectedMalwareState`." opt Vec < crate
+    ::models::WindowsDeviceMalwareState > }; additional
+);

@@ -28,45 +28,10 @@ pub struct WindowsSetting {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WindowsSetting {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `payloadType`.
-    pub fn with_payload_type(mut self, value: impl Into<String>) -> Self {
-        self.payload_type = Some(value.into());
-        self
-    }
-    /// Sets `settingType`.
-    pub fn with_setting_type(
-        mut self,
-        value: impl Into<crate::models::WindowsSettingType>,
-    ) -> Self {
-        self.setting_type = Some(value.into());
-        self
-    }
-    /// Sets `windowsDeviceId`.
-    pub fn with_windows_device_id(mut self, value: impl Into<String>) -> Self {
-        self.windows_device_id = Some(value.into());
-        self
-    }
-    /// Sets `instances`.
-    pub fn with_instances(
-        mut self,
-        value: impl Into<Vec<crate::models::WindowsSettingInstance>>,
-    ) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WindowsSetting { with_id id "Sets `id`." opt String, with_payload_type payload_type
+    "Sets `payloadType`." opt String, with_setting_type setting_type
+    "Sets `settingType`." opt crate ::models::WindowsSettingType, with_windows_device_id
+    windows_device_id "Sets `windowsDeviceId`." opt String, with_instances instances
+    "Sets `instances`." opt Vec < crate ::models::WindowsSettingInstance > }; additional
+);

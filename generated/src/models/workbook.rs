@@ -33,75 +33,14 @@ pub struct Workbook {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Workbook {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `application`.
-    pub fn with_application(
-        mut self,
-        value: impl Into<crate::models::WorkbookApplication>,
-    ) -> Self {
-        self.application = Some(value.into());
-        self
-    }
-    /// Sets `comments`.
-    pub fn with_comments(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookComment>>,
-    ) -> Self {
-        self.comments = Some(value.into());
-        self
-    }
-    /// Sets `functions`.
-    pub fn with_functions(
-        mut self,
-        value: impl Into<crate::models::WorkbookFunctions>,
-    ) -> Self {
-        self.functions = Some(value.into());
-        self
-    }
-    /// Sets `names`.
-    pub fn with_names(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookNamedItem>>,
-    ) -> Self {
-        self.names = Some(value.into());
-        self
-    }
-    /// Sets `operations`.
-    pub fn with_operations(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookOperation>>,
-    ) -> Self {
-        self.operations = Some(value.into());
-        self
-    }
-    /// Sets `tables`.
-    pub fn with_tables(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookTable>>,
-    ) -> Self {
-        self.tables = Some(value.into());
-        self
-    }
-    /// Sets `worksheets`.
-    pub fn with_worksheets(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookWorksheet>>,
-    ) -> Self {
-        self.worksheets = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Workbook { with_id id "Sets `id`." opt String, with_application application
+    "Sets `application`." opt crate ::models::WorkbookApplication, with_comments comments
+    "Sets `comments`." opt Vec < crate ::models::WorkbookComment >, with_functions
+    functions "Sets `functions`." opt crate ::models::WorkbookFunctions, with_names names
+    "Sets `names`." opt Vec < crate ::models::WorkbookNamedItem >, with_operations
+    operations "Sets `operations`." opt Vec < crate ::models::WorkbookOperation >,
+    with_tables tables "Sets `tables`." opt Vec < crate ::models::WorkbookTable >,
+    with_worksheets worksheets "Sets `worksheets`." opt Vec < crate
+    ::models::WorkbookWorksheet > }; additional
+);

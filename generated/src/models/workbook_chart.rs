@@ -72,100 +72,16 @@ pub struct WorkbookChart {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChart {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `height`.
-    pub fn with_height(mut self, value: impl Into<f64>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-    /// Sets `left`.
-    pub fn with_left(mut self, value: impl Into<f64>) -> Self {
-        self.left = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `top`.
-    pub fn with_top(mut self, value: impl Into<f64>) -> Self {
-        self.top = Some(value.into());
-        self
-    }
-    /// Sets `width`.
-    pub fn with_width(mut self, value: impl Into<f64>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
-    /// Sets `axes`.
-    pub fn with_axes(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAxes>,
-    ) -> Self {
-        self.axes = Some(value.into());
-        self
-    }
-    /// Sets `dataLabels`.
-    pub fn with_data_labels(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartDataLabels>,
-    ) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAreaFormat>,
-    ) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Sets `legend`.
-    pub fn with_legend(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartLegend>,
-    ) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-    /// Sets `series`.
-    pub fn with_series(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookChartSeries>>,
-    ) -> Self {
-        self.series = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartTitle>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `worksheet`.
-    pub fn with_worksheet(
-        mut self,
-        value: impl Into<crate::models::WorkbookWorksheet>,
-    ) -> Self {
-        self.worksheet = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChart { with_id id "Sets `id`." opt String, with_height height
+    "Sets `height`." opt f64, with_left left "Sets `left`." opt f64, with_name name
+    "Sets `name`." opt String, with_top top "Sets `top`." opt f64, with_width width
+    "Sets `width`." opt f64, with_axes axes "Sets `axes`." opt crate
+    ::models::WorkbookChartAxes, with_data_labels data_labels "Sets `dataLabels`." opt
+    crate ::models::WorkbookChartDataLabels, with_format format "Sets `format`." opt
+    crate ::models::WorkbookChartAreaFormat, with_legend legend "Sets `legend`." opt
+    crate ::models::WorkbookChartLegend, with_series series "Sets `series`." opt Vec <
+    crate ::models::WorkbookChartSeries >, with_title title "Sets `title`." opt crate
+    ::models::WorkbookChartTitle, with_worksheet worksheet "Sets `worksheet`." opt crate
+    ::models::WorkbookWorksheet }; additional
+);

@@ -18,35 +18,8 @@ pub struct WorkbookChartAreaFormat {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartAreaFormat {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `fill`.
-    pub fn with_fill(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartFill>,
-    ) -> Self {
-        self.fill = Some(value.into());
-        self
-    }
-    /// Sets `font`.
-    pub fn with_font(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartFont>,
-    ) -> Self {
-        self.font = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartAreaFormat { with_id id "Sets `id`." opt String, with_fill fill
+    "Sets `fill`." opt crate ::models::WorkbookChartFill, with_font font "Sets `font`."
+    opt crate ::models::WorkbookChartFont }; additional
+);

@@ -21,43 +21,10 @@ pub struct WorkbookChartAxes {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartAxes {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `categoryAxis`.
-    pub fn with_category_axis(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAxis>,
-    ) -> Self {
-        self.category_axis = Some(value.into());
-        self
-    }
-    /// Sets `seriesAxis`.
-    pub fn with_series_axis(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAxis>,
-    ) -> Self {
-        self.series_axis = Some(value.into());
-        self
-    }
-    /// Sets `valueAxis`.
-    pub fn with_value_axis(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAxis>,
-    ) -> Self {
-        self.value_axis = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartAxes { with_id id "Sets `id`." opt String, with_category_axis
+    category_axis "Sets `categoryAxis`." opt crate ::models::WorkbookChartAxis,
+    with_series_axis series_axis "Sets `seriesAxis`." opt crate
+    ::models::WorkbookChartAxis, with_value_axis value_axis "Sets `valueAxis`." opt crate
+    ::models::WorkbookChartAxis }; additional
+);

@@ -36,71 +36,15 @@ pub struct WorkbookChartAxis {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartAxis {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `majorUnit`.
-    pub fn with_major_unit(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.major_unit = Some(value.into());
-        self
-    }
-    /// Sets `maximum`.
-    pub fn with_maximum(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-    /// Sets `minimum`.
-    pub fn with_minimum(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
-    /// Sets `minorUnit`.
-    pub fn with_minor_unit(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.minor_unit = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAxisFormat>,
-    ) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Sets `majorGridlines`.
-    pub fn with_major_gridlines(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartGridlines>,
-    ) -> Self {
-        self.major_gridlines = Some(value.into());
-        self
-    }
-    /// Sets `minorGridlines`.
-    pub fn with_minor_gridlines(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartGridlines>,
-    ) -> Self {
-        self.minor_gridlines = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartAxisTitle>,
-    ) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartAxis { with_id id "Sets `id`." opt String, with_major_unit major_unit
+    "Sets `majorUnit`." opt crate ::models::Json, with_maximum maximum "Sets `maximum`."
+    opt crate ::models::Json, with_minimum minimum "Sets `minimum`." opt crate
+    ::models::Json, with_minor_unit minor_unit "Sets `minorUnit`." opt crate
+    ::models::Json, with_format format "Sets `format`." opt crate
+    ::models::WorkbookChartAxisFormat, with_major_gridlines major_gridlines
+    "Sets `majorGridlines`." opt crate ::models::WorkbookChartGridlines,
+    with_minor_gridlines minor_gridlines "Sets `minorGridlines`." opt crate
+    ::models::WorkbookChartGridlines, with_title title "Sets `title`." opt crate
+    ::models::WorkbookChartAxisTitle }; additional
+);

@@ -43,67 +43,14 @@ pub struct WorkbookChartDataLabels {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartDataLabels {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: impl Into<String>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-    /// Sets `separator`.
-    pub fn with_separator(mut self, value: impl Into<String>) -> Self {
-        self.separator = Some(value.into());
-        self
-    }
-    /// Sets `showBubbleSize`.
-    pub fn with_show_bubble_size(mut self, value: impl Into<bool>) -> Self {
-        self.show_bubble_size = Some(value.into());
-        self
-    }
-    /// Sets `showCategoryName`.
-    pub fn with_show_category_name(mut self, value: impl Into<bool>) -> Self {
-        self.show_category_name = Some(value.into());
-        self
-    }
-    /// Sets `showLegendKey`.
-    pub fn with_show_legend_key(mut self, value: impl Into<bool>) -> Self {
-        self.show_legend_key = Some(value.into());
-        self
-    }
-    /// Sets `showPercentage`.
-    pub fn with_show_percentage(mut self, value: impl Into<bool>) -> Self {
-        self.show_percentage = Some(value.into());
-        self
-    }
-    /// Sets `showSeriesName`.
-    pub fn with_show_series_name(mut self, value: impl Into<bool>) -> Self {
-        self.show_series_name = Some(value.into());
-        self
-    }
-    /// Sets `showValue`.
-    pub fn with_show_value(mut self, value: impl Into<bool>) -> Self {
-        self.show_value = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartDataLabelFormat>,
-    ) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartDataLabels { with_id id "Sets `id`." opt String, with_position position
+    "Sets `position`." opt String, with_separator separator "Sets `separator`." opt
+    String, with_show_bubble_size show_bubble_size "Sets `showBubbleSize`." opt bool,
+    with_show_category_name show_category_name "Sets `showCategoryName`." opt bool,
+    with_show_legend_key show_legend_key "Sets `showLegendKey`." opt bool,
+    with_show_percentage show_percentage "Sets `showPercentage`." opt bool,
+    with_show_series_name show_series_name "Sets `showSeriesName`." opt bool,
+    with_show_value show_value "Sets `showValue`." opt bool, with_format format
+    "Sets `format`." opt crate ::models::WorkbookChartDataLabelFormat }; additional
+);

@@ -36,49 +36,10 @@ pub struct WorkbookChartFont {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartFont {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `bold`.
-    pub fn with_bold(mut self, value: impl Into<bool>) -> Self {
-        self.bold = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `italic`.
-    pub fn with_italic(mut self, value: impl Into<bool>) -> Self {
-        self.italic = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: impl Into<f64>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Sets `underline`.
-    pub fn with_underline(mut self, value: impl Into<String>) -> Self {
-        self.underline = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartFont { with_id id "Sets `id`." opt String, with_bold bold "Sets `bold`."
+    opt bool, with_color color "Sets `color`." opt String, with_italic italic
+    "Sets `italic`." opt bool, with_name name "Sets `name`." opt String, with_size size
+    "Sets `size`." opt f64, with_underline underline "Sets `underline`." opt String };
+    additional
+);

@@ -18,32 +18,8 @@ pub struct WorkbookChartGridlines {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartGridlines {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `visible`.
-    pub fn with_visible(mut self, value: impl Into<bool>) -> Self {
-        self.visible = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartGridlinesFormat>,
-    ) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartGridlines { with_id id "Sets `id`." opt String, with_visible visible
+    "Sets `visible`." opt bool, with_format format "Sets `format`." opt crate
+    ::models::WorkbookChartGridlinesFormat }; additional
+);

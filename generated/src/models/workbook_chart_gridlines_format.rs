@@ -15,27 +15,7 @@ pub struct WorkbookChartGridlinesFormat {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartGridlinesFormat {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `line`.
-    pub fn with_line(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartLineFormat>,
-    ) -> Self {
-        self.line = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartGridlinesFormat { with_id id "Sets `id`." opt String, with_line line
+    "Sets `line`." opt crate ::models::WorkbookChartLineFormat }; additional
+);

@@ -21,40 +21,9 @@ pub struct WorkbookChartSeries {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookChartSeries {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(
-        mut self,
-        value: impl Into<crate::models::WorkbookChartSeriesFormat>,
-    ) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Sets `points`.
-    pub fn with_points(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookChartPoint>>,
-    ) -> Self {
-        self.points = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookChartSeries { with_id id "Sets `id`." opt String, with_name name
+    "Sets `name`." opt String, with_format format "Sets `format`." opt crate
+    ::models::WorkbookChartSeriesFormat, with_points points "Sets `points`." opt Vec <
+    crate ::models::WorkbookChartPoint > }; additional
+);

@@ -21,37 +21,9 @@ pub struct WorkbookComment {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookComment {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `replies`.
-    pub fn with_replies(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookCommentReply>>,
-    ) -> Self {
-        self.replies = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookComment { with_id id "Sets `id`." opt String, with_content content
+    "Sets `content`." opt String, with_content_type content_type "Sets `contentType`."
+    opt String, with_replies replies "Sets `replies`." opt Vec < crate
+    ::models::WorkbookCommentReply > }; additional
+);

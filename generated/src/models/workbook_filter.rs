@@ -15,27 +15,7 @@ pub struct WorkbookFilter {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookFilter {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `criteria`.
-    pub fn with_criteria(
-        mut self,
-        value: impl Into<crate::models::WorkbookFilterCriteria>,
-    ) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookFilter { with_id id "Sets `id`." opt String, with_criteria criteria
+    "Sets `criteria`." opt crate ::models::WorkbookFilterCriteria }; additional
+);

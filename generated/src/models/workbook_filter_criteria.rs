@@ -39,54 +39,12 @@ pub struct WorkbookFilterCriteria {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookFilterCriteria {
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `criterion1`.
-    pub fn with_criterion1(mut self, value: impl Into<String>) -> Self {
-        self.criterion1 = Some(value.into());
-        self
-    }
-    /// Sets `criterion2`.
-    pub fn with_criterion2(mut self, value: impl Into<String>) -> Self {
-        self.criterion2 = Some(value.into());
-        self
-    }
-    /// Sets `dynamicCriteria`.
-    pub fn with_dynamic_criteria(mut self, value: impl Into<String>) -> Self {
-        self.dynamic_criteria = Some(value.into());
-        self
-    }
-    /// Sets `filterOn`.
-    pub fn with_filter_on(mut self, value: impl Into<String>) -> Self {
-        self.filter_on = Some(value.into());
-        self
-    }
-    /// Sets `icon`.
-    pub fn with_icon(mut self, value: impl Into<crate::models::WorkbookIcon>) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `operator`.
-    pub fn with_operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-    /// Sets `values`.
-    pub fn with_values(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookFilterCriteria { with_color color "Sets `color`." opt String, with_criterion1
+    criterion1 "Sets `criterion1`." opt String, with_criterion2 criterion2
+    "Sets `criterion2`." opt String, with_dynamic_criteria dynamic_criteria
+    "Sets `dynamicCriteria`." opt String, with_filter_on filter_on "Sets `filterOn`." opt
+    String, with_icon icon "Sets `icon`." opt crate ::models::WorkbookIcon, with_operator
+    operator "Sets `operator`." opt String, with_values values "Sets `values`." opt crate
+    ::models::Json }; additional
+);

@@ -19,24 +19,7 @@ pub struct WorkbookIcon {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookIcon {
-    /// Sets `index`.
-    pub fn with_index(mut self, value: impl Into<i32>) -> Self {
-        self.index = Some(value.into());
-        self
-    }
-    /// Sets `set`.
-    pub fn with_set(mut self, value: impl Into<String>) -> Self {
-        self.set = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookIcon { with_index index "Sets `index`." opt i32, with_set set "Sets `set`."
+    opt String }; additional
+);

@@ -33,57 +33,11 @@ pub struct WorkbookNamedItem {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookNamedItem {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `comment`.
-    pub fn with_comment(mut self, value: impl Into<String>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `visible`.
-    pub fn with_visible(mut self, value: impl Into<bool>) -> Self {
-        self.visible = Some(value.into());
-        self
-    }
-    /// Sets `worksheet`.
-    pub fn with_worksheet(
-        mut self,
-        value: impl Into<crate::models::WorkbookWorksheet>,
-    ) -> Self {
-        self.worksheet = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookNamedItem { with_id id "Sets `id`." opt String, with_comment comment
+    "Sets `comment`." opt String, with_name name "Sets `name`." opt String, with_scope
+    scope "Sets `scope`." opt String, with_type r#type "Sets `type`." opt String,
+    with_value value "Sets `value`." opt crate ::models::Json, with_visible visible
+    "Sets `visible`." opt bool, with_worksheet worksheet "Sets `worksheet`." opt crate
+    ::models::WorkbookWorksheet }; additional
+);

@@ -25,40 +25,9 @@ pub struct WorkbookOperation {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookOperation {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(
-        mut self,
-        value: impl Into<crate::models::WorkbookOperationError>,
-    ) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `resourceLocation`.
-    pub fn with_resource_location(mut self, value: impl Into<String>) -> Self {
-        self.resource_location = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(
-        mut self,
-        value: impl Into<crate::models::WorkbookOperationStatus>,
-    ) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookOperation { with_id id "Sets `id`." opt String, with_error error
+    "Sets `error`." opt crate ::models::WorkbookOperationError, with_resource_location
+    resource_location "Sets `resourceLocation`." opt String, with_status status
+    "Sets `status`." opt crate ::models::WorkbookOperationStatus }; additional
+);

@@ -18,32 +18,8 @@ pub struct WorkbookPivotTable {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookPivotTable {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `worksheet`.
-    pub fn with_worksheet(
-        mut self,
-        value: impl Into<crate::models::WorkbookWorksheet>,
-    ) -> Self {
-        self.worksheet = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookPivotTable { with_id id "Sets `id`." opt String, with_name name
+    "Sets `name`." opt String, with_worksheet worksheet "Sets `worksheet`." opt crate
+    ::models::WorkbookWorksheet }; additional
+);

@@ -31,44 +31,10 @@ pub struct WorkbookSortField {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookSortField {
-    /// Sets `ascending`.
-    pub fn with_ascending(mut self, value: impl Into<bool>) -> Self {
-        self.ascending = Some(value.into());
-        self
-    }
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `dataOption`.
-    pub fn with_data_option(mut self, value: impl Into<String>) -> Self {
-        self.data_option = Some(value.into());
-        self
-    }
-    /// Sets `icon`.
-    pub fn with_icon(mut self, value: impl Into<crate::models::WorkbookIcon>) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `key`.
-    pub fn with_key(mut self, value: impl Into<i32>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-    /// Sets `sortOn`.
-    pub fn with_sort_on(mut self, value: impl Into<String>) -> Self {
-        self.sort_on = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookSortField { with_ascending ascending "Sets `ascending`." opt bool, with_color
+    color "Sets `color`." opt String, with_data_option data_option "Sets `dataOption`."
+    opt String, with_icon icon "Sets `icon`." opt crate ::models::WorkbookIcon, with_key
+    key "Sets `key`." opt i32, with_sort_on sort_on "Sets `sortOn`." opt String };
+    additional
+);

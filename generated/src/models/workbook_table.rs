@@ -70,101 +70,19 @@ pub struct WorkbookTable {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookTable {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `highlightFirstColumn`.
-    pub fn with_highlight_first_column(mut self, value: impl Into<bool>) -> Self {
-        self.highlight_first_column = Some(value.into());
-        self
-    }
-    /// Sets `highlightLastColumn`.
-    pub fn with_highlight_last_column(mut self, value: impl Into<bool>) -> Self {
-        self.highlight_last_column = Some(value.into());
-        self
-    }
-    /// Sets `legacyId`.
-    pub fn with_legacy_id(mut self, value: impl Into<String>) -> Self {
-        self.legacy_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `showBandedColumns`.
-    pub fn with_show_banded_columns(mut self, value: impl Into<bool>) -> Self {
-        self.show_banded_columns = Some(value.into());
-        self
-    }
-    /// Sets `showBandedRows`.
-    pub fn with_show_banded_rows(mut self, value: impl Into<bool>) -> Self {
-        self.show_banded_rows = Some(value.into());
-        self
-    }
-    /// Sets `showFilterButton`.
-    pub fn with_show_filter_button(mut self, value: impl Into<bool>) -> Self {
-        self.show_filter_button = Some(value.into());
-        self
-    }
-    /// Sets `showHeaders`.
-    pub fn with_show_headers(mut self, value: impl Into<bool>) -> Self {
-        self.show_headers = Some(value.into());
-        self
-    }
-    /// Sets `showTotals`.
-    pub fn with_show_totals(mut self, value: impl Into<bool>) -> Self {
-        self.show_totals = Some(value.into());
-        self
-    }
-    /// Sets `style`.
-    pub fn with_style(mut self, value: impl Into<String>) -> Self {
-        self.style = Some(value.into());
-        self
-    }
-    /// Sets `columns`.
-    pub fn with_columns(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookTableColumn>>,
-    ) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-    /// Sets `rows`.
-    pub fn with_rows(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookTableRow>>,
-    ) -> Self {
-        self.rows = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn with_sort(
-        mut self,
-        value: impl Into<crate::models::WorkbookTableSort>,
-    ) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `worksheet`.
-    pub fn with_worksheet(
-        mut self,
-        value: impl Into<crate::models::WorkbookWorksheet>,
-    ) -> Self {
-        self.worksheet = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookTable { with_id id "Sets `id`." opt String, with_highlight_first_column
+    highlight_first_column "Sets `highlightFirstColumn`." opt bool,
+    with_highlight_last_column highlight_last_column "Sets `highlightLastColumn`." opt
+    bool, with_legacy_id legacy_id "Sets `legacyId`." opt String, with_name name
+    "Sets `name`." opt String, with_show_banded_columns show_banded_columns
+    "Sets `showBandedColumns`." opt bool, with_show_banded_rows show_banded_rows
+    "Sets `showBandedRows`." opt bool, with_show_filter_button show_filter_button
+    "Sets `showFilterButton`." opt bool, with_show_headers show_headers
+    "Sets `showHeaders`." opt bool, with_show_totals show_totals "Sets `showTotals`." opt
+    bool, with_style style "Sets `style`." opt String, with_columns columns
+    "Sets `columns`." opt Vec < crate ::models::WorkbookTableColumn >, with_rows rows
+    "Sets `rows`." opt Vec < crate ::models::WorkbookTableRow >, with_sort sort
+    "Sets `sort`." opt crate ::models::WorkbookTableSort, with_worksheet worksheet
+    "Sets `worksheet`." opt crate ::models::WorkbookWorksheet }; additional
+);

@@ -26,42 +26,9 @@ pub struct WorkbookTableColumn {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookTableColumn {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `index`.
-    pub fn with_index(mut self, value: impl Into<i32>) -> Self {
-        self.index = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `values`.
-    pub fn with_values(mut self, value: impl Into<crate::models::Json>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-    /// Sets `filter`.
-    pub fn with_filter(
-        mut self,
-        value: impl Into<crate::models::WorkbookFilter>,
-    ) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookTableColumn { with_id id "Sets `id`." opt String, with_index index
+    "Sets `index`." opt i32, with_name name "Sets `name`." opt String, with_values values
+    "Sets `values`." opt crate ::models::Json, with_filter filter "Sets `filter`." opt
+    crate ::models::WorkbookFilter }; additional
+);

@@ -21,37 +21,9 @@ pub struct WorkbookTableSort {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookTableSort {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `fields`.
-    pub fn with_fields(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookSortField>>,
-    ) -> Self {
-        self.fields = Some(value.into());
-        self
-    }
-    /// Sets `matchCase`.
-    pub fn with_match_case(mut self, value: impl Into<bool>) -> Self {
-        self.match_case = Some(value.into());
-        self
-    }
-    /// Sets `method`.
-    pub fn with_method(mut self, value: impl Into<String>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookTableSort { with_id id "Sets `id`." opt String, with_fields fields
+    "Sets `fields`." opt Vec < crate ::models::WorkbookSortField >, with_match_case
+    match_case "Sets `matchCase`." opt bool, with_method method "Sets `method`." opt
+    String }; additional
+);

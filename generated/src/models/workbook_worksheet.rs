@@ -38,74 +38,14 @@ pub struct WorkbookWorksheet {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookWorksheet {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: impl Into<i32>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-    /// Sets `visibility`.
-    pub fn with_visibility(mut self, value: impl Into<String>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-    /// Sets `charts`.
-    pub fn with_charts(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookChart>>,
-    ) -> Self {
-        self.charts = Some(value.into());
-        self
-    }
-    /// Sets `names`.
-    pub fn with_names(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookNamedItem>>,
-    ) -> Self {
-        self.names = Some(value.into());
-        self
-    }
-    /// Sets `pivotTables`.
-    pub fn with_pivot_tables(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookPivotTable>>,
-    ) -> Self {
-        self.pivot_tables = Some(value.into());
-        self
-    }
-    /// Sets `protection`.
-    pub fn with_protection(
-        mut self,
-        value: impl Into<crate::models::WorkbookWorksheetProtection>,
-    ) -> Self {
-        self.protection = Some(value.into());
-        self
-    }
-    /// Sets `tables`.
-    pub fn with_tables(
-        mut self,
-        value: impl Into<Vec<crate::models::WorkbookTable>>,
-    ) -> Self {
-        self.tables = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookWorksheet { with_id id "Sets `id`." opt String, with_name name "Sets `name`."
+    opt String, with_position position "Sets `position`." opt i32, with_visibility
+    visibility "Sets `visibility`." opt String, with_charts charts "Sets `charts`." opt
+    Vec < crate ::models::WorkbookChart >, with_names names "Sets `names`." opt Vec <
+    crate ::models::WorkbookNamedItem >, with_pivot_tables pivot_tables
+    "Sets `pivotTables`." opt Vec < crate ::models::WorkbookPivotTable >, with_protection
+    protection "Sets `protection`." opt crate ::models::WorkbookWorksheetProtection,
+    with_tables tables "Sets `tables`." opt Vec < crate ::models::WorkbookTable > };
+    additional
+);

@@ -18,32 +18,8 @@ pub struct WorkbookWorksheetProtection {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookWorksheetProtection {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `options`.
-    pub fn with_options(
-        mut self,
-        value: impl Into<crate::models::WorkbookWorksheetProtectionOptions>,
-    ) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-    /// Sets `protected`.
-    pub fn with_protected(mut self, value: impl Into<bool>) -> Self {
-        self.protected = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookWorksheetProtection { with_id id "Sets `id`." opt String, with_options
+    options "Sets `options`." opt crate ::models::WorkbookWorksheetProtectionOptions,
+    with_protected protected "Sets `protected`." opt bool }; additional
+);

@@ -84,69 +84,17 @@ pub struct WorkbookWorksheetProtectionOptions {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkbookWorksheetProtectionOptions {
-    /// Sets `allowAutoFilter`.
-    pub fn with_allow_auto_filter(mut self, value: impl Into<bool>) -> Self {
-        self.allow_auto_filter = Some(value.into());
-        self
-    }
-    /// Sets `allowDeleteColumns`.
-    pub fn with_allow_delete_columns(mut self, value: impl Into<bool>) -> Self {
-        self.allow_delete_columns = Some(value.into());
-        self
-    }
-    /// Sets `allowDeleteRows`.
-    pub fn with_allow_delete_rows(mut self, value: impl Into<bool>) -> Self {
-        self.allow_delete_rows = Some(value.into());
-        self
-    }
-    /// Sets `allowFormatCells`.
-    pub fn with_allow_format_cells(mut self, value: impl Into<bool>) -> Self {
-        self.allow_format_cells = Some(value.into());
-        self
-    }
-    /// Sets `allowFormatColumns`.
-    pub fn with_allow_format_columns(mut self, value: impl Into<bool>) -> Self {
-        self.allow_format_columns = Some(value.into());
-        self
-    }
-    /// Sets `allowFormatRows`.
-    pub fn with_allow_format_rows(mut self, value: impl Into<bool>) -> Self {
-        self.allow_format_rows = Some(value.into());
-        self
-    }
-    /// Sets `allowInsertColumns`.
-    pub fn with_allow_insert_columns(mut self, value: impl Into<bool>) -> Self {
-        self.allow_insert_columns = Some(value.into());
-        self
-    }
-    /// Sets `allowInsertHyperlinks`.
-    pub fn with_allow_insert_hyperlinks(mut self, value: impl Into<bool>) -> Self {
-        self.allow_insert_hyperlinks = Some(value.into());
-        self
-    }
-    /// Sets `allowInsertRows`.
-    pub fn with_allow_insert_rows(mut self, value: impl Into<bool>) -> Self {
-        self.allow_insert_rows = Some(value.into());
-        self
-    }
-    /// Sets `allowPivotTables`.
-    pub fn with_allow_pivot_tables(mut self, value: impl Into<bool>) -> Self {
-        self.allow_pivot_tables = Some(value.into());
-        self
-    }
-    /// Sets `allowSort`.
-    pub fn with_allow_sort(mut self, value: impl Into<bool>) -> Self {
-        self.allow_sort = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkbookWorksheetProtectionOptions { with_allow_auto_filter allow_auto_filter
+    "Sets `allowAutoFilter`." opt bool, with_allow_delete_columns allow_delete_columns
+    "Sets `allowDeleteColumns`." opt bool, with_allow_delete_rows allow_delete_rows
+    "Sets `allowDeleteRows`." opt bool, with_allow_format_cells allow_format_cells
+    "Sets `allowFormatCells`." opt bool, with_allow_format_columns allow_format_columns
+    "Sets `allowFormatColumns`." opt bool, with_allow_format_rows allow_format_rows
+    "Sets `allowFormatRows`." opt bool, with_allow_insert_columns allow_insert_columns
+    "Sets `allowInsertColumns`." opt bool, with_allow_insert_hyperlinks
+    allow_insert_hyperlinks "Sets `allowInsertHyperlinks`." opt bool,
+    with_allow_insert_rows allow_insert_rows "Sets `allowInsertRows`." opt bool,
+    with_allow_pivot_tables allow_pivot_tables "Sets `allowPivotTables`." opt bool,
+    with_allow_sort allow_sort "Sets `allowSort`." opt bool }; additional
+);

@@ -27,40 +27,9 @@ pub struct WorkingHours {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl WorkingHours {
-    /// Sets `daysOfWeek`.
-    pub fn with_days_of_week(
-        mut self,
-        value: impl Into<Vec<crate::models::DayOfWeek>>,
-    ) -> Self {
-        self.days_of_week = Some(value.into());
-        self
-    }
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-    /// Sets `timeZone`.
-    pub fn with_time_zone(
-        mut self,
-        value: impl Into<crate::models::TimeZoneBase>,
-    ) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    WorkingHours { with_days_of_week days_of_week "Sets `daysOfWeek`." opt Vec < crate
+    ::models::DayOfWeek >, with_end_time end_time "Sets `endTime`." opt String,
+    with_start_time start_time "Sets `startTime`." opt String, with_time_zone time_zone
+    "Sets `timeZone`." opt crate ::models::TimeZoneBase }; additional
+);

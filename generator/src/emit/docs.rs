@@ -114,12 +114,16 @@ pub fn prose(text: &str) -> String {
             if i > 0 {
                 out.push(' ');
             }
-            let trimmed = word.trim_end_matches(['.', ',', ';', ')']);
+            // A URL in parentheses or quotes, `(https://…/).`, is still a URL.
+            let rest = word.trim_start_matches(['(', '"', '\'']);
+            let lead = &word[..word.len() - rest.len()];
+            let trimmed = rest.trim_end_matches(['.', ',', ';', ')', '"', '\'']);
             if (trimmed.starts_with("https://") || trimmed.starts_with("http://")) && trimmed.chars().all(is_url_char) {
+                escape_into(lead, &mut out);
                 out.push('<');
                 out.push_str(trimmed);
                 out.push('>');
-                escape_into(&word[trimmed.len()..], &mut out);
+                escape_into(&rest[trimmed.len()..], &mut out);
             } else {
                 escape_into(word, &mut out);
             }
@@ -175,6 +179,12 @@ mod tests {
     #[test]
     fn prose_escapes_markdown_and_links_urls() {
         assert_eq!(prose("see [x] at https://a.b/c. ok"), "see \\[x\\] at <https://a.b/c>. ok");
+        // Graph's descriptions put URLs in parentheses: rustdoc's bare-URL lint must not fire.
+        assert_eq!(
+            prose("the base URL (https://graph.microsoft.com/v1.0/). See"),
+            "the base URL (<https://graph.microsoft.com/v1.0/>). See"
+        );
+        assert_eq!(prose("\"https://a.b/c\","), "\"<https://a.b/c>\",");
         assert_eq!(prose("a <b> c_d *e*"), "a \\<b\\> c_d \\*e\\*");
     }
 

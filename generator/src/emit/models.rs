@@ -79,6 +79,58 @@ pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
         //! Structs are `#[non_exhaustive]`: Graph adds properties over time. Build them
         //! with `Default::default()` and the `with_*` setters. Enums keep values this SDK
         //! does not know in `Unknown(String)` instead of failing.
+
+        /// The `with_*` setters of a model: `with_x x "doc" kind Type` per field, where kind
+        /// says how the value is stored (`opt`: `Some(v)`, `opt_box`: `Some(Box::new(v))`,
+        /// `req`, `req_box`), and `; additional` adds `with_additional_property`. (A crate
+        /// without structs uses neither the macro nor its import.)
+        #[allow(unused_macros)]
+        macro_rules! setters {
+            ($ty:ident { $($setter:ident $field:ident $doc:literal $kind:ident $fty:ty),* } $(; $additional:ident)?) => {
+                impl $ty {
+                    $(crate::models::setters!(@one $setter $field $doc $kind $fty);)*
+                    $(crate::models::setters!(@$additional);)?
+                }
+            };
+            (@one $setter:ident $field:ident $doc:literal opt $fty:ty) => {
+                #[doc = $doc]
+                pub fn $setter(mut self, value: impl Into<$fty>) -> Self {
+                    self.$field = Some(value.into());
+                    self
+                }
+            };
+            (@one $setter:ident $field:ident $doc:literal opt_box $fty:ty) => {
+                #[doc = $doc]
+                pub fn $setter(mut self, value: impl Into<$fty>) -> Self {
+                    self.$field = Some(Box::new(value.into()));
+                    self
+                }
+            };
+            (@one $setter:ident $field:ident $doc:literal req $fty:ty) => {
+                #[doc = $doc]
+                pub fn $setter(mut self, value: impl Into<$fty>) -> Self {
+                    self.$field = value.into();
+                    self
+                }
+            };
+            (@one $setter:ident $field:ident $doc:literal req_box $fty:ty) => {
+                #[doc = $doc]
+                pub fn $setter(mut self, value: impl Into<$fty>) -> Self {
+                    self.$field = Box::new(value.into());
+                    self
+                }
+            };
+            (@additional) => {
+                /// Adds a property the schema does not name.
+                pub fn with_additional_property(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+                    self.additional_properties.insert(name.into(), value.into());
+                    self
+                }
+            };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use setters;
+
         #(#declarations)*
     }
 }
@@ -145,43 +197,25 @@ fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
         quote!()
     };
 
+    // The `with_*` setters, one line per field through `models::setters!` (one item per field
+    // would be a third of the models' source).
     let setters = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
         let setter = ident(&compose("with", &f.rust, ""));
         let inner = type_tokens(&f.ty);
-        let mut value = quote!(value.into());
-        if f.boxed {
-            value = quote!(Box::new(#value));
-        }
-        if f.optional {
-            value = quote!(Some(#value));
-        }
-        let doc = attrs(&format!("Sets {}.", code(&f.wire)));
-        quote! {
-            #doc
-            pub fn #setter(mut self, value: impl Into<#inner>) -> Self {
-                self.#rust = #value;
-                self
-            }
-        }
+        // The wire name is the document's text: it goes through `code` like every doc string.
+        let doc = format!("Sets {}.", code(&f.wire));
+        let kind = ident(match (f.optional, f.boxed) {
+            (true, false) => "opt",
+            (true, true) => "opt_box",
+            (false, false) => "req",
+            (false, true) => "req_box",
+        });
+        quote!(#setter #rust #doc #kind #inner)
     });
-    let additional_setter_doc = attrs(if names_odata_type {
-        "Adds a property the schema does not name."
-    } else {
-        "Adds a property the schema does not name (for example `@odata.type`)."
-    });
-    let additional_setter = if s.additional_properties {
-        quote! {
-            #additional_setter_doc
-            pub fn with_additional_property(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-                self.additional_properties.insert(name.into(), value.into());
-                self
-            }
-        }
-    } else {
-        quote!()
-    };
+    let additional_setter = if s.additional_properties { quote!(; additional) } else { quote!() };
     let constructor = constructor(s);
+    let constructor = if constructor.is_empty() { constructor } else { quote!(impl #name { #constructor }) };
     let kinds = s.kinds.as_ref().map(|kinds| kinds_tokens(api, s, kinds));
 
     quote! {
@@ -193,11 +227,9 @@ fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
             #additional
         }
 
-        impl #name {
-            #constructor
-            #(#setters)*
-            #additional_setter
-        }
+        #constructor
+
+        crate::models::setters!(#name { #(#setters),* } #additional_setter);
 
         #kinds
     }

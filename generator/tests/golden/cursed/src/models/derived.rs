@@ -55,70 +55,13 @@ pub struct Derived {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Derived {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `kind`.
-    pub fn with_kind(mut self, value: impl Into<crate::models::Kind>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-    /// Sets `empty`.
-    pub fn with_empty(mut self, value: impl Into<crate::models::EmptyEnum>) -> Self {
-        self.empty = Some(value.into());
-        self
-    }
-    /// Sets `parent`.
-    pub fn with_parent(mut self, value: impl Into<crate::models::Node>) -> Self {
-        self.parent = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<i64>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `ratio`.
-    pub fn with_ratio(mut self, value: impl Into<f64>) -> Self {
-        self.ratio = Some(value.into());
-        self
-    }
-    /// Sets `weight`.
-    pub fn with_weight(mut self, value: impl Into<f64>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
-    /// Sets `scopes`.
-    pub fn with_scopes(
-        mut self,
-        value: impl Into<crate::runtime::Flags<crate::models::RestartScope>>,
-    ) -> Self {
-        self.scopes = Some(value.into());
-        self
-    }
-    /// Sets `when`.
-    pub fn with_when(mut self, value: impl Into<String>) -> Self {
-        self.when = Some(value.into());
-        self
-    }
-    /// Sets `inline`.
-    pub fn with_inline(
-        mut self,
-        value: impl Into<crate::models::DerivedInline>,
-    ) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Derived { with_id id "Sets `id`." opt String, with_kind kind "Sets `kind`." opt crate
+    ::models::Kind, with_empty empty "Sets `empty`." opt crate ::models::EmptyEnum,
+    with_parent parent "Sets `parent`." opt crate ::models::Node, with_count count
+    "Sets `count`." opt i64, with_ratio ratio "Sets `ratio`." opt f64, with_weight weight
+    "Sets `weight`." opt f64, with_scopes scopes "Sets `scopes`." opt crate
+    ::runtime::Flags < crate ::models::RestartScope >, with_when when "Sets `when`." opt
+    String, with_inline inline "Sets `inline`." opt crate ::models::DerivedInline };
+    additional
+);

@@ -47,77 +47,16 @@ pub struct MatchRequestBody {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl MatchRequestBody {
-    /// Sets `send`.
-    pub fn with_send(mut self, value: impl Into<String>) -> Self {
-        self.send = Some(value.into());
-        self
-    }
-    /// Sets `setBody`.
-    pub fn with_set_body(mut self, value: impl Into<String>) -> Self {
-        self.set_body = Some(value.into());
-        self
-    }
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<bool>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `filter`.
-    pub fn with_filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// Sets `call`.
-    pub fn with_call(mut self, value: impl Into<String>) -> Self {
-        self.call = Some(value.into());
-        self
-    }
-    /// Sets `intoCall`.
-    pub fn with_into_call(mut self, value: impl Into<String>) -> Self {
-        self.into_call = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
-        self.odata_type = Some(value.into());
-        self
-    }
-    /// Sets `odataType`.
-    pub fn with_odata_type_2(mut self, value: impl Into<String>) -> Self {
-        self.odata_type_2 = Some(value.into());
-        self
-    }
-    /// Sets `headers`.
-    pub fn with_headers(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-    /// Sets `2fa`.
-    pub fn with_2fa(mut self, value: impl Into<i32>) -> Self {
-        self._2fa = Some(value.into());
-        self
-    }
-    /// Sets `password`.
-    pub fn with_password(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name.
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    MatchRequestBody { with_send send "Sets `send`." opt String, with_set_body set_body
+    "Sets `setBody`." opt String, with_body body "Sets `body`." opt bool, with_filter
+    filter "Sets `filter`." opt String, with_call call "Sets `call`." opt String,
+    with_into_call into_call "Sets `intoCall`." opt String, with_type r#type
+    "Sets `type`." opt String, with_odata_type odata_type "Sets `@odata.type`." opt
+    String, with_odata_type_2 odata_type_2 "Sets `odataType`." opt String, with_headers
+    headers "Sets `headers`." opt Vec < String >, with_2fa _2fa "Sets `2fa`." opt i32,
+    with_password password "Sets `password`." opt crate ::runtime::Secret }; additional
+);
 impl crate::request::JsonBody for MatchRequestBody {}
 /// Body properties of every operation whose body is [`MatchRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, MatchRequestBody> {

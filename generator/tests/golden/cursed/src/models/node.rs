@@ -30,31 +30,12 @@ impl Node {
             additional_properties: serde_json::Map::new(),
         }
     }
-    /// Sets `self`.
-    pub fn with_self(mut self, value: impl Into<crate::models::Node>) -> Self {
-        self.self_ = Box::new(value.into());
-        self
-    }
-    /// Sets `children`.
-    pub fn with_children(mut self, value: impl Into<Vec<crate::models::Node>>) -> Self {
-        self.children = Some(value.into());
-        self
-    }
-    /// Sets `kind`.
-    pub fn with_kind(mut self, value: impl Into<crate::models::Kind>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
 }
+crate::models::setters!(
+    Node { with_self self_ "Sets `self`." req_box crate ::models::Node, with_children
+    children "Sets `children`." opt Vec < crate ::models::Node >, with_kind kind
+    "Sets `kind`." opt crate ::models::Kind }; additional
+);
 impl crate::request::JsonBody for Node {}
 /// Body properties of every operation whose body is [`Node`], as builder methods.
 impl<O> crate::request::Request<O, Node> {

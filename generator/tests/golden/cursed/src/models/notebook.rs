@@ -18,22 +18,7 @@ pub struct Notebook {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Notebook {
-    /// Sets `defaultSectionGroup`.
-    pub fn with_default_section_group(
-        mut self,
-        value: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.default_section_group = Some(Box::new(value.into()));
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Notebook { with_default_section_group default_section_group
+    "Sets `defaultSectionGroup`." opt_box crate ::models::SectionGroup }; additional
+);

@@ -9,10 +9,6 @@ pub struct OtherNamespaceEntity {
     #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
     pub crate_: Option<String>,
 }
-impl OtherNamespaceEntity {
-    /// Sets `crate`.
-    pub fn with_crate(mut self, value: impl Into<String>) -> Self {
-        self.crate_ = Some(value.into());
-        self
-    }
-}
+crate::models::setters!(
+    OtherNamespaceEntity { with_crate crate_ "Sets `crate`." opt String }
+);

@@ -43,69 +43,17 @@ pub struct SectionGroup {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl SectionGroup {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `parentSectionGroup`.
-    pub fn with_parent_section_group(
-        mut self,
-        value: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.parent_section_group = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `sectionGroups`.
-    pub fn with_section_groups(
-        mut self,
-        value: impl Into<Vec<crate::models::SectionGroup>>,
-    ) -> Self {
-        self.section_groups = Some(value.into());
-        self
-    }
-    /// Sets `parentNotebook`.
-    pub fn with_parent_notebook(
-        mut self,
-        value: impl Into<crate::models::Notebook>,
-    ) -> Self {
-        self.parent_notebook = Some(Box::new(value.into()));
-        self
-    }
-    /// Sets `proof`.
-    pub fn with_proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.proof = Some(value.into());
-        self
-    }
-    /// Sets `temporaryAccessPass`.
-    pub fn with_temporary_access_pass(
-        mut self,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.temporary_access_pass = Some(value.into());
-        self
-    }
-    /// Sets `secretKey`.
-    pub fn with_secret_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.secret_key = Some(value.into());
-        self
-    }
-    /// Sets `keyId`.
-    pub fn with_key_id(mut self, value: impl Into<String>) -> Self {
-        self.key_id = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    SectionGroup { with_display_name display_name "Sets `displayName`." opt String,
+    with_parent_section_group parent_section_group "Sets `parentSectionGroup`." opt_box
+    crate ::models::SectionGroup, with_section_groups section_groups
+    "Sets `sectionGroups`." opt Vec < crate ::models::SectionGroup >,
+    with_parent_notebook parent_notebook "Sets `parentNotebook`." opt_box crate
+    ::models::Notebook, with_proof proof "Sets `proof`." opt crate ::runtime::Secret,
+    with_temporary_access_pass temporary_access_pass "Sets `temporaryAccessPass`." opt
+    crate ::runtime::Secret, with_secret_key secret_key "Sets `secretKey`." opt crate
+    ::runtime::Secret, with_key_id key_id "Sets `keyId`." opt String }; additional
+);
 impl crate::request::JsonBody for SectionGroup {}
 /// Body properties of every operation whose body is [`SectionGroup`], as builder methods.
 impl<O> crate::request::Request<O, SectionGroup> {

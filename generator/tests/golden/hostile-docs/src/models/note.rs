@@ -28,35 +28,12 @@ pub struct Note {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Note {
-    /// Sets `body`.
-    pub fn with_body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-    /// Sets `name fn main() { panic!("property name ran") } '''`.
-    pub fn with_name_fn_main_panic_property_name_ran(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.name_fn_main_panic_property_name_ran = Some(value.into());
-        self
-    }
-    /// Sets `kind`.
-    pub fn with_kind(mut self, value: impl Into<crate::models::NoteKind>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Note { with_body body "Sets `body`." opt String,
+    with_name_fn_main_panic_property_name_ran name_fn_main_panic_property_name_ran
+    "Sets `name      fn main() { panic!(\"property name ran\") } '''`." opt String,
+    with_kind kind "Sets `kind`." opt crate ::models::NoteKind }; additional
+);
 impl crate::request::JsonBody for Note {}
 /// Body properties of every operation whose body is [`Note`], as builder methods.
 impl<O> crate::request::Request<O, Note> {

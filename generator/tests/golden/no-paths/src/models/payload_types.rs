@@ -14,19 +14,7 @@ pub struct PayloadTypes {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl PayloadTypes {
-    /// Sets `rawContent`.
-    pub fn with_raw_content(mut self, value: impl Into<String>) -> Self {
-        self.raw_content = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    PayloadTypes { with_raw_content raw_content "Sets `rawContent`." opt String };
+    additional
+);

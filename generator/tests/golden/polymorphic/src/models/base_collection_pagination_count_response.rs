@@ -23,24 +23,8 @@ pub struct BaseCollectionPaginationCountResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl BaseCollectionPaginationCountResponse {
-    /// Sets `@odata.count`.
-    pub fn with_odata_count(mut self, value: impl Into<i64>) -> Self {
-        self.odata_count = Some(value.into());
-        self
-    }
-    /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
-        self.odata_next_link = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    BaseCollectionPaginationCountResponse { with_odata_count odata_count
+    "Sets `@odata.count`." opt i64, with_odata_next_link odata_next_link
+    "Sets `@odata.nextLink`." opt String }; additional
+);

@@ -24,32 +24,11 @@ pub struct DirectoryObject {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DirectoryObject {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
-        self.odata_type = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name.
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DirectoryObject { with_id id "Sets `id`." opt String, with_odata_type odata_type
+    "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
+    "Sets `deletedDateTime`." opt String }; additional
+);
 /// [`DirectoryObject`] or one of the types derived from it in this document, told apart by `@odata.type`.
 ///
 /// Graph may answer with a derived type where the document names the base type (a collection of [`DirectoryObject`] can hold any of them); read such values as this enum, or call [`DirectoryObject::into_kind`]. `@odata.type` values this SDK does not know, and values without one, are read as [`DirectoryObject`].

@@ -26,35 +26,12 @@ pub struct DirectoryObjectCollectionResponse {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl DirectoryObjectCollectionResponse {
-    /// Sets `@odata.count`.
-    pub fn with_odata_count(mut self, value: impl Into<i64>) -> Self {
-        self.odata_count = Some(value.into());
-        self
-    }
-    /// Sets `@odata.nextLink`.
-    pub fn with_odata_next_link(mut self, value: impl Into<String>) -> Self {
-        self.odata_next_link = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    DirectoryObjectCollectionResponse { with_odata_count odata_count
+    "Sets `@odata.count`." opt i64, with_odata_next_link odata_next_link
+    "Sets `@odata.nextLink`." opt String, with_value value "Sets `value`." opt Vec <
+    crate ::models::DirectoryObject > }; additional
+);
 impl crate::request::Page for DirectoryObjectCollectionResponse {
     type Item = crate::models::DirectoryObject;
     fn next_link(&self) -> Option<&str> {

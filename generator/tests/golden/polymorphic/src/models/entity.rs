@@ -17,27 +17,10 @@ pub struct Entity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Entity {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
-        self.odata_type = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name.
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Entity { with_id id "Sets `id`." opt String, with_odata_type odata_type
+    "Sets `@odata.type`." opt String }; additional
+);
 /// [`Entity`] or one of the types derived from it in this document, told apart by `@odata.type`.
 ///
 /// Graph may answer with a derived type where the document names the base type (a collection of [`Entity`] can hold any of them); read such values as this enum, or call [`Entity::into_kind`]. `@odata.type` values this SDK does not know, and values without one, are read as [`Entity`].

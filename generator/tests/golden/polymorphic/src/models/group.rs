@@ -30,42 +30,10 @@ pub struct Group {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl Group {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
-        self.odata_type = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `mailNickname`.
-    pub fn with_mail_nickname(mut self, value: impl Into<String>) -> Self {
-        self.mail_nickname = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(
-        mut self,
-        value: impl Into<Vec<crate::models::DirectoryObject>>,
-    ) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name.
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    Group { with_id id "Sets `id`." opt String, with_odata_type odata_type
+    "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
+    "Sets `deletedDateTime`." opt String, with_mail_nickname mail_nickname
+    "Sets `mailNickname`." opt String, with_members members "Sets `members`." opt Vec <
+    crate ::models::DirectoryObject > }; additional
+);

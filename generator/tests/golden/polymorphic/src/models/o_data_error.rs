@@ -11,19 +11,7 @@ pub struct ODataError {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl ODataError {
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::MainError>) -> Self {
-        self.error = value.into();
-        self
-    }
-    /// Adds a property the schema does not name (for example `@odata.type`).
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    ODataError { with_error error "Sets `error`." req crate ::models::MainError };
+    additional
+);

@@ -30,42 +30,10 @@ pub struct User {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
-impl User {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `@odata.type`.
-    pub fn with_odata_type(mut self, value: impl Into<String>) -> Self {
-        self.odata_type = Some(value.into());
-        self
-    }
-    /// Sets `deletedDateTime`.
-    pub fn with_deleted_date_time(mut self, value: impl Into<String>) -> Self {
-        self.deleted_date_time = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `manager`.
-    pub fn with_manager(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.manager = Some(value.into());
-        self
-    }
-    /// Adds a property the schema does not name.
-    pub fn with_additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::models::setters!(
+    User { with_id id "Sets `id`." opt String, with_odata_type odata_type
+    "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
+    "Sets `deletedDateTime`." opt String, with_display_name display_name
+    "Sets `displayName`." opt String, with_manager manager "Sets `manager`." opt crate
+    ::models::DirectoryObject }; additional
+);
