@@ -8,6 +8,7 @@ pub mod fragment;
 pub mod http;
 pub mod profile;
 pub mod serde_bench;
+pub mod size;
 pub mod stats;
 
 use std::path::{Path, PathBuf};

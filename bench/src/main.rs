@@ -17,7 +17,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use msgraph_bench::{Result, alloc, codegen, fragment, http, serde_bench, workspace_root};
+use msgraph_bench::{Result, alloc, codegen, fragment, http, serde_bench, size, workspace_root};
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
@@ -41,6 +41,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("codegen") => codegen::bench(&root),
         Some("http") => http::bench(),
         Some("serde") => serde_bench::bench(),
+        Some("size") => size::bench(&root),
         Some("fragment") => fragment::write(
             &root,
             Path::new(args.get(1).ok_or_else(usage)?),

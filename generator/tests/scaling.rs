@@ -1,4 +1,5 @@
-//! How lowering time grows with the number of structs (BENCHMARKS.md, "Codegen scaling").
+//! How lowering time grows with the number of structs (the figures are in RELIABILITY.md, next to
+//! the boxing row).
 //!
 //! Ignored by default: it measures, it does not assert a time. Run it with
 //! `cargo test -p msgraph-codegen --test scaling -- --ignored --nocapture`.

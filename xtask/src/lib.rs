@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod codegen;
+pub mod modules;
 pub mod out_dir;
 
 use std::path::{Path, PathBuf};

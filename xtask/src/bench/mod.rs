@@ -37,29 +37,39 @@ pub struct Selection {
     pub serde: bool,
     /// 4. compile cost.
     pub compile: bool,
+    /// 5. generated code size.
+    pub size: bool,
 }
 
 impl Selection {
     /// Every benchmark.
-    pub const ALL: Selection = Selection { codegen: true, http: true, serde: true, compile: true };
+    pub const ALL: Selection = Selection { codegen: true, http: true, serde: true, compile: true, size: true };
 
-    /// `--only` names (`codegen`, `http`, `serde`, `compile`); none means all.
+    /// `--only` names (`codegen`, `http`, `serde`, `compile`, `size`); none means all.
     pub fn from_names(names: &[String]) -> Result<Selection, XtaskError> {
         if names.is_empty() {
             return Ok(Selection::ALL);
         }
-        if let Some(unknown) = names.iter().find(|n| !["codegen", "http", "serde", "compile"].contains(&n.as_str())) {
+        if let Some(unknown) =
+            names.iter().find(|n| !["codegen", "http", "serde", "compile", "size"].contains(&n.as_str()))
+        {
             return Err(command_error(
                 "--only",
-                format!("unknown benchmark {unknown:?} (codegen, http, serde, compile)"),
+                format!("unknown benchmark {unknown:?} (codegen, http, serde, compile, size)"),
             ));
         }
         let has = |name: &str| names.iter().any(|n| n == name);
-        Ok(Selection { codegen: has("codegen"), http: has("http"), serde: has("serde"), compile: has("compile") })
+        Ok(Selection {
+            codegen: has("codegen"),
+            http: has("http"),
+            serde: has("serde"),
+            compile: has("compile"),
+            size: has("size"),
+        })
     }
 
     fn is_all(&self) -> bool {
-        self.codegen && self.http && self.serde && self.compile
+        self.codegen && self.http && self.serde && self.compile && self.size
     }
 }
 
@@ -114,7 +124,7 @@ pub fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
-fn command_error(what: &str, error: impl std::fmt::Display) -> XtaskError {
+pub(crate) fn command_error(what: &str, error: impl std::fmt::Display) -> XtaskError {
     XtaskError::Io { path: PathBuf::from(what), error: std::io::Error::other(error.to_string()) }
 }
 
@@ -227,6 +237,14 @@ pub fn run(root: &Path, selection: Selection) -> Result<(), XtaskError> {
         let phase = Instant::now();
         let (section, rows) = compile::run(root, &exe)?;
         timings.push(("4. compile cost", phase.elapsed().as_secs_f64()));
+        sections.push(section);
+        summary.extend(rows);
+    }
+    if selection.size {
+        eprintln!("bench: 5. generated code size");
+        let phase = Instant::now();
+        let (section, rows) = split_output(&run_bench(&exe, &["size"])?);
+        timings.push(("5. generated code size", phase.elapsed().as_secs_f64()));
         sections.push(section);
         summary.extend(rows);
     }
