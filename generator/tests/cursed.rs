@@ -99,6 +99,7 @@ fn keyword_and_digit_paths_and_duplicate_operation_ids() {
         [
             ("_2nd", "_2nd"),
             ("client", "client"),
+            ("deep", "deep"),
             ("identity_area", "identity"),
             ("models_area", "models"),
             ("ping", "ping"),

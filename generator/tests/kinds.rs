@@ -168,3 +168,36 @@ components:
     // Discriminators on another property are not `@odata.type`: no kind for them.
     assert!(!generated.files["src/models/other.rs"].contains("Kind"));
 }
+
+/// A `<Base>Kind` does not compile every derived type: each variant (its `@odata.type` arm, its
+/// `Serialize` arm and its `From` impl) is under its own type's features, and a derived type is
+/// compiled only by the operations that name it (or `full`), not through its base. The golden
+/// `polymorphic` crate, whose default build has only `directoryObject_GetDirectoryObject`, shows
+/// it; CI lints that crate with default features and with all of them.
+#[test]
+fn kind_variants_exist_only_where_their_types_are_compiled() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/polymorphic/src/models");
+    let read = |file: &str| std::fs::read_to_string(root.join(file)).unwrap();
+    let modules = read("mod.rs");
+    // The base type is always compiled (the default operation returns it); `User` by the
+    // `users` area; `Group`, which no operation names, only by `full`.
+    let lines: Vec<&str> = modules.lines().collect();
+    let at = lines.iter().position(|l| *l == "mod directory_object;").expect("mod directory_object");
+    assert!(!lines[at - 1].starts_with("#[cfg"), "directory_object is always compiled:\n{modules}");
+    for (module, cfg) in [("user", "#[cfg(feature = \"users\")]"), ("group", "#[cfg(feature = \"full\")]")] {
+        assert!(modules.contains(&format!("{cfg}\nmod {module};")), "{module} under {cfg}:\n{modules}");
+    }
+    let base = read("directory_object.rs");
+    let gated = |cfg: &str, item: &str| {
+        base.lines().collect::<Vec<_>>().windows(2).any(|w| w[0].trim() == cfg && w[1].trim().starts_with(item))
+    };
+    for (cfg, item) in [
+        ("#[cfg(feature = \"users\")]", "User(crate::models::User)"),
+        ("#[cfg(feature = \"full\")]", "Group(crate::models::Group)"),
+        ("#[cfg(feature = \"users\")]", "Some(\"#microsoft.graph.user\")"),
+        ("#[cfg(feature = \"users\")]", "Self::User(value) =>"),
+        ("#[cfg(feature = \"users\")]", "impl From<crate::models::User> for DirectoryObjectKind"),
+    ] {
+        assert!(gated(cfg, item), "{item} under {cfg} in directory_object.rs");
+    }
+}

@@ -42,20 +42,25 @@ pub fn model_tokens(api: &Api, uses: &super::requests::ModelUses<'_>, model: &Mo
     }
 }
 
+/// `#[cfg(…)]` of a model: the features that compile it (nothing when always compiled).
+fn model_cfg(api: &Api, name: &str) -> TokenStream {
+    match api.model_features.get(name) {
+        Some(Some(features)) if features.len() == 1 => {
+            let feature = features.iter();
+            quote!(#[cfg(#(feature = #feature)*)])
+        }
+        Some(Some(features)) => {
+            let features = features.iter();
+            quote!(#[cfg(any(#(feature = #features),*))])
+        }
+        _ => quote!(),
+    }
+}
+
 /// Tokens of `src/models/mod.rs`: one module per model, gated by the features that need it.
 pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
     let declarations = modules.iter().map(|(module, model)| {
-        let cfg = match api.model_features.get(model.name()) {
-            Some(Some(features)) if features.len() == 1 => {
-                let feature = features.iter();
-                quote!(#[cfg(#(feature = #feature)*)])
-            }
-            Some(Some(features)) => {
-                let features = features.iter();
-                quote!(#[cfg(any(#(feature = #features),*))])
-            }
-            _ => quote!(),
-        };
+        let cfg = model_cfg(api, model.name());
         let module = ident(module);
         let name = ident(model.name());
         let kinds = match model {
@@ -241,7 +246,8 @@ fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
     let base = ident(&s.name);
     let name = ident(&kinds.name);
     let doc = attrs(&format!(
-        "[`{}`] or one of the types derived from it in this document, told apart by `@odata.type`.\n\n\
+        "[`{}`] or one of the types derived from it in this document that this build compiles (a variant \
+         exists when its type's Cargo feature is on), told apart by `@odata.type`.\n\n\
          Graph may answer with a derived type where the document names the base type (a collection of \
          [`{}`] can hold any of them); read such values as this enum, or call [`{}::into_kind`]. \
          `@odata.type` values this SDK does not know, and values without one, are read as [`{}`].",
@@ -251,8 +257,10 @@ fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
         let variant = ident(&kind.ty);
         let values: Vec<String> = kind.values.iter().map(|value| code(value)).collect();
         let doc = attrs(&format!("{}: [`{ty}`](crate::models::{ty}).", values.join(", "), ty = kind.ty));
+        let cfg = model_cfg(api, &kind.ty);
         quote! {
             #doc
+            #cfg
             #variant(crate::models::#variant),
         }
     });
@@ -260,11 +268,14 @@ fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
     let arms = kinds.derived.iter().map(|kind| {
         let variant = ident(&kind.ty);
         let values = &kind.values;
-        quote!(Some(#(#values)|*) => serde_json::from_value(value).map(Self::#variant),)
+        let cfg = model_cfg(api, &kind.ty);
+        quote!(#cfg Some(#(#values)|*) => serde_json::from_value(value).map(Self::#variant),)
     });
-    let all: Vec<_> = std::iter::once(base.clone()).chain(kinds.derived.iter().map(|kind| ident(&kind.ty))).collect();
-    let serialize_arms =
-        all.iter().map(|variant| quote!(Self::#variant(value) => serde::Serialize::serialize(value, serializer),));
+    let serialize_arms = kinds.derived.iter().map(|kind| {
+        let variant = ident(&kind.ty);
+        let cfg = model_cfg(api, &kind.ty);
+        quote!(#cfg Self::#variant(value) => serde::Serialize::serialize(value, serializer),)
+    });
     let froms = kinds.derived.iter().map(|kind| {
         let variant = ident(&kind.ty);
         let value = &kind.values[0];
@@ -299,7 +310,9 @@ fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
         };
         let doc = attrs(&doc);
         let binding = if tag.is_empty() { quote!(value) } else { quote!(mut value) };
+        let cfg = model_cfg(api, &kind.ty);
         quote! {
+            #cfg
             impl From<crate::models::#variant> for #name {
                 #doc
                 fn from(#binding: crate::models::#variant) -> Self {
@@ -326,6 +339,8 @@ fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
         }
 
         impl<'de> serde::Deserialize<'de> for #name {
+            // Features may compile every derived variant out, leaving only the base arm.
+            #[allow(clippy::match_single_binding)]
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 let kind = match value.get("@odata.type").and_then(serde_json::Value::as_str) {
@@ -339,6 +354,7 @@ fn kinds_tokens(api: &Api, s: &StructModel, kinds: &Kinds) -> TokenStream {
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
+                    Self::#base(value) => serde::Serialize::serialize(value, serializer),
                     #(#serialize_arms)*
                 }
             }

@@ -1,5 +1,5 @@
 //! Which Cargo features compile each model: the union of the features of the operations that
-//! reach it.
+//! reach it through properties (not through derived types: see `emit/models.rs::kinds_tokens`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,10 +33,10 @@ pub(super) fn model_features(
                 for field in &s.fields {
                     stack.extend(named_in(&field.ty));
                 }
-                // A response typed as a base type may hold any type derived from it.
-                if let Some(kinds) = &s.kinds {
-                    stack.extend(kinds.derived.iter().map(|kind| kind.ty.clone()));
-                }
+                // Derived types are not reached through their base: a `<Base>Kind` variant
+                // exists only where its type is compiled (by an operation that names it, or
+                // `full`), so a build that needs the base does not compile every type
+                // derived from it (`entity` has hundreds).
             }
         }
     };

@@ -2,14 +2,35 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! The module's identity type.
-/// Identity of an object of the cursed module module: one optional key per path parameter of the document (4 keys), as the PowerShell cmdlets' `-InputObject` (`ICursedModuleIdentity`).
+/// Identity of an object of the cursed module module: one optional key per path parameter of the document (11 keys), as the PowerShell cmdlets' `-InputObject` (`ICursedModuleIdentity`).
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
-/// Serialized with PowerShell's PascalCase names. Read like PowerShell reads a hashtable (`JobId`): key names match whatever their case, with or without dashes (`JobId`, `jobId`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
+/// Serialized with PowerShell's PascalCase names. Read like PowerShell reads a hashtable (`AId`): key names match whatever their case, with or without dashes (`AId`, `aId`); numbers are taken as their text; `null` and keys that are not identity keys are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[non_exhaustive]
 pub struct CursedModuleIdentity {
+    /// AId (`AId`)
+    #[serde(rename = "AId", skip_serializing_if = "Option::is_none")]
+    pub a_id: Option<String>,
+    /// BId (`BId`)
+    #[serde(rename = "BId", skip_serializing_if = "Option::is_none")]
+    pub b_id: Option<String>,
+    /// CId (`CId`)
+    #[serde(rename = "CId", skip_serializing_if = "Option::is_none")]
+    pub c_id: Option<String>,
+    /// DId (`DId`)
+    #[serde(rename = "DId", skip_serializing_if = "Option::is_none")]
+    pub d_id: Option<String>,
+    /// EId (`EId`)
+    #[serde(rename = "EId", skip_serializing_if = "Option::is_none")]
+    pub e_id: Option<String>,
+    /// FId (`FId`)
+    #[serde(rename = "FId", skip_serializing_if = "Option::is_none")]
+    pub f_id: Option<String>,
+    /// GId (`GId`)
+    #[serde(rename = "GId", skip_serializing_if = "Option::is_none")]
+    pub g_id: Option<String>,
     /// JobId (`JobId`)
     #[serde(rename = "JobId", skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
@@ -25,10 +46,57 @@ pub struct CursedModuleIdentity {
 }
 impl CursedModuleIdentity {
     /// The keys an identity can hold, in PowerShell's spelling and order.
-    pub const KEYS: &'static [&'static str] = &["JobId", "Name", "PingId", "Self"];
+    pub const KEYS: &'static [&'static str] = &[
+        "AId",
+        "BId",
+        "CId",
+        "DId",
+        "EId",
+        "FId",
+        "GId",
+        "JobId",
+        "Name",
+        "PingId",
+        "Self",
+    ];
     /// An identity with no key set.
     pub fn new() -> Self {
         Self::default()
+    }
+    /// Sets `AId`.
+    pub fn with_a_id(mut self, value: impl Into<String>) -> Self {
+        self.a_id = Some(value.into());
+        self
+    }
+    /// Sets `BId`.
+    pub fn with_b_id(mut self, value: impl Into<String>) -> Self {
+        self.b_id = Some(value.into());
+        self
+    }
+    /// Sets `CId`.
+    pub fn with_c_id(mut self, value: impl Into<String>) -> Self {
+        self.c_id = Some(value.into());
+        self
+    }
+    /// Sets `DId`.
+    pub fn with_d_id(mut self, value: impl Into<String>) -> Self {
+        self.d_id = Some(value.into());
+        self
+    }
+    /// Sets `EId`.
+    pub fn with_e_id(mut self, value: impl Into<String>) -> Self {
+        self.e_id = Some(value.into());
+        self
+    }
+    /// Sets `FId`.
+    pub fn with_f_id(mut self, value: impl Into<String>) -> Self {
+        self.f_id = Some(value.into());
+        self
+    }
+    /// Sets `GId`.
+    pub fn with_g_id(mut self, value: impl Into<String>) -> Self {
+        self.g_id = Some(value.into());
+        self
     }
     /// Sets `JobId`.
     pub fn with_job_id(mut self, value: impl Into<String>) -> Self {
@@ -54,6 +122,13 @@ impl CursedModuleIdentity {
 impl crate::request::Identity for CursedModuleIdentity {
     fn key(&self, key: &str) -> Option<&str> {
         match key {
+            "AId" => self.a_id.as_deref(),
+            "BId" => self.b_id.as_deref(),
+            "CId" => self.c_id.as_deref(),
+            "DId" => self.d_id.as_deref(),
+            "EId" => self.e_id.as_deref(),
+            "FId" => self.f_id.as_deref(),
+            "GId" => self.g_id.as_deref(),
             "JobId" => self.job_id.as_deref(),
             "Name" => self.name.as_deref(),
             "PingId" => self.ping_id.as_deref(),
@@ -78,6 +153,13 @@ impl<'de> serde::Deserialize<'de> for CursedModuleIdentity {
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
             let target: &mut Option<String> = match normalized.as_str() {
+                "aid" => &mut identity.a_id,
+                "bid" => &mut identity.b_id,
+                "cid" => &mut identity.c_id,
+                "did" => &mut identity.d_id,
+                "eid" => &mut identity.e_id,
+                "fid" => &mut identity.f_id,
+                "gid" => &mut identity.g_id,
                 "jobid" => &mut identity.job_id,
                 "name" => &mut identity.name,
                 "pingid" => &mut identity.ping_id,

@@ -11,6 +11,7 @@
 //!
 //! - [`N2nd`](crate::_2nd): 2 operation(s) under `/2nd`
 //! - [`ClientArea`](crate::client): 1 operation(s) under `/client`
+//! - [`Deep`](crate::deep): 1 operation(s) under `/deep`
 //! - [`Identity`](crate::identity_area): 1 operation(s) under `/identity`
 //! - [`Models`](crate::models_area): 1 operation(s) under `/models`
 //! - [`Ping`](crate::ping): 5 operation(s) under `/ping`
@@ -24,6 +25,7 @@ pub mod models;
 pub mod request;
 pub mod _2nd;
 pub mod client;
+pub mod deep;
 pub mod identity_area;
 pub mod models_area;
 pub mod ping;
@@ -34,6 +36,8 @@ pub trait CursedModuleApi {
     fn _2nd(&self) -> _2nd::N2nd;
     /// Operations under `/client`.
     fn client(&self) -> client::ClientArea;
+    /// Operations under `/deep`.
+    fn deep(&self) -> deep::Deep;
     /// Operations under `/identity`.
     fn identity(&self) -> identity_area::Identity;
     /// Operations under `/models`.
@@ -49,6 +53,9 @@ impl CursedModuleApi for Client {
     }
     fn client(&self) -> client::ClientArea {
         client::ClientArea::new(self)
+    }
+    fn deep(&self) -> deep::Deep {
+        deep::Deep::new(self)
     }
     fn identity(&self) -> identity_area::Identity {
         identity_area::Identity::new(self)

@@ -55,6 +55,13 @@ async fn start() -> (wiremock::MockServer, Client) {
 async fn _2nd_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
@@ -76,6 +83,13 @@ async fn _2nd_operations_reach_the_server() {
 async fn client_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
@@ -87,9 +101,43 @@ async fn client_operations_reach_the_server() {
     check(&server, &client, cases).await;
 }
 #[tokio::test]
+async fn deep_operations_reach_the_server() {
+    let (server, client) = start().await;
+    let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
+        .with_job_id("sample-JobId")
+        .with_name("sample-Name")
+        .with_ping_id("sample-PingId")
+        .with_self("sample-Self");
+    let area = client.deep();
+    let mut cases: Cases = Vec::new();
+    case!(
+        cases, "GET",
+        "/deep/sample-AId/b/sample-BId/c/sample-CId/d/sample-DId/e/sample-EId/f/sample-FId/g/sample-GId",
+        area.get_g("sample-AId", "sample-BId", "sample-CId", "sample-DId", "sample-EId",
+        "sample-FId", "sample-GId",), golden_cursed::deep::GetG::via_identity(& client, &
+        identity)
+    );
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
+}
+#[tokio::test]
 async fn identity_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
@@ -104,6 +152,13 @@ async fn identity_operations_reach_the_server() {
 async fn models_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
@@ -118,6 +173,13 @@ async fn models_operations_reach_the_server() {
 async fn ping_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")
@@ -138,6 +200,13 @@ async fn ping_operations_reach_the_server() {
 async fn type_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
+        .with_a_id("sample-AId")
+        .with_b_id("sample-BId")
+        .with_c_id("sample-CId")
+        .with_d_id("sample-DId")
+        .with_e_id("sample-EId")
+        .with_f_id("sample-FId")
+        .with_g_id("sample-GId")
         .with_job_id("sample-JobId")
         .with_name("sample-Name")
         .with_ping_id("sample-PingId")

@@ -18,9 +18,12 @@ impl DirectoryObjects {
     ///
     /// `POST /directoryObjects` (operationId `directoryObject_CreateDirectoryObject`).
     ///
+    /// Available with the Cargo feature `directory-objects`.
+    ///
     /// # Permissions
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "directory-objects")]
     pub fn create_directory_object(&self) -> CreateDirectoryObject {
         Request::new(&self.client, &[])
     }
@@ -42,14 +45,18 @@ impl DirectoryObjects {
     ///
     /// `GET /directoryObjects` (operationId `directoryObject_ListDirectoryObject`).
     ///
+    /// Available with the Cargo feature `directory-objects`.
+    ///
     /// # Permissions
     ///
     /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    #[cfg(feature = "directory-objects")]
     pub fn list_directory_object(&self) -> ListDirectoryObject {
         Request::new(&self.client, &[])
     }
 }
 /// Builder of [`DirectoryObjects::create_directory_object`].
+#[cfg(feature = "directory-objects")]
 pub type CreateDirectoryObject = Request<
     op::CreateDirectoryObject,
     crate::models::DirectoryObject,
@@ -57,13 +64,14 @@ pub type CreateDirectoryObject = Request<
 /// Builder of [`DirectoryObjects::get_directory_object`].
 pub type GetDirectoryObject = Request<op::GetDirectoryObject, ()>;
 /// Builder of [`DirectoryObjects::list_directory_object`].
+#[cfg(feature = "directory-objects")]
 pub type ListDirectoryObject = Request<op::ListDirectoryObject, ()>;
 pub mod op {
     //! The operation types of `/directoryObjects`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
-        CreateDirectoryObject = Post "/directoryObjects",
-        "directoryObject_CreateDirectoryObject", path[], output crate ::request::Json <
-        crate ::models::DirectoryObject >, options[]
+        #[cfg(feature = "directory-objects")] CreateDirectoryObject = Post
+        "/directoryObjects", "directoryObject_CreateDirectoryObject", path[], output
+        crate ::request::Json < crate ::models::DirectoryObject >, options[]
     }
     crate::request::operation! {
         GetDirectoryObject = Get "/directoryObjects/{directoryObject-id}",
@@ -72,8 +80,9 @@ pub mod op {
         ::models::DirectoryObject >, options[FromIdentity]
     }
     crate::request::operation! {
-        ListDirectoryObject = Get "/directoryObjects",
-        "directoryObject_ListDirectoryObject", path[], output crate ::request::Json <
-        crate ::models::DirectoryObjectCollectionResponse >, options[Paged]
+        #[cfg(feature = "directory-objects")] ListDirectoryObject = Get
+        "/directoryObjects", "directoryObject_ListDirectoryObject", path[], output crate
+        ::request::Json < crate ::models::DirectoryObjectCollectionResponse >,
+        options[Paged]
     }
 }

@@ -2,7 +2,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 //! The module's identity type.
-/// Identity of an object of the Polymorphic module: one optional key per path parameter of the document (1 keys), as the PowerShell cmdlets' `-InputObject` (`IPolymorphicIdentity`).
+/// Identity of an object of the Polymorphic module: one optional key per path parameter of the document (2 keys), as the PowerShell cmdlets' `-InputObject` (`IPolymorphicIdentity`).
 ///
 /// Via-identity operations take the key their path needs from here and fail with an error naming the key, before any request, when it is absent or empty.
 ///
@@ -13,10 +13,13 @@ pub struct PolymorphicIdentity {
     /// The unique identifier of directoryObject (`DirectoryObjectId`)
     #[serde(rename = "DirectoryObjectId", skip_serializing_if = "Option::is_none")]
     pub directory_object_id: Option<String>,
+    /// The unique identifier of user (`UserId`)
+    #[serde(rename = "UserId", skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
 }
 impl PolymorphicIdentity {
     /// The keys an identity can hold, in PowerShell's spelling and order.
-    pub const KEYS: &'static [&'static str] = &["DirectoryObjectId"];
+    pub const KEYS: &'static [&'static str] = &["DirectoryObjectId", "UserId"];
     /// An identity with no key set.
     pub fn new() -> Self {
         Self::default()
@@ -26,11 +29,17 @@ impl PolymorphicIdentity {
         self.directory_object_id = Some(value.into());
         self
     }
+    /// Sets `UserId`.
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
 }
 impl crate::request::Identity for PolymorphicIdentity {
     fn key(&self, key: &str) -> Option<&str> {
         match key {
             "DirectoryObjectId" => self.directory_object_id.as_deref(),
+            "UserId" => self.user_id.as_deref(),
             _ => None,
         }
     }
@@ -52,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for PolymorphicIdentity {
                 .collect();
             let target: &mut Option<String> = match normalized.as_str() {
                 "directoryobjectid" => &mut identity.directory_object_id,
+                "userid" => &mut identity.user_id,
                 _ => continue,
             };
             *target = match value {

@@ -9,7 +9,8 @@
 //!
 //! # Areas
 //!
-//! - [`DirectoryObjects`](crate::directory_objects): 3 operation(s) under `/directoryObjects`
+//! - [`DirectoryObjects`](crate::directory_objects): 3 operation(s) under `/directoryObjects`; 1 always compiled, 2 with the Cargo feature `directory-objects` (or `full`)
+//! - `Users`: 1 operation(s) under `/users`; 0 always compiled, 1 with the Cargo feature `users` (or `full`)
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
 pub use runtime::{Client, Error, Response, Secret, WhatIf};
@@ -18,14 +19,23 @@ pub mod identity;
 pub mod models;
 pub mod request;
 pub mod directory_objects;
+#[cfg(feature = "users")]
+pub mod users;
 /// The areas of the Polymorphic module on a [`Client`]: `client.directory_objects()` and so on. Bring it into scope with `use golden_polymorphic::prelude::*;`.
 pub trait PolymorphicApi {
     /// Operations under `/directoryObjects`.
     fn directory_objects(&self) -> directory_objects::DirectoryObjects;
+    /// Operations under `/users`.
+    #[cfg(feature = "users")]
+    fn users(&self) -> users::Users;
 }
 impl PolymorphicApi for Client {
     fn directory_objects(&self) -> directory_objects::DirectoryObjects {
         directory_objects::DirectoryObjects::new(self)
+    }
+    #[cfg(feature = "users")]
+    fn users(&self) -> users::Users {
+        users::Users::new(self)
     }
 }
 /// What most programs need: `use golden_polymorphic::prelude::*;`.

@@ -55,9 +55,11 @@ async fn start() -> (wiremock::MockServer, Client) {
 async fn directory_objects_operations_reach_the_server() {
     let (server, client) = start().await;
     let identity = golden_polymorphic::identity::PolymorphicIdentity::new()
-        .with_directory_object_id("sample-DirectoryObjectId");
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_user_id("sample-UserId");
     let area = client.directory_objects();
     let mut cases: Cases = Vec::new();
+    #[cfg(feature = "directory-objects")]
     case!(cases, "POST", "/directoryObjects", area.create_directory_object());
     case!(
         cases, "GET", "/directoryObjects/sample-DirectoryObjectId", area
@@ -65,7 +67,25 @@ async fn directory_objects_operations_reach_the_server() {
         golden_polymorphic::directory_objects::GetDirectoryObject::via_identity(& client,
         & identity)
     );
+    #[cfg(feature = "directory-objects")]
     case!(cases, "GET", "/directoryObjects", area.list_directory_object());
+    let _ = (&identity, &area);
+    check(&server, &client, cases).await;
+}
+#[cfg(feature = "users")]
+#[tokio::test]
+async fn users_operations_reach_the_server() {
+    let (server, client) = start().await;
+    let identity = golden_polymorphic::identity::PolymorphicIdentity::new()
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_user_id("sample-UserId");
+    let area = client.users();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId", area.get_user("sample-UserId",),
+        golden_polymorphic::users::GetUser::via_identity(& client, & identity)
+    );
     let _ = (&identity, &area);
     check(&server, &client, cases).await;
 }

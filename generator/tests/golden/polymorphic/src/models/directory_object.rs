@@ -29,7 +29,7 @@ crate::models::setters!(
     "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
     "Sets `deletedDateTime`." opt String }; additional
 );
-/// [`DirectoryObject`] or one of the types derived from it in this document, told apart by `@odata.type`.
+/// [`DirectoryObject`] or one of the types derived from it in this document that this build compiles (a variant exists when its type's Cargo feature is on), told apart by `@odata.type`.
 ///
 /// Graph may answer with a derived type where the document names the base type (a collection of [`DirectoryObject`] can hold any of them); read such values as this enum, or call [`DirectoryObject::into_kind`]. `@odata.type` values this SDK does not know, and values without one, are read as [`DirectoryObject`].
 #[derive(Clone, Debug, PartialEq)]
@@ -39,11 +39,14 @@ pub enum DirectoryObjectKind {
     /// [`DirectoryObject`] itself, or a derived type this SDK does not know.
     DirectoryObject(DirectoryObject),
     /// `#microsoft.graph.group`: [`Group`](crate::models::Group).
+    #[cfg(feature = "full")]
     Group(crate::models::Group),
     /// `#microsoft.graph.user`: [`User`](crate::models::User).
+    #[cfg(feature = "users")]
     User(crate::models::User),
 }
 impl<'de> serde::Deserialize<'de> for DirectoryObjectKind {
+    #[allow(clippy::match_single_binding)]
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -51,9 +54,11 @@ impl<'de> serde::Deserialize<'de> for DirectoryObjectKind {
             deserializer,
         )?;
         let kind = match value.get("@odata.type").and_then(serde_json::Value::as_str) {
+            #[cfg(feature = "full")]
             Some("#microsoft.graph.group") => {
                 serde_json::from_value(value).map(Self::Group)
             }
+            #[cfg(feature = "users")]
             Some("#microsoft.graph.user") => {
                 serde_json::from_value(value).map(Self::User)
             }
@@ -68,7 +73,9 @@ impl serde::Serialize for DirectoryObjectKind {
             Self::DirectoryObject(value) => {
                 serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "full")]
             Self::Group(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "users")]
             Self::User(value) => serde::Serialize::serialize(value, serializer),
         }
     }
@@ -78,6 +85,7 @@ impl From<DirectoryObject> for DirectoryObjectKind {
         Self::DirectoryObject(value)
     }
 }
+#[cfg(feature = "full")]
 impl From<crate::models::Group> for DirectoryObjectKind {
     /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.group` if unset.
     fn from(mut value: crate::models::Group) -> Self {
@@ -85,6 +93,7 @@ impl From<crate::models::Group> for DirectoryObjectKind {
         Self::Group(value)
     }
 }
+#[cfg(feature = "users")]
 impl From<crate::models::User> for DirectoryObjectKind {
     /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.user` if unset.
     fn from(mut value: crate::models::User) -> Self {

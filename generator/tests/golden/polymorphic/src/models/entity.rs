@@ -21,7 +21,7 @@ crate::models::setters!(
     Entity { with_id id "Sets `id`." opt String, with_odata_type odata_type
     "Sets `@odata.type`." opt String }; additional
 );
-/// [`Entity`] or one of the types derived from it in this document, told apart by `@odata.type`.
+/// [`Entity`] or one of the types derived from it in this document that this build compiles (a variant exists when its type's Cargo feature is on), told apart by `@odata.type`.
 ///
 /// Graph may answer with a derived type where the document names the base type (a collection of [`Entity`] can hold any of them); read such values as this enum, or call [`Entity::into_kind`]. `@odata.type` values this SDK does not know, and values without one, are read as [`Entity`].
 #[derive(Clone, Debug, PartialEq)]
@@ -33,11 +33,14 @@ pub enum EntityKind {
     /// `#microsoft.graph.directoryObject`: [`DirectoryObject`](crate::models::DirectoryObject).
     DirectoryObject(crate::models::DirectoryObject),
     /// `#microsoft.graph.group`: [`Group`](crate::models::Group).
+    #[cfg(feature = "full")]
     Group(crate::models::Group),
     /// `#microsoft.graph.user`: [`User`](crate::models::User).
+    #[cfg(feature = "users")]
     User(crate::models::User),
 }
 impl<'de> serde::Deserialize<'de> for EntityKind {
+    #[allow(clippy::match_single_binding)]
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -48,9 +51,11 @@ impl<'de> serde::Deserialize<'de> for EntityKind {
             Some("#microsoft.graph.directoryObject") => {
                 serde_json::from_value(value).map(Self::DirectoryObject)
             }
+            #[cfg(feature = "full")]
             Some("#microsoft.graph.group") => {
                 serde_json::from_value(value).map(Self::Group)
             }
+            #[cfg(feature = "users")]
             Some("#microsoft.graph.user") => {
                 serde_json::from_value(value).map(Self::User)
             }
@@ -66,7 +71,9 @@ impl serde::Serialize for EntityKind {
             Self::DirectoryObject(value) => {
                 serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "full")]
             Self::Group(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "users")]
             Self::User(value) => serde::Serialize::serialize(value, serializer),
         }
     }
@@ -85,6 +92,7 @@ impl From<crate::models::DirectoryObject> for EntityKind {
         Self::DirectoryObject(value)
     }
 }
+#[cfg(feature = "full")]
 impl From<crate::models::Group> for EntityKind {
     /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.group` if unset.
     fn from(mut value: crate::models::Group) -> Self {
@@ -92,6 +100,7 @@ impl From<crate::models::Group> for EntityKind {
         Self::Group(value)
     }
 }
+#[cfg(feature = "users")]
 impl From<crate::models::User> for EntityKind {
     /// Wraps `value`, setting its `@odata.type` to `#microsoft.graph.user` if unset.
     fn from(mut value: crate::models::User) -> Self {

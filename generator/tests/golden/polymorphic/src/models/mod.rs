@@ -44,21 +44,32 @@ macro_rules! setters {
 }
 #[allow(unused_imports)]
 pub(crate) use setters;
+#[cfg(feature = "full")]
 mod base_collection_pagination_count_response;
+#[cfg(feature = "full")]
 pub use base_collection_pagination_count_response::BaseCollectionPaginationCountResponse;
 mod directory_object;
 pub use directory_object::DirectoryObject;
 pub use directory_object::DirectoryObjectKind;
+#[cfg(feature = "directory-objects")]
 mod directory_object_collection_response;
+#[cfg(feature = "directory-objects")]
 pub use directory_object_collection_response::DirectoryObjectCollectionResponse;
+#[cfg(feature = "full")]
 mod entity;
+#[cfg(feature = "full")]
 pub use entity::Entity;
+#[cfg(feature = "full")]
 pub use entity::EntityKind;
+#[cfg(feature = "full")]
 mod group;
+#[cfg(feature = "full")]
 pub use group::Group;
 mod main_error;
 pub use main_error::MainError;
 mod o_data_error;
 pub use o_data_error::ODataError;
+#[cfg(feature = "users")]
 mod user;
+#[cfg(feature = "users")]
 pub use user::User;
