@@ -5,25 +5,31 @@
 #![allow(dead_code, unused_imports, unused_mut, clippy::vec_init_then_push)]
 use golden_polymorphic::PolymorphicApi;
 use golden_polymorphic::runtime::{Call, Client, Error, StaticToken};
-/// Expected method and path, and the call the builder assembled.
-type Cases = Vec<(&'static str, &'static str, Result<Call, Error>)>;
+/// Expected method and path, and how to build the call (`into_call`, the assembly `send` uses).
+///
+/// Each call is built by its own closure, only when it is checked: built in place, the
+/// builders of a large area (Security's 500 operations) would each keep a slot in one
+/// debug-build stack frame and overflow a test thread's stack.
+type Cases<'a> = Vec<
+    (&'static str, &'static str, Box<dyn Fn() -> Result<Call, Error> + 'a>),
+>;
 /// One operation: its call built plainly and, when the path has parameters, via the
 /// identity; both must reach the same method and path.
 macro_rules! case {
     ($cases:ident, $method:literal, $path:literal, $plain:expr) => {
-        $cases .push(($method, $path, $plain .into_call()))
+        $cases .push(($method, $path, Box::new(|| $plain .into_call())))
     };
     ($cases:ident, $method:literal, $path:literal, $plain:expr, $via:expr) => {
-        $cases .push(($method, $path, $plain .into_call())); $cases .push(($method,
-        $path, $via .and_then(| r | r.into_call())));
+        $cases .push(($method, $path, Box::new(|| $plain .into_call()))); $cases
+        .push(($method, $path, Box::new(|| $via .and_then(| r | r.into_call()))));
     };
 }
 /// Sends each call and checks that the server received exactly it: one new request
 /// with the expected method and path. Answers are 204 with no body; only the request
 /// matters here.
-async fn check(server: &wiremock::MockServer, client: &Client, cases: Cases) {
-    for (seen, (method, path, call)) in cases.into_iter().enumerate() {
-        let call = call.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+async fn check(server: &wiremock::MockServer, client: &Client, cases: Cases<'_>) {
+    for (seen, (method, path, build)) in cases.into_iter().enumerate() {
+        let call = build().unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let _ = client.execute(call).await;
         let requests = server.received_requests().await.unwrap_or_default();
         assert_eq!(
