@@ -171,8 +171,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The builder type must have a field `call: Call`. The macro expands to an inherent `impl`
 /// with `header`, `headers`, `timeout`, `max_retries`, `max_retry_delay`, `max_response_body`,
 /// `prepend` and `append`, each consuming and returning the builder, and `into_call`, which hands
-/// the call to the [`tasks`] helpers. A builder that keeps its request body in a field `body`
-/// (serialized when sent) uses `call_options!(Builder, body)`, so that `into_call` includes the body.
+/// the call to the [`tasks`] helpers. Generated builders do not use it (their shared
+/// `request::Request` has these methods, and its `into_call` includes the body); it is for
+/// hand-written builders over a [`Call`].
 ///
 /// ```
 /// use msgraph_runtime::{Call, HttpMethod, OperationInfo};
@@ -206,18 +207,6 @@ macro_rules! call_options {
             /// reach it, and a call without it would silently lose it.
             pub fn into_call(self) -> ::core::result::Result<$crate::Call, $crate::Error> {
                 $crate::tasks::builder_call(self.call)
-            }
-        }
-    };
-    ($ty:ident, body) => {
-        $crate::call_options!(@options $ty);
-        impl $ty {
-            /// The call this builder assembled, its body included, for the helpers of
-            /// `msgraph_runtime::tasks` that take a `Call` (a JSON batch item, an upload session).
-            pub fn into_call(self) -> ::core::result::Result<$crate::Call, $crate::Error> {
-                let mut call = self.call;
-                call.json_body(&self.body);
-                ::core::result::Result::Ok(call)
             }
         }
     };
