@@ -128,8 +128,12 @@ fn check_decode_error(error: &Error, body: &Bytes) {
     let _ = (error.to_string(), format!("{error:?}"));
 }
 
-static OPERATION: OperationInfo =
-    OperationInfo { operation_id: "fuzz_errorBody", method: HttpMethod::Get, path_template: "/fuzz" };
+static OPERATION: OperationInfo = OperationInfo {
+    operation_id: "fuzz_errorBody",
+    method: HttpMethod::Get,
+    path_template: "/fuzz",
+    permissions: None,
+};
 
 /// The answer the client's only step gives: status and body.
 static ANSWER: Mutex<Option<(StatusCode, Bytes)>> = Mutex::new(None);

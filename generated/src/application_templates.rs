@@ -26,7 +26,7 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -46,7 +46,7 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "application-templates")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
@@ -63,7 +63,13 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applicationtemplates/{id}/instantiate`.
     ///
     /// # Arguments
     ///
@@ -84,7 +90,7 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "application-templates")]
     pub fn list_application_template(&self) -> ListApplicationTemplate {
         Request::new(&self.client, &[])
@@ -121,7 +127,11 @@ pub mod op {
         "/applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate",
         "applicationTemplate_instantiate", path[("applicationTemplate-id",
         "ApplicationTemplateId")], output crate ::request::Json < crate
-        ::models::ApplicationServicePrincipal >, options[FromIdentity]
+        ::models::ApplicationServicePrincipal >,
+        permissions("POST /applicationtemplates/{id}/instantiate", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "application-templates")] ListApplicationTemplate = Get

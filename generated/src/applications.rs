@@ -26,7 +26,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/addkey`.
     ///
     /// # Arguments
     ///
@@ -47,7 +53,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/addpassword`.
     ///
     /// # Arguments
     ///
@@ -68,7 +80,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -90,7 +102,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -114,7 +126,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -131,7 +143,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -152,7 +164,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Policy.ReadWrite.ApplicationConfiguration |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Policy.ReadWrite.ApplicationConfiguration |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/appmanagementpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -176,7 +194,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRegistration.Create, Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | AppRegistration.Create, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications`.
     #[cfg(feature = "applications")]
     pub fn create_application(&self) -> CreateApplication {
         Request::new(&self.client, &[])
@@ -193,7 +217,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/extensionproperties`.
     ///
     /// # Arguments
     ///
@@ -217,7 +247,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/federatedidentitycredentials`.
     ///
     /// # Arguments
     ///
@@ -241,7 +277,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Directory.Read.All), Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Directory.Read.All), Directory.Read.All, Application.ReadWrite.All (with Directory.Read.All), Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -262,7 +304,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -286,7 +334,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -310,7 +364,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Policy.ReadWrite.ApplicationConfiguration |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Policy.ReadWrite.ApplicationConfiguration |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/appmanagementpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -357,7 +417,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}`.
     ///
     /// # Arguments
     ///
@@ -378,7 +444,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications(appid={id})`.
     ///
     /// # Arguments
     ///
@@ -402,7 +474,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -426,7 +498,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/extensionproperties/{id}`.
     ///
     /// # Arguments
     ///
@@ -452,7 +530,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/federatedidentitycredentials/{id}`.
     ///
     /// # Arguments
     ///
@@ -476,7 +560,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -497,7 +581,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -540,7 +624,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -561,7 +645,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -608,7 +692,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -655,7 +739,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Directory.Read.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/delta`.
     #[cfg(feature = "applications")]
     pub fn delta(&self) -> Delta {
         Request::new(&self.client, &[])
@@ -668,7 +758,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/extensionproperties`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -692,7 +788,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -718,7 +814,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -740,7 +836,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/federatedidentitycredentials`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -764,7 +866,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -790,7 +892,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}`.
     ///
     /// # Arguments
     ///
@@ -811,7 +919,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications(appid={id})`.
     ///
     /// # Arguments
     ///
@@ -832,7 +946,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -856,7 +970,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
         Request::new(&self.client, &[])
@@ -873,7 +987,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_by_id(&self) -> GetById {
         Request::new(&self.client, &[])
@@ -886,7 +1000,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All, User.Read |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications`; this operation is the `$count` of it.
     #[cfg(feature = "applications")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
@@ -901,7 +1021,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -925,7 +1045,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/extensionproperties/{id}`.
     ///
     /// # Arguments
     ///
@@ -951,7 +1077,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/federatedidentitycredentials/{id}`.
     ///
     /// # Arguments
     ///
@@ -973,7 +1105,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -997,7 +1129,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1018,7 +1150,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1039,7 +1171,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1056,7 +1188,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1078,7 +1210,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1100,7 +1232,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1122,7 +1254,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1146,7 +1278,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1163,7 +1295,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1185,7 +1317,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1207,7 +1339,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1231,7 +1363,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All, User.Read |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications`.
     #[cfg(feature = "applications")]
     pub fn list_application(&self) -> ListApplication {
         Request::new(&self.client, &[])
@@ -1248,7 +1386,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/extensionproperties`.
     ///
     /// # Arguments
     ///
@@ -1272,7 +1416,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/federatedidentitycredentials`.
     ///
     /// # Arguments
     ///
@@ -1292,7 +1442,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1316,7 +1466,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`.
     ///
     /// # Arguments
     ///
@@ -1333,7 +1489,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1353,7 +1515,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1370,7 +1538,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1390,7 +1564,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1411,7 +1591,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1432,7 +1618,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenissuancepolicies`.
     ///
     /// # Arguments
     ///
@@ -1456,7 +1648,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1480,7 +1678,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenlifetimepolicies`.
     ///
     /// # Arguments
     ///
@@ -1504,7 +1708,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1528,7 +1738,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/owners/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1550,7 +1766,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -1567,7 +1789,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1587,7 +1815,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1607,7 +1841,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1627,7 +1867,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1648,7 +1894,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/removekey`.
     ///
     /// # Arguments
     ///
@@ -1669,7 +1921,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/removepassword`.
     ///
     /// # Arguments
     ///
@@ -1690,7 +1948,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1709,7 +1967,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PUT /applications/{id}/logo`.
     ///
     /// # Arguments
     ///
@@ -1726,7 +1990,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1747,7 +2011,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Not supported |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/setverifiedpublisher`.
     ///
     /// # Arguments
     ///
@@ -1772,6 +2042,8 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/synchronization/acquireaccesstoken`.
+    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1789,7 +2061,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1809,7 +2081,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1829,7 +2101,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1851,7 +2123,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1875,7 +2147,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1899,7 +2171,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}`.
     ///
     /// # Arguments
     ///
@@ -1921,7 +2199,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1945,7 +2223,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1967,7 +2245,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1991,7 +2269,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2015,7 +2293,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2037,7 +2315,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2059,7 +2337,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2085,7 +2363,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2111,7 +2389,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2137,7 +2415,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2159,7 +2437,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2181,7 +2459,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2212,7 +2490,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2239,7 +2517,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2265,7 +2543,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2291,7 +2569,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2315,7 +2593,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2344,7 +2622,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2370,7 +2648,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2392,7 +2670,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2421,7 +2699,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2447,7 +2725,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2469,7 +2747,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2491,7 +2769,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2513,7 +2791,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2535,7 +2813,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2557,7 +2835,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates`.
     ///
     /// # Arguments
     ///
@@ -2577,7 +2861,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2597,7 +2881,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2617,7 +2901,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/synchronization/templates/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -2639,7 +2929,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2661,7 +2957,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -2683,7 +2985,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2705,7 +3007,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2736,7 +3038,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2763,7 +3065,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2789,7 +3091,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}/schema/filteroperators`.
     ///
     /// # Arguments
     ///
@@ -2815,7 +3123,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}/schema/functions`.
     ///
     /// # Arguments
     ///
@@ -2839,7 +3153,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2868,7 +3182,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2894,7 +3208,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2916,7 +3230,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2943,7 +3257,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2965,7 +3279,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2991,7 +3305,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /applications/{id}/synchronization/templates/{id}`.
     ///
     /// # Arguments
     ///
@@ -3017,7 +3337,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/tokenissuancepolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -3039,7 +3365,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3063,7 +3395,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/tokenlifetimepolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -3085,7 +3423,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3109,7 +3453,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Not supported |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications/{id}/unsetverifiedpublisher`.
     ///
     /// # Arguments
     ///
@@ -3133,7 +3483,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /applications/{id}`.
     ///
     /// # Arguments
     ///
@@ -3154,7 +3510,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /applications(appid={id})`.
     ///
     /// # Arguments
     ///
@@ -3178,7 +3540,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3198,7 +3560,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3224,7 +3586,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /applications/{id}/federatedidentitycredentials/{id}`.
     ///
     /// # Arguments
     ///
@@ -3250,7 +3618,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3279,7 +3647,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn validate_property(&self) -> ValidateProperty {
         Request::new(&self.client, &[])
@@ -3947,13 +4315,20 @@ pub mod op {
         #[cfg(feature = "applications")] AddKey = Post
         "/applications/{application-id}/microsoft.graph.addKey", "application_addKey",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::KeyCredential >, options[FromIdentity]
+        ::models::KeyCredential >, permissions("POST /applications/{id}/addkey", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] AddPassword = Post
         "/applications/{application-id}/microsoft.graph.addPassword",
         "application_addPassword", path[("application-id", "ApplicationId")], output
         crate ::request::Json < crate ::models::PasswordCredential >,
+        permissions("POST /applications/{id}/addpassword", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -3990,18 +4365,29 @@ pub mod op {
         #[cfg(feature = "applications")] CreateAppManagementPolicyByRef = Post
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_CreateAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent,
+        permissions("POST /applications/{id}/appmanagementpolicies", [least
+        "Application.Read.All", higher "Policy.ReadWrite.ApplicationConfiguration"], [],
+        [least "Application.Read.All", higher
+        "Policy.ReadWrite.ApplicationConfiguration"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateApplication = Post "/applications",
         "application_CreateApplication", path[], output crate ::request::Json < crate
-        ::models::Application >, options[]
+        ::models::Application >, permissions("POST /applications", [least
+        "AppRegistration.Create", least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "AppRegistration.Create", least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]), options[]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateExtensionProperty = Post
         "/applications/{application-id}/extensionProperties",
         "application_CreateExtensionProperty", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate ::models::ExtensionProperty >,
+        permissions("POST /applications/{id}/extensionproperties", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -4009,43 +4395,79 @@ pub mod op {
         "/applications/{application-id}/federatedIdentityCredentials",
         "application_CreateFederatedIdentityCredential", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, options[FromIdentity]
+        ::models::FederatedIdentityCredential >,
+        permissions("POST /applications/{id}/federatedidentitycredentials", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateOwnerByRef = Post
         "/applications/{application-id}/owners/$ref",
         "application_CreateOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, options[FromIdentity]
+        output crate ::request::NoContent, permissions("POST /applications/{id}/owners",
+        [least "Application.ReadWrite.All"["Directory.Read.All"], higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy"["Directory.Read.All"], higher
+        "Directory.Read.All", higher "Application.ReadWrite.All"["Directory.Read.All"],
+        higher "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateTokenIssuancePolicyByRef = Post
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_CreateTokenIssuancePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent,
+        permissions("POST /applications/{id}/tokenissuancepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateTokenLifetimePolicyByRef = Post
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_CreateTokenLifetimePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent,
+        permissions("POST /applications/{id}/tokenlifetimepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteAppManagementPolicyByRef = Delete
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_DeleteAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[IfMatch]
+        "ApplicationId")], output crate ::request::NoContent,
+        permissions("DELETE /applications/{id}/appmanagementpolicies", [least
+        "Application.Read.All", higher "Policy.ReadWrite.ApplicationConfiguration"], [],
+        [least "Application.Read.All", higher
+        "Policy.ReadWrite.ApplicationConfiguration"]), options[IfMatch]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplication = Delete
         "/applications/{application-id}", "application_DeleteApplication",
         path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        options[IfMatch FromIdentity]
+        permissions("DELETE /applications/{id}", [least "Application.ReadWrite.All"],
+        [least "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy",
+        higher "Application.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplicationByAppId = Delete
         "/applications(appId='{appId}')", "application_DeleteApplicationGraphBPreAppId",
-        path[("appId", "AppId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        path[("appId", "AppId")], output crate ::request::NoContent,
+        permissions("DELETE /applications(appid={id})", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplicationByUniqueName = Delete
@@ -4058,7 +4480,12 @@ pub mod op {
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_DeleteExtensionProperty", path[("application-id", "ApplicationId"),
         ("extensionProperty-id", "ExtensionPropertyId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ::request::NoContent,
+        permissions("DELETE /applications/{id}/extensionproperties/{id}", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteFederatedIdentityCredential = Delete
@@ -4066,6 +4493,9 @@ pub mod op {
         "application_DeleteFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
         "FederatedIdentityCredentialId")], output crate ::request::NoContent,
+        permissions("DELETE /applications/{id}/federatedidentitycredentials/{id}", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
         options[IfMatch FromIdentity]
     }
     crate::request::operation! {
@@ -4101,15 +4531,26 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "applications")] Delta = Get
         "/applications/microsoft.graph.delta()", "application_delta", path[], output
-        crate ::request::Json < crate ::models::ApplicationsDeltaResponse >, options[Top
-        Skip Search Filter Count Select OrderBy Expand Paged]
+        crate ::request::Json < crate ::models::ApplicationsDeltaResponse >,
+        permissions("GET /applications/delta", [least "Directory.Read.All", higher
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count Select OrderBy Expand Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ExtensionPropertyGetCount = Get
         "/applications/{application-id}/extensionProperties/$count",
         "application.extensionProperty_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/extensionproperties", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialDeleteByName = Delete
@@ -4130,8 +4571,12 @@ pub mod op {
         #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount = Get
         "/applications/{application-id}/federatedIdentityCredentials/$count",
         "application.federatedIdentityCredential_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/federatedidentitycredentials", [least
+        "Application.Read.All", least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialUpdateByName = Patch
@@ -4145,13 +4590,25 @@ pub mod op {
         #[cfg(feature = "applications")] GetApplication = Get
         "/applications/{application-id}", "application_GetApplication",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::Application >, options[Select Expand FromIdentity]
+        ::models::Application >, permissions("GET /applications/{id}", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplicationByAppId = Get
         "/applications(appId='{appId}')", "application_GetApplicationGraphBPreAppId",
         path[("appId", "AppId")], output crate ::request::Json < crate
-        ::models::Application >, options[Select Expand FromIdentity]
+        ::models::Application >, permissions("GET /applications(appid={id})", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplicationByUniqueName = Get
@@ -4175,7 +4632,12 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "applications")] GetCount = Get "/applications/$count",
         "application_GetCount", path[], output crate ::request::Text < i32 >,
-        options[Search Filter ConsistencyLevel]
+        permissions("GET /applications", [least "Application.Read.All", least
+        "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [least "Application.Read.All", least
+        "Application.ReadWrite.All", higher "User.Read"], [least "Application.Read.All",
+        least "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All"]), options[Search Filter ConsistencyLevel]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetCreatedOnBehalfOf = Get
@@ -4189,7 +4651,13 @@ pub mod op {
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_GetExtensionProperty", path[("application-id", "ApplicationId"),
         ("extensionProperty-id", "ExtensionPropertyId")], output crate ::request::Json <
-        crate ::models::ExtensionProperty >, options[Select Expand FromIdentity]
+        crate ::models::ExtensionProperty >,
+        permissions("GET /applications/{id}/extensionproperties/{id}", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All"], [least "Application.Read.All", least
+        "Application.ReadWrite.All"], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetFederatedIdentityCredential = Get
@@ -4197,7 +4665,11 @@ pub mod op {
         "application_GetFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
         "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, options[Select Expand FromIdentity]
+        ::models::FederatedIdentityCredential >,
+        permissions("GET /applications/{id}/federatedidentitycredentials/{id}", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetHomeRealmDiscoveryPolicy = Get
@@ -4290,24 +4762,40 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "applications")] ListApplication = Get "/applications",
         "application_ListApplication", path[], output crate ::request::Json < crate
-        ::models::ApplicationCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Select Expand ConsistencyLevel Paged]
+        ::models::ApplicationCollectionResponse >, permissions("GET /applications",
+        [least "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher "User.Read"],
+        [least "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListExtensionProperty = Get
         "/applications/{application-id}/extensionProperties",
         "application_ListExtensionProperty", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate
-        ::models::ExtensionPropertyCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::ExtensionPropertyCollectionResponse >,
+        permissions("GET /applications/{id}/extensionproperties", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.All"], [least
+        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListFederatedIdentityCredential = Get
         "/applications/{application-id}/federatedIdentityCredentials",
         "application_ListFederatedIdentityCredential", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredentialCollectionResponse >, options[Top Skip
-        Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        ::models::FederatedIdentityCredentialCollectionResponse >,
+        permissions("GET /applications/{id}/federatedidentitycredentials", [least
+        "Application.Read.All", least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListHomeRealmDiscoveryPolicy = Get
@@ -4321,54 +4809,91 @@ pub mod op {
         #[cfg(feature = "applications")] ListOwner = Get
         "/applications/{application-id}/owners", "application_ListOwner",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment",
         "application_ListOwnerAsAppRoleAssignment", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsEndpoint = Get
         "/applications/{application-id}/owners/microsoft.graph.endpoint",
         "application_ListOwnerAsEndpoint", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate ::models::EndpointCollectionResponse >,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsServicePrincipal = Get
         "/applications/{application-id}/owners/microsoft.graph.servicePrincipal",
         "application_ListOwnerAsServicePrincipal", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::ServicePrincipalCollectionResponse >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsUser = Get
         "/applications/{application-id}/owners/microsoft.graph.user",
         "application_ListOwnerAsUser", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::UserCollectionResponse >, options[Top
-        Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        crate ::request::Json < crate ::models::UserCollectionResponse >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerByRef = Get
         "/applications/{application-id}/owners/$ref",
         "application_ListOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate ::models::StringCollectionResponse >,
-        options[Top Skip Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenIssuancePolicy = Get
         "/applications/{application-id}/tokenIssuancePolicies",
         "application_ListTokenIssuancePolicy", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate
-        ::models::TokenIssuancePolicyCollectionResponse >, options[Top Skip Search Filter
+        ::models::TokenIssuancePolicyCollectionResponse >,
+        permissions("GET /applications/{id}/tokenissuancepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
         Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -4376,15 +4901,33 @@ pub mod op {
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_ListTokenIssuancePolicyGraphBPreRef", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Paged FromIdentity]
+        ::models::StringCollectionResponse >,
+        permissions("GET /applications/{id}/tokenissuancepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
+        Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenLifetimePolicy = Get
         "/applications/{application-id}/tokenLifetimePolicies",
         "application_ListTokenLifetimePolicy", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate
-        ::models::TokenLifetimePolicyCollectionResponse >, options[Top Skip Search Filter
+        ::models::TokenLifetimePolicyCollectionResponse >,
+        permissions("GET /applications/{id}/tokenlifetimepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
         Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -4392,61 +4935,105 @@ pub mod op {
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_ListTokenLifetimePolicyGraphBPreRef", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Paged FromIdentity]
+        ::models::StringCollectionResponse >,
+        permissions("GET /applications/{id}/tokenlifetimepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
+        Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerDeleteDirectoryObjectByRef = Delete
         "/applications/{application-id}/owners/{directoryObject-id}/$ref",
         "application.owner_DeleteDirectoryObjectGraphBPreRef", path[("application-id",
         "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ::request::NoContent, permissions("DELETE /applications/{id}/owners/{id}", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCount = Get
         "/applications/{application-id}/owners/$count", "application.owner_GetCount",
         path[("application-id", "ApplicationId")], output crate ::request::Text < i32 >,
-        options[Search Filter ConsistencyLevel FromIdentity]
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count",
         "application.Owner_GetCountAsAppRoleAssignment", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        ConsistencyLevel FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsEndpoint = Get
         "/applications/{application-id}/owners/microsoft.graph.endpoint/$count",
         "application.Owner_GetCountAsEndpoint", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        ConsistencyLevel FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsServicePrincipal = Get
         "/applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count",
         "application.Owner_GetCountAsServicePrincipal", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        ConsistencyLevel FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsUser = Get
         "/applications/{application-id}/owners/microsoft.graph.user/$count",
         "application.Owner_GetCountAsUser", path[("application-id", "ApplicationId")],
-        output crate ::request::Text < i32 >, options[Search Filter ConsistencyLevel
-        FromIdentity]
+        output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] RemoveKey = Post
         "/applications/{application-id}/microsoft.graph.removeKey",
         "application_removeKey", path[("application-id", "ApplicationId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        ::request::NoContent, permissions("POST /applications/{id}/removekey", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] RemovePassword = Post
         "/applications/{application-id}/microsoft.graph.removePassword",
         "application_removePassword", path[("application-id", "ApplicationId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        crate ::request::NoContent, permissions("POST /applications/{id}/removepassword",
+        [least "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] Restore = Post
@@ -4458,7 +5045,10 @@ pub mod op {
         #[cfg(feature = "applications")] SetLogo = Put
         "/applications/{application-id}/logo", "application_SetLogo",
         path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        content_type "application/octet-stream", options[FromIdentity]
+        content_type "application/octet-stream",
+        permissions("PUT /applications/{id}/logo", [least "Application.ReadWrite.All"],
+        [least "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy",
+        higher "Application.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SetSynchronization = Put
@@ -4471,13 +5061,18 @@ pub mod op {
         #[cfg(feature = "applications")] SetVerifiedPublisher = Post
         "/applications/{application-id}/microsoft.graph.setVerifiedPublisher",
         "application_setVerifiedPublisher", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, options[FromIdentity]
+        output crate ::request::NoContent,
+        permissions("POST /applications/{id}/setverifiedpublisher", [least
+        "Application.ReadWrite.All"], [], []), options[FromIdentity]
     }
     crate::request::operation! {
         SynchronizationAcquireAccessToken = Post
         "/applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken",
         "application.synchronization_acquireAccessToken", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent,
+        permissions("POST /applications/{id}/synchronization/acquireaccesstoken", [least
+        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationCreateJob = Post
@@ -4520,7 +5115,10 @@ pub mod op {
         "application.synchronization_GetTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate ::models::SynchronizationTemplate >,
-        options[Select Expand FromIdentity]
+        permissions("GET /applications/{id}/synchronization/templates/{id}", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUpload = Delete
@@ -4730,8 +5328,12 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates",
         "application.synchronization_ListTemplate", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplateCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        ::models::SynchronizationTemplateCollectionResponse >,
+        permissions("GET /applications/{id}/synchronization/templates", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
+        Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationSecretGetCount = Get
@@ -4752,14 +5354,21 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "application.synchronization.template_DeleteSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::NoContent, options[IfMatch FromIdentity]
+        output crate ::request::NoContent,
+        permissions("DELETE /applications/{id}/synchronization/templates/{id}/schema",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateGetCount = Get
         "/applications/{application-id}/synchronization/templates/$count",
         "application.synchronization.template_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/synchronization/templates", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateGetSchema = Get
@@ -4767,7 +5376,10 @@ pub mod op {
         "application.synchronization.template_GetSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate ::models::SynchronizationSchema >,
-        options[Select Expand FromIdentity]
+        permissions("GET /applications/{id}/synchronization/templates/{id}/schema",
+        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [],
+        [least "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaCreateDirectory =
@@ -4815,6 +5427,9 @@ pub mod op {
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId")], output crate ::request::Json < crate
         ::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse >,
+        permissions("GET /applications/{id}/synchronization/templates/{id}/schema/filteroperators",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -4824,6 +5439,9 @@ pub mod op {
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate
         ::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse >,
+        permissions("GET /applications/{id}/synchronization/templates/{id}/schema/functions",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -4885,7 +5503,9 @@ pub mod op {
         "application.synchronization_UpdateTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate ::models::SynchronizationTemplate >,
-        options[FromIdentity]
+        permissions("PATCH /applications/{id}/synchronization/templates/{id}", [least
+        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -4893,14 +5513,31 @@ pub mod op {
         "/applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref",
         "application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("tokenIssuancePolicy-id",
-        "TokenIssuancePolicyId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "TokenIssuancePolicyId")], output crate ::request::NoContent,
+        permissions("DELETE /applications/{id}/tokenissuancepolicies/{id}", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] TokenIssuancePolicyGetCount = Get
         "/applications/{application-id}/tokenIssuancePolicies/$count",
         "application.tokenIssuancePolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/tokenissuancepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
         FromIdentity]
     }
     crate::request::operation! {
@@ -4909,33 +5546,58 @@ pub mod op {
         "/applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref",
         "application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("tokenLifetimePolicy-id",
-        "TokenLifetimePolicyId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "TokenLifetimePolicyId")], output crate ::request::NoContent,
+        permissions("DELETE /applications/{id}/tokenlifetimepolicies/{id}", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] TokenLifetimePolicyGetCount = Get
         "/applications/{application-id}/tokenLifetimePolicies/$count",
         "application.tokenLifetimePolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
+        "ApplicationId")], output crate ::request::Text < i32 >,
+        permissions("GET /applications/{id}/tokenlifetimepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
         FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UnsetVerifiedPublisher = Post
         "/applications/{application-id}/microsoft.graph.unsetVerifiedPublisher",
         "application_unsetVerifiedPublisher", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, options[FromIdentity]
+        output crate ::request::NoContent,
+        permissions("POST /applications/{id}/unsetverifiedpublisher", [least
+        "Application.ReadWrite.All"], [], []), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplication = Patch
         "/applications/{application-id}", "application_UpdateApplication",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::Application >, options[FromIdentity]
+        ::models::Application >, permissions("PATCH /applications/{id}", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByAppId = Patch
         "/applications(appId='{appId}')", "application_UpdateApplicationGraphBPreAppId",
         path[("appId", "AppId")], output crate ::request::Json < crate
-        ::models::Application >, options[FromIdentity]
+        ::models::Application >, permissions("PATCH /applications(appid={id})", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByUniqueName = Patch
@@ -4957,7 +5619,11 @@ pub mod op {
         "application_UpdateFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
         "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, options[FromIdentity]
+        ::models::FederatedIdentityCredential >,
+        permissions("PATCH /applications/{id}/federatedidentitycredentials/{id}", [least
+        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ValidateCredentialBySynchronizationJobId = Post

@@ -22,7 +22,13 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /groups/{id}/approleassignments`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -46,7 +52,13 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | AppRoleAssignment.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /groups/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -67,7 +79,13 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | AppRoleAssignment.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /groups/{id}/approleassignments/{id}`.
     ///
     /// # Arguments
     ///
@@ -91,7 +109,7 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -117,7 +135,13 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /groups/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -134,7 +158,7 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -179,20 +203,29 @@ pub mod op {
         #[cfg(feature = "groups")] AppRoleAssignmentGetCount = Get
         "/groups/{group-id}/appRoleAssignments/$count",
         "group.appRoleAssignment_GetCount", path[("group-id", "GroupId")], output crate
-        ::request::Text < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
+        ::request::Text < i32 >, permissions("GET /groups/{id}/approleassignments",
+        [least "AppRoleAssignment.ReadWrite.All", least "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", least
+        "AppRoleAssignment.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] CreateAppRoleAssignment = Post
         "/groups/{group-id}/appRoleAssignments", "group_CreateAppRoleAssignment",
         path[("group-id", "GroupId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, options[FromIdentity]
+        ::models::AppRoleAssignment >,
+        permissions("POST /groups/{id}/approleassignments", [least
+        "AppRoleAssignment.ReadWrite.All"], [], [least
+        "AppRoleAssignment.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] DeleteAppRoleAssignment = Delete
         "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
         "group_DeleteAppRoleAssignment", path[("group-id", "GroupId"),
         ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ::request::NoContent, permissions("DELETE /groups/{id}/approleassignments/{id}",
+        [least "AppRoleAssignment.ReadWrite.All"], [], [least
+        "AppRoleAssignment.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] GetAppRoleAssignment = Get
@@ -206,8 +239,13 @@ pub mod op {
         #[cfg(feature = "groups")] ListAppRoleAssignment = Get
         "/groups/{group-id}/appRoleAssignments", "group_ListAppRoleAssignment",
         path[("group-id", "GroupId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /groups/{id}/approleassignments", [least
+        "AppRoleAssignment.ReadWrite.All", least "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", least
+        "AppRoleAssignment.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] UpdateAppRoleAssignment = Patch

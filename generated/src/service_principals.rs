@@ -26,7 +26,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/addkey`.
     ///
     /// # Arguments
     ///
@@ -47,7 +53,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/addpassword`.
     ///
     /// # Arguments
     ///
@@ -72,7 +84,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/addtokensigningcertificate`.
     ///
     /// # Arguments
     ///
@@ -92,7 +110,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -112,7 +130,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignedto`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -132,7 +156,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignments`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -156,7 +186,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Device.Read.All, Group.ReadBasic.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Application.ReadWrite.All, Directory.Read.All, Group.Read.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/checkmembergroups`.
     ///
     /// # Arguments
     ///
@@ -173,7 +209,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Device.Read.All, Group.ReadBasic.All, User.Read, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Application.ReadWrite.All, Directory.Read.All, Group.Read.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/checkmemberobjects`.
     ///
     /// # Arguments
     ///
@@ -194,7 +236,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/claimsmappingpolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -216,7 +264,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -240,7 +294,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/approleassignedto`.
     ///
     /// # Arguments
     ///
@@ -264,7 +324,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -288,7 +354,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -312,7 +384,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Policy.ReadWrite.PermissionGrant |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Policy.ReadWrite.PermissionGrant |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/delegatedpermissionclassifications`.
     ///
     /// # Arguments
     ///
@@ -332,7 +410,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -349,7 +427,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -373,7 +451,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -397,7 +481,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Directory.Read.All), Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Directory.Read.All), Directory.Read.All, Application.ReadWrite.All (with Directory.Read.All), Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -418,7 +508,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals`.
     #[cfg(feature = "service-principals")]
     pub fn create_service_principal(&self) -> CreateServicePrincipal {
         Request::new(&self.client, &[])
@@ -431,7 +527,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -451,7 +553,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -471,7 +579,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/delegatedpermissionclassifications`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -495,7 +609,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/approleassignedto/{id}`.
     ///
     /// # Arguments
     ///
@@ -521,7 +641,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/approleassignments/{id}`.
     ///
     /// # Arguments
     ///
@@ -547,7 +673,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -594,7 +720,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Policy.ReadWrite.PermissionGrant |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Policy.ReadWrite.PermissionGrant |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/delegatedpermissionclassifications/{id}`.
     ///
     /// # Arguments
     ///
@@ -619,7 +751,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -641,7 +773,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -670,7 +802,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -717,7 +849,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -764,7 +896,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration`.
     ///
     /// # Arguments
     ///
@@ -788,7 +926,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}`.
     ///
     /// # Arguments
     ///
@@ -812,7 +956,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals(appid={id})`.
     ///
     /// # Arguments
     ///
@@ -832,7 +982,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -856,7 +1006,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Directory.Read.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/delta`.
     #[cfg(feature = "service-principals")]
     pub fn delta(&self) -> Delta {
         Request::new(&self.client, &[])
@@ -869,7 +1025,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -886,7 +1042,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -910,7 +1066,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -932,7 +1088,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -952,7 +1108,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -976,7 +1132,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1002,7 +1158,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1028,7 +1184,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1054,7 +1210,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "service-principals")]
     pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
         Request::new(&self.client, &[])
@@ -1071,7 +1227,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "service-principals")]
     pub fn get_by_id(&self) -> GetById {
         Request::new(&self.client, &[])
@@ -1084,7 +1240,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals`; this operation is the `$count` of it.
     #[cfg(feature = "service-principals")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
@@ -1099,7 +1261,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1121,7 +1283,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1143,7 +1305,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1168,7 +1330,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1192,7 +1354,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1221,7 +1383,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Device.Read.All, Group.ReadBasic.All, Application.ReadWrite.All, Directory.Read.All, Group.Read.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Directory.ReadWrite.All, Group.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/getmembergroups`.
     ///
     /// # Arguments
     ///
@@ -1242,7 +1410,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Device.Read.All, Group.ReadBasic.All, User.Read, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Application.ReadWrite.All, Directory.Read.All, Group.Read.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/getmemberobjects`.
     ///
     /// # Arguments
     ///
@@ -1261,7 +1435,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1283,7 +1457,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1305,7 +1479,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1327,7 +1501,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1351,7 +1525,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1375,7 +1549,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1397,7 +1571,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1419,7 +1593,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1441,7 +1615,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1463,7 +1637,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1485,7 +1659,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1507,7 +1681,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1529,7 +1703,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1551,7 +1725,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1573,7 +1747,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1599,7 +1773,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration`.
     ///
     /// # Arguments
     ///
@@ -1623,7 +1803,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}`.
     ///
     /// # Arguments
     ///
@@ -1647,7 +1833,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals(appid={id})`.
     ///
     /// # Arguments
     ///
@@ -1669,7 +1861,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1688,7 +1880,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1712,7 +1904,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1734,7 +1926,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1756,7 +1948,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1778,7 +1970,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1800,7 +1992,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1826,7 +2018,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/homerealmdiscoverypolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1851,7 +2049,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -1873,7 +2077,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1897,7 +2101,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignedto`.
     ///
     /// # Arguments
     ///
@@ -1921,7 +2131,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -1945,7 +2161,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/claimsmappingpolicies`.
     ///
     /// # Arguments
     ///
@@ -1969,7 +2191,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1991,7 +2219,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`.
     ///
     /// # Arguments
     ///
@@ -2008,7 +2242,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2032,7 +2272,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/delegatedpermissionclassifications`.
     ///
     /// # Arguments
     ///
@@ -2052,7 +2298,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2071,7 +2317,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2095,7 +2341,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`.
     ///
     /// # Arguments
     ///
@@ -2119,7 +2371,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2143,7 +2401,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`.
     ///
     /// # Arguments
     ///
@@ -2160,7 +2424,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2180,7 +2450,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2200,7 +2476,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2224,7 +2506,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Directory.Read.All, DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Directory.Read.All, DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/oauth2permissiongrants`.
     ///
     /// # Arguments
     ///
@@ -2246,7 +2534,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`.
     ///
     /// # Arguments
     ///
@@ -2263,7 +2557,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2283,7 +2583,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2303,7 +2609,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2323,7 +2635,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2343,7 +2661,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2365,7 +2689,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`.
     ///
     /// # Arguments
     ///
@@ -2382,7 +2712,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2402,7 +2738,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2422,7 +2764,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2442,7 +2790,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2461,7 +2815,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2482,7 +2842,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals`.
     #[cfg(feature = "service-principals")]
     pub fn list_service_principal(&self) -> ListServicePrincipal {
         Request::new(&self.client, &[])
@@ -2497,7 +2863,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2521,7 +2887,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/tokenlifetimepolicies`.
     ///
     /// # Arguments
     ///
@@ -2545,7 +2917,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`.
     ///
     /// # Arguments
     ///
@@ -2565,7 +2943,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2585,7 +2969,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2605,7 +2995,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2625,7 +3021,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2642,7 +3044,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2662,7 +3070,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2682,7 +3096,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2702,7 +3122,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Directory.Read.All, DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Directory.Read.All, DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/oauth2permissiongrants`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2722,7 +3148,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2742,7 +3174,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2762,7 +3200,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2782,7 +3226,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2802,7 +3252,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2822,7 +3278,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2846,7 +3308,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/owners/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2868,7 +3336,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2885,7 +3359,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2905,7 +3385,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2925,7 +3411,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2945,7 +3437,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2969,7 +3467,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`.
     ///
     /// # Arguments
     ///
@@ -2993,7 +3497,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}`.
     ///
     /// # Arguments
     ///
@@ -3019,7 +3529,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}`.
     ///
     /// # Arguments
     ///
@@ -3045,7 +3561,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`.
     ///
     /// # Arguments
     ///
@@ -3065,7 +3587,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3089,7 +3617,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}`.
     ///
     /// # Arguments
     ///
@@ -3115,7 +3649,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/removekey`.
     ///
     /// # Arguments
     ///
@@ -3136,7 +3676,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/removepassword`.
     ///
     /// # Arguments
     ///
@@ -3157,7 +3703,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3174,7 +3720,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3199,6 +3745,8 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/acquireaccesstoken`.
+    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3220,7 +3768,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs`.
     ///
     /// # Arguments
     ///
@@ -3240,7 +3794,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3264,7 +3818,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/synchronization/jobs/{id}`.
     ///
     /// # Arguments
     ///
@@ -3286,7 +3846,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3312,7 +3872,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}`.
     ///
     /// # Arguments
     ///
@@ -3336,7 +3902,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}`.
     ///
     /// # Arguments
     ///
@@ -3358,7 +3930,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3382,7 +3954,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3404,7 +3976,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All, CustomSecAttributeProvisioning.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, CustomSecAttributeProvisioning.ReadWrite.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/synchronization/jobs/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -3428,7 +4006,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3452,7 +4030,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3474,7 +4052,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3498,7 +4082,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All, CustomSecAttributeProvisioning.Read.All, CustomSecAttributeProvisioning.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, CustomSecAttributeProvisioning.Read.All, Synchronization.Read.All, CustomSecAttributeProvisioning.ReadWrite.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -3524,7 +4114,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/pause`.
     ///
     /// # Arguments
     ///
@@ -3550,7 +4146,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/provisionondemand`.
     ///
     /// # Arguments
     ///
@@ -3576,7 +4178,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/restart`.
     ///
     /// # Arguments
     ///
@@ -3598,7 +4206,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3620,7 +4228,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3651,7 +4259,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/directories/{id}/discover`.
     ///
     /// # Arguments
     ///
@@ -3678,7 +4292,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3704,7 +4318,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/filteroperators`.
     ///
     /// # Arguments
     ///
@@ -3730,7 +4350,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/functions`.
     ///
     /// # Arguments
     ///
@@ -3754,7 +4380,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3783,7 +4409,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3809,7 +4435,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/parseexpression`.
     ///
     /// # Arguments
     ///
@@ -3831,7 +4463,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3860,7 +4492,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3886,7 +4518,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/start`.
     ///
     /// # Arguments
     ///
@@ -3908,7 +4546,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3934,7 +4572,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3956,7 +4594,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3980,7 +4618,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs`.
     ///
     /// # Arguments
     ///
@@ -4004,7 +4648,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates`.
     ///
     /// # Arguments
     ///
@@ -4024,7 +4674,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4048,7 +4698,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PUT /serviceprincipals/{id}/synchronization/secrets`.
     ///
     /// # Arguments
     ///
@@ -4068,7 +4724,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4090,7 +4746,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -4112,7 +4774,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -4134,7 +4802,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4156,7 +4824,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4187,7 +4855,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4214,7 +4882,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4240,7 +4908,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/filteroperators`.
     ///
     /// # Arguments
     ///
@@ -4266,7 +4940,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/functions`.
     ///
     /// # Arguments
     ///
@@ -4290,7 +4970,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4319,7 +4999,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4345,7 +5025,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/templates/{id}/schema/parseexpression`.
     ///
     /// # Arguments
     ///
@@ -4367,7 +5053,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4394,7 +5080,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4416,7 +5102,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}/synchronization/jobs/{id}`.
     ///
     /// # Arguments
     ///
@@ -4438,7 +5130,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4460,7 +5152,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4480,7 +5172,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -4500,7 +5198,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -4520,7 +5224,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -4540,7 +5250,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -4560,7 +5276,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -4580,7 +5302,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4602,7 +5324,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4624,7 +5346,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4649,7 +5371,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4671,7 +5393,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4700,7 +5422,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration`.
     ///
     /// # Arguments
     ///
@@ -4724,7 +5452,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}`.
     ///
     /// # Arguments
     ///
@@ -4748,7 +5482,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals(appid={id})`.
     ///
     /// # Arguments
     ///
@@ -4772,7 +5512,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/validatecredentials`.
     ///
     /// # Arguments
     ///
@@ -4801,7 +5547,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     #[cfg(feature = "service-principals")]
     pub fn validate_property(&self) -> ValidateProperty {
         Request::new(&self.client, &[])
@@ -5791,21 +6537,32 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addKey",
         "servicePrincipal_addKey", path[("servicePrincipal-id", "ServicePrincipalId")],
         output crate ::request::Json < crate ::models::KeyCredential >,
-        options[FromIdentity]
+        permissions("POST /serviceprincipals/{id}/addkey", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AddPassword = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addPassword",
         "servicePrincipal_addPassword", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::PasswordCredential >, options[FromIdentity]
+        ::models::PasswordCredential >,
+        permissions("POST /serviceprincipals/{id}/addpassword", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AddTokenSigningCertificate = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addTokenSigningCertificate",
         "servicePrincipal_addTokenSigningCertificate", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SelfSignedCertificate >, options[FromIdentity]
+        ::models::SelfSignedCertificate >,
+        permissions("POST /serviceprincipals/{id}/addtokensigningcertificate", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AppManagementPolicyGetCount = Get
@@ -5818,29 +6575,69 @@ pub mod op {
         #[cfg(feature = "service-principals")] AppRoleAssignedToGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/$count",
         "servicePrincipal.appRoleAssignedTo_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/approleassignedto", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AppRoleAssignmentGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/$count",
         "servicePrincipal.appRoleAssignment_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/approleassignments", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CheckMemberGroup = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberGroups",
         "servicePrincipal_checkMemberGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsCheckMemberGroupResponse >, options[FromIdentity]
+        ::models::ServicePrincipalsCheckMemberGroupResponse >,
+        permissions("POST /serviceprincipals/{id}/checkmembergroups", [least
+        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
+        higher "AgentIdUser.ReadWrite.All", higher
+        "AgentIdUser.ReadWrite.IdentityParentedBy", higher "Application.ReadWrite.All",
+        higher "Directory.Read.All", higher "Group.Read.All", higher
+        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
+        "User.Read.All", higher "Directory.ReadWrite.All", higher "Group.ReadWrite.All",
+        higher "User.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "AgentIdUser.ReadWrite.All", higher "AgentIdUser.ReadWrite.IdentityParentedBy",
+        higher "Device.Read.All", higher "Directory.Read.All", higher "Group.Read.All",
+        higher "Group.ReadBasic.All", higher "GroupMember.Read.All", higher
+        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
+        "Application.ReadWrite.All", higher "Device.ReadWrite.All", higher
+        "Directory.ReadWrite.All", higher "Group.ReadWrite.All", higher
+        "User.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CheckMemberObject = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberObjects",
         "servicePrincipal_checkMemberObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsCheckMemberObjectResponse >, options[FromIdentity]
+        ::models::ServicePrincipalsCheckMemberObjectResponse >,
+        permissions("POST /serviceprincipals/{id}/checkmemberobjects", [least
+        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
+        higher "User.Read", higher "AgentIdUser.ReadWrite.All", higher
+        "AgentIdUser.ReadWrite.IdentityParentedBy", higher "Application.ReadWrite.All",
+        higher "Directory.Read.All", higher "Group.Read.All", higher
+        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
+        "User.Read.All", higher "Directory.ReadWrite.All", higher "Group.ReadWrite.All",
+        higher "User.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "AgentIdUser.ReadWrite.All", higher "AgentIdUser.ReadWrite.IdentityParentedBy",
+        higher "Device.Read.All", higher "Directory.Read.All", higher "Group.Read.All",
+        higher "Group.ReadBasic.All", higher "GroupMember.Read.All", higher
+        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
+        "Application.ReadWrite.All", higher "Device.ReadWrite.All", higher
+        "Directory.ReadWrite.All", higher "Group.ReadWrite.All", higher
+        "User.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -5848,36 +6645,78 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/{claimsMappingPolicy-id}/$ref",
         "servicePrincipal.claimsMappingPolicy_DeleteClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("claimsMappingPolicy-id",
-        "ClaimsMappingPolicyId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "ClaimsMappingPolicyId")], output crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/claimsmappingpolicies/{id}", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ClaimsMappingPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$count",
         "servicePrincipal.claimsMappingPolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/claimsmappingpolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateAppRoleAssignedTo = Post
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
         "servicePrincipal_CreateAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, options[FromIdentity]
+        ::models::AppRoleAssignment >,
+        permissions("POST /serviceprincipals/{id}/approleassignedto", [least
+        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
+        least "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], higher
+        "Application.ReadWrite.All", higher "Directory.Read.All"], [], [least
+        "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], least
+        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
+        higher "Directory.Read.All", higher "Application.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateAppRoleAssignment = Post
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
         "servicePrincipal_CreateAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, options[FromIdentity]
+        ::models::AppRoleAssignment >,
+        permissions("POST /serviceprincipals/{id}/approleassignments", [least
+        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
+        least "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], higher
+        "Application.ReadWrite.All", higher "Directory.Read.All"], [], [least
+        "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], least
+        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
+        higher "Directory.Read.All", higher "Application.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateClaimsMappingPolicyByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
         "servicePrincipal_CreateClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/claimsmappingpolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateDelegatedPermissionClassification =
@@ -5885,7 +6724,10 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications",
         "servicePrincipal_CreateDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DelegatedPermissionClassification >, options[FromIdentity]
+        < crate ::models::DelegatedPermissionClassification >,
+        permissions("POST /serviceprincipals/{id}/delegatedpermissionclassifications",
+        [least "Policy.ReadWrite.PermissionGrant"], [], [least
+        "Policy.ReadWrite.PermissionGrant"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateEndpoint = Post
@@ -5906,25 +6748,48 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_CreateHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/homerealmdiscoverypolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateOwnerByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
         "servicePrincipal_CreateOwnerGraphBPreRef", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, options[FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/owners", [least
+        "Application.ReadWrite.All"["Directory.Read.All"], higher "Directory.Read.All",
+        higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy"["Directory.Read.All"], higher
+        "Directory.Read.All", higher "Application.ReadWrite.All"["Directory.Read.All"],
+        higher "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateServicePrincipal = Post
         "/servicePrincipals", "servicePrincipal_CreateServicePrincipal", path[], output
-        crate ::request::Json < crate ::models::ServicePrincipal >, options[]
+        crate ::request::Json < crate ::models::ServicePrincipal >,
+        permissions("POST /serviceprincipals", [least "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreatedObjectGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/$count",
         "servicePrincipal.createdObject_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/createdobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreatedObjectGetCountAsServicePrincipal =
@@ -5932,7 +6797,12 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.CreatedObject_GetCountAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/createdobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DelegatedPermissionClassificationGetCount
@@ -5940,21 +6810,33 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/$count",
         "servicePrincipal.delegatedPermissionClassification_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >,
+        permissions("GET /serviceprincipals/{id}/delegatedpermissionclassifications",
+        [least "Application.Read.All", higher "Directory.Read.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteAppRoleAssignedTo = Delete
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}",
         "servicePrincipal_DeleteAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/approleassignedto/{id}", [least
+        "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"], [],
+        [least "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"]),
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteAppRoleAssignment = Delete
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
         "servicePrincipal_DeleteAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/approleassignments/{id}", [least
+        "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"], [],
+        [least "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"]),
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteClaimsMappingPolicyByRef = Delete
@@ -5970,7 +6852,10 @@ pub mod op {
         "servicePrincipal_DeleteDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("delegatedPermissionClassification-id", "DelegatedPermissionClassificationId")],
-        output crate ::request::NoContent, options[IfMatch FromIdentity]
+        output crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/delegatedpermissionclassifications/{id}",
+        [least "Policy.ReadWrite.PermissionGrant"], [], [least
+        "Policy.ReadWrite.PermissionGrant"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteEndpoint = Delete
@@ -6007,20 +6892,33 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_DeleteRemoteDesktopSecurityConfiguration",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteServicePrincipal = Delete
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_DeleteServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}", [least "Application.ReadWrite.All",
+        higher "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteServicePrincipalByAppId = Delete
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_DeleteServicePrincipalGraphBPreAppId", path[("appId",
-        "AppId")], output crate ::request::NoContent, options[IfMatch FromIdentity]
+        "AppId")], output crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals(appid={id})", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteSynchronization = Delete
@@ -6033,7 +6931,12 @@ pub mod op {
         #[cfg(feature = "service-principals")] Delta = Get
         "/servicePrincipals/microsoft.graph.delta()", "servicePrincipal_delta", path[],
         output crate ::request::Json < crate ::models::ServicePrincipalsDeltaResponse >,
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged]
+        permissions("GET /serviceprincipals/delta", [least "Directory.Read.All", higher
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy", higher
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count Select OrderBy Expand Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] EndpointGetCount = Get
@@ -6114,7 +7017,12 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetCount = Get
         "/servicePrincipals/$count", "servicePrincipal_GetCount", path[], output crate
-        ::request::Text < i32 >, options[Search Filter ConsistencyLevel]
+        ::request::Text < i32 >, permissions("GET /serviceprincipals", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All"]), options[Search Filter
+        ConsistencyLevel]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetCreatedObject = Get
@@ -6161,14 +7069,41 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberGroups",
         "servicePrincipal_getMemberGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetMemberGroupResponse >, options[FromIdentity]
+        ::models::ServicePrincipalsGetMemberGroupResponse >,
+        permissions("POST /serviceprincipals/{id}/getmembergroups", [least
+        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Group.Read.All", higher "GroupMember.Read.All", higher
+        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
+        "Directory.ReadWrite.All", higher "Group.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Device.Read.All", higher "Directory.Read.All",
+        higher "Group.Read.All", higher "Group.ReadBasic.All", higher
+        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
+        "User.Read.All", higher "Application.ReadWrite.All", higher
+        "Device.ReadWrite.All", higher "Directory.ReadWrite.All", higher
+        "Group.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetMemberObject = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberObjects",
         "servicePrincipal_getMemberObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetMemberObjectResponse >, options[FromIdentity]
+        ::models::ServicePrincipalsGetMemberObjectResponse >,
+        permissions("POST /serviceprincipals/{id}/getmemberobjects", [least
+        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
+        higher "User.Read", higher "AgentIdUser.ReadWrite.All", higher
+        "AgentIdUser.ReadWrite.IdentityParentedBy", higher "Application.ReadWrite.All",
+        higher "Directory.Read.All", higher "Group.Read.All", higher
+        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
+        "User.Read.All", higher "Directory.ReadWrite.All", higher "Group.ReadWrite.All",
+        higher "User.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "AgentIdUser.ReadWrite.All", higher "AgentIdUser.ReadWrite.IdentityParentedBy",
+        higher "Device.Read.All", higher "Directory.Read.All", higher "Group.Read.All",
+        higher "Group.ReadBasic.All", higher "GroupMember.Read.All", higher
+        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
+        "Application.ReadWrite.All", higher "Device.ReadWrite.All", higher
+        "Directory.ReadWrite.All", higher "Group.ReadWrite.All", higher
+        "User.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetMemberOf = Get
@@ -6295,21 +7230,38 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_GetRemoteDesktopSecurityConfiguration",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::RemoteDesktopSecurityConfiguration >, options[Select Expand
-        FromIdentity]
+        < crate ::models::RemoteDesktopSecurityConfiguration >,
+        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
+        higher "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_GetServicePrincipal", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipal >, options[Select Expand FromIdentity]
+        ::models::ServicePrincipal >, permissions("GET /serviceprincipals/{id}", [least
+        "Application.Read.All", least "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetServicePrincipalByAppId = Get
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_GetServicePrincipalGraphBPreAppId", path[("appId", "AppId")],
-        output crate ::request::Json < crate ::models::ServicePrincipal >, options[Select
+        output crate ::request::Json < crate ::models::ServicePrincipal >,
+        permissions("GET /serviceprincipals(appid={id})", [least "Application.Read.All",
+        least "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Select
         Expand FromIdentity]
     }
     crate::request::operation! {
@@ -6376,14 +7328,32 @@ pub mod op {
         "servicePrincipal.homeRealmDiscoveryPolicy_DeleteHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("homeRealmDiscoveryPolicy-id", "HomeRealmDiscoveryPolicyId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/homerealmdiscoverypolicies/{id}",
+        [least "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] HomeRealmDiscoveryPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$count",
         "servicePrincipal.homeRealmDiscoveryPolicy_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/homerealmdiscoverypolicies",
+        [least "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListAppManagementPolicy = Get
@@ -6398,23 +7368,44 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
         "servicePrincipal_ListAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/approleassignedto", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
         "servicePrincipal_ListAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/approleassignments", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListClaimsMappingPolicy = Get
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies",
         "servicePrincipal_ListClaimsMappingPolicy", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ClaimsMappingPolicyCollectionResponse >, options[Top Skip Search Filter
+        ::models::ClaimsMappingPolicyCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/claimsmappingpolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
         Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -6422,7 +7413,16 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
         "servicePrincipal_ListClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::StringCollectionResponse >, options[Top Skip Search Filter
+        < crate ::models::StringCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/claimsmappingpolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
         Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
@@ -6430,16 +7430,28 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/createdObjects",
         "servicePrincipal_ListCreatedObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/createdobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListCreatedObjectAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal",
         "servicePrincipal_ListCreatedObjectAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::ServicePrincipalCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        < crate ::models::ServicePrincipalCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/createdobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListDelegatedPermissionClassification =
@@ -6448,7 +7460,11 @@ pub mod op {
         "servicePrincipal_ListDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
         < crate ::models::DelegatedPermissionClassificationCollectionResponse >,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        permissions("GET /serviceprincipals/{id}/delegatedpermissionclassifications",
+        [least "Application.Read.All", higher "Directory.Read.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListEndpoint = Get
@@ -6471,15 +7487,33 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies",
         "servicePrincipal_ListHomeRealmDiscoveryPolicy", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::HomeRealmDiscoveryPolicyCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        ::models::HomeRealmDiscoveryPolicyCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/homerealmdiscoverypolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListHomeRealmDiscoveryPolicyByRef = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_ListHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::StringCollectionResponse >, options[Top Skip Search Filter
+        < crate ::models::StringCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/homerealmdiscoverypolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
+        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
         Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
@@ -6487,142 +7521,240 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/memberOf",
         "servicePrincipal_ListMemberGraphOPre", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOfAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit",
         "servicePrincipal_ListMemberGraphOPreAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AdministrativeUnitCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::AdministrativeUnitCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOfAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole",
         "servicePrincipal_ListMemberGraphOPreAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryRoleCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::DirectoryRoleCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group",
         "servicePrincipal_ListMemberGraphOPreAsGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::GroupCollectionResponse >, options[Top Skip Search Filter Count OrderBy
-        Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::GroupCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOauth2PermissionGrant = Get
         "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants",
         "servicePrincipal_ListOauth2PermissionGrant", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::OAuth2PermissionGrantCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        ::models::OAuth2PermissionGrantCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/oauth2permissiongrants", [least
+        "Directory.Read.All", higher "DelegatedPermissionGrant.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", higher
+        "DelegatedPermissionGrant.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObject = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects",
         "servicePrincipal_ListOwnedObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment",
         "servicePrincipal_ListOwnedObjectAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        < crate ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsApplication = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application",
         "servicePrincipal_ListOwnedObjectAsApplication", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ApplicationCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Select Expand Paged FromIdentity]
+        ::models::ApplicationCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint",
         "servicePrincipal_ListOwnedObjectAsEndpoint", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Select Expand Paged FromIdentity]
+        ::models::EndpointCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group",
         "servicePrincipal_ListOwnedObjectAsGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::GroupCollectionResponse >, options[Top Skip Search Filter Count OrderBy
-        Select Expand Paged FromIdentity]
+        ::models::GroupCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal",
         "servicePrincipal_ListOwnedObjectAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::ServicePrincipalCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        < crate ::models::ServicePrincipalCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwner = Get
         "/servicePrincipals/{servicePrincipal-id}/owners", "servicePrincipal_ListOwner",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::DirectoryObjectCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment",
         "servicePrincipal_ListOwnerAsAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint",
         "servicePrincipal_ListOwnerAsEndpoint", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::EndpointCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal",
         "servicePrincipal_ListOwnerAsServicePrincipal", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::ServicePrincipalCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsUser = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user",
         "servicePrincipal_ListOwnerAsUser", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::UserCollectionResponse >, options[Top Skip Search Filter Count OrderBy
-        Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::UserCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerByRef = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
         "servicePrincipal_ListOwnerGraphBPreRef", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy ConsistencyLevel Paged FromIdentity]
+        ::models::StringCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListServicePrincipal = Get
         "/servicePrincipals", "servicePrincipal_ListServicePrincipal", path[], output
         crate ::request::Json < crate ::models::ServicePrincipalCollectionResponse >,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel
-        Paged]
+        permissions("GET /serviceprincipals", [least "Application.Read.All", least
+        "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
+        Select Expand ConsistencyLevel Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTokenIssuancePolicy = Get
@@ -6637,7 +7769,16 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies",
         "servicePrincipal_ListTokenLifetimePolicy", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::TokenLifetimePolicyCollectionResponse >, options[Top Skip Search Filter
+        ::models::TokenLifetimePolicyCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/tokenlifetimepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
         Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -6645,8 +7786,13 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf",
         "servicePrincipal_ListTransitiveMemberGraphOPre", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsAdministrativeUnit
@@ -6654,8 +7800,13 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AdministrativeUnitCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::AdministrativeUnitCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsDirectoryRole =
@@ -6663,58 +7814,97 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryRoleCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::DirectoryRoleCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::GroupCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::GroupCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/$count",
         "servicePrincipal.memberOf_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCountAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit/$count",
         "servicePrincipal.MemberOf_GetCountAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCountAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole/$count",
         "servicePrincipal.MemberOf_GetCountAsDirectoryRole", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group/$count",
         "servicePrincipal.MemberOf_GetCountAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/memberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] Oauth2PermissionGrantGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants/$count",
         "servicePrincipal.oauth2PermissionGrant_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/oauth2permissiongrants", [least
+        "Directory.Read.All", higher "DelegatedPermissionGrant.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", higher
+        "DelegatedPermissionGrant.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/$count",
         "servicePrincipal.ownedObject_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsAppRoleAssignment =
@@ -6722,28 +7912,48 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment/$count",
         "servicePrincipal.OwnedObject_GetCountAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsApplication = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application/$count",
         "servicePrincipal.OwnedObject_GetCountAsApplication",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint/$count",
         "servicePrincipal.OwnedObject_GetCountAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group/$count",
         "servicePrincipal.OwnedObject_GetCountAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsServicePrincipal =
@@ -6751,21 +7961,34 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.OwnedObject_GetCountAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/ownedobjects", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerDeleteDirectoryObjectByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/$ref",
         "servicePrincipal.owner_DeleteDirectoryObjectGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "DirectoryObjectId")], output crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/owners/{id}", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/$count",
         "servicePrincipal.owner_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
@@ -6773,27 +7996,47 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment/$count",
         "servicePrincipal.Owner_GetCountAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/owners", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
+        "Directory.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint/$count",
         "servicePrincipal.Owner_GetCountAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.Owner_GetCountAsServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsUser = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user/$count",
         "servicePrincipal.Owner_GetCountAsUser", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
+        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
+        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
@@ -6802,7 +8045,13 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         "servicePrincipal.remoteDesktopSecurityConfiguration_CreateTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::TargetDeviceGroup >, options[FromIdentity]
+        < crate ::models::TargetDeviceGroup >,
+        permissions("POST /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -6810,8 +8059,13 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}",
         "servicePrincipal.remoteDesktopSecurityConfiguration_DeleteTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
-        "TargetDeviceGroupId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "TargetDeviceGroupId")], output crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -6820,7 +8074,15 @@ pub mod op {
         "servicePrincipal.remoteDesktopSecurityConfiguration_GetTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
         "TargetDeviceGroupId")], output crate ::request::Json < crate
-        ::models::TargetDeviceGroup >, options[Select Expand FromIdentity]
+        ::models::TargetDeviceGroup >,
+        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
+        higher "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -6828,8 +8090,15 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         "servicePrincipal.remoteDesktopSecurityConfiguration_ListTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::TargetDeviceGroupCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        < crate ::models::TargetDeviceGroupCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
+        higher "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All",
+        higher "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
+        Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -6837,7 +8106,14 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
         "servicePrincipal.remoteDesktopSecurityConfiguration.targetDeviceGroup_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >,
+        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
+        higher "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All",
+        higher "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -6846,19 +8122,33 @@ pub mod op {
         "servicePrincipal.remoteDesktopSecurityConfiguration_UpdateTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
         "TargetDeviceGroupId")], output crate ::request::Json < crate
-        ::models::TargetDeviceGroup >, options[FromIdentity]
+        ::models::TargetDeviceGroup >,
+        permissions("PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] RemoveKey = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removeKey",
         "servicePrincipal_removeKey", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, options[FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/removekey", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] RemovePassword = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removePassword",
         "servicePrincipal_removePassword", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, options[FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/removepassword", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] Restore = Post
@@ -6879,14 +8169,21 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
         "servicePrincipal.synchronization_acquireAccessToken",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/synchronization/acquireaccesstoken",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationCreateJob = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs",
         "servicePrincipal.synchronization_CreateJob", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationJob >, options[FromIdentity]
+        ::models::SynchronizationJob >,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs", [least
+        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationCreateTemplate = Post
@@ -6900,7 +8197,10 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
         "servicePrincipal.synchronization_DeleteJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/synchronization/jobs/{id}", [least
+        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Synchronization.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationDeleteTemplate = Delete
@@ -6915,8 +8215,11 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
         "servicePrincipal.synchronization_GetJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationJob >, options[Select
-        Expand FromIdentity]
+        crate ::request::Json < crate ::models::SynchronizationJob >,
+        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationGetTemplate = Get
@@ -6924,7 +8227,11 @@ pub mod op {
         "servicePrincipal.synchronization_GetTemplate", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplate >, options[Select Expand FromIdentity]
+        ::models::SynchronizationTemplate >,
+        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobDeleteBulkUpload =
@@ -6949,7 +8256,13 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "servicePrincipal.synchronization.job_DeleteSchema", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        crate ::request::NoContent,
+        permissions("DELETE /serviceprincipals/{id}/synchronization/jobs/{id}/schema",
+        [least "Synchronization.ReadWrite.All", higher
+        "CustomSecAttributeProvisioning.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", least
+        "CustomSecAttributeProvisioning.ReadWrite.All", higher
+        "Synchronization.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobGetBulkUpload = Get
@@ -6971,23 +8284,37 @@ pub mod op {
         #[cfg(feature = "service-principals")] SynchronizationJobGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/$count",
         "servicePrincipal.synchronization.job_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/synchronization/jobs", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobGetSchema = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "servicePrincipal.synchronization.job_GetSchema", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationSchema >, options[Select
-        Expand FromIdentity]
+        crate ::request::Json < crate ::models::SynchronizationSchema >,
+        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema",
+        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All", higher
+        "CustomSecAttributeProvisioning.Read.All", higher
+        "CustomSecAttributeProvisioning.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", least "CustomSecAttributeProvisioning.Read.All",
+        higher "Synchronization.Read.All", higher
+        "CustomSecAttributeProvisioning.ReadWrite.All", higher
+        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobPause = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
         "servicePrincipal.synchronization.job_pause", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/pause",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobProvisionOnDemand = Post
@@ -6995,14 +8322,22 @@ pub mod op {
         "servicePrincipal.synchronization.job_provisionOnDemand",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::StringKeyStringValuePair >, options[FromIdentity]
+        ::models::StringKeyStringValuePair >,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/provisionondemand",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobRestart = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
         "servicePrincipal.synchronization.job_restart", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/restart",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaCreateDirectory =
@@ -7030,7 +8365,9 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
         output crate ::request::Json < crate ::models::DirectoryDefinition >,
-        options[FromIdentity]
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/directories/{id}/discover",
+        [least "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaDirectoryGetCount
@@ -7049,6 +8386,9 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationJobSchemaFilterOperatorResponse >,
+        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/filteroperators",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7058,6 +8398,9 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationJobSchemaFunctionResponse >,
+        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/functions",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7086,7 +8429,11 @@ pub mod op {
         "servicePrincipal.synchronization.job.schema_parseExpression",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::ParseExpressionResponse >, options[FromIdentity]
+        ::models::ParseExpressionResponse >,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/parseexpression",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaUpdateDirectory =
@@ -7112,7 +8459,11 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
         "servicePrincipal.synchronization.job_start", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/start",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobUpdateBulkUpload = Patch
@@ -7143,16 +8494,24 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs",
         "servicePrincipal.synchronization_ListJob", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationJobCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::SynchronizationJobCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/synchronization/jobs", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
+        Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationListTemplate = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates",
         "servicePrincipal.synchronization_ListTemplate", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplateCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        ::models::SynchronizationTemplateCollectionResponse >,
+        permissions("GET /serviceprincipals/{id}/synchronization/templates", [least
+        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
+        Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationSecretGetCount = Get
@@ -7167,7 +8526,9 @@ pub mod op {
         "servicePrincipal.synchronization_SetSecret", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationSetSecretResponse >,
-        options[FromIdentity]
+        permissions("PUT /serviceprincipals/{id}/synchronization/secrets", [least
+        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
+        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateDeleteSchema =
@@ -7183,7 +8544,10 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/$count",
         "servicePrincipal.synchronization.template_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/synchronization/templates",
+        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [],
+        [least "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateGetSchema = Get
@@ -7191,8 +8555,11 @@ pub mod op {
         "servicePrincipal.synchronization.template_GetSchema",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::SynchronizationSchema >, options[Select Expand
-        FromIdentity]
+        ::request::Json < crate ::models::SynchronizationSchema >,
+        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}/schema",
+        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [],
+        [least "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
+        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -7241,6 +8608,9 @@ pub mod op {
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
         ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationTemplateSchemaFilterOperatorResponse >,
+        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/filteroperators",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7252,6 +8622,9 @@ pub mod op {
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
         ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationTemplateSchemaFunctionResponse >,
+        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/functions",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7283,6 +8656,9 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
         ::request::Json < crate ::models::ParseExpressionResponse >,
+        permissions("POST /serviceprincipals/{id}/synchronization/templates/{id}/schema/parseexpression",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -7310,6 +8686,8 @@ pub mod op {
         "servicePrincipal.synchronization_UpdateJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
         crate ::request::Json < crate ::models::SynchronizationJob >,
+        permissions("PATCH /serviceprincipals/{id}/synchronization/jobs/{id}", [least
+        "Synchronization.ReadWrite.All"], [], [least "Synchronization.ReadWrite.All"]),
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -7331,14 +8709,28 @@ pub mod op {
         #[cfg(feature = "service-principals")] TokenLifetimePolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/$count",
         "servicePrincipal.tokenLifetimePolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/tokenlifetimepolicies", [least
+        "Application.ReadWrite.All"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
+        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
+        "Policy.Read.All"["Application.ReadWrite.All"], higher
+        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy"], higher
+        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] TransitiveMemberOfGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/$count",
         "servicePrincipal.transitiveMemberOf_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
+        "ServicePrincipalId")], output crate ::request::Text < i32 >,
+        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
@@ -7347,7 +8739,12 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] TransitiveMemberOfGetCountAsDirectoryRole
@@ -7355,14 +8752,24 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] TransitiveMemberOfGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions("GET /serviceprincipals/{id}/transitivememberof", [least
+        "Application.Read.All", higher "Application.ReadWrite.All", higher
+        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.Read.All", higher "Directory.Read.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateAppRoleAssignedTo = Patch
@@ -7412,21 +8819,33 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_UpdateRemoteDesktopSecurityConfiguration",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::RemoteDesktopSecurityConfiguration >, options[FromIdentity]
+        < crate ::models::RemoteDesktopSecurityConfiguration >,
+        permissions("PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration",
+        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application-RemoteDesktopConfig.ReadWrite.All", higher
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateServicePrincipal = Patch
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_UpdateServicePrincipal", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipal >, options[FromIdentity]
+        ::models::ServicePrincipal >, permissions("PATCH /serviceprincipals/{id}", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateServicePrincipalByAppId = Patch
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_UpdateServicePrincipalGraphBPreAppId", path[("appId",
         "AppId")], output crate ::request::Json < crate ::models::ServicePrincipal >,
-        options[FromIdentity]
+        permissions("PATCH /serviceprincipals(appid={id})", [least
+        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
+        "Directory.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ValidateCredentialBySynchronizationJobId =
@@ -7435,6 +8854,9 @@ pub mod op {
         "servicePrincipal.synchronization.job_validateCredential_BySynchronizationJobId",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/validatecredentials",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
         options[FromIdentity]
     }
     crate::request::operation! {

@@ -22,7 +22,13 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /users/{id}/approleassignments`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -46,7 +52,13 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | AppRoleAssignment.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /users/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -67,7 +79,13 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | AppRoleAssignment.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `DELETE /users/{id}/approleassignments/{id}`.
     ///
     /// # Arguments
     ///
@@ -91,7 +109,7 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -117,7 +135,13 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `GET /users/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -134,7 +158,7 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -178,21 +202,28 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "users")] AppRoleAssignmentGetCount = Get
         "/users/{user-id}/appRoleAssignments/$count", "user.appRoleAssignment_GetCount",
-        path[("user-id", "UserId")], output crate ::request::Text < i32 >, options[Search
+        path[("user-id", "UserId")], output crate ::request::Text < i32 >,
+        permissions("GET /users/{id}/approleassignments", [least
+        "AppRoleAssignment.ReadWrite.All", higher "Directory.Read.All"], [], [least
+        "Directory.Read.All", least "AppRoleAssignment.ReadWrite.All"]), options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] CreateAppRoleAssignment = Post
         "/users/{user-id}/appRoleAssignments", "user_CreateAppRoleAssignment",
         path[("user-id", "UserId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, options[FromIdentity]
+        ::models::AppRoleAssignment >, permissions("POST /users/{id}/approleassignments",
+        [least "AppRoleAssignment.ReadWrite.All"], [], [least
+        "AppRoleAssignment.ReadWrite.All"]), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] DeleteAppRoleAssignment = Delete
         "/users/{user-id}/appRoleAssignments/{appRoleAssignment-id}",
         "user_DeleteAppRoleAssignment", path[("user-id", "UserId"),
         ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ::request::NoContent, permissions("DELETE /users/{id}/approleassignments/{id}",
+        [least "AppRoleAssignment.ReadWrite.All"], [], [least
+        "AppRoleAssignment.ReadWrite.All"]), options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] GetAppRoleAssignment = Get
@@ -206,8 +237,11 @@ pub mod op {
         #[cfg(feature = "users")] ListAppRoleAssignment = Get
         "/users/{user-id}/appRoleAssignments", "user_ListAppRoleAssignment",
         path[("user-id", "UserId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >,
+        permissions("GET /users/{id}/approleassignments", [least
+        "AppRoleAssignment.ReadWrite.All", higher "Directory.Read.All"], [], [least
+        "Directory.Read.All", least "AppRoleAssignment.ReadWrite.All"]), options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] UpdateAppRoleAssignment = Patch

@@ -1,8 +1,6 @@
 //! What to generate: the selection file (`openapi/codegen.toml`), the provenance pin
-//! (`openapi/*.provenance.toml`) and the permissions table (`openapi/permissions.json`).
+//! (`openapi/*.provenance.toml`) and where Microsoft's permission reference is (`openapi/permissions.json`).
 //! Parsing only; reading files is the caller's business.
-
-use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
@@ -32,8 +30,10 @@ pub struct DocumentConfig {
     pub path: String,
     /// Its provenance pin (source, commit, sha256).
     pub provenance: Option<String>,
-    /// Permissions per path and method.
+    /// Microsoft's permission reference (`permissions.json`, verbatim).
     pub permissions: Option<String>,
+    /// Its provenance pin; codegen refuses a reference that does not match it.
+    pub permissions_provenance: Option<String>,
 }
 
 /// `[selection]` of the config.
@@ -148,52 +148,5 @@ impl Provenance {
             });
         }
         Ok(provenance)
-    }
-}
-
-/// Permissions of one operation, least to most privileged in each list.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Permissions {
-    /// Delegated (work or school account).
-    pub delegated_work_or_school: Vec<String>,
-    /// Delegated (personal Microsoft account); empty means not supported.
-    pub delegated_personal: Vec<String>,
-    /// Application.
-    pub application: Vec<String>,
-}
-
-/// `permissions.json`: path → method (upper case) → permissions.
-#[derive(Clone, Debug, Default)]
-pub struct PermissionsTable {
-    by_operation: BTreeMap<(String, String), Permissions>,
-}
-
-impl PermissionsTable {
-    /// Parses `permissions.json` text; `file` names it in errors.
-    pub fn parse(text: &str, file: &str) -> Result<Self, Error> {
-        #[derive(Deserialize)]
-        struct Raw {
-            #[allow(dead_code)]
-            about: Option<String>,
-            paths: BTreeMap<String, BTreeMap<String, Permissions>>,
-        }
-        let raw: Raw = serde_json::from_str(text).map_err(|e| Error::Config {
-            file: file.to_owned(),
-            message: format!("line {} column {}: {e}", e.line(), e.column()),
-        })?;
-        let by_operation = raw
-            .paths
-            .into_iter()
-            .flat_map(|(path, methods)| {
-                methods.into_iter().map(move |(method, p)| ((path.clone(), method.to_ascii_uppercase()), p))
-            })
-            .collect();
-        Ok(PermissionsTable { by_operation })
-    }
-
-    /// Permissions of `method path`, if listed.
-    pub fn get(&self, path: &str, method: &str) -> Option<&Permissions> {
-        self.by_operation.get(&(path.to_owned(), method.to_ascii_uppercase()))
     }
 }

@@ -277,8 +277,8 @@ pub struct OperationDocs {
     pub description: Option<String>,
     /// `externalDocs.url` and its description.
     pub external_docs: Option<(String, String)>,
-    /// Permissions from `permissions.json`.
-    pub permissions: Option<crate::config::Permissions>,
+    /// Permissions from Microsoft's permission reference (`permissions.json`).
+    pub permissions: Option<crate::permissions::Permissions>,
     /// `METHOD /path`.
     pub http: String,
 }

@@ -19,6 +19,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod permissions;
 pub mod schema;
 pub mod sensitive;
 pub mod shape;
@@ -26,9 +27,10 @@ pub mod validate;
 
 use std::collections::BTreeMap;
 
-pub use config::{CodegenConfig, CrateConfig, OperationSelection, PermissionsTable, Provenance};
+pub use config::{CodegenConfig, CrateConfig, OperationSelection, Provenance};
 pub use diagnostics::{Diagnostic, Error};
 pub use emit::HEADER;
+pub use permissions::PermissionsTable;
 
 /// Everything generation depends on. Names are only used in messages.
 #[derive(Clone, Copy, Debug)]
@@ -68,6 +70,8 @@ pub struct Generated {
     pub files: BTreeMap<String, String>,
     /// Problems the generator worked around (for example Microsoft's duplicate operationIds).
     pub warnings: Vec<Diagnostic>,
+    /// Which operations found their permissions in the permission reference.
+    pub permissions: permissions::Coverage,
 }
 
 /// Parses and validates the document into the IR without emitting code.
@@ -110,7 +114,7 @@ pub fn model(inputs: &Inputs<'_>) -> Result<(ir::Api, Vec<Diagnostic>), Error> {
 pub fn generate(inputs: &Inputs<'_>) -> Result<Generated, Error> {
     let (api, warnings) = model(inputs)?;
     let files = emit::emit(&api, inputs.krate)?;
-    Ok(Generated { files, warnings })
+    Ok(Generated { files, warnings, permissions: permissions::coverage(&api) })
 }
 
 /// Only parses the document into the typed OpenAPI model (the baseline that the

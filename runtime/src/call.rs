@@ -433,8 +433,12 @@ mod tests {
     use crate::operation::HttpMethod;
     use crate::secret::Secret;
 
-    static OP: OperationInfo =
-        OperationInfo { operation_id: "test", method: HttpMethod::Post, path_template: "/things/{id}" };
+    static OP: OperationInfo = OperationInfo {
+        operation_id: "test",
+        method: HttpMethod::Post,
+        path_template: "/things/{id}",
+        permissions: None,
+    };
 
     #[test]
     fn first_error_wins_and_header_values_are_never_echoed() {

@@ -398,14 +398,10 @@ impl Client {
         }
         let attempts = parts.extensions.remove::<RetryHistory>().map(|h| h.0).unwrap_or_default();
         let body_len = parts.extensions.remove::<TruncatedBody>().map_or(body.len(), |truncated| truncated.full_len);
-        Err(Error::Service(Box::new(ServiceError::from_response(
-            operation.signature(),
-            parts.status,
-            parts.headers,
-            &body,
-            body_len,
-            attempts,
-        ))))
+        let grants = parts.extensions.remove::<crate::TokenGrants>();
+        let error =
+            ServiceError::from_response(operation.signature(), parts.status, parts.headers, &body, body_len, attempts);
+        Err(Error::Service(Box::new(error.with_permissions(operation.permissions, grants))))
     }
 
     /// Turns `call` into its request, settings and custom steps.

@@ -329,6 +329,8 @@ pub struct ServiceError {
     pub(crate) excerpt: String,
     pub(crate) attempt_statuses: Vec<StatusCode>,
     pub(crate) retry_after: Option<Duration>,
+    pub(crate) accepted: Option<&'static crate::Permissions>,
+    pub(crate) grants: Option<crate::TokenGrants>,
 }
 
 impl ServiceError {
@@ -367,7 +369,35 @@ impl ServiceError {
             headers,
             attempt_statuses,
             retry_after,
+            accepted: None,
+            grants: None,
         }
+    }
+
+    /// Adds what a 403 needs to explain itself: the permissions the operation accepts and
+    /// what the bearer token granted. Kept for 403 only.
+    pub(crate) fn with_permissions(
+        mut self,
+        accepted: Option<&'static crate::Permissions>,
+        grants: Option<crate::TokenGrants>,
+    ) -> Self {
+        if self.status == StatusCode::FORBIDDEN {
+            self.accepted = accepted;
+            self.grants = grants;
+        }
+        self
+    }
+
+    /// On a 403: the permissions the operation accepts, least privileged first, from
+    /// Microsoft's permission reference (`None` when it does not list the operation).
+    pub fn accepted_permissions(&self) -> Option<&'static crate::Permissions> {
+        self.accepted
+    }
+
+    /// On a 403: the delegated scopes (`scp`) and app roles (`roles`) of the bearer token
+    /// the call sent, when it was a JWT (read without verification; the token is not kept).
+    pub fn token_grants(&self) -> Option<&crate::TokenGrants> {
+        self.grants.as_ref()
     }
 
     /// The wait the service asked for in `Retry-After` (seconds or an HTTP date), if any.
@@ -490,6 +520,20 @@ impl fmt::Display for ServiceError {
             let statuses: Vec<String> = self.attempt_statuses.iter().map(|s| s.as_u16().to_string()).collect();
             write!(f, " after {} attempts [{}]", self.attempt_statuses.len(), statuses.join(", "))?;
         }
+        if let Some(accepted) = self.accepted {
+            write!(f, ". This operation accepts (least privileged first) {accepted}")?;
+            match &self.grants {
+                Some(grants) => {
+                    write!(f, "; the token carried {grants}")?;
+                    if accepted.accepts(grants) == Some(true) {
+                        // Then the 403 is about the resource (ownership, a role, a policy),
+                        // not about consent.
+                        f.write_str(", which includes an accepted permission")?;
+                    }
+                }
+                None => f.write_str("; the token's grants are unknown (not a JWT)")?,
+            }
+        }
         Ok(())
     }
 }
@@ -509,6 +553,8 @@ impl fmt::Debug for ServiceError {
             .field("excerpt", &self.excerpt)
             .field("attempt_statuses", &self.attempt_statuses)
             .field("retry_after", &self.retry_after)
+            .field("accepted", &self.accepted.map(|p| p.listed_for))
+            .field("grants", &self.grants)
             .finish()
     }
 }

@@ -92,7 +92,7 @@ pub mod double {
 pub mod double_opt {
     use super::*;
 
-    /// See [`double::serialize`](super::double::serialize).
+    /// See [`double::serialize`].
     pub fn serialize<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
         match value {
             Some(v) => super::double::serialize(v, serializer),
@@ -100,7 +100,7 @@ pub mod double_opt {
         }
     }
 
-    /// See [`double::deserialize`](super::double::deserialize).
+    /// See [`double::deserialize`].
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
         deserializer.deserialize_option(OptionalDouble)
     }

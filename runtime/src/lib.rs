@@ -51,7 +51,11 @@
 //!
 //! Invalid arguments never panic: [`Call`] records them and [`Client::execute`] /
 //! [`Client::what_if`] return them before any I/O. Non-2XX responses become
-//! [`Error::Service`]; see [`Error`] for the other kinds.
+//! [`Error::Service`]; see [`Error`] for the other kinds. A 403 of an operation whose
+//! [`OperationInfo::permissions`] are known explains itself: its `Display` lists the
+//! permissions the operation accepts, least privileged first, and the `scp`/`roles` claims of
+//! the bearer token that was sent ([`TokenGrants`], read from the JWT without verifying it; the
+//! token itself is not kept).
 //!
 //! # Secrets
 //!
@@ -104,6 +108,7 @@
 //!     method: HttpMethod::Post,
 //!     path_template:
 //!         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
+//!     permissions: None,
 //! };
 //!
 //! # async fn run() -> Result<(), msgraph_runtime::Error> {
@@ -131,6 +136,7 @@ mod logging;
 mod operation;
 pub mod paging;
 mod path;
+mod permissions;
 pub mod pipeline;
 mod proxy;
 mod redact;
@@ -156,6 +162,7 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{DecodeError, Error, RedirectRefusal, ServiceError, TransportError};
 pub use formats::{Flags, StringEnum};
 pub use operation::{HttpMethod, OperationInfo, identity_key};
+pub use permissions::{Permission, Permissions, TokenGrants};
 pub use pipeline::{BoxFuture, HttpResponse, Next, Request, Step, StepFn, step_fn};
 pub use proxy::Proxy;
 pub use response::{ByteStream, Response};
@@ -182,6 +189,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 ///     operation_id: "example",
 ///     method: HttpMethod::Get,
 ///     path_template: "/me",
+///     permissions: None,
 /// };
 ///
 /// pub struct GetMe {

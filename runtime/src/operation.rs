@@ -61,6 +61,9 @@ pub struct OperationInfo {
     /// `/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken`
     /// or an alternate key such as `/applications(appId='{appId}')`.
     pub path_template: &'static str,
+    /// The permissions Microsoft's permission reference lists for this operation, least
+    /// privileged first; `None` when the reference does not list its path.
+    pub permissions: Option<&'static crate::Permissions>,
 }
 
 impl OperationInfo {
@@ -96,6 +99,7 @@ mod tests {
         operation_id: "servicePrincipal.synchronization_acquireAccessToken",
         method: HttpMethod::Post,
         path_template: "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
+        permissions: None,
     };
 
     #[test]

@@ -13,12 +13,14 @@ static LIST: OperationInfo = OperationInfo {
     operation_id: "application_ListApplication",
     method: HttpMethod::Get,
     path_template: "/applications",
+    permissions: None,
 };
 
 static COUNT: OperationInfo = OperationInfo {
     operation_id: "application_GetCount",
     method: HttpMethod::Get,
     path_template: "/applications/$count",
+    permissions: None,
 };
 
 #[derive(serde::Deserialize)]

@@ -28,6 +28,7 @@ static UPDATE_USER: OperationInfo = OperationInfo {
     operation_id: "users.user.UpdateUser",
     method: HttpMethod::Post,
     path_template: "/users/{user-id}",
+    permissions: None,
 };
 
 #[derive(serde::Serialize)]

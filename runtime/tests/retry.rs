@@ -214,6 +214,7 @@ async fn non_idempotent_calls_are_retried_only_when_the_service_did_not_act() {
         operation_id: "applications.application.UpdateApplication",
         method: msgraph_runtime::HttpMethod::Patch,
         path_template: "/applications/{application-id}",
+        permissions: None,
     };
     let server = serve(vec![status(504), status(204)]).await;
     let mut call = msgraph_runtime::Call::new(&PATCH);

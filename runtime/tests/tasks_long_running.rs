@@ -20,6 +20,7 @@ static CLONE_TEAM: OperationInfo = OperationInfo {
     operation_id: "teams.team.clone",
     method: HttpMethod::Post,
     path_template: "/teams/{team-id}/clone",
+    permissions: None,
 };
 
 /// A monitor that answers `answers[n]` to the n-th poll (the last one repeated).

@@ -14,6 +14,7 @@ static LIST: OperationInfo = OperationInfo {
     operation_id: "application_ListApplication",
     method: HttpMethod::Get,
     path_template: "/applications",
+    permissions: None,
 };
 
 #[derive(serde::Deserialize, Debug)]

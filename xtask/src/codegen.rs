@@ -126,10 +126,12 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskE
         None => None,
     };
     let permissions = match &config.document.permissions {
-        Some(p) => {
-            let path = dir.join(p);
-            Some(PermissionsTable::parse(&read_text(&path)?, &display_relative(root, &path)).map_err(fail)?)
-        }
+        Some(p) => Some(load_permissions(root, dir, p, config.document.permissions_provenance.as_deref()).map_err(
+            |e| match e {
+                XtaskError::Generate { error, .. } => fail(error),
+                other => other,
+            },
+        )?),
         None => None,
     };
     let document_name = display_relative(root, &document_path);
@@ -148,6 +150,29 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskE
         eprintln!("warning: {document_name}: {warning}");
     }
     Ok(generated)
+}
+
+/// Reads Microsoft's permission reference at `dir/file`, verified against its provenance pin
+/// when there is one.
+pub fn load_permissions(
+    root: &Path,
+    dir: &Path,
+    file: &str,
+    provenance: Option<&str>,
+) -> Result<PermissionsTable, XtaskError> {
+    let path = dir.join(file);
+    let name = display_relative(root, &path);
+    let fail = |error: Error| XtaskError::Generate { config: path.clone(), error };
+    let bytes = read(&path)?;
+    if let Some(provenance) = provenance {
+        let pin_path = dir.join(provenance);
+        let pin_name = display_relative(root, &pin_path);
+        let pin = Provenance::parse(&read_text(&pin_path)?, &pin_name).map_err(fail)?;
+        msgraph_codegen::load::verify_checksum(&bytes, &pin.sha256, &name, &pin_name).map_err(fail)?;
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|e| fail(Error::Config { file: name.clone(), message: e.to_string() }))?;
+    PermissionsTable::parse(&text, &name).map_err(fail)
 }
 
 fn display_relative(root: &Path, path: &Path) -> String {
@@ -273,11 +298,16 @@ pub fn standalone(root: &Path, document: &Path, select: &str, out: &Path) -> Res
         workspace_member: false,
     };
     let document_name = document.display().to_string();
+    // Any Graph document takes its permissions from the repository's pinned reference.
+    let permissions = match root.join("openapi/permissions.json").is_file() {
+        true => Some(crate::permissions::pinned_table(root)?),
+        false => None,
+    };
     let inputs = Inputs {
         document_name: &document_name,
         document: &bytes,
         pin: None,
-        permissions: None,
+        permissions: permissions.as_ref(),
         selection: &selection,
         always: None,
         sensitive: &[],

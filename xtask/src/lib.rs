@@ -5,6 +5,7 @@ pub mod bench;
 pub mod codegen;
 pub mod modules;
 pub mod out_dir;
+pub mod permissions;
 
 use std::path::{Path, PathBuf};
 

@@ -40,6 +40,13 @@ enum Command {
         #[arg(long)]
         test: bool,
     },
+    /// Report which operations of every pinned module document find their permissions in
+    /// Microsoft's permission reference (PERMISSIONS.md).
+    Permissions {
+        /// Compare with the committed report instead; exit 1 if it is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run every benchmark (release builds) and rewrite BENCHMARKS.md; takes about 20 minutes.
     Bench {
         /// Run only these benchmarks (comma-separated: codegen, http, serde, compile, size) and
@@ -67,6 +74,7 @@ fn main() -> ExitCode {
         }
         Command::Codegen { .. } => xtask::codegen::write(&root).map(|()| true),
         Command::Modules { only, test } => xtask::modules::run(&root, &xtask::modules::Options { only, test }),
+        Command::Permissions { check } => xtask::permissions::run(&root, check),
         Command::Bench { only } => {
             xtask::bench::Selection::from_names(&only).and_then(|s| xtask::bench::run(&root, s)).map(|()| true)
         }

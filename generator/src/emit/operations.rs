@@ -11,6 +11,7 @@ use super::docs::{attrs, code, inner_attrs, link_target, prose};
 use super::type_tokens;
 use crate::ir::{Api, Area, Model, Operation, Param, ParamKind, RequestBody, ResponseBody};
 use crate::naming::{compose, ident, unraw};
+use crate::permissions::Grant;
 
 /// Tokens of `src/<area>.rs`.
 pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
@@ -92,13 +93,31 @@ fn operation_doc(op: &Operation) -> String {
     doc.push_str("\n# Permissions\n\n");
     match &op.docs.permissions {
         Some(p) => {
-            let list = |v: &[String]| if v.is_empty() { "Not supported".to_owned() } else { v.join(", ") };
+            let list = |v: &[Grant]| {
+                if v.is_empty() {
+                    return "Not supported".to_owned();
+                }
+                let names: Vec<String> = v
+                    .iter()
+                    .map(|g| match g.also_requires.as_slice() {
+                        [] => g.name.clone(),
+                        also => format!("{} (with {})", g.name, also.join(" and ")),
+                    })
+                    .collect();
+                names.join(", ")
+            };
             doc.push_str("| Permission type | Permissions (from least to most privileged) |\n|---|---|\n");
-            doc.push_str(&format!("| Delegated (work or school account) | {} |\n", list(&p.delegated_work_or_school)));
+            doc.push_str(&format!("| Delegated (work or school account) | {} |\n", list(&p.delegated_work)));
             doc.push_str(&format!("| Delegated (personal Microsoft account) | {} |\n", list(&p.delegated_personal)));
             doc.push_str(&format!("| Application | {} |\n", list(&p.application)));
+            doc.push_str(&format!("\nMicrosoft's permission reference lists these for `{}`", p.listed_for));
+            match p.inferred {
+                Some(why) => doc.push_str(&format!("; this operation is {why}.\n")),
+                None => doc.push_str(".\n"),
+            }
         }
-        None => doc.push_str("Not listed in `openapi/permissions.json`; see the linked documentation.\n"),
+        None => doc
+            .push_str("Microsoft's permission reference does not list this operation; see the linked documentation.\n"),
     }
     doc
 }
@@ -372,6 +391,21 @@ fn operation_type(api: &Api, op: &Operation) -> TokenStream {
     if !op.path_params.is_empty() && !needs_own_via(api, op) {
         options.push(ident("FromIdentity"));
     }
+    let permissions = op.docs.permissions.as_ref().map(|p| {
+        let list = |v: &[Grant]| {
+            let items = v.iter().map(|g| {
+                let kind = ident(if g.least { "least" } else { "higher" });
+                let name = &g.name;
+                let also = &g.also_requires;
+                if also.is_empty() { quote!(#kind #name) } else { quote!(#kind #name [#(#also),*]) }
+            });
+            quote!([#(#items),*])
+        };
+        let listed = &p.listed_for;
+        let (work, personal, application) =
+            (list(&p.delegated_work), list(&p.delegated_personal), list(&p.application));
+        quote!(permissions (#listed, #work, #personal, #application),)
+    });
     quote! {
         crate::request::operation! {
             #cfg
@@ -379,6 +413,7 @@ fn operation_type(api: &Api, op: &Operation) -> TokenStream {
             path [#(#keys),*],
             output #output,
             #content_type
+            #permissions
             options [#(#options)*]
         }
     }

@@ -20,9 +20,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value;
 
-use crate::config::{OperationSelection, PermissionsTable};
+use crate::config::OperationSelection;
 use crate::diagnostics::Diagnostic;
 use crate::ir::*;
+use crate::permissions::PermissionsTable;
 use crate::validate::OperationIds;
 use features::model_features;
 use names::{RESERVED_TYPE_NAMES, component_type_names};

@@ -288,7 +288,13 @@ impl<'a> Lowerer<'a> {
                 .external_docs
                 .as_ref()
                 .map(|d| (d.url.clone(), d.description.clone().unwrap_or_default())),
-            permissions: self.input.permissions.and_then(|p| p.get(op.path, op.method)).cloned(),
+            permissions: self.input.permissions.and_then(|table| {
+                let schemas = self.input.tree.get("components").and_then(|c| c.get("schemas"));
+                let is_type = |segment: &str| {
+                    segment.starts_with("microsoft.graph.") && schemas.is_some_and(|s| s.get(segment).is_some())
+                };
+                table.lookup(op.method, op.path, &is_type)
+            }),
             http: format!("{} {}", http_method.as_str(), op.path),
         };
         let feature = match self.input.always {

@@ -173,6 +173,16 @@ impl Builtins {
                         None
                     };
                     let Some(delay) = delay else {
+                        if status == StatusCode::FORBIDDEN
+                            && let Some(grants) = request
+                                .headers()
+                                .get(AUTHORIZATION)
+                                .and_then(|value| crate::TokenGrants::from_authorization(value.as_bytes()))
+                        {
+                            // What the token granted, for the error to compare with what the
+                            // operation accepts; the token itself stays here.
+                            response.extensions_mut().insert(grants);
+                        }
                         if !statuses.is_empty() {
                             statuses.push(status);
                             response.extensions_mut().insert(RetryHistory(statuses));

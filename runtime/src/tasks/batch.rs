@@ -30,7 +30,7 @@
 //! use msgraph_runtime::{Call, Client, HttpMethod, OperationInfo, StaticToken};
 //!
 //! static GET_USER: OperationInfo =
-//!     OperationInfo { operation_id: "users.user.GetUser", method: HttpMethod::Get, path_template: "/users/{user-id}" };
+//!     OperationInfo { operation_id: "users.user.GetUser", method: HttpMethod::Get, path_template: "/users/{user-id}", permissions: None };
 //!
 //! #[derive(serde::Deserialize)]
 //! struct User {
@@ -85,7 +85,7 @@ use crate::what_if::WhatIf;
 pub const MAX_BATCH_SIZE: usize = 20;
 
 static BATCH: OperationInfo =
-    OperationInfo { operation_id: "batch", method: HttpMethod::Post, path_template: "/$batch" };
+    OperationInfo { operation_id: "batch", method: HttpMethod::Post, path_template: "/$batch", permissions: None };
 
 /// Where an item goes.
 #[derive(Clone)]

@@ -19,7 +19,7 @@
 //! use msgraph_runtime::{Call, Client, HttpMethod, OperationInfo, StaticToken};
 //!
 //! static USERS_DELTA: OperationInfo =
-//!     OperationInfo { operation_id: "users.delta", method: HttpMethod::Get, path_template: "/users/delta()" };
+//!     OperationInfo { operation_id: "users.delta", method: HttpMethod::Get, path_template: "/users/delta()", permissions: None };
 //!
 //! #[derive(serde::Deserialize)]
 //! struct User {
@@ -55,8 +55,12 @@ use crate::paging;
 use crate::response::Response;
 use crate::tasks::{TaskKind, task_error};
 
-static SAVED_DELTA_LINK: OperationInfo =
-    OperationInfo { operation_id: "delta.resume", method: HttpMethod::Get, path_template: "(saved @odata.deltaLink)" };
+static SAVED_DELTA_LINK: OperationInfo = OperationInfo {
+    operation_id: "delta.resume",
+    method: HttpMethod::Get,
+    path_template: "(saved @odata.deltaLink)",
+    permissions: None,
+};
 
 /// One page of a delta query.
 #[derive(Clone, Debug, serde::Deserialize)]

@@ -30,6 +30,7 @@
 //!     operation_id: "drives.items.copy",
 //!     method: HttpMethod::Post,
 //!     path_template: "/drives/{drive-id}/items/{driveItem-id}/copy",
+//!     permissions: None,
 //! };
 //!
 //! # async fn run() -> Result<(), msgraph_runtime::Error> {
@@ -65,6 +66,7 @@ static MONITOR: OperationInfo = OperationInfo {
     operation_id: "longRunningOperation.poll",
     method: HttpMethod::Get,
     path_template: "(monitor URL)",
+    permissions: None,
 };
 
 const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);

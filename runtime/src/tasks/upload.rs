@@ -90,6 +90,7 @@ pub static DRIVE_ITEM_CREATE_UPLOAD_SESSION: OperationInfo = OperationInfo {
     operation_id: "drives.items.createUploadSession",
     method: HttpMethod::Post,
     path_template: "/drives/{drive-id}/items/{driveItem-id}/createUploadSession",
+    permissions: None,
 };
 
 /// `POST /drives/{drive-id}/items/{parentItem-id}:/{fileName}:/createUploadSession`: a new file
@@ -98,6 +99,7 @@ pub static NEW_FILE_CREATE_UPLOAD_SESSION: OperationInfo = OperationInfo {
     operation_id: "drives.items.createUploadSession.byName",
     method: HttpMethod::Post,
     path_template: "/drives/{drive-id}/items/{parentItem-id}:/{fileName}:/createUploadSession",
+    permissions: None,
 };
 
 /// `POST /users/{user-id}/messages/{message-id}/attachments/createUploadSession`.
@@ -105,6 +107,7 @@ pub static ATTACHMENT_CREATE_UPLOAD_SESSION: OperationInfo = OperationInfo {
     operation_id: "users.messages.attachments.createUploadSession",
     method: HttpMethod::Post,
     path_template: "/users/{user-id}/messages/{message-id}/attachments/createUploadSession",
+    permissions: None,
 };
 
 /// `POST /print/printers/{printer-id}/jobs/{printJob-id}/documents/{printDocument-id}/createUploadSession`.
@@ -112,6 +115,7 @@ pub static PRINT_DOCUMENT_CREATE_UPLOAD_SESSION: OperationInfo = OperationInfo {
     operation_id: "print.printers.jobs.documents.createUploadSession",
     method: HttpMethod::Post,
     path_template: "/print/printers/{printer-id}/jobs/{printJob-id}/documents/{printDocument-id}/createUploadSession",
+    permissions: None,
 };
 
 /// An upload session, as `createUploadSession` answers it (`uploadSession`). Serializable, so

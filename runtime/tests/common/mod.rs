@@ -17,22 +17,29 @@ pub static ACQUIRE: OperationInfo = OperationInfo {
     operation_id: "servicePrincipal.synchronization_acquireAccessToken",
     method: HttpMethod::Post,
     path_template: "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
+    permissions: None,
 };
 
 pub static GET_APP_BY_APP_ID: OperationInfo = OperationInfo {
     operation_id: "applications.application.GetByAppId",
     method: HttpMethod::Get,
     path_template: "/applications(appId='{appId}')",
+    permissions: None,
 };
 
-pub static GET_USER: OperationInfo =
-    OperationInfo { operation_id: "users.user.GetUser", method: HttpMethod::Get, path_template: "/users/{user-id}" };
+pub static GET_USER: OperationInfo = OperationInfo {
+    operation_id: "users.user.GetUser",
+    method: HttpMethod::Get,
+    path_template: "/users/{user-id}",
+    permissions: None,
+};
 
 /// An idempotent operation with a body (PUT), for what is retried whatever happened.
 pub static PUT_LOGO: OperationInfo = OperationInfo {
     operation_id: "applications.application.SetLogo",
     method: HttpMethod::Put,
     path_template: "/applications/{application-id}/logo",
+    permissions: None,
 };
 
 pub const PUT_LOGO_PATH: &str = "/v1.0/applications/app-1/logo";

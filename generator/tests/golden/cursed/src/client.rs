@@ -20,7 +20,7 @@ impl ClientArea {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     pub fn get(&self) -> Get {
         Request::new(&self.client, &[])
     }

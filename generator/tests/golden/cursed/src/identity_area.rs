@@ -20,7 +20,7 @@ impl Identity {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     pub fn get_conditional_access(&self) -> GetConditionalAccess {
         Request::new(&self.client, &[])
     }

@@ -18,7 +18,7 @@ impl Models {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// Microsoft's permission reference does not list this operation; see the linked documentation.
     pub fn list_model(&self) -> ListModel {
         Request::new(&self.client, &[])
     }

@@ -448,16 +448,37 @@ macro_rules! operation {
     (
         $(#[$cfg:meta])* $name:ident = $method:ident $path:literal, $id:literal,
         path[$(($wire:literal, $key:literal)),*], output $output:ty, $(content_type
-        $content_type:literal,)? options[$($option:ident)*]
+        $content_type:literal,)? $(permissions $permissions:tt,)?
+        options[$($option:ident)*]
     ) => {
         #[doc = concat!("`", $path, "` (operationId `", $id,
         "`), for [`Request`](crate::request::Request).")] $(#[$cfg])* pub enum $name {}
         $(#[$cfg])* impl crate ::request::Operation for $name { const INFO : & 'static
         crate ::runtime::OperationInfo = & crate ::runtime::OperationInfo { operation_id
-        : $id, method : crate ::runtime::HttpMethod:: $method, path_template : $path, };
+        : $id, method : crate ::runtime::HttpMethod:: $method, path_template : $path,
+        permissions : crate ::request::operation!(@ permissions $($permissions)?), };
         const PATH : & 'static [(& 'static str, & 'static str)] = & [$(($wire, $key)),*];
         $(const CONTENT_TYPE : & 'static str = $content_type;)? type Output = $output; }
         crate ::request::operation!(@ options[$(#[$cfg])*] $name $($option)*);
+    };
+    (@ permissions) => {
+        None
+    };
+    (@ permissions($listed:literal, $work:tt, $personal:tt, $application:tt)) => {
+        Some(& crate ::runtime::Permissions { listed_for : $listed, delegated_work : &
+        crate ::request::operation!(@ grants $work), delegated_personal : & crate
+        ::request::operation!(@ grants $personal), application : & crate
+        ::request::operation!(@ grants $application), })
+    };
+    (@ grants[$($kind:ident $permission:literal $([$($also:literal),*])?),*]) => {
+        [$(crate ::runtime::Permission { name : $permission, least_privileged : crate
+        ::request::operation!(@ least $kind), also_requires : & [$($($also),*)?], }),*]
+    };
+    (@ least least) => {
+        true
+    };
+    (@ least higher) => {
+        false
     };
     (@ options[$($cfg:tt)*] $name:ident) => {};
     (@ options[$($cfg:tt)*] $name:ident $option:ident $($rest:ident)*) => {

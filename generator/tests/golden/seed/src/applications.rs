@@ -20,7 +20,13 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Not supported |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy (with Application.Read.All) |
+    ///
+    /// Microsoft's permission reference lists these for `POST /applications(appid={id})/synchronization/acquireaccesstoken`.
     ///
     /// # Arguments
     ///
@@ -43,6 +49,9 @@ pub mod op {
         SynchronizationAcquireAccessToken = Post
         "/applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken",
         "application.synchronization_acquireAccessToken", path[("appId", "AppId")],
-        output crate ::request::NoContent, options[FromIdentity]
+        output crate ::request::NoContent,
+        permissions("POST /applications(appid={id})/synchronization/acquireaccesstoken",
+        [], [], [least "Application.ReadWrite.OwnedBy"["Application.Read.All"]]),
+        options[FromIdentity]
     }
 }

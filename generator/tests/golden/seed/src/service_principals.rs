@@ -24,7 +24,13 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Not listed in `openapi/permissions.json`; see the linked documentation.
+    /// | Permission type | Permissions (from least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) | Not supported |
+    /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
+    ///
+    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/acquireaccesstoken`.
     ///
     /// # Arguments
     ///
@@ -48,6 +54,10 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
         "servicePrincipal.synchronization_acquireAccessToken",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        ::request::NoContent,
+        permissions("POST /serviceprincipals/{id}/synchronization/acquireaccesstoken",
+        [least "Synchronization.ReadWrite.All"], [], [least
+        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        options[FromIdentity]
     }
 }
