@@ -531,7 +531,7 @@ impl fmt::Display for ServiceError {
                         f.write_str(", which includes an accepted permission")?;
                     }
                 }
-                None => f.write_str("; the token's grants are unknown (not a JWT)")?,
+                None => f.write_str("; the token's scopes and roles are unknown (no bearer JWT was seen)")?,
             }
         }
         Ok(())

@@ -93,7 +93,7 @@ async fn a_403_with_an_accepted_permission_says_so_and_an_opaque_token_is_not_gu
         "{text}"
     );
     let text = acquire_with(TOKEN, &server).await.to_string();
-    assert!(text.contains("the token's grants are unknown (not a JWT)"), "{text}");
+    assert!(text.contains("the token's scopes and roles are unknown (no bearer JWT was seen)"), "{text}");
     assert!(!text.contains("tok3n"), "{text}");
 }
 
@@ -102,4 +102,24 @@ async fn other_statuses_do_not_talk_about_permissions() {
     let server = server_answering(404).await;
     let text = acquire_with(DELEGATED_JWT, &server).await.to_string();
     assert!(!text.contains("accepts") && !text.contains("scp"), "{text}");
+}
+
+#[tokio::test]
+async fn a_403_inside_a_batch_names_what_its_operation_accepts() {
+    use msgraph_sdk::runtime::tasks::batch::BatchRequest;
+    let server = MockServer::start().await;
+    let body = json!({"responses": [{"id": "token", "status": 403, "headers": {"content-type": "application/json"},
+        "body": {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges."}}}]});
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+    let client = builder(&server).credential(StaticToken::new(DELEGATED_JWT)).build().unwrap();
+    let call = client.service_principals().synchronization_acquire_access_token(SP_ID).into_call().unwrap();
+    let mut batch = BatchRequest::new();
+    batch.add("token", call).unwrap();
+    let response = batch.send(&client).await.unwrap();
+    let text = response.get("token").unwrap().to_result().unwrap_err().to_string();
+    assert!(
+        text.contains("accepts (least privileged first) delegated (work or school): Synchronization.ReadWrite.All"),
+        "{text}"
+    );
+    assert!(text.contains("the token's scopes and roles are unknown"), "{text}");
 }

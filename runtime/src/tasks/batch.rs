@@ -106,6 +106,8 @@ struct Item {
     depends_on: Vec<String>,
     /// `METHOD /path/template` (or the raw URL's path), for errors: never query values.
     described: String,
+    /// What the operation accepts, for the error of a 403 answer.
+    permissions: Option<&'static crate::Permissions>,
 }
 
 /// Requests to send as JSON batches. See the [module documentation](self).
@@ -199,6 +201,7 @@ impl BatchRequest {
             body,
             depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
             described: format!("{method} {path_only}"),
+            permissions: None,
         });
         Ok(self)
     }
@@ -589,6 +592,7 @@ fn item_from_call(id: String, mut call: Call, depends_on: &[&str]) -> Result<Ite
         body,
         depends_on: depends_on.iter().map(|d| (*d).to_owned()).collect(),
         described: format!("{} {}", operation.method, operation.path_template),
+        permissions: operation.permissions,
     })
 }
 
@@ -706,6 +710,7 @@ pub struct BatchItemResponse {
     body: Bytes,
     /// Statuses of every answer for this item when it was sent more than once.
     statuses: Vec<StatusCode>,
+    permissions: Option<&'static crate::Permissions>,
 }
 
 impl BatchItemResponse {
@@ -751,7 +756,15 @@ impl BatchItemResponse {
         if !statuses.is_empty() {
             statuses.push(status);
         }
-        Ok(BatchItemResponse { id: item.id.clone(), request: item.described.clone(), status, headers, body, statuses })
+        Ok(BatchItemResponse {
+            id: item.id.clone(),
+            request: item.described.clone(),
+            status,
+            headers,
+            body,
+            statuses,
+            permissions: item.permissions,
+        })
     }
 
     /// The item's id.
@@ -796,14 +809,18 @@ impl BatchItemResponse {
         if self.is_success() {
             return Ok(Response::new(self.status, self.headers.clone(), self.body.clone()));
         }
-        Err(Error::Service(Box::new(ServiceError::from_response(
-            format!("batch item '{}': {}", self.id, self.request),
-            self.status,
-            self.headers.clone(),
-            &self.body,
-            self.body.len(),
-            self.statuses.clone(),
-        ))))
+        Err(Error::Service(Box::new(
+            ServiceError::from_response(
+                format!("batch item '{}': {}", self.id, self.request),
+                self.status,
+                self.headers.clone(),
+                &self.body,
+                self.body.len(),
+                self.statuses.clone(),
+            )
+            // The batch's token is not seen here, only what the item's operation accepts.
+            .with_permissions(self.permissions, None),
+        )))
     }
 
     /// Decodes a successful answer as `T` (see [`BatchItemResponse::to_result`]).
