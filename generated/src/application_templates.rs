@@ -26,7 +26,7 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -46,7 +46,7 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "application-templates")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
@@ -69,8 +69,6 @@ impl ApplicationTemplates {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applicationtemplates/{id}/instantiate`.
-    ///
     /// # Arguments
     ///
     /// - `application_template_id`: The unique identifier of applicationTemplate
@@ -90,7 +88,7 @@ impl ApplicationTemplates {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "application-templates")]
     pub fn list_application_template(&self) -> ListApplicationTemplate {
         Request::new(&self.client, &[])
@@ -127,11 +125,8 @@ pub mod op {
         "/applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate",
         "applicationTemplate_instantiate", path[("applicationTemplate-id",
         "ApplicationTemplateId")], output crate ::request::Json < crate
-        ::models::ApplicationServicePrincipal >,
-        permissions("POST /applicationtemplates/{id}/instantiate", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::models::ApplicationServicePrincipal >, permissions P_45A56A7EA316,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "application-templates")] ListApplicationTemplate = Get

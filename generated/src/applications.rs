@@ -32,8 +32,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/addkey`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -59,8 +57,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/addpassword`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -80,7 +76,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -102,7 +98,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -126,7 +122,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -143,7 +139,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -170,7 +166,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Policy.ReadWrite.ApplicationConfiguration |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/appmanagementpolicies`; this operation is the `$ref` of it.
+    /// Listed for `POST /applications/{id}/appmanagementpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -199,8 +195,6 @@ impl Applications {
     /// | Delegated (work or school account) | AppRegistration.Create, Application.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | AppRegistration.Create, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /applications`.
     #[cfg(feature = "applications")]
     pub fn create_application(&self) -> CreateApplication {
         Request::new(&self.client, &[])
@@ -222,8 +216,6 @@ impl Applications {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/extensionproperties`.
     ///
     /// # Arguments
     ///
@@ -253,8 +245,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/federatedidentitycredentials`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -283,7 +273,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Directory.Read.All), Directory.Read.All, Application.ReadWrite.All (with Directory.Read.All), Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/owners`; this operation is the `$ref` of it.
+    /// Listed for `POST /applications/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -310,7 +300,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
+    /// Listed for `POST /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -340,7 +330,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
+    /// Listed for `POST /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -370,7 +360,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Policy.ReadWrite.ApplicationConfiguration |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/appmanagementpolicies`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /applications/{id}/appmanagementpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -423,8 +413,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -450,8 +438,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications(appid={id})`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of application
@@ -474,7 +460,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -503,8 +489,6 @@ impl Applications {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/extensionproperties/{id}`.
     ///
     /// # Arguments
     ///
@@ -536,8 +520,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/federatedidentitycredentials/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -560,7 +542,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -581,7 +563,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -624,7 +606,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -645,7 +627,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -692,7 +674,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -744,8 +726,6 @@ impl Applications {
     /// | Delegated (work or school account) | Directory.Read.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /applications/delta`.
     #[cfg(feature = "applications")]
     pub fn delta(&self) -> Delta {
         Request::new(&self.client, &[])
@@ -764,7 +744,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/extensionproperties`; this operation is the `$count` of it.
+    /// Listed for `GET /applications/{id}/extensionproperties`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -788,7 +768,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -814,7 +794,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -842,7 +822,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/federatedidentitycredentials`; this operation is the `$count` of it.
+    /// Listed for `GET /applications/{id}/federatedidentitycredentials`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -866,7 +846,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -898,8 +878,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -925,8 +903,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications(appid={id})`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of application
@@ -946,7 +922,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -970,7 +946,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
         Request::new(&self.client, &[])
@@ -987,7 +963,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn get_by_id(&self) -> GetById {
         Request::new(&self.client, &[])
@@ -1006,7 +982,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All, User.Read |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications`; this operation is the `$count` of it.
+    /// Listed for `GET /applications`; this operation is the `$count` of it.
     #[cfg(feature = "applications")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
@@ -1021,7 +997,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1050,8 +1026,6 @@ impl Applications {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All |
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/extensionproperties/{id}`.
     ///
     /// # Arguments
     ///
@@ -1083,8 +1057,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/federatedidentitycredentials/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1105,7 +1077,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1129,7 +1101,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1150,7 +1122,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1171,7 +1143,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1188,7 +1160,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1210,7 +1182,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1232,7 +1204,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1254,7 +1226,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1278,7 +1250,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1295,7 +1267,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1317,7 +1289,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1339,7 +1311,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1368,8 +1340,6 @@ impl Applications {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All, User.Read |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /applications`.
     #[cfg(feature = "applications")]
     pub fn list_application(&self) -> ListApplication {
         Request::new(&self.client, &[])
@@ -1391,8 +1361,6 @@ impl Applications {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Application.Read.All, Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/extensionproperties`.
     ///
     /// # Arguments
     ///
@@ -1422,8 +1390,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/federatedidentitycredentials`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1442,7 +1408,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1472,8 +1438,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1495,7 +1459,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1521,7 +1485,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1544,7 +1508,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1570,7 +1534,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1597,7 +1561,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref` of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1623,8 +1587,6 @@ impl Applications {
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
-    ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenissuancepolicies`.
     ///
     /// # Arguments
     ///
@@ -1654,7 +1616,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
+    /// Listed for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1684,8 +1646,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenlifetimepolicies`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1714,7 +1674,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
+    /// Listed for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1744,7 +1704,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/owners/{id}`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /applications/{id}/owners/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -1772,7 +1732,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$count` of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -1795,7 +1755,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1821,7 +1781,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1847,7 +1807,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1873,7 +1833,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /applications/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -1900,8 +1860,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/removekey`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1927,8 +1885,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/removepassword`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1948,7 +1904,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1973,8 +1929,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PUT /applications/{id}/logo`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -1990,7 +1944,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2017,8 +1971,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Not supported |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/setverifiedpublisher`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -2042,8 +1994,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/synchronization/acquireaccesstoken`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -2061,7 +2011,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2081,7 +2031,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2101,7 +2051,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2123,7 +2073,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2147,7 +2097,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2177,8 +2127,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -2199,7 +2147,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2223,7 +2171,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2245,7 +2193,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2269,7 +2217,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2293,7 +2241,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2315,7 +2263,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2337,7 +2285,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2363,7 +2311,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2389,7 +2337,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2415,7 +2363,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2437,7 +2385,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2459,7 +2407,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2490,7 +2438,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2517,7 +2465,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2543,7 +2491,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2569,7 +2517,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2593,7 +2541,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2622,7 +2570,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2648,7 +2596,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2670,7 +2618,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2699,7 +2647,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2725,7 +2673,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2747,7 +2695,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2769,7 +2717,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2791,7 +2739,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2813,7 +2761,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2841,8 +2789,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -2861,7 +2807,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2881,7 +2827,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2906,8 +2852,6 @@ impl Applications {
     /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/synchronization/templates/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -2935,7 +2879,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates`; this operation is the `$count` of it.
+    /// Listed for `GET /applications/{id}/synchronization/templates`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2963,8 +2907,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}/schema`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -2985,7 +2927,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3007,7 +2949,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3038,7 +2980,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3065,7 +3007,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3097,8 +3039,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}/schema/filteroperators`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -3129,8 +3069,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/synchronization/templates/{id}/schema/functions`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -3153,7 +3091,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3182,7 +3120,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3208,7 +3146,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3230,7 +3168,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3257,7 +3195,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3279,7 +3217,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3311,8 +3249,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /applications/{id}/synchronization/templates/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -3343,7 +3279,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/tokenissuancepolicies/{id}`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /applications/{id}/tokenissuancepolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -3371,7 +3307,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$count` of it.
+    /// Listed for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3401,7 +3337,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /applications/{id}/tokenlifetimepolicies/{id}`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /applications/{id}/tokenlifetimepolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -3429,7 +3365,7 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
+    /// Listed for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3459,8 +3395,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Not supported |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications/{id}/unsetverifiedpublisher`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -3489,8 +3423,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /applications/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -3516,8 +3448,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /applications(appid={id})`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of application
@@ -3540,7 +3470,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3560,7 +3490,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3592,8 +3522,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Application.ReadWrite.All |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /applications/{id}/federatedidentitycredentials/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `application_id`: The unique identifier of application
@@ -3618,7 +3546,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3647,7 +3575,7 @@ impl Applications {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "applications")]
     pub fn validate_property(&self) -> ValidateProperty {
         Request::new(&self.client, &[])
@@ -4315,21 +4243,14 @@ pub mod op {
         #[cfg(feature = "applications")] AddKey = Post
         "/applications/{application-id}/microsoft.graph.addKey", "application_addKey",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::KeyCredential >, permissions("POST /applications/{id}/addkey", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::models::KeyCredential >, permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] AddPassword = Post
         "/applications/{application-id}/microsoft.graph.addPassword",
         "application_addPassword", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::PasswordCredential >,
-        permissions("POST /applications/{id}/addpassword", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[FromIdentity]
+        crate ::request::Json < crate ::models::PasswordCredential >, permissions
+        P_1514594F9D0B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -4365,109 +4286,68 @@ pub mod op {
         #[cfg(feature = "applications")] CreateAppManagementPolicyByRef = Post
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_CreateAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent,
-        permissions("POST /applications/{id}/appmanagementpolicies", [least
-        "Application.Read.All", higher "Policy.ReadWrite.ApplicationConfiguration"], [],
-        [least "Application.Read.All", higher
-        "Policy.ReadWrite.ApplicationConfiguration"]), options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent, permissions P_6BDBF4EC10F3,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateApplication = Post "/applications",
         "application_CreateApplication", path[], output crate ::request::Json < crate
-        ::models::Application >, permissions("POST /applications", [least
-        "AppRegistration.Create", least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "AppRegistration.Create", least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]), options[]
+        ::models::Application >, permissions P_4D5851A92B4D, options[]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateExtensionProperty = Post
         "/applications/{application-id}/extensionProperties",
         "application_CreateExtensionProperty", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate ::models::ExtensionProperty >,
-        permissions("POST /applications/{id}/extensionproperties", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[FromIdentity]
+        output crate ::request::Json < crate ::models::ExtensionProperty >, permissions
+        P_1514594F9D0B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateFederatedIdentityCredential = Post
         "/applications/{application-id}/federatedIdentityCredentials",
         "application_CreateFederatedIdentityCredential", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >,
-        permissions("POST /applications/{id}/federatedidentitycredentials", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
         options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateOwnerByRef = Post
         "/applications/{application-id}/owners/$ref",
         "application_CreateOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, permissions("POST /applications/{id}/owners",
-        [least "Application.ReadWrite.All"["Directory.Read.All"], higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy"["Directory.Read.All"], higher
-        "Directory.Read.All", higher "Application.ReadWrite.All"["Directory.Read.All"],
-        higher "Directory.ReadWrite.All"]), options[FromIdentity]
+        output crate ::request::NoContent, permissions P_4D22AE3DFD61,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateTokenIssuancePolicyByRef = Post
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_CreateTokenIssuancePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent,
-        permissions("POST /applications/{id}/tokenissuancepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent, permissions P_E13B2998F385,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateTokenLifetimePolicyByRef = Post
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_CreateTokenLifetimePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent,
-        permissions("POST /applications/{id}/tokenlifetimepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent, permissions P_17A0D535F9C2,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteAppManagementPolicyByRef = Delete
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_DeleteAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent,
-        permissions("DELETE /applications/{id}/appmanagementpolicies", [least
-        "Application.Read.All", higher "Policy.ReadWrite.ApplicationConfiguration"], [],
-        [least "Application.Read.All", higher
-        "Policy.ReadWrite.ApplicationConfiguration"]), options[IfMatch]
+        "ApplicationId")], output crate ::request::NoContent, permissions P_6BDBF4EC10F3,
+        options[IfMatch]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplication = Delete
         "/applications/{application-id}", "application_DeleteApplication",
         path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        permissions("DELETE /applications/{id}", [least "Application.ReadWrite.All"],
-        [least "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy",
-        higher "Application.ReadWrite.All"]), options[IfMatch FromIdentity]
+        permissions P_721D7B74E436, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplicationByAppId = Delete
         "/applications(appId='{appId}')", "application_DeleteApplicationGraphBPreAppId",
-        path[("appId", "AppId")], output crate ::request::NoContent,
-        permissions("DELETE /applications(appid={id})", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[IfMatch FromIdentity]
+        path[("appId", "AppId")], output crate ::request::NoContent, permissions
+        P_721D7B74E436, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplicationByUniqueName = Delete
@@ -4480,23 +4360,15 @@ pub mod op {
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_DeleteExtensionProperty", path[("application-id", "ApplicationId"),
         ("extensionProperty-id", "ExtensionPropertyId")], output crate
-        ::request::NoContent,
-        permissions("DELETE /applications/{id}/extensionproperties/{id}", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[IfMatch
-        FromIdentity]
+        ::request::NoContent, permissions P_1514594F9D0B, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteFederatedIdentityCredential = Delete
         "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "application_DeleteFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
-        "FederatedIdentityCredentialId")], output crate ::request::NoContent,
-        permissions("DELETE /applications/{id}/federatedidentitycredentials/{id}", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[IfMatch FromIdentity]
+        "FederatedIdentityCredentialId")], output crate ::request::NoContent, permissions
+        P_721D7B74E436, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteLogo = Delete
@@ -4531,26 +4403,15 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "applications")] Delta = Get
         "/applications/microsoft.graph.delta()", "application_delta", path[], output
-        crate ::request::Json < crate ::models::ApplicationsDeltaResponse >,
-        permissions("GET /applications/delta", [least "Directory.Read.All", higher
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count Select OrderBy Expand Paged]
+        crate ::request::Json < crate ::models::ApplicationsDeltaResponse >, permissions
+        P_F452FDA6071C, options[Top Skip Search Filter Count Select OrderBy Expand Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ExtensionPropertyGetCount = Get
         "/applications/{application-id}/extensionProperties/$count",
         "application.extensionProperty_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/extensionproperties", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_DF9677E422E6, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialDeleteByName = Delete
@@ -4571,12 +4432,8 @@ pub mod op {
         #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount = Get
         "/applications/{application-id}/federatedIdentityCredentials/$count",
         "application.federatedIdentityCredential_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/federatedidentitycredentials", [least
-        "Application.Read.All", least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[Search Filter FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_67DE0314B21B, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialUpdateByName = Patch
@@ -4590,25 +4447,15 @@ pub mod op {
         #[cfg(feature = "applications")] GetApplication = Get
         "/applications/{application-id}", "application_GetApplication",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::Application >, permissions("GET /applications/{id}", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Select Expand FromIdentity]
+        ::models::Application >, permissions P_DF9677E422E6, options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplicationByAppId = Get
         "/applications(appId='{appId}')", "application_GetApplicationGraphBPreAppId",
         path[("appId", "AppId")], output crate ::request::Json < crate
-        ::models::Application >, permissions("GET /applications(appid={id})", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Select Expand FromIdentity]
+        ::models::Application >, permissions P_DF9677E422E6, options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplicationByUniqueName = Get
@@ -4631,13 +4478,8 @@ pub mod op {
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetCount = Get "/applications/$count",
-        "application_GetCount", path[], output crate ::request::Text < i32 >,
-        permissions("GET /applications", [least "Application.Read.All", least
-        "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [least "Application.Read.All", least
-        "Application.ReadWrite.All", higher "User.Read"], [least "Application.Read.All",
-        least "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All"]), options[Search Filter ConsistencyLevel]
+        "application_GetCount", path[], output crate ::request::Text < i32 >, permissions
+        P_4FEEFB01EDA1, options[Search Filter ConsistencyLevel]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetCreatedOnBehalfOf = Get
@@ -4651,13 +4493,8 @@ pub mod op {
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_GetExtensionProperty", path[("application-id", "ApplicationId"),
         ("extensionProperty-id", "ExtensionPropertyId")], output crate ::request::Json <
-        crate ::models::ExtensionProperty >,
-        permissions("GET /applications/{id}/extensionproperties/{id}", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All"], [least "Application.Read.All", least
-        "Application.ReadWrite.All"], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[Select Expand FromIdentity]
+        crate ::models::ExtensionProperty >, permissions P_9DA6970C7E2F, options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetFederatedIdentityCredential = Get
@@ -4665,10 +4502,7 @@ pub mod op {
         "application_GetFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
         "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >,
-        permissions("GET /applications/{id}/federatedidentitycredentials/{id}", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
         options[Select Expand FromIdentity]
     }
     crate::request::operation! {
@@ -4762,40 +4596,26 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "applications")] ListApplication = Get "/applications",
         "application_ListApplication", path[], output crate ::request::Json < crate
-        ::models::ApplicationCollectionResponse >, permissions("GET /applications",
-        [least "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher "User.Read"],
-        [least "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged]
+        ::models::ApplicationCollectionResponse >, permissions P_4FEEFB01EDA1,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel
+        Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListExtensionProperty = Get
         "/applications/{application-id}/extensionProperties",
         "application_ListExtensionProperty", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate
-        ::models::ExtensionPropertyCollectionResponse >,
-        permissions("GET /applications/{id}/extensionproperties", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.All"], [least
-        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::ExtensionPropertyCollectionResponse >, permissions P_DF9677E422E6,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListFederatedIdentityCredential = Get
         "/applications/{application-id}/federatedIdentityCredentials",
         "application_ListFederatedIdentityCredential", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredentialCollectionResponse >,
-        permissions("GET /applications/{id}/federatedidentitycredentials", [least
-        "Application.Read.All", least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        ::models::FederatedIdentityCredentialCollectionResponse >, permissions
+        P_67DE0314B21B, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListHomeRealmDiscoveryPolicy = Get
@@ -4809,231 +4629,136 @@ pub mod op {
         #[cfg(feature = "applications")] ListOwner = Get
         "/applications/{application-id}/owners", "application_ListOwner",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >, permissions P_722573136AA6,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment",
         "application_ListOwnerAsAppRoleAssignment", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >, permissions P_722573136AA6,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsEndpoint = Get
         "/applications/{application-id}/owners/microsoft.graph.endpoint",
         "application_ListOwnerAsEndpoint", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate ::models::EndpointCollectionResponse >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        permissions P_722573136AA6, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsServicePrincipal = Get
         "/applications/{application-id}/owners/microsoft.graph.servicePrincipal",
         "application_ListOwnerAsServicePrincipal", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalCollectionResponse >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::ServicePrincipalCollectionResponse >, permissions P_722573136AA6,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsUser = Get
         "/applications/{application-id}/owners/microsoft.graph.user",
         "application_ListOwnerAsUser", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::UserCollectionResponse >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        crate ::request::Json < crate ::models::UserCollectionResponse >, permissions
+        P_722573136AA6, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerByRef = Get
         "/applications/{application-id}/owners/$ref",
         "application_ListOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate ::models::StringCollectionResponse >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
+        permissions P_722573136AA6, options[Top Skip Search Filter Count OrderBy
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenIssuancePolicy = Get
         "/applications/{application-id}/tokenIssuancePolicies",
         "application_ListTokenIssuancePolicy", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate
-        ::models::TokenIssuancePolicyCollectionResponse >,
-        permissions("GET /applications/{id}/tokenissuancepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::TokenIssuancePolicyCollectionResponse >, permissions P_E13B2998F385,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenIssuancePolicyByRef = Get
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_ListTokenIssuancePolicyGraphBPreRef", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >,
-        permissions("GET /applications/{id}/tokenissuancepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Paged FromIdentity]
+        ::models::StringCollectionResponse >, permissions P_E13B2998F385, options[Top
+        Skip Search Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenLifetimePolicy = Get
         "/applications/{application-id}/tokenLifetimePolicies",
         "application_ListTokenLifetimePolicy", path[("application-id", "ApplicationId")],
         output crate ::request::Json < crate
-        ::models::TokenLifetimePolicyCollectionResponse >,
-        permissions("GET /applications/{id}/tokenlifetimepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::TokenLifetimePolicyCollectionResponse >, permissions P_17A0D535F9C2,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenLifetimePolicyByRef = Get
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_ListTokenLifetimePolicyGraphBPreRef", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >,
-        permissions("GET /applications/{id}/tokenlifetimepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Paged FromIdentity]
+        ::models::StringCollectionResponse >, permissions P_17A0D535F9C2, options[Top
+        Skip Search Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerDeleteDirectoryObjectByRef = Delete
         "/applications/{application-id}/owners/{directoryObject-id}/$ref",
         "application.owner_DeleteDirectoryObjectGraphBPreRef", path[("application-id",
         "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::NoContent, permissions("DELETE /applications/{id}/owners/{id}", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
+        ::request::NoContent, permissions P_45A56A7EA316, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCount = Get
         "/applications/{application-id}/owners/$count", "application.owner_GetCount",
         path[("application-id", "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        permissions P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count",
         "application.Owner_GetCountAsAppRoleAssignment", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsEndpoint = Get
         "/applications/{application-id}/owners/microsoft.graph.endpoint/$count",
         "application.Owner_GetCountAsEndpoint", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsServicePrincipal = Get
         "/applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count",
         "application.Owner_GetCountAsServicePrincipal", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsUser = Get
         "/applications/{application-id}/owners/microsoft.graph.user/$count",
         "application.Owner_GetCountAsUser", path[("application-id", "ApplicationId")],
-        output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
+        output crate ::request::Text < i32 >, permissions P_722573136AA6, options[Search
         Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] RemoveKey = Post
         "/applications/{application-id}/microsoft.graph.removeKey",
         "application_removeKey", path[("application-id", "ApplicationId")], output crate
-        ::request::NoContent, permissions("POST /applications/{id}/removekey", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::request::NoContent, permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] RemovePassword = Post
         "/applications/{application-id}/microsoft.graph.removePassword",
         "application_removePassword", path[("application-id", "ApplicationId")], output
-        crate ::request::NoContent, permissions("POST /applications/{id}/removepassword",
-        [least "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[FromIdentity]
+        crate ::request::NoContent, permissions P_1514594F9D0B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] Restore = Post
@@ -5045,10 +4770,8 @@ pub mod op {
         #[cfg(feature = "applications")] SetLogo = Put
         "/applications/{application-id}/logo", "application_SetLogo",
         path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        content_type "application/octet-stream",
-        permissions("PUT /applications/{id}/logo", [least "Application.ReadWrite.All"],
-        [least "Application.ReadWrite.All"], [least "Application.ReadWrite.OwnedBy",
-        higher "Application.ReadWrite.All"]), options[FromIdentity]
+        content_type "application/octet-stream", permissions P_721D7B74E436,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SetSynchronization = Put
@@ -5061,18 +4784,15 @@ pub mod op {
         #[cfg(feature = "applications")] SetVerifiedPublisher = Post
         "/applications/{application-id}/microsoft.graph.setVerifiedPublisher",
         "application_setVerifiedPublisher", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent,
-        permissions("POST /applications/{id}/setverifiedpublisher", [least
-        "Application.ReadWrite.All"], [], []), options[FromIdentity]
+        output crate ::request::NoContent, permissions P_8668E58C11E9,
+        options[FromIdentity]
     }
     crate::request::operation! {
         SynchronizationAcquireAccessToken = Post
         "/applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken",
         "application.synchronization_acquireAccessToken", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent,
-        permissions("POST /applications/{id}/synchronization/acquireaccesstoken", [least
-        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
+        "ApplicationId")], output crate ::request::NoContent, permissions P_198A6ECB94CD,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationCreateJob = Post
@@ -5115,10 +4835,7 @@ pub mod op {
         "application.synchronization_GetTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate ::models::SynchronizationTemplate >,
-        permissions("GET /applications/{id}/synchronization/templates/{id}", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
+        permissions P_C4707A4E7B46, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUpload = Delete
@@ -5328,12 +5045,9 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates",
         "application.synchronization_ListTemplate", path[("application-id",
         "ApplicationId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplateCollectionResponse >,
-        permissions("GET /applications/{id}/synchronization/templates", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
-        Select Expand Paged FromIdentity]
+        ::models::SynchronizationTemplateCollectionResponse >, permissions
+        P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationSecretGetCount = Get
@@ -5354,21 +5068,15 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "application.synchronization.template_DeleteSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::NoContent,
-        permissions("DELETE /applications/{id}/synchronization/templates/{id}/schema",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[IfMatch FromIdentity]
+        output crate ::request::NoContent, permissions P_198A6ECB94CD, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateGetCount = Get
         "/applications/{application-id}/synchronization/templates/$count",
         "application.synchronization.template_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/synchronization/templates", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_C4707A4E7B46, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateGetSchema = Get
@@ -5376,10 +5084,7 @@ pub mod op {
         "application.synchronization.template_GetSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate ::models::SynchronizationSchema >,
-        permissions("GET /applications/{id}/synchronization/templates/{id}/schema",
-        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [],
-        [least "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
+        permissions P_C4707A4E7B46, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaCreateDirectory =
@@ -5427,10 +5132,8 @@ pub mod op {
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId")], output crate ::request::Json < crate
         ::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse >,
-        permissions("GET /applications/{id}/synchronization/templates/{id}/schema/filteroperators",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaFunction = Get
@@ -5439,10 +5142,8 @@ pub mod op {
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate
         ::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse >,
-        permissions("GET /applications/{id}/synchronization/templates/{id}/schema/functions",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaGetDirectory = Get
@@ -5503,9 +5204,7 @@ pub mod op {
         "application.synchronization_UpdateTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
         output crate ::request::Json < crate ::models::SynchronizationTemplate >,
-        permissions("PATCH /applications/{id}/synchronization/templates/{id}", [least
-        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
+        permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -5513,32 +5212,15 @@ pub mod op {
         "/applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref",
         "application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("tokenIssuancePolicy-id",
-        "TokenIssuancePolicyId")], output crate ::request::NoContent,
-        permissions("DELETE /applications/{id}/tokenissuancepolicies/{id}", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
+        "TokenIssuancePolicyId")], output crate ::request::NoContent, permissions
+        P_E13B2998F385, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] TokenIssuancePolicyGetCount = Get
         "/applications/{application-id}/tokenIssuancePolicies/$count",
         "application.tokenIssuancePolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/tokenissuancepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_E13B2998F385, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -5546,58 +5228,34 @@ pub mod op {
         "/applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref",
         "application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("tokenLifetimePolicy-id",
-        "TokenLifetimePolicyId")], output crate ::request::NoContent,
-        permissions("DELETE /applications/{id}/tokenlifetimepolicies/{id}", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
+        "TokenLifetimePolicyId")], output crate ::request::NoContent, permissions
+        P_E13B2998F385, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] TokenLifetimePolicyGetCount = Get
         "/applications/{application-id}/tokenLifetimePolicies/$count",
         "application.tokenLifetimePolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions("GET /applications/{id}/tokenlifetimepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output crate ::request::Text < i32 >, permissions
+        P_17A0D535F9C2, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UnsetVerifiedPublisher = Post
         "/applications/{application-id}/microsoft.graph.unsetVerifiedPublisher",
         "application_unsetVerifiedPublisher", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent,
-        permissions("POST /applications/{id}/unsetverifiedpublisher", [least
-        "Application.ReadWrite.All"], [], []), options[FromIdentity]
+        output crate ::request::NoContent, permissions P_8668E58C11E9,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplication = Patch
         "/applications/{application-id}", "application_UpdateApplication",
         path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::Application >, permissions("PATCH /applications/{id}", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[FromIdentity]
+        ::models::Application >, permissions P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByAppId = Patch
         "/applications(appId='{appId}')", "application_UpdateApplicationGraphBPreAppId",
         path[("appId", "AppId")], output crate ::request::Json < crate
-        ::models::Application >, permissions("PATCH /applications(appid={id})", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
-        options[FromIdentity]
+        ::models::Application >, permissions P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByUniqueName = Patch
@@ -5619,10 +5277,7 @@ pub mod op {
         "application_UpdateFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
         "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >,
-        permissions("PATCH /applications/{id}/federatedidentitycredentials/{id}", [least
-        "Application.ReadWrite.All"], [least "Application.ReadWrite.All"], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All"]),
+        ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
         options[FromIdentity]
     }
     crate::request::operation! {

@@ -28,7 +28,7 @@ impl Groups {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /groups/{id}/approleassignments`; this operation is the `$count` of it.
+    /// Listed for `GET /groups/{id}/approleassignments`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -58,8 +58,6 @@ impl Groups {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | AppRoleAssignment.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /groups/{id}/approleassignments`.
-    ///
     /// # Arguments
     ///
     /// - `group_id`: The unique identifier of group
@@ -85,8 +83,6 @@ impl Groups {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | AppRoleAssignment.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /groups/{id}/approleassignments/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `group_id`: The unique identifier of group
@@ -109,7 +105,7 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -141,8 +137,6 @@ impl Groups {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /groups/{id}/approleassignments`.
-    ///
     /// # Arguments
     ///
     /// - `group_id`: The unique identifier of group
@@ -158,7 +152,7 @@ impl Groups {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -203,29 +197,21 @@ pub mod op {
         #[cfg(feature = "groups")] AppRoleAssignmentGetCount = Get
         "/groups/{group-id}/appRoleAssignments/$count",
         "group.appRoleAssignment_GetCount", path[("group-id", "GroupId")], output crate
-        ::request::Text < i32 >, permissions("GET /groups/{id}/approleassignments",
-        [least "AppRoleAssignment.ReadWrite.All", least "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", least
-        "AppRoleAssignment.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[Search Filter ConsistencyLevel FromIdentity]
+        ::request::Text < i32 >, permissions P_268FCBAF947C, options[Search Filter
+        ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] CreateAppRoleAssignment = Post
         "/groups/{group-id}/appRoleAssignments", "group_CreateAppRoleAssignment",
         path[("group-id", "GroupId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >,
-        permissions("POST /groups/{id}/approleassignments", [least
-        "AppRoleAssignment.ReadWrite.All"], [], [least
-        "AppRoleAssignment.ReadWrite.All"]), options[FromIdentity]
+        ::models::AppRoleAssignment >, permissions P_998C90967F4A, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] DeleteAppRoleAssignment = Delete
         "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
         "group_DeleteAppRoleAssignment", path[("group-id", "GroupId"),
         ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
-        ::request::NoContent, permissions("DELETE /groups/{id}/approleassignments/{id}",
-        [least "AppRoleAssignment.ReadWrite.All"], [], [least
-        "AppRoleAssignment.ReadWrite.All"]), options[IfMatch FromIdentity]
+        ::request::NoContent, permissions P_998C90967F4A, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "groups")] GetAppRoleAssignment = Get
@@ -239,11 +225,7 @@ pub mod op {
         #[cfg(feature = "groups")] ListAppRoleAssignment = Get
         "/groups/{group-id}/appRoleAssignments", "group_ListAppRoleAssignment",
         path[("group-id", "GroupId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /groups/{id}/approleassignments", [least
-        "AppRoleAssignment.ReadWrite.All", least "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", least
-        "AppRoleAssignment.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        ::models::AppRoleAssignmentCollectionResponse >, permissions P_268FCBAF947C,
         options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
         FromIdentity]
     }

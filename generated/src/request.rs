@@ -448,7 +448,7 @@ macro_rules! operation {
     (
         $(#[$cfg:meta])* $name:ident = $method:ident $path:literal, $id:literal,
         path[$(($wire:literal, $key:literal)),*], output $output:ty, $(content_type
-        $content_type:literal,)? $(permissions $permissions:tt,)?
+        $content_type:literal,)? $(permissions $permissions:ident,)?
         options[$($option:ident)*]
     ) => {
         #[doc = concat!("`", $path, "` (operationId `", $id,
@@ -464,21 +464,8 @@ macro_rules! operation {
     (@ permissions) => {
         None
     };
-    (@ permissions($listed:literal, $work:tt, $personal:tt, $application:tt)) => {
-        Some(& crate ::runtime::Permissions { listed_for : $listed, delegated_work : &
-        crate ::request::operation!(@ grants $work), delegated_personal : & crate
-        ::request::operation!(@ grants $personal), application : & crate
-        ::request::operation!(@ grants $application), })
-    };
-    (@ grants[$($kind:ident $permission:literal $([$($also:literal),*])?),*]) => {
-        [$(crate ::runtime::Permission { name : $permission, least_privileged : crate
-        ::request::operation!(@ least $kind), also_requires : & [$($($also),*)?], }),*]
-    };
-    (@ least least) => {
-        true
-    };
-    (@ least higher) => {
-        false
+    (@ permissions $set:ident) => {
+        Some(& crate ::request::permission_sets:: $set)
     };
     (@ options[$($cfg:tt)*] $name:ident) => {};
     (@ options[$($cfg:tt)*] $name:ident $option:ident $($rest:ident)*) => {
@@ -488,3 +475,589 @@ macro_rules! operation {
 }
 #[allow(unused_imports)]
 pub(crate) use operation;
+/// The permissions tables of this crate's operations (Microsoft's permission
+/// reference), shared by every operation that accepts the same permissions; reached
+/// through each operation's `OperationInfo::permissions`.
+#[doc(hidden)]
+pub mod permission_sets {
+    use crate::runtime::Permission as P;
+    pub static P_10F8859618DC: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_1514594F9D0B: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("Application.ReadWrite.All")],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_17A0D535F9C2: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.ReadWrite.All").also(&["Policy.Read.All"]),
+            P::higher("Policy.Read.All").also(&["Application.ReadWrite.All"]),
+            P::higher("Policy.ReadWrite.ApplicationConfiguration")
+                .also(&["Application.ReadWrite.All"]),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy").also(&["Policy.Read.All"]),
+            P::higher("Policy.Read.All").also(&["Application.ReadWrite.All"]),
+            P::higher("Policy.ReadWrite.ApplicationConfiguration")
+                .also(&["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"]),
+            P::higher("Application.ReadWrite.All").also(&["Policy.Read.All"]),
+        ],
+    };
+    pub static P_194AFAE8A3A2: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Synchronization.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Synchronization.ReadWrite.All")],
+    };
+    pub static P_198A6ECB94CD: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Synchronization.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Synchronization.ReadWrite.All"),
+        ],
+    };
+    pub static P_1CF64E27FE1F: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_2079831CC2CF: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("User.Read"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Device.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Device.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
+    pub static P_268FCBAF947C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("AppRoleAssignment.ReadWrite.All"),
+            P::least("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::least("AppRoleAssignment.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_2A8EFC168B0B: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_402DAED15333: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("AppRoleAssignment.ReadWrite.All"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("AppRoleAssignment.ReadWrite.All"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_43DA53426B0D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Directory.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_45A56A7EA316: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_4D22AE3DFD61: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.ReadWrite.All").also(&["Directory.Read.All"]),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy").also(&["Directory.Read.All"]),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All").also(&["Directory.Read.All"]),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_4D5851A92B4D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("AppRegistration.Create"),
+            P::least("Application.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("Application.ReadWrite.All")],
+        application: &[
+            P::least("AppRegistration.Create"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_4FEEFB01EDA1: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+            P::higher("User.Read"),
+        ],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_605B7E1BCC38: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Directory.Read.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+        ],
+    };
+    pub static P_671A7F0AA60C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_67DE0314B21B: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("Application.ReadWrite.All")],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_6B9C002E8941: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Directory.Read.All"),
+            P::higher("DelegatedPermissionGrant.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::higher("DelegatedPermissionGrant.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_6BDBF4EC10F3: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Policy.ReadWrite.ApplicationConfiguration"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("Policy.ReadWrite.ApplicationConfiguration"),
+        ],
+    };
+    pub static P_721D7B74E436: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Application.ReadWrite.All")],
+        delegated_personal: &[P::least("Application.ReadWrite.All")],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_722573136AA6: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_84632D9AF97C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Synchronization.Read.All"),
+            P::least("Synchronization.ReadWrite.All"),
+            P::higher("CustomSecAttributeProvisioning.Read.All"),
+            P::higher("CustomSecAttributeProvisioning.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::least("CustomSecAttributeProvisioning.Read.All"),
+            P::higher("Synchronization.Read.All"),
+            P::higher("CustomSecAttributeProvisioning.ReadWrite.All"),
+            P::higher("Synchronization.ReadWrite.All"),
+        ],
+    };
+    pub static P_8668E58C11E9: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Application.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[],
+    };
+    pub static P_8A5E4473155B: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::higher("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_998C90967F4A: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("AppRoleAssignment.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("AppRoleAssignment.ReadWrite.All")],
+    };
+    pub static P_9DA6970C7E2F: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+        ],
+        delegated_personal: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+        ],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_A77ACE80C8A6: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_AD2385970A07: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Device.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Device.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
+    pub static P_AFC14AF23D3C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Policy.ReadWrite.PermissionGrant")],
+        delegated_personal: &[],
+        application: &[P::least("Policy.ReadWrite.PermissionGrant")],
+    };
+    pub static P_B6068AC218E2: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("AppRoleAssignment.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::least("AppRoleAssignment.ReadWrite.All"),
+        ],
+    };
+    pub static P_BE70E3DA07E8: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Device.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_C4707A4E7B46: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Synchronization.Read.All"),
+            P::least("Synchronization.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Synchronization.Read.All"),
+            P::higher("Synchronization.ReadWrite.All"),
+        ],
+    };
+    pub static P_D75172B71C87: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Synchronization.ReadWrite.All"),
+            P::higher("CustomSecAttributeProvisioning.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::least("CustomSecAttributeProvisioning.ReadWrite.All"),
+            P::higher("Synchronization.ReadWrite.All"),
+        ],
+    };
+    pub static P_DF9677E422E6: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.All"),
+        ],
+        application: &[
+            P::least("Application.Read.All"),
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_E13B2998F385: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.ReadWrite.All").also(&["Policy.Read.All"]),
+            P::higher("Policy.Read.All").also(&["Application.ReadWrite.All"]),
+            P::higher("Policy.ReadWrite.ApplicationConfiguration")
+                .also(&["Application.ReadWrite.All"]),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy").also(&["Policy.Read.All"]),
+            P::higher("Policy.Read.All")
+                .also(&["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"]),
+            P::higher("Policy.ReadWrite.ApplicationConfiguration")
+                .also(&["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"]),
+            P::higher("Application.ReadWrite.All").also(&["Policy.Read.All"]),
+        ],
+    };
+    pub static P_E865896321DD: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("AppRoleAssignment.ReadWrite.All")
+                .also(&["Application.Read.All", "Directory.Read.All"]),
+            P::least("Application.Read.All").also(&["AppRoleAssignment.ReadWrite.All"]),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All").also(&["AppRoleAssignment.ReadWrite.All"]),
+            P::least("AppRoleAssignment.ReadWrite.All")
+                .also(&["Application.Read.All", "Directory.Read.All"]),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_EBBB7199EBE9: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_F1527762B0E8: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_F452FDA6071C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Directory.Read.All"),
+            P::higher("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Application.ReadWrite.OwnedBy"),
+            P::higher("Application.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+}

@@ -32,8 +32,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/addkey`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -58,8 +56,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/addpassword`.
     ///
     /// # Arguments
     ///
@@ -90,8 +86,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/addtokensigningcertificate`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -110,7 +104,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -136,7 +130,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignedto`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/approleassignedto`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -162,7 +156,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignments`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/approleassignments`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -192,8 +186,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/checkmembergroups`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -214,8 +206,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.Read.All, Device.Read.All, Group.ReadBasic.All, User.Read, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Application.ReadWrite.All, Directory.Read.All, Group.Read.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/checkmemberobjects`.
     ///
     /// # Arguments
     ///
@@ -242,7 +232,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/claimsmappingpolicies/{id}`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /serviceprincipals/{id}/claimsmappingpolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -270,7 +260,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -300,8 +290,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/approleassignedto`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -329,8 +317,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -360,7 +346,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
+    /// Listed for `POST /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -390,8 +376,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Policy.ReadWrite.PermissionGrant |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/delegatedpermissionclassifications`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -410,7 +394,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -427,7 +411,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -457,7 +441,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
+    /// Listed for `POST /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -487,7 +471,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Directory.Read.All), Directory.Read.All, Application.ReadWrite.All (with Directory.Read.All), Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/owners`; this operation is the `$ref` of it.
+    /// Listed for `POST /serviceprincipals/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -513,8 +497,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals`.
     #[cfg(feature = "service-principals")]
     pub fn create_service_principal(&self) -> CreateServicePrincipal {
         Request::new(&self.client, &[])
@@ -533,7 +515,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/createdobjects`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -559,7 +541,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/createdobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -585,7 +567,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/delegatedpermissionclassifications`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/delegatedpermissionclassifications`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -614,8 +596,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/approleassignedto/{id}`.
     ///
     /// # Arguments
     ///
@@ -647,8 +627,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/approleassignments/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -673,7 +651,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -726,8 +704,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Policy.ReadWrite.PermissionGrant |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/delegatedpermissionclassifications/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -751,7 +727,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -773,7 +749,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -802,7 +778,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -849,7 +825,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -902,8 +878,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -931,8 +905,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}`.
     ///
     /// # Arguments
     ///
@@ -962,8 +934,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals(appid={id})`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of servicePrincipal
@@ -982,7 +952,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1011,8 +981,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Directory.Read.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/delta`.
     #[cfg(feature = "service-principals")]
     pub fn delta(&self) -> Delta {
         Request::new(&self.client, &[])
@@ -1025,7 +993,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1042,7 +1010,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1066,7 +1034,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1088,7 +1056,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1108,7 +1076,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1132,7 +1100,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1158,7 +1126,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1184,7 +1152,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1210,7 +1178,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "service-principals")]
     pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
         Request::new(&self.client, &[])
@@ -1227,7 +1195,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "service-principals")]
     pub fn get_by_id(&self) -> GetById {
         Request::new(&self.client, &[])
@@ -1246,7 +1214,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals`; this operation is the `$count` of it.
     #[cfg(feature = "service-principals")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
@@ -1261,7 +1229,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1283,7 +1251,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1305,7 +1273,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1330,7 +1298,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1354,7 +1322,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1389,8 +1357,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/getmembergroups`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -1416,8 +1382,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, AgentIdUser.ReadWrite.All, AgentIdUser.ReadWrite.IdentityParentedBy, Device.Read.All, Directory.Read.All, Group.Read.All, Group.ReadBasic.All, GroupMember.Read.All, GroupMember.ReadBasic.All, User.Read.All, Application.ReadWrite.All, Device.ReadWrite.All, Directory.ReadWrite.All, Group.ReadWrite.All, User.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/getmemberobjects`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -1435,7 +1399,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1457,7 +1421,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1479,7 +1443,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1501,7 +1465,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1525,7 +1489,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1549,7 +1513,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1571,7 +1535,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1593,7 +1557,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1615,7 +1579,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1637,7 +1601,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1659,7 +1623,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1681,7 +1645,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1703,7 +1667,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1725,7 +1689,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1747,7 +1711,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1779,8 +1743,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -1808,8 +1770,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}`.
     ///
     /// # Arguments
     ///
@@ -1839,8 +1799,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals(appid={id})`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of servicePrincipal
@@ -1861,7 +1819,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1880,7 +1838,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1904,7 +1862,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1926,7 +1884,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1948,7 +1906,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1970,7 +1928,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -1992,7 +1950,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2024,7 +1982,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/homerealmdiscoverypolicies/{id}`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /serviceprincipals/{id}/homerealmdiscoverypolicies/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2055,7 +2013,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -2077,7 +2035,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2107,8 +2065,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignedto`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2136,8 +2092,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/approleassignments`.
     ///
     /// # Arguments
     ///
@@ -2167,8 +2121,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/claimsmappingpolicies`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2197,7 +2149,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
+    /// Listed for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2225,8 +2177,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2248,7 +2198,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/createdobjects`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/createdobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2278,8 +2228,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/delegatedpermissionclassifications`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2298,7 +2246,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2317,7 +2265,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2347,8 +2295,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2377,7 +2323,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
+    /// Listed for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2407,8 +2353,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2430,7 +2374,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2456,7 +2400,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2482,7 +2426,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2512,8 +2456,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Directory.Read.All, DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/oauth2permissiongrants`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2540,8 +2482,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2563,7 +2503,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2589,7 +2529,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2615,7 +2555,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2641,7 +2581,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2667,7 +2607,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2695,8 +2635,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2718,7 +2656,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2744,7 +2682,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2770,7 +2708,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2796,7 +2734,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2821,7 +2759,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref` of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -2847,8 +2785,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals`.
     #[cfg(feature = "service-principals")]
     pub fn list_service_principal(&self) -> ListServicePrincipal {
         Request::new(&self.client, &[])
@@ -2863,7 +2799,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -2893,8 +2829,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/tokenlifetimepolicies`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2923,8 +2857,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -2949,7 +2881,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -2975,7 +2907,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3001,7 +2933,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3027,7 +2959,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3050,7 +2982,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3076,7 +3008,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3102,7 +3034,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/memberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3128,7 +3060,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Directory.Read.All, DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/oauth2permissiongrants`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/oauth2permissiongrants`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3154,7 +3086,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3180,7 +3112,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3206,7 +3138,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3232,7 +3164,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3258,7 +3190,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3284,7 +3216,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/ownedobjects`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3314,7 +3246,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/owners/{id}`; this operation is the `$ref` of it.
+    /// Listed for `DELETE /serviceprincipals/{id}/owners/{id}`; this operation is the `$ref` of it.
     ///
     /// # Arguments
     ///
@@ -3342,7 +3274,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3365,7 +3297,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3391,7 +3323,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3417,7 +3349,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3443,7 +3375,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/owners`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -3473,8 +3405,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3502,8 +3432,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}`.
     ///
     /// # Arguments
     ///
@@ -3535,8 +3463,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3567,8 +3493,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3593,7 +3517,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.Read.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -3622,8 +3546,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}`.
     ///
     /// # Arguments
     ///
@@ -3655,8 +3577,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/removekey`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3682,8 +3602,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/removepassword`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3703,7 +3621,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3720,7 +3638,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3744,8 +3662,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/acquireaccesstoken`.
     ///
     /// # Arguments
     ///
@@ -3774,8 +3690,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3794,7 +3708,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3824,8 +3738,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/synchronization/jobs/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3846,7 +3758,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3878,8 +3790,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3908,8 +3818,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -3930,7 +3838,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3954,7 +3862,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -3982,8 +3890,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, CustomSecAttributeProvisioning.ReadWrite.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /serviceprincipals/{id}/synchronization/jobs/{id}/schema`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4006,7 +3912,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4030,7 +3936,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4058,7 +3964,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/synchronization/jobs`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -4087,8 +3993,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Synchronization.Read.All, Synchronization.ReadWrite.All, CustomSecAttributeProvisioning.Read.All, CustomSecAttributeProvisioning.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, CustomSecAttributeProvisioning.Read.All, Synchronization.Read.All, CustomSecAttributeProvisioning.ReadWrite.All, Synchronization.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema`.
     ///
     /// # Arguments
     ///
@@ -4120,8 +4024,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/pause`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4151,8 +4053,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Synchronization.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/provisionondemand`.
     ///
     /// # Arguments
     ///
@@ -4184,8 +4084,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/restart`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4206,7 +4104,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4228,7 +4126,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4265,8 +4163,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/directories/{id}/discover`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4292,7 +4188,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4324,8 +4220,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/filteroperators`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4356,8 +4250,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/functions`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4380,7 +4272,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4409,7 +4301,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4441,8 +4333,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/parseexpression`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4463,7 +4353,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4492,7 +4382,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4524,8 +4414,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/start`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4546,7 +4434,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4572,7 +4460,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4594,7 +4482,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4624,8 +4512,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/jobs`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4654,8 +4540,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4674,7 +4558,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4704,8 +4588,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PUT /serviceprincipals/{id}/synchronization/secrets`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4724,7 +4606,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4752,7 +4634,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/synchronization/templates`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -4780,8 +4662,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.Read.All, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}/schema`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4802,7 +4682,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4824,7 +4704,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4855,7 +4735,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4882,7 +4762,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4914,8 +4794,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/filteroperators`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4946,8 +4824,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/functions`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -4970,7 +4846,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -4999,7 +4875,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5031,8 +4907,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/templates/{id}/schema/parseexpression`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -5053,7 +4927,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5080,7 +4954,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5108,8 +4982,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}/synchronization/jobs/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -5130,7 +5002,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5152,7 +5024,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5178,7 +5050,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -5204,7 +5076,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$count` of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -5230,7 +5102,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -5256,7 +5128,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -5282,7 +5154,7 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
+    /// Listed for `GET /serviceprincipals/{id}/transitivememberof`; this operation is the `$ref`, `$value` or `$count` of a type cast of it.
     ///
     /// # Arguments
     ///
@@ -5302,7 +5174,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5324,7 +5196,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5346,7 +5218,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5371,7 +5243,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5393,7 +5265,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -5428,8 +5300,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application-RemoteDesktopConfig.ReadWrite.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -5457,8 +5327,6 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    ///
-    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals/{id}`.
     ///
     /// # Arguments
     ///
@@ -5488,8 +5356,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `PATCH /serviceprincipals(appid={id})`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of servicePrincipal
@@ -5518,8 +5384,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/jobs/{id}/validatecredentials`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -5547,7 +5411,7 @@ impl ServicePrincipals {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "service-principals")]
     pub fn validate_property(&self) -> ValidateProperty {
         Request::new(&self.client, &[])
@@ -6536,33 +6400,23 @@ pub mod op {
         #[cfg(feature = "service-principals")] AddKey = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addKey",
         "servicePrincipal_addKey", path[("servicePrincipal-id", "ServicePrincipalId")],
-        output crate ::request::Json < crate ::models::KeyCredential >,
-        permissions("POST /serviceprincipals/{id}/addkey", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        output crate ::request::Json < crate ::models::KeyCredential >, permissions
+        P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AddPassword = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addPassword",
         "servicePrincipal_addPassword", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::PasswordCredential >,
-        permissions("POST /serviceprincipals/{id}/addpassword", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::models::PasswordCredential >, permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AddTokenSigningCertificate = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addTokenSigningCertificate",
         "servicePrincipal_addTokenSigningCertificate", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SelfSignedCertificate >,
-        permissions("POST /serviceprincipals/{id}/addtokensigningcertificate", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::models::SelfSignedCertificate >, permissions P_45A56A7EA316,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AppManagementPolicyGetCount = Get
@@ -6575,69 +6429,31 @@ pub mod op {
         #[cfg(feature = "service-principals")] AppRoleAssignedToGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/$count",
         "servicePrincipal.appRoleAssignedTo_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/approleassignedto", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] AppRoleAssignmentGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/$count",
         "servicePrincipal.appRoleAssignment_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/approleassignments", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CheckMemberGroup = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberGroups",
         "servicePrincipal_checkMemberGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsCheckMemberGroupResponse >,
-        permissions("POST /serviceprincipals/{id}/checkmembergroups", [least
-        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
-        higher "AgentIdUser.ReadWrite.All", higher
-        "AgentIdUser.ReadWrite.IdentityParentedBy", higher "Application.ReadWrite.All",
-        higher "Directory.Read.All", higher "Group.Read.All", higher
-        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
-        "User.Read.All", higher "Directory.ReadWrite.All", higher "Group.ReadWrite.All",
-        higher "User.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "AgentIdUser.ReadWrite.All", higher "AgentIdUser.ReadWrite.IdentityParentedBy",
-        higher "Device.Read.All", higher "Directory.Read.All", higher "Group.Read.All",
-        higher "Group.ReadBasic.All", higher "GroupMember.Read.All", higher
-        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
-        "Application.ReadWrite.All", higher "Device.ReadWrite.All", higher
-        "Directory.ReadWrite.All", higher "Group.ReadWrite.All", higher
-        "User.ReadWrite.All"]), options[FromIdentity]
+        ::models::ServicePrincipalsCheckMemberGroupResponse >, permissions
+        P_AD2385970A07, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CheckMemberObject = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberObjects",
         "servicePrincipal_checkMemberObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsCheckMemberObjectResponse >,
-        permissions("POST /serviceprincipals/{id}/checkmemberobjects", [least
-        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
-        higher "User.Read", higher "AgentIdUser.ReadWrite.All", higher
-        "AgentIdUser.ReadWrite.IdentityParentedBy", higher "Application.ReadWrite.All",
-        higher "Directory.Read.All", higher "Group.Read.All", higher
-        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
-        "User.Read.All", higher "Directory.ReadWrite.All", higher "Group.ReadWrite.All",
-        higher "User.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "AgentIdUser.ReadWrite.All", higher "AgentIdUser.ReadWrite.IdentityParentedBy",
-        higher "Device.Read.All", higher "Directory.Read.All", higher "Group.Read.All",
-        higher "Group.ReadBasic.All", higher "GroupMember.Read.All", higher
-        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
-        "Application.ReadWrite.All", higher "Device.ReadWrite.All", higher
-        "Directory.ReadWrite.All", higher "Group.ReadWrite.All", higher
-        "User.ReadWrite.All"]), options[FromIdentity]
+        ::models::ServicePrincipalsCheckMemberObjectResponse >, permissions
+        P_2079831CC2CF, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -6645,78 +6461,36 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/{claimsMappingPolicy-id}/$ref",
         "servicePrincipal.claimsMappingPolicy_DeleteClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("claimsMappingPolicy-id",
-        "ClaimsMappingPolicyId")], output crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/claimsmappingpolicies/{id}", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
+        "ClaimsMappingPolicyId")], output crate ::request::NoContent, permissions
+        P_17A0D535F9C2, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ClaimsMappingPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$count",
         "servicePrincipal.claimsMappingPolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/claimsmappingpolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
-        FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_E13B2998F385, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateAppRoleAssignedTo = Post
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
         "servicePrincipal_CreateAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >,
-        permissions("POST /serviceprincipals/{id}/approleassignedto", [least
-        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
-        least "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], higher
-        "Application.ReadWrite.All", higher "Directory.Read.All"], [], [least
-        "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], least
-        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
-        higher "Directory.Read.All", higher "Application.ReadWrite.All"]),
-        options[FromIdentity]
+        ::models::AppRoleAssignment >, permissions P_E865896321DD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateAppRoleAssignment = Post
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
         "servicePrincipal_CreateAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >,
-        permissions("POST /serviceprincipals/{id}/approleassignments", [least
-        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
-        least "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], higher
-        "Application.ReadWrite.All", higher "Directory.Read.All"], [], [least
-        "Application.Read.All"["AppRoleAssignment.ReadWrite.All"], least
-        "AppRoleAssignment.ReadWrite.All"["Application.Read.All", "Directory.Read.All"],
-        higher "Directory.Read.All", higher "Application.ReadWrite.All"]),
-        options[FromIdentity]
+        ::models::AppRoleAssignment >, permissions P_E865896321DD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateClaimsMappingPolicyByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
         "servicePrincipal_CreateClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/claimsmappingpolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
+        ::request::NoContent, permissions P_E13B2998F385, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateDelegatedPermissionClassification =
@@ -6724,10 +6498,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications",
         "servicePrincipal_CreateDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DelegatedPermissionClassification >,
-        permissions("POST /serviceprincipals/{id}/delegatedpermissionclassifications",
-        [least "Policy.ReadWrite.PermissionGrant"], [], [least
-        "Policy.ReadWrite.PermissionGrant"]), options[FromIdentity]
+        < crate ::models::DelegatedPermissionClassification >, permissions
+        P_AFC14AF23D3C, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateEndpoint = Post
@@ -6748,48 +6520,27 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_CreateHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/homerealmdiscoverypolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[FromIdentity]
+        ::request::NoContent, permissions P_E13B2998F385, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateOwnerByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
         "servicePrincipal_CreateOwnerGraphBPreRef", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/owners", [least
-        "Application.ReadWrite.All"["Directory.Read.All"], higher "Directory.Read.All",
-        higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy"["Directory.Read.All"], higher
-        "Directory.Read.All", higher "Application.ReadWrite.All"["Directory.Read.All"],
-        higher "Directory.ReadWrite.All"]), options[FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent, permissions
+        P_4D22AE3DFD61, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreateServicePrincipal = Post
         "/servicePrincipals", "servicePrincipal_CreateServicePrincipal", path[], output
-        crate ::request::Json < crate ::models::ServicePrincipal >,
-        permissions("POST /serviceprincipals", [least "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[]
+        crate ::request::Json < crate ::models::ServicePrincipal >, permissions
+        P_45A56A7EA316, options[]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreatedObjectGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/$count",
         "servicePrincipal.createdObject_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/createdobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] CreatedObjectGetCountAsServicePrincipal =
@@ -6797,12 +6548,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.CreatedObject_GetCountAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/createdobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DelegatedPermissionClassificationGetCount
@@ -6810,33 +6556,23 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/$count",
         "servicePrincipal.delegatedPermissionClassification_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >,
-        permissions("GET /serviceprincipals/{id}/delegatedpermissionclassifications",
-        [least "Application.Read.All", higher "Directory.Read.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_605B7E1BCC38, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteAppRoleAssignedTo = Delete
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}",
         "servicePrincipal_DeleteAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/approleassignedto/{id}", [least
-        "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"], [],
-        [least "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"]),
-        options[IfMatch FromIdentity]
+        crate ::request::NoContent, permissions P_402DAED15333, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteAppRoleAssignment = Delete
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
         "servicePrincipal_DeleteAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/approleassignments/{id}", [least
-        "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"], [],
-        [least "AppRoleAssignment.ReadWrite.All", higher "Application.ReadWrite.All"]),
-        options[IfMatch FromIdentity]
+        crate ::request::NoContent, permissions P_402DAED15333, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteClaimsMappingPolicyByRef = Delete
@@ -6852,10 +6588,8 @@ pub mod op {
         "servicePrincipal_DeleteDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("delegatedPermissionClassification-id", "DelegatedPermissionClassificationId")],
-        output crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/delegatedpermissionclassifications/{id}",
-        [least "Policy.ReadWrite.PermissionGrant"], [], [least
-        "Policy.ReadWrite.PermissionGrant"]), options[IfMatch FromIdentity]
+        output crate ::request::NoContent, permissions P_AFC14AF23D3C, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteEndpoint = Delete
@@ -6892,33 +6626,21 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_DeleteRemoteDesktopSecurityConfiguration",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[IfMatch
-        FromIdentity]
+        ::request::NoContent, permissions P_A77ACE80C8A6, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteServicePrincipal = Delete
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_DeleteServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}", [least "Application.ReadWrite.All",
-        higher "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[IfMatch FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent, permissions
+        P_45A56A7EA316, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteServicePrincipalByAppId = Delete
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_DeleteServicePrincipalGraphBPreAppId", path[("appId",
-        "AppId")], output crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals(appid={id})", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
+        "AppId")], output crate ::request::NoContent, permissions P_45A56A7EA316,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] DeleteSynchronization = Delete
@@ -6931,12 +6653,8 @@ pub mod op {
         #[cfg(feature = "service-principals")] Delta = Get
         "/servicePrincipals/microsoft.graph.delta()", "servicePrincipal_delta", path[],
         output crate ::request::Json < crate ::models::ServicePrincipalsDeltaResponse >,
-        permissions("GET /serviceprincipals/delta", [least "Directory.Read.All", higher
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy", higher
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count Select OrderBy Expand Paged]
+        permissions P_F452FDA6071C, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] EndpointGetCount = Get
@@ -7017,11 +6735,7 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetCount = Get
         "/servicePrincipals/$count", "servicePrincipal_GetCount", path[], output crate
-        ::request::Text < i32 >, permissions("GET /serviceprincipals", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All"]), options[Search Filter
+        ::request::Text < i32 >, permissions P_2A8EFC168B0B, options[Search Filter
         ConsistencyLevel]
     }
     crate::request::operation! {
@@ -7069,41 +6783,16 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberGroups",
         "servicePrincipal_getMemberGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetMemberGroupResponse >,
-        permissions("POST /serviceprincipals/{id}/getmembergroups", [least
-        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Group.Read.All", higher "GroupMember.Read.All", higher
-        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
-        "Directory.ReadWrite.All", higher "Group.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Device.Read.All", higher "Directory.Read.All",
-        higher "Group.Read.All", higher "Group.ReadBasic.All", higher
-        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
-        "User.Read.All", higher "Application.ReadWrite.All", higher
-        "Device.ReadWrite.All", higher "Directory.ReadWrite.All", higher
-        "Group.ReadWrite.All"]), options[FromIdentity]
+        ::models::ServicePrincipalsGetMemberGroupResponse >, permissions P_BE70E3DA07E8,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetMemberObject = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberObjects",
         "servicePrincipal_getMemberObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetMemberObjectResponse >,
-        permissions("POST /serviceprincipals/{id}/getmemberobjects", [least
-        "Application.Read.All", higher "Device.Read.All", higher "Group.ReadBasic.All",
-        higher "User.Read", higher "AgentIdUser.ReadWrite.All", higher
-        "AgentIdUser.ReadWrite.IdentityParentedBy", higher "Application.ReadWrite.All",
-        higher "Directory.Read.All", higher "Group.Read.All", higher
-        "GroupMember.Read.All", higher "GroupMember.ReadBasic.All", higher
-        "User.Read.All", higher "Directory.ReadWrite.All", higher "Group.ReadWrite.All",
-        higher "User.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "AgentIdUser.ReadWrite.All", higher "AgentIdUser.ReadWrite.IdentityParentedBy",
-        higher "Device.Read.All", higher "Directory.Read.All", higher "Group.Read.All",
-        higher "Group.ReadBasic.All", higher "GroupMember.Read.All", higher
-        "GroupMember.ReadBasic.All", higher "User.Read.All", higher
-        "Application.ReadWrite.All", higher "Device.ReadWrite.All", higher
-        "Directory.ReadWrite.All", higher "Group.ReadWrite.All", higher
-        "User.ReadWrite.All"]), options[FromIdentity]
+        ::models::ServicePrincipalsGetMemberObjectResponse >, permissions P_2079831CC2CF,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetMemberOf = Get
@@ -7230,39 +6919,23 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_GetRemoteDesktopSecurityConfiguration",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::RemoteDesktopSecurityConfiguration >,
-        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
-        higher "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Select
-        Expand FromIdentity]
+        < crate ::models::RemoteDesktopSecurityConfiguration >, permissions
+        P_671A7F0AA60C, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_GetServicePrincipal", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipal >, permissions("GET /serviceprincipals/{id}", [least
-        "Application.Read.All", least "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", least "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Select Expand FromIdentity]
+        ::models::ServicePrincipal >, permissions P_1CF64E27FE1F, options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetServicePrincipalByAppId = Get
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_GetServicePrincipalGraphBPreAppId", path[("appId", "AppId")],
-        output crate ::request::Json < crate ::models::ServicePrincipal >,
-        permissions("GET /serviceprincipals(appid={id})", [least "Application.Read.All",
-        least "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Select
-        Expand FromIdentity]
+        output crate ::request::Json < crate ::models::ServicePrincipal >, permissions
+        P_1CF64E27FE1F, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] GetSynchronization = Get
@@ -7328,32 +7001,14 @@ pub mod op {
         "servicePrincipal.homeRealmDiscoveryPolicy_DeleteHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("homeRealmDiscoveryPolicy-id", "HomeRealmDiscoveryPolicyId")], output crate
-        ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/homerealmdiscoverypolicies/{id}",
-        [least "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[IfMatch FromIdentity]
+        ::request::NoContent, permissions P_E13B2998F385, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] HomeRealmDiscoveryPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$count",
         "servicePrincipal.homeRealmDiscoveryPolicy_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/homerealmdiscoverypolicies",
-        [least "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
-        FromIdentity]
+        < i32 >, permissions P_E13B2998F385, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListAppManagementPolicy = Get
@@ -7368,90 +7023,50 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
         "servicePrincipal_ListAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/approleassignedto", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
         "servicePrincipal_ListAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/approleassignments", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListClaimsMappingPolicy = Get
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies",
         "servicePrincipal_ListClaimsMappingPolicy", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ClaimsMappingPolicyCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/claimsmappingpolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::ClaimsMappingPolicyCollectionResponse >, permissions P_E13B2998F385,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListClaimsMappingPolicyByRef = Get
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
         "servicePrincipal_ListClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::StringCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/claimsmappingpolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Paged FromIdentity]
+        < crate ::models::StringCollectionResponse >, permissions P_E13B2998F385,
+        options[Top Skip Search Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListCreatedObject = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects",
         "servicePrincipal_ListCreatedObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/createdobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListCreatedObjectAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal",
         "servicePrincipal_ListCreatedObjectAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::ServicePrincipalCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/createdobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        < crate ::models::ServicePrincipalCollectionResponse >, permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListDelegatedPermissionClassification =
@@ -7460,10 +7075,7 @@ pub mod op {
         "servicePrincipal_ListDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
         < crate ::models::DelegatedPermissionClassificationCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/delegatedpermissionclassifications",
-        [least "Application.Read.All", higher "Directory.Read.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All"]), options[Top Skip Search Filter Count OrderBy Select
+        permissions P_605B7E1BCC38, options[Top Skip Search Filter Count OrderBy Select
         Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7487,101 +7099,59 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies",
         "servicePrincipal_ListHomeRealmDiscoveryPolicy", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::HomeRealmDiscoveryPolicyCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/homerealmdiscoverypolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::HomeRealmDiscoveryPolicyCollectionResponse >, permissions
+        P_E13B2998F385, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListHomeRealmDiscoveryPolicyByRef = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_ListHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::StringCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/homerealmdiscoverypolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"],
-        higher "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Paged FromIdentity]
+        < crate ::models::StringCollectionResponse >, permissions P_E13B2998F385,
+        options[Top Skip Search Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOf = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf",
         "servicePrincipal_ListMemberGraphOPre", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOfAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit",
         "servicePrincipal_ListMemberGraphOPreAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AdministrativeUnitCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::AdministrativeUnitCollectionResponse >, permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOfAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole",
         "servicePrincipal_ListMemberGraphOPreAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryRoleCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::DirectoryRoleCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group",
         "servicePrincipal_ListMemberGraphOPreAsGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::GroupCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged FromIdentity]
+        ::models::GroupCollectionResponse >, permissions P_10F8859618DC, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOauth2PermissionGrant = Get
         "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants",
         "servicePrincipal_ListOauth2PermissionGrant", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::OAuth2PermissionGrantCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/oauth2permissiongrants", [least
-        "Directory.Read.All", higher "DelegatedPermissionGrant.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", higher
-        "DelegatedPermissionGrant.ReadWrite.All", higher "Directory.ReadWrite.All"]),
+        ::models::OAuth2PermissionGrantCollectionResponse >, permissions P_6B9C002E8941,
         options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7589,147 +7159,92 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects",
         "servicePrincipal_ListOwnedObject", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment",
         "servicePrincipal_ListOwnedObjectAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        < crate ::models::AppRoleAssignmentCollectionResponse >, permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsApplication = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application",
         "servicePrincipal_ListOwnedObjectAsApplication", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ApplicationCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::ApplicationCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint",
         "servicePrincipal_ListOwnedObjectAsEndpoint", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::EndpointCollectionResponse >, permissions P_10F8859618DC, options[Top
+        Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group",
         "servicePrincipal_ListOwnedObjectAsGroup", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::GroupCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        ::models::GroupCollectionResponse >, permissions P_10F8859618DC, options[Top Skip
+        Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnedObjectAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal",
         "servicePrincipal_ListOwnedObjectAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::ServicePrincipalCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy Select
-        Expand Paged FromIdentity]
+        < crate ::models::ServicePrincipalCollectionResponse >, permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwner = Get
         "/servicePrincipals/{servicePrincipal-id}/owners", "servicePrincipal_ListOwner",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryObjectCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::DirectoryObjectCollectionResponse >, permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment",
         "servicePrincipal_ListOwnerAsAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint",
         "servicePrincipal_ListOwnerAsEndpoint", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::EndpointCollectionResponse >, permissions P_10F8859618DC, options[Top
+        Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal",
         "servicePrincipal_ListOwnerAsServicePrincipal", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::ServicePrincipalCollectionResponse >, permissions P_10F8859618DC,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListOwnerAsUser = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user",
         "servicePrincipal_ListOwnerAsUser", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::UserCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
+        ::models::UserCollectionResponse >, permissions P_10F8859618DC, options[Top Skip
         Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
@@ -7737,24 +7252,15 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
         "servicePrincipal_ListOwnerGraphBPreRef", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
+        ::models::StringCollectionResponse >, permissions P_10F8859618DC, options[Top
+        Skip Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListServicePrincipal = Get
         "/servicePrincipals", "servicePrincipal_ListServicePrincipal", path[], output
         crate ::request::Json < crate ::models::ServicePrincipalCollectionResponse >,
-        permissions("GET /serviceprincipals", [least "Application.Read.All", least
-        "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", least
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
-        Select Expand ConsistencyLevel Paged]
+        permissions P_2A8EFC168B0B, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTokenIssuancePolicy = Get
@@ -7769,30 +7275,17 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies",
         "servicePrincipal_ListTokenLifetimePolicy", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::TokenLifetimePolicyCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/tokenlifetimepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        ::models::TokenLifetimePolicyCollectionResponse >, permissions P_17A0D535F9C2,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOf = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf",
         "servicePrincipal_ListTransitiveMemberGraphOPre", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::DirectoryObjectCollectionResponse >, permissions P_F1527762B0E8,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsAdministrativeUnit
@@ -7800,13 +7293,9 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AdministrativeUnitCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::AdministrativeUnitCollectionResponse >, permissions
+        P_F1527762B0E8, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsDirectoryRole =
@@ -7814,97 +7303,61 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryRoleCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::DirectoryRoleCollectionResponse >, permissions P_F1527762B0E8,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::GroupCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        < crate ::models::GroupCollectionResponse >, permissions P_F1527762B0E8,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/$count",
         "servicePrincipal.memberOf_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCountAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit/$count",
         "servicePrincipal.MemberOf_GetCountAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions P_10F8859618DC, options[Search Filter ConsistencyLevel
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCountAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole/$count",
         "servicePrincipal.MemberOf_GetCountAsDirectoryRole", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] MemberOfGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group/$count",
         "servicePrincipal.MemberOf_GetCountAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/memberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] Oauth2PermissionGrantGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants/$count",
         "servicePrincipal.oauth2PermissionGrant_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/oauth2permissiongrants", [least
-        "Directory.Read.All", higher "DelegatedPermissionGrant.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least "Directory.Read.All", higher
-        "DelegatedPermissionGrant.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_6B9C002E8941, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/$count",
         "servicePrincipal.ownedObject_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsAppRoleAssignment =
@@ -7912,48 +7365,28 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment/$count",
         "servicePrincipal.OwnedObject_GetCountAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsApplication = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application/$count",
         "servicePrincipal.OwnedObject_GetCountAsApplication",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint/$count",
         "servicePrincipal.OwnedObject_GetCountAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group/$count",
         "servicePrincipal.OwnedObject_GetCountAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnedObjectGetCountAsServicePrincipal =
@@ -7961,83 +7394,51 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.OwnedObject_GetCountAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/ownedobjects", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerDeleteDirectoryObjectByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/$ref",
         "servicePrincipal.owner_DeleteDirectoryObjectGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/owners/{id}", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
+        "DirectoryObjectId")], output crate ::request::NoContent, permissions
+        P_45A56A7EA316, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/$count",
         "servicePrincipal.owner_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment/$count",
         "servicePrincipal.Owner_GetCountAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/owners", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Application.ReadWrite.OwnedBy", higher
-        "Directory.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[Search Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions P_10F8859618DC, options[Search Filter ConsistencyLevel
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint/$count",
         "servicePrincipal.Owner_GetCountAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.Owner_GetCountAsServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] OwnerGetCountAsUser = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user/$count",
         "servicePrincipal.Owner_GetCountAsUser", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/owners", [least "Application.Read.All",
-        higher "Application.ReadWrite.All", higher "Directory.Read.All", higher
-        "Directory.ReadWrite.All"], [], [least "Application.Read.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8045,13 +7446,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         "servicePrincipal.remoteDesktopSecurityConfiguration_CreateTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::TargetDeviceGroup >,
-        permissions("POST /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        < crate ::models::TargetDeviceGroup >, permissions P_8A5E4473155B,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8059,13 +7455,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}",
         "servicePrincipal.remoteDesktopSecurityConfiguration_DeleteTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
-        "TargetDeviceGroupId")], output crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[IfMatch FromIdentity]
+        "TargetDeviceGroupId")], output crate ::request::NoContent, permissions
+        P_8A5E4473155B, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8074,15 +7465,8 @@ pub mod op {
         "servicePrincipal.remoteDesktopSecurityConfiguration_GetTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
         "TargetDeviceGroupId")], output crate ::request::Json < crate
-        ::models::TargetDeviceGroup >,
-        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
-        higher "Application.ReadWrite.OwnedBy", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Select
-        Expand FromIdentity]
+        ::models::TargetDeviceGroup >, permissions P_671A7F0AA60C, options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8090,15 +7474,9 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         "servicePrincipal.remoteDesktopSecurityConfiguration_ListTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::TargetDeviceGroupCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
-        higher "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All",
-        higher "Directory.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
-        Select Expand Paged FromIdentity]
+        < crate ::models::TargetDeviceGroupCollectionResponse >, permissions
+        P_EBBB7199EBE9, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8106,14 +7484,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
         "servicePrincipal.remoteDesktopSecurityConfiguration.targetDeviceGroup_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >,
-        permissions("GET /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", least "Application.Read.All",
-        higher "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All",
-        higher "Directory.ReadWrite.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_EBBB7199EBE9, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8122,33 +7493,21 @@ pub mod op {
         "servicePrincipal.remoteDesktopSecurityConfiguration_UpdateTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
         "TargetDeviceGroupId")], output crate ::request::Json < crate
-        ::models::TargetDeviceGroup >,
-        permissions("PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration/targetdevicegroups/{id}",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::models::TargetDeviceGroup >, permissions P_8A5E4473155B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] RemoveKey = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removeKey",
         "servicePrincipal_removeKey", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/removekey", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent, permissions
+        P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] RemovePassword = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removePassword",
         "servicePrincipal_removePassword", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/removepassword", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        "ServicePrincipalId")], output crate ::request::NoContent, permissions
+        P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] Restore = Post
@@ -8169,21 +7528,14 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
         "servicePrincipal.synchronization_acquireAccessToken",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/synchronization/acquireaccesstoken",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationCreateJob = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs",
         "servicePrincipal.synchronization_CreateJob", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationJob >,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs", [least
-        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
+        ::models::SynchronizationJob >, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationCreateTemplate = Post
@@ -8197,10 +7549,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
         "servicePrincipal.synchronization_DeleteJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/synchronization/jobs/{id}", [least
-        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Synchronization.ReadWrite.All"]), options[IfMatch FromIdentity]
+        crate ::request::NoContent, permissions P_198A6ECB94CD, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationDeleteTemplate = Delete
@@ -8215,11 +7565,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
         "servicePrincipal.synchronization_GetJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationJob >,
-        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
+        crate ::request::Json < crate ::models::SynchronizationJob >, permissions
+        P_C4707A4E7B46, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationGetTemplate = Get
@@ -8227,11 +7574,8 @@ pub mod op {
         "servicePrincipal.synchronization_GetTemplate", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplate >,
-        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
+        ::models::SynchronizationTemplate >, permissions P_C4707A4E7B46, options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobDeleteBulkUpload =
@@ -8256,13 +7600,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "servicePrincipal.synchronization.job_DeleteSchema", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent,
-        permissions("DELETE /serviceprincipals/{id}/synchronization/jobs/{id}/schema",
-        [least "Synchronization.ReadWrite.All", higher
-        "CustomSecAttributeProvisioning.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", least
-        "CustomSecAttributeProvisioning.ReadWrite.All", higher
-        "Synchronization.ReadWrite.All"]), options[IfMatch FromIdentity]
+        crate ::request::NoContent, permissions P_D75172B71C87, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobGetBulkUpload = Get
@@ -8284,37 +7623,23 @@ pub mod op {
         #[cfg(feature = "service-principals")] SynchronizationJobGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/$count",
         "servicePrincipal.synchronization.job_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/synchronization/jobs", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_C4707A4E7B46, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobGetSchema = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "servicePrincipal.synchronization.job_GetSchema", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationSchema >,
-        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema",
-        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All", higher
-        "CustomSecAttributeProvisioning.Read.All", higher
-        "CustomSecAttributeProvisioning.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", least "CustomSecAttributeProvisioning.Read.All",
-        higher "Synchronization.Read.All", higher
-        "CustomSecAttributeProvisioning.ReadWrite.All", higher
-        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
+        crate ::request::Json < crate ::models::SynchronizationSchema >, permissions
+        P_84632D9AF97C, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobPause = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
         "servicePrincipal.synchronization.job_pause", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/pause",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        crate ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobProvisionOnDemand = Post
@@ -8322,10 +7647,7 @@ pub mod op {
         "servicePrincipal.synchronization.job_provisionOnDemand",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::StringKeyStringValuePair >,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/provisionondemand",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        ::models::StringKeyStringValuePair >, permissions P_198A6ECB94CD,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -8333,11 +7655,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
         "servicePrincipal.synchronization.job_restart", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/restart",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        crate ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaCreateDirectory =
@@ -8364,10 +7682,8 @@ pub mod op {
         "servicePrincipal.synchronization.job.schema.directory_discover",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::Json < crate ::models::DirectoryDefinition >,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/directories/{id}/discover",
-        [least "Directory.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Directory.ReadWrite.All"]), options[FromIdentity]
+        output crate ::request::Json < crate ::models::DirectoryDefinition >, permissions
+        P_43DA53426B0D, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaDirectoryGetCount
@@ -8386,10 +7702,8 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationJobSchemaFilterOperatorResponse >,
-        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/filteroperators",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaFunction = Get
@@ -8398,10 +7712,8 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationJobSchemaFunctionResponse >,
-        permissions("GET /serviceprincipals/{id}/synchronization/jobs/{id}/schema/functions",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobSchemaGetDirectory = Get
@@ -8429,10 +7741,7 @@ pub mod op {
         "servicePrincipal.synchronization.job.schema_parseExpression",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::ParseExpressionResponse >,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/schema/parseexpression",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
+        ::models::ParseExpressionResponse >, permissions P_198A6ECB94CD,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -8459,11 +7768,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
         "servicePrincipal.synchronization.job_start", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/start",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        crate ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationJobUpdateBulkUpload = Patch
@@ -8494,24 +7799,17 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs",
         "servicePrincipal.synchronization_ListJob", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationJobCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/synchronization/jobs", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
-        Select Expand Paged FromIdentity]
+        ::models::SynchronizationJobCollectionResponse >, permissions P_C4707A4E7B46,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationListTemplate = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates",
         "servicePrincipal.synchronization_ListTemplate", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplateCollectionResponse >,
-        permissions("GET /serviceprincipals/{id}/synchronization/templates", [least
-        "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Top Skip Search Filter Count OrderBy
-        Select Expand Paged FromIdentity]
+        ::models::SynchronizationTemplateCollectionResponse >, permissions
+        P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationSecretGetCount = Get
@@ -8525,10 +7823,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/secrets",
         "servicePrincipal.synchronization_SetSecret", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsSynchronizationSetSecretResponse >,
-        permissions("PUT /serviceprincipals/{id}/synchronization/secrets", [least
-        "Synchronization.ReadWrite.All"], [], [least "Application.ReadWrite.OwnedBy",
-        higher "Synchronization.ReadWrite.All"]), options[FromIdentity]
+        ::models::ServicePrincipalsSynchronizationSetSecretResponse >, permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateDeleteSchema =
@@ -8544,10 +7840,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/$count",
         "servicePrincipal.synchronization.template_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/synchronization/templates",
-        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [],
-        [least "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Search Filter FromIdentity]
+        < i32 >, permissions P_C4707A4E7B46, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateGetSchema = Get
@@ -8555,11 +7848,8 @@ pub mod op {
         "servicePrincipal.synchronization.template_GetSchema",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::SynchronizationSchema >,
-        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}/schema",
-        [least "Synchronization.Read.All", least "Synchronization.ReadWrite.All"], [],
-        [least "Application.ReadWrite.OwnedBy", higher "Synchronization.Read.All", higher
-        "Synchronization.ReadWrite.All"]), options[Select Expand FromIdentity]
+        ::request::Json < crate ::models::SynchronizationSchema >, permissions
+        P_C4707A4E7B46, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8608,10 +7898,8 @@ pub mod op {
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
         ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationTemplateSchemaFilterOperatorResponse >,
-        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/filteroperators",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateSchemaFunction =
@@ -8622,10 +7910,8 @@ pub mod op {
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
         ::request::Json < crate
         ::models::ServicePrincipalsSynchronizationTemplateSchemaFunctionResponse >,
-        permissions("GET /serviceprincipals/{id}/synchronization/templates/{id}/schema/functions",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateSchemaGetDirectory
@@ -8655,11 +7941,8 @@ pub mod op {
         "servicePrincipal.synchronization.template.schema_parseExpression",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::ParseExpressionResponse >,
-        permissions("POST /serviceprincipals/{id}/synchronization/templates/{id}/schema/parseexpression",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        ::request::Json < crate ::models::ParseExpressionResponse >, permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8685,10 +7968,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
         "servicePrincipal.synchronization_UpdateJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationJob >,
-        permissions("PATCH /serviceprincipals/{id}/synchronization/jobs/{id}", [least
-        "Synchronization.ReadWrite.All"], [], [least "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        crate ::request::Json < crate ::models::SynchronizationJob >, permissions
+        P_194AFAE8A3A2, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationUpdateTemplate = Patch
@@ -8709,29 +7990,15 @@ pub mod op {
         #[cfg(feature = "service-principals")] TokenLifetimePolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/$count",
         "servicePrincipal.tokenLifetimePolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/tokenlifetimepolicies", [least
-        "Application.ReadWrite.All"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All"]], [],
-        [least "Application.ReadWrite.OwnedBy"["Policy.Read.All"], higher
-        "Policy.Read.All"["Application.ReadWrite.All"], higher
-        "Policy.ReadWrite.ApplicationConfiguration"["Application.ReadWrite.All",
-        "Application.ReadWrite.OwnedBy"], higher
-        "Application.ReadWrite.All"["Policy.Read.All"]]), options[Search Filter
-        FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_17A0D535F9C2, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] TransitiveMemberOfGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/$count",
         "servicePrincipal.transitiveMemberOf_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >,
-        permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
+        P_F1527762B0E8, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")]
@@ -8739,12 +8006,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] TransitiveMemberOfGetCountAsDirectoryRole
@@ -8752,24 +8015,16 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] TransitiveMemberOfGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsGroup",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions("GET /serviceprincipals/{id}/transitivememberof", [least
-        "Application.Read.All", higher "Application.ReadWrite.All", higher
-        "Directory.Read.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.Read.All", higher "Directory.Read.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        < i32 >, permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateAppRoleAssignedTo = Patch
@@ -8819,33 +8074,22 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_UpdateRemoteDesktopSecurityConfiguration",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::RemoteDesktopSecurityConfiguration >,
-        permissions("PATCH /serviceprincipals/{id}/remotedesktopsecurityconfiguration",
-        [least "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application-RemoteDesktopConfig.ReadWrite.All", higher
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"]),
-        options[FromIdentity]
+        < crate ::models::RemoteDesktopSecurityConfiguration >, permissions
+        P_A77ACE80C8A6, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateServicePrincipal = Patch
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_UpdateServicePrincipal", path[("servicePrincipal-id",
         "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipal >, permissions("PATCH /serviceprincipals/{id}", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        ::models::ServicePrincipal >, permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateServicePrincipalByAppId = Patch
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_UpdateServicePrincipalGraphBPreAppId", path[("appId",
         "AppId")], output crate ::request::Json < crate ::models::ServicePrincipal >,
-        permissions("PATCH /serviceprincipals(appid={id})", [least
-        "Application.ReadWrite.All", higher "Directory.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Application.ReadWrite.All", higher
-        "Directory.ReadWrite.All"]), options[FromIdentity]
+        permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ValidateCredentialBySynchronizationJobId =
@@ -8853,11 +8097,8 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials",
         "servicePrincipal.synchronization.job_validateCredential_BySynchronizationJobId",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/synchronization/jobs/{id}/validatecredentials",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        "SynchronizationJobId")], output crate ::request::NoContent, permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ValidateProperty = Post

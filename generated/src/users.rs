@@ -28,7 +28,7 @@ impl Users {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /users/{id}/approleassignments`; this operation is the `$count` of it.
+    /// Listed for `GET /users/{id}/approleassignments`; this operation is the `$count` of it.
     ///
     /// # Arguments
     ///
@@ -58,8 +58,6 @@ impl Users {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | AppRoleAssignment.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /users/{id}/approleassignments`.
-    ///
     /// # Arguments
     ///
     /// - `user_id`: The unique identifier of user
@@ -85,8 +83,6 @@ impl Users {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | AppRoleAssignment.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `DELETE /users/{id}/approleassignments/{id}`.
-    ///
     /// # Arguments
     ///
     /// - `user_id`: The unique identifier of user
@@ -109,7 +105,7 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -141,8 +137,6 @@ impl Users {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Directory.Read.All, AppRoleAssignment.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `GET /users/{id}/approleassignments`.
-    ///
     /// # Arguments
     ///
     /// - `user_id`: The unique identifier of user
@@ -158,7 +152,7 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -202,28 +196,21 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "users")] AppRoleAssignmentGetCount = Get
         "/users/{user-id}/appRoleAssignments/$count", "user.appRoleAssignment_GetCount",
-        path[("user-id", "UserId")], output crate ::request::Text < i32 >,
-        permissions("GET /users/{id}/approleassignments", [least
-        "AppRoleAssignment.ReadWrite.All", higher "Directory.Read.All"], [], [least
-        "Directory.Read.All", least "AppRoleAssignment.ReadWrite.All"]), options[Search
-        Filter ConsistencyLevel FromIdentity]
+        path[("user-id", "UserId")], output crate ::request::Text < i32 >, permissions
+        P_B6068AC218E2, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] CreateAppRoleAssignment = Post
         "/users/{user-id}/appRoleAssignments", "user_CreateAppRoleAssignment",
         path[("user-id", "UserId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, permissions("POST /users/{id}/approleassignments",
-        [least "AppRoleAssignment.ReadWrite.All"], [], [least
-        "AppRoleAssignment.ReadWrite.All"]), options[FromIdentity]
+        ::models::AppRoleAssignment >, permissions P_998C90967F4A, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] DeleteAppRoleAssignment = Delete
         "/users/{user-id}/appRoleAssignments/{appRoleAssignment-id}",
         "user_DeleteAppRoleAssignment", path[("user-id", "UserId"),
         ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
-        ::request::NoContent, permissions("DELETE /users/{id}/approleassignments/{id}",
-        [least "AppRoleAssignment.ReadWrite.All"], [], [least
-        "AppRoleAssignment.ReadWrite.All"]), options[IfMatch FromIdentity]
+        ::request::NoContent, permissions P_998C90967F4A, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] GetAppRoleAssignment = Get
@@ -237,11 +224,9 @@ pub mod op {
         #[cfg(feature = "users")] ListAppRoleAssignment = Get
         "/users/{user-id}/appRoleAssignments", "user_ListAppRoleAssignment",
         path[("user-id", "UserId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >,
-        permissions("GET /users/{id}/approleassignments", [least
-        "AppRoleAssignment.ReadWrite.All", higher "Directory.Read.All"], [], [least
-        "Directory.Read.All", least "AppRoleAssignment.ReadWrite.All"]), options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+        ::models::AppRoleAssignmentCollectionResponse >, permissions P_B6068AC218E2,
+        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "users")] UpdateAppRoleAssignment = Patch

@@ -553,7 +553,7 @@ impl fmt::Debug for ServiceError {
             .field("excerpt", &self.excerpt)
             .field("attempt_statuses", &self.attempt_statuses)
             .field("retry_after", &self.retry_after)
-            .field("accepted", &self.accepted.map(|p| p.listed_for))
+            .field("accepted", &self.accepted.map(ToString::to_string))
             .field("grants", &self.grants)
             .finish()
     }

@@ -6,16 +6,12 @@ use std::fmt;
 
 use base64::Engine as _;
 
-/// The permissions Microsoft's permission reference lists for one operation, per permission
-/// type, least privileged first (the reference's `least=` markers, then its `privilegeLevel`).
+/// The permissions Microsoft's permission reference lists for an operation, per permission
+/// type, least privileged first (operations that accept the same share one `static`) (the reference's `least=` markers, then its `privilegeLevel`).
 /// Any one permission of a type is enough, together with its
 /// [`also_requires`](Permission::also_requires).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Permissions {
-    /// The reference's `METHOD /path` these are listed for, as the reference spells it
-    /// (lower case, `{id}` for every key). When it is not the operation's own path, the
-    /// operation is its `$ref`, `$count`, `$value` or a type cast of it.
-    pub listed_for: &'static str,
     /// Delegated, work or school account. Empty: not supported.
     pub delegated_work: &'static [Permission],
     /// Delegated, personal Microsoft account. Empty: not supported.
@@ -173,7 +169,6 @@ mod tests {
     }
 
     const SEED: Permissions = Permissions {
-        listed_for: "POST /serviceprincipals/{id}/synchronization/acquireaccesstoken",
         delegated_work: &[Permission::least("Synchronization.ReadWrite.All")],
         delegated_personal: &[],
         application: &[

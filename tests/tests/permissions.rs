@@ -25,7 +25,6 @@ const APP_JWT: &str = "eyJhbGciOiAiUlMyNTYiLCAidHlwIjogIkpXVCJ9.eyJhdWQiOiAiaHR0
 #[test]
 fn the_seed_operation_carries_the_cmdlet_help_table_at_run_time() {
     const CMDLET_HELP: Permissions = Permissions {
-        listed_for: "POST /serviceprincipals/{id}/synchronization/acquireaccesstoken",
         delegated_work: &[Permission::least("Synchronization.ReadWrite.All")],
         delegated_personal: &[],
         application: &[

@@ -7,6 +7,7 @@ mod identity;
 mod krate;
 mod models;
 mod operations;
+mod permission_sets;
 mod request;
 mod requests;
 mod tests;
@@ -61,7 +62,7 @@ pub fn emit(api: &Api, krate: &CrateConfig) -> Result<BTreeMap<String, String>, 
             let Some(job) = jobs.get(index) else { break };
             let (path, tokens) = match job {
                 Job::Lib => ("src/lib.rs".to_owned(), krate::lib_rs(api, krate)),
-                Job::Request => ("src/request.rs".to_owned(), request::request_rs()),
+                Job::Request => ("src/request.rs".to_owned(), request::request_rs(api)),
                 Job::Identity => ("src/identity.rs".to_owned(), identity::identity_rs(api)),
                 Job::Tests => ("tests/every_operation.rs".to_owned(), tests::every_operation_rs(api, &krate.name)),
                 Job::Area(area) => {

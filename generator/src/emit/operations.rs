@@ -110,14 +110,12 @@ fn operation_doc(op: &Operation) -> String {
             doc.push_str(&format!("| Delegated (work or school account) | {} |\n", list(&p.delegated_work)));
             doc.push_str(&format!("| Delegated (personal Microsoft account) | {} |\n", list(&p.delegated_personal)));
             doc.push_str(&format!("| Application | {} |\n", list(&p.application)));
-            doc.push_str(&format!("\nMicrosoft's permission reference lists these for `{}`", p.listed_for));
-            match p.inferred {
-                Some(why) => doc.push_str(&format!("; this operation is {why}.\n")),
-                None => doc.push_str(".\n"),
+            // Said only when the table is another path's (the reference does not list this one).
+            if let Some(why) = p.inferred {
+                doc.push_str(&format!("\nListed for `{}`; this operation is {why}.\n", p.listed_for));
             }
         }
-        None => doc
-            .push_str("Microsoft's permission reference does not list this operation; see the linked documentation.\n"),
+        None => doc.push_str("Not in Microsoft's permission reference; see the linked documentation.\n"),
     }
     doc
 }
@@ -392,19 +390,8 @@ fn operation_type(api: &Api, op: &Operation) -> TokenStream {
         options.push(ident("FromIdentity"));
     }
     let permissions = op.docs.permissions.as_ref().map(|p| {
-        let list = |v: &[Grant]| {
-            let items = v.iter().map(|g| {
-                let kind = ident(if g.least { "least" } else { "higher" });
-                let name = &g.name;
-                let also = &g.also_requires;
-                if also.is_empty() { quote!(#kind #name) } else { quote!(#kind #name [#(#also),*]) }
-            });
-            quote!([#(#items),*])
-        };
-        let listed = &p.listed_for;
-        let (work, personal, application) =
-            (list(&p.delegated_work), list(&p.delegated_personal), list(&p.application));
-        quote!(permissions (#listed, #work, #personal, #application),)
+        let set = ident(&super::permission_sets::set_name(p));
+        quote!(permissions #set,)
     });
     quote! {
         crate::request::operation! {

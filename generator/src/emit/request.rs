@@ -14,7 +14,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::ParamKind;
+use crate::ir::{Api, ParamKind};
 use crate::naming::ident;
 use crate::shape::STANDARD_OPTIONS;
 
@@ -94,8 +94,9 @@ fn option_tokens() -> Vec<TokenStream> {
 }
 
 /// Tokens of `src/request.rs`.
-pub fn request_rs() -> TokenStream {
+pub fn request_rs(api: &Api) -> TokenStream {
     let options = option_tokens();
+    let permission_sets = super::permission_sets::sets_tokens(api);
     quote! {
         //! The request builder every operation shares.
         //!
@@ -458,7 +459,7 @@ pub fn request_rs() -> TokenStream {
                 path [$(($wire:literal, $key:literal)),*],
                 output $output:ty,
                 $(content_type $content_type:literal,)?
-                $(permissions $permissions:tt,)?
+                $(permissions $permissions:ident,)?
                 options [$($option:ident)*]
             ) => {
                 #[doc = concat!("`", $path, "` (operationId `", $id, "`), for [`Request`](crate::request::Request).")]
@@ -481,23 +482,7 @@ pub fn request_rs() -> TokenStream {
                 crate::request::operation!(@options [$(#[$cfg])*] $name $($option)*);
             };
             (@permissions) => { None };
-            (@permissions ($listed:literal, $work:tt, $personal:tt, $application:tt)) => {
-                Some(&crate::runtime::Permissions {
-                    listed_for: $listed,
-                    delegated_work: &crate::request::operation!(@grants $work),
-                    delegated_personal: &crate::request::operation!(@grants $personal),
-                    application: &crate::request::operation!(@grants $application),
-                })
-            };
-            (@grants [$($kind:ident $permission:literal $([$($also:literal),*])?),*]) => {
-                [$(crate::runtime::Permission {
-                    name: $permission,
-                    least_privileged: crate::request::operation!(@least $kind),
-                    also_requires: &[$($($also),*)?],
-                }),*]
-            };
-            (@least least) => { true };
-            (@least higher) => { false };
+            (@permissions $set:ident) => { Some(&crate::request::permission_sets::$set) };
             (@options [$($cfg:tt)*] $name:ident) => {};
             (@options [$($cfg:tt)*] $name:ident $option:ident $($rest:ident)*) => {
                 $($cfg)*
@@ -507,5 +492,7 @@ pub fn request_rs() -> TokenStream {
         }
         #[allow(unused_imports)]
         pub(crate) use operation;
+
+        #permission_sets
     }
 }

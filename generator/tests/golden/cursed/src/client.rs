@@ -20,7 +20,7 @@ impl ClientArea {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     pub fn get(&self) -> Get {
         Request::new(&self.client, &[])
     }

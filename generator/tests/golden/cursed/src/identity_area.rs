@@ -20,7 +20,7 @@ impl Identity {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     pub fn get_conditional_access(&self) -> GetConditionalAccess {
         Request::new(&self.client, &[])
     }

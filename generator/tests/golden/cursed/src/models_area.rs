@@ -18,7 +18,7 @@ impl Models {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     pub fn list_model(&self) -> ListModel {
         Request::new(&self.client, &[])
     }

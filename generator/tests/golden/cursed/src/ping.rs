@@ -18,7 +18,7 @@ impl Ping {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -32,7 +32,7 @@ impl Ping {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     pub fn get_via_identity_2(&self) -> GetViaIdentity2 {
         Request::new(&self.client, &[])
     }
@@ -42,7 +42,7 @@ impl Ping {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     pub fn new_2(&self) -> New2 {
         Request::new(&self.client, &[])
     }
@@ -52,7 +52,7 @@ impl Ping {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     pub fn ping(&self) -> PingRequest {
         Request::new(&self.client, &[])
     }
@@ -62,7 +62,7 @@ impl Ping {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///

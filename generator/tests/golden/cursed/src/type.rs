@@ -18,7 +18,7 @@ impl Type {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -32,7 +32,7 @@ impl Type {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -44,7 +44,7 @@ impl Type {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///

@@ -22,7 +22,7 @@ impl DirectoryObjects {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "directory-objects")]
     pub fn create_directory_object(&self) -> CreateDirectoryObject {
         Request::new(&self.client, &[])
@@ -33,7 +33,7 @@ impl DirectoryObjects {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///
@@ -49,7 +49,7 @@ impl DirectoryObjects {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     #[cfg(feature = "directory-objects")]
     pub fn list_directory_object(&self) -> ListDirectoryObject {
         Request::new(&self.client, &[])

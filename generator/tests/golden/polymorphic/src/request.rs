@@ -448,7 +448,7 @@ macro_rules! operation {
     (
         $(#[$cfg:meta])* $name:ident = $method:ident $path:literal, $id:literal,
         path[$(($wire:literal, $key:literal)),*], output $output:ty, $(content_type
-        $content_type:literal,)? $(permissions $permissions:tt,)?
+        $content_type:literal,)? $(permissions $permissions:ident,)?
         options[$($option:ident)*]
     ) => {
         #[doc = concat!("`", $path, "` (operationId `", $id,
@@ -464,21 +464,8 @@ macro_rules! operation {
     (@ permissions) => {
         None
     };
-    (@ permissions($listed:literal, $work:tt, $personal:tt, $application:tt)) => {
-        Some(& crate ::runtime::Permissions { listed_for : $listed, delegated_work : &
-        crate ::request::operation!(@ grants $work), delegated_personal : & crate
-        ::request::operation!(@ grants $personal), application : & crate
-        ::request::operation!(@ grants $application), })
-    };
-    (@ grants[$($kind:ident $permission:literal $([$($also:literal),*])?),*]) => {
-        [$(crate ::runtime::Permission { name : $permission, least_privileged : crate
-        ::request::operation!(@ least $kind), also_requires : & [$($($also),*)?], }),*]
-    };
-    (@ least least) => {
-        true
-    };
-    (@ least higher) => {
-        false
+    (@ permissions $set:ident) => {
+        Some(& crate ::request::permission_sets:: $set)
     };
     (@ options[$($cfg:tt)*] $name:ident) => {};
     (@ options[$($cfg:tt)*] $name:ident $option:ident $($rest:ident)*) => {
@@ -488,3 +475,8 @@ macro_rules! operation {
 }
 #[allow(unused_imports)]
 pub(crate) use operation;
+/// The permissions tables of this crate's operations (Microsoft's permission
+/// reference), shared by every operation that accepts the same permissions; reached
+/// through each operation's `OperationInfo::permissions`.
+#[doc(hidden)]
+pub mod permission_sets {}

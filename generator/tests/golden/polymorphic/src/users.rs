@@ -22,7 +22,7 @@ impl Users {
     ///
     /// # Permissions
     ///
-    /// Microsoft's permission reference does not list this operation; see the linked documentation.
+    /// Not in Microsoft's permission reference; see the linked documentation.
     ///
     /// # Arguments
     ///

@@ -26,8 +26,6 @@ impl Applications {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy (with Application.Read.All) |
     ///
-    /// Microsoft's permission reference lists these for `POST /applications(appid={id})/synchronization/acquireaccesstoken`.
-    ///
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of application
@@ -49,9 +47,7 @@ pub mod op {
         SynchronizationAcquireAccessToken = Post
         "/applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken",
         "application.synchronization_acquireAccessToken", path[("appId", "AppId")],
-        output crate ::request::NoContent,
-        permissions("POST /applications(appid={id})/synchronization/acquireaccesstoken",
-        [], [], [least "Application.ReadWrite.OwnedBy"["Application.Read.All"]]),
+        output crate ::request::NoContent, permissions P_34FFF3CF6274,
         options[FromIdentity]
     }
 }

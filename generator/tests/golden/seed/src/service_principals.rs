@@ -30,8 +30,6 @@ impl ServicePrincipals {
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |
     ///
-    /// Microsoft's permission reference lists these for `POST /serviceprincipals/{id}/synchronization/acquireaccesstoken`.
-    ///
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
@@ -54,10 +52,6 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
         "servicePrincipal.synchronization_acquireAccessToken",
         path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent,
-        permissions("POST /serviceprincipals/{id}/synchronization/acquireaccesstoken",
-        [least "Synchronization.ReadWrite.All"], [], [least
-        "Application.ReadWrite.OwnedBy", higher "Synchronization.ReadWrite.All"]),
-        options[FromIdentity]
+        ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
     }
 }
