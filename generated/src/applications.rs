@@ -298,7 +298,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `POST /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
     ///
@@ -328,7 +328,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `POST /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
     ///
@@ -1586,7 +1586,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// # Arguments
     ///
@@ -1614,7 +1614,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$ref` of it.
     ///
@@ -1644,7 +1644,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// # Arguments
     ///
@@ -1672,7 +1672,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$ref` of it.
     ///
@@ -3277,7 +3277,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `DELETE /applications/{id}/tokenissuancepolicies/{id}`; this operation is the `$ref` of it.
     ///
@@ -3305,7 +3305,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /applications/{id}/tokenissuancepolicies`; this operation is the `$count` of it.
     ///
@@ -3335,7 +3335,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `DELETE /applications/{id}/tokenlifetimepolicies/{id}`; this operation is the `$ref` of it.
     ///
@@ -3363,7 +3363,7 @@ impl Applications {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /applications/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
     ///

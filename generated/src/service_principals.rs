@@ -230,7 +230,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `DELETE /serviceprincipals/{id}/claimsmappingpolicies/{id}`; this operation is the `$ref` of it.
     ///
@@ -258,7 +258,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$count` of it.
     ///
@@ -286,9 +286,9 @@ impl ServicePrincipals {
     ///
     /// | Permission type | Permissions (from least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All or Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All or Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
     ///
     /// # Arguments
     ///
@@ -314,9 +314,9 @@ impl ServicePrincipals {
     ///
     /// | Permission type | Permissions (from least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
+    /// | Delegated (work or school account) | AppRoleAssignment.ReadWrite.All (with Application.Read.All or Directory.Read.All), Application.Read.All (with AppRoleAssignment.ReadWrite.All), Application.ReadWrite.All, Directory.Read.All |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All and Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
+    /// | Application | Application.Read.All (with AppRoleAssignment.ReadWrite.All), AppRoleAssignment.ReadWrite.All (with Application.Read.All or Directory.Read.All), Directory.Read.All, Application.ReadWrite.All |
     ///
     /// # Arguments
     ///
@@ -344,7 +344,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `POST /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
     ///
@@ -439,7 +439,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `POST /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
     ///
@@ -1980,7 +1980,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `DELETE /serviceprincipals/{id}/homerealmdiscoverypolicies/{id}`; this operation is the `$ref` of it.
     ///
@@ -2011,7 +2011,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$count` of it.
     ///
@@ -2119,7 +2119,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// # Arguments
     ///
@@ -2147,7 +2147,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /serviceprincipals/{id}/claimsmappingpolicies`; this operation is the `$ref` of it.
     ///
@@ -2293,7 +2293,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// # Arguments
     ///
@@ -2321,7 +2321,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /serviceprincipals/{id}/homerealmdiscoverypolicies`; this operation is the `$ref` of it.
     ///
@@ -2827,7 +2827,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// # Arguments
     ///
@@ -5048,7 +5048,7 @@ impl ServicePrincipals {
     /// |---|---|
     /// | Delegated (work or school account) | Application.ReadWrite.All (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All) |
     /// | Delegated (personal Microsoft account) | Not supported |
-    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All and Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
+    /// | Application | Application.ReadWrite.OwnedBy (with Policy.Read.All), Policy.Read.All (with Application.ReadWrite.All), Policy.ReadWrite.ApplicationConfiguration (with Application.ReadWrite.All or Application.ReadWrite.OwnedBy), Application.ReadWrite.All (with Policy.Read.All) |
     ///
     /// Listed for `GET /serviceprincipals/{id}/tokenlifetimepolicies`; this operation is the `$count` of it.
     ///

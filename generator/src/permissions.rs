@@ -51,7 +51,7 @@ pub struct Grant {
     /// The reference's `privilegeLevel` of this permission and type (1 is lowest; `u32::MAX`
     /// when the reference gives none).
     pub level: u32,
-    /// `AlsoRequires=`: permissions it works only together with.
+    /// `AlsoRequires=`: when not empty, it works only together with one of these.
     pub also_requires: Vec<String>,
 }
 
@@ -107,6 +107,10 @@ impl PermissionsTable {
         let mut index: BTreeMap<(String, String), Vec<Entry>> = BTreeMap::new();
         for (name, permission) in permissions {
             let at = ["permissions", name.as_str()];
+            // Names go into rustdoc tables and string literals: `A.B-C_d` only.
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')) {
+                return Err(fail(&at, format!("{name:?} is not a permission name (letters, digits, `.`, `-`, `_`)")));
+            }
             let object = |v: &Value, at: &[&str]| {
                 v.as_object().cloned().ok_or_else(|| fail(at, "expected an object".to_owned()))
             };
@@ -177,6 +181,12 @@ impl PermissionsTable {
                     let markers =
                         markers.as_str().ok_or_else(|| fail(&field, "expected a string of markers".to_owned()))?;
                     let (least, also_requires) = parse_markers(markers).map_err(|m| fail(&field, m))?;
+                    if let Some(bad) = also_requires
+                        .iter()
+                        .find(|a| !a.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')))
+                    {
+                        return Err(fail(&field, format!("{bad:?} is not a permission name")));
+                    }
                     // A path with a query (`?$filter=...`) is a conditional grant, which no
                     // operation's path can match.
                     if path.contains('?') {
@@ -513,6 +523,11 @@ mod tests {
                 "/permissions/A.B/pathSets/0/paths/~1a~1b~0c: unknown marker \"most=Application\"",
             ),
             ("{\"permissions\": {", "line 1 column 17"),
+            (r#"{"permissions": {"A|B": {}}}"#, "/permissions/A|B: \"A|B\" is not a permission name"),
+            (
+                r#"{"permissions": {"A.B": {"schemes": {}, "pathSets": [{"schemeKeys": [], "methods": [], "paths": {"/a": "AlsoRequires=[x](y)"}}]}}}"#,
+                "/permissions/A.B/pathSets/0/paths/~1a: \"[x](y)\" is not a permission name",
+            ),
         ];
         for (text, expected) in cases {
             let error = PermissionsTable::parse(text, "permissions.json").unwrap_err().to_string();

@@ -531,7 +531,9 @@ impl fmt::Display for ServiceError {
                         f.write_str(", which includes an accepted permission")?;
                     }
                 }
-                None => f.write_str("; the token's scopes and roles are unknown (no bearer JWT was seen)")?,
+                None => f.write_str(
+                    "; the token's scopes and roles are unknown (it was not a JWT, or, in a batch, not inspected)",
+                )?,
             }
         }
         Ok(())

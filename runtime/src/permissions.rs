@@ -27,7 +27,9 @@ pub struct Permission {
     pub name: &'static str,
     /// Whether the reference marks it as least privileged for this operation.
     pub least_privileged: bool,
-    /// Permissions it works only together with (the reference's `AlsoRequires=`).
+    /// When not empty, it works only together with one of these (the reference's
+    /// `AlsoRequires=`, alternatives: `AppRoleAssignment.ReadWrite.All` with
+    /// `Application.Read.All` or with `Directory.Read.All`).
     pub also_requires: &'static [&'static str],
 }
 
@@ -42,31 +44,30 @@ impl Permission {
         Permission { name, least_privileged: false, also_requires: &[] }
     }
 
-    /// The same permission, working only together with `others`.
+    /// The same permission, working only together with one of `others`.
     pub const fn also(self, others: &'static [&'static str]) -> Self {
         Permission { also_requires: others, ..self }
     }
 }
 
 impl Permissions {
-    /// Whether `grants` holds a permission this operation accepts (with what it also
-    /// requires). `None` when the token carried neither delegated scopes nor app roles.
+    /// Whether `grants` holds a permission this operation accepts (with one of what it also
+    /// requires), in the list of the token's kind: application roles, or the delegated
+    /// scopes of a work or school account, or of a personal account (`tid` of the consumer
+    /// tenant). `None` when the token carried neither scopes nor roles.
     pub fn accepts(&self, grants: &TokenGrants) -> Option<bool> {
         let satisfied = |list: &[Permission], held: &[String]| {
             list.iter().any(|p| {
                 held.iter().any(|h| h.eq_ignore_ascii_case(p.name))
-                    && p.also_requires.iter().all(|a| held.iter().any(|h| h.eq_ignore_ascii_case(a)))
+                    && (p.also_requires.is_empty()
+                        || p.also_requires.iter().any(|a| held.iter().any(|h| h.eq_ignore_ascii_case(a))))
             })
         };
-        match (grants.scopes.is_empty(), grants.roles.is_empty()) {
-            (true, true) => None,
-            // A delegated token may be a work or a personal account's; either list counts.
-            _ => Some(
-                satisfied(self.delegated_work, &grants.scopes)
-                    || satisfied(self.delegated_personal, &grants.scopes)
-                    || satisfied(self.application, &grants.roles),
-            ),
+        if grants.scopes.is_empty() && grants.roles.is_empty() {
+            return None;
         }
+        let delegated = if grants.personal_account { self.delegated_personal } else { self.delegated_work };
+        Some(satisfied(delegated, &grants.scopes) || satisfied(self.application, &grants.roles))
     }
 }
 
@@ -81,7 +82,7 @@ fn write_list(f: &mut fmt::Formatter<'_>, list: &[Permission]) -> fmt::Result {
         }
         f.write_str(p.name)?;
         if !p.also_requires.is_empty() {
-            write!(f, " (with {})", p.also_requires.join(" and "))?;
+            write!(f, " (with {})", p.also_requires.join(" or "))?;
         }
     }
     Ok(())
@@ -109,7 +110,16 @@ pub struct TokenGrants {
     pub scopes: Vec<String>,
     /// Application roles (`roles`).
     pub roles: Vec<String>,
+    /// The token is a personal Microsoft account's (its `tid` is the consumer tenant), so the
+    /// personal-account list applies to its scopes rather than the work or school one.
+    pub personal_account: bool,
 }
+
+/// The tenant id of personal Microsoft accounts.
+const CONSUMER_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// At most this many scopes and roles are kept (a hostile token must not flood a log line).
+const MAX_GRANTS: usize = 64;
 
 impl TokenGrants {
     /// Reads the grants of an `Authorization: Bearer <jwt>` header value. `None` when it is not
@@ -137,25 +147,40 @@ impl TokenGrants {
             scp: Option<String>,
             #[serde(default)]
             roles: Option<Vec<String>>,
+            #[serde(default)]
+            tid: Option<String>,
         }
         let claims: Claims = serde_json::from_slice(&bytes).ok()?;
         Some(TokenGrants {
-            scopes: claims.scp.unwrap_or_default().split_whitespace().map(short_name).collect(),
-            roles: claims.roles.unwrap_or_default().iter().map(|r| short_name(r)).collect(),
+            scopes: claims.scp.unwrap_or_default().split_whitespace().take(MAX_GRANTS).map(short_name).collect(),
+            roles: claims.roles.unwrap_or_default().iter().take(MAX_GRANTS).map(|r| short_name(r)).collect(),
+            personal_account: claims.tid.is_some_and(|tid| tid.eq_ignore_ascii_case(CONSUMER_TENANT)),
         })
     }
 }
 
-/// Keeps a claim value to a printable permission name: at most 128 characters, no control
-/// characters (a hostile token must not forge log lines).
+/// Keeps a claim value to a printable permission name: at most 128 characters, no control,
+/// line-separator or bidirectional-override characters (a hostile token must not forge or
+/// reorder log lines).
 fn short_name(value: &str) -> String {
-    value.chars().filter(|c| !c.is_control()).take(128).collect()
+    value
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .take(128)
+        .collect()
 }
 
 impl fmt::Display for TokenGrants {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |v: &[String]| if v.is_empty() { "none".to_owned() } else { v.join(" ") };
-        write!(f, "scp: {}; roles: {}", list(&self.scopes), list(&self.roles))
+        write!(f, "scp: {}; roles: {}", list(&self.scopes), list(&self.roles))?;
+        if self.personal_account {
+            f.write_str(" (a personal Microsoft account)")?;
+        }
+        Ok(())
     }
 }
 
@@ -173,7 +198,7 @@ mod tests {
         delegated_personal: &[],
         application: &[
             Permission::least("Application.ReadWrite.OwnedBy"),
-            Permission::higher("Synchronization.ReadWrite.All").also(&["Directory.Read.All"]),
+            Permission::higher("Synchronization.ReadWrite.All").also(&["Directory.Read.All", "Application.Read.All"]),
         ],
     };
 
@@ -196,9 +221,25 @@ mod tests {
     }
 
     #[test]
-    fn hostile_claims_are_made_printable() {
-        let grants = TokenGrants::from_jwt(&jwt(r#"{"roles":["a\nforged: line"]}"#)).unwrap();
-        assert_eq!(grants.roles, ["aforged: line"]);
+    fn hostile_claims_are_made_printable_and_bounded() {
+        let grants =
+            TokenGrants::from_jwt(&jwt(r#"{"roles":["a\nforged: line", "b\u2028c\u202ed\u2066e\u0007f"]}"#)).unwrap();
+        assert_eq!(grants.roles, ["aforged: line", "bcdef"]);
+        let many: Vec<String> = (0..5_000).map(|i| format!("S{i}")).collect();
+        let grants = TokenGrants::from_jwt(&jwt(&format!(r#"{{"scp":"{}"}}"#, many.join(" ")))).unwrap();
+        assert_eq!(grants.scopes.len(), MAX_GRANTS);
+        let long = "x".repeat(1000);
+        let grants = TokenGrants::from_jwt(&jwt(&format!(r#"{{"roles":["{long}"]}}"#))).unwrap();
+        assert_eq!(grants.roles[0].len(), 128);
+    }
+
+    #[test]
+    fn the_consumer_tenant_marks_a_personal_account() {
+        let personal =
+            TokenGrants::from_jwt(&jwt(r#"{"scp":"User.Read","tid":"9188040D-6C67-4C5B-B112-36A304B66DAD"}"#));
+        assert!(personal.unwrap().personal_account);
+        let work = TokenGrants::from_jwt(&jwt(r#"{"scp":"User.Read","tid":"72f988bf-86f1-41af-91ab-2d7cd011db47"}"#));
+        assert!(!work.unwrap().personal_account);
     }
 
     #[test]
@@ -206,14 +247,30 @@ mod tests {
         let grants = |scopes: &[&str], roles: &[&str]| TokenGrants {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             roles: roles.iter().map(|s| s.to_string()).collect(),
+            personal_account: false,
         };
         assert_eq!(SEED.accepts(&grants(&[], &[])), None);
         assert_eq!(SEED.accepts(&grants(&["synchronization.readwrite.all"], &[])), Some(true));
         assert_eq!(SEED.accepts(&grants(&["User.Read"], &[])), Some(false));
         assert_eq!(SEED.accepts(&grants(&[], &["Synchronization.ReadWrite.All"])), Some(false));
+        // AlsoRequires lists alternatives: either one completes the pair.
         assert_eq!(SEED.accepts(&grants(&[], &["Synchronization.ReadWrite.All", "Directory.Read.All"])), Some(true));
+        assert_eq!(SEED.accepts(&grants(&[], &["Synchronization.ReadWrite.All", "Application.Read.All"])), Some(true));
         // A delegated scope never satisfies an application permission.
         assert_eq!(SEED.accepts(&grants(&["Application.ReadWrite.OwnedBy"], &[])), Some(false));
+        // A scope accepted for personal accounts only does not help a work account, and the
+        // other way round.
+        const PERSONAL_ONLY: Permissions = Permissions {
+            delegated_work: &[Permission::least("Application.Read.All")],
+            delegated_personal: &[Permission::least("User.Read")],
+            application: &[],
+        };
+        let personal_only = &PERSONAL_ONLY;
+        assert_eq!(personal_only.accepts(&grants(&["User.Read"], &[])), Some(false));
+        let personal = TokenGrants { personal_account: true, ..grants(&["User.Read"], &[]) };
+        assert_eq!(personal_only.accepts(&personal), Some(true));
+        let personal_work_scope = TokenGrants { personal_account: true, ..grants(&["Application.Read.All"], &[]) };
+        assert_eq!(personal_only.accepts(&personal_work_scope), Some(false));
     }
 
     #[test]
@@ -222,7 +279,7 @@ mod tests {
             SEED.to_string(),
             "delegated (work or school): Synchronization.ReadWrite.All; delegated (personal account): not \
              supported; application: Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All (with \
-             Directory.Read.All)"
+             Directory.Read.All or Application.Read.All)"
         );
     }
 }

@@ -92,7 +92,10 @@ async fn a_403_with_an_accepted_permission_says_so_and_an_opaque_token_is_not_gu
         "{text}"
     );
     let text = acquire_with(TOKEN, &server).await.to_string();
-    assert!(text.contains("the token's scopes and roles are unknown (no bearer JWT was seen)"), "{text}");
+    assert!(
+        text.contains("the token's scopes and roles are unknown (it was not a JWT, or, in a batch, not inspected)"),
+        "{text}"
+    );
     assert!(!text.contains("tok3n"), "{text}");
 }
 
@@ -121,4 +124,28 @@ async fn a_403_inside_a_batch_names_what_its_operation_accepts() {
         "{text}"
     );
     assert!(text.contains("the token's scopes and roles are unknown"), "{text}");
+}
+
+#[tokio::test]
+async fn the_grants_shown_are_those_of_the_token_that_was_sent() {
+    use msgraph_sdk::runtime::{HeaderValue, step_fn};
+    // A step that exchanges the credential's (delegated) token for an app token, as a
+    // token-exchange step would: the 403 describes the token that actually went out.
+    let server = forbidden_server().await;
+    let exchange = step_fn(|mut request, next| async move {
+        let bearer = HeaderValue::from_str(&format!("Bearer {APP_JWT}")).unwrap();
+        request.headers_mut().insert("authorization", bearer);
+        next.run(request).await
+    });
+    let client = builder(&server).credential(StaticToken::new(DELEGATED_JWT)).append(exchange).build().unwrap();
+    let error = client
+        .service_principals()
+        .synchronization_acquire_access_token(SP_ID)
+        .body(AcquireAccessTokenRequestBody::default())
+        .send()
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("the token carried scp: none; roles: Application.ReadWrite.OwnedBy"), "{text}");
+    assert!(!text.contains("User.Read"), "{text}");
 }

@@ -101,7 +101,7 @@ fn operation_doc(op: &Operation) -> String {
                     .iter()
                     .map(|g| match g.also_requires.as_slice() {
                         [] => g.name.clone(),
-                        also => format!("{} (with {})", g.name, also.join(" and ")),
+                        also => format!("{} (with {})", g.name, also.join(" or ")),
                     })
                     .collect();
                 names.join(", ")

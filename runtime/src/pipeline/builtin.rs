@@ -173,16 +173,6 @@ impl Builtins {
                         None
                     };
                     let Some(delay) = delay else {
-                        if status == StatusCode::FORBIDDEN
-                            && let Some(grants) = request
-                                .headers()
-                                .get(AUTHORIZATION)
-                                .and_then(|value| crate::TokenGrants::from_authorization(value.as_bytes()))
-                        {
-                            // What the token granted, for the error to compare with what the
-                            // operation accepts; the token itself stays here.
-                            response.extensions_mut().insert(grants);
-                        }
                         if !statuses.is_empty() {
                             statuses.push(status);
                             response.extensions_mut().insert(RetryHistory(statuses));
@@ -245,9 +235,22 @@ impl Builtins {
                 (self.transport.client.execute(outgoing), exchange)
             };
             let reqwest_response = pending.await.map_err(|e| exchange.failed(e))?;
-            let response = exchange.read(reqwest_response, body).await?;
+            let mut response = exchange.read(reqwest_response, body).await?;
             let hop = match redirect::next_hop(current, &response) {
-                None => return Ok(response),
+                None => {
+                    if response.status() == StatusCode::FORBIDDEN
+                        && let Some(grants) = current
+                            .headers()
+                            .get(AUTHORIZATION)
+                            .and_then(|value| crate::TokenGrants::from_authorization(value.as_bytes()))
+                    {
+                        // What the token of the request that got the 403 granted (after any
+                        // custom step and redirect), for the error to compare with what the
+                        // operation accepts; the token itself stays here.
+                        response.extensions_mut().insert(grants);
+                    }
+                    return Ok(response);
+                }
                 Some(hop) => hop?,
             };
             let max = self.redirect.max;
