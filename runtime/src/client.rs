@@ -58,6 +58,8 @@ pub struct ClientBuilder {
     retry_backoff: Duration,
     max_redirects: u32,
     max_response_body: usize,
+    root_certificates: Vec<rustls_pki_types::CertificateDer<'static>>,
+    invalid_root_certificate: Option<String>,
 }
 
 impl Default for ClientBuilder {
@@ -79,6 +81,8 @@ impl Default for ClientBuilder {
             retry_backoff: DEFAULT_RETRY_BACKOFF,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            root_certificates: Vec::new(),
+            invalid_root_certificate: None,
         }
     }
 }
@@ -112,6 +116,19 @@ impl ClientBuilder {
         S: Into<String>,
     {
         self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Also trusts the root certificates of this PEM bundle, besides the operating system's
+    /// (e.g. a TLS-inspecting corporate proxy's CA). A bundle without a valid certificate makes
+    /// [`ClientBuilder::build`] fail with [`Error::Configuration`].
+    pub fn add_root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        match crate::tls::parse_pem(pem.as_ref()) {
+            Ok(certificates) => self.root_certificates.extend(certificates),
+            Err(message) => {
+                self.invalid_root_certificate.get_or_insert(message);
+            }
+        }
         self
     }
 
@@ -202,7 +219,7 @@ impl ClientBuilder {
 
     /// Validates the configuration and creates the client.
     pub fn build(self) -> Result<Client, Error> {
-        if let Some(message) = self.invalid_header {
+        if let Some(message) = self.invalid_header.or(self.invalid_root_certificate) {
             return Err(Error::Configuration(message));
         }
         let base_url = validate_base_url(&self.base_url)?;
@@ -213,7 +230,9 @@ impl ClientBuilder {
                     .ok_or_else(|| Error::Configuration("cannot derive a token scope from the base URL".to_owned()))?,
             ],
         };
-        let mut http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        let tls = crate::tls::client_config(self.root_certificates)?;
+        let mut http =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).tls_backend_preconfigured(tls);
         if self.no_proxy {
             http = http.no_proxy();
         }

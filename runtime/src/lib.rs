@@ -78,6 +78,15 @@
 //! "default credentials". [`ClientBuilder::proxy`] with [`Proxy::basic_auth`] corresponds to
 //! `-Proxy` with `-ProxyCredential`; [`ClientBuilder::no_proxy`] ignores the environment.
 //!
+//! # TLS
+//!
+//! rustls, TLS 1.3 and 1.2, HTTP/2 when the server offers it; certificates are checked by the
+//! operating system's verifier (`rustls-platform-verifier`), plus any root certificates added
+//! with [`ClientBuilder::add_root_certificates_pem`] (a TLS-inspecting proxy's CA). The crypto
+//! provider is ring, chosen for this client only (nothing is installed process-wide); the
+//! `tls-aws-lc-rs` feature uses aws-lc-rs instead, which prefers post-quantum key exchange
+//! (X25519MLKEM768) but adds a C build (aws-lc-sys) to every cold build.
+//!
 //! # Security defaults
 //!
 //! Bearer tokens, and any `Authorization` header (from the credential, a per-call header, a
@@ -147,6 +156,7 @@ mod secret;
 pub mod tasks;
 mod telemetry;
 mod timeout;
+mod tls;
 mod transport;
 mod what_if;
 

@@ -47,6 +47,8 @@ pub fn cargo_toml(api: &Api, krate: &CrateConfig) -> String {
     out.push_str("azure = [\"msgraph-runtime/azure\"]\n");
     out.push_str("# Change-notification tokens and rich-notification decryption (RustCrypto, jsonwebtoken)\n");
     out.push_str("notifications = [\"msgraph-runtime/notifications\"]\n");
+    out.push_str("# TLS on aws-lc-rs (post-quantum key exchange preferred) instead of ring; builds aws-lc-sys (C)\n");
+    out.push_str("tls-aws-lc-rs = [\"msgraph-runtime/tls-aws-lc-rs\"]\n");
     out.push_str("\n[dependencies]\n");
     out.push_str(&format!("msgraph-runtime = {{ path = {:?} }}\n", krate.runtime_path));
     if krate.workspace_member {
