@@ -425,9 +425,18 @@ fn setup() -> Result<(Clients, Arc<ServerState>, tokio::runtime::Runtime)> {
     let sdk_append = sdk_builder().append(answering_step()).build().map_err(|e| e.to_string())?;
     // Configured like the runtime's own reqwest client: no redirects (the SDK follows them
     // itself), and here no proxies, as for the SDK.
+    // TLS is never used (plain http to 127.0.0.1), but reqwest builds a configuration: the
+    // same provider as the SDK's, no roots.
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
     let raw = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
+        .tls_backend_preconfigured(tls)
         .build()
         .map_err(|e| e.to_string())?;
     let clients = Clients {

@@ -24,6 +24,9 @@ async fn endpoint() -> MockServer {
 #[tokio::test]
 async fn the_validation_handshake_echoes_the_decoded_token_as_plain_text() {
     let server = endpoint().await;
+    // A plain reqwest client of the test's own: with reqwest's `rustls-no-provider` (the
+    // runtime passes its provider to its own clients only) it needs a process-wide provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let post = |query: &str| http.post(format!("{}/notify{query}", server.uri())).send();
     let answer = post("?validationToken=Validation%3A+Testing%20client%20%3Cb%3Eapp%3C%2Fb%3E").await.unwrap();
