@@ -5,24 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use msgraph_codegen::{CrateConfig, Generated, Inputs, OperationSelection, PermissionsTable, Pin, Provenance};
+use msgraph_codegen::Provenance;
 
 fn openapi() -> PathBuf {
     xtask::workspace_root().join("openapi")
-}
-
-/// `Module` → `openapi/Module.yml`, for every pinned document.
-fn pinned_documents() -> BTreeMap<String, PathBuf> {
-    let mut documents = BTreeMap::new();
-    for entry in fs::read_dir(openapi()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "yml") {
-            documents.insert(path.file_stem().unwrap().to_string_lossy().into_owned(), path);
-        }
-    }
-    documents
 }
 
 fn provenance_of(module: &str) -> Provenance {
@@ -35,7 +23,7 @@ fn provenance_of(module: &str) -> Provenance {
 /// sha256 agrees with `SHA256SUMS` (the list Microsoft's snapshot came with), and nothing else.
 #[test]
 fn all_thirty_eight_modules_are_pinned_with_their_checksums() {
-    let documents = pinned_documents();
+    let documents = xtask::permissions::pinned_documents(&xtask::workspace_root()).unwrap();
     assert_eq!(documents.len(), 38, "{:?}", documents.keys());
     let sums = fs::read_to_string(openapi().join("SHA256SUMS")).unwrap();
     let listed: BTreeMap<String, String> = sums
@@ -49,30 +37,6 @@ fn all_thirty_eight_modules_are_pinned_with_their_checksums() {
     }
 }
 
-fn generate(module: &str, path: &Path, table: &PermissionsTable) -> Result<Generated, String> {
-    let document = fs::read(path).unwrap();
-    let provenance = provenance_of(module);
-    let provenance_name = format!("openapi/{module}.provenance.toml");
-    let krate = CrateConfig {
-        name: "module-check".to_owned(),
-        version: "0.1.0".to_owned(),
-        runtime_path: "../runtime".to_owned(),
-        workspace_member: false,
-    };
-    let document_name = format!("openapi/{module}.yml");
-    let inputs = Inputs {
-        document_name: &document_name,
-        document: &document,
-        pin: Some(Pin { provenance_name: &provenance_name, sha256: &provenance.sha256 }),
-        permissions: Some(table),
-        selection: &OperationSelection::All,
-        always: None,
-        sensitive: &[],
-        krate: &krate,
-    };
-    msgraph_codegen::generate(&inputs).map_err(|e| e.to_string())
-}
-
 /// Every pinned module document matches its pin and generates a whole crate (every operation,
 /// with Microsoft's permission reference), without an error; and `PERMISSIONS.md` is the
 /// coverage report of exactly this generation. Whether each crate also compiles is not checked
@@ -83,8 +47,8 @@ fn every_pinned_module_generates_every_operation_and_the_permissions_report_is_c
     let table = xtask::permissions::pinned_table(&root).unwrap();
     let mut failures = Vec::new();
     let mut coverages = BTreeMap::new();
-    for (module, path) in pinned_documents() {
-        match generate(&module, &path, &table) {
+    for module in xtask::permissions::pinned_documents(&root).unwrap().into_keys() {
+        match xtask::permissions::generate_module(&root, &module, &table) {
             Ok(generated) if generated.files.len() > 3 => {
                 coverages.insert(module, generated.permissions);
             }
