@@ -236,3 +236,32 @@ fn body_setters_and_own_parameters_avoid_the_shared_builder_methods() {
         ]
     );
 }
+
+/// An area named like one of the crate's own Cargo features (`azure`, `notifications`, `full`,
+/// …) gets `-area`, so that enabling the area never means enabling the azure adapter, and the
+/// manifest never declares a feature twice.
+#[test]
+fn areas_named_like_the_crates_own_features_get_a_suffix() {
+    let document = "openapi: 3.0.4\ninfo: {title: t, version: v1.0}\npaths:\n  /azure:\n    get:\n      operationId: azure_GetAzure\n      responses: {'204': {description: ok}}\n  /full:\n    get:\n      operationId: full_GetFull\n      responses: {'204': {description: ok}}\n  /users:\n    get:\n      operationId: users_ListUser\n      responses: {'204': {description: ok}}\n";
+    let krate =
+        CrateConfig { name: "c".into(), version: "0.1.0".into(), runtime_path: "r".into(), workspace_member: false };
+    let always = vec!["users_ListUser".to_owned()];
+    let inputs = Inputs {
+        document_name: "areas.yml",
+        document: document.as_bytes(),
+        pin: None,
+        permissions: None,
+        selection: &OperationSelection::All,
+        always: Some(&always),
+        sensitive: &[],
+        krate: &krate,
+    };
+    let generated = msgraph_codegen::generate(&inputs).unwrap();
+    let manifest = &generated.files["Cargo.toml"];
+    let features: Vec<&str> =
+        manifest.lines().filter_map(|l| l.split_once(" = ")).map(|(name, _)| name.trim_matches('"')).collect();
+    for feature in ["azure-area", "full-area", "azure", "full"] {
+        assert_eq!(features.iter().filter(|f| **f == feature).count(), 1, "{feature} in\n{manifest}");
+    }
+    assert!(manifest.contains("full = [\"azure-area\", \"full-area\", \"users\"]"), "{manifest}");
+}

@@ -51,6 +51,10 @@ pub(super) const RESERVED_TYPE_NAMES: &[&str] = &[
     "Sized",
 ];
 
+/// Cargo features every generated crate has besides its areas' (`emit/krate.rs` writes
+/// them); an area named like one gets `-area` (`/azure` → `azure-area`).
+pub(super) const CRATE_FEATURES: &[&str] = &["default", "full", "azure", "notifications", "tls-aws-lc-rs"];
+
 /// Modules every generated crate has besides its areas (`runtime` is a re-export).
 pub(super) const CRATE_MODULES: &[&str] = &["identity", "models", "prelude", "request", "runtime"];
 

@@ -13,7 +13,7 @@ use crate::schema::{SchemaView, unescape};
 use crate::validate::METHODS;
 
 use super::Lowerer;
-use super::names::{CRATE_MODULES, first_segment, method_names_from_id, placeholders};
+use super::names::{CRATE_FEATURES, CRATE_MODULES, first_segment, method_names_from_id, placeholders};
 
 /// An operation of the document with the names decided for it.
 pub(super) struct OpRef<'a> {
@@ -93,11 +93,14 @@ impl<'a> Lowerer<'a> {
                 } else {
                     accessor.clone()
                 };
+                let feature = heck::ToKebabCase::to_kebab_case(unraw(&field_name(segment)));
+                let feature =
+                    if CRATE_FEATURES.contains(&feature.as_str()) { format!("{feature}-area") } else { feature };
                 let area = Area {
                     module,
                     accessor,
                     type_name: type_name(segment),
-                    feature: heck::ToKebabCase::to_kebab_case(unraw(&field_name(segment))),
+                    feature,
                     segment: segment.to_owned(),
                     operations: Vec::new(),
                 };
