@@ -71,6 +71,11 @@ impl Setup {
         }
     }
 
+    /// The permission reference `openapi/codegen.toml` names, if any.
+    pub fn permissions(&self) -> Option<&PermissionsTable> {
+        self.permissions.as_ref()
+    }
+
     /// The generator's inputs, as `cargo xtask codegen` builds them.
     pub fn inputs<'a>(&'a self, selection: &'a OperationSelection) -> Inputs<'a> {
         Inputs {

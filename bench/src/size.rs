@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use msgraph_codegen::{CrateConfig, Inputs, OperationSelection, Pin, Provenance};
+use msgraph_codegen::{CrateConfig, Inputs, OperationSelection, PermissionsTable, Pin, Provenance};
 
 use crate::stats::verdict;
 use crate::{Result, summary};
@@ -55,7 +55,24 @@ fn split<'a>(files: impl Iterator<Item = (&'a str, u64)>, models: &mut BTreeMap<
     sizes
 }
 
-fn module_sizes(root: &Path, module: &str, models: &mut BTreeMap<String, u64>) -> Result<Sizes> {
+/// Lowers once and emits once; the counts come from the same model as the files.
+fn sizes_of(inputs: &Inputs<'_>, models: &mut BTreeMap<String, u64>) -> Result<Sizes> {
+    let (api, _) = msgraph_codegen::model(inputs).map_err(|e| format!("{}: {e}", inputs.document_name))?;
+    let files = msgraph_codegen::emit_files(&api, inputs.krate).map_err(|e| e.to_string())?;
+    let mut sizes = split(files.iter().map(|(p, t)| (p.as_str(), t.len() as u64)), models);
+    sizes.operations = api.areas.values().map(|a| a.operations.len()).sum();
+    sizes.models = api.models.len();
+    Ok(sizes)
+}
+
+/// One module's standalone crate, with the pinned permission reference (as `cargo xtask
+/// codegen --document` generates it).
+fn module_sizes(
+    root: &Path,
+    module: &str,
+    permissions: Option<&PermissionsTable>,
+    models: &mut BTreeMap<String, u64>,
+) -> Result<Sizes> {
     let dir = root.join("openapi");
     let document = fs::read(dir.join(format!("{module}.yml"))).map_err(|e| format!("{module}.yml: {e}"))?;
     let provenance_name = format!("openapi/{module}.provenance.toml");
@@ -72,33 +89,21 @@ fn module_sizes(root: &Path, module: &str, models: &mut BTreeMap<String, u64>) -
         document_name: &document_name,
         document: &document,
         pin: Some(Pin { provenance_name: &provenance_name, sha256: &provenance.sha256 }),
-        permissions: None,
+        permissions,
         selection: &OperationSelection::All,
         always: None,
         sensitive: &[],
         krate: &krate,
     };
-    let (api, _) = msgraph_codegen::model(&inputs).map_err(|e| format!("{module}: {e}"))?;
-    let generated = msgraph_codegen::generate(&inputs).map_err(|e| format!("{module}: {e}"))?;
-    let mut sizes = split(generated.files.iter().map(|(p, t)| (p.as_str(), t.len() as u64)), models);
-    sizes.operations = api.areas.values().map(|a| a.operations.len()).sum();
-    sizes.models = api.models.len();
-    Ok(sizes)
+    sizes_of(&inputs, models)
 }
 
 /// The committed crate `generated/`: generated from `openapi/codegen.toml` as `cargo xtask
 /// codegen` does (`codegen --check` in CI holds it equal to the files on disk), so the counts
 /// come from the model rather than from reading the files back.
-fn committed(root: &Path) -> Result<Sizes> {
-    let setup = crate::codegen::Setup::load(root)?;
+fn committed(setup: &crate::codegen::Setup) -> Result<Sizes> {
     let selection = setup.selection("all")?;
-    let inputs = setup.inputs(&selection);
-    let (api, _) = msgraph_codegen::model(&inputs).map_err(|e| e.to_string())?;
-    let generated = msgraph_codegen::generate(&inputs).map_err(|e| e.to_string())?;
-    let mut sizes = split(generated.files.iter().map(|(p, t)| (p.as_str(), t.len() as u64)), &mut BTreeMap::new());
-    sizes.operations = api.areas.values().map(|a| a.operations.len()).sum();
-    sizes.models = api.models.len();
-    Ok(sizes)
+    sizes_of(&setup.inputs(&selection), &mut BTreeMap::new())
 }
 
 /// Prints the section and its summary rows.
@@ -110,8 +115,9 @@ pub fn bench(root: &Path) -> Result<()> {
     modules.sort();
     let mut distinct: BTreeMap<String, u64> = BTreeMap::new();
     let mut rows = Vec::new();
+    let setup = crate::codegen::Setup::load(root)?;
     for module in &modules {
-        rows.push((module.clone(), module_sizes(root, module, &mut distinct)?));
+        rows.push((module.clone(), module_sizes(root, module, setup.permissions(), &mut distinct)?));
     }
     let total = |f: fn(&Sizes) -> u64| rows.iter().map(|(_, s)| f(s)).sum::<u64>();
     let (ops, models) =
@@ -120,12 +126,13 @@ pub fn bench(root: &Path) -> Result<()> {
         (total(|s| s.operation_bytes), total(|s| s.model_bytes), total(|s| s.test_bytes));
     let distinct_bytes: u64 = distinct.values().sum();
     let projected = op_bytes + distinct_bytes + test_bytes;
-    let sdk = committed(root)?;
+    let sdk = committed(&setup)?;
 
     println!("## 5. Generated code size\n");
     println!(
         "Bytes of generated Rust source. Each of the {} pinned v1.0 module documents is generated as a standalone \
-         crate with every operation (in memory, as `cargo xtask codegen --document … --out …` would write it); \
+         crate with every operation and its permissions tables (in memory, as `cargo xtask codegen --document … \
+         --out …` would write it); \
          *operations* are `src/*.rs` without `src/models/` (area modules, `request.rs`, `lib.rs`, `identity.rs`), \
          *models* are `src/models/`, *test* is the generated `tests/every_operation.rs`.\n",
         modules.len()

@@ -113,8 +113,14 @@ pub fn model(inputs: &Inputs<'_>) -> Result<(ir::Api, Vec<Diagnostic>), Error> {
 /// Generates the crate: the whole pipeline from bytes to file texts.
 pub fn generate(inputs: &Inputs<'_>) -> Result<Generated, Error> {
     let (api, warnings) = model(inputs)?;
-    let files = emit::emit(&api, inputs.krate)?;
+    let files = emit_files(&api, inputs.krate)?;
     Ok(Generated { files, warnings, permissions: permissions::coverage(&api) })
+}
+
+/// The files of the crate for a model from [`model`], for callers that need both (the size
+/// benchmark counts operations and models of the same run) without lowering twice.
+pub fn emit_files(api: &ir::Api, krate: &CrateConfig) -> Result<BTreeMap<String, String>, Error> {
+    emit::emit(api, krate)
 }
 
 /// Only parses the document into the typed OpenAPI model (the baseline that the

@@ -107,16 +107,15 @@ impl PermissionsTable {
         let mut index: BTreeMap<(String, String), Vec<Entry>> = BTreeMap::new();
         for (name, permission) in permissions {
             let at = ["permissions", name.as_str()];
-            // Names go into rustdoc tables and string literals: `A.B-C_d` only.
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')) {
+            if !is_permission_name(name) {
                 return Err(fail(&at, format!("{name:?} is not a permission name (letters, digits, `.`, `-`, `_`)")));
             }
-            let object = |v: &Value, at: &[&str]| {
-                v.as_object().cloned().ok_or_else(|| fail(at, "expected an object".to_owned()))
-            };
-            let schemes = object(permission.get("schemes").unwrap_or(&Value::Null), &[&at[..], &["schemes"]].concat())?;
+            let schemes = permission
+                .get("schemes")
+                .and_then(Value::as_object)
+                .ok_or_else(|| fail(&[&at[..], &["schemes"]].concat(), "expected an object".to_owned()))?;
             let mut levels = BTreeMap::new();
-            for (scheme_name, scheme) in &schemes {
+            for (scheme_name, scheme) in schemes {
                 let here = [&at[..], &["schemes", scheme_name.as_str()]].concat();
                 let scheme_kind = Scheme::parse(scheme_name)
                     .ok_or_else(|| fail(&here, format!("unknown permission type {scheme_name:?}")))?;
@@ -175,16 +174,16 @@ impl PermissionsTable {
                     }
                     methods.push(upper);
                 }
-                let paths = object(set.get("paths").unwrap_or(&Value::Null), &[&here[..], &["paths"]].concat())?;
-                for (path, markers) in &paths {
+                let paths = set
+                    .get("paths")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| fail(&[&here[..], &["paths"]].concat(), "expected an object".to_owned()))?;
+                for (path, markers) in paths {
                     let field = [&here[..], &["paths", path.as_str()]].concat();
                     let markers =
                         markers.as_str().ok_or_else(|| fail(&field, "expected a string of markers".to_owned()))?;
                     let (least, also_requires) = parse_markers(markers).map_err(|m| fail(&field, m))?;
-                    if let Some(bad) = also_requires
-                        .iter()
-                        .find(|a| !a.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')))
-                    {
+                    if let Some(bad) = also_requires.iter().find(|a| !is_permission_name(a)) {
                         return Err(fail(&field, format!("{bad:?} is not a permission name")));
                     }
                     // A path with a query (`?$filter=...`) is a conditional grant, which no
@@ -246,16 +245,11 @@ impl PermissionsTable {
             Some(table(format!("{method} {key}"), inferred, entries))
         })
     }
+}
 
-    /// How many `(method, path)` entries the reference has after normalization.
-    pub fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    /// Whether the reference lists nothing.
-    pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
-    }
+/// Permission names go into rustdoc tables and string literals: `A.B-C_d` only.
+fn is_permission_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// `least=DelegatedWork,Application;AlsoRequires=Policy.Read.All` → the least-privileged

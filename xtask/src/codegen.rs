@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::out_dir::replace_dir;
 use crate::out_dir::{self, MARKER};
+use msgraph_codegen::config::DocumentConfig;
 use msgraph_codegen::{
     CodegenConfig, CrateConfig, Error, Generated, Inputs, OperationSelection, PermissionsTable, Pin, Provenance,
 };
@@ -125,15 +126,7 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskE
         }
         None => None,
     };
-    let permissions = match &config.document.permissions {
-        Some(p) => Some(load_permissions(root, dir, p, config.document.permissions_provenance.as_deref()).map_err(
-            |e| match e {
-                XtaskError::Generate { error, .. } => fail(error),
-                other => other,
-            },
-        )?),
-        None => None,
-    };
+    let permissions = load_permissions(root, &target.config, &config.document)?;
     let document_name = display_relative(root, &document_path);
     let inputs = Inputs {
         document_name: &document_name,
@@ -152,19 +145,20 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskE
     Ok(generated)
 }
 
-/// Reads Microsoft's permission reference at `dir/file`, verified against its provenance pin
-/// when there is one.
+/// Reads the permission reference a config's `[document]` names (`None` if it names none),
+/// verified against its provenance pin when there is one. Errors name `config`.
 pub fn load_permissions(
     root: &Path,
-    dir: &Path,
-    file: &str,
-    provenance: Option<&str>,
-) -> Result<PermissionsTable, XtaskError> {
+    config: &Path,
+    document: &DocumentConfig,
+) -> Result<Option<PermissionsTable>, XtaskError> {
+    let Some(file) = &document.permissions else { return Ok(None) };
+    let dir = config.parent().unwrap_or(root);
     let path = dir.join(file);
     let name = display_relative(root, &path);
-    let fail = |error: Error| XtaskError::Generate { config: path.clone(), error };
+    let fail = |error: Error| XtaskError::Generate { config: config.to_path_buf(), error };
     let bytes = read(&path)?;
-    if let Some(provenance) = provenance {
+    if let Some(provenance) = &document.permissions_provenance {
         let pin_path = dir.join(provenance);
         let pin_name = display_relative(root, &pin_path);
         let pin = Provenance::parse(&read_text(&pin_path)?, &pin_name).map_err(fail)?;
@@ -172,7 +166,20 @@ pub fn load_permissions(
     }
     let text =
         String::from_utf8(bytes).map_err(|e| fail(Error::Config { file: name.clone(), message: e.to_string() }))?;
-    PermissionsTable::parse(&text, &name).map_err(fail)
+    PermissionsTable::parse(&text, &name).map(Some).map_err(fail)
+}
+
+/// The permission reference of the SDK's own config, `openapi/codegen.toml` (`None` if there
+/// is no such config or it names none): what every module document is generated with.
+pub fn pinned_permissions(root: &Path) -> Result<Option<PermissionsTable>, XtaskError> {
+    let config_path = root.join("openapi/codegen.toml");
+    if !config_path.is_file() {
+        return Ok(None);
+    }
+    let config_name = display_relative(root, &config_path);
+    let config = CodegenConfig::parse(&read_text(&config_path)?, &config_name)
+        .map_err(|error| XtaskError::Generate { config: config_path.clone(), error })?;
+    load_permissions(root, &config_path, &config.document)
 }
 
 fn display_relative(root: &Path, path: &Path) -> String {
@@ -299,10 +306,7 @@ pub fn standalone(root: &Path, document: &Path, select: &str, out: &Path) -> Res
     };
     let document_name = document.display().to_string();
     // Any Graph document takes its permissions from the repository's pinned reference.
-    let permissions = match root.join("openapi/permissions.json").is_file() {
-        true => Some(crate::permissions::pinned_table(root)?),
-        false => None,
-    };
+    let permissions = pinned_permissions(root)?;
     let inputs = Inputs {
         document_name: &document_name,
         document: &bytes,

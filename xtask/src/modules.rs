@@ -29,21 +29,19 @@ struct Outcome {
     test: Option<Result<f64, String>>,
 }
 
-/// The pinned documents, smallest first (so that most results come early).
+/// The pinned documents ([`crate::pinned_documents`]), smallest first (so that
+/// most results come early).
 fn documents(root: &Path, only: &[String]) -> Result<Vec<(String, PathBuf)>, XtaskError> {
-    let dir = root.join("openapi");
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(&dir).map_err(|e| XtaskError::io(&dir, e))? {
-        let path = entry.map_err(|e| XtaskError::io(&dir, e))?.path();
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else { continue };
-        if path.extension().is_none_or(|e| e != "yml") || (!only.is_empty() && !only.contains(&stem)) {
-            continue;
-        }
-        let size = std::fs::metadata(&path).map_err(|e| XtaskError::io(&path, e))?.len();
-        found.push((size, stem, path));
-    }
-    if let Some(missing) = only.iter().find(|m| !found.iter().any(|(_, stem, _)| stem == *m)) {
+    let pinned = crate::pinned_documents(root)?;
+    if let Some(missing) = only.iter().find(|m| !pinned.contains_key(*m)) {
         return Err(crate::bench::command_error("--only", format!("no document openapi/{missing}.yml")));
+    }
+    let mut found = Vec::new();
+    for (stem, path) in pinned {
+        if only.is_empty() || only.contains(&stem) {
+            let size = std::fs::metadata(&path).map_err(|e| XtaskError::io(&path, e))?.len();
+            found.push((size, stem, path));
+        }
     }
     found.sort();
     Ok(found.into_iter().map(|(_, stem, path)| (stem, path)).collect())

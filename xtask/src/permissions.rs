@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use msgraph_codegen::permissions::Coverage;
 use msgraph_codegen::{CrateConfig, Generated, Inputs, OperationSelection, PermissionsTable, Pin, Provenance};
@@ -15,29 +15,12 @@ use crate::codegen::XtaskError;
 /// The report's path, relative to the repository root.
 pub const REPORT: &str = "PERMISSIONS.md";
 
-/// The pinned reference, `openapi/permissions.json` verified against its provenance.
+/// The permission reference `openapi/codegen.toml` names, verified against its pin; an
+/// error when it names none (there would be nothing to report).
 pub fn pinned_table(root: &Path) -> Result<PermissionsTable, XtaskError> {
-    crate::codegen::load_permissions(
-        root,
-        &root.join("openapi"),
-        "permissions.json",
-        Some("permissions.provenance.toml"),
-    )
-}
-
-/// `Module` → `openapi/Module.yml`, for every pinned module document.
-pub fn pinned_documents(root: &Path) -> Result<BTreeMap<String, PathBuf>, XtaskError> {
-    let dir = root.join("openapi");
-    let mut documents = BTreeMap::new();
-    for entry in std::fs::read_dir(&dir).map_err(|e| XtaskError::io(&dir, e))? {
-        let path = entry.map_err(|e| XtaskError::io(&dir, e))?.path();
-        if path.extension().is_some_and(|e| e == "yml")
-            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-        {
-            documents.insert(stem.to_owned(), path);
-        }
-    }
-    Ok(documents)
+    crate::codegen::pinned_permissions(root)?.ok_or_else(|| {
+        crate::bench::command_error("permissions", "openapi/codegen.toml names no permission reference".to_owned())
+    })
 }
 
 /// Generates one pinned module document (every operation, verified against its pin) with
@@ -136,7 +119,7 @@ pub fn all_coverages(root: &Path) -> Result<Result<BTreeMap<String, Coverage>, V
     let table = pinned_table(root)?;
     let mut coverages = BTreeMap::new();
     let mut failures = Vec::new();
-    for module in pinned_documents(root)?.keys() {
+    for module in crate::pinned_documents(root)?.keys() {
         match generate_module(root, module, &table) {
             Ok(generated) => {
                 coverages.insert(module.clone(), generated.permissions);

@@ -107,6 +107,35 @@ fn checksum_mismatch_refuses_and_writes_nothing() {
 }
 
 #[test]
+fn permission_reference_checksum_mismatch_refuses_and_writes_nothing() {
+    let dir = scratch(&seed_document());
+    let toml = dir.path().join("openapi/codegen.toml");
+    let text = fs::read_to_string(&toml).unwrap().replace(
+        "path = \"doc.yml\"",
+        "path = \"doc.yml\"\npermissions = \"permissions.json\"\npermissions_provenance = \"permissions.provenance.toml\"",
+    );
+    fs::write(&toml, text).unwrap();
+    let reference = fs::read(repo().join("generator/tests/fixtures/seed/permissions.json")).unwrap();
+    fs::write(dir.path().join("openapi/permissions.json"), &reference).unwrap();
+    let pin = |sha256: &str| {
+        format!(
+            "source = \"s\"\nrepository = \"r\"\npath = \"p\"\ncommit = \"c\"\ndate = \"d\"\nlicense = \"MIT\"\nsha256 = \"{sha256}\"\n"
+        )
+    };
+    fs::write(dir.path().join("openapi/permissions.provenance.toml"), pin(&"0".repeat(64))).unwrap();
+    let error = xtask::codegen::write(dir.path()).unwrap_err().to_string();
+    assert!(error.contains("openapi/permissions.json has sha256"), "{error}");
+    assert!(error.contains("re-pin it"), "{error}");
+    assert!(!dir.path().join("generated").exists());
+    // The right pin is accepted, and the tables reach the generated docs.
+    let sha256 = msgraph_codegen::load::sha256_hex(&reference);
+    fs::write(dir.path().join("openapi/permissions.provenance.toml"), pin(&sha256)).unwrap();
+    xtask::codegen::write(dir.path()).unwrap();
+    let area = fs::read_to_string(dir.path().join("generated/src/service_principals.rs")).unwrap();
+    assert!(area.contains("| Application | Application.ReadWrite.OwnedBy, Synchronization.ReadWrite.All |"), "{area}");
+}
+
+#[test]
 fn check_reports_stale_missing_and_orphan_files_and_the_fix() {
     let dir = scratch(&seed_document());
     xtask::codegen::write(dir.path()).unwrap();

@@ -23,7 +23,7 @@ fn provenance_of(module: &str) -> Provenance {
 /// sha256 agrees with `SHA256SUMS` (the list Microsoft's snapshot came with), and nothing else.
 #[test]
 fn all_thirty_eight_modules_are_pinned_with_their_checksums() {
-    let documents = xtask::permissions::pinned_documents(&xtask::workspace_root()).unwrap();
+    let documents = xtask::pinned_documents(&xtask::workspace_root()).unwrap();
     assert_eq!(documents.len(), 38, "{:?}", documents.keys());
     let sums = fs::read_to_string(openapi().join("SHA256SUMS")).unwrap();
     let listed: BTreeMap<String, String> = sums
@@ -47,7 +47,7 @@ fn every_pinned_module_generates_every_operation_and_the_permissions_report_is_c
     let table = xtask::permissions::pinned_table(&root).unwrap();
     let mut failures = Vec::new();
     let mut coverages = BTreeMap::new();
-    for module in xtask::permissions::pinned_documents(&root).unwrap().into_keys() {
+    for module in xtask::pinned_documents(&root).unwrap().into_keys() {
         match xtask::permissions::generate_module(&root, &module, &table) {
             Ok(generated) if generated.files.len() > 3 => {
                 coverages.insert(module, generated.permissions);

@@ -34,9 +34,17 @@ pub fn set_name(p: &Permissions) -> String {
 /// The `permission_sets` module: every distinct table of the crate's operations, by name.
 pub fn sets_tokens(api: &Api) -> TokenStream {
     let mut sets: BTreeMap<String, &Permissions> = BTreeMap::new();
+    let mut collisions = Vec::new();
     for p in api.areas.values().flat_map(|a| &a.operations).filter_map(|op| op.docs.permissions.as_ref()) {
-        sets.entry(set_name(p)).or_insert(p);
+        let name = set_name(p);
+        let kept = *sets.entry(name.clone()).or_insert(p);
+        // Two different tables under one 48-bit name would give an operation the wrong
+        // permissions: the crate must not compile then, rather than be wrong.
+        if canonical(kept) != canonical(p) {
+            collisions.push(format!("permission tables collide under the name {name}"));
+        }
     }
+    let collisions = collisions.iter().map(|message| quote!(compile_error!(#message);));
     let statics = sets.iter().map(|(name, p)| {
         let name = ident(name);
         let list = |v: &[Grant]| {
@@ -73,6 +81,7 @@ pub fn sets_tokens(api: &Api) -> TokenStream {
         #[doc(hidden)]
         pub mod permission_sets {
             #import
+            #(#collisions)*
             #(#statics)*
         }
     }
