@@ -211,7 +211,7 @@ impl Workloads {
                 pairs
                     .iter()
                     .map(|p| mirror::StringFlattenPair {
-                        key: p.key.clone(),
+                        key: p.key.clone().into_option(),
                         value: p.value.as_ref().map(|v| v.expose_secret().to_owned()),
                         additional_properties: Default::default(),
                     })
@@ -221,7 +221,13 @@ impl Workloads {
         };
         let secret_plain = mirror::SecretPlain {
             credentials: Some(
-                pairs.iter().map(|p| mirror::SecretPlainPair { key: p.key.clone(), value: p.value.clone() }).collect(),
+                pairs
+                    .iter()
+                    .map(|p| mirror::SecretPlainPair {
+                        key: p.key.clone().into_option(),
+                        value: p.value.clone().into_option(),
+                    })
+                    .collect(),
             ),
         };
         let string_plain = mirror::StringPlain {
@@ -229,7 +235,7 @@ impl Workloads {
                 pairs
                     .iter()
                     .map(|p| mirror::StringPlainPair {
-                        key: p.key.clone(),
+                        key: p.key.clone().into_option(),
                         value: p.value.as_ref().map(|v| v.expose_secret().to_owned()),
                     })
                     .collect(),

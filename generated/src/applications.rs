@@ -4440,7 +4440,7 @@ pub mod op {
         "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
         "application.federatedIdentityCredential_UpdateGraphBPreName",
         path[("application-id", "ApplicationId"), ("name", "Name")], output crate
-        ::request::Json < crate ::models::FederatedIdentityCredential >,
+        ::request::JsonOrNoContent < crate ::models::FederatedIdentityCredential >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -4777,7 +4777,7 @@ pub mod op {
         #[cfg(feature = "applications")] SetSynchronization = Put
         "/applications/{application-id}/synchronization",
         "application_SetSynchronization", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate ::models::Synchronization >,
+        output crate ::request::JsonOrNoContent < crate ::models::Synchronization >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -4994,7 +4994,8 @@ pub mod op {
         "application.synchronization.job.schema_UpdateDirectory", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
         ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinition >, options[FromIdentity]
+        ::request::JsonOrNoContent < crate ::models::DirectoryDefinition >,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSetBulkUploadContent = Put
@@ -5016,14 +5017,15 @@ pub mod op {
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
         "application.synchronization.job_UpdateBulkUpload", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::BulkUpload >, options[FromIdentity]
+        crate ::request::JsonOrNoContent < crate ::models::BulkUpload >,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobUpdateSchema = Patch
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "application.synchronization.job_UpdateSchema", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationSchema >,
+        crate ::request::JsonOrNoContent < crate ::models::SynchronizationSchema >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -5060,7 +5062,7 @@ pub mod op {
         #[cfg(feature = "applications")] SynchronizationSetSecret = Put
         "/applications/{application-id}/synchronization/secrets",
         "application.synchronization_SetSecret", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
+        "ApplicationId")], output crate ::request::JsonOrNoContent < crate
         ::models::ApplicationsSynchronizationSetSecretResponse >, options[FromIdentity]
     }
     crate::request::operation! {
@@ -5179,7 +5181,7 @@ pub mod op {
         "application.synchronization.template.schema_UpdateDirectory",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId"), ("directoryDefinition-id",
-        "DirectoryDefinitionId")], output crate ::request::Json < crate
+        "DirectoryDefinitionId")], output crate ::request::JsonOrNoContent < crate
         ::models::DirectoryDefinition >, options[FromIdentity]
     }
     crate::request::operation! {
@@ -5187,15 +5189,15 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "application.synchronization.template_UpdateSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::Json < crate ::models::SynchronizationSchema >,
-        options[FromIdentity]
+        output crate ::request::JsonOrNoContent < crate ::models::SynchronizationSchema
+        >, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationUpdateJob = Patch
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
         "application.synchronization_UpdateJob", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationJob >,
+        crate ::request::JsonOrNoContent < crate ::models::SynchronizationJob >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -5203,8 +5205,8 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
         "application.synchronization_UpdateTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::Json < crate ::models::SynchronizationTemplate >,
-        permissions P_198A6ECB94CD, options[FromIdentity]
+        output crate ::request::JsonOrNoContent < crate ::models::SynchronizationTemplate
+        >, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -5248,36 +5250,38 @@ pub mod op {
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplication = Patch
         "/applications/{application-id}", "application_UpdateApplication",
-        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::Application >, permissions P_721D7B74E436, options[FromIdentity]
+        path[("application-id", "ApplicationId")], output crate
+        ::request::JsonOrNoContent < crate ::models::Application >, permissions
+        P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByAppId = Patch
         "/applications(appId='{appId}')", "application_UpdateApplicationGraphBPreAppId",
-        path[("appId", "AppId")], output crate ::request::Json < crate
+        path[("appId", "AppId")], output crate ::request::JsonOrNoContent < crate
         ::models::Application >, permissions P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByUniqueName = Patch
         "/applications(uniqueName='{uniqueName}')",
         "application_UpdateApplicationGraphBPreUniqueName", path[("uniqueName",
-        "UniqueName")], output crate ::request::Json < crate ::models::Application >,
-        options[FromIdentity]
+        "UniqueName")], output crate ::request::JsonOrNoContent < crate
+        ::models::Application >, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateExtensionProperty = Patch
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_UpdateExtensionProperty", path[("application-id", "ApplicationId"),
-        ("extensionProperty-id", "ExtensionPropertyId")], output crate ::request::Json <
-        crate ::models::ExtensionProperty >, options[FromIdentity]
+        ("extensionProperty-id", "ExtensionPropertyId")], output crate
+        ::request::JsonOrNoContent < crate ::models::ExtensionProperty >,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateFederatedIdentityCredential = Patch
         "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "application_UpdateFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
-        "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
+        "FederatedIdentityCredentialId")], output crate ::request::JsonOrNoContent <
+        crate ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
         options[FromIdentity]
     }
     crate::request::operation! {

@@ -233,7 +233,8 @@ pub mod op {
         #[cfg(feature = "groups")] UpdateAppRoleAssignment = Patch
         "/groups/{group-id}/appRoleAssignments/{appRoleAssignment-id}",
         "group_UpdateAppRoleAssignment", path[("group-id", "GroupId"),
-        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate ::request::Json <
-        crate ::models::AppRoleAssignment >, options[FromIdentity]
+        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
+        ::request::JsonOrNoContent < crate ::models::AppRoleAssignment >,
+        options[FromIdentity]
     }
 }

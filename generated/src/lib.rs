@@ -16,7 +16,7 @@
 //! - `Users`: 6 operation(s) under `/users`; 0 always compiled, 6 with the Cargo feature `users` (or `full`)
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
-pub use runtime::{Client, Error, Response, Secret, WhatIf};
+pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 pub use identity::ApplicationsIdentity;
 pub mod identity;
 pub mod models;
@@ -69,5 +69,5 @@ impl ApplicationsApi for Client {
 pub mod prelude {
     pub use crate::ApplicationsApi;
     pub use crate::identity::ApplicationsIdentity;
-    pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+    pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 }

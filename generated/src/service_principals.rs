@@ -6692,7 +6692,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')",
         "servicePrincipal.federatedIdentityCredential_UpdateGraphBPreName",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("name", "Name")], output
-        crate ::request::Json < crate ::models::FederatedIdentityCredential >,
+        crate ::request::JsonOrNoContent < crate ::models::FederatedIdentityCredential >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -7492,7 +7492,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}",
         "servicePrincipal.remoteDesktopSecurityConfiguration_UpdateTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
-        "TargetDeviceGroupId")], output crate ::request::Json < crate
+        "TargetDeviceGroupId")], output crate ::request::JsonOrNoContent < crate
         ::models::TargetDeviceGroup >, permissions P_8A5E4473155B, options[FromIdentity]
     }
     crate::request::operation! {
@@ -7520,7 +7520,7 @@ pub mod op {
         #[cfg(feature = "service-principals")] SetSynchronization = Put
         "/servicePrincipals/{servicePrincipal-id}/synchronization",
         "servicePrincipal_SetSynchronization", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
+        "ServicePrincipalId")], output crate ::request::JsonOrNoContent < crate
         ::models::Synchronization >, options[FromIdentity]
     }
     crate::request::operation! {
@@ -7751,7 +7751,7 @@ pub mod op {
         "servicePrincipal.synchronization.job.schema_UpdateDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::Json < crate ::models::DirectoryDefinition >,
+        output crate ::request::JsonOrNoContent < crate ::models::DirectoryDefinition >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -7775,7 +7775,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
         "servicePrincipal.synchronization.job_UpdateBulkUpload",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
+        "SynchronizationJobId")], output crate ::request::JsonOrNoContent < crate
         ::models::BulkUpload >, options[FromIdentity]
     }
     crate::request::operation! {
@@ -7783,7 +7783,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "servicePrincipal.synchronization.job_UpdateSchema", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationSchema >,
+        crate ::request::JsonOrNoContent < crate ::models::SynchronizationSchema >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -7822,7 +7822,7 @@ pub mod op {
         #[cfg(feature = "service-principals")] SynchronizationSetSecret = Put
         "/servicePrincipals/{servicePrincipal-id}/synchronization/secrets",
         "servicePrincipal.synchronization_SetSecret", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
+        "ServicePrincipalId")], output crate ::request::JsonOrNoContent < crate
         ::models::ServicePrincipalsSynchronizationSetSecretResponse >, permissions
         P_198A6ECB94CD, options[FromIdentity]
     }
@@ -7952,7 +7952,8 @@ pub mod op {
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId"),
         ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinition >, options[FromIdentity]
+        ::request::JsonOrNoContent < crate ::models::DirectoryDefinition >,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationTemplateUpdateSchema =
@@ -7961,22 +7962,23 @@ pub mod op {
         "servicePrincipal.synchronization.template_UpdateSchema",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::SynchronizationSchema >, options[FromIdentity]
+        ::request::JsonOrNoContent < crate ::models::SynchronizationSchema >,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationUpdateJob = Patch
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
         "servicePrincipal.synchronization_UpdateJob", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationJob >, permissions
-        P_194AFAE8A3A2, options[FromIdentity]
+        crate ::request::JsonOrNoContent < crate ::models::SynchronizationJob >,
+        permissions P_194AFAE8A3A2, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] SynchronizationUpdateTemplate = Patch
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}",
         "servicePrincipal.synchronization_UpdateTemplate", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Json < crate
+        "SynchronizationTemplateId")], output crate ::request::JsonOrNoContent < crate
         ::models::SynchronizationTemplate >, options[FromIdentity]
     }
     crate::request::operation! {
@@ -8031,7 +8033,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}",
         "servicePrincipal_UpdateAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::Json < crate ::models::AppRoleAssignment >,
+        crate ::request::JsonOrNoContent < crate ::models::AppRoleAssignment >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -8039,7 +8041,7 @@ pub mod op {
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
         "servicePrincipal_UpdateAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::Json < crate ::models::AppRoleAssignment >,
+        crate ::request::JsonOrNoContent < crate ::models::AppRoleAssignment >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -8049,15 +8051,15 @@ pub mod op {
         "servicePrincipal_UpdateDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("delegatedPermissionClassification-id", "DelegatedPermissionClassificationId")],
-        output crate ::request::Json < crate ::models::DelegatedPermissionClassification
-        >, options[FromIdentity]
+        output crate ::request::JsonOrNoContent < crate
+        ::models::DelegatedPermissionClassification >, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateEndpoint = Patch
         "/servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}",
         "servicePrincipal_UpdateEndpoint", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output crate
-        ::request::Json < crate ::models::Endpoint >, options[FromIdentity]
+        ::request::JsonOrNoContent < crate ::models::Endpoint >, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateFederatedIdentityCredential = Patch
@@ -8065,7 +8067,7 @@ pub mod op {
         "servicePrincipal_UpdateFederatedIdentityCredential",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("federatedIdentityCredential-id", "FederatedIdentityCredentialId")], output
-        crate ::request::Json < crate ::models::FederatedIdentityCredential >,
+        crate ::request::JsonOrNoContent < crate ::models::FederatedIdentityCredential >,
         options[FromIdentity]
     }
     crate::request::operation! {
@@ -8073,23 +8075,23 @@ pub mod op {
         Patch
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_UpdateRemoteDesktopSecurityConfiguration",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::RemoteDesktopSecurityConfiguration >, permissions
-        P_A77ACE80C8A6, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
+        ::request::JsonOrNoContent < crate ::models::RemoteDesktopSecurityConfiguration
+        >, permissions P_A77ACE80C8A6, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateServicePrincipal = Patch
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_UpdateServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
+        "ServicePrincipalId")], output crate ::request::JsonOrNoContent < crate
         ::models::ServicePrincipal >, permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] UpdateServicePrincipalByAppId = Patch
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_UpdateServicePrincipalGraphBPreAppId", path[("appId",
-        "AppId")], output crate ::request::Json < crate ::models::ServicePrincipal >,
-        permissions P_45A56A7EA316, options[FromIdentity]
+        "AppId")], output crate ::request::JsonOrNoContent < crate
+        ::models::ServicePrincipal >, permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "service-principals")] ValidateCredentialBySynchronizationJobId =

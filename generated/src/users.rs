@@ -232,7 +232,8 @@ pub mod op {
         #[cfg(feature = "users")] UpdateAppRoleAssignment = Patch
         "/users/{user-id}/appRoleAssignments/{appRoleAssignment-id}",
         "user_UpdateAppRoleAssignment", path[("user-id", "UserId"),
-        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate ::request::Json <
-        crate ::models::AppRoleAssignment >, options[FromIdentity]
+        ("appRoleAssignment-id", "AppRoleAssignmentId")], output crate
+        ::request::JsonOrNoContent < crate ::models::AppRoleAssignment >,
+        options[FromIdentity]
     }
 }

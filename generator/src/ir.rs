@@ -238,8 +238,10 @@ pub struct ExpandedField {
     pub adder: Option<Adder>,
     /// The property's type (without the `Option` wrapper).
     pub ty: TypeRef,
-    /// Whether the body field is an `Option`.
+    /// Whether the body field is a `Nullable`.
     pub optional: bool,
+    /// Builder method that sends the property as `null`, when the schema allows `null`.
+    pub null_setter: Option<String>,
     /// Description. (Whether the field is boxed is read from the body's model when emitting:
     /// boxing is decided after the bodies are lowered, once every model is known.)
     pub docs: String,
@@ -262,6 +264,10 @@ pub enum ResponseBody {
     Empty,
     /// A JSON value of this type.
     Json(TypeRef),
+    /// A JSON value of this type, or no body at all: the answer of an update (PATCH) or a
+    /// replacement (PUT). Graph's documents declare the entity, but the service answers
+    /// `204 No Content` unless asked for the representation (`Prefer: return=representation`).
+    JsonOrNoContent(TypeRef),
     /// `text/plain` parsed into this scalar type (`$count`).
     Text(TypeRef),
     /// Raw bytes (`application/octet-stream`, `$value` endpoints).
@@ -355,8 +361,12 @@ pub struct Field {
     pub rust: String,
     /// Type, without `Option`/`Box`.
     pub ty: TypeRef,
-    /// `Option<…>`: not required, or nullable.
+    /// `Nullable<…>` (absent, `null` or a value): not required, or nullable. Every such
+    /// property has three states so that a payload read and written again is unchanged.
     pub optional: bool,
+    /// The schema says `nullable` (or allows `null` through `anyOf`): the model and the body
+    /// builders get a setter that writes an explicit `null`.
+    pub nullable: bool,
     /// `Box<…>`: the field closes a cycle of types.
     pub boxed: bool,
     /// The schema's `format` (`date-time`, `uuid`, `base64url`, …), for the documentation.

@@ -96,7 +96,7 @@ fn bases_get_kinds_over_descendants_with_a_discriminator_value() {
         assert!(!files[&format!("src/models/{leaf}.rs")].contains("Kind"), "{leaf}");
     }
     // `@odata.type` is optional although required: Graph omits it for the declared type.
-    assert!(base.contains("pub odata_type: Option<String>,"), "{base}");
+    assert!(base.contains("pub odata_type: Nullable<String>,"), "{base}");
 }
 
 #[test]

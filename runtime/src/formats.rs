@@ -128,6 +128,26 @@ pub mod double_opt {
     }
 }
 
+/// [`Nullable<f64>`](crate::Nullable) counterpart of [`double`]: `null` is `Null`, absence
+/// is `Absent` (with `#[serde(default)]`).
+pub mod double_nullable {
+    use super::*;
+    use crate::Nullable;
+
+    /// See [`double::serialize`]; `Null` (and `Absent`, where written) is `null`.
+    pub fn serialize<S: Serializer>(value: &Nullable<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+        super::double_opt::serialize(&value.as_ref().copied(), serializer)
+    }
+
+    /// See [`double::deserialize`].
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Nullable<f64>, D::Error> {
+        Ok(match super::double_opt::deserialize(deserializer)? {
+            Some(value) => Nullable::Value(value),
+            None => Nullable::Null,
+        })
+    }
+}
+
 struct DoubleVisitor;
 
 impl<'de> Visitor<'de> for DoubleVisitor {

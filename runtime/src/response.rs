@@ -64,6 +64,17 @@ impl<T> Response<T> {
 }
 
 impl Response<Bytes> {
+    /// Decodes the body as JSON into `Some(T)`, or gives `None` when there is no body
+    /// (`204 No Content`, or an empty or all-whitespace body): Graph answers updates and
+    /// replacements so, although its documents declare the entity. A body that is there
+    /// and does not decode is an [`Error::Decode`], as with [`Response::json`].
+    pub fn json_or_no_content<T: DeserializeOwned>(self) -> Result<Response<Option<T>>, Error> {
+        if self.status == StatusCode::NO_CONTENT || self.value.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Response { status: self.status, headers: self.headers, value: None });
+        }
+        self.json::<T>().map(|response| response.map(Some))
+    }
+
     /// Decodes the body as JSON. On failure the [`Error::Decode`] keeps the status, the
     /// headers and a bounded excerpt of the body.
     pub fn json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
@@ -195,6 +206,21 @@ mod tests {
         assert!(mapped.pass_thru());
         let (status, _, value) = mapped.into_parts();
         assert_eq!((status, value), (StatusCode::OK, Some(1)));
+    }
+
+    #[test]
+    fn json_or_no_content_reads_a_missing_body_as_none() {
+        let read = |status: u16, body: &'static [u8]| {
+            Response::new(StatusCode::from_u16(status).unwrap(), HeaderMap::new(), Bytes::from_static(body))
+                .json_or_no_content::<serde_json::Value>()
+        };
+        assert_eq!(read(204, b"").unwrap().into_inner(), None);
+        // A 204 carries no body by definition, whatever a broken server appends.
+        assert_eq!(read(204, b"garbage").unwrap().into_inner(), None);
+        assert_eq!(read(200, b" \r\n").unwrap().into_inner(), None);
+        assert_eq!(read(200, br#"{"a":1}"#).unwrap().into_inner(), Some(serde_json::json!({"a": 1})));
+        let error = read(200, b"{not json").unwrap_err();
+        assert!(matches!(error, Error::Decode(_)), "{error:?}");
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Invalid arguments are refused before any I/O; valid ones are encoded exactly once.
 
-mod common;
-
-pub use msgraph_runtime as runtime;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Authentication: token caching, refresh, claims challenges, credential failures.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Response bodies are bounded while they stream in: 2XX bodies by `max_response_body`, error
 //! bodies by the 64 KiB an error keeps; downloads of any size go through `execute_streaming`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Bad error bodies (empty, text, malformed, huge) and bad success bodies never panic and
 //! produce typed errors with a bounded excerpt.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_runtime::{Call, Error, StatusCode};

@@ -1,6 +1,6 @@
 //! `Client::execute`: what reaches the server, and how responses and service errors come back.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_runtime::{Call, Error, StatusCode};

@@ -1,7 +1,7 @@
 //! 200 concurrent calls through one client against a server injecting 429s: every call
 //! succeeds exactly once, none is lost or duplicated beyond its retries, one token fetch.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;

@@ -1,6 +1,6 @@
 //! Paging: `@odata.nextLink` followed through the pipeline, and `text/plain` answers.
 
-mod common;
+use crate::common;
 
 use common::{builder, requests};
 use futures::StreamExt;

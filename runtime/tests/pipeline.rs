@@ -1,6 +1,6 @@
 //! Pipeline order, custom steps, default/per-call headers and telemetry.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,7 +1,7 @@
 //! Explicit proxies (`-Proxy`, `-ProxyCredential`): absolute-form requests with Basic
 //! `Proxy-Authorization`, and no password in any output.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_runtime::{Client, Error, Proxy};

@@ -1,7 +1,7 @@
 //! Redirects: same origin keeps the token, another origin never sees a credential or a secret
 //! body, POST becomes GET on 301/302/303, at most 5 hops.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_runtime::{Call, Error, RedirectRefusal, StatusCode};

@@ -1,6 +1,6 @@
 //! Retries: 429/503/504 and connection failures, Retry-After, caps and overrides.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,7 +3,7 @@
 //! `Retry-After`, whole-batch throttling retried by the pipeline, bad input refused before
 //! sending, and secrets kept out of what-if output, `Debug` and logs.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! polled at the interval `Retry-After` gives, to success, failure, a redirect to the result,
 //! or the timeout; a monitor on another host never gets the token.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! Paging that never loops forever: a `@odata.nextLink` equal to one already followed ends the
 //! stream with `Error::PagingLoop` after the page that carried it.
 
-mod common;
+use crate::common;
 
 use common::{builder, requests};
 use futures::StreamExt;

@@ -2,7 +2,7 @@
 //! `Content-Range`, `202` with `nextExpectedRanges`, a slice lost once, `201` with the item at
 //! the end, `DELETE` to cancel. The upload URL never receives the bearer token.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

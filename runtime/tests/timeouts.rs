@@ -1,6 +1,6 @@
 //! Timeouts per client and per call surface as `Error::Timeout`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! the operating system's verifier) plus that CA as an extra root. Without the root, the
 //! certificate is refused as a transport error; a broken PEM is a configuration error.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

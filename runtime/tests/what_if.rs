@@ -1,6 +1,6 @@
 //! `Client::what_if` (`-WhatIf`): sends nothing, fetches no token, shows no secret.
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::*;

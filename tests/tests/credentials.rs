@@ -4,7 +4,7 @@
 //! `SectionGroup` has them next to an identifier (`keyId`) that must stay visible, and whose
 //! `ping().new_2()` takes that model as a recursive (boxed) body.
 
-mod common;
+use crate::common;
 
 use common::*;
 use golden_cursed::CursedModuleApi;

@@ -2,7 +2,7 @@
 //! like the cmdlet: `True` with `--pass-thru`, silence without it, `--what-if` sends nothing and
 //! shows no secret, failures go to stderr with exit status 1, bad arguments exit with 2.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -4,6 +4,7 @@
 //! type has exactly the seed's keys with PowerShell's names.
 
 use msgraph_sdk::ApplicationsIdentity;
+use msgraph_sdk::Nullable;
 use msgraph_sdk::models::{
     AcquireAccessTokenRequestBody, InnerError, MainError, ODataError, SynchronizationSecret,
     SynchronizationSecretKeyStringValuePair,
@@ -45,8 +46,8 @@ fn the_cmdlet_body_round_trips_unchanged() {
     let body: AcquireAccessTokenRequestBody = serde_json::from_str(CMDLET_BODY).unwrap();
     let credentials = body.credentials.as_deref().unwrap();
     assert_eq!(credentials.len(), 2);
-    assert_eq!(credentials[0].key, Some(SynchronizationSecret::BaseAddress));
-    assert_eq!(credentials[1].key, Some(SynchronizationSecret::SecretToken));
+    assert_eq!(credentials[0].key, Nullable::Value(SynchronizationSecret::BaseAddress));
+    assert_eq!(credentials[1].key, Nullable::Value(SynchronizationSecret::SecretToken));
     assert_eq!(credentials[1].value.as_ref().unwrap().expose_secret(), "s3cr3t");
     assert_eq!(body.additional_properties["@odata.type"], "#microsoft.graph.x");
 }
@@ -77,11 +78,16 @@ fn absent_and_empty_credentials_are_distinguished() {
 }
 
 #[test]
-fn a_null_value_or_key_is_accepted_and_written_as_absent() {
-    // Graph's schema marks both nullable; `None` is not serialized back.
+fn a_null_value_or_key_is_kept_as_null_and_written_back() {
+    // Graph's schema marks both nullable: `null` is a value of its own, not an absence.
     let pair: SynchronizationSecretKeyStringValuePair = serde_json::from_str(r#"{"key":null,"value":null}"#).unwrap();
-    assert_eq!(pair, SynchronizationSecretKeyStringValuePair::default());
-    assert_eq!(serde_json::to_string(&pair).unwrap(), "{}");
+    assert!(pair.key.is_null() && pair.value.is_null());
+    assert_ne!(pair, SynchronizationSecretKeyStringValuePair::default());
+    assert_eq!(serde_json::to_string(&pair).unwrap(), r#"{"key":null,"value":null}"#);
+    assert_eq!(format!("{:?}", pair.value), "Null");
+    let absent: SynchronizationSecretKeyStringValuePair = serde_json::from_str("{}").unwrap();
+    assert_eq!(absent, SynchronizationSecretKeyStringValuePair::default());
+    assert_eq!(serde_json::to_string(&absent).unwrap(), "{}");
 }
 
 // ---- synchronizationSecret -------------------------------------------------------------------
@@ -214,7 +220,7 @@ fn graph_inner_error_round_trips_with_its_dashed_keys() {
     assert_round_trips::<ODataError>(text);
     let error: ODataError = serde_json::from_str(text).unwrap();
     assert_eq!(error.error.code, "Authorization_RequestDenied");
-    let inner = error.error.inner_error.unwrap();
+    let inner = error.error.inner_error.into_option().unwrap();
     assert_eq!(inner.additional_properties.len(), 3);
     assert_eq!(inner.additional_properties["request-id"], "0b6f9a1e-1b1a-4c1e-9d5e-3f1c2b7a8e90");
 }

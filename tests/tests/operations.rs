@@ -3,7 +3,7 @@
 //! (`/servicePrincipals/{id}/…` and its `/applications/{id}/…` twin): exact method, path,
 //! headers and JSON body on the wire, and via-identity errors before any request.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_sdk::ApplicationsIdentity;

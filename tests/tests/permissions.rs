@@ -3,7 +3,7 @@
 //! server explains itself: what the operation accepts, least privileged first, and what the
 //! bearer token carried, without ever showing the token.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_sdk::models::AcquireAccessTokenRequestBody;

@@ -2,7 +2,7 @@
 //! in the documented order, per call vs per attempt, short-circuiting; and an explicit proxy
 //! with Basic credentials (`-Proxy` / `-ProxyCredential`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_sdk::Error;

@@ -6,7 +6,7 @@
 //! apart. Every Rust block of the README is also compiled as a doc-test of this crate
 //! (`src/lib.rs`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;
@@ -35,7 +35,7 @@ fn snippets() -> Vec<String> {
 #[test]
 fn readme_contains_every_snippet_verbatim() {
     let snippets = snippets();
-    assert_eq!(snippets.len(), 5, "one client snippet and one per parameter set");
+    assert_eq!(snippets.len(), 6, "one client snippet, one per parameter set and the PATCH that clears");
     for snippet in snippets {
         assert!(
             README.contains(&snippet),
@@ -205,5 +205,61 @@ mod acquire_via_identity {
         let server = server_answering(204).await;
         assert!(acquire_via_identity(&client(&server)).await.unwrap());
         assert_readme_request(&server).await;
+    }
+}
+
+#[cfg(feature = "applications")]
+mod clear_a_property {
+    use super::*;
+
+    // README:begin
+    use msgraph_sdk::prelude::*;
+
+    /// PATCH /applications/{id}: a new display name, and the description cleared.
+    async fn rename_and_clear_description(client: &Client) -> Result<bool, Error> {
+        let response = client
+            .applications()
+            .update_application("00af5dfb-85da-4b41-a677-0c6b86dd34f8")
+            .display_name("Contoso HR")
+            .description_null()
+            .send()
+            .await?;
+        Ok(response.pass_thru()) // the body was {"description":null,"displayName":"Contoso HR"}
+    }
+    // README:end
+
+    #[tokio::test]
+    async fn sends_null_for_the_cleared_property_and_nothing_for_the_others() {
+        let server = server_answering(204).await;
+        assert!(rename_and_clear_description(&client(&server)).await.unwrap());
+        let request = only_request(&server).await;
+        assert_eq!(request.method.as_str(), "PATCH");
+        assert_eq!(request.url.path(), "/v1.0/applications/00af5dfb-85da-4b41-a677-0c6b86dd34f8");
+        // Byte for byte: `null` for the cleared property, nothing for the ones left alone.
+        assert_eq!(std::str::from_utf8(&request.body).unwrap(), r#"{"description":null,"displayName":"Contoso HR"}"#);
+    }
+
+    #[tokio::test]
+    async fn an_update_answered_with_the_representation_returns_it() {
+        // With `Prefer: return=representation` Graph answers 200 with the entity; by default 204.
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("PATCH"))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({"id": "a1", "description": null})))
+            .mount(&server)
+            .await;
+        let response = client(&server)
+            .applications()
+            .update_application("a1")
+            .description_null()
+            .header("Prefer", "return=representation")
+            .send()
+            .await
+            .unwrap();
+        let app = response.into_inner().expect("a 200 with a body");
+        assert!(app.description.is_null());
+        let server = server_answering(204).await;
+        let response = client(&server).applications().update_application("a1").description_null().send().await.unwrap();
+        assert_eq!(response.status(), 204);
+        assert!(response.into_inner().is_none());
     }
 }

@@ -3,7 +3,7 @@
 //! code and message, request ids, date and all response headers (`-ResponseHeadersVariable`),
 //! on success and on failure alike. Per-call headers (`-Headers`) reach the server.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_sdk::Error;
@@ -137,7 +137,7 @@ async fn the_error_body_decodes_into_the_generated_odata_error() {
     let odata: ODataError = error.service_error().unwrap().odata().expect("an ODataError body");
     assert_eq!(odata.error.code, "Authorization_RequestDenied");
     assert_eq!(odata.error.message, "Insufficient privileges");
-    let inner = odata.error.inner_error.expect("innerError");
+    let inner = odata.error.inner_error.into_option().expect("innerError");
     assert_eq!(inner.additional_properties["request-id"], "rid-from-body");
     assert_eq!(inner.additional_properties["client-request-id"], "cid-from-body");
     assert_eq!(inner.additional_properties["date"], "2024-05-01T10:00:00");

@@ -2,7 +2,7 @@
 //! escape their segment; no token, credential value or proxy password in any `Debug` or
 //! `Display` output.
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_sdk::models::{

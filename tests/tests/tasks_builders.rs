@@ -3,7 +3,7 @@
 //! of generated calls with typed answers.
 #![cfg(feature = "applications")]
 
-mod common;
+use crate::common;
 
 use common::*;
 use msgraph_sdk::models::Application;

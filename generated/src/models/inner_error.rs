@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.ODataErrors.InnerError` (`#/components/schemas/microsoft.graph.ODataErrors.InnerError`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct InnerError {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

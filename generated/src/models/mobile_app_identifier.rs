@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.mobileAppIdentifier` (`#/components/schemas/microsoft.graph.mobileAppIdentifier`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct MobileAppIdentifier {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

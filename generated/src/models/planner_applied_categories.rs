@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.plannerAppliedCategories` (`#/components/schemas/microsoft.graph.plannerAppliedCategories`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct PlannerAppliedCategories {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

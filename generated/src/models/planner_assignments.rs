@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.plannerAssignments` (`#/components/schemas/microsoft.graph.plannerAssignments`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct PlannerAssignments {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

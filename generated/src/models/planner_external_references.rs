@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.plannerExternalReferences` (`#/components/schemas/microsoft.graph.plannerExternalReferences`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct PlannerExternalReferences {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.plannerOrderHintsByAssignee` (`#/components/schemas/microsoft.graph.plannerOrderHintsByAssignee`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct PlannerOrderHintsByAssignee {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

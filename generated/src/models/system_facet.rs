@@ -6,6 +6,7 @@
 /// Schema `microsoft.graph.systemFacet` (`#/components/schemas/microsoft.graph.systemFacet`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct SystemFacet {
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]

@@ -155,7 +155,7 @@ pub fn lib_rs(api: &Api, krate: &CrateConfig) -> TokenStream {
         #![warn(missing_docs)]
 
         pub use msgraph_runtime as runtime;
-        pub use runtime::{Client, Error, Response, Secret, WhatIf};
+        pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
         pub use identity::#identity;
 
         pub mod identity;
@@ -176,7 +176,7 @@ pub fn lib_rs(api: &Api, krate: &CrateConfig) -> TokenStream {
         pub mod prelude {
             pub use crate::#trait_name;
             pub use crate::identity::#identity;
-            pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+            pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
         }
     }
 }

@@ -144,14 +144,15 @@ fn type_tokens(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Field type with `Box`/`Option` wrappers.
+/// Field type with `Box`/`Nullable` wrappers (a model file that has optional fields imports
+/// `crate::runtime::Nullable`).
 fn field_type_tokens(ty: &TypeRef, boxed: bool, optional: bool) -> TokenStream {
     let mut tokens = type_tokens(ty);
     if boxed {
         tokens = quote!(Box<#tokens>);
     }
     if optional {
-        tokens = quote!(Option<#tokens>);
+        tokens = quote!(Nullable<#tokens>);
     }
     tokens
 }

@@ -86,28 +86,38 @@ pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
         //! does not know in `Unknown(String)` instead of failing.
 
         /// The `with_*` setters of a model: `with_x x "doc" kind Type` per field, where kind
-        /// says how the value is stored (`opt`: `Some(v)`, `opt_box`: `Some(Box::new(v))`,
-        /// `req`, `req_box`), and `; additional` adds `with_additional_property`. (A crate
-        /// without structs uses neither the macro nor its import.)
+        /// says how the value is stored (`opt`: `Nullable::Value(v)`, `opt_box`:
+        /// `Nullable::Value(Box::new(v))`, `req`, `req_box`); `| with_x_null` after the type
+        /// adds the setter of an explicit `null`, and `; additional` adds
+        /// `with_additional_property`. (A crate without structs uses neither the macro nor its
+        /// import.)
         #[allow(unused_macros)]
         macro_rules! setters {
-            ($ty:ident { $($setter:ident $field:ident $doc:literal $kind:ident $fty:ty),* } $(; $additional:ident)?) => {
+            ($ty:ident { $($setter:ident $field:ident $doc:literal $kind:ident $fty:ty $(| $null:ident)?),* } $(; $additional:ident)?) => {
                 impl $ty {
                     $(crate::models::setters!(@one $setter $field $doc $kind $fty);)*
+                    $($(crate::models::setters!(@null $setter $field $null);)?)*
                     $(crate::models::setters!(@$additional);)?
                 }
             };
             (@one $setter:ident $field:ident $doc:literal opt $fty:ty) => {
                 #[doc = $doc]
                 pub fn $setter(mut self, value: impl Into<$fty>) -> Self {
-                    self.$field = Some(value.into());
+                    self.$field = crate::runtime::Nullable::Value(value.into());
                     self
                 }
             };
             (@one $setter:ident $field:ident $doc:literal opt_box $fty:ty) => {
                 #[doc = $doc]
                 pub fn $setter(mut self, value: impl Into<$fty>) -> Self {
-                    self.$field = Some(Box::new(value.into()));
+                    self.$field = crate::runtime::Nullable::Value(Box::new(value.into()));
+                    self
+                }
+            };
+            (@null $setter:ident $field:ident $null:ident) => {
+                #[doc = concat!("Sets the property of [`", stringify!($setter), "`](Self::", stringify!($setter), ") to an explicit `null`: sent in a PATCH, it clears the property.")]
+                pub fn $null(mut self) -> Self {
+                    self.$field = crate::runtime::Nullable::Null;
                     self
                 }
             };
@@ -147,6 +157,10 @@ fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
     let doc = attrs(&doc);
 
     let derive_default = if s.has_default { quote!(Default,) } else { quote!() };
+    // A struct of optional fields only takes `default` once for all of them (and no required
+    // field is ever silently defaulted).
+    let all_optional = s.has_default && s.fields.iter().all(|f| f.optional);
+    let container_default = if all_optional { quote!(#[serde(default)]) } else { quote!() };
     let fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
         let ty = field_type_tokens(&f.ty, f.boxed, f.optional);
@@ -169,13 +183,15 @@ fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
             let wire = &f.wire;
             serde_args.push(quote!(rename = #wire));
         }
-        if f.optional {
-            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        match (f.optional, all_optional) {
+            (true, true) => serde_args.push(quote!(skip_serializing_if = "Nullable::is_absent")),
+            (true, false) => serde_args.push(quote!(default, skip_serializing_if = "Nullable::is_absent")),
+            (false, _) => {}
         }
         // Graph writes non-finite doubles as "NaN"/"INF"/"-INF" strings.
         if f.ty == TypeRef::F64 && !f.boxed {
             let with =
-                if f.optional { "crate::runtime::formats::double_opt" } else { "crate::runtime::formats::double" };
+                if f.optional { "crate::runtime::formats::double_nullable" } else { "crate::runtime::formats::double" };
             serde_args.push(quote!(with = #with));
         }
         let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
@@ -204,9 +220,24 @@ fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
 
     // The `with_*` setters, one line per field through `models::setters!` (one item per field
     // would be a third of the models' source).
+    let mut setter_names: BTreeSet<String> = s.fields.iter().map(|f| compose("with", &f.rust, "")).collect();
+    setter_names.insert("with_additional_property".to_owned());
     let setters = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
-        let setter = ident(&compose("with", &f.rust, ""));
+        let setter_name = compose("with", &f.rust, "");
+        let setter = ident(&setter_name);
+        // `with_x_null` (numbered if a field named `xNull` took it) for a nullable property.
+        let null_setter = (f.optional && f.nullable).then(|| {
+            let base = format!("{}_null", unraw(&setter_name));
+            let mut name = base.clone();
+            let mut n = 2;
+            while !setter_names.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            let name = ident(&name);
+            quote!(| #name)
+        });
         let inner = type_tokens(&f.ty);
         // The wire name is the document's text: it goes through `code` like every doc string.
         let doc = format!("Sets {}.", code(&f.wire));
@@ -216,17 +247,28 @@ fn struct_tokens(api: &Api, s: &StructModel) -> TokenStream {
             (false, false) => "req",
             (false, true) => "req_box",
         });
-        quote!(#setter #rust #doc #kind #inner)
+        quote!(#setter #rust #doc #kind #inner #null_setter)
     });
+    let setters: Vec<TokenStream> = setters.collect();
     let additional_setter = if s.additional_properties { quote!(; additional) } else { quote!() };
     let constructor = constructor(s);
     let constructor = if constructor.is_empty() { constructor } else { quote!(impl #name { #constructor }) };
     let kinds = s.kinds.as_ref().map(|kinds| kinds_tokens(api, s, kinds));
 
+    let import = if s.fields.iter().any(|f| f.optional) {
+        quote!(
+            use crate::runtime::Nullable;
+        )
+    } else {
+        quote!()
+    };
     quote! {
+        #import
+
         #doc
         #[derive(Clone, Debug, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
+        #container_default
         pub struct #name {
             #(#fields)*
             #additional
@@ -383,7 +425,7 @@ fn constructor(s: &StructModel) -> TokenStream {
         && s.has_default
     {
         let (key_ty, value_ty) = (type_tokens(key_ty), type_tokens(value_ty));
-        let wrap = |optional: bool, v: TokenStream| if optional { quote!(Some(#v)) } else { v };
+        let wrap = |optional: bool, v: TokenStream| if optional { quote!(Nullable::Value(#v)) } else { v };
         let key_field = s.fields.iter().find(|f| f.wire == "key");
         let value_field = s.fields.iter().find(|f| f.wire == "value");
         let (Some(k), Some(v)) = (key_field, value_field) else { return quote!() };
@@ -409,7 +451,7 @@ fn constructor(s: &StructModel) -> TokenStream {
     let inits = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
         if f.optional {
-            quote!(#rust: None,)
+            quote!(#rust: Nullable::Absent,)
         } else if f.boxed {
             quote!(#rust: Box::new(#rust.into()),)
         } else {

@@ -367,6 +367,10 @@ fn operation_type(api: &Api, op: &Operation) -> TokenStream {
             let ty = type_tokens(ty);
             quote!(crate::request::Json<#ty>)
         }
+        ResponseBody::JsonOrNoContent(ty) => {
+            let ty = type_tokens(ty);
+            quote!(crate::request::JsonOrNoContent<#ty>)
+        }
         ResponseBody::Text(ty) => {
             let ty = type_tokens(ty);
             quote!(crate::request::Text<#ty>)

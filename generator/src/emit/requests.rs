@@ -102,7 +102,7 @@ fn expanded_methods(api: &Api, model: &StructModel, e: &ExpandedField) -> TokenS
     });
     let wrap = |v: TokenStream| {
         let v = if boxed { quote!(Box::new(#v)) } else { v };
-        if e.optional { quote!(Some(#v)) } else { v }
+        if e.optional { quote!(Nullable::Value(#v)) } else { v }
     };
     let set = match &e.item {
         Some(item) => {
@@ -173,5 +173,19 @@ fn expanded_methods(api: &Api, model: &StructModel, e: &ExpandedField) -> TokenS
         }
         _ => quote!(),
     };
-    quote!(#set #add)
+    let null = e.null_setter.as_ref().map(|null| {
+        let null = ident(null);
+        let doc = attrs(&format!(
+            "Sends the body property {} as an explicit `null`: in a PATCH, that clears the property.",
+            code(unraw(&e.field))
+        ));
+        quote! {
+            #doc
+            pub fn #null(mut self) -> Self {
+                self.body.#field = Nullable::Null;
+                self
+            }
+        }
+    });
+    quote!(#set #null #add)
 }

@@ -46,7 +46,7 @@ pub(super) fn model_features(
         if let Some(RequestBody::Json(body)) = &op.body {
             roots.push(body.type_name.clone());
         }
-        if let ResponseBody::Json(ty) | ResponseBody::Text(ty) = &op.response {
+        if let ResponseBody::Json(ty) | ResponseBody::JsonOrNoContent(ty) | ResponseBody::Text(ty) = &op.response {
             roots.extend(named_in(ty));
         }
         visit(roots, op.feature.as_ref());

@@ -33,6 +33,7 @@ pub(super) const RESERVED_TYPE_NAMES: &[&str] = &[
     "Value",
     "Map",
     "Secret",
+    "Nullable",
     "Client",
     "Error",
     "Response",

@@ -399,10 +399,25 @@ impl<'a> Lowerer<'a> {
                 adder: None,
                 ty: field.ty.clone(),
                 optional: field.optional,
+                null_setter: field.nullable.then(String::new),
                 docs: field.docs.clone(),
             });
         }
-        // Adders come second so that a setter always wins a name over an adder.
+        // `<setter>_null` second, numbered like the setters when taken.
+        for e in &mut expanded {
+            if e.null_setter.is_none() {
+                continue;
+            }
+            let base = format!("{}_null", unraw(&e.setter));
+            let mut name = base.clone();
+            let mut n = 2;
+            while !used.insert(name.clone()) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            e.null_setter = Some(name);
+        }
+        // Adders come last so that a setter always wins a name over an adder.
         for e in &mut expanded {
             let TypeRef::Vec(item) = &e.ty else { continue };
             e.item = Some((**item).clone());
@@ -450,7 +465,11 @@ impl<'a> Lowerer<'a> {
                 &format!("{}{builder_name}", op.area.type_name),
                 "Response",
             );
-            return ResponseBody::Json(ty);
+            return match op.method {
+                // See `ResponseBody::JsonOrNoContent`: Graph answers these 204 by default.
+                "patch" | "put" => ResponseBody::JsonOrNoContent(ty),
+                _ => ResponseBody::Json(ty),
+            };
         }
         if let Some(text) = content.get("text/plain") {
             let schema_at = pointer(&response_at, &["content", "text/plain", "schema"]);

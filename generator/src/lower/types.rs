@@ -84,7 +84,7 @@ impl<'a> Lowerer<'a> {
             // discriminator), but the service leaves it out when an object is of the declared
             // type: requiring it would reject real responses.
             let optional = !required || nullable || wire == "@odata.type";
-            fields.push(Field { wire, rust, ty, optional, boxed: false, format, read_only, docs });
+            fields.push(Field { wire, rust, ty, optional, nullable, boxed: false, format, read_only, docs });
         }
         let key_value = match fields.as_slice() {
             [k, v] if k.wire == "key" && v.wire == "value" => Some((k.ty.clone(), v.ty.clone())),

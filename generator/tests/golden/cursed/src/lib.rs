@@ -18,7 +18,7 @@
 //! - [`Type`](crate::type): 3 operation(s) under `/type`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
-pub use runtime::{Client, Error, Response, Secret, WhatIf};
+pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 pub use identity::CursedModuleIdentity;
 pub mod identity;
 pub mod models;
@@ -74,5 +74,5 @@ impl CursedModuleApi for Client {
 pub mod prelude {
     pub use crate::CursedModuleApi;
     pub use crate::identity::CursedModuleIdentity;
-    pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+    pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 }

@@ -12,7 +12,7 @@
 //! - [`Notes`](crate::notes): 2 operation(s) under `/notes`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
-pub use runtime::{Client, Error, Response, Secret, WhatIf};
+pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 pub use identity::Hostile31mdocsIdentity;
 pub mod identity;
 pub mod models;
@@ -32,5 +32,5 @@ impl Hostile31mdocsApi for Client {
 pub mod prelude {
     pub use crate::Hostile31mdocsApi;
     pub use crate::identity::Hostile31mdocsIdentity;
-    pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+    pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 }

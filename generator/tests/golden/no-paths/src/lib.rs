@@ -8,7 +8,7 @@
 //! Every operation's builder is one generic type, [`request::Request`]: an area method (none in this crate) returns it, and its methods (OData options such as `select` and `top` where the operation accepts them, body setters, `send`, `what_if`, paging, per-call options, `via_identity`) are documented there once.
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
-pub use runtime::{Client, Error, Response, Secret, WhatIf};
+pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 pub use identity::NotificationIdentity;
 pub mod identity;
 pub mod models;
@@ -20,5 +20,5 @@ impl NotificationApi for Client {}
 pub mod prelude {
     pub use crate::NotificationApi;
     pub use crate::identity::NotificationIdentity;
-    pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+    pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 }

@@ -13,7 +13,7 @@
 //! - `Users`: 1 operation(s) under `/users`; 0 always compiled, 1 with the Cargo feature `users` (or `full`)
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
-pub use runtime::{Client, Error, Response, Secret, WhatIf};
+pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 pub use identity::PolymorphicIdentity;
 pub mod identity;
 pub mod models;
@@ -42,5 +42,5 @@ impl PolymorphicApi for Client {
 pub mod prelude {
     pub use crate::PolymorphicApi;
     pub use crate::identity::PolymorphicIdentity;
-    pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+    pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 }

@@ -13,7 +13,7 @@
 //! - [`ServicePrincipals`](crate::service_principals): 1 operation(s) under `/servicePrincipals`
 #![warn(missing_docs)]
 pub use msgraph_runtime as runtime;
-pub use runtime::{Client, Error, Response, Secret, WhatIf};
+pub use runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 pub use identity::ApplicationsIdentity;
 pub mod identity;
 pub mod models;
@@ -39,5 +39,5 @@ impl ApplicationsApi for Client {
 pub mod prelude {
     pub use crate::ApplicationsApi;
     pub use crate::identity::ApplicationsIdentity;
-    pub use crate::runtime::{Client, Error, Response, Secret, WhatIf};
+    pub use crate::runtime::{Client, Error, Nullable, Response, Secret, WhatIf};
 }

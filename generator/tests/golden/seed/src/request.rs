@@ -24,7 +24,7 @@ pub trait Operation {
     const PATH: &'static [(&'static str, &'static str)];
     /// Content type of a raw (`Bytes`) body.
     const CONTENT_TYPE: &'static str = "application/octet-stream";
-    /// How the 2XX response is read: [`Json`], [`Text`], [`NoContent`] or [`Binary`].
+    /// How the 2XX response is read: [`Json`], [`JsonOrNoContent`], [`Text`], [`NoContent`] or [`Binary`].
     type Output: Output;
 }
 /// How a 2XX response becomes the value [`Request::send`] returns.
@@ -44,6 +44,17 @@ impl<T: serde::de::DeserializeOwned> Output for Json<T> {
     type Value = T;
     fn read(response: Response<Bytes>) -> Result<Response<T>, Error> {
         response.json()
+    }
+}
+/// A JSON body decoded into `Some(T)`, or `None` for a response without a body: what
+/// updates (PATCH) and replacements (PUT) return, which Graph answers with
+/// `204 No Content` unless the call asks for the representation
+/// (`Prefer: return=representation`).
+pub struct JsonOrNoContent<T>(PhantomData<fn() -> T>);
+impl<T: serde::de::DeserializeOwned> Output for JsonOrNoContent<T> {
+    type Value = Option<T>;
+    fn read(response: Response<Bytes>) -> Result<Response<Option<T>>, Error> {
+        response.json_or_no_content()
     }
 }
 /// A `text/plain` body parsed into `T` (`$count`).

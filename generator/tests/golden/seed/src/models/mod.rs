@@ -7,25 +7,34 @@
 //! with `Default::default()` and the `with_*` setters. Enums keep values this SDK
 //! does not know in `Unknown(String)` instead of failing.
 /// The `with_*` setters of a model: `with_x x "doc" kind Type` per field, where kind
-/// says how the value is stored (`opt`: `Some(v)`, `opt_box`: `Some(Box::new(v))`,
-/// `req`, `req_box`), and `; additional` adds `with_additional_property`. (A crate
-/// without structs uses neither the macro nor its import.)
+/// says how the value is stored (`opt`: `Nullable::Value(v)`, `opt_box`:
+/// `Nullable::Value(Box::new(v))`, `req`, `req_box`); `| with_x_null` after the type
+/// adds the setter of an explicit `null`, and `; additional` adds
+/// `with_additional_property`. (A crate without structs uses neither the macro nor its
+/// import.)
 #[allow(unused_macros)]
 macro_rules! setters {
     (
-        $ty:ident { $($setter:ident $field:ident $doc:literal $kind:ident $fty:ty),* }
-        $(; $additional:ident)?
+        $ty:ident { $($setter:ident $field:ident $doc:literal $kind:ident $fty:ty $(|
+        $null:ident)?),* } $(; $additional:ident)?
     ) => {
         impl $ty { $(crate ::models::setters!(@ one $setter $field $doc $kind $fty);)*
-        $(crate ::models::setters!(@ $additional);)? }
+        $($(crate ::models::setters!(@ null $setter $field $null);)?)* $(crate
+        ::models::setters!(@ $additional);)? }
     };
     (@ one $setter:ident $field:ident $doc:literal opt $fty:ty) => {
         #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
-        self. $field = Some(value.into()); self }
+        self. $field = crate ::runtime::Nullable::Value(value.into()); self }
     };
     (@ one $setter:ident $field:ident $doc:literal opt_box $fty:ty) => {
         #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
-        self. $field = Some(Box::new(value.into())); self }
+        self. $field = crate ::runtime::Nullable::Value(Box::new(value.into())); self }
+    };
+    (@ null $setter:ident $field:ident $null:ident) => {
+        #[doc = concat!("Sets the property of [`", stringify!($setter), "`](Self::",
+        stringify!($setter),
+        ") to an explicit `null`: sent in a PATCH, it clears the property.")] pub fn
+        $null (mut self) -> Self { self. $field = crate ::runtime::Nullable::Null; self }
     };
     (@ one $setter:ident $field:ident $doc:literal req $fty:ty) => {
         #[doc = $doc] pub fn $setter (mut self, value : impl Into < $fty >) -> Self {
