@@ -416,12 +416,59 @@ pub enum TypeRef {
     F64,
     /// `serde_json::Value`: anything JSON.
     Json,
+    /// `runtime::formats::<Format>`: a string format (`date-time`, `uuid`, ...) kept as its
+    /// text, with typed conversions.
+    Format(TextFormat),
     /// A generated model.
     Named(String),
     /// `runtime::Flags<Named>`: a flag enum (`x-ms-enum-flags`), comma-separated on the wire.
     Flags(String),
     /// `Vec<…>`.
     Vec(Box<TypeRef>),
+}
+
+/// The string formats that get a type of their own (`runtime/src/formats/text.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TextFormat {
+    /// `date-time`.
+    DateTime,
+    /// `date`.
+    Date,
+    /// `time`.
+    TimeOfDay,
+    /// `duration`.
+    Duration,
+    /// `uuid`.
+    Uuid,
+    /// `base64url`.
+    Base64Url,
+}
+
+impl TextFormat {
+    /// The format a string schema's `format` names, if it has a type of its own.
+    pub fn of(format: &str) -> Option<TextFormat> {
+        Some(match format {
+            "date-time" => TextFormat::DateTime,
+            "date" => TextFormat::Date,
+            "time" => TextFormat::TimeOfDay,
+            "duration" => TextFormat::Duration,
+            "uuid" => TextFormat::Uuid,
+            "base64url" => TextFormat::Base64Url,
+            _ => return None,
+        })
+    }
+
+    /// The type's name in `runtime::formats`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            TextFormat::DateTime => "DateTime",
+            TextFormat::Date => "Date",
+            TextFormat::TimeOfDay => "TimeOfDay",
+            TextFormat::Duration => "Duration",
+            TextFormat::Uuid => "Uuid",
+            TextFormat::Base64Url => "Base64Url",
+        }
+    }
 }
 
 impl TypeRef {

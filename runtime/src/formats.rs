@@ -1,12 +1,17 @@
 //! Wire formats Graph uses that serde's defaults do not read: IEEE special values written
 //! as strings in `double` properties, and flag enums written as comma-separated lists.
-//! Generated models refer to these through `#[serde(with = …)]` and [`Flags`].
+//! Generated models refer to these through `#[serde(with = …)]` and [`Flags`]; string
+//! formats (`date-time`, `uuid`, ...) are the text-keeping types of [`DateTime`] and its
+//! siblings (`formats/text.rs`).
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
+
+mod text;
+pub use text::{Base64Url, Date, DateTime, Duration, FormatError, TimeOfDay, Uuid};
 
 /// A generated string enum: known values plus `Unknown(String)` for the others.
 pub trait StringEnum: for<'a> From<&'a str> {

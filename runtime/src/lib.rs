@@ -164,6 +164,11 @@ mod what_if;
 pub use bytes::Bytes;
 pub use futures::Stream;
 pub use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+/// The crates [`formats::DateTime`] and its siblings convert to, so callers need not pin the
+/// same versions themselves.
+pub use time;
+/// See [`time`](mod@time).
+pub use uuid;
 
 pub use auth::{AccessToken, StaticToken, TokenCredential, default_scope};
 #[cfg(feature = "azure")]

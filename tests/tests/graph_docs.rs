@@ -172,3 +172,38 @@ fn typed_values_from_graph_payloads_are_reachable() {
     assert!(scope.contains(&SynchronizationJobRestartScope::QuarantineState));
     assert_eq!(scope.values().len(), 3);
 }
+
+#[test]
+fn string_formats_of_graph_payloads_convert_to_typed_values() {
+    let app: Application = serde_json::from_str(&read("application-get.3.response.json")).unwrap();
+    let created = app.created_date_time.as_ref().unwrap();
+    assert_eq!(created, "2019-09-17T19:10:35.2742618Z");
+    let parsed = created.to_offset_date_time().unwrap();
+    assert_eq!((parsed.year(), parsed.nanosecond()), (2019, 274_261_800));
+    let password: PasswordCredential = serde_json::from_str(&read("application-addpassword.3.response.json")).unwrap();
+    let key_id = password.key_id.as_ref().unwrap().to_uuid().unwrap();
+    assert_eq!(key_id.to_string(), "f0b0b335-1d71-4883-8f98-567911bfdca6");
+    assert!(password.custom_key_identifier.is_null());
+
+    // .NET's `TimeSpan.MaxValue`, as Graph writes an unset synchronization interval.
+    let job: SynchronizationJob =
+        serde_json::from_str(&read("synchronization-synchronizationjob-get.3.response.json")).unwrap();
+    let interval = job.schedule.as_ref().unwrap().interval.as_ref().unwrap();
+    assert_eq!(interval, "P10675199DT2H48M5.4775807S");
+    let interval = interval.to_duration().unwrap();
+    assert_eq!(interval.whole_days(), 10_675_199);
+    assert_eq!(interval.subsec_nanoseconds(), 477_580_700);
+}
+
+#[test]
+fn a_malformed_timestamp_fails_only_its_own_conversion() {
+    // The same payload with a timestamp Graph could send but RFC 3339 refuses (no offset).
+    let text =
+        read("application-get.3.response.json").replace("2019-09-17T19:10:35.2742618Z", "2019-09-17T19:10:35.2742618");
+    let original: Value = serde_json::from_str(&text).unwrap();
+    let app: Application = serde_json::from_str(&text).expect("the response still decodes");
+    let created = app.created_date_time.as_ref().unwrap();
+    assert!(created.to_offset_date_time().is_err());
+    assert_eq!(created.as_str(), "2019-09-17T19:10:35.2742618", "the text is kept");
+    assert_eq!(serde_json::to_value(&app).unwrap(), original, "and written back unchanged");
+}

@@ -22,17 +22,17 @@ pub struct ActivityHistoryItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Optional. UTC DateTime when the activityHistoryItem will undergo hard-delete. Can be set by the client.
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Optional. UTC DateTime when the activityHistoryItem (activity session) was last understood as active or finished - if null, activityHistoryItem status should be Ongoing.
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastActiveDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_active_date_time: Nullable<String>,
+    pub last_active_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Set by the server. DateTime in UTC when the object was modified on the server.
     ///
     /// Format: `date-time`.
@@ -40,12 +40,12 @@ pub struct ActivityHistoryItem {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Required. UTC DateTime when the activityHistoryItem (activity session) was started. Required for timeline history.
     ///
     /// Format: `date-time`.
     #[serde(rename = "startedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub started_date_time: Nullable<String>,
+    pub started_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `status`: see [`Status`](crate::models::Status).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub status: Nullable<crate::models::Status>,
@@ -63,15 +63,16 @@ crate::models::setters!(
     ActivityHistoryItem { with_id id "Sets `id`." opt String,
     with_active_duration_seconds active_duration_seconds "Sets `activeDurationSeconds`."
     opt i32 | with_active_duration_seconds_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_expiration_date_time expiration_date_time "Sets `expirationDateTime`." opt
-    String | with_expiration_date_time_null, with_last_active_date_time
-    last_active_date_time "Sets `lastActiveDateTime`." opt String |
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_expiration_date_time expiration_date_time
+    "Sets `expirationDateTime`." opt crate ::runtime::formats::DateTime |
+    with_expiration_date_time_null, with_last_active_date_time last_active_date_time
+    "Sets `lastActiveDateTime`." opt crate ::runtime::formats::DateTime |
     with_last_active_date_time_null, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
-    with_started_date_time started_date_time "Sets `startedDateTime`." opt String,
-    with_status status "Sets `status`." opt crate ::models::Status, with_user_timezone
-    user_timezone "Sets `userTimezone`." opt String | with_user_timezone_null,
-    with_activity activity "Sets `activity`." opt crate ::models::UserActivity };
-    additional
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_started_date_time started_date_time
+    "Sets `startedDateTime`." opt crate ::runtime::formats::DateTime, with_status status
+    "Sets `status`." opt crate ::models::Status, with_user_timezone user_timezone
+    "Sets `userTimezone`." opt String | with_user_timezone_null, with_activity activity
+    "Sets `activity`." opt crate ::models::UserActivity }; additional
 );

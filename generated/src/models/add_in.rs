@@ -13,7 +13,7 @@ pub struct AddIn {
     ///
     /// Format: `uuid`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub id: Nullable<String>,
+    pub id: Nullable<crate::runtime::formats::Uuid>,
     /// The collection of key-value pairs that define parameters that the consuming service can use or call. You must specify this property when performing a POST or a PATCH operation on the addIns collection. Required.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub properties: Nullable<Vec<crate::models::KeyValue>>,
@@ -25,7 +25,7 @@ pub struct AddIn {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    AddIn { with_id id "Sets `id`." opt String | with_id_null, with_properties properties
-    "Sets `properties`." opt Vec < crate ::models::KeyValue >, with_type r#type
-    "Sets `type`." opt String }; additional
+    AddIn { with_id id "Sets `id`." opt crate ::runtime::formats::Uuid | with_id_null,
+    with_properties properties "Sets `properties`." opt Vec < crate ::models::KeyValue >,
+    with_type r#type "Sets `type`." opt String }; additional
 );

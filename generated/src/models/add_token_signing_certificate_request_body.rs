@@ -14,7 +14,7 @@ pub struct AddTokenSigningCertificateRequestBody {
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -22,8 +22,8 @@ pub struct AddTokenSigningCertificateRequestBody {
 crate::models::setters!(
     AddTokenSigningCertificateRequestBody { with_display_name display_name
     "Sets `displayName`." opt String | with_display_name_null, with_end_date_time
-    end_date_time "Sets `endDateTime`." opt String | with_end_date_time_null };
-    additional
+    end_date_time "Sets `endDateTime`." opt crate ::runtime::formats::DateTime |
+    with_end_date_time_null }; additional
 );
 impl crate::request::JsonBody for AddTokenSigningCertificateRequestBody {}
 /// Body properties of every operation whose body is [`AddTokenSigningCertificateRequestBody`], as builder methods.
@@ -39,7 +39,10 @@ impl<O> crate::request::Request<O, AddTokenSigningCertificateRequestBody> {
         self
     }
     /// Sets the body property `end_date_time`.
-    pub fn end_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn end_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.end_date_time = Nullable::Value(value.into());
         self
     }

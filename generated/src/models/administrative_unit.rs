@@ -14,7 +14,7 @@ pub struct AdministrativeUnit {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// An optional description for the administrative unit. Supports $filter (eq, ne, in, startsWith), $search.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -57,10 +57,10 @@ pub struct AdministrativeUnit {
 }
 crate::models::setters!(
     AdministrativeUnit { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_description description "Sets `description`." opt String |
-    with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null, with_is_member_management_restricted
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null, with_is_member_management_restricted
     is_member_management_restricted "Sets `isMemberManagementRestricted`." opt bool |
     with_is_member_management_restricted_null, with_membership_rule membership_rule
     "Sets `membershipRule`." opt String | with_membership_rule_null,

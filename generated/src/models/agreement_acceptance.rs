@@ -32,12 +32,12 @@ pub struct AgreementAcceptance {
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(rename = "recordedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub recorded_date_time: Nullable<String>,
+    pub recorded_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `state`: see [`AgreementAcceptanceState`](crate::models::AgreementAcceptanceState).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<crate::models::AgreementAcceptanceState>,
@@ -67,13 +67,14 @@ crate::models::setters!(
     with_device_os_type device_os_type "Sets `deviceOSType`." opt String |
     with_device_os_type_null, with_device_os_version device_os_version
     "Sets `deviceOSVersion`." opt String | with_device_os_version_null,
-    with_expiration_date_time expiration_date_time "Sets `expirationDateTime`." opt
-    String | with_expiration_date_time_null, with_recorded_date_time recorded_date_time
-    "Sets `recordedDateTime`." opt String | with_recorded_date_time_null, with_state
-    state "Sets `state`." opt crate ::models::AgreementAcceptanceState,
-    with_user_display_name user_display_name "Sets `userDisplayName`." opt String |
-    with_user_display_name_null, with_user_email user_email "Sets `userEmail`." opt
-    String | with_user_email_null, with_user_id user_id "Sets `userId`." opt String |
-    with_user_id_null, with_user_principal_name user_principal_name
-    "Sets `userPrincipalName`." opt String | with_user_principal_name_null }; additional
+    with_expiration_date_time expiration_date_time "Sets `expirationDateTime`." opt crate
+    ::runtime::formats::DateTime | with_expiration_date_time_null,
+    with_recorded_date_time recorded_date_time "Sets `recordedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_recorded_date_time_null, with_state state
+    "Sets `state`." opt crate ::models::AgreementAcceptanceState, with_user_display_name
+    user_display_name "Sets `userDisplayName`." opt String | with_user_display_name_null,
+    with_user_email user_email "Sets `userEmail`." opt String | with_user_email_null,
+    with_user_id user_id "Sets `userId`." opt String | with_user_id_null,
+    with_user_principal_name user_principal_name "Sets `userPrincipalName`." opt String |
+    with_user_principal_name_null }; additional
 );

@@ -16,7 +16,7 @@ pub struct AlternativeSecurityId {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub key: Nullable<String>,
+    pub key: Nullable<crate::runtime::formats::Base64Url>,
     /// For internal use only.
     ///
     /// Format: `int32`.
@@ -29,6 +29,6 @@ pub struct AlternativeSecurityId {
 crate::models::setters!(
     AlternativeSecurityId { with_identity_provider identity_provider
     "Sets `identityProvider`." opt String | with_identity_provider_null, with_key key
-    "Sets `key`." opt String | with_key_null, with_type r#type "Sets `type`." opt i32 |
-    with_type_null }; additional
+    "Sets `key`." opt crate ::runtime::formats::Base64Url | with_key_null, with_type
+    r#type "Sets `type`." opt i32 | with_type_null }; additional
 );

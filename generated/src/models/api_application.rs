@@ -17,7 +17,7 @@ pub struct ApiApplication {
         rename = "knownClientApplications",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub known_client_applications: Nullable<Vec<String>>,
+    pub known_client_applications: Nullable<Vec<crate::runtime::formats::Uuid>>,
     /// The definition of the delegated permissions exposed by the web API represented by this application registration. These delegated permissions may be requested by a client application, and may be granted by users or administrators during consent. Delegated permissions are sometimes referred to as OAuth 2.0 scopes.
     #[serde(
         rename = "oauth2PermissionScopes",
@@ -48,10 +48,11 @@ crate::models::setters!(
     ApiApplication { with_accept_mapped_claims accept_mapped_claims
     "Sets `acceptMappedClaims`." opt bool | with_accept_mapped_claims_null,
     with_known_client_applications known_client_applications
-    "Sets `knownClientApplications`." opt Vec < String >, with_oauth2_permission_scopes
-    oauth2_permission_scopes "Sets `oauth2PermissionScopes`." opt Vec < crate
-    ::models::PermissionScope >, with_pre_authorized_applications
-    pre_authorized_applications "Sets `preAuthorizedApplications`." opt Vec < crate
+    "Sets `knownClientApplications`." opt Vec < crate ::runtime::formats::Uuid >,
+    with_oauth2_permission_scopes oauth2_permission_scopes
+    "Sets `oauth2PermissionScopes`." opt Vec < crate ::models::PermissionScope >,
+    with_pre_authorized_applications pre_authorized_applications
+    "Sets `preAuthorizedApplications`." opt Vec < crate
     ::models::PreAuthorizedApplication >, with_requested_access_token_version
     requested_access_token_version "Sets `requestedAccessTokenVersion`." opt i32 |
     with_requested_access_token_version_null }; additional

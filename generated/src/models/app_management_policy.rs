@@ -14,7 +14,7 @@ pub struct AppManagementPolicy {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Description for this policy. Required.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -36,11 +36,11 @@ pub struct AppManagementPolicy {
 }
 crate::models::setters!(
     AppManagementPolicy { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_description description "Sets `description`." opt String |
-    with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null, with_is_enabled is_enabled "Sets `isEnabled`." opt
-    bool, with_restrictions restrictions "Sets `restrictions`." opt crate
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null, with_is_enabled is_enabled "Sets `isEnabled`."
+    opt bool, with_restrictions restrictions "Sets `restrictions`." opt crate
     ::models::CustomAppManagementConfiguration, with_applies_to applies_to
     "Sets `appliesTo`." opt Vec < crate ::models::DirectoryObject > }; additional
 );

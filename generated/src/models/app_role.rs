@@ -22,7 +22,7 @@ pub struct AppRole {
     ///
     /// Format: `uuid`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub id: Nullable<String>,
+    pub id: Nullable<crate::runtime::formats::Uuid>,
     /// When creating or updating an app role, this must be set to true (which is the default). To delete a role, this must first be set to false. At that point, in a subsequent call, this role may be removed.
     #[serde(rename = "isEnabled", skip_serializing_if = "Nullable::is_absent")]
     pub is_enabled: Nullable<bool>,
@@ -40,8 +40,8 @@ crate::models::setters!(
     AppRole { with_allowed_member_types allowed_member_types "Sets `allowedMemberTypes`."
     opt Vec < String >, with_description description "Sets `description`." opt String |
     with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null, with_id id "Sets `id`." opt String, with_is_enabled
-    is_enabled "Sets `isEnabled`." opt bool, with_origin origin "Sets `origin`." opt
-    String | with_origin_null, with_value value "Sets `value`." opt String |
-    with_value_null }; additional
+    String | with_display_name_null, with_id id "Sets `id`." opt crate
+    ::runtime::formats::Uuid, with_is_enabled is_enabled "Sets `isEnabled`." opt bool,
+    with_origin origin "Sets `origin`." opt String | with_origin_null, with_value value
+    "Sets `value`." opt String | with_value_null }; additional
 );

@@ -14,17 +14,17 @@ pub struct AppRoleAssignment {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create.
     ///
     /// Format: `uuid`.
     #[serde(rename = "appRoleId", skip_serializing_if = "Nullable::is_absent")]
-    pub app_role_id: Nullable<String>,
+    pub app_role_id: Nullable<crate::runtime::formats::Uuid>,
     /// The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The display name of the user, group, or service principal that was granted the app role assignment. Read-only. Supports $filter (eq and startswith).
     #[serde(
         rename = "principalDisplayName",
@@ -35,7 +35,7 @@ pub struct AppRoleAssignment {
     ///
     /// Format: `uuid`.
     #[serde(rename = "principalId", skip_serializing_if = "Nullable::is_absent")]
-    pub principal_id: Nullable<String>,
+    pub principal_id: Nullable<crate::runtime::formats::Uuid>,
     /// The type of the assigned principal. This can either be User, Group, or ServicePrincipal. Read-only.
     #[serde(rename = "principalType", skip_serializing_if = "Nullable::is_absent")]
     pub principal_type: Nullable<String>,
@@ -46,23 +46,26 @@ pub struct AppRoleAssignment {
     ///
     /// Format: `uuid`.
     #[serde(rename = "resourceId", skip_serializing_if = "Nullable::is_absent")]
-    pub resource_id: Nullable<String>,
+    pub resource_id: Nullable<crate::runtime::formats::Uuid>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     AppRoleAssignment { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_app_role_id app_role_id "Sets `appRoleId`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_principal_display_name principal_display_name "Sets `principalDisplayName`." opt
-    String | with_principal_display_name_null, with_principal_id principal_id
-    "Sets `principalId`." opt String | with_principal_id_null, with_principal_type
-    principal_type "Sets `principalType`." opt String | with_principal_type_null,
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_app_role_id app_role_id "Sets `appRoleId`." opt
+    crate ::runtime::formats::Uuid, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_principal_display_name principal_display_name
+    "Sets `principalDisplayName`." opt String | with_principal_display_name_null,
+    with_principal_id principal_id "Sets `principalId`." opt crate
+    ::runtime::formats::Uuid | with_principal_id_null, with_principal_type principal_type
+    "Sets `principalType`." opt String | with_principal_type_null,
     with_resource_display_name resource_display_name "Sets `resourceDisplayName`." opt
     String | with_resource_display_name_null, with_resource_id resource_id
-    "Sets `resourceId`." opt String | with_resource_id_null }; additional
+    "Sets `resourceId`." opt crate ::runtime::formats::Uuid | with_resource_id_null };
+    additional
 );
 impl crate::request::JsonBody for AppRoleAssignment {}
 /// Body properties of every operation whose body is [`AppRoleAssignment`], as builder methods.
@@ -73,7 +76,10 @@ impl<O> crate::request::Request<O, AppRoleAssignment> {
         self
     }
     /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn deleted_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.deleted_date_time = Nullable::Value(value.into());
         self
     }
@@ -83,12 +89,18 @@ impl<O> crate::request::Request<O, AppRoleAssignment> {
         self
     }
     /// Sets the body property `app_role_id`: The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create.
-    pub fn app_role_id(mut self, value: impl Into<String>) -> Self {
+    pub fn app_role_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.app_role_id = Nullable::Value(value.into());
         self
     }
     /// Sets the body property `created_date_time`: The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn created_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.created_date_time = Nullable::Value(value.into());
         self
     }
@@ -108,7 +120,10 @@ impl<O> crate::request::Request<O, AppRoleAssignment> {
         self
     }
     /// Sets the body property `principal_id`: The unique identifier (id) for the user, security group, or service principal being granted the app role. Security groups with dynamic memberships are supported. Required on create.
-    pub fn principal_id(mut self, value: impl Into<String>) -> Self {
+    pub fn principal_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.principal_id = Nullable::Value(value.into());
         self
     }
@@ -138,7 +153,10 @@ impl<O> crate::request::Request<O, AppRoleAssignment> {
         self
     }
     /// Sets the body property `resource_id`: The unique identifier (id) for the resource service principal for which the assignment is made. Required on create. Supports $filter (eq only).
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+    pub fn resource_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.resource_id = Nullable::Value(value.into());
         self
     }

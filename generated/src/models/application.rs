@@ -14,7 +14,7 @@ pub struct Application {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
     #[serde(rename = "addIns", skip_serializing_if = "Nullable::is_absent")]
     pub add_ins: Nullable<Vec<crate::models::AddIn>>,
@@ -40,7 +40,7 @@ pub struct Application {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `defaultRedirectUri`
     #[serde(rename = "defaultRedirectUri", skip_serializing_if = "Nullable::is_absent")]
     pub default_redirect_uri: Nullable<String>,
@@ -87,7 +87,7 @@ pub struct Application {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub logo: Nullable<String>,
+    pub logo: Nullable<crate::runtime::formats::Base64Url>,
     /// `nativeAuthenticationApisEnabled`: see [`NativeAuthenticationApisEnabled`](crate::models::NativeAuthenticationApisEnabled).
     #[serde(
         rename = "nativeAuthenticationApisEnabled",
@@ -170,7 +170,7 @@ pub struct Application {
         rename = "tokenEncryptionKeyId",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub token_encryption_key_id: Nullable<String>,
+    pub token_encryption_key_id: Nullable<crate::runtime::formats::Uuid>,
     /// The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
     #[serde(rename = "uniqueName", skip_serializing_if = "Nullable::is_absent")]
     pub unique_name: Nullable<String>,
@@ -232,20 +232,20 @@ pub struct Application {
 }
 crate::models::setters!(
     Application { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_add_ins add_ins "Sets `addIns`." opt Vec < crate ::models::AddIn >, with_api api
-    "Sets `api`." opt crate ::models::ApiApplication, with_app_id app_id "Sets `appId`."
-    opt String | with_app_id_null, with_application_template_id application_template_id
-    "Sets `applicationTemplateId`." opt String | with_application_template_id_null,
-    with_app_roles app_roles "Sets `appRoles`." opt Vec < crate ::models::AppRole >,
-    with_certification certification "Sets `certification`." opt crate
-    ::models::Certification, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_default_redirect_uri default_redirect_uri "Sets `defaultRedirectUri`." opt
-    String | with_default_redirect_uri_null, with_description description
-    "Sets `description`." opt String | with_description_null,
-    with_disabled_by_microsoft_status disabled_by_microsoft_status
-    "Sets `disabledByMicrosoftStatus`." opt String |
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_add_ins add_ins "Sets `addIns`." opt Vec < crate
+    ::models::AddIn >, with_api api "Sets `api`." opt crate ::models::ApiApplication,
+    with_app_id app_id "Sets `appId`." opt String | with_app_id_null,
+    with_application_template_id application_template_id "Sets `applicationTemplateId`."
+    opt String | with_application_template_id_null, with_app_roles app_roles
+    "Sets `appRoles`." opt Vec < crate ::models::AppRole >, with_certification
+    certification "Sets `certification`." opt crate ::models::Certification,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_default_redirect_uri
+    default_redirect_uri "Sets `defaultRedirectUri`." opt String |
+    with_default_redirect_uri_null, with_description description "Sets `description`."
+    opt String | with_description_null, with_disabled_by_microsoft_status
+    disabled_by_microsoft_status "Sets `disabledByMicrosoftStatus`." opt String |
     with_disabled_by_microsoft_status_null, with_display_name display_name
     "Sets `displayName`." opt String | with_display_name_null,
     with_group_membership_claims group_membership_claims "Sets `groupMembershipClaims`."
@@ -257,14 +257,14 @@ crate::models::setters!(
     is_fallback_public_client "Sets `isFallbackPublicClient`." opt bool |
     with_is_fallback_public_client_null, with_key_credentials key_credentials
     "Sets `keyCredentials`." opt Vec < crate ::models::KeyCredential >, with_logo logo
-    "Sets `logo`." opt String, with_native_authentication_apis_enabled
-    native_authentication_apis_enabled "Sets `nativeAuthenticationApisEnabled`." opt
-    crate ::runtime::Flags < crate ::models::NativeAuthenticationApisEnabled >,
-    with_notes notes "Sets `notes`." opt String | with_notes_null,
-    with_oauth2_require_post_response oauth2_require_post_response
-    "Sets `oauth2RequirePostResponse`." opt bool, with_optional_claims optional_claims
-    "Sets `optionalClaims`." opt crate ::models::OptionalClaims,
-    with_parental_control_settings parental_control_settings
+    "Sets `logo`." opt crate ::runtime::formats::Base64Url,
+    with_native_authentication_apis_enabled native_authentication_apis_enabled
+    "Sets `nativeAuthenticationApisEnabled`." opt crate ::runtime::Flags < crate
+    ::models::NativeAuthenticationApisEnabled >, with_notes notes "Sets `notes`." opt
+    String | with_notes_null, with_oauth2_require_post_response
+    oauth2_require_post_response "Sets `oauth2RequirePostResponse`." opt bool,
+    with_optional_claims optional_claims "Sets `optionalClaims`." opt crate
+    ::models::OptionalClaims, with_parental_control_settings parental_control_settings
     "Sets `parentalControlSettings`." opt crate ::models::ParentalControlSettings,
     with_password_credentials password_credentials "Sets `passwordCredentials`." opt Vec
     < crate ::models::PasswordCredential >, with_public_client public_client
@@ -284,17 +284,18 @@ crate::models::setters!(
     sign_in_audience "Sets `signInAudience`." opt String | with_sign_in_audience_null,
     with_spa spa "Sets `spa`." opt crate ::models::SpaApplication, with_tags tags
     "Sets `tags`." opt Vec < String >, with_token_encryption_key_id
-    token_encryption_key_id "Sets `tokenEncryptionKeyId`." opt String |
-    with_token_encryption_key_id_null, with_unique_name unique_name "Sets `uniqueName`."
-    opt String | with_unique_name_null, with_verified_publisher verified_publisher
-    "Sets `verifiedPublisher`." opt crate ::models::VerifiedPublisher, with_web web
-    "Sets `web`." opt crate ::models::WebApplication, with_app_management_policies
-    app_management_policies "Sets `appManagementPolicies`." opt Vec < crate
-    ::models::AppManagementPolicy >, with_created_on_behalf_of created_on_behalf_of
-    "Sets `createdOnBehalfOf`." opt crate ::models::DirectoryObject,
-    with_extension_properties extension_properties "Sets `extensionProperties`." opt Vec
-    < crate ::models::ExtensionProperty >, with_federated_identity_credentials
-    federated_identity_credentials "Sets `federatedIdentityCredentials`." opt Vec < crate
+    token_encryption_key_id "Sets `tokenEncryptionKeyId`." opt crate
+    ::runtime::formats::Uuid | with_token_encryption_key_id_null, with_unique_name
+    unique_name "Sets `uniqueName`." opt String | with_unique_name_null,
+    with_verified_publisher verified_publisher "Sets `verifiedPublisher`." opt crate
+    ::models::VerifiedPublisher, with_web web "Sets `web`." opt crate
+    ::models::WebApplication, with_app_management_policies app_management_policies
+    "Sets `appManagementPolicies`." opt Vec < crate ::models::AppManagementPolicy >,
+    with_created_on_behalf_of created_on_behalf_of "Sets `createdOnBehalfOf`." opt crate
+    ::models::DirectoryObject, with_extension_properties extension_properties
+    "Sets `extensionProperties`." opt Vec < crate ::models::ExtensionProperty >,
+    with_federated_identity_credentials federated_identity_credentials
+    "Sets `federatedIdentityCredentials`." opt Vec < crate
     ::models::FederatedIdentityCredential >, with_home_realm_discovery_policies
     home_realm_discovery_policies "Sets `homeRealmDiscoveryPolicies`." opt Vec < crate
     ::models::HomeRealmDiscoveryPolicy >, with_owners owners "Sets `owners`." opt Vec <
@@ -314,7 +315,10 @@ impl<O> crate::request::Request<O, Application> {
         self
     }
     /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn deleted_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.deleted_date_time = Nullable::Value(value.into());
         self
     }
@@ -383,7 +387,10 @@ impl<O> crate::request::Request<O, Application> {
         self
     }
     /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
-    pub fn created_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn created_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.created_date_time = Nullable::Value(value.into());
         self
     }
@@ -489,7 +496,7 @@ impl<O> crate::request::Request<O, Application> {
         self
     }
     /// Sets the body property `logo`: The main logo for the application. Not nullable.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
+    pub fn logo(mut self, value: impl Into<crate::runtime::formats::Base64Url>) -> Self {
         self.body.logo = Nullable::Value(value.into());
         self
     }
@@ -640,7 +647,10 @@ impl<O> crate::request::Request<O, Application> {
         self
     }
     /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
+    pub fn token_encryption_key_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.token_encryption_key_id = Nullable::Value(value.into());
         self
     }

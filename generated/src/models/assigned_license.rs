@@ -11,18 +11,18 @@ use crate::runtime::Nullable;
 pub struct AssignedLicense {
     /// A collection of the unique identifiers for plans that have been disabled. IDs are available in servicePlans \> servicePlanId in the tenant's subscribedSkus or serviceStatus \> servicePlanId in the tenant's companySubscription.
     #[serde(rename = "disabledPlans", skip_serializing_if = "Nullable::is_absent")]
-    pub disabled_plans: Nullable<Vec<String>>,
+    pub disabled_plans: Nullable<Vec<crate::runtime::formats::Uuid>>,
     /// The unique identifier for the SKU. Corresponds to the skuId from subscribedSkus or companySubscription.
     ///
     /// Format: `uuid`.
     #[serde(rename = "skuId", skip_serializing_if = "Nullable::is_absent")]
-    pub sku_id: Nullable<String>,
+    pub sku_id: Nullable<crate::runtime::formats::Uuid>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     AssignedLicense { with_disabled_plans disabled_plans "Sets `disabledPlans`." opt Vec
-    < String >, with_sku_id sku_id "Sets `skuId`." opt String | with_sku_id_null };
-    additional
+    < crate ::runtime::formats::Uuid >, with_sku_id sku_id "Sets `skuId`." opt crate
+    ::runtime::formats::Uuid | with_sku_id_null }; additional
 );

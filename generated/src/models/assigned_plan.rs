@@ -13,7 +13,7 @@ pub struct AssignedPlan {
     ///
     /// Format: `date-time`.
     #[serde(rename = "assignedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub assigned_date_time: Nullable<String>,
+    pub assigned_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Condition of the capability assignment. The possible values are Enabled, Warning, Suspended, Deleted, LockedOut. See a detailed description of each value.
     #[serde(rename = "capabilityStatus", skip_serializing_if = "Nullable::is_absent")]
     pub capability_status: Nullable<String>,
@@ -24,16 +24,16 @@ pub struct AssignedPlan {
     ///
     /// Format: `uuid`.
     #[serde(rename = "servicePlanId", skip_serializing_if = "Nullable::is_absent")]
-    pub service_plan_id: Nullable<String>,
+    pub service_plan_id: Nullable<crate::runtime::formats::Uuid>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     AssignedPlan { with_assigned_date_time assigned_date_time "Sets `assignedDateTime`."
-    opt String | with_assigned_date_time_null, with_capability_status capability_status
-    "Sets `capabilityStatus`." opt String | with_capability_status_null, with_service
-    service "Sets `service`." opt String | with_service_null, with_service_plan_id
-    service_plan_id "Sets `servicePlanId`." opt String | with_service_plan_id_null };
-    additional
+    opt crate ::runtime::formats::DateTime | with_assigned_date_time_null,
+    with_capability_status capability_status "Sets `capabilityStatus`." opt String |
+    with_capability_status_null, with_service service "Sets `service`." opt String |
+    with_service_null, with_service_plan_id service_plan_id "Sets `servicePlanId`." opt
+    crate ::runtime::formats::Uuid | with_service_plan_id_null }; additional
 );

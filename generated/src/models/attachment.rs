@@ -23,7 +23,7 @@ pub struct Attachment {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The attachment's file name.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -40,7 +40,7 @@ crate::models::setters!(
     Attachment { with_id id "Sets `id`." opt String, with_content_type content_type
     "Sets `contentType`." opt String | with_content_type_null, with_is_inline is_inline
     "Sets `isInline`." opt bool, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
-    with_name name "Sets `name`." opt String | with_name_null, with_size size
-    "Sets `size`." opt i32 }; additional
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_name name "Sets `name`." opt String |
+    with_name_null, with_size size "Sets `size`." opt i32 }; additional
 );

@@ -20,7 +20,7 @@ pub struct AttachmentBase {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The display name of the attachment. This doesn't need to be the actual file name.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -37,6 +37,7 @@ crate::models::setters!(
     AttachmentBase { with_id id "Sets `id`." opt String, with_content_type content_type
     "Sets `contentType`." opt String | with_content_type_null,
     with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_name name "Sets `name`." opt
-    String | with_name_null, with_size size "Sets `size`." opt i32 }; additional
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null, with_name
+    name "Sets `name`." opt String | with_name_null, with_size size "Sets `size`." opt
+    i32 }; additional
 );

@@ -14,12 +14,12 @@ pub struct AttachmentSession {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// The date and time in UTC when the upload session will expire. The complete file must be uploaded before this expiration time is reached.
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates a single value {start} that represents the location in the file where the next upload should begin.
     #[serde(rename = "nextExpectedRanges", skip_serializing_if = "Nullable::is_absent")]
     pub next_expected_ranges: Nullable<Vec<String>>,
@@ -29,8 +29,9 @@ pub struct AttachmentSession {
 }
 crate::models::setters!(
     AttachmentSession { with_id id "Sets `id`." opt String, with_content content
-    "Sets `content`." opt String | with_content_null, with_expiration_date_time
-    expiration_date_time "Sets `expirationDateTime`." opt String |
-    with_expiration_date_time_null, with_next_expected_ranges next_expected_ranges
-    "Sets `nextExpectedRanges`." opt Vec < String > }; additional
+    "Sets `content`." opt crate ::runtime::formats::Base64Url | with_content_null,
+    with_expiration_date_time expiration_date_time "Sets `expirationDateTime`." opt crate
+    ::runtime::formats::DateTime | with_expiration_date_time_null,
+    with_next_expected_ranges next_expected_ranges "Sets `nextExpectedRanges`." opt Vec <
+    String > }; additional
 );

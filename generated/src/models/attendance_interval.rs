@@ -18,12 +18,12 @@ pub struct AttendanceInterval {
     ///
     /// Format: `date-time`.
     #[serde(rename = "joinDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub join_date_time: Nullable<String>,
+    pub join_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The time the attendee left in UTC.
     ///
     /// Format: `date-time`.
     #[serde(rename = "leaveDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub leave_date_time: Nullable<String>,
+    pub leave_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -31,7 +31,8 @@ pub struct AttendanceInterval {
 crate::models::setters!(
     AttendanceInterval { with_duration_in_seconds duration_in_seconds
     "Sets `durationInSeconds`." opt i32 | with_duration_in_seconds_null,
-    with_join_date_time join_date_time "Sets `joinDateTime`." opt String |
-    with_join_date_time_null, with_leave_date_time leave_date_time
-    "Sets `leaveDateTime`." opt String | with_leave_date_time_null }; additional
+    with_join_date_time join_date_time "Sets `joinDateTime`." opt crate
+    ::runtime::formats::DateTime | with_join_date_time_null, with_leave_date_time
+    leave_date_time "Sets `leaveDateTime`." opt crate ::runtime::formats::DateTime |
+    with_leave_date_time_null }; additional
 );

@@ -20,7 +20,7 @@ pub struct BaseItemVersion {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `publication`: see [`PublicationFacet`](crate::models::PublicationFacet).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub publication: Nullable<crate::models::PublicationFacet>,
@@ -32,6 +32,7 @@ crate::models::setters!(
     BaseItemVersion { with_id id "Sets `id`." opt String, with_last_modified_by
     last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
     with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_publication publication
-    "Sets `publication`." opt crate ::models::PublicationFacet }; additional
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
+    with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet }; additional
 );

@@ -17,7 +17,7 @@ pub struct CalendarGroup {
     ///
     /// Format: `uuid`.
     #[serde(rename = "classId", skip_serializing_if = "Nullable::is_absent")]
-    pub class_id: Nullable<String>,
+    pub class_id: Nullable<crate::runtime::formats::Uuid>,
     /// The group name.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -31,7 +31,7 @@ pub struct CalendarGroup {
 crate::models::setters!(
     CalendarGroup { with_id id "Sets `id`." opt String, with_change_key change_key
     "Sets `changeKey`." opt String | with_change_key_null, with_class_id class_id
-    "Sets `classId`." opt String | with_class_id_null, with_name name "Sets `name`." opt
-    String | with_name_null, with_calendars calendars "Sets `calendars`." opt Vec < crate
-    ::models::Calendar > }; additional
+    "Sets `classId`." opt crate ::runtime::formats::Uuid | with_class_id_null, with_name
+    name "Sets `name`." opt String | with_name_null, with_calendars calendars
+    "Sets `calendars`." opt Vec < crate ::models::Calendar > }; additional
 );

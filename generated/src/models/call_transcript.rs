@@ -17,7 +17,7 @@ pub struct CallTranscript {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// The unique identifier that links the transcript with its corresponding recording. Read-only.
     #[serde(
         rename = "contentCorrelationId",
@@ -28,12 +28,12 @@ pub struct CallTranscript {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Date and time at which the transcription ends. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The unique identifier of the online meeting related to this transcript. Read-only.
     #[serde(rename = "meetingId", skip_serializing_if = "Nullable::is_absent")]
     pub meeting_id: Nullable<String>,
@@ -44,7 +44,7 @@ pub struct CallTranscript {
     ///
     /// Format: `base64url`.
     #[serde(rename = "metadataContent", skip_serializing_if = "Nullable::is_absent")]
-    pub metadata_content: Nullable<String>,
+    pub metadata_content: Nullable<crate::runtime::formats::Base64Url>,
     /// The URL that can be used to access the content of the transcript. Read-only.
     #[serde(
         rename = "transcriptContentUrl",
@@ -58,15 +58,17 @@ pub struct CallTranscript {
 crate::models::setters!(
     CallTranscript { with_id id "Sets `id`." opt String, with_call_id call_id
     "Sets `callId`." opt String | with_call_id_null, with_content content
-    "Sets `content`." opt String | with_content_null, with_content_correlation_id
-    content_correlation_id "Sets `contentCorrelationId`." opt String |
-    with_content_correlation_id_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_end_date_time end_date_time "Sets `endDateTime`." opt String |
-    with_end_date_time_null, with_meeting_id meeting_id "Sets `meetingId`." opt String |
-    with_meeting_id_null, with_meeting_organizer meeting_organizer
-    "Sets `meetingOrganizer`." opt crate ::models::IdentitySet, with_metadata_content
-    metadata_content "Sets `metadataContent`." opt String | with_metadata_content_null,
-    with_transcript_content_url transcript_content_url "Sets `transcriptContentUrl`." opt
-    String | with_transcript_content_url_null }; additional
+    "Sets `content`." opt crate ::runtime::formats::Base64Url | with_content_null,
+    with_content_correlation_id content_correlation_id "Sets `contentCorrelationId`." opt
+    String | with_content_correlation_id_null, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_end_date_time end_date_time "Sets `endDateTime`."
+    opt crate ::runtime::formats::DateTime | with_end_date_time_null, with_meeting_id
+    meeting_id "Sets `meetingId`." opt String | with_meeting_id_null,
+    with_meeting_organizer meeting_organizer "Sets `meetingOrganizer`." opt crate
+    ::models::IdentitySet, with_metadata_content metadata_content
+    "Sets `metadataContent`." opt crate ::runtime::formats::Base64Url |
+    with_metadata_content_null, with_transcript_content_url transcript_content_url
+    "Sets `transcriptContentUrl`." opt String | with_transcript_content_url_null };
+    additional
 );

@@ -24,7 +24,7 @@ pub struct Certification {
         rename = "certificationExpirationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub certification_expiration_date_time: Nullable<String>,
+    pub certification_expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates whether the application is certified by Microsoft.
     ///
     /// Read-only: set by the service; leave it unset in requests.
@@ -43,7 +43,7 @@ pub struct Certification {
         rename = "lastCertificationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_certification_date_time: Nullable<String>,
+    pub last_certification_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -52,12 +52,12 @@ crate::models::setters!(
     Certification { with_certification_details_url certification_details_url
     "Sets `certificationDetailsUrl`." opt String | with_certification_details_url_null,
     with_certification_expiration_date_time certification_expiration_date_time
-    "Sets `certificationExpirationDateTime`." opt String |
+    "Sets `certificationExpirationDateTime`." opt crate ::runtime::formats::DateTime |
     with_certification_expiration_date_time_null, with_is_certified_by_microsoft
     is_certified_by_microsoft "Sets `isCertifiedByMicrosoft`." opt bool |
     with_is_certified_by_microsoft_null, with_is_publisher_attested is_publisher_attested
     "Sets `isPublisherAttested`." opt bool | with_is_publisher_attested_null,
     with_last_certification_date_time last_certification_date_time
-    "Sets `lastCertificationDateTime`." opt String |
+    "Sets `lastCertificationDateTime`." opt crate ::runtime::formats::DateTime |
     with_last_certification_date_time_null }; additional
 );

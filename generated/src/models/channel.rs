@@ -14,7 +14,7 @@ pub struct Channel {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Optional textual description for the channel.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -63,10 +63,10 @@ pub struct Channel {
 }
 crate::models::setters!(
     Channel { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_description description "Sets `description`." opt String |
-    with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String, with_email email "Sets `email`." opt String | with_email_null,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_display_name display_name "Sets `displayName`."
+    opt String, with_email email "Sets `email`." opt String | with_email_null,
     with_is_archived is_archived "Sets `isArchived`." opt bool | with_is_archived_null,
     with_is_favorite_by_default is_favorite_by_default "Sets `isFavoriteByDefault`." opt
     bool | with_is_favorite_by_default_null, with_membership_type membership_type

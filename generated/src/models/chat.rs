@@ -17,12 +17,12 @@ pub struct Chat {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Date and time at which the chat was renamed or the list of members was last changed. Read-only.
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastUpdatedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_updated_date_time: Nullable<String>,
+    pub last_updated_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `onlineMeetingInfo`: see [`TeamworkOnlineMeetingInfo`](crate::models::TeamworkOnlineMeetingInfo).
     #[serde(rename = "onlineMeetingInfo", skip_serializing_if = "Nullable::is_absent")]
     pub online_meeting_info: Nullable<crate::models::TeamworkOnlineMeetingInfo>,
@@ -66,17 +66,17 @@ pub struct Chat {
 crate::models::setters!(
     Chat { with_id id "Sets `id`." opt String, with_chat_type chat_type
     "Sets `chatType`." opt crate ::models::ChatType, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_updated_date_time last_updated_date_time "Sets `lastUpdatedDateTime`." opt
-    String | with_last_updated_date_time_null, with_online_meeting_info
-    online_meeting_info "Sets `onlineMeetingInfo`." opt crate
-    ::models::TeamworkOnlineMeetingInfo, with_tenant_id tenant_id "Sets `tenantId`." opt
-    String | with_tenant_id_null, with_topic topic "Sets `topic`." opt String |
-    with_topic_null, with_viewpoint viewpoint "Sets `viewpoint`." opt crate
-    ::models::ChatViewpoint, with_web_url web_url "Sets `webUrl`." opt String |
-    with_web_url_null, with_installed_apps installed_apps "Sets `installedApps`." opt Vec
-    < crate ::models::TeamsAppInstallation >, with_last_message_preview
-    last_message_preview "Sets `lastMessagePreview`." opt crate
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_updated_date_time last_updated_date_time
+    "Sets `lastUpdatedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_updated_date_time_null, with_online_meeting_info online_meeting_info
+    "Sets `onlineMeetingInfo`." opt crate ::models::TeamworkOnlineMeetingInfo,
+    with_tenant_id tenant_id "Sets `tenantId`." opt String | with_tenant_id_null,
+    with_topic topic "Sets `topic`." opt String | with_topic_null, with_viewpoint
+    viewpoint "Sets `viewpoint`." opt crate ::models::ChatViewpoint, with_web_url web_url
+    "Sets `webUrl`." opt String | with_web_url_null, with_installed_apps installed_apps
+    "Sets `installedApps`." opt Vec < crate ::models::TeamsAppInstallation >,
+    with_last_message_preview last_message_preview "Sets `lastMessagePreview`." opt crate
     ::models::ChatMessageInfo, with_members members "Sets `members`." opt Vec < crate
     ::models::ConversationMember >, with_messages messages "Sets `messages`." opt Vec <
     crate ::models::ChatMessage >, with_permission_grants permission_grants

@@ -26,12 +26,12 @@ pub struct ChatMessage {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Read only. Timestamp at which the chat message was deleted, or null if not deleted.
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Read-only. Version number of the chat message.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub etag: Nullable<String>,
@@ -48,7 +48,7 @@ pub struct ChatMessage {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastEditedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_edited_date_time: Nullable<String>,
+    pub last_edited_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Read only. Timestamp when the chat message is created (initial setting) or modified, including when a reaction is added or removed.
     ///
     /// Format: `date-time`.
@@ -56,7 +56,7 @@ pub struct ChatMessage {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Locale of the chat message set by the client. Always set to en-us.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub locale: Nullable<String>,
@@ -103,29 +103,31 @@ crate::models::setters!(
     body "Sets `body`." opt crate ::models::ItemBody, with_channel_identity
     channel_identity "Sets `channelIdentity`." opt crate ::models::ChannelIdentity,
     with_chat_id chat_id "Sets `chatId`." opt String | with_chat_id_null,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null, with_etag etag
-    "Sets `etag`." opt String | with_etag_null, with_event_detail event_detail
-    "Sets `eventDetail`." opt crate ::models::EventMessageDetail, with_from from
-    "Sets `from`." opt crate ::models::ChatMessageFromIdentitySet, with_importance
-    importance "Sets `importance`." opt crate ::models::ChatMessageImportance,
-    with_last_edited_date_time last_edited_date_time "Sets `lastEditedDateTime`." opt
-    String | with_last_edited_date_time_null, with_last_modified_date_time
-    last_modified_date_time "Sets `lastModifiedDateTime`." opt String |
-    with_last_modified_date_time_null, with_locale locale "Sets `locale`." opt String,
-    with_mentions mentions "Sets `mentions`." opt Vec < crate
-    ::models::ChatMessageMention >, with_message_history message_history
-    "Sets `messageHistory`." opt Vec < crate ::models::ChatMessageHistoryItem >,
-    with_message_type message_type "Sets `messageType`." opt crate
-    ::models::ChatMessageType, with_policy_violation policy_violation
-    "Sets `policyViolation`." opt crate ::models::ChatMessagePolicyViolation,
-    with_reactions reactions "Sets `reactions`." opt Vec < crate
-    ::models::ChatMessageReaction >, with_reply_to_id reply_to_id "Sets `replyToId`." opt
-    String | with_reply_to_id_null, with_subject subject "Sets `subject`." opt String |
-    with_subject_null, with_summary summary "Sets `summary`." opt String |
-    with_summary_null, with_web_url web_url "Sets `webUrl`." opt String |
-    with_web_url_null, with_hosted_contents hosted_contents "Sets `hostedContents`." opt
-    Vec < crate ::models::ChatMessageHostedContent >, with_replies replies
-    "Sets `replies`." opt Vec < crate ::models::ChatMessage > }; additional
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_deleted_date_time
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_etag etag "Sets `etag`." opt String |
+    with_etag_null, with_event_detail event_detail "Sets `eventDetail`." opt crate
+    ::models::EventMessageDetail, with_from from "Sets `from`." opt crate
+    ::models::ChatMessageFromIdentitySet, with_importance importance "Sets `importance`."
+    opt crate ::models::ChatMessageImportance, with_last_edited_date_time
+    last_edited_date_time "Sets `lastEditedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_edited_date_time_null,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
+    with_locale locale "Sets `locale`." opt String, with_mentions mentions
+    "Sets `mentions`." opt Vec < crate ::models::ChatMessageMention >,
+    with_message_history message_history "Sets `messageHistory`." opt Vec < crate
+    ::models::ChatMessageHistoryItem >, with_message_type message_type
+    "Sets `messageType`." opt crate ::models::ChatMessageType, with_policy_violation
+    policy_violation "Sets `policyViolation`." opt crate
+    ::models::ChatMessagePolicyViolation, with_reactions reactions "Sets `reactions`."
+    opt Vec < crate ::models::ChatMessageReaction >, with_reply_to_id reply_to_id
+    "Sets `replyToId`." opt String | with_reply_to_id_null, with_subject subject
+    "Sets `subject`." opt String | with_subject_null, with_summary summary
+    "Sets `summary`." opt String | with_summary_null, with_web_url web_url
+    "Sets `webUrl`." opt String | with_web_url_null, with_hosted_contents hosted_contents
+    "Sets `hostedContents`." opt Vec < crate ::models::ChatMessageHostedContent >,
+    with_replies replies "Sets `replies`." opt Vec < crate ::models::ChatMessage > };
+    additional
 );

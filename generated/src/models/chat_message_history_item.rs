@@ -16,7 +16,7 @@ pub struct ChatMessageHistoryItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "modifiedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub modified_date_time: Nullable<String>,
+    pub modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `reaction`: see [`ChatMessageReaction`](crate::models::ChatMessageReaction).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub reaction: Nullable<crate::models::ChatMessageReaction>,
@@ -27,6 +27,7 @@ pub struct ChatMessageHistoryItem {
 crate::models::setters!(
     ChatMessageHistoryItem { with_actions actions "Sets `actions`." opt crate
     ::runtime::Flags < crate ::models::ChatMessageActions >, with_modified_date_time
-    modified_date_time "Sets `modifiedDateTime`." opt String, with_reaction reaction
-    "Sets `reaction`." opt crate ::models::ChatMessageReaction }; additional
+    modified_date_time "Sets `modifiedDateTime`." opt crate ::runtime::formats::DateTime,
+    with_reaction reaction "Sets `reaction`." opt crate ::models::ChatMessageReaction };
+    additional
 );

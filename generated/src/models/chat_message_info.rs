@@ -17,7 +17,7 @@ pub struct ChatMessageInfo {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `eventDetail`: see [`EventMessageDetail`](crate::models::EventMessageDetail).
     #[serde(rename = "eventDetail", skip_serializing_if = "Nullable::is_absent")]
     pub event_detail: Nullable<crate::models::EventMessageDetail>,
@@ -37,9 +37,10 @@ pub struct ChatMessageInfo {
 crate::models::setters!(
     ChatMessageInfo { with_id id "Sets `id`." opt String, with_body body "Sets `body`."
     opt crate ::models::ItemBody, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_event_detail
-    event_detail "Sets `eventDetail`." opt crate ::models::EventMessageDetail, with_from
-    from "Sets `from`." opt crate ::models::ChatMessageFromIdentitySet, with_is_deleted
-    is_deleted "Sets `isDeleted`." opt bool | with_is_deleted_null, with_message_type
-    message_type "Sets `messageType`." opt crate ::models::ChatMessageType }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_event_detail event_detail "Sets `eventDetail`." opt
+    crate ::models::EventMessageDetail, with_from from "Sets `from`." opt crate
+    ::models::ChatMessageFromIdentitySet, with_is_deleted is_deleted "Sets `isDeleted`."
+    opt bool | with_is_deleted_null, with_message_type message_type "Sets `messageType`."
+    opt crate ::models::ChatMessageType }; additional
 );

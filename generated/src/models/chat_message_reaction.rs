@@ -13,7 +13,7 @@ pub struct ChatMessageReaction {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Supported values are like, angry, sad, laugh, heart, surprised.
     #[serde(rename = "reactionType", skip_serializing_if = "Nullable::is_absent")]
     pub reaction_type: Nullable<String>,
@@ -26,7 +26,7 @@ pub struct ChatMessageReaction {
 }
 crate::models::setters!(
     ChatMessageReaction { with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String, with_reaction_type reaction_type
-    "Sets `reactionType`." opt String, with_user user "Sets `user`." opt crate
-    ::models::ChatMessageReactionIdentitySet }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime, with_reaction_type
+    reaction_type "Sets `reactionType`." opt String, with_user user "Sets `user`." opt
+    crate ::models::ChatMessageReactionIdentitySet }; additional
 );

@@ -19,7 +19,7 @@ pub struct ChatViewpoint {
         rename = "lastMessageReadDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_message_read_date_time: Nullable<String>,
+    pub last_message_read_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -27,6 +27,6 @@ pub struct ChatViewpoint {
 crate::models::setters!(
     ChatViewpoint { with_is_hidden is_hidden "Sets `isHidden`." opt bool |
     with_is_hidden_null, with_last_message_read_date_time last_message_read_date_time
-    "Sets `lastMessageReadDateTime`." opt String | with_last_message_read_date_time_null
-    }; additional
+    "Sets `lastMessageReadDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_message_read_date_time_null }; additional
 );

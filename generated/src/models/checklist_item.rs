@@ -14,12 +14,12 @@ pub struct ChecklistItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "checkedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub checked_date_time: Nullable<String>,
+    pub checked_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The date and time when the checklistItem was created.
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates the title of the checklistItem.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -32,9 +32,10 @@ pub struct ChecklistItem {
 }
 crate::models::setters!(
     ChecklistItem { with_id id "Sets `id`." opt String, with_checked_date_time
-    checked_date_time "Sets `checkedDateTime`." opt String | with_checked_date_time_null,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
-    with_display_name display_name "Sets `displayName`." opt String |
-    with_display_name_null, with_is_checked is_checked "Sets `isChecked`." opt bool |
-    with_is_checked_null }; additional
+    checked_date_time "Sets `checkedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_checked_date_time_null, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime, with_display_name
+    display_name "Sets `displayName`." opt String | with_display_name_null,
+    with_is_checked is_checked "Sets `isChecked`." opt bool | with_is_checked_null };
+    additional
 );

@@ -14,12 +14,12 @@ pub struct CloudClipboardItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Set by the server. DateTime in UTC when the object expires and after that the object is no longer available. The default and also maximum TTL is 12 hours after the creation, but it might change for performance optimization.
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Set by the server if not provided in the client's request. DateTime in UTC when the object was modified by the client.
     ///
     /// Format: `date-time`.
@@ -27,7 +27,7 @@ pub struct CloudClipboardItem {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// A cloudClipboardItem can have multiple cloudClipboardItemPayload objects in the payloads. A window can place more than one clipboard object on the clipboard. Each one represents the same information in a different clipboard format.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub payloads: Nullable<Vec<crate::models::CloudClipboardItemPayload>>,
@@ -37,10 +37,10 @@ pub struct CloudClipboardItem {
 }
 crate::models::setters!(
     CloudClipboardItem { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_expiration_date_time
-    expiration_date_time "Sets `expirationDateTime`." opt String,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_payloads payloads
-    "Sets `payloads`." opt Vec < crate ::models::CloudClipboardItemPayload > };
-    additional
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_expiration_date_time expiration_date_time "Sets `expirationDateTime`." opt crate
+    ::runtime::formats::DateTime, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_payloads payloads "Sets `payloads`." opt Vec
+    < crate ::models::CloudClipboardItemPayload > }; additional
 );

@@ -20,7 +20,7 @@ pub struct Contact {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
@@ -28,7 +28,7 @@ pub struct Contact {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the contact's assistant.
     #[serde(rename = "assistantName", skip_serializing_if = "Nullable::is_absent")]
     pub assistant_name: Nullable<String>,
@@ -36,7 +36,7 @@ pub struct Contact {
     ///
     /// Format: `date-time`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub birthday: Nullable<String>,
+    pub birthday: Nullable<crate::runtime::formats::DateTime>,
     /// `businessAddress`: see [`PhysicalAddress`](crate::models::PhysicalAddress).
     #[serde(rename = "businessAddress", skip_serializing_if = "Nullable::is_absent")]
     pub business_address: Nullable<crate::models::PhysicalAddress>,
@@ -160,50 +160,51 @@ crate::models::setters!(
     Contact { with_id id "Sets `id`." opt String, with_categories categories
     "Sets `categories`." opt Vec < String >, with_change_key change_key
     "Sets `changeKey`." opt String | with_change_key_null, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_assistant_name assistant_name
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_assistant_name assistant_name
     "Sets `assistantName`." opt String | with_assistant_name_null, with_birthday birthday
-    "Sets `birthday`." opt String | with_birthday_null, with_business_address
-    business_address "Sets `businessAddress`." opt crate ::models::PhysicalAddress,
-    with_business_home_page business_home_page "Sets `businessHomePage`." opt String |
-    with_business_home_page_null, with_business_phones business_phones
-    "Sets `businessPhones`." opt Vec < String >, with_children children
-    "Sets `children`." opt Vec < String >, with_company_name company_name
-    "Sets `companyName`." opt String | with_company_name_null, with_department department
-    "Sets `department`." opt String | with_department_null, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null,
-    with_email_addresses email_addresses "Sets `emailAddresses`." opt Vec < crate
-    ::models::EmailAddress >, with_file_as file_as "Sets `fileAs`." opt String |
-    with_file_as_null, with_generation generation "Sets `generation`." opt String |
-    with_generation_null, with_given_name given_name "Sets `givenName`." opt String |
-    with_given_name_null, with_home_address home_address "Sets `homeAddress`." opt crate
-    ::models::PhysicalAddress, with_home_phones home_phones "Sets `homePhones`." opt Vec
-    < String >, with_im_addresses im_addresses "Sets `imAddresses`." opt Vec < String >,
-    with_initials initials "Sets `initials`." opt String | with_initials_null,
-    with_job_title job_title "Sets `jobTitle`." opt String | with_job_title_null,
-    with_manager manager "Sets `manager`." opt String | with_manager_null,
-    with_middle_name middle_name "Sets `middleName`." opt String | with_middle_name_null,
-    with_mobile_phone mobile_phone "Sets `mobilePhone`." opt String |
-    with_mobile_phone_null, with_nick_name nick_name "Sets `nickName`." opt String |
-    with_nick_name_null, with_office_location office_location "Sets `officeLocation`."
-    opt String | with_office_location_null, with_other_address other_address
-    "Sets `otherAddress`." opt crate ::models::PhysicalAddress, with_parent_folder_id
-    parent_folder_id "Sets `parentFolderId`." opt String | with_parent_folder_id_null,
-    with_personal_notes personal_notes "Sets `personalNotes`." opt String |
-    with_personal_notes_null, with_profession profession "Sets `profession`." opt String
-    | with_profession_null, with_spouse_name spouse_name "Sets `spouseName`." opt String
-    | with_spouse_name_null, with_surname surname "Sets `surname`." opt String |
-    with_surname_null, with_title title "Sets `title`." opt String | with_title_null,
-    with_yomi_company_name yomi_company_name "Sets `yomiCompanyName`." opt String |
-    with_yomi_company_name_null, with_yomi_given_name yomi_given_name
-    "Sets `yomiGivenName`." opt String | with_yomi_given_name_null, with_yomi_surname
-    yomi_surname "Sets `yomiSurname`." opt String | with_yomi_surname_null,
-    with_extensions extensions "Sets `extensions`." opt Vec < crate ::models::Extension
-    >, with_multi_value_extended_properties multi_value_extended_properties
-    "Sets `multiValueExtendedProperties`." opt Vec < crate
-    ::models::MultiValueLegacyExtendedProperty >, with_photo photo "Sets `photo`." opt
-    crate ::models::ProfilePhoto, with_single_value_extended_properties
+    "Sets `birthday`." opt crate ::runtime::formats::DateTime | with_birthday_null,
+    with_business_address business_address "Sets `businessAddress`." opt crate
+    ::models::PhysicalAddress, with_business_home_page business_home_page
+    "Sets `businessHomePage`." opt String | with_business_home_page_null,
+    with_business_phones business_phones "Sets `businessPhones`." opt Vec < String >,
+    with_children children "Sets `children`." opt Vec < String >, with_company_name
+    company_name "Sets `companyName`." opt String | with_company_name_null,
+    with_department department "Sets `department`." opt String | with_department_null,
+    with_display_name display_name "Sets `displayName`." opt String |
+    with_display_name_null, with_email_addresses email_addresses "Sets `emailAddresses`."
+    opt Vec < crate ::models::EmailAddress >, with_file_as file_as "Sets `fileAs`." opt
+    String | with_file_as_null, with_generation generation "Sets `generation`." opt
+    String | with_generation_null, with_given_name given_name "Sets `givenName`." opt
+    String | with_given_name_null, with_home_address home_address "Sets `homeAddress`."
+    opt crate ::models::PhysicalAddress, with_home_phones home_phones
+    "Sets `homePhones`." opt Vec < String >, with_im_addresses im_addresses
+    "Sets `imAddresses`." opt Vec < String >, with_initials initials "Sets `initials`."
+    opt String | with_initials_null, with_job_title job_title "Sets `jobTitle`." opt
+    String | with_job_title_null, with_manager manager "Sets `manager`." opt String |
+    with_manager_null, with_middle_name middle_name "Sets `middleName`." opt String |
+    with_middle_name_null, with_mobile_phone mobile_phone "Sets `mobilePhone`." opt
+    String | with_mobile_phone_null, with_nick_name nick_name "Sets `nickName`." opt
+    String | with_nick_name_null, with_office_location office_location
+    "Sets `officeLocation`." opt String | with_office_location_null, with_other_address
+    other_address "Sets `otherAddress`." opt crate ::models::PhysicalAddress,
+    with_parent_folder_id parent_folder_id "Sets `parentFolderId`." opt String |
+    with_parent_folder_id_null, with_personal_notes personal_notes
+    "Sets `personalNotes`." opt String | with_personal_notes_null, with_profession
+    profession "Sets `profession`." opt String | with_profession_null, with_spouse_name
+    spouse_name "Sets `spouseName`." opt String | with_spouse_name_null, with_surname
+    surname "Sets `surname`." opt String | with_surname_null, with_title title
+    "Sets `title`." opt String | with_title_null, with_yomi_company_name
+    yomi_company_name "Sets `yomiCompanyName`." opt String | with_yomi_company_name_null,
+    with_yomi_given_name yomi_given_name "Sets `yomiGivenName`." opt String |
+    with_yomi_given_name_null, with_yomi_surname yomi_surname "Sets `yomiSurname`." opt
+    String | with_yomi_surname_null, with_extensions extensions "Sets `extensions`." opt
+    Vec < crate ::models::Extension >, with_multi_value_extended_properties
+    multi_value_extended_properties "Sets `multiValueExtendedProperties`." opt Vec <
+    crate ::models::MultiValueLegacyExtendedProperty >, with_photo photo "Sets `photo`."
+    opt crate ::models::ProfilePhoto, with_single_value_extended_properties
     single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
     crate ::models::SingleValueLegacyExtendedProperty > }; additional
 );

@@ -20,7 +20,7 @@ pub struct Conversation {
         rename = "lastDeliveredDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_delivered_date_time: Nullable<String>,
+    pub last_delivered_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// A short summary from the body of the latest post in this conversation. Supports $filter (eq, ne, le, ge).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub preview: Nullable<String>,
@@ -40,9 +40,9 @@ pub struct Conversation {
 crate::models::setters!(
     Conversation { with_id id "Sets `id`." opt String, with_has_attachments
     has_attachments "Sets `hasAttachments`." opt bool, with_last_delivered_date_time
-    last_delivered_date_time "Sets `lastDeliveredDateTime`." opt String, with_preview
-    preview "Sets `preview`." opt String, with_topic topic "Sets `topic`." opt String,
-    with_unique_senders unique_senders "Sets `uniqueSenders`." opt Vec < String >,
-    with_threads threads "Sets `threads`." opt Vec < crate ::models::ConversationThread >
-    }; additional
+    last_delivered_date_time "Sets `lastDeliveredDateTime`." opt crate
+    ::runtime::formats::DateTime, with_preview preview "Sets `preview`." opt String,
+    with_topic topic "Sets `topic`." opt String, with_unique_senders unique_senders
+    "Sets `uniqueSenders`." opt Vec < String >, with_threads threads "Sets `threads`."
+    opt Vec < crate ::models::ConversationThread > }; additional
 );

@@ -23,7 +23,7 @@ pub struct ConversationMember {
         rename = "visibleHistoryStartDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub visible_history_start_date_time: Nullable<String>,
+    pub visible_history_start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -32,6 +32,7 @@ crate::models::setters!(
     ConversationMember { with_id id "Sets `id`." opt String, with_display_name
     display_name "Sets `displayName`." opt String | with_display_name_null, with_roles
     roles "Sets `roles`." opt Vec < String >, with_visible_history_start_date_time
-    visible_history_start_date_time "Sets `visibleHistoryStartDateTime`." opt String |
-    with_visible_history_start_date_time_null }; additional
+    visible_history_start_date_time "Sets `visibleHistoryStartDateTime`." opt crate
+    ::runtime::formats::DateTime | with_visible_history_start_date_time_null };
+    additional
 );

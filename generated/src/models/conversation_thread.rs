@@ -26,7 +26,7 @@ pub struct ConversationThread {
         rename = "lastDeliveredDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_delivered_date_time: Nullable<String>,
+    pub last_delivered_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// A short summary from the body of the latest post in this conversation. Returned by default.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub preview: Nullable<String>,
@@ -51,10 +51,10 @@ crate::models::setters!(
     cc_recipients "Sets `ccRecipients`." opt Vec < crate ::models::Recipient >,
     with_has_attachments has_attachments "Sets `hasAttachments`." opt bool,
     with_is_locked is_locked "Sets `isLocked`." opt bool, with_last_delivered_date_time
-    last_delivered_date_time "Sets `lastDeliveredDateTime`." opt String, with_preview
-    preview "Sets `preview`." opt String, with_topic topic "Sets `topic`." opt String,
-    with_to_recipients to_recipients "Sets `toRecipients`." opt Vec < crate
-    ::models::Recipient >, with_unique_senders unique_senders "Sets `uniqueSenders`." opt
-    Vec < String >, with_posts posts "Sets `posts`." opt Vec < crate ::models::Post > };
-    additional
+    last_delivered_date_time "Sets `lastDeliveredDateTime`." opt crate
+    ::runtime::formats::DateTime, with_preview preview "Sets `preview`." opt String,
+    with_topic topic "Sets `topic`." opt String, with_to_recipients to_recipients
+    "Sets `toRecipients`." opt Vec < crate ::models::Recipient >, with_unique_senders
+    unique_senders "Sets `uniqueSenders`." opt Vec < String >, with_posts posts
+    "Sets `posts`." opt Vec < crate ::models::Post > }; additional
 );

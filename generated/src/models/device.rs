@@ -14,7 +14,7 @@ pub struct Device {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// true if the account is enabled; otherwise, false. Required. Default is true. Supports $filter (eq, ne, not, in). Only callers with at least the Cloud Device Administrator role can set this property.
     #[serde(rename = "accountEnabled", skip_serializing_if = "Nullable::is_absent")]
     pub account_enabled: Nullable<bool>,
@@ -31,7 +31,7 @@ pub struct Device {
         rename = "approximateLastSignInDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub approximate_last_sign_in_date_time: Nullable<String>,
+    pub approximate_last_sign_in_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The timestamp when the device is no longer deemed compliant. The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
     ///
     /// Format: `date-time`.
@@ -39,7 +39,7 @@ pub struct Device {
         rename = "complianceExpirationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub compliance_expiration_date_time: Nullable<String>,
+    pub compliance_expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// User-defined property set by Intune to automatically add devices to groups and simplify managing devices.
     #[serde(rename = "deviceCategory", skip_serializing_if = "Nullable::is_absent")]
     pub device_category: Nullable<String>,
@@ -103,7 +103,7 @@ pub struct Device {
         rename = "onPremisesLastSyncDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub on_premises_last_sync_date_time: Nullable<String>,
+    pub on_premises_last_sync_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The on-premises security identifier (SID) for the user who was synchronized from on-premises to the cloud. Read-only. Returned only on $select. Supports $filter (eq).
     #[serde(
         rename = "onPremisesSecurityIdentifier",
@@ -138,7 +138,7 @@ pub struct Device {
         rename = "registrationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub registration_date_time: Nullable<String>,
+    pub registration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// List of labels applied to the device by the system. Supports $filter (/$count eq 0, /$count ne 0).
     #[serde(rename = "systemLabels", skip_serializing_if = "Nullable::is_absent")]
     pub system_labels: Nullable<Vec<String>>,
@@ -166,28 +166,29 @@ pub struct Device {
 }
 crate::models::setters!(
     Device { with_id id "Sets `id`." opt String, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_account_enabled account_enabled "Sets `accountEnabled`." opt bool |
-    with_account_enabled_null, with_alternative_security_ids alternative_security_ids
+    "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_account_enabled account_enabled
+    "Sets `accountEnabled`." opt bool | with_account_enabled_null,
+    with_alternative_security_ids alternative_security_ids
     "Sets `alternativeSecurityIds`." opt Vec < crate ::models::AlternativeSecurityId >,
     with_approximate_last_sign_in_date_time approximate_last_sign_in_date_time
-    "Sets `approximateLastSignInDateTime`." opt String |
+    "Sets `approximateLastSignInDateTime`." opt crate ::runtime::formats::DateTime |
     with_approximate_last_sign_in_date_time_null, with_compliance_expiration_date_time
-    compliance_expiration_date_time "Sets `complianceExpirationDateTime`." opt String |
-    with_compliance_expiration_date_time_null, with_device_category device_category
-    "Sets `deviceCategory`." opt String | with_device_category_null, with_device_id
-    device_id "Sets `deviceId`." opt String | with_device_id_null, with_device_metadata
-    device_metadata "Sets `deviceMetadata`." opt String | with_device_metadata_null,
-    with_device_ownership device_ownership "Sets `deviceOwnership`." opt String |
-    with_device_ownership_null, with_device_version device_version
-    "Sets `deviceVersion`." opt i32 | with_device_version_null, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null,
-    with_enrollment_profile_name enrollment_profile_name "Sets `enrollmentProfileName`."
-    opt String | with_enrollment_profile_name_null, with_enrollment_type enrollment_type
-    "Sets `enrollmentType`." opt String | with_enrollment_type_null, with_is_compliant
-    is_compliant "Sets `isCompliant`." opt bool | with_is_compliant_null, with_is_managed
-    is_managed "Sets `isManaged`." opt bool | with_is_managed_null,
-    with_is_management_restricted is_management_restricted
+    compliance_expiration_date_time "Sets `complianceExpirationDateTime`." opt crate
+    ::runtime::formats::DateTime | with_compliance_expiration_date_time_null,
+    with_device_category device_category "Sets `deviceCategory`." opt String |
+    with_device_category_null, with_device_id device_id "Sets `deviceId`." opt String |
+    with_device_id_null, with_device_metadata device_metadata "Sets `deviceMetadata`."
+    opt String | with_device_metadata_null, with_device_ownership device_ownership
+    "Sets `deviceOwnership`." opt String | with_device_ownership_null,
+    with_device_version device_version "Sets `deviceVersion`." opt i32 |
+    with_device_version_null, with_display_name display_name "Sets `displayName`." opt
+    String | with_display_name_null, with_enrollment_profile_name enrollment_profile_name
+    "Sets `enrollmentProfileName`." opt String | with_enrollment_profile_name_null,
+    with_enrollment_type enrollment_type "Sets `enrollmentType`." opt String |
+    with_enrollment_type_null, with_is_compliant is_compliant "Sets `isCompliant`." opt
+    bool | with_is_compliant_null, with_is_managed is_managed "Sets `isManaged`." opt
+    bool | with_is_managed_null, with_is_management_restricted is_management_restricted
     "Sets `isManagementRestricted`." opt bool | with_is_management_restricted_null,
     with_is_rooted is_rooted "Sets `isRooted`." opt bool | with_is_rooted_null,
     with_management_type management_type "Sets `managementType`." opt String |
@@ -195,7 +196,7 @@ crate::models::setters!(
     String | with_manufacturer_null, with_mdm_app_id mdm_app_id "Sets `mdmAppId`." opt
     String | with_mdm_app_id_null, with_model model "Sets `model`." opt String |
     with_model_null, with_on_premises_last_sync_date_time on_premises_last_sync_date_time
-    "Sets `onPremisesLastSyncDateTime`." opt String |
+    "Sets `onPremisesLastSyncDateTime`." opt crate ::runtime::formats::DateTime |
     with_on_premises_last_sync_date_time_null, with_on_premises_security_identifier
     on_premises_security_identifier "Sets `onPremisesSecurityIdentifier`." opt String |
     with_on_premises_security_identifier_null, with_on_premises_sync_enabled
@@ -207,15 +208,15 @@ crate::models::setters!(
     with_physical_ids physical_ids "Sets `physicalIds`." opt Vec < String >,
     with_profile_type profile_type "Sets `profileType`." opt String |
     with_profile_type_null, with_registration_date_time registration_date_time
-    "Sets `registrationDateTime`." opt String | with_registration_date_time_null,
-    with_system_labels system_labels "Sets `systemLabels`." opt Vec < String >,
-    with_trust_type trust_type "Sets `trustType`." opt String | with_trust_type_null,
-    with_extensions extensions "Sets `extensions`." opt Vec < crate ::models::Extension
-    >, with_member_of member_of "Sets `memberOf`." opt Vec < crate
-    ::models::DirectoryObject >, with_registered_owners registered_owners
-    "Sets `registeredOwners`." opt Vec < crate ::models::DirectoryObject >,
-    with_registered_users registered_users "Sets `registeredUsers`." opt Vec < crate
-    ::models::DirectoryObject >, with_transitive_member_of transitive_member_of
-    "Sets `transitiveMemberOf`." opt Vec < crate ::models::DirectoryObject > };
-    additional
+    "Sets `registrationDateTime`." opt crate ::runtime::formats::DateTime |
+    with_registration_date_time_null, with_system_labels system_labels
+    "Sets `systemLabels`." opt Vec < String >, with_trust_type trust_type
+    "Sets `trustType`." opt String | with_trust_type_null, with_extensions extensions
+    "Sets `extensions`." opt Vec < crate ::models::Extension >, with_member_of member_of
+    "Sets `memberOf`." opt Vec < crate ::models::DirectoryObject >,
+    with_registered_owners registered_owners "Sets `registeredOwners`." opt Vec < crate
+    ::models::DirectoryObject >, with_registered_users registered_users
+    "Sets `registeredUsers`." opt Vec < crate ::models::DirectoryObject >,
+    with_transitive_member_of transitive_member_of "Sets `transitiveMemberOf`." opt Vec <
+    crate ::models::DirectoryObject > }; additional
 );

@@ -19,12 +19,12 @@ pub struct DeviceActionResult {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastUpdatedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_updated_date_time: Nullable<String>,
+    pub last_updated_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Time the action was initiated
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -33,6 +33,7 @@ crate::models::setters!(
     DeviceActionResult { with_action_name action_name "Sets `actionName`." opt String |
     with_action_name_null, with_action_state action_state "Sets `actionState`." opt crate
     ::models::ActionState, with_last_updated_date_time last_updated_date_time
-    "Sets `lastUpdatedDateTime`." opt String, with_start_date_time start_date_time
-    "Sets `startDateTime`." opt String }; additional
+    "Sets `lastUpdatedDateTime`." opt crate ::runtime::formats::DateTime,
+    with_start_date_time start_date_time "Sets `startDateTime`." opt crate
+    ::runtime::formats::DateTime }; additional
 );

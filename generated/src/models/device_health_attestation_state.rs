@@ -91,7 +91,7 @@ pub struct DeviceHealthAttestationState {
     ///
     /// Format: `date-time`.
     #[serde(rename = "issuedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub issued_date_time: Nullable<String>,
+    pub issued_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp of the last update.
     #[serde(rename = "lastUpdateDateTime", skip_serializing_if = "Nullable::is_absent")]
     pub last_update_date_time: Nullable<String>,
@@ -186,11 +186,11 @@ crate::models::setters!(
     with_health_attestation_supported_status_null, with_health_status_mismatch_info
     health_status_mismatch_info "Sets `healthStatusMismatchInfo`." opt String |
     with_health_status_mismatch_info_null, with_issued_date_time issued_date_time
-    "Sets `issuedDateTime`." opt String, with_last_update_date_time last_update_date_time
-    "Sets `lastUpdateDateTime`." opt String | with_last_update_date_time_null,
-    with_operating_system_kernel_debugging operating_system_kernel_debugging
-    "Sets `operatingSystemKernelDebugging`." opt String |
-    with_operating_system_kernel_debugging_null, with_operating_system_rev_list_info
+    "Sets `issuedDateTime`." opt crate ::runtime::formats::DateTime,
+    with_last_update_date_time last_update_date_time "Sets `lastUpdateDateTime`." opt
+    String | with_last_update_date_time_null, with_operating_system_kernel_debugging
+    operating_system_kernel_debugging "Sets `operatingSystemKernelDebugging`." opt String
+    | with_operating_system_kernel_debugging_null, with_operating_system_rev_list_info
     operating_system_rev_list_info "Sets `operatingSystemRevListInfo`." opt String |
     with_operating_system_rev_list_info_null, with_pcr0 pcr0 "Sets `pcr0`." opt String |
     with_pcr0_null, with_pcr_hash_algorithm pcr_hash_algorithm "Sets `pcrHashAlgorithm`."

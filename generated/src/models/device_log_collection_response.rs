@@ -20,7 +20,7 @@ pub struct DeviceLogCollectionResponse {
         rename = "expirationDateTimeUTC",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub expiration_date_time_utc: Nullable<String>,
+    pub expiration_date_time_utc: Nullable<crate::runtime::formats::DateTime>,
     /// The UPN for who initiated the request.
     #[serde(
         rename = "initiatedByUserPrincipalName",
@@ -31,12 +31,12 @@ pub struct DeviceLogCollectionResponse {
     ///
     /// Format: `uuid`.
     #[serde(rename = "managedDeviceId", skip_serializing_if = "Nullable::is_absent")]
-    pub managed_device_id: Nullable<String>,
+    pub managed_device_id: Nullable<crate::runtime::formats::Uuid>,
     /// The DateTime the request was received.
     ///
     /// Format: `date-time`.
     #[serde(rename = "receivedDateTimeUTC", skip_serializing_if = "Nullable::is_absent")]
-    pub received_date_time_utc: Nullable<String>,
+    pub received_date_time_utc: Nullable<crate::runtime::formats::DateTime>,
     /// The DateTime of the request.
     ///
     /// Format: `date-time`.
@@ -44,7 +44,7 @@ pub struct DeviceLogCollectionResponse {
         rename = "requestedDateTimeUTC",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub requested_date_time_utc: Nullable<String>,
+    pub requested_date_time_utc: Nullable<crate::runtime::formats::DateTime>,
     /// The size of the logs in KB. Valid values -1.79769313486232E+308 to 1.79769313486232E+308
     ///
     /// Format: `double`.
@@ -65,15 +65,15 @@ crate::models::setters!(
     DeviceLogCollectionResponse { with_id id "Sets `id`." opt String,
     with_enrolled_by_user enrolled_by_user "Sets `enrolledByUser`." opt String |
     with_enrolled_by_user_null, with_expiration_date_time_utc expiration_date_time_utc
-    "Sets `expirationDateTimeUTC`." opt String | with_expiration_date_time_utc_null,
-    with_initiated_by_user_principal_name initiated_by_user_principal_name
-    "Sets `initiatedByUserPrincipalName`." opt String |
+    "Sets `expirationDateTimeUTC`." opt crate ::runtime::formats::DateTime |
+    with_expiration_date_time_utc_null, with_initiated_by_user_principal_name
+    initiated_by_user_principal_name "Sets `initiatedByUserPrincipalName`." opt String |
     with_initiated_by_user_principal_name_null, with_managed_device_id managed_device_id
-    "Sets `managedDeviceId`." opt String, with_received_date_time_utc
-    received_date_time_utc "Sets `receivedDateTimeUTC`." opt String |
-    with_received_date_time_utc_null, with_requested_date_time_utc
-    requested_date_time_utc "Sets `requestedDateTimeUTC`." opt String |
-    with_requested_date_time_utc_null, with_size_in_kb size_in_kb "Sets `sizeInKB`." opt
-    f64, with_status status "Sets `status`." opt crate ::models::AppLogUploadState };
-    additional
+    "Sets `managedDeviceId`." opt crate ::runtime::formats::Uuid,
+    with_received_date_time_utc received_date_time_utc "Sets `receivedDateTimeUTC`." opt
+    crate ::runtime::formats::DateTime | with_received_date_time_utc_null,
+    with_requested_date_time_utc requested_date_time_utc "Sets `requestedDateTimeUTC`."
+    opt crate ::runtime::formats::DateTime | with_requested_date_time_utc_null,
+    with_size_in_kb size_in_kb "Sets `sizeInKB`." opt f64, with_status status
+    "Sets `status`." opt crate ::models::AppLogUploadState }; additional
 );

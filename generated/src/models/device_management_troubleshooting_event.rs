@@ -17,7 +17,7 @@ pub struct DeviceManagementTroubleshootingEvent {
     ///
     /// Format: `date-time`.
     #[serde(rename = "eventDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub event_date_time: Nullable<String>,
+    pub event_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -26,5 +26,5 @@ crate::models::setters!(
     DeviceManagementTroubleshootingEvent { with_id id "Sets `id`." opt String,
     with_correlation_id correlation_id "Sets `correlationId`." opt String |
     with_correlation_id_null, with_event_date_time event_date_time
-    "Sets `eventDateTime`." opt String }; additional
+    "Sets `eventDateTime`." opt crate ::runtime::formats::DateTime }; additional
 );

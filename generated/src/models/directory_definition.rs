@@ -19,7 +19,7 @@ pub struct DirectoryDefinition {
     ///
     /// Format: `date-time`.
     #[serde(rename = "discoveryDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub discovery_date_time: Nullable<String>,
+    pub discovery_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Name of the directory. Must be unique within the synchronization schema. Not nullable.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -40,11 +40,12 @@ crate::models::setters!(
     DirectoryDefinition { with_id id "Sets `id`." opt String, with_discoverabilities
     discoverabilities "Sets `discoverabilities`." opt crate ::runtime::Flags < crate
     ::models::DirectoryDefinitionDiscoverabilities >, with_discovery_date_time
-    discovery_date_time "Sets `discoveryDateTime`." opt String |
-    with_discovery_date_time_null, with_name name "Sets `name`." opt String |
-    with_name_null, with_objects objects "Sets `objects`." opt Vec < crate
-    ::models::ObjectDefinition >, with_read_only read_only "Sets `readOnly`." opt bool,
-    with_version version "Sets `version`." opt String | with_version_null }; additional
+    discovery_date_time "Sets `discoveryDateTime`." opt crate
+    ::runtime::formats::DateTime | with_discovery_date_time_null, with_name name
+    "Sets `name`." opt String | with_name_null, with_objects objects "Sets `objects`."
+    opt Vec < crate ::models::ObjectDefinition >, with_read_only read_only
+    "Sets `readOnly`." opt bool, with_version version "Sets `version`." opt String |
+    with_version_null }; additional
 );
 impl crate::request::JsonBody for DirectoryDefinition {}
 /// Body properties of every operation whose body is [`DirectoryDefinition`], as builder methods.
@@ -65,7 +66,10 @@ impl<O> crate::request::Request<O, DirectoryDefinition> {
         self
     }
     /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
-    pub fn discovery_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn discovery_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.discovery_date_time = Nullable::Value(value.into());
         self
     }

@@ -14,13 +14,13 @@ pub struct DirectoryObject {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     DirectoryObject { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null
-    }; additional
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null }; additional
 );

@@ -14,7 +14,7 @@ pub struct DirectoryRole {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The description for the directory role. Read-only. Supports $filter (eq), $search, $select.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -36,10 +36,10 @@ pub struct DirectoryRole {
 }
 crate::models::setters!(
     DirectoryRole { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_description description "Sets `description`." opt String |
-    with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null, with_role_template_id role_template_id
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null, with_role_template_id role_template_id
     "Sets `roleTemplateId`." opt String | with_role_template_id_null, with_members
     members "Sets `members`." opt Vec < crate ::models::DirectoryObject >,
     with_scoped_members scoped_members "Sets `scopedMembers`." opt Vec < crate

@@ -20,7 +20,7 @@ pub struct DocumentSetVersion {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `publication`: see [`PublicationFacet`](crate::models::PublicationFacet).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub publication: Nullable<crate::models::PublicationFacet>,
@@ -37,7 +37,7 @@ pub struct DocumentSetVersion {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Items within the document set that are captured as part of this version.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub items: Nullable<Vec<crate::models::DocumentSetVersionItem>>,
@@ -55,14 +55,15 @@ crate::models::setters!(
     DocumentSetVersion { with_id id "Sets `id`." opt String, with_last_modified_by
     last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
     with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_publication publication
-    "Sets `publication`." opt crate ::models::PublicationFacet, with_fields fields
-    "Sets `fields`." opt crate ::models::FieldValueSet, with_comment comment
-    "Sets `comment`." opt String | with_comment_null, with_created_by created_by
-    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_items items "Sets `items`." opt Vec < crate ::models::DocumentSetVersionItem >,
-    with_should_capture_minor_version should_capture_minor_version
-    "Sets `shouldCaptureMinorVersion`." opt bool | with_should_capture_minor_version_null
-    }; additional
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
+    with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet, with_fields fields "Sets `fields`." opt crate
+    ::models::FieldValueSet, with_comment comment "Sets `comment`." opt String |
+    with_comment_null, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_items items "Sets `items`." opt Vec < crate
+    ::models::DocumentSetVersionItem >, with_should_capture_minor_version
+    should_capture_minor_version "Sets `shouldCaptureMinorVersion`." opt bool |
+    with_should_capture_minor_version_null }; additional
 );

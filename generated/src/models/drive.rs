@@ -17,7 +17,7 @@ pub struct Drive {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Provides a user-visible description of the item. Optional.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -34,7 +34,7 @@ pub struct Drive {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the item. Read-write.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -90,25 +90,26 @@ pub struct Drive {
 crate::models::setters!(
     Drive { with_id id "Sets `id`." opt String, with_created_by created_by
     "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_description description
-    "Sets `description`." opt String | with_description_null, with_e_tag e_tag
-    "Sets `eTag`." opt String | with_e_tag_null, with_last_modified_by last_modified_by
-    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String, with_name name "Sets `name`." opt String | with_name_null,
-    with_parent_reference parent_reference "Sets `parentReference`." opt crate
-    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String |
-    with_web_url_null, with_created_by_user created_by_user "Sets `createdByUser`."
-    opt_box crate ::models::User, with_last_modified_by_user last_modified_by_user
-    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_drive_type drive_type
-    "Sets `driveType`." opt String | with_drive_type_null, with_owner owner
-    "Sets `owner`." opt crate ::models::IdentitySet, with_quota quota "Sets `quota`." opt
-    crate ::models::Quota, with_share_point_ids share_point_ids "Sets `sharePointIds`."
-    opt crate ::models::SharepointIds, with_system system "Sets `system`." opt crate
-    ::models::SystemFacet, with_bundles bundles "Sets `bundles`." opt Vec < crate
-    ::models::DriveItem >, with_following following "Sets `following`." opt Vec < crate
-    ::models::DriveItem >, with_items items "Sets `items`." opt Vec < crate
-    ::models::DriveItem >, with_list list "Sets `list`." opt_box crate ::models::List,
-    with_root root "Sets `root`." opt_box crate ::models::DriveItem, with_special special
-    "Sets `special`." opt Vec < crate ::models::DriveItem > }; additional
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_description description "Sets `description`." opt String |
+    with_description_null, with_e_tag e_tag "Sets `eTag`." opt String | with_e_tag_null,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime, with_name name
+    "Sets `name`." opt String | with_name_null, with_parent_reference parent_reference
+    "Sets `parentReference`." opt crate ::models::ItemReference, with_web_url web_url
+    "Sets `webUrl`." opt String | with_web_url_null, with_created_by_user created_by_user
+    "Sets `createdByUser`." opt_box crate ::models::User, with_last_modified_by_user
+    last_modified_by_user "Sets `lastModifiedByUser`." opt_box crate ::models::User,
+    with_drive_type drive_type "Sets `driveType`." opt String | with_drive_type_null,
+    with_owner owner "Sets `owner`." opt crate ::models::IdentitySet, with_quota quota
+    "Sets `quota`." opt crate ::models::Quota, with_share_point_ids share_point_ids
+    "Sets `sharePointIds`." opt crate ::models::SharepointIds, with_system system
+    "Sets `system`." opt crate ::models::SystemFacet, with_bundles bundles
+    "Sets `bundles`." opt Vec < crate ::models::DriveItem >, with_following following
+    "Sets `following`." opt Vec < crate ::models::DriveItem >, with_items items
+    "Sets `items`." opt Vec < crate ::models::DriveItem >, with_list list "Sets `list`."
+    opt_box crate ::models::List, with_root root "Sets `root`." opt_box crate
+    ::models::DriveItem, with_special special "Sets `special`." opt Vec < crate
+    ::models::DriveItem > }; additional
 );

@@ -17,7 +17,7 @@ pub struct DriveItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Provides a user-visible description of the item. Optional.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -34,7 +34,7 @@ pub struct DriveItem {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the item. Read-write.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -60,7 +60,7 @@ pub struct DriveItem {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// An eTag for the content of the item. This eTag isn't changed if only the metadata is changed. Note This property isn't returned if the item is a folder. Read-only.
     #[serde(rename = "cTag", skip_serializing_if = "Nullable::is_absent")]
     pub c_tag: Nullable<String>,
@@ -160,37 +160,37 @@ pub struct DriveItem {
 crate::models::setters!(
     DriveItem { with_id id "Sets `id`." opt String, with_created_by created_by
     "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_description description
-    "Sets `description`." opt String | with_description_null, with_e_tag e_tag
-    "Sets `eTag`." opt String | with_e_tag_null, with_last_modified_by last_modified_by
-    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String, with_name name "Sets `name`." opt String | with_name_null,
-    with_parent_reference parent_reference "Sets `parentReference`." opt crate
-    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String |
-    with_web_url_null, with_created_by_user created_by_user "Sets `createdByUser`."
-    opt_box crate ::models::User, with_last_modified_by_user last_modified_by_user
-    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_audio audio
-    "Sets `audio`." opt crate ::models::Audio, with_bundle bundle "Sets `bundle`." opt
-    crate ::models::Bundle, with_content content "Sets `content`." opt String |
-    with_content_null, with_c_tag c_tag "Sets `cTag`." opt String | with_c_tag_null,
-    with_deleted deleted "Sets `deleted`." opt crate ::models::Deleted, with_file file
-    "Sets `file`." opt crate ::models::File, with_file_system_info file_system_info
-    "Sets `fileSystemInfo`." opt crate ::models::FileSystemInfo, with_folder folder
-    "Sets `folder`." opt crate ::models::Folder, with_image image "Sets `image`." opt
-    crate ::models::Image, with_location location "Sets `location`." opt crate
-    ::models::GeoCoordinates, with_malware malware "Sets `malware`." opt crate
-    ::models::Malware, with_package package "Sets `package`." opt crate
-    ::models::Package, with_pending_operations pending_operations
-    "Sets `pendingOperations`." opt crate ::models::PendingOperations, with_photo photo
-    "Sets `photo`." opt crate ::models::Photo, with_publication publication
-    "Sets `publication`." opt crate ::models::PublicationFacet, with_remote_item
-    remote_item "Sets `remoteItem`." opt crate ::models::RemoteItem, with_root root
-    "Sets `root`." opt crate ::models::Root, with_search_result search_result
-    "Sets `searchResult`." opt crate ::models::SearchResult, with_shared shared
-    "Sets `shared`." opt crate ::models::Shared, with_sharepoint_ids sharepoint_ids
-    "Sets `sharepointIds`." opt crate ::models::SharepointIds, with_size size
-    "Sets `size`." opt i64 | with_size_null, with_special_folder special_folder
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_description description "Sets `description`." opt String |
+    with_description_null, with_e_tag e_tag "Sets `eTag`." opt String | with_e_tag_null,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime, with_name name
+    "Sets `name`." opt String | with_name_null, with_parent_reference parent_reference
+    "Sets `parentReference`." opt crate ::models::ItemReference, with_web_url web_url
+    "Sets `webUrl`." opt String | with_web_url_null, with_created_by_user created_by_user
+    "Sets `createdByUser`." opt_box crate ::models::User, with_last_modified_by_user
+    last_modified_by_user "Sets `lastModifiedByUser`." opt_box crate ::models::User,
+    with_audio audio "Sets `audio`." opt crate ::models::Audio, with_bundle bundle
+    "Sets `bundle`." opt crate ::models::Bundle, with_content content "Sets `content`."
+    opt crate ::runtime::formats::Base64Url | with_content_null, with_c_tag c_tag
+    "Sets `cTag`." opt String | with_c_tag_null, with_deleted deleted "Sets `deleted`."
+    opt crate ::models::Deleted, with_file file "Sets `file`." opt crate ::models::File,
+    with_file_system_info file_system_info "Sets `fileSystemInfo`." opt crate
+    ::models::FileSystemInfo, with_folder folder "Sets `folder`." opt crate
+    ::models::Folder, with_image image "Sets `image`." opt crate ::models::Image,
+    with_location location "Sets `location`." opt crate ::models::GeoCoordinates,
+    with_malware malware "Sets `malware`." opt crate ::models::Malware, with_package
+    package "Sets `package`." opt crate ::models::Package, with_pending_operations
+    pending_operations "Sets `pendingOperations`." opt crate ::models::PendingOperations,
+    with_photo photo "Sets `photo`." opt crate ::models::Photo, with_publication
+    publication "Sets `publication`." opt crate ::models::PublicationFacet,
+    with_remote_item remote_item "Sets `remoteItem`." opt crate ::models::RemoteItem,
+    with_root root "Sets `root`." opt crate ::models::Root, with_search_result
+    search_result "Sets `searchResult`." opt crate ::models::SearchResult, with_shared
+    shared "Sets `shared`." opt crate ::models::Shared, with_sharepoint_ids
+    sharepoint_ids "Sets `sharepointIds`." opt crate ::models::SharepointIds, with_size
+    size "Sets `size`." opt i64 | with_size_null, with_special_folder special_folder
     "Sets `specialFolder`." opt crate ::models::SpecialFolder, with_video video
     "Sets `video`." opt crate ::models::Video, with_web_dav_url web_dav_url
     "Sets `webDavUrl`." opt String | with_web_dav_url_null, with_analytics analytics

@@ -20,7 +20,7 @@ pub struct DriveItemVersion {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `publication`: see [`PublicationFacet`](crate::models::PublicationFacet).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub publication: Nullable<crate::models::PublicationFacet>,
@@ -28,7 +28,7 @@ pub struct DriveItemVersion {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// Indicates the size of the content stream for this version of the item.
     ///
     /// Format: `int64`.
@@ -42,8 +42,9 @@ crate::models::setters!(
     DriveItemVersion { with_id id "Sets `id`." opt String, with_last_modified_by
     last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
     with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_publication publication
-    "Sets `publication`." opt crate ::models::PublicationFacet, with_content content
-    "Sets `content`." opt String | with_content_null, with_size size "Sets `size`." opt
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
+    with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet, with_content content "Sets `content`." opt crate
+    ::runtime::formats::Base64Url | with_content_null, with_size size "Sets `size`." opt
     i64 | with_size_null }; additional
 );

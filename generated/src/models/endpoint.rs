@@ -14,7 +14,7 @@ pub struct Endpoint {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `capability`
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub capability: Nullable<String>,
@@ -36,11 +36,11 @@ pub struct Endpoint {
 }
 crate::models::setters!(
     Endpoint { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_capability capability "Sets `capability`." opt String, with_provider_id
-    provider_id "Sets `providerId`." opt String | with_provider_id_null,
-    with_provider_name provider_name "Sets `providerName`." opt String |
-    with_provider_name_null, with_provider_resource_id provider_resource_id
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_capability capability "Sets `capability`." opt
+    String, with_provider_id provider_id "Sets `providerId`." opt String |
+    with_provider_id_null, with_provider_name provider_name "Sets `providerName`." opt
+    String | with_provider_name_null, with_provider_resource_id provider_resource_id
     "Sets `providerResourceId`." opt String | with_provider_resource_id_null, with_uri
     uri "Sets `uri`." opt String }; additional
 );
@@ -53,7 +53,10 @@ impl<O> crate::request::Request<O, Endpoint> {
         self
     }
     /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn deleted_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.deleted_date_time = Nullable::Value(value.into());
         self
     }

@@ -20,7 +20,7 @@ pub struct Event {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
@@ -28,7 +28,7 @@ pub struct Event {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// true if the meeting organizer allows invitees to propose a new time when responding; otherwise, false. Optional. Default is true.
     #[serde(
         rename = "allowNewTimeProposals",
@@ -105,7 +105,7 @@ pub struct Event {
     ///
     /// Format: `date-time`.
     #[serde(rename = "originalStart", skip_serializing_if = "Nullable::is_absent")]
-    pub original_start: Nullable<String>,
+    pub original_start: Nullable<crate::runtime::formats::DateTime>,
     /// The start time zone that was set when the event was created. A value of tzone://Microsoft/Custom indicates that a legacy custom time zone was set in desktop Outlook.
     #[serde(
         rename = "originalStartTimeZone",
@@ -189,9 +189,10 @@ crate::models::setters!(
     Event { with_id id "Sets `id`." opt String, with_categories categories
     "Sets `categories`." opt Vec < String >, with_change_key change_key
     "Sets `changeKey`." opt String | with_change_key_null, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_allow_new_time_proposals
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_allow_new_time_proposals
     allow_new_time_proposals "Sets `allowNewTimeProposals`." opt bool |
     with_allow_new_time_proposals_null, with_attendees attendees "Sets `attendees`." opt
     Vec < crate ::models::Attendee >, with_body body "Sets `body`." opt crate
@@ -219,8 +220,8 @@ crate::models::setters!(
     organizer "Sets `organizer`." opt crate ::models::Recipient,
     with_original_end_time_zone original_end_time_zone "Sets `originalEndTimeZone`." opt
     String | with_original_end_time_zone_null, with_original_start original_start
-    "Sets `originalStart`." opt String | with_original_start_null,
-    with_original_start_time_zone original_start_time_zone
+    "Sets `originalStart`." opt crate ::runtime::formats::DateTime |
+    with_original_start_null, with_original_start_time_zone original_start_time_zone
     "Sets `originalStartTimeZone`." opt String | with_original_start_time_zone_null,
     with_recurrence recurrence "Sets `recurrence`." opt crate
     ::models::PatternedRecurrence, with_reminder_minutes_before_start

@@ -14,7 +14,7 @@ pub struct ExtensionProperty {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Display name of the application object on which this extension property is defined. Read-only.
     #[serde(rename = "appDisplayName", skip_serializing_if = "Nullable::is_absent")]
     pub app_display_name: Nullable<String>,
@@ -42,14 +42,15 @@ pub struct ExtensionProperty {
 }
 crate::models::setters!(
     ExtensionProperty { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_app_display_name app_display_name "Sets `appDisplayName`." opt String |
-    with_app_display_name_null, with_data_type data_type "Sets `dataType`." opt String,
-    with_is_multi_valued is_multi_valued "Sets `isMultiValued`." opt bool,
-    with_is_synced_from_on_premises is_synced_from_on_premises
-    "Sets `isSyncedFromOnPremises`." opt bool | with_is_synced_from_on_premises_null,
-    with_name name "Sets `name`." opt String, with_target_objects target_objects
-    "Sets `targetObjects`." opt Vec < String > }; additional
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_app_display_name app_display_name
+    "Sets `appDisplayName`." opt String | with_app_display_name_null, with_data_type
+    data_type "Sets `dataType`." opt String, with_is_multi_valued is_multi_valued
+    "Sets `isMultiValued`." opt bool, with_is_synced_from_on_premises
+    is_synced_from_on_premises "Sets `isSyncedFromOnPremises`." opt bool |
+    with_is_synced_from_on_premises_null, with_name name "Sets `name`." opt String,
+    with_target_objects target_objects "Sets `targetObjects`." opt Vec < String > };
+    additional
 );
 impl crate::request::JsonBody for ExtensionProperty {}
 /// Body properties of every operation whose body is [`ExtensionProperty`], as builder methods.
@@ -60,7 +61,10 @@ impl<O> crate::request::Request<O, ExtensionProperty> {
         self
     }
     /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn deleted_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.deleted_date_time = Nullable::Value(value.into());
         self
     }

@@ -26,7 +26,7 @@ pub struct Fido2AuthenticationMethod {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The display name of the key as given by the user.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -43,7 +43,8 @@ crate::models::setters!(
     attestation_certificates "Sets `attestationCertificates`." opt Vec < String >,
     with_attestation_level attestation_level "Sets `attestationLevel`." opt crate
     ::models::AttestationLevel, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null, with_model
-    model "Sets `model`." opt String | with_model_null }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_display_name display_name "Sets `displayName`." opt
+    String | with_display_name_null, with_model model "Sets `model`." opt String |
+    with_model_null }; additional
 );

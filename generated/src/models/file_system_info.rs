@@ -13,7 +13,7 @@ pub struct FileSystemInfo {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The UTC date and time the file was last accessed. Available for the recent file list only.
     ///
     /// Format: `date-time`.
@@ -21,7 +21,7 @@ pub struct FileSystemInfo {
         rename = "lastAccessedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_accessed_date_time: Nullable<String>,
+    pub last_accessed_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The UTC date and time the file was last modified on a client.
     ///
     /// Format: `date-time`.
@@ -29,16 +29,17 @@ pub struct FileSystemInfo {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     FileSystemInfo { with_created_date_time created_date_time "Sets `createdDateTime`."
-    opt String | with_created_date_time_null, with_last_accessed_date_time
-    last_accessed_date_time "Sets `lastAccessedDateTime`." opt String |
-    with_last_accessed_date_time_null, with_last_modified_date_time
-    last_modified_date_time "Sets `lastModifiedDateTime`." opt String |
-    with_last_modified_date_time_null }; additional
+    opt crate ::runtime::formats::DateTime | with_created_date_time_null,
+    with_last_accessed_date_time last_accessed_date_time "Sets `lastAccessedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_accessed_date_time_null,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null };
+    additional
 );

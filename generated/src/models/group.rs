@@ -14,7 +14,7 @@ pub struct Group {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates if people external to the organization can send messages to the group. The default value is false. Returned only on $select. Supported only on the Get group API (GET /groups/{ID}).
     #[serde(
         rename = "allowExternalSenders",
@@ -40,7 +40,7 @@ pub struct Group {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// An optional description for the group. Returned by default. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -51,7 +51,7 @@ pub struct Group {
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Specifies the group type and its membership. If the collection contains Unified, the group is a Microsoft 365 group; otherwise, it's either a security group or a distribution group. For details, see groups overview.If the collection includes DynamicMembership, the group has dynamic membership; otherwise, membership is static. Returned by default. Supports $filter (eq, not).
     #[serde(rename = "groupTypes", skip_serializing_if = "Nullable::is_absent")]
     pub group_types: Nullable<Vec<String>>,
@@ -125,7 +125,7 @@ pub struct Group {
         rename = "onPremisesLastSyncDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub on_premises_last_sync_date_time: Nullable<String>,
+    pub on_premises_last_sync_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Contains the on-premises netBios name synchronized from the on-premises directory. The property is only populated for customers synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect.Returned by default. Read-only.
     #[serde(
         rename = "onPremisesNetBiosName",
@@ -174,7 +174,7 @@ pub struct Group {
     ///
     /// Format: `date-time`.
     #[serde(rename = "renewedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub renewed_date_time: Nullable<String>,
+    pub renewed_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Specifies whether the group is a security group. Required. Returned by default. Supports $filter (eq, ne, not, in).
     #[serde(rename = "securityEnabled", skip_serializing_if = "Nullable::is_absent")]
     pub security_enabled: Nullable<bool>,
@@ -296,22 +296,23 @@ pub struct Group {
 }
 crate::models::setters!(
     Group { with_id id "Sets `id`." opt String, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_allow_external_senders allow_external_senders "Sets `allowExternalSenders`." opt
-    bool | with_allow_external_senders_null, with_assigned_labels assigned_labels
-    "Sets `assignedLabels`." opt Vec < crate ::models::AssignedLabel >,
-    with_assigned_licenses assigned_licenses "Sets `assignedLicenses`." opt Vec < crate
-    ::models::AssignedLicense >, with_auto_subscribe_new_members
-    auto_subscribe_new_members "Sets `autoSubscribeNewMembers`." opt bool |
-    with_auto_subscribe_new_members_null, with_classification classification
-    "Sets `classification`." opt String | with_classification_null,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
+    "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_allow_external_senders allow_external_senders
+    "Sets `allowExternalSenders`." opt bool | with_allow_external_senders_null,
+    with_assigned_labels assigned_labels "Sets `assignedLabels`." opt Vec < crate
+    ::models::AssignedLabel >, with_assigned_licenses assigned_licenses
+    "Sets `assignedLicenses`." opt Vec < crate ::models::AssignedLicense >,
+    with_auto_subscribe_new_members auto_subscribe_new_members
+    "Sets `autoSubscribeNewMembers`." opt bool | with_auto_subscribe_new_members_null,
+    with_classification classification "Sets `classification`." opt String |
+    with_classification_null, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
     with_created_date_time_null, with_description description "Sets `description`." opt
     String | with_description_null, with_display_name display_name "Sets `displayName`."
     opt String | with_display_name_null, with_expiration_date_time expiration_date_time
-    "Sets `expirationDateTime`." opt String | with_expiration_date_time_null,
-    with_group_types group_types "Sets `groupTypes`." opt Vec < String >,
-    with_has_members_with_license_errors has_members_with_license_errors
+    "Sets `expirationDateTime`." opt crate ::runtime::formats::DateTime |
+    with_expiration_date_time_null, with_group_types group_types "Sets `groupTypes`." opt
+    Vec < String >, with_has_members_with_license_errors has_members_with_license_errors
     "Sets `hasMembersWithLicenseErrors`." opt bool |
     with_has_members_with_license_errors_null, with_hide_from_address_lists
     hide_from_address_lists "Sets `hideFromAddressLists`." opt bool |
@@ -336,12 +337,13 @@ crate::models::setters!(
     with_membership_rule_processing_state_null, with_on_premises_domain_name
     on_premises_domain_name "Sets `onPremisesDomainName`." opt String |
     with_on_premises_domain_name_null, with_on_premises_last_sync_date_time
-    on_premises_last_sync_date_time "Sets `onPremisesLastSyncDateTime`." opt String |
-    with_on_premises_last_sync_date_time_null, with_on_premises_net_bios_name
-    on_premises_net_bios_name "Sets `onPremisesNetBiosName`." opt String |
-    with_on_premises_net_bios_name_null, with_on_premises_provisioning_errors
-    on_premises_provisioning_errors "Sets `onPremisesProvisioningErrors`." opt Vec <
-    crate ::models::OnPremisesProvisioningError >, with_on_premises_sam_account_name
+    on_premises_last_sync_date_time "Sets `onPremisesLastSyncDateTime`." opt crate
+    ::runtime::formats::DateTime | with_on_premises_last_sync_date_time_null,
+    with_on_premises_net_bios_name on_premises_net_bios_name
+    "Sets `onPremisesNetBiosName`." opt String | with_on_premises_net_bios_name_null,
+    with_on_premises_provisioning_errors on_premises_provisioning_errors
+    "Sets `onPremisesProvisioningErrors`." opt Vec < crate
+    ::models::OnPremisesProvisioningError >, with_on_premises_sam_account_name
     on_premises_sam_account_name "Sets `onPremisesSamAccountName`." opt String |
     with_on_premises_sam_account_name_null, with_on_premises_security_identifier
     on_premises_security_identifier "Sets `onPremisesSecurityIdentifier`." opt String |
@@ -352,9 +354,9 @@ crate::models::setters!(
     with_preferred_data_location_null, with_preferred_language preferred_language
     "Sets `preferredLanguage`." opt String | with_preferred_language_null,
     with_proxy_addresses proxy_addresses "Sets `proxyAddresses`." opt Vec < String >,
-    with_renewed_date_time renewed_date_time "Sets `renewedDateTime`." opt String |
-    with_renewed_date_time_null, with_security_enabled security_enabled
-    "Sets `securityEnabled`." opt bool | with_security_enabled_null,
+    with_renewed_date_time renewed_date_time "Sets `renewedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_renewed_date_time_null, with_security_enabled
+    security_enabled "Sets `securityEnabled`." opt bool | with_security_enabled_null,
     with_security_identifier security_identifier "Sets `securityIdentifier`." opt String
     | with_security_identifier_null, with_service_provisioning_errors
     service_provisioning_errors "Sets `serviceProvisioningErrors`." opt Vec < crate

@@ -16,7 +16,7 @@ pub struct IncompleteData {
         rename = "missingDataBeforeDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub missing_data_before_date_time: Nullable<String>,
+    pub missing_data_before_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Some data was not recorded due to excessive activity.
     #[serde(rename = "wasThrottled", skip_serializing_if = "Nullable::is_absent")]
     pub was_throttled: Nullable<bool>,
@@ -26,7 +26,7 @@ pub struct IncompleteData {
 }
 crate::models::setters!(
     IncompleteData { with_missing_data_before_date_time missing_data_before_date_time
-    "Sets `missingDataBeforeDateTime`." opt String |
+    "Sets `missingDataBeforeDateTime`." opt crate ::runtime::formats::DateTime |
     with_missing_data_before_date_time_null, with_was_throttled was_throttled
     "Sets `wasThrottled`." opt bool | with_was_throttled_null }; additional
 );

@@ -17,7 +17,7 @@ pub struct ItemActivity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "activityDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub activity_date_time: Nullable<String>,
+    pub activity_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `actor`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub actor: Nullable<crate::models::IdentitySet>,
@@ -31,8 +31,8 @@ pub struct ItemActivity {
 crate::models::setters!(
     ItemActivity { with_id id "Sets `id`." opt String, with_access access
     "Sets `access`." opt crate ::models::AccessAction, with_activity_date_time
-    activity_date_time "Sets `activityDateTime`." opt String |
-    with_activity_date_time_null, with_actor actor "Sets `actor`." opt crate
+    activity_date_time "Sets `activityDateTime`." opt crate ::runtime::formats::DateTime
+    | with_activity_date_time_null, with_actor actor "Sets `actor`." opt crate
     ::models::IdentitySet, with_drive_item drive_item "Sets `driveItem`." opt crate
     ::models::DriveItem }; additional
 );

@@ -26,7 +26,7 @@ pub struct ItemActivityStat {
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `incompleteData`: see [`IncompleteData`](crate::models::IncompleteData).
     #[serde(rename = "incompleteData", skip_serializing_if = "Nullable::is_absent")]
     pub incomplete_data: Nullable<crate::models::IncompleteData>,
@@ -40,7 +40,7 @@ pub struct ItemActivityStat {
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Exposes the itemActivities represented in this itemActivityStat resource.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub activities: Nullable<Vec<crate::models::ItemActivity>>,
@@ -54,11 +54,12 @@ crate::models::setters!(
     "Sets `create`." opt crate ::models::ItemActionStat, with_delete delete
     "Sets `delete`." opt crate ::models::ItemActionStat, with_edit edit "Sets `edit`."
     opt crate ::models::ItemActionStat, with_end_date_time end_date_time
-    "Sets `endDateTime`." opt String | with_end_date_time_null, with_incomplete_data
-    incomplete_data "Sets `incompleteData`." opt crate ::models::IncompleteData,
-    with_is_trending is_trending "Sets `isTrending`." opt bool | with_is_trending_null,
-    with_move r#move "Sets `move`." opt crate ::models::ItemActionStat,
-    with_start_date_time start_date_time "Sets `startDateTime`." opt String |
+    "Sets `endDateTime`." opt crate ::runtime::formats::DateTime |
+    with_end_date_time_null, with_incomplete_data incomplete_data
+    "Sets `incompleteData`." opt crate ::models::IncompleteData, with_is_trending
+    is_trending "Sets `isTrending`." opt bool | with_is_trending_null, with_move r#move
+    "Sets `move`." opt crate ::models::ItemActionStat, with_start_date_time
+    start_date_time "Sets `startDateTime`." opt crate ::runtime::formats::DateTime |
     with_start_date_time_null, with_activities activities "Sets `activities`." opt Vec <
     crate ::models::ItemActivity > }; additional
 );

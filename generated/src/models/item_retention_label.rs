@@ -26,7 +26,7 @@ pub struct ItemRetentionLabel {
         rename = "labelAppliedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub label_applied_date_time: Nullable<String>,
+    pub label_applied_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The retention label on the document. Read-write.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -43,8 +43,8 @@ crate::models::setters!(
     "Sets `isLabelAppliedExplicitly`." opt bool | with_is_label_applied_explicitly_null,
     with_label_applied_by label_applied_by "Sets `labelAppliedBy`." opt crate
     ::models::IdentitySet, with_label_applied_date_time label_applied_date_time
-    "Sets `labelAppliedDateTime`." opt String | with_label_applied_date_time_null,
-    with_name name "Sets `name`." opt String | with_name_null, with_retention_settings
-    retention_settings "Sets `retentionSettings`." opt crate
-    ::models::RetentionLabelSettings }; additional
+    "Sets `labelAppliedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_label_applied_date_time_null, with_name name "Sets `name`." opt String |
+    with_name_null, with_retention_settings retention_settings
+    "Sets `retentionSettings`." opt crate ::models::RetentionLabelSettings }; additional
 );

@@ -13,7 +13,7 @@ pub struct KeyCredential {
     ///
     /// Format: `base64url`.
     #[serde(rename = "customKeyIdentifier", skip_serializing_if = "Nullable::is_absent")]
-    pub custom_key_identifier: Nullable<String>,
+    pub custom_key_identifier: Nullable<crate::runtime::formats::Base64Url>,
     /// Friendly name for the key. Optional.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -21,7 +21,7 @@ pub struct KeyCredential {
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The certificate's raw data in byte array converted to Base64 string. Returned only on $select for a single object, that is, GET applications/{applicationId}?$select=keyCredentials or GET servicePrincipals/{servicePrincipalId}?$select=keyCredentials; otherwise, it is always null. From a .cer certificate, you can read the key using the Convert.ToBase64String() method. For more information, see Get the certificate key.
     ///
     /// Format: `base64url`.
@@ -31,12 +31,12 @@ pub struct KeyCredential {
     ///
     /// Format: `uuid`.
     #[serde(rename = "keyId", skip_serializing_if = "Nullable::is_absent")]
-    pub key_id: Nullable<String>,
+    pub key_id: Nullable<crate::runtime::formats::Uuid>,
     /// The date and time at which the credential becomes valid.The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The type of key credential; for example, Symmetric, AsymmetricX509Cert.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#type: Nullable<String>,
@@ -49,13 +49,14 @@ pub struct KeyCredential {
 }
 crate::models::setters!(
     KeyCredential { with_custom_key_identifier custom_key_identifier
-    "Sets `customKeyIdentifier`." opt String | with_custom_key_identifier_null,
-    with_display_name display_name "Sets `displayName`." opt String |
-    with_display_name_null, with_end_date_time end_date_time "Sets `endDateTime`." opt
-    String | with_end_date_time_null, with_key key "Sets `key`." opt crate
-    ::runtime::Secret | with_key_null, with_key_id key_id "Sets `keyId`." opt String |
-    with_key_id_null, with_start_date_time start_date_time "Sets `startDateTime`." opt
-    String | with_start_date_time_null, with_type r#type "Sets `type`." opt String |
-    with_type_null, with_usage usage "Sets `usage`." opt String | with_usage_null };
-    additional
+    "Sets `customKeyIdentifier`." opt crate ::runtime::formats::Base64Url |
+    with_custom_key_identifier_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null, with_end_date_time end_date_time
+    "Sets `endDateTime`." opt crate ::runtime::formats::DateTime |
+    with_end_date_time_null, with_key key "Sets `key`." opt crate ::runtime::Secret |
+    with_key_null, with_key_id key_id "Sets `keyId`." opt crate ::runtime::formats::Uuid
+    | with_key_id_null, with_start_date_time start_date_time "Sets `startDateTime`." opt
+    crate ::runtime::formats::DateTime | with_start_date_time_null, with_type r#type
+    "Sets `type`." opt String | with_type_null, with_usage usage "Sets `usage`." opt
+    String | with_usage_null }; additional
 );

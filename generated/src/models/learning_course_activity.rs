@@ -14,7 +14,7 @@ pub struct LearningCourseActivity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "completedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub completed_date_time: Nullable<String>,
+    pub completed_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The percentage completion value of the course activity. Optional.
     ///
     /// Format: `int32`.
@@ -47,14 +47,15 @@ pub struct LearningCourseActivity {
 }
 crate::models::setters!(
     LearningCourseActivity { with_id id "Sets `id`." opt String, with_completed_date_time
-    completed_date_time "Sets `completedDateTime`." opt String |
-    with_completed_date_time_null, with_completion_percentage completion_percentage
-    "Sets `completionPercentage`." opt i32 | with_completion_percentage_null,
-    with_externalcourse_activity_id externalcourse_activity_id
-    "Sets `externalcourseActivityId`." opt String | with_externalcourse_activity_id_null,
-    with_learner_user_id learner_user_id "Sets `learnerUserId`." opt String,
-    with_learning_content_id learning_content_id "Sets `learningContentId`." opt String,
-    with_learning_provider_id learning_provider_id "Sets `learningProviderId`." opt
-    String | with_learning_provider_id_null, with_status status "Sets `status`." opt
-    crate ::models::CourseStatus }; additional
+    completed_date_time "Sets `completedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_completed_date_time_null,
+    with_completion_percentage completion_percentage "Sets `completionPercentage`." opt
+    i32 | with_completion_percentage_null, with_externalcourse_activity_id
+    externalcourse_activity_id "Sets `externalcourseActivityId`." opt String |
+    with_externalcourse_activity_id_null, with_learner_user_id learner_user_id
+    "Sets `learnerUserId`." opt String, with_learning_content_id learning_content_id
+    "Sets `learningContentId`." opt String, with_learning_provider_id
+    learning_provider_id "Sets `learningProviderId`." opt String |
+    with_learning_provider_id_null, with_status status "Sets `status`." opt crate
+    ::models::CourseStatus }; additional
 );

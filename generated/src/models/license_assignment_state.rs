@@ -14,7 +14,7 @@ pub struct LicenseAssignmentState {
     pub assigned_by_group: Nullable<String>,
     /// `disabledPlans`
     #[serde(rename = "disabledPlans", skip_serializing_if = "Nullable::is_absent")]
-    pub disabled_plans: Nullable<Vec<String>>,
+    pub disabled_plans: Nullable<Vec<crate::runtime::formats::Uuid>>,
     /// `error`
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error: Nullable<String>,
@@ -22,12 +22,12 @@ pub struct LicenseAssignmentState {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastUpdatedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_updated_date_time: Nullable<String>,
+    pub last_updated_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `skuId`
     ///
     /// Format: `uuid`.
     #[serde(rename = "skuId", skip_serializing_if = "Nullable::is_absent")]
-    pub sku_id: Nullable<String>,
+    pub sku_id: Nullable<crate::runtime::formats::Uuid>,
     /// `state`
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<String>,
@@ -38,10 +38,11 @@ pub struct LicenseAssignmentState {
 crate::models::setters!(
     LicenseAssignmentState { with_assigned_by_group assigned_by_group
     "Sets `assignedByGroup`." opt String | with_assigned_by_group_null,
-    with_disabled_plans disabled_plans "Sets `disabledPlans`." opt Vec < String >,
-    with_error error "Sets `error`." opt String | with_error_null,
-    with_last_updated_date_time last_updated_date_time "Sets `lastUpdatedDateTime`." opt
-    String | with_last_updated_date_time_null, with_sku_id sku_id "Sets `skuId`." opt
-    String | with_sku_id_null, with_state state "Sets `state`." opt String |
-    with_state_null }; additional
+    with_disabled_plans disabled_plans "Sets `disabledPlans`." opt Vec < crate
+    ::runtime::formats::Uuid >, with_error error "Sets `error`." opt String |
+    with_error_null, with_last_updated_date_time last_updated_date_time
+    "Sets `lastUpdatedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_updated_date_time_null, with_sku_id sku_id "Sets `skuId`." opt crate
+    ::runtime::formats::Uuid | with_sku_id_null, with_state state "Sets `state`." opt
+    String | with_state_null }; additional
 );

@@ -17,7 +17,7 @@ pub struct LicenseDetails {
     ///
     /// Format: `uuid`.
     #[serde(rename = "skuId", skip_serializing_if = "Nullable::is_absent")]
-    pub sku_id: Nullable<String>,
+    pub sku_id: Nullable<crate::runtime::formats::Uuid>,
     /// Unique SKU display name. Equal to the skuPartNumber on the related subscribedSku object; for example, AAD_Premium. Read-only.
     #[serde(rename = "skuPartNumber", skip_serializing_if = "Nullable::is_absent")]
     pub sku_part_number: Nullable<String>,
@@ -28,7 +28,7 @@ pub struct LicenseDetails {
 crate::models::setters!(
     LicenseDetails { with_id id "Sets `id`." opt String, with_service_plans service_plans
     "Sets `servicePlans`." opt Vec < crate ::models::ServicePlanInfo >, with_sku_id
-    sku_id "Sets `skuId`." opt String | with_sku_id_null, with_sku_part_number
-    sku_part_number "Sets `skuPartNumber`." opt String | with_sku_part_number_null };
-    additional
+    sku_id "Sets `skuId`." opt crate ::runtime::formats::Uuid | with_sku_id_null,
+    with_sku_part_number sku_part_number "Sets `skuPartNumber`." opt String |
+    with_sku_part_number_null }; additional
 );

@@ -17,7 +17,7 @@ pub struct List {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Provides a user-visible description of the item. Optional.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -34,7 +34,7 @@ pub struct List {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the item. Read-write.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -87,26 +87,26 @@ pub struct List {
 crate::models::setters!(
     List { with_id id "Sets `id`." opt String, with_created_by created_by
     "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_description description
-    "Sets `description`." opt String | with_description_null, with_e_tag e_tag
-    "Sets `eTag`." opt String | with_e_tag_null, with_last_modified_by last_modified_by
-    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String, with_name name "Sets `name`." opt String | with_name_null,
-    with_parent_reference parent_reference "Sets `parentReference`." opt crate
-    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String |
-    with_web_url_null, with_created_by_user created_by_user "Sets `createdByUser`."
-    opt_box crate ::models::User, with_last_modified_by_user last_modified_by_user
-    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null, with_list
-    list "Sets `list`." opt crate ::models::ListInfo, with_sharepoint_ids sharepoint_ids
-    "Sets `sharepointIds`." opt crate ::models::SharepointIds, with_system system
-    "Sets `system`." opt crate ::models::SystemFacet, with_columns columns
-    "Sets `columns`." opt Vec < crate ::models::ColumnDefinition >, with_content_types
-    content_types "Sets `contentTypes`." opt Vec < crate ::models::ContentType >,
-    with_drive drive "Sets `drive`." opt_box crate ::models::Drive, with_items items
-    "Sets `items`." opt Vec < crate ::models::ListItem >, with_operations operations
-    "Sets `operations`." opt Vec < crate ::models::RichLongRunningOperation >,
-    with_subscriptions subscriptions "Sets `subscriptions`." opt Vec < crate
-    ::models::Subscription > }; additional
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_description description "Sets `description`." opt String |
+    with_description_null, with_e_tag e_tag "Sets `eTag`." opt String | with_e_tag_null,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime, with_name name
+    "Sets `name`." opt String | with_name_null, with_parent_reference parent_reference
+    "Sets `parentReference`." opt crate ::models::ItemReference, with_web_url web_url
+    "Sets `webUrl`." opt String | with_web_url_null, with_created_by_user created_by_user
+    "Sets `createdByUser`." opt_box crate ::models::User, with_last_modified_by_user
+    last_modified_by_user "Sets `lastModifiedByUser`." opt_box crate ::models::User,
+    with_display_name display_name "Sets `displayName`." opt String |
+    with_display_name_null, with_list list "Sets `list`." opt crate ::models::ListInfo,
+    with_sharepoint_ids sharepoint_ids "Sets `sharepointIds`." opt crate
+    ::models::SharepointIds, with_system system "Sets `system`." opt crate
+    ::models::SystemFacet, with_columns columns "Sets `columns`." opt Vec < crate
+    ::models::ColumnDefinition >, with_content_types content_types "Sets `contentTypes`."
+    opt Vec < crate ::models::ContentType >, with_drive drive "Sets `drive`." opt_box
+    crate ::models::Drive, with_items items "Sets `items`." opt Vec < crate
+    ::models::ListItem >, with_operations operations "Sets `operations`." opt Vec < crate
+    ::models::RichLongRunningOperation >, with_subscriptions subscriptions
+    "Sets `subscriptions`." opt Vec < crate ::models::Subscription > }; additional
 );

@@ -17,7 +17,7 @@ pub struct ListItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Provides a user-visible description of the item. Optional.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -34,7 +34,7 @@ pub struct ListItem {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the item. Read-write.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -78,21 +78,21 @@ pub struct ListItem {
 crate::models::setters!(
     ListItem { with_id id "Sets `id`." opt String, with_created_by created_by
     "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_description description
-    "Sets `description`." opt String | with_description_null, with_e_tag e_tag
-    "Sets `eTag`." opt String | with_e_tag_null, with_last_modified_by last_modified_by
-    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String, with_name name "Sets `name`." opt String | with_name_null,
-    with_parent_reference parent_reference "Sets `parentReference`." opt crate
-    ::models::ItemReference, with_web_url web_url "Sets `webUrl`." opt String |
-    with_web_url_null, with_created_by_user created_by_user "Sets `createdByUser`."
-    opt_box crate ::models::User, with_last_modified_by_user last_modified_by_user
-    "Sets `lastModifiedByUser`." opt_box crate ::models::User, with_content_type
-    content_type "Sets `contentType`." opt crate ::models::ContentTypeInfo,
-    with_sharepoint_ids sharepoint_ids "Sets `sharepointIds`." opt crate
-    ::models::SharepointIds, with_analytics analytics "Sets `analytics`." opt crate
-    ::models::ItemAnalytics, with_document_set_versions document_set_versions
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_description description "Sets `description`." opt String |
+    with_description_null, with_e_tag e_tag "Sets `eTag`." opt String | with_e_tag_null,
+    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
+    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime, with_name name
+    "Sets `name`." opt String | with_name_null, with_parent_reference parent_reference
+    "Sets `parentReference`." opt crate ::models::ItemReference, with_web_url web_url
+    "Sets `webUrl`." opt String | with_web_url_null, with_created_by_user created_by_user
+    "Sets `createdByUser`." opt_box crate ::models::User, with_last_modified_by_user
+    last_modified_by_user "Sets `lastModifiedByUser`." opt_box crate ::models::User,
+    with_content_type content_type "Sets `contentType`." opt crate
+    ::models::ContentTypeInfo, with_sharepoint_ids sharepoint_ids "Sets `sharepointIds`."
+    opt crate ::models::SharepointIds, with_analytics analytics "Sets `analytics`." opt
+    crate ::models::ItemAnalytics, with_document_set_versions document_set_versions
     "Sets `documentSetVersions`." opt Vec < crate ::models::DocumentSetVersion >,
     with_drive_item drive_item "Sets `driveItem`." opt_box crate ::models::DriveItem,
     with_fields fields "Sets `fields`." opt crate ::models::FieldValueSet, with_versions

@@ -20,7 +20,7 @@ pub struct ListItemVersion {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `publication`: see [`PublicationFacet`](crate::models::PublicationFacet).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub publication: Nullable<crate::models::PublicationFacet>,
@@ -35,7 +35,8 @@ crate::models::setters!(
     ListItemVersion { with_id id "Sets `id`." opt String, with_last_modified_by
     last_modified_by "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
     with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_publication publication
-    "Sets `publication`." opt crate ::models::PublicationFacet, with_fields fields
-    "Sets `fields`." opt crate ::models::FieldValueSet }; additional
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
+    with_publication publication "Sets `publication`." opt crate
+    ::models::PublicationFacet, with_fields fields "Sets `fields`." opt crate
+    ::models::FieldValueSet }; additional
 );

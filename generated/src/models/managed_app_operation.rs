@@ -20,7 +20,7 @@ pub struct ManagedAppOperation {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The current state of the operation
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<String>,
@@ -35,6 +35,7 @@ crate::models::setters!(
     ManagedAppOperation { with_id id "Sets `id`." opt String, with_display_name
     display_name "Sets `displayName`." opt String | with_display_name_null,
     with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String, with_state state "Sets `state`." opt String | with_state_null,
-    with_version version "Sets `version`." opt String | with_version_null }; additional
+    opt crate ::runtime::formats::DateTime, with_state state "Sets `state`." opt String |
+    with_state_null, with_version version "Sets `version`." opt String |
+    with_version_null }; additional
 );

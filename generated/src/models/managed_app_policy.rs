@@ -14,7 +14,7 @@ pub struct ManagedAppPolicy {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The policy's description.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -28,7 +28,7 @@ pub struct ManagedAppPolicy {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Version of the entity.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub version: Nullable<String>,
@@ -38,9 +38,10 @@ pub struct ManagedAppPolicy {
 }
 crate::models::setters!(
     ManagedAppPolicy { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_description description
-    "Sets `description`." opt String | with_description_null, with_display_name
-    display_name "Sets `displayName`." opt String, with_last_modified_date_time
-    last_modified_date_time "Sets `lastModifiedDateTime`." opt String, with_version
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_description description "Sets `description`." opt String |
+    with_description_null, with_display_name display_name "Sets `displayName`." opt
+    String, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime, with_version
     version "Sets `version`." opt String | with_version_null }; additional
 );

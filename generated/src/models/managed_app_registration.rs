@@ -20,7 +20,7 @@ pub struct ManagedAppRegistration {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Host device name
     #[serde(rename = "deviceName", skip_serializing_if = "Nullable::is_absent")]
     pub device_name: Nullable<String>,
@@ -37,7 +37,7 @@ pub struct ManagedAppRegistration {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastSyncDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_sync_date_time: Nullable<String>,
+    pub last_sync_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// App management SDK version
     #[serde(
         rename = "managementSdkVersion",
@@ -71,15 +71,15 @@ crate::models::setters!(
     app_identifier "Sets `appIdentifier`." opt crate ::models::MobileAppIdentifier,
     with_application_version application_version "Sets `applicationVersion`." opt String
     | with_application_version_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String, with_device_name device_name
-    "Sets `deviceName`." opt String | with_device_name_null, with_device_tag device_tag
-    "Sets `deviceTag`." opt String | with_device_tag_null, with_device_type device_type
-    "Sets `deviceType`." opt String | with_device_type_null, with_flagged_reasons
-    flagged_reasons "Sets `flaggedReasons`." opt Vec < crate
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime, with_device_name
+    device_name "Sets `deviceName`." opt String | with_device_name_null, with_device_tag
+    device_tag "Sets `deviceTag`." opt String | with_device_tag_null, with_device_type
+    device_type "Sets `deviceType`." opt String | with_device_type_null,
+    with_flagged_reasons flagged_reasons "Sets `flaggedReasons`." opt Vec < crate
     ::models::ManagedAppFlaggedReason >, with_last_sync_date_time last_sync_date_time
-    "Sets `lastSyncDateTime`." opt String, with_management_sdk_version
-    management_sdk_version "Sets `managementSdkVersion`." opt String |
-    with_management_sdk_version_null, with_platform_version platform_version
+    "Sets `lastSyncDateTime`." opt crate ::runtime::formats::DateTime,
+    with_management_sdk_version management_sdk_version "Sets `managementSdkVersion`." opt
+    String | with_management_sdk_version_null, with_platform_version platform_version
     "Sets `platformVersion`." opt String | with_platform_version_null, with_user_id
     user_id "Sets `userId`." opt String | with_user_id_null, with_version version
     "Sets `version`." opt String | with_version_null, with_applied_policies

@@ -45,7 +45,9 @@ pub struct ManagedDevice {
         rename = "complianceGracePeriodExpirationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub compliance_grace_period_expiration_date_time: Nullable<String>,
+    pub compliance_grace_period_expiration_date_time: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// `complianceState`: see [`ComplianceState`](crate::models::ComplianceState).
     #[serde(rename = "complianceState", skip_serializing_if = "Nullable::is_absent")]
     pub compliance_state: Nullable<crate::models::ComplianceState>,
@@ -109,7 +111,7 @@ pub struct ManagedDevice {
         rename = "easActivationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub eas_activation_date_time: Nullable<String>,
+    pub eas_activation_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Exchange ActiveSync Id of the device. This property is read-only.
     ///
     /// Read-only: set by the service; leave it unset in requests.
@@ -126,7 +128,7 @@ pub struct ManagedDevice {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "enrolledDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub enrolled_date_time: Nullable<String>,
+    pub enrolled_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Name of the enrollment profile assigned to the device. Default value is empty string, indicating no enrollment profile was assgined. This property is read-only.
     ///
     /// Read-only: set by the service; leave it unset in requests.
@@ -162,7 +164,9 @@ pub struct ManagedDevice {
         rename = "exchangeLastSuccessfulSyncDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub exchange_last_successful_sync_date_time: Nullable<String>,
+    pub exchange_last_successful_sync_date_time: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// Free Storage in Bytes. Default value is 0. Read-only. This property is read-only.
     ///
     /// Format: `int64`.
@@ -204,7 +208,7 @@ pub struct ManagedDevice {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "lastSyncDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_sync_date_time: Nullable<String>,
+    pub last_sync_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Automatically generated name to identify a device. Can be overwritten to a user friendly name.
     #[serde(rename = "managedDeviceName", skip_serializing_if = "Nullable::is_absent")]
     pub managed_device_name: Nullable<String>,
@@ -226,7 +230,9 @@ pub struct ManagedDevice {
         rename = "managementCertificateExpirationDate",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub management_certificate_expiration_date: Nullable<String>,
+    pub management_certificate_expiration_date: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// Manufacturer of the device. This property is read-only.
     ///
     /// Read-only: set by the service; leave it unset in requests.
@@ -398,8 +404,9 @@ crate::models::setters!(
     with_azure_ad_registered azure_ad_registered "Sets `azureADRegistered`." opt bool |
     with_azure_ad_registered_null, with_compliance_grace_period_expiration_date_time
     compliance_grace_period_expiration_date_time
-    "Sets `complianceGracePeriodExpirationDateTime`." opt String, with_compliance_state
-    compliance_state "Sets `complianceState`." opt crate ::models::ComplianceState,
+    "Sets `complianceGracePeriodExpirationDateTime`." opt crate
+    ::runtime::formats::DateTime, with_compliance_state compliance_state
+    "Sets `complianceState`." opt crate ::models::ComplianceState,
     with_configuration_manager_client_enabled_features
     configuration_manager_client_enabled_features
     "Sets `configurationManagerClientEnabledFeatures`." opt crate
@@ -417,10 +424,11 @@ crate::models::setters!(
     "Sets `deviceRegistrationState`." opt crate ::models::DeviceRegistrationState,
     with_eas_activated eas_activated "Sets `easActivated`." opt bool,
     with_eas_activation_date_time eas_activation_date_time
-    "Sets `easActivationDateTime`." opt String, with_eas_device_id eas_device_id
-    "Sets `easDeviceId`." opt String | with_eas_device_id_null, with_email_address
-    email_address "Sets `emailAddress`." opt String | with_email_address_null,
-    with_enrolled_date_time enrolled_date_time "Sets `enrolledDateTime`." opt String,
+    "Sets `easActivationDateTime`." opt crate ::runtime::formats::DateTime,
+    with_eas_device_id eas_device_id "Sets `easDeviceId`." opt String |
+    with_eas_device_id_null, with_email_address email_address "Sets `emailAddress`." opt
+    String | with_email_address_null, with_enrolled_date_time enrolled_date_time
+    "Sets `enrolledDateTime`." opt crate ::runtime::formats::DateTime,
     with_enrollment_profile_name enrollment_profile_name "Sets `enrollmentProfileName`."
     opt String | with_enrollment_profile_name_null, with_ethernet_mac_address
     ethernet_mac_address "Sets `ethernetMacAddress`." opt String |
@@ -430,23 +438,24 @@ crate::models::setters!(
     exchange_access_state_reason "Sets `exchangeAccessStateReason`." opt crate
     ::models::DeviceManagementExchangeAccessStateReason,
     with_exchange_last_successful_sync_date_time exchange_last_successful_sync_date_time
-    "Sets `exchangeLastSuccessfulSyncDateTime`." opt String,
+    "Sets `exchangeLastSuccessfulSyncDateTime`." opt crate ::runtime::formats::DateTime,
     with_free_storage_space_in_bytes free_storage_space_in_bytes
     "Sets `freeStorageSpaceInBytes`." opt i64, with_iccid iccid "Sets `iccid`." opt
     String | with_iccid_null, with_imei imei "Sets `imei`." opt String | with_imei_null,
     with_is_encrypted is_encrypted "Sets `isEncrypted`." opt bool, with_is_supervised
     is_supervised "Sets `isSupervised`." opt bool, with_jail_broken jail_broken
     "Sets `jailBroken`." opt String | with_jail_broken_null, with_last_sync_date_time
-    last_sync_date_time "Sets `lastSyncDateTime`." opt String, with_managed_device_name
-    managed_device_name "Sets `managedDeviceName`." opt String |
-    with_managed_device_name_null, with_managed_device_owner_type
-    managed_device_owner_type "Sets `managedDeviceOwnerType`." opt crate
-    ::models::ManagedDeviceOwnerType, with_management_agent management_agent
-    "Sets `managementAgent`." opt crate ::models::ManagementAgentType,
-    with_management_certificate_expiration_date management_certificate_expiration_date
-    "Sets `managementCertificateExpirationDate`." opt String, with_manufacturer
-    manufacturer "Sets `manufacturer`." opt String | with_manufacturer_null, with_meid
-    meid "Sets `meid`." opt String | with_meid_null, with_model model "Sets `model`." opt
+    last_sync_date_time "Sets `lastSyncDateTime`." opt crate
+    ::runtime::formats::DateTime, with_managed_device_name managed_device_name
+    "Sets `managedDeviceName`." opt String | with_managed_device_name_null,
+    with_managed_device_owner_type managed_device_owner_type
+    "Sets `managedDeviceOwnerType`." opt crate ::models::ManagedDeviceOwnerType,
+    with_management_agent management_agent "Sets `managementAgent`." opt crate
+    ::models::ManagementAgentType, with_management_certificate_expiration_date
+    management_certificate_expiration_date "Sets `managementCertificateExpirationDate`."
+    opt crate ::runtime::formats::DateTime, with_manufacturer manufacturer
+    "Sets `manufacturer`." opt String | with_manufacturer_null, with_meid meid
+    "Sets `meid`." opt String | with_meid_null, with_model model "Sets `model`." opt
     String | with_model_null, with_notes notes "Sets `notes`." opt String |
     with_notes_null, with_operating_system operating_system "Sets `operatingSystem`." opt
     String | with_operating_system_null, with_os_version os_version "Sets `osVersion`."

@@ -14,7 +14,7 @@ pub struct MeetingAttendanceReport {
     ///
     /// Format: `date-time`.
     #[serde(rename = "meetingEndDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub meeting_end_date_time: Nullable<String>,
+    pub meeting_end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// UTC time when the meeting started. Read-only.
     ///
     /// Format: `date-time`.
@@ -22,7 +22,7 @@ pub struct MeetingAttendanceReport {
         rename = "meetingStartDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub meeting_start_date_time: Nullable<String>,
+    pub meeting_start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Total number of participants. Read-only.
     ///
     /// Format: `int32`.
@@ -41,11 +41,11 @@ pub struct MeetingAttendanceReport {
 crate::models::setters!(
     MeetingAttendanceReport { with_id id "Sets `id`." opt String,
     with_meeting_end_date_time meeting_end_date_time "Sets `meetingEndDateTime`." opt
-    String | with_meeting_end_date_time_null, with_meeting_start_date_time
-    meeting_start_date_time "Sets `meetingStartDateTime`." opt String |
-    with_meeting_start_date_time_null, with_total_participant_count
-    total_participant_count "Sets `totalParticipantCount`." opt i32 |
-    with_total_participant_count_null, with_attendance_records attendance_records
-    "Sets `attendanceRecords`." opt Vec < crate ::models::AttendanceRecord > };
-    additional
+    crate ::runtime::formats::DateTime | with_meeting_end_date_time_null,
+    with_meeting_start_date_time meeting_start_date_time "Sets `meetingStartDateTime`."
+    opt crate ::runtime::formats::DateTime | with_meeting_start_date_time_null,
+    with_total_participant_count total_participant_count "Sets `totalParticipantCount`."
+    opt i32 | with_total_participant_count_null, with_attendance_records
+    attendance_records "Sets `attendanceRecords`." opt Vec < crate
+    ::models::AttendanceRecord > }; additional
 );

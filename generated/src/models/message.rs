@@ -20,7 +20,7 @@ pub struct Message {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
@@ -28,7 +28,7 @@ pub struct Message {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Bcc: recipients for the message.
     #[serde(rename = "bccRecipients", skip_serializing_if = "Nullable::is_absent")]
     pub bcc_recipients: Nullable<Vec<crate::models::Recipient>>,
@@ -48,7 +48,7 @@ pub struct Message {
     ///
     /// Format: `base64url`.
     #[serde(rename = "conversationIndex", skip_serializing_if = "Nullable::is_absent")]
-    pub conversation_index: Nullable<String>,
+    pub conversation_index: Nullable<crate::runtime::formats::Base64Url>,
     /// `flag`: see [`FollowupFlag`](crate::models::FollowupFlag).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub flag: Nullable<crate::models::FollowupFlag>,
@@ -101,7 +101,7 @@ pub struct Message {
     ///
     /// Format: `date-time`.
     #[serde(rename = "receivedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub received_date_time: Nullable<String>,
+    pub received_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The email addresses to use when replying.
     #[serde(rename = "replyTo", skip_serializing_if = "Nullable::is_absent")]
     pub reply_to: Nullable<Vec<crate::models::Recipient>>,
@@ -112,7 +112,7 @@ pub struct Message {
     ///
     /// Format: `date-time`.
     #[serde(rename = "sentDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub sent_date_time: Nullable<String>,
+    pub sent_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The subject of the message.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub subject: Nullable<String>,
@@ -155,21 +155,22 @@ crate::models::setters!(
     Message { with_id id "Sets `id`." opt String, with_categories categories
     "Sets `categories`." opt Vec < String >, with_change_key change_key
     "Sets `changeKey`." opt String | with_change_key_null, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_bcc_recipients bcc_recipients
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_bcc_recipients bcc_recipients
     "Sets `bccRecipients`." opt Vec < crate ::models::Recipient >, with_body body
     "Sets `body`." opt crate ::models::ItemBody, with_body_preview body_preview
     "Sets `bodyPreview`." opt String | with_body_preview_null, with_cc_recipients
     cc_recipients "Sets `ccRecipients`." opt Vec < crate ::models::Recipient >,
     with_conversation_id conversation_id "Sets `conversationId`." opt String |
     with_conversation_id_null, with_conversation_index conversation_index
-    "Sets `conversationIndex`." opt String | with_conversation_index_null, with_flag flag
-    "Sets `flag`." opt crate ::models::FollowupFlag, with_from from "Sets `from`." opt
-    crate ::models::Recipient, with_has_attachments has_attachments
-    "Sets `hasAttachments`." opt bool | with_has_attachments_null, with_importance
-    importance "Sets `importance`." opt crate ::models::Importance,
-    with_inference_classification inference_classification
+    "Sets `conversationIndex`." opt crate ::runtime::formats::Base64Url |
+    with_conversation_index_null, with_flag flag "Sets `flag`." opt crate
+    ::models::FollowupFlag, with_from from "Sets `from`." opt crate ::models::Recipient,
+    with_has_attachments has_attachments "Sets `hasAttachments`." opt bool |
+    with_has_attachments_null, with_importance importance "Sets `importance`." opt crate
+    ::models::Importance, with_inference_classification inference_classification
     "Sets `inferenceClassification`." opt crate ::models::InferenceClassificationType,
     with_internet_message_headers internet_message_headers
     "Sets `internetMessageHeaders`." opt Vec < crate ::models::InternetMessageHeader >,
@@ -182,10 +183,11 @@ crate::models::setters!(
     "Sets `isReadReceiptRequested`." opt bool | with_is_read_receipt_requested_null,
     with_parent_folder_id parent_folder_id "Sets `parentFolderId`." opt String |
     with_parent_folder_id_null, with_received_date_time received_date_time
-    "Sets `receivedDateTime`." opt String | with_received_date_time_null, with_reply_to
-    reply_to "Sets `replyTo`." opt Vec < crate ::models::Recipient >, with_sender sender
-    "Sets `sender`." opt crate ::models::Recipient, with_sent_date_time sent_date_time
-    "Sets `sentDateTime`." opt String | with_sent_date_time_null, with_subject subject
+    "Sets `receivedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_received_date_time_null, with_reply_to reply_to "Sets `replyTo`." opt Vec <
+    crate ::models::Recipient >, with_sender sender "Sets `sender`." opt crate
+    ::models::Recipient, with_sent_date_time sent_date_time "Sets `sentDateTime`." opt
+    crate ::runtime::formats::DateTime | with_sent_date_time_null, with_subject subject
     "Sets `subject`." opt String | with_subject_null, with_to_recipients to_recipients
     "Sets `toRecipients`." opt Vec < crate ::models::Recipient >, with_unique_body
     unique_body "Sets `uniqueBody`." opt crate ::models::ItemBody, with_web_link web_link

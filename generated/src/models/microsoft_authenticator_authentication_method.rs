@@ -14,7 +14,7 @@ pub struct MicrosoftAuthenticatorAuthenticationMethod {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Tags containing app metadata.
     #[serde(rename = "deviceTag", skip_serializing_if = "Nullable::is_absent")]
     pub device_tag: Nullable<String>,
@@ -33,10 +33,11 @@ pub struct MicrosoftAuthenticatorAuthenticationMethod {
 }
 crate::models::setters!(
     MicrosoftAuthenticatorAuthenticationMethod { with_id id "Sets `id`." opt String,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_device_tag device_tag "Sets `deviceTag`." opt
-    String | with_device_tag_null, with_display_name display_name "Sets `displayName`."
-    opt String | with_display_name_null, with_phone_app_version phone_app_version
-    "Sets `phoneAppVersion`." opt String | with_phone_app_version_null, with_device
-    device "Sets `device`." opt crate ::models::Device }; additional
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_device_tag
+    device_tag "Sets `deviceTag`." opt String | with_device_tag_null, with_display_name
+    display_name "Sets `displayName`." opt String | with_display_name_null,
+    with_phone_app_version phone_app_version "Sets `phoneAppVersion`." opt String |
+    with_phone_app_version_null, with_device device "Sets `device`." opt crate
+    ::models::Device }; additional
 );

@@ -17,7 +17,7 @@ pub struct Notebook {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `createdBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "createdBy", skip_serializing_if = "Nullable::is_absent")]
     pub created_by: Nullable<crate::models::IdentitySet>,
@@ -34,7 +34,7 @@ pub struct Notebook {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates whether this is the user's default notebook. Read-only.
     #[serde(rename = "isDefault", skip_serializing_if = "Nullable::is_absent")]
     pub is_default: Nullable<bool>,
@@ -66,12 +66,13 @@ pub struct Notebook {
 crate::models::setters!(
     Notebook { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`." opt
     String | with_self_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_created_by
-    created_by "Sets `createdBy`." opt crate ::models::IdentitySet, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_display_name display_name "Sets `displayName`." opt
+    String | with_display_name_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_is_default is_default "Sets `isDefault`." opt bool | with_is_default_null,
     with_is_shared is_shared "Sets `isShared`." opt bool | with_is_shared_null,
     with_links links "Sets `links`." opt crate ::models::NotebookLinks,

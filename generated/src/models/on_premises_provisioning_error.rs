@@ -16,7 +16,7 @@ pub struct OnPremisesProvisioningError {
     ///
     /// Format: `date-time`.
     #[serde(rename = "occurredDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub occurred_date_time: Nullable<String>,
+    pub occurred_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Name of the directory property causing the error. Current possible values: UserPrincipalName or ProxyAddress
     #[serde(
         rename = "propertyCausingError",
@@ -33,8 +33,8 @@ pub struct OnPremisesProvisioningError {
 crate::models::setters!(
     OnPremisesProvisioningError { with_category category "Sets `category`." opt String |
     with_category_null, with_occurred_date_time occurred_date_time
-    "Sets `occurredDateTime`." opt String | with_occurred_date_time_null,
-    with_property_causing_error property_causing_error "Sets `propertyCausingError`." opt
-    String | with_property_causing_error_null, with_value value "Sets `value`." opt
-    String | with_value_null }; additional
+    "Sets `occurredDateTime`." opt crate ::runtime::formats::DateTime |
+    with_occurred_date_time_null, with_property_causing_error property_causing_error
+    "Sets `propertyCausingError`." opt String | with_property_causing_error_null,
+    with_value value "Sets `value`." opt String | with_value_null }; additional
 );

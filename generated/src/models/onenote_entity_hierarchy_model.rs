@@ -17,7 +17,7 @@ pub struct OnenoteEntityHierarchyModel {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `createdBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "createdBy", skip_serializing_if = "Nullable::is_absent")]
     pub created_by: Nullable<crate::models::IdentitySet>,
@@ -34,7 +34,7 @@ pub struct OnenoteEntityHierarchyModel {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -42,11 +42,12 @@ pub struct OnenoteEntityHierarchyModel {
 crate::models::setters!(
     OnenoteEntityHierarchyModel { with_id id "Sets `id`." opt String, with_self self_
     "Sets `self`." opt String | with_self_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_created_by
-    created_by "Sets `createdBy`." opt crate ::models::IdentitySet, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null };
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_created_by created_by "Sets `createdBy`." opt crate
+    ::models::IdentitySet, with_display_name display_name "Sets `displayName`." opt
+    String | with_display_name_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null };
     additional
 );

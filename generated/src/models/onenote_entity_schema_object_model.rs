@@ -17,7 +17,7 @@ pub struct OnenoteEntitySchemaObjectModel {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -25,5 +25,6 @@ pub struct OnenoteEntitySchemaObjectModel {
 crate::models::setters!(
     OnenoteEntitySchemaObjectModel { with_id id "Sets `id`." opt String, with_self self_
     "Sets `self`." opt String | with_self_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null }; additional
 );

@@ -14,12 +14,12 @@ pub struct OnenoteOperation {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The time of the last action of the operation.
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastActionDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_action_date_time: Nullable<String>,
+    pub last_action_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `status`: see [`OperationStatus`](crate::models::OperationStatus).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub status: Nullable<crate::models::OperationStatus>,
@@ -41,10 +41,11 @@ pub struct OnenoteOperation {
 }
 crate::models::setters!(
     OnenoteOperation { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_action_date_time last_action_date_time "Sets `lastActionDateTime`." opt
-    String | with_last_action_date_time_null, with_status status "Sets `status`." opt
-    crate ::models::OperationStatus, with_error error "Sets `error`." opt crate
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_action_date_time last_action_date_time
+    "Sets `lastActionDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_action_date_time_null, with_status status "Sets `status`." opt crate
+    ::models::OperationStatus, with_error error "Sets `error`." opt crate
     ::models::OnenoteOperationError, with_percent_complete percent_complete
     "Sets `percentComplete`." opt String | with_percent_complete_null, with_resource_id
     resource_id "Sets `resourceId`." opt String | with_resource_id_null,

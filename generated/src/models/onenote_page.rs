@@ -17,12 +17,12 @@ pub struct OnenotePage {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The page's HTML content.
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// The URL for the page's HTML content. Read-only.
     #[serde(rename = "contentUrl", skip_serializing_if = "Nullable::is_absent")]
     pub content_url: Nullable<String>,
@@ -36,7 +36,7 @@ pub struct OnenotePage {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The indentation level of the page. Read-only.
     ///
     /// Format: `int32`.
@@ -69,12 +69,13 @@ pub struct OnenotePage {
 crate::models::setters!(
     OnenotePage { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`." opt
     String | with_self_null, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_content
-    content "Sets `content`." opt String | with_content_null, with_content_url
-    content_url "Sets `contentUrl`." opt String | with_content_url_null,
-    with_created_by_app_id created_by_app_id "Sets `createdByAppId`." opt String |
-    with_created_by_app_id_null, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_content content "Sets `content`." opt crate
+    ::runtime::formats::Base64Url | with_content_null, with_content_url content_url
+    "Sets `contentUrl`." opt String | with_content_url_null, with_created_by_app_id
+    created_by_app_id "Sets `createdByAppId`." opt String | with_created_by_app_id_null,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_level level "Sets `level`." opt i32 | with_level_null, with_links links
     "Sets `links`." opt crate ::models::PageLinks, with_order order "Sets `order`." opt
     i32 | with_order_null, with_title title "Sets `title`." opt String | with_title_null,

@@ -17,7 +17,7 @@ pub struct OnenoteResource {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// The URL for downloading the content
     #[serde(rename = "contentUrl", skip_serializing_if = "Nullable::is_absent")]
     pub content_url: Nullable<String>,
@@ -27,7 +27,7 @@ pub struct OnenoteResource {
 }
 crate::models::setters!(
     OnenoteResource { with_id id "Sets `id`." opt String, with_self self_ "Sets `self`."
-    opt String | with_self_null, with_content content "Sets `content`." opt String |
-    with_content_null, with_content_url content_url "Sets `contentUrl`." opt String |
-    with_content_url_null }; additional
+    opt String | with_self_null, with_content content "Sets `content`." opt crate
+    ::runtime::formats::Base64Url | with_content_null, with_content_url content_url
+    "Sets `contentUrl`." opt String | with_content_url_null }; additional
 );

@@ -97,7 +97,7 @@ pub struct OnlineMeeting {
     ///
     /// Format: `base64url`.
     #[serde(rename = "attendeeReport", skip_serializing_if = "Nullable::is_absent")]
-    pub attendee_report: Nullable<String>,
+    pub attendee_report: Nullable<crate::runtime::formats::Base64Url>,
     /// `broadcastSettings`: see [`BroadcastMeetingSettings`](crate::models::BroadcastMeetingSettings).
     #[serde(rename = "broadcastSettings", skip_serializing_if = "Nullable::is_absent")]
     pub broadcast_settings: Nullable<crate::models::BroadcastMeetingSettings>,
@@ -105,12 +105,12 @@ pub struct OnlineMeeting {
     ///
     /// Format: `date-time`.
     #[serde(rename = "creationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub creation_date_time: Nullable<String>,
+    pub creation_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The meeting end time in UTC. Required when you create an online meeting.
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `externalId`
     #[serde(rename = "externalId", skip_serializing_if = "Nullable::is_absent")]
     pub external_id: Nullable<String>,
@@ -124,7 +124,7 @@ pub struct OnlineMeeting {
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The recordings of an online meeting. Read-only.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub recordings: Nullable<Vec<crate::models::CallRecording>>,
@@ -167,18 +167,19 @@ crate::models::setters!(
     with_watermark_protection watermark_protection "Sets `watermarkProtection`." opt
     crate ::models::WatermarkProtectionValues, with_attendance_reports attendance_reports
     "Sets `attendanceReports`." opt Vec < crate ::models::MeetingAttendanceReport >,
-    with_attendee_report attendee_report "Sets `attendeeReport`." opt String |
-    with_attendee_report_null, with_broadcast_settings broadcast_settings
-    "Sets `broadcastSettings`." opt crate ::models::BroadcastMeetingSettings,
-    with_creation_date_time creation_date_time "Sets `creationDateTime`." opt String |
+    with_attendee_report attendee_report "Sets `attendeeReport`." opt crate
+    ::runtime::formats::Base64Url | with_attendee_report_null, with_broadcast_settings
+    broadcast_settings "Sets `broadcastSettings`." opt crate
+    ::models::BroadcastMeetingSettings, with_creation_date_time creation_date_time
+    "Sets `creationDateTime`." opt crate ::runtime::formats::DateTime |
     with_creation_date_time_null, with_end_date_time end_date_time "Sets `endDateTime`."
-    opt String | with_end_date_time_null, with_external_id external_id
-    "Sets `externalId`." opt String | with_external_id_null, with_is_broadcast
-    is_broadcast "Sets `isBroadcast`." opt bool | with_is_broadcast_null,
-    with_participants participants "Sets `participants`." opt crate
-    ::models::MeetingParticipants, with_start_date_time start_date_time
-    "Sets `startDateTime`." opt String | with_start_date_time_null, with_recordings
-    recordings "Sets `recordings`." opt Vec < crate ::models::CallRecording >,
-    with_transcripts transcripts "Sets `transcripts`." opt Vec < crate
-    ::models::CallTranscript > }; additional
+    opt crate ::runtime::formats::DateTime | with_end_date_time_null, with_external_id
+    external_id "Sets `externalId`." opt String | with_external_id_null,
+    with_is_broadcast is_broadcast "Sets `isBroadcast`." opt bool |
+    with_is_broadcast_null, with_participants participants "Sets `participants`." opt
+    crate ::models::MeetingParticipants, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt crate ::runtime::formats::DateTime |
+    with_start_date_time_null, with_recordings recordings "Sets `recordings`." opt Vec <
+    crate ::models::CallRecording >, with_transcripts transcripts "Sets `transcripts`."
+    opt Vec < crate ::models::CallTranscript > }; additional
 );

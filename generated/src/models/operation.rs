@@ -14,12 +14,12 @@ pub struct Operation {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The time of the last action of the operation.
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastActionDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_action_date_time: Nullable<String>,
+    pub last_action_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `status`: see [`OperationStatus`](crate::models::OperationStatus).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub status: Nullable<crate::models::OperationStatus>,
@@ -29,8 +29,9 @@ pub struct Operation {
 }
 crate::models::setters!(
     Operation { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_action_date_time last_action_date_time "Sets `lastActionDateTime`." opt
-    String | with_last_action_date_time_null, with_status status "Sets `status`." opt
-    crate ::models::OperationStatus }; additional
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_action_date_time last_action_date_time
+    "Sets `lastActionDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_action_date_time_null, with_status status "Sets `status`." opt crate
+    ::models::OperationStatus }; additional
 );

@@ -20,7 +20,7 @@ pub struct OutlookItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
@@ -28,7 +28,7 @@ pub struct OutlookItem {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -37,7 +37,8 @@ crate::models::setters!(
     OutlookItem { with_id id "Sets `id`." opt String, with_categories categories
     "Sets `categories`." opt Vec < String >, with_change_key change_key
     "Sets `changeKey`." opt String | with_change_key_null, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null }; additional
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null }; additional
 );

@@ -14,7 +14,7 @@ pub struct PasswordAuthenticationMethod {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// For security, the password is always returned as null from a LIST or GET operation.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub password: Nullable<crate::runtime::Secret>,
@@ -24,7 +24,7 @@ pub struct PasswordAuthenticationMethod {
 }
 crate::models::setters!(
     PasswordAuthenticationMethod { with_id id "Sets `id`." opt String,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_password password "Sets `password`." opt crate
-    ::runtime::Secret | with_password_null }; additional
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_password password
+    "Sets `password`." opt crate ::runtime::Secret | with_password_null }; additional
 );

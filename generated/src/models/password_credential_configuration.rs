@@ -13,7 +13,7 @@ pub struct PasswordCredentialConfiguration {
     ///
     /// Format: `duration`.
     #[serde(rename = "maxLifetime", skip_serializing_if = "Nullable::is_absent")]
-    pub max_lifetime: Nullable<String>,
+    pub max_lifetime: Nullable<crate::runtime::formats::Duration>,
     /// Enforces the policy for an app created on or after the enforcement date. For existing applications, the enforcement date would be back dated. To apply to all applications, enforcement datetime would be null.
     ///
     /// Format: `date-time`.
@@ -21,7 +21,9 @@ pub struct PasswordCredentialConfiguration {
         rename = "restrictForAppsCreatedAfterDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub restrict_for_apps_created_after_date_time: Nullable<String>,
+    pub restrict_for_apps_created_after_date_time: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// `restrictionType`: see [`AppCredentialRestrictionType`](crate::models::AppCredentialRestrictionType).
     #[serde(rename = "restrictionType", skip_serializing_if = "Nullable::is_absent")]
     pub restriction_type: Nullable<crate::models::AppCredentialRestrictionType>,
@@ -31,11 +33,11 @@ pub struct PasswordCredentialConfiguration {
 }
 crate::models::setters!(
     PasswordCredentialConfiguration { with_max_lifetime max_lifetime
-    "Sets `maxLifetime`." opt String | with_max_lifetime_null,
-    with_restrict_for_apps_created_after_date_time
+    "Sets `maxLifetime`." opt crate ::runtime::formats::Duration |
+    with_max_lifetime_null, with_restrict_for_apps_created_after_date_time
     restrict_for_apps_created_after_date_time
-    "Sets `restrictForAppsCreatedAfterDateTime`." opt String |
-    with_restrict_for_apps_created_after_date_time_null, with_restriction_type
+    "Sets `restrictForAppsCreatedAfterDateTime`." opt crate ::runtime::formats::DateTime
+    | with_restrict_for_apps_created_after_date_time_null, with_restriction_type
     restriction_type "Sets `restrictionType`." opt crate
     ::models::AppCredentialRestrictionType }; additional
 );

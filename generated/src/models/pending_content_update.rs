@@ -13,12 +13,13 @@ pub struct PendingContentUpdate {
     ///
     /// Format: `date-time`.
     #[serde(rename = "queuedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub queued_date_time: Nullable<String>,
+    pub queued_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     PendingContentUpdate { with_queued_date_time queued_date_time
-    "Sets `queuedDateTime`." opt String | with_queued_date_time_null }; additional
+    "Sets `queuedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_queued_date_time_null }; additional
 );

@@ -14,7 +14,7 @@ pub struct Permission {
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `grantedTo`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "grantedTo", skip_serializing_if = "Nullable::is_absent")]
     pub granted_to: Nullable<crate::models::IdentitySet>,
@@ -54,18 +54,19 @@ pub struct Permission {
 }
 crate::models::setters!(
     Permission { with_id id "Sets `id`." opt String, with_expiration_date_time
-    expiration_date_time "Sets `expirationDateTime`." opt String |
-    with_expiration_date_time_null, with_granted_to granted_to "Sets `grantedTo`." opt
-    crate ::models::IdentitySet, with_granted_to_identities granted_to_identities
-    "Sets `grantedToIdentities`." opt Vec < crate ::models::IdentitySet >,
-    with_granted_to_identities_v2 granted_to_identities_v2
-    "Sets `grantedToIdentitiesV2`." opt Vec < crate ::models::SharePointIdentitySet >,
-    with_granted_to_v2 granted_to_v2 "Sets `grantedToV2`." opt crate
-    ::models::SharePointIdentitySet, with_has_password has_password "Sets `hasPassword`."
-    opt bool | with_has_password_null, with_inherited_from inherited_from
-    "Sets `inheritedFrom`." opt crate ::models::ItemReference, with_invitation invitation
-    "Sets `invitation`." opt crate ::models::SharingInvitation, with_link link
-    "Sets `link`." opt crate ::models::SharingLink, with_roles roles "Sets `roles`." opt
-    Vec < String >, with_share_id share_id "Sets `shareId`." opt String |
-    with_share_id_null }; additional
+    expiration_date_time "Sets `expirationDateTime`." opt crate
+    ::runtime::formats::DateTime | with_expiration_date_time_null, with_granted_to
+    granted_to "Sets `grantedTo`." opt crate ::models::IdentitySet,
+    with_granted_to_identities granted_to_identities "Sets `grantedToIdentities`." opt
+    Vec < crate ::models::IdentitySet >, with_granted_to_identities_v2
+    granted_to_identities_v2 "Sets `grantedToIdentitiesV2`." opt Vec < crate
+    ::models::SharePointIdentitySet >, with_granted_to_v2 granted_to_v2
+    "Sets `grantedToV2`." opt crate ::models::SharePointIdentitySet, with_has_password
+    has_password "Sets `hasPassword`." opt bool | with_has_password_null,
+    with_inherited_from inherited_from "Sets `inheritedFrom`." opt crate
+    ::models::ItemReference, with_invitation invitation "Sets `invitation`." opt crate
+    ::models::SharingInvitation, with_link link "Sets `link`." opt crate
+    ::models::SharingLink, with_roles roles "Sets `roles`." opt Vec < String >,
+    with_share_id share_id "Sets `shareId`." opt String | with_share_id_null };
+    additional
 );

@@ -25,7 +25,7 @@ pub struct PermissionScope {
     ///
     /// Format: `uuid`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub id: Nullable<String>,
+    pub id: Nullable<crate::runtime::formats::Uuid>,
     /// When you create or update a permission, this property must be set to true (which is the default). To delete a permission, this property must first be set to false. At that point, in a subsequent call, the permission may be removed.
     #[serde(rename = "isEnabled", skip_serializing_if = "Nullable::is_absent")]
     pub is_enabled: Nullable<bool>,
@@ -59,10 +59,10 @@ crate::models::setters!(
     "Sets `adminConsentDescription`." opt String | with_admin_consent_description_null,
     with_admin_consent_display_name admin_consent_display_name
     "Sets `adminConsentDisplayName`." opt String | with_admin_consent_display_name_null,
-    with_id id "Sets `id`." opt String, with_is_enabled is_enabled "Sets `isEnabled`."
-    opt bool, with_origin origin "Sets `origin`." opt String | with_origin_null,
-    with_type r#type "Sets `type`." opt String | with_type_null,
-    with_user_consent_description user_consent_description
+    with_id id "Sets `id`." opt crate ::runtime::formats::Uuid, with_is_enabled
+    is_enabled "Sets `isEnabled`." opt bool, with_origin origin "Sets `origin`." opt
+    String | with_origin_null, with_type r#type "Sets `type`." opt String |
+    with_type_null, with_user_consent_description user_consent_description
     "Sets `userConsentDescription`." opt String | with_user_consent_description_null,
     with_user_consent_display_name user_consent_display_name
     "Sets `userConsentDisplayName`." opt String | with_user_consent_display_name_null,

@@ -65,7 +65,7 @@ pub struct Photo {
     ///
     /// Format: `date-time`.
     #[serde(rename = "takenDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub taken_date_time: Nullable<String>,
+    pub taken_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -80,6 +80,6 @@ crate::models::setters!(
     with_f_number_null, with_focal_length focal_length "Sets `focalLength`." opt f64 |
     with_focal_length_null, with_iso iso "Sets `iso`." opt i32 | with_iso_null,
     with_orientation orientation "Sets `orientation`." opt i32 | with_orientation_null,
-    with_taken_date_time taken_date_time "Sets `takenDateTime`." opt String |
-    with_taken_date_time_null }; additional
+    with_taken_date_time taken_date_time "Sets `takenDateTime`." opt crate
+    ::runtime::formats::DateTime | with_taken_date_time_null }; additional
 );

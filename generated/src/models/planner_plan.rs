@@ -20,7 +20,7 @@ pub struct PlannerPlan {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Use the container property instead. ID of the group that owns the plan. After it's set, this property can’t be updated. This property won't return a valid group ID if the container of the plan isn't a group.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub owner: Nullable<String>,
@@ -44,10 +44,11 @@ crate::models::setters!(
     PlannerPlan { with_id id "Sets `id`." opt String, with_container container
     "Sets `container`." opt crate ::models::PlannerPlanContainer, with_created_by
     created_by "Sets `createdBy`." opt crate ::models::IdentitySet,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_owner owner "Sets `owner`." opt String |
-    with_owner_null, with_title title "Sets `title`." opt String, with_buckets buckets
-    "Sets `buckets`." opt Vec < crate ::models::PlannerBucket >, with_details details
-    "Sets `details`." opt crate ::models::PlannerPlanDetails, with_tasks tasks
-    "Sets `tasks`." opt Vec < crate ::models::PlannerTask > }; additional
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_owner owner
+    "Sets `owner`." opt String | with_owner_null, with_title title "Sets `title`." opt
+    String, with_buckets buckets "Sets `buckets`." opt Vec < crate
+    ::models::PlannerBucket >, with_details details "Sets `details`." opt crate
+    ::models::PlannerPlanDetails, with_tasks tasks "Sets `tasks`." opt Vec < crate
+    ::models::PlannerTask > }; additional
 );

@@ -42,7 +42,7 @@ pub struct PlannerTask {
     ///
     /// Format: `date-time`.
     #[serde(rename = "completedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub completed_date_time: Nullable<String>,
+    pub completed_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Thread ID of the conversation on the task. This is the ID of the conversation thread object created in the group.
     #[serde(
         rename = "conversationThreadId",
@@ -56,12 +56,12 @@ pub struct PlannerTask {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Date and time at which the task is due. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
     #[serde(rename = "dueDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub due_date_time: Nullable<String>,
+    pub due_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Read-only. Value is true if the details object of the task has a nonempty description and false otherwise.
     #[serde(rename = "hasDescription", skip_serializing_if = "Nullable::is_absent")]
     pub has_description: Nullable<bool>,
@@ -93,7 +93,7 @@ pub struct PlannerTask {
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Title of the task.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub title: Nullable<String>,
@@ -139,24 +139,26 @@ crate::models::setters!(
     String | with_bucket_id_null, with_checklist_item_count checklist_item_count
     "Sets `checklistItemCount`." opt i32 | with_checklist_item_count_null,
     with_completed_by completed_by "Sets `completedBy`." opt crate ::models::IdentitySet,
-    with_completed_date_time completed_date_time "Sets `completedDateTime`." opt String |
-    with_completed_date_time_null, with_conversation_thread_id conversation_thread_id
-    "Sets `conversationThreadId`." opt String | with_conversation_thread_id_null,
-    with_created_by created_by "Sets `createdBy`." opt crate ::models::IdentitySet,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
+    with_completed_date_time completed_date_time "Sets `completedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_completed_date_time_null,
+    with_conversation_thread_id conversation_thread_id "Sets `conversationThreadId`." opt
+    String | with_conversation_thread_id_null, with_created_by created_by
+    "Sets `createdBy`." opt crate ::models::IdentitySet, with_created_date_time
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
     with_created_date_time_null, with_due_date_time due_date_time "Sets `dueDateTime`."
-    opt String | with_due_date_time_null, with_has_description has_description
-    "Sets `hasDescription`." opt bool | with_has_description_null, with_order_hint
-    order_hint "Sets `orderHint`." opt String | with_order_hint_null,
-    with_percent_complete percent_complete "Sets `percentComplete`." opt i32 |
-    with_percent_complete_null, with_plan_id plan_id "Sets `planId`." opt String |
-    with_plan_id_null, with_preview_type preview_type "Sets `previewType`." opt crate
-    ::models::PlannerPreviewType, with_priority priority "Sets `priority`." opt i32 |
-    with_priority_null, with_reference_count reference_count "Sets `referenceCount`." opt
-    i32 | with_reference_count_null, with_start_date_time start_date_time
-    "Sets `startDateTime`." opt String | with_start_date_time_null, with_title title
-    "Sets `title`." opt String, with_assigned_to_task_board_format
-    assigned_to_task_board_format "Sets `assignedToTaskBoardFormat`." opt crate
+    opt crate ::runtime::formats::DateTime | with_due_date_time_null,
+    with_has_description has_description "Sets `hasDescription`." opt bool |
+    with_has_description_null, with_order_hint order_hint "Sets `orderHint`." opt String
+    | with_order_hint_null, with_percent_complete percent_complete
+    "Sets `percentComplete`." opt i32 | with_percent_complete_null, with_plan_id plan_id
+    "Sets `planId`." opt String | with_plan_id_null, with_preview_type preview_type
+    "Sets `previewType`." opt crate ::models::PlannerPreviewType, with_priority priority
+    "Sets `priority`." opt i32 | with_priority_null, with_reference_count reference_count
+    "Sets `referenceCount`." opt i32 | with_reference_count_null, with_start_date_time
+    start_date_time "Sets `startDateTime`." opt crate ::runtime::formats::DateTime |
+    with_start_date_time_null, with_title title "Sets `title`." opt String,
+    with_assigned_to_task_board_format assigned_to_task_board_format
+    "Sets `assignedToTaskBoardFormat`." opt crate
     ::models::PlannerAssignedToTaskBoardTaskFormat, with_bucket_task_board_format
     bucket_task_board_format "Sets `bucketTaskBoardFormat`." opt crate
     ::models::PlannerBucketTaskBoardTaskFormat, with_details details "Sets `details`."

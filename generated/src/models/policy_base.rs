@@ -14,7 +14,7 @@ pub struct PolicyBase {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Description for this policy. Required.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -27,8 +27,8 @@ pub struct PolicyBase {
 }
 crate::models::setters!(
     PolicyBase { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_description description "Sets `description`." opt String |
-    with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null }; additional
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null }; additional
 );

@@ -20,7 +20,7 @@ pub struct Post {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z
     ///
     /// Format: `date-time`.
@@ -28,7 +28,7 @@ pub struct Post {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `body`: see [`ItemBody`](crate::models::ItemBody).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub body: Nullable<crate::models::ItemBody>,
@@ -54,7 +54,7 @@ pub struct Post {
     ///
     /// Format: `date-time`.
     #[serde(rename = "receivedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub received_date_time: Nullable<String>,
+    pub received_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `sender`: see [`Recipient`](crate::models::Recipient).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub sender: Nullable<crate::models::Recipient>,
@@ -91,24 +91,25 @@ crate::models::setters!(
     Post { with_id id "Sets `id`." opt String, with_categories categories
     "Sets `categories`." opt Vec < String >, with_change_key change_key
     "Sets `changeKey`." opt String | with_change_key_null, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_body body "Sets `body`." opt
-    crate ::models::ItemBody, with_conversation_id conversation_id
-    "Sets `conversationId`." opt String | with_conversation_id_null,
-    with_conversation_thread_id conversation_thread_id "Sets `conversationThreadId`." opt
-    String | with_conversation_thread_id_null, with_from from "Sets `from`." opt crate
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_body body "Sets `body`." opt crate
+    ::models::ItemBody, with_conversation_id conversation_id "Sets `conversationId`." opt
+    String | with_conversation_id_null, with_conversation_thread_id
+    conversation_thread_id "Sets `conversationThreadId`." opt String |
+    with_conversation_thread_id_null, with_from from "Sets `from`." opt crate
     ::models::Recipient, with_has_attachments has_attachments "Sets `hasAttachments`."
     opt bool, with_new_participants new_participants "Sets `newParticipants`." opt Vec <
     crate ::models::Recipient >, with_received_date_time received_date_time
-    "Sets `receivedDateTime`." opt String, with_sender sender "Sets `sender`." opt crate
-    ::models::Recipient, with_attachments attachments "Sets `attachments`." opt Vec <
-    crate ::models::Attachment >, with_extensions extensions "Sets `extensions`." opt Vec
-    < crate ::models::Extension >, with_in_reply_to in_reply_to "Sets `inReplyTo`."
-    opt_box crate ::models::Post, with_multi_value_extended_properties
-    multi_value_extended_properties "Sets `multiValueExtendedProperties`." opt Vec <
-    crate ::models::MultiValueLegacyExtendedProperty >,
-    with_single_value_extended_properties single_value_extended_properties
-    "Sets `singleValueExtendedProperties`." opt Vec < crate
-    ::models::SingleValueLegacyExtendedProperty > }; additional
+    "Sets `receivedDateTime`." opt crate ::runtime::formats::DateTime, with_sender sender
+    "Sets `sender`." opt crate ::models::Recipient, with_attachments attachments
+    "Sets `attachments`." opt Vec < crate ::models::Attachment >, with_extensions
+    extensions "Sets `extensions`." opt Vec < crate ::models::Extension >,
+    with_in_reply_to in_reply_to "Sets `inReplyTo`." opt_box crate ::models::Post,
+    with_multi_value_extended_properties multi_value_extended_properties
+    "Sets `multiValueExtendedProperties`." opt Vec < crate
+    ::models::MultiValueLegacyExtendedProperty >, with_single_value_extended_properties
+    single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
+    crate ::models::SingleValueLegacyExtendedProperty > }; additional
 );

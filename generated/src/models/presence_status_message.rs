@@ -19,7 +19,7 @@ pub struct PresenceStatusMessage {
     ///
     /// Format: `date-time`.
     #[serde(rename = "publishedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub published_date_time: Nullable<String>,
+    pub published_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -28,6 +28,6 @@ crate::models::setters!(
     PresenceStatusMessage { with_expiry_date_time expiry_date_time
     "Sets `expiryDateTime`." opt crate ::models::DateTimeTimeZone, with_message message
     "Sets `message`." opt crate ::models::ItemBody, with_published_date_time
-    published_date_time "Sets `publishedDateTime`." opt String |
-    with_published_date_time_null }; additional
+    published_date_time "Sets `publishedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_published_date_time_null }; additional
 );

@@ -32,7 +32,7 @@ pub struct PrintConnector {
     ///
     /// Format: `date-time`.
     #[serde(rename = "registeredDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub registered_date_time: Nullable<String>,
+    pub registered_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -44,5 +44,6 @@ crate::models::setters!(
     "Sets `fullyQualifiedDomainName`." opt String, with_location location
     "Sets `location`." opt crate ::models::PrinterLocation, with_operating_system
     operating_system "Sets `operatingSystem`." opt String, with_registered_date_time
-    registered_date_time "Sets `registeredDateTime`." opt String }; additional
+    registered_date_time "Sets `registeredDateTime`." opt crate
+    ::runtime::formats::DateTime }; additional
 );

@@ -20,7 +20,7 @@ pub struct PrintJob {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// If true, document can be fetched by printer.
     #[serde(rename = "isFetchable", skip_serializing_if = "Nullable::is_absent")]
     pub is_fetchable: Nullable<bool>,
@@ -47,11 +47,11 @@ crate::models::setters!(
     PrintJob { with_id id "Sets `id`." opt String, with_configuration configuration
     "Sets `configuration`." opt crate ::models::PrintJobConfiguration, with_created_by
     created_by "Sets `createdBy`." opt crate ::models::UserIdentity,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String,
-    with_is_fetchable is_fetchable "Sets `isFetchable`." opt bool, with_redirected_from
-    redirected_from "Sets `redirectedFrom`." opt String | with_redirected_from_null,
-    with_redirected_to redirected_to "Sets `redirectedTo`." opt String |
-    with_redirected_to_null, with_status status "Sets `status`." opt crate
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime, with_is_fetchable is_fetchable "Sets `isFetchable`."
+    opt bool, with_redirected_from redirected_from "Sets `redirectedFrom`." opt String |
+    with_redirected_from_null, with_redirected_to redirected_to "Sets `redirectedTo`."
+    opt String | with_redirected_to_null, with_status status "Sets `status`." opt crate
     ::models::PrintJobStatus, with_documents documents "Sets `documents`." opt Vec <
     crate ::models::PrintDocument >, with_tasks tasks "Sets `tasks`." opt Vec < crate
     ::models::PrintTask > }; additional

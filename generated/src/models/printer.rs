@@ -47,12 +47,12 @@ pub struct Printer {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastSeenDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_seen_date_time: Nullable<String>,
+    pub last_seen_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The DateTimeOffset when the printer was registered. Read-only.
     ///
     /// Format: `date-time`.
     #[serde(rename = "registeredDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub registered_date_time: Nullable<String>,
+    pub registered_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The connectors that are associated with the printer.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub connectors: Nullable<Vec<crate::models::PrintConnector>>,
@@ -80,10 +80,10 @@ crate::models::setters!(
     ::models::PrintJob >, with_has_physical_device has_physical_device
     "Sets `hasPhysicalDevice`." opt bool, with_is_shared is_shared "Sets `isShared`." opt
     bool, with_last_seen_date_time last_seen_date_time "Sets `lastSeenDateTime`." opt
-    String | with_last_seen_date_time_null, with_registered_date_time
-    registered_date_time "Sets `registeredDateTime`." opt String, with_connectors
-    connectors "Sets `connectors`." opt Vec < crate ::models::PrintConnector >,
-    with_shares shares "Sets `shares`." opt Vec < crate ::models::PrinterShare >,
-    with_task_triggers task_triggers "Sets `taskTriggers`." opt Vec < crate
-    ::models::PrintTaskTrigger > }; additional
+    crate ::runtime::formats::DateTime | with_last_seen_date_time_null,
+    with_registered_date_time registered_date_time "Sets `registeredDateTime`." opt crate
+    ::runtime::formats::DateTime, with_connectors connectors "Sets `connectors`." opt Vec
+    < crate ::models::PrintConnector >, with_shares shares "Sets `shares`." opt Vec <
+    crate ::models::PrinterShare >, with_task_triggers task_triggers
+    "Sets `taskTriggers`." opt Vec < crate ::models::PrintTaskTrigger > }; additional
 );

@@ -44,7 +44,7 @@ pub struct PrinterShare {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `viewPoint`: see [`PrinterShareViewpoint`](crate::models::PrinterShareViewpoint).
     #[serde(rename = "viewPoint", skip_serializing_if = "Nullable::is_absent")]
     pub view_point: Nullable<crate::models::PrinterShareViewpoint>,
@@ -74,8 +74,8 @@ crate::models::setters!(
     ::models::PrinterStatus, with_jobs jobs "Sets `jobs`." opt Vec < crate
     ::models::PrintJob >, with_allow_all_users allow_all_users "Sets `allowAllUsers`."
     opt bool, with_created_date_time created_date_time "Sets `createdDateTime`." opt
-    String, with_view_point view_point "Sets `viewPoint`." opt crate
-    ::models::PrinterShareViewpoint, with_allowed_groups allowed_groups
+    crate ::runtime::formats::DateTime, with_view_point view_point "Sets `viewPoint`."
+    opt crate ::models::PrinterShareViewpoint, with_allowed_groups allowed_groups
     "Sets `allowedGroups`." opt Vec < crate ::models::Group >, with_allowed_users
     allowed_users "Sets `allowedUsers`." opt Vec < crate ::models::User >, with_printer
     printer "Sets `printer`." opt crate ::models::Printer }; additional

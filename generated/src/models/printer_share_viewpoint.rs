@@ -13,12 +13,13 @@ pub struct PrinterShareViewpoint {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastUsedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_used_date_time: Nullable<String>,
+    pub last_used_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     PrinterShareViewpoint { with_last_used_date_time last_used_date_time
-    "Sets `lastUsedDateTime`." opt String | with_last_used_date_time_null }; additional
+    "Sets `lastUsedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_used_date_time_null }; additional
 );

@@ -13,7 +13,7 @@ pub struct RecurrenceRange {
     ///
     /// Format: `date`.
     #[serde(rename = "endDate", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date: Nullable<String>,
+    pub end_date: Nullable<crate::runtime::formats::Date>,
     /// The number of times to repeat the event. Required and must be positive if type is numbered.
     ///
     /// Format: `int32`.
@@ -26,7 +26,7 @@ pub struct RecurrenceRange {
     ///
     /// Format: `date`.
     #[serde(rename = "startDate", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date: Nullable<String>,
+    pub start_date: Nullable<crate::runtime::formats::Date>,
     /// `type`: see [`RecurrenceRangeType`](crate::models::RecurrenceRangeType).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#type: Nullable<crate::models::RecurrenceRangeType>,
@@ -35,10 +35,11 @@ pub struct RecurrenceRange {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    RecurrenceRange { with_end_date end_date "Sets `endDate`." opt String |
-    with_end_date_null, with_number_of_occurrences number_of_occurrences
-    "Sets `numberOfOccurrences`." opt i32, with_recurrence_time_zone recurrence_time_zone
-    "Sets `recurrenceTimeZone`." opt String | with_recurrence_time_zone_null,
-    with_start_date start_date "Sets `startDate`." opt String | with_start_date_null,
+    RecurrenceRange { with_end_date end_date "Sets `endDate`." opt crate
+    ::runtime::formats::Date | with_end_date_null, with_number_of_occurrences
+    number_of_occurrences "Sets `numberOfOccurrences`." opt i32,
+    with_recurrence_time_zone recurrence_time_zone "Sets `recurrenceTimeZone`." opt
+    String | with_recurrence_time_zone_null, with_start_date start_date
+    "Sets `startDate`." opt crate ::runtime::formats::Date | with_start_date_null,
     with_type r#type "Sets `type`." opt crate ::models::RecurrenceRangeType }; additional
 );

@@ -16,7 +16,7 @@ pub struct RemoteItem {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `file`: see [`File`](crate::models::File).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub file: Nullable<crate::models::File>,
@@ -42,7 +42,7 @@ pub struct RemoteItem {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Optional. Filename of the remote item. Read-only.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub name: Nullable<String>,
@@ -82,15 +82,16 @@ pub struct RemoteItem {
 crate::models::setters!(
     RemoteItem { with_created_by created_by "Sets `createdBy`." opt crate
     ::models::IdentitySet, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_file file
-    "Sets `file`." opt crate ::models::File, with_file_system_info file_system_info
-    "Sets `fileSystemInfo`." opt crate ::models::FileSystemInfo, with_folder folder
-    "Sets `folder`." opt crate ::models::Folder, with_id id "Sets `id`." opt String |
-    with_id_null, with_image image "Sets `image`." opt crate ::models::Image,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
-    with_name name "Sets `name`." opt String | with_name_null, with_package package
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_file file "Sets `file`." opt crate ::models::File,
+    with_file_system_info file_system_info "Sets `fileSystemInfo`." opt crate
+    ::models::FileSystemInfo, with_folder folder "Sets `folder`." opt crate
+    ::models::Folder, with_id id "Sets `id`." opt String | with_id_null, with_image image
+    "Sets `image`." opt crate ::models::Image, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null, with_name
+    name "Sets `name`." opt String | with_name_null, with_package package
     "Sets `package`." opt crate ::models::Package, with_parent_reference parent_reference
     "Sets `parentReference`." opt crate ::models::ItemReference, with_shared shared
     "Sets `shared`." opt crate ::models::Shared, with_sharepoint_ids sharepoint_ids

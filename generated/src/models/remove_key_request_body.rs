@@ -11,7 +11,7 @@ pub struct RemoveKeyRequestBody {
     ///
     /// Format: `uuid`.
     #[serde(rename = "keyId", skip_serializing_if = "Nullable::is_absent")]
-    pub key_id: Nullable<String>,
+    pub key_id: Nullable<crate::runtime::formats::Uuid>,
     /// `proof`
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub proof: Nullable<crate::runtime::Secret>,
@@ -20,14 +20,15 @@ pub struct RemoveKeyRequestBody {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    RemoveKeyRequestBody { with_key_id key_id "Sets `keyId`." opt String, with_proof
-    proof "Sets `proof`." opt crate ::runtime::Secret }; additional
+    RemoveKeyRequestBody { with_key_id key_id "Sets `keyId`." opt crate
+    ::runtime::formats::Uuid, with_proof proof "Sets `proof`." opt crate
+    ::runtime::Secret }; additional
 );
 impl crate::request::JsonBody for RemoveKeyRequestBody {}
 /// Body properties of every operation whose body is [`RemoveKeyRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, RemoveKeyRequestBody> {
     /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+    pub fn key_id(mut self, value: impl Into<crate::runtime::formats::Uuid>) -> Self {
         self.body.key_id = Nullable::Value(value.into());
         self
     }

@@ -11,20 +11,20 @@ pub struct RemovePasswordRequestBody {
     ///
     /// Format: `uuid`.
     #[serde(rename = "keyId", skip_serializing_if = "Nullable::is_absent")]
-    pub key_id: Nullable<String>,
+    pub key_id: Nullable<crate::runtime::formats::Uuid>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    RemovePasswordRequestBody { with_key_id key_id "Sets `keyId`." opt String };
-    additional
+    RemovePasswordRequestBody { with_key_id key_id "Sets `keyId`." opt crate
+    ::runtime::formats::Uuid }; additional
 );
 impl crate::request::JsonBody for RemovePasswordRequestBody {}
 /// Body properties of every operation whose body is [`RemovePasswordRequestBody`], as builder methods.
 impl<O> crate::request::Request<O, RemovePasswordRequestBody> {
     /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+    pub fn key_id(mut self, value: impl Into<crate::runtime::formats::Uuid>) -> Self {
         self.body.key_id = Nullable::Value(value.into());
         self
     }

@@ -13,7 +13,7 @@ pub struct ResourceAccess {
     ///
     /// Format: `uuid`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub id: Nullable<String>,
+    pub id: Nullable<crate::runtime::formats::Uuid>,
     /// Specifies whether the id property references a delegated permission or an app role (application permission). The possible values are: Scope (for delegated permissions) or Role (for app roles).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub r#type: Nullable<String>,
@@ -22,6 +22,6 @@ pub struct ResourceAccess {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    ResourceAccess { with_id id "Sets `id`." opt String, with_type r#type "Sets `type`."
-    opt String | with_type_null }; additional
+    ResourceAccess { with_id id "Sets `id`." opt crate ::runtime::formats::Uuid,
+    with_type r#type "Sets `type`." opt String | with_type_null }; additional
 );

@@ -19,7 +19,7 @@ pub struct ResourceSpecificPermission {
     ///
     /// Format: `uuid`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub id: Nullable<String>,
+    pub id: Nullable<crate::runtime::formats::Uuid>,
     /// Indicates whether the permission is enabled.
     #[serde(rename = "isEnabled", skip_serializing_if = "Nullable::is_absent")]
     pub is_enabled: Nullable<bool>,
@@ -33,7 +33,7 @@ pub struct ResourceSpecificPermission {
 crate::models::setters!(
     ResourceSpecificPermission { with_description description "Sets `description`." opt
     String | with_description_null, with_display_name display_name "Sets `displayName`."
-    opt String | with_display_name_null, with_id id "Sets `id`." opt String,
-    with_is_enabled is_enabled "Sets `isEnabled`." opt bool, with_value value
-    "Sets `value`." opt String | with_value_null }; additional
+    opt String | with_display_name_null, with_id id "Sets `id`." opt crate
+    ::runtime::formats::Uuid, with_is_enabled is_enabled "Sets `isEnabled`." opt bool,
+    with_value value "Sets `value`." opt String | with_value_null }; additional
 );

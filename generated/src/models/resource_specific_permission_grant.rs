@@ -14,7 +14,7 @@ pub struct ResourceSpecificPermissionGrant {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// ID of the service principal of the Microsoft Entra app that has been granted access. Read-only.
     #[serde(rename = "clientAppId", skip_serializing_if = "Nullable::is_absent")]
     pub client_app_id: Nullable<String>,
@@ -36,12 +36,12 @@ pub struct ResourceSpecificPermissionGrant {
 }
 crate::models::setters!(
     ResourceSpecificPermissionGrant { with_id id "Sets `id`." opt String,
-    with_deleted_date_time deleted_date_time "Sets `deletedDateTime`." opt String |
-    with_deleted_date_time_null, with_client_app_id client_app_id "Sets `clientAppId`."
-    opt String | with_client_app_id_null, with_client_id client_id "Sets `clientId`." opt
-    String | with_client_id_null, with_permission permission "Sets `permission`." opt
-    String | with_permission_null, with_permission_type permission_type
-    "Sets `permissionType`." opt String | with_permission_type_null, with_resource_app_id
-    resource_app_id "Sets `resourceAppId`." opt String | with_resource_app_id_null };
-    additional
+    with_deleted_date_time deleted_date_time "Sets `deletedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_deleted_date_time_null, with_client_app_id
+    client_app_id "Sets `clientAppId`." opt String | with_client_app_id_null,
+    with_client_id client_id "Sets `clientId`." opt String | with_client_id_null,
+    with_permission permission "Sets `permission`." opt String | with_permission_null,
+    with_permission_type permission_type "Sets `permissionType`." opt String |
+    with_permission_type_null, with_resource_app_id resource_app_id
+    "Sets `resourceAppId`." opt String | with_resource_app_id_null }; additional
 );

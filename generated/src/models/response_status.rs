@@ -16,13 +16,13 @@ pub struct ResponseStatus {
     ///
     /// Format: `date-time`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub time: Nullable<String>,
+    pub time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     ResponseStatus { with_response response "Sets `response`." opt crate
-    ::models::ResponseType, with_time time "Sets `time`." opt String | with_time_null };
-    additional
+    ::models::ResponseType, with_time time "Sets `time`." opt crate
+    ::runtime::formats::DateTime | with_time_null }; additional
 );

@@ -14,12 +14,12 @@ pub struct RichLongRunningOperation {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The time of the last action in the operation. The timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastActionDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_action_date_time: Nullable<String>,
+    pub last_action_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// URI of the resource that the operation is performed on.
     #[serde(rename = "resourceLocation", skip_serializing_if = "Nullable::is_absent")]
     pub resource_location: Nullable<String>,
@@ -49,9 +49,10 @@ pub struct RichLongRunningOperation {
 }
 crate::models::setters!(
     RichLongRunningOperation { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_action_date_time last_action_date_time "Sets `lastActionDateTime`." opt
-    String | with_last_action_date_time_null, with_resource_location resource_location
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_action_date_time last_action_date_time
+    "Sets `lastActionDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_action_date_time_null, with_resource_location resource_location
     "Sets `resourceLocation`." opt String | with_resource_location_null, with_status
     status "Sets `status`." opt crate ::models::LongRunningOperationStatus,
     with_status_detail status_detail "Sets `statusDetail`." opt String |

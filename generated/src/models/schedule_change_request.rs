@@ -16,7 +16,7 @@ pub struct ScheduleChangeRequest {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `lastModifiedBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "lastModifiedBy", skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_by: Nullable<crate::models::IdentitySet>,
@@ -29,7 +29,7 @@ pub struct ScheduleChangeRequest {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `assignedTo`: see [`ScheduleChangeRequestActor`](crate::models::ScheduleChangeRequestActor).
     #[serde(rename = "assignedTo", skip_serializing_if = "Nullable::is_absent")]
     pub assigned_to: Nullable<crate::models::ScheduleChangeRequestActor>,
@@ -42,7 +42,7 @@ pub struct ScheduleChangeRequest {
         rename = "managerActionDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub manager_action_date_time: Nullable<String>,
+    pub manager_action_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `managerActionMessage`
     #[serde(
         rename = "managerActionMessage",
@@ -60,7 +60,7 @@ pub struct ScheduleChangeRequest {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "senderDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub sender_date_time: Nullable<String>,
+    pub sender_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `senderMessage`
     #[serde(rename = "senderMessage", skip_serializing_if = "Nullable::is_absent")]
     pub sender_message: Nullable<String>,
@@ -78,20 +78,22 @@ pub struct ScheduleChangeRequest {
 }
 crate::models::setters!(
     ScheduleChangeRequest { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_assigned_to assigned_to "Sets `assignedTo`." opt crate
     ::models::ScheduleChangeRequestActor, with_manager_action_date_time
-    manager_action_date_time "Sets `managerActionDateTime`." opt String |
-    with_manager_action_date_time_null, with_manager_action_message
-    manager_action_message "Sets `managerActionMessage`." opt String |
-    with_manager_action_message_null, with_manager_user_id manager_user_id
+    manager_action_date_time "Sets `managerActionDateTime`." opt crate
+    ::runtime::formats::DateTime | with_manager_action_date_time_null,
+    with_manager_action_message manager_action_message "Sets `managerActionMessage`." opt
+    String | with_manager_action_message_null, with_manager_user_id manager_user_id
     "Sets `managerUserId`." opt String | with_manager_user_id_null, with_sender_date_time
-    sender_date_time "Sets `senderDateTime`." opt String | with_sender_date_time_null,
-    with_sender_message sender_message "Sets `senderMessage`." opt String |
-    with_sender_message_null, with_sender_user_id sender_user_id "Sets `senderUserId`."
-    opt String | with_sender_user_id_null, with_state state "Sets `state`." opt crate
-    ::models::ScheduleChangeState }; additional
+    sender_date_time "Sets `senderDateTime`." opt crate ::runtime::formats::DateTime |
+    with_sender_date_time_null, with_sender_message sender_message
+    "Sets `senderMessage`." opt String | with_sender_message_null, with_sender_user_id
+    sender_user_id "Sets `senderUserId`." opt String | with_sender_user_id_null,
+    with_state state "Sets `state`." opt crate ::models::ScheduleChangeState };
+    additional
 );

@@ -13,12 +13,12 @@ pub struct ScheduleEntity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `startDateTime`
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `theme`: see [`ScheduleEntityTheme`](crate::models::ScheduleEntityTheme).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub theme: Nullable<crate::models::ScheduleEntityTheme>,
@@ -27,8 +27,9 @@ pub struct ScheduleEntity {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    ScheduleEntity { with_end_date_time end_date_time "Sets `endDateTime`." opt String |
-    with_end_date_time_null, with_start_date_time start_date_time "Sets `startDateTime`."
-    opt String | with_start_date_time_null, with_theme theme "Sets `theme`." opt crate
+    ScheduleEntity { with_end_date_time end_date_time "Sets `endDateTime`." opt crate
+    ::runtime::formats::DateTime | with_end_date_time_null, with_start_date_time
+    start_date_time "Sets `startDateTime`." opt crate ::runtime::formats::DateTime |
+    with_start_date_time_null, with_theme theme "Sets `theme`." opt crate
     ::models::ScheduleEntityTheme }; additional
 );

@@ -16,7 +16,7 @@ pub struct SchedulingGroup {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `lastModifiedBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "lastModifiedBy", skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_by: Nullable<crate::models::IdentitySet>,
@@ -29,7 +29,7 @@ pub struct SchedulingGroup {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The display name for the schedulingGroup. Required.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -47,10 +47,11 @@ pub struct SchedulingGroup {
 }
 crate::models::setters!(
     SchedulingGroup { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_display_name display_name "Sets `displayName`." opt String |
     with_display_name_null, with_is_active is_active "Sets `isActive`." opt bool |
     with_is_active_null, with_user_ids user_ids "Sets `userIds`." opt Vec < String > };

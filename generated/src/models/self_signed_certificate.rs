@@ -13,7 +13,7 @@ pub struct SelfSignedCertificate {
     ///
     /// Format: `base64url`.
     #[serde(rename = "customKeyIdentifier", skip_serializing_if = "Nullable::is_absent")]
-    pub custom_key_identifier: Nullable<String>,
+    pub custom_key_identifier: Nullable<crate::runtime::formats::Base64Url>,
     /// The friendly name for the key.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -21,22 +21,22 @@ pub struct SelfSignedCertificate {
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The value for the key credential. Should be a Base-64 encoded value.
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub key: Nullable<String>,
+    pub key: Nullable<crate::runtime::formats::Base64Url>,
     /// The unique identifier (GUID) for the key.
     ///
     /// Format: `uuid`.
     #[serde(rename = "keyId", skip_serializing_if = "Nullable::is_absent")]
-    pub key_id: Nullable<String>,
+    pub key_id: Nullable<crate::runtime::formats::Uuid>,
     /// The date and time at which the credential becomes valid. The timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The thumbprint value for the key.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub thumbprint: Nullable<String>,
@@ -52,12 +52,14 @@ pub struct SelfSignedCertificate {
 }
 crate::models::setters!(
     SelfSignedCertificate { with_custom_key_identifier custom_key_identifier
-    "Sets `customKeyIdentifier`." opt String | with_custom_key_identifier_null,
-    with_display_name display_name "Sets `displayName`." opt String |
-    with_display_name_null, with_end_date_time end_date_time "Sets `endDateTime`." opt
-    String | with_end_date_time_null, with_key key "Sets `key`." opt String |
-    with_key_null, with_key_id key_id "Sets `keyId`." opt String | with_key_id_null,
-    with_start_date_time start_date_time "Sets `startDateTime`." opt String |
+    "Sets `customKeyIdentifier`." opt crate ::runtime::formats::Base64Url |
+    with_custom_key_identifier_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null, with_end_date_time end_date_time
+    "Sets `endDateTime`." opt crate ::runtime::formats::DateTime |
+    with_end_date_time_null, with_key key "Sets `key`." opt crate
+    ::runtime::formats::Base64Url | with_key_null, with_key_id key_id "Sets `keyId`." opt
+    crate ::runtime::formats::Uuid | with_key_id_null, with_start_date_time
+    start_date_time "Sets `startDateTime`." opt crate ::runtime::formats::DateTime |
     with_start_date_time_null, with_thumbprint thumbprint "Sets `thumbprint`." opt String
     | with_thumbprint_null, with_type r#type "Sets `type`." opt String | with_type_null,
     with_usage usage "Sets `usage`." opt String | with_usage_null }; additional

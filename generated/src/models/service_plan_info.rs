@@ -19,7 +19,7 @@ pub struct ServicePlanInfo {
     ///
     /// Format: `uuid`.
     #[serde(rename = "servicePlanId", skip_serializing_if = "Nullable::is_absent")]
-    pub service_plan_id: Nullable<String>,
+    pub service_plan_id: Nullable<crate::runtime::formats::Uuid>,
     /// The name of the service plan.
     #[serde(rename = "servicePlanName", skip_serializing_if = "Nullable::is_absent")]
     pub service_plan_name: Nullable<String>,
@@ -31,7 +31,8 @@ crate::models::setters!(
     ServicePlanInfo { with_applies_to applies_to "Sets `appliesTo`." opt String |
     with_applies_to_null, with_provisioning_status provisioning_status
     "Sets `provisioningStatus`." opt String | with_provisioning_status_null,
-    with_service_plan_id service_plan_id "Sets `servicePlanId`." opt String |
-    with_service_plan_id_null, with_service_plan_name service_plan_name
-    "Sets `servicePlanName`." opt String | with_service_plan_name_null }; additional
+    with_service_plan_id service_plan_id "Sets `servicePlanId`." opt crate
+    ::runtime::formats::Uuid | with_service_plan_id_null, with_service_plan_name
+    service_plan_name "Sets `servicePlanName`." opt String | with_service_plan_name_null
+    }; additional
 );

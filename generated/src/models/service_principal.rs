@@ -14,7 +14,7 @@ pub struct ServicePrincipal {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// true if the service principal account is enabled; otherwise, false. If set to false, then no users are able to sign in to this app, even if they're assigned to it. Supports $filter (eq, ne, not, in).
     #[serde(rename = "accountEnabled", skip_serializing_if = "Nullable::is_absent")]
     pub account_enabled: Nullable<bool>,
@@ -46,7 +46,7 @@ pub struct ServicePrincipal {
         rename = "appOwnerOrganizationId",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub app_owner_organization_id: Nullable<String>,
+    pub app_owner_organization_id: Nullable<crate::runtime::formats::Uuid>,
     /// Specifies whether users or other service principals need to be granted an app role assignment for this service principal before users can sign in or apps can get tokens. The default value is false. Not nullable. Supports $filter (eq, ne, NOT).
     #[serde(
         rename = "appRoleAssignmentRequired",
@@ -163,7 +163,7 @@ pub struct ServicePrincipal {
         rename = "tokenEncryptionKeyId",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub token_encryption_key_id: Nullable<String>,
+    pub token_encryption_key_id: Nullable<crate::runtime::formats::Uuid>,
     /// `verifiedPublisher`: see [`VerifiedPublisher`](crate::models::VerifiedPublisher).
     #[serde(rename = "verifiedPublisher", skip_serializing_if = "Nullable::is_absent")]
     pub verified_publisher: Nullable<crate::models::VerifiedPublisher>,
@@ -262,21 +262,21 @@ pub struct ServicePrincipal {
 }
 crate::models::setters!(
     ServicePrincipal { with_id id "Sets `id`." opt String, with_deleted_date_time
-    deleted_date_time "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_account_enabled account_enabled "Sets `accountEnabled`." opt bool |
-    with_account_enabled_null, with_add_ins add_ins "Sets `addIns`." opt Vec < crate
-    ::models::AddIn >, with_alternative_names alternative_names
-    "Sets `alternativeNames`." opt Vec < String >, with_app_description app_description
-    "Sets `appDescription`." opt String | with_app_description_null,
+    deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_account_enabled account_enabled
+    "Sets `accountEnabled`." opt bool | with_account_enabled_null, with_add_ins add_ins
+    "Sets `addIns`." opt Vec < crate ::models::AddIn >, with_alternative_names
+    alternative_names "Sets `alternativeNames`." opt Vec < String >, with_app_description
+    app_description "Sets `appDescription`." opt String | with_app_description_null,
     with_app_display_name app_display_name "Sets `appDisplayName`." opt String |
     with_app_display_name_null, with_app_id app_id "Sets `appId`." opt String |
     with_app_id_null, with_application_template_id application_template_id
     "Sets `applicationTemplateId`." opt String | with_application_template_id_null,
     with_app_owner_organization_id app_owner_organization_id
-    "Sets `appOwnerOrganizationId`." opt String | with_app_owner_organization_id_null,
-    with_app_role_assignment_required app_role_assignment_required
-    "Sets `appRoleAssignmentRequired`." opt bool, with_app_roles app_roles
-    "Sets `appRoles`." opt Vec < crate ::models::AppRole >,
+    "Sets `appOwnerOrganizationId`." opt crate ::runtime::formats::Uuid |
+    with_app_owner_organization_id_null, with_app_role_assignment_required
+    app_role_assignment_required "Sets `appRoleAssignmentRequired`." opt bool,
+    with_app_roles app_roles "Sets `appRoles`." opt Vec < crate ::models::AppRole >,
     with_custom_security_attributes custom_security_attributes
     "Sets `customSecurityAttributes`." opt crate ::models::CustomSecurityAttributeValue,
     with_description description "Sets `description`." opt String |
@@ -311,9 +311,9 @@ crate::models::setters!(
     String | with_service_principal_type_null, with_sign_in_audience sign_in_audience
     "Sets `signInAudience`." opt String | with_sign_in_audience_null, with_tags tags
     "Sets `tags`." opt Vec < String >, with_token_encryption_key_id
-    token_encryption_key_id "Sets `tokenEncryptionKeyId`." opt String |
-    with_token_encryption_key_id_null, with_verified_publisher verified_publisher
-    "Sets `verifiedPublisher`." opt crate ::models::VerifiedPublisher,
+    token_encryption_key_id "Sets `tokenEncryptionKeyId`." opt crate
+    ::runtime::formats::Uuid | with_token_encryption_key_id_null, with_verified_publisher
+    verified_publisher "Sets `verifiedPublisher`." opt crate ::models::VerifiedPublisher,
     with_app_management_policies app_management_policies "Sets `appManagementPolicies`."
     opt Vec < crate ::models::AppManagementPolicy >, with_app_role_assigned_to
     app_role_assigned_to "Sets `appRoleAssignedTo`." opt Vec < crate
@@ -356,7 +356,10 @@ impl<O> crate::request::Request<O, ServicePrincipal> {
         self
     }
     /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn deleted_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.deleted_date_time = Nullable::Value(value.into());
         self
     }
@@ -439,7 +442,10 @@ impl<O> crate::request::Request<O, ServicePrincipal> {
         self
     }
     /// Sets the body property `app_owner_organization_id`: Contains the tenant ID where the application is registered. This is applicable only to service principals backed by applications. Supports $filter (eq, ne, NOT, ge, le).
-    pub fn app_owner_organization_id(mut self, value: impl Into<String>) -> Self {
+    pub fn app_owner_organization_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.app_owner_organization_id = Nullable::Value(value.into());
         self
     }
@@ -726,7 +732,10 @@ impl<O> crate::request::Request<O, ServicePrincipal> {
         self
     }
     /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID issues tokens for this application encrypted using the key specified by this property. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(mut self, value: impl Into<String>) -> Self {
+    pub fn token_encryption_key_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.token_encryption_key_id = Nullable::Value(value.into());
         self
     }

@@ -13,7 +13,7 @@ pub struct ServiceProvisioningError {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates whether the error has been attended to.
     #[serde(rename = "isResolved", skip_serializing_if = "Nullable::is_absent")]
     pub is_resolved: Nullable<bool>,
@@ -26,8 +26,8 @@ pub struct ServiceProvisioningError {
 }
 crate::models::setters!(
     ServiceProvisioningError { with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_is_resolved
-    is_resolved "Sets `isResolved`." opt bool | with_is_resolved_null,
-    with_service_instance service_instance "Sets `serviceInstance`." opt String |
-    with_service_instance_null }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_is_resolved is_resolved "Sets `isResolved`." opt
+    bool | with_is_resolved_null, with_service_instance service_instance
+    "Sets `serviceInstance`." opt String | with_service_instance_null }; additional
 );

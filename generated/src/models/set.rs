@@ -14,7 +14,7 @@ pub struct Set {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Description that gives details on the term usage.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -42,13 +42,13 @@ pub struct Set {
 }
 crate::models::setters!(
     Set { with_id id "Sets `id`." opt String, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_description
-    description "Sets `description`." opt String | with_description_null,
-    with_localized_names localized_names "Sets `localizedNames`." opt Vec < crate
-    ::models::LocalizedName >, with_properties properties "Sets `properties`." opt Vec <
-    crate ::models::KeyValue >, with_children children "Sets `children`." opt Vec < crate
-    ::models::Term >, with_parent_group parent_group "Sets `parentGroup`." opt crate
-    ::models::TermStoreGroup, with_relations relations "Sets `relations`." opt Vec <
-    crate ::models::Relation >, with_terms terms "Sets `terms`." opt Vec < crate
-    ::models::Term > }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_localized_names localized_names
+    "Sets `localizedNames`." opt Vec < crate ::models::LocalizedName >, with_properties
+    properties "Sets `properties`." opt Vec < crate ::models::KeyValue >, with_children
+    children "Sets `children`." opt Vec < crate ::models::Term >, with_parent_group
+    parent_group "Sets `parentGroup`." opt crate ::models::TermStoreGroup, with_relations
+    relations "Sets `relations`." opt Vec < crate ::models::Relation >, with_terms terms
+    "Sets `terms`." opt Vec < crate ::models::Term > }; additional
 );

@@ -22,7 +22,7 @@ pub struct Shared {
     ///
     /// Format: `date-time`.
     #[serde(rename = "sharedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub shared_date_time: Nullable<String>,
+    pub shared_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -31,6 +31,6 @@ crate::models::setters!(
     Shared { with_owner owner "Sets `owner`." opt crate ::models::IdentitySet, with_scope
     scope "Sets `scope`." opt String | with_scope_null, with_shared_by shared_by
     "Sets `sharedBy`." opt crate ::models::IdentitySet, with_shared_date_time
-    shared_date_time "Sets `sharedDateTime`." opt String | with_shared_date_time_null };
-    additional
+    shared_date_time "Sets `sharedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_shared_date_time_null }; additional
 );

@@ -16,7 +16,7 @@ pub struct SharingDetail {
     ///
     /// Format: `date-time`.
     #[serde(rename = "sharedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub shared_date_time: Nullable<String>,
+    pub shared_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `sharingReference`: see [`ResourceReference`](crate::models::ResourceReference).
     #[serde(rename = "sharingReference", skip_serializing_if = "Nullable::is_absent")]
     pub sharing_reference: Nullable<crate::models::ResourceReference>,
@@ -33,9 +33,10 @@ pub struct SharingDetail {
 crate::models::setters!(
     SharingDetail { with_shared_by shared_by "Sets `sharedBy`." opt crate
     ::models::InsightIdentity, with_shared_date_time shared_date_time
-    "Sets `sharedDateTime`." opt String | with_shared_date_time_null,
-    with_sharing_reference sharing_reference "Sets `sharingReference`." opt crate
-    ::models::ResourceReference, with_sharing_subject sharing_subject
-    "Sets `sharingSubject`." opt String | with_sharing_subject_null, with_sharing_type
-    sharing_type "Sets `sharingType`." opt String | with_sharing_type_null }; additional
+    "Sets `sharedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_shared_date_time_null, with_sharing_reference sharing_reference
+    "Sets `sharingReference`." opt crate ::models::ResourceReference,
+    with_sharing_subject sharing_subject "Sets `sharingSubject`." opt String |
+    with_sharing_subject_null, with_sharing_type sharing_type "Sets `sharingType`." opt
+    String | with_sharing_type_null }; additional
 );

@@ -16,7 +16,7 @@ pub struct Shift {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `lastModifiedBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "lastModifiedBy", skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_by: Nullable<crate::models::IdentitySet>,
@@ -29,7 +29,7 @@ pub struct Shift {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `draftShift`: see [`ShiftItem`](crate::models::ShiftItem).
     #[serde(rename = "draftShift", skip_serializing_if = "Nullable::is_absent")]
     pub draft_shift: Nullable<crate::models::ShiftItem>,
@@ -48,10 +48,11 @@ pub struct Shift {
 }
 crate::models::setters!(
     Shift { with_id id "Sets `id`." opt String, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_draft_shift draft_shift "Sets `draftShift`." opt crate ::models::ShiftItem,
     with_scheduling_group_id scheduling_group_id "Sets `schedulingGroupId`." opt String |
     with_scheduling_group_id_null, with_shared_shift shared_shift "Sets `sharedShift`."

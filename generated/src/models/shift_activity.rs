@@ -19,7 +19,7 @@ pub struct ShiftActivity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "endDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_date_time: Nullable<String>,
+    pub end_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates whether the microsoft.graph.user should be paid for the activity during their shift. Required.
     #[serde(rename = "isPaid", skip_serializing_if = "Nullable::is_absent")]
     pub is_paid: Nullable<bool>,
@@ -27,7 +27,7 @@ pub struct ShiftActivity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `theme`: see [`ScheduleEntityTheme`](crate::models::ScheduleEntityTheme).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub theme: Nullable<crate::models::ScheduleEntityTheme>,
@@ -39,8 +39,9 @@ crate::models::setters!(
     ShiftActivity { with_code code "Sets `code`." opt String | with_code_null,
     with_display_name display_name "Sets `displayName`." opt String |
     with_display_name_null, with_end_date_time end_date_time "Sets `endDateTime`." opt
-    String | with_end_date_time_null, with_is_paid is_paid "Sets `isPaid`." opt bool |
-    with_is_paid_null, with_start_date_time start_date_time "Sets `startDateTime`." opt
-    String | with_start_date_time_null, with_theme theme "Sets `theme`." opt crate
+    crate ::runtime::formats::DateTime | with_end_date_time_null, with_is_paid is_paid
+    "Sets `isPaid`." opt bool | with_is_paid_null, with_start_date_time start_date_time
+    "Sets `startDateTime`." opt crate ::runtime::formats::DateTime |
+    with_start_date_time_null, with_theme theme "Sets `theme`." opt crate
     ::models::ScheduleEntityTheme }; additional
 );

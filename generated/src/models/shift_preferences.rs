@@ -16,7 +16,7 @@ pub struct ShiftPreferences {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `lastModifiedBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "lastModifiedBy", skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_by: Nullable<crate::models::IdentitySet>,
@@ -29,7 +29,7 @@ pub struct ShiftPreferences {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Availability of the user to be scheduled for work and its recurrence pattern.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub availability: Nullable<Vec<crate::models::ShiftAvailability>>,
@@ -39,10 +39,11 @@ pub struct ShiftPreferences {
 }
 crate::models::setters!(
     ShiftPreferences { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_availability availability "Sets `availability`." opt Vec < crate
     ::models::ShiftAvailability > }; additional
 );

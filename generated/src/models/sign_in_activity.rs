@@ -16,7 +16,9 @@ pub struct SignInActivity {
         rename = "lastNonInteractiveSignInDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_non_interactive_sign_in_date_time: Nullable<String>,
+    pub last_non_interactive_sign_in_date_time: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// Request identifier of the last non-interactive sign-in performed by this user.
     #[serde(
         rename = "lastNonInteractiveSignInRequestId",
@@ -27,7 +29,7 @@ pub struct SignInActivity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastSignInDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_sign_in_date_time: Nullable<String>,
+    pub last_sign_in_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Request identifier of the last interactive sign-in performed by this user.
     #[serde(rename = "lastSignInRequestId", skip_serializing_if = "Nullable::is_absent")]
     pub last_sign_in_request_id: Nullable<String>,
@@ -38,7 +40,7 @@ pub struct SignInActivity {
         rename = "lastSuccessfulSignInDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_successful_sign_in_date_time: Nullable<String>,
+    pub last_successful_sign_in_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The request ID of the last successful sign-in.
     #[serde(
         rename = "lastSuccessfulSignInRequestId",
@@ -52,15 +54,17 @@ pub struct SignInActivity {
 crate::models::setters!(
     SignInActivity { with_last_non_interactive_sign_in_date_time
     last_non_interactive_sign_in_date_time "Sets `lastNonInteractiveSignInDateTime`." opt
-    String | with_last_non_interactive_sign_in_date_time_null,
+    crate ::runtime::formats::DateTime |
+    with_last_non_interactive_sign_in_date_time_null,
     with_last_non_interactive_sign_in_request_id last_non_interactive_sign_in_request_id
     "Sets `lastNonInteractiveSignInRequestId`." opt String |
     with_last_non_interactive_sign_in_request_id_null, with_last_sign_in_date_time
-    last_sign_in_date_time "Sets `lastSignInDateTime`." opt String |
-    with_last_sign_in_date_time_null, with_last_sign_in_request_id
-    last_sign_in_request_id "Sets `lastSignInRequestId`." opt String |
-    with_last_sign_in_request_id_null, with_last_successful_sign_in_date_time
-    last_successful_sign_in_date_time "Sets `lastSuccessfulSignInDateTime`." opt String |
+    last_sign_in_date_time "Sets `lastSignInDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_sign_in_date_time_null,
+    with_last_sign_in_request_id last_sign_in_request_id "Sets `lastSignInRequestId`."
+    opt String | with_last_sign_in_request_id_null,
+    with_last_successful_sign_in_date_time last_successful_sign_in_date_time
+    "Sets `lastSuccessfulSignInDateTime`." opt crate ::runtime::formats::DateTime |
     with_last_successful_sign_in_date_time_null, with_last_successful_sign_in_request_id
     last_successful_sign_in_request_id "Sets `lastSuccessfulSignInRequestId`." opt String
     | with_last_successful_sign_in_request_id_null }; additional

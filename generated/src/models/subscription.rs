@@ -38,7 +38,7 @@ pub struct Subscription {
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Optional. When set to true, change notifications include resource data (such as content of a chat message).
     #[serde(rename = "includeResourceData", skip_serializing_if = "Nullable::is_absent")]
     pub include_resource_data: Nullable<bool>,
@@ -86,9 +86,9 @@ crate::models::setters!(
     with_encryption_certificate_null, with_encryption_certificate_id
     encryption_certificate_id "Sets `encryptionCertificateId`." opt String |
     with_encryption_certificate_id_null, with_expiration_date_time expiration_date_time
-    "Sets `expirationDateTime`." opt String, with_include_resource_data
-    include_resource_data "Sets `includeResourceData`." opt bool |
-    with_include_resource_data_null, with_latest_supported_tls_version
+    "Sets `expirationDateTime`." opt crate ::runtime::formats::DateTime,
+    with_include_resource_data include_resource_data "Sets `includeResourceData`." opt
+    bool | with_include_resource_data_null, with_latest_supported_tls_version
     latest_supported_tls_version "Sets `latestSupportedTlsVersion`." opt String |
     with_latest_supported_tls_version_null, with_lifecycle_notification_url
     lifecycle_notification_url "Sets `lifecycleNotificationUrl`." opt String |

@@ -21,7 +21,7 @@ pub struct SynchronizationProgress {
         rename = "progressObservationDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub progress_observation_date_time: Nullable<String>,
+    pub progress_observation_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The denominator of a progress ratio; a number of units of changes to be processed to accomplish synchronization.
     ///
     /// Format: `int64`.
@@ -37,7 +37,7 @@ pub struct SynchronizationProgress {
 crate::models::setters!(
     SynchronizationProgress { with_completed_units completed_units
     "Sets `completedUnits`." opt i64, with_progress_observation_date_time
-    progress_observation_date_time "Sets `progressObservationDateTime`." opt String,
-    with_total_units total_units "Sets `totalUnits`." opt i64, with_units units
-    "Sets `units`." opt String | with_units_null }; additional
+    progress_observation_date_time "Sets `progressObservationDateTime`." opt crate
+    ::runtime::formats::DateTime, with_total_units total_units "Sets `totalUnits`." opt
+    i64, with_units units "Sets `units`." opt String | with_units_null }; additional
 );

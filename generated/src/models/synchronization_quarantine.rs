@@ -13,7 +13,7 @@ pub struct SynchronizationQuarantine {
     ///
     /// Format: `date-time`.
     #[serde(rename = "currentBegan", skip_serializing_if = "Nullable::is_absent")]
-    pub current_began: Nullable<String>,
+    pub current_began: Nullable<crate::runtime::formats::DateTime>,
     /// `error`: see [`SynchronizationError`](crate::models::SynchronizationError).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error: Nullable<crate::models::SynchronizationError>,
@@ -21,7 +21,7 @@ pub struct SynchronizationQuarantine {
     ///
     /// Format: `date-time`.
     #[serde(rename = "nextAttempt", skip_serializing_if = "Nullable::is_absent")]
-    pub next_attempt: Nullable<String>,
+    pub next_attempt: Nullable<crate::runtime::formats::DateTime>,
     /// `reason`: see [`QuarantineReason`](crate::models::QuarantineReason).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub reason: Nullable<crate::models::QuarantineReason>,
@@ -29,7 +29,7 @@ pub struct SynchronizationQuarantine {
     ///
     /// Format: `date-time`.
     #[serde(rename = "seriesBegan", skip_serializing_if = "Nullable::is_absent")]
-    pub series_began: Nullable<String>,
+    pub series_began: Nullable<crate::runtime::formats::DateTime>,
     /// Number of times in this series the quarantine was re-evaluated and left in effect (a series starts when quarantine is first imposed, and is reset as soon as quarantine is lifted).
     ///
     /// Format: `int64`.
@@ -41,9 +41,10 @@ pub struct SynchronizationQuarantine {
 }
 crate::models::setters!(
     SynchronizationQuarantine { with_current_began current_began "Sets `currentBegan`."
-    opt String, with_error error "Sets `error`." opt crate
+    opt crate ::runtime::formats::DateTime, with_error error "Sets `error`." opt crate
     ::models::SynchronizationError, with_next_attempt next_attempt "Sets `nextAttempt`."
-    opt String, with_reason reason "Sets `reason`." opt crate ::models::QuarantineReason,
-    with_series_began series_began "Sets `seriesBegan`." opt String, with_series_count
-    series_count "Sets `seriesCount`." opt i64 }; additional
+    opt crate ::runtime::formats::DateTime, with_reason reason "Sets `reason`." opt crate
+    ::models::QuarantineReason, with_series_began series_began "Sets `seriesBegan`." opt
+    crate ::runtime::formats::DateTime, with_series_count series_count
+    "Sets `seriesCount`." opt i64 }; additional
 );

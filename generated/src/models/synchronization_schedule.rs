@@ -13,12 +13,12 @@ pub struct SynchronizationSchedule {
     ///
     /// Format: `date-time`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub expiration: Nullable<String>,
+    pub expiration: Nullable<crate::runtime::formats::DateTime>,
     /// The interval between synchronization iterations. The value is represented in ISO 8601 format for durations. For example, P1M represents a period of one month and PT1M represents a period of one minute.
     ///
     /// Format: `duration`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub interval: Nullable<String>,
+    pub interval: Nullable<crate::runtime::formats::Duration>,
     /// `state`: see [`SynchronizationScheduleState`](crate::models::SynchronizationScheduleState).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub state: Nullable<crate::models::SynchronizationScheduleState>,
@@ -27,8 +27,8 @@ pub struct SynchronizationSchedule {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    SynchronizationSchedule { with_expiration expiration "Sets `expiration`." opt String
-    | with_expiration_null, with_interval interval "Sets `interval`." opt String,
-    with_state state "Sets `state`." opt crate ::models::SynchronizationScheduleState };
-    additional
+    SynchronizationSchedule { with_expiration expiration "Sets `expiration`." opt crate
+    ::runtime::formats::DateTime | with_expiration_null, with_interval interval
+    "Sets `interval`." opt crate ::runtime::formats::Duration, with_state state
+    "Sets `state`." opt crate ::models::SynchronizationScheduleState }; additional
 );

@@ -53,7 +53,7 @@ pub struct SynchronizationStatus {
         rename = "steadyStateFirstAchievedTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub steady_state_first_achieved_time: Nullable<String>,
+    pub steady_state_first_achieved_time: Nullable<crate::runtime::formats::DateTime>,
     /// The time when steady state (no more changes to the process) was last achieved. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
@@ -61,7 +61,7 @@ pub struct SynchronizationStatus {
         rename = "steadyStateLastAchievedTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub steady_state_last_achieved_time: Nullable<String>,
+    pub steady_state_last_achieved_time: Nullable<crate::runtime::formats::DateTime>,
     /// Count of synchronized objects, listed by object type.
     #[serde(
         rename = "synchronizedEntryCountByType",
@@ -91,11 +91,12 @@ crate::models::setters!(
     "Sets `progress`." opt Vec < crate ::models::SynchronizationProgress >,
     with_quarantine quarantine "Sets `quarantine`." opt crate
     ::models::SynchronizationQuarantine, with_steady_state_first_achieved_time
-    steady_state_first_achieved_time "Sets `steadyStateFirstAchievedTime`." opt String,
-    with_steady_state_last_achieved_time steady_state_last_achieved_time
-    "Sets `steadyStateLastAchievedTime`." opt String,
-    with_synchronized_entry_count_by_type synchronized_entry_count_by_type
-    "Sets `synchronizedEntryCountByType`." opt Vec < crate
-    ::models::StringKeyLongValuePair >, with_troubleshooting_url troubleshooting_url
-    "Sets `troubleshootingUrl`." opt String | with_troubleshooting_url_null }; additional
+    steady_state_first_achieved_time "Sets `steadyStateFirstAchievedTime`." opt crate
+    ::runtime::formats::DateTime, with_steady_state_last_achieved_time
+    steady_state_last_achieved_time "Sets `steadyStateLastAchievedTime`." opt crate
+    ::runtime::formats::DateTime, with_synchronized_entry_count_by_type
+    synchronized_entry_count_by_type "Sets `synchronizedEntryCountByType`." opt Vec <
+    crate ::models::StringKeyLongValuePair >, with_troubleshooting_url
+    troubleshooting_url "Sets `troubleshootingUrl`." opt String |
+    with_troubleshooting_url_null }; additional
 );

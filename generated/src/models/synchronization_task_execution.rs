@@ -73,12 +73,12 @@ pub struct SynchronizationTaskExecution {
     ///
     /// Format: `date-time`.
     #[serde(rename = "timeBegan", skip_serializing_if = "Nullable::is_absent")]
-    pub time_began: Nullable<String>,
+    pub time_began: Nullable<crate::runtime::formats::DateTime>,
     /// Time when this job run ended. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
     ///
     /// Format: `date-time`.
     #[serde(rename = "timeEnded", skip_serializing_if = "Nullable::is_absent")]
-    pub time_ended: Nullable<String>,
+    pub time_ended: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -98,6 +98,7 @@ crate::models::setters!(
     count_imported_reference_deltas "Sets `countImportedReferenceDeltas`." opt i64,
     with_error error "Sets `error`." opt crate ::models::SynchronizationError, with_state
     state "Sets `state`." opt crate ::models::SynchronizationTaskExecutionResult,
-    with_time_began time_began "Sets `timeBegan`." opt String, with_time_ended time_ended
-    "Sets `timeEnded`." opt String }; additional
+    with_time_began time_began "Sets `timeBegan`." opt crate
+    ::runtime::formats::DateTime, with_time_ended time_ended "Sets `timeEnded`." opt
+    crate ::runtime::formats::DateTime }; additional
 );

@@ -14,7 +14,7 @@ pub struct SynchronizationTemplate {
     ///
     /// Format: `uuid`.
     #[serde(rename = "applicationId", skip_serializing_if = "Nullable::is_absent")]
-    pub application_id: Nullable<String>,
+    pub application_id: Nullable<crate::runtime::formats::Uuid>,
     /// true if this template is recommended to be the default for the application.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub default: Nullable<bool>,
@@ -39,13 +39,14 @@ pub struct SynchronizationTemplate {
 }
 crate::models::setters!(
     SynchronizationTemplate { with_id id "Sets `id`." opt String, with_application_id
-    application_id "Sets `applicationId`." opt String, with_default default
-    "Sets `default`." opt bool, with_description description "Sets `description`." opt
-    String | with_description_null, with_discoverable discoverable "Sets `discoverable`."
-    opt bool, with_factory_tag factory_tag "Sets `factoryTag`." opt String |
-    with_factory_tag_null, with_metadata metadata "Sets `metadata`." opt Vec < crate
-    ::models::SynchronizationMetadataEntry >, with_schema schema "Sets `schema`." opt
-    crate ::models::SynchronizationSchema }; additional
+    application_id "Sets `applicationId`." opt crate ::runtime::formats::Uuid,
+    with_default default "Sets `default`." opt bool, with_description description
+    "Sets `description`." opt String | with_description_null, with_discoverable
+    discoverable "Sets `discoverable`." opt bool, with_factory_tag factory_tag
+    "Sets `factoryTag`." opt String | with_factory_tag_null, with_metadata metadata
+    "Sets `metadata`." opt Vec < crate ::models::SynchronizationMetadataEntry >,
+    with_schema schema "Sets `schema`." opt crate ::models::SynchronizationSchema };
+    additional
 );
 impl crate::request::JsonBody for SynchronizationTemplate {}
 /// Body properties of every operation whose body is [`SynchronizationTemplate`], as builder methods.
@@ -56,7 +57,10 @@ impl<O> crate::request::Request<O, SynchronizationTemplate> {
         self
     }
     /// Sets the body property `application_id`: Identifier of the application this template belongs to.
-    pub fn application_id(mut self, value: impl Into<String>) -> Self {
+    pub fn application_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.application_id = Nullable::Value(value.into());
         self
     }

@@ -17,7 +17,7 @@ pub struct Team {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// An optional description for the team. Maximum length: 1024 characters.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -103,14 +103,15 @@ pub struct Team {
 crate::models::setters!(
     Team { with_id id "Sets `id`." opt String, with_classification classification
     "Sets `classification`." opt String | with_classification_null,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_description description "Sets `description`." opt
-    String | with_description_null, with_display_name display_name "Sets `displayName`."
-    opt String | with_display_name_null, with_fun_settings fun_settings
-    "Sets `funSettings`." opt crate ::models::TeamFunSettings, with_guest_settings
-    guest_settings "Sets `guestSettings`." opt crate ::models::TeamGuestSettings,
-    with_internal_id internal_id "Sets `internalId`." opt String | with_internal_id_null,
-    with_is_archived is_archived "Sets `isArchived`." opt bool | with_is_archived_null,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_description
+    description "Sets `description`." opt String | with_description_null,
+    with_display_name display_name "Sets `displayName`." opt String |
+    with_display_name_null, with_fun_settings fun_settings "Sets `funSettings`." opt
+    crate ::models::TeamFunSettings, with_guest_settings guest_settings
+    "Sets `guestSettings`." opt crate ::models::TeamGuestSettings, with_internal_id
+    internal_id "Sets `internalId`." opt String | with_internal_id_null, with_is_archived
+    is_archived "Sets `isArchived`." opt bool | with_is_archived_null,
     with_member_settings member_settings "Sets `memberSettings`." opt crate
     ::models::TeamMemberSettings, with_messaging_settings messaging_settings
     "Sets `messagingSettings`." opt crate ::models::TeamMessagingSettings,

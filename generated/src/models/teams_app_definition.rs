@@ -29,7 +29,7 @@ pub struct TeamsAppDefinition {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `publishingState`: see [`TeamsAppPublishingState`](crate::models::TeamsAppPublishingState).
     #[serde(rename = "publishingState", skip_serializing_if = "Nullable::is_absent")]
     pub publishing_state: Nullable<crate::models::TeamsAppPublishingState>,
@@ -56,12 +56,12 @@ crate::models::setters!(
     with_description description "Sets `description`." opt String |
     with_description_null, with_display_name display_name "Sets `displayName`." opt
     String | with_display_name_null, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
-    with_publishing_state publishing_state "Sets `publishingState`." opt crate
-    ::models::TeamsAppPublishingState, with_short_description short_description
-    "Sets `shortDescription`." opt String | with_short_description_null,
-    with_teams_app_id teams_app_id "Sets `teamsAppId`." opt String |
-    with_teams_app_id_null, with_version version "Sets `version`." opt String |
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_publishing_state publishing_state
+    "Sets `publishingState`." opt crate ::models::TeamsAppPublishingState,
+    with_short_description short_description "Sets `shortDescription`." opt String |
+    with_short_description_null, with_teams_app_id teams_app_id "Sets `teamsAppId`." opt
+    String | with_teams_app_id_null, with_version version "Sets `version`." opt String |
     with_version_null, with_bot bot "Sets `bot`." opt crate ::models::TeamworkBot };
     additional
 );

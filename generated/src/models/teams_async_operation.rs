@@ -19,7 +19,7 @@ pub struct TeamsAsyncOperation {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `error`: see [`OperationError`](crate::models::OperationError).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub error: Nullable<crate::models::OperationError>,
@@ -27,7 +27,7 @@ pub struct TeamsAsyncOperation {
     ///
     /// Format: `date-time`.
     #[serde(rename = "lastActionDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub last_action_date_time: Nullable<String>,
+    pub last_action_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `operationType`: see [`TeamsAsyncOperationType`](crate::models::TeamsAsyncOperationType).
     #[serde(rename = "operationType", skip_serializing_if = "Nullable::is_absent")]
     pub operation_type: Nullable<crate::models::TeamsAsyncOperationType>,
@@ -50,11 +50,12 @@ pub struct TeamsAsyncOperation {
 crate::models::setters!(
     TeamsAsyncOperation { with_id id "Sets `id`." opt String, with_attempts_count
     attempts_count "Sets `attemptsCount`." opt i32, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_error error
-    "Sets `error`." opt crate ::models::OperationError, with_last_action_date_time
-    last_action_date_time "Sets `lastActionDateTime`." opt String, with_operation_type
-    operation_type "Sets `operationType`." opt crate ::models::TeamsAsyncOperationType,
-    with_status status "Sets `status`." opt crate ::models::TeamsAsyncOperationStatus,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_error error "Sets `error`." opt crate ::models::OperationError,
+    with_last_action_date_time last_action_date_time "Sets `lastActionDateTime`." opt
+    crate ::runtime::formats::DateTime, with_operation_type operation_type
+    "Sets `operationType`." opt crate ::models::TeamsAsyncOperationType, with_status
+    status "Sets `status`." opt crate ::models::TeamsAsyncOperationStatus,
     with_target_resource_id target_resource_id "Sets `targetResourceId`." opt String |
     with_target_resource_id_null, with_target_resource_location target_resource_location
     "Sets `targetResourceLocation`." opt String | with_target_resource_location_null };

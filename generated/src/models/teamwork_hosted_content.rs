@@ -14,7 +14,7 @@ pub struct TeamworkHostedContent {
     ///
     /// Format: `base64url`.
     #[serde(rename = "contentBytes", skip_serializing_if = "Nullable::is_absent")]
-    pub content_bytes: Nullable<String>,
+    pub content_bytes: Nullable<crate::runtime::formats::Base64Url>,
     /// Write only. Content type. such as image/png, image/jpg.
     #[serde(rename = "contentType", skip_serializing_if = "Nullable::is_absent")]
     pub content_type: Nullable<String>,
@@ -24,7 +24,7 @@ pub struct TeamworkHostedContent {
 }
 crate::models::setters!(
     TeamworkHostedContent { with_id id "Sets `id`." opt String, with_content_bytes
-    content_bytes "Sets `contentBytes`." opt String | with_content_bytes_null,
-    with_content_type content_type "Sets `contentType`." opt String |
-    with_content_type_null }; additional
+    content_bytes "Sets `contentBytes`." opt crate ::runtime::formats::Base64Url |
+    with_content_bytes_null, with_content_type content_type "Sets `contentType`." opt
+    String | with_content_type_null }; additional
 );

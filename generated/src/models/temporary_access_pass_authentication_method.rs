@@ -14,7 +14,7 @@ pub struct TemporaryAccessPassAuthenticationMethod {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The state of the authentication method that indicates whether it's currently usable by the user.
     #[serde(rename = "isUsable", skip_serializing_if = "Nullable::is_absent")]
     pub is_usable: Nullable<bool>,
@@ -36,7 +36,7 @@ pub struct TemporaryAccessPassAuthenticationMethod {
     ///
     /// Format: `date-time`.
     #[serde(rename = "startDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_date_time: Nullable<String>,
+    pub start_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The Temporary Access Pass used to authenticate. Returned only on creation of a new temporaryAccessPassAuthenticationMethod object; Hidden in subsequent read operations and returned as null with GET.
     #[serde(rename = "temporaryAccessPass", skip_serializing_if = "Nullable::is_absent")]
     pub temporary_access_pass: Nullable<crate::runtime::Secret>,
@@ -46,14 +46,15 @@ pub struct TemporaryAccessPassAuthenticationMethod {
 }
 crate::models::setters!(
     TemporaryAccessPassAuthenticationMethod { with_id id "Sets `id`." opt String,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_is_usable is_usable "Sets `isUsable`." opt bool |
-    with_is_usable_null, with_is_usable_once is_usable_once "Sets `isUsableOnce`." opt
-    bool | with_is_usable_once_null, with_lifetime_in_minutes lifetime_in_minutes
-    "Sets `lifetimeInMinutes`." opt i32 | with_lifetime_in_minutes_null,
-    with_method_usability_reason method_usability_reason "Sets `methodUsabilityReason`."
-    opt String | with_method_usability_reason_null, with_start_date_time start_date_time
-    "Sets `startDateTime`." opt String | with_start_date_time_null,
-    with_temporary_access_pass temporary_access_pass "Sets `temporaryAccessPass`." opt
-    crate ::runtime::Secret | with_temporary_access_pass_null }; additional
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_is_usable is_usable
+    "Sets `isUsable`." opt bool | with_is_usable_null, with_is_usable_once is_usable_once
+    "Sets `isUsableOnce`." opt bool | with_is_usable_once_null, with_lifetime_in_minutes
+    lifetime_in_minutes "Sets `lifetimeInMinutes`." opt i32 |
+    with_lifetime_in_minutes_null, with_method_usability_reason method_usability_reason
+    "Sets `methodUsabilityReason`." opt String | with_method_usability_reason_null,
+    with_start_date_time start_date_time "Sets `startDateTime`." opt crate
+    ::runtime::formats::DateTime | with_start_date_time_null, with_temporary_access_pass
+    temporary_access_pass "Sets `temporaryAccessPass`." opt crate ::runtime::Secret |
+    with_temporary_access_pass_null }; additional
 );

@@ -14,7 +14,7 @@ pub struct Term {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Description about term that is dependent on the languageTag.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub descriptions: Nullable<Vec<crate::models::LocalizedDescription>>,
@@ -28,7 +28,7 @@ pub struct Term {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Collection of properties on the term.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub properties: Nullable<Vec<crate::models::KeyValue>>,
@@ -47,13 +47,14 @@ pub struct Term {
 }
 crate::models::setters!(
     Term { with_id id "Sets `id`." opt String, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String | with_created_date_time_null, with_descriptions
-    descriptions "Sets `descriptions`." opt Vec < crate ::models::LocalizedDescription >,
-    with_labels labels "Sets `labels`." opt Vec < crate ::models::LocalizedLabel >,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_properties properties
-    "Sets `properties`." opt Vec < crate ::models::KeyValue >, with_children children
-    "Sets `children`." opt Vec < crate ::models::Term >, with_relations relations
-    "Sets `relations`." opt Vec < crate ::models::Relation >, with_set set "Sets `set`."
-    opt crate ::models::Set }; additional
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_descriptions descriptions "Sets `descriptions`."
+    opt Vec < crate ::models::LocalizedDescription >, with_labels labels "Sets `labels`."
+    opt Vec < crate ::models::LocalizedLabel >, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_modified_date_time_null, with_properties
+    properties "Sets `properties`." opt Vec < crate ::models::KeyValue >, with_children
+    children "Sets `children`." opt Vec < crate ::models::Term >, with_relations
+    relations "Sets `relations`." opt Vec < crate ::models::Relation >, with_set set
+    "Sets `set`." opt crate ::models::Set }; additional
 );

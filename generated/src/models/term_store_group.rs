@@ -14,7 +14,7 @@ pub struct TermStoreGroup {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Description that gives details on the term usage.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub description: Nullable<String>,
@@ -36,10 +36,10 @@ pub struct TermStoreGroup {
 }
 crate::models::setters!(
     TermStoreGroup { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_description description "Sets `description`." opt String |
-    with_description_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null, with_parent_site_id parent_site_id
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_description description "Sets `description`." opt
+    String | with_description_null, with_display_name display_name "Sets `displayName`."
+    opt String | with_display_name_null, with_parent_site_id parent_site_id
     "Sets `parentSiteId`." opt String | with_parent_site_id_null, with_scope scope
     "Sets `scope`." opt crate ::models::TermGroupScope, with_sets sets "Sets `sets`." opt
     Vec < crate ::models::Set > }; additional

@@ -13,7 +13,7 @@ pub struct Thumbnail {
     ///
     /// Format: `base64url`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub content: Nullable<String>,
+    pub content: Nullable<crate::runtime::formats::Base64Url>,
     /// The height of the thumbnail, in pixels.
     ///
     /// Format: `int32`.
@@ -35,9 +35,10 @@ pub struct Thumbnail {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    Thumbnail { with_content content "Sets `content`." opt String | with_content_null,
-    with_height height "Sets `height`." opt i32 | with_height_null, with_source_item_id
-    source_item_id "Sets `sourceItemId`." opt String | with_source_item_id_null, with_url
-    url "Sets `url`." opt String | with_url_null, with_width width "Sets `width`." opt
-    i32 | with_width_null }; additional
+    Thumbnail { with_content content "Sets `content`." opt crate
+    ::runtime::formats::Base64Url | with_content_null, with_height height
+    "Sets `height`." opt i32 | with_height_null, with_source_item_id source_item_id
+    "Sets `sourceItemId`." opt String | with_source_item_id_null, with_url url
+    "Sets `url`." opt String | with_url_null, with_width width "Sets `width`." opt i32 |
+    with_width_null }; additional
 );

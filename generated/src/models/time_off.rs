@@ -16,7 +16,7 @@ pub struct TimeOff {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `lastModifiedBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "lastModifiedBy", skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_by: Nullable<crate::models::IdentitySet>,
@@ -29,7 +29,7 @@ pub struct TimeOff {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `draftTimeOff`: see [`TimeOffItem`](crate::models::TimeOffItem).
     #[serde(rename = "draftTimeOff", skip_serializing_if = "Nullable::is_absent")]
     pub draft_time_off: Nullable<crate::models::TimeOffItem>,
@@ -45,10 +45,11 @@ pub struct TimeOff {
 }
 crate::models::setters!(
     TimeOff { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_draft_time_off draft_time_off "Sets `draftTimeOff`." opt crate
     ::models::TimeOffItem, with_shared_time_off shared_time_off "Sets `sharedTimeOff`."
     opt crate ::models::TimeOffItem, with_user_id user_id "Sets `userId`." opt String |

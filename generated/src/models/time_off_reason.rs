@@ -16,7 +16,7 @@ pub struct TimeOffReason {
     ///
     /// Read-only: set by the service; leave it unset in requests.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `lastModifiedBy`: see [`IdentitySet`](crate::models::IdentitySet).
     #[serde(rename = "lastModifiedBy", skip_serializing_if = "Nullable::is_absent")]
     pub last_modified_by: Nullable<crate::models::IdentitySet>,
@@ -29,7 +29,7 @@ pub struct TimeOffReason {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the timeOffReason. Required.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -45,10 +45,11 @@ pub struct TimeOffReason {
 }
 crate::models::setters!(
     TimeOffReason { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String | with_created_date_time_null,
-    with_last_modified_by last_modified_by "Sets `lastModifiedBy`." opt crate
-    ::models::IdentitySet, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime |
+    with_created_date_time_null, with_last_modified_by last_modified_by
+    "Sets `lastModifiedBy`." opt crate ::models::IdentitySet,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_display_name display_name "Sets `displayName`." opt String |
     with_display_name_null, with_icon_type icon_type "Sets `iconType`." opt crate
     ::models::TimeOffReasonIconType, with_is_active is_active "Sets `isActive`." opt bool

@@ -13,18 +13,19 @@ pub struct TimeRange {
     ///
     /// Format: `time`.
     #[serde(rename = "endTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_time: Nullable<String>,
+    pub end_time: Nullable<crate::runtime::formats::TimeOfDay>,
     /// Start time for the time range.
     ///
     /// Format: `time`.
     #[serde(rename = "startTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_time: Nullable<String>,
+    pub start_time: Nullable<crate::runtime::formats::TimeOfDay>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
-    TimeRange { with_end_time end_time "Sets `endTime`." opt String | with_end_time_null,
-    with_start_time start_time "Sets `startTime`." opt String | with_start_time_null };
+    TimeRange { with_end_time end_time "Sets `endTime`." opt crate
+    ::runtime::formats::TimeOfDay | with_end_time_null, with_start_time start_time
+    "Sets `startTime`." opt crate ::runtime::formats::TimeOfDay | with_start_time_null };
     additional
 );

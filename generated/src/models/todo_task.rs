@@ -20,7 +20,7 @@ pub struct TodoTask {
         rename = "bodyLastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub body_last_modified_date_time: Nullable<String>,
+    pub body_last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The categories associated with the task. Each category corresponds to the displayName property of an outlookCategory that the user has defined.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub categories: Nullable<Vec<String>>,
@@ -31,7 +31,7 @@ pub struct TodoTask {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `dueDateTime`: see [`DateTimeTimeZone`](crate::models::DateTimeTimeZone).
     #[serde(rename = "dueDateTime", skip_serializing_if = "Nullable::is_absent")]
     pub due_date_time: Nullable<crate::models::DateTimeTimeZone>,
@@ -51,7 +51,7 @@ pub struct TodoTask {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `recurrence`: see [`PatternedRecurrence`](crate::models::PatternedRecurrence).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub recurrence: Nullable<crate::models::PatternedRecurrence>,
@@ -89,17 +89,18 @@ pub struct TodoTask {
 crate::models::setters!(
     TodoTask { with_id id "Sets `id`." opt String, with_body body "Sets `body`." opt
     crate ::models::ItemBody, with_body_last_modified_date_time
-    body_last_modified_date_time "Sets `bodyLastModifiedDateTime`." opt String,
-    with_categories categories "Sets `categories`." opt Vec < String >,
-    with_completed_date_time completed_date_time "Sets `completedDateTime`." opt crate
-    ::models::DateTimeTimeZone, with_created_date_time created_date_time
-    "Sets `createdDateTime`." opt String, with_due_date_time due_date_time
-    "Sets `dueDateTime`." opt crate ::models::DateTimeTimeZone, with_has_attachments
-    has_attachments "Sets `hasAttachments`." opt bool | with_has_attachments_null,
-    with_importance importance "Sets `importance`." opt crate ::models::Importance,
-    with_is_reminder_on is_reminder_on "Sets `isReminderOn`." opt bool,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String, with_recurrence recurrence "Sets `recurrence`." opt crate
+    body_last_modified_date_time "Sets `bodyLastModifiedDateTime`." opt crate
+    ::runtime::formats::DateTime, with_categories categories "Sets `categories`." opt Vec
+    < String >, with_completed_date_time completed_date_time "Sets `completedDateTime`."
+    opt crate ::models::DateTimeTimeZone, with_created_date_time created_date_time
+    "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime, with_due_date_time
+    due_date_time "Sets `dueDateTime`." opt crate ::models::DateTimeTimeZone,
+    with_has_attachments has_attachments "Sets `hasAttachments`." opt bool |
+    with_has_attachments_null, with_importance importance "Sets `importance`." opt crate
+    ::models::Importance, with_is_reminder_on is_reminder_on "Sets `isReminderOn`." opt
+    bool, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime,
+    with_recurrence recurrence "Sets `recurrence`." opt crate
     ::models::PatternedRecurrence, with_reminder_date_time reminder_date_time
     "Sets `reminderDateTime`." opt crate ::models::DateTimeTimeZone, with_start_date_time
     start_date_time "Sets `startDateTime`." opt crate ::models::DateTimeTimeZone,

@@ -17,7 +17,7 @@ pub struct Trending {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `resourceReference`: see [`ResourceReference`](crate::models::ResourceReference).
     #[serde(rename = "resourceReference", skip_serializing_if = "Nullable::is_absent")]
     pub resource_reference: Nullable<crate::models::ResourceReference>,
@@ -44,11 +44,11 @@ pub struct Trending {
 }
 crate::models::setters!(
     Trending { with_id id "Sets `id`." opt String, with_last_modified_date_time
-    last_modified_date_time "Sets `lastModifiedDateTime`." opt String |
-    with_last_modified_date_time_null, with_resource_reference resource_reference
-    "Sets `resourceReference`." opt crate ::models::ResourceReference,
-    with_resource_visualization resource_visualization "Sets `resourceVisualization`."
-    opt crate ::models::ResourceVisualization, with_weight weight "Sets `weight`." opt
-    f64, with_resource resource "Sets `resource`." opt crate ::models::Entity };
-    additional
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_modified_date_time_null,
+    with_resource_reference resource_reference "Sets `resourceReference`." opt crate
+    ::models::ResourceReference, with_resource_visualization resource_visualization
+    "Sets `resourceVisualization`." opt crate ::models::ResourceVisualization,
+    with_weight weight "Sets `weight`." opt f64, with_resource resource
+    "Sets `resource`." opt crate ::models::Entity }; additional
 );

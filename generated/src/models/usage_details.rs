@@ -16,7 +16,7 @@ pub struct UsageDetails {
         rename = "lastAccessedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_accessed_date_time: Nullable<String>,
+    pub last_accessed_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The date and time the resource was last modified by the user. The timestamp represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
     ///
     /// Format: `date-time`.
@@ -24,14 +24,15 @@ pub struct UsageDetails {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(
     UsageDetails { with_last_accessed_date_time last_accessed_date_time
-    "Sets `lastAccessedDateTime`." opt String | with_last_accessed_date_time_null,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null }; additional
+    "Sets `lastAccessedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_accessed_date_time_null, with_last_modified_date_time
+    last_modified_date_time "Sets `lastModifiedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_modified_date_time_null }; additional
 );

@@ -14,7 +14,7 @@ pub struct User {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// A freeform text entry field for the user to describe themselves. Returned only on $select.
     #[serde(rename = "aboutMe", skip_serializing_if = "Nullable::is_absent")]
     pub about_me: Nullable<String>,
@@ -37,7 +37,7 @@ pub struct User {
     ///
     /// Format: `date-time`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub birthday: Nullable<String>,
+    pub birthday: Nullable<crate::runtime::formats::DateTime>,
     /// The telephone numbers for the user. NOTE: Although it's a string collection, only one number can be set for this property. Read-only for users synced from the on-premises directory. Returned by default. Supports $filter (eq, not, ge, le, startsWith).
     #[serde(rename = "businessPhones", skip_serializing_if = "Nullable::is_absent")]
     pub business_phones: Nullable<Vec<String>>,
@@ -60,7 +60,7 @@ pub struct User {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Indicates whether the user account was created through one of the following methods: As a regular school or work account (null). As an external account (Invitation). As a local account for an Azure Active Directory B2C tenant (LocalAccount). Through self-service sign-up by an internal user using email verification (EmailVerified). Through self-service sign-up by a guest signing up through a link that is part of a user flow (SelfServiceSignUp). Read-only.Returned only on $select. Supports $filter (eq, ne, not, in).
     #[serde(rename = "creationType", skip_serializing_if = "Nullable::is_absent")]
     pub creation_type: Nullable<String>,
@@ -90,7 +90,7 @@ pub struct User {
     ///
     /// Format: `date-time`.
     #[serde(rename = "employeeHireDate", skip_serializing_if = "Nullable::is_absent")]
-    pub employee_hire_date: Nullable<String>,
+    pub employee_hire_date: Nullable<crate::runtime::formats::DateTime>,
     /// The employee identifier assigned to the user by the organization. The maximum length is 16 characters. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values).
     #[serde(rename = "employeeId", skip_serializing_if = "Nullable::is_absent")]
     pub employee_id: Nullable<String>,
@@ -101,7 +101,7 @@ pub struct User {
         rename = "employeeLeaveDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub employee_leave_date_time: Nullable<String>,
+    pub employee_leave_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `employeeOrgData`: see [`EmployeeOrgData`](crate::models::EmployeeOrgData).
     #[serde(rename = "employeeOrgData", skip_serializing_if = "Nullable::is_absent")]
     pub employee_org_data: Nullable<crate::models::EmployeeOrgData>,
@@ -118,7 +118,9 @@ pub struct User {
         rename = "externalUserStateChangeDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub external_user_state_change_date_time: Nullable<String>,
+    pub external_user_state_change_date_time: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// The fax number of the user. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values).
     #[serde(rename = "faxNumber", skip_serializing_if = "Nullable::is_absent")]
     pub fax_number: Nullable<String>,
@@ -129,7 +131,7 @@ pub struct User {
     ///
     /// Format: `date-time`.
     #[serde(rename = "hireDate", skip_serializing_if = "Nullable::is_absent")]
-    pub hire_date: Nullable<String>,
+    pub hire_date: Nullable<crate::runtime::formats::DateTime>,
     /// Represents the identities that can be used to sign in to this user account. Microsoft (also known as a local account), organizations, or social identity providers such as Facebook, Google, and Microsoft can provide identity and tie it to a user account. It might contain multiple items with the same signInType value. Returned only on $select. Supports $filter (eq) with limitations.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub identities: Nullable<Vec<crate::models::ObjectIdentity>>,
@@ -158,7 +160,7 @@ pub struct User {
         rename = "lastPasswordChangeDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_password_change_date_time: Nullable<String>,
+    pub last_password_change_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Used by enterprise applications to determine the legal age group of the user. This property is read-only and calculated based on ageGroup and consentProvidedForMinor properties. Allowed values: null, MinorWithOutParentalConsent, MinorWithParentalConsent, MinorNoParentalConsentRequired, NotAdult, and Adult. For more information, see legal age group property definitions. Returned only on $select.
     #[serde(
         rename = "legalAgeGroupClassification",
@@ -222,7 +224,7 @@ pub struct User {
         rename = "onPremisesLastSyncDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub on_premises_last_sync_date_time: Nullable<String>,
+    pub on_premises_last_sync_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Errors when using Microsoft synchronization product during provisioning. Returned only on $select. Supports $filter (eq, not, ge, le).
     #[serde(
         rename = "onPremisesProvisioningErrors",
@@ -321,7 +323,9 @@ pub struct User {
         rename = "signInSessionsValidFromDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub sign_in_sessions_valid_from_date_time: Nullable<String>,
+    pub sign_in_sessions_valid_from_date_time: Nullable<
+        crate::runtime::formats::DateTime,
+    >,
     /// A list for the user to enumerate their skills. Returned only on $select.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub skills: Nullable<Vec<String>>,
@@ -519,52 +523,55 @@ pub struct User {
 }
 crate::models::setters!(
     User { with_id id "Sets `id`." opt String, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null, with_about_me
-    about_me "Sets `aboutMe`." opt String | with_about_me_null, with_account_enabled
-    account_enabled "Sets `accountEnabled`." opt bool | with_account_enabled_null,
-    with_age_group age_group "Sets `ageGroup`." opt String | with_age_group_null,
-    with_assigned_licenses assigned_licenses "Sets `assignedLicenses`." opt Vec < crate
-    ::models::AssignedLicense >, with_assigned_plans assigned_plans
-    "Sets `assignedPlans`." opt Vec < crate ::models::AssignedPlan >,
-    with_authorization_info authorization_info "Sets `authorizationInfo`." opt crate
-    ::models::AuthorizationInfo, with_birthday birthday "Sets `birthday`." opt String,
+    "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_about_me about_me "Sets `aboutMe`." opt String |
+    with_about_me_null, with_account_enabled account_enabled "Sets `accountEnabled`." opt
+    bool | with_account_enabled_null, with_age_group age_group "Sets `ageGroup`." opt
+    String | with_age_group_null, with_assigned_licenses assigned_licenses
+    "Sets `assignedLicenses`." opt Vec < crate ::models::AssignedLicense >,
+    with_assigned_plans assigned_plans "Sets `assignedPlans`." opt Vec < crate
+    ::models::AssignedPlan >, with_authorization_info authorization_info
+    "Sets `authorizationInfo`." opt crate ::models::AuthorizationInfo, with_birthday
+    birthday "Sets `birthday`." opt crate ::runtime::formats::DateTime,
     with_business_phones business_phones "Sets `businessPhones`." opt Vec < String >,
     with_city city "Sets `city`." opt String | with_city_null, with_company_name
     company_name "Sets `companyName`." opt String | with_company_name_null,
     with_consent_provided_for_minor consent_provided_for_minor
     "Sets `consentProvidedForMinor`." opt String | with_consent_provided_for_minor_null,
     with_country country "Sets `country`." opt String | with_country_null,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_creation_type creation_type "Sets `creationType`."
-    opt String | with_creation_type_null, with_custom_security_attributes
-    custom_security_attributes "Sets `customSecurityAttributes`." opt crate
-    ::models::CustomSecurityAttributeValue, with_department department
-    "Sets `department`." opt String | with_department_null, with_device_enrollment_limit
-    device_enrollment_limit "Sets `deviceEnrollmentLimit`." opt i32, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null,
-    with_employee_hire_date employee_hire_date "Sets `employeeHireDate`." opt String |
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_creation_type
+    creation_type "Sets `creationType`." opt String | with_creation_type_null,
+    with_custom_security_attributes custom_security_attributes
+    "Sets `customSecurityAttributes`." opt crate ::models::CustomSecurityAttributeValue,
+    with_department department "Sets `department`." opt String | with_department_null,
+    with_device_enrollment_limit device_enrollment_limit "Sets `deviceEnrollmentLimit`."
+    opt i32, with_display_name display_name "Sets `displayName`." opt String |
+    with_display_name_null, with_employee_hire_date employee_hire_date
+    "Sets `employeeHireDate`." opt crate ::runtime::formats::DateTime |
     with_employee_hire_date_null, with_employee_id employee_id "Sets `employeeId`." opt
     String | with_employee_id_null, with_employee_leave_date_time
-    employee_leave_date_time "Sets `employeeLeaveDateTime`." opt String |
-    with_employee_leave_date_time_null, with_employee_org_data employee_org_data
-    "Sets `employeeOrgData`." opt crate ::models::EmployeeOrgData, with_employee_type
-    employee_type "Sets `employeeType`." opt String | with_employee_type_null,
-    with_external_user_state external_user_state "Sets `externalUserState`." opt String |
-    with_external_user_state_null, with_external_user_state_change_date_time
-    external_user_state_change_date_time "Sets `externalUserStateChangeDateTime`." opt
-    String | with_external_user_state_change_date_time_null, with_fax_number fax_number
+    employee_leave_date_time "Sets `employeeLeaveDateTime`." opt crate
+    ::runtime::formats::DateTime | with_employee_leave_date_time_null,
+    with_employee_org_data employee_org_data "Sets `employeeOrgData`." opt crate
+    ::models::EmployeeOrgData, with_employee_type employee_type "Sets `employeeType`."
+    opt String | with_employee_type_null, with_external_user_state external_user_state
+    "Sets `externalUserState`." opt String | with_external_user_state_null,
+    with_external_user_state_change_date_time external_user_state_change_date_time
+    "Sets `externalUserStateChangeDateTime`." opt crate ::runtime::formats::DateTime |
+    with_external_user_state_change_date_time_null, with_fax_number fax_number
     "Sets `faxNumber`." opt String | with_fax_number_null, with_given_name given_name
     "Sets `givenName`." opt String | with_given_name_null, with_hire_date hire_date
-    "Sets `hireDate`." opt String, with_identities identities "Sets `identities`." opt
-    Vec < crate ::models::ObjectIdentity >, with_im_addresses im_addresses
-    "Sets `imAddresses`." opt Vec < String >, with_interests interests
+    "Sets `hireDate`." opt crate ::runtime::formats::DateTime, with_identities identities
+    "Sets `identities`." opt Vec < crate ::models::ObjectIdentity >, with_im_addresses
+    im_addresses "Sets `imAddresses`." opt Vec < String >, with_interests interests
     "Sets `interests`." opt Vec < String >, with_is_management_restricted
     is_management_restricted "Sets `isManagementRestricted`." opt bool |
     with_is_management_restricted_null, with_is_resource_account is_resource_account
     "Sets `isResourceAccount`." opt bool | with_is_resource_account_null, with_job_title
     job_title "Sets `jobTitle`." opt String | with_job_title_null,
     with_last_password_change_date_time last_password_change_date_time
-    "Sets `lastPasswordChangeDateTime`." opt String |
+    "Sets `lastPasswordChangeDateTime`." opt crate ::runtime::formats::DateTime |
     with_last_password_change_date_time_null, with_legal_age_group_classification
     legal_age_group_classification "Sets `legalAgeGroupClassification`." opt String |
     with_legal_age_group_classification_null, with_license_assignment_states
@@ -585,10 +592,11 @@ crate::models::setters!(
     ::models::OnPremisesExtensionAttributes, with_on_premises_immutable_id
     on_premises_immutable_id "Sets `onPremisesImmutableId`." opt String |
     with_on_premises_immutable_id_null, with_on_premises_last_sync_date_time
-    on_premises_last_sync_date_time "Sets `onPremisesLastSyncDateTime`." opt String |
-    with_on_premises_last_sync_date_time_null, with_on_premises_provisioning_errors
-    on_premises_provisioning_errors "Sets `onPremisesProvisioningErrors`." opt Vec <
-    crate ::models::OnPremisesProvisioningError >, with_on_premises_sam_account_name
+    on_premises_last_sync_date_time "Sets `onPremisesLastSyncDateTime`." opt crate
+    ::runtime::formats::DateTime | with_on_premises_last_sync_date_time_null,
+    with_on_premises_provisioning_errors on_premises_provisioning_errors
+    "Sets `onPremisesProvisioningErrors`." opt Vec < crate
+    ::models::OnPremisesProvisioningError >, with_on_premises_sam_account_name
     on_premises_sam_account_name "Sets `onPremisesSamAccountName`." opt String |
     with_on_premises_sam_account_name_null, with_on_premises_security_identifier
     on_premises_security_identifier "Sets `onPremisesSecurityIdentifier`." opt String |
@@ -621,16 +629,16 @@ crate::models::setters!(
     with_sign_in_activity sign_in_activity "Sets `signInActivity`." opt crate
     ::models::SignInActivity, with_sign_in_sessions_valid_from_date_time
     sign_in_sessions_valid_from_date_time "Sets `signInSessionsValidFromDateTime`." opt
-    String | with_sign_in_sessions_valid_from_date_time_null, with_skills skills
-    "Sets `skills`." opt Vec < String >, with_state state "Sets `state`." opt String |
-    with_state_null, with_street_address street_address "Sets `streetAddress`." opt
-    String | with_street_address_null, with_surname surname "Sets `surname`." opt String
-    | with_surname_null, with_usage_location usage_location "Sets `usageLocation`." opt
-    String | with_usage_location_null, with_user_principal_name user_principal_name
-    "Sets `userPrincipalName`." opt String | with_user_principal_name_null,
-    with_user_type user_type "Sets `userType`." opt String | with_user_type_null,
-    with_activities activities "Sets `activities`." opt Vec < crate
-    ::models::UserActivity >, with_agreement_acceptances agreement_acceptances
+    crate ::runtime::formats::DateTime | with_sign_in_sessions_valid_from_date_time_null,
+    with_skills skills "Sets `skills`." opt Vec < String >, with_state state
+    "Sets `state`." opt String | with_state_null, with_street_address street_address
+    "Sets `streetAddress`." opt String | with_street_address_null, with_surname surname
+    "Sets `surname`." opt String | with_surname_null, with_usage_location usage_location
+    "Sets `usageLocation`." opt String | with_usage_location_null,
+    with_user_principal_name user_principal_name "Sets `userPrincipalName`." opt String |
+    with_user_principal_name_null, with_user_type user_type "Sets `userType`." opt String
+    | with_user_type_null, with_activities activities "Sets `activities`." opt Vec <
+    crate ::models::UserActivity >, with_agreement_acceptances agreement_acceptances
     "Sets `agreementAcceptances`." opt Vec < crate ::models::AgreementAcceptance >,
     with_app_role_assignments app_role_assignments "Sets `appRoleAssignments`." opt Vec <
     crate ::models::AppRoleAssignment >, with_authentication authentication

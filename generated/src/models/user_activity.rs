@@ -32,12 +32,12 @@ pub struct UserActivity {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Set by the server. DateTime in UTC when the object expired on the server.
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Optional. URL used to launch the activity in a web-based app, if available.
     #[serde(rename = "fallbackUrl", skip_serializing_if = "Nullable::is_absent")]
     pub fallback_url: Nullable<String>,
@@ -48,7 +48,7 @@ pub struct UserActivity {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `status`: see [`Status`](crate::models::Status).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub status: Nullable<crate::models::Status>,
@@ -73,12 +73,13 @@ crate::models::setters!(
     "Sets `appDisplayName`." opt String | with_app_display_name_null, with_content_info
     content_info "Sets `contentInfo`." opt crate ::models::Json, with_content_url
     content_url "Sets `contentUrl`." opt String | with_content_url_null,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_expiration_date_time expiration_date_time
-    "Sets `expirationDateTime`." opt String | with_expiration_date_time_null,
-    with_fallback_url fallback_url "Sets `fallbackUrl`." opt String |
-    with_fallback_url_null, with_last_modified_date_time last_modified_date_time
-    "Sets `lastModifiedDateTime`." opt String | with_last_modified_date_time_null,
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_expiration_date_time
+    expiration_date_time "Sets `expirationDateTime`." opt crate
+    ::runtime::formats::DateTime | with_expiration_date_time_null, with_fallback_url
+    fallback_url "Sets `fallbackUrl`." opt String | with_fallback_url_null,
+    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
+    opt crate ::runtime::formats::DateTime | with_last_modified_date_time_null,
     with_status status "Sets `status`." opt crate ::models::Status, with_user_timezone
     user_timezone "Sets `userTimezone`." opt String | with_user_timezone_null,
     with_visual_elements visual_elements "Sets `visualElements`." opt crate

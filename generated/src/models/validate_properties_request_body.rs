@@ -20,7 +20,7 @@ pub struct ValidatePropertiesRequestBody {
     ///
     /// Format: `uuid`.
     #[serde(rename = "onBehalfOfUserId", skip_serializing_if = "Nullable::is_absent")]
-    pub on_behalf_of_user_id: Nullable<String>,
+    pub on_behalf_of_user_id: Nullable<crate::runtime::formats::Uuid>,
     /// Properties the schema does not name, kept as they came (`@odata.type` among them).
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -30,8 +30,8 @@ crate::models::setters!(
     String | with_entity_type_null, with_display_name display_name "Sets `displayName`."
     opt String | with_display_name_null, with_mail_nickname mail_nickname
     "Sets `mailNickname`." opt String | with_mail_nickname_null,
-    with_on_behalf_of_user_id on_behalf_of_user_id "Sets `onBehalfOfUserId`." opt String
-    | with_on_behalf_of_user_id_null }; additional
+    with_on_behalf_of_user_id on_behalf_of_user_id "Sets `onBehalfOfUserId`." opt crate
+    ::runtime::formats::Uuid | with_on_behalf_of_user_id_null }; additional
 );
 impl crate::request::JsonBody for ValidatePropertiesRequestBody {}
 /// Body properties of every operation whose body is [`ValidatePropertiesRequestBody`], as builder methods.
@@ -67,7 +67,10 @@ impl<O> crate::request::Request<O, ValidatePropertiesRequestBody> {
         self
     }
     /// Sets the body property `on_behalf_of_user_id`.
-    pub fn on_behalf_of_user_id(mut self, value: impl Into<String>) -> Self {
+    pub fn on_behalf_of_user_id(
+        mut self,
+        value: impl Into<crate::runtime::formats::Uuid>,
+    ) -> Self {
         self.body.on_behalf_of_user_id = Nullable::Value(value.into());
         self
     }

@@ -13,7 +13,7 @@ pub struct VerifiedPublisher {
     ///
     /// Format: `date-time`.
     #[serde(rename = "addedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub added_date_time: Nullable<String>,
+    pub added_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The verified publisher name from the app publisher's Partner Center account.
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -26,8 +26,8 @@ pub struct VerifiedPublisher {
 }
 crate::models::setters!(
     VerifiedPublisher { with_added_date_time added_date_time "Sets `addedDateTime`." opt
-    String | with_added_date_time_null, with_display_name display_name
-    "Sets `displayName`." opt String | with_display_name_null, with_verified_publisher_id
-    verified_publisher_id "Sets `verifiedPublisherId`." opt String |
-    with_verified_publisher_id_null }; additional
+    crate ::runtime::formats::DateTime | with_added_date_time_null, with_display_name
+    display_name "Sets `displayName`." opt String | with_display_name_null,
+    with_verified_publisher_id verified_publisher_id "Sets `verifiedPublisherId`." opt
+    String | with_verified_publisher_id_null }; additional
 );

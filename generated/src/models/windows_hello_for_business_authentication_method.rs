@@ -14,7 +14,7 @@ pub struct WindowsHelloForBusinessAuthenticationMethod {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// The name of the device on which Windows Hello for Business is registered
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -30,9 +30,10 @@ pub struct WindowsHelloForBusinessAuthenticationMethod {
 }
 crate::models::setters!(
     WindowsHelloForBusinessAuthenticationMethod { with_id id "Sets `id`." opt String,
-    with_created_date_time created_date_time "Sets `createdDateTime`." opt String |
-    with_created_date_time_null, with_display_name display_name "Sets `displayName`." opt
-    String | with_display_name_null, with_key_strength key_strength "Sets `keyStrength`."
-    opt crate ::models::AuthenticationMethodKeyStrength, with_device device
-    "Sets `device`." opt crate ::models::Device }; additional
+    with_created_date_time created_date_time "Sets `createdDateTime`." opt crate
+    ::runtime::formats::DateTime | with_created_date_time_null, with_display_name
+    display_name "Sets `displayName`." opt String | with_display_name_null,
+    with_key_strength key_strength "Sets `keyStrength`." opt crate
+    ::models::AuthenticationMethodKeyStrength, with_device device "Sets `device`." opt
+    crate ::models::Device }; additional
 );

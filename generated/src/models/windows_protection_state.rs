@@ -37,7 +37,7 @@ pub struct WindowsProtectionState {
         rename = "lastFullScanDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_full_scan_date_time: Nullable<String>,
+    pub last_full_scan_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Last full scan signature version
     #[serde(
         rename = "lastFullScanSignatureVersion",
@@ -51,7 +51,7 @@ pub struct WindowsProtectionState {
         rename = "lastQuickScanDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_quick_scan_date_time: Nullable<String>,
+    pub last_quick_scan_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Last quick scan signature version
     #[serde(
         rename = "lastQuickScanSignatureVersion",
@@ -65,7 +65,7 @@ pub struct WindowsProtectionState {
         rename = "lastReportedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_reported_date_time: Nullable<String>,
+    pub last_reported_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// When TRUE indicates anti malware is enabled when FALSE indicates anti malware is not enabled.
     #[serde(
         rename = "malwareProtectionEnabled",
@@ -132,19 +132,21 @@ crate::models::setters!(
     with_full_scan_required_null, with_is_virtual_machine is_virtual_machine
     "Sets `isVirtualMachine`." opt bool | with_is_virtual_machine_null,
     with_last_full_scan_date_time last_full_scan_date_time "Sets `lastFullScanDateTime`."
-    opt String | with_last_full_scan_date_time_null,
+    opt crate ::runtime::formats::DateTime | with_last_full_scan_date_time_null,
     with_last_full_scan_signature_version last_full_scan_signature_version
     "Sets `lastFullScanSignatureVersion`." opt String |
     with_last_full_scan_signature_version_null, with_last_quick_scan_date_time
-    last_quick_scan_date_time "Sets `lastQuickScanDateTime`." opt String |
-    with_last_quick_scan_date_time_null, with_last_quick_scan_signature_version
-    last_quick_scan_signature_version "Sets `lastQuickScanSignatureVersion`." opt String
-    | with_last_quick_scan_signature_version_null, with_last_reported_date_time
-    last_reported_date_time "Sets `lastReportedDateTime`." opt String |
-    with_last_reported_date_time_null, with_malware_protection_enabled
-    malware_protection_enabled "Sets `malwareProtectionEnabled`." opt bool |
-    with_malware_protection_enabled_null, with_network_inspection_system_enabled
-    network_inspection_system_enabled "Sets `networkInspectionSystemEnabled`." opt bool |
+    last_quick_scan_date_time "Sets `lastQuickScanDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_quick_scan_date_time_null,
+    with_last_quick_scan_signature_version last_quick_scan_signature_version
+    "Sets `lastQuickScanSignatureVersion`." opt String |
+    with_last_quick_scan_signature_version_null, with_last_reported_date_time
+    last_reported_date_time "Sets `lastReportedDateTime`." opt crate
+    ::runtime::formats::DateTime | with_last_reported_date_time_null,
+    with_malware_protection_enabled malware_protection_enabled
+    "Sets `malwareProtectionEnabled`." opt bool | with_malware_protection_enabled_null,
+    with_network_inspection_system_enabled network_inspection_system_enabled
+    "Sets `networkInspectionSystemEnabled`." opt bool |
     with_network_inspection_system_enabled_null, with_product_status product_status
     "Sets `productStatus`." opt crate ::runtime::Flags < crate
     ::models::WindowsDefenderProductStatus >, with_quick_scan_overdue quick_scan_overdue

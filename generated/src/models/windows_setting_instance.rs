@@ -14,12 +14,12 @@ pub struct WindowsSettingInstance {
     ///
     /// Format: `date-time`.
     #[serde(rename = "createdDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub created_date_time: Nullable<String>,
+    pub created_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Set by the server. The object expires at the specified dateTime in UTC, making it unavailable after that time.
     ///
     /// Format: `date-time`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub expiration_date_time: Nullable<String>,
+    pub expiration_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Set by the server if not provided in the request from the Windows client device. Refers to the user's Windows device that modified the object at the specified dateTime in UTC.
     ///
     /// Format: `date-time`.
@@ -27,7 +27,7 @@ pub struct WindowsSettingInstance {
         rename = "lastModifiedDateTime",
         skip_serializing_if = "Nullable::is_absent"
     )]
-    pub last_modified_date_time: Nullable<String>,
+    pub last_modified_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Base64-encoded JSON setting value.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub payload: Nullable<String>,
@@ -37,9 +37,10 @@ pub struct WindowsSettingInstance {
 }
 crate::models::setters!(
     WindowsSettingInstance { with_id id "Sets `id`." opt String, with_created_date_time
-    created_date_time "Sets `createdDateTime`." opt String, with_expiration_date_time
-    expiration_date_time "Sets `expirationDateTime`." opt String,
-    with_last_modified_date_time last_modified_date_time "Sets `lastModifiedDateTime`."
-    opt String | with_last_modified_date_time_null, with_payload payload
-    "Sets `payload`." opt String }; additional
+    created_date_time "Sets `createdDateTime`." opt crate ::runtime::formats::DateTime,
+    with_expiration_date_time expiration_date_time "Sets `expirationDateTime`." opt crate
+    ::runtime::formats::DateTime, with_last_modified_date_time last_modified_date_time
+    "Sets `lastModifiedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_last_modified_date_time_null, with_payload payload "Sets `payload`." opt String
+    }; additional
 );

@@ -16,12 +16,12 @@ pub struct WorkingHours {
     ///
     /// Format: `time`.
     #[serde(rename = "endTime", skip_serializing_if = "Nullable::is_absent")]
-    pub end_time: Nullable<String>,
+    pub end_time: Nullable<crate::runtime::formats::TimeOfDay>,
     /// The time of the day that the user starts working.
     ///
     /// Format: `time`.
     #[serde(rename = "startTime", skip_serializing_if = "Nullable::is_absent")]
-    pub start_time: Nullable<String>,
+    pub start_time: Nullable<crate::runtime::formats::TimeOfDay>,
     /// `timeZone`: see [`TimeZoneBase`](crate::models::TimeZoneBase).
     #[serde(rename = "timeZone", skip_serializing_if = "Nullable::is_absent")]
     pub time_zone: Nullable<crate::models::TimeZoneBase>,
@@ -31,8 +31,9 @@ pub struct WorkingHours {
 }
 crate::models::setters!(
     WorkingHours { with_days_of_week days_of_week "Sets `daysOfWeek`." opt Vec < crate
-    ::models::DayOfWeek >, with_end_time end_time "Sets `endTime`." opt String |
-    with_end_time_null, with_start_time start_time "Sets `startTime`." opt String |
-    with_start_time_null, with_time_zone time_zone "Sets `timeZone`." opt crate
-    ::models::TimeZoneBase }; additional
+    ::models::DayOfWeek >, with_end_time end_time "Sets `endTime`." opt crate
+    ::runtime::formats::TimeOfDay | with_end_time_null, with_start_time start_time
+    "Sets `startTime`." opt crate ::runtime::formats::TimeOfDay | with_start_time_null,
+    with_time_zone time_zone "Sets `timeZone`." opt crate ::models::TimeZoneBase };
+    additional
 );

@@ -129,6 +129,10 @@ fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::I64 => quote!(i64),
         TypeRef::F64 => quote!(f64),
         TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::Format(format) => {
+            let name = ident(format.type_name());
+            quote!(crate::runtime::formats::#name)
+        }
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(crate::models::#name)

@@ -61,11 +61,13 @@ impl<'a> Lowerer<'a> {
             }
             let prop_view = SchemaView::new(&schema, &at);
             let (mut ty, nullable) = self.type_of(prop_view, name, &wire);
-            if ty == TypeRef::String && self.is_sensitive(&owner, &wire) {
+            // A secret is a `Secret` whatever its format (`keyCredential.key` is `base64url`).
+            let text = |ty: &TypeRef| matches!(ty, TypeRef::String | TypeRef::Format(_));
+            if text(&ty) && self.is_sensitive(&owner, &wire) {
                 ty = TypeRef::Secret;
             }
             if let TypeRef::Vec(item) = &ty
-                && **item == TypeRef::String
+                && text(item)
                 && self.is_sensitive(&owner, &wire)
             {
                 ty = TypeRef::Vec(Box::new(TypeRef::Secret));
@@ -209,7 +211,10 @@ impl<'a> Lowerer<'a> {
             return (TypeRef::Named(name), nullable);
         }
         let ty = match view.ty() {
-            Some("string") => TypeRef::String,
+            Some("string") => match view.format().and_then(TextFormat::of) {
+                Some(format) => TypeRef::Format(format),
+                None => TypeRef::String,
+            },
             Some("boolean") => TypeRef::Bool,
             Some("integer") => match view.format() {
                 Some("int32" | "int16" | "int8" | "uint8") => TypeRef::I32,

@@ -47,7 +47,7 @@ pub struct Derived {
     ///
     /// Format: `date-time`.
     #[serde(skip_serializing_if = "Nullable::is_absent")]
-    pub when: Nullable<String>,
+    pub when: Nullable<crate::runtime::formats::DateTime>,
     /// `inline`: see [`DerivedInline`](crate::models::DerivedInline).
     #[serde(skip_serializing_if = "Nullable::is_absent")]
     pub inline: Nullable<crate::models::DerivedInline>,
@@ -62,6 +62,7 @@ crate::models::setters!(
     with_count count "Sets `count`." opt i64, with_ratio ratio "Sets `ratio`." opt f64 |
     with_ratio_null, with_weight weight "Sets `weight`." opt f64, with_scopes scopes
     "Sets `scopes`." opt crate ::runtime::Flags < crate ::models::RestartScope >,
-    with_when when "Sets `when`." opt String | with_when_null, with_inline inline
-    "Sets `inline`." opt crate ::models::DerivedInline }; additional
+    with_when when "Sets `when`." opt crate ::runtime::formats::DateTime |
+    with_when_null, with_inline inline "Sets `inline`." opt crate ::models::DerivedInline
+    }; additional
 );

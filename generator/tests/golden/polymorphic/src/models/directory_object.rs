@@ -17,7 +17,7 @@ pub struct DirectoryObject {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// Properties the schema does not name, kept as they came.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
@@ -25,7 +25,8 @@ pub struct DirectoryObject {
 crate::models::setters!(
     DirectoryObject { with_id id "Sets `id`." opt String, with_odata_type odata_type
     "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null }; additional
+    "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null }; additional
 );
 /// [`DirectoryObject`] or one of the types derived from it in this document that this build compiles (a variant exists when its type's Cargo feature is on), told apart by `@odata.type`.
 ///
@@ -119,7 +120,10 @@ impl<O> crate::request::Request<O, DirectoryObject> {
         self
     }
     /// Sets the body property `deleted_date_time`: Date and time when this object was deleted.
-    pub fn deleted_date_time(mut self, value: impl Into<String>) -> Self {
+    pub fn deleted_date_time(
+        mut self,
+        value: impl Into<crate::runtime::formats::DateTime>,
+    ) -> Self {
         self.body.deleted_date_time = Nullable::Value(value.into());
         self
     }

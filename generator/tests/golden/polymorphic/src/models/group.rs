@@ -17,7 +17,7 @@ pub struct Group {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `mailNickname`
     #[serde(rename = "mailNickname", skip_serializing_if = "Nullable::is_absent")]
     pub mail_nickname: Nullable<String>,
@@ -31,8 +31,8 @@ pub struct Group {
 crate::models::setters!(
     Group { with_id id "Sets `id`." opt String, with_odata_type odata_type
     "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null,
-    with_mail_nickname mail_nickname "Sets `mailNickname`." opt String |
-    with_mail_nickname_null, with_members members "Sets `members`." opt Vec < crate
-    ::models::DirectoryObject > }; additional
+    "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_mail_nickname mail_nickname "Sets `mailNickname`."
+    opt String | with_mail_nickname_null, with_members members "Sets `members`." opt Vec
+    < crate ::models::DirectoryObject > }; additional
 );

@@ -17,7 +17,7 @@ pub struct User {
     ///
     /// Format: `date-time`.
     #[serde(rename = "deletedDateTime", skip_serializing_if = "Nullable::is_absent")]
-    pub deleted_date_time: Nullable<String>,
+    pub deleted_date_time: Nullable<crate::runtime::formats::DateTime>,
     /// `displayName`
     #[serde(rename = "displayName", skip_serializing_if = "Nullable::is_absent")]
     pub display_name: Nullable<String>,
@@ -31,8 +31,8 @@ pub struct User {
 crate::models::setters!(
     User { with_id id "Sets `id`." opt String, with_odata_type odata_type
     "Sets `@odata.type`." opt String, with_deleted_date_time deleted_date_time
-    "Sets `deletedDateTime`." opt String | with_deleted_date_time_null, with_display_name
-    display_name "Sets `displayName`." opt String | with_display_name_null, with_manager
-    manager "Sets `manager`." opt crate ::models::DirectoryObject | with_manager_null };
-    additional
+    "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
+    with_deleted_date_time_null, with_display_name display_name "Sets `displayName`." opt
+    String | with_display_name_null, with_manager manager "Sets `manager`." opt crate
+    ::models::DirectoryObject | with_manager_null }; additional
 );
