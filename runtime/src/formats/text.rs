@@ -167,13 +167,22 @@ impl DateTime {
     }
 }
 
-/// Written in UTC as RFC 3339 (`2024-01-31T08:00:00Z`, fractional seconds only when set).
+/// Written in UTC as RFC 3339 (`2024-01-31T08:00:00Z`, fractional seconds only when set). A
+/// value at the edge of `time`'s range that has no UTC form (the first day with a positive
+/// offset) keeps its own offset instead of panicking.
 impl From<time::OffsetDateTime> for DateTime {
     fn from(value: time::OffsetDateTime) -> Self {
-        let utc = value.to_offset(time::UtcOffset::UTC);
-        let (year, month, day) = utc.to_calendar_date();
-        let (hour, minute, second, nanos) = utc.to_hms_nano();
-        DateTime(format!("{}T{}Z", date_text(year, month as u8, day), time_text(hour, minute, second, nanos)))
+        let (local, zone) = match value.checked_to_offset(time::UtcOffset::UTC) {
+            Some(utc) => (utc, "Z".to_owned()),
+            None => {
+                let (hours, minutes, _) = value.offset().as_hms();
+                let sign = if value.offset().is_negative() { '-' } else { '+' };
+                (value, format!("{sign}{:02}:{:02}", hours.unsigned_abs(), minutes.unsigned_abs()))
+            }
+        };
+        let (year, month, day) = local.to_calendar_date();
+        let (hour, minute, second, nanos) = local.to_hms_nano();
+        DateTime(format!("{}T{}{zone}", date_text(year, month as u8, day), time_text(hour, minute, second, nanos)))
     }
 }
 
@@ -481,6 +490,10 @@ mod tests {
         assert_eq!(DateTime::from(parsed), "2021-01-20T23:30:51.6157397Z");
         let offset = DateTime::from("2024-01-31T09:00:00+01:00").to_offset_date_time().unwrap();
         assert_eq!(DateTime::from(offset), "2024-01-31T08:00:00Z");
+        let earliest = time::PrimitiveDateTime::MIN.assume_offset(time::UtcOffset::from_hms(1, 30, 0).unwrap());
+        assert_eq!(DateTime::from(earliest), "-9999-01-01T00:00:00+01:30", "no UTC form: its own offset");
+        let latest = time::PrimitiveDateTime::MAX.assume_utc();
+        assert_eq!(DateTime::from(latest), "9999-12-31T23:59:59.999999999Z");
         let error = DateTime::from("0001-01-01T00:00:00").to_offset_date_time().unwrap_err();
         assert_eq!(error.format(), "date-time");
         assert!(error.to_string().contains("\"0001-01-01T00:00:00\""), "{error}");
