@@ -725,8 +725,14 @@ const DISPLAY_TEXT_CHARS: usize = 1024;
 /// `text` with control characters (line breaks, escape sequences) replaced by spaces, cut to
 /// [`DISPLAY_TEXT_CHARS`] characters.
 fn one_line(text: &str) -> String {
-    let mut out: String = text.chars().take(DISPLAY_TEXT_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if text.chars().nth(DISPLAY_TEXT_CHARS).is_some() {
+    one_line_within(text, DISPLAY_TEXT_CHARS)
+}
+
+/// `text` with control characters replaced by spaces, cut to `limit` characters (`…` marks
+/// the cut): for text from the service or the caller that an error shows.
+pub(crate) fn one_line_within(text: &str, limit: usize) -> String {
+    let mut out: String = text.chars().take(limit).map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if text.chars().nth(limit).is_some() {
         out.push('…');
     }
     out

@@ -2,9 +2,9 @@
 //! types that keep the text Graph sent and convert it on request.
 //!
 //! Why text with typed accessors rather than `time::OffsetDateTime` fields: a value that does
-//! not parse (Graph has sent `"0001-01-01T00:00:00"` without an offset, durations with years,
-//! and "base64url" values in the standard alphabet) must not make a whole response
-//! undecodable, and a model read from Graph must write back exactly what it read. So
+//! not parse (a timestamp without an offset; a duration in months or years, which Graph's own
+//! descriptions use: `P1M` for a synchronization interval, `P2Y` for a partner relationship)
+//! must not make a whole response undecodable, and a model read from Graph must write back exactly what it read. So
 //! deserializing accepts any string and keeps it; `to_offset_date_time()`, `to_date()`,
 //! `to_time()`, `to_duration()`, `to_uuid()` and `decode()` parse when asked and return a
 //! [`FormatError`] for the one value at fault. The conversions the other way (`From<time::
@@ -31,12 +31,8 @@ pub struct FormatError {
 
 impl FormatError {
     fn new(format: &'static str, text: &str, reason: impl fmt::Display) -> Self {
-        // Bounded: the error may end up in a log line.
-        let text = match text.char_indices().nth(64) {
-            Some((end, _)) => format!("{}…", &text[..end]),
-            None => text.to_owned(),
-        };
-        FormatError { format, text, reason: reason.to_string() }
+        // Bounded and on one line: the error may end up in a log line.
+        FormatError { format, text: crate::error::one_line_within(text, 64), reason: reason.to_string() }
     }
 
     /// The OpenAPI format the text was read as (`date-time`, `duration`, ...).
@@ -153,10 +149,10 @@ text_format! {
 
 text_format! {
     /// `format: base64url` (OData `Edm.Binary`): bytes as base64 text. Graph's documents say
-    /// base64url, its values use either alphabet (key credentials come in the standard one),
-    /// so [`decode`](Base64Url::decode) reads both, padded or not, and
+    /// base64url, its values use either alphabet (a key credential is a certificate's standard
+    /// base64), so [`decode`](Base64Url::decode) reads both, padded or not, and
     /// [`encode`](Base64Url::encode) writes the standard alphabet with padding, as Microsoft's
-    /// SDKs send it.
+    /// OData serializer writes `Edm.Binary`.
     Base64Url
 }
 
@@ -563,5 +559,7 @@ mod tests {
         let long = "9".repeat(10_000);
         let error = DateTime::from(long.as_str()).to_offset_date_time().unwrap_err();
         assert!(error.to_string().len() < 300, "{error}");
+        let error = DateTime::from("2024-01-31\r\nforged log line").to_offset_date_time().unwrap_err();
+        assert!(!error.to_string().contains(['\r', '\n']), "one line: {error}");
     }
 }
