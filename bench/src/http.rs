@@ -18,7 +18,7 @@ use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use msgraph_sdk::ApplicationsApi;
+use msgraph_sdk::GraphApi;
 use msgraph_sdk::models::SynchronizationSecret;
 use msgraph_sdk::runtime::StaticToken;
 use serde::Serialize;

@@ -4,7 +4,7 @@
 //! Operations under `/applicationTemplates`.
 use crate::request::Request;
 use crate::runtime::Client;
-/// Operations under `/applicationTemplates`. Get one with `client.application_templates()` (trait [`crate::ApplicationsApi`]) or [`ApplicationTemplates::new`].
+/// Operations under `/applicationTemplates`. Get one with `client.application_templates()` (trait [`crate::GraphApi`]) or [`ApplicationTemplates::new`].
 #[derive(Clone, Debug)]
 pub struct ApplicationTemplates {
     client: Client,
@@ -20,7 +20,7 @@ impl ApplicationTemplates {
     ///
     /// `GET /applicationTemplates/{applicationTemplate-id}` (operationId `applicationTemplate_GetApplicationTemplate`).
     ///
-    /// Available with the Cargo feature `application-templates`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/applicationtemplate-get?view=graph-rest-1.0)
     ///
@@ -31,7 +31,7 @@ impl ApplicationTemplates {
     /// # Arguments
     ///
     /// - `application_template_id`: The unique identifier of applicationTemplate
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     pub fn get_application_template(
         &self,
         application_template_id: &str,
@@ -42,12 +42,12 @@ impl ApplicationTemplates {
     ///
     /// `GET /applicationTemplates/$count` (operationId `applicationTemplate_GetCount`).
     ///
-    /// Available with the Cargo feature `application-templates`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
     /// Not in Microsoft's permission reference; see the linked documentation.
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
     }
@@ -57,7 +57,7 @@ impl ApplicationTemplates {
     ///
     /// `POST /applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate` (operationId `applicationTemplate_instantiate`).
     ///
-    /// Available with the Cargo feature `application-templates`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/applicationtemplate-instantiate?view=graph-rest-1.0)
     ///
@@ -72,7 +72,7 @@ impl ApplicationTemplates {
     /// # Arguments
     ///
     /// - `application_template_id`: The unique identifier of applicationTemplate
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     pub fn instantiate(&self, application_template_id: &str) -> Instantiate {
         Request::new(&self.client, &[application_template_id])
     }
@@ -82,57 +82,49 @@ impl ApplicationTemplates {
     ///
     /// `GET /applicationTemplates` (operationId `applicationTemplate_ListApplicationTemplate`).
     ///
-    /// Available with the Cargo feature `application-templates`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/applicationtemplate-list?view=graph-rest-1.0)
     ///
     /// # Permissions
     ///
     /// Not in Microsoft's permission reference; see the linked documentation.
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     pub fn list_application_template(&self) -> ListApplicationTemplate {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`ApplicationTemplates::get_application_template`].
-#[cfg(feature = "application-templates")]
-pub type GetApplicationTemplate = Request<op::GetApplicationTemplate, ()>;
-/// Builder of [`ApplicationTemplates::get_count`].
-#[cfg(feature = "application-templates")]
-pub type GetCount = Request<op::GetCount, ()>;
-/// Builder of [`ApplicationTemplates::instantiate`].
-#[cfg(feature = "application-templates")]
-pub type Instantiate = Request<op::Instantiate, crate::models::InstantiateRequestBody>;
-/// Builder of [`ApplicationTemplates::list_application_template`].
-#[cfg(feature = "application-templates")]
-pub type ListApplicationTemplate = Request<op::ListApplicationTemplate, ()>;
+crate::request::builders!(
+    ApplicationTemplates; #[cfg(feature = "applications")] GetApplicationTemplate
+    get_application_template(), #[cfg(feature = "applications")] GetCount get_count(),
+    #[cfg(feature = "applications")] Instantiate instantiate crate
+    ::models::InstantiateRequestBody, #[cfg(feature = "applications")]
+    ListApplicationTemplate list_application_template()
+);
 pub mod op {
     //! The operation types of `/applicationTemplates`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
-        #[cfg(feature = "application-templates")] GetApplicationTemplate = Get
+        #[cfg(feature = "applications")] GetApplicationTemplate = Get
         "/applicationTemplates/{applicationTemplate-id}",
         "applicationTemplate_GetApplicationTemplate", path[("applicationTemplate-id",
-        "ApplicationTemplateId")], output crate ::request::Json < crate
-        ::models::ApplicationTemplate >, options[Select Expand FromIdentity]
+        "ApplicationTemplateId")], output(json ApplicationTemplate), options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "application-templates")] GetCount = Get
-        "/applicationTemplates/$count", "applicationTemplate_GetCount", path[], output
-        crate ::request::Text < i32 >, options[Search Filter]
+        #[cfg(feature = "applications")] GetCount = Get "/applicationTemplates/$count",
+        "applicationTemplate_GetCount", path[], output(text i32), options[Search Filter]
     }
     crate::request::operation! {
-        #[cfg(feature = "application-templates")] Instantiate = Post
+        #[cfg(feature = "applications")] Instantiate = Post
         "/applicationTemplates/{applicationTemplate-id}/microsoft.graph.instantiate",
         "applicationTemplate_instantiate", path[("applicationTemplate-id",
-        "ApplicationTemplateId")], output crate ::request::Json < crate
-        ::models::ApplicationServicePrincipal >, permissions P_45A56A7EA316,
-        options[FromIdentity]
+        "ApplicationTemplateId")], output(json ApplicationServicePrincipal), permissions
+        P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "application-templates")] ListApplicationTemplate = Get
+        #[cfg(feature = "applications")] ListApplicationTemplate = Get
         "/applicationTemplates", "applicationTemplate_ListApplicationTemplate", path[],
-        output crate ::request::Json < crate
-        ::models::ApplicationTemplateCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged]
+        output(json ApplicationTemplateCollectionResponse), options[Top Skip Search
+        Filter Count OrderBy Select Expand Paged]
     }
 }

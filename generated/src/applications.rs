@@ -4,7 +4,7 @@
 //! Operations under `/applications`.
 use crate::request::Request;
 use crate::runtime::Client;
-/// Operations under `/applications`. Get one with `client.applications()` (trait [`crate::ApplicationsApi`]) or [`Applications::new`].
+/// Operations under `/applications`. Get one with `client.applications()` (trait [`crate::GraphApi`]) or [`Applications::new`].
 #[derive(Clone, Debug)]
 pub struct Applications {
     client: Client,
@@ -3581,676 +3581,227 @@ impl Applications {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`Applications::add_key`].
-#[cfg(feature = "applications")]
-pub type AddKey = Request<op::AddKey, crate::models::AddKeyRequestBody>;
-/// Builder of [`Applications::add_password`].
-#[cfg(feature = "applications")]
-pub type AddPassword = Request<op::AddPassword, crate::models::AddPasswordRequestBody>;
-/// Builder of [`Applications::app_management_policy_delete_app_management_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type AppManagementPolicyDeleteAppManagementPolicyByRef = Request<
-    op::AppManagementPolicyDeleteAppManagementPolicyByRef,
-    (),
->;
-/// Builder of [`Applications::app_management_policy_get_count`].
-#[cfg(feature = "applications")]
-pub type AppManagementPolicyGetCount = Request<op::AppManagementPolicyGetCount, ()>;
-/// Builder of [`Applications::check_member_group`].
-#[cfg(feature = "applications")]
-pub type CheckMemberGroup = Request<
-    op::CheckMemberGroup,
-    crate::models::CheckMemberGroupsRequestBody,
->;
-/// Builder of [`Applications::check_member_object`].
-#[cfg(feature = "applications")]
-pub type CheckMemberObject = Request<
-    op::CheckMemberObject,
-    crate::models::CheckMemberObjectsRequestBody,
->;
-/// Builder of [`Applications::create_app_management_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type CreateAppManagementPolicyByRef = Request<
-    op::CreateAppManagementPolicyByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`Applications::create_application`].
-#[cfg(feature = "applications")]
-pub type CreateApplication = Request<op::CreateApplication, crate::models::Application>;
-/// Builder of [`Applications::create_extension_property`].
-#[cfg(feature = "applications")]
-pub type CreateExtensionProperty = Request<
-    op::CreateExtensionProperty,
-    crate::models::ExtensionProperty,
->;
-/// Builder of [`Applications::create_federated_identity_credential`].
-#[cfg(feature = "applications")]
-pub type CreateFederatedIdentityCredential = Request<
-    op::CreateFederatedIdentityCredential,
-    crate::models::FederatedIdentityCredential,
->;
-/// Builder of [`Applications::create_owner_by_ref`].
-#[cfg(feature = "applications")]
-pub type CreateOwnerByRef = Request<
-    op::CreateOwnerByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`Applications::create_token_issuance_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type CreateTokenIssuancePolicyByRef = Request<
-    op::CreateTokenIssuancePolicyByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`Applications::create_token_lifetime_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type CreateTokenLifetimePolicyByRef = Request<
-    op::CreateTokenLifetimePolicyByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`Applications::delete_app_management_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type DeleteAppManagementPolicyByRef = Request<
-    op::DeleteAppManagementPolicyByRef,
-    (),
->;
-/// Builder of [`Applications::delete_application`].
-#[cfg(feature = "applications")]
-pub type DeleteApplication = Request<op::DeleteApplication, ()>;
-/// Builder of [`Applications::delete_application_by_app_id`].
-#[cfg(feature = "applications")]
-pub type DeleteApplicationByAppId = Request<op::DeleteApplicationByAppId, ()>;
-/// Builder of [`Applications::delete_application_by_unique_name`].
-#[cfg(feature = "applications")]
-pub type DeleteApplicationByUniqueName = Request<op::DeleteApplicationByUniqueName, ()>;
-/// Builder of [`Applications::delete_extension_property`].
-#[cfg(feature = "applications")]
-pub type DeleteExtensionProperty = Request<op::DeleteExtensionProperty, ()>;
-/// Builder of [`Applications::delete_federated_identity_credential`].
-#[cfg(feature = "applications")]
-pub type DeleteFederatedIdentityCredential = Request<
-    op::DeleteFederatedIdentityCredential,
-    (),
->;
-/// Builder of [`Applications::delete_logo`].
-#[cfg(feature = "applications")]
-pub type DeleteLogo = Request<op::DeleteLogo, ()>;
-/// Builder of [`Applications::delete_owner_by_ref`].
-#[cfg(feature = "applications")]
-pub type DeleteOwnerByRef = Request<op::DeleteOwnerByRef, ()>;
-/// Builder of [`Applications::delete_synchronization`].
-#[cfg(feature = "applications")]
-pub type DeleteSynchronization = Request<op::DeleteSynchronization, ()>;
-/// Builder of [`Applications::delete_token_issuance_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type DeleteTokenIssuancePolicyByRef = Request<
-    op::DeleteTokenIssuancePolicyByRef,
-    (),
->;
-/// Builder of [`Applications::delete_token_lifetime_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type DeleteTokenLifetimePolicyByRef = Request<
-    op::DeleteTokenLifetimePolicyByRef,
-    (),
->;
-/// Builder of [`Applications::delta`].
-#[cfg(feature = "applications")]
-pub type Delta = Request<op::Delta, ()>;
-/// Builder of [`Applications::extension_property_get_count`].
-#[cfg(feature = "applications")]
-pub type ExtensionPropertyGetCount = Request<op::ExtensionPropertyGetCount, ()>;
-/// Builder of [`Applications::federated_identity_credential_delete_by_name`].
-#[cfg(feature = "applications")]
-pub type FederatedIdentityCredentialDeleteByName = Request<
-    op::FederatedIdentityCredentialDeleteByName,
-    (),
->;
-/// Builder of [`Applications::federated_identity_credential_get_by_name`].
-#[cfg(feature = "applications")]
-pub type FederatedIdentityCredentialGetByName = Request<
-    op::FederatedIdentityCredentialGetByName,
-    (),
->;
-/// Builder of [`Applications::federated_identity_credential_get_count`].
-#[cfg(feature = "applications")]
-pub type FederatedIdentityCredentialGetCount = Request<
-    op::FederatedIdentityCredentialGetCount,
-    (),
->;
-/// Builder of [`Applications::federated_identity_credential_update_by_name`].
-#[cfg(feature = "applications")]
-pub type FederatedIdentityCredentialUpdateByName = Request<
-    op::FederatedIdentityCredentialUpdateByName,
-    crate::models::FederatedIdentityCredential,
->;
-/// Builder of [`Applications::get_application`].
-#[cfg(feature = "applications")]
-pub type GetApplication = Request<op::GetApplication, ()>;
-/// Builder of [`Applications::get_application_by_app_id`].
-#[cfg(feature = "applications")]
-pub type GetApplicationByAppId = Request<op::GetApplicationByAppId, ()>;
-/// Builder of [`Applications::get_application_by_unique_name`].
-#[cfg(feature = "applications")]
-pub type GetApplicationByUniqueName = Request<op::GetApplicationByUniqueName, ()>;
-/// Builder of [`Applications::get_available_extension_property`].
-#[cfg(feature = "applications")]
-pub type GetAvailableExtensionProperty = Request<
-    op::GetAvailableExtensionProperty,
-    crate::models::GetAvailableExtensionPropertiesRequestBody,
->;
-/// Builder of [`Applications::get_by_id`].
-#[cfg(feature = "applications")]
-pub type GetById = Request<op::GetById, crate::models::GetByIdsRequestBody>;
-/// Builder of [`Applications::get_count`].
-#[cfg(feature = "applications")]
-pub type GetCount = Request<op::GetCount, ()>;
-/// Builder of [`Applications::get_created_on_behalf_of`].
-#[cfg(feature = "applications")]
-pub type GetCreatedOnBehalfOf = Request<op::GetCreatedOnBehalfOf, ()>;
-/// Builder of [`Applications::get_extension_property`].
-#[cfg(feature = "applications")]
-pub type GetExtensionProperty = Request<op::GetExtensionProperty, ()>;
-/// Builder of [`Applications::get_federated_identity_credential`].
-#[cfg(feature = "applications")]
-pub type GetFederatedIdentityCredential = Request<
-    op::GetFederatedIdentityCredential,
-    (),
->;
-/// Builder of [`Applications::get_home_realm_discovery_policy`].
-#[cfg(feature = "applications")]
-pub type GetHomeRealmDiscoveryPolicy = Request<op::GetHomeRealmDiscoveryPolicy, ()>;
-/// Builder of [`Applications::get_logo`].
-#[cfg(feature = "applications")]
-pub type GetLogo = Request<op::GetLogo, ()>;
-/// Builder of [`Applications::get_member_group`].
-#[cfg(feature = "applications")]
-pub type GetMemberGroup = Request<
-    op::GetMemberGroup,
-    crate::models::GetMemberGroupsRequestBody,
->;
-/// Builder of [`Applications::get_member_object`].
-#[cfg(feature = "applications")]
-pub type GetMemberObject = Request<
-    op::GetMemberObject,
-    crate::models::GetMemberObjectsRequestBody,
->;
-/// Builder of [`Applications::get_owner_as_app_role_assignment`].
-#[cfg(feature = "applications")]
-pub type GetOwnerAsAppRoleAssignment = Request<op::GetOwnerAsAppRoleAssignment, ()>;
-/// Builder of [`Applications::get_owner_as_endpoint`].
-#[cfg(feature = "applications")]
-pub type GetOwnerAsEndpoint = Request<op::GetOwnerAsEndpoint, ()>;
-/// Builder of [`Applications::get_owner_as_service_principal`].
-#[cfg(feature = "applications")]
-pub type GetOwnerAsServicePrincipal = Request<op::GetOwnerAsServicePrincipal, ()>;
-/// Builder of [`Applications::get_owner_as_user`].
-#[cfg(feature = "applications")]
-pub type GetOwnerAsUser = Request<op::GetOwnerAsUser, ()>;
-/// Builder of [`Applications::get_synchronization`].
-#[cfg(feature = "applications")]
-pub type GetSynchronization = Request<op::GetSynchronization, ()>;
-/// Builder of [`Applications::home_realm_discovery_policy_get_count`].
-#[cfg(feature = "applications")]
-pub type HomeRealmDiscoveryPolicyGetCount = Request<
-    op::HomeRealmDiscoveryPolicyGetCount,
-    (),
->;
-/// Builder of [`Applications::list_app_management_policy`].
-#[cfg(feature = "applications")]
-pub type ListAppManagementPolicy = Request<op::ListAppManagementPolicy, ()>;
-/// Builder of [`Applications::list_app_management_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type ListAppManagementPolicyByRef = Request<op::ListAppManagementPolicyByRef, ()>;
-/// Builder of [`Applications::list_application`].
-#[cfg(feature = "applications")]
-pub type ListApplication = Request<op::ListApplication, ()>;
-/// Builder of [`Applications::list_extension_property`].
-#[cfg(feature = "applications")]
-pub type ListExtensionProperty = Request<op::ListExtensionProperty, ()>;
-/// Builder of [`Applications::list_federated_identity_credential`].
-#[cfg(feature = "applications")]
-pub type ListFederatedIdentityCredential = Request<
-    op::ListFederatedIdentityCredential,
-    (),
->;
-/// Builder of [`Applications::list_home_realm_discovery_policy`].
-#[cfg(feature = "applications")]
-pub type ListHomeRealmDiscoveryPolicy = Request<op::ListHomeRealmDiscoveryPolicy, ()>;
-/// Builder of [`Applications::list_owner`].
-#[cfg(feature = "applications")]
-pub type ListOwner = Request<op::ListOwner, ()>;
-/// Builder of [`Applications::list_owner_as_app_role_assignment`].
-#[cfg(feature = "applications")]
-pub type ListOwnerAsAppRoleAssignment = Request<op::ListOwnerAsAppRoleAssignment, ()>;
-/// Builder of [`Applications::list_owner_as_endpoint`].
-#[cfg(feature = "applications")]
-pub type ListOwnerAsEndpoint = Request<op::ListOwnerAsEndpoint, ()>;
-/// Builder of [`Applications::list_owner_as_service_principal`].
-#[cfg(feature = "applications")]
-pub type ListOwnerAsServicePrincipal = Request<op::ListOwnerAsServicePrincipal, ()>;
-/// Builder of [`Applications::list_owner_as_user`].
-#[cfg(feature = "applications")]
-pub type ListOwnerAsUser = Request<op::ListOwnerAsUser, ()>;
-/// Builder of [`Applications::list_owner_by_ref`].
-#[cfg(feature = "applications")]
-pub type ListOwnerByRef = Request<op::ListOwnerByRef, ()>;
-/// Builder of [`Applications::list_token_issuance_policy`].
-#[cfg(feature = "applications")]
-pub type ListTokenIssuancePolicy = Request<op::ListTokenIssuancePolicy, ()>;
-/// Builder of [`Applications::list_token_issuance_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type ListTokenIssuancePolicyByRef = Request<op::ListTokenIssuancePolicyByRef, ()>;
-/// Builder of [`Applications::list_token_lifetime_policy`].
-#[cfg(feature = "applications")]
-pub type ListTokenLifetimePolicy = Request<op::ListTokenLifetimePolicy, ()>;
-/// Builder of [`Applications::list_token_lifetime_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type ListTokenLifetimePolicyByRef = Request<op::ListTokenLifetimePolicyByRef, ()>;
-/// Builder of [`Applications::owner_delete_directory_object_by_ref`].
-#[cfg(feature = "applications")]
-pub type OwnerDeleteDirectoryObjectByRef = Request<
-    op::OwnerDeleteDirectoryObjectByRef,
-    (),
->;
-/// Builder of [`Applications::owner_get_count`].
-#[cfg(feature = "applications")]
-pub type OwnerGetCount = Request<op::OwnerGetCount, ()>;
-/// Builder of [`Applications::owner_get_count_as_app_role_assignment`].
-#[cfg(feature = "applications")]
-pub type OwnerGetCountAsAppRoleAssignment = Request<
-    op::OwnerGetCountAsAppRoleAssignment,
-    (),
->;
-/// Builder of [`Applications::owner_get_count_as_endpoint`].
-#[cfg(feature = "applications")]
-pub type OwnerGetCountAsEndpoint = Request<op::OwnerGetCountAsEndpoint, ()>;
-/// Builder of [`Applications::owner_get_count_as_service_principal`].
-#[cfg(feature = "applications")]
-pub type OwnerGetCountAsServicePrincipal = Request<
-    op::OwnerGetCountAsServicePrincipal,
-    (),
->;
-/// Builder of [`Applications::owner_get_count_as_user`].
-#[cfg(feature = "applications")]
-pub type OwnerGetCountAsUser = Request<op::OwnerGetCountAsUser, ()>;
-/// Builder of [`Applications::remove_key`].
-#[cfg(feature = "applications")]
-pub type RemoveKey = Request<op::RemoveKey, crate::models::RemoveKeyRequestBody>;
-/// Builder of [`Applications::remove_password`].
-#[cfg(feature = "applications")]
-pub type RemovePassword = Request<
-    op::RemovePassword,
-    crate::models::RemovePasswordRequestBody,
->;
-/// Builder of [`Applications::restore`].
-#[cfg(feature = "applications")]
-pub type Restore = Request<op::Restore, crate::models::RestoreRequestBody>;
-/// Builder of [`Applications::set_logo`].
-#[cfg(feature = "applications")]
-pub type SetLogo = Request<op::SetLogo, crate::runtime::Bytes>;
-/// Builder of [`Applications::set_synchronization`].
-#[cfg(feature = "applications")]
-pub type SetSynchronization = Request<
-    op::SetSynchronization,
-    crate::models::Synchronization,
->;
-/// Builder of [`Applications::set_verified_publisher`].
-#[cfg(feature = "applications")]
-pub type SetVerifiedPublisher = Request<
-    op::SetVerifiedPublisher,
-    crate::models::SetVerifiedPublisherRequestBody,
->;
-/// Builder of [`Applications::synchronization_acquire_access_token`].
-pub type SynchronizationAcquireAccessToken = Request<
-    op::SynchronizationAcquireAccessToken,
-    crate::models::AcquireAccessTokenRequestBody,
->;
-/// Builder of [`Applications::synchronization_create_job`].
-#[cfg(feature = "applications")]
-pub type SynchronizationCreateJob = Request<
-    op::SynchronizationCreateJob,
-    crate::models::SynchronizationJob,
->;
-/// Builder of [`Applications::synchronization_create_template`].
-#[cfg(feature = "applications")]
-pub type SynchronizationCreateTemplate = Request<
-    op::SynchronizationCreateTemplate,
-    crate::models::SynchronizationTemplate,
->;
-/// Builder of [`Applications::synchronization_delete_job`].
-#[cfg(feature = "applications")]
-pub type SynchronizationDeleteJob = Request<op::SynchronizationDeleteJob, ()>;
-/// Builder of [`Applications::synchronization_delete_template`].
-#[cfg(feature = "applications")]
-pub type SynchronizationDeleteTemplate = Request<op::SynchronizationDeleteTemplate, ()>;
-/// Builder of [`Applications::synchronization_get_job`].
-#[cfg(feature = "applications")]
-pub type SynchronizationGetJob = Request<op::SynchronizationGetJob, ()>;
-/// Builder of [`Applications::synchronization_get_template`].
-#[cfg(feature = "applications")]
-pub type SynchronizationGetTemplate = Request<op::SynchronizationGetTemplate, ()>;
-/// Builder of [`Applications::synchronization_job_delete_bulk_upload`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobDeleteBulkUpload = Request<
-    op::SynchronizationJobDeleteBulkUpload,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_delete_bulk_upload_content`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobDeleteBulkUploadContent = Request<
-    op::SynchronizationJobDeleteBulkUploadContent,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_delete_schema`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobDeleteSchema = Request<
-    op::SynchronizationJobDeleteSchema,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_get_bulk_upload`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobGetBulkUpload = Request<
-    op::SynchronizationJobGetBulkUpload,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_get_bulk_upload_content`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobGetBulkUploadContent = Request<
-    op::SynchronizationJobGetBulkUploadContent,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_get_count`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobGetCount = Request<op::SynchronizationJobGetCount, ()>;
-/// Builder of [`Applications::synchronization_job_get_schema`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobGetSchema = Request<op::SynchronizationJobGetSchema, ()>;
-/// Builder of [`Applications::synchronization_job_pause`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobPause = Request<op::SynchronizationJobPause, ()>;
-/// Builder of [`Applications::synchronization_job_provision_on_demand`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobProvisionOnDemand = Request<
-    op::SynchronizationJobProvisionOnDemand,
-    crate::models::ProvisionOnDemandRequestBody,
->;
-/// Builder of [`Applications::synchronization_job_restart`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobRestart = Request<
-    op::SynchronizationJobRestart,
-    crate::models::RestartRequestBody,
->;
-/// Builder of [`Applications::synchronization_job_schema_create_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaCreateDirectory = Request<
-    op::SynchronizationJobSchemaCreateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`Applications::synchronization_job_schema_delete_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaDeleteDirectory = Request<
-    op::SynchronizationJobSchemaDeleteDirectory,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_directory_discover`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaDirectoryDiscover = Request<
-    op::SynchronizationJobSchemaDirectoryDiscover,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_directory_get_count`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaDirectoryGetCount = Request<
-    op::SynchronizationJobSchemaDirectoryGetCount,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_filter_operator`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaFilterOperator = Request<
-    op::SynchronizationJobSchemaFilterOperator,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_function`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaFunction = Request<
-    op::SynchronizationJobSchemaFunction,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_get_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaGetDirectory = Request<
-    op::SynchronizationJobSchemaGetDirectory,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_list_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaListDirectory = Request<
-    op::SynchronizationJobSchemaListDirectory,
-    (),
->;
-/// Builder of [`Applications::synchronization_job_schema_parse_expression`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaParseExpression = Request<
-    op::SynchronizationJobSchemaParseExpression,
-    crate::models::ParseExpressionRequestBody,
->;
-/// Builder of [`Applications::synchronization_job_schema_update_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSchemaUpdateDirectory = Request<
-    op::SynchronizationJobSchemaUpdateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`Applications::synchronization_job_set_bulk_upload_content`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobSetBulkUploadContent = Request<
-    op::SynchronizationJobSetBulkUploadContent,
-    crate::runtime::Bytes,
->;
-/// Builder of [`Applications::synchronization_job_start`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobStart = Request<op::SynchronizationJobStart, ()>;
-/// Builder of [`Applications::synchronization_job_update_bulk_upload`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobUpdateBulkUpload = Request<
-    op::SynchronizationJobUpdateBulkUpload,
-    crate::models::BulkUpload,
->;
-/// Builder of [`Applications::synchronization_job_update_schema`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobUpdateSchema = Request<
-    op::SynchronizationJobUpdateSchema,
-    crate::models::SynchronizationSchema,
->;
-/// Builder of [`Applications::synchronization_job_validate_credential`].
-#[cfg(feature = "applications")]
-pub type SynchronizationJobValidateCredential = Request<
-    op::SynchronizationJobValidateCredential,
-    crate::models::ValidateCredentialsRequestBody,
->;
-/// Builder of [`Applications::synchronization_list_job`].
-#[cfg(feature = "applications")]
-pub type SynchronizationListJob = Request<op::SynchronizationListJob, ()>;
-/// Builder of [`Applications::synchronization_list_template`].
-#[cfg(feature = "applications")]
-pub type SynchronizationListTemplate = Request<op::SynchronizationListTemplate, ()>;
-/// Builder of [`Applications::synchronization_secret_get_count`].
-#[cfg(feature = "applications")]
-pub type SynchronizationSecretGetCount = Request<op::SynchronizationSecretGetCount, ()>;
-/// Builder of [`Applications::synchronization_set_secret`].
-#[cfg(feature = "applications")]
-pub type SynchronizationSetSecret = Request<
-    op::SynchronizationSetSecret,
-    crate::models::SecretsRequestBody,
->;
-/// Builder of [`Applications::synchronization_template_delete_schema`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateDeleteSchema = Request<
-    op::SynchronizationTemplateDeleteSchema,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_get_count`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateGetCount = Request<
-    op::SynchronizationTemplateGetCount,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_get_schema`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateGetSchema = Request<
-    op::SynchronizationTemplateGetSchema,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_create_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaCreateDirectory = Request<
-    op::SynchronizationTemplateSchemaCreateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`Applications::synchronization_template_schema_delete_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaDeleteDirectory = Request<
-    op::SynchronizationTemplateSchemaDeleteDirectory,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_directory_discover`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaDirectoryDiscover = Request<
-    op::SynchronizationTemplateSchemaDirectoryDiscover,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_directory_get_count`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaDirectoryGetCount = Request<
-    op::SynchronizationTemplateSchemaDirectoryGetCount,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_filter_operator`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaFilterOperator = Request<
-    op::SynchronizationTemplateSchemaFilterOperator,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_function`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaFunction = Request<
-    op::SynchronizationTemplateSchemaFunction,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_get_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaGetDirectory = Request<
-    op::SynchronizationTemplateSchemaGetDirectory,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_list_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaListDirectory = Request<
-    op::SynchronizationTemplateSchemaListDirectory,
-    (),
->;
-/// Builder of [`Applications::synchronization_template_schema_parse_expression`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaParseExpression = Request<
-    op::SynchronizationTemplateSchemaParseExpression,
-    crate::models::ParseExpressionRequestBody,
->;
-/// Builder of [`Applications::synchronization_template_schema_update_directory`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateSchemaUpdateDirectory = Request<
-    op::SynchronizationTemplateSchemaUpdateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`Applications::synchronization_template_update_schema`].
-#[cfg(feature = "applications")]
-pub type SynchronizationTemplateUpdateSchema = Request<
-    op::SynchronizationTemplateUpdateSchema,
-    crate::models::SynchronizationSchema,
->;
-/// Builder of [`Applications::synchronization_update_job`].
-#[cfg(feature = "applications")]
-pub type SynchronizationUpdateJob = Request<
-    op::SynchronizationUpdateJob,
-    crate::models::SynchronizationJob,
->;
-/// Builder of [`Applications::synchronization_update_template`].
-#[cfg(feature = "applications")]
-pub type SynchronizationUpdateTemplate = Request<
-    op::SynchronizationUpdateTemplate,
-    crate::models::SynchronizationTemplate,
->;
-/// Builder of [`Applications::token_issuance_policy_delete_token_issuance_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type TokenIssuancePolicyDeleteTokenIssuancePolicyByRef = Request<
-    op::TokenIssuancePolicyDeleteTokenIssuancePolicyByRef,
-    (),
->;
-/// Builder of [`Applications::token_issuance_policy_get_count`].
-#[cfg(feature = "applications")]
-pub type TokenIssuancePolicyGetCount = Request<op::TokenIssuancePolicyGetCount, ()>;
-/// Builder of [`Applications::token_lifetime_policy_delete_token_lifetime_policy_by_ref`].
-#[cfg(feature = "applications")]
-pub type TokenLifetimePolicyDeleteTokenLifetimePolicyByRef = Request<
-    op::TokenLifetimePolicyDeleteTokenLifetimePolicyByRef,
-    (),
->;
-/// Builder of [`Applications::token_lifetime_policy_get_count`].
-#[cfg(feature = "applications")]
-pub type TokenLifetimePolicyGetCount = Request<op::TokenLifetimePolicyGetCount, ()>;
-/// Builder of [`Applications::unset_verified_publisher`].
-#[cfg(feature = "applications")]
-pub type UnsetVerifiedPublisher = Request<op::UnsetVerifiedPublisher, ()>;
-/// Builder of [`Applications::update_application`].
-#[cfg(feature = "applications")]
-pub type UpdateApplication = Request<op::UpdateApplication, crate::models::Application>;
-/// Builder of [`Applications::update_application_by_app_id`].
-#[cfg(feature = "applications")]
-pub type UpdateApplicationByAppId = Request<
-    op::UpdateApplicationByAppId,
-    crate::models::Application,
->;
-/// Builder of [`Applications::update_application_by_unique_name`].
-#[cfg(feature = "applications")]
-pub type UpdateApplicationByUniqueName = Request<
-    op::UpdateApplicationByUniqueName,
-    crate::models::Application,
->;
-/// Builder of [`Applications::update_extension_property`].
-#[cfg(feature = "applications")]
-pub type UpdateExtensionProperty = Request<
-    op::UpdateExtensionProperty,
-    crate::models::ExtensionProperty,
->;
-/// Builder of [`Applications::update_federated_identity_credential`].
-#[cfg(feature = "applications")]
-pub type UpdateFederatedIdentityCredential = Request<
-    op::UpdateFederatedIdentityCredential,
-    crate::models::FederatedIdentityCredential,
->;
-/// Builder of [`Applications::validate_credential_by_synchronization_job_id`].
-#[cfg(feature = "applications")]
-pub type ValidateCredentialBySynchronizationJobId = Request<
-    op::ValidateCredentialBySynchronizationJobId,
-    crate::models::ValidateCredentialsRequestBody,
->;
-/// Builder of [`Applications::validate_property`].
-#[cfg(feature = "applications")]
-pub type ValidateProperty = Request<
-    op::ValidateProperty,
-    crate::models::ValidatePropertiesRequestBody,
->;
+crate::request::builders!(
+    Applications; #[cfg(feature = "applications")] AddKey add_key crate
+    ::models::AddKeyRequestBody, #[cfg(feature = "applications")] AddPassword
+    add_password crate ::models::AddPasswordRequestBody, #[cfg(feature = "applications")]
+    AppManagementPolicyDeleteAppManagementPolicyByRef
+    app_management_policy_delete_app_management_policy_by_ref(), #[cfg(feature =
+    "applications")] AppManagementPolicyGetCount app_management_policy_get_count(),
+    #[cfg(feature = "applications")] CheckMemberGroup check_member_group crate
+    ::models::CheckMemberGroupsRequestBody, #[cfg(feature = "applications")]
+    CheckMemberObject check_member_object crate ::models::CheckMemberObjectsRequestBody,
+    #[cfg(feature = "applications")] CreateAppManagementPolicyByRef
+    create_app_management_policy_by_ref crate ::models::ReferenceCreate, #[cfg(feature =
+    "applications")] CreateApplication create_application crate ::models::Application,
+    #[cfg(feature = "applications")] CreateExtensionProperty create_extension_property
+    crate ::models::ExtensionProperty, #[cfg(feature = "applications")]
+    CreateFederatedIdentityCredential create_federated_identity_credential crate
+    ::models::FederatedIdentityCredential, #[cfg(feature = "applications")]
+    CreateOwnerByRef create_owner_by_ref crate ::models::ReferenceCreate, #[cfg(feature =
+    "applications")] CreateTokenIssuancePolicyByRef create_token_issuance_policy_by_ref
+    crate ::models::ReferenceCreate, #[cfg(feature = "applications")]
+    CreateTokenLifetimePolicyByRef create_token_lifetime_policy_by_ref crate
+    ::models::ReferenceCreate, #[cfg(feature = "applications")]
+    DeleteAppManagementPolicyByRef delete_app_management_policy_by_ref(), #[cfg(feature =
+    "applications")] DeleteApplication delete_application(), #[cfg(feature =
+    "applications")] DeleteApplicationByAppId delete_application_by_app_id(),
+    #[cfg(feature = "applications")] DeleteApplicationByUniqueName
+    delete_application_by_unique_name(), #[cfg(feature = "applications")]
+    DeleteExtensionProperty delete_extension_property(), #[cfg(feature = "applications")]
+    DeleteFederatedIdentityCredential delete_federated_identity_credential(),
+    #[cfg(feature = "applications")] DeleteLogo delete_logo(), #[cfg(feature =
+    "applications")] DeleteOwnerByRef delete_owner_by_ref(), #[cfg(feature =
+    "applications")] DeleteSynchronization delete_synchronization(), #[cfg(feature =
+    "applications")] DeleteTokenIssuancePolicyByRef
+    delete_token_issuance_policy_by_ref(), #[cfg(feature = "applications")]
+    DeleteTokenLifetimePolicyByRef delete_token_lifetime_policy_by_ref(), #[cfg(feature =
+    "applications")] Delta delta(), #[cfg(feature = "applications")]
+    ExtensionPropertyGetCount extension_property_get_count(), #[cfg(feature =
+    "applications")] FederatedIdentityCredentialDeleteByName
+    federated_identity_credential_delete_by_name(), #[cfg(feature = "applications")]
+    FederatedIdentityCredentialGetByName federated_identity_credential_get_by_name(),
+    #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount
+    federated_identity_credential_get_count(), #[cfg(feature = "applications")]
+    FederatedIdentityCredentialUpdateByName federated_identity_credential_update_by_name
+    crate ::models::FederatedIdentityCredential, #[cfg(feature = "applications")]
+    GetApplication get_application(), #[cfg(feature = "applications")]
+    GetApplicationByAppId get_application_by_app_id(), #[cfg(feature = "applications")]
+    GetApplicationByUniqueName get_application_by_unique_name(), #[cfg(feature =
+    "applications")] GetAvailableExtensionProperty get_available_extension_property crate
+    ::models::GetAvailableExtensionPropertiesRequestBody, #[cfg(feature =
+    "applications")] GetById get_by_id crate ::models::GetByIdsRequestBody, #[cfg(feature
+    = "applications")] GetCount get_count(), #[cfg(feature = "applications")]
+    GetCreatedOnBehalfOf get_created_on_behalf_of(), #[cfg(feature = "applications")]
+    GetExtensionProperty get_extension_property(), #[cfg(feature = "applications")]
+    GetFederatedIdentityCredential get_federated_identity_credential(), #[cfg(feature =
+    "applications")] GetHomeRealmDiscoveryPolicy get_home_realm_discovery_policy(),
+    #[cfg(feature = "applications")] GetLogo get_logo(), #[cfg(feature = "applications")]
+    GetMemberGroup get_member_group crate ::models::GetMemberGroupsRequestBody,
+    #[cfg(feature = "applications")] GetMemberObject get_member_object crate
+    ::models::GetMemberObjectsRequestBody, #[cfg(feature = "applications")]
+    GetOwnerAsAppRoleAssignment get_owner_as_app_role_assignment(), #[cfg(feature =
+    "applications")] GetOwnerAsEndpoint get_owner_as_endpoint(), #[cfg(feature =
+    "applications")] GetOwnerAsServicePrincipal get_owner_as_service_principal(),
+    #[cfg(feature = "applications")] GetOwnerAsUser get_owner_as_user(), #[cfg(feature =
+    "applications")] GetSynchronization get_synchronization(), #[cfg(feature =
+    "applications")] HomeRealmDiscoveryPolicyGetCount
+    home_realm_discovery_policy_get_count(), #[cfg(feature = "applications")]
+    ListAppManagementPolicy list_app_management_policy(), #[cfg(feature =
+    "applications")] ListAppManagementPolicyByRef list_app_management_policy_by_ref(),
+    #[cfg(feature = "applications")] ListApplication list_application(), #[cfg(feature =
+    "applications")] ListExtensionProperty list_extension_property(), #[cfg(feature =
+    "applications")] ListFederatedIdentityCredential
+    list_federated_identity_credential(), #[cfg(feature = "applications")]
+    ListHomeRealmDiscoveryPolicy list_home_realm_discovery_policy(), #[cfg(feature =
+    "applications")] ListOwner list_owner(), #[cfg(feature = "applications")]
+    ListOwnerAsAppRoleAssignment list_owner_as_app_role_assignment(), #[cfg(feature =
+    "applications")] ListOwnerAsEndpoint list_owner_as_endpoint(), #[cfg(feature =
+    "applications")] ListOwnerAsServicePrincipal list_owner_as_service_principal(),
+    #[cfg(feature = "applications")] ListOwnerAsUser list_owner_as_user(), #[cfg(feature
+    = "applications")] ListOwnerByRef list_owner_by_ref(), #[cfg(feature =
+    "applications")] ListTokenIssuancePolicy list_token_issuance_policy(), #[cfg(feature
+    = "applications")] ListTokenIssuancePolicyByRef list_token_issuance_policy_by_ref(),
+    #[cfg(feature = "applications")] ListTokenLifetimePolicy
+    list_token_lifetime_policy(), #[cfg(feature = "applications")]
+    ListTokenLifetimePolicyByRef list_token_lifetime_policy_by_ref(), #[cfg(feature =
+    "applications")] OwnerDeleteDirectoryObjectByRef
+    owner_delete_directory_object_by_ref(), #[cfg(feature = "applications")]
+    OwnerGetCount owner_get_count(), #[cfg(feature = "applications")]
+    OwnerGetCountAsAppRoleAssignment owner_get_count_as_app_role_assignment(),
+    #[cfg(feature = "applications")] OwnerGetCountAsEndpoint
+    owner_get_count_as_endpoint(), #[cfg(feature = "applications")]
+    OwnerGetCountAsServicePrincipal owner_get_count_as_service_principal(), #[cfg(feature
+    = "applications")] OwnerGetCountAsUser owner_get_count_as_user(), #[cfg(feature =
+    "applications")] RemoveKey remove_key crate ::models::RemoveKeyRequestBody,
+    #[cfg(feature = "applications")] RemovePassword remove_password crate
+    ::models::RemovePasswordRequestBody, #[cfg(feature = "applications")] Restore restore
+    crate ::models::ApplicationsRestoreRequestBody, #[cfg(feature = "applications")]
+    SetLogo set_logo crate ::runtime::Bytes, #[cfg(feature = "applications")]
+    SetSynchronization set_synchronization crate ::models::Synchronization, #[cfg(feature
+    = "applications")] SetVerifiedPublisher set_verified_publisher crate
+    ::models::SetVerifiedPublisherRequestBody, SynchronizationAcquireAccessToken
+    synchronization_acquire_access_token crate ::models::AcquireAccessTokenRequestBody,
+    #[cfg(feature = "applications")] SynchronizationCreateJob synchronization_create_job
+    crate ::models::SynchronizationJob, #[cfg(feature = "applications")]
+    SynchronizationCreateTemplate synchronization_create_template crate
+    ::models::SynchronizationTemplate, #[cfg(feature = "applications")]
+    SynchronizationDeleteJob synchronization_delete_job(), #[cfg(feature =
+    "applications")] SynchronizationDeleteTemplate synchronization_delete_template(),
+    #[cfg(feature = "applications")] SynchronizationGetJob synchronization_get_job(),
+    #[cfg(feature = "applications")] SynchronizationGetTemplate
+    synchronization_get_template(), #[cfg(feature = "applications")]
+    SynchronizationJobDeleteBulkUpload synchronization_job_delete_bulk_upload(),
+    #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUploadContent
+    synchronization_job_delete_bulk_upload_content(), #[cfg(feature = "applications")]
+    SynchronizationJobDeleteSchema synchronization_job_delete_schema(), #[cfg(feature =
+    "applications")] SynchronizationJobGetBulkUpload
+    synchronization_job_get_bulk_upload(), #[cfg(feature = "applications")]
+    SynchronizationJobGetBulkUploadContent synchronization_job_get_bulk_upload_content(),
+    #[cfg(feature = "applications")] SynchronizationJobGetCount
+    synchronization_job_get_count(), #[cfg(feature = "applications")]
+    SynchronizationJobGetSchema synchronization_job_get_schema(), #[cfg(feature =
+    "applications")] SynchronizationJobPause synchronization_job_pause(), #[cfg(feature =
+    "applications")] SynchronizationJobProvisionOnDemand
+    synchronization_job_provision_on_demand crate ::models::ProvisionOnDemandRequestBody,
+    #[cfg(feature = "applications")] SynchronizationJobRestart
+    synchronization_job_restart crate ::models::RestartRequestBody, #[cfg(feature =
+    "applications")] SynchronizationJobSchemaCreateDirectory
+    synchronization_job_schema_create_directory crate ::models::DirectoryDefinition,
+    #[cfg(feature = "applications")] SynchronizationJobSchemaDeleteDirectory
+    synchronization_job_schema_delete_directory(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaDirectoryDiscover
+    synchronization_job_schema_directory_discover(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaDirectoryGetCount
+    synchronization_job_schema_directory_get_count(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaFilterOperator synchronization_job_schema_filter_operator(),
+    #[cfg(feature = "applications")] SynchronizationJobSchemaFunction
+    synchronization_job_schema_function(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaGetDirectory synchronization_job_schema_get_directory(),
+    #[cfg(feature = "applications")] SynchronizationJobSchemaListDirectory
+    synchronization_job_schema_list_directory(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaParseExpression synchronization_job_schema_parse_expression
+    crate ::models::ParseExpressionRequestBody, #[cfg(feature = "applications")]
+    SynchronizationJobSchemaUpdateDirectory synchronization_job_schema_update_directory
+    crate ::models::DirectoryDefinition, #[cfg(feature = "applications")]
+    SynchronizationJobSetBulkUploadContent synchronization_job_set_bulk_upload_content
+    crate ::runtime::Bytes, #[cfg(feature = "applications")] SynchronizationJobStart
+    synchronization_job_start(), #[cfg(feature = "applications")]
+    SynchronizationJobUpdateBulkUpload synchronization_job_update_bulk_upload crate
+    ::models::BulkUpload, #[cfg(feature = "applications")] SynchronizationJobUpdateSchema
+    synchronization_job_update_schema crate ::models::SynchronizationSchema,
+    #[cfg(feature = "applications")] SynchronizationJobValidateCredential
+    synchronization_job_validate_credential crate
+    ::models::ValidateCredentialsRequestBody, #[cfg(feature = "applications")]
+    SynchronizationListJob synchronization_list_job(), #[cfg(feature = "applications")]
+    SynchronizationListTemplate synchronization_list_template(), #[cfg(feature =
+    "applications")] SynchronizationSecretGetCount synchronization_secret_get_count(),
+    #[cfg(feature = "applications")] SynchronizationSetSecret synchronization_set_secret
+    crate ::models::SecretsRequestBody, #[cfg(feature = "applications")]
+    SynchronizationTemplateDeleteSchema synchronization_template_delete_schema(),
+    #[cfg(feature = "applications")] SynchronizationTemplateGetCount
+    synchronization_template_get_count(), #[cfg(feature = "applications")]
+    SynchronizationTemplateGetSchema synchronization_template_get_schema(), #[cfg(feature
+    = "applications")] SynchronizationTemplateSchemaCreateDirectory
+    synchronization_template_schema_create_directory crate ::models::DirectoryDefinition,
+    #[cfg(feature = "applications")] SynchronizationTemplateSchemaDeleteDirectory
+    synchronization_template_schema_delete_directory(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaDirectoryDiscover
+    synchronization_template_schema_directory_discover(), #[cfg(feature =
+    "applications")] SynchronizationTemplateSchemaDirectoryGetCount
+    synchronization_template_schema_directory_get_count(), #[cfg(feature =
+    "applications")] SynchronizationTemplateSchemaFilterOperator
+    synchronization_template_schema_filter_operator(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaFunction synchronization_template_schema_function(),
+    #[cfg(feature = "applications")] SynchronizationTemplateSchemaGetDirectory
+    synchronization_template_schema_get_directory(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaListDirectory
+    synchronization_template_schema_list_directory(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaParseExpression
+    synchronization_template_schema_parse_expression crate
+    ::models::ParseExpressionRequestBody, #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaUpdateDirectory
+    synchronization_template_schema_update_directory crate ::models::DirectoryDefinition,
+    #[cfg(feature = "applications")] SynchronizationTemplateUpdateSchema
+    synchronization_template_update_schema crate ::models::SynchronizationSchema,
+    #[cfg(feature = "applications")] SynchronizationUpdateJob synchronization_update_job
+    crate ::models::SynchronizationJob, #[cfg(feature = "applications")]
+    SynchronizationUpdateTemplate synchronization_update_template crate
+    ::models::SynchronizationTemplate, #[cfg(feature = "applications")]
+    TokenIssuancePolicyDeleteTokenIssuancePolicyByRef
+    token_issuance_policy_delete_token_issuance_policy_by_ref(), #[cfg(feature =
+    "applications")] TokenIssuancePolicyGetCount token_issuance_policy_get_count(),
+    #[cfg(feature = "applications")] TokenLifetimePolicyDeleteTokenLifetimePolicyByRef
+    token_lifetime_policy_delete_token_lifetime_policy_by_ref(), #[cfg(feature =
+    "applications")] TokenLifetimePolicyGetCount token_lifetime_policy_get_count(),
+    #[cfg(feature = "applications")] UnsetVerifiedPublisher unset_verified_publisher(),
+    #[cfg(feature = "applications")] UpdateApplication update_application crate
+    ::models::Application, #[cfg(feature = "applications")] UpdateApplicationByAppId
+    update_application_by_app_id crate ::models::Application, #[cfg(feature =
+    "applications")] UpdateApplicationByUniqueName update_application_by_unique_name
+    crate ::models::Application, #[cfg(feature = "applications")] UpdateExtensionProperty
+    update_extension_property crate ::models::ExtensionProperty, #[cfg(feature =
+    "applications")] UpdateFederatedIdentityCredential
+    update_federated_identity_credential crate ::models::FederatedIdentityCredential,
+    #[cfg(feature = "applications")] ValidateCredentialBySynchronizationJobId
+    validate_credential_by_synchronization_job_id crate
+    ::models::ValidateCredentialsRequestBody, #[cfg(feature = "applications")]
+    ValidateProperty validate_property crate
+    ::models::ApplicationsValidatePropertyRequestBody
+);
 pub mod op {
     //! The operation types of `/applications`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         #[cfg(feature = "applications")] AddKey = Post
         "/applications/{application-id}/microsoft.graph.addKey", "application_addKey",
-        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::KeyCredential >, permissions P_45A56A7EA316, options[FromIdentity]
+        path[("application-id", "ApplicationId")], output(json KeyCredential),
+        permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] AddPassword = Post
         "/applications/{application-id}/microsoft.graph.addPassword",
-        "application_addPassword", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::PasswordCredential >, permissions
-        P_1514594F9D0B, options[FromIdentity]
+        "application_addPassword", path[("application-id", "ApplicationId")], output(json
+        PasswordCredential), permissions P_1514594F9D0B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -4258,591 +3809,543 @@ pub mod op {
         "/applications/{application-id}/appManagementPolicies/{appManagementPolicy-id}/$ref",
         "application.appManagementPolicy_DeleteAppManagementPolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("appManagementPolicy-id",
-        "AppManagementPolicyId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "AppManagementPolicyId")], output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] AppManagementPolicyGetCount = Get
         "/applications/{application-id}/appManagementPolicies/$count",
         "application.appManagementPolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CheckMemberGroup = Post
         "/applications/{application-id}/microsoft.graph.checkMemberGroups",
-        "application_checkMemberGroup", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::ApplicationsCheckMemberGroupResponse >,
-        options[FromIdentity]
+        "application_checkMemberGroup", path[("application-id", "ApplicationId")],
+        output(json ApplicationsCheckMemberGroupResponse), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CheckMemberObject = Post
         "/applications/{application-id}/microsoft.graph.checkMemberObjects",
         "application_checkMemberObject", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate
-        ::models::ApplicationsCheckMemberObjectResponse >, options[FromIdentity]
+        output(json ApplicationsCheckMemberObjectResponse), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateAppManagementPolicyByRef = Post
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_CreateAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, permissions P_6BDBF4EC10F3,
-        options[FromIdentity]
+        "ApplicationId")], output none, permissions P_6BDBF4EC10F3, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateApplication = Post "/applications",
-        "application_CreateApplication", path[], output crate ::request::Json < crate
-        ::models::Application >, permissions P_4D5851A92B4D, options[]
+        "application_CreateApplication", path[], output(json Application), permissions
+        P_4D5851A92B4D, options[]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateExtensionProperty = Post
         "/applications/{application-id}/extensionProperties",
         "application_CreateExtensionProperty", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate ::models::ExtensionProperty >, permissions
-        P_1514594F9D0B, options[FromIdentity]
+        output(json ExtensionProperty), permissions P_1514594F9D0B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateFederatedIdentityCredential = Post
         "/applications/{application-id}/federatedIdentityCredentials",
         "application_CreateFederatedIdentityCredential", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
-        options[FromIdentity]
+        "ApplicationId")], output(json FederatedIdentityCredential), permissions
+        P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateOwnerByRef = Post
         "/applications/{application-id}/owners/$ref",
         "application_CreateOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, permissions P_4D22AE3DFD61,
-        options[FromIdentity]
+        output none, permissions P_4D22AE3DFD61, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateTokenIssuancePolicyByRef = Post
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_CreateTokenIssuancePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, permissions P_E13B2998F385,
-        options[FromIdentity]
+        "ApplicationId")], output none, permissions P_E13B2998F385, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] CreateTokenLifetimePolicyByRef = Post
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_CreateTokenLifetimePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, permissions P_17A0D535F9C2,
-        options[FromIdentity]
+        "ApplicationId")], output none, permissions P_17A0D535F9C2, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteAppManagementPolicyByRef = Delete
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_DeleteAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, permissions P_6BDBF4EC10F3,
-        options[IfMatch]
+        "ApplicationId")], output none, permissions P_6BDBF4EC10F3, options[IfMatch]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplication = Delete
         "/applications/{application-id}", "application_DeleteApplication",
-        path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        permissions P_721D7B74E436, options[IfMatch FromIdentity]
+        path[("application-id", "ApplicationId")], output none, permissions
+        P_721D7B74E436, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplicationByAppId = Delete
         "/applications(appId='{appId}')", "application_DeleteApplicationGraphBPreAppId",
-        path[("appId", "AppId")], output crate ::request::NoContent, permissions
-        P_721D7B74E436, options[IfMatch FromIdentity]
+        path[("appId", "AppId")], output none, permissions P_721D7B74E436,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteApplicationByUniqueName = Delete
         "/applications(uniqueName='{uniqueName}')",
         "application_DeleteApplicationGraphBPreUniqueName", path[("uniqueName",
-        "UniqueName")], output crate ::request::NoContent, options[IfMatch FromIdentity]
+        "UniqueName")], output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteExtensionProperty = Delete
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_DeleteExtensionProperty", path[("application-id", "ApplicationId"),
-        ("extensionProperty-id", "ExtensionPropertyId")], output crate
-        ::request::NoContent, permissions P_1514594F9D0B, options[IfMatch FromIdentity]
+        ("extensionProperty-id", "ExtensionPropertyId")], output none, permissions
+        P_1514594F9D0B, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteFederatedIdentityCredential = Delete
         "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "application_DeleteFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
-        "FederatedIdentityCredentialId")], output crate ::request::NoContent, permissions
-        P_721D7B74E436, options[IfMatch FromIdentity]
+        "FederatedIdentityCredentialId")], output none, permissions P_721D7B74E436,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteLogo = Delete
         "/applications/{application-id}/logo", "application_DeleteLogo",
-        path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        options[IfMatch FromIdentity]
+        path[("application-id", "ApplicationId")], output none, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteOwnerByRef = Delete
         "/applications/{application-id}/owners/$ref",
         "application_DeleteOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, options[IfMatch]
+        output none, options[IfMatch]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteSynchronization = Delete
         "/applications/{application-id}/synchronization",
         "application_DeleteSynchronization", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, options[IfMatch FromIdentity]
+        output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteTokenIssuancePolicyByRef = Delete
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_DeleteTokenIssuancePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[IfMatch]
+        "ApplicationId")], output none, options[IfMatch]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] DeleteTokenLifetimePolicyByRef = Delete
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_DeleteTokenLifetimePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[IfMatch]
+        "ApplicationId")], output none, options[IfMatch]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] Delta = Get
-        "/applications/microsoft.graph.delta()", "application_delta", path[], output
-        crate ::request::Json < crate ::models::ApplicationsDeltaResponse >, permissions
-        P_F452FDA6071C, options[Top Skip Search Filter Count Select OrderBy Expand Paged]
+        "/applications/microsoft.graph.delta()", "application_delta", path[], output(json
+        ApplicationsDeltaResponse), permissions P_F452FDA6071C, options[Top Skip Search
+        Filter Count Select OrderBy Expand Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ExtensionPropertyGetCount = Get
         "/applications/{application-id}/extensionProperties/$count",
         "application.extensionProperty_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_DF9677E422E6, options[Search Filter FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_DF9677E422E6, options[Search
+        Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialDeleteByName = Delete
         "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
         "application.federatedIdentityCredential_DeleteGraphBPreName",
-        path[("application-id", "ApplicationId"), ("name", "Name")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        path[("application-id", "ApplicationId"), ("name", "Name")], output none,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialGetByName = Get
         "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
         "application.federatedIdentityCredential_GetGraphBPreName",
-        path[("application-id", "ApplicationId"), ("name", "Name")], output crate
-        ::request::Json < crate ::models::FederatedIdentityCredential >, options[Select
-        Expand FromIdentity]
+        path[("application-id", "ApplicationId"), ("name", "Name")], output(json
+        FederatedIdentityCredential), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount = Get
         "/applications/{application-id}/federatedIdentityCredentials/$count",
         "application.federatedIdentityCredential_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_67DE0314B21B, options[Search Filter FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_67DE0314B21B, options[Search
+        Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] FederatedIdentityCredentialUpdateByName = Patch
         "/applications/{application-id}/federatedIdentityCredentials(name='{name}')",
         "application.federatedIdentityCredential_UpdateGraphBPreName",
-        path[("application-id", "ApplicationId"), ("name", "Name")], output crate
-        ::request::JsonOrNoContent < crate ::models::FederatedIdentityCredential >,
-        options[FromIdentity]
+        path[("application-id", "ApplicationId"), ("name", "Name")], output(json_or_none
+        FederatedIdentityCredential), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplication = Get
         "/applications/{application-id}", "application_GetApplication",
-        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::Application >, permissions P_DF9677E422E6, options[Select Expand
-        FromIdentity]
+        path[("application-id", "ApplicationId")], output(json Application), permissions
+        P_DF9677E422E6, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplicationByAppId = Get
         "/applications(appId='{appId}')", "application_GetApplicationGraphBPreAppId",
-        path[("appId", "AppId")], output crate ::request::Json < crate
-        ::models::Application >, permissions P_DF9677E422E6, options[Select Expand
-        FromIdentity]
+        path[("appId", "AppId")], output(json Application), permissions P_DF9677E422E6,
+        options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetApplicationByUniqueName = Get
         "/applications(uniqueName='{uniqueName}')",
         "application_GetApplicationGraphBPreUniqueName", path[("uniqueName",
-        "UniqueName")], output crate ::request::Json < crate ::models::Application >,
-        options[Select Expand FromIdentity]
+        "UniqueName")], output(json Application), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetAvailableExtensionProperty = Post
         "/applications/microsoft.graph.getAvailableExtensionProperties",
-        "application_getAvailableExtensionProperty", path[], output crate ::request::Json
-        < crate ::models::ApplicationsGetAvailableExtensionPropertyResponse >, options[]
+        "application_getAvailableExtensionProperty", path[], output(json
+        ApplicationsGetAvailableExtensionPropertyResponse), options[]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetById = Post
         "/applications/microsoft.graph.getByIds", "application_getGraphBPreId", path[],
-        output crate ::request::Json < crate ::models::ApplicationsGetByIdResponse >,
-        options[]
+        output(json ApplicationsGetByIdResponse), options[]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetCount = Get "/applications/$count",
-        "application_GetCount", path[], output crate ::request::Text < i32 >, permissions
-        P_4FEEFB01EDA1, options[Search Filter ConsistencyLevel]
+        "application_GetCount", path[], output(text i32), permissions P_4FEEFB01EDA1,
+        options[Search Filter ConsistencyLevel]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetCreatedOnBehalfOf = Get
         "/applications/{application-id}/createdOnBehalfOf",
         "application_GetCreatedOnBehalfGraphOPre", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate ::models::DirectoryObject
-        >, options[Select Expand FromIdentity]
+        "ApplicationId")], output(json DirectoryObject), options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetExtensionProperty = Get
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_GetExtensionProperty", path[("application-id", "ApplicationId"),
-        ("extensionProperty-id", "ExtensionPropertyId")], output crate ::request::Json <
-        crate ::models::ExtensionProperty >, permissions P_9DA6970C7E2F, options[Select
-        Expand FromIdentity]
+        ("extensionProperty-id", "ExtensionPropertyId")], output(json ExtensionProperty),
+        permissions P_9DA6970C7E2F, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetFederatedIdentityCredential = Get
         "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "application_GetFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
-        "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
-        options[Select Expand FromIdentity]
+        "FederatedIdentityCredentialId")], output(json FederatedIdentityCredential),
+        permissions P_721D7B74E436, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetHomeRealmDiscoveryPolicy = Get
         "/applications/{application-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}",
         "application_GetHomeRealmDiscoveryPolicy", path[("application-id",
         "ApplicationId"), ("homeRealmDiscoveryPolicy-id", "HomeRealmDiscoveryPolicyId")],
-        output crate ::request::Json < crate ::models::HomeRealmDiscoveryPolicy >,
-        options[Select Expand FromIdentity]
+        output(json HomeRealmDiscoveryPolicy), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetLogo = Get
         "/applications/{application-id}/logo", "application_GetLogo",
-        path[("application-id", "ApplicationId")], output crate ::request::Binary,
-        options[FromIdentity]
+        path[("application-id", "ApplicationId")], output binary, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetMemberGroup = Post
         "/applications/{application-id}/microsoft.graph.getMemberGroups",
-        "application_getMemberGroup", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::ApplicationsGetMemberGroupResponse >,
-        options[FromIdentity]
+        "application_getMemberGroup", path[("application-id", "ApplicationId")],
+        output(json ApplicationsGetMemberGroupResponse), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetMemberObject = Post
         "/applications/{application-id}/microsoft.graph.getMemberObjects",
-        "application_getMemberObject", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::ApplicationsGetMemberObjectResponse >,
-        options[FromIdentity]
+        "application_getMemberObject", path[("application-id", "ApplicationId")],
+        output(json ApplicationsGetMemberObjectResponse), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetOwnerAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment",
         "application_GetOwnerAsAppRoleAssignment", path[("application-id",
-        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::AppRoleAssignment >, options[Select Expand
-        ConsistencyLevel FromIdentity]
+        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        AppRoleAssignment), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetOwnerAsEndpoint = Get
         "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.endpoint",
         "application_GetOwnerAsEndpoint", path[("application-id", "ApplicationId"),
-        ("directoryObject-id", "DirectoryObjectId")], output crate ::request::Json <
-        crate ::models::Endpoint >, options[Select Expand ConsistencyLevel FromIdentity]
+        ("directoryObject-id", "DirectoryObjectId")], output(json Endpoint),
+        options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetOwnerAsServicePrincipal = Get
         "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal",
         "application_GetOwnerAsServicePrincipal", path[("application-id",
-        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::ServicePrincipal >, options[Select Expand
-        ConsistencyLevel FromIdentity]
+        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        ServicePrincipal), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetOwnerAsUser = Get
         "/applications/{application-id}/owners/{directoryObject-id}/microsoft.graph.user",
         "application_GetOwnerAsUser", path[("application-id", "ApplicationId"),
-        ("directoryObject-id", "DirectoryObjectId")], output crate ::request::Json <
-        crate ::models::User >, options[Select Expand ConsistencyLevel FromIdentity]
+        ("directoryObject-id", "DirectoryObjectId")], output(json User), options[Select
+        Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] GetSynchronization = Get
         "/applications/{application-id}/synchronization",
         "application_GetSynchronization", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate ::models::Synchronization >, options[Select
-        Expand FromIdentity]
+        output(json Synchronization), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] HomeRealmDiscoveryPolicyGetCount = Get
         "/applications/{application-id}/homeRealmDiscoveryPolicies/$count",
         "application.homeRealmDiscoveryPolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListAppManagementPolicy = Get
         "/applications/{application-id}/appManagementPolicies",
         "application_ListAppManagementPolicy", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate
-        ::models::AppManagementPolicyCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        output(json AppManagementPolicyCollectionResponse), options[Top Skip Search
+        Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListAppManagementPolicyByRef = Get
         "/applications/{application-id}/appManagementPolicies/$ref",
         "application_ListAppManagementPolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Paged FromIdentity]
+        "ApplicationId")], output(json StringCollectionResponse), options[Top Skip Search
+        Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListApplication = Get "/applications",
-        "application_ListApplication", path[], output crate ::request::Json < crate
-        ::models::ApplicationCollectionResponse >, permissions P_4FEEFB01EDA1,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel
-        Paged]
+        "application_ListApplication", path[], output(json
+        ApplicationCollectionResponse), permissions P_4FEEFB01EDA1, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListExtensionProperty = Get
         "/applications/{application-id}/extensionProperties",
         "application_ListExtensionProperty", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate
-        ::models::ExtensionPropertyCollectionResponse >, permissions P_DF9677E422E6,
+        output(json ExtensionPropertyCollectionResponse), permissions P_DF9677E422E6,
         options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListFederatedIdentityCredential = Get
         "/applications/{application-id}/federatedIdentityCredentials",
         "application_ListFederatedIdentityCredential", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredentialCollectionResponse >, permissions
-        P_67DE0314B21B, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
+        "ApplicationId")], output(json FederatedIdentityCredentialCollectionResponse),
+        permissions P_67DE0314B21B, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListHomeRealmDiscoveryPolicy = Get
         "/applications/{application-id}/homeRealmDiscoveryPolicies",
         "application_ListHomeRealmDiscoveryPolicy", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::HomeRealmDiscoveryPolicyCollectionResponse >, options[Top Skip Search
-        Filter Count OrderBy Select Expand Paged FromIdentity]
+        "ApplicationId")], output(json HomeRealmDiscoveryPolicyCollectionResponse),
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwner = Get
         "/applications/{application-id}/owners", "application_ListOwner",
-        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, permissions P_722573136AA6,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        path[("application-id", "ApplicationId")], output(json
+        DirectoryObjectCollectionResponse), permissions P_722573136AA6, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment",
         "application_ListOwnerAsAppRoleAssignment", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, permissions P_722573136AA6,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        "ApplicationId")], output(json AppRoleAssignmentCollectionResponse), permissions
+        P_722573136AA6, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsEndpoint = Get
         "/applications/{application-id}/owners/microsoft.graph.endpoint",
         "application_ListOwnerAsEndpoint", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate ::models::EndpointCollectionResponse >,
-        permissions P_722573136AA6, options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged FromIdentity]
+        output(json EndpointCollectionResponse), permissions P_722573136AA6, options[Top
+        Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsServicePrincipal = Get
         "/applications/{application-id}/owners/microsoft.graph.servicePrincipal",
         "application_ListOwnerAsServicePrincipal", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalCollectionResponse >, permissions P_722573136AA6,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        "ApplicationId")], output(json ServicePrincipalCollectionResponse), permissions
+        P_722573136AA6, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerAsUser = Get
         "/applications/{application-id}/owners/microsoft.graph.user",
-        "application_ListOwnerAsUser", path[("application-id", "ApplicationId")], output
-        crate ::request::Json < crate ::models::UserCollectionResponse >, permissions
-        P_722573136AA6, options[Top Skip Search Filter Count OrderBy Select Expand
-        ConsistencyLevel Paged FromIdentity]
+        "application_ListOwnerAsUser", path[("application-id", "ApplicationId")],
+        output(json UserCollectionResponse), permissions P_722573136AA6, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListOwnerByRef = Get
         "/applications/{application-id}/owners/$ref",
         "application_ListOwnerGraphBPreRef", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate ::models::StringCollectionResponse >,
-        permissions P_722573136AA6, options[Top Skip Search Filter Count OrderBy
-        ConsistencyLevel Paged FromIdentity]
+        output(json StringCollectionResponse), permissions P_722573136AA6, options[Top
+        Skip Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenIssuancePolicy = Get
         "/applications/{application-id}/tokenIssuancePolicies",
         "application_ListTokenIssuancePolicy", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate
-        ::models::TokenIssuancePolicyCollectionResponse >, permissions P_E13B2998F385,
+        output(json TokenIssuancePolicyCollectionResponse), permissions P_E13B2998F385,
         options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenIssuancePolicyByRef = Get
         "/applications/{application-id}/tokenIssuancePolicies/$ref",
         "application_ListTokenIssuancePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, permissions P_E13B2998F385, options[Top
-        Skip Search Filter Count OrderBy Paged FromIdentity]
+        "ApplicationId")], output(json StringCollectionResponse), permissions
+        P_E13B2998F385, options[Top Skip Search Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenLifetimePolicy = Get
         "/applications/{application-id}/tokenLifetimePolicies",
         "application_ListTokenLifetimePolicy", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate
-        ::models::TokenLifetimePolicyCollectionResponse >, permissions P_17A0D535F9C2,
+        output(json TokenLifetimePolicyCollectionResponse), permissions P_17A0D535F9C2,
         options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ListTokenLifetimePolicyByRef = Get
         "/applications/{application-id}/tokenLifetimePolicies/$ref",
         "application_ListTokenLifetimePolicyGraphBPreRef", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, permissions P_17A0D535F9C2, options[Top
-        Skip Search Filter Count OrderBy Paged FromIdentity]
+        "ApplicationId")], output(json StringCollectionResponse), permissions
+        P_17A0D535F9C2, options[Top Skip Search Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerDeleteDirectoryObjectByRef = Delete
         "/applications/{application-id}/owners/{directoryObject-id}/$ref",
         "application.owner_DeleteDirectoryObjectGraphBPreRef", path[("application-id",
-        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::NoContent, permissions P_45A56A7EA316, options[IfMatch FromIdentity]
+        "ApplicationId"), ("directoryObject-id", "DirectoryObjectId")], output none,
+        permissions P_45A56A7EA316, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCount = Get
         "/applications/{application-id}/owners/$count", "application.owner_GetCount",
-        path[("application-id", "ApplicationId")], output crate ::request::Text < i32 >,
-        permissions P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
+        path[("application-id", "ApplicationId")], output(text i32), permissions
+        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsAppRoleAssignment = Get
         "/applications/{application-id}/owners/microsoft.graph.appRoleAssignment/$count",
         "application.Owner_GetCountAsAppRoleAssignment", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_722573136AA6, options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsEndpoint = Get
         "/applications/{application-id}/owners/microsoft.graph.endpoint/$count",
         "application.Owner_GetCountAsEndpoint", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_722573136AA6, options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsServicePrincipal = Get
         "/applications/{application-id}/owners/microsoft.graph.servicePrincipal/$count",
         "application.Owner_GetCountAsServicePrincipal", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_722573136AA6, options[Search Filter ConsistencyLevel FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_722573136AA6, options[Search
+        Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] OwnerGetCountAsUser = Get
         "/applications/{application-id}/owners/microsoft.graph.user/$count",
         "application.Owner_GetCountAsUser", path[("application-id", "ApplicationId")],
-        output crate ::request::Text < i32 >, permissions P_722573136AA6, options[Search
-        Filter ConsistencyLevel FromIdentity]
+        output(text i32), permissions P_722573136AA6, options[Search Filter
+        ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] RemoveKey = Post
         "/applications/{application-id}/microsoft.graph.removeKey",
-        "application_removeKey", path[("application-id", "ApplicationId")], output crate
-        ::request::NoContent, permissions P_45A56A7EA316, options[FromIdentity]
+        "application_removeKey", path[("application-id", "ApplicationId")], output none,
+        permissions P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] RemovePassword = Post
         "/applications/{application-id}/microsoft.graph.removePassword",
         "application_removePassword", path[("application-id", "ApplicationId")], output
-        crate ::request::NoContent, permissions P_1514594F9D0B, options[FromIdentity]
+        none, permissions P_1514594F9D0B, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] Restore = Post
         "/applications/{application-id}/microsoft.graph.restore", "application_restore",
-        path[("application-id", "ApplicationId")], output crate ::request::Json < crate
-        ::models::DirectoryObject >, options[FromIdentity]
+        path[("application-id", "ApplicationId")], output(json DirectoryObject),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SetLogo = Put
         "/applications/{application-id}/logo", "application_SetLogo",
-        path[("application-id", "ApplicationId")], output crate ::request::NoContent,
-        content_type "application/octet-stream", permissions P_721D7B74E436,
-        options[FromIdentity]
+        path[("application-id", "ApplicationId")], output none, content_type
+        "application/octet-stream", permissions P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SetSynchronization = Put
         "/applications/{application-id}/synchronization",
         "application_SetSynchronization", path[("application-id", "ApplicationId")],
-        output crate ::request::JsonOrNoContent < crate ::models::Synchronization >,
-        options[FromIdentity]
+        output(json_or_none Synchronization), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SetVerifiedPublisher = Post
         "/applications/{application-id}/microsoft.graph.setVerifiedPublisher",
         "application_setVerifiedPublisher", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, permissions P_8668E58C11E9,
-        options[FromIdentity]
+        output none, permissions P_8668E58C11E9, options[FromIdentity]
     }
     crate::request::operation! {
         SynchronizationAcquireAccessToken = Post
         "/applications/{application-id}/synchronization/microsoft.graph.acquireAccessToken",
         "application.synchronization_acquireAccessToken", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, permissions P_198A6ECB94CD,
-        options[FromIdentity]
+        "ApplicationId")], output none, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationCreateJob = Post
         "/applications/{application-id}/synchronization/jobs",
         "application.synchronization_CreateJob", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::SynchronizationJob >, options[FromIdentity]
+        "ApplicationId")], output(json SynchronizationJob), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationCreateTemplate = Post
         "/applications/{application-id}/synchronization/templates",
         "application.synchronization_CreateTemplate", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplate >, options[FromIdentity]
+        "ApplicationId")], output(json SynchronizationTemplate), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationDeleteJob = Delete
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
         "application.synchronization_DeleteJob", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationDeleteTemplate = Delete
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
         "application.synchronization_DeleteTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::NoContent, options[IfMatch FromIdentity]
+        output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationGetJob = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
         "application.synchronization_GetJob", path[("application-id", "ApplicationId"),
-        ("synchronizationJob-id", "SynchronizationJobId")], output crate ::request::Json
-        < crate ::models::SynchronizationJob >, options[Select Expand FromIdentity]
+        ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        SynchronizationJob), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationGetTemplate = Get
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
         "application.synchronization_GetTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::Json < crate ::models::SynchronizationTemplate >,
-        permissions P_C4707A4E7B46, options[Select Expand FromIdentity]
+        output(json SynchronizationTemplate), permissions P_C4707A4E7B46, options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUpload = Delete
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
         "application.synchronization.job_DeleteBulkUpload", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUploadContent =
@@ -4850,83 +4353,77 @@ pub mod op {
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
         "application.synchronization.job_DeleteBulkUploadContent",
         path[("application-id", "ApplicationId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "SynchronizationJobId")], output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobDeleteSchema = Delete
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "application.synchronization.job_DeleteSchema", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobGetBulkUpload = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
         "application.synchronization.job_GetBulkUpload", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::BulkUpload >, options[Select Expand
-        FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        BulkUpload), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobGetBulkUploadContent = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
         "application.synchronization.job_GetBulkUploadContent", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Binary, options[FromIdentity]
+        binary, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobGetCount = Get
         "/applications/{application-id}/synchronization/jobs/$count",
         "application.synchronization.job_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobGetSchema = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "application.synchronization.job_GetSchema", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationSchema >, options[Select
-        Expand FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        SynchronizationSchema), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobPause = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
         "application.synchronization.job_pause", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        none, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobProvisionOnDemand = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand",
         "application.synchronization.job_provisionOnDemand", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::StringKeyStringValuePair >,
-        options[FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        StringKeyStringValuePair), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobRestart = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
         "application.synchronization.job_restart", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        none, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaCreateDirectory = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
         "application.synchronization.job.schema_CreateDirectory", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::DirectoryDefinition >,
-        options[FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaDeleteDirectory = Delete
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
         "application.synchronization.job.schema_DeleteDirectory", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output none,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaDirectoryDiscover = Post
@@ -4934,159 +4431,145 @@ pub mod op {
         "application.synchronization.job.schema.directory_discover",
         path[("application-id", "ApplicationId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::Json < crate ::models::DirectoryDefinition >,
-        options[FromIdentity]
+        output(json DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaDirectoryGetCount = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count",
         "application.synchronization.job.schema.directory_GetCount",
         path[("application-id", "ApplicationId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "SynchronizationJobId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaFilterOperator = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()",
         "application.synchronization.job.schema_filterOperator", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate
-        ::models::ApplicationsSynchronizationJobSchemaFilterOperatorResponse >,
-        options[Top Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        ApplicationsSynchronizationJobSchemaFilterOperatorResponse), options[Top Skip
+        Search Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaFunction = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()",
         "application.synchronization.job.schema_function", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate
-        ::models::ApplicationsSynchronizationJobSchemaFunctionResponse >, options[Top
-        Skip Search Filter Count Select OrderBy Expand Paged FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        ApplicationsSynchronizationJobSchemaFunctionResponse), options[Top Skip Search
+        Filter Count Select OrderBy Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaGetDirectory = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
         "application.synchronization.job.schema_GetDirectory", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinition >, options[Select Expand
-        FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output(json
+        DirectoryDefinition), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaListDirectory = Get
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
         "application.synchronization.job.schema_ListDirectory", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::DirectoryDefinitionCollectionResponse >,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        DirectoryDefinitionCollectionResponse), options[Top Skip Search Filter Count
+        OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaParseExpression = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression",
         "application.synchronization.job.schema_parseExpression", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::ParseExpressionResponse >,
-        options[FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output(json
+        ParseExpressionResponse), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSchemaUpdateDirectory = Patch
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
         "application.synchronization.job.schema_UpdateDirectory", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::JsonOrNoContent < crate ::models::DirectoryDefinition >,
-        options[FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output(json_or_none
+        DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobSetBulkUploadContent = Put
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
         "application.synchronization.job_SetBulkUploadContent", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, content_type "application/octet-stream",
-        options[FromIdentity]
+        none, content_type "application/octet-stream", options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobStart = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
         "application.synchronization.job_start", path[("application-id",
         "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        none, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobUpdateBulkUpload = Patch
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
         "application.synchronization.job_UpdateBulkUpload", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::JsonOrNoContent < crate ::models::BulkUpload >,
-        options[FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json_or_none BulkUpload), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobUpdateSchema = Patch
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/schema",
         "application.synchronization.job_UpdateSchema", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::JsonOrNoContent < crate ::models::SynchronizationSchema >,
-        options[FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json_or_none SynchronizationSchema), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationJobValidateCredential = Post
         "/applications/{application-id}/synchronization/jobs/microsoft.graph.validateCredentials",
         "application.synchronization.job_validateCredential", path[("application-id",
-        "ApplicationId")], output crate ::request::NoContent, options[FromIdentity]
+        "ApplicationId")], output none, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationListJob = Get
         "/applications/{application-id}/synchronization/jobs",
         "application.synchronization_ListJob", path[("application-id", "ApplicationId")],
-        output crate ::request::Json < crate
-        ::models::SynchronizationJobCollectionResponse >, options[Top Skip Search Filter
+        output(json SynchronizationJobCollectionResponse), options[Top Skip Search Filter
         Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationListTemplate = Get
         "/applications/{application-id}/synchronization/templates",
         "application.synchronization_ListTemplate", path[("application-id",
-        "ApplicationId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplateCollectionResponse >, permissions
-        P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
+        "ApplicationId")], output(json SynchronizationTemplateCollectionResponse),
+        permissions P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationSecretGetCount = Get
         "/applications/{application-id}/synchronization/secrets/$count",
         "application.synchronization.Secret_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, options[Search Filter
-        FromIdentity]
+        "ApplicationId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationSetSecret = Put
         "/applications/{application-id}/synchronization/secrets",
         "application.synchronization_SetSecret", path[("application-id",
-        "ApplicationId")], output crate ::request::JsonOrNoContent < crate
-        ::models::ApplicationsSynchronizationSetSecretResponse >, options[FromIdentity]
+        "ApplicationId")], output(json_or_none
+        ApplicationsSynchronizationSetSecretResponse), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateDeleteSchema = Delete
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "application.synchronization.template_DeleteSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::NoContent, permissions P_198A6ECB94CD, options[IfMatch
-        FromIdentity]
+        output none, permissions P_198A6ECB94CD, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateGetCount = Get
         "/applications/{application-id}/synchronization/templates/$count",
         "application.synchronization.template_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_C4707A4E7B46, options[Search Filter FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_C4707A4E7B46, options[Search
+        Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateGetSchema = Get
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "application.synchronization.template_GetSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::Json < crate ::models::SynchronizationSchema >,
-        permissions P_C4707A4E7B46, options[Select Expand FromIdentity]
+        output(json SynchronizationSchema), permissions P_C4707A4E7B46, options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaCreateDirectory =
@@ -5094,8 +4577,8 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
         "application.synchronization.template.schema_CreateDirectory",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::DirectoryDefinition >, options[FromIdentity]
+        "SynchronizationTemplateId")], output(json DirectoryDefinition),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaDeleteDirectory =
@@ -5104,8 +4587,7 @@ pub mod op {
         "application.synchronization.template.schema_DeleteDirectory",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId"), ("directoryDefinition-id",
-        "DirectoryDefinitionId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
+        "DirectoryDefinitionId")], output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaDirectoryDiscover =
@@ -5114,8 +4596,8 @@ pub mod op {
         "application.synchronization.template.schema.directory_discover",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId"), ("directoryDefinition-id",
-        "DirectoryDefinitionId")], output crate ::request::Json < crate
-        ::models::DirectoryDefinition >, options[FromIdentity]
+        "DirectoryDefinitionId")], output(json DirectoryDefinition),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaDirectoryGetCount =
@@ -5123,8 +4605,8 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count",
         "application.synchronization.template.schema.directory_GetCount",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Text < i32 >,
-        options[Search Filter FromIdentity]
+        "SynchronizationTemplateId")], output(text i32), options[Search Filter
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaFilterOperator =
@@ -5132,18 +4614,17 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()",
         "application.synchronization.template.schema_filterOperator",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse >,
-        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
-        Expand Paged FromIdentity]
+        "SynchronizationTemplateId")], output(json
+        ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse), permissions
+        P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaFunction = Get
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()",
         "application.synchronization.template.schema_function", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::Json < crate
-        ::models::ApplicationsSynchronizationTemplateSchemaFunctionResponse >,
+        output(json ApplicationsSynchronizationTemplateSchemaFunctionResponse),
         permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
         Expand Paged FromIdentity]
     }
@@ -5153,17 +4634,17 @@ pub mod op {
         "application.synchronization.template.schema_GetDirectory",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId"), ("directoryDefinition-id",
-        "DirectoryDefinitionId")], output crate ::request::Json < crate
-        ::models::DirectoryDefinition >, options[Select Expand FromIdentity]
+        "DirectoryDefinitionId")], output(json DirectoryDefinition), options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaListDirectory = Get
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
         "application.synchronization.template.schema_ListDirectory",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::DirectoryDefinitionCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        "SynchronizationTemplateId")], output(json
+        DirectoryDefinitionCollectionResponse), options[Top Skip Search Filter Count
+        OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaParseExpression =
@@ -5171,8 +4652,8 @@ pub mod op {
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression",
         "application.synchronization.template.schema_parseExpression",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::ParseExpressionResponse >, options[FromIdentity]
+        "SynchronizationTemplateId")], output(json ParseExpressionResponse),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateSchemaUpdateDirectory =
@@ -5181,32 +4662,30 @@ pub mod op {
         "application.synchronization.template.schema_UpdateDirectory",
         path[("application-id", "ApplicationId"), ("synchronizationTemplate-id",
         "SynchronizationTemplateId"), ("directoryDefinition-id",
-        "DirectoryDefinitionId")], output crate ::request::JsonOrNoContent < crate
-        ::models::DirectoryDefinition >, options[FromIdentity]
+        "DirectoryDefinitionId")], output(json_or_none DirectoryDefinition),
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationTemplateUpdateSchema = Patch
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "application.synchronization.template_UpdateSchema", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::JsonOrNoContent < crate ::models::SynchronizationSchema
-        >, options[FromIdentity]
+        output(json_or_none SynchronizationSchema), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationUpdateJob = Patch
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}",
         "application.synchronization_UpdateJob", path[("application-id",
-        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::JsonOrNoContent < crate ::models::SynchronizationJob >,
-        options[FromIdentity]
+        "ApplicationId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json_or_none SynchronizationJob), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] SynchronizationUpdateTemplate = Patch
         "/applications/{application-id}/synchronization/templates/{synchronizationTemplate-id}",
         "application.synchronization_UpdateTemplate", path[("application-id",
         "ApplicationId"), ("synchronizationTemplate-id", "SynchronizationTemplateId")],
-        output crate ::request::JsonOrNoContent < crate ::models::SynchronizationTemplate
-        >, permissions P_198A6ECB94CD, options[FromIdentity]
+        output(json_or_none SynchronizationTemplate), permissions P_198A6ECB94CD,
+        options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -5214,15 +4693,15 @@ pub mod op {
         "/applications/{application-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}/$ref",
         "application.tokenIssuancePolicy_DeleteTokenIssuancePolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("tokenIssuancePolicy-id",
-        "TokenIssuancePolicyId")], output crate ::request::NoContent, permissions
-        P_E13B2998F385, options[IfMatch FromIdentity]
+        "TokenIssuancePolicyId")], output none, permissions P_E13B2998F385,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] TokenIssuancePolicyGetCount = Get
         "/applications/{application-id}/tokenIssuancePolicies/$count",
         "application.tokenIssuancePolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_E13B2998F385, options[Search Filter FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_E13B2998F385, options[Search
+        Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")]
@@ -5230,72 +4709,65 @@ pub mod op {
         "/applications/{application-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}/$ref",
         "application.tokenLifetimePolicy_DeleteTokenLifetimePolicyGraphBPreRef",
         path[("application-id", "ApplicationId"), ("tokenLifetimePolicy-id",
-        "TokenLifetimePolicyId")], output crate ::request::NoContent, permissions
-        P_E13B2998F385, options[IfMatch FromIdentity]
+        "TokenLifetimePolicyId")], output none, permissions P_E13B2998F385,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] TokenLifetimePolicyGetCount = Get
         "/applications/{application-id}/tokenLifetimePolicies/$count",
         "application.tokenLifetimePolicy_GetCount", path[("application-id",
-        "ApplicationId")], output crate ::request::Text < i32 >, permissions
-        P_17A0D535F9C2, options[Search Filter FromIdentity]
+        "ApplicationId")], output(text i32), permissions P_17A0D535F9C2, options[Search
+        Filter FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UnsetVerifiedPublisher = Post
         "/applications/{application-id}/microsoft.graph.unsetVerifiedPublisher",
         "application_unsetVerifiedPublisher", path[("application-id", "ApplicationId")],
-        output crate ::request::NoContent, permissions P_8668E58C11E9,
-        options[FromIdentity]
+        output none, permissions P_8668E58C11E9, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplication = Patch
         "/applications/{application-id}", "application_UpdateApplication",
-        path[("application-id", "ApplicationId")], output crate
-        ::request::JsonOrNoContent < crate ::models::Application >, permissions
-        P_721D7B74E436, options[FromIdentity]
+        path[("application-id", "ApplicationId")], output(json_or_none Application),
+        permissions P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByAppId = Patch
         "/applications(appId='{appId}')", "application_UpdateApplicationGraphBPreAppId",
-        path[("appId", "AppId")], output crate ::request::JsonOrNoContent < crate
-        ::models::Application >, permissions P_721D7B74E436, options[FromIdentity]
+        path[("appId", "AppId")], output(json_or_none Application), permissions
+        P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateApplicationByUniqueName = Patch
         "/applications(uniqueName='{uniqueName}')",
         "application_UpdateApplicationGraphBPreUniqueName", path[("uniqueName",
-        "UniqueName")], output crate ::request::JsonOrNoContent < crate
-        ::models::Application >, options[FromIdentity]
+        "UniqueName")], output(json_or_none Application), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateExtensionProperty = Patch
         "/applications/{application-id}/extensionProperties/{extensionProperty-id}",
         "application_UpdateExtensionProperty", path[("application-id", "ApplicationId"),
-        ("extensionProperty-id", "ExtensionPropertyId")], output crate
-        ::request::JsonOrNoContent < crate ::models::ExtensionProperty >,
-        options[FromIdentity]
+        ("extensionProperty-id", "ExtensionPropertyId")], output(json_or_none
+        ExtensionProperty), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] UpdateFederatedIdentityCredential = Patch
         "/applications/{application-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "application_UpdateFederatedIdentityCredential", path[("application-id",
         "ApplicationId"), ("federatedIdentityCredential-id",
-        "FederatedIdentityCredentialId")], output crate ::request::JsonOrNoContent <
-        crate ::models::FederatedIdentityCredential >, permissions P_721D7B74E436,
-        options[FromIdentity]
+        "FederatedIdentityCredentialId")], output(json_or_none
+        FederatedIdentityCredential), permissions P_721D7B74E436, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ValidateCredentialBySynchronizationJobId = Post
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials",
         "application.synchronization.job_validateCredential_BySynchronizationJobId",
         path[("application-id", "ApplicationId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent,
-        options[FromIdentity]
+        "SynchronizationJobId")], output none, options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "applications")] ValidateProperty = Post
         "/applications/microsoft.graph.validateProperties",
-        "application_validateProperty", path[], output crate ::request::NoContent,
-        options[]
+        "application_validateProperty", path[], output none, options[]
     }
 }

@@ -458,7 +458,7 @@ impl<O: ConsistencyLevel, B> Request<O, B> {
 macro_rules! operation {
     (
         $(#[$cfg:meta])* $name:ident = $method:ident $path:literal, $id:literal,
-        path[$(($wire:literal, $key:literal)),*], output $output:ty, $(content_type
+        path[$(($wire:literal, $key:literal)),*], output $output:tt, $(content_type
         $content_type:literal,)? $(permissions $permissions:ident,)?
         options[$($option:ident)*]
     ) => {
@@ -469,8 +469,27 @@ macro_rules! operation {
         : $id, method : crate ::runtime::HttpMethod:: $method, path_template : $path,
         permissions : crate ::request::operation!(@ permissions $($permissions)?), };
         const PATH : & 'static [(& 'static str, & 'static str)] = & [$(($wire, $key)),*];
-        $(const CONTENT_TYPE : & 'static str = $content_type;)? type Output = $output; }
-        crate ::request::operation!(@ options[$(#[$cfg])*] $name $($option)*);
+        $(const CONTENT_TYPE : & 'static str = $content_type;)? type Output = crate
+        ::request::operation!(@ output $output); } crate ::request::operation!(@
+        options[$(#[$cfg])*] $name $($option)*);
+    };
+    (@ output none) => {
+        crate ::request::NoContent
+    };
+    (@ output binary) => {
+        crate ::request::Binary
+    };
+    (@ output(json $model:ident)) => {
+        crate ::request::Json < crate ::models:: $model >
+    };
+    (@ output(json_or_none $model:ident)) => {
+        crate ::request::JsonOrNoContent < crate ::models:: $model >
+    };
+    (@ output(text $ty:ty)) => {
+        crate ::request::Text < $ty >
+    };
+    (@ output(raw $ty:ty)) => {
+        $ty
     };
     (@ permissions) => {
         None
@@ -486,12 +505,202 @@ macro_rules! operation {
 }
 #[allow(unused_imports)]
 pub(crate) use operation;
+/// The builder of each operation of an area: `Builder method Body` per operation, a
+/// `Request<op::Builder, Body>` documented as the builder of `Handle::method`. (A crate
+/// whose features compile no operation uses neither the macro nor its import.)
+#[allow(unused_macros)]
+macro_rules! builders {
+    (
+        $handle:ident; $($(#[$cfg:meta])* $builder:ident $method:ident $body:ty),* $(,)?
+    ) => {
+        $(#[doc = concat!("Builder of [`", stringify!($handle), "::",
+        stringify!($method), "`].")] $(#[$cfg])* pub type $builder = crate
+        ::request::Request < op:: $builder, $body >;)*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use builders;
+/// The body properties of a body model as builder methods of `Request<_, Model>` (the
+/// cmdlet's expanded parameter set): `setter field "doc" kind Type` per property, where
+/// kind says how the value is stored (`val`, `opt`: in `Nullable::Value`, `*_box`: boxed,
+/// `*list`: collected from any iterator of `Type`); `| x_null` adds the setter of an
+/// explicit `null`, `=> add item` / `=> add pair Item(K, V)` a method appending one
+/// element, and `; additional` adds `additional_property`. A macro, so that a property
+/// costs one line of generated source. (A crate without bodies uses neither.)
+#[allow(unused_macros)]
+macro_rules! body_setters {
+    (
+        $model:ident { $($setter:ident $field:ident $doc:literal $kind:ident $ty:ty $(|
+        $null:ident)? $(=> $adder:ident $how:ident $(($item:ident, $k:ty, $v:ty))?)?),* }
+        $(; $additional:ident)?
+    ) => {
+        impl crate ::request::JsonBody for crate ::models:: $model {} #[doc =
+        concat!("Body properties of every operation whose body is [`",
+        stringify!($model), "`](crate::models::", stringify!($model),
+        "), as builder methods.")] impl < O > crate ::request::Request < O, crate
+        ::models:: $model > { $(crate ::request::body_setters!(@ set $setter $field $doc
+        $kind $ty); $(crate ::request::body_setters!(@ null $null $field);)? $(crate
+        ::request::body_setters!(@ add $adder $field $kind $ty, $how $(($item, $k,
+        $v))?);)?)* $(crate ::request::body_setters!(@ $additional);)? }
+    };
+    (@ set $setter:ident $field:ident $doc:literal val $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = value.into(); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = crate ::runtime::Nullable::Value(value.into()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal val_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = Box::new(value.into()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = crate ::runtime::Nullable::Value(Box::new(value.into())); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal list $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = value.into_iter().collect(); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt_list $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = crate ::runtime::Nullable::Value(value.into_iter()
+        .collect()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal list_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = Box::new(value.into_iter().collect()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt_list_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = crate ::runtime::Nullable::Value(Box::new(value
+        .into_iter().collect())); self }
+    };
+    (@ null $null:ident $field:ident) => {
+        #[doc = concat!("Sends the body property `", stringify!($field),
+        "` as an explicit `null`: in a PATCH, that clears the property.")] pub fn $null
+        (mut self) -> Self { self.body. $field = crate ::runtime::Nullable::Null; self }
+    };
+    (@ add $adder:ident $field:ident list $ty:ty, item) => {
+        #[doc = concat!("Appends one element to the body property `", stringify!($field),
+        "`.")] pub fn $adder (mut self, item : impl Into < $ty >) -> Self { self.body.
+        $field .push(item.into()); self }
+    };
+    (@ add $adder:ident $field:ident opt_list $ty:ty, item) => {
+        #[doc = concat!("Appends one element to the body property `", stringify!($field),
+        "`.")] pub fn $adder (mut self, item : impl Into < $ty >) -> Self { self.body.
+        $field .get_or_insert_with(Vec::new).push(item.into()); self }
+    };
+    (@ add $adder:ident $field:ident list $ty:ty, pair($item:ident, $k:ty, $v:ty)) => {
+        #[doc = concat!("Appends one `key`/`value` pair to the body property `",
+        stringify!($field), "`.")] pub fn $adder (mut self, key : impl Into < $k >, value
+        : impl Into < $v >) -> Self { self.body. $field .push(crate ::models:: $item
+        ::new(key, value)); self }
+    };
+    (
+        @ add $adder:ident $field:ident opt_list $ty:ty, pair($item:ident, $k:ty, $v:ty)
+    ) => {
+        #[doc = concat!("Appends one `key`/`value` pair to the body property `",
+        stringify!($field), "`.")] pub fn $adder (mut self, key : impl Into < $k >, value
+        : impl Into < $v >) -> Self { self.body. $field .get_or_insert_with(Vec::new)
+        .push(crate ::models:: $item ::new(key, value)); self }
+    };
+    (@ additional) => {
+        #[doc =
+        r" Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),"]
+        #[doc = r" for example `@odata.type`."] pub fn additional_property(mut self, name
+        : impl Into < String >, value : impl Into < serde_json::Value >) -> Self { self
+        .body.additional_properties.insert(name.into(), value.into()); self }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use body_setters;
 /// The permissions tables of this crate's operations (Microsoft's permission
 /// reference), shared by every operation that accepts the same permissions; reached
 /// through each operation's `OperationInfo::permissions`.
 #[doc(hidden)]
 pub mod permission_sets {
     use crate::runtime::Permission as P;
+    pub static P_02FC49107E43: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("ProfilePhoto.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("ProfilePhoto.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+        ],
+    };
+    pub static P_03119579F706: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.Read.All"),
+            P::least("Group.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.Read.All"),
+            P::least("Group.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.ReadWrite.All"),
+        ],
+    };
+    pub static P_0349D348200D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("LicenseAssignment.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("LicenseAssignment.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_04F020D5204E: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_09C13F47ADBF: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Calendars.ReadBasic"),
+            P::least("Calendars.ReadWrite"),
+            P::higher("Calendars.Read"),
+            P::higher("Calendars.Read.Shared"),
+        ],
+        delegated_personal: &[
+            P::least("Calendars.ReadBasic"),
+            P::least("Calendars.ReadWrite"),
+            P::higher("Calendars.Read"),
+            P::higher("Calendars.Read.Shared"),
+        ],
+        application: &[
+            P::least("Calendars.ReadWrite"),
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+        ],
+    };
     pub static P_10F8859618DC: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application.Read.All"),
@@ -508,6 +717,36 @@ pub mod permission_sets {
             P::higher("Directory.ReadWrite.All"),
         ],
     };
+    pub static P_145A8CA0BC1A: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Calendars.Read")],
+        delegated_personal: &[P::least("Calendars.Read")],
+        application: &[P::least("Calendars.Read")],
+    };
+    pub static P_148EEF2DF10A: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::least("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Group.ManageProtection.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::least("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Group.ManageProtection.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
     pub static P_1514594F9D0B: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application.ReadWrite.All"),
@@ -519,6 +758,24 @@ pub mod permission_sets {
             P::higher("Application.ReadWrite.All"),
             P::higher("Directory.ReadWrite.All"),
         ],
+    };
+    pub static P_152F702DA2C1: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("UserShiftPreferences.Read.All"),
+            P::least("UserShiftPreferences.ReadWrite.All"),
+        ],
+    };
+    pub static P_16A600494328: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Sites.Read.All"), P::higher("Sites.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Sites.Read.All"), P::higher("Sites.ReadWrite.All")],
     };
     pub static P_17A0D535F9C2: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
@@ -549,6 +806,50 @@ pub mod permission_sets {
             P::higher("Synchronization.ReadWrite.All"),
         ],
     };
+    pub static P_1A306B462041: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[],
+    };
+    pub static P_1B833A03D9FF: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Device.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
     pub static P_1CF64E27FE1F: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application.Read.All"),
@@ -563,6 +864,63 @@ pub mod permission_sets {
             P::higher("Directory.Read.All"),
             P::higher("Application.ReadWrite.All"),
             P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_1DF6026D75B2: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("User-Mail.ReadWrite.All"),
+            P::higher("User-Phone.ReadWrite.All"),
+            P::higher("User.ManageIdentities.All"),
+            P::higher("User.ReadWrite"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User-PasswordProfile.ReadWrite.All"),
+            P::higher("User.EnableDisableAccount.All"),
+        ],
+        delegated_personal: &[P::least("User.ReadWrite")],
+        application: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("User-Mail.ReadWrite.All"),
+            P::higher("User-Phone.ReadWrite.All"),
+            P::higher("User.ManageIdentities.All"),
+            P::higher("User.ReadWrite.CrossCloud"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User-PasswordProfile.ReadWrite.All"),
+            P::higher("User.EnableDisableAccount.All"),
+        ],
+    };
+    pub static P_1FC345A876EE: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("LicenseAssignment.Read.All"),
+            P::higher("User.Read"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("User.Read")],
+        application: &[
+            P::least("LicenseAssignment.Read.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
         ],
     };
     pub static P_2079831CC2CF: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -602,6 +960,38 @@ pub mod permission_sets {
             P::higher("User.ReadWrite.All"),
         ],
     };
+    pub static P_246A0C9F5564: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("GroupMember.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("GroupMember.ReadWrite.All"),
+        ],
+    };
+    pub static P_2477BF61B2E6: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Calendars.ReadBasic"),
+            P::least("Calendars.ReadWrite"),
+            P::higher("Calendars.Read"),
+        ],
+        delegated_personal: &[
+            P::least("Calendars.ReadBasic"),
+            P::least("Calendars.ReadWrite"),
+            P::higher("Calendars.Read"),
+        ],
+        application: &[
+            P::least("Calendars.ReadWrite"),
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+        ],
+    };
     pub static P_268FCBAF947C: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("AppRoleAssignment.ReadWrite.All"),
@@ -612,6 +1002,21 @@ pub mod permission_sets {
         application: &[
             P::least("Directory.Read.All"),
             P::least("AppRoleAssignment.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_297952210EFC: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
             P::higher("Directory.ReadWrite.All"),
         ],
     };
@@ -630,6 +1035,140 @@ pub mod permission_sets {
             P::higher("Application.ReadWrite.All"),
         ],
     };
+    pub static P_2D7E7E58BFC1: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("ProfilePhoto.Read.All"),
+            P::higher("User.ReadBasic.All"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("ProfilePhoto.Read.All"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+            P::higher("User.Read.All"),
+            P::higher("User.ReadBasic.All"),
+        ],
+    };
+    pub static P_2DE422680DFD: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_3163E46C780B: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.Read.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_32F668A20CA6: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_33595B845AA8: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Mail.ReadBasic"),
+            P::least("Mail.ReadWrite"),
+            P::higher("Mail.Read"),
+        ],
+        delegated_personal: &[
+            P::least("Mail.ReadBasic"),
+            P::least("Mail.ReadWrite"),
+            P::higher("Mail.Read"),
+        ],
+        application: &[
+            P::least("Mail.ReadBasic.All"),
+            P::least("Mail.ReadWrite"),
+            P::higher("Mail.Read"),
+        ],
+    };
+    pub static P_351E03303C76: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Mail.Read")],
+        delegated_personal: &[P::least("Mail.Read")],
+        application: &[P::least("Mail.Read")],
+    };
+    pub static P_35F9BB0C14E8: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_3A8731C4DD9A: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Tasks.ReadWrite")],
+        delegated_personal: &[P::least("Tasks.ReadWrite")],
+        application: &[P::least("Tasks.ReadWrite.All")],
+    };
+    pub static P_3BB96EB147E2: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Directory.Read.All")],
+        delegated_personal: &[],
+        application: &[P::least("Directory.Read.All")],
+    };
+    pub static P_3E34053F86BE: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("GroupMember.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("GroupMember.ReadWrite.All"),
+        ],
+    };
     pub static P_402DAED15333: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("AppRoleAssignment.ReadWrite.All"),
@@ -640,6 +1179,27 @@ pub mod permission_sets {
             P::least("AppRoleAssignment.ReadWrite.All"),
             P::higher("Application.ReadWrite.All"),
         ],
+    };
+    pub static P_40EC0B29264D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Notes.Create"),
+            P::higher("Notes.Read"),
+            P::higher("Notes.ReadWrite"),
+            P::higher("Notes.Read.All"),
+            P::higher("Notes.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[P::least("Notes.Read.All"), P::higher("Notes.ReadWrite.All")],
+    };
+    pub static P_40EF4E13AD71: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("MailboxSettings.Read")],
+        delegated_personal: &[P::least("MailboxSettings.Read")],
+        application: &[P::least("MailboxSettings.Read")],
+    };
+    pub static P_43C7069E5B18: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Tasks.Read"), P::least("Tasks.ReadWrite")],
+        delegated_personal: &[P::least("Tasks.Read"), P::least("Tasks.ReadWrite")],
+        application: &[P::least("Tasks.ReadWrite.All")],
     };
     pub static P_43DA53426B0D: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[P::least("Directory.ReadWrite.All")],
@@ -659,6 +1219,63 @@ pub mod permission_sets {
             P::least("Application.ReadWrite.OwnedBy"),
             P::higher("Application.ReadWrite.All"),
             P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_49B9BF5F6D6C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Directory.Read.All"),
+            P::least("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::least("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_4A89442E6914: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Notes.Create"),
+            P::higher("Notes.ReadWrite"),
+            P::higher("Notes.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("Notes.Create"), P::higher("Notes.ReadWrite")],
+        application: &[P::least("Notes.ReadWrite.All")],
+    };
+    pub static P_4B71A36526C2: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Tasks.Read"), P::least("Tasks.ReadWrite")],
+        delegated_personal: &[P::least("Tasks.Read"), P::least("Tasks.ReadWrite")],
+        application: &[P::least("Tasks.Read.All"), P::least("Tasks.ReadWrite.All")],
+    };
+    pub static P_4BF7A9CAC2D7: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_4C2161022CF0: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::least("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::least("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
         ],
     };
     pub static P_4D22AE3DFD61: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -687,6 +1304,11 @@ pub mod permission_sets {
             P::higher("Application.ReadWrite.All"),
         ],
     };
+    pub static P_4F336D8E8A21: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Group.Read.All"), P::higher("Group.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Group.Read.All"), P::higher("Group.ReadWrite.All")],
+    };
     pub static P_4FEEFB01EDA1: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application.Read.All"),
@@ -704,6 +1326,195 @@ pub mod permission_sets {
             P::least("Application.ReadWrite.OwnedBy"),
             P::higher("Directory.Read.All"),
             P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_5013C3993461: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupSettings.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupSettings.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_5076AF7B6CF4: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.Read.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+        ],
+    };
+    pub static P_5280CAB9C37D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("User.Read"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Device.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
+    pub static P_52994A289B77: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("User.Read"), P::least("User.ReadWrite")],
+        delegated_personal: &[],
+        application: &[],
+    };
+    pub static P_530243EE6C72: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+            P::higher("Calendars.ReadWrite"),
+        ],
+        delegated_personal: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+            P::higher("Calendars.ReadWrite"),
+        ],
+        application: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.ReadWrite"),
+            P::higher("Calendars.Read"),
+        ],
+    };
+    pub static P_541F32DBD7F9: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-Conversation.Read.All"),
+            P::least("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-Conversation.Read.All"),
+            P::least("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_55D5BD9DC869: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+        ],
+        delegated_personal: &[],
+        application: &[P::least("UserShiftPreferences.ReadWrite.All")],
+    };
+    pub static P_57455D8AC565: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Mail.ReadWrite")],
+        delegated_personal: &[P::least("Mail.ReadWrite")],
+        application: &[P::least("Mail.ReadWrite")],
+    };
+    pub static P_57FC2939CBC3: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.Read.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
+    pub static P_5818AD81FC42: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+        ],
+        application: &[P::least("Calendars.ReadBasic"), P::higher("Calendars.Read")],
+    };
+    pub static P_5974303342CD: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadBasic.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.Read.All"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.Read.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.Read.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.Read.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.ReadBasic.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.Read.All"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.Read.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.Read.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("User.ReadWrite.CrossCloud"),
+            P::higher("DeviceManagementConfiguration.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
         ],
     };
     pub static P_605B7E1BCC38: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -746,6 +1557,25 @@ pub mod permission_sets {
             P::least("Application.Read.All"),
             P::least("Application.ReadWrite.OwnedBy"),
             P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_69A9C8285E91: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Directory.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Directory.ReadWrite.All")],
+    };
+    pub static P_69CC6A7AA595: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadWrite"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
         ],
     };
     pub static P_6B9C002E8941: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -796,6 +1626,96 @@ pub mod permission_sets {
             P::higher("Directory.ReadWrite.All"),
         ],
     };
+    pub static P_74CEE7A6E95E: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_77B6E206B491: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Place.Read.All"), P::higher("Place.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Place.Read.All"), P::higher("Place.ReadWrite.All")],
+    };
+    pub static P_78349EE43DC9: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Group.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Group.ReadWrite.All")],
+    };
+    pub static P_7E81543B2702: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group.Read.All"),
+            P::higher("Calendars.Read"),
+            P::higher("Calendars.ReadBasic"),
+            P::higher("Calendars.ReadWrite"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+            P::higher("Calendars.ReadWrite"),
+        ],
+        application: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.ReadWrite"),
+            P::higher("Calendars.Read"),
+        ],
+    };
+    pub static P_7FBB04980C25: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("User.ReadWrite")],
+        delegated_personal: &[],
+        application: &[],
+    };
+    pub static P_80A8D80AEA25: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("MailboxSettings.ReadWrite")],
+        delegated_personal: &[P::least("MailboxSettings.ReadWrite")],
+        application: &[P::least("MailboxSettings.ReadWrite")],
+    };
+    pub static P_80F2242F377E: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadBasic.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("User.Read"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.Read.All"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.Read.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.Read.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.Read.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("User.ReadWrite"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("User.Read"), P::least("User.ReadWrite")],
+        application: &[
+            P::least("User.ReadBasic.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.Read.All"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.Read.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.Read.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("User.ReadWrite.CrossCloud"),
+            P::higher("DeviceManagementConfiguration.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
     pub static P_84632D9AF97C: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Synchronization.Read.All"),
@@ -817,6 +1737,22 @@ pub mod permission_sets {
         delegated_personal: &[],
         application: &[],
     };
+    pub static P_87B63C934A75: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("User.Read.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.Read.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+        ],
+    };
     pub static P_8A5E4473155B: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
@@ -831,10 +1767,103 @@ pub mod permission_sets {
             P::higher("Directory.ReadWrite.All"),
         ],
     };
+    pub static P_8FA2B4640D8D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupSettings.Read.All"),
+            P::least("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupSettings.Read.All"),
+            P::least("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_93581BA9E80E: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Group.Read.All"), P::least("Group.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[],
+    };
+    pub static P_9481FF7B81E9: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Directory.Read.All"),
+            P::higher("DelegatedPermissionGrant.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::higher("DelegatedPermissionGrant.ReadWrite.All"),
+        ],
+    };
+    pub static P_95A5D12E862F: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Calendars.ReadWrite")],
+        delegated_personal: &[P::least("Calendars.ReadWrite")],
+        application: &[P::least("Calendars.ReadWrite")],
+    };
+    pub static P_95D4527EC369: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupSettings.ReadWrite.All"),
+            P::higher("Policy.ReadWrite.Authorization"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupSettings.ReadWrite.All"),
+            P::higher("Policy.ReadWrite.Authorization"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_963F6BA61BA5: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group.ReadWrite.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group.Create"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
     pub static P_998C90967F4A: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[P::least("AppRoleAssignment.ReadWrite.All")],
         delegated_personal: &[],
         application: &[P::least("AppRoleAssignment.ReadWrite.All")],
+    };
+    pub static P_9CC8C8DF360C: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("UserWindowsSettings.ReadWrite.All"),
+            P::least("UserWindowsSettings.Read"),
+            P::higher("UserWindowsSettings.Read.All"),
+        ],
+        delegated_personal: &[P::least("UserWindowsSettings.Read")],
+        application: &[],
+    };
+    pub static P_9D71164ADFC4: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Directory.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
     };
     pub static P_9DA6970C7E2F: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
@@ -852,6 +1881,30 @@ pub mod permission_sets {
             P::higher("Application.ReadWrite.All"),
         ],
     };
+    pub static P_A2ECCD1F1CFB: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.DeleteRestore.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.DeleteRestore.All"),
+            P::least("User.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("DeviceManagementApps.ReadWrite.All"),
+            P::higher("DeviceManagementConfiguration.ReadWrite.All"),
+            P::higher("DeviceManagementManagedDevices.ReadWrite.All"),
+            P::higher("DeviceManagementServiceConfig.ReadWrite.All"),
+            P::higher("User.ReadWrite.CrossCloud"),
+        ],
+    };
     pub static P_A77ACE80C8A6: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application-RemoteDesktopConfig.ReadWrite.All"),
@@ -864,6 +1917,45 @@ pub mod permission_sets {
             P::higher("Application.ReadWrite.All"),
             P::higher("Directory.ReadWrite.All"),
         ],
+    };
+    pub static P_A855D452A987: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
+    pub static P_A8EEC7719D96: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-Conversation.Read.All"),
+            P::higher("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-Conversation.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_AAEE9B26D40D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Calendars.ReadBasic"), P::higher("Calendars.Read")],
+        delegated_personal: &[
+            P::least("Calendars.ReadBasic"),
+            P::higher("Calendars.Read"),
+        ],
+        application: &[P::least("Calendars.ReadBasic"), P::higher("Calendars.Read")],
     };
     pub static P_AD2385970A07: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
@@ -906,6 +1998,36 @@ pub mod permission_sets {
         delegated_personal: &[],
         application: &[P::least("Policy.ReadWrite.PermissionGrant")],
     };
+    pub static P_B0FD4FDA73E0: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("UserWindowsSettings.Read"),
+            P::higher("UserWindowsSettings.Read.All"),
+        ],
+        delegated_personal: &[P::least("UserWindowsSettings.Read")],
+        application: &[],
+    };
+    pub static P_B34FD0C2F817: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Group.ManageProtection.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Group.ManageProtection.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_B36A1AD3E4E5: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Group.Read.All")],
+        delegated_personal: &[],
+        application: &[],
+    };
     pub static P_B6068AC218E2: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("AppRoleAssignment.ReadWrite.All"),
@@ -915,6 +2037,48 @@ pub mod permission_sets {
         application: &[
             P::least("Directory.Read.All"),
             P::least("AppRoleAssignment.ReadWrite.All"),
+        ],
+    };
+    pub static P_B8823994CD71: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.ReadWrite"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("ProfilePhoto.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
+    pub static P_BACD0DBDAD1E: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[],
+        delegated_personal: &[
+            P::least("Files.Read"),
+            P::higher("Files.ReadWrite"),
+            P::higher("Files.Read.All"),
+            P::higher("Files.ReadWrite.All"),
+        ],
+        application: &[],
+    };
+    pub static P_BD1CEC9B90CB: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupSettings.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupSettings.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupSettings.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
         ],
     };
     pub static P_BE70E3DA07E8: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -947,6 +2111,30 @@ pub mod permission_sets {
             P::higher("Group.ReadWrite.All"),
         ],
     };
+    pub static P_BF5D43E8C7EC: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Mail.Read"), P::higher("Mail.ReadBasic")],
+        delegated_personal: &[P::least("Mail.Read"), P::higher("Mail.ReadBasic")],
+        application: &[P::least("Mail.Read"), P::higher("Mail.ReadBasic.All")],
+    };
+    pub static P_C0FA64991D0A: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Place.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[P::least("Place.ReadWrite.All")],
+    };
+    pub static P_C31318B53099: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
     pub static P_C4707A4E7B46: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Synchronization.Read.All"),
@@ -959,6 +2147,65 @@ pub mod permission_sets {
             P::higher("Synchronization.ReadWrite.All"),
         ],
     };
+    pub static P_C4B2B205DD47: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("User.Read")],
+        delegated_personal: &[],
+        application: &[P::least("User.Read.All")],
+    };
+    pub static P_C8C4D1D0F312: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_C971A0D7B0E0: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Calendars.ReadWrite"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("Calendars.ReadWrite")],
+        application: &[P::least("Calendars.ReadWrite")],
+    };
+    pub static P_CE92A934AF4D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("ProfilePhoto.Read.All"),
+            P::higher("User.ReadBasic.All"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("ProfilePhoto.Read.All"),
+            P::higher("ProfilePhoto.ReadWrite.All"),
+            P::higher("User.Read.All"),
+            P::higher("User.ReadBasic.All"),
+            P::higher("User.ReadWrite.CrossCloud"),
+        ],
+    };
+    pub static P_D127FA86CC20: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
     pub static P_D75172B71C87: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Synchronization.ReadWrite.All"),
@@ -969,6 +2216,28 @@ pub mod permission_sets {
             P::least("Application.ReadWrite.OwnedBy"),
             P::least("CustomSecAttributeProvisioning.ReadWrite.All"),
             P::higher("Synchronization.ReadWrite.All"),
+        ],
+    };
+    pub static P_D9502BC9DD78: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("User.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("GroupMember.ReadBasic.All"),
+            P::higher("Directory.ReadWrite.All"),
         ],
     };
     pub static P_DF9677E422E6: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -1007,6 +2276,11 @@ pub mod permission_sets {
             P::higher("Application.ReadWrite.All").also(&["Policy.Read.All"]),
         ],
     };
+    pub static P_E51407F6690D: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[P::least("Group.ReadWrite.All")],
+        delegated_personal: &[],
+        application: &[],
+    };
     pub static P_E865896321DD: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("AppRoleAssignment.ReadWrite.All")
@@ -1022,6 +2296,63 @@ pub mod permission_sets {
                 .also(&["Application.Read.All", "Directory.Read.All"]),
             P::higher("Directory.Read.All"),
             P::higher("Application.ReadWrite.All"),
+        ],
+    };
+    pub static P_E8B002AD9E96: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Application.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("GroupMember.ReadBasic.All"),
+            P::higher("Application.Read.All"),
+            P::higher("Device.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("Application.ReadWrite.All"),
+            P::higher("Device.ReadWrite.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_EB54C6DF2AF7: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::higher("Group-XTenantIdentitySync.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Group.ManageProtection.All"),
+            P::higher("Group.Read.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("Group-NestingSupport.ReadWrite.All"),
+            P::higher("Group-XTenantIdentitySync.Read.All"),
+            P::higher("Directory.Read.All"),
+            P::higher("Group-PreferredDataLocation.ReadWrite.All"),
+            P::higher("Group.ManageProtection.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadBasic.All"),
+            P::higher("GroupMember.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
         ],
     };
     pub static P_EBBB7199EBE9: crate::runtime::Permissions = crate::runtime::Permissions {
@@ -1040,6 +2371,48 @@ pub mod permission_sets {
             P::higher("Directory.ReadWrite.All"),
         ],
     };
+    pub static P_EF5ACD8C0DF7: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Group-Conversation.Read.All"),
+            P::higher("Group-Conversation.ReadWrite.All"),
+            P::higher("Group.Read.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[],
+    };
+    pub static P_EFB1CBDE4F5A: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("ProfilePhoto.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+        delegated_personal: &[],
+        application: &[
+            P::least("ProfilePhoto.ReadWrite.All"),
+            P::higher("Group.ReadWrite.All"),
+        ],
+    };
+    pub static P_F0C15034B5F4: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("User.Read"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("User.Read.All"),
+            P::higher("User.ReadWrite"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+        delegated_personal: &[P::least("User.Read"), P::higher("User.ReadWrite")],
+        application: &[
+            P::least("User.Read.All"),
+            P::higher("AgentIdUser.ReadWrite.All"),
+            P::higher("AgentIdUser.ReadWrite.IdentityParentedBy"),
+            P::higher("Directory.Read.All"),
+            P::higher("Directory.ReadWrite.All"),
+            P::higher("User.ReadWrite.All"),
+        ],
+    };
     pub static P_F1527762B0E8: crate::runtime::Permissions = crate::runtime::Permissions {
         delegated_work: &[
             P::least("Application.Read.All"),
@@ -1053,6 +2426,37 @@ pub mod permission_sets {
             P::higher("Directory.Read.All"),
             P::higher("Application.ReadWrite.All"),
             P::higher("Directory.ReadWrite.All"),
+        ],
+    };
+    pub static P_F1CC7D4B17F7: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("Calendars.Read"),
+            P::higher("Calendars.ReadBasic"),
+            P::higher("Calendars.ReadWrite"),
+        ],
+        delegated_personal: &[
+            P::least("Calendars.Read"),
+            P::higher("Calendars.ReadBasic"),
+            P::higher("Calendars.ReadWrite"),
+        ],
+        application: &[
+            P::least("Calendars.Read"),
+            P::higher("Calendars.ReadWrite"),
+            P::higher("Calendars.ReadBasic"),
+        ],
+    };
+    pub static P_F1FC335F6DB7: crate::runtime::Permissions = crate::runtime::Permissions {
+        delegated_work: &[
+            P::least("MailboxSettings.Read"),
+            P::least("MailboxSettings.ReadWrite"),
+        ],
+        delegated_personal: &[
+            P::least("MailboxSettings.Read"),
+            P::least("MailboxSettings.ReadWrite"),
+        ],
+        application: &[
+            P::least("MailboxSettings.Read"),
+            P::least("MailboxSettings.ReadWrite"),
         ],
     };
     pub static P_F452FDA6071C: crate::runtime::Permissions = crate::runtime::Permissions {

@@ -4,7 +4,7 @@
 //! Operations under `/servicePrincipals`.
 use crate::request::Request;
 use crate::runtime::Client;
-/// Operations under `/servicePrincipals`. Get one with `client.service_principals()` (trait [`crate::ApplicationsApi`]) or [`ServicePrincipals::new`].
+/// Operations under `/servicePrincipals`. Get one with `client.service_principals()` (trait [`crate::GraphApi`]) or [`ServicePrincipals::new`].
 #[derive(Clone, Debug)]
 pub struct ServicePrincipals {
     client: Client,
@@ -20,7 +20,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.addKey` (operationId `servicePrincipal_addKey`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-addkey?view=graph-rest-1.0)
     ///
@@ -35,7 +35,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn add_key(&self, service_principal_id: &str) -> AddKey {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -45,7 +45,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.addPassword` (operationId `servicePrincipal_addPassword`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-addpassword?view=graph-rest-1.0)
     ///
@@ -60,7 +60,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn add_password(&self, service_principal_id: &str) -> AddPassword {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -74,7 +74,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.addTokenSigningCertificate` (operationId `servicePrincipal_addTokenSigningCertificate`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-addtokensigningcertificate?view=graph-rest-1.0)
     ///
@@ -89,7 +89,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn add_token_signing_certificate(
         &self,
         service_principal_id: &str,
@@ -100,7 +100,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appManagementPolicies/$count` (operationId `servicePrincipal.appManagementPolicy_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -109,7 +109,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn app_management_policy_get_count(
         &self,
         service_principal_id: &str,
@@ -120,7 +120,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/$count` (operationId `servicePrincipal.appRoleAssignedTo_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -135,7 +135,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn app_role_assigned_to_get_count(
         &self,
         service_principal_id: &str,
@@ -146,7 +146,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appRoleAssignments/$count` (operationId `servicePrincipal.appRoleAssignment_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -161,7 +161,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn app_role_assignment_get_count(
         &self,
         service_principal_id: &str,
@@ -174,7 +174,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberGroups` (operationId `servicePrincipal_checkMemberGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-checkmembergroups?view=graph-rest-1.0)
     ///
@@ -189,7 +189,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn check_member_group(&self, service_principal_id: &str) -> CheckMemberGroup {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -197,7 +197,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberObjects` (operationId `servicePrincipal_checkMemberObject`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -210,7 +210,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn check_member_object(&self, service_principal_id: &str) -> CheckMemberObject {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -220,7 +220,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/{claimsMappingPolicy-id}/$ref` (operationId `servicePrincipal.claimsMappingPolicy_DeleteClaimsMappingPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-claimsmappingpolicies?view=graph-rest-1.0)
     ///
@@ -238,7 +238,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `claims_mapping_policy_id`: The unique identifier of claimsMappingPolicy
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn claims_mapping_policy_delete_claims_mapping_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -250,7 +250,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$count` (operationId `servicePrincipal.claimsMappingPolicy_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -265,7 +265,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn claims_mapping_policy_get_count(
         &self,
         service_principal_id: &str,
@@ -278,7 +278,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo` (operationId `servicePrincipal_CreateAppRoleAssignedTo`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto?view=graph-rest-1.0)
     ///
@@ -293,7 +293,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_app_role_assigned_to(
         &self,
         service_principal_id: &str,
@@ -306,7 +306,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/appRoleAssignments` (operationId `servicePrincipal_CreateAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignments?view=graph-rest-1.0)
     ///
@@ -321,7 +321,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -334,7 +334,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref` (operationId `servicePrincipal_CreateClaimsMappingPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-claimsmappingpolicies?view=graph-rest-1.0)
     ///
@@ -351,7 +351,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_claims_mapping_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -364,7 +364,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications` (operationId `servicePrincipal_CreateDelegatedPermissionClassification`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-delegatedpermissionclassifications?view=graph-rest-1.0)
     ///
@@ -379,7 +379,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_delegated_permission_classification(
         &self,
         service_principal_id: &str,
@@ -390,7 +390,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/endpoints` (operationId `servicePrincipal_CreateEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -399,7 +399,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_endpoint(&self, service_principal_id: &str) -> CreateEndpoint {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -407,7 +407,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials` (operationId `servicePrincipal_CreateFederatedIdentityCredential`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -416,7 +416,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_federated_identity_credential(
         &self,
         service_principal_id: &str,
@@ -429,7 +429,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref` (operationId `servicePrincipal_CreateHomeRealmDiscoveryPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-homerealmdiscoverypolicies?view=graph-rest-1.0)
     ///
@@ -446,7 +446,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_home_realm_discovery_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -459,7 +459,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/owners/$ref` (operationId `servicePrincipal_CreateOwnerGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-owners?view=graph-rest-1.0)
     ///
@@ -476,7 +476,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_owner_by_ref(&self, service_principal_id: &str) -> CreateOwnerByRef {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -486,7 +486,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals` (operationId `servicePrincipal_CreateServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals?view=graph-rest-1.0)
     ///
@@ -497,7 +497,7 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.ReadWrite.All, Directory.ReadWrite.All |
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn create_service_principal(&self) -> CreateServicePrincipal {
         Request::new(&self.client, &[])
     }
@@ -505,7 +505,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/createdObjects/$count` (operationId `servicePrincipal.createdObject_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -520,7 +520,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn created_object_get_count(
         &self,
         service_principal_id: &str,
@@ -531,7 +531,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal/$count` (operationId `servicePrincipal.CreatedObject_GetCountAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -546,7 +546,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn created_object_get_count_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -557,7 +557,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/$count` (operationId `servicePrincipal.delegatedPermissionClassification_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -572,7 +572,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delegated_permission_classification_get_count(
         &self,
         service_principal_id: &str,
@@ -585,7 +585,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}` (operationId `servicePrincipal_DeleteAppRoleAssignedTo`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-approleassignedto?view=graph-rest-1.0)
     ///
@@ -601,7 +601,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_role_assignment_id`: The unique identifier of appRoleAssignment
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_app_role_assigned_to(
         &self,
         service_principal_id: &str,
@@ -615,7 +615,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}` (operationId `servicePrincipal_DeleteAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-approleassignments?view=graph-rest-1.0)
     ///
@@ -631,7 +631,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_role_assignment_id`: The unique identifier of appRoleAssignment
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -645,7 +645,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref` (operationId `servicePrincipal_DeleteClaimsMappingPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-claimsmappingpolicies?view=graph-rest-1.0)
     ///
@@ -657,7 +657,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `id` (`@id`): The delete Uri
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_claims_mapping_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -671,7 +671,7 @@ impl ServicePrincipals {
         request
     }
     /// [`Self::delete_claims_mapping_policy_by_ref`] with the path from an identity (`-InputObject`): `ServicePrincipalId` ([errors](Request::identity_path)).
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_claims_mapping_policy_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
@@ -692,7 +692,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/{delegatedPermissionClassification-id}` (operationId `servicePrincipal_DeleteDelegatedPermissionClassification`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-delegatedpermissionclassifications?view=graph-rest-1.0)
     ///
@@ -708,7 +708,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `delegated_permission_classification_id`: The unique identifier of delegatedPermissionClassification
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_delegated_permission_classification(
         &self,
         service_principal_id: &str,
@@ -723,7 +723,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}` (operationId `servicePrincipal_DeleteEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -733,7 +733,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `endpoint_id`: The unique identifier of endpoint
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_endpoint(
         &self,
         service_principal_id: &str,
@@ -745,7 +745,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `servicePrincipal_DeleteFederatedIdentityCredential`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -755,7 +755,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `federated_identity_credential_id`: The unique identifier of federatedIdentityCredential
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_federated_identity_credential(
         &self,
         service_principal_id: &str,
@@ -772,7 +772,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref` (operationId `servicePrincipal_DeleteHomeRealmDiscoveryPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-homerealmdiscoverypolicies?view=graph-rest-1.0)
     ///
@@ -784,7 +784,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `id` (`@id`): The delete Uri
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_home_realm_discovery_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -798,7 +798,7 @@ impl ServicePrincipals {
         request
     }
     /// [`Self::delete_home_realm_discovery_policy_by_ref`] with the path from an identity (`-InputObject`): `ServicePrincipalId` ([errors](Request::identity_path)).
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_home_realm_discovery_policy_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
@@ -819,7 +819,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/owners/$ref` (operationId `servicePrincipal_DeleteOwnerGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-owners?view=graph-rest-1.0)
     ///
@@ -831,7 +831,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `id` (`@id`): The delete Uri
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_owner_by_ref(
         &self,
         service_principal_id: &str,
@@ -845,7 +845,7 @@ impl ServicePrincipals {
         request
     }
     /// [`Self::delete_owner_by_ref`] with the path from an identity (`-InputObject`): `ServicePrincipalId` ([errors](Request::identity_path)).
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_owner_by_ref_via_identity(
         &self,
         identity: &crate::identity::ApplicationsIdentity,
@@ -866,7 +866,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration` (operationId `servicePrincipal_DeleteRemoteDesktopSecurityConfiguration`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-remotedesktopsecurityconfiguration?view=graph-rest-1.0)
     ///
@@ -881,7 +881,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_remote_desktop_security_configuration(
         &self,
         service_principal_id: &str,
@@ -894,7 +894,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}` (operationId `servicePrincipal_DeleteServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete?view=graph-rest-1.0)
     ///
@@ -909,7 +909,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_service_principal(
         &self,
         service_principal_id: &str,
@@ -922,7 +922,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals(appId='{appId}')` (operationId `servicePrincipal_DeleteServicePrincipalGraphBPreAppId`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete?view=graph-rest-1.0)
     ///
@@ -937,7 +937,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_service_principal_by_app_id(
         &self,
         app_id: &str,
@@ -948,7 +948,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization` (operationId `servicePrincipal_DeleteSynchronization`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -957,7 +957,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delete_synchronization(
         &self,
         service_principal_id: &str,
@@ -970,7 +970,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/microsoft.graph.delta()` (operationId `servicePrincipal_delta`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delta?view=graph-rest-1.0)
     ///
@@ -981,7 +981,7 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Directory.Read.All, Application.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.ReadWrite.OwnedBy, Application.Read.All, Directory.Read.All, Application.ReadWrite.All, Directory.ReadWrite.All |
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn delta(&self) -> Delta {
         Request::new(&self.client, &[])
     }
@@ -989,7 +989,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/endpoints/$count` (operationId `servicePrincipal.endpoint_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -998,7 +998,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn endpoint_get_count(&self, service_principal_id: &str) -> EndpointGetCount {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -1006,7 +1006,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')` (operationId `servicePrincipal.federatedIdentityCredential_DeleteGraphBPreName`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1016,7 +1016,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `name`: Alternate key of federatedIdentityCredential
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn federated_identity_credential_delete_by_name(
         &self,
         service_principal_id: &str,
@@ -1030,7 +1030,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')` (operationId `servicePrincipal.federatedIdentityCredential_GetGraphBPreName`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1040,7 +1040,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `name`: Alternate key of federatedIdentityCredential
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn federated_identity_credential_get_by_name(
         &self,
         service_principal_id: &str,
@@ -1052,7 +1052,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/$count` (operationId `servicePrincipal.federatedIdentityCredential_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1061,7 +1061,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn federated_identity_credential_get_count(
         &self,
         service_principal_id: &str,
@@ -1072,7 +1072,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')` (operationId `servicePrincipal.federatedIdentityCredential_UpdateGraphBPreName`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1082,7 +1082,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `name`: Alternate key of federatedIdentityCredential
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn federated_identity_credential_update_by_name(
         &self,
         service_principal_id: &str,
@@ -1096,7 +1096,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appManagementPolicies/{appManagementPolicy-id}` (operationId `servicePrincipal_GetAppManagementPolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1106,7 +1106,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_management_policy_id`: The unique identifier of appManagementPolicy
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_app_management_policy(
         &self,
         service_principal_id: &str,
@@ -1120,7 +1120,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}` (operationId `servicePrincipal_GetAppRoleAssignedTo`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/approleassignment-get?view=graph-rest-1.0)
     ///
@@ -1132,7 +1132,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_role_assignment_id`: The unique identifier of appRoleAssignment
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_app_role_assigned_to(
         &self,
         service_principal_id: &str,
@@ -1146,7 +1146,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}` (operationId `servicePrincipal_GetAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/approleassignment-get?view=graph-rest-1.0)
     ///
@@ -1158,7 +1158,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_role_assignment_id`: The unique identifier of appRoleAssignment
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -1172,14 +1172,14 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/microsoft.graph.getAvailableExtensionProperties` (operationId `servicePrincipal_getAvailableExtensionProperty`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getavailableextensionproperties?view=graph-rest-1.0)
     ///
     /// # Permissions
     ///
     /// Not in Microsoft's permission reference; see the linked documentation.
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_available_extension_property(&self) -> GetAvailableExtensionProperty {
         Request::new(&self.client, &[])
     }
@@ -1189,14 +1189,14 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/microsoft.graph.getByIds` (operationId `servicePrincipal_getGraphBPreId`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getbyids?view=graph-rest-1.0)
     ///
     /// # Permissions
     ///
     /// Not in Microsoft's permission reference; see the linked documentation.
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_by_id(&self) -> GetById {
         Request::new(&self.client, &[])
     }
@@ -1204,7 +1204,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/$count` (operationId `servicePrincipal_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1215,7 +1215,7 @@ impl ServicePrincipals {
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
     ///
     /// Listed for `GET /serviceprincipals`; this operation is the `$count` of it.
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_count(&self) -> GetCount {
         Request::new(&self.client, &[])
     }
@@ -1225,7 +1225,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/createdObjects/{directoryObject-id}` (operationId `servicePrincipal_GetCreatedObject`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1235,7 +1235,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_created_object(
         &self,
         service_principal_id: &str,
@@ -1247,7 +1247,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/createdObjects/{directoryObject-id}/microsoft.graph.servicePrincipal` (operationId `servicePrincipal_GetCreatedObjectAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1257,7 +1257,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_created_object_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -1269,7 +1269,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/{delegatedPermissionClassification-id}` (operationId `servicePrincipal_GetDelegatedPermissionClassification`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1279,7 +1279,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `delegated_permission_classification_id`: The unique identifier of delegatedPermissionClassification
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_delegated_permission_classification(
         &self,
         service_principal_id: &str,
@@ -1294,7 +1294,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}` (operationId `servicePrincipal_GetEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1304,7 +1304,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `endpoint_id`: The unique identifier of endpoint
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_endpoint(
         &self,
         service_principal_id: &str,
@@ -1318,7 +1318,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `servicePrincipal_GetFederatedIdentityCredential`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1328,7 +1328,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `federated_identity_credential_id`: The unique identifier of federatedIdentityCredential
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_federated_identity_credential(
         &self,
         service_principal_id: &str,
@@ -1345,7 +1345,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberGroups` (operationId `servicePrincipal_getMemberGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getmembergroups?view=graph-rest-1.0)
     ///
@@ -1360,7 +1360,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_member_group(&self, service_principal_id: &str) -> GetMemberGroup {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -1370,7 +1370,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberObjects` (operationId `servicePrincipal_getMemberObject`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-getmemberobjects?view=graph-rest-1.0)
     ///
@@ -1385,7 +1385,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_member_object(&self, service_principal_id: &str) -> GetMemberObject {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -1395,7 +1395,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}` (operationId `servicePrincipal_GetMemberGraphOPre`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1405,7 +1405,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_member_of(
         &self,
         service_principal_id: &str,
@@ -1417,7 +1417,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}/microsoft.graph.administrativeUnit` (operationId `servicePrincipal_GetMemberGraphOPreAsAdministrativeUnit`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1427,7 +1427,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_member_of_as_administrative_unit(
         &self,
         service_principal_id: &str,
@@ -1439,7 +1439,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}/microsoft.graph.directoryRole` (operationId `servicePrincipal_GetMemberGraphOPreAsDirectoryRole`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1449,7 +1449,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_member_of_as_directory_role(
         &self,
         service_principal_id: &str,
@@ -1461,7 +1461,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}/microsoft.graph.group` (operationId `servicePrincipal_GetMemberGraphOPreAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1471,7 +1471,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_member_of_as_group(
         &self,
         service_principal_id: &str,
@@ -1485,7 +1485,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants/{oAuth2PermissionGrant-id}` (operationId `servicePrincipal_GetOauth2PermissionGrant`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1495,7 +1495,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `o_auth2_permission_grant_id`: The unique identifier of oAuth2PermissionGrant
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_oauth2_permission_grant(
         &self,
         service_principal_id: &str,
@@ -1509,7 +1509,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}` (operationId `servicePrincipal_GetOwnedObject`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1519,7 +1519,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owned_object(
         &self,
         service_principal_id: &str,
@@ -1531,7 +1531,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.appRoleAssignment` (operationId `servicePrincipal_GetOwnedObjectAsAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1541,7 +1541,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owned_object_as_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -1553,7 +1553,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.application` (operationId `servicePrincipal_GetOwnedObjectAsApplication`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1563,7 +1563,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owned_object_as_application(
         &self,
         service_principal_id: &str,
@@ -1575,7 +1575,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.endpoint` (operationId `servicePrincipal_GetOwnedObjectAsEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1585,7 +1585,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owned_object_as_endpoint(
         &self,
         service_principal_id: &str,
@@ -1597,7 +1597,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.group` (operationId `servicePrincipal_GetOwnedObjectAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1607,7 +1607,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owned_object_as_group(
         &self,
         service_principal_id: &str,
@@ -1619,7 +1619,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.servicePrincipal` (operationId `servicePrincipal_GetOwnedObjectAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1629,7 +1629,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owned_object_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -1641,7 +1641,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment` (operationId `servicePrincipal_GetOwnerAsAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1651,7 +1651,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owner_as_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -1663,7 +1663,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.endpoint` (operationId `servicePrincipal_GetOwnerAsEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1673,7 +1673,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owner_as_endpoint(
         &self,
         service_principal_id: &str,
@@ -1685,7 +1685,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal` (operationId `servicePrincipal_GetOwnerAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1695,7 +1695,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owner_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -1707,7 +1707,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.user` (operationId `servicePrincipal_GetOwnerAsUser`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1717,7 +1717,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_owner_as_user(
         &self,
         service_principal_id: &str,
@@ -1731,7 +1731,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration` (operationId `servicePrincipal_GetRemoteDesktopSecurityConfiguration`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/remotedesktopsecurityconfiguration-get?view=graph-rest-1.0)
     ///
@@ -1746,7 +1746,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_remote_desktop_security_configuration(
         &self,
         service_principal_id: &str,
@@ -1759,7 +1759,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}` (operationId `servicePrincipal_GetServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-get?view=graph-rest-1.0)
     ///
@@ -1774,7 +1774,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_service_principal(
         &self,
         service_principal_id: &str,
@@ -1787,7 +1787,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals(appId='{appId}')` (operationId `servicePrincipal_GetServicePrincipalGraphBPreAppId`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-get?view=graph-rest-1.0)
     ///
@@ -1802,7 +1802,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_service_principal_by_app_id(
         &self,
         app_id: &str,
@@ -1815,7 +1815,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization` (operationId `servicePrincipal_GetSynchronization`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1824,7 +1824,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_synchronization(&self, service_principal_id: &str) -> GetSynchronization {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -1834,7 +1834,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}` (operationId `servicePrincipal_GetTokenIssuancePolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1844,7 +1844,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `token_issuance_policy_id`: The unique identifier of tokenIssuancePolicy
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_token_issuance_policy(
         &self,
         service_principal_id: &str,
@@ -1858,7 +1858,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}` (operationId `servicePrincipal_GetTokenLifetimePolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1868,7 +1868,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `token_lifetime_policy_id`: The unique identifier of tokenLifetimePolicy
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_token_lifetime_policy(
         &self,
         service_principal_id: &str,
@@ -1880,7 +1880,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}` (operationId `servicePrincipal_GetTransitiveMemberGraphOPre`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1890,7 +1890,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_transitive_member_of(
         &self,
         service_principal_id: &str,
@@ -1902,7 +1902,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.administrativeUnit` (operationId `servicePrincipal_GetTransitiveMemberGraphOPreAsAdministrativeUnit`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1912,7 +1912,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_transitive_member_of_as_administrative_unit(
         &self,
         service_principal_id: &str,
@@ -1924,7 +1924,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.directoryRole` (operationId `servicePrincipal_GetTransitiveMemberGraphOPreAsDirectoryRole`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1934,7 +1934,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_transitive_member_of_as_directory_role(
         &self,
         service_principal_id: &str,
@@ -1946,7 +1946,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.group` (operationId `servicePrincipal_GetTransitiveMemberGraphOPreAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -1956,7 +1956,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn get_transitive_member_of_as_group(
         &self,
         service_principal_id: &str,
@@ -1970,7 +1970,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}/$ref` (operationId `servicePrincipal.homeRealmDiscoveryPolicy_DeleteHomeRealmDiscoveryPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-homerealmdiscoverypolicies?view=graph-rest-1.0)
     ///
@@ -1988,7 +1988,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `home_realm_discovery_policy_id`: The unique identifier of homeRealmDiscoveryPolicy
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -2003,7 +2003,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$count` (operationId `servicePrincipal.homeRealmDiscoveryPolicy_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2018,7 +2018,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn home_realm_discovery_policy_get_count(
         &self,
         service_principal_id: &str,
@@ -2031,7 +2031,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appManagementPolicies` (operationId `servicePrincipal_ListAppManagementPolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2040,7 +2040,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_app_management_policy(
         &self,
         service_principal_id: &str,
@@ -2053,7 +2053,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo` (operationId `servicePrincipal_ListAppRoleAssignedTo`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-approleassignedto?view=graph-rest-1.0)
     ///
@@ -2068,7 +2068,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_app_role_assigned_to(
         &self,
         service_principal_id: &str,
@@ -2081,7 +2081,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/appRoleAssignments` (operationId `servicePrincipal_ListAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-approleassignments?view=graph-rest-1.0)
     ///
@@ -2096,7 +2096,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -2109,7 +2109,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies` (operationId `servicePrincipal_ListClaimsMappingPolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-claimsmappingpolicies?view=graph-rest-1.0)
     ///
@@ -2124,7 +2124,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_claims_mapping_policy(
         &self,
         service_principal_id: &str,
@@ -2137,7 +2137,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref` (operationId `servicePrincipal_ListClaimsMappingPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-claimsmappingpolicies?view=graph-rest-1.0)
     ///
@@ -2154,7 +2154,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_claims_mapping_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -2167,7 +2167,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/createdObjects` (operationId `servicePrincipal_ListCreatedObject`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2180,7 +2180,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_created_object(&self, service_principal_id: &str) -> ListCreatedObject {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2188,7 +2188,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal` (operationId `servicePrincipal_ListCreatedObjectAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2203,7 +2203,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_created_object_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -2216,7 +2216,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications` (operationId `servicePrincipal_ListDelegatedPermissionClassification`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-delegatedpermissionclassifications?view=graph-rest-1.0)
     ///
@@ -2231,7 +2231,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_delegated_permission_classification(
         &self,
         service_principal_id: &str,
@@ -2242,7 +2242,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/endpoints` (operationId `servicePrincipal_ListEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2251,7 +2251,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_endpoint(&self, service_principal_id: &str) -> ListEndpoint {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2261,7 +2261,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials` (operationId `servicePrincipal_ListFederatedIdentityCredential`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2270,7 +2270,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_federated_identity_credential(
         &self,
         service_principal_id: &str,
@@ -2283,7 +2283,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies` (operationId `servicePrincipal_ListHomeRealmDiscoveryPolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-homerealmdiscoverypolicies?view=graph-rest-1.0)
     ///
@@ -2298,7 +2298,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_home_realm_discovery_policy(
         &self,
         service_principal_id: &str,
@@ -2311,7 +2311,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref` (operationId `servicePrincipal_ListHomeRealmDiscoveryPolicyGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-homerealmdiscoverypolicies?view=graph-rest-1.0)
     ///
@@ -2328,7 +2328,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_home_realm_discovery_policy_by_ref(
         &self,
         service_principal_id: &str,
@@ -2341,7 +2341,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf` (operationId `servicePrincipal_ListMemberGraphOPre`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-memberof?view=graph-rest-1.0)
     ///
@@ -2356,7 +2356,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_member_of(&self, service_principal_id: &str) -> ListMemberOf {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2364,7 +2364,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit` (operationId `servicePrincipal_ListMemberGraphOPreAsAdministrativeUnit`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2379,7 +2379,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_member_of_as_administrative_unit(
         &self,
         service_principal_id: &str,
@@ -2390,7 +2390,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole` (operationId `servicePrincipal_ListMemberGraphOPreAsDirectoryRole`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2405,7 +2405,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_member_of_as_directory_role(
         &self,
         service_principal_id: &str,
@@ -2416,7 +2416,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group` (operationId `servicePrincipal_ListMemberGraphOPreAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2431,7 +2431,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_member_of_as_group(
         &self,
         service_principal_id: &str,
@@ -2444,7 +2444,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants` (operationId `servicePrincipal_ListOauth2PermissionGrant`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-oauth2permissiongrants?view=graph-rest-1.0)
     ///
@@ -2459,7 +2459,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_oauth2_permission_grant(
         &self,
         service_principal_id: &str,
@@ -2472,7 +2472,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects` (operationId `servicePrincipal_ListOwnedObject`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2485,7 +2485,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owned_object(&self, service_principal_id: &str) -> ListOwnedObject {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2493,7 +2493,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment` (operationId `servicePrincipal_ListOwnedObjectAsAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2508,7 +2508,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owned_object_as_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -2519,7 +2519,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application` (operationId `servicePrincipal_ListOwnedObjectAsApplication`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2534,7 +2534,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owned_object_as_application(
         &self,
         service_principal_id: &str,
@@ -2545,7 +2545,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint` (operationId `servicePrincipal_ListOwnedObjectAsEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2560,7 +2560,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owned_object_as_endpoint(
         &self,
         service_principal_id: &str,
@@ -2571,7 +2571,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group` (operationId `servicePrincipal_ListOwnedObjectAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2586,7 +2586,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owned_object_as_group(
         &self,
         service_principal_id: &str,
@@ -2597,7 +2597,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal` (operationId `servicePrincipal_ListOwnedObjectAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2612,7 +2612,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owned_object_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -2625,7 +2625,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners` (operationId `servicePrincipal_ListOwner`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2638,7 +2638,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owner(&self, service_principal_id: &str) -> ListOwner {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2646,7 +2646,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment` (operationId `servicePrincipal_ListOwnerAsAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2661,7 +2661,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owner_as_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -2672,7 +2672,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint` (operationId `servicePrincipal_ListOwnerAsEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2687,7 +2687,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owner_as_endpoint(
         &self,
         service_principal_id: &str,
@@ -2698,7 +2698,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal` (operationId `servicePrincipal_ListOwnerAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2713,7 +2713,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owner_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -2724,7 +2724,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user` (operationId `servicePrincipal_ListOwnerAsUser`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2739,7 +2739,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owner_as_user(&self, service_principal_id: &str) -> ListOwnerAsUser {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2749,7 +2749,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/$ref` (operationId `servicePrincipal_ListOwnerGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2764,7 +2764,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_owner_by_ref(&self, service_principal_id: &str) -> ListOwnerByRef {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2774,7 +2774,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals` (operationId `servicePrincipal_ListServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list?view=graph-rest-1.0)
     ///
@@ -2785,7 +2785,7 @@ impl ServicePrincipals {
     /// | Delegated (work or school account) | Application.Read.All, Application.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All |
     /// | Delegated (personal Microsoft account) | Not supported |
     /// | Application | Application.Read.All, Application.ReadWrite.OwnedBy, Directory.Read.All, Application.ReadWrite.All |
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_service_principal(&self) -> ListServicePrincipal {
         Request::new(&self.client, &[])
     }
@@ -2795,7 +2795,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies` (operationId `servicePrincipal_ListTokenIssuancePolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2804,7 +2804,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_token_issuance_policy(
         &self,
         service_principal_id: &str,
@@ -2817,7 +2817,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies` (operationId `servicePrincipal_ListTokenLifetimePolicy`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-tokenlifetimepolicies?view=graph-rest-1.0)
     ///
@@ -2832,7 +2832,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_token_lifetime_policy(
         &self,
         service_principal_id: &str,
@@ -2845,7 +2845,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf` (operationId `servicePrincipal_ListTransitiveMemberGraphOPre`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-list-transitivememberof?view=graph-rest-1.0)
     ///
@@ -2860,7 +2860,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_transitive_member_of(
         &self,
         service_principal_id: &str,
@@ -2871,7 +2871,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit` (operationId `servicePrincipal_ListTransitiveMemberGraphOPreAsAdministrativeUnit`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2886,7 +2886,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_transitive_member_of_as_administrative_unit(
         &self,
         service_principal_id: &str,
@@ -2897,7 +2897,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole` (operationId `servicePrincipal_ListTransitiveMemberGraphOPreAsDirectoryRole`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2912,7 +2912,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_transitive_member_of_as_directory_role(
         &self,
         service_principal_id: &str,
@@ -2923,7 +2923,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group` (operationId `servicePrincipal_ListTransitiveMemberGraphOPreAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2938,7 +2938,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn list_transitive_member_of_as_group(
         &self,
         service_principal_id: &str,
@@ -2949,7 +2949,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/$count` (operationId `servicePrincipal.memberOf_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2964,7 +2964,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn member_of_get_count(&self, service_principal_id: &str) -> MemberOfGetCount {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -2972,7 +2972,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit/$count` (operationId `servicePrincipal.MemberOf_GetCountAsAdministrativeUnit`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -2987,7 +2987,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn member_of_get_count_as_administrative_unit(
         &self,
         service_principal_id: &str,
@@ -2998,7 +2998,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole/$count` (operationId `servicePrincipal.MemberOf_GetCountAsDirectoryRole`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3013,7 +3013,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn member_of_get_count_as_directory_role(
         &self,
         service_principal_id: &str,
@@ -3024,7 +3024,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group/$count` (operationId `servicePrincipal.MemberOf_GetCountAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3039,7 +3039,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn member_of_get_count_as_group(
         &self,
         service_principal_id: &str,
@@ -3050,7 +3050,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants/$count` (operationId `servicePrincipal.oauth2PermissionGrant_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3065,7 +3065,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn oauth2_permission_grant_get_count(
         &self,
         service_principal_id: &str,
@@ -3076,7 +3076,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/$count` (operationId `servicePrincipal.ownedObject_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3091,7 +3091,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owned_object_get_count(
         &self,
         service_principal_id: &str,
@@ -3102,7 +3102,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment/$count` (operationId `servicePrincipal.OwnedObject_GetCountAsAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3117,7 +3117,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owned_object_get_count_as_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -3128,7 +3128,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application/$count` (operationId `servicePrincipal.OwnedObject_GetCountAsApplication`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3143,7 +3143,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owned_object_get_count_as_application(
         &self,
         service_principal_id: &str,
@@ -3154,7 +3154,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint/$count` (operationId `servicePrincipal.OwnedObject_GetCountAsEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3169,7 +3169,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owned_object_get_count_as_endpoint(
         &self,
         service_principal_id: &str,
@@ -3180,7 +3180,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group/$count` (operationId `servicePrincipal.OwnedObject_GetCountAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3195,7 +3195,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owned_object_get_count_as_group(
         &self,
         service_principal_id: &str,
@@ -3206,7 +3206,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal/$count` (operationId `servicePrincipal.OwnedObject_GetCountAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3221,7 +3221,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owned_object_get_count_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -3234,7 +3234,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/$ref` (operationId `servicePrincipal.owner_DeleteDirectoryObjectGraphBPreRef`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-delete-owners?view=graph-rest-1.0)
     ///
@@ -3252,7 +3252,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `directory_object_id`: The unique identifier of directoryObject
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owner_delete_directory_object_by_ref(
         &self,
         service_principal_id: &str,
@@ -3264,7 +3264,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/$count` (operationId `servicePrincipal.owner_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3279,7 +3279,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owner_get_count(&self, service_principal_id: &str) -> OwnerGetCount {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -3287,7 +3287,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment/$count` (operationId `servicePrincipal.Owner_GetCountAsAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3302,7 +3302,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owner_get_count_as_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -3313,7 +3313,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint/$count` (operationId `servicePrincipal.Owner_GetCountAsEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3328,7 +3328,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owner_get_count_as_endpoint(
         &self,
         service_principal_id: &str,
@@ -3339,7 +3339,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal/$count` (operationId `servicePrincipal.Owner_GetCountAsServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3354,7 +3354,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owner_get_count_as_service_principal(
         &self,
         service_principal_id: &str,
@@ -3365,7 +3365,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user/$count` (operationId `servicePrincipal.Owner_GetCountAsUser`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3380,7 +3380,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn owner_get_count_as_user(
         &self,
         service_principal_id: &str,
@@ -3393,7 +3393,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups` (operationId `servicePrincipal.remoteDesktopSecurityConfiguration_CreateTargetDeviceGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/remotedesktopsecurityconfiguration-post-targetdevicegroups?view=graph-rest-1.0)
     ///
@@ -3408,7 +3408,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remote_desktop_security_configuration_create_target_device_group(
         &self,
         service_principal_id: &str,
@@ -3421,7 +3421,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}` (operationId `servicePrincipal.remoteDesktopSecurityConfiguration_DeleteTargetDeviceGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/remotedesktopsecurityconfiguration-delete-targetdevicegroups?view=graph-rest-1.0)
     ///
@@ -3437,7 +3437,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `target_device_group_id`: The unique identifier of targetDeviceGroup
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remote_desktop_security_configuration_delete_target_device_group(
         &self,
         service_principal_id: &str,
@@ -3451,7 +3451,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}` (operationId `servicePrincipal.remoteDesktopSecurityConfiguration_GetTargetDeviceGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/targetdevicegroup-get?view=graph-rest-1.0)
     ///
@@ -3467,7 +3467,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `target_device_group_id`: The unique identifier of targetDeviceGroup
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remote_desktop_security_configuration_get_target_device_group(
         &self,
         service_principal_id: &str,
@@ -3481,7 +3481,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups` (operationId `servicePrincipal.remoteDesktopSecurityConfiguration_ListTargetDeviceGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/remotedesktopsecurityconfiguration-list-targetdevicegroups?view=graph-rest-1.0)
     ///
@@ -3496,7 +3496,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remote_desktop_security_configuration_list_target_device_group(
         &self,
         service_principal_id: &str,
@@ -3507,7 +3507,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count` (operationId `servicePrincipal.remoteDesktopSecurityConfiguration.targetDeviceGroup_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3522,7 +3522,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remote_desktop_security_configuration_target_device_group_get_count(
         &self,
         service_principal_id: &str,
@@ -3535,7 +3535,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}` (operationId `servicePrincipal.remoteDesktopSecurityConfiguration_UpdateTargetDeviceGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/targetdevicegroup-update?view=graph-rest-1.0)
     ///
@@ -3551,7 +3551,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `target_device_group_id`: The unique identifier of targetDeviceGroup
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remote_desktop_security_configuration_update_target_device_group(
         &self,
         service_principal_id: &str,
@@ -3565,7 +3565,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.removeKey` (operationId `servicePrincipal_removeKey`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-removekey?view=graph-rest-1.0)
     ///
@@ -3580,7 +3580,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remove_key(&self, service_principal_id: &str) -> RemoveKey {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -3590,7 +3590,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.removePassword` (operationId `servicePrincipal_removePassword`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-removepassword?view=graph-rest-1.0)
     ///
@@ -3605,7 +3605,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn remove_password(&self, service_principal_id: &str) -> RemovePassword {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -3615,7 +3615,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/microsoft.graph.restore` (operationId `servicePrincipal_restore`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directory-deleteditems-restore?view=graph-rest-1.0)
     ///
@@ -3626,7 +3626,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn restore(&self, service_principal_id: &str) -> Restore {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -3634,7 +3634,7 @@ impl ServicePrincipals {
     ///
     /// `PUT /servicePrincipals/{servicePrincipal-id}/synchronization` (operationId `servicePrincipal_SetSynchronization`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3643,7 +3643,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn set_synchronization(&self, service_principal_id: &str) -> SetSynchronization {
         Request::new(&self.client, &[service_principal_id])
     }
@@ -3678,7 +3678,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs` (operationId `servicePrincipal.synchronization_CreateJob`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronization-post-jobs?view=graph-rest-1.0)
     ///
@@ -3693,7 +3693,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_create_job(
         &self,
         service_principal_id: &str,
@@ -3704,7 +3704,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/templates` (operationId `servicePrincipal.synchronization_CreateTemplate`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3713,7 +3713,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_create_template(
         &self,
         service_principal_id: &str,
@@ -3726,7 +3726,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `servicePrincipal.synchronization_DeleteJob`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-delete?view=graph-rest-1.0)
     ///
@@ -3742,7 +3742,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_delete_job(
         &self,
         service_principal_id: &str,
@@ -3754,7 +3754,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `servicePrincipal.synchronization_DeleteTemplate`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3764,7 +3764,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_delete_template(
         &self,
         service_principal_id: &str,
@@ -3778,7 +3778,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `servicePrincipal.synchronization_GetJob`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-get?view=graph-rest-1.0)
     ///
@@ -3794,7 +3794,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_get_job(
         &self,
         service_principal_id: &str,
@@ -3808,7 +3808,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `servicePrincipal.synchronization_GetTemplate`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3822,7 +3822,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_get_template(
         &self,
         service_principal_id: &str,
@@ -3834,7 +3834,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `servicePrincipal.synchronization.job_DeleteBulkUpload`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3844,7 +3844,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_delete_bulk_upload(
         &self,
         service_principal_id: &str,
@@ -3858,7 +3858,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `servicePrincipal.synchronization.job_DeleteBulkUploadContent`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3868,7 +3868,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_delete_bulk_upload_content(
         &self,
         service_principal_id: &str,
@@ -3880,7 +3880,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `servicePrincipal.synchronization.job_DeleteSchema`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3894,7 +3894,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_delete_schema(
         &self,
         service_principal_id: &str,
@@ -3908,7 +3908,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `servicePrincipal.synchronization.job_GetBulkUpload`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3918,7 +3918,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_get_bulk_upload(
         &self,
         service_principal_id: &str,
@@ -3932,7 +3932,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `servicePrincipal.synchronization.job_GetBulkUploadContent`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3942,7 +3942,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_get_bulk_upload_content(
         &self,
         service_principal_id: &str,
@@ -3954,7 +3954,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/$count` (operationId `servicePrincipal.synchronization.job_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -3969,7 +3969,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_get_count(
         &self,
         service_principal_id: &str,
@@ -3982,7 +3982,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `servicePrincipal.synchronization.job_GetSchema`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-get?view=graph-rest-1.0)
     ///
@@ -3998,7 +3998,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_get_schema(
         &self,
         service_principal_id: &str,
@@ -4012,7 +4012,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause` (operationId `servicePrincipal.synchronization.job_pause`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-pause?view=graph-rest-1.0)
     ///
@@ -4028,7 +4028,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_pause(
         &self,
         service_principal_id: &str,
@@ -4042,7 +4042,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand` (operationId `servicePrincipal.synchronization.job_provisionOnDemand`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand?view=graph-rest-1.0)
     ///
@@ -4058,7 +4058,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_provision_on_demand(
         &self,
         service_principal_id: &str,
@@ -4072,7 +4072,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart` (operationId `servicePrincipal.synchronization.job_restart`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-restart?view=graph-rest-1.0)
     ///
@@ -4088,7 +4088,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_restart(
         &self,
         service_principal_id: &str,
@@ -4100,7 +4100,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `servicePrincipal.synchronization.job.schema_CreateDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4110,7 +4110,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_create_directory(
         &self,
         service_principal_id: &str,
@@ -4122,7 +4122,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `servicePrincipal.synchronization.job.schema_DeleteDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4133,7 +4133,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_delete_directory(
         &self,
         service_principal_id: &str,
@@ -4151,7 +4151,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `servicePrincipal.synchronization.job.schema.directory_discover`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-directorydefinition-discover?view=graph-rest-1.0)
     ///
@@ -4168,7 +4168,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_directory_discover(
         &self,
         service_principal_id: &str,
@@ -4184,7 +4184,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count` (operationId `servicePrincipal.synchronization.job.schema.directory_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4194,7 +4194,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_directory_get_count(
         &self,
         service_principal_id: &str,
@@ -4208,7 +4208,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()` (operationId `servicePrincipal.synchronization.job.schema_filterOperator`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-filteroperators?view=graph-rest-1.0)
     ///
@@ -4224,7 +4224,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_filter_operator(
         &self,
         service_principal_id: &str,
@@ -4238,7 +4238,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()` (operationId `servicePrincipal.synchronization.job.schema_function`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-functions?view=graph-rest-1.0)
     ///
@@ -4254,7 +4254,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_function(
         &self,
         service_principal_id: &str,
@@ -4268,7 +4268,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `servicePrincipal.synchronization.job.schema_GetDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4279,7 +4279,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_get_directory(
         &self,
         service_principal_id: &str,
@@ -4297,7 +4297,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories` (operationId `servicePrincipal.synchronization.job.schema_ListDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4307,7 +4307,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_list_directory(
         &self,
         service_principal_id: &str,
@@ -4321,7 +4321,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression` (operationId `servicePrincipal.synchronization.job.schema_parseExpression`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-parseexpression?view=graph-rest-1.0)
     ///
@@ -4337,7 +4337,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_parse_expression(
         &self,
         service_principal_id: &str,
@@ -4349,7 +4349,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}` (operationId `servicePrincipal.synchronization.job.schema_UpdateDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4360,7 +4360,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_schema_update_directory(
         &self,
         service_principal_id: &str,
@@ -4378,7 +4378,7 @@ impl ServicePrincipals {
     ///
     /// `PUT /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value` (operationId `servicePrincipal.synchronization.job_SetBulkUploadContent`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4388,7 +4388,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_set_bulk_upload_content(
         &self,
         service_principal_id: &str,
@@ -4402,7 +4402,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `servicePrincipal.synchronization.job_start`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-start?view=graph-rest-1.0)
     ///
@@ -4418,7 +4418,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_start(
         &self,
         service_principal_id: &str,
@@ -4430,7 +4430,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload` (operationId `servicePrincipal.synchronization.job_UpdateBulkUpload`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4440,7 +4440,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_update_bulk_upload(
         &self,
         service_principal_id: &str,
@@ -4454,7 +4454,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema` (operationId `servicePrincipal.synchronization.job_UpdateSchema`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-update?view=graph-rest-1.0)
     ///
@@ -4466,7 +4466,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_update_schema(
         &self,
         service_principal_id: &str,
@@ -4478,7 +4478,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/microsoft.graph.validateCredentials` (operationId `servicePrincipal.synchronization.job_validateCredential`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4487,7 +4487,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_job_validate_credential(
         &self,
         service_principal_id: &str,
@@ -4500,7 +4500,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/jobs` (operationId `servicePrincipal.synchronization_ListJob`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronization-list-jobs?view=graph-rest-1.0)
     ///
@@ -4515,7 +4515,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_list_job(
         &self,
         service_principal_id: &str,
@@ -4528,7 +4528,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates` (operationId `servicePrincipal.synchronization_ListTemplate`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronization-list-templates?view=graph-rest-1.0)
     ///
@@ -4543,7 +4543,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_list_template(
         &self,
         service_principal_id: &str,
@@ -4554,7 +4554,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/secrets/$count` (operationId `servicePrincipal.synchronization.Secret_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4563,7 +4563,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_secret_get_count(
         &self,
         service_principal_id: &str,
@@ -4576,7 +4576,7 @@ impl ServicePrincipals {
     ///
     /// `PUT /servicePrincipals/{servicePrincipal-id}/synchronization/secrets` (operationId `servicePrincipal.synchronization_SetSecret`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-serviceprincipal-put-synchronization?view=graph-rest-1.0)
     ///
@@ -4591,7 +4591,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_set_secret(
         &self,
         service_principal_id: &str,
@@ -4602,7 +4602,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `servicePrincipal.synchronization.template_DeleteSchema`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4612,7 +4612,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_delete_schema(
         &self,
         service_principal_id: &str,
@@ -4624,7 +4624,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/$count` (operationId `servicePrincipal.synchronization.template_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4639,7 +4639,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_get_count(
         &self,
         service_principal_id: &str,
@@ -4652,7 +4652,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `servicePrincipal.synchronization.template_GetSchema`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4666,7 +4666,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_get_schema(
         &self,
         service_principal_id: &str,
@@ -4678,7 +4678,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `servicePrincipal.synchronization.template.schema_CreateDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4688,7 +4688,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_create_directory(
         &self,
         service_principal_id: &str,
@@ -4700,7 +4700,7 @@ impl ServicePrincipals {
     ///
     /// `DELETE /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `servicePrincipal.synchronization.template.schema_DeleteDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4711,7 +4711,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_delete_directory(
         &self,
         service_principal_id: &str,
@@ -4729,7 +4729,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover` (operationId `servicePrincipal.synchronization.template.schema.directory_discover`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-directorydefinition-discover?view=graph-rest-1.0)
     ///
@@ -4742,7 +4742,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_directory_discover(
         &self,
         service_principal_id: &str,
@@ -4758,7 +4758,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count` (operationId `servicePrincipal.synchronization.template.schema.directory_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4768,7 +4768,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_directory_get_count(
         &self,
         service_principal_id: &str,
@@ -4782,7 +4782,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()` (operationId `servicePrincipal.synchronization.template.schema_filterOperator`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-filteroperators?view=graph-rest-1.0)
     ///
@@ -4798,7 +4798,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_filter_operator(
         &self,
         service_principal_id: &str,
@@ -4812,7 +4812,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()` (operationId `servicePrincipal.synchronization.template.schema_function`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-functions?view=graph-rest-1.0)
     ///
@@ -4828,7 +4828,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_function(
         &self,
         service_principal_id: &str,
@@ -4842,7 +4842,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `servicePrincipal.synchronization.template.schema_GetDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4853,7 +4853,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_get_directory(
         &self,
         service_principal_id: &str,
@@ -4871,7 +4871,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories` (operationId `servicePrincipal.synchronization.template.schema_ListDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4881,7 +4881,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_list_directory(
         &self,
         service_principal_id: &str,
@@ -4895,7 +4895,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression` (operationId `servicePrincipal.synchronization.template.schema_parseExpression`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationschema-parseexpression?view=graph-rest-1.0)
     ///
@@ -4911,7 +4911,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_parse_expression(
         &self,
         service_principal_id: &str,
@@ -4923,7 +4923,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}` (operationId `servicePrincipal.synchronization.template.schema_UpdateDirectory`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4934,7 +4934,7 @@ impl ServicePrincipals {
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
     /// - `directory_definition_id`: The unique identifier of directoryDefinition
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_schema_update_directory(
         &self,
         service_principal_id: &str,
@@ -4950,7 +4950,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema` (operationId `servicePrincipal.synchronization.template_UpdateSchema`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4960,7 +4960,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_template_update_schema(
         &self,
         service_principal_id: &str,
@@ -4972,7 +4972,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}` (operationId `servicePrincipal.synchronization_UpdateJob`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -4986,7 +4986,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_update_job(
         &self,
         service_principal_id: &str,
@@ -4998,7 +4998,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}` (operationId `servicePrincipal.synchronization_UpdateTemplate`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5008,7 +5008,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_template_id`: The unique identifier of synchronizationTemplate
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn synchronization_update_template(
         &self,
         service_principal_id: &str,
@@ -5020,7 +5020,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies/$count` (operationId `servicePrincipal.tokenIssuancePolicy_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5029,7 +5029,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn token_issuance_policy_get_count(
         &self,
         service_principal_id: &str,
@@ -5040,7 +5040,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/$count` (operationId `servicePrincipal.tokenLifetimePolicy_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5055,7 +5055,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn token_lifetime_policy_get_count(
         &self,
         service_principal_id: &str,
@@ -5066,7 +5066,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/$count` (operationId `servicePrincipal.transitiveMemberOf_GetCount`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5081,7 +5081,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn transitive_member_of_get_count(
         &self,
         service_principal_id: &str,
@@ -5092,7 +5092,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit/$count` (operationId `servicePrincipal.TransitiveMemberOf_GetCountAsAdministrativeUnit`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5107,7 +5107,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn transitive_member_of_get_count_as_administrative_unit(
         &self,
         service_principal_id: &str,
@@ -5118,7 +5118,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole/$count` (operationId `servicePrincipal.TransitiveMemberOf_GetCountAsDirectoryRole`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5133,7 +5133,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn transitive_member_of_get_count_as_directory_role(
         &self,
         service_principal_id: &str,
@@ -5144,7 +5144,7 @@ impl ServicePrincipals {
     ///
     /// `GET /servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group/$count` (operationId `servicePrincipal.TransitiveMemberOf_GetCountAsGroup`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5159,7 +5159,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn transitive_member_of_get_count_as_group(
         &self,
         service_principal_id: &str,
@@ -5170,7 +5170,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}` (operationId `servicePrincipal_UpdateAppRoleAssignedTo`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5180,7 +5180,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_role_assignment_id`: The unique identifier of appRoleAssignment
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_app_role_assigned_to(
         &self,
         service_principal_id: &str,
@@ -5192,7 +5192,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}` (operationId `servicePrincipal_UpdateAppRoleAssignment`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5202,7 +5202,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `app_role_assignment_id`: The unique identifier of appRoleAssignment
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_app_role_assignment(
         &self,
         service_principal_id: &str,
@@ -5214,7 +5214,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/{delegatedPermissionClassification-id}` (operationId `servicePrincipal_UpdateDelegatedPermissionClassification`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5224,7 +5224,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `delegated_permission_classification_id`: The unique identifier of delegatedPermissionClassification
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_delegated_permission_classification(
         &self,
         service_principal_id: &str,
@@ -5239,7 +5239,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}` (operationId `servicePrincipal_UpdateEndpoint`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5249,7 +5249,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `endpoint_id`: The unique identifier of endpoint
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_endpoint(
         &self,
         service_principal_id: &str,
@@ -5261,7 +5261,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}` (operationId `servicePrincipal_UpdateFederatedIdentityCredential`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// # Permissions
     ///
@@ -5271,7 +5271,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `federated_identity_credential_id`: The unique identifier of federatedIdentityCredential
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_federated_identity_credential(
         &self,
         service_principal_id: &str,
@@ -5288,7 +5288,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration` (operationId `servicePrincipal_UpdateRemoteDesktopSecurityConfiguration`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/remotedesktopsecurityconfiguration-update?view=graph-rest-1.0)
     ///
@@ -5303,7 +5303,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_remote_desktop_security_configuration(
         &self,
         service_principal_id: &str,
@@ -5316,7 +5316,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals/{servicePrincipal-id}` (operationId `servicePrincipal_UpdateServicePrincipal`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-upsert?view=graph-rest-1.0)
     ///
@@ -5331,7 +5331,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_service_principal(
         &self,
         service_principal_id: &str,
@@ -5344,7 +5344,7 @@ impl ServicePrincipals {
     ///
     /// `PATCH /servicePrincipals(appId='{appId}')` (operationId `servicePrincipal_UpdateServicePrincipalGraphBPreAppId`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/serviceprincipal-upsert?view=graph-rest-1.0)
     ///
@@ -5359,7 +5359,7 @@ impl ServicePrincipals {
     /// # Arguments
     ///
     /// - `app_id`: Alternate key of servicePrincipal
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn update_service_principal_by_app_id(
         &self,
         app_id: &str,
@@ -5372,7 +5372,7 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials` (operationId `servicePrincipal.synchronization.job_validateCredential_BySynchronizationJobId`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-validatecredentials?view=graph-rest-1.0)
     ///
@@ -5388,7 +5388,7 @@ impl ServicePrincipals {
     ///
     /// - `service_principal_id`: The unique identifier of servicePrincipal
     /// - `synchronization_job_id`: The unique identifier of synchronizationJob
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn validate_credential_by_synchronization_job_id(
         &self,
         service_principal_id: &str,
@@ -5405,2707 +5405,1911 @@ impl ServicePrincipals {
     ///
     /// `POST /servicePrincipals/microsoft.graph.validateProperties` (operationId `servicePrincipal_validateProperty`).
     ///
-    /// Available with the Cargo feature `service-principals`.
+    /// Available with the Cargo feature `applications`.
     ///
     /// [Find more info here](https://learn.microsoft.com/graph/api/directoryobject-validateproperties?view=graph-rest-1.0)
     ///
     /// # Permissions
     ///
     /// Not in Microsoft's permission reference; see the linked documentation.
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     pub fn validate_property(&self) -> ValidateProperty {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`ServicePrincipals::add_key`].
-#[cfg(feature = "service-principals")]
-pub type AddKey = Request<op::AddKey, crate::models::AddKeyRequestBody>;
-/// Builder of [`ServicePrincipals::add_password`].
-#[cfg(feature = "service-principals")]
-pub type AddPassword = Request<op::AddPassword, crate::models::AddPasswordRequestBody>;
-/// Builder of [`ServicePrincipals::add_token_signing_certificate`].
-#[cfg(feature = "service-principals")]
-pub type AddTokenSigningCertificate = Request<
-    op::AddTokenSigningCertificate,
-    crate::models::AddTokenSigningCertificateRequestBody,
->;
-/// Builder of [`ServicePrincipals::app_management_policy_get_count`].
-#[cfg(feature = "service-principals")]
-pub type AppManagementPolicyGetCount = Request<op::AppManagementPolicyGetCount, ()>;
-/// Builder of [`ServicePrincipals::app_role_assigned_to_get_count`].
-#[cfg(feature = "service-principals")]
-pub type AppRoleAssignedToGetCount = Request<op::AppRoleAssignedToGetCount, ()>;
-/// Builder of [`ServicePrincipals::app_role_assignment_get_count`].
-#[cfg(feature = "service-principals")]
-pub type AppRoleAssignmentGetCount = Request<op::AppRoleAssignmentGetCount, ()>;
-/// Builder of [`ServicePrincipals::check_member_group`].
-#[cfg(feature = "service-principals")]
-pub type CheckMemberGroup = Request<
-    op::CheckMemberGroup,
-    crate::models::CheckMemberGroupsRequestBody,
->;
-/// Builder of [`ServicePrincipals::check_member_object`].
-#[cfg(feature = "service-principals")]
-pub type CheckMemberObject = Request<
-    op::CheckMemberObject,
-    crate::models::CheckMemberObjectsRequestBody,
->;
-/// Builder of [`ServicePrincipals::claims_mapping_policy_delete_claims_mapping_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef = Request<
-    op::ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef,
-    (),
->;
-/// Builder of [`ServicePrincipals::claims_mapping_policy_get_count`].
-#[cfg(feature = "service-principals")]
-pub type ClaimsMappingPolicyGetCount = Request<op::ClaimsMappingPolicyGetCount, ()>;
-/// Builder of [`ServicePrincipals::create_app_role_assigned_to`].
-#[cfg(feature = "service-principals")]
-pub type CreateAppRoleAssignedTo = Request<
-    op::CreateAppRoleAssignedTo,
-    crate::models::AppRoleAssignment,
->;
-/// Builder of [`ServicePrincipals::create_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type CreateAppRoleAssignment = Request<
-    op::CreateAppRoleAssignment,
-    crate::models::AppRoleAssignment,
->;
-/// Builder of [`ServicePrincipals::create_claims_mapping_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type CreateClaimsMappingPolicyByRef = Request<
-    op::CreateClaimsMappingPolicyByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`ServicePrincipals::create_delegated_permission_classification`].
-#[cfg(feature = "service-principals")]
-pub type CreateDelegatedPermissionClassification = Request<
-    op::CreateDelegatedPermissionClassification,
-    crate::models::DelegatedPermissionClassification,
->;
-/// Builder of [`ServicePrincipals::create_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type CreateEndpoint = Request<op::CreateEndpoint, crate::models::Endpoint>;
-/// Builder of [`ServicePrincipals::create_federated_identity_credential`].
-#[cfg(feature = "service-principals")]
-pub type CreateFederatedIdentityCredential = Request<
-    op::CreateFederatedIdentityCredential,
-    crate::models::FederatedIdentityCredential,
->;
-/// Builder of [`ServicePrincipals::create_home_realm_discovery_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type CreateHomeRealmDiscoveryPolicyByRef = Request<
-    op::CreateHomeRealmDiscoveryPolicyByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`ServicePrincipals::create_owner_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type CreateOwnerByRef = Request<
-    op::CreateOwnerByRef,
-    crate::models::ReferenceCreate,
->;
-/// Builder of [`ServicePrincipals::create_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type CreateServicePrincipal = Request<
-    op::CreateServicePrincipal,
-    crate::models::ServicePrincipal,
->;
-/// Builder of [`ServicePrincipals::created_object_get_count`].
-#[cfg(feature = "service-principals")]
-pub type CreatedObjectGetCount = Request<op::CreatedObjectGetCount, ()>;
-/// Builder of [`ServicePrincipals::created_object_get_count_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type CreatedObjectGetCountAsServicePrincipal = Request<
-    op::CreatedObjectGetCountAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::delegated_permission_classification_get_count`].
-#[cfg(feature = "service-principals")]
-pub type DelegatedPermissionClassificationGetCount = Request<
-    op::DelegatedPermissionClassificationGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::delete_app_role_assigned_to`].
-#[cfg(feature = "service-principals")]
-pub type DeleteAppRoleAssignedTo = Request<op::DeleteAppRoleAssignedTo, ()>;
-/// Builder of [`ServicePrincipals::delete_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type DeleteAppRoleAssignment = Request<op::DeleteAppRoleAssignment, ()>;
-/// Builder of [`ServicePrincipals::delete_claims_mapping_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type DeleteClaimsMappingPolicyByRef = Request<
-    op::DeleteClaimsMappingPolicyByRef,
-    (),
->;
-/// Builder of [`ServicePrincipals::delete_delegated_permission_classification`].
-#[cfg(feature = "service-principals")]
-pub type DeleteDelegatedPermissionClassification = Request<
-    op::DeleteDelegatedPermissionClassification,
-    (),
->;
-/// Builder of [`ServicePrincipals::delete_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type DeleteEndpoint = Request<op::DeleteEndpoint, ()>;
-/// Builder of [`ServicePrincipals::delete_federated_identity_credential`].
-#[cfg(feature = "service-principals")]
-pub type DeleteFederatedIdentityCredential = Request<
-    op::DeleteFederatedIdentityCredential,
-    (),
->;
-/// Builder of [`ServicePrincipals::delete_home_realm_discovery_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type DeleteHomeRealmDiscoveryPolicyByRef = Request<
-    op::DeleteHomeRealmDiscoveryPolicyByRef,
-    (),
->;
-/// Builder of [`ServicePrincipals::delete_owner_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type DeleteOwnerByRef = Request<op::DeleteOwnerByRef, ()>;
-/// Builder of [`ServicePrincipals::delete_remote_desktop_security_configuration`].
-#[cfg(feature = "service-principals")]
-pub type DeleteRemoteDesktopSecurityConfiguration = Request<
-    op::DeleteRemoteDesktopSecurityConfiguration,
-    (),
->;
-/// Builder of [`ServicePrincipals::delete_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type DeleteServicePrincipal = Request<op::DeleteServicePrincipal, ()>;
-/// Builder of [`ServicePrincipals::delete_service_principal_by_app_id`].
-#[cfg(feature = "service-principals")]
-pub type DeleteServicePrincipalByAppId = Request<op::DeleteServicePrincipalByAppId, ()>;
-/// Builder of [`ServicePrincipals::delete_synchronization`].
-#[cfg(feature = "service-principals")]
-pub type DeleteSynchronization = Request<op::DeleteSynchronization, ()>;
-/// Builder of [`ServicePrincipals::delta`].
-#[cfg(feature = "service-principals")]
-pub type Delta = Request<op::Delta, ()>;
-/// Builder of [`ServicePrincipals::endpoint_get_count`].
-#[cfg(feature = "service-principals")]
-pub type EndpointGetCount = Request<op::EndpointGetCount, ()>;
-/// Builder of [`ServicePrincipals::federated_identity_credential_delete_by_name`].
-#[cfg(feature = "service-principals")]
-pub type FederatedIdentityCredentialDeleteByName = Request<
-    op::FederatedIdentityCredentialDeleteByName,
-    (),
->;
-/// Builder of [`ServicePrincipals::federated_identity_credential_get_by_name`].
-#[cfg(feature = "service-principals")]
-pub type FederatedIdentityCredentialGetByName = Request<
-    op::FederatedIdentityCredentialGetByName,
-    (),
->;
-/// Builder of [`ServicePrincipals::federated_identity_credential_get_count`].
-#[cfg(feature = "service-principals")]
-pub type FederatedIdentityCredentialGetCount = Request<
-    op::FederatedIdentityCredentialGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::federated_identity_credential_update_by_name`].
-#[cfg(feature = "service-principals")]
-pub type FederatedIdentityCredentialUpdateByName = Request<
-    op::FederatedIdentityCredentialUpdateByName,
-    crate::models::FederatedIdentityCredential,
->;
-/// Builder of [`ServicePrincipals::get_app_management_policy`].
-#[cfg(feature = "service-principals")]
-pub type GetAppManagementPolicy = Request<op::GetAppManagementPolicy, ()>;
-/// Builder of [`ServicePrincipals::get_app_role_assigned_to`].
-#[cfg(feature = "service-principals")]
-pub type GetAppRoleAssignedTo = Request<op::GetAppRoleAssignedTo, ()>;
-/// Builder of [`ServicePrincipals::get_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type GetAppRoleAssignment = Request<op::GetAppRoleAssignment, ()>;
-/// Builder of [`ServicePrincipals::get_available_extension_property`].
-#[cfg(feature = "service-principals")]
-pub type GetAvailableExtensionProperty = Request<
-    op::GetAvailableExtensionProperty,
-    crate::models::GetAvailableExtensionPropertiesRequestBody,
->;
-/// Builder of [`ServicePrincipals::get_by_id`].
-#[cfg(feature = "service-principals")]
-pub type GetById = Request<op::GetById, crate::models::GetByIdsRequestBody>;
-/// Builder of [`ServicePrincipals::get_count`].
-#[cfg(feature = "service-principals")]
-pub type GetCount = Request<op::GetCount, ()>;
-/// Builder of [`ServicePrincipals::get_created_object`].
-#[cfg(feature = "service-principals")]
-pub type GetCreatedObject = Request<op::GetCreatedObject, ()>;
-/// Builder of [`ServicePrincipals::get_created_object_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type GetCreatedObjectAsServicePrincipal = Request<
-    op::GetCreatedObjectAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_delegated_permission_classification`].
-#[cfg(feature = "service-principals")]
-pub type GetDelegatedPermissionClassification = Request<
-    op::GetDelegatedPermissionClassification,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type GetEndpoint = Request<op::GetEndpoint, ()>;
-/// Builder of [`ServicePrincipals::get_federated_identity_credential`].
-#[cfg(feature = "service-principals")]
-pub type GetFederatedIdentityCredential = Request<
-    op::GetFederatedIdentityCredential,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_member_group`].
-#[cfg(feature = "service-principals")]
-pub type GetMemberGroup = Request<
-    op::GetMemberGroup,
-    crate::models::GetMemberGroupsRequestBody,
->;
-/// Builder of [`ServicePrincipals::get_member_object`].
-#[cfg(feature = "service-principals")]
-pub type GetMemberObject = Request<
-    op::GetMemberObject,
-    crate::models::GetMemberObjectsRequestBody,
->;
-/// Builder of [`ServicePrincipals::get_member_of`].
-#[cfg(feature = "service-principals")]
-pub type GetMemberOf = Request<op::GetMemberOf, ()>;
-/// Builder of [`ServicePrincipals::get_member_of_as_administrative_unit`].
-#[cfg(feature = "service-principals")]
-pub type GetMemberOfAsAdministrativeUnit = Request<
-    op::GetMemberOfAsAdministrativeUnit,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_member_of_as_directory_role`].
-#[cfg(feature = "service-principals")]
-pub type GetMemberOfAsDirectoryRole = Request<op::GetMemberOfAsDirectoryRole, ()>;
-/// Builder of [`ServicePrincipals::get_member_of_as_group`].
-#[cfg(feature = "service-principals")]
-pub type GetMemberOfAsGroup = Request<op::GetMemberOfAsGroup, ()>;
-/// Builder of [`ServicePrincipals::get_oauth2_permission_grant`].
-#[cfg(feature = "service-principals")]
-pub type GetOauth2PermissionGrant = Request<op::GetOauth2PermissionGrant, ()>;
-/// Builder of [`ServicePrincipals::get_owned_object`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnedObject = Request<op::GetOwnedObject, ()>;
-/// Builder of [`ServicePrincipals::get_owned_object_as_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnedObjectAsAppRoleAssignment = Request<
-    op::GetOwnedObjectAsAppRoleAssignment,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_owned_object_as_application`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnedObjectAsApplication = Request<op::GetOwnedObjectAsApplication, ()>;
-/// Builder of [`ServicePrincipals::get_owned_object_as_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnedObjectAsEndpoint = Request<op::GetOwnedObjectAsEndpoint, ()>;
-/// Builder of [`ServicePrincipals::get_owned_object_as_group`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnedObjectAsGroup = Request<op::GetOwnedObjectAsGroup, ()>;
-/// Builder of [`ServicePrincipals::get_owned_object_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnedObjectAsServicePrincipal = Request<
-    op::GetOwnedObjectAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_owner_as_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnerAsAppRoleAssignment = Request<op::GetOwnerAsAppRoleAssignment, ()>;
-/// Builder of [`ServicePrincipals::get_owner_as_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnerAsEndpoint = Request<op::GetOwnerAsEndpoint, ()>;
-/// Builder of [`ServicePrincipals::get_owner_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnerAsServicePrincipal = Request<op::GetOwnerAsServicePrincipal, ()>;
-/// Builder of [`ServicePrincipals::get_owner_as_user`].
-#[cfg(feature = "service-principals")]
-pub type GetOwnerAsUser = Request<op::GetOwnerAsUser, ()>;
-/// Builder of [`ServicePrincipals::get_remote_desktop_security_configuration`].
-#[cfg(feature = "service-principals")]
-pub type GetRemoteDesktopSecurityConfiguration = Request<
-    op::GetRemoteDesktopSecurityConfiguration,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type GetServicePrincipal = Request<op::GetServicePrincipal, ()>;
-/// Builder of [`ServicePrincipals::get_service_principal_by_app_id`].
-#[cfg(feature = "service-principals")]
-pub type GetServicePrincipalByAppId = Request<op::GetServicePrincipalByAppId, ()>;
-/// Builder of [`ServicePrincipals::get_synchronization`].
-#[cfg(feature = "service-principals")]
-pub type GetSynchronization = Request<op::GetSynchronization, ()>;
-/// Builder of [`ServicePrincipals::get_token_issuance_policy`].
-#[cfg(feature = "service-principals")]
-pub type GetTokenIssuancePolicy = Request<op::GetTokenIssuancePolicy, ()>;
-/// Builder of [`ServicePrincipals::get_token_lifetime_policy`].
-#[cfg(feature = "service-principals")]
-pub type GetTokenLifetimePolicy = Request<op::GetTokenLifetimePolicy, ()>;
-/// Builder of [`ServicePrincipals::get_transitive_member_of`].
-#[cfg(feature = "service-principals")]
-pub type GetTransitiveMemberOf = Request<op::GetTransitiveMemberOf, ()>;
-/// Builder of [`ServicePrincipals::get_transitive_member_of_as_administrative_unit`].
-#[cfg(feature = "service-principals")]
-pub type GetTransitiveMemberOfAsAdministrativeUnit = Request<
-    op::GetTransitiveMemberOfAsAdministrativeUnit,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_transitive_member_of_as_directory_role`].
-#[cfg(feature = "service-principals")]
-pub type GetTransitiveMemberOfAsDirectoryRole = Request<
-    op::GetTransitiveMemberOfAsDirectoryRole,
-    (),
->;
-/// Builder of [`ServicePrincipals::get_transitive_member_of_as_group`].
-#[cfg(feature = "service-principals")]
-pub type GetTransitiveMemberOfAsGroup = Request<op::GetTransitiveMemberOfAsGroup, ()>;
-/// Builder of [`ServicePrincipals::home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef = Request<
-    op::HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef,
-    (),
->;
-/// Builder of [`ServicePrincipals::home_realm_discovery_policy_get_count`].
-#[cfg(feature = "service-principals")]
-pub type HomeRealmDiscoveryPolicyGetCount = Request<
-    op::HomeRealmDiscoveryPolicyGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_app_management_policy`].
-#[cfg(feature = "service-principals")]
-pub type ListAppManagementPolicy = Request<op::ListAppManagementPolicy, ()>;
-/// Builder of [`ServicePrincipals::list_app_role_assigned_to`].
-#[cfg(feature = "service-principals")]
-pub type ListAppRoleAssignedTo = Request<op::ListAppRoleAssignedTo, ()>;
-/// Builder of [`ServicePrincipals::list_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type ListAppRoleAssignment = Request<op::ListAppRoleAssignment, ()>;
-/// Builder of [`ServicePrincipals::list_claims_mapping_policy`].
-#[cfg(feature = "service-principals")]
-pub type ListClaimsMappingPolicy = Request<op::ListClaimsMappingPolicy, ()>;
-/// Builder of [`ServicePrincipals::list_claims_mapping_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type ListClaimsMappingPolicyByRef = Request<op::ListClaimsMappingPolicyByRef, ()>;
-/// Builder of [`ServicePrincipals::list_created_object`].
-#[cfg(feature = "service-principals")]
-pub type ListCreatedObject = Request<op::ListCreatedObject, ()>;
-/// Builder of [`ServicePrincipals::list_created_object_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type ListCreatedObjectAsServicePrincipal = Request<
-    op::ListCreatedObjectAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_delegated_permission_classification`].
-#[cfg(feature = "service-principals")]
-pub type ListDelegatedPermissionClassification = Request<
-    op::ListDelegatedPermissionClassification,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type ListEndpoint = Request<op::ListEndpoint, ()>;
-/// Builder of [`ServicePrincipals::list_federated_identity_credential`].
-#[cfg(feature = "service-principals")]
-pub type ListFederatedIdentityCredential = Request<
-    op::ListFederatedIdentityCredential,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_home_realm_discovery_policy`].
-#[cfg(feature = "service-principals")]
-pub type ListHomeRealmDiscoveryPolicy = Request<op::ListHomeRealmDiscoveryPolicy, ()>;
-/// Builder of [`ServicePrincipals::list_home_realm_discovery_policy_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type ListHomeRealmDiscoveryPolicyByRef = Request<
-    op::ListHomeRealmDiscoveryPolicyByRef,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_member_of`].
-#[cfg(feature = "service-principals")]
-pub type ListMemberOf = Request<op::ListMemberOf, ()>;
-/// Builder of [`ServicePrincipals::list_member_of_as_administrative_unit`].
-#[cfg(feature = "service-principals")]
-pub type ListMemberOfAsAdministrativeUnit = Request<
-    op::ListMemberOfAsAdministrativeUnit,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_member_of_as_directory_role`].
-#[cfg(feature = "service-principals")]
-pub type ListMemberOfAsDirectoryRole = Request<op::ListMemberOfAsDirectoryRole, ()>;
-/// Builder of [`ServicePrincipals::list_member_of_as_group`].
-#[cfg(feature = "service-principals")]
-pub type ListMemberOfAsGroup = Request<op::ListMemberOfAsGroup, ()>;
-/// Builder of [`ServicePrincipals::list_oauth2_permission_grant`].
-#[cfg(feature = "service-principals")]
-pub type ListOauth2PermissionGrant = Request<op::ListOauth2PermissionGrant, ()>;
-/// Builder of [`ServicePrincipals::list_owned_object`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnedObject = Request<op::ListOwnedObject, ()>;
-/// Builder of [`ServicePrincipals::list_owned_object_as_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnedObjectAsAppRoleAssignment = Request<
-    op::ListOwnedObjectAsAppRoleAssignment,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_owned_object_as_application`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnedObjectAsApplication = Request<op::ListOwnedObjectAsApplication, ()>;
-/// Builder of [`ServicePrincipals::list_owned_object_as_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnedObjectAsEndpoint = Request<op::ListOwnedObjectAsEndpoint, ()>;
-/// Builder of [`ServicePrincipals::list_owned_object_as_group`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnedObjectAsGroup = Request<op::ListOwnedObjectAsGroup, ()>;
-/// Builder of [`ServicePrincipals::list_owned_object_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnedObjectAsServicePrincipal = Request<
-    op::ListOwnedObjectAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_owner`].
-#[cfg(feature = "service-principals")]
-pub type ListOwner = Request<op::ListOwner, ()>;
-/// Builder of [`ServicePrincipals::list_owner_as_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnerAsAppRoleAssignment = Request<op::ListOwnerAsAppRoleAssignment, ()>;
-/// Builder of [`ServicePrincipals::list_owner_as_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnerAsEndpoint = Request<op::ListOwnerAsEndpoint, ()>;
-/// Builder of [`ServicePrincipals::list_owner_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnerAsServicePrincipal = Request<op::ListOwnerAsServicePrincipal, ()>;
-/// Builder of [`ServicePrincipals::list_owner_as_user`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnerAsUser = Request<op::ListOwnerAsUser, ()>;
-/// Builder of [`ServicePrincipals::list_owner_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type ListOwnerByRef = Request<op::ListOwnerByRef, ()>;
-/// Builder of [`ServicePrincipals::list_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type ListServicePrincipal = Request<op::ListServicePrincipal, ()>;
-/// Builder of [`ServicePrincipals::list_token_issuance_policy`].
-#[cfg(feature = "service-principals")]
-pub type ListTokenIssuancePolicy = Request<op::ListTokenIssuancePolicy, ()>;
-/// Builder of [`ServicePrincipals::list_token_lifetime_policy`].
-#[cfg(feature = "service-principals")]
-pub type ListTokenLifetimePolicy = Request<op::ListTokenLifetimePolicy, ()>;
-/// Builder of [`ServicePrincipals::list_transitive_member_of`].
-#[cfg(feature = "service-principals")]
-pub type ListTransitiveMemberOf = Request<op::ListTransitiveMemberOf, ()>;
-/// Builder of [`ServicePrincipals::list_transitive_member_of_as_administrative_unit`].
-#[cfg(feature = "service-principals")]
-pub type ListTransitiveMemberOfAsAdministrativeUnit = Request<
-    op::ListTransitiveMemberOfAsAdministrativeUnit,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_transitive_member_of_as_directory_role`].
-#[cfg(feature = "service-principals")]
-pub type ListTransitiveMemberOfAsDirectoryRole = Request<
-    op::ListTransitiveMemberOfAsDirectoryRole,
-    (),
->;
-/// Builder of [`ServicePrincipals::list_transitive_member_of_as_group`].
-#[cfg(feature = "service-principals")]
-pub type ListTransitiveMemberOfAsGroup = Request<op::ListTransitiveMemberOfAsGroup, ()>;
-/// Builder of [`ServicePrincipals::member_of_get_count`].
-#[cfg(feature = "service-principals")]
-pub type MemberOfGetCount = Request<op::MemberOfGetCount, ()>;
-/// Builder of [`ServicePrincipals::member_of_get_count_as_administrative_unit`].
-#[cfg(feature = "service-principals")]
-pub type MemberOfGetCountAsAdministrativeUnit = Request<
-    op::MemberOfGetCountAsAdministrativeUnit,
-    (),
->;
-/// Builder of [`ServicePrincipals::member_of_get_count_as_directory_role`].
-#[cfg(feature = "service-principals")]
-pub type MemberOfGetCountAsDirectoryRole = Request<
-    op::MemberOfGetCountAsDirectoryRole,
-    (),
->;
-/// Builder of [`ServicePrincipals::member_of_get_count_as_group`].
-#[cfg(feature = "service-principals")]
-pub type MemberOfGetCountAsGroup = Request<op::MemberOfGetCountAsGroup, ()>;
-/// Builder of [`ServicePrincipals::oauth2_permission_grant_get_count`].
-#[cfg(feature = "service-principals")]
-pub type Oauth2PermissionGrantGetCount = Request<op::Oauth2PermissionGrantGetCount, ()>;
-/// Builder of [`ServicePrincipals::owned_object_get_count`].
-#[cfg(feature = "service-principals")]
-pub type OwnedObjectGetCount = Request<op::OwnedObjectGetCount, ()>;
-/// Builder of [`ServicePrincipals::owned_object_get_count_as_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type OwnedObjectGetCountAsAppRoleAssignment = Request<
-    op::OwnedObjectGetCountAsAppRoleAssignment,
-    (),
->;
-/// Builder of [`ServicePrincipals::owned_object_get_count_as_application`].
-#[cfg(feature = "service-principals")]
-pub type OwnedObjectGetCountAsApplication = Request<
-    op::OwnedObjectGetCountAsApplication,
-    (),
->;
-/// Builder of [`ServicePrincipals::owned_object_get_count_as_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type OwnedObjectGetCountAsEndpoint = Request<op::OwnedObjectGetCountAsEndpoint, ()>;
-/// Builder of [`ServicePrincipals::owned_object_get_count_as_group`].
-#[cfg(feature = "service-principals")]
-pub type OwnedObjectGetCountAsGroup = Request<op::OwnedObjectGetCountAsGroup, ()>;
-/// Builder of [`ServicePrincipals::owned_object_get_count_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type OwnedObjectGetCountAsServicePrincipal = Request<
-    op::OwnedObjectGetCountAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::owner_delete_directory_object_by_ref`].
-#[cfg(feature = "service-principals")]
-pub type OwnerDeleteDirectoryObjectByRef = Request<
-    op::OwnerDeleteDirectoryObjectByRef,
-    (),
->;
-/// Builder of [`ServicePrincipals::owner_get_count`].
-#[cfg(feature = "service-principals")]
-pub type OwnerGetCount = Request<op::OwnerGetCount, ()>;
-/// Builder of [`ServicePrincipals::owner_get_count_as_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type OwnerGetCountAsAppRoleAssignment = Request<
-    op::OwnerGetCountAsAppRoleAssignment,
-    (),
->;
-/// Builder of [`ServicePrincipals::owner_get_count_as_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type OwnerGetCountAsEndpoint = Request<op::OwnerGetCountAsEndpoint, ()>;
-/// Builder of [`ServicePrincipals::owner_get_count_as_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type OwnerGetCountAsServicePrincipal = Request<
-    op::OwnerGetCountAsServicePrincipal,
-    (),
->;
-/// Builder of [`ServicePrincipals::owner_get_count_as_user`].
-#[cfg(feature = "service-principals")]
-pub type OwnerGetCountAsUser = Request<op::OwnerGetCountAsUser, ()>;
-/// Builder of [`ServicePrincipals::remote_desktop_security_configuration_create_target_device_group`].
-#[cfg(feature = "service-principals")]
-pub type RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup = Request<
-    op::RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup,
-    crate::models::TargetDeviceGroup,
->;
-/// Builder of [`ServicePrincipals::remote_desktop_security_configuration_delete_target_device_group`].
-#[cfg(feature = "service-principals")]
-pub type RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup = Request<
-    op::RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup,
-    (),
->;
-/// Builder of [`ServicePrincipals::remote_desktop_security_configuration_get_target_device_group`].
-#[cfg(feature = "service-principals")]
-pub type RemoteDesktopSecurityConfigurationGetTargetDeviceGroup = Request<
-    op::RemoteDesktopSecurityConfigurationGetTargetDeviceGroup,
-    (),
->;
-/// Builder of [`ServicePrincipals::remote_desktop_security_configuration_list_target_device_group`].
-#[cfg(feature = "service-principals")]
-pub type RemoteDesktopSecurityConfigurationListTargetDeviceGroup = Request<
-    op::RemoteDesktopSecurityConfigurationListTargetDeviceGroup,
-    (),
->;
-/// Builder of [`ServicePrincipals::remote_desktop_security_configuration_target_device_group_get_count`].
-#[cfg(feature = "service-principals")]
-pub type RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount = Request<
-    op::RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::remote_desktop_security_configuration_update_target_device_group`].
-#[cfg(feature = "service-principals")]
-pub type RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup = Request<
-    op::RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup,
-    crate::models::TargetDeviceGroup,
->;
-/// Builder of [`ServicePrincipals::remove_key`].
-#[cfg(feature = "service-principals")]
-pub type RemoveKey = Request<op::RemoveKey, crate::models::RemoveKeyRequestBody>;
-/// Builder of [`ServicePrincipals::remove_password`].
-#[cfg(feature = "service-principals")]
-pub type RemovePassword = Request<
-    op::RemovePassword,
-    crate::models::RemovePasswordRequestBody,
->;
-/// Builder of [`ServicePrincipals::restore`].
-#[cfg(feature = "service-principals")]
-pub type Restore = Request<op::Restore, crate::models::RestoreRequestBody>;
-/// Builder of [`ServicePrincipals::set_synchronization`].
-#[cfg(feature = "service-principals")]
-pub type SetSynchronization = Request<
-    op::SetSynchronization,
-    crate::models::Synchronization,
->;
-/// Builder of [`ServicePrincipals::synchronization_acquire_access_token`].
-pub type SynchronizationAcquireAccessToken = Request<
-    op::SynchronizationAcquireAccessToken,
-    crate::models::AcquireAccessTokenRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_create_job`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationCreateJob = Request<
-    op::SynchronizationCreateJob,
-    crate::models::SynchronizationJob,
->;
-/// Builder of [`ServicePrincipals::synchronization_create_template`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationCreateTemplate = Request<
-    op::SynchronizationCreateTemplate,
-    crate::models::SynchronizationTemplate,
->;
-/// Builder of [`ServicePrincipals::synchronization_delete_job`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationDeleteJob = Request<op::SynchronizationDeleteJob, ()>;
-/// Builder of [`ServicePrincipals::synchronization_delete_template`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationDeleteTemplate = Request<op::SynchronizationDeleteTemplate, ()>;
-/// Builder of [`ServicePrincipals::synchronization_get_job`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationGetJob = Request<op::SynchronizationGetJob, ()>;
-/// Builder of [`ServicePrincipals::synchronization_get_template`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationGetTemplate = Request<op::SynchronizationGetTemplate, ()>;
-/// Builder of [`ServicePrincipals::synchronization_job_delete_bulk_upload`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobDeleteBulkUpload = Request<
-    op::SynchronizationJobDeleteBulkUpload,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_delete_bulk_upload_content`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobDeleteBulkUploadContent = Request<
-    op::SynchronizationJobDeleteBulkUploadContent,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_delete_schema`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobDeleteSchema = Request<
-    op::SynchronizationJobDeleteSchema,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_get_bulk_upload`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobGetBulkUpload = Request<
-    op::SynchronizationJobGetBulkUpload,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_get_bulk_upload_content`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobGetBulkUploadContent = Request<
-    op::SynchronizationJobGetBulkUploadContent,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_get_count`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobGetCount = Request<op::SynchronizationJobGetCount, ()>;
-/// Builder of [`ServicePrincipals::synchronization_job_get_schema`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobGetSchema = Request<op::SynchronizationJobGetSchema, ()>;
-/// Builder of [`ServicePrincipals::synchronization_job_pause`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobPause = Request<op::SynchronizationJobPause, ()>;
-/// Builder of [`ServicePrincipals::synchronization_job_provision_on_demand`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobProvisionOnDemand = Request<
-    op::SynchronizationJobProvisionOnDemand,
-    crate::models::ProvisionOnDemandRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_restart`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobRestart = Request<
-    op::SynchronizationJobRestart,
-    crate::models::RestartRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_create_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaCreateDirectory = Request<
-    op::SynchronizationJobSchemaCreateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_delete_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaDeleteDirectory = Request<
-    op::SynchronizationJobSchemaDeleteDirectory,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_directory_discover`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaDirectoryDiscover = Request<
-    op::SynchronizationJobSchemaDirectoryDiscover,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_directory_get_count`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaDirectoryGetCount = Request<
-    op::SynchronizationJobSchemaDirectoryGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_filter_operator`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaFilterOperator = Request<
-    op::SynchronizationJobSchemaFilterOperator,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_function`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaFunction = Request<
-    op::SynchronizationJobSchemaFunction,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_get_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaGetDirectory = Request<
-    op::SynchronizationJobSchemaGetDirectory,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_list_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaListDirectory = Request<
-    op::SynchronizationJobSchemaListDirectory,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_parse_expression`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaParseExpression = Request<
-    op::SynchronizationJobSchemaParseExpression,
-    crate::models::ParseExpressionRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_schema_update_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSchemaUpdateDirectory = Request<
-    op::SynchronizationJobSchemaUpdateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_set_bulk_upload_content`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobSetBulkUploadContent = Request<
-    op::SynchronizationJobSetBulkUploadContent,
-    crate::runtime::Bytes,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_start`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobStart = Request<op::SynchronizationJobStart, ()>;
-/// Builder of [`ServicePrincipals::synchronization_job_update_bulk_upload`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobUpdateBulkUpload = Request<
-    op::SynchronizationJobUpdateBulkUpload,
-    crate::models::BulkUpload,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_update_schema`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobUpdateSchema = Request<
-    op::SynchronizationJobUpdateSchema,
-    crate::models::SynchronizationSchema,
->;
-/// Builder of [`ServicePrincipals::synchronization_job_validate_credential`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationJobValidateCredential = Request<
-    op::SynchronizationJobValidateCredential,
-    crate::models::ValidateCredentialsRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_list_job`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationListJob = Request<op::SynchronizationListJob, ()>;
-/// Builder of [`ServicePrincipals::synchronization_list_template`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationListTemplate = Request<op::SynchronizationListTemplate, ()>;
-/// Builder of [`ServicePrincipals::synchronization_secret_get_count`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationSecretGetCount = Request<op::SynchronizationSecretGetCount, ()>;
-/// Builder of [`ServicePrincipals::synchronization_set_secret`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationSetSecret = Request<
-    op::SynchronizationSetSecret,
-    crate::models::SecretsRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_template_delete_schema`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateDeleteSchema = Request<
-    op::SynchronizationTemplateDeleteSchema,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_get_count`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateGetCount = Request<
-    op::SynchronizationTemplateGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_get_schema`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateGetSchema = Request<
-    op::SynchronizationTemplateGetSchema,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_create_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaCreateDirectory = Request<
-    op::SynchronizationTemplateSchemaCreateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_delete_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaDeleteDirectory = Request<
-    op::SynchronizationTemplateSchemaDeleteDirectory,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_directory_discover`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaDirectoryDiscover = Request<
-    op::SynchronizationTemplateSchemaDirectoryDiscover,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_directory_get_count`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaDirectoryGetCount = Request<
-    op::SynchronizationTemplateSchemaDirectoryGetCount,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_filter_operator`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaFilterOperator = Request<
-    op::SynchronizationTemplateSchemaFilterOperator,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_function`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaFunction = Request<
-    op::SynchronizationTemplateSchemaFunction,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_get_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaGetDirectory = Request<
-    op::SynchronizationTemplateSchemaGetDirectory,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_list_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaListDirectory = Request<
-    op::SynchronizationTemplateSchemaListDirectory,
-    (),
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_parse_expression`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaParseExpression = Request<
-    op::SynchronizationTemplateSchemaParseExpression,
-    crate::models::ParseExpressionRequestBody,
->;
-/// Builder of [`ServicePrincipals::synchronization_template_schema_update_directory`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateSchemaUpdateDirectory = Request<
-    op::SynchronizationTemplateSchemaUpdateDirectory,
-    crate::models::DirectoryDefinition,
->;
-/// Builder of [`ServicePrincipals::synchronization_template_update_schema`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationTemplateUpdateSchema = Request<
-    op::SynchronizationTemplateUpdateSchema,
-    crate::models::SynchronizationSchema,
->;
-/// Builder of [`ServicePrincipals::synchronization_update_job`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationUpdateJob = Request<
-    op::SynchronizationUpdateJob,
-    crate::models::SynchronizationJob,
->;
-/// Builder of [`ServicePrincipals::synchronization_update_template`].
-#[cfg(feature = "service-principals")]
-pub type SynchronizationUpdateTemplate = Request<
-    op::SynchronizationUpdateTemplate,
-    crate::models::SynchronizationTemplate,
->;
-/// Builder of [`ServicePrincipals::token_issuance_policy_get_count`].
-#[cfg(feature = "service-principals")]
-pub type TokenIssuancePolicyGetCount = Request<op::TokenIssuancePolicyGetCount, ()>;
-/// Builder of [`ServicePrincipals::token_lifetime_policy_get_count`].
-#[cfg(feature = "service-principals")]
-pub type TokenLifetimePolicyGetCount = Request<op::TokenLifetimePolicyGetCount, ()>;
-/// Builder of [`ServicePrincipals::transitive_member_of_get_count`].
-#[cfg(feature = "service-principals")]
-pub type TransitiveMemberOfGetCount = Request<op::TransitiveMemberOfGetCount, ()>;
-/// Builder of [`ServicePrincipals::transitive_member_of_get_count_as_administrative_unit`].
-#[cfg(feature = "service-principals")]
-pub type TransitiveMemberOfGetCountAsAdministrativeUnit = Request<
-    op::TransitiveMemberOfGetCountAsAdministrativeUnit,
-    (),
->;
-/// Builder of [`ServicePrincipals::transitive_member_of_get_count_as_directory_role`].
-#[cfg(feature = "service-principals")]
-pub type TransitiveMemberOfGetCountAsDirectoryRole = Request<
-    op::TransitiveMemberOfGetCountAsDirectoryRole,
-    (),
->;
-/// Builder of [`ServicePrincipals::transitive_member_of_get_count_as_group`].
-#[cfg(feature = "service-principals")]
-pub type TransitiveMemberOfGetCountAsGroup = Request<
-    op::TransitiveMemberOfGetCountAsGroup,
-    (),
->;
-/// Builder of [`ServicePrincipals::update_app_role_assigned_to`].
-#[cfg(feature = "service-principals")]
-pub type UpdateAppRoleAssignedTo = Request<
-    op::UpdateAppRoleAssignedTo,
-    crate::models::AppRoleAssignment,
->;
-/// Builder of [`ServicePrincipals::update_app_role_assignment`].
-#[cfg(feature = "service-principals")]
-pub type UpdateAppRoleAssignment = Request<
-    op::UpdateAppRoleAssignment,
-    crate::models::AppRoleAssignment,
->;
-/// Builder of [`ServicePrincipals::update_delegated_permission_classification`].
-#[cfg(feature = "service-principals")]
-pub type UpdateDelegatedPermissionClassification = Request<
-    op::UpdateDelegatedPermissionClassification,
-    crate::models::DelegatedPermissionClassification,
->;
-/// Builder of [`ServicePrincipals::update_endpoint`].
-#[cfg(feature = "service-principals")]
-pub type UpdateEndpoint = Request<op::UpdateEndpoint, crate::models::Endpoint>;
-/// Builder of [`ServicePrincipals::update_federated_identity_credential`].
-#[cfg(feature = "service-principals")]
-pub type UpdateFederatedIdentityCredential = Request<
-    op::UpdateFederatedIdentityCredential,
-    crate::models::FederatedIdentityCredential,
->;
-/// Builder of [`ServicePrincipals::update_remote_desktop_security_configuration`].
-#[cfg(feature = "service-principals")]
-pub type UpdateRemoteDesktopSecurityConfiguration = Request<
-    op::UpdateRemoteDesktopSecurityConfiguration,
-    crate::models::RemoteDesktopSecurityConfiguration,
->;
-/// Builder of [`ServicePrincipals::update_service_principal`].
-#[cfg(feature = "service-principals")]
-pub type UpdateServicePrincipal = Request<
-    op::UpdateServicePrincipal,
-    crate::models::ServicePrincipal,
->;
-/// Builder of [`ServicePrincipals::update_service_principal_by_app_id`].
-#[cfg(feature = "service-principals")]
-pub type UpdateServicePrincipalByAppId = Request<
-    op::UpdateServicePrincipalByAppId,
-    crate::models::ServicePrincipal,
->;
-/// Builder of [`ServicePrincipals::validate_credential_by_synchronization_job_id`].
-#[cfg(feature = "service-principals")]
-pub type ValidateCredentialBySynchronizationJobId = Request<
-    op::ValidateCredentialBySynchronizationJobId,
-    crate::models::ValidateCredentialsRequestBody,
->;
-/// Builder of [`ServicePrincipals::validate_property`].
-#[cfg(feature = "service-principals")]
-pub type ValidateProperty = Request<
-    op::ValidateProperty,
-    crate::models::ValidatePropertiesRequestBody,
->;
+crate::request::builders!(
+    ServicePrincipals; #[cfg(feature = "applications")] AddKey add_key crate
+    ::models::AddKeyRequestBody, #[cfg(feature = "applications")] AddPassword
+    add_password crate ::models::AddPasswordRequestBody, #[cfg(feature = "applications")]
+    AddTokenSigningCertificate add_token_signing_certificate crate
+    ::models::AddTokenSigningCertificateRequestBody, #[cfg(feature = "applications")]
+    AppManagementPolicyGetCount app_management_policy_get_count(), #[cfg(feature =
+    "applications")] AppRoleAssignedToGetCount app_role_assigned_to_get_count(),
+    #[cfg(feature = "applications")] AppRoleAssignmentGetCount
+    app_role_assignment_get_count(), #[cfg(feature = "applications")] CheckMemberGroup
+    check_member_group crate ::models::CheckMemberGroupsRequestBody, #[cfg(feature =
+    "applications")] CheckMemberObject check_member_object crate
+    ::models::CheckMemberObjectsRequestBody, #[cfg(feature = "applications")]
+    ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef
+    claims_mapping_policy_delete_claims_mapping_policy_by_ref(), #[cfg(feature =
+    "applications")] ClaimsMappingPolicyGetCount claims_mapping_policy_get_count(),
+    #[cfg(feature = "applications")] CreateAppRoleAssignedTo create_app_role_assigned_to
+    crate ::models::AppRoleAssignment, #[cfg(feature = "applications")]
+    CreateAppRoleAssignment create_app_role_assignment crate ::models::AppRoleAssignment,
+    #[cfg(feature = "applications")] CreateClaimsMappingPolicyByRef
+    create_claims_mapping_policy_by_ref crate ::models::ReferenceCreate, #[cfg(feature =
+    "applications")] CreateDelegatedPermissionClassification
+    create_delegated_permission_classification crate
+    ::models::DelegatedPermissionClassification, #[cfg(feature = "applications")]
+    CreateEndpoint create_endpoint crate ::models::Endpoint, #[cfg(feature =
+    "applications")] CreateFederatedIdentityCredential
+    create_federated_identity_credential crate ::models::FederatedIdentityCredential,
+    #[cfg(feature = "applications")] CreateHomeRealmDiscoveryPolicyByRef
+    create_home_realm_discovery_policy_by_ref crate ::models::ReferenceCreate,
+    #[cfg(feature = "applications")] CreateOwnerByRef create_owner_by_ref crate
+    ::models::ReferenceCreate, #[cfg(feature = "applications")] CreateServicePrincipal
+    create_service_principal crate ::models::ServicePrincipal, #[cfg(feature =
+    "applications")] CreatedObjectGetCount created_object_get_count(), #[cfg(feature =
+    "applications")] CreatedObjectGetCountAsServicePrincipal
+    created_object_get_count_as_service_principal(), #[cfg(feature = "applications")]
+    DelegatedPermissionClassificationGetCount
+    delegated_permission_classification_get_count(), #[cfg(feature = "applications")]
+    DeleteAppRoleAssignedTo delete_app_role_assigned_to(), #[cfg(feature =
+    "applications")] DeleteAppRoleAssignment delete_app_role_assignment(), #[cfg(feature
+    = "applications")] DeleteClaimsMappingPolicyByRef
+    delete_claims_mapping_policy_by_ref(), #[cfg(feature = "applications")]
+    DeleteDelegatedPermissionClassification delete_delegated_permission_classification(),
+    #[cfg(feature = "applications")] DeleteEndpoint delete_endpoint(), #[cfg(feature =
+    "applications")] DeleteFederatedIdentityCredential
+    delete_federated_identity_credential(), #[cfg(feature = "applications")]
+    DeleteHomeRealmDiscoveryPolicyByRef delete_home_realm_discovery_policy_by_ref(),
+    #[cfg(feature = "applications")] DeleteOwnerByRef delete_owner_by_ref(),
+    #[cfg(feature = "applications")] DeleteRemoteDesktopSecurityConfiguration
+    delete_remote_desktop_security_configuration(), #[cfg(feature = "applications")]
+    DeleteServicePrincipal delete_service_principal(), #[cfg(feature = "applications")]
+    DeleteServicePrincipalByAppId delete_service_principal_by_app_id(), #[cfg(feature =
+    "applications")] DeleteSynchronization delete_synchronization(), #[cfg(feature =
+    "applications")] Delta delta(), #[cfg(feature = "applications")] EndpointGetCount
+    endpoint_get_count(), #[cfg(feature = "applications")]
+    FederatedIdentityCredentialDeleteByName
+    federated_identity_credential_delete_by_name(), #[cfg(feature = "applications")]
+    FederatedIdentityCredentialGetByName federated_identity_credential_get_by_name(),
+    #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount
+    federated_identity_credential_get_count(), #[cfg(feature = "applications")]
+    FederatedIdentityCredentialUpdateByName federated_identity_credential_update_by_name
+    crate ::models::FederatedIdentityCredential, #[cfg(feature = "applications")]
+    GetAppManagementPolicy get_app_management_policy(), #[cfg(feature = "applications")]
+    GetAppRoleAssignedTo get_app_role_assigned_to(), #[cfg(feature = "applications")]
+    GetAppRoleAssignment get_app_role_assignment(), #[cfg(feature = "applications")]
+    GetAvailableExtensionProperty get_available_extension_property crate
+    ::models::GetAvailableExtensionPropertiesRequestBody, #[cfg(feature =
+    "applications")] GetById get_by_id crate ::models::GetByIdsRequestBody, #[cfg(feature
+    = "applications")] GetCount get_count(), #[cfg(feature = "applications")]
+    GetCreatedObject get_created_object(), #[cfg(feature = "applications")]
+    GetCreatedObjectAsServicePrincipal get_created_object_as_service_principal(),
+    #[cfg(feature = "applications")] GetDelegatedPermissionClassification
+    get_delegated_permission_classification(), #[cfg(feature = "applications")]
+    GetEndpoint get_endpoint(), #[cfg(feature = "applications")]
+    GetFederatedIdentityCredential get_federated_identity_credential(), #[cfg(feature =
+    "applications")] GetMemberGroup get_member_group crate
+    ::models::GetMemberGroupsRequestBody, #[cfg(feature = "applications")]
+    GetMemberObject get_member_object crate ::models::GetMemberObjectsRequestBody,
+    #[cfg(feature = "applications")] GetMemberOf get_member_of(), #[cfg(feature =
+    "applications")] GetMemberOfAsAdministrativeUnit
+    get_member_of_as_administrative_unit(), #[cfg(feature = "applications")]
+    GetMemberOfAsDirectoryRole get_member_of_as_directory_role(), #[cfg(feature =
+    "applications")] GetMemberOfAsGroup get_member_of_as_group(), #[cfg(feature =
+    "applications")] GetOauth2PermissionGrant get_oauth2_permission_grant(),
+    #[cfg(feature = "applications")] GetOwnedObject get_owned_object(), #[cfg(feature =
+    "applications")] GetOwnedObjectAsAppRoleAssignment
+    get_owned_object_as_app_role_assignment(), #[cfg(feature = "applications")]
+    GetOwnedObjectAsApplication get_owned_object_as_application(), #[cfg(feature =
+    "applications")] GetOwnedObjectAsEndpoint get_owned_object_as_endpoint(),
+    #[cfg(feature = "applications")] GetOwnedObjectAsGroup get_owned_object_as_group(),
+    #[cfg(feature = "applications")] GetOwnedObjectAsServicePrincipal
+    get_owned_object_as_service_principal(), #[cfg(feature = "applications")]
+    GetOwnerAsAppRoleAssignment get_owner_as_app_role_assignment(), #[cfg(feature =
+    "applications")] GetOwnerAsEndpoint get_owner_as_endpoint(), #[cfg(feature =
+    "applications")] GetOwnerAsServicePrincipal get_owner_as_service_principal(),
+    #[cfg(feature = "applications")] GetOwnerAsUser get_owner_as_user(), #[cfg(feature =
+    "applications")] GetRemoteDesktopSecurityConfiguration
+    get_remote_desktop_security_configuration(), #[cfg(feature = "applications")]
+    GetServicePrincipal get_service_principal(), #[cfg(feature = "applications")]
+    GetServicePrincipalByAppId get_service_principal_by_app_id(), #[cfg(feature =
+    "applications")] GetSynchronization get_synchronization(), #[cfg(feature =
+    "applications")] GetTokenIssuancePolicy get_token_issuance_policy(), #[cfg(feature =
+    "applications")] GetTokenLifetimePolicy get_token_lifetime_policy(), #[cfg(feature =
+    "applications")] GetTransitiveMemberOf get_transitive_member_of(), #[cfg(feature =
+    "applications")] GetTransitiveMemberOfAsAdministrativeUnit
+    get_transitive_member_of_as_administrative_unit(), #[cfg(feature = "applications")]
+    GetTransitiveMemberOfAsDirectoryRole get_transitive_member_of_as_directory_role(),
+    #[cfg(feature = "applications")] GetTransitiveMemberOfAsGroup
+    get_transitive_member_of_as_group(), #[cfg(feature = "applications")]
+    HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef
+    home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref(),
+    #[cfg(feature = "applications")] HomeRealmDiscoveryPolicyGetCount
+    home_realm_discovery_policy_get_count(), #[cfg(feature = "applications")]
+    ListAppManagementPolicy list_app_management_policy(), #[cfg(feature =
+    "applications")] ListAppRoleAssignedTo list_app_role_assigned_to(), #[cfg(feature =
+    "applications")] ListAppRoleAssignment list_app_role_assignment(), #[cfg(feature =
+    "applications")] ListClaimsMappingPolicy list_claims_mapping_policy(), #[cfg(feature
+    = "applications")] ListClaimsMappingPolicyByRef list_claims_mapping_policy_by_ref(),
+    #[cfg(feature = "applications")] ListCreatedObject list_created_object(),
+    #[cfg(feature = "applications")] ListCreatedObjectAsServicePrincipal
+    list_created_object_as_service_principal(), #[cfg(feature = "applications")]
+    ListDelegatedPermissionClassification list_delegated_permission_classification(),
+    #[cfg(feature = "applications")] ListEndpoint list_endpoint(), #[cfg(feature =
+    "applications")] ListFederatedIdentityCredential
+    list_federated_identity_credential(), #[cfg(feature = "applications")]
+    ListHomeRealmDiscoveryPolicy list_home_realm_discovery_policy(), #[cfg(feature =
+    "applications")] ListHomeRealmDiscoveryPolicyByRef
+    list_home_realm_discovery_policy_by_ref(), #[cfg(feature = "applications")]
+    ListMemberOf list_member_of(), #[cfg(feature = "applications")]
+    ListMemberOfAsAdministrativeUnit list_member_of_as_administrative_unit(),
+    #[cfg(feature = "applications")] ListMemberOfAsDirectoryRole
+    list_member_of_as_directory_role(), #[cfg(feature = "applications")]
+    ListMemberOfAsGroup list_member_of_as_group(), #[cfg(feature = "applications")]
+    ListOauth2PermissionGrant list_oauth2_permission_grant(), #[cfg(feature =
+    "applications")] ListOwnedObject list_owned_object(), #[cfg(feature =
+    "applications")] ListOwnedObjectAsAppRoleAssignment
+    list_owned_object_as_app_role_assignment(), #[cfg(feature = "applications")]
+    ListOwnedObjectAsApplication list_owned_object_as_application(), #[cfg(feature =
+    "applications")] ListOwnedObjectAsEndpoint list_owned_object_as_endpoint(),
+    #[cfg(feature = "applications")] ListOwnedObjectAsGroup list_owned_object_as_group(),
+    #[cfg(feature = "applications")] ListOwnedObjectAsServicePrincipal
+    list_owned_object_as_service_principal(), #[cfg(feature = "applications")] ListOwner
+    list_owner(), #[cfg(feature = "applications")] ListOwnerAsAppRoleAssignment
+    list_owner_as_app_role_assignment(), #[cfg(feature = "applications")]
+    ListOwnerAsEndpoint list_owner_as_endpoint(), #[cfg(feature = "applications")]
+    ListOwnerAsServicePrincipal list_owner_as_service_principal(), #[cfg(feature =
+    "applications")] ListOwnerAsUser list_owner_as_user(), #[cfg(feature =
+    "applications")] ListOwnerByRef list_owner_by_ref(), #[cfg(feature = "applications")]
+    ListServicePrincipal list_service_principal(), #[cfg(feature = "applications")]
+    ListTokenIssuancePolicy list_token_issuance_policy(), #[cfg(feature =
+    "applications")] ListTokenLifetimePolicy list_token_lifetime_policy(), #[cfg(feature
+    = "applications")] ListTransitiveMemberOf list_transitive_member_of(), #[cfg(feature
+    = "applications")] ListTransitiveMemberOfAsAdministrativeUnit
+    list_transitive_member_of_as_administrative_unit(), #[cfg(feature = "applications")]
+    ListTransitiveMemberOfAsDirectoryRole list_transitive_member_of_as_directory_role(),
+    #[cfg(feature = "applications")] ListTransitiveMemberOfAsGroup
+    list_transitive_member_of_as_group(), #[cfg(feature = "applications")]
+    MemberOfGetCount member_of_get_count(), #[cfg(feature = "applications")]
+    MemberOfGetCountAsAdministrativeUnit member_of_get_count_as_administrative_unit(),
+    #[cfg(feature = "applications")] MemberOfGetCountAsDirectoryRole
+    member_of_get_count_as_directory_role(), #[cfg(feature = "applications")]
+    MemberOfGetCountAsGroup member_of_get_count_as_group(), #[cfg(feature =
+    "applications")] Oauth2PermissionGrantGetCount oauth2_permission_grant_get_count(),
+    #[cfg(feature = "applications")] OwnedObjectGetCount owned_object_get_count(),
+    #[cfg(feature = "applications")] OwnedObjectGetCountAsAppRoleAssignment
+    owned_object_get_count_as_app_role_assignment(), #[cfg(feature = "applications")]
+    OwnedObjectGetCountAsApplication owned_object_get_count_as_application(),
+    #[cfg(feature = "applications")] OwnedObjectGetCountAsEndpoint
+    owned_object_get_count_as_endpoint(), #[cfg(feature = "applications")]
+    OwnedObjectGetCountAsGroup owned_object_get_count_as_group(), #[cfg(feature =
+    "applications")] OwnedObjectGetCountAsServicePrincipal
+    owned_object_get_count_as_service_principal(), #[cfg(feature = "applications")]
+    OwnerDeleteDirectoryObjectByRef owner_delete_directory_object_by_ref(), #[cfg(feature
+    = "applications")] OwnerGetCount owner_get_count(), #[cfg(feature = "applications")]
+    OwnerGetCountAsAppRoleAssignment owner_get_count_as_app_role_assignment(),
+    #[cfg(feature = "applications")] OwnerGetCountAsEndpoint
+    owner_get_count_as_endpoint(), #[cfg(feature = "applications")]
+    OwnerGetCountAsServicePrincipal owner_get_count_as_service_principal(), #[cfg(feature
+    = "applications")] OwnerGetCountAsUser owner_get_count_as_user(), #[cfg(feature =
+    "applications")] RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup
+    remote_desktop_security_configuration_create_target_device_group crate
+    ::models::TargetDeviceGroup, #[cfg(feature = "applications")]
+    RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup
+    remote_desktop_security_configuration_delete_target_device_group(), #[cfg(feature =
+    "applications")] RemoteDesktopSecurityConfigurationGetTargetDeviceGroup
+    remote_desktop_security_configuration_get_target_device_group(), #[cfg(feature =
+    "applications")] RemoteDesktopSecurityConfigurationListTargetDeviceGroup
+    remote_desktop_security_configuration_list_target_device_group(), #[cfg(feature =
+    "applications")] RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount
+    remote_desktop_security_configuration_target_device_group_get_count(), #[cfg(feature
+    = "applications")] RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup
+    remote_desktop_security_configuration_update_target_device_group crate
+    ::models::TargetDeviceGroup, #[cfg(feature = "applications")] RemoveKey remove_key
+    crate ::models::RemoveKeyRequestBody, #[cfg(feature = "applications")] RemovePassword
+    remove_password crate ::models::RemovePasswordRequestBody, #[cfg(feature =
+    "applications")] Restore restore crate ::models::ServicePrincipalsRestoreRequestBody,
+    #[cfg(feature = "applications")] SetSynchronization set_synchronization crate
+    ::models::Synchronization, SynchronizationAcquireAccessToken
+    synchronization_acquire_access_token crate ::models::AcquireAccessTokenRequestBody,
+    #[cfg(feature = "applications")] SynchronizationCreateJob synchronization_create_job
+    crate ::models::SynchronizationJob, #[cfg(feature = "applications")]
+    SynchronizationCreateTemplate synchronization_create_template crate
+    ::models::SynchronizationTemplate, #[cfg(feature = "applications")]
+    SynchronizationDeleteJob synchronization_delete_job(), #[cfg(feature =
+    "applications")] SynchronizationDeleteTemplate synchronization_delete_template(),
+    #[cfg(feature = "applications")] SynchronizationGetJob synchronization_get_job(),
+    #[cfg(feature = "applications")] SynchronizationGetTemplate
+    synchronization_get_template(), #[cfg(feature = "applications")]
+    SynchronizationJobDeleteBulkUpload synchronization_job_delete_bulk_upload(),
+    #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUploadContent
+    synchronization_job_delete_bulk_upload_content(), #[cfg(feature = "applications")]
+    SynchronizationJobDeleteSchema synchronization_job_delete_schema(), #[cfg(feature =
+    "applications")] SynchronizationJobGetBulkUpload
+    synchronization_job_get_bulk_upload(), #[cfg(feature = "applications")]
+    SynchronizationJobGetBulkUploadContent synchronization_job_get_bulk_upload_content(),
+    #[cfg(feature = "applications")] SynchronizationJobGetCount
+    synchronization_job_get_count(), #[cfg(feature = "applications")]
+    SynchronizationJobGetSchema synchronization_job_get_schema(), #[cfg(feature =
+    "applications")] SynchronizationJobPause synchronization_job_pause(), #[cfg(feature =
+    "applications")] SynchronizationJobProvisionOnDemand
+    synchronization_job_provision_on_demand crate ::models::ProvisionOnDemandRequestBody,
+    #[cfg(feature = "applications")] SynchronizationJobRestart
+    synchronization_job_restart crate ::models::RestartRequestBody, #[cfg(feature =
+    "applications")] SynchronizationJobSchemaCreateDirectory
+    synchronization_job_schema_create_directory crate ::models::DirectoryDefinition,
+    #[cfg(feature = "applications")] SynchronizationJobSchemaDeleteDirectory
+    synchronization_job_schema_delete_directory(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaDirectoryDiscover
+    synchronization_job_schema_directory_discover(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaDirectoryGetCount
+    synchronization_job_schema_directory_get_count(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaFilterOperator synchronization_job_schema_filter_operator(),
+    #[cfg(feature = "applications")] SynchronizationJobSchemaFunction
+    synchronization_job_schema_function(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaGetDirectory synchronization_job_schema_get_directory(),
+    #[cfg(feature = "applications")] SynchronizationJobSchemaListDirectory
+    synchronization_job_schema_list_directory(), #[cfg(feature = "applications")]
+    SynchronizationJobSchemaParseExpression synchronization_job_schema_parse_expression
+    crate ::models::ParseExpressionRequestBody, #[cfg(feature = "applications")]
+    SynchronizationJobSchemaUpdateDirectory synchronization_job_schema_update_directory
+    crate ::models::DirectoryDefinition, #[cfg(feature = "applications")]
+    SynchronizationJobSetBulkUploadContent synchronization_job_set_bulk_upload_content
+    crate ::runtime::Bytes, #[cfg(feature = "applications")] SynchronizationJobStart
+    synchronization_job_start(), #[cfg(feature = "applications")]
+    SynchronizationJobUpdateBulkUpload synchronization_job_update_bulk_upload crate
+    ::models::BulkUpload, #[cfg(feature = "applications")] SynchronizationJobUpdateSchema
+    synchronization_job_update_schema crate ::models::SynchronizationSchema,
+    #[cfg(feature = "applications")] SynchronizationJobValidateCredential
+    synchronization_job_validate_credential crate
+    ::models::ValidateCredentialsRequestBody, #[cfg(feature = "applications")]
+    SynchronizationListJob synchronization_list_job(), #[cfg(feature = "applications")]
+    SynchronizationListTemplate synchronization_list_template(), #[cfg(feature =
+    "applications")] SynchronizationSecretGetCount synchronization_secret_get_count(),
+    #[cfg(feature = "applications")] SynchronizationSetSecret synchronization_set_secret
+    crate ::models::SecretsRequestBody, #[cfg(feature = "applications")]
+    SynchronizationTemplateDeleteSchema synchronization_template_delete_schema(),
+    #[cfg(feature = "applications")] SynchronizationTemplateGetCount
+    synchronization_template_get_count(), #[cfg(feature = "applications")]
+    SynchronizationTemplateGetSchema synchronization_template_get_schema(), #[cfg(feature
+    = "applications")] SynchronizationTemplateSchemaCreateDirectory
+    synchronization_template_schema_create_directory crate ::models::DirectoryDefinition,
+    #[cfg(feature = "applications")] SynchronizationTemplateSchemaDeleteDirectory
+    synchronization_template_schema_delete_directory(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaDirectoryDiscover
+    synchronization_template_schema_directory_discover(), #[cfg(feature =
+    "applications")] SynchronizationTemplateSchemaDirectoryGetCount
+    synchronization_template_schema_directory_get_count(), #[cfg(feature =
+    "applications")] SynchronizationTemplateSchemaFilterOperator
+    synchronization_template_schema_filter_operator(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaFunction synchronization_template_schema_function(),
+    #[cfg(feature = "applications")] SynchronizationTemplateSchemaGetDirectory
+    synchronization_template_schema_get_directory(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaListDirectory
+    synchronization_template_schema_list_directory(), #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaParseExpression
+    synchronization_template_schema_parse_expression crate
+    ::models::ParseExpressionRequestBody, #[cfg(feature = "applications")]
+    SynchronizationTemplateSchemaUpdateDirectory
+    synchronization_template_schema_update_directory crate ::models::DirectoryDefinition,
+    #[cfg(feature = "applications")] SynchronizationTemplateUpdateSchema
+    synchronization_template_update_schema crate ::models::SynchronizationSchema,
+    #[cfg(feature = "applications")] SynchronizationUpdateJob synchronization_update_job
+    crate ::models::SynchronizationJob, #[cfg(feature = "applications")]
+    SynchronizationUpdateTemplate synchronization_update_template crate
+    ::models::SynchronizationTemplate, #[cfg(feature = "applications")]
+    TokenIssuancePolicyGetCount token_issuance_policy_get_count(), #[cfg(feature =
+    "applications")] TokenLifetimePolicyGetCount token_lifetime_policy_get_count(),
+    #[cfg(feature = "applications")] TransitiveMemberOfGetCount
+    transitive_member_of_get_count(), #[cfg(feature = "applications")]
+    TransitiveMemberOfGetCountAsAdministrativeUnit
+    transitive_member_of_get_count_as_administrative_unit(), #[cfg(feature =
+    "applications")] TransitiveMemberOfGetCountAsDirectoryRole
+    transitive_member_of_get_count_as_directory_role(), #[cfg(feature = "applications")]
+    TransitiveMemberOfGetCountAsGroup transitive_member_of_get_count_as_group(),
+    #[cfg(feature = "applications")] UpdateAppRoleAssignedTo update_app_role_assigned_to
+    crate ::models::AppRoleAssignment, #[cfg(feature = "applications")]
+    UpdateAppRoleAssignment update_app_role_assignment crate ::models::AppRoleAssignment,
+    #[cfg(feature = "applications")] UpdateDelegatedPermissionClassification
+    update_delegated_permission_classification crate
+    ::models::DelegatedPermissionClassification, #[cfg(feature = "applications")]
+    UpdateEndpoint update_endpoint crate ::models::Endpoint, #[cfg(feature =
+    "applications")] UpdateFederatedIdentityCredential
+    update_federated_identity_credential crate ::models::FederatedIdentityCredential,
+    #[cfg(feature = "applications")] UpdateRemoteDesktopSecurityConfiguration
+    update_remote_desktop_security_configuration crate
+    ::models::RemoteDesktopSecurityConfiguration, #[cfg(feature = "applications")]
+    UpdateServicePrincipal update_service_principal crate ::models::ServicePrincipal,
+    #[cfg(feature = "applications")] UpdateServicePrincipalByAppId
+    update_service_principal_by_app_id crate ::models::ServicePrincipal, #[cfg(feature =
+    "applications")] ValidateCredentialBySynchronizationJobId
+    validate_credential_by_synchronization_job_id crate
+    ::models::ValidateCredentialsRequestBody, #[cfg(feature = "applications")]
+    ValidateProperty validate_property crate
+    ::models::ServicePrincipalsValidatePropertyRequestBody
+);
 pub mod op {
     //! The operation types of `/servicePrincipals`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] AddKey = Post
+        #[cfg(feature = "applications")] AddKey = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addKey",
         "servicePrincipal_addKey", path[("servicePrincipal-id", "ServicePrincipalId")],
-        output crate ::request::Json < crate ::models::KeyCredential >, permissions
+        output(json KeyCredential), permissions P_45A56A7EA316, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] AddPassword = Post
+        "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addPassword",
+        "servicePrincipal_addPassword", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json PasswordCredential), permissions
         P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] AddPassword = Post
-        "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addPassword",
-        "servicePrincipal_addPassword", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::PasswordCredential >, permissions P_45A56A7EA316, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] AddTokenSigningCertificate = Post
+        #[cfg(feature = "applications")] AddTokenSigningCertificate = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.addTokenSigningCertificate",
         "servicePrincipal_addTokenSigningCertificate", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SelfSignedCertificate >, permissions P_45A56A7EA316,
-        options[FromIdentity]
+        "ServicePrincipalId")], output(json SelfSignedCertificate), permissions
+        P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] AppManagementPolicyGetCount = Get
+        #[cfg(feature = "applications")] AppManagementPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appManagementPolicies/$count",
         "servicePrincipal.appManagementPolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] AppRoleAssignedToGetCount = Get
+        #[cfg(feature = "applications")] AppRoleAssignedToGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/$count",
         "servicePrincipal.appRoleAssignedTo_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] AppRoleAssignmentGetCount = Get
+        #[cfg(feature = "applications")] AppRoleAssignmentGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/$count",
         "servicePrincipal.appRoleAssignment_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CheckMemberGroup = Post
+        #[cfg(feature = "applications")] CheckMemberGroup = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberGroups",
         "servicePrincipal_checkMemberGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsCheckMemberGroupResponse >, permissions
-        P_AD2385970A07, options[FromIdentity]
+        "ServicePrincipalId")], output(json ServicePrincipalsCheckMemberGroupResponse),
+        permissions P_AD2385970A07, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CheckMemberObject = Post
+        #[cfg(feature = "applications")] CheckMemberObject = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.checkMemberObjects",
         "servicePrincipal_checkMemberObject", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsCheckMemberObjectResponse >, permissions
-        P_2079831CC2CF, options[FromIdentity]
+        "ServicePrincipalId")], output(json ServicePrincipalsCheckMemberObjectResponse),
+        permissions P_2079831CC2CF, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/{claimsMappingPolicy-id}/$ref",
         "servicePrincipal.claimsMappingPolicy_DeleteClaimsMappingPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("claimsMappingPolicy-id",
-        "ClaimsMappingPolicyId")], output crate ::request::NoContent, permissions
-        P_17A0D535F9C2, options[IfMatch FromIdentity]
+        "ClaimsMappingPolicyId")], output none, permissions P_17A0D535F9C2,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ClaimsMappingPolicyGetCount = Get
+        #[cfg(feature = "applications")] ClaimsMappingPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$count",
         "servicePrincipal.claimsMappingPolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_E13B2998F385, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_E13B2998F385,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateAppRoleAssignedTo = Post
+        #[cfg(feature = "applications")] CreateAppRoleAssignedTo = Post
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
         "servicePrincipal_CreateAppRoleAssignedTo", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, permissions P_E865896321DD, options[FromIdentity]
+        "ServicePrincipalId")], output(json AppRoleAssignment), permissions
+        P_E865896321DD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateAppRoleAssignment = Post
+        #[cfg(feature = "applications")] CreateAppRoleAssignment = Post
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
         "servicePrincipal_CreateAppRoleAssignment", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, permissions P_E865896321DD, options[FromIdentity]
+        "ServicePrincipalId")], output(json AppRoleAssignment), permissions
+        P_E865896321DD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateClaimsMappingPolicyByRef = Post
+        #[cfg(feature = "applications")] CreateClaimsMappingPolicyByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
         "servicePrincipal_CreateClaimsMappingPolicyGraphBPreRef",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, permissions P_E13B2998F385, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none, permissions
+        P_E13B2998F385, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateDelegatedPermissionClassification =
-        Post
+        #[cfg(feature = "applications")] CreateDelegatedPermissionClassification = Post
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications",
         "servicePrincipal_CreateDelegatedPermissionClassification",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DelegatedPermissionClassification >, permissions
-        P_AFC14AF23D3C, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        DelegatedPermissionClassification), permissions P_AFC14AF23D3C,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateEndpoint = Post
+        #[cfg(feature = "applications")] CreateEndpoint = Post
         "/servicePrincipals/{servicePrincipal-id}/endpoints",
         "servicePrincipal_CreateEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate ::models::Endpoint
-        >, options[FromIdentity]
+        "ServicePrincipalId")], output(json Endpoint), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateFederatedIdentityCredential = Post
+        #[cfg(feature = "applications")] CreateFederatedIdentityCredential = Post
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials",
         "servicePrincipal_CreateFederatedIdentityCredential",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::FederatedIdentityCredential >, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        FederatedIdentityCredential), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateHomeRealmDiscoveryPolicyByRef = Post
+        #[cfg(feature = "applications")] CreateHomeRealmDiscoveryPolicyByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_CreateHomeRealmDiscoveryPolicyGraphBPreRef",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, permissions P_E13B2998F385, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none, permissions
+        P_E13B2998F385, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateOwnerByRef = Post
+        #[cfg(feature = "applications")] CreateOwnerByRef = Post
         "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
         "servicePrincipal_CreateOwnerGraphBPreRef", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, permissions
-        P_4D22AE3DFD61, options[FromIdentity]
+        "ServicePrincipalId")], output none, permissions P_4D22AE3DFD61,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreateServicePrincipal = Post
-        "/servicePrincipals", "servicePrincipal_CreateServicePrincipal", path[], output
-        crate ::request::Json < crate ::models::ServicePrincipal >, permissions
-        P_45A56A7EA316, options[]
+        #[cfg(feature = "applications")] CreateServicePrincipal = Post
+        "/servicePrincipals", "servicePrincipal_CreateServicePrincipal", path[],
+        output(json ServicePrincipal), permissions P_45A56A7EA316, options[]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreatedObjectGetCount = Get
+        #[cfg(feature = "applications")] CreatedObjectGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/$count",
         "servicePrincipal.createdObject_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] CreatedObjectGetCountAsServicePrincipal =
-        Get
+        #[cfg(feature = "applications")] CreatedObjectGetCountAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.CreatedObject_GetCountAsServicePrincipal",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DelegatedPermissionClassificationGetCount
-        = Get
+        #[cfg(feature = "applications")] DelegatedPermissionClassificationGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/$count",
         "servicePrincipal.delegatedPermissionClassification_GetCount",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_605B7E1BCC38, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_605B7E1BCC38, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteAppRoleAssignedTo = Delete
+        #[cfg(feature = "applications")] DeleteAppRoleAssignedTo = Delete
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}",
         "servicePrincipal_DeleteAppRoleAssignedTo", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::NoContent, permissions P_402DAED15333, options[IfMatch
-        FromIdentity]
+        none, permissions P_402DAED15333, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteAppRoleAssignment = Delete
+        #[cfg(feature = "applications")] DeleteAppRoleAssignment = Delete
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
         "servicePrincipal_DeleteAppRoleAssignment", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::NoContent, permissions P_402DAED15333, options[IfMatch
-        FromIdentity]
+        none, permissions P_402DAED15333, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteClaimsMappingPolicyByRef = Delete
+        #[cfg(feature = "applications")] DeleteClaimsMappingPolicyByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
         "servicePrincipal_DeleteClaimsMappingPolicyGraphBPreRef",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[IfMatch]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none,
+        options[IfMatch]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteDelegatedPermissionClassification =
-        Delete
+        #[cfg(feature = "applications")] DeleteDelegatedPermissionClassification = Delete
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/{delegatedPermissionClassification-id}",
         "servicePrincipal_DeleteDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("delegatedPermissionClassification-id", "DelegatedPermissionClassificationId")],
-        output crate ::request::NoContent, permissions P_AFC14AF23D3C, options[IfMatch
-        FromIdentity]
+        output none, permissions P_AFC14AF23D3C, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteEndpoint = Delete
+        #[cfg(feature = "applications")] DeleteEndpoint = Delete
         "/servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}",
         "servicePrincipal_DeleteEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output none,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteFederatedIdentityCredential = Delete
+        #[cfg(feature = "applications")] DeleteFederatedIdentityCredential = Delete
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "servicePrincipal_DeleteFederatedIdentityCredential",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("federatedIdentityCredential-id", "FederatedIdentityCredentialId")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteHomeRealmDiscoveryPolicyByRef =
-        Delete
+        #[cfg(feature = "applications")] DeleteHomeRealmDiscoveryPolicyByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_DeleteHomeRealmDiscoveryPolicyGraphBPreRef",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[IfMatch]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none,
+        options[IfMatch]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteOwnerByRef = Delete
+        #[cfg(feature = "applications")] DeleteOwnerByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
         "servicePrincipal_DeleteOwnerGraphBPreRef", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, options[IfMatch]
+        "ServicePrincipalId")], output none, options[IfMatch]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteRemoteDesktopSecurityConfiguration =
+        #[cfg(feature = "applications")] DeleteRemoteDesktopSecurityConfiguration =
         Delete
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_DeleteRemoteDesktopSecurityConfiguration",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, permissions P_A77ACE80C8A6, options[IfMatch FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none, permissions
+        P_A77ACE80C8A6, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteServicePrincipal = Delete
+        #[cfg(feature = "applications")] DeleteServicePrincipal = Delete
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_DeleteServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, permissions
-        P_45A56A7EA316, options[IfMatch FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteServicePrincipalByAppId = Delete
-        "/servicePrincipals(appId='{appId}')",
-        "servicePrincipal_DeleteServicePrincipalGraphBPreAppId", path[("appId",
-        "AppId")], output crate ::request::NoContent, permissions P_45A56A7EA316,
-        options[IfMatch FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] DeleteSynchronization = Delete
-        "/servicePrincipals/{servicePrincipal-id}/synchronization",
-        "servicePrincipal_DeleteSynchronization", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, options[IfMatch
+        "ServicePrincipalId")], output none, permissions P_45A56A7EA316, options[IfMatch
         FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] Delta = Get
-        "/servicePrincipals/microsoft.graph.delta()", "servicePrincipal_delta", path[],
-        output crate ::request::Json < crate ::models::ServicePrincipalsDeltaResponse >,
-        permissions P_F452FDA6071C, options[Top Skip Search Filter Count Select OrderBy
-        Expand Paged]
+        #[cfg(feature = "applications")] DeleteServicePrincipalByAppId = Delete
+        "/servicePrincipals(appId='{appId}')",
+        "servicePrincipal_DeleteServicePrincipalGraphBPreAppId", path[("appId",
+        "AppId")], output none, permissions P_45A56A7EA316, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] EndpointGetCount = Get
+        #[cfg(feature = "applications")] DeleteSynchronization = Delete
+        "/servicePrincipals/{servicePrincipal-id}/synchronization",
+        "servicePrincipal_DeleteSynchronization", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output none, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] Delta = Get
+        "/servicePrincipals/microsoft.graph.delta()", "servicePrincipal_delta", path[],
+        output(json ServicePrincipalsDeltaResponse), permissions P_F452FDA6071C,
+        options[Top Skip Search Filter Count Select OrderBy Expand Paged]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] EndpointGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/endpoints/$count",
         "servicePrincipal.endpoint_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] FederatedIdentityCredentialDeleteByName =
-        Delete
+        #[cfg(feature = "applications")] FederatedIdentityCredentialDeleteByName = Delete
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')",
         "servicePrincipal.federatedIdentityCredential_DeleteGraphBPreName",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("name", "Name")], output
-        crate ::request::NoContent, options[IfMatch FromIdentity]
+        none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] FederatedIdentityCredentialGetByName = Get
+        #[cfg(feature = "applications")] FederatedIdentityCredentialGetByName = Get
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')",
         "servicePrincipal.federatedIdentityCredential_GetGraphBPreName",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("name", "Name")], output
-        crate ::request::Json < crate ::models::FederatedIdentityCredential >,
-        options[Select Expand FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("name", "Name")],
+        output(json FederatedIdentityCredential), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] FederatedIdentityCredentialGetCount = Get
+        #[cfg(feature = "applications")] FederatedIdentityCredentialGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/$count",
         "servicePrincipal.federatedIdentityCredential_GetCount",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] FederatedIdentityCredentialUpdateByName =
-        Patch
+        #[cfg(feature = "applications")] FederatedIdentityCredentialUpdateByName = Patch
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials(name='{name}')",
         "servicePrincipal.federatedIdentityCredential_UpdateGraphBPreName",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("name", "Name")], output
-        crate ::request::JsonOrNoContent < crate ::models::FederatedIdentityCredential >,
-        options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("name", "Name")],
+        output(json_or_none FederatedIdentityCredential), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetAppManagementPolicy = Get
+        #[cfg(feature = "applications")] GetAppManagementPolicy = Get
         "/servicePrincipals/{servicePrincipal-id}/appManagementPolicies/{appManagementPolicy-id}",
         "servicePrincipal_GetAppManagementPolicy", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("appManagementPolicy-id", "AppManagementPolicyId")],
-        output crate ::request::Json < crate ::models::AppManagementPolicy >,
-        options[Select Expand FromIdentity]
+        output(json AppManagementPolicy), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetAppRoleAssignedTo = Get
+        #[cfg(feature = "applications")] GetAppRoleAssignedTo = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}",
         "servicePrincipal_GetAppRoleAssignedTo", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::Json < crate ::models::AppRoleAssignment >, options[Select
-        Expand FromIdentity]
+        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")],
+        output(json AppRoleAssignment), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetAppRoleAssignment = Get
+        #[cfg(feature = "applications")] GetAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
         "servicePrincipal_GetAppRoleAssignment", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::Json < crate ::models::AppRoleAssignment >, options[Select
-        Expand FromIdentity]
+        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")],
+        output(json AppRoleAssignment), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetAvailableExtensionProperty = Post
+        #[cfg(feature = "applications")] GetAvailableExtensionProperty = Post
         "/servicePrincipals/microsoft.graph.getAvailableExtensionProperties",
-        "servicePrincipal_getAvailableExtensionProperty", path[], output crate
-        ::request::Json < crate
-        ::models::ServicePrincipalsGetAvailableExtensionPropertyResponse >, options[]
+        "servicePrincipal_getAvailableExtensionProperty", path[], output(json
+        ServicePrincipalsGetAvailableExtensionPropertyResponse), options[]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetById = Post
+        #[cfg(feature = "applications")] GetById = Post
         "/servicePrincipals/microsoft.graph.getByIds", "servicePrincipal_getGraphBPreId",
-        path[], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetByIdResponse >, options[]
+        path[], output(json ServicePrincipalsGetByIdResponse), options[]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetCount = Get
-        "/servicePrincipals/$count", "servicePrincipal_GetCount", path[], output crate
-        ::request::Text < i32 >, permissions P_2A8EFC168B0B, options[Search Filter
-        ConsistencyLevel]
+        #[cfg(feature = "applications")] GetCount = Get "/servicePrincipals/$count",
+        "servicePrincipal_GetCount", path[], output(text i32), permissions
+        P_2A8EFC168B0B, options[Search Filter ConsistencyLevel]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetCreatedObject = Get
+        #[cfg(feature = "applications")] GetCreatedObject = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/{directoryObject-id}",
         "servicePrincipal_GetCreatedObject", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::DirectoryObject >, options[Select Expand
-        FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        DirectoryObject), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetCreatedObjectAsServicePrincipal = Get
+        #[cfg(feature = "applications")] GetCreatedObjectAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/createdObjects/{directoryObject-id}/microsoft.graph.servicePrincipal",
         "servicePrincipal_GetCreatedObjectAsServicePrincipal",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::ServicePrincipal >, options[Select Expand FromIdentity]
+        "DirectoryObjectId")], output(json ServicePrincipal), options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetDelegatedPermissionClassification = Get
+        #[cfg(feature = "applications")] GetDelegatedPermissionClassification = Get
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/{delegatedPermissionClassification-id}",
         "servicePrincipal_GetDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("delegatedPermissionClassification-id", "DelegatedPermissionClassificationId")],
-        output crate ::request::Json < crate ::models::DelegatedPermissionClassification
-        >, options[Select Expand FromIdentity]
+        output(json DelegatedPermissionClassification), options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetEndpoint = Get
+        #[cfg(feature = "applications")] GetEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}",
         "servicePrincipal_GetEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output crate
-        ::request::Json < crate ::models::Endpoint >, options[Select Expand FromIdentity]
+        "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output(json Endpoint),
+        options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetFederatedIdentityCredential = Get
+        #[cfg(feature = "applications")] GetFederatedIdentityCredential = Get
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "servicePrincipal_GetFederatedIdentityCredential", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("federatedIdentityCredential-id",
-        "FederatedIdentityCredentialId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredential >, options[Select Expand FromIdentity]
+        "FederatedIdentityCredentialId")], output(json FederatedIdentityCredential),
+        options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetMemberGroup = Post
+        #[cfg(feature = "applications")] GetMemberGroup = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberGroups",
         "servicePrincipal_getMemberGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetMemberGroupResponse >, permissions P_BE70E3DA07E8,
-        options[FromIdentity]
+        "ServicePrincipalId")], output(json ServicePrincipalsGetMemberGroupResponse),
+        permissions P_BE70E3DA07E8, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetMemberObject = Post
+        #[cfg(feature = "applications")] GetMemberObject = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.getMemberObjects",
         "servicePrincipal_getMemberObject", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsGetMemberObjectResponse >, permissions P_2079831CC2CF,
-        options[FromIdentity]
+        "ServicePrincipalId")], output(json ServicePrincipalsGetMemberObjectResponse),
+        permissions P_2079831CC2CF, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetMemberOf = Get
+        #[cfg(feature = "applications")] GetMemberOf = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}",
         "servicePrincipal_GetMemberGraphOPre", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::DirectoryObject >, options[Select Expand
-        ConsistencyLevel FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        DirectoryObject), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetMemberOfAsAdministrativeUnit = Get
+        #[cfg(feature = "applications")] GetMemberOfAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}/microsoft.graph.administrativeUnit",
         "servicePrincipal_GetMemberGraphOPreAsAdministrativeUnit",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::AdministrativeUnit >, options[Select Expand ConsistencyLevel
-        FromIdentity]
+        "DirectoryObjectId")], output(json AdministrativeUnit), options[Select Expand
+        ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetMemberOfAsDirectoryRole = Get
+        #[cfg(feature = "applications")] GetMemberOfAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}/microsoft.graph.directoryRole",
         "servicePrincipal_GetMemberGraphOPreAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::DirectoryRole >, options[Select Expand ConsistencyLevel FromIdentity]
+        "DirectoryObjectId")], output(json DirectoryRole), options[Select Expand
+        ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetMemberOfAsGroup = Get
+        #[cfg(feature = "applications")] GetMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/{directoryObject-id}/microsoft.graph.group",
         "servicePrincipal_GetMemberGraphOPreAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::Group >, options[Select Expand ConsistencyLevel
-        FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        Group), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOauth2PermissionGrant = Get
+        #[cfg(feature = "applications")] GetOauth2PermissionGrant = Get
         "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants/{oAuth2PermissionGrant-id}",
         "servicePrincipal_GetOauth2PermissionGrant", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("oAuth2PermissionGrant-id", "OAuth2PermissionGrantId")],
-        output crate ::request::Json < crate ::models::OAuth2PermissionGrant >,
-        options[Select Expand FromIdentity]
+        output(json OAuth2PermissionGrant), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnedObject = Get
+        #[cfg(feature = "applications")] GetOwnedObject = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}",
         "servicePrincipal_GetOwnedObject", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::DirectoryObject >, options[Select Expand
-        FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        DirectoryObject), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnedObjectAsAppRoleAssignment = Get
+        #[cfg(feature = "applications")] GetOwnedObjectAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.appRoleAssignment",
         "servicePrincipal_GetOwnedObjectAsAppRoleAssignment",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignment >, options[Select Expand FromIdentity]
+        "DirectoryObjectId")], output(json AppRoleAssignment), options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnedObjectAsApplication = Get
+        #[cfg(feature = "applications")] GetOwnedObjectAsApplication = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.application",
         "servicePrincipal_GetOwnedObjectAsApplication", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::Application >, options[Select Expand
-        FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        Application), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnedObjectAsEndpoint = Get
+        #[cfg(feature = "applications")] GetOwnedObjectAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.endpoint",
         "servicePrincipal_GetOwnedObjectAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::Endpoint >, options[Select Expand FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        Endpoint), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnedObjectAsGroup = Get
+        #[cfg(feature = "applications")] GetOwnedObjectAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.group",
         "servicePrincipal_GetOwnedObjectAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::Group >, options[Select Expand FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        Group), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnedObjectAsServicePrincipal = Get
+        #[cfg(feature = "applications")] GetOwnedObjectAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/{directoryObject-id}/microsoft.graph.servicePrincipal",
         "servicePrincipal_GetOwnedObjectAsServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::ServicePrincipal >, options[Select Expand
-        FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        ServicePrincipal), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnerAsAppRoleAssignment = Get
+        #[cfg(feature = "applications")] GetOwnerAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.appRoleAssignment",
         "servicePrincipal_GetOwnerAsAppRoleAssignment", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::AppRoleAssignment >, options[Select Expand
-        ConsistencyLevel FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        AppRoleAssignment), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnerAsEndpoint = Get
+        #[cfg(feature = "applications")] GetOwnerAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.endpoint",
         "servicePrincipal_GetOwnerAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::Endpoint >, options[Select Expand
-        ConsistencyLevel FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        Endpoint), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnerAsServicePrincipal = Get
+        #[cfg(feature = "applications")] GetOwnerAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.servicePrincipal",
         "servicePrincipal_GetOwnerAsServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::ServicePrincipal >, options[Select Expand
-        ConsistencyLevel FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        ServicePrincipal), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetOwnerAsUser = Get
+        #[cfg(feature = "applications")] GetOwnerAsUser = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/microsoft.graph.user",
         "servicePrincipal_GetOwnerAsUser", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::User >, options[Select Expand ConsistencyLevel
-        FromIdentity]
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        User), options[Select Expand ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetRemoteDesktopSecurityConfiguration =
-        Get
+        #[cfg(feature = "applications")] GetRemoteDesktopSecurityConfiguration = Get
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
         "servicePrincipal_GetRemoteDesktopSecurityConfiguration",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::RemoteDesktopSecurityConfiguration >, permissions
-        P_671A7F0AA60C, options[Select Expand FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        RemoteDesktopSecurityConfiguration), permissions P_671A7F0AA60C, options[Select
+        Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetServicePrincipal = Get
+        #[cfg(feature = "applications")] GetServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_GetServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipal >, permissions P_1CF64E27FE1F, options[Select Expand
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetServicePrincipalByAppId = Get
-        "/servicePrincipals(appId='{appId}')",
-        "servicePrincipal_GetServicePrincipalGraphBPreAppId", path[("appId", "AppId")],
-        output crate ::request::Json < crate ::models::ServicePrincipal >, permissions
+        "ServicePrincipalId")], output(json ServicePrincipal), permissions
         P_1CF64E27FE1F, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetSynchronization = Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization",
-        "servicePrincipal_GetSynchronization", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::Synchronization >, options[Select Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetTokenIssuancePolicy = Get
-        "/servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}",
-        "servicePrincipal_GetTokenIssuancePolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("tokenIssuancePolicy-id", "TokenIssuancePolicyId")],
-        output crate ::request::Json < crate ::models::TokenIssuancePolicy >,
-        options[Select Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetTokenLifetimePolicy = Get
-        "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}",
-        "servicePrincipal_GetTokenLifetimePolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("tokenLifetimePolicy-id", "TokenLifetimePolicyId")],
-        output crate ::request::Json < crate ::models::TokenLifetimePolicy >,
-        options[Select Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetTransitiveMemberOf = Get
-        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}",
-        "servicePrincipal_GetTransitiveMemberGraphOPre", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output crate
-        ::request::Json < crate ::models::DirectoryObject >, options[Select Expand
-        ConsistencyLevel FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetTransitiveMemberOfAsAdministrativeUnit
-        = Get
-        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.administrativeUnit",
-        "servicePrincipal_GetTransitiveMemberGraphOPreAsAdministrativeUnit",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::AdministrativeUnit >, options[Select Expand ConsistencyLevel
+        #[cfg(feature = "applications")] GetServicePrincipalByAppId = Get
+        "/servicePrincipals(appId='{appId}')",
+        "servicePrincipal_GetServicePrincipalGraphBPreAppId", path[("appId", "AppId")],
+        output(json ServicePrincipal), permissions P_1CF64E27FE1F, options[Select Expand
         FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetTransitiveMemberOfAsDirectoryRole = Get
+        #[cfg(feature = "applications")] GetSynchronization = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization",
+        "servicePrincipal_GetSynchronization", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json Synchronization), options[Select Expand
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetTokenIssuancePolicy = Get
+        "/servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies/{tokenIssuancePolicy-id}",
+        "servicePrincipal_GetTokenIssuancePolicy", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("tokenIssuancePolicy-id", "TokenIssuancePolicyId")],
+        output(json TokenIssuancePolicy), options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetTokenLifetimePolicy = Get
+        "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/{tokenLifetimePolicy-id}",
+        "servicePrincipal_GetTokenLifetimePolicy", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("tokenLifetimePolicy-id", "TokenLifetimePolicyId")],
+        output(json TokenLifetimePolicy), options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetTransitiveMemberOf = Get
+        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}",
+        "servicePrincipal_GetTransitiveMemberGraphOPre", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("directoryObject-id", "DirectoryObjectId")], output(json
+        DirectoryObject), options[Select Expand ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetTransitiveMemberOfAsAdministrativeUnit = Get
+        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.administrativeUnit",
+        "servicePrincipal_GetTransitiveMemberGraphOPreAsAdministrativeUnit",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
+        "DirectoryObjectId")], output(json AdministrativeUnit), options[Select Expand
+        ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] GetTransitiveMemberOfAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.directoryRole",
         "servicePrincipal_GetTransitiveMemberGraphOPreAsDirectoryRole",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::DirectoryRole >, options[Select Expand ConsistencyLevel FromIdentity]
+        "DirectoryObjectId")], output(json DirectoryRole), options[Select Expand
+        ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] GetTransitiveMemberOfAsGroup = Get
+        #[cfg(feature = "applications")] GetTransitiveMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/{directoryObject-id}/microsoft.graph.group",
         "servicePrincipal_GetTransitiveMemberGraphOPreAsGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate ::models::Group >,
-        options[Select Expand ConsistencyLevel FromIdentity]
+        "DirectoryObjectId")], output(json Group), options[Select Expand ConsistencyLevel
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/{homeRealmDiscoveryPolicy-id}/$ref",
         "servicePrincipal.homeRealmDiscoveryPolicy_DeleteHomeRealmDiscoveryPolicyGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("homeRealmDiscoveryPolicy-id", "HomeRealmDiscoveryPolicyId")], output crate
-        ::request::NoContent, permissions P_E13B2998F385, options[IfMatch FromIdentity]
+        ("homeRealmDiscoveryPolicy-id", "HomeRealmDiscoveryPolicyId")], output none,
+        permissions P_E13B2998F385, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] HomeRealmDiscoveryPolicyGetCount = Get
+        #[cfg(feature = "applications")] HomeRealmDiscoveryPolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$count",
         "servicePrincipal.homeRealmDiscoveryPolicy_GetCount",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_E13B2998F385, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_E13B2998F385, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListAppManagementPolicy = Get
+        #[cfg(feature = "applications")] ListAppManagementPolicy = Get
         "/servicePrincipals/{servicePrincipal-id}/appManagementPolicies",
         "servicePrincipal_ListAppManagementPolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppManagementPolicyCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        "ServicePrincipalId")], output(json AppManagementPolicyCollectionResponse),
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListAppRoleAssignedTo = Get
+        #[cfg(feature = "applications")] ListAppRoleAssignedTo = Get
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo",
         "servicePrincipal_ListAppRoleAssignedTo", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListAppRoleAssignment = Get
-        "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
-        "servicePrincipal_ListAppRoleAssignment", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListClaimsMappingPolicy = Get
-        "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies",
-        "servicePrincipal_ListClaimsMappingPolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ClaimsMappingPolicyCollectionResponse >, permissions P_E13B2998F385,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListClaimsMappingPolicyByRef = Get
-        "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
-        "servicePrincipal_ListClaimsMappingPolicyGraphBPreRef",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::StringCollectionResponse >, permissions P_E13B2998F385,
-        options[Top Skip Search Filter Count OrderBy Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListCreatedObject = Get
-        "/servicePrincipals/{servicePrincipal-id}/createdObjects",
-        "servicePrincipal_ListCreatedObject", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListCreatedObjectAsServicePrincipal = Get
-        "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal",
-        "servicePrincipal_ListCreatedObjectAsServicePrincipal",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::ServicePrincipalCollectionResponse >, permissions
-        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListDelegatedPermissionClassification =
-        Get
-        "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications",
-        "servicePrincipal_ListDelegatedPermissionClassification",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DelegatedPermissionClassificationCollectionResponse >,
-        permissions P_605B7E1BCC38, options[Top Skip Search Filter Count OrderBy Select
+        "ServicePrincipalId")], output(json AppRoleAssignmentCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
         Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListEndpoint = Get
+        #[cfg(feature = "applications")] ListAppRoleAssignment = Get
+        "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments",
+        "servicePrincipal_ListAppRoleAssignment", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json AppRoleAssignmentCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListClaimsMappingPolicy = Get
+        "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies",
+        "servicePrincipal_ListClaimsMappingPolicy", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json ClaimsMappingPolicyCollectionResponse),
+        permissions P_E13B2998F385, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListClaimsMappingPolicyByRef = Get
+        "/servicePrincipals/{servicePrincipal-id}/claimsMappingPolicies/$ref",
+        "servicePrincipal_ListClaimsMappingPolicyGraphBPreRef",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        StringCollectionResponse), permissions P_E13B2998F385, options[Top Skip Search
+        Filter Count OrderBy Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListCreatedObject = Get
+        "/servicePrincipals/{servicePrincipal-id}/createdObjects",
+        "servicePrincipal_ListCreatedObject", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json DirectoryObjectCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListCreatedObjectAsServicePrincipal = Get
+        "/servicePrincipals/{servicePrincipal-id}/createdObjects/microsoft.graph.servicePrincipal",
+        "servicePrincipal_ListCreatedObjectAsServicePrincipal",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        ServicePrincipalCollectionResponse), permissions P_10F8859618DC, options[Top Skip
+        Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListDelegatedPermissionClassification = Get
+        "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications",
+        "servicePrincipal_ListDelegatedPermissionClassification",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        DelegatedPermissionClassificationCollectionResponse), permissions P_605B7E1BCC38,
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/endpoints",
         "servicePrincipal_ListEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >, options[Top Skip Search Filter Count
-        OrderBy Select Expand Paged FromIdentity]
+        "ServicePrincipalId")], output(json EndpointCollectionResponse), options[Top Skip
+        Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListFederatedIdentityCredential = Get
+        #[cfg(feature = "applications")] ListFederatedIdentityCredential = Get
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials",
         "servicePrincipal_ListFederatedIdentityCredential", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::FederatedIdentityCredentialCollectionResponse >, options[Top Skip
-        Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        "ServicePrincipalId")], output(json
+        FederatedIdentityCredentialCollectionResponse), options[Top Skip Search Filter
+        Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListHomeRealmDiscoveryPolicy = Get
+        #[cfg(feature = "applications")] ListHomeRealmDiscoveryPolicy = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies",
         "servicePrincipal_ListHomeRealmDiscoveryPolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::HomeRealmDiscoveryPolicyCollectionResponse >, permissions
-        P_E13B2998F385, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
+        "ServicePrincipalId")], output(json HomeRealmDiscoveryPolicyCollectionResponse),
+        permissions P_E13B2998F385, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListHomeRealmDiscoveryPolicyByRef = Get
+        #[cfg(feature = "applications")] ListHomeRealmDiscoveryPolicyByRef = Get
         "/servicePrincipals/{servicePrincipal-id}/homeRealmDiscoveryPolicies/$ref",
         "servicePrincipal_ListHomeRealmDiscoveryPolicyGraphBPreRef",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::StringCollectionResponse >, permissions P_E13B2998F385,
-        options[Top Skip Search Filter Count OrderBy Paged FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        StringCollectionResponse), permissions P_E13B2998F385, options[Top Skip Search
+        Filter Count OrderBy Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListMemberOf = Get
+        #[cfg(feature = "applications")] ListMemberOf = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf",
         "servicePrincipal_ListMemberGraphOPre", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        "ServicePrincipalId")], output(json DirectoryObjectCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListMemberOfAsAdministrativeUnit = Get
+        #[cfg(feature = "applications")] ListMemberOfAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit",
         "servicePrincipal_ListMemberGraphOPreAsAdministrativeUnit",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AdministrativeUnitCollectionResponse >, permissions
-        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
-        ConsistencyLevel Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListMemberOfAsDirectoryRole = Get
-        "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole",
-        "servicePrincipal_ListMemberGraphOPreAsDirectoryRole",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryRoleCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListMemberOfAsGroup = Get
-        "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group",
-        "servicePrincipal_ListMemberGraphOPreAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::GroupCollectionResponse >, permissions P_10F8859618DC, options[Top Skip
-        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOauth2PermissionGrant = Get
-        "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants",
-        "servicePrincipal_ListOauth2PermissionGrant", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::OAuth2PermissionGrantCollectionResponse >, permissions P_6B9C002E8941,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnedObject = Get
-        "/servicePrincipals/{servicePrincipal-id}/ownedObjects",
-        "servicePrincipal_ListOwnedObject", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnedObjectAsAppRoleAssignment = Get
-        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment",
-        "servicePrincipal_ListOwnedObjectAsAppRoleAssignment",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AppRoleAssignmentCollectionResponse >, permissions
-        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnedObjectAsApplication = Get
-        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application",
-        "servicePrincipal_ListOwnedObjectAsApplication", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ApplicationCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnedObjectAsEndpoint = Get
-        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint",
-        "servicePrincipal_ListOwnedObjectAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >, permissions P_10F8859618DC, options[Top
-        Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnedObjectAsGroup = Get
-        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group",
-        "servicePrincipal_ListOwnedObjectAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::GroupCollectionResponse >, permissions P_10F8859618DC, options[Top Skip
-        Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnedObjectAsServicePrincipal = Get
-        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal",
-        "servicePrincipal_ListOwnedObjectAsServicePrincipal",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::ServicePrincipalCollectionResponse >, permissions
-        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwner = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners", "servicePrincipal_ListOwner",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryObjectCollectionResponse >, permissions
-        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
-        ConsistencyLevel Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnerAsAppRoleAssignment = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment",
-        "servicePrincipal_ListOwnerAsAppRoleAssignment", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::AppRoleAssignmentCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnerAsEndpoint = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint",
-        "servicePrincipal_ListOwnerAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::EndpointCollectionResponse >, permissions P_10F8859618DC, options[Top
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        AdministrativeUnitCollectionResponse), permissions P_10F8859618DC, options[Top
         Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
         FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnerAsServicePrincipal = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal",
-        "servicePrincipal_ListOwnerAsServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalCollectionResponse >, permissions P_10F8859618DC,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnerAsUser = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user",
-        "servicePrincipal_ListOwnerAsUser", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::UserCollectionResponse >, permissions P_10F8859618DC, options[Top Skip
+        #[cfg(feature = "applications")] ListMemberOfAsDirectoryRole = Get
+        "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole",
+        "servicePrincipal_ListMemberGraphOPreAsDirectoryRole",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        DirectoryRoleCollectionResponse), permissions P_10F8859618DC, options[Top Skip
         Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListOwnerByRef = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
-        "servicePrincipal_ListOwnerGraphBPreRef", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::StringCollectionResponse >, permissions P_10F8859618DC, options[Top
-        Skip Search Filter Count OrderBy ConsistencyLevel Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListServicePrincipal = Get
-        "/servicePrincipals", "servicePrincipal_ListServicePrincipal", path[], output
-        crate ::request::Json < crate ::models::ServicePrincipalCollectionResponse >,
-        permissions P_2A8EFC168B0B, options[Top Skip Search Filter Count OrderBy Select
-        Expand ConsistencyLevel Paged]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListTokenIssuancePolicy = Get
-        "/servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies",
-        "servicePrincipal_ListTokenIssuancePolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::TokenIssuancePolicyCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListTokenLifetimePolicy = Get
-        "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies",
-        "servicePrincipal_ListTokenLifetimePolicy", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::TokenLifetimePolicyCollectionResponse >, permissions P_17A0D535F9C2,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListTransitiveMemberOf = Get
-        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf",
-        "servicePrincipal_ListTransitiveMemberGraphOPre", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::DirectoryObjectCollectionResponse >, permissions P_F1527762B0E8,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsAdministrativeUnit
-        = Get
-        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit",
-        "servicePrincipal_ListTransitiveMemberGraphOPreAsAdministrativeUnit",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::AdministrativeUnitCollectionResponse >, permissions
-        P_F1527762B0E8, options[Top Skip Search Filter Count OrderBy Select Expand
+        #[cfg(feature = "applications")] ListMemberOfAsGroup = Get
+        "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group",
+        "servicePrincipal_ListMemberGraphOPreAsGroup", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json GroupCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
         ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsDirectoryRole =
-        Get
+        #[cfg(feature = "applications")] ListOauth2PermissionGrant = Get
+        "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants",
+        "servicePrincipal_ListOauth2PermissionGrant", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json OAuth2PermissionGrantCollectionResponse),
+        permissions P_6B9C002E8941, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnedObject = Get
+        "/servicePrincipals/{servicePrincipal-id}/ownedObjects",
+        "servicePrincipal_ListOwnedObject", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json DirectoryObjectCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnedObjectAsAppRoleAssignment = Get
+        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment",
+        "servicePrincipal_ListOwnedObjectAsAppRoleAssignment",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        AppRoleAssignmentCollectionResponse), permissions P_10F8859618DC, options[Top
+        Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnedObjectAsApplication = Get
+        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application",
+        "servicePrincipal_ListOwnedObjectAsApplication", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json ApplicationCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnedObjectAsEndpoint = Get
+        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint",
+        "servicePrincipal_ListOwnedObjectAsEndpoint", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json EndpointCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnedObjectAsGroup = Get
+        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group",
+        "servicePrincipal_ListOwnedObjectAsGroup", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json GroupCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand Paged
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnedObjectAsServicePrincipal = Get
+        "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal",
+        "servicePrincipal_ListOwnedObjectAsServicePrincipal",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        ServicePrincipalCollectionResponse), permissions P_10F8859618DC, options[Top Skip
+        Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwner = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners", "servicePrincipal_ListOwner",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        DirectoryObjectCollectionResponse), permissions P_10F8859618DC, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsAppRoleAssignment = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment",
+        "servicePrincipal_ListOwnerAsAppRoleAssignment", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json AppRoleAssignmentCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsEndpoint = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint",
+        "servicePrincipal_ListOwnerAsEndpoint", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json EndpointCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsServicePrincipal = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal",
+        "servicePrincipal_ListOwnerAsServicePrincipal", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json ServicePrincipalCollectionResponse),
+        permissions P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerAsUser = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user",
+        "servicePrincipal_ListOwnerAsUser", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json UserCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy Select Expand
+        ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListOwnerByRef = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/$ref",
+        "servicePrincipal_ListOwnerGraphBPreRef", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json StringCollectionResponse), permissions
+        P_10F8859618DC, options[Top Skip Search Filter Count OrderBy ConsistencyLevel
+        Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListServicePrincipal = Get "/servicePrincipals",
+        "servicePrincipal_ListServicePrincipal", path[], output(json
+        ServicePrincipalCollectionResponse), permissions P_2A8EFC168B0B, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTokenIssuancePolicy = Get
+        "/servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies",
+        "servicePrincipal_ListTokenIssuancePolicy", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json TokenIssuancePolicyCollectionResponse),
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTokenLifetimePolicy = Get
+        "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies",
+        "servicePrincipal_ListTokenLifetimePolicy", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json TokenLifetimePolicyCollectionResponse),
+        permissions P_17A0D535F9C2, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTransitiveMemberOf = Get
+        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf",
+        "servicePrincipal_ListTransitiveMemberGraphOPre", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(json DirectoryObjectCollectionResponse),
+        permissions P_F1527762B0E8, options[Top Skip Search Filter Count OrderBy Select
+        Expand ConsistencyLevel Paged FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTransitiveMemberOfAsAdministrativeUnit = Get
+        "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit",
+        "servicePrincipal_ListTransitiveMemberGraphOPreAsAdministrativeUnit",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        AdministrativeUnitCollectionResponse), permissions P_F1527762B0E8, options[Top
+        Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] ListTransitiveMemberOfAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsDirectoryRole",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::DirectoryRoleCollectionResponse >, permissions P_F1527762B0E8,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        DirectoryRoleCollectionResponse), permissions P_F1527762B0E8, options[Top Skip
+        Search Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ListTransitiveMemberOfAsGroup = Get
+        #[cfg(feature = "applications")] ListTransitiveMemberOfAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group",
         "servicePrincipal_ListTransitiveMemberGraphOPreAsGroup",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::GroupCollectionResponse >, permissions P_F1527762B0E8,
-        options[Top Skip Search Filter Count OrderBy Select Expand ConsistencyLevel Paged
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        GroupCollectionResponse), permissions P_F1527762B0E8, options[Top Skip Search
+        Filter Count OrderBy Select Expand ConsistencyLevel Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] MemberOfGetCount = Get
+        #[cfg(feature = "applications")] MemberOfGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/$count",
         "servicePrincipal.memberOf_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] MemberOfGetCountAsAdministrativeUnit = Get
+        #[cfg(feature = "applications")] MemberOfGetCountAsAdministrativeUnit = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.administrativeUnit/$count",
         "servicePrincipal.MemberOf_GetCountAsAdministrativeUnit",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_10F8859618DC, options[Search Filter ConsistencyLevel
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] MemberOfGetCountAsDirectoryRole = Get
+        #[cfg(feature = "applications")] MemberOfGetCountAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.directoryRole/$count",
         "servicePrincipal.MemberOf_GetCountAsDirectoryRole", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] MemberOfGetCountAsGroup = Get
+        #[cfg(feature = "applications")] MemberOfGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/memberOf/microsoft.graph.group/$count",
         "servicePrincipal.MemberOf_GetCountAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] Oauth2PermissionGrantGetCount = Get
+        #[cfg(feature = "applications")] Oauth2PermissionGrantGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/oauth2PermissionGrants/$count",
         "servicePrincipal.oauth2PermissionGrant_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_6B9C002E8941, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_6B9C002E8941,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnedObjectGetCount = Get
+        #[cfg(feature = "applications")] OwnedObjectGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/$count",
         "servicePrincipal.ownedObject_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnedObjectGetCountAsAppRoleAssignment =
-        Get
+        #[cfg(feature = "applications")] OwnedObjectGetCountAsAppRoleAssignment = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.appRoleAssignment/$count",
         "servicePrincipal.OwnedObject_GetCountAsAppRoleAssignment",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnedObjectGetCountAsApplication = Get
+        #[cfg(feature = "applications")] OwnedObjectGetCountAsApplication = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.application/$count",
         "servicePrincipal.OwnedObject_GetCountAsApplication",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnedObjectGetCountAsEndpoint = Get
+        #[cfg(feature = "applications")] OwnedObjectGetCountAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.endpoint/$count",
         "servicePrincipal.OwnedObject_GetCountAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnedObjectGetCountAsGroup = Get
+        #[cfg(feature = "applications")] OwnedObjectGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.group/$count",
         "servicePrincipal.OwnedObject_GetCountAsGroup", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnedObjectGetCountAsServicePrincipal =
-        Get
+        #[cfg(feature = "applications")] OwnedObjectGetCountAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/ownedObjects/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.OwnedObject_GetCountAsServicePrincipal",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_10F8859618DC, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_10F8859618DC, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnerDeleteDirectoryObjectByRef = Delete
+        #[cfg(feature = "applications")] OwnerDeleteDirectoryObjectByRef = Delete
         "/servicePrincipals/{servicePrincipal-id}/owners/{directoryObject-id}/$ref",
         "servicePrincipal.owner_DeleteDirectoryObjectGraphBPreRef",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::NoContent, permissions
-        P_45A56A7EA316, options[IfMatch FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnerGetCount = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/$count",
-        "servicePrincipal.owner_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnerGetCountAsAppRoleAssignment = Get
-        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment/$count",
-        "servicePrincipal.Owner_GetCountAsAppRoleAssignment",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_10F8859618DC, options[Search Filter ConsistencyLevel
+        "DirectoryObjectId")], output none, permissions P_45A56A7EA316, options[IfMatch
         FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnerGetCountAsEndpoint = Get
+        #[cfg(feature = "applications")] OwnerGetCount = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/$count",
+        "servicePrincipal.owner_GetCount", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCountAsAppRoleAssignment = Get
+        "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.appRoleAssignment/$count",
+        "servicePrincipal.Owner_GetCountAsAppRoleAssignment",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] OwnerGetCountAsEndpoint = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.endpoint/$count",
         "servicePrincipal.Owner_GetCountAsEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnerGetCountAsServicePrincipal = Get
+        #[cfg(feature = "applications")] OwnerGetCountAsServicePrincipal = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.servicePrincipal/$count",
         "servicePrincipal.Owner_GetCountAsServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] OwnerGetCountAsUser = Get
+        #[cfg(feature = "applications")] OwnerGetCountAsUser = Get
         "/servicePrincipals/{servicePrincipal-id}/owners/microsoft.graph.user/$count",
         "servicePrincipal.Owner_GetCountAsUser", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_10F8859618DC, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_10F8859618DC,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup = Post
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         "servicePrincipal.remoteDesktopSecurityConfiguration_CreateTargetDeviceGroup",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::TargetDeviceGroup >, permissions P_8A5E4473155B,
-        options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        TargetDeviceGroup), permissions P_8A5E4473155B, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup = Delete
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}",
         "servicePrincipal.remoteDesktopSecurityConfiguration_DeleteTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
-        "TargetDeviceGroupId")], output crate ::request::NoContent, permissions
-        P_8A5E4473155B, options[IfMatch FromIdentity]
+        "TargetDeviceGroupId")], output none, permissions P_8A5E4473155B, options[IfMatch
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         RemoteDesktopSecurityConfigurationGetTargetDeviceGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}",
         "servicePrincipal.remoteDesktopSecurityConfiguration_GetTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
-        "TargetDeviceGroupId")], output crate ::request::Json < crate
-        ::models::TargetDeviceGroup >, permissions P_671A7F0AA60C, options[Select Expand
-        FromIdentity]
+        "TargetDeviceGroupId")], output(json TargetDeviceGroup), permissions
+        P_671A7F0AA60C, options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         RemoteDesktopSecurityConfigurationListTargetDeviceGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         "servicePrincipal.remoteDesktopSecurityConfiguration_ListTargetDeviceGroup",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Json
-        < crate ::models::TargetDeviceGroupCollectionResponse >, permissions
-        P_EBBB7199EBE9, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json
+        TargetDeviceGroupCollectionResponse), permissions P_EBBB7199EBE9, options[Top
+        Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
         "servicePrincipal.remoteDesktopSecurityConfiguration.targetDeviceGroup_GetCount",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_EBBB7199EBE9, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_EBBB7199EBE9, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
+        #[cfg(feature = "applications")]
         RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup = Patch
         "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration/targetDeviceGroups/{targetDeviceGroup-id}",
         "servicePrincipal.remoteDesktopSecurityConfiguration_UpdateTargetDeviceGroup",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("targetDeviceGroup-id",
-        "TargetDeviceGroupId")], output crate ::request::JsonOrNoContent < crate
-        ::models::TargetDeviceGroup >, permissions P_8A5E4473155B, options[FromIdentity]
+        "TargetDeviceGroupId")], output(json_or_none TargetDeviceGroup), permissions
+        P_8A5E4473155B, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] RemoveKey = Post
+        #[cfg(feature = "applications")] RemoveKey = Post
         "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removeKey",
         "servicePrincipal_removeKey", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, permissions
-        P_45A56A7EA316, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] RemovePassword = Post
-        "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removePassword",
-        "servicePrincipal_removePassword", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::NoContent, permissions
-        P_45A56A7EA316, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] Restore = Post
-        "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.restore",
-        "servicePrincipal_restore", path[("servicePrincipal-id", "ServicePrincipalId")],
-        output crate ::request::Json < crate ::models::DirectoryObject >,
+        "ServicePrincipalId")], output none, permissions P_45A56A7EA316,
         options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SetSynchronization = Put
+        #[cfg(feature = "applications")] RemovePassword = Post
+        "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.removePassword",
+        "servicePrincipal_removePassword", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output none, permissions P_45A56A7EA316,
+        options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] Restore = Post
+        "/servicePrincipals/{servicePrincipal-id}/microsoft.graph.restore",
+        "servicePrincipal_restore", path[("servicePrincipal-id", "ServicePrincipalId")],
+        output(json DirectoryObject), options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SetSynchronization = Put
         "/servicePrincipals/{servicePrincipal-id}/synchronization",
         "servicePrincipal_SetSynchronization", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::JsonOrNoContent < crate
-        ::models::Synchronization >, options[FromIdentity]
+        "ServicePrincipalId")], output(json_or_none Synchronization),
+        options[FromIdentity]
     }
     crate::request::operation! {
         SynchronizationAcquireAccessToken = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
         "servicePrincipal.synchronization_acquireAccessToken",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none, permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationCreateJob = Post
+        #[cfg(feature = "applications")] SynchronizationCreateJob = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs",
         "servicePrincipal.synchronization_CreateJob", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationJob >, permissions P_198A6ECB94CD, options[FromIdentity]
+        "ServicePrincipalId")], output(json SynchronizationJob), permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationCreateTemplate = Post
+        #[cfg(feature = "applications")] SynchronizationCreateTemplate = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates",
         "servicePrincipal.synchronization_CreateTemplate", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplate >, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationDeleteJob = Delete
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
-        "servicePrincipal.synchronization_DeleteJob", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, permissions P_198A6ECB94CD, options[IfMatch
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationDeleteTemplate = Delete
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}",
-        "servicePrincipal.synchronization_DeleteTemplate", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationGetJob = Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
-        "servicePrincipal.synchronization_GetJob", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationJob >, permissions
-        P_C4707A4E7B46, options[Select Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationGetTemplate = Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}",
-        "servicePrincipal.synchronization_GetTemplate", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplate >, permissions P_C4707A4E7B46, options[Select
-        Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobDeleteBulkUpload =
-        Delete
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
-        "servicePrincipal.synchronization.job_DeleteBulkUpload",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobDeleteBulkUploadContent
-        = Delete
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
-        "servicePrincipal.synchronization.job_DeleteBulkUploadContent",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent, options[IfMatch
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobDeleteSchema = Delete
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
-        "servicePrincipal.synchronization.job_DeleteSchema", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, permissions P_D75172B71C87, options[IfMatch
-        FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobGetBulkUpload = Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
-        "servicePrincipal.synchronization.job_GetBulkUpload",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::BulkUpload >, options[Select Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobGetBulkUploadContent =
-        Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
-        "servicePrincipal.synchronization.job_GetBulkUploadContent",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Binary, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobGetCount = Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/$count",
-        "servicePrincipal.synchronization.job_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_C4707A4E7B46, options[Search Filter FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobGetSchema = Get
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
-        "servicePrincipal.synchronization.job_GetSchema", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::Json < crate ::models::SynchronizationSchema >, permissions
-        P_84632D9AF97C, options[Select Expand FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobPause = Post
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
-        "servicePrincipal.synchronization.job_pause", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobProvisionOnDemand = Post
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand",
-        "servicePrincipal.synchronization.job_provisionOnDemand",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::StringKeyStringValuePair >, permissions P_198A6ECB94CD,
+        "ServicePrincipalId")], output(json SynchronizationTemplate),
         options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobRestart = Post
+        #[cfg(feature = "applications")] SynchronizationDeleteJob = Delete
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
+        "servicePrincipal.synchronization_DeleteJob", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        none, permissions P_198A6ECB94CD, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationDeleteTemplate = Delete
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}",
+        "servicePrincipal.synchronization_DeleteTemplate", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output none, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationGetJob = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
+        "servicePrincipal.synchronization_GetJob", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json SynchronizationJob), permissions P_C4707A4E7B46, options[Select
+        Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationGetTemplate = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}",
+        "servicePrincipal.synchronization_GetTemplate", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationTemplate-id",
+        "SynchronizationTemplateId")], output(json SynchronizationTemplate), permissions
+        P_C4707A4E7B46, options[Select Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUpload = Delete
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+        "servicePrincipal.synchronization.job_DeleteBulkUpload",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output none, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobDeleteBulkUploadContent =
+        Delete
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+        "servicePrincipal.synchronization.job_DeleteBulkUploadContent",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output none, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobDeleteSchema = Delete
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+        "servicePrincipal.synchronization.job_DeleteSchema", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        none, permissions P_D75172B71C87, options[IfMatch FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetBulkUpload = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+        "servicePrincipal.synchronization.job_GetBulkUpload",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output(json BulkUpload), options[Select Expand
+        FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetBulkUploadContent = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
+        "servicePrincipal.synchronization.job_GetBulkUploadContent",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output binary, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetCount = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/$count",
+        "servicePrincipal.synchronization.job_GetCount", path[("servicePrincipal-id",
+        "ServicePrincipalId")], output(text i32), permissions P_C4707A4E7B46,
+        options[Search Filter FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobGetSchema = Get
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+        "servicePrincipal.synchronization.job_GetSchema", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json SynchronizationSchema), permissions P_84632D9AF97C, options[Select
+        Expand FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobPause = Post
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.pause",
+        "servicePrincipal.synchronization.job_pause", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        none, permissions P_198A6ECB94CD, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobProvisionOnDemand = Post
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.provisionOnDemand",
+        "servicePrincipal.synchronization.job_provisionOnDemand",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output(json StringKeyStringValuePair), permissions
+        P_198A6ECB94CD, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobRestart = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.restart",
         "servicePrincipal.synchronization.job_restart", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
+        none, permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaCreateDirectory =
-        Post
+        #[cfg(feature = "applications")] SynchronizationJobSchemaCreateDirectory = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
         "servicePrincipal.synchronization.job.schema_CreateDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::DirectoryDefinition >, options[FromIdentity]
+        "SynchronizationJobId")], output(json DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaDeleteDirectory =
-        Delete
+        #[cfg(feature = "applications")] SynchronizationJobSchemaDeleteDirectory = Delete
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
         "servicePrincipal.synchronization.job.schema_DeleteDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::NoContent, options[IfMatch FromIdentity]
+        output none, options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaDirectoryDiscover
-        = Post
+        #[cfg(feature = "applications")] SynchronizationJobSchemaDirectoryDiscover = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
         "servicePrincipal.synchronization.job.schema.directory_discover",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::Json < crate ::models::DirectoryDefinition >, permissions
-        P_43DA53426B0D, options[FromIdentity]
+        output(json DirectoryDefinition), permissions P_43DA53426B0D,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaDirectoryGetCount
-        = Get
+        #[cfg(feature = "applications")] SynchronizationJobSchemaDirectoryGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/$count",
         "servicePrincipal.synchronization.job.schema.directory_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "SynchronizationJobId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaFilterOperator =
-        Get
+        #[cfg(feature = "applications")] SynchronizationJobSchemaFilterOperator = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.filterOperators()",
         "servicePrincipal.synchronization.job.schema_filterOperator",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsSynchronizationJobSchemaFilterOperatorResponse >,
-        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
-        Expand Paged FromIdentity]
+        "SynchronizationJobId")], output(json
+        ServicePrincipalsSynchronizationJobSchemaFilterOperatorResponse), permissions
+        P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaFunction = Get
+        #[cfg(feature = "applications")] SynchronizationJobSchemaFunction = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.functions()",
         "servicePrincipal.synchronization.job.schema_function",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::ServicePrincipalsSynchronizationJobSchemaFunctionResponse >,
-        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
-        Expand Paged FromIdentity]
+        "SynchronizationJobId")], output(json
+        ServicePrincipalsSynchronizationJobSchemaFunctionResponse), permissions
+        P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaGetDirectory = Get
+        #[cfg(feature = "applications")] SynchronizationJobSchemaGetDirectory = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
         "servicePrincipal.synchronization.job.schema_GetDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::Json < crate ::models::DirectoryDefinition >,
-        options[Select Expand FromIdentity]
+        output(json DirectoryDefinition), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaListDirectory =
-        Get
+        #[cfg(feature = "applications")] SynchronizationJobSchemaListDirectory = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories",
         "servicePrincipal.synchronization.job.schema_ListDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::DirectoryDefinitionCollectionResponse >, options[Top Skip Search Filter
-        Count OrderBy Select Expand Paged FromIdentity]
+        "SynchronizationJobId")], output(json DirectoryDefinitionCollectionResponse),
+        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaParseExpression =
-        Post
+        #[cfg(feature = "applications")] SynchronizationJobSchemaParseExpression = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/microsoft.graph.parseExpression",
         "servicePrincipal.synchronization.job.schema_parseExpression",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::Json < crate
-        ::models::ParseExpressionResponse >, permissions P_198A6ECB94CD,
-        options[FromIdentity]
+        "SynchronizationJobId")], output(json ParseExpressionResponse), permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSchemaUpdateDirectory =
-        Patch
+        #[cfg(feature = "applications")] SynchronizationJobSchemaUpdateDirectory = Patch
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema/directories/{directoryDefinition-id}",
         "servicePrincipal.synchronization.job.schema_UpdateDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
         "SynchronizationJobId"), ("directoryDefinition-id", "DirectoryDefinitionId")],
-        output crate ::request::JsonOrNoContent < crate ::models::DirectoryDefinition >,
-        options[FromIdentity]
+        output(json_or_none DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobSetBulkUploadContent =
-        Put
+        #[cfg(feature = "applications")] SynchronizationJobSetBulkUploadContent = Put
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload/$value",
         "servicePrincipal.synchronization.job_SetBulkUploadContent",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent, content_type
-        "application/octet-stream", options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobStart = Post
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
-        "servicePrincipal.synchronization.job_start", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobUpdateBulkUpload = Patch
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
-        "servicePrincipal.synchronization.job_UpdateBulkUpload",
-        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::JsonOrNoContent < crate
-        ::models::BulkUpload >, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobUpdateSchema = Patch
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
-        "servicePrincipal.synchronization.job_UpdateSchema", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::JsonOrNoContent < crate ::models::SynchronizationSchema >,
+        "SynchronizationJobId")], output none, content_type "application/octet-stream",
         options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationJobValidateCredential =
-        Post
+        #[cfg(feature = "applications")] SynchronizationJobStart = Post
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
+        "servicePrincipal.synchronization.job_start", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
+        none, permissions P_198A6ECB94CD, options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobUpdateBulkUpload = Patch
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/bulkUpload",
+        "servicePrincipal.synchronization.job_UpdateBulkUpload",
+        path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
+        "SynchronizationJobId")], output(json_or_none BulkUpload), options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobUpdateSchema = Patch
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/schema",
+        "servicePrincipal.synchronization.job_UpdateSchema", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json_or_none SynchronizationSchema), options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationJobValidateCredential = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/microsoft.graph.validateCredentials",
         "servicePrincipal.synchronization.job_validateCredential",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationListJob = Get
+        #[cfg(feature = "applications")] SynchronizationListJob = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs",
         "servicePrincipal.synchronization_ListJob", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationJobCollectionResponse >, permissions P_C4707A4E7B46,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        "ServicePrincipalId")], output(json SynchronizationJobCollectionResponse),
+        permissions P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationListTemplate = Get
+        #[cfg(feature = "applications")] SynchronizationListTemplate = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates",
         "servicePrincipal.synchronization_ListTemplate", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Json < crate
-        ::models::SynchronizationTemplateCollectionResponse >, permissions
-        P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select Expand Paged
-        FromIdentity]
+        "ServicePrincipalId")], output(json SynchronizationTemplateCollectionResponse),
+        permissions P_C4707A4E7B46, options[Top Skip Search Filter Count OrderBy Select
+        Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationSecretGetCount = Get
+        #[cfg(feature = "applications")] SynchronizationSecretGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/secrets/$count",
         "servicePrincipal.synchronization.Secret_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationSetSecret = Put
+        #[cfg(feature = "applications")] SynchronizationSetSecret = Put
         "/servicePrincipals/{servicePrincipal-id}/synchronization/secrets",
         "servicePrincipal.synchronization_SetSecret", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::JsonOrNoContent < crate
-        ::models::ServicePrincipalsSynchronizationSetSecretResponse >, permissions
-        P_198A6ECB94CD, options[FromIdentity]
+        "ServicePrincipalId")], output(json_or_none
+        ServicePrincipalsSynchronizationSetSecretResponse), permissions P_198A6ECB94CD,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateDeleteSchema =
-        Delete
+        #[cfg(feature = "applications")] SynchronizationTemplateDeleteSchema = Delete
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "servicePrincipal.synchronization.template_DeleteSchema",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output none,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateGetCount = Get
+        #[cfg(feature = "applications")] SynchronizationTemplateGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/$count",
         "servicePrincipal.synchronization.template_GetCount",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_C4707A4E7B46, options[Search Filter FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_C4707A4E7B46, options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateGetSchema = Get
+        #[cfg(feature = "applications")] SynchronizationTemplateGetSchema = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "servicePrincipal.synchronization.template_GetSchema",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::SynchronizationSchema >, permissions
-        P_C4707A4E7B46, options[Select Expand FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json
+        SynchronizationSchema), permissions P_C4707A4E7B46, options[Select Expand
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaCreateDirectory = Post
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaCreateDirectory =
+        Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
         "servicePrincipal.synchronization.template.schema_CreateDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinition >, options[FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json
+        DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaDeleteDirectory = Delete
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaDeleteDirectory =
+        Delete
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
         "servicePrincipal.synchronization.template.schema_DeleteDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::NoContent, options[IfMatch FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output none,
+        options[IfMatch FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaDirectoryDiscover = Post
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaDirectoryDiscover =
+        Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}/microsoft.graph.discover",
         "servicePrincipal.synchronization.template.schema.directory_discover",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinition >, options[FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output(json
+        DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaDirectoryGetCount = Get
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaDirectoryGetCount =
+        Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/$count",
         "servicePrincipal.synchronization.template.schema.directory_GetCount",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Text < i32 >, options[Search Filter FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(text i32),
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaFilterOperator = Get
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaFilterOperator =
+        Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.filterOperators()",
         "servicePrincipal.synchronization.template.schema_filterOperator",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate
-        ::models::ServicePrincipalsSynchronizationTemplateSchemaFilterOperatorResponse >,
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json
+        ServicePrincipalsSynchronizationTemplateSchemaFilterOperatorResponse),
         permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
         Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateSchemaFunction =
-        Get
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaFunction = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.functions()",
         "servicePrincipal.synchronization.template.schema_function",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate
-        ::models::ServicePrincipalsSynchronizationTemplateSchemaFunctionResponse >,
-        permissions P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy
-        Expand Paged FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json
+        ServicePrincipalsSynchronizationTemplateSchemaFunctionResponse), permissions
+        P_198A6ECB94CD, options[Top Skip Search Filter Count Select OrderBy Expand Paged
+        FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateSchemaGetDirectory
-        = Get
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaGetDirectory = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
         "servicePrincipal.synchronization.template.schema_GetDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinition >, options[Select Expand
-        FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output(json
+        DirectoryDefinition), options[Select Expand FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateSchemaListDirectory
-        = Get
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaListDirectory = Get
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories",
         "servicePrincipal.synchronization.template.schema_ListDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::DirectoryDefinitionCollectionResponse >,
-        options[Top Skip Search Filter Count OrderBy Select Expand Paged FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json
+        DirectoryDefinitionCollectionResponse), options[Top Skip Search Filter Count
+        OrderBy Select Expand Paged FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaParseExpression = Post
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaParseExpression =
+        Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/microsoft.graph.parseExpression",
         "servicePrincipal.synchronization.template.schema_parseExpression",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::Json < crate ::models::ParseExpressionResponse >, permissions
-        P_198A6ECB94CD, options[FromIdentity]
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json
+        ParseExpressionResponse), permissions P_198A6ECB94CD, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        SynchronizationTemplateSchemaUpdateDirectory = Patch
+        #[cfg(feature = "applications")] SynchronizationTemplateSchemaUpdateDirectory =
+        Patch
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema/directories/{directoryDefinition-id}",
         "servicePrincipal.synchronization.template.schema_UpdateDirectory",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("synchronizationTemplate-id", "SynchronizationTemplateId"),
-        ("directoryDefinition-id", "DirectoryDefinitionId")], output crate
-        ::request::JsonOrNoContent < crate ::models::DirectoryDefinition >,
-        options[FromIdentity]
+        ("directoryDefinition-id", "DirectoryDefinitionId")], output(json_or_none
+        DirectoryDefinition), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationTemplateUpdateSchema =
-        Patch
+        #[cfg(feature = "applications")] SynchronizationTemplateUpdateSchema = Patch
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}/schema",
         "servicePrincipal.synchronization.template_UpdateSchema",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output crate
-        ::request::JsonOrNoContent < crate ::models::SynchronizationSchema >,
+        ("synchronizationTemplate-id", "SynchronizationTemplateId")], output(json_or_none
+        SynchronizationSchema), options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] SynchronizationUpdateJob = Patch
+        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
+        "servicePrincipal.synchronization_UpdateJob", path[("servicePrincipal-id",
+        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")],
+        output(json_or_none SynchronizationJob), permissions P_194AFAE8A3A2,
         options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationUpdateJob = Patch
-        "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}",
-        "servicePrincipal.synchronization_UpdateJob", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("synchronizationJob-id", "SynchronizationJobId")], output
-        crate ::request::JsonOrNoContent < crate ::models::SynchronizationJob >,
-        permissions P_194AFAE8A3A2, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] SynchronizationUpdateTemplate = Patch
+        #[cfg(feature = "applications")] SynchronizationUpdateTemplate = Patch
         "/servicePrincipals/{servicePrincipal-id}/synchronization/templates/{synchronizationTemplate-id}",
         "servicePrincipal.synchronization_UpdateTemplate", path[("servicePrincipal-id",
         "ServicePrincipalId"), ("synchronizationTemplate-id",
-        "SynchronizationTemplateId")], output crate ::request::JsonOrNoContent < crate
-        ::models::SynchronizationTemplate >, options[FromIdentity]
+        "SynchronizationTemplateId")], output(json_or_none SynchronizationTemplate),
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] TokenIssuancePolicyGetCount = Get
+        #[cfg(feature = "applications")] TokenIssuancePolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/tokenIssuancePolicies/$count",
         "servicePrincipal.tokenIssuancePolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, options[Search
-        Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] TokenLifetimePolicyGetCount = Get
+        #[cfg(feature = "applications")] TokenLifetimePolicyGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/tokenLifetimePolicies/$count",
         "servicePrincipal.tokenLifetimePolicy_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_17A0D535F9C2, options[Search Filter FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_17A0D535F9C2,
+        options[Search Filter FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] TransitiveMemberOfGetCount = Get
+        #[cfg(feature = "applications")] TransitiveMemberOfGetCount = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/$count",
         "servicePrincipal.transitiveMemberOf_GetCount", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::Text < i32 >, permissions
-        P_F1527762B0E8, options[Search Filter ConsistencyLevel FromIdentity]
+        "ServicePrincipalId")], output(text i32), permissions P_F1527762B0E8,
+        options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")]
-        TransitiveMemberOfGetCountAsAdministrativeUnit = Get
+        #[cfg(feature = "applications")] TransitiveMemberOfGetCountAsAdministrativeUnit =
+        Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsAdministrativeUnit",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] TransitiveMemberOfGetCountAsDirectoryRole
-        = Get
+        #[cfg(feature = "applications")] TransitiveMemberOfGetCountAsDirectoryRole = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.directoryRole/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsDirectoryRole",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] TransitiveMemberOfGetCountAsGroup = Get
+        #[cfg(feature = "applications")] TransitiveMemberOfGetCountAsGroup = Get
         "/servicePrincipals/{servicePrincipal-id}/transitiveMemberOf/microsoft.graph.group/$count",
         "servicePrincipal.TransitiveMemberOf_GetCountAsGroup",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate ::request::Text
-        < i32 >, permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel
-        FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(text i32),
+        permissions P_F1527762B0E8, options[Search Filter ConsistencyLevel FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateAppRoleAssignedTo = Patch
+        #[cfg(feature = "applications")] UpdateAppRoleAssignedTo = Patch
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignedTo/{appRoleAssignment-id}",
         "servicePrincipal_UpdateAppRoleAssignedTo", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::JsonOrNoContent < crate ::models::AppRoleAssignment >,
-        options[FromIdentity]
+        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")],
+        output(json_or_none AppRoleAssignment), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateAppRoleAssignment = Patch
+        #[cfg(feature = "applications")] UpdateAppRoleAssignment = Patch
         "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
         "servicePrincipal_UpdateAppRoleAssignment", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")], output
-        crate ::request::JsonOrNoContent < crate ::models::AppRoleAssignment >,
-        options[FromIdentity]
+        "ServicePrincipalId"), ("appRoleAssignment-id", "AppRoleAssignmentId")],
+        output(json_or_none AppRoleAssignment), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateDelegatedPermissionClassification =
-        Patch
+        #[cfg(feature = "applications")] UpdateDelegatedPermissionClassification = Patch
         "/servicePrincipals/{servicePrincipal-id}/delegatedPermissionClassifications/{delegatedPermissionClassification-id}",
         "servicePrincipal_UpdateDelegatedPermissionClassification",
         path[("servicePrincipal-id", "ServicePrincipalId"),
         ("delegatedPermissionClassification-id", "DelegatedPermissionClassificationId")],
-        output crate ::request::JsonOrNoContent < crate
-        ::models::DelegatedPermissionClassification >, options[FromIdentity]
+        output(json_or_none DelegatedPermissionClassification), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateEndpoint = Patch
+        #[cfg(feature = "applications")] UpdateEndpoint = Patch
         "/servicePrincipals/{servicePrincipal-id}/endpoints/{endpoint-id}",
         "servicePrincipal_UpdateEndpoint", path[("servicePrincipal-id",
-        "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output crate
-        ::request::JsonOrNoContent < crate ::models::Endpoint >, options[FromIdentity]
+        "ServicePrincipalId"), ("endpoint-id", "EndpointId")], output(json_or_none
+        Endpoint), options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateFederatedIdentityCredential = Patch
+        #[cfg(feature = "applications")] UpdateFederatedIdentityCredential = Patch
         "/servicePrincipals/{servicePrincipal-id}/federatedIdentityCredentials/{federatedIdentityCredential-id}",
         "servicePrincipal_UpdateFederatedIdentityCredential",
         path[("servicePrincipal-id", "ServicePrincipalId"),
-        ("federatedIdentityCredential-id", "FederatedIdentityCredentialId")], output
-        crate ::request::JsonOrNoContent < crate ::models::FederatedIdentityCredential >,
+        ("federatedIdentityCredential-id", "FederatedIdentityCredentialId")],
+        output(json_or_none FederatedIdentityCredential), options[FromIdentity]
+    }
+    crate::request::operation! {
+        #[cfg(feature = "applications")] UpdateRemoteDesktopSecurityConfiguration = Patch
+        "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
+        "servicePrincipal_UpdateRemoteDesktopSecurityConfiguration",
+        path[("servicePrincipal-id", "ServicePrincipalId")], output(json_or_none
+        RemoteDesktopSecurityConfiguration), permissions P_A77ACE80C8A6,
         options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateRemoteDesktopSecurityConfiguration =
-        Patch
-        "/servicePrincipals/{servicePrincipal-id}/remoteDesktopSecurityConfiguration",
-        "servicePrincipal_UpdateRemoteDesktopSecurityConfiguration",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::JsonOrNoContent < crate ::models::RemoteDesktopSecurityConfiguration
-        >, permissions P_A77ACE80C8A6, options[FromIdentity]
-    }
-    crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateServicePrincipal = Patch
+        #[cfg(feature = "applications")] UpdateServicePrincipal = Patch
         "/servicePrincipals/{servicePrincipal-id}",
         "servicePrincipal_UpdateServicePrincipal", path[("servicePrincipal-id",
-        "ServicePrincipalId")], output crate ::request::JsonOrNoContent < crate
-        ::models::ServicePrincipal >, permissions P_45A56A7EA316, options[FromIdentity]
+        "ServicePrincipalId")], output(json_or_none ServicePrincipal), permissions
+        P_45A56A7EA316, options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] UpdateServicePrincipalByAppId = Patch
+        #[cfg(feature = "applications")] UpdateServicePrincipalByAppId = Patch
         "/servicePrincipals(appId='{appId}')",
         "servicePrincipal_UpdateServicePrincipalGraphBPreAppId", path[("appId",
-        "AppId")], output crate ::request::JsonOrNoContent < crate
-        ::models::ServicePrincipal >, permissions P_45A56A7EA316, options[FromIdentity]
+        "AppId")], output(json_or_none ServicePrincipal), permissions P_45A56A7EA316,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ValidateCredentialBySynchronizationJobId =
-        Post
+        #[cfg(feature = "applications")] ValidateCredentialBySynchronizationJobId = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.validateCredentials",
         "servicePrincipal.synchronization.job_validateCredential_BySynchronizationJobId",
         path[("servicePrincipal-id", "ServicePrincipalId"), ("synchronizationJob-id",
-        "SynchronizationJobId")], output crate ::request::NoContent, permissions
-        P_198A6ECB94CD, options[FromIdentity]
+        "SynchronizationJobId")], output none, permissions P_198A6ECB94CD,
+        options[FromIdentity]
     }
     crate::request::operation! {
-        #[cfg(feature = "service-principals")] ValidateProperty = Post
+        #[cfg(feature = "applications")] ValidateProperty = Post
         "/servicePrincipals/microsoft.graph.validateProperties",
-        "servicePrincipal_validateProperty", path[], output crate ::request::NoContent,
-        options[]
+        "servicePrincipal_validateProperty", path[], output none, options[]
     }
 }

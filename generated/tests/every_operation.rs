@@ -3,7 +3,7 @@
 
 //! Every operation, built with sample arguments (plainly and via an identity holding every key), reaches a local server with its method and its path template filled in. Run with `--all-features` to cover operations behind Cargo features.
 #![allow(dead_code, unused_imports, unused_mut, clippy::vec_init_then_push)]
-use msgraph_sdk::ApplicationsApi;
+use msgraph_sdk::GraphApi;
 use msgraph_sdk::runtime::{Call, Client, Error, StaticToken};
 /// Expected method and path, and how to build the call (`into_call`, the assembly `send` uses).
 ///
@@ -57,11 +57,13 @@ async fn start() -> (wiremock::MockServer, Client) {
         .expect("client");
     (server, client)
 }
-#[cfg(feature = "application-templates")]
+#[cfg(feature = "applications")]
 #[tokio::test]
 async fn application_templates_operations_reach_the_server() {
     let (server, client) = start().await;
-    let identity = msgraph_sdk::identity::ApplicationsIdentity::new()
+    #[allow(unused_imports)]
+    use msgraph_sdk::application_templates as this;
+    let applications_identity = msgraph_sdk::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_app_management_policy_id("sample-AppManagementPolicyId")
         .with_app_role_assignment_id("sample-AppRoleAssignmentId")
@@ -90,32 +92,33 @@ async fn application_templates_operations_reach_the_server() {
         .with_user_id("sample-UserId");
     let area = client.application_templates();
     let mut cases: Cases = Vec::new();
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applicationTemplates/sample-ApplicationTemplateId", area
         .get_application_template("sample-ApplicationTemplateId",),
-        msgraph_sdk::application_templates::GetApplicationTemplate::via_identity(&
-        client, & identity)
+        this::GetApplicationTemplate::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     case!(cases, "GET", "/applicationTemplates/$count", area.get_count());
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applicationTemplates/sample-ApplicationTemplateId/microsoft.graph.instantiate",
         area.instantiate("sample-ApplicationTemplateId",),
-        msgraph_sdk::application_templates::Instantiate::via_identity(& client, &
-        identity)
+        this::Instantiate::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "application-templates")]
+    #[cfg(feature = "applications")]
     case!(cases, "GET", "/applicationTemplates", area.list_application_template());
-    let _ = (&identity, &area);
+    let _ = &applications_identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn applications_operations_reach_the_server() {
     let (server, client) = start().await;
-    let identity = msgraph_sdk::identity::ApplicationsIdentity::new()
+    #[allow(unused_imports)]
+    use msgraph_sdk::applications as this;
+    let applications_identity = msgraph_sdk::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_app_management_policy_id("sample-AppManagementPolicyId")
         .with_app_role_assignment_id("sample-AppRoleAssignmentId")
@@ -147,14 +150,14 @@ async fn applications_operations_reach_the_server() {
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.addKey", area
-        .add_key("sample-ApplicationId",),
-        msgraph_sdk::applications::AddKey::via_identity(& client, & identity)
+        .add_key("sample-ApplicationId",), this::AddKey::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.addPassword",
-        area.add_password("sample-ApplicationId",),
-        msgraph_sdk::applications::AddPassword::via_identity(& client, & identity)
+        area.add_password("sample-ApplicationId",), this::AddPassword::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -163,36 +166,36 @@ async fn applications_operations_reach_the_server() {
         area
         .app_management_policy_delete_app_management_policy_by_ref("sample-ApplicationId",
         "sample-AppManagementPolicyId",),
-        msgraph_sdk::applications::AppManagementPolicyDeleteAppManagementPolicyByRef::via_identity(&
-        client, & identity)
+        this::AppManagementPolicyDeleteAppManagementPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/appManagementPolicies/$count",
         area.app_management_policy_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::AppManagementPolicyGetCount::via_identity(& client, &
-        identity)
+        this::AppManagementPolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.checkMemberGroups", area
         .check_member_group("sample-ApplicationId",),
-        msgraph_sdk::applications::CheckMemberGroup::via_identity(& client, & identity)
+        this::CheckMemberGroup::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.checkMemberObjects", area
         .check_member_object("sample-ApplicationId",),
-        msgraph_sdk::applications::CheckMemberObject::via_identity(& client, & identity)
+        this::CheckMemberObject::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/appManagementPolicies/$ref",
         area.create_app_management_policy_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::CreateAppManagementPolicyByRef::via_identity(& client,
-        & identity)
+        this::CreateAppManagementPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(cases, "POST", "/applications", area.create_application());
@@ -200,70 +203,68 @@ async fn applications_operations_reach_the_server() {
     case!(
         cases, "POST", "/applications/sample-ApplicationId/extensionProperties", area
         .create_extension_property("sample-ApplicationId",),
-        msgraph_sdk::applications::CreateExtensionProperty::via_identity(& client, &
-        identity)
+        this::CreateExtensionProperty::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/federatedIdentityCredentials",
         area.create_federated_identity_credential("sample-ApplicationId",),
-        msgraph_sdk::applications::CreateFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::CreateFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/owners/$ref", area
         .create_owner_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::CreateOwnerByRef::via_identity(& client, & identity)
+        this::CreateOwnerByRef::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
         area.create_token_issuance_policy_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::CreateTokenIssuancePolicyByRef::via_identity(& client,
-        & identity)
+        this::CreateTokenIssuancePolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
         area.create_token_lifetime_policy_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::CreateTokenLifetimePolicyByRef::via_identity(& client,
-        & identity)
+        this::CreateTokenLifetimePolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId/appManagementPolicies/$ref",
         area.delete_app_management_policy_by_ref("sample-ApplicationId", "sample",), area
-        .delete_app_management_policy_by_ref_via_identity(& identity, "sample",)
+        .delete_app_management_policy_by_ref_via_identity(& applications_identity,
+        "sample",)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId", area
         .delete_application("sample-ApplicationId",),
-        msgraph_sdk::applications::DeleteApplication::via_identity(& client, & identity)
+        this::DeleteApplication::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications(appId='sample-AppId')", area
         .delete_application_by_app_id("sample-AppId",),
-        msgraph_sdk::applications::DeleteApplicationByAppId::via_identity(& client, &
-        identity)
+        this::DeleteApplicationByAppId::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications(uniqueName='sample-UniqueName')", area
         .delete_application_by_unique_name("sample-UniqueName",),
-        msgraph_sdk::applications::DeleteApplicationByUniqueName::via_identity(& client,
-        & identity)
+        this::DeleteApplicationByUniqueName::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
         area.delete_extension_property("sample-ApplicationId",
-        "sample-ExtensionPropertyId",),
-        msgraph_sdk::applications::DeleteExtensionProperty::via_identity(& client, &
-        identity)
+        "sample-ExtensionPropertyId",), this::DeleteExtensionProperty::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -271,39 +272,40 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
         area.delete_federated_identity_credential("sample-ApplicationId",
         "sample-FederatedIdentityCredentialId",),
-        msgraph_sdk::applications::DeleteFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::DeleteFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId/logo", area
-        .delete_logo("sample-ApplicationId",),
-        msgraph_sdk::applications::DeleteLogo::via_identity(& client, & identity)
+        .delete_logo("sample-ApplicationId",), this::DeleteLogo::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId/owners/$ref", area
         .delete_owner_by_ref("sample-ApplicationId", "sample",), area
-        .delete_owner_by_ref_via_identity(& identity, "sample",)
+        .delete_owner_by_ref_via_identity(& applications_identity, "sample",)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId/synchronization", area
         .delete_synchronization("sample-ApplicationId",),
-        msgraph_sdk::applications::DeleteSynchronization::via_identity(& client, &
-        identity)
+        this::DeleteSynchronization::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
         area.delete_token_issuance_policy_by_ref("sample-ApplicationId", "sample",), area
-        .delete_token_issuance_policy_by_ref_via_identity(& identity, "sample",)
+        .delete_token_issuance_policy_by_ref_via_identity(& applications_identity,
+        "sample",)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
         area.delete_token_lifetime_policy_by_ref("sample-ApplicationId", "sample",), area
-        .delete_token_lifetime_policy_by_ref_via_identity(& identity, "sample",)
+        .delete_token_lifetime_policy_by_ref_via_identity(& applications_identity,
+        "sample",)
     );
     #[cfg(feature = "applications")]
     case!(cases, "GET", "/applications/microsoft.graph.delta()", area.delta());
@@ -311,63 +313,57 @@ async fn applications_operations_reach_the_server() {
     case!(
         cases, "GET", "/applications/sample-ApplicationId/extensionProperties/$count",
         area.extension_property_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::ExtensionPropertyGetCount::via_identity(& client, &
-        identity)
+        this::ExtensionPropertyGetCount::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
         area.federated_identity_credential_delete_by_name("sample-ApplicationId",
-        "sample-Name",),
-        msgraph_sdk::applications::FederatedIdentityCredentialDeleteByName::via_identity(&
-        client, & identity)
+        "sample-Name",), this::FederatedIdentityCredentialDeleteByName::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
         area.federated_identity_credential_get_by_name("sample-ApplicationId",
-        "sample-Name",),
-        msgraph_sdk::applications::FederatedIdentityCredentialGetByName::via_identity(&
-        client, & identity)
+        "sample-Name",), this::FederatedIdentityCredentialGetByName::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/federatedIdentityCredentials/$count", area
         .federated_identity_credential_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::FederatedIdentityCredentialGetCount::via_identity(&
-        client, & identity)
+        this::FederatedIdentityCredentialGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/applications/sample-ApplicationId/federatedIdentityCredentials(name='sample-Name')",
         area.federated_identity_credential_update_by_name("sample-ApplicationId",
-        "sample-Name",),
-        msgraph_sdk::applications::FederatedIdentityCredentialUpdateByName::via_identity(&
-        client, & identity)
+        "sample-Name",), this::FederatedIdentityCredentialUpdateByName::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId", area
-        .get_application("sample-ApplicationId",),
-        msgraph_sdk::applications::GetApplication::via_identity(& client, & identity)
+        .get_application("sample-ApplicationId",), this::GetApplication::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications(appId='sample-AppId')", area
         .get_application_by_app_id("sample-AppId",),
-        msgraph_sdk::applications::GetApplicationByAppId::via_identity(& client, &
-        identity)
+        this::GetApplicationByAppId::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications(uniqueName='sample-UniqueName')", area
         .get_application_by_unique_name("sample-UniqueName",),
-        msgraph_sdk::applications::GetApplicationByUniqueName::via_identity(& client, &
-        identity)
+        this::GetApplicationByUniqueName::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -382,17 +378,15 @@ async fn applications_operations_reach_the_server() {
     case!(
         cases, "GET", "/applications/sample-ApplicationId/createdOnBehalfOf", area
         .get_created_on_behalf_of("sample-ApplicationId",),
-        msgraph_sdk::applications::GetCreatedOnBehalfOf::via_identity(& client, &
-        identity)
+        this::GetCreatedOnBehalfOf::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
         area.get_extension_property("sample-ApplicationId",
-        "sample-ExtensionPropertyId",),
-        msgraph_sdk::applications::GetExtensionProperty::via_identity(& client, &
-        identity)
+        "sample-ExtensionPropertyId",), this::GetExtensionProperty::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -400,8 +394,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
         area.get_federated_identity_credential("sample-ApplicationId",
         "sample-FederatedIdentityCredentialId",),
-        msgraph_sdk::applications::GetFederatedIdentityCredential::via_identity(& client,
-        & identity)
+        this::GetFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -409,88 +403,85 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId",
         area.get_home_realm_discovery_policy("sample-ApplicationId",
         "sample-HomeRealmDiscoveryPolicyId",),
-        msgraph_sdk::applications::GetHomeRealmDiscoveryPolicy::via_identity(& client, &
-        identity)
+        this::GetHomeRealmDiscoveryPolicy::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/logo", area
-        .get_logo("sample-ApplicationId",),
-        msgraph_sdk::applications::GetLogo::via_identity(& client, & identity)
+        .get_logo("sample-ApplicationId",), this::GetLogo::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.getMemberGroups", area
-        .get_member_group("sample-ApplicationId",),
-        msgraph_sdk::applications::GetMemberGroup::via_identity(& client, & identity)
+        .get_member_group("sample-ApplicationId",), this::GetMemberGroup::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.getMemberObjects", area
         .get_member_object("sample-ApplicationId",),
-        msgraph_sdk::applications::GetMemberObject::via_identity(& client, & identity)
+        this::GetMemberObject::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
         area.get_owner_as_app_role_assignment("sample-ApplicationId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::applications::GetOwnerAsAppRoleAssignment::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetOwnerAsAppRoleAssignment::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
         area.get_owner_as_endpoint("sample-ApplicationId", "sample-DirectoryObjectId",),
-        msgraph_sdk::applications::GetOwnerAsEndpoint::via_identity(& client, & identity)
+        this::GetOwnerAsEndpoint::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
         area.get_owner_as_service_principal("sample-ApplicationId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::applications::GetOwnerAsServicePrincipal::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetOwnerAsServicePrincipal::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/microsoft.graph.user",
         area.get_owner_as_user("sample-ApplicationId", "sample-DirectoryObjectId",),
-        msgraph_sdk::applications::GetOwnerAsUser::via_identity(& client, & identity)
+        this::GetOwnerAsUser::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/synchronization", area
         .get_synchronization("sample-ApplicationId",),
-        msgraph_sdk::applications::GetSynchronization::via_identity(& client, & identity)
+        this::GetSynchronization::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/homeRealmDiscoveryPolicies/$count", area
         .home_realm_discovery_policy_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::HomeRealmDiscoveryPolicyGetCount::via_identity(&
-        client, & identity)
+        this::HomeRealmDiscoveryPolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/appManagementPolicies", area
         .list_app_management_policy("sample-ApplicationId",),
-        msgraph_sdk::applications::ListAppManagementPolicy::via_identity(& client, &
-        identity)
+        this::ListAppManagementPolicy::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/appManagementPolicies/$ref",
         area.list_app_management_policy_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::ListAppManagementPolicyByRef::via_identity(& client, &
-        identity)
+        this::ListAppManagementPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(cases, "GET", "/applications", area.list_application());
@@ -498,92 +489,88 @@ async fn applications_operations_reach_the_server() {
     case!(
         cases, "GET", "/applications/sample-ApplicationId/extensionProperties", area
         .list_extension_property("sample-ApplicationId",),
-        msgraph_sdk::applications::ListExtensionProperty::via_identity(& client, &
-        identity)
+        this::ListExtensionProperty::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/federatedIdentityCredentials",
         area.list_federated_identity_credential("sample-ApplicationId",),
-        msgraph_sdk::applications::ListFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::ListFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/homeRealmDiscoveryPolicies",
         area.list_home_realm_discovery_policy("sample-ApplicationId",),
-        msgraph_sdk::applications::ListHomeRealmDiscoveryPolicy::via_identity(& client, &
-        identity)
+        this::ListHomeRealmDiscoveryPolicy::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/owners", area
-        .list_owner("sample-ApplicationId",),
-        msgraph_sdk::applications::ListOwner::via_identity(& client, & identity)
+        .list_owner("sample-ApplicationId",), this::ListOwner::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment",
         area.list_owner_as_app_role_assignment("sample-ApplicationId",),
-        msgraph_sdk::applications::ListOwnerAsAppRoleAssignment::via_identity(& client, &
-        identity)
+        this::ListOwnerAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.endpoint", area
         .list_owner_as_endpoint("sample-ApplicationId",),
-        msgraph_sdk::applications::ListOwnerAsEndpoint::via_identity(& client, &
-        identity)
+        this::ListOwnerAsEndpoint::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal",
         area.list_owner_as_service_principal("sample-ApplicationId",),
-        msgraph_sdk::applications::ListOwnerAsServicePrincipal::via_identity(& client, &
-        identity)
+        this::ListOwnerAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/owners/microsoft.graph.user",
         area.list_owner_as_user("sample-ApplicationId",),
-        msgraph_sdk::applications::ListOwnerAsUser::via_identity(& client, & identity)
+        this::ListOwnerAsUser::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/owners/$ref", area
-        .list_owner_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::ListOwnerByRef::via_identity(& client, & identity)
+        .list_owner_by_ref("sample-ApplicationId",), this::ListOwnerByRef::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/tokenIssuancePolicies", area
         .list_token_issuance_policy("sample-ApplicationId",),
-        msgraph_sdk::applications::ListTokenIssuancePolicy::via_identity(& client, &
-        identity)
+        this::ListTokenIssuancePolicy::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/tokenIssuancePolicies/$ref",
         area.list_token_issuance_policy_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::ListTokenIssuancePolicyByRef::via_identity(& client, &
-        identity)
+        this::ListTokenIssuancePolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/tokenLifetimePolicies", area
         .list_token_lifetime_policy("sample-ApplicationId",),
-        msgraph_sdk::applications::ListTokenLifetimePolicy::via_identity(& client, &
-        identity)
+        this::ListTokenLifetimePolicy::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/tokenLifetimePolicies/$ref",
         area.list_token_lifetime_policy_by_ref("sample-ApplicationId",),
-        msgraph_sdk::applications::ListTokenLifetimePolicyByRef::via_identity(& client, &
-        identity)
+        this::ListTokenLifetimePolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -591,115 +578,110 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/owners/sample-DirectoryObjectId/$ref", area
         .owner_delete_directory_object_by_ref("sample-ApplicationId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::applications::OwnerDeleteDirectoryObjectByRef::via_identity(&
-        client, & identity)
+        this::OwnerDeleteDirectoryObjectByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/owners/$count", area
-        .owner_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::OwnerGetCount::via_identity(& client, & identity)
+        .owner_get_count("sample-ApplicationId",), this::OwnerGetCount::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.appRoleAssignment/$count",
         area.owner_get_count_as_app_role_assignment("sample-ApplicationId",),
-        msgraph_sdk::applications::OwnerGetCountAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        this::OwnerGetCountAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.endpoint/$count", area
         .owner_get_count_as_endpoint("sample-ApplicationId",),
-        msgraph_sdk::applications::OwnerGetCountAsEndpoint::via_identity(& client, &
-        identity)
+        this::OwnerGetCountAsEndpoint::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.servicePrincipal/$count",
         area.owner_get_count_as_service_principal("sample-ApplicationId",),
-        msgraph_sdk::applications::OwnerGetCountAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::OwnerGetCountAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/owners/microsoft.graph.user/$count", area
         .owner_get_count_as_user("sample-ApplicationId",),
-        msgraph_sdk::applications::OwnerGetCountAsUser::via_identity(& client, &
-        identity)
+        this::OwnerGetCountAsUser::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.removeKey",
-        area.remove_key("sample-ApplicationId",),
-        msgraph_sdk::applications::RemoveKey::via_identity(& client, & identity)
+        area.remove_key("sample-ApplicationId",), this::RemoveKey::via_identity(& client,
+        & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.removePassword", area
-        .remove_password("sample-ApplicationId",),
-        msgraph_sdk::applications::RemovePassword::via_identity(& client, & identity)
+        .remove_password("sample-ApplicationId",), this::RemovePassword::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/microsoft.graph.restore", area
-        .restore("sample-ApplicationId",),
-        msgraph_sdk::applications::Restore::via_identity(& client, & identity)
+        .restore("sample-ApplicationId",), this::Restore::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PUT", "/applications/sample-ApplicationId/logo", area
-        .set_logo("sample-ApplicationId",),
-        msgraph_sdk::applications::SetLogo::via_identity(& client, & identity)
+        .set_logo("sample-ApplicationId",), this::SetLogo::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PUT", "/applications/sample-ApplicationId/synchronization", area
         .set_synchronization("sample-ApplicationId",),
-        msgraph_sdk::applications::SetSynchronization::via_identity(& client, & identity)
+        this::SetSynchronization::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.setVerifiedPublisher", area
         .set_verified_publisher("sample-ApplicationId",),
-        msgraph_sdk::applications::SetVerifiedPublisher::via_identity(& client, &
-        identity)
+        this::SetVerifiedPublisher::via_identity(& client, & applications_identity)
     );
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/synchronization/microsoft.graph.acquireAccessToken",
         area.synchronization_acquire_access_token("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationAcquireAccessToken::via_identity(&
-        client, & identity)
+        this::SynchronizationAcquireAccessToken::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/synchronization/jobs", area
         .synchronization_create_job("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationCreateJob::via_identity(& client, &
-        identity)
+        this::SynchronizationCreateJob::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/sample-ApplicationId/synchronization/templates",
         area.synchronization_create_template("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationCreateTemplate::via_identity(& client,
-        & identity)
+        this::SynchronizationCreateTemplate::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
         area.synchronization_delete_job("sample-ApplicationId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationDeleteJob::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationDeleteJob::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -707,17 +689,16 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
         area.synchronization_delete_template("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationDeleteTemplate::via_identity(& client,
-        & identity)
+        this::SynchronizationDeleteTemplate::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
         area.synchronization_get_job("sample-ApplicationId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationGetJob::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationGetJob::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -725,8 +706,7 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
         area.synchronization_get_template("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationGetTemplate::via_identity(& client, &
-        identity)
+        this::SynchronizationGetTemplate::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -734,8 +714,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
         area.synchronization_job_delete_bulk_upload("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobDeleteBulkUpload::via_identity(&
-        client, & identity)
+        this::SynchronizationJobDeleteBulkUpload::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -743,8 +723,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
         area.synchronization_job_delete_bulk_upload_content("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobDeleteBulkUploadContent::via_identity(&
-        client, & identity)
+        this::SynchronizationJobDeleteBulkUploadContent::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -752,8 +732,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
         area.synchronization_job_delete_schema("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobDeleteSchema::via_identity(& client,
-        & identity)
+        this::SynchronizationJobDeleteSchema::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -761,8 +741,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
         area.synchronization_job_get_bulk_upload("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobGetBulkUpload::via_identity(&
-        client, & identity)
+        this::SynchronizationJobGetBulkUpload::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -770,15 +750,14 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
         area.synchronization_job_get_bulk_upload_content("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobGetBulkUploadContent::via_identity(&
-        client, & identity)
+        this::SynchronizationJobGetBulkUploadContent::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/synchronization/jobs/$count",
         area.synchronization_job_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationJobGetCount::via_identity(& client, &
-        identity)
+        this::SynchronizationJobGetCount::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -786,17 +765,16 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
         area.synchronization_job_get_schema("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobGetSchema::via_identity(& client, &
-        identity)
+        this::SynchronizationJobGetSchema::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
         area.synchronization_job_pause("sample-ApplicationId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobPause::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationJobPause::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -804,17 +782,16 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
         area.synchronization_job_provision_on_demand("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobProvisionOnDemand::via_identity(&
-        client, & identity)
+        this::SynchronizationJobProvisionOnDemand::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
         area.synchronization_job_restart("sample-ApplicationId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobRestart::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationJobRestart::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -822,8 +799,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
         area.synchronization_job_schema_create_directory("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaCreateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaCreateDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -831,8 +808,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_job_schema_delete_directory("sample-ApplicationId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaDeleteDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaDeleteDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -840,8 +817,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
         area.synchronization_job_schema_directory_discover("sample-ApplicationId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaDirectoryDiscover::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaDirectoryDiscover::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -849,8 +826,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
         area.synchronization_job_schema_directory_get_count("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaDirectoryGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaDirectoryGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -858,8 +835,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
         area.synchronization_job_schema_filter_operator("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaFilterOperator::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaFilterOperator::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -867,8 +844,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
         area.synchronization_job_schema_function("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaFunction::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaFunction::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -876,8 +853,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_job_schema_get_directory("sample-ApplicationId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaGetDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaGetDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -885,8 +862,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
         area.synchronization_job_schema_list_directory("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaListDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaListDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -894,8 +871,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
         area.synchronization_job_schema_parse_expression("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaParseExpression::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaParseExpression::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -903,8 +880,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_job_schema_update_directory("sample-ApplicationId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationJobSchemaUpdateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaUpdateDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -912,17 +889,16 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
         area.synchronization_job_set_bulk_upload_content("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobSetBulkUploadContent::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSetBulkUploadContent::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
         area.synchronization_job_start("sample-ApplicationId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobStart::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationJobStart::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -930,8 +906,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
         area.synchronization_job_update_bulk_upload("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobUpdateBulkUpload::via_identity(&
-        client, & identity)
+        this::SynchronizationJobUpdateBulkUpload::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -939,45 +915,43 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/schema",
         area.synchronization_job_update_schema("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationJobUpdateSchema::via_identity(& client,
-        & identity)
+        this::SynchronizationJobUpdateSchema::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/synchronization/jobs/microsoft.graph.validateCredentials",
         area.synchronization_job_validate_credential("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationJobValidateCredential::via_identity(&
-        client, & identity)
+        this::SynchronizationJobValidateCredential::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/synchronization/jobs", area
         .synchronization_list_job("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationListJob::via_identity(& client, &
-        identity)
+        this::SynchronizationListJob::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/synchronization/templates",
         area.synchronization_list_template("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationListTemplate::via_identity(& client, &
-        identity)
+        this::SynchronizationListTemplate::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/synchronization/secrets/$count", area
         .synchronization_secret_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationSecretGetCount::via_identity(& client,
-        & identity)
+        this::SynchronizationSecretGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PUT", "/applications/sample-ApplicationId/synchronization/secrets", area
         .synchronization_set_secret("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationSetSecret::via_identity(& client, &
-        identity)
+        this::SynchronizationSetSecret::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -985,16 +959,16 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
         area.synchronization_template_delete_schema("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateDeleteSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateDeleteSchema::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/applications/sample-ApplicationId/synchronization/templates/$count", area
         .synchronization_template_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::SynchronizationTemplateGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1002,8 +976,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
         area.synchronization_template_get_schema("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateGetSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateGetSchema::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1011,8 +985,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
         area.synchronization_template_schema_create_directory("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaCreateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaCreateDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1020,8 +994,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_template_schema_delete_directory("sample-ApplicationId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaDeleteDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaDeleteDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1029,8 +1003,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
         area.synchronization_template_schema_directory_discover("sample-ApplicationId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaDirectoryDiscover::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaDirectoryDiscover::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1038,8 +1012,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
         area.synchronization_template_schema_directory_get_count("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaDirectoryGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaDirectoryGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1047,8 +1021,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
         area.synchronization_template_schema_filter_operator("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaFilterOperator::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaFilterOperator::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1056,8 +1030,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
         area.synchronization_template_schema_function("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaFunction::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaFunction::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1065,8 +1039,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_template_schema_get_directory("sample-ApplicationId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaGetDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaGetDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1074,8 +1048,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
         area.synchronization_template_schema_list_directory("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaListDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaListDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1083,8 +1057,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
         area.synchronization_template_schema_parse_expression("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaParseExpression::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaParseExpression::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1092,8 +1066,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_template_schema_update_directory("sample-ApplicationId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::applications::SynchronizationTemplateSchemaUpdateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaUpdateDirectory::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1101,17 +1075,16 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId/schema",
         area.synchronization_template_update_schema("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationTemplateUpdateSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateUpdateSchema::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId",
         area.synchronization_update_job("sample-ApplicationId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::SynchronizationUpdateJob::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationUpdateJob::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1119,8 +1092,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/templates/sample-SynchronizationTemplateId",
         area.synchronization_update_template("sample-ApplicationId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::applications::SynchronizationUpdateTemplate::via_identity(& client,
-        & identity)
+        this::SynchronizationUpdateTemplate::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1129,15 +1102,15 @@ async fn applications_operations_reach_the_server() {
         area
         .token_issuance_policy_delete_token_issuance_policy_by_ref("sample-ApplicationId",
         "sample-TokenIssuancePolicyId",),
-        msgraph_sdk::applications::TokenIssuancePolicyDeleteTokenIssuancePolicyByRef::via_identity(&
-        client, & identity)
+        this::TokenIssuancePolicyDeleteTokenIssuancePolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/tokenIssuancePolicies/$count",
         area.token_issuance_policy_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::TokenIssuancePolicyGetCount::via_identity(& client, &
-        identity)
+        this::TokenIssuancePolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1146,52 +1119,49 @@ async fn applications_operations_reach_the_server() {
         area
         .token_lifetime_policy_delete_token_lifetime_policy_by_ref("sample-ApplicationId",
         "sample-TokenLifetimePolicyId",),
-        msgraph_sdk::applications::TokenLifetimePolicyDeleteTokenLifetimePolicyByRef::via_identity(&
-        client, & identity)
+        this::TokenLifetimePolicyDeleteTokenLifetimePolicyByRef::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/applications/sample-ApplicationId/tokenLifetimePolicies/$count",
         area.token_lifetime_policy_get_count("sample-ApplicationId",),
-        msgraph_sdk::applications::TokenLifetimePolicyGetCount::via_identity(& client, &
-        identity)
+        this::TokenLifetimePolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/applications/sample-ApplicationId/microsoft.graph.unsetVerifiedPublisher", area
         .unset_verified_publisher("sample-ApplicationId",),
-        msgraph_sdk::applications::UnsetVerifiedPublisher::via_identity(& client, &
-        identity)
+        this::UnsetVerifiedPublisher::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PATCH", "/applications/sample-ApplicationId", area
         .update_application("sample-ApplicationId",),
-        msgraph_sdk::applications::UpdateApplication::via_identity(& client, & identity)
+        this::UpdateApplication::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PATCH", "/applications(appId='sample-AppId')", area
         .update_application_by_app_id("sample-AppId",),
-        msgraph_sdk::applications::UpdateApplicationByAppId::via_identity(& client, &
-        identity)
+        this::UpdateApplicationByAppId::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PATCH", "/applications(uniqueName='sample-UniqueName')", area
         .update_application_by_unique_name("sample-UniqueName",),
-        msgraph_sdk::applications::UpdateApplicationByUniqueName::via_identity(& client,
-        & identity)
+        this::UpdateApplicationByUniqueName::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/applications/sample-ApplicationId/extensionProperties/sample-ExtensionPropertyId",
         area.update_extension_property("sample-ApplicationId",
-        "sample-ExtensionPropertyId",),
-        msgraph_sdk::applications::UpdateExtensionProperty::via_identity(& client, &
-        identity)
+        "sample-ExtensionPropertyId",), this::UpdateExtensionProperty::via_identity(&
+        client, & applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1199,8 +1169,8 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
         area.update_federated_identity_credential("sample-ApplicationId",
         "sample-FederatedIdentityCredentialId",),
-        msgraph_sdk::applications::UpdateFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::UpdateFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
@@ -1208,22 +1178,445 @@ async fn applications_operations_reach_the_server() {
         "/applications/sample-ApplicationId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
         area.validate_credential_by_synchronization_job_id("sample-ApplicationId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::applications::ValidateCredentialBySynchronizationJobId::via_identity(&
-        client, & identity)
+        this::ValidateCredentialBySynchronizationJobId::via_identity(& client, &
+        applications_identity)
     );
     #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/applications/microsoft.graph.validateProperties", area
         .validate_property()
     );
-    let _ = (&identity, &area);
+    let _ = &applications_identity;
+    let _ = &area;
+    check(&server, &client, cases).await;
+}
+#[cfg(feature = "directory-objects")]
+#[tokio::test]
+async fn directory_objects_operations_reach_the_server() {
+    let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use msgraph_sdk::directory_objects as this;
+    #[cfg(feature = "directory-objects")]
+    let directory_objects_identity = msgraph_sdk::identity::DirectoryObjectsIdentity::new()
+        .with_directory_object_id("sample-DirectoryObjectId");
+    let area = client.directory_objects();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST",
+        "/directoryObjects/sample-DirectoryObjectId/microsoft.graph.checkMemberGroups",
+        area.check_member_group("sample-DirectoryObjectId",),
+        this::CheckMemberGroup::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST",
+        "/directoryObjects/sample-DirectoryObjectId/microsoft.graph.checkMemberObjects",
+        area.check_member_object("sample-DirectoryObjectId",),
+        this::CheckMemberObject::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(cases, "POST", "/directoryObjects", area.create_directory_object());
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "DELETE", "/directoryObjects/sample-DirectoryObjectId", area
+        .delete_directory_object("sample-DirectoryObjectId",),
+        this::DeleteDirectoryObject::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(cases, "GET", "/directoryObjects/microsoft.graph.delta()", area.delta());
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST",
+        "/directoryObjects/microsoft.graph.getAvailableExtensionProperties", area
+        .get_available_extension_property()
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(cases, "POST", "/directoryObjects/microsoft.graph.getByIds", area.get_by_id());
+    #[cfg(feature = "directory-objects")]
+    case!(cases, "GET", "/directoryObjects/$count", area.get_count());
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "GET", "/directoryObjects/sample-DirectoryObjectId", area
+        .get_directory_object("sample-DirectoryObjectId",),
+        this::GetDirectoryObject::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST",
+        "/directoryObjects/sample-DirectoryObjectId/microsoft.graph.getMemberGroups",
+        area.get_member_group("sample-DirectoryObjectId",),
+        this::GetMemberGroup::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST",
+        "/directoryObjects/sample-DirectoryObjectId/microsoft.graph.getMemberObjects",
+        area.get_member_object("sample-DirectoryObjectId",),
+        this::GetMemberObject::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(cases, "GET", "/directoryObjects", area.list_directory_object());
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST",
+        "/directoryObjects/sample-DirectoryObjectId/microsoft.graph.restore", area
+        .restore("sample-DirectoryObjectId",), this::Restore::via_identity(& client, &
+        directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "PATCH", "/directoryObjects/sample-DirectoryObjectId", area
+        .update_directory_object("sample-DirectoryObjectId",),
+        this::UpdateDirectoryObject::via_identity(& client, & directory_objects_identity)
+    );
+    #[cfg(feature = "directory-objects")]
+    case!(
+        cases, "POST", "/directoryObjects/microsoft.graph.validateProperties", area
+        .validate_property()
+    );
+    #[cfg(feature = "directory-objects")]
+    let _ = &directory_objects_identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[cfg(feature = "groups")]
 #[tokio::test]
+async fn group_lifecycle_policies_operations_reach_the_server() {
+    let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use msgraph_sdk::group_lifecycle_policies as this;
+    #[cfg(feature = "groups")]
+    let groups_identity = msgraph_sdk::identity::GroupsIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_base_site_page_id("sample-BaseSitePageId")
+        .with_channel_id("sample-ChannelId")
+        .with_chat_message_id("sample-ChatMessageId")
+        .with_chat_message_id1("sample-ChatMessageId1")
+        .with_content_type_id("sample-ContentTypeId")
+        .with_conversation_id("sample-ConversationId")
+        .with_conversation_thread_id("sample-ConversationThreadId")
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_document_set_version_id("sample-DocumentSetVersionId")
+        .with_drive_id("sample-DriveId")
+        .with_drive_item_id("sample-DriveItemId")
+        .with_drive_item_version_id("sample-DriveItemVersionId")
+        .with_end_date_time("sample-EndDateTime")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_group_lifecycle_policy_id("sample-GroupLifecyclePolicyId")
+        .with_group_setting_id("sample-GroupSettingId")
+        .with_group_setting_template_id("sample-GroupSettingTemplateId")
+        .with_horizontal_section_column_id("sample-HorizontalSectionColumnId")
+        .with_horizontal_section_id("sample-HorizontalSectionId")
+        .with_include_personal_notebooks("sample-IncludePersonalNotebooks")
+        .with_interval("sample-Interval")
+        .with_list_id("sample-ListId")
+        .with_list_item_id("sample-ListItemId")
+        .with_list_item_version_id("sample-ListItemVersionId")
+        .with_notebook_id("sample-NotebookId")
+        .with_onenote_page_id("sample-OnenotePageId")
+        .with_onenote_section_id("sample-OnenoteSectionId")
+        .with_path("sample-Path")
+        .with_permission_id("sample-PermissionId")
+        .with_post_id("sample-PostId")
+        .with_profile_photo_id("sample-ProfilePhotoId")
+        .with_q("sample-Q")
+        .with_resource_specific_permission_grant_id(
+            "sample-ResourceSpecificPermissionGrantId",
+        )
+        .with_section_group_id("sample-SectionGroupId")
+        .with_site_id("sample-SiteId")
+        .with_start_date_time("sample-StartDateTime")
+        .with_subscription_id("sample-SubscriptionId")
+        .with_teams_app_installation_id("sample-TeamsAppInstallationId")
+        .with_token("sample-Token")
+        .with_unique_name("sample-UniqueName")
+        .with_user("sample-User")
+        .with_web_part_id("sample-WebPartId");
+    let area = client.group_lifecycle_policies();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupLifecyclePolicies/sample-GroupLifecyclePolicyId/microsoft.graph.addGroup",
+        area.add_group("sample-GroupLifecyclePolicyId",), this::AddGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groupLifecyclePolicies", area.create_group_lifecycle_policy()
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groupLifecyclePolicies/sample-GroupLifecyclePolicyId", area
+        .delete_group_lifecycle_policy("sample-GroupLifecyclePolicyId",),
+        this::DeleteGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupLifecyclePolicies/$count", area.get_count());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groupLifecyclePolicies/sample-GroupLifecyclePolicyId", area
+        .get_group_lifecycle_policy("sample-GroupLifecyclePolicyId",),
+        this::GetGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupLifecyclePolicies", area.list_group_lifecycle_policy());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupLifecyclePolicies/sample-GroupLifecyclePolicyId/microsoft.graph.removeGroup",
+        area.remove_group("sample-GroupLifecyclePolicyId",),
+        this::RemoveGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groupLifecyclePolicies/sample-GroupLifecyclePolicyId", area
+        .update_group_lifecycle_policy("sample-GroupLifecyclePolicyId",),
+        this::UpdateGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    let _ = &groups_identity;
+    let _ = &area;
+    check(&server, &client, cases).await;
+}
+#[cfg(feature = "groups")]
+#[tokio::test]
+async fn group_setting_templates_operations_reach_the_server() {
+    let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use msgraph_sdk::group_setting_templates as this;
+    #[cfg(feature = "groups")]
+    let groups_identity = msgraph_sdk::identity::GroupsIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_base_site_page_id("sample-BaseSitePageId")
+        .with_channel_id("sample-ChannelId")
+        .with_chat_message_id("sample-ChatMessageId")
+        .with_chat_message_id1("sample-ChatMessageId1")
+        .with_content_type_id("sample-ContentTypeId")
+        .with_conversation_id("sample-ConversationId")
+        .with_conversation_thread_id("sample-ConversationThreadId")
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_document_set_version_id("sample-DocumentSetVersionId")
+        .with_drive_id("sample-DriveId")
+        .with_drive_item_id("sample-DriveItemId")
+        .with_drive_item_version_id("sample-DriveItemVersionId")
+        .with_end_date_time("sample-EndDateTime")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_group_lifecycle_policy_id("sample-GroupLifecyclePolicyId")
+        .with_group_setting_id("sample-GroupSettingId")
+        .with_group_setting_template_id("sample-GroupSettingTemplateId")
+        .with_horizontal_section_column_id("sample-HorizontalSectionColumnId")
+        .with_horizontal_section_id("sample-HorizontalSectionId")
+        .with_include_personal_notebooks("sample-IncludePersonalNotebooks")
+        .with_interval("sample-Interval")
+        .with_list_id("sample-ListId")
+        .with_list_item_id("sample-ListItemId")
+        .with_list_item_version_id("sample-ListItemVersionId")
+        .with_notebook_id("sample-NotebookId")
+        .with_onenote_page_id("sample-OnenotePageId")
+        .with_onenote_section_id("sample-OnenoteSectionId")
+        .with_path("sample-Path")
+        .with_permission_id("sample-PermissionId")
+        .with_post_id("sample-PostId")
+        .with_profile_photo_id("sample-ProfilePhotoId")
+        .with_q("sample-Q")
+        .with_resource_specific_permission_grant_id(
+            "sample-ResourceSpecificPermissionGrantId",
+        )
+        .with_section_group_id("sample-SectionGroupId")
+        .with_site_id("sample-SiteId")
+        .with_start_date_time("sample-StartDateTime")
+        .with_subscription_id("sample-SubscriptionId")
+        .with_teams_app_installation_id("sample-TeamsAppInstallationId")
+        .with_token("sample-Token")
+        .with_unique_name("sample-UniqueName")
+        .with_user("sample-User")
+        .with_web_part_id("sample-WebPartId");
+    let area = client.group_setting_templates();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupSettingTemplates/sample-GroupSettingTemplateId/microsoft.graph.checkMemberGroups",
+        area.check_member_group("sample-GroupSettingTemplateId",),
+        this::CheckMemberGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupSettingTemplates/sample-GroupSettingTemplateId/microsoft.graph.checkMemberObjects",
+        area.check_member_object("sample-GroupSettingTemplateId",),
+        this::CheckMemberObject::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "POST", "/groupSettingTemplates", area.create_group_setting_template());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groupSettingTemplates/sample-GroupSettingTemplateId", area
+        .delete_group_setting_template("sample-GroupSettingTemplateId",),
+        this::DeleteGroupSettingTemplate::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupSettingTemplates/microsoft.graph.delta()", area.delta());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupSettingTemplates/microsoft.graph.getAvailableExtensionProperties", area
+        .get_available_extension_property()
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groupSettingTemplates/microsoft.graph.getByIds", area
+        .get_by_id()
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupSettingTemplates/$count", area.get_count());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groupSettingTemplates/sample-GroupSettingTemplateId", area
+        .get_group_setting_template("sample-GroupSettingTemplateId",),
+        this::GetGroupSettingTemplate::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupSettingTemplates/sample-GroupSettingTemplateId/microsoft.graph.getMemberGroups",
+        area.get_member_group("sample-GroupSettingTemplateId",),
+        this::GetMemberGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupSettingTemplates/sample-GroupSettingTemplateId/microsoft.graph.getMemberObjects",
+        area.get_member_object("sample-GroupSettingTemplateId",),
+        this::GetMemberObject::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupSettingTemplates", area.list_group_setting_template());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groupSettingTemplates/sample-GroupSettingTemplateId/microsoft.graph.restore",
+        area.restore("sample-GroupSettingTemplateId",), this::Restore::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groupSettingTemplates/sample-GroupSettingTemplateId", area
+        .update_group_setting_template("sample-GroupSettingTemplateId",),
+        this::UpdateGroupSettingTemplate::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groupSettingTemplates/microsoft.graph.validateProperties", area
+        .validate_property()
+    );
+    #[cfg(feature = "groups")]
+    let _ = &groups_identity;
+    let _ = &area;
+    check(&server, &client, cases).await;
+}
+#[cfg(feature = "groups")]
+#[tokio::test]
+async fn group_settings_operations_reach_the_server() {
+    let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use msgraph_sdk::group_settings as this;
+    #[cfg(feature = "groups")]
+    let groups_identity = msgraph_sdk::identity::GroupsIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_base_site_page_id("sample-BaseSitePageId")
+        .with_channel_id("sample-ChannelId")
+        .with_chat_message_id("sample-ChatMessageId")
+        .with_chat_message_id1("sample-ChatMessageId1")
+        .with_content_type_id("sample-ContentTypeId")
+        .with_conversation_id("sample-ConversationId")
+        .with_conversation_thread_id("sample-ConversationThreadId")
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_document_set_version_id("sample-DocumentSetVersionId")
+        .with_drive_id("sample-DriveId")
+        .with_drive_item_id("sample-DriveItemId")
+        .with_drive_item_version_id("sample-DriveItemVersionId")
+        .with_end_date_time("sample-EndDateTime")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_group_lifecycle_policy_id("sample-GroupLifecyclePolicyId")
+        .with_group_setting_id("sample-GroupSettingId")
+        .with_group_setting_template_id("sample-GroupSettingTemplateId")
+        .with_horizontal_section_column_id("sample-HorizontalSectionColumnId")
+        .with_horizontal_section_id("sample-HorizontalSectionId")
+        .with_include_personal_notebooks("sample-IncludePersonalNotebooks")
+        .with_interval("sample-Interval")
+        .with_list_id("sample-ListId")
+        .with_list_item_id("sample-ListItemId")
+        .with_list_item_version_id("sample-ListItemVersionId")
+        .with_notebook_id("sample-NotebookId")
+        .with_onenote_page_id("sample-OnenotePageId")
+        .with_onenote_section_id("sample-OnenoteSectionId")
+        .with_path("sample-Path")
+        .with_permission_id("sample-PermissionId")
+        .with_post_id("sample-PostId")
+        .with_profile_photo_id("sample-ProfilePhotoId")
+        .with_q("sample-Q")
+        .with_resource_specific_permission_grant_id(
+            "sample-ResourceSpecificPermissionGrantId",
+        )
+        .with_section_group_id("sample-SectionGroupId")
+        .with_site_id("sample-SiteId")
+        .with_start_date_time("sample-StartDateTime")
+        .with_subscription_id("sample-SubscriptionId")
+        .with_teams_app_installation_id("sample-TeamsAppInstallationId")
+        .with_token("sample-Token")
+        .with_unique_name("sample-UniqueName")
+        .with_user("sample-User")
+        .with_web_part_id("sample-WebPartId");
+    let area = client.group_settings();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "groups")]
+    case!(cases, "POST", "/groupSettings", area.create_group_setting());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groupSettings/sample-GroupSettingId", area
+        .delete_group_setting("sample-GroupSettingId",),
+        this::DeleteGroupSetting::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupSettings/$count", area.get_count());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groupSettings/sample-GroupSettingId", area
+        .get_group_setting("sample-GroupSettingId",),
+        this::GetGroupSetting::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groupSettings", area.list_group_setting());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groupSettings/sample-GroupSettingId", area
+        .update_group_setting("sample-GroupSettingId",),
+        this::UpdateGroupSetting::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    let _ = &groups_identity;
+    let _ = &area;
+    check(&server, &client, cases).await;
+}
+#[cfg(any(feature = "applications", feature = "calendar", feature = "groups"))]
+#[tokio::test]
 async fn groups_operations_reach_the_server() {
     let (server, client) = start().await;
-    let identity = msgraph_sdk::identity::ApplicationsIdentity::new()
+    #[allow(unused_imports)]
+    use msgraph_sdk::groups as this;
+    let applications_identity = msgraph_sdk::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_app_management_policy_id("sample-AppManagementPolicyId")
         .with_app_role_assignment_id("sample-AppRoleAssignmentId")
@@ -1250,55 +1643,5429 @@ async fn groups_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
+    #[cfg(feature = "calendar")]
+    let calendar_identity = msgraph_sdk::identity::CalendarIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_calendar_group_id("sample-CalendarGroupId")
+        .with_calendar_id("sample-CalendarId")
+        .with_calendar_permission_id("sample-CalendarPermissionId")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_place_id("sample-PlaceId")
+        .with_room_id("sample-RoomId")
+        .with_user_id("sample-UserId");
+    #[cfg(feature = "groups")]
+    let groups_identity = msgraph_sdk::identity::GroupsIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_base_site_page_id("sample-BaseSitePageId")
+        .with_channel_id("sample-ChannelId")
+        .with_chat_message_id("sample-ChatMessageId")
+        .with_chat_message_id1("sample-ChatMessageId1")
+        .with_content_type_id("sample-ContentTypeId")
+        .with_conversation_id("sample-ConversationId")
+        .with_conversation_thread_id("sample-ConversationThreadId")
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_document_set_version_id("sample-DocumentSetVersionId")
+        .with_drive_id("sample-DriveId")
+        .with_drive_item_id("sample-DriveItemId")
+        .with_drive_item_version_id("sample-DriveItemVersionId")
+        .with_end_date_time("sample-EndDateTime")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_group_lifecycle_policy_id("sample-GroupLifecyclePolicyId")
+        .with_group_setting_id("sample-GroupSettingId")
+        .with_group_setting_template_id("sample-GroupSettingTemplateId")
+        .with_horizontal_section_column_id("sample-HorizontalSectionColumnId")
+        .with_horizontal_section_id("sample-HorizontalSectionId")
+        .with_include_personal_notebooks("sample-IncludePersonalNotebooks")
+        .with_interval("sample-Interval")
+        .with_list_id("sample-ListId")
+        .with_list_item_id("sample-ListItemId")
+        .with_list_item_version_id("sample-ListItemVersionId")
+        .with_notebook_id("sample-NotebookId")
+        .with_onenote_page_id("sample-OnenotePageId")
+        .with_onenote_section_id("sample-OnenoteSectionId")
+        .with_path("sample-Path")
+        .with_permission_id("sample-PermissionId")
+        .with_post_id("sample-PostId")
+        .with_profile_photo_id("sample-ProfilePhotoId")
+        .with_q("sample-Q")
+        .with_resource_specific_permission_grant_id(
+            "sample-ResourceSpecificPermissionGrantId",
+        )
+        .with_section_group_id("sample-SectionGroupId")
+        .with_site_id("sample-SiteId")
+        .with_start_date_time("sample-StartDateTime")
+        .with_subscription_id("sample-SubscriptionId")
+        .with_teams_app_installation_id("sample-TeamsAppInstallationId")
+        .with_token("sample-Token")
+        .with_unique_name("sample-UniqueName")
+        .with_user("sample-User")
+        .with_web_part_id("sample-WebPartId");
     let area = client.groups();
     let mut cases: Cases = Vec::new();
     #[cfg(feature = "groups")]
     case!(
-        cases, "GET", "/groups/sample-GroupId/appRoleAssignments/$count", area
-        .app_role_assignment_get_count("sample-GroupId",),
-        msgraph_sdk::groups::AppRoleAssignmentGetCount::via_identity(& client, &
-        identity)
-    );
-    #[cfg(feature = "groups")]
-    case!(
-        cases, "POST", "/groups/sample-GroupId/appRoleAssignments", area
-        .create_app_role_assignment("sample-GroupId",),
-        msgraph_sdk::groups::CreateAppRoleAssignment::via_identity(& client, & identity)
-    );
-    #[cfg(feature = "groups")]
-    case!(
         cases, "DELETE",
-        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
-        .delete_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
-        msgraph_sdk::groups::DeleteAppRoleAssignment::via_identity(& client, & identity)
+        "/groups/sample-GroupId/acceptedSenders/sample-DirectoryObjectId/$ref", area
+        .accepted_sender_delete_directory_object_by_ref("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::AcceptedSenderDeleteDirectoryObjectByRef::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/acceptedSenders/$count", area
+        .accepted_sender_get_count("sample-GroupId",),
+        this::AcceptedSenderGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.addFavorite", area
+        .add_favorite("sample-GroupId",), this::AddFavorite::via_identity(& client, &
+        groups_identity)
     );
     #[cfg(feature = "groups")]
     case!(
         cases, "GET",
-        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
-        .get_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
-        msgraph_sdk::groups::GetAppRoleAssignment::via_identity(& client, & identity)
+        "/groups/sample-GroupId/calendar/microsoft.graph.allowedCalendarSharingRoles(User='sample-User')",
+        area.allowed_calendar_sharing_role("sample-GroupId", "sample-User",),
+        this::AllowedCalendarSharingRole::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/appRoleAssignments/$count", area
+        .app_role_assignment_get_count("sample-GroupId",),
+        this::AppRoleAssignmentGetCount::via_identity(& client, & applications_identity)
     );
     #[cfg(feature = "groups")]
     case!(
-        cases, "GET", "/groups/sample-GroupId/appRoleAssignments", area
-        .list_app_role_assignment("sample-GroupId",),
-        msgraph_sdk::groups::ListAppRoleAssignment::via_identity(& client, & identity)
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.assignLicense", area
+        .assign_license("sample-GroupId",), this::AssignLicense::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/calendarPermissions/$count", area
+        .calendar_calendar_permission_get_count("sample-GroupId",),
+        this::CalendarCalendarPermissionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.accept",
+        area.calendar_calendar_view_accept("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/attachments/microsoft.graph.createUploadSession",
+        area.calendar_calendar_view_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId",),
+        this::CalendarCalendarViewAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/attachments/$count",
+        area.calendar_calendar_view_attachment_get_count("sample-GroupId",
+        "sample-EventId",), this::CalendarCalendarViewAttachmentGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.cancel",
+        area.calendar_calendar_view_cancel("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewCancel::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/attachments", area
+        .calendar_calendar_view_create_attachment("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewCreateAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/extensions", area
+        .calendar_calendar_view_create_extension("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.decline",
+        area.calendar_calendar_view_decline("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewDecline::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_calendar_view_delete_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",),
+        this::CalendarCalendarViewDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_calendar_view_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarCalendarViewDeleteExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/microsoft.graph.delta()", area
+        .calendar_calendar_view_delta("sample-GroupId", "sample", "sample",), area
+        .calendar_calendar_view_delta_via_identity(& groups_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.dismissReminder",
+        area.calendar_calendar_view_dismiss_reminder("sample-GroupId",
+        "sample-EventId",), this::CalendarCalendarViewDismissReminder::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/extensions/$count",
+        area.calendar_calendar_view_extension_get_count("sample-GroupId",
+        "sample-EventId",), this::CalendarCalendarViewExtensionGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.forward",
+        area.calendar_calendar_view_forward("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewForward::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_calendar_view_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarCalendarViewGetAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/calendar", area
+        .calendar_calendar_view_get_calendar("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/calendarView/$count", area
+        .calendar_calendar_view_get_count("sample-GroupId",),
+        this::CalendarCalendarViewGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_calendar_view_get_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarCalendarViewGetExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1",
+        area.calendar_calendar_view_get_instance("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_calendar_view_get_instance_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.accept",
+        area.calendar_calendar_view_instance_accept("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarCalendarViewInstanceAccept::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/microsoft.graph.createUploadSession",
+        area
+        .calendar_calendar_view_instance_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceAttachmentCreateUploadSession::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.calendar_calendar_view_instance_attachment_get_count("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceAttachmentGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.cancel",
+        area.calendar_calendar_view_instance_cancel("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarCalendarViewInstanceCancel::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_calendar_view_instance_create_attachment("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceCreateAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_calendar_view_instance_create_extension("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.decline",
+        area.calendar_calendar_view_instance_decline("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarCalendarViewInstanceDecline::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_calendar_view_instance_delete_attachment("sample-GroupId",
+        "sample-EventId", "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarCalendarViewInstanceDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_calendar_view_instance_delete_extension("sample-GroupId",
+        "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarCalendarViewInstanceDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/microsoft.graph.delta()",
+        area.calendar_calendar_view_instance_delta("sample-GroupId", "sample-EventId",
+        "sample", "sample",), area.calendar_calendar_view_instance_delta_via_identity(&
+        groups_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.dismissReminder",
+        area.calendar_calendar_view_instance_dismiss_reminder("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceDismissReminder::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.calendar_calendar_view_instance_extension_get_count("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceExtensionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.forward",
+        area.calendar_calendar_view_instance_forward("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarCalendarViewInstanceForward::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_calendar_view_instance_get_attachment("sample-GroupId",
+        "sample-EventId", "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarCalendarViewInstanceGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_calendar_view_instance_get_calendar("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/$count",
+        area.calendar_calendar_view_instance_get_count("sample-GroupId",
+        "sample-EventId",), this::CalendarCalendarViewInstanceGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_calendar_view_instance_get_extension("sample-GroupId",
+        "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarCalendarViewInstanceGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_calendar_view_instance_list_attachment("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_calendar_view_instance_list_extension("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.snoozeReminder",
+        area.calendar_calendar_view_instance_snooze_reminder("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceSnoozeReminder::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.tentativelyAccept",
+        area.calendar_calendar_view_instance_tentatively_accept("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarCalendarViewInstanceTentativelyAccept::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_calendar_view_instance_update_extension("sample-GroupId",
+        "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarCalendarViewInstanceUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/attachments", area
+        .calendar_calendar_view_list_attachment("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/extensions", area
+        .calendar_calendar_view_list_extension("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/instances", area
+        .calendar_calendar_view_list_instance("sample-GroupId", "sample-EventId",
+        "sample", "sample",), area.calendar_calendar_view_list_instance_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.snoozeReminder",
+        area.calendar_calendar_view_snooze_reminder("sample-GroupId", "sample-EventId",),
+        this::CalendarCalendarViewSnoozeReminder::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/microsoft.graph.tentativelyAccept",
+        area.calendar_calendar_view_tentatively_accept("sample-GroupId",
+        "sample-EventId",), this::CalendarCalendarViewTentativelyAccept::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendar/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_calendar_view_update_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarCalendarViewUpdateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/calendar/events", area
+        .calendar_create_event("sample-GroupId",),
+        this::CalendarCreateEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/calendar/events/sample-EventId", area
+        .calendar_delete_event("sample-GroupId", "sample-EventId",),
+        this::CalendarDeleteEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.accept",
+        area.calendar_event_accept("sample-GroupId", "sample-EventId",),
+        this::CalendarEventAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/attachments/microsoft.graph.createUploadSession",
+        area.calendar_event_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId",),
+        this::CalendarEventAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/attachments/$count", area
+        .calendar_event_attachment_get_count("sample-GroupId", "sample-EventId",),
+        this::CalendarEventAttachmentGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.cancel",
+        area.calendar_event_cancel("sample-GroupId", "sample-EventId",),
+        this::CalendarEventCancel::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/attachments", area
+        .calendar_event_create_attachment("sample-GroupId", "sample-EventId",),
+        this::CalendarEventCreateAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/extensions", area
+        .calendar_event_create_extension("sample-GroupId", "sample-EventId",),
+        this::CalendarEventCreateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.decline",
+        area.calendar_event_decline("sample-GroupId", "sample-EventId",),
+        this::CalendarEventDecline::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_event_delete_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarEventDeleteAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_event_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarEventDeleteExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events/microsoft.graph.delta()",
+        area.calendar_event_delta("sample-GroupId", "sample", "sample",), area
+        .calendar_event_delta_via_identity(& groups_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.dismissReminder",
+        area.calendar_event_dismiss_reminder("sample-GroupId", "sample-EventId",),
+        this::CalendarEventDismissReminder::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/extensions/$count", area
+        .calendar_event_extension_get_count("sample-GroupId", "sample-EventId",),
+        this::CalendarEventExtensionGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.forward",
+        area.calendar_event_forward("sample-GroupId", "sample-EventId",),
+        this::CalendarEventForward::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_event_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarEventGetAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events/sample-EventId/calendar",
+        area.calendar_event_get_calendar("sample-GroupId", "sample-EventId",),
+        this::CalendarEventGetCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events/$count", area
+        .calendar_event_get_count("sample-GroupId",),
+        this::CalendarEventGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_event_get_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarEventGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1",
+        area.calendar_event_get_instance("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_event_get_instance_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.accept",
+        area.calendar_event_instance_accept("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceAccept::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/microsoft.graph.createUploadSession",
+        area.calendar_event_instance_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarEventInstanceAttachmentCreateUploadSession::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.calendar_event_instance_attachment_get_count("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarEventInstanceAttachmentGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.cancel",
+        area.calendar_event_instance_cancel("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceCancel::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_event_instance_create_attachment("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarEventInstanceCreateAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_event_instance_create_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceCreateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.decline",
+        area.calendar_event_instance_decline("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceDecline::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_event_instance_delete_attachment("sample-GroupId",
+        "sample-EventId", "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarEventInstanceDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_event_instance_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarEventInstanceDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/microsoft.graph.delta()",
+        area.calendar_event_instance_delta("sample-GroupId", "sample-EventId", "sample",
+        "sample",), area.calendar_event_instance_delta_via_identity(& groups_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.dismissReminder",
+        area.calendar_event_instance_dismiss_reminder("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceDismissReminder::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.calendar_event_instance_extension_get_count("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarEventInstanceExtensionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.forward",
+        area.calendar_event_instance_forward("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceForward::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_event_instance_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarEventInstanceGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_event_instance_get_calendar("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceGetCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/$count", area
+        .calendar_event_instance_get_count("sample-GroupId", "sample-EventId",),
+        this::CalendarEventInstanceGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_event_instance_get_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarEventInstanceGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_event_instance_list_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceListAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_event_instance_list_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceListExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.snoozeReminder",
+        area.calendar_event_instance_snooze_reminder("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarEventInstanceSnoozeReminder::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/microsoft.graph.tentativelyAccept",
+        area.calendar_event_instance_tentatively_accept("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarEventInstanceTentativelyAccept::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_event_instance_update_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarEventInstanceUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/attachments", area
+        .calendar_event_list_attachment("sample-GroupId", "sample-EventId",),
+        this::CalendarEventListAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events/sample-EventId/extensions",
+        area.calendar_event_list_extension("sample-GroupId", "sample-EventId",),
+        this::CalendarEventListExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events/sample-EventId/instances",
+        area.calendar_event_list_instance("sample-GroupId", "sample-EventId", "sample",
+        "sample",), area.calendar_event_list_instance_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.snoozeReminder",
+        area.calendar_event_snooze_reminder("sample-GroupId", "sample-EventId",),
+        this::CalendarEventSnoozeReminder::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/microsoft.graph.tentativelyAccept",
+        area.calendar_event_tentatively_accept("sample-GroupId", "sample-EventId",),
+        this::CalendarEventTentativelyAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendar/events/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_event_update_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarEventUpdateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/calendarView/sample-EventId", area
+        .calendar_get_calendar_view("sample-GroupId", "sample-EventId", "sample",
+        "sample",), area.calendar_get_calendar_view_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events/sample-EventId", area
+        .calendar_get_event("sample-GroupId", "sample-EventId",),
+        this::CalendarGetEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/calendar/microsoft.graph.getSchedule",
+        area.calendar_get_schedule("sample-GroupId",),
+        this::CalendarGetSchedule::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/calendarView", area
+        .calendar_list_calendar_view("sample-GroupId", "sample", "sample",), area
+        .calendar_list_calendar_view_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/events", area
+        .calendar_list_event("sample-GroupId",), this::CalendarListEvent::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId/calendar/events/sample-EventId", area
+        .calendar_update_event("sample-GroupId", "sample-EventId",),
+        this::CalendarUpdateEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.accept", area
+        .calendar_view_accept("sample-GroupId", "sample-EventId",),
+        this::CalendarViewAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/attachments/microsoft.graph.createUploadSession",
+        area.calendar_view_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId",),
+        this::CalendarViewAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/attachments/$count", area
+        .calendar_view_attachment_get_count("sample-GroupId", "sample-EventId",),
+        this::CalendarViewAttachmentGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.cancel", area
+        .calendar_view_cancel("sample-GroupId", "sample-EventId",),
+        this::CalendarViewCancel::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/calendarView/sample-EventId/attachments",
+        area.calendar_view_create_attachment("sample-GroupId", "sample-EventId",),
+        this::CalendarViewCreateAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/calendarView/sample-EventId/extensions",
+        area.calendar_view_create_extension("sample-GroupId", "sample-EventId",),
+        this::CalendarViewCreateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.decline",
+        area.calendar_view_decline("sample-GroupId", "sample-EventId",),
+        this::CalendarViewDecline::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_delete_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarViewDeleteAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewDeleteExtension::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/microsoft.graph.delta()", area
+        .calendar_view_delta("sample-GroupId", "sample", "sample",), area
+        .calendar_view_delta_via_identity(& groups_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.dismissReminder",
+        area.calendar_view_dismiss_reminder("sample-GroupId", "sample-EventId",),
+        this::CalendarViewDismissReminder::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/extensions/$count", area
+        .calendar_view_extension_get_count("sample-GroupId", "sample-EventId",),
+        this::CalendarViewExtensionGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.forward",
+        area.calendar_view_forward("sample-GroupId", "sample-EventId",),
+        this::CalendarViewForward::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarViewGetAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/sample-EventId/calendar", area
+        .calendar_view_get_calendar("sample-GroupId", "sample-EventId",),
+        this::CalendarViewGetCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/$count", area
+        .calendar_view_get_count("sample-GroupId", "sample", "sample",), area
+        .calendar_view_get_count_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_get_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1",
+        area.calendar_view_get_instance("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_view_get_instance_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.accept",
+        area.calendar_view_instance_accept("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceAccept::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/attachments/microsoft.graph.createUploadSession",
+        area.calendar_view_instance_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.calendar_view_instance_attachment_get_count("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceAttachmentGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.cancel",
+        area.calendar_view_instance_cancel("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceCancel::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_view_instance_create_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceCreateAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_view_instance_create_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceCreateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.decline",
+        area.calendar_view_instance_decline("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceDecline::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_view_instance_delete_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarViewInstanceDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/microsoft.graph.delta()",
+        area.calendar_view_instance_delta("sample-GroupId", "sample-EventId", "sample",
+        "sample",), area.calendar_view_instance_delta_via_identity(& groups_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.dismissReminder",
+        area.calendar_view_instance_dismiss_reminder("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceDismissReminder::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.calendar_view_instance_extension_get_count("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceExtensionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.forward",
+        area.calendar_view_instance_forward("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceForward::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_view_instance_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarViewInstanceGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_view_instance_get_calendar("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceGetCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/$count", area
+        .calendar_view_instance_get_count("sample-GroupId", "sample-EventId",),
+        this::CalendarViewInstanceGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_get_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_view_instance_list_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceListAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_view_instance_list_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceListExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.snoozeReminder",
+        area.calendar_view_instance_snooze_reminder("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceSnoozeReminder::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/microsoft.graph.tentativelyAccept",
+        area.calendar_view_instance_tentatively_accept("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceTentativelyAccept::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_update_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/sample-EventId/attachments",
+        area.calendar_view_list_attachment("sample-GroupId", "sample-EventId",),
+        this::CalendarViewListAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/sample-EventId/extensions",
+        area.calendar_view_list_extension("sample-GroupId", "sample-EventId",),
+        this::CalendarViewListExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/sample-EventId/instances",
+        area.calendar_view_list_instance("sample-GroupId", "sample-EventId", "sample",
+        "sample",), area.calendar_view_list_instance_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.snoozeReminder",
+        area.calendar_view_snooze_reminder("sample-GroupId", "sample-EventId",),
+        this::CalendarViewSnoozeReminder::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/calendarView/sample-EventId/microsoft.graph.tentativelyAccept",
+        area.calendar_view_tentatively_accept("sample-GroupId", "sample-EventId",),
+        this::CalendarViewTentativelyAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_update_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewUpdateExtension::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/microsoft.graph.checkGrantedPermissionsForApp", area
+        .check_granted_permissions_for_app("sample-GroupId",),
+        this::CheckGrantedPermissionsForApp::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.checkMemberGroups", area
+        .check_member_group("sample-GroupId",), this::CheckMemberGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.checkMemberObjects", area
+        .check_member_object("sample-GroupId",), this::CheckMemberObject::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/sample-ContentTypeId/microsoft.graph.associateWithHubSites",
+        area.content_type_associate_with_hub_site("sample-GroupId", "sample-SiteId",
+        "sample-ContentTypeId",), this::ContentTypeAssociateWithHubSite::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads", area
+        .conversation_create_thread("sample-GroupId", "sample-ConversationId",),
+        this::ConversationCreateThread::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId",
+        area.conversation_delete_thread("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId",), this::ConversationDeleteThread::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/conversations/$count", area
+        .conversation_get_count("sample-GroupId",),
+        this::ConversationGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId",
+        area.conversation_get_thread("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId",), this::ConversationGetThread::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads", area
+        .conversation_list_thread("sample-GroupId", "sample-ConversationId",),
+        this::ConversationListThread::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/$count", area
+        .conversation_thread_get_count("sample-GroupId", "sample-ConversationId",),
+        this::ConversationThreadGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId",
+        area.conversation_thread_get_post("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadGetPost::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts",
+        area.conversation_thread_list_post("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId",), this::ConversationThreadListPost::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/microsoft.graph.createUploadSession",
+        area.conversation_thread_post_attachment_create_upload_session("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostAttachmentCreateUploadSession::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/$count",
+        area.conversation_thread_post_attachment_get_count("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostAttachmentGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments",
+        area.conversation_thread_post_create_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostCreateAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions",
+        area.conversation_thread_post_create_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostCreateExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/sample-AttachmentId",
+        area.conversation_thread_post_delete_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-AttachmentId",),
+        this::ConversationThreadPostDeleteAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/sample-ExtensionId",
+        area.conversation_thread_post_delete_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-ExtensionId",),
+        this::ConversationThreadPostDeleteExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/$count",
+        area.conversation_thread_post_extension_get_count("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostExtensionGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/microsoft.graph.forward",
+        area.conversation_thread_post_forward("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostForward::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/sample-AttachmentId",
+        area.conversation_thread_post_get_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-AttachmentId",),
+        this::ConversationThreadPostGetAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/$count",
+        area.conversation_thread_post_get_count("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId",),
+        this::ConversationThreadPostGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/sample-ExtensionId",
+        area.conversation_thread_post_get_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-ExtensionId",), this::ConversationThreadPostGetExtension::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo",
+        area.conversation_thread_post_get_in_reply_to("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostGetInReplyTo::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/microsoft.graph.createUploadSession",
+        area
+        .conversation_thread_post_in_reply_to_attachment_create_upload_session("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToAttachmentCreateUploadSession::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/$count",
+        area.conversation_thread_post_in_reply_to_attachment_get_count("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToAttachmentGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments",
+        area.conversation_thread_post_in_reply_to_create_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToCreateAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions",
+        area.conversation_thread_post_in_reply_to_create_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToCreateExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/sample-AttachmentId",
+        area.conversation_thread_post_in_reply_to_delete_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-AttachmentId",),
+        this::ConversationThreadPostInReplyToDeleteAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/sample-ExtensionId",
+        area.conversation_thread_post_in_reply_to_delete_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-ExtensionId",),
+        this::ConversationThreadPostInReplyToDeleteExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/$count",
+        area.conversation_thread_post_in_reply_to_extension_get_count("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToExtensionGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/microsoft.graph.forward",
+        area.conversation_thread_post_in_reply_to_forward("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToForward::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/sample-AttachmentId",
+        area.conversation_thread_post_in_reply_to_get_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-AttachmentId",),
+        this::ConversationThreadPostInReplyToGetAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/sample-ExtensionId",
+        area.conversation_thread_post_in_reply_to_get_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-ExtensionId",),
+        this::ConversationThreadPostInReplyToGetExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments",
+        area.conversation_thread_post_in_reply_to_list_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToListAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions",
+        area.conversation_thread_post_in_reply_to_list_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToListExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/microsoft.graph.reply",
+        area.conversation_thread_post_in_reply_to_reply("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostInReplyToReply::via_identity(& client, &
+        groups_identity)
     );
     #[cfg(feature = "groups")]
     case!(
         cases, "PATCH",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/sample-ExtensionId",
+        area.conversation_thread_post_in_reply_to_update_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-ExtensionId",),
+        this::ConversationThreadPostInReplyToUpdateExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments",
+        area.conversation_thread_post_list_attachment("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostListAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions",
+        area.conversation_thread_post_list_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostListExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/microsoft.graph.reply",
+        area.conversation_thread_post_reply("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ConversationThreadPostReply::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/sample-ExtensionId",
+        area.conversation_thread_post_update_extension("sample-GroupId",
+        "sample-ConversationId", "sample-ConversationThreadId", "sample-PostId",
+        "sample-ExtensionId",),
+        this::ConversationThreadPostUpdateExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId/microsoft.graph.reply",
+        area.conversation_thread_reply("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId",), this::ConversationThreadReply::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/conversations/sample-ConversationId/threads/sample-ConversationThreadId",
+        area.conversation_update_thread("sample-GroupId", "sample-ConversationId",
+        "sample-ConversationThreadId",), this::ConversationUpdateThread::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/acceptedSenders/$ref", area
+        .create_accepted_sender_by_ref("sample-GroupId",),
+        this::CreateAcceptedSenderByRef::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/appRoleAssignments", area
+        .create_app_role_assignment("sample-GroupId",),
+        this::CreateAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/calendar/calendarPermissions", area
+        .create_calendar_permission("sample-GroupId",),
+        this::CreateCalendarPermission::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/conversations", area
+        .create_conversation("sample-GroupId",), this::CreateConversation::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/events", area
+        .create_event("sample-GroupId",), this::CreateEvent::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/extensions", area
+        .create_extension("sample-GroupId",), this::CreateExtension::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "POST", "/groups", area.create_group());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/groupLifecyclePolicies", area
+        .create_group_lifecycle_policy("sample-GroupId",),
+        this::CreateGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/members/$ref", area
+        .create_member_by_ref("sample-GroupId",), this::CreateMemberByRef::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/owners/$ref", area
+        .create_owner_by_ref("sample-GroupId",), this::CreateOwnerByRef::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/permissionGrants", area
+        .create_permission_grant("sample-GroupId",),
+        this::CreatePermissionGrant::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/rejectedSenders/$ref", area
+        .create_rejected_sender_by_ref("sample-GroupId",),
+        this::CreateRejectedSenderByRef::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/settings", area
+        .create_setting("sample-GroupId",), this::CreateSetting::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/threads", area
+        .create_thread("sample-GroupId",), this::CreateThread::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/acceptedSenders/$ref", area
+        .delete_accepted_sender_by_ref("sample-GroupId", "sample",), area
+        .delete_accepted_sender_by_ref_via_identity(& groups_identity, "sample",)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .delete_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
+        this::DeleteAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/calendar/calendarPermissions/sample-CalendarPermissionId",
+        area.delete_calendar_permission("sample-GroupId",
+        "sample-CalendarPermissionId",), this::DeleteCalendarPermission::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/conversations/sample-ConversationId",
+        area.delete_conversation("sample-GroupId", "sample-ConversationId",),
+        this::DeleteConversation::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/events/sample-EventId", area
+        .delete_event("sample-GroupId", "sample-EventId",),
+        this::DeleteEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/extensions/sample-ExtensionId", area
+        .delete_extension("sample-GroupId", "sample-ExtensionId",),
+        this::DeleteExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId", area.delete_group("sample-GroupId",),
+        this::DeleteGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups(uniqueName='sample-UniqueName')", area
+        .delete_group_by_unique_name("sample-UniqueName",),
+        this::DeleteGroupByUniqueName::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/groupLifecyclePolicies/sample-GroupLifecyclePolicyId",
+        area.delete_group_lifecycle_policy("sample-GroupId",
+        "sample-GroupLifecyclePolicyId",),
+        this::DeleteGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/members/$ref", area
+        .delete_member_by_ref("sample-GroupId", "sample",), area
+        .delete_member_by_ref_via_identity(& groups_identity, "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/owners/$ref", area
+        .delete_owner_by_ref("sample-GroupId", "sample",), area
+        .delete_owner_by_ref_via_identity(& groups_identity, "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/permissionGrants/sample-ResourceSpecificPermissionGrantId",
+        area.delete_permission_grant("sample-GroupId",
+        "sample-ResourceSpecificPermissionGrantId",),
+        this::DeletePermissionGrant::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/photo", area
+        .delete_photo("sample-GroupId",), this::DeletePhoto::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/photo/$value", area
+        .delete_photo_content("sample-GroupId",),
+        this::DeletePhotoContent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/photos/sample-ProfilePhotoId/$value",
+        area.delete_photos_content("sample-GroupId", "sample-ProfilePhotoId",),
+        this::DeletePhotosContent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/rejectedSenders/$ref", area
+        .delete_rejected_sender_by_ref("sample-GroupId", "sample",), area
+        .delete_rejected_sender_by_ref_via_identity(& groups_identity, "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/settings/sample-GroupSettingId", area
+        .delete_setting("sample-GroupId", "sample-GroupSettingId",),
+        this::DeleteSetting::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/threads/sample-ConversationThreadId",
+        area.delete_thread("sample-GroupId", "sample-ConversationThreadId",),
+        this::DeleteThread::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groups/microsoft.graph.delta()", area.delta());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.assignSensitivityLabel",
+        area.drive_item_assign_sensitivity_label("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemAssignSensitivityLabel::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.checkin",
+        area.drive_item_checkin("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemCheckin::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.checkout",
+        area.drive_item_checkout("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemCheckout::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.copy",
+        area.drive_item_copy("sample-GroupId", "sample-DriveId", "sample-DriveItemId",),
+        this::DriveItemCopy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.createLink",
+        area.drive_item_create_link("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemCreateLink::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.createUploadSession",
+        area.drive_item_create_upload_session("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemCreateUploadSession::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.delta()",
+        area.drive_item_delta_delta("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemDeltaDelta::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.delta(token='sample-Token')",
+        area.drive_item_delta_delta_token_token("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId", "sample-Token",),
+        this::DriveItemDeltaDeltaTokenToken::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.extractSensitivityLabels",
+        area.drive_item_extract_sensitivity_label("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemExtractSensitivityLabel::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.follow",
+        area.drive_item_follow("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemFollow::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.getActivitiesByInterval()",
+        area
+        .drive_item_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-DriveId", "sample-DriveItemId",),
+        this::DriveItemGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .drive_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-DriveId", "sample-DriveItemId", "sample-StartDateTime",
+        "sample-EndDateTime", "sample-Interval",),
+        this::DriveItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.invite",
+        area.drive_item_invite("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemInvite::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/listItem/microsoft.graph.createLink",
+        area.drive_item_list_item_create_link("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemListItemCreateLink::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/listItem/documentSetVersions/sample-DocumentSetVersionId/microsoft.graph.restore",
+        area.drive_item_list_item_document_set_version_restore("sample-GroupId",
+        "sample-DriveId", "sample-DriveItemId", "sample-DocumentSetVersionId",),
+        this::DriveItemListItemDocumentSetVersionRestore::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/listItem/microsoft.graph.getActivitiesByInterval()",
+        area
+        .drive_item_list_item_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-DriveId", "sample-DriveItemId",),
+        this::DriveItemListItemGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/listItem/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .drive_item_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-DriveId", "sample-DriveItemId", "sample-StartDateTime",
+        "sample-EndDateTime", "sample-Interval",),
+        this::DriveItemListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/listItem/versions/sample-ListItemVersionId/microsoft.graph.restoreVersion",
+        area.drive_item_list_item_restore_version("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId", "sample-ListItemVersionId",),
+        this::DriveItemListItemRestoreVersion::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.permanentDelete",
+        area.drive_item_permanent_delete("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemPermanentDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/permissions/sample-PermissionId/microsoft.graph.grant",
+        area.drive_item_permission_grant("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId", "sample-PermissionId",),
+        this::DriveItemPermissionGrant::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.preview",
+        area.drive_item_preview("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemPreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.restore",
+        area.drive_item_restore("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemRestore::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/versions/sample-DriveItemVersionId/microsoft.graph.restoreVersion",
+        area.drive_item_restore_version("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId", "sample-DriveItemVersionId",),
+        this::DriveItemRestoreVersion::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.search(q='sample-Q')",
+        area.drive_item_search("sample-GroupId", "sample-DriveId", "sample-DriveItemId",
+        "sample-Q",), this::DriveItemSearch::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/subscriptions/sample-SubscriptionId/microsoft.graph.reauthorize",
+        area.drive_item_subscription_reauthorize("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId", "sample-SubscriptionId",),
+        this::DriveItemSubscriptionReauthorize::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.unfollow",
+        area.drive_item_unfollow("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemUnfollow::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/items/sample-DriveItemId/microsoft.graph.validatePermission",
+        area.drive_item_validate_permission("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemId",), this::DriveItemValidatePermission::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/microsoft.graph.addCopyFromContentTypeHub",
+        area.drive_list_add_copy_from_content_type_hub("sample-GroupId",
+        "sample-DriveId",), this::DriveListAddCopyFromContentTypeHub::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/microsoft.graph.addCopy",
+        area.drive_list_content_type_add_copy("sample-GroupId", "sample-DriveId",),
+        this::DriveListContentTypeAddCopy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/sample-ContentTypeId/microsoft.graph.associateWithHubSites",
+        area.drive_list_content_type_associate_with_hub_site("sample-GroupId",
+        "sample-DriveId", "sample-ContentTypeId",),
+        this::DriveListContentTypeAssociateWithHubSite::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/sample-ContentTypeId/microsoft.graph.copyToDefaultContentLocation",
+        area.drive_list_content_type_copy_to_default_content_location("sample-GroupId",
+        "sample-DriveId", "sample-ContentTypeId",),
+        this::DriveListContentTypeCopyToDefaultContentLocation::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/sample-ContentTypeId/microsoft.graph.isPublished()",
+        area.drive_list_content_type_is_published("sample-GroupId", "sample-DriveId",
+        "sample-ContentTypeId",), this::DriveListContentTypeIsPublished::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/sample-ContentTypeId/microsoft.graph.publish",
+        area.drive_list_content_type_publish("sample-GroupId", "sample-DriveId",
+        "sample-ContentTypeId",), this::DriveListContentTypePublish::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/sample-ContentTypeId/microsoft.graph.unpublish",
+        area.drive_list_content_type_unpublish("sample-GroupId", "sample-DriveId",
+        "sample-ContentTypeId",), this::DriveListContentTypeUnpublish::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/contentTypes/microsoft.graph.getCompatibleHubContentTypes()",
+        area.drive_list_get_compatible_hub_content_type("sample-GroupId",
+        "sample-DriveId",), this::DriveListGetCompatibleHubContentType::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/sample-ListItemId/microsoft.graph.createLink",
+        area.drive_list_item_create_link("sample-GroupId", "sample-DriveId",
+        "sample-ListItemId",), this::DriveListItemCreateLink::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/microsoft.graph.delta()",
+        area.drive_list_item_delta_delta("sample-GroupId", "sample-DriveId",),
+        this::DriveListItemDeltaDelta::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/microsoft.graph.delta(token='sample-Token')",
+        area.drive_list_item_delta_delta_token_token("sample-GroupId", "sample-DriveId",
+        "sample-Token",), this::DriveListItemDeltaDeltaTokenToken::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/sample-ListItemId/documentSetVersions/sample-DocumentSetVersionId/microsoft.graph.restore",
+        area.drive_list_item_document_set_version_restore("sample-GroupId",
+        "sample-DriveId", "sample-ListItemId", "sample-DocumentSetVersionId",),
+        this::DriveListItemDocumentSetVersionRestore::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/sample-ListItemId/microsoft.graph.getActivitiesByInterval()",
+        area
+        .drive_list_item_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-DriveId", "sample-ListItemId",),
+        this::DriveListItemGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/sample-ListItemId/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .drive_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-DriveId", "sample-ListItemId", "sample-StartDateTime",
+        "sample-EndDateTime", "sample-Interval",),
+        this::DriveListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/items/sample-ListItemId/versions/sample-ListItemVersionId/microsoft.graph.restoreVersion",
+        area.drive_list_item_restore_version("sample-GroupId", "sample-DriveId",
+        "sample-ListItemId", "sample-ListItemVersionId",),
+        this::DriveListItemRestoreVersion::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/list/subscriptions/sample-SubscriptionId/microsoft.graph.reauthorize",
+        area.drive_list_subscription_reauthorize("sample-GroupId", "sample-DriveId",
+        "sample-SubscriptionId",), this::DriveListSubscriptionReauthorize::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/microsoft.graph.recent()", area
+        .drive_recent("sample-GroupId", "sample-DriveId",),
+        this::DriveRecent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.assignSensitivityLabel",
+        area.drive_root_assign_sensitivity_label("sample-GroupId", "sample-DriveId",),
+        this::DriveRootAssignSensitivityLabel::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.checkin", area
+        .drive_root_checkin("sample-GroupId", "sample-DriveId",),
+        this::DriveRootCheckin::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.checkout",
+        area.drive_root_checkout("sample-GroupId", "sample-DriveId",),
+        this::DriveRootCheckout::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.copy", area
+        .drive_root_copy("sample-GroupId", "sample-DriveId",),
+        this::DriveRootCopy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.createLink",
+        area.drive_root_create_link("sample-GroupId", "sample-DriveId",),
+        this::DriveRootCreateLink::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.createUploadSession",
+        area.drive_root_create_upload_session("sample-GroupId", "sample-DriveId",),
+        this::DriveRootCreateUploadSession::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.delta()", area
+        .drive_root_delta_delta("sample-GroupId", "sample-DriveId",),
+        this::DriveRootDeltaDelta::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.delta(token='sample-Token')",
+        area.drive_root_delta_delta_token_token("sample-GroupId", "sample-DriveId",
+        "sample-Token",), this::DriveRootDeltaDeltaTokenToken::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.extractSensitivityLabels",
+        area.drive_root_extract_sensitivity_label("sample-GroupId", "sample-DriveId",),
+        this::DriveRootExtractSensitivityLabel::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.follow", area
+        .drive_root_follow("sample-GroupId", "sample-DriveId",),
+        this::DriveRootFollow::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.getActivitiesByInterval()",
+        area
+        .drive_root_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-DriveId",),
+        this::DriveRootGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .drive_root_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-DriveId", "sample-StartDateTime", "sample-EndDateTime",
+        "sample-Interval",),
+        this::DriveRootGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.invite", area
+        .drive_root_invite("sample-GroupId", "sample-DriveId",),
+        this::DriveRootInvite::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/listItem/microsoft.graph.createLink",
+        area.drive_root_list_item_create_link("sample-GroupId", "sample-DriveId",),
+        this::DriveRootListItemCreateLink::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/listItem/documentSetVersions/sample-DocumentSetVersionId/microsoft.graph.restore",
+        area.drive_root_list_item_document_set_version_restore("sample-GroupId",
+        "sample-DriveId", "sample-DocumentSetVersionId",),
+        this::DriveRootListItemDocumentSetVersionRestore::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/listItem/microsoft.graph.getActivitiesByInterval()",
+        area
+        .drive_root_list_item_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-DriveId",),
+        this::DriveRootListItemGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/listItem/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .drive_root_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-DriveId", "sample-StartDateTime", "sample-EndDateTime",
+        "sample-Interval",),
+        this::DriveRootListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/listItem/versions/sample-ListItemVersionId/microsoft.graph.restoreVersion",
+        area.drive_root_list_item_restore_version("sample-GroupId", "sample-DriveId",
+        "sample-ListItemVersionId",),
+        this::DriveRootListItemRestoreVersion::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.permanentDelete",
+        area.drive_root_permanent_delete("sample-GroupId", "sample-DriveId",),
+        this::DriveRootPermanentDelete::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/permissions/sample-PermissionId/microsoft.graph.grant",
+        area.drive_root_permission_grant("sample-GroupId", "sample-DriveId",
+        "sample-PermissionId",), this::DriveRootPermissionGrant::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.preview", area
+        .drive_root_preview("sample-GroupId", "sample-DriveId",),
+        this::DriveRootPreview::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.restore", area
+        .drive_root_restore("sample-GroupId", "sample-DriveId",),
+        this::DriveRootRestore::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/versions/sample-DriveItemVersionId/microsoft.graph.restoreVersion",
+        area.drive_root_restore_version("sample-GroupId", "sample-DriveId",
+        "sample-DriveItemVersionId",), this::DriveRootRestoreVersion::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.search(q='sample-Q')",
+        area.drive_root_search("sample-GroupId", "sample-DriveId", "sample-Q",),
+        this::DriveRootSearch::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/subscriptions/sample-SubscriptionId/microsoft.graph.reauthorize",
+        area.drive_root_subscription_reauthorize("sample-GroupId", "sample-DriveId",
+        "sample-SubscriptionId",), this::DriveRootSubscriptionReauthorize::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.unfollow",
+        area.drive_root_unfollow("sample-GroupId", "sample-DriveId",),
+        this::DriveRootUnfollow::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/drives/sample-DriveId/root/microsoft.graph.validatePermission",
+        area.drive_root_validate_permission("sample-GroupId", "sample-DriveId",),
+        this::DriveRootValidatePermission::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/microsoft.graph.search(q='sample-Q')",
+        area.drive_search("sample-GroupId", "sample-DriveId", "sample-Q",),
+        this::DriveSearch::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/drives/sample-DriveId/microsoft.graph.sharedWithMe()",
+        area.drive_shared_with_me("sample-GroupId", "sample-DriveId",),
+        this::DriveSharedWithMe::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.accept", area
+        .event_accept("sample-GroupId", "sample-EventId",),
+        this::EventAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/attachments/microsoft.graph.createUploadSession",
+        area.event_attachment_create_upload_session("sample-GroupId", "sample-EventId",),
+        this::EventAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/attachments/$count",
+        area.event_attachment_get_count("sample-GroupId", "sample-EventId",),
+        this::EventAttachmentGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.cancel", area
+        .event_cancel("sample-GroupId", "sample-EventId",),
+        this::EventCancel::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/events/sample-EventId/attachments", area
+        .event_create_attachment("sample-GroupId", "sample-EventId",),
+        this::EventCreateAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/events/sample-EventId/extensions", area
+        .event_create_extension("sample-GroupId", "sample-EventId",),
+        this::EventCreateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.decline", area
+        .event_decline("sample-GroupId", "sample-EventId",),
+        this::EventDecline::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_delete_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::EventDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::EventDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/microsoft.graph.delta()", area
+        .event_delta("sample-GroupId", "sample", "sample",), area
+        .event_delta_via_identity(& groups_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.dismissReminder",
+        area.event_dismiss_reminder("sample-GroupId", "sample-EventId",),
+        this::EventDismissReminder::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/extensions/$count",
+        area.event_extension_get_count("sample-GroupId", "sample-EventId",),
+        this::EventExtensionGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.forward", area
+        .event_forward("sample-GroupId", "sample-EventId",),
+        this::EventForward::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-AttachmentId",), this::EventGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/calendar", area
+        .event_get_calendar("sample-GroupId", "sample-EventId",),
+        this::EventGetCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/$count", area
+        .event_get_count("sample-GroupId",), this::EventGetCount::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_get_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::EventGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1", area
+        .event_get_instance("sample-GroupId", "sample-EventId", "sample-EventId1",
+        "sample", "sample",), area.event_get_instance_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.accept",
+        area.event_instance_accept("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceAccept::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/attachments/microsoft.graph.createUploadSession",
+        area.event_instance_attachment_create_upload_session("sample-GroupId",
+        "sample-EventId", "sample-EventId1",),
+        this::EventInstanceAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.event_instance_attachment_get_count("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceAttachmentGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.cancel",
+        area.event_instance_cancel("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCancel::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_create_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCreateAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_create_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.decline",
+        area.event_instance_decline("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceDecline::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_delete_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::EventInstanceDeleteAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_delete_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceDeleteExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/microsoft.graph.delta()",
+        area.event_instance_delta("sample-GroupId", "sample-EventId", "sample",
+        "sample",), area.event_instance_delta_via_identity(& groups_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.dismissReminder",
+        area.event_instance_dismiss_reminder("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceDismissReminder::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.event_instance_extension_get_count("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceExtensionGetCount::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.forward",
+        area.event_instance_forward("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceForward::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_get_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::EventInstanceGetAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/calendar",
+        area.event_instance_get_calendar("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/instances/$count",
+        area.event_instance_get_count("sample-GroupId", "sample-EventId",),
+        this::EventInstanceGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_get_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceGetExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_list_attachment("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_list_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.snoozeReminder",
+        area.event_instance_snooze_reminder("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceSnoozeReminder::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/microsoft.graph.tentativelyAccept",
+        area.event_instance_tentatively_accept("sample-GroupId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceTentativelyAccept::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_update_extension("sample-GroupId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceUpdateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/attachments", area
+        .event_list_attachment("sample-GroupId", "sample-EventId",),
+        this::EventListAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/extensions", area
+        .event_list_extension("sample-GroupId", "sample-EventId",),
+        this::EventListExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId/instances", area
+        .event_list_instance("sample-GroupId", "sample-EventId", "sample", "sample",),
+        area.event_list_instance_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.snoozeReminder",
+        area.event_snooze_reminder("sample-GroupId", "sample-EventId",),
+        this::EventSnoozeReminder::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/events/sample-EventId/microsoft.graph.tentativelyAccept",
+        area.event_tentatively_accept("sample-GroupId", "sample-EventId",),
+        this::EventTentativelyAccept::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_update_extension("sample-GroupId", "sample-EventId",
+        "sample-ExtensionId",), this::EventUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/extensions/$count", area
+        .extension_get_count("sample-GroupId",), this::ExtensionGetCount::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/sites/microsoft.graph.getAllSites()", area
+        .get_all_site("sample-GroupId",), this::GetAllSite::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .get_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
+        this::GetAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/microsoft.graph.getAvailableExtensionProperties", area
+        .get_available_extension_property()
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "POST", "/groups/microsoft.graph.getByIds", area.get_by_id());
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar", area
+        .get_calendar("sample-GroupId",), this::GetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/calendar/calendarPermissions/sample-CalendarPermissionId",
+        area.get_calendar_permission("sample-GroupId", "sample-CalendarPermissionId",),
+        this::GetCalendarPermission::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView/sample-EventId", area
+        .get_calendar_view("sample-GroupId", "sample-EventId", "sample", "sample",), area
+        .get_calendar_view_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/conversations/sample-ConversationId", area
+        .get_conversation("sample-GroupId", "sample-ConversationId",),
+        this::GetConversation::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groups/$count", area.get_count());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/createdOnBehalfOf", area
+        .get_created_on_behalf_of("sample-GroupId",),
+        this::GetCreatedOnBehalfOf::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events/sample-EventId", area
+        .get_event("sample-GroupId", "sample-EventId",), this::GetEvent::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/extensions/sample-ExtensionId", area
+        .get_extension("sample-GroupId", "sample-ExtensionId",),
+        this::GetExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId", area.get_group("sample-GroupId",),
+        this::GetGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups(uniqueName='sample-UniqueName')", area
+        .get_group_by_unique_name("sample-UniqueName",),
+        this::GetGroupByUniqueName::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/groupLifecyclePolicies/sample-GroupLifecyclePolicyId",
+        area.get_group_lifecycle_policy("sample-GroupId",
+        "sample-GroupLifecyclePolicyId",), this::GetGroupLifecyclePolicy::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/sample-DirectoryObjectId/microsoft.graph.application",
+        area.get_member_as_application("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/sample-DirectoryObjectId/microsoft.graph.device",
+        area.get_member_as_device("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_member_as_group("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/sample-DirectoryObjectId/microsoft.graph.orgContact",
+        area.get_member_as_org_contact("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_member_as_service_principal("sample-GroupId",
+        "sample-DirectoryObjectId",), this::GetMemberAsServicePrincipal::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_member_as_user("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.getMemberGroups", area
+        .get_member_group("sample-GroupId",), this::GetMemberGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.getMemberObjects", area
+        .get_member_object("sample-GroupId",), this::GetMemberObject::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/memberOf/sample-DirectoryObjectId", area
+        .get_member_of("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberOf::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/memberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
+        area.get_member_of_as_administrative_unit("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMemberOfAsAdministrativeUnit::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/memberOf/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_member_of_as_group("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMemberOfAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId", area
+        .get_members_with_license_error("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseError::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId/microsoft.graph.application",
+        area.get_members_with_license_error_as_application("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseErrorAsApplication::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId/microsoft.graph.device",
+        area.get_members_with_license_error_as_device("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseErrorAsDevice::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_members_with_license_error_as_group("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseErrorAsGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId/microsoft.graph.orgContact",
+        area.get_members_with_license_error_as_org_contact("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseErrorAsOrgContact::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_members_with_license_error_as_service_principal("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseErrorAsServicePrincipal::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_members_with_license_error_as_user("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetMembersWithLicenseErrorAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/sample-DirectoryObjectId/microsoft.graph.application",
+        area.get_owner_as_application("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetOwnerAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/sample-DirectoryObjectId/microsoft.graph.device",
+        area.get_owner_as_device("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetOwnerAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_owner_as_group("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetOwnerAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/sample-DirectoryObjectId/microsoft.graph.orgContact",
+        area.get_owner_as_org_contact("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetOwnerAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_owner_as_service_principal("sample-GroupId",
+        "sample-DirectoryObjectId",), this::GetOwnerAsServicePrincipal::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_owner_as_user("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetOwnerAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/permissionGrants/sample-ResourceSpecificPermissionGrantId",
+        area.get_permission_grant("sample-GroupId",
+        "sample-ResourceSpecificPermissionGrantId",),
+        this::GetPermissionGrant::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/photo/$value", area
+        .get_photo_content("sample-GroupId",), this::GetPhotoContent::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/photo", area
+        .get_photo_photo("sample-GroupId",), this::GetPhotoPhoto::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/photos/sample-ProfilePhotoId", area
+        .get_photo_photos_by_profile_photo_id("sample-GroupId",
+        "sample-ProfilePhotoId",), this::GetPhotoPhotosByProfilePhotoId::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/photos/sample-ProfilePhotoId/$value", area
+        .get_photos_content("sample-GroupId", "sample-ProfilePhotoId",),
+        this::GetPhotosContent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/settings/sample-GroupSettingId", area
+        .get_setting("sample-GroupId", "sample-GroupSettingId",),
+        this::GetSetting::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/threads/sample-ConversationThreadId", area
+        .get_thread("sample-GroupId", "sample-ConversationThreadId",),
+        this::GetThread::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId", area
+        .get_transitive_member("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetTransitiveMember::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId/microsoft.graph.application",
+        area.get_transitive_member_as_application("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId/microsoft.graph.device",
+        area.get_transitive_member_as_device("sample-GroupId",
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberAsDevice::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_transitive_member_as_group("sample-GroupId",
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberAsGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId/microsoft.graph.orgContact",
+        area.get_transitive_member_as_org_contact("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_transitive_member_as_service_principal("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberAsServicePrincipal::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_transitive_member_as_user("sample-GroupId",
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberAsUser::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMemberOf/sample-DirectoryObjectId", area
+        .get_transitive_member_of("sample-GroupId", "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberOf::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
+        area.get_transitive_member_of_as_administrative_unit("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberOfAsAdministrativeUnit::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_transitive_member_of_as_group("sample-GroupId",
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberOfAsGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/groupLifecyclePolicies/sample-GroupLifecyclePolicyId/microsoft.graph.addGroup",
+        area.group_lifecycle_policy_add_group("sample-GroupId",
+        "sample-GroupLifecyclePolicyId",),
+        this::GroupLifecyclePolicyAddGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/groupLifecyclePolicies/$count", area
+        .group_lifecycle_policy_get_count("sample-GroupId",),
+        this::GroupLifecyclePolicyGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/groupLifecyclePolicies/sample-GroupLifecyclePolicyId/microsoft.graph.removeGroup",
+        area.group_lifecycle_policy_remove_group("sample-GroupId",
+        "sample-GroupLifecyclePolicyId",),
+        this::GroupLifecyclePolicyRemoveGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/acceptedSenders", area
+        .list_accepted_sender("sample-GroupId",),
+        this::ListAcceptedSender::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/acceptedSenders/$ref", area
+        .list_accepted_sender_by_ref("sample-GroupId",),
+        this::ListAcceptedSenderByRef::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/appRoleAssignments", area
+        .list_app_role_assignment("sample-GroupId",),
+        this::ListAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendar/calendarPermissions", area
+        .list_calendar_permission("sample-GroupId",),
+        this::ListCalendarPermission::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/calendarView", area
+        .list_calendar_view("sample-GroupId", "sample", "sample",), area
+        .list_calendar_view_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/sample-ContentTypeId/microsoft.graph.associateWithHubSites",
+        area.list_content_type_associate_with_hub_site("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-ContentTypeId",),
+        this::ListContentTypeAssociateWithHubSite::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/conversations", area
+        .list_conversation("sample-GroupId",), this::ListConversation::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/events", area
+        .list_event("sample-GroupId",), this::ListEvent::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/extensions", area
+        .list_extension("sample-GroupId",), this::ListExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(cases, "GET", "/groups", area.list_group());
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/groupLifecyclePolicies", area
+        .list_group_lifecycle_policy("sample-GroupId",),
+        this::ListGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members", area
+        .list_member("sample-GroupId",), this::ListMember::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.application", area
+        .list_member_as_application("sample-GroupId",),
+        this::ListMemberAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.device", area
+        .list_member_as_device("sample-GroupId",),
+        this::ListMemberAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.group", area
+        .list_member_as_group("sample-GroupId",), this::ListMemberAsGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.orgContact", area
+        .list_member_as_org_contact("sample-GroupId",),
+        this::ListMemberAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.servicePrincipal",
+        area.list_member_as_service_principal("sample-GroupId",),
+        this::ListMemberAsServicePrincipal::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.user", area
+        .list_member_as_user("sample-GroupId",), this::ListMemberAsUser::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/$ref", area
+        .list_member_by_ref("sample-GroupId",), this::ListMemberByRef::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/memberOf", area
+        .list_member_of("sample-GroupId",), this::ListMemberOf::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/memberOf/microsoft.graph.administrativeUnit", area
+        .list_member_of_as_administrative_unit("sample-GroupId",),
+        this::ListMemberOfAsAdministrativeUnit::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/memberOf/microsoft.graph.group", area
+        .list_member_of_as_group("sample-GroupId",),
+        this::ListMemberOfAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/membersWithLicenseErrors", area
+        .list_members_with_license_error("sample-GroupId",),
+        this::ListMembersWithLicenseError::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.application",
+        area.list_members_with_license_error_as_application("sample-GroupId",),
+        this::ListMembersWithLicenseErrorAsApplication::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.device", area
+        .list_members_with_license_error_as_device("sample-GroupId",),
+        this::ListMembersWithLicenseErrorAsDevice::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.group", area
+        .list_members_with_license_error_as_group("sample-GroupId",),
+        this::ListMembersWithLicenseErrorAsGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.orgContact",
+        area.list_members_with_license_error_as_org_contact("sample-GroupId",),
+        this::ListMembersWithLicenseErrorAsOrgContact::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.servicePrincipal",
+        area.list_members_with_license_error_as_service_principal("sample-GroupId",),
+        this::ListMembersWithLicenseErrorAsServicePrincipal::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.user", area
+        .list_members_with_license_error_as_user("sample-GroupId",),
+        this::ListMembersWithLicenseErrorAsUser::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners", area
+        .list_owner("sample-GroupId",), this::ListOwner::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.application", area
+        .list_owner_as_application("sample-GroupId",),
+        this::ListOwnerAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.device", area
+        .list_owner_as_device("sample-GroupId",), this::ListOwnerAsDevice::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.group", area
+        .list_owner_as_group("sample-GroupId",), this::ListOwnerAsGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.orgContact", area
+        .list_owner_as_org_contact("sample-GroupId",),
+        this::ListOwnerAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.servicePrincipal",
+        area.list_owner_as_service_principal("sample-GroupId",),
+        this::ListOwnerAsServicePrincipal::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.user", area
+        .list_owner_as_user("sample-GroupId",), this::ListOwnerAsUser::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/$ref", area
+        .list_owner_by_ref("sample-GroupId",), this::ListOwnerByRef::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/permissionGrants", area
+        .list_permission_grant("sample-GroupId",),
+        this::ListPermissionGrant::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/photos", area
+        .list_photo("sample-GroupId",), this::ListPhoto::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/rejectedSenders", area
+        .list_rejected_sender("sample-GroupId",),
+        this::ListRejectedSender::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/rejectedSenders/$ref", area
+        .list_rejected_sender_by_ref("sample-GroupId",),
+        this::ListRejectedSenderByRef::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/settings", area
+        .list_setting("sample-GroupId",), this::ListSetting::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/threads", area
+        .list_thread("sample-GroupId",), this::ListThread::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMembers", area
+        .list_transitive_member("sample-GroupId",),
+        this::ListTransitiveMember::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.application", area
+        .list_transitive_member_as_application("sample-GroupId",),
+        this::ListTransitiveMemberAsApplication::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMembers/microsoft.graph.device",
+        area.list_transitive_member_as_device("sample-GroupId",),
+        this::ListTransitiveMemberAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMembers/microsoft.graph.group",
+        area.list_transitive_member_as_group("sample-GroupId",),
+        this::ListTransitiveMemberAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.orgContact", area
+        .list_transitive_member_as_org_contact("sample-GroupId",),
+        this::ListTransitiveMemberAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.servicePrincipal", area
+        .list_transitive_member_as_service_principal("sample-GroupId",),
+        this::ListTransitiveMemberAsServicePrincipal::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMembers/microsoft.graph.user",
+        area.list_transitive_member_as_user("sample-GroupId",),
+        this::ListTransitiveMemberAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMemberOf", area
+        .list_transitive_member_of("sample-GroupId",),
+        this::ListTransitiveMemberOf::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMemberOf/microsoft.graph.administrativeUnit",
+        area.list_transitive_member_of_as_administrative_unit("sample-GroupId",),
+        this::ListTransitiveMemberOfAsAdministrativeUnit::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMemberOf/microsoft.graph.group",
+        area.list_transitive_member_of_as_group("sample-GroupId",),
+        this::ListTransitiveMemberOfAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/members/sample-DirectoryObjectId/$ref",
+        area.member_delete_directory_object_by_ref("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::MemberDeleteDirectoryObjectByRef::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/$count", area
+        .member_get_count("sample-GroupId",), this::MemberGetCount::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/microsoft.graph.application/$count", area
+        .member_get_count_as_application("sample-GroupId",),
+        this::MemberGetCountAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.device/$count",
+        area.member_get_count_as_device("sample-GroupId",),
+        this::MemberGetCountAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.group/$count", area
+        .member_get_count_as_group("sample-GroupId",),
+        this::MemberGetCountAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.orgContact/$count",
+        area.member_get_count_as_org_contact("sample-GroupId",),
+        this::MemberGetCountAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/members/microsoft.graph.servicePrincipal/$count", area
+        .member_get_count_as_service_principal("sample-GroupId",),
+        this::MemberGetCountAsServicePrincipal::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/members/microsoft.graph.user/$count", area
+        .member_get_count_as_user("sample-GroupId",),
+        this::MemberGetCountAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/memberOf/$count", area
+        .member_of_get_count("sample-GroupId",), this::MemberOfGetCount::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/memberOf/microsoft.graph.administrativeUnit/$count", area
+        .member_of_get_count_as_administrative_unit("sample-GroupId",),
+        this::MemberOfGetCountAsAdministrativeUnit::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/memberOf/microsoft.graph.group/$count",
+        area.member_of_get_count_as_group("sample-GroupId",),
+        this::MemberOfGetCountAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/membersWithLicenseErrors/$count", area
+        .members_graph_w_pre_license_error_get_count("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.application/$count",
+        area
+        .members_graph_w_pre_license_error_get_count_as_application("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCountAsApplication::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.device/$count",
+        area.members_graph_w_pre_license_error_get_count_as_device("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCountAsDevice::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.group/$count",
+        area.members_graph_w_pre_license_error_get_count_as_group("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCountAsGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.orgContact/$count",
+        area
+        .members_graph_w_pre_license_error_get_count_as_org_contact("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCountAsOrgContact::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.servicePrincipal/$count",
+        area
+        .members_graph_w_pre_license_error_get_count_as_service_principal("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCountAsServicePrincipal::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/membersWithLicenseErrors/microsoft.graph.user/$count",
+        area.members_graph_w_pre_license_error_get_count_as_user("sample-GroupId",),
+        this::MembersGraphWPreLicenseErrorGetCountAsUser::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.notebook_section_group_section_page_onenote_patch_content("sample-GroupId",
+        "sample-NotebookId", "sample-SectionGroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::NotebookSectionGroupSectionPageOnenotePatchContent::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.notebook_section_page_onenote_patch_content("sample-GroupId",
+        "sample-NotebookId", "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::NotebookSectionPageOnenotePatchContent::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/microsoft.graph.copyNotebook",
+        area.onenote_copy_notebook("sample-GroupId", "sample-NotebookId",),
+        this::OnenoteCopyNotebook::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/microsoft.graph.getNotebookFromWebUrl",
+        area.onenote_get_notebook_from_web_url("sample-GroupId",),
+        this::OnenoteGetNotebookFromWebUrl::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/onenote/notebooks/microsoft.graph.getRecentNotebooks(includePersonalNotebooks=sample-IncludePersonalNotebooks)",
+        area.onenote_get_recent_notebook("sample-GroupId",
+        "sample-IncludePersonalNotebooks",),
+        this::OnenoteGetRecentNotebook::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.onenote_notebook_page_copy_to_section("sample-GroupId", "sample-NotebookId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::OnenoteNotebookPageCopyToSection::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.onenote_notebook_section_copy_to_notebook("sample-GroupId",
+        "sample-NotebookId", "sample-OnenoteSectionId",),
+        this::OnenoteNotebookSectionCopyToNotebook::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area.onenote_notebook_section_copy_to_section_group("sample-GroupId",
+        "sample-NotebookId", "sample-OnenoteSectionId",),
+        this::OnenoteNotebookSectionCopyToSectionGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.onenote_notebook_section_group_page_copy_to_section("sample-GroupId",
+        "sample-NotebookId", "sample-SectionGroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::OnenoteNotebookSectionGroupPageCopyToSection::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.onenote_notebook_section_group_section_copy_to_notebook("sample-GroupId",
+        "sample-NotebookId", "sample-SectionGroupId", "sample-OnenoteSectionId",),
+        this::OnenoteNotebookSectionGroupSectionCopyToNotebook::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area
+        .onenote_notebook_section_group_section_copy_to_section_group("sample-GroupId",
+        "sample-NotebookId", "sample-SectionGroupId", "sample-OnenoteSectionId",),
+        this::OnenoteNotebookSectionGroupSectionCopyToSectionGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.onenote_notebook_section_group_section_page_preview("sample-GroupId",
+        "sample-NotebookId", "sample-SectionGroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::OnenoteNotebookSectionGroupSectionPagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.onenote_notebook_section_page_preview("sample-GroupId", "sample-NotebookId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::OnenoteNotebookSectionPagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.onenote_page_copy_to_section("sample-GroupId", "sample-OnenotePageId",),
+        this::OnenotePageCopyToSection::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/onenote/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.onenote_page_preview("sample-GroupId", "sample-OnenotePageId",),
+        this::OnenotePagePreview::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.onenote_section_copy_to_notebook("sample-GroupId",
+        "sample-OnenoteSectionId",), this::OnenoteSectionCopyToNotebook::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area.onenote_section_copy_to_section_group("sample-GroupId",
+        "sample-OnenoteSectionId",),
+        this::OnenoteSectionCopyToSectionGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.onenote_section_group_page_copy_to_section("sample-GroupId",
+        "sample-SectionGroupId", "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::OnenoteSectionGroupPageCopyToSection::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.onenote_section_group_section_copy_to_notebook("sample-GroupId",
+        "sample-SectionGroupId", "sample-OnenoteSectionId",),
+        this::OnenoteSectionGroupSectionCopyToNotebook::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area.onenote_section_group_section_copy_to_section_group("sample-GroupId",
+        "sample-SectionGroupId", "sample-OnenoteSectionId",),
+        this::OnenoteSectionGroupSectionCopyToSectionGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.onenote_section_group_section_page_preview("sample-GroupId",
+        "sample-SectionGroupId", "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::OnenoteSectionGroupSectionPagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.onenote_section_page_copy_to_section("sample-GroupId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::OnenoteSectionPageCopyToSection::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/onenote/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.onenote_section_page_preview("sample-GroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",), this::OnenoteSectionPagePreview::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE", "/groups/sample-GroupId/owners/sample-DirectoryObjectId/$ref",
+        area.owner_delete_directory_object_by_ref("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::OwnerDeleteDirectoryObjectByRef::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/$count", area
+        .owner_get_count("sample-GroupId",), this::OwnerGetCount::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.application/$count",
+        area.owner_get_count_as_application("sample-GroupId",),
+        this::OwnerGetCountAsApplication::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.device/$count", area
+        .owner_get_count_as_device("sample-GroupId",),
+        this::OwnerGetCountAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.group/$count", area
+        .owner_get_count_as_group("sample-GroupId",),
+        this::OwnerGetCountAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.orgContact/$count",
+        area.owner_get_count_as_org_contact("sample-GroupId",),
+        this::OwnerGetCountAsOrgContact::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/owners/microsoft.graph.servicePrincipal/$count", area
+        .owner_get_count_as_service_principal("sample-GroupId",),
+        this::OwnerGetCountAsServicePrincipal::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/owners/microsoft.graph.user/$count", area
+        .owner_get_count_as_user("sample-GroupId",),
+        this::OwnerGetCountAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.page_onenote_patch_content("sample-GroupId", "sample-OnenotePageId",),
+        this::PageOnenotePatchContent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/permissionGrants/$count", area
+        .permission_grant_get_count("sample-GroupId",),
+        this::PermissionGrantGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/rejectedSenders/sample-DirectoryObjectId/$ref", area
+        .rejected_sender_delete_directory_object_by_ref("sample-GroupId",
+        "sample-DirectoryObjectId",),
+        this::RejectedSenderDeleteDirectoryObjectByRef::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/rejectedSenders/$count", area
+        .rejected_sender_get_count("sample-GroupId",),
+        this::RejectedSenderGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.removeFavorite", area
+        .remove_favorite("sample-GroupId",), this::RemoveFavorite::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.renew", area
+        .renew("sample-GroupId",), this::Renew::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.resetUnseenCount", area
+        .reset_unseen_count("sample-GroupId",), this::ResetUnseenCount::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.restore", area
+        .restore("sample-GroupId",), this::Restore::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.retryServiceProvisioning",
+        area.retry_service_provisioning("sample-GroupId",),
+        this::RetryServiceProvisioning::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.section_group_section_page_onenote_patch_content("sample-GroupId",
+        "sample-SectionGroupId", "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SectionGroupSectionPageOnenotePatchContent::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/onenote/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.section_page_onenote_patch_content("sample-GroupId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SectionPageOnenotePatchContent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PUT", "/groups/sample-GroupId/photo/$value", area
+        .set_photo_content("sample-GroupId",), this::SetPhotoContent::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PUT", "/groups/sample-GroupId/photos/sample-ProfilePhotoId/$value", area
+        .set_photos_content("sample-GroupId", "sample-ProfilePhotoId",),
+        this::SetPhotosContent::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/settings/$count", area
+        .setting_get_count("sample-GroupId",), this::SettingGetCount::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/sites/microsoft.graph.add", area
+        .site_add("sample-GroupId",), this::SiteAdd::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/microsoft.graph.addCopyFromContentTypeHub",
+        area.site_add_copy_from_content_type_hub("sample-GroupId", "sample-SiteId",),
+        this::SiteAddCopyFromContentTypeHub::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/microsoft.graph.addCopy",
+        area.site_content_type_add_copy("sample-GroupId", "sample-SiteId",),
+        this::SiteContentTypeAddCopy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/sample-ContentTypeId/microsoft.graph.copyToDefaultContentLocation",
+        area.site_content_type_copy_to_default_content_location("sample-GroupId",
+        "sample-SiteId", "sample-ContentTypeId",),
+        this::SiteContentTypeCopyToDefaultContentLocation::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/sample-ContentTypeId/microsoft.graph.isPublished()",
+        area.site_content_type_is_published("sample-GroupId", "sample-SiteId",
+        "sample-ContentTypeId",), this::SiteContentTypeIsPublished::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/sample-ContentTypeId/microsoft.graph.publish",
+        area.site_content_type_publish("sample-GroupId", "sample-SiteId",
+        "sample-ContentTypeId",), this::SiteContentTypePublish::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/sample-ContentTypeId/microsoft.graph.unpublish",
+        area.site_content_type_unpublish("sample-GroupId", "sample-SiteId",
+        "sample-ContentTypeId",), this::SiteContentTypeUnpublish::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/sites/microsoft.graph.delta()", area
+        .site_delta("sample-GroupId",), this::SiteDelta::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getActivitiesByInterval()",
+        area.site_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-SiteId",),
+        this::SiteGetActivitiesByIntervalGetActivitiesByInterval::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .site_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-SiteId", "sample-StartDateTime", "sample-EndDateTime",
+        "sample-Interval",),
+        this::SiteGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getApplicableContentTypesForList(listId='sample-ListId')",
+        area.site_get_applicable_content_types_for_list("sample-GroupId",
+        "sample-SiteId", "sample-ListId",),
+        this::SiteGetApplicableContentTypesForList::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getByPath(path='sample-Path')",
+        area.site_get_by_path("sample-GroupId", "sample-SiteId", "sample-Path",),
+        this::SiteGetByPath::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/contentTypes/microsoft.graph.getCompatibleHubContentTypes()",
+        area.site_get_compatible_hub_content_type("sample-GroupId", "sample-SiteId",),
+        this::SiteGetCompatibleHubContentType::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getByPath(path='sample-Path')/microsoft.graph.getActivitiesByInterval()",
+        area
+        .site_get_graph_b_pre_path_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-SiteId", "sample-Path",),
+        this::SiteGetGraphBPrePathGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getByPath(path='sample-Path')/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .site_get_graph_b_pre_path_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-SiteId", "sample-Path", "sample-StartDateTime", "sample-EndDateTime",
+        "sample-Interval",),
+        this::SiteGetGraphBPrePathGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/microsoft.graph.getByPath(path='sample-Path')/microsoft.graph.getApplicableContentTypesForList(listId='sample-ListId')",
+        area
+        .site_get_graph_b_pre_path_get_applicable_content_types_for_list("sample-GroupId",
+        "sample-SiteId", "sample-Path", "sample-ListId",),
+        this::SiteGetGraphBPrePathGetApplicableContentTypesForList::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/microsoft.graph.addCopyFromContentTypeHub",
+        area.site_list_add_copy_from_content_type_hub("sample-GroupId", "sample-SiteId",
+        "sample-ListId",), this::SiteListAddCopyFromContentTypeHub::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/microsoft.graph.addCopy",
+        area.site_list_content_type_add_copy("sample-GroupId", "sample-SiteId",
+        "sample-ListId",), this::SiteListContentTypeAddCopy::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/sample-ContentTypeId/microsoft.graph.copyToDefaultContentLocation",
+        area.site_list_content_type_copy_to_default_content_location("sample-GroupId",
+        "sample-SiteId", "sample-ListId", "sample-ContentTypeId",),
+        this::SiteListContentTypeCopyToDefaultContentLocation::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/sample-ContentTypeId/microsoft.graph.isPublished()",
+        area.site_list_content_type_is_published("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-ContentTypeId",),
+        this::SiteListContentTypeIsPublished::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/sample-ContentTypeId/microsoft.graph.publish",
+        area.site_list_content_type_publish("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-ContentTypeId",),
+        this::SiteListContentTypePublish::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/sample-ContentTypeId/microsoft.graph.unpublish",
+        area.site_list_content_type_unpublish("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-ContentTypeId",),
+        this::SiteListContentTypeUnpublish::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/contentTypes/microsoft.graph.getCompatibleHubContentTypes()",
+        area.site_list_get_compatible_hub_content_type("sample-GroupId", "sample-SiteId",
+        "sample-ListId",), this::SiteListGetCompatibleHubContentType::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/sample-ListItemId/microsoft.graph.createLink",
+        area.site_list_item_create_link("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-ListItemId",),
+        this::SiteListItemCreateLink::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/microsoft.graph.delta()",
+        area.site_list_item_delta_delta("sample-GroupId", "sample-SiteId",
+        "sample-ListId",), this::SiteListItemDeltaDelta::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/microsoft.graph.delta(token='sample-Token')",
+        area.site_list_item_delta_delta_token_token("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-Token",),
+        this::SiteListItemDeltaDeltaTokenToken::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/sample-ListItemId/documentSetVersions/sample-DocumentSetVersionId/microsoft.graph.restore",
+        area.site_list_item_document_set_version_restore("sample-GroupId",
+        "sample-SiteId", "sample-ListId", "sample-ListItemId",
+        "sample-DocumentSetVersionId",),
+        this::SiteListItemDocumentSetVersionRestore::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/sample-ListItemId/microsoft.graph.getActivitiesByInterval()",
+        area
+        .site_list_item_get_activities_by_interval_get_activities_by_interval("sample-GroupId",
+        "sample-SiteId", "sample-ListId", "sample-ListItemId",),
+        this::SiteListItemGetActivitiesByIntervalGetActivitiesByInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/sample-ListItemId/microsoft.graph.getActivitiesByInterval(startDateTime='sample-StartDateTime',endDateTime='sample-EndDateTime',interval='sample-Interval')",
+        area
+        .site_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval("sample-GroupId",
+        "sample-SiteId", "sample-ListId", "sample-ListItemId", "sample-StartDateTime",
+        "sample-EndDateTime", "sample-Interval",),
+        this::SiteListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalInterval::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/items/sample-ListItemId/versions/sample-ListItemVersionId/microsoft.graph.restoreVersion",
+        area.site_list_item_restore_version("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-ListItemId", "sample-ListItemVersionId",),
+        this::SiteListItemRestoreVersion::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/lists/sample-ListId/subscriptions/sample-SubscriptionId/microsoft.graph.reauthorize",
+        area.site_list_subscription_reauthorize("sample-GroupId", "sample-SiteId",
+        "sample-ListId", "sample-SubscriptionId",),
+        this::SiteListSubscriptionReauthorize::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area
+        .site_notebook_section_group_section_page_onenote_patch_content("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-SectionGroupId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SiteNotebookSectionGroupSectionPageOnenotePatchContent::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.site_notebook_section_page_onenote_patch_content("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::SiteNotebookSectionPageOnenotePatchContent::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/microsoft.graph.copyNotebook",
+        area.site_onenote_copy_notebook("sample-GroupId", "sample-SiteId",
+        "sample-NotebookId",), this::SiteOnenoteCopyNotebook::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/microsoft.graph.getNotebookFromWebUrl",
+        area.site_onenote_get_notebook_from_web_url("sample-GroupId", "sample-SiteId",),
+        this::SiteOnenoteGetNotebookFromWebUrl::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/microsoft.graph.getRecentNotebooks(includePersonalNotebooks=sample-IncludePersonalNotebooks)",
+        area.site_onenote_get_recent_notebook("sample-GroupId", "sample-SiteId",
+        "sample-IncludePersonalNotebooks",),
+        this::SiteOnenoteGetRecentNotebook::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.site_onenote_notebook_page_copy_to_section("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::SiteOnenoteNotebookPageCopyToSection::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.site_onenote_notebook_section_copy_to_notebook("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-OnenoteSectionId",),
+        this::SiteOnenoteNotebookSectionCopyToNotebook::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area.site_onenote_notebook_section_copy_to_section_group("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-OnenoteSectionId",),
+        this::SiteOnenoteNotebookSectionCopyToSectionGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.site_onenote_notebook_section_group_page_copy_to_section("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-SectionGroupId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SiteOnenoteNotebookSectionGroupPageCopyToSection::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area
+        .site_onenote_notebook_section_group_section_copy_to_notebook("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-SectionGroupId",
+        "sample-OnenoteSectionId",),
+        this::SiteOnenoteNotebookSectionGroupSectionCopyToNotebook::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area
+        .site_onenote_notebook_section_group_section_copy_to_section_group("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-SectionGroupId",
+        "sample-OnenoteSectionId",),
+        this::SiteOnenoteNotebookSectionGroupSectionCopyToSectionGroup::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.site_onenote_notebook_section_group_section_page_preview("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-SectionGroupId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SiteOnenoteNotebookSectionGroupSectionPagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/notebooks/sample-NotebookId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.site_onenote_notebook_section_page_preview("sample-GroupId",
+        "sample-SiteId", "sample-NotebookId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::SiteOnenoteNotebookSectionPagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.site_onenote_page_copy_to_section("sample-GroupId", "sample-SiteId",
+        "sample-OnenotePageId",), this::SiteOnenotePageCopyToSection::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.site_onenote_page_preview("sample-GroupId", "sample-SiteId",
+        "sample-OnenotePageId",), this::SiteOnenotePagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.site_onenote_section_copy_to_notebook("sample-GroupId", "sample-SiteId",
+        "sample-OnenoteSectionId",),
+        this::SiteOnenoteSectionCopyToNotebook::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area.site_onenote_section_copy_to_section_group("sample-GroupId",
+        "sample-SiteId", "sample-OnenoteSectionId",),
+        this::SiteOnenoteSectionCopyToSectionGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.site_onenote_section_group_page_copy_to_section("sample-GroupId",
+        "sample-SiteId", "sample-SectionGroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::SiteOnenoteSectionGroupPageCopyToSection::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToNotebook",
+        area.site_onenote_section_group_section_copy_to_notebook("sample-GroupId",
+        "sample-SiteId", "sample-SectionGroupId", "sample-OnenoteSectionId",),
+        this::SiteOnenoteSectionGroupSectionCopyToNotebook::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/microsoft.graph.copyToSectionGroup",
+        area.site_onenote_section_group_section_copy_to_section_group("sample-GroupId",
+        "sample-SiteId", "sample-SectionGroupId", "sample-OnenoteSectionId",),
+        this::SiteOnenoteSectionGroupSectionCopyToSectionGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.site_onenote_section_group_section_page_preview("sample-GroupId",
+        "sample-SiteId", "sample-SectionGroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::SiteOnenoteSectionGroupSectionPagePreview::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.copyToSection",
+        area.site_onenote_section_page_copy_to_section("sample-GroupId", "sample-SiteId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SiteOnenoteSectionPageCopyToSection::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.preview()",
+        area.site_onenote_section_page_preview("sample-GroupId", "sample-SiteId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SiteOnenoteSectionPagePreview::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/pages/sample-BaseSitePageId/microsoft.graph.sitePage/canvasLayout/horizontalSections/sample-HorizontalSectionId/columns/sample-HorizontalSectionColumnId/webparts/sample-WebPartId/microsoft.graph.getPositionOfWebPart",
+        area
+        .site_page_microsoft_graph_site_page_canvas_layout_horizontal_section_column_webpart_get_position_of_web_part("sample-GroupId",
+        "sample-SiteId", "sample-BaseSitePageId", "sample-HorizontalSectionId",
+        "sample-HorizontalSectionColumnId", "sample-WebPartId",),
+        this::SitePageMicrosoftGraphSitePageCanvasLayoutHorizontalSectionColumnWebpartGetPositionOfWebPart::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/pages/sample-BaseSitePageId/microsoft.graph.sitePage/canvasLayout/verticalSection/webparts/sample-WebPartId/microsoft.graph.getPositionOfWebPart",
+        area
+        .site_page_microsoft_graph_site_page_canvas_layout_vertical_section_webpart_get_position_of_web_part("sample-GroupId",
+        "sample-SiteId", "sample-BaseSitePageId", "sample-WebPartId",),
+        this::SitePageMicrosoftGraphSitePageCanvasLayoutVerticalSectionWebpartGetPositionOfWebPart::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/pages/sample-BaseSitePageId/microsoft.graph.sitePage/webParts/sample-WebPartId/microsoft.graph.getPositionOfWebPart",
+        area
+        .site_page_microsoft_graph_site_page_get_position_of_web_part("sample-GroupId",
+        "sample-SiteId", "sample-BaseSitePageId", "sample-WebPartId",),
+        this::SitePageMicrosoftGraphSitePageGetPositionOfWebPart::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.site_page_onenote_patch_content("sample-GroupId", "sample-SiteId",
+        "sample-OnenotePageId",), this::SitePageOnenotePatchContent::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/permissions/sample-PermissionId/microsoft.graph.grant",
+        area.site_permission_grant("sample-GroupId", "sample-SiteId",
+        "sample-PermissionId",), this::SitePermissionGrant::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/sites/microsoft.graph.remove", area
+        .site_remove("sample-GroupId",), this::SiteRemove::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sectionGroups/sample-SectionGroupId/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.site_section_group_section_page_onenote_patch_content("sample-GroupId",
+        "sample-SiteId", "sample-SectionGroupId", "sample-OnenoteSectionId",
+        "sample-OnenotePageId",),
+        this::SiteSectionGroupSectionPageOnenotePatchContent::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/sites/sample-SiteId/onenote/sections/sample-OnenoteSectionId/pages/sample-OnenotePageId/microsoft.graph.onenotePatchContent",
+        area.site_section_page_onenote_patch_content("sample-GroupId", "sample-SiteId",
+        "sample-OnenoteSectionId", "sample-OnenotePageId",),
+        this::SiteSectionPageOnenotePatchContent::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.subscribeByMail", area
+        .subscribe_by_mail("sample-GroupId",), this::SubscribeByMail::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/team/microsoft.graph.archive", area
+        .team_archive("sample-GroupId",), this::TeamArchive::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/microsoft.graph.archive",
+        area.team_channel_archive("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelArchive::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/microsoft.graph.completeMigration",
+        area.team_channel_complete_migration("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelCompleteMigration::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/microsoft.graph.doesUserHaveAccess(userId='@userId',tenantId='@tenantId',userPrincipalName='@userPrincipalName')",
+        area.team_channel_does_user_have_access("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelDoesUserHaveAccess::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/channels/microsoft.graph.getAllMessages()", area
+        .team_channel_get_all_message("sample-GroupId",),
+        this::TeamChannelGetAllMessage::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/channels/microsoft.graph.getAllRetainedMessages()",
+        area.team_channel_get_all_retained_message("sample-GroupId",),
+        this::TeamChannelGetAllRetainedMessage::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/members/microsoft.graph.add",
+        area.team_channel_member_add("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelMemberAdd::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/microsoft.graph.delta()",
+        area.team_channel_message_delta("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelMessageDelta::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/replies/microsoft.graph.delta()",
+        area.team_channel_message_reply_delta("sample-GroupId", "sample-ChannelId",
+        "sample-ChatMessageId",), this::TeamChannelMessageReplyDelta::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.setReaction",
+        area.team_channel_message_reply_set_reaction("sample-GroupId",
+        "sample-ChannelId", "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamChannelMessageReplySetReaction::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.softDelete",
+        area.team_channel_message_reply_soft_delete("sample-GroupId", "sample-ChannelId",
+        "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamChannelMessageReplySoftDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.undoSoftDelete",
+        area.team_channel_message_reply_undo_soft_delete("sample-GroupId",
+        "sample-ChannelId", "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamChannelMessageReplyUndoSoftDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.unsetReaction",
+        area.team_channel_message_reply_unset_reaction("sample-GroupId",
+        "sample-ChannelId", "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamChannelMessageReplyUnsetReaction::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/microsoft.graph.setReaction",
+        area.team_channel_message_set_reaction("sample-GroupId", "sample-ChannelId",
+        "sample-ChatMessageId",), this::TeamChannelMessageSetReaction::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/microsoft.graph.softDelete",
+        area.team_channel_message_soft_delete("sample-GroupId", "sample-ChannelId",
+        "sample-ChatMessageId",), this::TeamChannelMessageSoftDelete::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/microsoft.graph.undoSoftDelete",
+        area.team_channel_message_undo_soft_delete("sample-GroupId", "sample-ChannelId",
+        "sample-ChatMessageId",), this::TeamChannelMessageUndoSoftDelete::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/messages/sample-ChatMessageId/microsoft.graph.unsetReaction",
+        area.team_channel_message_unset_reaction("sample-GroupId", "sample-ChannelId",
+        "sample-ChatMessageId",), this::TeamChannelMessageUnsetReaction::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/microsoft.graph.provisionEmail",
+        area.team_channel_provision_email("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelProvisionEmail::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/microsoft.graph.removeEmail",
+        area.team_channel_remove_email("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelRemoveEmail::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/channels/sample-ChannelId/microsoft.graph.unarchive",
+        area.team_channel_unarchive("sample-GroupId", "sample-ChannelId",),
+        this::TeamChannelUnarchive::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/team/microsoft.graph.clone", area
+        .team_clone("sample-GroupId",), this::TeamClone::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/team/microsoft.graph.completeMigration",
+        area.team_complete_migration("sample-GroupId",),
+        this::TeamCompleteMigration::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/installedApps/sample-TeamsAppInstallationId/microsoft.graph.upgrade",
+        area.team_installed_app_upgrade("sample-GroupId",
+        "sample-TeamsAppInstallationId",), this::TeamInstalledAppUpgrade::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/team/members/microsoft.graph.add", area
+        .team_member_add("sample-GroupId",), this::TeamMemberAdd::via_identity(& client,
+        & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/microsoft.graph.archive", area
+        .team_primary_channel_archive("sample-GroupId",),
+        this::TeamPrimaryChannelArchive::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/microsoft.graph.completeMigration",
+        area.team_primary_channel_complete_migration("sample-GroupId",),
+        this::TeamPrimaryChannelCompleteMigration::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/primaryChannel/microsoft.graph.doesUserHaveAccess(userId='@userId',tenantId='@tenantId',userPrincipalName='@userPrincipalName')",
+        area.team_primary_channel_does_user_have_access("sample-GroupId",),
+        this::TeamPrimaryChannelDoesUserHaveAccess::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/members/microsoft.graph.add", area
+        .team_primary_channel_member_add("sample-GroupId",),
+        this::TeamPrimaryChannelMemberAdd::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/primaryChannel/messages/microsoft.graph.delta()",
+        area.team_primary_channel_message_delta("sample-GroupId",),
+        this::TeamPrimaryChannelMessageDelta::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/replies/microsoft.graph.delta()",
+        area.team_primary_channel_message_reply_delta("sample-GroupId",
+        "sample-ChatMessageId",),
+        this::TeamPrimaryChannelMessageReplyDelta::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.setReaction",
+        area.team_primary_channel_message_reply_set_reaction("sample-GroupId",
+        "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamPrimaryChannelMessageReplySetReaction::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.softDelete",
+        area.team_primary_channel_message_reply_soft_delete("sample-GroupId",
+        "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamPrimaryChannelMessageReplySoftDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.undoSoftDelete",
+        area.team_primary_channel_message_reply_undo_soft_delete("sample-GroupId",
+        "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamPrimaryChannelMessageReplyUndoSoftDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/replies/sample-ChatMessageId1/microsoft.graph.unsetReaction",
+        area.team_primary_channel_message_reply_unset_reaction("sample-GroupId",
+        "sample-ChatMessageId", "sample-ChatMessageId1",),
+        this::TeamPrimaryChannelMessageReplyUnsetReaction::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/microsoft.graph.setReaction",
+        area.team_primary_channel_message_set_reaction("sample-GroupId",
+        "sample-ChatMessageId",),
+        this::TeamPrimaryChannelMessageSetReaction::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/microsoft.graph.softDelete",
+        area.team_primary_channel_message_soft_delete("sample-GroupId",
+        "sample-ChatMessageId",),
+        this::TeamPrimaryChannelMessageSoftDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/microsoft.graph.undoSoftDelete",
+        area.team_primary_channel_message_undo_soft_delete("sample-GroupId",
+        "sample-ChatMessageId",),
+        this::TeamPrimaryChannelMessageUndoSoftDelete::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/messages/sample-ChatMessageId/microsoft.graph.unsetReaction",
+        area.team_primary_channel_message_unset_reaction("sample-GroupId",
+        "sample-ChatMessageId",),
+        this::TeamPrimaryChannelMessageUnsetReaction::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/microsoft.graph.provisionEmail", area
+        .team_primary_channel_provision_email("sample-GroupId",),
+        this::TeamPrimaryChannelProvisionEmail::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/microsoft.graph.removeEmail", area
+        .team_primary_channel_remove_email("sample-GroupId",),
+        this::TeamPrimaryChannelRemoveEmail::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/primaryChannel/microsoft.graph.unarchive", area
+        .team_primary_channel_unarchive("sample-GroupId",),
+        this::TeamPrimaryChannelUnarchive::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/team/schedule/microsoft.graph.share", area
+        .team_schedule_share("sample-GroupId",), this::TeamScheduleShare::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/team/microsoft.graph.sendActivityNotification", area
+        .team_send_activity_notification("sample-GroupId",),
+        this::TeamSendActivityNotification::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/team/microsoft.graph.unarchive", area
+        .team_unarchive("sample-GroupId",), this::TeamUnarchive::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/threads/$count", area
+        .thread_get_count("sample-GroupId",), this::ThreadGetCount::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId",
+        area.thread_get_post("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId",), this::ThreadGetPost::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts",
+        area.thread_list_post("sample-GroupId", "sample-ConversationThreadId",),
+        this::ThreadListPost::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/microsoft.graph.createUploadSession",
+        area.thread_post_attachment_create_upload_session("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/$count",
+        area.thread_post_attachment_get_count("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostAttachmentGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments",
+        area.thread_post_create_attachment("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostCreateAttachment::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions",
+        area.thread_post_create_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostCreateExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/sample-AttachmentId",
+        area.thread_post_delete_attachment("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-AttachmentId",),
+        this::ThreadPostDeleteAttachment::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/sample-ExtensionId",
+        area.thread_post_delete_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-ExtensionId",),
+        this::ThreadPostDeleteExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/$count",
+        area.thread_post_extension_get_count("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostExtensionGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/microsoft.graph.forward",
+        area.thread_post_forward("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId",), this::ThreadPostForward::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments/sample-AttachmentId",
+        area.thread_post_get_attachment("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId", "sample-AttachmentId",),
+        this::ThreadPostGetAttachment::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/$count", area
+        .thread_post_get_count("sample-GroupId", "sample-ConversationThreadId",),
+        this::ThreadPostGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/sample-ExtensionId",
+        area.thread_post_get_extension("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId", "sample-ExtensionId",),
+        this::ThreadPostGetExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo",
+        area.thread_post_get_in_reply_to("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId",), this::ThreadPostGetInReplyTo::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/microsoft.graph.createUploadSession",
+        area.thread_post_in_reply_to_attachment_create_upload_session("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToAttachmentCreateUploadSession::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/$count",
+        area.thread_post_in_reply_to_attachment_get_count("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToAttachmentGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments",
+        area.thread_post_in_reply_to_create_attachment("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToCreateAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions",
+        area.thread_post_in_reply_to_create_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToCreateExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/sample-AttachmentId",
+        area.thread_post_in_reply_to_delete_attachment("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-AttachmentId",),
+        this::ThreadPostInReplyToDeleteAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "DELETE",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/sample-ExtensionId",
+        area.thread_post_in_reply_to_delete_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-ExtensionId",),
+        this::ThreadPostInReplyToDeleteExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/$count",
+        area.thread_post_in_reply_to_extension_get_count("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToExtensionGetCount::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/microsoft.graph.forward",
+        area.thread_post_in_reply_to_forward("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToForward::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments/sample-AttachmentId",
+        area.thread_post_in_reply_to_get_attachment("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-AttachmentId",),
+        this::ThreadPostInReplyToGetAttachment::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/sample-ExtensionId",
+        area.thread_post_in_reply_to_get_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-ExtensionId",),
+        this::ThreadPostInReplyToGetExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/attachments",
+        area.thread_post_in_reply_to_list_attachment("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToListAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions",
+        area.thread_post_in_reply_to_list_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToListExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/microsoft.graph.reply",
+        area.thread_post_in_reply_to_reply("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId",),
+        this::ThreadPostInReplyToReply::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/inReplyTo/extensions/sample-ExtensionId",
+        area.thread_post_in_reply_to_update_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-ExtensionId",),
+        this::ThreadPostInReplyToUpdateExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/attachments",
+        area.thread_post_list_attachment("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId",), this::ThreadPostListAttachment::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions",
+        area.thread_post_list_extension("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId",), this::ThreadPostListExtension::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/microsoft.graph.reply",
+        area.thread_post_reply("sample-GroupId", "sample-ConversationThreadId",
+        "sample-PostId",), this::ThreadPostReply::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/posts/sample-PostId/extensions/sample-ExtensionId",
+        area.thread_post_update_extension("sample-GroupId",
+        "sample-ConversationThreadId", "sample-PostId", "sample-ExtensionId",),
+        this::ThreadPostUpdateExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST",
+        "/groups/sample-GroupId/threads/sample-ConversationThreadId/microsoft.graph.reply",
+        area.thread_reply("sample-GroupId", "sample-ConversationThreadId",),
+        this::ThreadReply::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMembers/$count", area
+        .transitive_member_get_count("sample-GroupId",),
+        this::TransitiveMemberGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.application/$count",
+        area.transitive_member_get_count_as_application("sample-GroupId",),
+        this::TransitiveMemberGetCountAsApplication::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.device/$count", area
+        .transitive_member_get_count_as_device("sample-GroupId",),
+        this::TransitiveMemberGetCountAsDevice::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.group/$count", area
+        .transitive_member_get_count_as_group("sample-GroupId",),
+        this::TransitiveMemberGetCountAsGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.orgContact/$count",
+        area.transitive_member_get_count_as_org_contact("sample-GroupId",),
+        this::TransitiveMemberGetCountAsOrgContact::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.servicePrincipal/$count",
+        area.transitive_member_get_count_as_service_principal("sample-GroupId",),
+        this::TransitiveMemberGetCountAsServicePrincipal::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMembers/microsoft.graph.user/$count", area
+        .transitive_member_get_count_as_user("sample-GroupId",),
+        this::TransitiveMemberGetCountAsUser::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET", "/groups/sample-GroupId/transitiveMemberOf/$count", area
+        .transitive_member_of_get_count("sample-GroupId",),
+        this::TransitiveMemberOfGetCount::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
+        area.transitive_member_of_get_count_as_administrative_unit("sample-GroupId",),
+        this::TransitiveMemberOfGetCountAsAdministrativeUnit::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "GET",
+        "/groups/sample-GroupId/transitiveMemberOf/microsoft.graph.group/$count", area
+        .transitive_member_of_get_count_as_group("sample-GroupId",),
+        this::TransitiveMemberOfGetCountAsGroup::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.unsubscribeByMail", area
+        .unsubscribe_by_mail("sample-GroupId",), this::UnsubscribeByMail::via_identity(&
+        client, & groups_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
         "/groups/sample-GroupId/appRoleAssignments/sample-AppRoleAssignmentId", area
         .update_app_role_assignment("sample-GroupId", "sample-AppRoleAssignmentId",),
-        msgraph_sdk::groups::UpdateAppRoleAssignment::via_identity(& client, & identity)
+        this::UpdateAppRoleAssignment::via_identity(& client, & applications_identity)
     );
-    let _ = (&identity, &area);
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/calendar/calendarPermissions/sample-CalendarPermissionId",
+        area.update_calendar_permission("sample-GroupId",
+        "sample-CalendarPermissionId",), this::UpdateCalendarPermission::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId/events/sample-EventId", area
+        .update_event("sample-GroupId", "sample-EventId",),
+        this::UpdateEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId/extensions/sample-ExtensionId", area
+        .update_extension("sample-GroupId", "sample-ExtensionId",),
+        this::UpdateExtension::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId", area.update_group("sample-GroupId",),
+        this::UpdateGroup::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groups(uniqueName='sample-UniqueName')", area
+        .update_group_by_unique_name("sample-UniqueName",),
+        this::UpdateGroupByUniqueName::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/groupLifecyclePolicies/sample-GroupLifecyclePolicyId",
+        area.update_group_lifecycle_policy("sample-GroupId",
+        "sample-GroupLifecyclePolicyId",),
+        this::UpdateGroupLifecyclePolicy::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH",
+        "/groups/sample-GroupId/permissionGrants/sample-ResourceSpecificPermissionGrantId",
+        area.update_permission_grant("sample-GroupId",
+        "sample-ResourceSpecificPermissionGrantId",),
+        this::UpdatePermissionGrant::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId/photo", area
+        .update_photo("sample-GroupId",), this::UpdatePhoto::via_identity(& client, &
+        groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId/settings/sample-GroupSettingId", area
+        .update_setting("sample-GroupId", "sample-GroupSettingId",),
+        this::UpdateSetting::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "PATCH", "/groups/sample-GroupId/threads/sample-ConversationThreadId",
+        area.update_thread("sample-GroupId", "sample-ConversationThreadId",),
+        this::UpdateThread::via_identity(& client, & groups_identity)
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/microsoft.graph.validateProperties", area
+        .validate_property()
+    );
+    #[cfg(feature = "groups")]
+    case!(
+        cases, "POST", "/groups/sample-GroupId/microsoft.graph.validateProperties", area
+        .validate_property_by_group_id("sample-GroupId",),
+        this::ValidatePropertyByGroupId::via_identity(& client, & groups_identity)
+    );
+    let _ = &applications_identity;
+    #[cfg(feature = "calendar")]
+    let _ = &calendar_identity;
+    #[cfg(feature = "groups")]
+    let _ = &groups_identity;
+    let _ = &area;
+    check(&server, &client, cases).await;
+}
+#[cfg(feature = "calendar")]
+#[tokio::test]
+async fn places_operations_reach_the_server() {
+    let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use msgraph_sdk::places as this;
+    #[cfg(feature = "calendar")]
+    let calendar_identity = msgraph_sdk::identity::CalendarIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_calendar_group_id("sample-CalendarGroupId")
+        .with_calendar_id("sample-CalendarId")
+        .with_calendar_permission_id("sample-CalendarPermissionId")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_place_id("sample-PlaceId")
+        .with_room_id("sample-RoomId")
+        .with_user_id("sample-UserId");
+    let area = client.places();
+    let mut cases: Cases = Vec::new();
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/places/sample-PlaceId/microsoft.graph.roomList/rooms", area
+        .create_room("sample-PlaceId",), this::CreateRoom::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/places/sample-PlaceId", area.delete_place("sample-PlaceId",),
+        this::DeletePlace::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/places/sample-PlaceId/microsoft.graph.roomList/rooms/sample-RoomId", area
+        .delete_room("sample-PlaceId", "sample-RoomId",),
+        this::DeleteRoom::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(cases, "GET", "/places/$count", area.get_count());
+    #[cfg(feature = "calendar")]
+    case!(cases, "GET", "/places/microsoft.graph.room/$count", area.get_count_as_room());
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/places/microsoft.graph.roomList/$count", area
+        .get_count_as_room_list()
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/places/sample-PlaceId/microsoft.graph.room", area
+        .get_place_as_room("sample-PlaceId",), this::GetPlaceAsRoom::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/places/sample-PlaceId/microsoft.graph.roomList", area
+        .get_place_as_room_list("sample-PlaceId",),
+        this::GetPlaceAsRoomList::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/places/sample-PlaceId/microsoft.graph.roomList/rooms/sample-RoomId", area
+        .get_room("sample-PlaceId", "sample-RoomId",), this::GetRoom::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(cases, "GET", "/places/microsoft.graph.room", area.list_place_as_room());
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/places/microsoft.graph.roomList", area.list_place_as_room_list()
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/places/sample-PlaceId/microsoft.graph.roomList/rooms", area
+        .list_room("sample-PlaceId",), this::ListRoom::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/places/sample-PlaceId/microsoft.graph.roomList/rooms/$count",
+        area.room_get_count("sample-PlaceId",), this::RoomGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/places/sample-PlaceId", area.update_place("sample-PlaceId",),
+        this::UpdatePlace::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/places/sample-PlaceId/microsoft.graph.roomList/rooms/sample-RoomId", area
+        .update_room("sample-PlaceId", "sample-RoomId",),
+        this::UpdateRoom::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    let _ = &calendar_identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn service_principals_operations_reach_the_server() {
     let (server, client) = start().await;
-    let identity = msgraph_sdk::identity::ApplicationsIdentity::new()
+    #[allow(unused_imports)]
+    use msgraph_sdk::service_principals as this;
+    let applications_identity = msgraph_sdk::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_app_management_policy_id("sample-AppManagementPolicyId")
         .with_app_role_assignment_id("sample-AppRoleAssignmentId")
@@ -1327,1732 +7094,1659 @@ async fn service_principals_operations_reach_the_server() {
         .with_user_id("sample-UserId");
     let area = client.service_principals();
     let mut cases: Cases = Vec::new();
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addKey", area
-        .add_key("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::AddKey::via_identity(& client, & identity)
+        .add_key("sample-ServicePrincipalId",), this::AddKey::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addPassword", area
-        .add_password("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::AddPassword::via_identity(& client, & identity)
+        .add_password("sample-ServicePrincipalId",), this::AddPassword::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.addTokenSigningCertificate",
         area.add_token_signing_certificate("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::AddTokenSigningCertificate::via_identity(&
-        client, & identity)
+        this::AddTokenSigningCertificate::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/$count", area
         .app_management_policy_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::AppManagementPolicyGetCount::via_identity(&
-        client, & identity)
+        this::AppManagementPolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/$count", area
         .app_role_assigned_to_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::AppRoleAssignedToGetCount::via_identity(&
-        client, & identity)
+        this::AppRoleAssignedToGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/$count", area
         .app_role_assignment_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::AppRoleAssignmentGetCount::via_identity(&
-        client, & identity)
+        this::AppRoleAssignmentGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberGroups",
         area.check_member_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CheckMemberGroup::via_identity(& client, &
-        identity)
+        this::CheckMemberGroup::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.checkMemberObjects",
         area.check_member_object("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CheckMemberObject::via_identity(& client, &
-        identity)
+        this::CheckMemberObject::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/sample-ClaimsMappingPolicyId/$ref",
         area
         .claims_mapping_policy_delete_claims_mapping_policy_by_ref("sample-ServicePrincipalId",
         "sample-ClaimsMappingPolicyId",),
-        msgraph_sdk::service_principals::ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef::via_identity(&
-        client, & identity)
+        this::ClaimsMappingPolicyDeleteClaimsMappingPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$count", area
         .claims_mapping_policy_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ClaimsMappingPolicyGetCount::via_identity(&
-        client, & identity)
+        this::ClaimsMappingPolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
         area.create_app_role_assigned_to("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateAppRoleAssignedTo::via_identity(& client,
-        & identity)
+        this::CreateAppRoleAssignedTo::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
         area.create_app_role_assignment("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateAppRoleAssignment::via_identity(& client,
-        & identity)
+        this::CreateAppRoleAssignment::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref", area
         .create_claims_mapping_policy_by_ref("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateClaimsMappingPolicyByRef::via_identity(&
-        client, & identity)
+        this::CreateClaimsMappingPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
         area.create_delegated_permission_classification("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateDelegatedPermissionClassification::via_identity(&
-        client, & identity)
+        this::CreateDelegatedPermissionClassification::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/endpoints", area
         .create_endpoint("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateEndpoint::via_identity(& client, &
-        identity)
+        this::CreateEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials", area
         .create_federated_identity_credential("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::CreateFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
         area.create_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateHomeRealmDiscoveryPolicyByRef::via_identity(&
-        client, & identity)
+        this::CreateHomeRealmDiscoveryPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/servicePrincipals/sample-ServicePrincipalId/owners/$ref", area
         .create_owner_by_ref("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreateOwnerByRef::via_identity(& client, &
-        identity)
+        this::CreateOwnerByRef::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(cases, "POST", "/servicePrincipals", area.create_service_principal());
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/createdObjects/$count", area
         .created_object_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreatedObjectGetCount::via_identity(& client, &
-        identity)
+        this::CreatedObjectGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal/$count",
         area.created_object_get_count_as_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::CreatedObjectGetCountAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::CreatedObjectGetCountAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/$count",
         area.delegated_permission_classification_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::DelegatedPermissionClassificationGetCount::via_identity(&
-        client, & identity)
+        this::DelegatedPermissionClassificationGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
         area.delete_app_role_assigned_to("sample-ServicePrincipalId",
-        "sample-AppRoleAssignmentId",),
-        msgraph_sdk::service_principals::DeleteAppRoleAssignedTo::via_identity(& client,
-        & identity)
+        "sample-AppRoleAssignmentId",), this::DeleteAppRoleAssignedTo::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
         area.delete_app_role_assignment("sample-ServicePrincipalId",
-        "sample-AppRoleAssignmentId",),
-        msgraph_sdk::service_principals::DeleteAppRoleAssignment::via_identity(& client,
-        & identity)
+        "sample-AppRoleAssignmentId",), this::DeleteAppRoleAssignment::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref", area
         .delete_claims_mapping_policy_by_ref("sample-ServicePrincipalId", "sample",),
-        area.delete_claims_mapping_policy_by_ref_via_identity(& identity, "sample",)
+        area.delete_claims_mapping_policy_by_ref_via_identity(& applications_identity,
+        "sample",)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
         area.delete_delegated_permission_classification("sample-ServicePrincipalId",
         "sample-DelegatedPermissionClassificationId",),
-        msgraph_sdk::service_principals::DeleteDelegatedPermissionClassification::via_identity(&
-        client, & identity)
+        this::DeleteDelegatedPermissionClassification::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId", area
         .delete_endpoint("sample-ServicePrincipalId", "sample-EndpointId",),
-        msgraph_sdk::service_principals::DeleteEndpoint::via_identity(& client, &
-        identity)
+        this::DeleteEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
         area.delete_federated_identity_credential("sample-ServicePrincipalId",
         "sample-FederatedIdentityCredentialId",),
-        msgraph_sdk::service_principals::DeleteFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::DeleteFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
         area.delete_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",
         "sample",), area.delete_home_realm_discovery_policy_by_ref_via_identity(&
-        identity, "sample",)
+        applications_identity, "sample",)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/servicePrincipals/sample-ServicePrincipalId/owners/$ref", area
         .delete_owner_by_ref("sample-ServicePrincipalId", "sample",), area
-        .delete_owner_by_ref_via_identity(& identity, "sample",)
+        .delete_owner_by_ref_via_identity(& applications_identity, "sample",)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
         area.delete_remote_desktop_security_configuration("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::DeleteRemoteDesktopSecurityConfiguration::via_identity(&
-        client, & identity)
+        this::DeleteRemoteDesktopSecurityConfiguration::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/servicePrincipals/sample-ServicePrincipalId", area
         .delete_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::DeleteServicePrincipal::via_identity(& client, &
-        identity)
+        this::DeleteServicePrincipal::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/servicePrincipals(appId='sample-AppId')", area
         .delete_service_principal_by_app_id("sample-AppId",),
-        msgraph_sdk::service_principals::DeleteServicePrincipalByAppId::via_identity(&
-        client, & identity)
+        this::DeleteServicePrincipalByAppId::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE", "/servicePrincipals/sample-ServicePrincipalId/synchronization",
         area.delete_synchronization("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::DeleteSynchronization::via_identity(& client, &
-        identity)
+        this::DeleteSynchronization::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(cases, "GET", "/servicePrincipals/microsoft.graph.delta()", area.delta());
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/endpoints/$count",
         area.endpoint_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::EndpointGetCount::via_identity(& client, &
-        identity)
+        this::EndpointGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
         area.federated_identity_credential_delete_by_name("sample-ServicePrincipalId",
-        "sample-Name",),
-        msgraph_sdk::service_principals::FederatedIdentityCredentialDeleteByName::via_identity(&
-        client, & identity)
+        "sample-Name",), this::FederatedIdentityCredentialDeleteByName::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
         area.federated_identity_credential_get_by_name("sample-ServicePrincipalId",
-        "sample-Name",),
-        msgraph_sdk::service_principals::FederatedIdentityCredentialGetByName::via_identity(&
-        client, & identity)
+        "sample-Name",), this::FederatedIdentityCredentialGetByName::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/$count",
         area.federated_identity_credential_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::FederatedIdentityCredentialGetCount::via_identity(&
-        client, & identity)
+        this::FederatedIdentityCredentialGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials(name='sample-Name')",
         area.federated_identity_credential_update_by_name("sample-ServicePrincipalId",
-        "sample-Name",),
-        msgraph_sdk::service_principals::FederatedIdentityCredentialUpdateByName::via_identity(&
-        client, & identity)
+        "sample-Name",), this::FederatedIdentityCredentialUpdateByName::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies/sample-AppManagementPolicyId",
         area.get_app_management_policy("sample-ServicePrincipalId",
-        "sample-AppManagementPolicyId",),
-        msgraph_sdk::service_principals::GetAppManagementPolicy::via_identity(& client, &
-        identity)
+        "sample-AppManagementPolicyId",), this::GetAppManagementPolicy::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
         area.get_app_role_assigned_to("sample-ServicePrincipalId",
-        "sample-AppRoleAssignmentId",),
-        msgraph_sdk::service_principals::GetAppRoleAssignedTo::via_identity(& client, &
-        identity)
+        "sample-AppRoleAssignmentId",), this::GetAppRoleAssignedTo::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
         area.get_app_role_assignment("sample-ServicePrincipalId",
-        "sample-AppRoleAssignmentId",),
-        msgraph_sdk::service_principals::GetAppRoleAssignment::via_identity(& client, &
-        identity)
+        "sample-AppRoleAssignmentId",), this::GetAppRoleAssignment::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/microsoft.graph.getAvailableExtensionProperties", area
         .get_available_extension_property()
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/servicePrincipals/microsoft.graph.getByIds", area.get_by_id()
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(cases, "GET", "/servicePrincipals/$count", area.get_count());
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId",
         area.get_created_object("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetCreatedObject::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetCreatedObject::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/createdObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
         area.get_created_object_as_service_principal("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetCreatedObjectAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::GetCreatedObjectAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
         area.get_delegated_permission_classification("sample-ServicePrincipalId",
         "sample-DelegatedPermissionClassificationId",),
-        msgraph_sdk::service_principals::GetDelegatedPermissionClassification::via_identity(&
-        client, & identity)
+        this::GetDelegatedPermissionClassification::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId", area
         .get_endpoint("sample-ServicePrincipalId", "sample-EndpointId",),
-        msgraph_sdk::service_principals::GetEndpoint::via_identity(& client, & identity)
+        this::GetEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
         area.get_federated_identity_credential("sample-ServicePrincipalId",
         "sample-FederatedIdentityCredentialId",),
-        msgraph_sdk::service_principals::GetFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::GetFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberGroups",
         area.get_member_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::GetMemberGroup::via_identity(& client, &
-        identity)
+        this::GetMemberGroup::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.getMemberObjects",
         area.get_member_object("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::GetMemberObject::via_identity(& client, &
-        identity)
+        this::GetMemberObject::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId",
         area.get_member_of("sample-ServicePrincipalId", "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetMemberOf::via_identity(& client, & identity)
+        this::GetMemberOf::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
         area.get_member_of_as_administrative_unit("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetMemberOfAsAdministrativeUnit::via_identity(&
-        client, & identity)
+        this::GetMemberOfAsAdministrativeUnit::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
         area.get_member_of_as_directory_role("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetMemberOfAsDirectoryRole::via_identity(&
-        client, & identity)
+        "sample-DirectoryObjectId",), this::GetMemberOfAsDirectoryRole::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/sample-DirectoryObjectId/microsoft.graph.group",
         area.get_member_of_as_group("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetMemberOfAsGroup::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetMemberOfAsGroup::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/sample-OAuth2PermissionGrantId",
         area.get_oauth2_permission_grant("sample-ServicePrincipalId",
         "sample-OAuth2PermissionGrantId",),
-        msgraph_sdk::service_principals::GetOauth2PermissionGrant::via_identity(& client,
-        & identity)
+        this::GetOauth2PermissionGrant::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId",
         area.get_owned_object("sample-ServicePrincipalId", "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnedObject::via_identity(& client, &
-        identity)
+        this::GetOwnedObject::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
         area.get_owned_object_as_app_role_assignment("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnedObjectAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        this::GetOwnedObjectAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.application",
         area.get_owned_object_as_application("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnedObjectAsApplication::via_identity(&
-        client, & identity)
+        "sample-DirectoryObjectId",), this::GetOwnedObjectAsApplication::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.endpoint",
         area.get_owned_object_as_endpoint("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnedObjectAsEndpoint::via_identity(& client,
-        & identity)
+        "sample-DirectoryObjectId",), this::GetOwnedObjectAsEndpoint::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.group",
         area.get_owned_object_as_group("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnedObjectAsGroup::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetOwnedObjectAsGroup::via_identity(& client,
+        & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
         area.get_owned_object_as_service_principal("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnedObjectAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::GetOwnedObjectAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
         area.get_owner_as_app_role_assignment("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnerAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        "sample-DirectoryObjectId",), this::GetOwnerAsAppRoleAssignment::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.endpoint",
         area.get_owner_as_endpoint("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnerAsEndpoint::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetOwnerAsEndpoint::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
         area.get_owner_as_service_principal("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnerAsServicePrincipal::via_identity(&
-        client, & identity)
+        "sample-DirectoryObjectId",), this::GetOwnerAsServicePrincipal::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/microsoft.graph.user",
         area.get_owner_as_user("sample-ServicePrincipalId", "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetOwnerAsUser::via_identity(& client, &
-        identity)
+        this::GetOwnerAsUser::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
         area.get_remote_desktop_security_configuration("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::GetRemoteDesktopSecurityConfiguration::via_identity(&
-        client, & identity)
+        this::GetRemoteDesktopSecurityConfiguration::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId", area
         .get_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::GetServicePrincipal::via_identity(& client, &
-        identity)
+        this::GetServicePrincipal::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals(appId='sample-AppId')", area
         .get_service_principal_by_app_id("sample-AppId",),
-        msgraph_sdk::service_principals::GetServicePrincipalByAppId::via_identity(&
-        client, & identity)
+        this::GetServicePrincipalByAppId::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/synchronization",
         area.get_synchronization("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::GetSynchronization::via_identity(& client, &
-        identity)
+        this::GetSynchronization::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/sample-TokenIssuancePolicyId",
         area.get_token_issuance_policy("sample-ServicePrincipalId",
-        "sample-TokenIssuancePolicyId",),
-        msgraph_sdk::service_principals::GetTokenIssuancePolicy::via_identity(& client, &
-        identity)
+        "sample-TokenIssuancePolicyId",), this::GetTokenIssuancePolicy::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/sample-TokenLifetimePolicyId",
         area.get_token_lifetime_policy("sample-ServicePrincipalId",
-        "sample-TokenLifetimePolicyId",),
-        msgraph_sdk::service_principals::GetTokenLifetimePolicy::via_identity(& client, &
-        identity)
+        "sample-TokenLifetimePolicyId",), this::GetTokenLifetimePolicy::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId",
         area.get_transitive_member_of("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetTransitiveMemberOf::via_identity(& client, &
-        identity)
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberOf::via_identity(& client,
+        & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
         area.get_transitive_member_of_as_administrative_unit("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetTransitiveMemberOfAsAdministrativeUnit::via_identity(&
-        client, & identity)
+        this::GetTransitiveMemberOfAsAdministrativeUnit::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
         area.get_transitive_member_of_as_directory_role("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetTransitiveMemberOfAsDirectoryRole::via_identity(&
-        client, & identity)
+        this::GetTransitiveMemberOfAsDirectoryRole::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.group",
         area.get_transitive_member_of_as_group("sample-ServicePrincipalId",
-        "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::GetTransitiveMemberOfAsGroup::via_identity(&
-        client, & identity)
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberOfAsGroup::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/sample-HomeRealmDiscoveryPolicyId/$ref",
         area
         .home_realm_discovery_policy_delete_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",
         "sample-HomeRealmDiscoveryPolicyId",),
-        msgraph_sdk::service_principals::HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef::via_identity(&
-        client, & identity)
+        this::HomeRealmDiscoveryPolicyDeleteHomeRealmDiscoveryPolicyByRef::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$count",
         area.home_realm_discovery_policy_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::HomeRealmDiscoveryPolicyGetCount::via_identity(&
-        client, & identity)
+        this::HomeRealmDiscoveryPolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/appManagementPolicies", area
         .list_app_management_policy("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListAppManagementPolicy::via_identity(& client,
-        & identity)
+        this::ListAppManagementPolicy::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo",
         area.list_app_role_assigned_to("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListAppRoleAssignedTo::via_identity(& client, &
-        identity)
+        this::ListAppRoleAssignedTo::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments",
         area.list_app_role_assignment("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListAppRoleAssignment::via_identity(& client, &
-        identity)
+        this::ListAppRoleAssignment::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies", area
         .list_claims_mapping_policy("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListClaimsMappingPolicy::via_identity(& client,
-        & identity)
+        this::ListClaimsMappingPolicy::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/claimsMappingPolicies/$ref", area
         .list_claims_mapping_policy_by_ref("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListClaimsMappingPolicyByRef::via_identity(&
-        client, & identity)
+        this::ListClaimsMappingPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/createdObjects", area
         .list_created_object("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListCreatedObject::via_identity(& client, &
-        identity)
+        this::ListCreatedObject::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/createdObjects/microsoft.graph.servicePrincipal",
         area.list_created_object_as_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListCreatedObjectAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::ListCreatedObjectAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications",
         area.list_delegated_permission_classification("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListDelegatedPermissionClassification::via_identity(&
-        client, & identity)
+        this::ListDelegatedPermissionClassification::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/endpoints", area
-        .list_endpoint("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListEndpoint::via_identity(& client, & identity)
+        .list_endpoint("sample-ServicePrincipalId",), this::ListEndpoint::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials", area
         .list_federated_identity_credential("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::ListFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies", area
         .list_home_realm_discovery_policy("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListHomeRealmDiscoveryPolicy::via_identity(&
-        client, & identity)
+        this::ListHomeRealmDiscoveryPolicy::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/homeRealmDiscoveryPolicies/$ref",
         area.list_home_realm_discovery_policy_by_ref("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListHomeRealmDiscoveryPolicyByRef::via_identity(&
-        client, & identity)
+        this::ListHomeRealmDiscoveryPolicyByRef::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/memberOf", area
-        .list_member_of("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListMemberOf::via_identity(& client, & identity)
+        .list_member_of("sample-ServicePrincipalId",), this::ListMemberOf::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit",
         area.list_member_of_as_administrative_unit("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListMemberOfAsAdministrativeUnit::via_identity(&
-        client, & identity)
+        this::ListMemberOfAsAdministrativeUnit::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole",
         area.list_member_of_as_directory_role("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListMemberOfAsDirectoryRole::via_identity(&
-        client, & identity)
+        this::ListMemberOfAsDirectoryRole::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group",
         area.list_member_of_as_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListMemberOfAsGroup::via_identity(& client, &
-        identity)
+        this::ListMemberOfAsGroup::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants", area
         .list_oauth2_permission_grant("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOauth2PermissionGrant::via_identity(&
-        client, & identity)
+        this::ListOauth2PermissionGrant::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/ownedObjects", area
         .list_owned_object("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnedObject::via_identity(& client, &
-        identity)
+        this::ListOwnedObject::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment",
         area.list_owned_object_as_app_role_assignment("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnedObjectAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        this::ListOwnedObjectAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application",
         area.list_owned_object_as_application("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnedObjectAsApplication::via_identity(&
-        client, & identity)
+        this::ListOwnedObjectAsApplication::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint",
         area.list_owned_object_as_endpoint("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnedObjectAsEndpoint::via_identity(&
-        client, & identity)
+        this::ListOwnedObjectAsEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group",
         area.list_owned_object_as_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnedObjectAsGroup::via_identity(& client, &
-        identity)
+        this::ListOwnedObjectAsGroup::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal",
         area.list_owned_object_as_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnedObjectAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::ListOwnedObjectAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/owners", area
-        .list_owner("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwner::via_identity(& client, & identity)
+        .list_owner("sample-ServicePrincipalId",), this::ListOwner::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment",
         area.list_owner_as_app_role_assignment("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnerAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        this::ListOwnerAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint",
         area.list_owner_as_endpoint("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnerAsEndpoint::via_identity(& client, &
-        identity)
+        this::ListOwnerAsEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal",
         area.list_owner_as_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnerAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::ListOwnerAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user", area
         .list_owner_as_user("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnerAsUser::via_identity(& client, &
-        identity)
+        this::ListOwnerAsUser::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/owners/$ref", area
         .list_owner_by_ref("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListOwnerByRef::via_identity(& client, &
-        identity)
+        this::ListOwnerByRef::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(cases, "GET", "/servicePrincipals", area.list_service_principal());
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies", area
         .list_token_issuance_policy("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListTokenIssuancePolicy::via_identity(& client,
-        & identity)
+        this::ListTokenIssuancePolicy::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies", area
         .list_token_lifetime_policy("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListTokenLifetimePolicy::via_identity(& client,
-        & identity)
+        this::ListTokenLifetimePolicy::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf",
         area.list_transitive_member_of("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListTransitiveMemberOf::via_identity(& client, &
-        identity)
+        this::ListTransitiveMemberOf::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit",
         area
         .list_transitive_member_of_as_administrative_unit("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListTransitiveMemberOfAsAdministrativeUnit::via_identity(&
-        client, & identity)
+        this::ListTransitiveMemberOfAsAdministrativeUnit::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole",
         area.list_transitive_member_of_as_directory_role("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListTransitiveMemberOfAsDirectoryRole::via_identity(&
-        client, & identity)
+        this::ListTransitiveMemberOfAsDirectoryRole::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group",
         area.list_transitive_member_of_as_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::ListTransitiveMemberOfAsGroup::via_identity(&
-        client, & identity)
+        this::ListTransitiveMemberOfAsGroup::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/memberOf/$count",
         area.member_of_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::MemberOfGetCount::via_identity(& client, &
-        identity)
+        this::MemberOfGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.administrativeUnit/$count",
         area.member_of_get_count_as_administrative_unit("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::MemberOfGetCountAsAdministrativeUnit::via_identity(&
-        client, & identity)
+        this::MemberOfGetCountAsAdministrativeUnit::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.directoryRole/$count",
         area.member_of_get_count_as_directory_role("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::MemberOfGetCountAsDirectoryRole::via_identity(&
-        client, & identity)
+        this::MemberOfGetCountAsDirectoryRole::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/memberOf/microsoft.graph.group/$count",
         area.member_of_get_count_as_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::MemberOfGetCountAsGroup::via_identity(& client,
-        & identity)
+        this::MemberOfGetCountAsGroup::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/oauth2PermissionGrants/$count",
         area.oauth2_permission_grant_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::Oauth2PermissionGrantGetCount::via_identity(&
-        client, & identity)
+        this::Oauth2PermissionGrantGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/$count",
         area.owned_object_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnedObjectGetCount::via_identity(& client, &
-        identity)
+        this::OwnedObjectGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.appRoleAssignment/$count",
         area.owned_object_get_count_as_app_role_assignment("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnedObjectGetCountAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        this::OwnedObjectGetCountAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.application/$count",
         area.owned_object_get_count_as_application("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnedObjectGetCountAsApplication::via_identity(&
-        client, & identity)
+        this::OwnedObjectGetCountAsApplication::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.endpoint/$count",
         area.owned_object_get_count_as_endpoint("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnedObjectGetCountAsEndpoint::via_identity(&
-        client, & identity)
+        this::OwnedObjectGetCountAsEndpoint::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.group/$count",
         area.owned_object_get_count_as_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnedObjectGetCountAsGroup::via_identity(&
-        client, & identity)
+        this::OwnedObjectGetCountAsGroup::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/ownedObjects/microsoft.graph.servicePrincipal/$count",
         area.owned_object_get_count_as_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnedObjectGetCountAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::OwnedObjectGetCountAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/owners/sample-DirectoryObjectId/$ref",
         area.owner_delete_directory_object_by_ref("sample-ServicePrincipalId",
         "sample-DirectoryObjectId",),
-        msgraph_sdk::service_principals::OwnerDeleteDirectoryObjectByRef::via_identity(&
-        client, & identity)
+        this::OwnerDeleteDirectoryObjectByRef::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/servicePrincipals/sample-ServicePrincipalId/owners/$count", area
         .owner_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnerGetCount::via_identity(& client, &
-        identity)
+        this::OwnerGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.appRoleAssignment/$count",
         area.owner_get_count_as_app_role_assignment("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnerGetCountAsAppRoleAssignment::via_identity(&
-        client, & identity)
+        this::OwnerGetCountAsAppRoleAssignment::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.endpoint/$count",
         area.owner_get_count_as_endpoint("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnerGetCountAsEndpoint::via_identity(& client,
-        & identity)
+        this::OwnerGetCountAsEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.servicePrincipal/$count",
         area.owner_get_count_as_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnerGetCountAsServicePrincipal::via_identity(&
-        client, & identity)
+        this::OwnerGetCountAsServicePrincipal::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/owners/microsoft.graph.user/$count",
         area.owner_get_count_as_user("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::OwnerGetCountAsUser::via_identity(& client, &
-        identity)
+        this::OwnerGetCountAsUser::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         area
         .remote_desktop_security_configuration_create_target_device_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup::via_identity(&
-        client, & identity)
+        this::RemoteDesktopSecurityConfigurationCreateTargetDeviceGroup::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
         area
         .remote_desktop_security_configuration_delete_target_device_group("sample-ServicePrincipalId",
         "sample-TargetDeviceGroupId",),
-        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup::via_identity(&
-        client, & identity)
+        this::RemoteDesktopSecurityConfigurationDeleteTargetDeviceGroup::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
         area
         .remote_desktop_security_configuration_get_target_device_group("sample-ServicePrincipalId",
         "sample-TargetDeviceGroupId",),
-        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationGetTargetDeviceGroup::via_identity(&
-        client, & identity)
+        this::RemoteDesktopSecurityConfigurationGetTargetDeviceGroup::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups",
         area
         .remote_desktop_security_configuration_list_target_device_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationListTargetDeviceGroup::via_identity(&
-        client, & identity)
+        this::RemoteDesktopSecurityConfigurationListTargetDeviceGroup::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/$count",
         area
         .remote_desktop_security_configuration_target_device_group_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount::via_identity(&
-        client, & identity)
+        this::RemoteDesktopSecurityConfigurationTargetDeviceGroupGetCount::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration/targetDeviceGroups/sample-TargetDeviceGroupId",
         area
         .remote_desktop_security_configuration_update_target_device_group("sample-ServicePrincipalId",
         "sample-TargetDeviceGroupId",),
-        msgraph_sdk::service_principals::RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup::via_identity(&
-        client, & identity)
+        this::RemoteDesktopSecurityConfigurationUpdateTargetDeviceGroup::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removeKey", area
-        .remove_key("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::RemoveKey::via_identity(& client, & identity)
+        .remove_key("sample-ServicePrincipalId",), this::RemoveKey::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.removePassword",
         area.remove_password("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::RemovePassword::via_identity(& client, &
-        identity)
+        this::RemovePassword::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/microsoft.graph.restore", area
-        .restore("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::Restore::via_identity(& client, & identity)
+        .restore("sample-ServicePrincipalId",), this::Restore::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PUT", "/servicePrincipals/sample-ServicePrincipalId/synchronization",
         area.set_synchronization("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SetSynchronization::via_identity(& client, &
-        identity)
+        this::SetSynchronization::via_identity(& client, & applications_identity)
     );
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/microsoft.graph.acquireAccessToken",
         area.synchronization_acquire_access_token("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationAcquireAccessToken::via_identity(&
-        client, & identity)
+        this::SynchronizationAcquireAccessToken::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs", area
         .synchronization_create_job("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationCreateJob::via_identity(& client,
-        & identity)
+        this::SynchronizationCreateJob::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates", area
         .synchronization_create_template("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationCreateTemplate::via_identity(&
-        client, & identity)
+        this::SynchronizationCreateTemplate::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
         area.synchronization_delete_job("sample-ServicePrincipalId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationDeleteJob::via_identity(& client,
-        & identity)
+        "sample-SynchronizationJobId",), this::SynchronizationDeleteJob::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
         area.synchronization_delete_template("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationDeleteTemplate::via_identity(&
-        client, & identity)
+        this::SynchronizationDeleteTemplate::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
         area.synchronization_get_job("sample-ServicePrincipalId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationGetJob::via_identity(& client, &
-        identity)
+        "sample-SynchronizationJobId",), this::SynchronizationGetJob::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
         area.synchronization_get_template("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationGetTemplate::via_identity(&
-        client, & identity)
+        this::SynchronizationGetTemplate::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
         area.synchronization_job_delete_bulk_upload("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobDeleteBulkUpload::via_identity(&
-        client, & identity)
+        this::SynchronizationJobDeleteBulkUpload::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
         area.synchronization_job_delete_bulk_upload_content("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobDeleteBulkUploadContent::via_identity(&
-        client, & identity)
+        this::SynchronizationJobDeleteBulkUploadContent::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
         area.synchronization_job_delete_schema("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobDeleteSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationJobDeleteSchema::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
         area.synchronization_job_get_bulk_upload("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobGetBulkUpload::via_identity(&
-        client, & identity)
+        this::SynchronizationJobGetBulkUpload::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
         area.synchronization_job_get_bulk_upload_content("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobGetBulkUploadContent::via_identity(&
-        client, & identity)
+        this::SynchronizationJobGetBulkUploadContent::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/$count", area
         .synchronization_job_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationJobGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationJobGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
         area.synchronization_job_get_schema("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobGetSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationJobGetSchema::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.pause",
         area.synchronization_job_pause("sample-ServicePrincipalId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobPause::via_identity(& client,
-        & identity)
+        "sample-SynchronizationJobId",), this::SynchronizationJobPause::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.provisionOnDemand",
         area.synchronization_job_provision_on_demand("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobProvisionOnDemand::via_identity(&
-        client, & identity)
+        this::SynchronizationJobProvisionOnDemand::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.restart",
         area.synchronization_job_restart("sample-ServicePrincipalId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobRestart::via_identity(&
-        client, & identity)
+        "sample-SynchronizationJobId",), this::SynchronizationJobRestart::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
         area.synchronization_job_schema_create_directory("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaCreateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaCreateDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_job_schema_delete_directory("sample-ServicePrincipalId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaDeleteDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaDeleteDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
         area.synchronization_job_schema_directory_discover("sample-ServicePrincipalId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaDirectoryDiscover::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaDirectoryDiscover::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/$count",
         area.synchronization_job_schema_directory_get_count("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaDirectoryGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaDirectoryGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.filterOperators()",
         area.synchronization_job_schema_filter_operator("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaFilterOperator::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaFilterOperator::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.functions()",
         area.synchronization_job_schema_function("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaFunction::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaFunction::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_job_schema_get_directory("sample-ServicePrincipalId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaGetDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaGetDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories",
         area.synchronization_job_schema_list_directory("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaListDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaListDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/microsoft.graph.parseExpression",
         area.synchronization_job_schema_parse_expression("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaParseExpression::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaParseExpression::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_job_schema_update_directory("sample-ServicePrincipalId",
         "sample-SynchronizationJobId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationJobSchemaUpdateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSchemaUpdateDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PUT",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload/$value",
         area.synchronization_job_set_bulk_upload_content("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobSetBulkUploadContent::via_identity(&
-        client, & identity)
+        this::SynchronizationJobSetBulkUploadContent::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.start",
         area.synchronization_job_start("sample-ServicePrincipalId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobStart::via_identity(& client,
-        & identity)
+        "sample-SynchronizationJobId",), this::SynchronizationJobStart::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/bulkUpload",
         area.synchronization_job_update_bulk_upload("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobUpdateBulkUpload::via_identity(&
-        client, & identity)
+        this::SynchronizationJobUpdateBulkUpload::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/schema",
         area.synchronization_job_update_schema("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationJobUpdateSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationJobUpdateSchema::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/microsoft.graph.validateCredentials",
         area.synchronization_job_validate_credential("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationJobValidateCredential::via_identity(&
-        client, & identity)
+        this::SynchronizationJobValidateCredential::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs", area
         .synchronization_list_job("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationListJob::via_identity(& client, &
-        identity)
+        this::SynchronizationListJob::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates", area
         .synchronization_list_template("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationListTemplate::via_identity(&
-        client, & identity)
+        this::SynchronizationListTemplate::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets/$count",
         area.synchronization_secret_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationSecretGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationSecretGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PUT",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/secrets", area
         .synchronization_set_secret("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationSetSecret::via_identity(& client,
-        & identity)
+        this::SynchronizationSetSecret::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
         area.synchronization_template_delete_schema("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateDeleteSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateDeleteSchema::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/$count",
         area.synchronization_template_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
         area.synchronization_template_get_schema("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateGetSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateGetSchema::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
         area
         .synchronization_template_schema_create_directory("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaCreateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaCreateDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "DELETE",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
         area
         .synchronization_template_schema_delete_directory("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaDeleteDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaDeleteDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId/microsoft.graph.discover",
         area
         .synchronization_template_schema_directory_discover("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaDirectoryDiscover::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaDirectoryDiscover::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/$count",
         area
         .synchronization_template_schema_directory_get_count("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaDirectoryGetCount::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaDirectoryGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.filterOperators()",
         area.synchronization_template_schema_filter_operator("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaFilterOperator::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaFilterOperator::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.functions()",
         area.synchronization_template_schema_function("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaFunction::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaFunction::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
         area.synchronization_template_schema_get_directory("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaGetDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaGetDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories",
         area.synchronization_template_schema_list_directory("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaListDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaListDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/microsoft.graph.parseExpression",
         area
         .synchronization_template_schema_parse_expression("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaParseExpression::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaParseExpression::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema/directories/sample-DirectoryDefinitionId",
         area
         .synchronization_template_schema_update_directory("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId", "sample-DirectoryDefinitionId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateSchemaUpdateDirectory::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateSchemaUpdateDirectory::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId/schema",
         area.synchronization_template_update_schema("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationTemplateUpdateSchema::via_identity(&
-        client, & identity)
+        this::SynchronizationTemplateUpdateSchema::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId",
         area.synchronization_update_job("sample-ServicePrincipalId",
-        "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::SynchronizationUpdateJob::via_identity(& client,
-        & identity)
+        "sample-SynchronizationJobId",), this::SynchronizationUpdateJob::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/templates/sample-SynchronizationTemplateId",
         area.synchronization_update_template("sample-ServicePrincipalId",
         "sample-SynchronizationTemplateId",),
-        msgraph_sdk::service_principals::SynchronizationUpdateTemplate::via_identity(&
-        client, & identity)
+        this::SynchronizationUpdateTemplate::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/tokenIssuancePolicies/$count", area
         .token_issuance_policy_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::TokenIssuancePolicyGetCount::via_identity(&
-        client, & identity)
+        this::TokenIssuancePolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/tokenLifetimePolicies/$count", area
         .token_lifetime_policy_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::TokenLifetimePolicyGetCount::via_identity(&
-        client, & identity)
+        this::TokenLifetimePolicyGetCount::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/$count", area
         .transitive_member_of_get_count("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::TransitiveMemberOfGetCount::via_identity(&
-        client, & identity)
+        this::TransitiveMemberOfGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
         area
         .transitive_member_of_get_count_as_administrative_unit("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::TransitiveMemberOfGetCountAsAdministrativeUnit::via_identity(&
-        client, & identity)
+        this::TransitiveMemberOfGetCountAsAdministrativeUnit::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.directoryRole/$count",
         area
         .transitive_member_of_get_count_as_directory_role("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::TransitiveMemberOfGetCountAsDirectoryRole::via_identity(&
-        client, & identity)
+        this::TransitiveMemberOfGetCountAsDirectoryRole::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET",
         "/servicePrincipals/sample-ServicePrincipalId/transitiveMemberOf/microsoft.graph.group/$count",
         area.transitive_member_of_get_count_as_group("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::TransitiveMemberOfGetCountAsGroup::via_identity(&
-        client, & identity)
+        this::TransitiveMemberOfGetCountAsGroup::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignedTo/sample-AppRoleAssignmentId",
         area.update_app_role_assigned_to("sample-ServicePrincipalId",
-        "sample-AppRoleAssignmentId",),
-        msgraph_sdk::service_principals::UpdateAppRoleAssignedTo::via_identity(& client,
-        & identity)
+        "sample-AppRoleAssignmentId",), this::UpdateAppRoleAssignedTo::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/appRoleAssignments/sample-AppRoleAssignmentId",
         area.update_app_role_assignment("sample-ServicePrincipalId",
-        "sample-AppRoleAssignmentId",),
-        msgraph_sdk::service_principals::UpdateAppRoleAssignment::via_identity(& client,
-        & identity)
+        "sample-AppRoleAssignmentId",), this::UpdateAppRoleAssignment::via_identity(&
+        client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/delegatedPermissionClassifications/sample-DelegatedPermissionClassificationId",
         area.update_delegated_permission_classification("sample-ServicePrincipalId",
         "sample-DelegatedPermissionClassificationId",),
-        msgraph_sdk::service_principals::UpdateDelegatedPermissionClassification::via_identity(&
-        client, & identity)
+        this::UpdateDelegatedPermissionClassification::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/endpoints/sample-EndpointId", area
         .update_endpoint("sample-ServicePrincipalId", "sample-EndpointId",),
-        msgraph_sdk::service_principals::UpdateEndpoint::via_identity(& client, &
-        identity)
+        this::UpdateEndpoint::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/federatedIdentityCredentials/sample-FederatedIdentityCredentialId",
         area.update_federated_identity_credential("sample-ServicePrincipalId",
         "sample-FederatedIdentityCredentialId",),
-        msgraph_sdk::service_principals::UpdateFederatedIdentityCredential::via_identity(&
-        client, & identity)
+        this::UpdateFederatedIdentityCredential::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH",
         "/servicePrincipals/sample-ServicePrincipalId/remoteDesktopSecurityConfiguration",
         area.update_remote_desktop_security_configuration("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::UpdateRemoteDesktopSecurityConfiguration::via_identity(&
-        client, & identity)
+        this::UpdateRemoteDesktopSecurityConfiguration::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH", "/servicePrincipals/sample-ServicePrincipalId", area
         .update_service_principal("sample-ServicePrincipalId",),
-        msgraph_sdk::service_principals::UpdateServicePrincipal::via_identity(& client, &
-        identity)
+        this::UpdateServicePrincipal::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "PATCH", "/servicePrincipals(appId='sample-AppId')", area
         .update_service_principal_by_app_id("sample-AppId",),
-        msgraph_sdk::service_principals::UpdateServicePrincipalByAppId::via_identity(&
-        client, & identity)
+        this::UpdateServicePrincipalByAppId::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/jobs/sample-SynchronizationJobId/microsoft.graph.validateCredentials",
         area.validate_credential_by_synchronization_job_id("sample-ServicePrincipalId",
         "sample-SynchronizationJobId",),
-        msgraph_sdk::service_principals::ValidateCredentialBySynchronizationJobId::via_identity(&
-        client, & identity)
+        this::ValidateCredentialBySynchronizationJobId::via_identity(& client, &
+        applications_identity)
     );
-    #[cfg(feature = "service-principals")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/servicePrincipals/microsoft.graph.validateProperties", area
         .validate_property()
     );
-    let _ = (&identity, &area);
+    let _ = &applications_identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
-#[cfg(feature = "users")]
+#[cfg(
+    any(
+        feature = "applications",
+        feature = "calendar",
+        feature = "mail",
+        feature = "users"
+    )
+)]
 #[tokio::test]
 async fn users_operations_reach_the_server() {
     let (server, client) = start().await;
-    let identity = msgraph_sdk::identity::ApplicationsIdentity::new()
+    #[allow(unused_imports)]
+    use msgraph_sdk::users as this;
+    let applications_identity = msgraph_sdk::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_app_management_policy_id("sample-AppManagementPolicyId")
         .with_app_role_assignment_id("sample-AppRoleAssignmentId")
@@ -3079,47 +8773,4812 @@ async fn users_operations_reach_the_server() {
         .with_token_lifetime_policy_id("sample-TokenLifetimePolicyId")
         .with_unique_name("sample-UniqueName")
         .with_user_id("sample-UserId");
+    #[cfg(feature = "calendar")]
+    let calendar_identity = msgraph_sdk::identity::CalendarIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_calendar_group_id("sample-CalendarGroupId")
+        .with_calendar_id("sample-CalendarId")
+        .with_calendar_permission_id("sample-CalendarPermissionId")
+        .with_event_id("sample-EventId")
+        .with_event_id1("sample-EventId1")
+        .with_extension_id("sample-ExtensionId")
+        .with_group_id("sample-GroupId")
+        .with_place_id("sample-PlaceId")
+        .with_room_id("sample-RoomId")
+        .with_user_id("sample-UserId");
+    #[cfg(feature = "mail")]
+    let mail_identity = msgraph_sdk::identity::MailIdentity::new()
+        .with_attachment_id("sample-AttachmentId")
+        .with_extension_id("sample-ExtensionId")
+        .with_inference_classification_override_id(
+            "sample-InferenceClassificationOverrideId",
+        )
+        .with_mail_folder_id("sample-MailFolderId")
+        .with_mail_folder_id1("sample-MailFolderId1")
+        .with_message_id("sample-MessageId")
+        .with_message_rule_id("sample-MessageRuleId")
+        .with_user_id("sample-UserId");
+    #[cfg(feature = "users")]
+    let users_identity = msgraph_sdk::identity::UsersIdentity::new()
+        .with_attachment_base_id("sample-AttachmentBaseId")
+        .with_attachment_session_id("sample-AttachmentSessionId")
+        .with_checklist_item_id("sample-ChecklistItemId")
+        .with_directory_object_id("sample-DirectoryObjectId")
+        .with_extension_id("sample-ExtensionId")
+        .with_license_details_id("sample-LicenseDetailsId")
+        .with_linked_resource_id("sample-LinkedResourceId")
+        .with_o_auth2_permission_grant_id("sample-OAuth2PermissionGrantId")
+        .with_outlook_category_id("sample-OutlookCategoryId")
+        .with_profile_photo_id("sample-ProfilePhotoId")
+        .with_service_storage_quota_breakdown_id("sample-ServiceStorageQuotaBreakdownId")
+        .with_shared_insight_id("sample-SharedInsightId")
+        .with_todo_task_id("sample-TodoTaskId")
+        .with_todo_task_list_id("sample-TodoTaskListId")
+        .with_trending_id("sample-TrendingId")
+        .with_used_insight_id("sample-UsedInsightId")
+        .with_user_id("sample-UserId")
+        .with_windows_setting_id("sample-WindowsSettingId")
+        .with_windows_setting_instance_id("sample-WindowsSettingInstanceId");
     let area = client.users();
     let mut cases: Cases = Vec::new();
-    #[cfg(feature = "users")]
+    #[cfg(feature = "applications")]
     case!(
         cases, "GET", "/users/sample-UserId/appRoleAssignments/$count", area
         .app_role_assignment_get_count("sample-UserId",),
-        msgraph_sdk::users::AppRoleAssignmentGetCount::via_identity(& client, & identity)
+        this::AppRoleAssignmentGetCount::via_identity(& client, & applications_identity)
     );
-    #[cfg(feature = "users")]
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendars/$count", area
+        .calendar_get_count("sample-UserId",), this::CalendarGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarPermissions/$count",
+        area.calendar_group_calendar_calendar_permission_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupCalendarCalendarPermissionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments/$count",
+        area.calendar_group_calendar_calendar_view_attachment_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewAttachmentGetCount::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments",
+        area.calendar_group_calendar_calendar_view_create_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewCreateAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions",
+        area.calendar_group_calendar_calendar_view_create_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_group_calendar_calendar_view_delete_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-AttachmentId",),
+        this::CalendarGroupCalendarCalendarViewDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_calendar_view_delete_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-ExtensionId",),
+        this::CalendarGroupCalendarCalendarViewDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/$count",
+        area.calendar_group_calendar_calendar_view_extension_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewExtensionGetCount::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_group_calendar_calendar_view_get_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-AttachmentId",),
+        this::CalendarGroupCalendarCalendarViewGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/$count",
+        area.calendar_group_calendar_calendar_view_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupCalendarCalendarViewGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_calendar_view_get_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-ExtensionId",),
+        this::CalendarGroupCalendarCalendarViewGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1",
+        area.calendar_group_calendar_calendar_view_get_instance("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_group_calendar_calendar_view_get_instance_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area
+        .calendar_group_calendar_calendar_view_instance_attachment_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarCalendarViewInstanceAttachmentGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area
+        .calendar_group_calendar_calendar_view_instance_create_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarCalendarViewInstanceCreateAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area
+        .calendar_group_calendar_calendar_view_instance_create_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarCalendarViewInstanceCreateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area
+        .calendar_group_calendar_calendar_view_instance_delete_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarGroupCalendarCalendarViewInstanceDeleteAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area
+        .calendar_group_calendar_calendar_view_instance_delete_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarGroupCalendarCalendarViewInstanceDeleteExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area
+        .calendar_group_calendar_calendar_view_instance_extension_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarCalendarViewInstanceExtensionGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area
+        .calendar_group_calendar_calendar_view_instance_get_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarGroupCalendarCalendarViewInstanceGetAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/$count",
+        area.calendar_group_calendar_calendar_view_instance_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewInstanceGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area
+        .calendar_group_calendar_calendar_view_instance_get_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarGroupCalendarCalendarViewInstanceGetExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area
+        .calendar_group_calendar_calendar_view_instance_list_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarCalendarViewInstanceListAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area
+        .calendar_group_calendar_calendar_view_instance_list_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarCalendarViewInstanceListExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area
+        .calendar_group_calendar_calendar_view_instance_update_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarGroupCalendarCalendarViewInstanceUpdateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments",
+        area.calendar_group_calendar_calendar_view_list_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions",
+        area.calendar_group_calendar_calendar_view_list_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarCalendarViewListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances",
+        area.calendar_group_calendar_calendar_view_list_instance("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId", "sample",
+        "sample",), area
+        .calendar_group_calendar_calendar_view_list_instance_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_calendar_view_update_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-ExtensionId",),
+        this::CalendarGroupCalendarCalendarViewUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events",
+        area.calendar_group_calendar_create_event("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupCalendarCreateEvent::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId",
+        area.calendar_group_calendar_delete_event("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarDeleteEvent::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/attachments/$count",
+        area.calendar_group_calendar_event_attachment_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventAttachmentGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/attachments",
+        area.calendar_group_calendar_event_create_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventCreateAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/extensions",
+        area.calendar_group_calendar_event_create_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_group_calendar_event_delete_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-AttachmentId",),
+        this::CalendarGroupCalendarEventDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_event_delete_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-ExtensionId",),
+        this::CalendarGroupCalendarEventDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/extensions/$count",
+        area.calendar_group_calendar_event_extension_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventExtensionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_group_calendar_event_get_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-AttachmentId",),
+        this::CalendarGroupCalendarEventGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/$count",
+        area.calendar_group_calendar_event_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupCalendarEventGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_event_get_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-ExtensionId",),
+        this::CalendarGroupCalendarEventGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1",
+        area.calendar_group_calendar_event_get_instance("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_group_calendar_event_get_instance_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.calendar_group_calendar_event_instance_attachment_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarEventInstanceAttachmentGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_group_calendar_event_instance_create_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarEventInstanceCreateAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_group_calendar_event_instance_create_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarEventInstanceCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_group_calendar_event_instance_delete_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarGroupCalendarEventInstanceDeleteAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_event_instance_delete_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarGroupCalendarEventInstanceDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.calendar_group_calendar_event_instance_extension_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarEventInstanceExtensionGetCount::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_group_calendar_event_instance_get_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarGroupCalendarEventInstanceGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/$count",
+        area.calendar_group_calendar_event_instance_get_count("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventInstanceGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_event_instance_get_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarGroupCalendarEventInstanceGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_group_calendar_event_instance_list_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarEventInstanceListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_group_calendar_event_instance_list_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarEventInstanceListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_event_instance_update_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarGroupCalendarEventInstanceUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/attachments",
+        area.calendar_group_calendar_event_list_attachment("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/extensions",
+        area.calendar_group_calendar_event_list_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarEventListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances",
+        area.calendar_group_calendar_event_list_instance("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId", "sample",
+        "sample",), area.calendar_group_calendar_event_list_instance_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_group_calendar_event_update_extension("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-ExtensionId",),
+        this::CalendarGroupCalendarEventUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/$count",
+        area.calendar_group_calendar_get_count("sample-UserId",
+        "sample-CalendarGroupId",), this::CalendarGroupCalendarGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId",
+        area.calendar_group_calendar_get_event("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarGetEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events",
+        area.calendar_group_calendar_list_event("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupCalendarListEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId",
+        area.calendar_group_calendar_update_event("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarUpdateEvent::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/calendar",
+        area.calendar_group_calendar_view_get_calendar("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupCalendarViewGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_group_calendar_view_instance_get_calendar("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",),
+        this::CalendarGroupCalendarViewInstanceGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars", area
+        .calendar_group_create_calendar("sample-UserId", "sample-CalendarGroupId",),
+        this::CalendarGroupCreateCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarPermissions",
+        area.calendar_group_create_calendar_permission("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupCreateCalendarPermission::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId",
+        area.calendar_group_delete_calendar("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId",), this::CalendarGroupDeleteCalendar::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarPermissions/sample-CalendarPermissionId",
+        area.calendar_group_delete_calendar_permission("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-CalendarPermissionId",),
+        this::CalendarGroupDeleteCalendarPermission::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/calendar",
+        area.calendar_group_event_get_calendar("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarGroupEventGetCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_group_event_instance_get_calendar("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-EventId",
+        "sample-EventId1",), this::CalendarGroupEventInstanceGetCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId",
+        area.calendar_group_get_calendar("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId",), this::CalendarGroupGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarPermissions/sample-CalendarPermissionId",
+        area.calendar_group_get_calendar_permission("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-CalendarPermissionId",),
+        this::CalendarGroupGetCalendarPermission::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView/sample-EventId",
+        area.calendar_group_get_calendar_view("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId", "sample-EventId", "sample", "sample",), area
+        .calendar_group_get_calendar_view_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarGroups/$count", area
+        .calendar_group_get_count("sample-UserId",),
+        this::CalendarGroupGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars", area
+        .calendar_group_list_calendar("sample-UserId", "sample-CalendarGroupId",),
+        this::CalendarGroupListCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarPermissions",
+        area.calendar_group_list_calendar_permission("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId",),
+        this::CalendarGroupListCalendarPermission::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarView",
+        area.calendar_group_list_calendar_view("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId", "sample", "sample",), area
+        .calendar_group_list_calendar_view_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId",
+        area.calendar_group_update_calendar("sample-UserId", "sample-CalendarGroupId",
+        "sample-CalendarId",), this::CalendarGroupUpdateCalendar::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarGroups/sample-CalendarGroupId/calendars/sample-CalendarId/calendarPermissions/sample-CalendarPermissionId",
+        area.calendar_group_update_calendar_permission("sample-UserId",
+        "sample-CalendarGroupId", "sample-CalendarId", "sample-CalendarPermissionId",),
+        this::CalendarGroupUpdateCalendarPermission::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/calendarPermissions/$count", area
+        .calendar_permission_get_count_calendar("sample-UserId",),
+        this::CalendarPermissionGetCountCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarPermissions/$count",
+        area.calendar_permission_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId",),
+        this::CalendarPermissionGetCountCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/attachments/$count", area
+        .calendar_view_attachment_get_count("sample-UserId", "sample-EventId",),
+        this::CalendarViewAttachmentGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/attachments/$count",
+        area.calendar_view_attachment_get_count_calendar("sample-UserId",
+        "sample-EventId",), this::CalendarViewAttachmentGetCountCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments/$count",
+        area.calendar_view_attachment_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewAttachmentGetCountCalendarsByCalendarId::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendarView/sample-EventId/attachments",
+        area.calendar_view_create_attachment("sample-UserId", "sample-EventId",),
+        this::CalendarViewCreateAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/attachments", area
+        .calendar_view_create_attachment_calendar("sample-UserId", "sample-EventId",),
+        this::CalendarViewCreateAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments",
+        area.calendar_view_create_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewCreateAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendarView/sample-EventId/extensions",
+        area.calendar_view_create_extension("sample-UserId", "sample-EventId",),
+        this::CalendarViewCreateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/extensions", area
+        .calendar_view_create_extension_calendar("sample-UserId", "sample-EventId",),
+        this::CalendarViewCreateExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions",
+        area.calendar_view_create_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewCreateExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_delete_attachment("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarViewDeleteAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_delete_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",),
+        this::CalendarViewDeleteAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_delete_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-AttachmentId",),
+        this::CalendarViewDeleteAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_delete_extension("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewDeleteExtension::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_delete_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewDeleteExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_delete_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-ExtensionId",),
+        this::CalendarViewDeleteExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/extensions/$count", area
+        .calendar_view_extension_get_count("sample-UserId", "sample-EventId",),
+        this::CalendarViewExtensionGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/extensions/$count",
+        area.calendar_view_extension_get_count_calendar("sample-UserId",
+        "sample-EventId",), this::CalendarViewExtensionGetCountCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/$count",
+        area.calendar_view_extension_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewExtensionGetCountCalendarsByCalendarId::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_get_attachment("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarViewGetAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_get_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::CalendarViewGetAttachmentCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments/sample-AttachmentId",
+        area.calendar_view_get_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-AttachmentId",),
+        this::CalendarViewGetAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView/sample-EventId/calendar", area
+        .calendar_view_get_calendar("sample-UserId", "sample-EventId",),
+        this::CalendarViewGetCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/calendar", area
+        .calendar_view_get_calendar_calendar("sample-UserId", "sample-EventId",),
+        this::CalendarViewGetCalendarCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/calendar",
+        area.calendar_view_get_calendar_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewGetCalendarCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView/$count", area
+        .calendar_view_get_count("sample-UserId",),
+        this::CalendarViewGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/calendarView/$count", area
+        .calendar_view_get_count_calendar("sample-UserId",),
+        this::CalendarViewGetCountCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/$count", area
+        .calendar_view_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId",),
+        this::CalendarViewGetCountCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_get_extension("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_get_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewGetExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_get_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-ExtensionId",),
+        this::CalendarViewGetExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1",
+        area.calendar_view_get_instance("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_view_get_instance_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1",
+        area.calendar_view_get_instance_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .calendar_view_get_instance_calendar_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1",
+        area.calendar_view_get_instance_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample", "sample",),
+        area.calendar_view_get_instance_calendars_by_calendar_id_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.calendar_view_instance_attachment_get_count("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceAttachmentGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.calendar_view_instance_attachment_get_count_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceAttachmentGetCountCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area
+        .calendar_view_instance_attachment_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceAttachmentGetCountCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_view_instance_create_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceCreateAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_view_instance_create_attachment_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceCreateAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area
+        .calendar_view_instance_create_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceCreateAttachmentCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_view_instance_create_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceCreateExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_view_instance_create_extension_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceCreateExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area
+        .calendar_view_instance_create_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceCreateExtensionCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_view_instance_delete_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarViewInstanceDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_view_instance_delete_attachment_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarViewInstanceDeleteAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area
+        .calendar_view_instance_delete_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",
+        "sample-AttachmentId",),
+        this::CalendarViewInstanceDeleteAttachmentCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_delete_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_delete_extension_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceDeleteExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area
+        .calendar_view_instance_delete_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceDeleteExtensionCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.calendar_view_instance_extension_get_count("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceExtensionGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.calendar_view_instance_extension_get_count_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceExtensionGetCountCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area
+        .calendar_view_instance_extension_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceExtensionGetCountCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_view_instance_get_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarViewInstanceGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.calendar_view_instance_get_attachment_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1", "sample-AttachmentId",),
+        this::CalendarViewInstanceGetAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area
+        .calendar_view_instance_get_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",
+        "sample-AttachmentId",),
+        this::CalendarViewInstanceGetAttachmentCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_view_instance_get_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceGetCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/calendar",
+        area.calendar_view_instance_get_calendar_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceGetCalendarCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/calendar",
+        area
+        .calendar_view_instance_get_calendar_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceGetCalendarCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/$count", area
+        .calendar_view_instance_get_count("sample-UserId", "sample-EventId",),
+        this::CalendarViewInstanceGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/$count",
+        area.calendar_view_instance_get_count_calendar("sample-UserId",
+        "sample-EventId",), this::CalendarViewInstanceGetCountCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/$count",
+        area.calendar_view_instance_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewInstanceGetCountCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_get_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceGetExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_get_extension_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceGetExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area
+        .calendar_view_instance_get_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceGetExtensionCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_view_instance_list_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceListAttachment::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area.calendar_view_instance_list_attachment_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceListAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/attachments",
+        area
+        .calendar_view_instance_list_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceListAttachmentCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_view_instance_list_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::CalendarViewInstanceListExtension::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area.calendar_view_instance_list_extension_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceListExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions",
+        area
+        .calendar_view_instance_list_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::CalendarViewInstanceListExtensionCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_update_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.calendar_view_instance_update_extension_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceUpdateExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area
+        .calendar_view_instance_update_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::CalendarViewInstanceUpdateExtensionCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView/sample-EventId/attachments",
+        area.calendar_view_list_attachment("sample-UserId", "sample-EventId",),
+        this::CalendarViewListAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/attachments", area
+        .calendar_view_list_attachment_calendar("sample-UserId", "sample-EventId",),
+        this::CalendarViewListAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/attachments",
+        area.calendar_view_list_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewListAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView/sample-EventId/extensions", area
+        .calendar_view_list_extension("sample-UserId", "sample-EventId",),
+        this::CalendarViewListExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/extensions", area
+        .calendar_view_list_extension_calendar("sample-UserId", "sample-EventId",),
+        this::CalendarViewListExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions",
+        area.calendar_view_list_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::CalendarViewListExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView/sample-EventId/instances", area
+        .calendar_view_list_instance("sample-UserId", "sample-EventId", "sample",
+        "sample",), area.calendar_view_list_instance_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/instances", area
+        .calendar_view_list_instance_calendar("sample-UserId", "sample-EventId",
+        "sample", "sample",), area.calendar_view_list_instance_calendar_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/instances",
+        area.calendar_view_list_instance_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample", "sample",), area
+        .calendar_view_list_instance_calendars_by_calendar_id_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_update_extension("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewUpdateExtension::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendar/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_update_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::CalendarViewUpdateExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId/extensions/sample-ExtensionId",
+        area.calendar_view_update_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-ExtensionId",),
+        this::CalendarViewUpdateExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "applications")]
     case!(
         cases, "POST", "/users/sample-UserId/appRoleAssignments", area
         .create_app_role_assignment("sample-UserId",),
-        msgraph_sdk::users::CreateAppRoleAssignment::via_identity(& client, & identity)
+        this::CreateAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendars", area
+        .create_calendar("sample-UserId",), this::CreateCalendar::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendarGroups", area
+        .create_calendar_group("sample-UserId",),
+        this::CreateCalendarGroup::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendar/calendarPermissions", area
+        .create_calendar_permission_calendar("sample-UserId",),
+        this::CreateCalendarPermissionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarPermissions", area
+        .create_calendar_permission_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId",),
+        this::CreateCalendarPermissionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/events", area
+        .create_event("sample-UserId",), this::CreateEvent::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendar/events", area
+        .create_event_calendar("sample-UserId",),
+        this::CreateEventCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendars/sample-CalendarId/events", area
+        .create_event_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",),
+        this::CreateEventCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
     );
     #[cfg(feature = "users")]
     case!(
-        cases, "DELETE",
-        "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
-        .delete_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
-        msgraph_sdk::users::DeleteAppRoleAssignment::via_identity(& client, & identity)
+        cases, "POST", "/users/sample-UserId/extensions", area
+        .create_extension("sample-UserId",), this::CreateExtension::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/licenseDetails", area
+        .create_license_detail("sample-UserId",),
+        this::CreateLicenseDetail::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST", "/users/sample-UserId/mailFolders", area
+        .create_mail_folder("sample-UserId",), this::CreateMailFolder::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST", "/users/sample-UserId/messages", area
+        .create_message("sample-UserId",), this::CreateMessage::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(cases, "POST", "/users", area.create_user());
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/createdObjects/$count", area
+        .created_object_get_count("sample-UserId",),
+        this::CreatedObjectGetCount::via_identity(& client, & users_identity)
     );
     #[cfg(feature = "users")]
     case!(
         cases, "GET",
+        "/users/sample-UserId/createdObjects/microsoft.graph.servicePrincipal/$count",
+        area.created_object_get_count_as_service_principal("sample-UserId",),
+        this::CreatedObjectGetCountAsServicePrincipal::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "DELETE",
         "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
-        .get_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
-        msgraph_sdk::users::GetAppRoleAssignment::via_identity(& client, & identity)
+        .delete_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
+        this::DeleteAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/calendars/sample-CalendarId", area
+        .delete_calendar("sample-UserId", "sample-CalendarId",),
+        this::DeleteCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/calendarGroups/sample-CalendarGroupId",
+        area.delete_calendar_group("sample-UserId", "sample-CalendarGroupId",),
+        this::DeleteCalendarGroup::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/calendarPermissions/sample-CalendarPermissionId",
+        area.delete_calendar_permission_calendar("sample-UserId",
+        "sample-CalendarPermissionId",),
+        this::DeleteCalendarPermissionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarPermissions/sample-CalendarPermissionId",
+        area.delete_calendar_permission_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-CalendarPermissionId",),
+        this::DeleteCalendarPermissionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/events/sample-EventId", area
+        .delete_event("sample-UserId", "sample-EventId",),
+        this::DeleteEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/calendar/events/sample-EventId", area
+        .delete_event_calendar("sample-UserId", "sample-EventId",),
+        this::DeleteEventCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId", area
+        .delete_event_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",
+        "sample-EventId",), this::DeleteEventCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
     );
     #[cfg(feature = "users")]
     case!(
+        cases, "DELETE", "/users/sample-UserId/extensions/sample-ExtensionId", area
+        .delete_extension("sample-UserId", "sample-ExtensionId",),
+        this::DeleteExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/insights", area
+        .delete_insight("sample-UserId",), this::DeleteInsight::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/licenseDetails/sample-LicenseDetailsId",
+        area.delete_license_detail("sample-UserId", "sample-LicenseDetailsId",),
+        this::DeleteLicenseDetail::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/mailFolders/sample-MailFolderId", area
+        .delete_mail_folder("sample-UserId", "sample-MailFolderId",),
+        this::DeleteMailFolder::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/manager/$ref", area
+        .delete_manager_by_ref("sample-UserId",),
+        this::DeleteManagerByRef::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/messages/sample-MessageId", area
+        .delete_message("sample-UserId", "sample-MessageId",),
+        this::DeleteMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/messages/sample-MessageId/$value", area
+        .delete_messages_content("sample-UserId", "sample-MessageId",),
+        this::DeleteMessagesContent::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/photo", area
+        .delete_photo("sample-UserId",), this::DeletePhoto::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/photo/$value", area
+        .delete_photo_content("sample-UserId",), this::DeletePhotoContent::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/photos/sample-ProfilePhotoId/$value", area
+        .delete_photos_content("sample-UserId", "sample-ProfilePhotoId",),
+        this::DeletePhotosContent::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/settings", area
+        .delete_setting("sample-UserId",), this::DeleteSetting::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/todo", area.delete_todo("sample-UserId",),
+        this::DeleteTodo::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId", area.delete_user("sample-UserId",),
+        this::DeleteUser::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/directReports/$count", area
+        .direct_report_get_count("sample-UserId",),
+        this::DirectReportGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/directReports/microsoft.graph.orgContact/$count", area
+        .direct_report_get_count_as_org_contact("sample-UserId",),
+        this::DirectReportGetCountAsOrgContact::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/directReports/microsoft.graph.user/$count",
+        area.direct_report_get_count_as_user("sample-UserId",),
+        this::DirectReportGetCountAsUser::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/attachments/$count",
+        area.event_attachment_get_count("sample-UserId", "sample-EventId",),
+        this::EventAttachmentGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/attachments/$count", area
+        .event_attachment_get_count_calendar("sample-UserId", "sample-EventId",),
+        this::EventAttachmentGetCountCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/attachments/$count",
+        area.event_attachment_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventAttachmentGetCountCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/events/sample-EventId/attachments", area
+        .event_create_attachment("sample-UserId", "sample-EventId",),
+        this::EventCreateAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendar/events/sample-EventId/attachments",
+        area.event_create_attachment_calendar("sample-UserId", "sample-EventId",),
+        this::EventCreateAttachmentCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/attachments",
+        area.event_create_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventCreateAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/events/sample-EventId/extensions", area
+        .event_create_extension("sample-UserId", "sample-EventId",),
+        this::EventCreateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST", "/users/sample-UserId/calendar/events/sample-EventId/extensions",
+        area.event_create_extension_calendar("sample-UserId", "sample-EventId",),
+        this::EventCreateExtensionCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/extensions",
+        area.event_create_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventCreateExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_delete_attachment("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::EventDeleteAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_delete_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::EventDeleteAttachmentCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_delete_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-AttachmentId",),
+        this::EventDeleteAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/events/sample-EventId/extensions/sample-ExtensionId", area
+        .event_delete_extension("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::EventDeleteExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_delete_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::EventDeleteExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_delete_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-ExtensionId",),
+        this::EventDeleteExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/extensions/$count",
+        area.event_extension_get_count("sample-UserId", "sample-EventId",),
+        this::EventExtensionGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/extensions/$count", area
+        .event_extension_get_count_calendar("sample-UserId", "sample-EventId",),
+        this::EventExtensionGetCountCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/extensions/$count",
+        area.event_extension_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventExtensionGetCountCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_get_attachment("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::EventGetAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_get_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-AttachmentId",), this::EventGetAttachmentCalendar::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/attachments/sample-AttachmentId",
+        area.event_get_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-AttachmentId",),
+        this::EventGetAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/calendar", area
+        .event_get_calendar("sample-UserId", "sample-EventId",),
+        this::EventGetCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events/sample-EventId/calendar",
+        area.event_get_calendar_calendar("sample-UserId", "sample-EventId",),
+        this::EventGetCalendarCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/calendar",
+        area.event_get_calendar_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventGetCalendarCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/$count", area
+        .event_get_count("sample-UserId",), this::EventGetCount::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events/$count", area
+        .event_get_count_calendar("sample-UserId",),
+        this::EventGetCountCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendars/sample-CalendarId/events/$count",
+        area.event_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId",), this::EventGetCountCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/extensions/sample-ExtensionId", area
+        .event_get_extension("sample-UserId", "sample-EventId", "sample-ExtensionId",),
+        this::EventGetExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_get_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::EventGetExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_get_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-ExtensionId",),
+        this::EventGetExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1", area
+        .event_get_instance("sample-UserId", "sample-EventId", "sample-EventId1",
+        "sample", "sample",), area.event_get_instance_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1",
+        area.event_get_instance_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample", "sample",), area
+        .event_get_instance_calendar_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1",
+        area.event_get_instance_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample", "sample",),
+        area.event_get_instance_calendars_by_calendar_id_via_identity(&
+        calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.event_instance_attachment_get_count("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceAttachmentGetCount::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area.event_instance_attachment_get_count_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::EventInstanceAttachmentGetCountCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments/$count",
+        area
+        .event_instance_attachment_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceAttachmentGetCountCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_create_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCreateAttachment::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_create_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCreateAttachmentCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_create_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceCreateAttachmentCalendarsByCalendarId::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_create_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCreateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_create_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceCreateExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_create_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceCreateExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_delete_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::EventInstanceDeleteAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_delete_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::EventInstanceDeleteAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_delete_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",
+        "sample-AttachmentId",),
+        this::EventInstanceDeleteAttachmentCalendarsByCalendarId::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_delete_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceDeleteExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_delete_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceDeleteExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_delete_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceDeleteExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.event_instance_extension_get_count("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceExtensionGetCount::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.event_instance_extension_get_count_calendar("sample-UserId",
+        "sample-EventId", "sample-EventId1",),
+        this::EventInstanceExtensionGetCountCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/$count",
+        area.event_instance_extension_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceExtensionGetCountCalendarsByCalendarId::via_identity(& client,
+        & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_get_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::EventInstanceGetAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_get_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-AttachmentId",),
+        this::EventInstanceGetAttachmentCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments/sample-AttachmentId",
+        area.event_instance_get_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",
+        "sample-AttachmentId",),
+        this::EventInstanceGetAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/calendar",
+        area.event_instance_get_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceGetCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/calendar",
+        area.event_instance_get_calendar_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceGetCalendarCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/calendar",
+        area.event_instance_get_calendar_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceGetCalendarCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/instances/$count", area
+        .event_instance_get_count("sample-UserId", "sample-EventId",),
+        this::EventInstanceGetCount::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/$count", area
+        .event_instance_get_count_calendar("sample-UserId", "sample-EventId",),
+        this::EventInstanceGetCountCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/$count",
+        area.event_instance_get_count_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventInstanceGetCountCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_get_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceGetExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_get_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceGetExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_get_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceGetExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_list_attachment("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceListAttachment::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_list_attachment_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceListAttachmentCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/attachments",
+        area.event_instance_list_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceListAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_list_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceListExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_list_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1",), this::EventInstanceListExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions",
+        area.event_instance_list_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1",),
+        this::EventInstanceListExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_update_extension("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceUpdateExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendar/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_update_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceUpdateExtensionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances/sample-EventId1/extensions/sample-ExtensionId",
+        area.event_instance_update_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-EventId1", "sample-ExtensionId",),
+        this::EventInstanceUpdateExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/attachments", area
+        .event_list_attachment("sample-UserId", "sample-EventId",),
+        this::EventListAttachment::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events/sample-EventId/attachments",
+        area.event_list_attachment_calendar("sample-UserId", "sample-EventId",),
+        this::EventListAttachmentCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/attachments",
+        area.event_list_attachment_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventListAttachmentCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/extensions", area
+        .event_list_extension("sample-UserId", "sample-EventId",),
+        this::EventListExtension::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events/sample-EventId/extensions",
+        area.event_list_extension_calendar("sample-UserId", "sample-EventId",),
+        this::EventListExtensionCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/extensions",
+        area.event_list_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId",),
+        this::EventListExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId/instances", area
+        .event_list_instance("sample-UserId", "sample-EventId", "sample", "sample",),
+        area.event_list_instance_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events/sample-EventId/instances",
+        area.event_list_instance_calendar("sample-UserId", "sample-EventId", "sample",
+        "sample",), area.event_list_instance_calendar_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/instances",
+        area.event_list_instance_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample", "sample",), area
+        .event_list_instance_calendars_by_calendar_id_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/events/sample-EventId/extensions/sample-ExtensionId", area
+        .event_update_extension("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::EventUpdateExtension::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendar/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_update_extension_calendar("sample-UserId", "sample-EventId",
+        "sample-ExtensionId",), this::EventUpdateExtensionCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId/extensions/sample-ExtensionId",
+        area.event_update_extension_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample-ExtensionId",),
+        this::EventUpdateExtensionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/extensions/$count", area
+        .extension_get_count("sample-UserId",), this::ExtensionGetCount::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
+        .get_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
+        this::GetAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar", area
+        .get_calendar_calendar("sample-UserId",),
+        this::GetCalendarCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendars/sample-CalendarId", area
+        .get_calendar_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",),
+        this::GetCalendarCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarGroups/sample-CalendarGroupId", area
+        .get_calendar_group("sample-UserId", "sample-CalendarGroupId",),
+        this::GetCalendarGroup::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendar/calendarPermissions/sample-CalendarPermissionId",
+        area.get_calendar_permission_calendar("sample-UserId",
+        "sample-CalendarPermissionId",),
+        this::GetCalendarPermissionCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarPermissions/sample-CalendarPermissionId",
+        area.get_calendar_permission_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-CalendarPermissionId",),
+        this::GetCalendarPermissionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView/sample-EventId", area
+        .get_calendar_view("sample-UserId", "sample-EventId", "sample", "sample",), area
+        .get_calendar_view_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/calendarView/sample-EventId", area
+        .get_calendar_view_calendar("sample-UserId", "sample-EventId", "sample",
+        "sample",), area.get_calendar_view_calendar_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarView/sample-EventId",
+        area.get_calendar_view_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-EventId", "sample", "sample",), area
+        .get_calendar_view_calendars_by_calendar_id_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "users")]
+    case!(cases, "GET", "/users/$count", area.get_count());
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/createdObjects/sample-DirectoryObjectId",
+        area.get_created_object("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetCreatedObject::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/createdObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_created_object_as_service_principal("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetCreatedObjectAsServicePrincipal::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/directReports/sample-DirectoryObjectId", area
+        .get_direct_report("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetDirectReport::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/directReports/sample-DirectoryObjectId/microsoft.graph.orgContact",
+        area.get_direct_report_as_org_contact("sample-UserId",
+        "sample-DirectoryObjectId",), this::GetDirectReportAsOrgContact::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/directReports/sample-DirectoryObjectId/microsoft.graph.user",
+        area.get_direct_report_as_user("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetDirectReportAsUser::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events/sample-EventId", area
+        .get_event("sample-UserId", "sample-EventId",), this::GetEvent::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events/sample-EventId", area
+        .get_event_calendar("sample-UserId", "sample-EventId",),
+        this::GetEventCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId", area
+        .get_event_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",
+        "sample-EventId",), this::GetEventCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/extensions/sample-ExtensionId", area
+        .get_extension("sample-UserId", "sample-ExtensionId",),
+        this::GetExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/inferenceClassification", area
+        .get_inference_classification("sample-UserId",),
+        this::GetInferenceClassification::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights", area
+        .get_insight("sample-UserId",), this::GetInsight::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/licenseDetails/sample-LicenseDetailsId", area
+        .get_license_detail("sample-UserId", "sample-LicenseDetailsId",),
+        this::GetLicenseDetail::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/mailFolders/sample-MailFolderId", area
+        .get_mail_folder("sample-UserId", "sample-MailFolderId",),
+        this::GetMailFolder::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/mailboxSettings", area
+        .get_mailbox_setting("sample-UserId",), this::GetMailboxSetting::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/manager", area.get_manager("sample-UserId",),
+        this::GetManager::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/manager/$ref", area
+        .get_manager_by_ref("sample-UserId",), this::GetManagerByRef::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf/sample-DirectoryObjectId", area
+        .get_member_of("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetMemberOf::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/memberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
+        area.get_member_of_as_administrative_unit("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetMemberOfAsAdministrativeUnit::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/memberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
+        area.get_member_of_as_directory_role("sample-UserId",
+        "sample-DirectoryObjectId",), this::GetMemberOfAsDirectoryRole::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/memberOf/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_member_of_as_group("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetMemberOfAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages/sample-MessageId", area
+        .get_message("sample-UserId", "sample-MessageId",),
+        this::GetMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages/sample-MessageId/$value", area
+        .get_messages_content("sample-UserId", "sample-MessageId",),
+        this::GetMessagesContent::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/oauth2PermissionGrants/sample-OAuth2PermissionGrantId",
+        area.get_oauth2_permission_grant("sample-UserId",
+        "sample-OAuth2PermissionGrantId",),
+        this::GetOauth2PermissionGrant::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/outlook", area.get_outlook("sample-UserId",),
+        this::GetOutlook::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedDevices/sample-DirectoryObjectId", area
+        .get_owned_device("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetOwnedDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedDevices/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
+        area.get_owned_device_as_app_role_assignment("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetOwnedDeviceAsAppRoleAssignment::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedDevices/sample-DirectoryObjectId/microsoft.graph.device",
+        area.get_owned_device_as_device("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetOwnedDeviceAsDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedDevices/sample-DirectoryObjectId/microsoft.graph.endpoint",
+        area.get_owned_device_as_endpoint("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetOwnedDeviceAsEndpoint::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedObjects/sample-DirectoryObjectId", area
+        .get_owned_object("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetOwnedObject::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.application",
+        area.get_owned_object_as_application("sample-UserId",
+        "sample-DirectoryObjectId",), this::GetOwnedObjectAsApplication::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_owned_object_as_group("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetOwnedObjectAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedObjects/sample-DirectoryObjectId/microsoft.graph.servicePrincipal",
+        area.get_owned_object_as_service_principal("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetOwnedObjectAsServicePrincipal::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/photo/$value", area
+        .get_photo_content("sample-UserId",), this::GetPhotoContent::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/photo", area
+        .get_photo_photo("sample-UserId",), this::GetPhotoPhoto::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/photos/sample-ProfilePhotoId", area
+        .get_photo_photos_by_profile_photo_id("sample-UserId", "sample-ProfilePhotoId",),
+        this::GetPhotoPhotosByProfilePhotoId::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/photos/sample-ProfilePhotoId/$value", area
+        .get_photos_content("sample-UserId", "sample-ProfilePhotoId",),
+        this::GetPhotosContent::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/registeredDevices/sample-DirectoryObjectId",
+        area.get_registered_device("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetRegisteredDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/sample-DirectoryObjectId/microsoft.graph.appRoleAssignment",
+        area.get_registered_device_as_app_role_assignment("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetRegisteredDeviceAsAppRoleAssignment::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/sample-DirectoryObjectId/microsoft.graph.device",
+        area.get_registered_device_as_device("sample-UserId",
+        "sample-DirectoryObjectId",), this::GetRegisteredDeviceAsDevice::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/sample-DirectoryObjectId/microsoft.graph.endpoint",
+        area.get_registered_device_as_endpoint("sample-UserId",
+        "sample-DirectoryObjectId",), this::GetRegisteredDeviceAsEndpoint::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings", area
+        .get_setting("sample-UserId",), this::GetSetting::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/sponsors/sample-DirectoryObjectId", area
+        .get_sponsor("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetSponsor::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/todo", area.get_todo("sample-UserId",),
+        this::GetTodo::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/transitiveMemberOf/sample-DirectoryObjectId",
+        area.get_transitive_member_of("sample-UserId", "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberOf::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.administrativeUnit",
+        area.get_transitive_member_of_as_administrative_unit("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberOfAsAdministrativeUnit::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.directoryRole",
+        area.get_transitive_member_of_as_directory_role("sample-UserId",
+        "sample-DirectoryObjectId",),
+        this::GetTransitiveMemberOfAsDirectoryRole::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/sample-DirectoryObjectId/microsoft.graph.group",
+        area.get_transitive_member_of_as_group("sample-UserId",
+        "sample-DirectoryObjectId",), this::GetTransitiveMemberOfAsGroup::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId", area.get_user("sample-UserId",),
+        this::GetUser::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST", "/users/sample-UserId/inferenceClassification/overrides", area
+        .inference_classification_create_override("sample-UserId",),
+        this::InferenceClassificationCreateOverride::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/inferenceClassification/overrides/sample-InferenceClassificationOverrideId",
+        area.inference_classification_delete_override("sample-UserId",
+        "sample-InferenceClassificationOverrideId",),
+        this::InferenceClassificationDeleteOverride::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/inferenceClassification/overrides/sample-InferenceClassificationOverrideId",
+        area.inference_classification_get_override("sample-UserId",
+        "sample-InferenceClassificationOverrideId",),
+        this::InferenceClassificationGetOverride::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/inferenceClassification/overrides", area
+        .inference_classification_list_override("sample-UserId",),
+        this::InferenceClassificationListOverride::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/inferenceClassification/overrides/$count",
+        area.inference_classification_override_get_count("sample-UserId",),
+        this::InferenceClassificationOverrideGetCount::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/inferenceClassification/overrides/sample-InferenceClassificationOverrideId",
+        area.inference_classification_update_override("sample-UserId",
+        "sample-InferenceClassificationOverrideId",),
+        this::InferenceClassificationUpdateOverride::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/insights/shared", area
+        .insight_create_shared("sample-UserId",),
+        this::InsightCreateShared::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/insights/trending", area
+        .insight_create_trending("sample-UserId",),
+        this::InsightCreateTrending::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/insights/used", area
+        .insight_create_used("sample-UserId",), this::InsightCreateUsed::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/insights/shared/sample-SharedInsightId",
+        area.insight_delete_shared("sample-UserId", "sample-SharedInsightId",),
+        this::InsightDeleteShared::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/insights/trending/sample-TrendingId", area
+        .insight_delete_trending("sample-UserId", "sample-TrendingId",),
+        this::InsightDeleteTrending::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/insights/used/sample-UsedInsightId", area
+        .insight_delete_used("sample-UserId", "sample-UsedInsightId",),
+        this::InsightDeleteUsed::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/insights/shared/sample-SharedInsightId/lastSharedMethod",
+        area.insight_get_last_shared_method("sample-UserId", "sample-SharedInsightId",),
+        this::InsightGetLastSharedMethod::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/shared/sample-SharedInsightId", area
+        .insight_get_shared("sample-UserId", "sample-SharedInsightId",),
+        this::InsightGetShared::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/trending/sample-TrendingId", area
+        .insight_get_trending("sample-UserId", "sample-TrendingId",),
+        this::InsightGetTrending::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/used/sample-UsedInsightId", area
+        .insight_get_used("sample-UserId", "sample-UsedInsightId",),
+        this::InsightGetUsed::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/shared", area
+        .insight_list_shared("sample-UserId",), this::InsightListShared::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/trending", area
+        .insight_list_trending("sample-UserId",),
+        this::InsightListTrending::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/used", area
+        .insight_list_used("sample-UserId",), this::InsightListUsed::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/shared/$count", area
+        .insight_shared_get_count("sample-UserId",),
+        this::InsightSharedGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/insights/shared/sample-SharedInsightId/resource", area
+        .insight_shared_get_resource("sample-UserId", "sample-SharedInsightId",),
+        this::InsightSharedGetResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/trending/$count", area
+        .insight_trending_get_count("sample-UserId",),
+        this::InsightTrendingGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/insights/trending/sample-TrendingId/resource", area
+        .insight_trending_get_resource("sample-UserId", "sample-TrendingId",),
+        this::InsightTrendingGetResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/insights/shared/sample-SharedInsightId",
+        area.insight_update_shared("sample-UserId", "sample-SharedInsightId",),
+        this::InsightUpdateShared::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/insights/trending/sample-TrendingId", area
+        .insight_update_trending("sample-UserId", "sample-TrendingId",),
+        this::InsightUpdateTrending::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/insights/used/sample-UsedInsightId", area
+        .insight_update_used("sample-UserId", "sample-UsedInsightId",),
+        this::InsightUpdateUsed::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/used/$count", area
+        .insight_used_get_count("sample-UserId",),
+        this::InsightUsedGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/insights/used/sample-UsedInsightId/resource",
+        area.insight_used_get_resource("sample-UserId", "sample-UsedInsightId",),
+        this::InsightUsedGetResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/licenseDetails/$count", area
+        .license_detail_get_count("sample-UserId",),
+        this::LicenseDetailGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
         cases, "GET", "/users/sample-UserId/appRoleAssignments", area
         .list_app_role_assignment("sample-UserId",),
-        msgraph_sdk::users::ListAppRoleAssignment::via_identity(& client, & identity)
+        this::ListAppRoleAssignment::via_identity(& client, & applications_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendars", area
+        .list_calendar("sample-UserId",), this::ListCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarGroups", area
+        .list_calendar_group("sample-UserId",), this::ListCalendarGroup::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/calendarPermissions", area
+        .list_calendar_permission_calendar("sample-UserId",),
+        this::ListCalendarPermissionCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarPermissions", area
+        .list_calendar_permission_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId",),
+        this::ListCalendarPermissionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendarView", area
+        .list_calendar_view("sample-UserId", "sample", "sample",), area
+        .list_calendar_view_via_identity(& calendar_identity, "sample", "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/calendarView", area
+        .list_calendar_view_calendar("sample-UserId", "sample", "sample",), area
+        .list_calendar_view_calendar_via_identity(& calendar_identity, "sample",
+        "sample",)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendars/sample-CalendarId/calendarView",
+        area.list_calendar_view_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample", "sample",), area
+        .list_calendar_view_calendars_by_calendar_id_via_identity(& calendar_identity,
+        "sample", "sample",)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/createdObjects", area
+        .list_created_object("sample-UserId",), this::ListCreatedObject::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/createdObjects/microsoft.graph.servicePrincipal", area
+        .list_created_object_as_service_principal("sample-UserId",),
+        this::ListCreatedObjectAsServicePrincipal::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/directReports", area
+        .list_direct_report("sample-UserId",), this::ListDirectReport::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/directReports/microsoft.graph.orgContact",
+        area.list_direct_report_as_org_contact("sample-UserId",),
+        this::ListDirectReportAsOrgContact::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/directReports/microsoft.graph.user", area
+        .list_direct_report_as_user("sample-UserId",),
+        this::ListDirectReportAsUser::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/events", area.list_event("sample-UserId",),
+        this::ListEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendar/events", area
+        .list_event_calendar("sample-UserId",), this::ListEventCalendar::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "GET", "/users/sample-UserId/calendars/sample-CalendarId/events", area
+        .list_event_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",),
+        this::ListEventCalendarsByCalendarId::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/extensions", area
+        .list_extension("sample-UserId",), this::ListExtension::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/licenseDetails", area
+        .list_license_detail("sample-UserId",), this::ListLicenseDetail::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/mailFolders", area
+        .list_mail_folder("sample-UserId",), this::ListMailFolder::via_identity(& client,
+        & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf", area
+        .list_member_of("sample-UserId",), this::ListMemberOf::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf/microsoft.graph.administrativeUnit",
+        area.list_member_of_as_administrative_unit("sample-UserId",),
+        this::ListMemberOfAsAdministrativeUnit::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf/microsoft.graph.directoryRole", area
+        .list_member_of_as_directory_role("sample-UserId",),
+        this::ListMemberOfAsDirectoryRole::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf/microsoft.graph.group", area
+        .list_member_of_as_group("sample-UserId",),
+        this::ListMemberOfAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages", area
+        .list_message("sample-UserId",), this::ListMessage::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/oauth2PermissionGrants", area
+        .list_oauth2_permission_grant("sample-UserId",),
+        this::ListOauth2PermissionGrant::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedDevices", area
+        .list_owned_device("sample-UserId",), this::ListOwnedDevice::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedDevices/microsoft.graph.appRoleAssignment", area
+        .list_owned_device_as_app_role_assignment("sample-UserId",),
+        this::ListOwnedDeviceAsAppRoleAssignment::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedDevices/microsoft.graph.device", area
+        .list_owned_device_as_device("sample-UserId",),
+        this::ListOwnedDeviceAsDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedDevices/microsoft.graph.endpoint", area
+        .list_owned_device_as_endpoint("sample-UserId",),
+        this::ListOwnedDeviceAsEndpoint::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedObjects", area
+        .list_owned_object("sample-UserId",), this::ListOwnedObject::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedObjects/microsoft.graph.application",
+        area.list_owned_object_as_application("sample-UserId",),
+        this::ListOwnedObjectAsApplication::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedObjects/microsoft.graph.group", area
+        .list_owned_object_as_group("sample-UserId",),
+        this::ListOwnedObjectAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedObjects/microsoft.graph.servicePrincipal", area
+        .list_owned_object_as_service_principal("sample-UserId",),
+        this::ListOwnedObjectAsServicePrincipal::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/photos", area.list_photo("sample-UserId",),
+        this::ListPhoto::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/registeredDevices", area
+        .list_registered_device("sample-UserId",),
+        this::ListRegisteredDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/microsoft.graph.appRoleAssignment", area
+        .list_registered_device_as_app_role_assignment("sample-UserId",),
+        this::ListRegisteredDeviceAsAppRoleAssignment::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/registeredDevices/microsoft.graph.device",
+        area.list_registered_device_as_device("sample-UserId",),
+        this::ListRegisteredDeviceAsDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/registeredDevices/microsoft.graph.endpoint",
+        area.list_registered_device_as_endpoint("sample-UserId",),
+        this::ListRegisteredDeviceAsEndpoint::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/sponsors", area
+        .list_sponsor("sample-UserId",), this::ListSponsor::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/transitiveMemberOf", area
+        .list_transitive_member_of("sample-UserId",),
+        this::ListTransitiveMemberOf::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/microsoft.graph.administrativeUnit",
+        area.list_transitive_member_of_as_administrative_unit("sample-UserId",),
+        this::ListTransitiveMemberOfAsAdministrativeUnit::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/microsoft.graph.directoryRole", area
+        .list_transitive_member_of_as_directory_role("sample-UserId",),
+        this::ListTransitiveMemberOfAsDirectoryRole::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/transitiveMemberOf/microsoft.graph.group",
+        area.list_transitive_member_of_as_group("sample-UserId",),
+        this::ListTransitiveMemberOfAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(cases, "GET", "/users", area.list_user());
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages",
+        area.mail_folder_child_folder_create_message("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1",),
+        this::MailFolderChildFolderCreateMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messageRules",
+        area.mail_folder_child_folder_create_message_rule("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1",),
+        this::MailFolderChildFolderCreateMessageRule::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId",
+        area.mail_folder_child_folder_delete_message("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderDeleteMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messageRules/sample-MessageRuleId",
+        area.mail_folder_child_folder_delete_message_rule("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageRuleId",),
+        this::MailFolderChildFolderDeleteMessageRule::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/$value",
+        area.mail_folder_child_folder_delete_messages_content("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderDeleteMessagesContent::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/$count", area
+        .mail_folder_child_folder_get_count("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderChildFolderGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId",
+        area.mail_folder_child_folder_get_message("sample-UserId", "sample-MailFolderId",
+        "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderGetMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messageRules/sample-MessageRuleId",
+        area.mail_folder_child_folder_get_message_rule("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageRuleId",),
+        this::MailFolderChildFolderGetMessageRule::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/$value",
+        area.mail_folder_child_folder_get_messages_content("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderGetMessagesContent::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages",
+        area.mail_folder_child_folder_list_message("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1",),
+        this::MailFolderChildFolderListMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messageRules",
+        area.mail_folder_child_folder_list_message_rule("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1",),
+        this::MailFolderChildFolderListMessageRule::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/attachments/$count",
+        area.mail_folder_child_folder_message_attachment_get_count("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderMessageAttachmentGetCount::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/attachments",
+        area.mail_folder_child_folder_message_create_attachment("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderMessageCreateAttachment::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/extensions",
+        area.mail_folder_child_folder_message_create_extension("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderMessageCreateExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/attachments/sample-AttachmentId",
+        area.mail_folder_child_folder_message_delete_attachment("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",
+        "sample-AttachmentId",),
+        this::MailFolderChildFolderMessageDeleteAttachment::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.mail_folder_child_folder_message_delete_extension("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",
+        "sample-ExtensionId",),
+        this::MailFolderChildFolderMessageDeleteExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/extensions/$count",
+        area.mail_folder_child_folder_message_extension_get_count("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderMessageExtensionGetCount::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/attachments/sample-AttachmentId",
+        area.mail_folder_child_folder_message_get_attachment("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",
+        "sample-AttachmentId",),
+        this::MailFolderChildFolderMessageGetAttachment::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/$count",
+        area.mail_folder_child_folder_message_get_count("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1",),
+        this::MailFolderChildFolderMessageGetCount::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.mail_folder_child_folder_message_get_extension("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",
+        "sample-ExtensionId",),
+        this::MailFolderChildFolderMessageGetExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/attachments",
+        area.mail_folder_child_folder_message_list_attachment("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderMessageListAttachment::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/extensions",
+        area.mail_folder_child_folder_message_list_extension("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderMessageListExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messageRules/$count",
+        area.mail_folder_child_folder_message_rule_get_count("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1",),
+        this::MailFolderChildFolderMessageRuleGetCount::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.mail_folder_child_folder_message_update_extension("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",
+        "sample-ExtensionId",),
+        this::MailFolderChildFolderMessageUpdateExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PUT",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId/$value",
+        area.mail_folder_child_folder_set_messages_content("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderSetMessagesContent::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messages/sample-MessageId",
+        area.mail_folder_child_folder_update_message("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageId",),
+        this::MailFolderChildFolderUpdateMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1/messageRules/sample-MessageRuleId",
+        area.mail_folder_child_folder_update_message_rule("sample-UserId",
+        "sample-MailFolderId", "sample-MailFolderId1", "sample-MessageRuleId",),
+        this::MailFolderChildFolderUpdateMessageRule::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders", area
+        .mail_folder_create_child_folder("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderCreateChildFolder::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST", "/users/sample-UserId/mailFolders/sample-MailFolderId/messages",
+        area.mail_folder_create_message("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderCreateMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messageRules", area
+        .mail_folder_create_message_rule("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderCreateMessageRule::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1",
+        area.mail_folder_delete_child_folder("sample-UserId", "sample-MailFolderId",
+        "sample-MailFolderId1",), this::MailFolderDeleteChildFolder::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId",
+        area.mail_folder_delete_message("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderDeleteMessage::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messageRules/sample-MessageRuleId",
+        area.mail_folder_delete_message_rule("sample-UserId", "sample-MailFolderId",
+        "sample-MessageRuleId",), this::MailFolderDeleteMessageRule::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/$value",
+        area.mail_folder_delete_messages_content("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderDeleteMessagesContent::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1",
+        area.mail_folder_get_child_folder("sample-UserId", "sample-MailFolderId",
+        "sample-MailFolderId1",), this::MailFolderGetChildFolder::via_identity(& client,
+        & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/mailFolders/$count", area
+        .mail_folder_get_count("sample-UserId",),
+        this::MailFolderGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId",
+        area.mail_folder_get_message("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderGetMessage::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messageRules/sample-MessageRuleId",
+        area.mail_folder_get_message_rule("sample-UserId", "sample-MailFolderId",
+        "sample-MessageRuleId",), this::MailFolderGetMessageRule::via_identity(& client,
+        & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/$value",
+        area.mail_folder_get_messages_content("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderGetMessagesContent::via_identity(& client,
+        & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders", area
+        .mail_folder_list_child_folder("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderListChildFolder::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/mailFolders/sample-MailFolderId/messages",
+        area.mail_folder_list_message("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderListMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messageRules", area
+        .mail_folder_list_message_rule("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderListMessageRule::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/attachments/$count",
+        area.mail_folder_message_attachment_get_count("sample-UserId",
+        "sample-MailFolderId", "sample-MessageId",),
+        this::MailFolderMessageAttachmentGetCount::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/attachments",
+        area.mail_folder_message_create_attachment("sample-UserId",
+        "sample-MailFolderId", "sample-MessageId",),
+        this::MailFolderMessageCreateAttachment::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/extensions",
+        area.mail_folder_message_create_extension("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderMessageCreateExtension::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/attachments/sample-AttachmentId",
+        area.mail_folder_message_delete_attachment("sample-UserId",
+        "sample-MailFolderId", "sample-MessageId", "sample-AttachmentId",),
+        this::MailFolderMessageDeleteAttachment::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.mail_folder_message_delete_extension("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId", "sample-ExtensionId",),
+        this::MailFolderMessageDeleteExtension::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/extensions/$count",
+        area.mail_folder_message_extension_get_count("sample-UserId",
+        "sample-MailFolderId", "sample-MessageId",),
+        this::MailFolderMessageExtensionGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/attachments/sample-AttachmentId",
+        area.mail_folder_message_get_attachment("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId", "sample-AttachmentId",),
+        this::MailFolderMessageGetAttachment::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/$count", area
+        .mail_folder_message_get_count("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderMessageGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.mail_folder_message_get_extension("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId", "sample-ExtensionId",),
+        this::MailFolderMessageGetExtension::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/attachments",
+        area.mail_folder_message_list_attachment("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderMessageListAttachment::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/extensions",
+        area.mail_folder_message_list_extension("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderMessageListExtension::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messageRules/$count", area
+        .mail_folder_message_rule_get_count("sample-UserId", "sample-MailFolderId",),
+        this::MailFolderMessageRuleGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.mail_folder_message_update_extension("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId", "sample-ExtensionId",),
+        this::MailFolderMessageUpdateExtension::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PUT",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId/$value",
+        area.mail_folder_set_messages_content("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderSetMessagesContent::via_identity(& client,
+        & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/childFolders/sample-MailFolderId1",
+        area.mail_folder_update_child_folder("sample-UserId", "sample-MailFolderId",
+        "sample-MailFolderId1",), this::MailFolderUpdateChildFolder::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messages/sample-MessageId",
+        area.mail_folder_update_message("sample-UserId", "sample-MailFolderId",
+        "sample-MessageId",), this::MailFolderUpdateMessage::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/mailFolders/sample-MailFolderId/messageRules/sample-MessageRuleId",
+        area.mail_folder_update_message_rule("sample-UserId", "sample-MailFolderId",
+        "sample-MessageRuleId",), this::MailFolderUpdateMessageRule::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf/$count", area
+        .member_of_get_count("sample-UserId",), this::MemberOfGetCount::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/memberOf/microsoft.graph.administrativeUnit/$count", area
+        .member_of_get_count_as_administrative_unit("sample-UserId",),
+        this::MemberOfGetCountAsAdministrativeUnit::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/memberOf/microsoft.graph.directoryRole/$count", area
+        .member_of_get_count_as_directory_role("sample-UserId",),
+        this::MemberOfGetCountAsDirectoryRole::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/memberOf/microsoft.graph.group/$count", area
+        .member_of_get_count_as_group("sample-UserId",),
+        this::MemberOfGetCountAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/messages/sample-MessageId/attachments/$count", area
+        .message_attachment_get_count("sample-UserId", "sample-MessageId",),
+        this::MessageAttachmentGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST", "/users/sample-UserId/messages/sample-MessageId/attachments", area
+        .message_create_attachment("sample-UserId", "sample-MessageId",),
+        this::MessageCreateAttachment::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "POST", "/users/sample-UserId/messages/sample-MessageId/extensions", area
+        .message_create_extension("sample-UserId", "sample-MessageId",),
+        this::MessageCreateExtension::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/messages/sample-MessageId/attachments/sample-AttachmentId",
+        area.message_delete_attachment("sample-UserId", "sample-MessageId",
+        "sample-AttachmentId",), this::MessageDeleteAttachment::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.message_delete_extension("sample-UserId", "sample-MessageId",
+        "sample-ExtensionId",), this::MessageDeleteExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages/sample-MessageId/extensions/$count",
+        area.message_extension_get_count("sample-UserId", "sample-MessageId",),
+        this::MessageExtensionGetCount::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/messages/sample-MessageId/attachments/sample-AttachmentId",
+        area.message_get_attachment("sample-UserId", "sample-MessageId",
+        "sample-AttachmentId",), this::MessageGetAttachment::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages/$count", area
+        .message_get_count("sample-UserId",), this::MessageGetCount::via_identity(&
+        client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.message_get_extension("sample-UserId", "sample-MessageId",
+        "sample-ExtensionId",), this::MessageGetExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages/sample-MessageId/attachments", area
+        .message_list_attachment("sample-UserId", "sample-MessageId",),
+        this::MessageListAttachment::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "GET", "/users/sample-UserId/messages/sample-MessageId/extensions", area
+        .message_list_extension("sample-UserId", "sample-MessageId",),
+        this::MessageListExtension::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/messages/sample-MessageId/extensions/sample-ExtensionId",
+        area.message_update_extension("sample-UserId", "sample-MessageId",
+        "sample-ExtensionId",), this::MessageUpdateExtension::via_identity(& client, &
+        mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/oauth2PermissionGrants/$count", area
+        .oauth2_permission_grant_get_count("sample-UserId",),
+        this::Oauth2PermissionGrantGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/outlook/masterCategories", area
+        .outlook_create_master_category("sample-UserId",),
+        this::OutlookCreateMasterCategory::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/outlook/masterCategories/sample-OutlookCategoryId", area
+        .outlook_delete_master_category("sample-UserId", "sample-OutlookCategoryId",),
+        this::OutlookDeleteMasterCategory::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/outlook/masterCategories/sample-OutlookCategoryId", area
+        .outlook_get_master_category("sample-UserId", "sample-OutlookCategoryId",),
+        this::OutlookGetMasterCategory::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/outlook/masterCategories", area
+        .outlook_list_master_category("sample-UserId",),
+        this::OutlookListMasterCategory::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/outlook/masterCategories/$count", area
+        .outlook_master_category_get_count("sample-UserId",),
+        this::OutlookMasterCategoryGetCount::via_identity(& client, & users_identity)
     );
     #[cfg(feature = "users")]
     case!(
         cases, "PATCH",
+        "/users/sample-UserId/outlook/masterCategories/sample-OutlookCategoryId", area
+        .outlook_update_master_category("sample-UserId", "sample-OutlookCategoryId",),
+        this::OutlookUpdateMasterCategory::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedDevices/$count", area
+        .owned_device_get_count("sample-UserId",),
+        this::OwnedDeviceGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedDevices/microsoft.graph.appRoleAssignment/$count",
+        area.owned_device_get_count_as_app_role_assignment("sample-UserId",),
+        this::OwnedDeviceGetCountAsAppRoleAssignment::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedDevices/microsoft.graph.device/$count",
+        area.owned_device_get_count_as_device("sample-UserId",),
+        this::OwnedDeviceGetCountAsDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedDevices/microsoft.graph.endpoint/$count", area
+        .owned_device_get_count_as_endpoint("sample-UserId",),
+        this::OwnedDeviceGetCountAsEndpoint::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedObjects/$count", area
+        .owned_object_get_count("sample-UserId",),
+        this::OwnedObjectGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedObjects/microsoft.graph.application/$count", area
+        .owned_object_get_count_as_application("sample-UserId",),
+        this::OwnedObjectGetCountAsApplication::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/ownedObjects/microsoft.graph.group/$count",
+        area.owned_object_get_count_as_group("sample-UserId",),
+        this::OwnedObjectGetCountAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/ownedObjects/microsoft.graph.servicePrincipal/$count", area
+        .owned_object_get_count_as_service_principal("sample-UserId",),
+        this::OwnedObjectGetCountAsServicePrincipal::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/registeredDevices/$count", area
+        .registered_device_get_count("sample-UserId",),
+        this::RegisteredDeviceGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/microsoft.graph.appRoleAssignment/$count",
+        area.registered_device_get_count_as_app_role_assignment("sample-UserId",),
+        this::RegisteredDeviceGetCountAsAppRoleAssignment::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/microsoft.graph.device/$count", area
+        .registered_device_get_count_as_device("sample-UserId",),
+        this::RegisteredDeviceGetCountAsDevice::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/registeredDevices/microsoft.graph.endpoint/$count", area
+        .registered_device_get_count_as_endpoint("sample-UserId",),
+        this::RegisteredDeviceGetCountAsEndpoint::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PUT", "/users/sample-UserId/manager/$ref", area
+        .set_manager_by_ref("sample-UserId",), this::SetManagerByRef::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PUT", "/users/sample-UserId/messages/sample-MessageId/$value", area
+        .set_messages_content("sample-UserId", "sample-MessageId",),
+        this::SetMessagesContent::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PUT", "/users/sample-UserId/photo/$value", area
+        .set_photo_content("sample-UserId",), this::SetPhotoContent::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PUT", "/users/sample-UserId/photos/sample-ProfilePhotoId/$value", area
+        .set_photos_content("sample-UserId", "sample-ProfilePhotoId",),
+        this::SetPhotosContent::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/settings/windows", area
+        .setting_create_window("sample-UserId",),
+        this::SettingCreateWindow::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/settings/itemInsights", area
+        .setting_delete_item_insight("sample-UserId",),
+        this::SettingDeleteItemInsight::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/settings/shiftPreferences", area
+        .setting_delete_shift_preference("sample-UserId",),
+        this::SettingDeleteShiftPreference::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/settings/storage", area
+        .setting_delete_storage("sample-UserId",),
+        this::SettingDeleteStorage::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/settings/windows/sample-WindowsSettingId",
+        area.setting_delete_window("sample-UserId", "sample-WindowsSettingId",),
+        this::SettingDeleteWindow::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/itemInsights", area
+        .setting_get_item_insight("sample-UserId",),
+        this::SettingGetItemInsight::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/shiftPreferences", area
+        .setting_get_shift_preference("sample-UserId",),
+        this::SettingGetShiftPreference::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/storage", area
+        .setting_get_storage("sample-UserId",), this::SettingGetStorage::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/windows/sample-WindowsSettingId",
+        area.setting_get_window("sample-UserId", "sample-WindowsSettingId",),
+        this::SettingGetWindow::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/windows", area
+        .setting_list_window("sample-UserId",), this::SettingListWindow::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/settings/storage/quota", area
+        .setting_storage_delete_quota("sample-UserId",),
+        this::SettingStorageDeleteQuota::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/storage/quota", area
+        .setting_storage_get_quota("sample-UserId",),
+        this::SettingStorageGetQuota::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/settings/storage/quota/services", area
+        .setting_storage_quota_create_service("sample-UserId",),
+        this::SettingStorageQuotaCreateService::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/settings/storage/quota/services/sample-ServiceStorageQuotaBreakdownId",
+        area.setting_storage_quota_delete_service("sample-UserId",
+        "sample-ServiceStorageQuotaBreakdownId",),
+        this::SettingStorageQuotaDeleteService::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/settings/storage/quota/services/sample-ServiceStorageQuotaBreakdownId",
+        area.setting_storage_quota_get_service("sample-UserId",
+        "sample-ServiceStorageQuotaBreakdownId",),
+        this::SettingStorageQuotaGetService::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/storage/quota/services", area
+        .setting_storage_quota_list_service("sample-UserId",),
+        this::SettingStorageQuotaListService::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/storage/quota/services/$count", area
+        .setting_storage_quota_service_get_count("sample-UserId",),
+        this::SettingStorageQuotaServiceGetCount::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/settings/storage/quota/services/sample-ServiceStorageQuotaBreakdownId",
+        area.setting_storage_quota_update_service("sample-UserId",
+        "sample-ServiceStorageQuotaBreakdownId",),
+        this::SettingStorageQuotaUpdateService::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/settings/storage/quota", area
+        .setting_storage_update_quota("sample-UserId",),
+        this::SettingStorageUpdateQuota::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/settings/itemInsights", area
+        .setting_update_item_insight("sample-UserId",),
+        this::SettingUpdateItemInsight::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/settings/shiftPreferences", area
+        .setting_update_shift_preference("sample-UserId",),
+        this::SettingUpdateShiftPreference::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/settings/storage", area
+        .setting_update_storage("sample-UserId",),
+        this::SettingUpdateStorage::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/settings/windows/sample-WindowsSettingId",
+        area.setting_update_window("sample-UserId", "sample-WindowsSettingId",),
+        this::SettingUpdateWindow::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/settings/windows/sample-WindowsSettingId/instances", area
+        .setting_window_create_instance("sample-UserId", "sample-WindowsSettingId",),
+        this::SettingWindowCreateInstance::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/settings/windows/sample-WindowsSettingId/instances/sample-WindowsSettingInstanceId",
+        area.setting_window_delete_instance("sample-UserId", "sample-WindowsSettingId",
+        "sample-WindowsSettingInstanceId",),
+        this::SettingWindowDeleteInstance::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/settings/windows/$count", area
+        .setting_window_get_count("sample-UserId",),
+        this::SettingWindowGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/settings/windows/sample-WindowsSettingId/instances/sample-WindowsSettingInstanceId",
+        area.setting_window_get_instance("sample-UserId", "sample-WindowsSettingId",
+        "sample-WindowsSettingInstanceId",),
+        this::SettingWindowGetInstance::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/settings/windows/sample-WindowsSettingId/instances/$count",
+        area.setting_window_instance_get_count("sample-UserId",
+        "sample-WindowsSettingId",), this::SettingWindowInstanceGetCount::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/settings/windows/sample-WindowsSettingId/instances", area
+        .setting_window_list_instance("sample-UserId", "sample-WindowsSettingId",),
+        this::SettingWindowListInstance::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/settings/windows/sample-WindowsSettingId/instances/sample-WindowsSettingInstanceId",
+        area.setting_window_update_instance("sample-UserId", "sample-WindowsSettingId",
+        "sample-WindowsSettingInstanceId",),
+        this::SettingWindowUpdateInstance::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/sponsors/$count", area
+        .sponsor_get_count("sample-UserId",), this::SponsorGetCount::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/todo/lists", area
+        .todo_create_list("sample-UserId",), this::TodoCreateList::via_identity(& client,
+        & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE", "/users/sample-UserId/todo/lists/sample-TodoTaskListId", area
+        .todo_delete_list("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoDeleteList::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/todo/lists/sample-TodoTaskListId", area
+        .todo_get_list("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoGetList::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/extensions", area
+        .todo_list_create_extension("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoListCreateExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST", "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks",
+        area.todo_list_create_task("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoListCreateTask::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/extensions/sample-ExtensionId",
+        area.todo_list_delete_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-ExtensionId",), this::TodoListDeleteExtension::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId",
+        area.todo_list_delete_task("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoListDeleteTask::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/todo/lists/sample-TodoTaskListId/extensions",
+        area.todo_list_extension("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoListExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/extensions/$count", area
+        .todo_list_extension_get_count("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoListExtensionGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/todo/lists/$count", area
+        .todo_list_get_count("sample-UserId",), this::TodoListGetCount::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/extensions/sample-ExtensionId",
+        area.todo_list_get_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-ExtensionId",), this::TodoListGetExtension::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId",
+        area.todo_list_get_task("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoListGetTask::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/todo/lists", area
+        .todo_list_list("sample-UserId",), this::TodoListList::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks", area
+        .todo_list_task("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoListTask::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments/$count",
+        area.todo_list_task_attachment_get_count("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId",),
+        this::TodoListTaskAttachmentGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/$count",
+        area.todo_list_task_attachment_session_get_count("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId",),
+        this::TodoListTaskAttachmentSessionGetCount::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/checklistItems/$count",
+        area.todo_list_task_checklist_item_get_count("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId",),
+        this::TodoListTaskChecklistItemGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments",
+        area.todo_list_task_create_attachment("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoListTaskCreateAttachment::via_identity(& client,
+        & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/extensions",
+        area.todo_list_task_create_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoListTaskCreateExtension::via_identity(& client,
+        & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/linkedResources",
+        area.todo_list_task_create_linked_resource("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId",),
+        this::TodoListTaskCreateLinkedResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments/sample-AttachmentBaseId",
+        area.todo_list_task_delete_attachment("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-AttachmentBaseId",),
+        this::TodoListTaskDeleteAttachment::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/sample-AttachmentSessionId",
+        area.todo_list_task_delete_attachment_session("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentSessionId",),
+        this::TodoListTaskDeleteAttachmentSession::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/sample-AttachmentSessionId/content",
+        area.todo_list_task_delete_attachment_sessions_content("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentSessionId",),
+        this::TodoListTaskDeleteAttachmentSessionsContent::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments/sample-AttachmentBaseId/$value",
+        area.todo_list_task_delete_attachments_content("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentBaseId",),
+        this::TodoListTaskDeleteAttachmentsContent::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/extensions/sample-ExtensionId",
+        area.todo_list_task_delete_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-ExtensionId",),
+        this::TodoListTaskDeleteExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/linkedResources/sample-LinkedResourceId",
+        area.todo_list_task_delete_linked_resource("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-LinkedResourceId",),
+        this::TodoListTaskDeleteLinkedResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/extensions/$count",
+        area.todo_list_task_extension_get_count("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoListTaskExtensionGetCount::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments/sample-AttachmentBaseId",
+        area.todo_list_task_get_attachment("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-AttachmentBaseId",),
+        this::TodoListTaskGetAttachment::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/sample-AttachmentSessionId",
+        area.todo_list_task_get_attachment_session("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentSessionId",),
+        this::TodoListTaskGetAttachmentSession::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/sample-AttachmentSessionId/content",
+        area.todo_list_task_get_attachment_sessions_content("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentSessionId",),
+        this::TodoListTaskGetAttachmentSessionsContent::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments/sample-AttachmentBaseId/$value",
+        area.todo_list_task_get_attachments_content("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentBaseId",),
+        this::TodoListTaskGetAttachmentsContent::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/$count", area
+        .todo_list_task_get_count("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoListTaskGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/extensions/sample-ExtensionId",
+        area.todo_list_task_get_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-ExtensionId",),
+        this::TodoListTaskGetExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/linkedResources/sample-LinkedResourceId",
+        area.todo_list_task_get_linked_resource("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-LinkedResourceId",),
+        this::TodoListTaskGetLinkedResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/linkedResources/$count",
+        area.todo_list_task_linked_resource_get_count("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId",),
+        this::TodoListTaskLinkedResourceGetCount::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PUT",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/sample-AttachmentSessionId/content",
+        area.todo_list_task_set_attachment_sessions_content("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentSessionId",),
+        this::TodoListTaskSetAttachmentSessionsContent::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PUT",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments/sample-AttachmentBaseId/$value",
+        area.todo_list_task_set_attachments_content("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentBaseId",),
+        this::TodoListTaskSetAttachmentsContent::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions/sample-AttachmentSessionId",
+        area.todo_list_task_update_attachment_session("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-AttachmentSessionId",),
+        this::TodoListTaskUpdateAttachmentSession::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/extensions/sample-ExtensionId",
+        area.todo_list_task_update_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-ExtensionId",),
+        this::TodoListTaskUpdateExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/linkedResources/sample-LinkedResourceId",
+        area.todo_list_task_update_linked_resource("sample-UserId",
+        "sample-TodoTaskListId", "sample-TodoTaskId", "sample-LinkedResourceId",),
+        this::TodoListTaskUpdateLinkedResource::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/extensions/sample-ExtensionId",
+        area.todo_list_update_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-ExtensionId",), this::TodoListUpdateExtension::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId",
+        area.todo_list_update_task("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoListUpdateTask::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "POST",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/checklistItems",
+        area.todo_task_create_checklist_item("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoTaskCreateChecklistItem::via_identity(& client,
+        & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "DELETE",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/checklistItems/sample-ChecklistItemId",
+        area.todo_task_delete_checklist_item("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-ChecklistItemId",),
+        this::TodoTaskDeleteChecklistItem::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/checklistItems/sample-ChecklistItemId",
+        area.todo_task_get_checklist_item("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-ChecklistItemId",),
+        this::TodoTaskGetChecklistItem::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachments",
+        area.todo_task_list_attachment("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoTaskListAttachment::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/attachmentSessions",
+        area.todo_task_list_attachment_session("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoTaskListAttachmentSession::via_identity(&
+        client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/checklistItems",
+        area.todo_task_list_checklist_item("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoTaskListChecklistItem::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/extensions",
+        area.todo_task_list_extension("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoTaskListExtension::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/linkedResources",
+        area.todo_task_list_linked_resource("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId",), this::TodoTaskListLinkedResource::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/todo/lists/sample-TodoTaskListId/tasks/sample-TodoTaskId/checklistItems/sample-ChecklistItemId",
+        area.todo_task_update_checklist_item("sample-UserId", "sample-TodoTaskListId",
+        "sample-TodoTaskId", "sample-ChecklistItemId",),
+        this::TodoTaskUpdateChecklistItem::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/todo/lists/sample-TodoTaskListId", area
+        .todo_update_list("sample-UserId", "sample-TodoTaskListId",),
+        this::TodoUpdateList::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET", "/users/sample-UserId/transitiveMemberOf/$count", area
+        .transitive_member_of_get_count("sample-UserId",),
+        this::TransitiveMemberOfGetCount::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/microsoft.graph.administrativeUnit/$count",
+        area.transitive_member_of_get_count_as_administrative_unit("sample-UserId",),
+        this::TransitiveMemberOfGetCountAsAdministrativeUnit::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/microsoft.graph.directoryRole/$count",
+        area.transitive_member_of_get_count_as_directory_role("sample-UserId",),
+        this::TransitiveMemberOfGetCountAsDirectoryRole::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "GET",
+        "/users/sample-UserId/transitiveMemberOf/microsoft.graph.group/$count", area
+        .transitive_member_of_get_count_as_group("sample-UserId",),
+        this::TransitiveMemberOfGetCountAsGroup::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "applications")]
+    case!(
+        cases, "PATCH",
         "/users/sample-UserId/appRoleAssignments/sample-AppRoleAssignmentId", area
         .update_app_role_assignment("sample-UserId", "sample-AppRoleAssignmentId",),
-        msgraph_sdk::users::UpdateAppRoleAssignment::via_identity(& client, & identity)
+        this::UpdateAppRoleAssignment::via_identity(& client, & applications_identity)
     );
-    let _ = (&identity, &area);
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/calendar", area
+        .update_calendar_calendar("sample-UserId",),
+        this::UpdateCalendarCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/calendars/sample-CalendarId", area
+        .update_calendar_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",),
+        this::UpdateCalendarCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/calendarGroups/sample-CalendarGroupId",
+        area.update_calendar_group("sample-UserId", "sample-CalendarGroupId",),
+        this::UpdateCalendarGroup::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendar/calendarPermissions/sample-CalendarPermissionId",
+        area.update_calendar_permission_calendar("sample-UserId",
+        "sample-CalendarPermissionId",),
+        this::UpdateCalendarPermissionCalendar::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendars/sample-CalendarId/calendarPermissions/sample-CalendarPermissionId",
+        area.update_calendar_permission_calendars_by_calendar_id("sample-UserId",
+        "sample-CalendarId", "sample-CalendarPermissionId",),
+        this::UpdateCalendarPermissionCalendarsByCalendarId::via_identity(& client, &
+        calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/events/sample-EventId", area
+        .update_event("sample-UserId", "sample-EventId",),
+        this::UpdateEvent::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/calendar/events/sample-EventId", area
+        .update_event_calendar("sample-UserId", "sample-EventId",),
+        this::UpdateEventCalendar::via_identity(& client, & calendar_identity)
+    );
+    #[cfg(feature = "calendar")]
+    case!(
+        cases, "PATCH",
+        "/users/sample-UserId/calendars/sample-CalendarId/events/sample-EventId", area
+        .update_event_calendars_by_calendar_id("sample-UserId", "sample-CalendarId",
+        "sample-EventId",), this::UpdateEventCalendarsByCalendarId::via_identity(&
+        client, & calendar_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/extensions/sample-ExtensionId", area
+        .update_extension("sample-UserId", "sample-ExtensionId",),
+        this::UpdateExtension::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/inferenceClassification", area
+        .update_inference_classification("sample-UserId",),
+        this::UpdateInferenceClassification::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/insights", area
+        .update_insight("sample-UserId",), this::UpdateInsight::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/licenseDetails/sample-LicenseDetailsId",
+        area.update_license_detail("sample-UserId", "sample-LicenseDetailsId",),
+        this::UpdateLicenseDetail::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/mailFolders/sample-MailFolderId", area
+        .update_mail_folder("sample-UserId", "sample-MailFolderId",),
+        this::UpdateMailFolder::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/mailboxSettings", area
+        .update_mailbox_setting("sample-UserId",),
+        this::UpdateMailboxSetting::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "mail")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/messages/sample-MessageId", area
+        .update_message("sample-UserId", "sample-MessageId",),
+        this::UpdateMessage::via_identity(& client, & mail_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/photo", area
+        .update_photo("sample-UserId",), this::UpdatePhoto::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/settings", area
+        .update_setting("sample-UserId",), this::UpdateSetting::via_identity(& client, &
+        users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId/todo", area.update_todo("sample-UserId",),
+        this::UpdateTodo::via_identity(& client, & users_identity)
+    );
+    #[cfg(feature = "users")]
+    case!(
+        cases, "PATCH", "/users/sample-UserId", area.update_user("sample-UserId",),
+        this::UpdateUser::via_identity(& client, & users_identity)
+    );
+    let _ = &applications_identity;
+    #[cfg(feature = "calendar")]
+    let _ = &calendar_identity;
+    #[cfg(feature = "mail")]
+    let _ = &mail_identity;
+    #[cfg(feature = "users")]
+    let _ = &users_identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }

@@ -22,18 +22,92 @@ pub struct CodegenConfig {
     pub krate: CrateConfig,
 }
 
-/// `[document]` of the config.
+/// `[document]` of the config: one document (`path`, `provenance`) or several module
+/// documents (`modules`) merged into one crate.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentConfig {
     /// The OpenAPI document.
-    pub path: String,
+    pub path: Option<String>,
     /// Its provenance pin (source, commit, sha256).
     pub provenance: Option<String>,
+    /// Module documents merged into one crate, by PowerShell module name: `Users` is
+    /// `Users.yml`, pinned by `Users.provenance.toml`. One feature and one identity per module.
+    pub modules: Option<Vec<String>>,
     /// Microsoft's permission reference (`permissions.json`, verbatim).
     pub permissions: Option<String>,
     /// Its provenance pin; codegen refuses a reference that does not match it.
     pub permissions_provenance: Option<String>,
+}
+
+/// One document a config names, with the file of its pin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentFiles {
+    /// The module's name (`Users`), or the document's file stem.
+    pub module: String,
+    /// The document, relative to the config.
+    pub path: String,
+    /// Its provenance pin, relative to the config.
+    pub provenance: Option<String>,
+}
+
+impl DocumentConfig {
+    /// The documents, in the order they are merged (modules sorted, so that the first copy of
+    /// a shared schema does not depend on how the list is written); whether they are modules.
+    pub fn documents(&self, file: &str) -> Result<(Vec<DocumentFiles>, bool), Error> {
+        let fail = |message: &str| Err(Error::Config { file: file.to_owned(), message: message.to_owned() });
+        match (&self.path, &self.modules) {
+            (Some(path), None) => {
+                let module = path.rsplit('/').next().unwrap_or(path);
+                let module = module.strip_suffix(".yml").or_else(|| module.strip_suffix(".yaml")).unwrap_or(module);
+                let one = DocumentFiles {
+                    module: module.to_owned(),
+                    path: path.clone(),
+                    provenance: self.provenance.clone(),
+                };
+                Ok((vec![one], false))
+            }
+            (None, Some(modules)) if self.provenance.is_none() => {
+                let mut modules = modules.clone();
+                modules.sort();
+                if modules.is_empty() {
+                    return fail("[document] modules is empty");
+                }
+                if let Some(pair) = modules.windows(2).find(|w| w[0] == w[1]) {
+                    return Err(Error::Config {
+                        file: file.to_owned(),
+                        message: format!("[document] modules lists {:?} twice", pair[0]),
+                    });
+                }
+                if let Some(bad) = modules.iter().find(|m| {
+                    m.is_empty() || !m.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') || m.starts_with('.')
+                }) {
+                    return Err(Error::Config {
+                        file: file.to_owned(),
+                        message: format!(
+                            "module name {bad:?} must be letters, digits and dots (like `Identity.SignIns`)"
+                        ),
+                    });
+                }
+                let files = modules
+                    .into_iter()
+                    .map(|m| DocumentFiles {
+                        path: format!("{m}.yml"),
+                        provenance: Some(format!("{m}.provenance.toml")),
+                        module: m,
+                    })
+                    .collect();
+                Ok((files, true))
+            }
+            (None, Some(_)) => {
+                fail("[document] modules pins each module by `<module>.provenance.toml`; remove `provenance`")
+            }
+            (Some(_), Some(_)) => {
+                fail("[document] has both `path` and `modules`; name one document or a list of modules")
+            }
+            (None, None) => fail("[document] needs `path` (one document) or `modules` (several)"),
+        }
+    }
 }
 
 /// `[selection]` of the config.
@@ -148,5 +222,55 @@ impl Provenance {
             });
         }
         Ok(provenance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(text: &str) -> Result<(Vec<DocumentFiles>, bool), Error> {
+        let config: DocumentConfig = toml::from_str(text).unwrap();
+        config.documents("codegen.toml")
+    }
+
+    #[test]
+    fn modules_are_sorted_and_each_is_pinned_by_its_own_provenance() {
+        let (files, by_module) = document(r#"modules = ["Users", "Identity.SignIns", "Applications"]"#).unwrap();
+        assert!(by_module);
+        let names: Vec<(&str, &str, Option<&str>)> =
+            files.iter().map(|f| (f.module.as_str(), f.path.as_str(), f.provenance.as_deref())).collect();
+        assert_eq!(
+            names,
+            [
+                ("Applications", "Applications.yml", Some("Applications.provenance.toml")),
+                ("Identity.SignIns", "Identity.SignIns.yml", Some("Identity.SignIns.provenance.toml")),
+                ("Users", "Users.yml", Some("Users.provenance.toml")),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_document_keeps_its_own_pin() {
+        let (files, by_module) = document("path = \"docs/Mail.yml\"\nprovenance = \"Mail.provenance.toml\"").unwrap();
+        assert!(!by_module);
+        assert_eq!(files[0].module, "Mail");
+        assert_eq!(files[0].provenance.as_deref(), Some("Mail.provenance.toml"));
+    }
+
+    #[test]
+    fn a_config_that_names_no_document_or_both_kinds_or_a_bad_module_is_refused() {
+        for (text, expected) in [
+            ("", "needs `path`"),
+            ("path = \"A.yml\"\nmodules = [\"B\"]", "both `path` and `modules`"),
+            ("modules = []", "modules is empty"),
+            ("modules = [\"Mail\", \"Mail\"]", "\"Mail\" twice"),
+            ("modules = [\"../etc/passwd\"]", "letters, digits and dots"),
+            ("modules = [\".hidden\"]", "letters, digits and dots"),
+            ("modules = [\"Mail\"]\nprovenance = \"Mail.provenance.toml\"", "remove `provenance`"),
+        ] {
+            let error = document(text).unwrap_err().to_string();
+            assert!(error.starts_with("codegen.toml: ") && error.contains(expected), "{text:?}: {error}");
+        }
     }
 }

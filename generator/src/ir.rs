@@ -14,8 +14,15 @@ pub struct Api {
     pub title: String,
     /// `info.version` of the document, e.g. `v1.0`.
     pub version: String,
-    /// The module's identity type (the cmdlet's `IApplicationsIdentity`).
-    pub identity: Identity,
+    /// The identity types (the cmdlets' `IApplicationsIdentity`): one per module document,
+    /// sorted by type name.
+    pub identities: Vec<Identity>,
+    /// Whether operations are gated by their module's feature (a crate of several module
+    /// documents) rather than their area's.
+    pub by_module: bool,
+    /// The module documents of a crate of several modules, sorted by name (empty for one
+    /// document).
+    pub modules: Vec<ModuleInfo>,
     /// Selected operations grouped by area, both sorted by name.
     pub areas: BTreeMap<String, Area>,
     /// Models reachable from the selected operations (plus the error models), by type name.
@@ -27,11 +34,39 @@ pub struct Api {
     pub gated: bool,
 }
 
+/// One module document of a crate of several modules.
+#[derive(Clone, Debug)]
+pub struct ModuleInfo {
+    /// PowerShell's name, e.g. `Identity.SignIns`.
+    pub name: String,
+    /// Its Cargo feature, e.g. `identity-sign-ins`.
+    pub feature: String,
+    /// How many of its operations are generated.
+    pub operations: usize,
+}
+
+impl Area {
+    /// The features of which any one compiles the area; `None` when one of its operations is
+    /// always compiled.
+    pub fn features(&self) -> Option<BTreeSet<&str>> {
+        let mut out = BTreeSet::new();
+        for op in &self.operations {
+            out.insert(op.feature.as_deref()?);
+        }
+        Some(out)
+    }
+}
+
 /// One identity type: an optional value for every path parameter of the document.
 #[derive(Clone, Debug)]
 pub struct Identity {
     /// Rust type name, e.g. `ApplicationsIdentity`.
     pub type_name: String,
+    /// The module it belongs to (`Applications`), for its docs.
+    pub module: String,
+    /// The Cargo feature without which it does not exist; `None`: always compiled (one
+    /// module, or a module with always-compiled operations).
+    pub feature: Option<String>,
     /// Fields sorted by wire name (ordinal), as the cmdlet lists them.
     pub fields: Vec<IdentityField>,
 }
@@ -133,6 +168,8 @@ pub struct Operation {
     pub paging: Option<Paging>,
     /// Cargo feature that must be on for the operation to exist; `None`: always compiled.
     pub feature: Option<String>,
+    /// The identity type its `via_identity` reads (its module's).
+    pub identity: String,
     /// Documentation.
     pub docs: OperationDocs,
 }

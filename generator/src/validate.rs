@@ -168,6 +168,14 @@ fn check_path_keys(tree: &Value, report: &mut Report) {
     }
 }
 
+/// The effective operationIds of a tree that is already valid (the merge of several
+/// validated module documents), with the warnings of any duplicates it resolves.
+pub fn operation_ids(tree: &Value) -> Report {
+    let mut report = Report::default();
+    resolve_operation_ids(tree, &mut report);
+    report
+}
+
 fn resolve_operation_ids(tree: &Value, report: &mut Report) {
     let Some(paths) = tree.get("paths").and_then(Value::as_object) else {
         report.errors.push(Diagnostic::new("/paths", "missing `paths` mapping"));

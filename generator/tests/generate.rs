@@ -74,14 +74,14 @@ fn identity_has_exactly_the_seed_keys_with_their_descriptions() {
     let p = project();
     let selection = p.config.selection.operations.clone();
     let (api, _) = msgraph_codegen::model(&inputs(&p, &p.document, &selection)).unwrap();
-    let keys: Vec<&str> = api.identity.fields.iter().map(|f| f.wire.as_str()).collect();
+    let keys: Vec<&str> = api.identities[0].fields.iter().map(|f| f.wire.as_str()).collect();
     assert_eq!(keys, SEED_IDENTITY_KEYS);
-    let docs = |wire: &str| api.identity.fields.iter().find(|f| f.wire == wire).unwrap().docs.clone();
+    let docs = |wire: &str| api.identities[0].fields.iter().find(|f| f.wire == wire).unwrap().docs.clone();
     assert_eq!(docs("ServicePrincipalId"), "The unique identifier of servicePrincipal");
     assert_eq!(docs("AppId"), "Alternate key of application");
     assert_eq!(docs("UniqueName"), "Alternate key of application");
     assert_eq!(docs("Name"), "Alternate key of federatedIdentityCredential");
-    assert_eq!(api.identity.type_name, "ApplicationsIdentity");
+    assert_eq!(api.identities[0].type_name, "ApplicationsIdentity");
 }
 
 #[test]

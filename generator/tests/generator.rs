@@ -7,4 +7,5 @@ mod generate;
 mod hostile;
 mod kinds;
 mod limits;
+mod modules;
 mod scaling;

@@ -269,9 +269,10 @@ fn report(error: &Error, err: &mut dyn Write) {
 }
 
 /// Compiles every Rust code block of the repository's `README.md` as a doc-test, so the README
-/// cannot drift from the API. One of them PATCHes an application, so they need the
-/// `applications` feature, which the README's test command (`--all-features`) turns on.
-#[cfg(all(doctest, feature = "applications"))]
+/// cannot drift from the API. They use operations of several modules (an application's PATCH,
+/// a user's messages), so they need `full`, which the README's test command (`--all-features`)
+/// turns on.
+#[cfg(all(doctest, feature = "full"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 

@@ -9,6 +9,7 @@ mod example;
 mod fuzz_replay;
 mod graph_docs;
 mod models;
+mod modules;
 mod operations;
 mod permissions;
 mod pipeline;

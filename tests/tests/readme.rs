@@ -35,7 +35,11 @@ fn snippets() -> Vec<String> {
 #[test]
 fn readme_contains_every_snippet_verbatim() {
     let snippets = snippets();
-    assert_eq!(snippets.len(), 6, "one client snippet, one per parameter set and the PATCH that clears");
+    assert_eq!(
+        snippets.len(),
+        7,
+        "one client snippet, one per parameter set, the PATCH that clears and the Mail listing"
+    );
     for snippet in snippets {
         assert!(
             README.contains(&snippet),
@@ -261,5 +265,61 @@ mod clear_a_property {
         let response = client(&server).applications().update_application("a1").description_null().send().await.unwrap();
         assert_eq!(response.status(), 204);
         assert!(response.into_inner().is_none());
+    }
+}
+
+#[cfg(feature = "full")]
+mod list_messages {
+    use super::*;
+
+    // README:begin
+    use futures::TryStreamExt;
+    use msgraph_sdk::models::Message;
+    use msgraph_sdk::prelude::*;
+
+    /// Get-MgUserMessage -UserId … -Property subject,from,receivedDateTime -Top 50 -All
+    /// (Mail module, feature `mail`): every message, 50 per request, following @odata.nextLink.
+    async fn list_messages(client: &Client, user_id: &str) -> Result<Vec<Message>, Error> {
+        client
+            .users()
+            .list_message(user_id)
+            .select(["subject", "from", "receivedDateTime"])
+            .top(50)
+            .items()
+            .try_collect()
+            .await
+    }
+    // README:end
+
+    #[tokio::test]
+    async fn follows_every_page_with_the_options_of_the_first() {
+        use wiremock::matchers::{method, path, query_param};
+        let server = wiremock::MockServer::start().await;
+        let next = format!(
+            "{}/users/48d31887-5fad-4d73-a9f5-3c356e68a038/messages?$select=subject,from,receivedDateTime&$top=50&$skip=50",
+            base_url(&server)
+        );
+        wiremock::Mock::given(method("GET"))
+            .and(path("/v1.0/users/48d31887-5fad-4d73-a9f5-3c356e68a038/messages"))
+            .and(query_param("$skip", "50"))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+                "value": [{"id": "m3", "subject": "Lunch?"}]
+            })))
+            .mount(&server)
+            .await;
+        wiremock::Mock::given(method("GET"))
+            .and(path("/v1.0/users/48d31887-5fad-4d73-a9f5-3c356e68a038/messages"))
+            .and(query_param("$top", "50"))
+            .and(query_param("$select", "subject,from,receivedDateTime"))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+                "@odata.nextLink": next,
+                "value": [{"id": "m1", "subject": "Budget"}, {"id": "m2", "subject": "Re: Budget"}]
+            })))
+            .mount(&server)
+            .await;
+        let messages = list_messages(&client(&server), "48d31887-5fad-4d73-a9f5-3c356e68a038").await.unwrap();
+        let subjects: Vec<Option<&str>> = messages.iter().map(|m| m.subject.as_deref()).collect();
+        assert_eq!(subjects, [Some("Budget"), Some("Re: Budget"), Some("Lunch?")]);
+        assert_eq!(received(&server).await.len(), 2, "one request per page");
     }
 }

@@ -17,7 +17,8 @@ pub use crate::out_dir::replace_dir;
 use crate::out_dir::{self, MARKER};
 use msgraph_codegen::config::DocumentConfig;
 use msgraph_codegen::{
-    CodegenConfig, CrateConfig, Error, Generated, Inputs, OperationSelection, PermissionsTable, Pin, Provenance,
+    CodegenConfig, CrateConfig, Error, Generated, Inputs, ModuleDocument, ModulesInputs, OperationSelection,
+    PermissionsTable, Pin, Provenance,
 };
 
 /// The command that regenerates everything; printed whenever the tree is stale.
@@ -114,33 +115,61 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<Generated, XtaskE
     let fail = |error: Error| XtaskError::Generate { config: target.config.clone(), error };
     let config = CodegenConfig::parse(&read_text(&target.config)?, &config_name).map_err(fail)?;
     let dir = target.config.parent().unwrap_or(root);
-    let document_path = dir.join(&config.document.path);
-    let document = read(&document_path)?;
-    let provenance = match &config.document.provenance {
-        Some(p) => {
-            let path = dir.join(p);
-            Some((
-                display_relative(root, &path),
-                Provenance::parse(&read_text(&path)?, &display_relative(root, &path)).map_err(fail)?,
-            ))
-        }
-        None => None,
-    };
+    let (files, by_module) = config.document.documents(&config_name).map_err(fail)?;
+    let mut documents = Vec::with_capacity(files.len());
+    for file in &files {
+        let path = dir.join(&file.path);
+        let bytes = read(&path)?;
+        let provenance = match &file.provenance {
+            Some(p) => {
+                let pin_path = dir.join(p);
+                let pin_name = display_relative(root, &pin_path);
+                let pin = Provenance::parse(&read_text(&pin_path)?, &pin_name).map_err(fail)?;
+                Some((pin_name, pin.sha256))
+            }
+            None => None,
+        };
+        documents.push((file.module.clone(), display_relative(root, &path), bytes, provenance));
+    }
     let permissions = load_permissions(root, &target.config, &config.document)?;
-    let document_name = display_relative(root, &document_path);
-    let inputs = Inputs {
-        document_name: &document_name,
-        document: &document,
-        pin: provenance.as_ref().map(|(name, p)| Pin { provenance_name: name, sha256: &p.sha256 }),
-        permissions: permissions.as_ref(),
-        selection: &config.selection.operations,
-        always: config.selection.default.as_deref(),
-        sensitive: &config.sensitive.properties,
-        krate: &config.krate,
+    fn pin(p: &Option<(String, String)>) -> Option<Pin<'_>> {
+        p.as_ref().map(|(name, sha256)| Pin { provenance_name: name, sha256 })
+    }
+    let generated = if by_module {
+        let modules: Vec<ModuleDocument<'_>> = documents
+            .iter()
+            .map(|(module, name, bytes, provenance)| ModuleDocument {
+                module,
+                document_name: name,
+                document: bytes,
+                pin: pin(provenance),
+            })
+            .collect();
+        let inputs = ModulesInputs {
+            modules: &modules,
+            permissions: permissions.as_ref(),
+            selection: &config.selection.operations,
+            always: config.selection.default.as_deref(),
+            sensitive: &config.sensitive.properties,
+            krate: &config.krate,
+        };
+        msgraph_codegen::generate_modules(&inputs).map_err(fail)?
+    } else {
+        let (_, document_name, document, provenance) = &documents[0];
+        let inputs = Inputs {
+            document_name,
+            document,
+            pin: pin(provenance),
+            permissions: permissions.as_ref(),
+            selection: &config.selection.operations,
+            always: config.selection.default.as_deref(),
+            sensitive: &config.sensitive.properties,
+            krate: &config.krate,
+        };
+        msgraph_codegen::generate(&inputs).map_err(fail)?
     };
-    let generated = msgraph_codegen::generate(&inputs).map_err(fail)?;
     for warning in &generated.warnings {
-        eprintln!("warning: {document_name}: {warning}");
+        eprintln!("warning: {config_name}: {warning}");
     }
     Ok(generated)
 }

@@ -26,38 +26,11 @@ crate::models::setters!(
     "Sets `passwordCredential`." opt crate ::models::PasswordCredential, with_proof proof
     "Sets `proof`." opt crate ::runtime::Secret }; additional
 );
-impl crate::request::JsonBody for AddKeyRequestBody {}
-/// Body properties of every operation whose body is [`AddKeyRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, AddKeyRequestBody> {
-    /// Sets the body property `key_credential`.
-    pub fn key_credential(
-        mut self,
-        value: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credential = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `password_credential`.
-    pub fn password_credential(
-        mut self,
-        value: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credential = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.proof = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    AddKeyRequestBody { key_credential key_credential
+    " Sets the body property `key_credential`." opt crate ::models::KeyCredential,
+    password_credential password_credential
+    " Sets the body property `password_credential`." opt crate
+    ::models::PasswordCredential, proof proof " Sets the body property `proof`." opt
+    crate ::runtime::Secret }; additional
+);

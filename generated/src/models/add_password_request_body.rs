@@ -18,25 +18,8 @@ crate::models::setters!(
     AddPasswordRequestBody { with_password_credential password_credential
     "Sets `passwordCredential`." opt crate ::models::PasswordCredential }; additional
 );
-impl crate::request::JsonBody for AddPasswordRequestBody {}
-/// Body properties of every operation whose body is [`AddPasswordRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, AddPasswordRequestBody> {
-    /// Sets the body property `password_credential`.
-    pub fn password_credential(
-        mut self,
-        value: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credential = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    AddPasswordRequestBody { password_credential password_credential
+    " Sets the body property `password_credential`." opt crate
+    ::models::PasswordCredential }; additional
+);

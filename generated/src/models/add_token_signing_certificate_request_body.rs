@@ -25,40 +25,9 @@ crate::models::setters!(
     end_date_time "Sets `endDateTime`." opt crate ::runtime::formats::DateTime |
     with_end_date_time_null }; additional
 );
-impl crate::request::JsonBody for AddTokenSigningCertificateRequestBody {}
-/// Body properties of every operation whose body is [`AddTokenSigningCertificateRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, AddTokenSigningCertificateRequestBody> {
-    /// Sets the body property `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn display_name_null(mut self) -> Self {
-        self.body.display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `end_date_time`.
-    pub fn end_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.end_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `end_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn end_date_time_null(mut self) -> Self {
-        self.body.end_date_time = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    AddTokenSigningCertificateRequestBody { display_name display_name
+    " Sets the body property `display_name`." opt String | display_name_null,
+    end_date_time end_date_time " Sets the body property `end_date_time`." opt crate
+    ::runtime::formats::DateTime | end_date_time_null }; additional
+);

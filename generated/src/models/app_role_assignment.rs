@@ -67,112 +67,26 @@ crate::models::setters!(
     "Sets `resourceId`." opt crate ::runtime::formats::Uuid | with_resource_id_null };
     additional
 );
-impl crate::request::JsonBody for AppRoleAssignment {}
-/// Body properties of every operation whose body is [`AppRoleAssignment`], as builder methods.
-impl<O> crate::request::Request<O, AppRoleAssignment> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.deleted_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `deleted_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn deleted_date_time_null(mut self) -> Self {
-        self.body.deleted_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_role_id`: The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create.
-    pub fn app_role_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.app_role_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only.
-    pub fn created_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.created_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `created_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn created_date_time_null(mut self) -> Self {
-        self.body.created_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `principal_display_name`: The display name of the user, group, or service principal that was granted the app role assignment. Read-only. Supports $filter (eq and startswith).
-    pub fn principal_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `principal_display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn principal_display_name_null(mut self) -> Self {
-        self.body.principal_display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `principal_id`: The unique identifier (id) for the user, security group, or service principal being granted the app role. Security groups with dynamic memberships are supported. Required on create.
-    pub fn principal_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.principal_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `principal_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn principal_id_null(mut self) -> Self {
-        self.body.principal_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `principal_type`: The type of the assigned principal. This can either be User, Group, or ServicePrincipal. Read-only.
-    pub fn principal_type(mut self, value: impl Into<String>) -> Self {
-        self.body.principal_type = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `principal_type` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn principal_type_null(mut self) -> Self {
-        self.body.principal_type = Nullable::Null;
-        self
-    }
-    /// Sets the body property `resource_display_name`: The display name of the resource app's service principal to which the assignment is made.
-    pub fn resource_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.resource_display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `resource_display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn resource_display_name_null(mut self) -> Self {
-        self.body.resource_display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `resource_id`: The unique identifier (id) for the resource service principal for which the assignment is made. Required on create. Supports $filter (eq only).
-    pub fn resource_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.resource_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `resource_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn resource_id_null(mut self) -> Self {
-        self.body.resource_id = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    AppRoleAssignment { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, app_role_id
+    app_role_id
+    " Sets the body property `app_role_id`: The identifier (id) for the app role that's assigned to the principal. This app role must be exposed in the appRoles property on the resource application's service principal (resourceId). If the resource application hasn't declared any app roles, a default app role ID of 00000000-0000-0000-0000-000000000000 can be specified to signal that the principal is assigned to the resource app without any specific app roles. Required on create."
+    opt crate ::runtime::formats::Uuid, created_date_time created_date_time
+    " Sets the body property `created_date_time`: The time when the app role assignment was created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only."
+    opt crate ::runtime::formats::DateTime | created_date_time_null,
+    principal_display_name principal_display_name
+    " Sets the body property `principal_display_name`: The display name of the user, group, or service principal that was granted the app role assignment. Read-only. Supports $filter (eq and startswith)."
+    opt String | principal_display_name_null, principal_id principal_id
+    " Sets the body property `principal_id`: The unique identifier (id) for the user, security group, or service principal being granted the app role. Security groups with dynamic memberships are supported. Required on create."
+    opt crate ::runtime::formats::Uuid | principal_id_null, principal_type principal_type
+    " Sets the body property `principal_type`: The type of the assigned principal. This can either be User, Group, or ServicePrincipal. Read-only."
+    opt String | principal_type_null, resource_display_name resource_display_name
+    " Sets the body property `resource_display_name`: The display name of the resource app's service principal to which the assignment is made."
+    opt String | resource_display_name_null, resource_id resource_id
+    " Sets the body property `resource_id`: The unique identifier (id) for the resource service principal for which the assignment is made. Required on create. Supports $filter (eq only)."
+    opt crate ::runtime::formats::Uuid | resource_id_null }; additional
+);

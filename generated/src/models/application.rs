@@ -306,525 +306,111 @@ crate::models::setters!(
     token_lifetime_policies "Sets `tokenLifetimePolicies`." opt Vec < crate
     ::models::TokenLifetimePolicy > }; additional
 );
-impl crate::request::JsonBody for Application {}
-/// Body properties of every operation whose body is [`Application`], as builder methods.
-impl<O> crate::request::Request<O, Application> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.deleted_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `deleted_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn deleted_date_time_null(mut self) -> Self {
-        self.body.deleted_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
-    pub fn add_ins(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AddIn>,
-    ) -> Self {
-        self.body.add_ins = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `add_ins`.
-    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
-        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `api`.
-    pub fn api(mut self, value: impl Into<crate::models::ApiApplication>) -> Self {
-        self.body.api = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq).
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `app_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn app_id_null(mut self) -> Self {
-        self.body.app_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template.
-    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_template_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `application_template_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn application_template_id_null(mut self) -> Self {
-        self.body.application_template_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable.
-    pub fn app_roles(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRole>,
-    ) -> Self {
-        self.body.app_roles = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_roles`.
-    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
-        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `certification`.
-    pub fn certification(
-        mut self,
-        value: impl Into<crate::models::Certification>,
-    ) -> Self {
-        self.body.certification = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby.
-    pub fn created_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.created_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `created_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn created_date_time_null(mut self) -> Self {
-        self.body.created_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `default_redirect_uri`.
-    pub fn default_redirect_uri(mut self, value: impl Into<String>) -> Self {
-        self.body.default_redirect_uri = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `default_redirect_uri` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn default_redirect_uri_null(mut self) -> Self {
-        self.body.default_redirect_uri = Nullable::Null;
-        self
-    }
-    /// Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `description` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn description_null(mut self) -> Self {
-        self.body.description = Nullable::Null;
-        self
-    }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
-    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
-        self.body.disabled_by_microsoft_status = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `disabled_by_microsoft_status` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn disabled_by_microsoft_status_null(mut self) -> Self {
-        self.body.disabled_by_microsoft_status = Nullable::Null;
-        self
-    }
-    /// Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn display_name_null(mut self) -> Self {
-        self.body.display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of).
-    pub fn group_membership_claims(mut self, value: impl Into<String>) -> Self {
-        self.body.group_membership_claims = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `group_membership_claims` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn group_membership_claims_null(mut self) -> Self {
-        self.body.group_membership_claims = Nullable::Null;
-        self
-    }
-    /// Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\<appId\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn identifier_uris(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.identifier_uris = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `info`.
-    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
-        self.body.info = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false.
-    pub fn is_device_only_auth_supported(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_device_only_auth_supported = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `is_device_only_auth_supported` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn is_device_only_auth_supported_null(mut self) -> Self {
-        self.body.is_device_only_auth_supported = Nullable::Null;
-        self
-    }
-    /// Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property.
-    pub fn is_fallback_public_client(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_fallback_public_client = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `is_fallback_public_client` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn is_fallback_public_client_null(mut self) -> Self {
-        self.body.is_fallback_public_client = Nullable::Null;
-        self
-    }
-    /// Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn key_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `key_credentials`.
-    pub fn key_credential(
-        mut self,
-        item: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `logo`: The main logo for the application. Not nullable.
-    pub fn logo(mut self, value: impl Into<crate::runtime::formats::Base64Url>) -> Self {
-        self.body.logo = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `native_authentication_apis_enabled`.
-    pub fn native_authentication_apis_enabled(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::NativeAuthenticationApisEnabled>,
-        >,
-    ) -> Self {
-        self.body.native_authentication_apis_enabled = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `notes`: Notes relevant for the management of the application.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.body.notes = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `notes` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn notes_null(mut self) -> Self {
-        self.body.notes = Nullable::Null;
-        self
-    }
-    /// Sets the body property `oauth2_require_post_response`.
-    pub fn oauth2_require_post_response(mut self, value: impl Into<bool>) -> Self {
-        self.body.oauth2_require_post_response = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `optional_claims`.
-    pub fn optional_claims(
-        mut self,
-        value: impl Into<crate::models::OptionalClaims>,
-    ) -> Self {
-        self.body.optional_claims = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `parental_control_settings`.
-    pub fn parental_control_settings(
-        mut self,
-        value: impl Into<crate::models::ParentalControlSettings>,
-    ) -> Self {
-        self.body.parental_control_settings = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
-    pub fn password_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `password_credentials`.
-    pub fn password_credential(
-        mut self,
-        item: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `public_client`.
-    pub fn public_client(
-        mut self,
-        value: impl Into<crate::models::PublicClientApplication>,
-    ) -> Self {
-        self.body.public_client = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith).
-    pub fn publisher_domain(mut self, value: impl Into<String>) -> Self {
-        self.body.publisher_domain = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `publisher_domain` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn publisher_domain_null(mut self) -> Self {
-        self.body.publisher_domain = Nullable::Null;
-        self
-    }
-    /// Sets the body property `request_signature_verification`.
-    pub fn request_signature_verification(
-        mut self,
-        value: impl Into<crate::models::RequestSignatureVerification>,
-    ) -> Self {
-        self.body.request_signature_verification = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn required_resource_access(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::RequiredResourceAccess>,
-    ) -> Self {
-        self.body.required_resource_access = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable.
-    pub fn saml_metadata_url(mut self, value: impl Into<String>) -> Self {
-        self.body.saml_metadata_url = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `saml_metadata_url` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn saml_metadata_url_null(mut self) -> Self {
-        self.body.saml_metadata_url = Nullable::Null;
-        self
-    }
-    /// Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable.
-    pub fn service_management_reference(mut self, value: impl Into<String>) -> Self {
-        self.body.service_management_reference = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `service_management_reference` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn service_management_reference_null(mut self) -> Self {
-        self.body.service_management_reference = Nullable::Null;
-        self
-    }
-    /// Sets the body property `service_principal_lock_configuration`.
-    pub fn service_principal_lock_configuration(
-        mut self,
-        value: impl Into<crate::models::ServicePrincipalLockConfiguration>,
-    ) -> Self {
-        self.body.service_principal_lock_configuration = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not).
-    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.body.sign_in_audience = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `sign_in_audience` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn sign_in_audience_null(mut self) -> Self {
-        self.body.sign_in_audience = Nullable::Null;
-        self
-    }
-    /// Sets the body property `spa`.
-    pub fn spa(mut self, value: impl Into<crate::models::SpaApplication>) -> Self {
-        self.body.spa = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search.
-    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.tags = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `tags`.
-    pub fn tag(mut self, item: impl Into<String>) -> Self {
-        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.token_encryption_key_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `token_encryption_key_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn token_encryption_key_id_null(mut self) -> Self {
-        self.body.token_encryption_key_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only.
-    pub fn unique_name(mut self, value: impl Into<String>) -> Self {
-        self.body.unique_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `unique_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn unique_name_null(mut self) -> Self {
-        self.body.unique_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `verified_publisher`.
-    pub fn verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.body.verified_publisher = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `web`.
-    pub fn web(mut self, value: impl Into<crate::models::WebApplication>) -> Self {
-        self.body.web = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
-    pub fn app_management_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_management_policies`.
-    pub fn app_management_policy(
-        mut self,
-        item: impl Into<crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `created_on_behalf_of`.
-    pub fn created_on_behalf_of(
-        mut self,
-        value: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_on_behalf_of = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0).
-    pub fn extension_properties(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `extension_properties`.
-    pub fn extension_property(
-        mut self,
-        item: impl Into<crate::models::ExtensionProperty>,
-    ) -> Self {
-        self.body.extension_properties.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0).
-    pub fn federated_identity_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body.federated_identity_credentials = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `federated_identity_credentials`.
-    pub fn federated_identity_credential(
-        mut self,
-        item: impl Into<crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body
-            .federated_identity_credentials
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body.home_realm_discovery_policies = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policy(
-        mut self,
-        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body
-            .home_realm_discovery_policies
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
-    pub fn owners(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owners = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owners`.
-    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
-        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `synchronization`.
-    pub fn synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.body.synchronization = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `token_issuance_policies`.
-    pub fn token_issuance_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_issuance_policies`.
-    pub fn token_issuance_policy(
-        mut self,
-        item: impl Into<crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policy(
-        mut self,
-        item: impl Into<crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    Application { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, add_ins add_ins
+    " Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams can set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on."
+    opt_list crate ::models::AddIn => add_in item, api api
+    " Sets the body property `api`." opt crate ::models::ApiApplication, app_id app_id
+    " Sets the body property `app_id`: The unique identifier for the application that is assigned to an application by Microsoft Entra ID. Not nullable. Read-only. Alternate key. Supports $filter (eq)."
+    opt String | app_id_null, application_template_id application_template_id
+    " Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the app wasn't created from an application template."
+    opt String | application_template_id_null, app_roles app_roles
+    " Sets the body property `app_roles`: The collection of roles defined for the application. With app role assignments, these roles can be assigned to users, groups, or service principals associated with other applications. Not nullable."
+    opt_list crate ::models::AppRole => app_role item, certification certification
+    " Sets the body property `certification`." opt crate ::models::Certification,
+    created_date_time created_date_time
+    " Sets the body property `created_date_time`: The date and time the application was registered. The DateTimeOffset type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Supports $filter (eq, ne, not, ge, le, in, and eq on null values) and $orderby."
+    opt crate ::runtime::formats::DateTime | created_date_time_null, default_redirect_uri
+    default_redirect_uri " Sets the body property `default_redirect_uri`." opt String |
+    default_redirect_uri_null, description description
+    " Sets the body property `description`: Free text field to provide a description of the application object to end users. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search."
+    opt String | description_null, disabled_by_microsoft_status
+    disabled_by_microsoft_status
+    " Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not)."
+    opt String | disabled_by_microsoft_status_null, display_name display_name
+    " Sets the body property `display_name`: The display name for the application. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby."
+    opt String | display_name_null, group_membership_claims group_membership_claims
+    " Sets the body property `group_membership_claims`: Configures the groups claim issued in a user or OAuth 2.0 access token that the application expects. To set this attribute, use one of the following valid string values: None, SecurityGroup (for security groups and Microsoft Entra roles), All (this gets all of the security groups, distribution groups, and Microsoft Entra directory roles that the signed-in user is a member of)."
+    opt String | group_membership_claims_null, identifier_uris identifier_uris
+    " Sets the body property `identifier_uris`: Also known as App ID URI, this value is set when an application is used as a resource app. The identifierUris acts as the prefix for the scopes you reference in your API's code, and it must be globally unique. You can use the default value provided, which is in the form api://\\<appId\\>, or specify a more readable URI like <https://contoso.com/api>. For more information on valid identifierUris patterns and best practices, see Microsoft Entra application registration security best practices. Not nullable. Supports $filter (eq, ne, ge, le, startsWith)."
+    opt_list String, info info " Sets the body property `info`." opt crate
+    ::models::InformationalUrl, is_device_only_auth_supported
+    is_device_only_auth_supported
+    " Sets the body property `is_device_only_auth_supported`: Specifies whether this application supports device authentication without a user. The default is false."
+    opt bool | is_device_only_auth_supported_null, is_fallback_public_client
+    is_fallback_public_client
+    " Sets the body property `is_fallback_public_client`: Specifies the fallback application type as public client, such as an installed application running on a mobile device. The default value is false, which means the fallback application type is confidential client such as a web app. There are certain scenarios where Microsoft Entra ID can't determine the client application type. For example, the ROPC flow where it's configured without specifying a redirect URI. In those cases, Microsoft Entra ID interprets the application type based on the value of this property."
+    opt bool | is_fallback_public_client_null, key_credentials key_credentials
+    " Sets the body property `key_credentials`: The collection of key credentials associated with the application. Not nullable. Supports $filter (eq, not, ge, le)."
+    opt_list crate ::models::KeyCredential => key_credential item, logo logo
+    " Sets the body property `logo`: The main logo for the application. Not nullable."
+    opt crate ::runtime::formats::Base64Url, native_authentication_apis_enabled
+    native_authentication_apis_enabled
+    " Sets the body property `native_authentication_apis_enabled`." opt crate
+    ::runtime::Flags < crate ::models::NativeAuthenticationApisEnabled >, notes notes
+    " Sets the body property `notes`: Notes relevant for the management of the application."
+    opt String | notes_null, oauth2_require_post_response oauth2_require_post_response
+    " Sets the body property `oauth2_require_post_response`." opt bool, optional_claims
+    optional_claims " Sets the body property `optional_claims`." opt crate
+    ::models::OptionalClaims, parental_control_settings parental_control_settings
+    " Sets the body property `parental_control_settings`." opt crate
+    ::models::ParentalControlSettings, password_credentials password_credentials
+    " Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable."
+    opt_list crate ::models::PasswordCredential => password_credential item,
+    public_client public_client " Sets the body property `public_client`." opt crate
+    ::models::PublicClientApplication, publisher_domain publisher_domain
+    " Sets the body property `publisher_domain`: The verified publisher domain for the application. Read-only. For more information, see How to: Configure an application's publisher domain. Supports $filter (eq, ne, ge, le, startsWith)."
+    opt String | publisher_domain_null, request_signature_verification
+    request_signature_verification
+    " Sets the body property `request_signature_verification`." opt crate
+    ::models::RequestSignatureVerification, required_resource_access
+    required_resource_access
+    " Sets the body property `required_resource_access`: Specifies the resources that the application needs to access. This property also specifies the set of delegated permissions and application roles that it needs for each of those resources. This configuration of access to the required resources drives the consent experience. No more than 50 resource services (APIs) can be configured. Beginning mid-October 2021, the total number of required permissions must not exceed 400. For more information, see Limits on requested permissions per app. Not nullable. Supports $filter (eq, not, ge, le)."
+    opt_list crate ::models::RequiredResourceAccess, saml_metadata_url saml_metadata_url
+    " Sets the body property `saml_metadata_url`: The URL where the service exposes SAML metadata for federation. This property is valid only for single-tenant applications. Nullable."
+    opt String | saml_metadata_url_null, service_management_reference
+    service_management_reference
+    " Sets the body property `service_management_reference`: References application or service contact information from a Service or Asset Management database. Nullable."
+    opt String | service_management_reference_null, service_principal_lock_configuration
+    service_principal_lock_configuration
+    " Sets the body property `service_principal_lock_configuration`." opt crate
+    ::models::ServicePrincipalLockConfiguration, sign_in_audience sign_in_audience
+    " Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. The possible values are: AzureADMyOrg (default), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount, and PersonalMicrosoftAccount. See more in the table. The value of this object also limits the number of permissions an app can request. For more information, see Limits on requested permissions per app. The value for this property has implications on other app object properties. As a result, if you change this property, you might need to change other properties first. For more information, see Validation differences for signInAudience.Supports $filter (eq, ne, not)."
+    opt String | sign_in_audience_null, spa spa " Sets the body property `spa`." opt
+    crate ::models::SpaApplication, tags tags
+    " Sets the body property `tags`: Custom strings that can be used to categorize and identify the application. Not nullable. Strings added here will also appear in the tags property of any associated service principals.Supports $filter (eq, not, ge, le, startsWith) and $search."
+    opt_list String => tag item, token_encryption_key_id token_encryption_key_id
+    " Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID encrypts all the tokens it emits by using the key this property points to. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user."
+    opt crate ::runtime::formats::Uuid | token_encryption_key_id_null, unique_name
+    unique_name
+    " Sets the body property `unique_name`: The unique identifier that can be assigned to an application and used as an alternate key. Immutable. Read-only."
+    opt String | unique_name_null, verified_publisher verified_publisher
+    " Sets the body property `verified_publisher`." opt crate
+    ::models::VerifiedPublisher, web web " Sets the body property `web`." opt crate
+    ::models::WebApplication, app_management_policies app_management_policies
+    " Sets the body property `app_management_policies`: The appManagementPolicy applied to this application."
+    opt_list crate ::models::AppManagementPolicy => app_management_policy item,
+    created_on_behalf_of created_on_behalf_of
+    " Sets the body property `created_on_behalf_of`." opt crate
+    ::models::DirectoryObject, extension_properties extension_properties
+    " Sets the body property `extension_properties`: Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0)."
+    opt_list crate ::models::ExtensionProperty => extension_property item,
+    federated_identity_credentials federated_identity_credentials
+    " Sets the body property `federated_identity_credentials`: Federated identities for applications. Supports $expand and $filter (startsWith, /$count eq 0, /$count ne 0)."
+    opt_list crate ::models::FederatedIdentityCredential => federated_identity_credential
+    item, home_realm_discovery_policies home_realm_discovery_policies
+    " Sets the body property `home_realm_discovery_policies`." opt_list crate
+    ::models::HomeRealmDiscoveryPolicy => home_realm_discovery_policy item, owners owners
+    " Sets the body property `owners`: Directory objects that are owners of the application. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand."
+    opt_list crate ::models::DirectoryObject => owner item, synchronization
+    synchronization " Sets the body property `synchronization`." opt crate
+    ::models::Synchronization, token_issuance_policies token_issuance_policies
+    " Sets the body property `token_issuance_policies`." opt_list crate
+    ::models::TokenIssuancePolicy => token_issuance_policy item, token_lifetime_policies
+    token_lifetime_policies " Sets the body property `token_lifetime_policies`." opt_list
+    crate ::models::TokenLifetimePolicy => token_lifetime_policy item }; additional
+);

@@ -41,3 +41,16 @@ crate::models::setters!(
     name "Sets `name`." opt String | with_name_null, with_size size "Sets `size`." opt
     i32 }; additional
 );
+crate::request::body_setters!(
+    AttachmentBase { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, content_type content_type
+    " Sets the body property `content_type`: The MIME type." opt String |
+    content_type_null, last_modified_date_time last_modified_date_time
+    " Sets the body property `last_modified_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z."
+    opt crate ::runtime::formats::DateTime | last_modified_date_time_null, name name
+    " Sets the body property `name`: The display name of the attachment. This doesn't need to be the actual file name."
+    opt String | name_null, size size
+    " Sets the body property `size`: The length of the attachment in bytes." opt i32 };
+    additional
+);

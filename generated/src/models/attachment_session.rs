@@ -35,3 +35,16 @@ crate::models::setters!(
     with_next_expected_ranges next_expected_ranges "Sets `nextExpectedRanges`." opt Vec <
     String > }; additional
 );
+crate::request::body_setters!(
+    AttachmentSession { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, content content
+    " Sets the body property `content`: The content streams that are uploaded." opt crate
+    ::runtime::formats::Base64Url | content_null, expiration_date_time
+    expiration_date_time
+    " Sets the body property `expiration_date_time`: The date and time in UTC when the upload session will expire. The complete file must be uploaded before this expiration time is reached."
+    opt crate ::runtime::formats::DateTime | expiration_date_time_null,
+    next_expected_ranges next_expected_ranges
+    " Sets the body property `next_expected_ranges`: Indicates a single value {start} that represents the location in the file where the next upload should begin."
+    opt_list String => next_expected_range item }; additional
+);

@@ -15,22 +15,8 @@ pub struct BulkUpload {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(BulkUpload { with_id id "Sets `id`." opt String }; additional);
-impl crate::request::JsonBody for BulkUpload {}
-/// Body properties of every operation whose body is [`BulkUpload`], as builder methods.
-impl<O> crate::request::Request<O, BulkUpload> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    BulkUpload { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String }; additional
+);

@@ -116,3 +116,49 @@ crate::models::setters!(
     "Sets `singleValueExtendedProperties`." opt Vec < crate
     ::models::SingleValueLegacyExtendedProperty > }; additional
 );
+crate::request::body_setters!(
+    Calendar { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, allowed_online_meeting_providers allowed_online_meeting_providers
+    " Sets the body property `allowed_online_meeting_providers`: Represent the online meeting service providers that can be used to create online meetings in this calendar. Possible values are: unknown, skypeForBusiness, skypeForConsumer, teamsForBusiness."
+    opt_list crate ::models::OnlineMeetingProviderType => allowed_online_meeting_provider
+    item, can_edit can_edit
+    " Sets the body property `can_edit`: true if the user can write to the calendar, false otherwise. This property is true for the user who created the calendar. This property is also true for a user who has been shared a calendar and granted write access."
+    opt bool | can_edit_null, can_share can_share
+    " Sets the body property `can_share`: true if the user has the permission to share the calendar, false otherwise. Only the user who created the calendar can share it."
+    opt bool | can_share_null, can_view_private_items can_view_private_items
+    " Sets the body property `can_view_private_items`: true if the user can read calendar items that have been marked private, false otherwise."
+    opt bool | can_view_private_items_null, change_key change_key
+    " Sets the body property `change_key`: Identifies the version of the calendar object. Every time the calendar is changed, changeKey changes as well. This allows Exchange to apply changes to the correct version of the object. Read-only."
+    opt String | change_key_null, color color " Sets the body property `color`." opt
+    crate ::models::CalendarColor, default_online_meeting_provider
+    default_online_meeting_provider
+    " Sets the body property `default_online_meeting_provider`." opt crate
+    ::models::OnlineMeetingProviderType, hex_color hex_color
+    " Sets the body property `hex_color`: The calendar color, expressed in a hex color code of three hexadecimal values, each ranging from 00 to FF and representing the red, green, or blue components of the color in the RGB color space. If the user has never explicitly set a color for the calendar, this property is empty. Read-only."
+    opt String | hex_color_null, is_default_calendar is_default_calendar
+    " Sets the body property `is_default_calendar`: true if this is the default calendar where new events are created by default, false otherwise."
+    opt bool | is_default_calendar_null, is_removable is_removable
+    " Sets the body property `is_removable`: Indicates whether this user calendar can be deleted from the user mailbox."
+    opt bool | is_removable_null, is_tallying_responses is_tallying_responses
+    " Sets the body property `is_tallying_responses`: Indicates whether this user calendar supports tracking of meeting responses. Only meeting invites sent from users' primary calendars support tracking of meeting responses."
+    opt bool | is_tallying_responses_null, name name
+    " Sets the body property `name`: The calendar name." opt String | name_null, owner
+    owner " Sets the body property `owner`." opt crate ::models::EmailAddress,
+    calendar_permissions calendar_permissions
+    " Sets the body property `calendar_permissions`: The permissions of the users with whom the calendar is shared."
+    opt_list crate ::models::CalendarPermission => calendar_permission item,
+    calendar_view calendar_view
+    " Sets the body property `calendar_view`: The calendar view for the calendar. Navigation property. Read-only."
+    opt_list crate ::models::Event, events events
+    " Sets the body property `events`: The events in the calendar. Navigation property. Read-only."
+    opt_list crate ::models::Event => event item, multi_value_extended_properties
+    multi_value_extended_properties
+    " Sets the body property `multi_value_extended_properties`: The collection of multi-value extended properties defined for the calendar. Read-only. Nullable."
+    opt_list crate ::models::MultiValueLegacyExtendedProperty =>
+    multi_value_extended_property item, single_value_extended_properties
+    single_value_extended_properties
+    " Sets the body property `single_value_extended_properties`: The collection of single-value extended properties defined for the calendar. Read-only. Nullable."
+    opt_list crate ::models::SingleValueLegacyExtendedProperty =>
+    single_value_extended_property item }; additional
+);

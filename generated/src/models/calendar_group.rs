@@ -35,3 +35,16 @@ crate::models::setters!(
     name "Sets `name`." opt String | with_name_null, with_calendars calendars
     "Sets `calendars`." opt Vec < crate ::models::Calendar > }; additional
 );
+crate::request::body_setters!(
+    CalendarGroup { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, change_key change_key
+    " Sets the body property `change_key`: Identifies the version of the calendar group. Every time the calendar group is changed, ChangeKey changes as well. This allows Exchange to apply changes to the correct version of the object. Read-only."
+    opt String | change_key_null, class_id class_id
+    " Sets the body property `class_id`: The class identifier. Read-only." opt crate
+    ::runtime::formats::Uuid | class_id_null, name name
+    " Sets the body property `name`: The group name." opt String | name_null, calendars
+    calendars
+    " Sets the body property `calendars`: The calendars in the calendar group. Navigation property. Read-only. Nullable."
+    opt_list crate ::models::Calendar => calendar item }; additional
+);

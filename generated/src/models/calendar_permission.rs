@@ -42,3 +42,17 @@ crate::models::setters!(
     with_is_removable_null, with_role role "Sets `role`." opt crate
     ::models::CalendarRoleType }; additional
 );
+crate::request::body_setters!(
+    CalendarPermission { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, allowed_roles allowed_roles
+    " Sets the body property `allowed_roles`: List of allowed sharing or delegating permission levels for the calendar. Possible values are: none, freeBusyRead, limitedRead, read, write, delegateWithoutPrivateEventAccess, delegateWithPrivateEventAccess, custom."
+    opt_list crate ::models::CalendarRoleType => allowed_role item, email_address
+    email_address " Sets the body property `email_address`." opt crate
+    ::models::EmailAddress, is_inside_organization is_inside_organization
+    " Sets the body property `is_inside_organization`: True if the user in context (recipient or delegate) is inside the same organization as the calendar owner."
+    opt bool | is_inside_organization_null, is_removable is_removable
+    " Sets the body property `is_removable`: True if the user can be removed from the list of recipients or delegates for the specified calendar, false otherwise. The 'My organization' user determines the permissions other people within your organization have to the given calendar. You can't remove 'My organization' as a share recipient to a calendar."
+    opt bool | is_removable_null, role role " Sets the body property `role`." opt crate
+    ::models::CalendarRoleType }; additional
+);

@@ -18,27 +18,7 @@ crate::models::setters!(
     CheckMemberGroupsRequestBody { with_group_ids group_ids "Sets `groupIds`." opt Vec <
     String > }; additional
 );
-impl crate::request::JsonBody for CheckMemberGroupsRequestBody {}
-/// Body properties of every operation whose body is [`CheckMemberGroupsRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, CheckMemberGroupsRequestBody> {
-    /// Sets the body property `group_ids`.
-    pub fn group_ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.group_ids = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `group_ids`.
-    pub fn group_id(mut self, item: impl Into<String>) -> Self {
-        self.body.group_ids.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    CheckMemberGroupsRequestBody { group_ids group_ids
+    " Sets the body property `group_ids`." opt_list String => group_id item }; additional
+);

@@ -18,27 +18,7 @@ crate::models::setters!(
     CheckMemberObjectsRequestBody { with_ids ids "Sets `ids`." opt Vec < String > };
     additional
 );
-impl crate::request::JsonBody for CheckMemberObjectsRequestBody {}
-/// Body properties of every operation whose body is [`CheckMemberObjectsRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, CheckMemberObjectsRequestBody> {
-    /// Sets the body property `ids`.
-    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.ids = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `ids`.
-    pub fn id(mut self, item: impl Into<String>) -> Self {
-        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    CheckMemberObjectsRequestBody { ids ids " Sets the body property `ids`." opt_list
+    String => id item }; additional
+);

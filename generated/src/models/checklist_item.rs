@@ -39,3 +39,17 @@ crate::models::setters!(
     with_is_checked is_checked "Sets `isChecked`." opt bool | with_is_checked_null };
     additional
 );
+crate::request::body_setters!(
+    ChecklistItem { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, checked_date_time checked_date_time
+    " Sets the body property `checked_date_time`: The date and time when the checklistItem was finished."
+    opt crate ::runtime::formats::DateTime | checked_date_time_null, created_date_time
+    created_date_time
+    " Sets the body property `created_date_time`: The date and time when the checklistItem was created."
+    opt crate ::runtime::formats::DateTime, display_name display_name
+    " Sets the body property `display_name`: Indicates the title of the checklistItem."
+    opt String | display_name_null, is_checked is_checked
+    " Sets the body property `is_checked`: State that indicates whether the item is checked off or not."
+    opt bool | is_checked_null }; additional
+);

@@ -46,3 +46,20 @@ crate::models::setters!(
     "Sets `uniqueSenders`." opt Vec < String >, with_threads threads "Sets `threads`."
     opt Vec < crate ::models::ConversationThread > }; additional
 );
+crate::request::body_setters!(
+    Conversation { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, has_attachments has_attachments
+    " Sets the body property `has_attachments`: Indicates whether any of the posts within this Conversation has at least one attachment. Supports $filter (eq, ne) and $search."
+    opt bool, last_delivered_date_time last_delivered_date_time
+    " Sets the body property `last_delivered_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime, preview preview
+    " Sets the body property `preview`: A short summary from the body of the latest post in this conversation. Supports $filter (eq, ne, le, ge)."
+    opt String, topic topic
+    " Sets the body property `topic`: The topic of the conversation. This property can be set when the conversation is created, but it cannot be updated."
+    opt String, unique_senders unique_senders
+    " Sets the body property `unique_senders`: All the users that sent a message to this Conversation."
+    opt_list String => unique_sender item, threads threads
+    " Sets the body property `threads`: A collection of all the conversation threads in the conversation. A navigation property. Read-only. Nullable."
+    opt_list crate ::models::ConversationThread => thread item }; additional
+);

@@ -58,3 +58,27 @@ crate::models::setters!(
     unique_senders "Sets `uniqueSenders`." opt Vec < String >, with_posts posts
     "Sets `posts`." opt Vec < crate ::models::Post > }; additional
 );
+crate::request::body_setters!(
+    ConversationThread { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, cc_recipients cc_recipients
+    " Sets the body property `cc_recipients`: The Cc: recipients for the thread. Returned only on $select."
+    opt_list crate ::models::Recipient => cc_recipient item, has_attachments
+    has_attachments
+    " Sets the body property `has_attachments`: Indicates whether any of the posts within this thread has at least one attachment. Returned by default."
+    opt bool, is_locked is_locked
+    " Sets the body property `is_locked`: Indicates if the thread is locked. Returned by default."
+    opt bool, last_delivered_date_time last_delivered_date_time
+    " Sets the body property `last_delivered_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.Returned by default."
+    opt crate ::runtime::formats::DateTime, preview preview
+    " Sets the body property `preview`: A short summary from the body of the latest post in this conversation. Returned by default."
+    opt String, topic topic
+    " Sets the body property `topic`: The topic of the conversation. This property can be set when the conversation is created, but it cannot be updated. Returned by default."
+    opt String, to_recipients to_recipients
+    " Sets the body property `to_recipients`: The To: recipients for the thread. Returned only on $select."
+    opt_list crate ::models::Recipient => to_recipient item, unique_senders
+    unique_senders
+    " Sets the body property `unique_senders`: All the users that sent a message to this thread. Returned by default."
+    opt_list String => unique_sender item, posts posts " Sets the body property `posts`."
+    opt_list crate ::models::Post => post item }; additional
+);

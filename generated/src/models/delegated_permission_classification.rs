@@ -31,50 +31,13 @@ crate::models::setters!(
     permission_name "Sets `permissionName`." opt String | with_permission_name_null };
     additional
 );
-impl crate::request::JsonBody for DelegatedPermissionClassification {}
-/// Body properties of every operation whose body is [`DelegatedPermissionClassification`], as builder methods.
-impl<O> crate::request::Request<O, DelegatedPermissionClassification> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `classification`.
-    pub fn classification(
-        mut self,
-        value: impl Into<crate::models::PermissionClassificationType>,
-    ) -> Self {
-        self.body.classification = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `permission_id`: The unique identifier (id) for the delegated permission listed in the oauth2PermissionScopes collection of the servicePrincipal. Required on create. Doesn't support $filter.
-    pub fn permission_id(mut self, value: impl Into<String>) -> Self {
-        self.body.permission_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `permission_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn permission_id_null(mut self) -> Self {
-        self.body.permission_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `permission_name`: The claim value (value) for the delegated permission listed in the oauth2PermissionScopes collection of the servicePrincipal. Doesn't support $filter.
-    pub fn permission_name(mut self, value: impl Into<String>) -> Self {
-        self.body.permission_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `permission_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn permission_name_null(mut self) -> Self {
-        self.body.permission_name = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    DelegatedPermissionClassification { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, classification classification " Sets the body property `classification`." opt
+    crate ::models::PermissionClassificationType, permission_id permission_id
+    " Sets the body property `permission_id`: The unique identifier (id) for the delegated permission listed in the oauth2PermissionScopes collection of the servicePrincipal. Required on create. Doesn't support $filter."
+    opt String | permission_id_null, permission_name permission_name
+    " Sets the body property `permission_name`: The claim value (value) for the delegated permission listed in the oauth2PermissionScopes collection of the servicePrincipal. Doesn't support $filter."
+    opt String | permission_name_null }; additional
+);

@@ -47,83 +47,21 @@ crate::models::setters!(
     "Sets `readOnly`." opt bool, with_version version "Sets `version`." opt String |
     with_version_null }; additional
 );
-impl crate::request::JsonBody for DirectoryDefinition {}
-/// Body properties of every operation whose body is [`DirectoryDefinition`], as builder methods.
-impl<O> crate::request::Request<O, DirectoryDefinition> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `discoverabilities`.
-    pub fn discoverabilities(
-        mut self,
-        value: impl Into<
-            crate::runtime::Flags<crate::models::DirectoryDefinitionDiscoverabilities>,
-        >,
-    ) -> Self {
-        self.body.discoverabilities = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z.
-    pub fn discovery_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.discovery_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `discovery_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn discovery_date_time_null(mut self) -> Self {
-        self.body.discovery_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn name_null(mut self) -> Self {
-        self.body.name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `objects`: Collection of objects supported by the directory.
-    pub fn objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ObjectDefinition>,
-    ) -> Self {
-        self.body.objects = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `objects`.
-    pub fn object(mut self, item: impl Into<crate::models::ObjectDefinition>) -> Self {
-        self.body.objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `read_only`: Whether this object is read-only.
-    pub fn read_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.read_only = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `version` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn version_null(mut self) -> Self {
-        self.body.version = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    DirectoryDefinition { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, discoverabilities discoverabilities
+    " Sets the body property `discoverabilities`." opt crate ::runtime::Flags < crate
+    ::models::DirectoryDefinitionDiscoverabilities >, discovery_date_time
+    discovery_date_time
+    " Sets the body property `discovery_date_time`: Represents the discovery date and time using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z."
+    opt crate ::runtime::formats::DateTime | discovery_date_time_null, name name
+    " Sets the body property `name`: Name of the directory. Must be unique within the synchronization schema. Not nullable."
+    opt String | name_null, objects objects
+    " Sets the body property `objects`: Collection of objects supported by the directory."
+    opt_list crate ::models::ObjectDefinition => object item, read_only read_only
+    " Sets the body property `read_only`: Whether this object is read-only." opt bool,
+    version version
+    " Sets the body property `version`: Read only value that indicates version discovered. null if discovery hasn't yet occurred."
+    opt String | version_null }; additional
+);

@@ -24,3 +24,10 @@ crate::models::setters!(
     deleted_date_time "Sets `deletedDateTime`." opt crate ::runtime::formats::DateTime |
     with_deleted_date_time_null }; additional
 );
+crate::request::body_setters!(
+    DirectoryObject { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null }; additional
+);

@@ -44,75 +44,17 @@ crate::models::setters!(
     "Sets `providerResourceId`." opt String | with_provider_resource_id_null, with_uri
     uri "Sets `uri`." opt String }; additional
 );
-impl crate::request::JsonBody for Endpoint {}
-/// Body properties of every operation whose body is [`Endpoint`], as builder methods.
-impl<O> crate::request::Request<O, Endpoint> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.deleted_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `deleted_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn deleted_date_time_null(mut self) -> Self {
-        self.body.deleted_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `capability`.
-    pub fn capability(mut self, value: impl Into<String>) -> Self {
-        self.body.capability = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `provider_id`.
-    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
-        self.body.provider_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `provider_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn provider_id_null(mut self) -> Self {
-        self.body.provider_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `provider_name`.
-    pub fn provider_name(mut self, value: impl Into<String>) -> Self {
-        self.body.provider_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `provider_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn provider_name_null(mut self) -> Self {
-        self.body.provider_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `provider_resource_id`.
-    pub fn provider_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.body.provider_resource_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `provider_resource_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn provider_resource_id_null(mut self) -> Self {
-        self.body.provider_resource_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `uri`.
-    pub fn uri(mut self, value: impl Into<String>) -> Self {
-        self.body.uri = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    Endpoint { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, capability
+    capability " Sets the body property `capability`." opt String, provider_id
+    provider_id " Sets the body property `provider_id`." opt String | provider_id_null,
+    provider_name provider_name " Sets the body property `provider_name`." opt String |
+    provider_name_null, provider_resource_id provider_resource_id
+    " Sets the body property `provider_resource_id`." opt String |
+    provider_resource_id_null, uri uri " Sets the body property `uri`." opt String };
+    additional
+);

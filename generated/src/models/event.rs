@@ -248,3 +248,102 @@ crate::models::setters!(
     single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
     crate ::models::SingleValueLegacyExtendedProperty > }; additional
 );
+crate::request::body_setters!(
+    Event { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, categories categories
+    " Sets the body property `categories`: The categories associated with the item"
+    opt_list String => category item, change_key change_key
+    " Sets the body property `change_key`: Identifies the version of the item. Every time the item is changed, changeKey changes as well. This allows Exchange to apply changes to the correct version of the object. Read-only."
+    opt String | change_key_null, created_date_time created_date_time
+    " Sets the body property `created_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | created_date_time_null,
+    last_modified_date_time last_modified_date_time
+    " Sets the body property `last_modified_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | last_modified_date_time_null,
+    allow_new_time_proposals allow_new_time_proposals
+    " Sets the body property `allow_new_time_proposals`: true if the meeting organizer allows invitees to propose a new time when responding; otherwise, false. Optional. Default is true."
+    opt bool | allow_new_time_proposals_null, attendees attendees
+    " Sets the body property `attendees`: The collection of attendees for the event."
+    opt_list crate ::models::Attendee => attendee item, set_body body
+    " Sets the body property `body`." opt crate ::models::ItemBody, body_preview
+    body_preview
+    " Sets the body property `body_preview`: The preview of the message associated with the event. It is in text format."
+    opt String | body_preview_null, end end " Sets the body property `end`." opt crate
+    ::models::DateTimeTimeZone, has_attachments has_attachments
+    " Sets the body property `has_attachments`: Set to true if the event has attachments."
+    opt bool | has_attachments_null, hide_attendees hide_attendees
+    " Sets the body property `hide_attendees`: When set to true, each attendee only sees themselves in the meeting request and meeting Tracking list. Default is false."
+    opt bool | hide_attendees_null, i_cal_u_id i_cal_u_id
+    " Sets the body property `i_cal_u_id`: A unique identifier for an event across calendars. This ID is different for each occurrence in a recurring series. Read-only."
+    opt String | i_cal_u_id_null, importance importance
+    " Sets the body property `importance`." opt crate ::models::Importance, is_all_day
+    is_all_day
+    " Sets the body property `is_all_day`: Set to true if the event lasts all day. If true, regardless of whether it's a single-day or multi-day event, start and end time must be set to midnight and be in the same time zone."
+    opt bool | is_all_day_null, is_cancelled is_cancelled
+    " Sets the body property `is_cancelled`: Set to true if the event has been canceled."
+    opt bool | is_cancelled_null, is_draft is_draft
+    " Sets the body property `is_draft`: Set to true if the user has updated the meeting in Outlook but has not sent the updates to attendees. Set to false if all changes have been sent, or if the event is an appointment without any attendees."
+    opt bool | is_draft_null, is_online_meeting is_online_meeting
+    " Sets the body property `is_online_meeting`: True if this event has online meeting information (that is, onlineMeeting points to an onlineMeetingInfo resource), false otherwise. Default is false (onlineMeeting is null). Optional. After you set isOnlineMeeting to true, Microsoft Graph initializes onlineMeeting. Subsequently Outlook ignores any further changes to isOnlineMeeting, and the meeting remains available online."
+    opt bool | is_online_meeting_null, is_organizer is_organizer
+    " Sets the body property `is_organizer`: Set to true if the calendar owner (specified by the owner property of the calendar) is the organizer of the event (specified by the organizer property of the event). This also applies if a delegate organized the event on behalf of the owner."
+    opt bool | is_organizer_null, is_reminder_on is_reminder_on
+    " Sets the body property `is_reminder_on`: Set to true if an alert is set to remind the user of the event."
+    opt bool | is_reminder_on_null, location location
+    " Sets the body property `location`." opt crate ::models::Location, locations
+    locations
+    " Sets the body property `locations`: The locations where the event is held or attended from. The location and locations properties always correspond with each other. If you update the location property, any prior locations in the locations collection would be removed and replaced by the new location value."
+    opt_list crate ::models::Location, online_meeting online_meeting
+    " Sets the body property `online_meeting`." opt crate ::models::OnlineMeetingInfo,
+    online_meeting_provider online_meeting_provider
+    " Sets the body property `online_meeting_provider`." opt crate
+    ::models::OnlineMeetingProviderType, online_meeting_url online_meeting_url
+    " Sets the body property `online_meeting_url`: A URL for an online meeting. The property is set only when an organizer specifies in Outlook that an event is an online meeting such as Skype. Read-only.To access the URL to join an online meeting, use joinUrl which is exposed via the onlineMeeting property of the event. The onlineMeetingUrl property will be deprecated in the future."
+    opt String | online_meeting_url_null, organizer organizer
+    " Sets the body property `organizer`." opt crate ::models::Recipient,
+    original_end_time_zone original_end_time_zone
+    " Sets the body property `original_end_time_zone`: The end time zone that was set when the event was created. A value of tzone://Microsoft/Custom indicates that a legacy custom time zone was set in desktop Outlook."
+    opt String | original_end_time_zone_null, original_start original_start
+    " Sets the body property `original_start`: Represents the start time of an event when it is initially created as an occurrence or exception in a recurring series. This property is not returned for events that are single instances. Its date and time information is expressed in ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | original_start_null,
+    original_start_time_zone original_start_time_zone
+    " Sets the body property `original_start_time_zone`: The start time zone that was set when the event was created. A value of tzone://Microsoft/Custom indicates that a legacy custom time zone was set in desktop Outlook."
+    opt String | original_start_time_zone_null, recurrence recurrence
+    " Sets the body property `recurrence`." opt crate ::models::PatternedRecurrence,
+    reminder_minutes_before_start reminder_minutes_before_start
+    " Sets the body property `reminder_minutes_before_start`: The number of minutes before the event start time that the reminder alert occurs."
+    opt i32 | reminder_minutes_before_start_null, response_requested response_requested
+    " Sets the body property `response_requested`: Default is true, which represents the organizer would like an invitee to send a response to the event."
+    opt bool | response_requested_null, response_status response_status
+    " Sets the body property `response_status`." opt crate ::models::ResponseStatus,
+    sensitivity sensitivity " Sets the body property `sensitivity`." opt crate
+    ::models::Sensitivity, series_master_id series_master_id
+    " Sets the body property `series_master_id`: The ID for the recurring series master item, if this event is part of a recurring series."
+    opt String | series_master_id_null, show_as show_as
+    " Sets the body property `show_as`." opt crate ::models::FreeBusyStatus, start start
+    " Sets the body property `start`." opt crate ::models::DateTimeTimeZone, subject
+    subject " Sets the body property `subject`: The text of the event's subject line."
+    opt String | subject_null, transaction_id transaction_id
+    " Sets the body property `transaction_id`: A custom identifier specified by a client app for the server to avoid redundant POST operations in case of client retries to create the same event. This is useful when low network connectivity causes the client to time out before receiving a response from the server for the client's prior create-event request. After you set transactionId when creating an event, you cannot change transactionId in a subsequent update. This property is only returned in a response payload if an app has set it. Optional."
+    opt String | transaction_id_null, r#type r#type " Sets the body property `type`." opt
+    crate ::models::EventType, web_link web_link
+    " Sets the body property `web_link`: The URL to open the event in Outlook on the web.Outlook on the web opens the event in the browser if you are signed in to your mailbox. Otherwise, Outlook on the web prompts you to sign in.This URL cannot be accessed from within an iFrame."
+    opt String | web_link_null, attachments attachments
+    " Sets the body property `attachments`: The collection of FileAttachment, ItemAttachment, and referenceAttachment attachments for the event. Navigation property. Read-only. Nullable."
+    opt_list crate ::models::Attachment => attachment item, calendar calendar
+    " Sets the body property `calendar`." opt crate ::models::Calendar, extensions
+    extensions
+    " Sets the body property `extensions`: The collection of open extensions defined for the event. Nullable."
+    opt_list crate ::models::Extension => extension item, instances instances
+    " Sets the body property `instances`: The occurrences of a recurring series, if the event is a series master. This property includes occurrences that are part of the recurrence pattern, and exceptions that have been modified, but does not include occurrences that have been cancelled from the series. Navigation property. Read-only. Nullable."
+    opt_list crate ::models::Event => instance item, multi_value_extended_properties
+    multi_value_extended_properties
+    " Sets the body property `multi_value_extended_properties`: The collection of multi-value extended properties defined for the event. Read-only. Nullable."
+    opt_list crate ::models::MultiValueLegacyExtendedProperty =>
+    multi_value_extended_property item, single_value_extended_properties
+    single_value_extended_properties
+    " Sets the body property `single_value_extended_properties`: The collection of single-value extended properties defined for the event. Read-only. Nullable."
+    opt_list crate ::models::SingleValueLegacyExtendedProperty =>
+    single_value_extended_property item }; additional
+);

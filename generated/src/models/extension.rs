@@ -15,3 +15,8 @@ pub struct Extension {
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
 crate::models::setters!(Extension { with_id id "Sets `id`." opt String }; additional);
+crate::request::body_setters!(
+    Extension { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String }; additional
+);

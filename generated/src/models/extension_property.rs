@@ -52,80 +52,23 @@ crate::models::setters!(
     with_target_objects target_objects "Sets `targetObjects`." opt Vec < String > };
     additional
 );
-impl crate::request::JsonBody for ExtensionProperty {}
-/// Body properties of every operation whose body is [`ExtensionProperty`], as builder methods.
-impl<O> crate::request::Request<O, ExtensionProperty> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.deleted_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `deleted_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn deleted_date_time_null(mut self) -> Self {
-        self.body.deleted_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_display_name`: Display name of the application object on which this extension property is defined. Read-only.
-    pub fn app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.app_display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `app_display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn app_display_name_null(mut self) -> Self {
-        self.body.app_display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `data_type`: Specifies the data type of the value the extension property can hold. Following values are supported. Binary - 256 bytes maximumBooleanDateTime - Must be specified in ISO 8601 format. Will be stored in UTC.Integer - 32-bit value.LargeInteger - 64-bit value.String - 256 characters maximumNot nullable. For multivalued directory extensions, these limits apply per value in the collection.
-    pub fn data_type(mut self, value: impl Into<String>) -> Self {
-        self.body.data_type = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `is_multi_valued`: Defines the directory extension as a multi-valued property. When true, the directory extension property can store a collection of objects of the dataType; for example, a collection of string types such as 'extensionb7b1c57b532f40b8b5ed4b7a7ba67401jobGroupTracker': \['String 1', 'String 2'\]. The default value is false. Supports $filter (eq).
-    pub fn is_multi_valued(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_multi_valued = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `is_synced_from_on_premises`: Indicates if this extension property was synced from on-premises active directory using Microsoft Entra Connect. Read-only.
-    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_synced_from_on_premises = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `is_synced_from_on_premises` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn is_synced_from_on_premises_null(mut self) -> Self {
-        self.body.is_synced_from_on_premises = Nullable::Null;
-        self
-    }
-    /// Sets the body property `name`: Name of the extension property. Not nullable. Supports $filter (eq).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `target_objects`: Following values are supported. Not nullable. UserGroupAdministrativeUnitApplicationDeviceOrganization
-    pub fn target_objects(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.target_objects = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `target_objects`.
-    pub fn target_object(mut self, item: impl Into<String>) -> Self {
-        self.body.target_objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    ExtensionProperty { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, app_display_name
+    app_display_name
+    " Sets the body property `app_display_name`: Display name of the application object on which this extension property is defined. Read-only."
+    opt String | app_display_name_null, data_type data_type
+    " Sets the body property `data_type`: Specifies the data type of the value the extension property can hold. Following values are supported. Binary - 256 bytes maximumBooleanDateTime - Must be specified in ISO 8601 format. Will be stored in UTC.Integer - 32-bit value.LargeInteger - 64-bit value.String - 256 characters maximumNot nullable. For multivalued directory extensions, these limits apply per value in the collection."
+    opt String, is_multi_valued is_multi_valued
+    " Sets the body property `is_multi_valued`: Defines the directory extension as a multi-valued property. When true, the directory extension property can store a collection of objects of the dataType; for example, a collection of string types such as 'extensionb7b1c57b532f40b8b5ed4b7a7ba67401jobGroupTracker': \\['String 1', 'String 2'\\]. The default value is false. Supports $filter (eq)."
+    opt bool, is_synced_from_on_premises is_synced_from_on_premises
+    " Sets the body property `is_synced_from_on_premises`: Indicates if this extension property was synced from on-premises active directory using Microsoft Entra Connect. Read-only."
+    opt bool | is_synced_from_on_premises_null, name name
+    " Sets the body property `name`: Name of the extension property. Not nullable. Supports $filter (eq)."
+    opt String, target_objects target_objects
+    " Sets the body property `target_objects`: Following values are supported. Not nullable. UserGroupAdministrativeUnitApplicationDeviceOrganization"
+    opt_list String => target_object item }; additional
+);

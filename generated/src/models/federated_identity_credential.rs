@@ -36,57 +36,18 @@ crate::models::setters!(
     "Sets `issuer`." opt String, with_name name "Sets `name`." opt String, with_subject
     subject "Sets `subject`." opt String }; additional
 );
-impl crate::request::JsonBody for FederatedIdentityCredential {}
-/// Body properties of every operation whose body is [`FederatedIdentityCredential`], as builder methods.
-impl<O> crate::request::Request<O, FederatedIdentityCredential> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required.
-    pub fn audiences(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.audiences = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `audiences`.
-    pub fn audience(mut self, item: impl Into<String>) -> Self {
-        self.body.audiences.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `description` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn description_null(mut self) -> Self {
-        self.body.description = Nullable::Null;
-        self
-    }
-    /// Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.body.issuer = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.body.name = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq).
-    pub fn subject(mut self, value: impl Into<String>) -> Self {
-        self.body.subject = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    FederatedIdentityCredential { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, audiences audiences
+    " Sets the body property `audiences`: The audience that can appear in the external token. This field is mandatory and should be set to api://AzureADTokenExchange for Microsoft Entra ID. It says what Microsoft identity platform should accept in the aud claim in the incoming token. This value represents Microsoft Entra ID in your external identity provider and has no fixed value across identity providers - you might need to create a new application registration in your identity provider to serve as the audience of this token. This field can only accept a single value and has a limit of 600 characters. Required."
+    opt_list String => audience item, description description
+    " Sets the body property `description`: The unvalidated description of the federated identity credential, provided by the user. It has a limit of 600 characters. Optional."
+    opt String | description_null, issuer issuer
+    " Sets the body property `issuer`: The URL of the external identity provider, which must match the issuer claim of the external token being exchanged. The combination of the values of issuer and subject must be unique within the app. It has a limit of 600 characters. Required."
+    opt String, name name
+    " Sets the body property `name`: The unique identifier for the federated identity credential, which has a limit of 120 characters and must be URL friendly. The string is immutable after it's created. Alternate key. Required. Not nullable. Supports $filter (eq)."
+    opt String, subject subject
+    " Sets the body property `subject`: Required. The identifier of the external software workload within the external identity provider. Like the audience value, it has no fixed format; each identity provider uses their own - sometimes a GUID, sometimes a colon delimited identifier, sometimes arbitrary strings. The value here must match the sub claim within the token presented to Microsoft Entra ID. The combination of issuer and subject must be unique within the app. It has a limit of 600 characters. Supports $filter (eq)."
+    opt String }; additional
+);

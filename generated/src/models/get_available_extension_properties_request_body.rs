@@ -22,27 +22,8 @@ crate::models::setters!(
     is_synced_from_on_premises "Sets `isSyncedFromOnPremises`." opt bool |
     with_is_synced_from_on_premises_null }; additional
 );
-impl crate::request::JsonBody for GetAvailableExtensionPropertiesRequestBody {}
-/// Body properties of every operation whose body is [`GetAvailableExtensionPropertiesRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, GetAvailableExtensionPropertiesRequestBody> {
-    /// Sets the body property `is_synced_from_on_premises`.
-    pub fn is_synced_from_on_premises(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_synced_from_on_premises = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `is_synced_from_on_premises` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn is_synced_from_on_premises_null(mut self) -> Self {
-        self.body.is_synced_from_on_premises = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    GetAvailableExtensionPropertiesRequestBody { is_synced_from_on_premises
+    is_synced_from_on_premises " Sets the body property `is_synced_from_on_premises`."
+    opt bool | is_synced_from_on_premises_null }; additional
+);

@@ -21,37 +21,8 @@ crate::models::setters!(
     GetByIdsRequestBody { with_ids ids "Sets `ids`." opt Vec < String >, with_types types
     "Sets `types`." opt Vec < String > }; additional
 );
-impl crate::request::JsonBody for GetByIdsRequestBody {}
-/// Body properties of every operation whose body is [`GetByIdsRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, GetByIdsRequestBody> {
-    /// Sets the body property `ids`.
-    pub fn ids(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.ids = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `ids`.
-    pub fn id(mut self, item: impl Into<String>) -> Self {
-        self.body.ids.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `types`.
-    pub fn types(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.types = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `types`.
-    pub fn r#type(mut self, item: impl Into<String>) -> Self {
-        self.body.types.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    GetByIdsRequestBody { ids ids " Sets the body property `ids`." opt_list String => id
+    item, types types " Sets the body property `types`." opt_list String => r#type item
+    }; additional
+);

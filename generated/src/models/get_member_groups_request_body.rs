@@ -19,27 +19,8 @@ crate::models::setters!(
     "Sets `securityEnabledOnly`." opt bool | with_security_enabled_only_null };
     additional
 );
-impl crate::request::JsonBody for GetMemberGroupsRequestBody {}
-/// Body properties of every operation whose body is [`GetMemberGroupsRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, GetMemberGroupsRequestBody> {
-    /// Sets the body property `security_enabled_only`.
-    pub fn security_enabled_only(mut self, value: impl Into<bool>) -> Self {
-        self.body.security_enabled_only = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `security_enabled_only` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn security_enabled_only_null(mut self) -> Self {
-        self.body.security_enabled_only = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    GetMemberGroupsRequestBody { security_enabled_only security_enabled_only
+    " Sets the body property `security_enabled_only`." opt bool |
+    security_enabled_only_null }; additional
+);

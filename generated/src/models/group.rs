@@ -398,3 +398,169 @@ crate::models::setters!(
     with_transitive_members transitive_members "Sets `transitiveMembers`." opt Vec <
     crate ::models::DirectoryObject > }; additional
 );
+crate::request::body_setters!(
+    Group { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null,
+    allow_external_senders allow_external_senders
+    " Sets the body property `allow_external_senders`: Indicates if people external to the organization can send messages to the group. The default value is false. Returned only on $select. Supported only on the Get group API (GET /groups/{ID})."
+    opt bool | allow_external_senders_null, assigned_labels assigned_labels
+    " Sets the body property `assigned_labels`: The list of sensitivity label pairs (label ID, label name) associated with a Microsoft 365 group. Returned only on $select. This property can be updated only in delegated scenarios where the caller requires both the Microsoft Graph permission and a supported administrator role."
+    opt_list crate ::models::AssignedLabel => assigned_label item, assigned_licenses
+    assigned_licenses
+    " Sets the body property `assigned_licenses`: The licenses that are assigned to the group. Returned only on $select. Supports $filter (eq).Read-only."
+    opt_list crate ::models::AssignedLicense => assigned_license item,
+    auto_subscribe_new_members auto_subscribe_new_members
+    " Sets the body property `auto_subscribe_new_members`: Indicates if new members added to the group are autosubscribed to receive email notifications. You can set this property in a PATCH request for the group; don't set it in the initial POST request that creates the group. Default value is false. Returned only on $select. Supported only on the Get group API (GET /groups/{ID})."
+    opt bool | auto_subscribe_new_members_null, classification classification
+    " Sets the body property `classification`: Describes a classification for the group (such as low, medium, or high business impact). Valid values for this property are defined by creating a ClassificationList setting value, based on the template definition.Returned by default. Supports $filter (eq, ne, not, ge, le, startsWith)."
+    opt String | classification_null, created_date_time created_date_time
+    " Sets the body property `created_date_time`: Timestamp of when the group was created. The value can't be modified and is automatically populated when the group is created. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Read-only."
+    opt crate ::runtime::formats::DateTime | created_date_time_null, description
+    description
+    " Sets the body property `description`: An optional description for the group. Returned by default. Supports $filter (eq, ne, not, ge, le, startsWith) and $search."
+    opt String | description_null, display_name display_name
+    " Sets the body property `display_name`: The display name for the group. This property is required when a group is created and can't be cleared during updates. Maximum length is 256 characters. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby."
+    opt String | display_name_null, expiration_date_time expiration_date_time
+    " Sets the body property `expiration_date_time`: Timestamp of when the group is set to expire. It's null for security groups, but for Microsoft 365 groups, it represents when the group is set to expire as defined in the groupLifecyclePolicy. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Supports $filter (eq, ne, not, ge, le, in). Read-only."
+    opt crate ::runtime::formats::DateTime | expiration_date_time_null, group_types
+    group_types
+    " Sets the body property `group_types`: Specifies the group type and its membership. If the collection contains Unified, the group is a Microsoft 365 group; otherwise, it's either a security group or a distribution group. For details, see groups overview.If the collection includes DynamicMembership, the group has dynamic membership; otherwise, membership is static. Returned by default. Supports $filter (eq, not)."
+    opt_list String => group_type item, has_members_with_license_errors
+    has_members_with_license_errors
+    " Sets the body property `has_members_with_license_errors`: Indicates whether there are members in this group that have license errors from its group-based license assignment. This property is never returned on a GET operation. You can use it as a $filter argument to get groups that have members with license errors (that is, filter for this property being true). See an example. Supports $filter (eq)."
+    opt bool | has_members_with_license_errors_null, hide_from_address_lists
+    hide_from_address_lists
+    " Sets the body property `hide_from_address_lists`: True if the group isn't displayed in certain parts of the Outlook UI: the Address Book, address lists for selecting message recipients, and the Browse Groups dialog for searching groups; otherwise, false. The default value is false. Returned only on $select. Supported only on the Get group API (GET /groups/{ID})."
+    opt bool | hide_from_address_lists_null, hide_from_outlook_clients
+    hide_from_outlook_clients
+    " Sets the body property `hide_from_outlook_clients`: True if the group isn't displayed in Outlook clients, such as Outlook for Windows and Outlook on the web; otherwise, false. The default value is false. Returned only on $select. Supported only on the Get group API (GET /groups/{ID})."
+    opt bool | hide_from_outlook_clients_null, is_archived is_archived
+    " Sets the body property `is_archived`: When a group is associated with a team, this property determines whether the team is in read-only mode.To read this property, use the /group/{groupId}/team endpoint or the Get team API. To update this property, use the archiveTeam and unarchiveTeam APIs."
+    opt bool | is_archived_null, is_assignable_to_role is_assignable_to_role
+    " Sets the body property `is_assignable_to_role`: Indicates whether this group can be assigned to a Microsoft Entra role. Optional. This property can only be set while creating the group and is immutable. If set to true, the securityEnabled property must also be set to true, visibility must be Hidden, and the group can't be a dynamic group (that is, groupTypes can't contain DynamicMembership). Only callers with at least the Privileged Role Administrator role can set this property. The caller must also be assigned the RoleManagement.ReadWrite.Directory permission to set this property or update the membership of such groups. For more, see Using a group to manage Microsoft Entra role assignmentsUsing this feature requires a Microsoft Entra ID P1 license. Returned by default. Supports $filter (eq, ne, not)."
+    opt bool | is_assignable_to_role_null, is_management_restricted
+    is_management_restricted " Sets the body property `is_management_restricted`." opt
+    bool | is_management_restricted_null, is_subscribed_by_mail is_subscribed_by_mail
+    " Sets the body property `is_subscribed_by_mail`: Indicates whether the signed-in user is subscribed to receive email conversations. The default value is true. Returned only on $select. Supported only on the Get group API (GET /groups/{ID})."
+    opt bool | is_subscribed_by_mail_null, license_processing_state
+    license_processing_state " Sets the body property `license_processing_state`." opt
+    crate ::models::LicenseProcessingState, mail mail
+    " Sets the body property `mail`: The SMTP address for the group, for example, 'serviceadmins@contoso.com'. Returned by default. Read-only. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | mail_null, mail_enabled mail_enabled
+    " Sets the body property `mail_enabled`: Specifies whether the group is mail-enabled. Required. Returned by default. Supports $filter (eq, ne, not)."
+    opt bool | mail_enabled_null, mail_nickname mail_nickname
+    " Sets the body property `mail_nickname`: The mail alias for the group, unique for Microsoft 365 groups in the organization. Maximum length is 64 characters. This property can contain only characters in the ASCII character set 0 - 127 except the following characters: @ () / \\[\\] ' ; : \\<\\> , SPACE. Required. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | mail_nickname_null, membership_rule membership_rule
+    " Sets the body property `membership_rule`: The rule that determines members for this group if the group is a dynamic group (groupTypes contains DynamicMembership). For more information about the syntax of the membership rule, see Membership Rules syntax. Returned by default. Supports $filter (eq, ne, not, ge, le, startsWith)."
+    opt String | membership_rule_null, membership_rule_processing_state
+    membership_rule_processing_state
+    " Sets the body property `membership_rule_processing_state`: Indicates whether the dynamic membership processing is on or paused. Possible values are On or Paused. Returned by default. Supports $filter (eq, ne, not, in)."
+    opt String | membership_rule_processing_state_null, on_premises_domain_name
+    on_premises_domain_name
+    " Sets the body property `on_premises_domain_name`: Contains the on-premises domain FQDN, also called dnsDomainName synchronized from the on-premises directory. The property is only populated for customers synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect.Returned by default. Read-only."
+    opt String | on_premises_domain_name_null, on_premises_last_sync_date_time
+    on_premises_last_sync_date_time
+    " Sets the body property `on_premises_last_sync_date_time`: Indicates the last time at which the group was synced with the on-premises directory. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Read-only. Supports $filter (eq, ne, not, ge, le, in)."
+    opt crate ::runtime::formats::DateTime | on_premises_last_sync_date_time_null,
+    on_premises_net_bios_name on_premises_net_bios_name
+    " Sets the body property `on_premises_net_bios_name`: Contains the on-premises netBios name synchronized from the on-premises directory. The property is only populated for customers synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect.Returned by default. Read-only."
+    opt String | on_premises_net_bios_name_null, on_premises_provisioning_errors
+    on_premises_provisioning_errors
+    " Sets the body property `on_premises_provisioning_errors`: Errors when using Microsoft synchronization product during provisioning. Returned by default. Supports $filter (eq, not)."
+    opt_list crate ::models::OnPremisesProvisioningError =>
+    on_premises_provisioning_error item, on_premises_sam_account_name
+    on_premises_sam_account_name
+    " Sets the body property `on_premises_sam_account_name`: Contains the on-premises SAM account name synchronized from the on-premises directory. The property is only populated for customers synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect.Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith). Read-only."
+    opt String | on_premises_sam_account_name_null, on_premises_security_identifier
+    on_premises_security_identifier
+    " Sets the body property `on_premises_security_identifier`: Contains the on-premises security identifier (SID) for the group synchronized from on-premises to the cloud. Read-only. Returned by default. Supports $filter (eq including on null values)."
+    opt String | on_premises_security_identifier_null, on_premises_sync_enabled
+    on_premises_sync_enabled
+    " Sets the body property `on_premises_sync_enabled`: true if this group is synced from an on-premises directory; false if this group was originally synced from an on-premises directory but is no longer synced; null if this object has never synced from an on-premises directory (default). Returned by default. Read-only. Supports $filter (eq, ne, not, in, and eq on null values)."
+    opt bool | on_premises_sync_enabled_null, preferred_data_location
+    preferred_data_location
+    " Sets the body property `preferred_data_location`: The preferred data location for the Microsoft 365 group. By default, the group inherits the group creator's preferred data location. To set this property, the calling app must be granted the Directory.ReadWrite.All permission and the user be assigned at least one of the following Microsoft Entra roles: User Account Administrator Directory Writer Exchange Administrator SharePoint Administrator For more information about this property, see OneDrive Online Multi-Geo. Nullable. Returned by default."
+    opt String | preferred_data_location_null, preferred_language preferred_language
+    " Sets the body property `preferred_language`: The preferred language for a Microsoft 365 group. Should follow ISO 639-1 Code; for example, en-US. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | preferred_language_null, proxy_addresses proxy_addresses
+    " Sets the body property `proxy_addresses`: Email addresses for the group that direct to the same group mailbox. For example: \\['SMTP: bob@contoso.com', 'smtp: bob@sales.contoso.com'\\]. The any operator is required to filter expressions on multi-valued properties. Returned by default. Read-only. Not nullable. Supports $filter (eq, not, ge, le, startsWith, endsWith, /$count eq 0, /$count ne 0)."
+    opt_list String => proxy_addresse item, renewed_date_time renewed_date_time
+    " Sets the body property `renewed_date_time`: Timestamp of when the group was last renewed. This value can't be modified directly and is only updated via the renew service action. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on January 1, 2014 is 2014-01-01T00:00:00Z. Returned by default. Supports $filter (eq, ne, not, ge, le, in). Read-only."
+    opt crate ::runtime::formats::DateTime | renewed_date_time_null, security_enabled
+    security_enabled
+    " Sets the body property `security_enabled`: Specifies whether the group is a security group. Required. Returned by default. Supports $filter (eq, ne, not, in)."
+    opt bool | security_enabled_null, security_identifier security_identifier
+    " Sets the body property `security_identifier`: Security identifier of the group, used in Windows scenarios. Read-only. Returned by default."
+    opt String | security_identifier_null, service_provisioning_errors
+    service_provisioning_errors
+    " Sets the body property `service_provisioning_errors`: Errors published by a federated service describing a nontransient, service-specific error regarding the properties or link from a group object. Supports $filter (eq, not, for isResolved and serviceInstance)."
+    opt_list crate ::models::ServiceProvisioningError => service_provisioning_error item,
+    theme theme
+    " Sets the body property `theme`: Specifies a Microsoft 365 group's color theme. Possible values are Teal, Purple, Green, Blue, Pink, Orange, or Red. Returned by default."
+    opt String | theme_null, unique_name unique_name
+    " Sets the body property `unique_name`: The unique identifier that can be assigned to a group and used as an alternate key. Immutable. Read-only."
+    opt String | unique_name_null, unseen_count unseen_count
+    " Sets the body property `unseen_count`: Count of conversations that received new posts since the signed-in user last visited the group. Returned only on $select. Supported only on the Get group API (GET /groups/{ID})."
+    opt i32 | unseen_count_null, visibility visibility
+    " Sets the body property `visibility`: Specifies the group join policy and group content visibility for groups. Possible values are: Private, Public, or HiddenMembership. HiddenMembership can be set only for Microsoft 365 groups when the groups are created. It can't be updated later. Other values of visibility can be updated after group creation. If visibility value isn't specified during group creation on Microsoft Graph, a security group is created as Private by default, and the Microsoft 365 group is Public. Groups assignable to roles are always Private. To learn more, see group visibility options. Returned by default. Nullable."
+    opt String | visibility_null, accepted_senders accepted_senders
+    " Sets the body property `accepted_senders`: The list of users or groups allowed to create posts or calendar events in this group. If this list is nonempty, then only users or groups listed here are allowed to post."
+    opt_list crate ::models::DirectoryObject => accepted_sender item,
+    app_role_assignments app_role_assignments
+    " Sets the body property `app_role_assignments`: Represents the app roles granted to a group for an application. Supports $expand."
+    opt_list crate ::models::AppRoleAssignment => app_role_assignment item, calendar
+    calendar " Sets the body property `calendar`." opt crate ::models::Calendar,
+    calendar_view calendar_view
+    " Sets the body property `calendar_view`: The calendar view for the calendar. Read-only."
+    opt_list crate ::models::Event, conversations conversations
+    " Sets the body property `conversations`: The group's conversations." opt_list crate
+    ::models::Conversation => conversation item, created_on_behalf_of
+    created_on_behalf_of " Sets the body property `created_on_behalf_of`." opt crate
+    ::models::DirectoryObject, drive drive " Sets the body property `drive`." opt crate
+    ::models::Drive, drives drives
+    " Sets the body property `drives`: The group's drives. Read-only." opt_list crate
+    ::models::Drive, events events
+    " Sets the body property `events`: The group's calendar events." opt_list crate
+    ::models::Event => event item, extensions extensions
+    " Sets the body property `extensions`: The collection of open extensions defined for the group. Read-only. Nullable."
+    opt_list crate ::models::Extension => extension item, group_lifecycle_policies
+    group_lifecycle_policies
+    " Sets the body property `group_lifecycle_policies`: The collection of lifecycle policies for this group. Read-only. Nullable."
+    opt_list crate ::models::GroupLifecyclePolicy => group_lifecycle_policy item,
+    member_of member_of
+    " Sets the body property `member_of`: Groups that this group is a member of. HTTP Methods: GET (supported for all groups). Read-only. Nullable. Supports $expand."
+    opt_list crate ::models::DirectoryObject, members members
+    " Sets the body property `members`: The members of this group, who can be users, devices, other groups, or service principals. Supports the List members, Add member, and Remove member operations. Nullable. Supports $expand including nested $select. For example, /groups?$filter=startsWith(displayName,'Role')&$select=id,displayName&$expand=members($select=id,userPrincipalName,displayName)."
+    opt_list crate ::models::DirectoryObject => member item, members_with_license_errors
+    members_with_license_errors
+    " Sets the body property `members_with_license_errors`: A list of group members with license errors from this group-based license assignment. Read-only."
+    opt_list crate ::models::DirectoryObject => members_with_license_error item, onenote
+    onenote " Sets the body property `onenote`." opt crate ::models::Onenote, owners
+    owners
+    " Sets the body property `owners`: The owners of the group who can be users or service principals. Limited to 100 owners. Nullable. If this property isn't specified when creating a Microsoft 365 group the calling user (admin or non-admin) is automatically assigned as the group owner. A non-admin user can't explicitly add themselves to this collection when they're creating the group. For more information, see the related known issue. For security groups, the admin user isn't automatically added to this collection. For more information, see the related known issue. Supports $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1); Supports $expand including nested $select. For example, /groups?$filter=startsWith(displayName,'Role')&$select=id,displayName&$expand=owners($select=id,userPrincipalName,displayName)."
+    opt_list crate ::models::DirectoryObject => owner item, permission_grants
+    permission_grants " Sets the body property `permission_grants`." opt_list crate
+    ::models::ResourceSpecificPermissionGrant => permission_grant item, photo photo
+    " Sets the body property `photo`." opt crate ::models::ProfilePhoto, photos photos
+    " Sets the body property `photos`: The profile photos owned by the group. Read-only. Nullable."
+    opt_list crate ::models::ProfilePhoto, planner planner
+    " Sets the body property `planner`." opt crate ::models::PlannerGroup,
+    rejected_senders rejected_senders
+    " Sets the body property `rejected_senders`: The list of users or groups not allowed to create posts or calendar events in this group. Nullable"
+    opt_list crate ::models::DirectoryObject => rejected_sender item, settings settings
+    " Sets the body property `settings`: Settings that can govern this group's behavior, like whether members can invite guests to the group. Nullable."
+    opt_list crate ::models::GroupSetting => setting item, sites sites
+    " Sets the body property `sites`: The list of SharePoint sites in this group. Access the default site with /sites/root."
+    opt_list crate ::models::Site => site item, team team
+    " Sets the body property `team`." opt_box crate ::models::Team, threads threads
+    " Sets the body property `threads`: The group's conversation threads. Nullable."
+    opt_list crate ::models::ConversationThread => thread item, transitive_member_of
+    transitive_member_of
+    " Sets the body property `transitive_member_of`: The groups that a group is a member of, either directly or through nested membership. Nullable."
+    opt_list crate ::models::DirectoryObject, transitive_members transitive_members
+    " Sets the body property `transitive_members`: The direct and transitive members of a group. Nullable."
+    opt_list crate ::models::DirectoryObject => transitive_member item }; additional
+);

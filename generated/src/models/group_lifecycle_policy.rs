@@ -37,3 +37,15 @@ crate::models::setters!(
     with_group_lifetime_in_days_null, with_managed_group_types managed_group_types
     "Sets `managedGroupTypes`." opt String | with_managed_group_types_null }; additional
 );
+crate::request::body_setters!(
+    GroupLifecyclePolicy { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, alternate_notification_emails alternate_notification_emails
+    " Sets the body property `alternate_notification_emails`: List of email address to send notifications for groups without owners. Multiple email address can be defined by separating email address with a semicolon."
+    opt String | alternate_notification_emails_null, group_lifetime_in_days
+    group_lifetime_in_days
+    " Sets the body property `group_lifetime_in_days`: Number of days before a group expires and needs to be renewed. Once renewed, the group expiration is extended by the number of days defined."
+    opt i32 | group_lifetime_in_days_null, managed_group_types managed_group_types
+    " Sets the body property `managed_group_types`: The group type for which the expiration policy applies. Possible values are All, Selected or None."
+    opt String | managed_group_types_null }; additional
+);

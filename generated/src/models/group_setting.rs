@@ -29,3 +29,14 @@ crate::models::setters!(
     template_id "Sets `templateId`." opt String | with_template_id_null, with_values
     values "Sets `values`." opt Vec < crate ::models::SettingValue > }; additional
 );
+crate::request::body_setters!(
+    GroupSetting { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, display_name display_name
+    " Sets the body property `display_name`: Display name of this group of settings, which comes from the associated template."
+    opt String | display_name_null, template_id template_id
+    " Sets the body property `template_id`: Unique identifier for the tenant-level groupSettingTemplates object that's been customized for this group-level settings object. Read-only."
+    opt String | template_id_null, values values
+    " Sets the body property `values`: Collection of name-value pairs corresponding to the name and defaultValue properties in the referenced groupSettingTemplates object."
+    opt_list crate ::models::SettingValue => value item }; additional
+);

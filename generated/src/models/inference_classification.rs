@@ -22,3 +22,11 @@ crate::models::setters!(
     overrides "Sets `overrides`." opt Vec < crate
     ::models::InferenceClassificationOverride > }; additional
 );
+crate::request::body_setters!(
+    InferenceClassification { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, overrides overrides
+    " Sets the body property `overrides`: A set of overrides for a user to always classify messages from specific senders in certain ways: focused, or other. Read-only. Nullable."
+    opt_list crate ::models::InferenceClassificationOverride => r#override item };
+    additional
+);

@@ -26,3 +26,11 @@ crate::models::setters!(
     ::models::InferenceClassificationType, with_sender_email_address sender_email_address
     "Sets `senderEmailAddress`." opt crate ::models::EmailAddress }; additional
 );
+crate::request::body_setters!(
+    InferenceClassificationOverride { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, classify_as classify_as " Sets the body property `classify_as`." opt crate
+    ::models::InferenceClassificationType, sender_email_address sender_email_address
+    " Sets the body property `sender_email_address`." opt crate ::models::EmailAddress };
+    additional
+);

@@ -18,27 +18,8 @@ crate::models::setters!(
     InstantiateRequestBody { with_display_name display_name "Sets `displayName`." opt
     String | with_display_name_null }; additional
 );
-impl crate::request::JsonBody for InstantiateRequestBody {}
-/// Body properties of every operation whose body is [`InstantiateRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, InstantiateRequestBody> {
-    /// Sets the body property `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn display_name_null(mut self) -> Self {
-        self.body.display_name = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    InstantiateRequestBody { display_name display_name
+    " Sets the body property `display_name`." opt String | display_name_null };
+    additional
+);

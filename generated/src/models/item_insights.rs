@@ -29,3 +29,14 @@ crate::models::setters!(
     "Sets `trending`." opt Vec < crate ::models::Trending >, with_used used
     "Sets `used`." opt Vec < crate ::models::UsedInsight > }; additional
 );
+crate::request::body_setters!(
+    ItemInsights { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, shared shared
+    " Sets the body property `shared`: Calculated relationship that identifies documents shared with or by the user. This includes URLs, file attachments, and reference attachments to OneDrive for work or school and SharePoint files found in Outlook messages and meetings. This also includes URLs and reference attachments to Teams conversations. Ordered by recency of share."
+    opt_list crate ::models::SharedInsight, trending trending
+    " Sets the body property `trending`: Calculated relationship that identifies documents trending around a user. Trending documents are calculated based on activity of the user's closest network of people and include files stored in OneDrive for work or school and SharePoint. Trending insights help the user to discover potentially useful content that the user has access to, but has never viewed before."
+    opt_list crate ::models::Trending, used used
+    " Sets the body property `used`: Calculated relationship that identifies the latest documents viewed or modified by a user, including OneDrive for work or school and SharePoint documents, ranked by recency of use."
+    opt_list crate ::models::UsedInsight }; additional
+);

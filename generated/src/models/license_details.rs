@@ -32,3 +32,14 @@ crate::models::setters!(
     with_sku_part_number sku_part_number "Sets `skuPartNumber`." opt String |
     with_sku_part_number_null }; additional
 );
+crate::request::body_setters!(
+    LicenseDetails { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, service_plans service_plans
+    " Sets the body property `service_plans`: Information about the service plans assigned with the license. Read-only. Not nullable."
+    opt_list crate ::models::ServicePlanInfo => service_plan item, sku_id sku_id
+    " Sets the body property `sku_id`: Unique identifier (GUID) for the service SKU. Equal to the skuId property on the related subscribedSku object. Read-only."
+    opt crate ::runtime::formats::Uuid | sku_id_null, sku_part_number sku_part_number
+    " Sets the body property `sku_part_number`: Unique SKU display name. Equal to the skuPartNumber on the related subscribedSku object; for example, AAD_Premium. Read-only."
+    opt String | sku_part_number_null }; additional
+);

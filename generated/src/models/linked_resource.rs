@@ -34,3 +34,16 @@ crate::models::setters!(
     | with_external_id_null, with_web_url web_url "Sets `webUrl`." opt String |
     with_web_url_null }; additional
 );
+crate::request::body_setters!(
+    LinkedResource { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, application_name application_name
+    " Sets the body property `application_name`: The app name of the source that sends the linkedResource."
+    opt String | application_name_null, display_name display_name
+    " Sets the body property `display_name`: The title of the linkedResource." opt String
+    | display_name_null, external_id external_id
+    " Sets the body property `external_id`: ID of the object that is associated with this task on the third-party/partner system."
+    opt String | external_id_null, web_url web_url
+    " Sets the body property `web_url`: Deep link to the linkedResource." opt String |
+    web_url_null }; additional
+);

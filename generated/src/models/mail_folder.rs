@@ -82,3 +82,34 @@ crate::models::setters!(
     "Sets `singleValueExtendedProperties`." opt Vec < crate
     ::models::SingleValueLegacyExtendedProperty > }; additional
 );
+crate::request::body_setters!(
+    MailFolder { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, child_folder_count child_folder_count
+    " Sets the body property `child_folder_count`: The number of immediate child mailFolders in the current mailFolder."
+    opt i32 | child_folder_count_null, display_name display_name
+    " Sets the body property `display_name`: The mailFolder's display name." opt String |
+    display_name_null, is_hidden is_hidden
+    " Sets the body property `is_hidden`: Indicates whether the mailFolder is hidden. This property can be set only when creating the folder. Find more information in Hidden mail folders."
+    opt bool | is_hidden_null, parent_folder_id parent_folder_id
+    " Sets the body property `parent_folder_id`: The unique identifier for the mailFolder's parent mailFolder."
+    opt String | parent_folder_id_null, total_item_count total_item_count
+    " Sets the body property `total_item_count`: The number of items in the mailFolder."
+    opt i32 | total_item_count_null, unread_item_count unread_item_count
+    " Sets the body property `unread_item_count`: The number of items in the mailFolder marked as unread."
+    opt i32 | unread_item_count_null, child_folders child_folders
+    " Sets the body property `child_folders`: The collection of child folders in the mailFolder."
+    opt_list crate ::models::MailFolder => child_folder item, message_rules message_rules
+    " Sets the body property `message_rules`: The collection of rules that apply to the user's Inbox folder."
+    opt_list crate ::models::MessageRule => message_rule item, messages messages
+    " Sets the body property `messages`: The collection of messages in the mailFolder."
+    opt_list crate ::models::Message => message item, multi_value_extended_properties
+    multi_value_extended_properties
+    " Sets the body property `multi_value_extended_properties`: The collection of multi-value extended properties defined for the mailFolder. Read-only. Nullable."
+    opt_list crate ::models::MultiValueLegacyExtendedProperty =>
+    multi_value_extended_property item, single_value_extended_properties
+    single_value_extended_properties
+    " Sets the body property `single_value_extended_properties`: The collection of single-value extended properties defined for the mailFolder. Read-only. Nullable."
+    opt_list crate ::models::SingleValueLegacyExtendedProperty =>
+    single_value_extended_property item }; additional
+);

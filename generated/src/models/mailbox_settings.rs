@@ -63,3 +63,24 @@ crate::models::setters!(
     "Sets `userPurpose`." opt crate ::models::UserPurpose, with_working_hours
     working_hours "Sets `workingHours`." opt crate ::models::WorkingHours }; additional
 );
+crate::request::body_setters!(
+    MailboxSettings { archive_folder archive_folder
+    " Sets the body property `archive_folder`: Folder ID of an archive folder for the user."
+    opt String | archive_folder_null, automatic_replies_setting automatic_replies_setting
+    " Sets the body property `automatic_replies_setting`." opt crate
+    ::models::AutomaticRepliesSetting, date_format date_format
+    " Sets the body property `date_format`: The date format for the user's mailbox." opt
+    String | date_format_null, delegate_meeting_message_delivery_options
+    delegate_meeting_message_delivery_options
+    " Sets the body property `delegate_meeting_message_delivery_options`." opt crate
+    ::models::DelegateMeetingMessageDeliveryOptions, language language
+    " Sets the body property `language`." opt crate ::models::LocaleInfo, time_format
+    time_format
+    " Sets the body property `time_format`: The time format for the user's mailbox." opt
+    String | time_format_null, time_zone time_zone
+    " Sets the body property `time_zone`: The default time zone for the user's mailbox."
+    opt String | time_zone_null, user_purpose user_purpose
+    " Sets the body property `user_purpose`." opt crate ::models::UserPurpose,
+    working_hours working_hours " Sets the body property `working_hours`." opt crate
+    ::models::WorkingHours }; additional
+);

@@ -200,3 +200,84 @@ crate::models::setters!(
     single_value_extended_properties "Sets `singleValueExtendedProperties`." opt Vec <
     crate ::models::SingleValueLegacyExtendedProperty > }; additional
 );
+crate::request::body_setters!(
+    Message { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, categories categories
+    " Sets the body property `categories`: The categories associated with the item"
+    opt_list String => category item, change_key change_key
+    " Sets the body property `change_key`: Identifies the version of the item. Every time the item is changed, changeKey changes as well. This allows Exchange to apply changes to the correct version of the object. Read-only."
+    opt String | change_key_null, created_date_time created_date_time
+    " Sets the body property `created_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | created_date_time_null,
+    last_modified_date_time last_modified_date_time
+    " Sets the body property `last_modified_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | last_modified_date_time_null, bcc_recipients
+    bcc_recipients
+    " Sets the body property `bcc_recipients`: The Bcc: recipients for the message."
+    opt_list crate ::models::Recipient => bcc_recipient item, set_body body
+    " Sets the body property `body`." opt crate ::models::ItemBody, body_preview
+    body_preview
+    " Sets the body property `body_preview`: The first 255 characters of the message body. It is in text format."
+    opt String | body_preview_null, cc_recipients cc_recipients
+    " Sets the body property `cc_recipients`: The Cc: recipients for the message."
+    opt_list crate ::models::Recipient => cc_recipient item, conversation_id
+    conversation_id
+    " Sets the body property `conversation_id`: The ID of the conversation the email belongs to."
+    opt String | conversation_id_null, conversation_index conversation_index
+    " Sets the body property `conversation_index`: Indicates the position of the message within the conversation."
+    opt crate ::runtime::formats::Base64Url | conversation_index_null, flag flag
+    " Sets the body property `flag`." opt crate ::models::FollowupFlag, from from
+    " Sets the body property `from`." opt crate ::models::Recipient, has_attachments
+    has_attachments
+    " Sets the body property `has_attachments`: Indicates whether the message has attachments. This property doesn't include inline attachments, so if a message contains only inline attachments, this property is false. To verify the existence of inline attachments, parse the body property to look for a src attribute, such as \\<IMG src='cid:image001.jpg@01D26CD8.6C05F070'\\>."
+    opt bool | has_attachments_null, importance importance
+    " Sets the body property `importance`." opt crate ::models::Importance,
+    inference_classification inference_classification
+    " Sets the body property `inference_classification`." opt crate
+    ::models::InferenceClassificationType, internet_message_headers
+    internet_message_headers
+    " Sets the body property `internet_message_headers`: A collection of message headers defined by RFC5322. The set includes message headers indicating the network path taken by a message from the sender to the recipient. It can also contain custom message headers that hold app data for the message. Returned only on applying a $select query option. Read-only."
+    opt_list crate ::models::InternetMessageHeader => internet_message_header item,
+    internet_message_id internet_message_id
+    " Sets the body property `internet_message_id`: The message ID in the format specified by RFC2822."
+    opt String | internet_message_id_null, is_delivery_receipt_requested
+    is_delivery_receipt_requested
+    " Sets the body property `is_delivery_receipt_requested`: Indicates whether a read receipt is requested for the message."
+    opt bool | is_delivery_receipt_requested_null, is_draft is_draft
+    " Sets the body property `is_draft`: Indicates whether the message is a draft. A message is a draft if it hasn't been sent yet."
+    opt bool | is_draft_null, is_read is_read
+    " Sets the body property `is_read`: Indicates whether the message has been read." opt
+    bool | is_read_null, is_read_receipt_requested is_read_receipt_requested
+    " Sets the body property `is_read_receipt_requested`: Indicates whether a read receipt is requested for the message."
+    opt bool | is_read_receipt_requested_null, parent_folder_id parent_folder_id
+    " Sets the body property `parent_folder_id`: The unique identifier for the message's parent mailFolder."
+    opt String | parent_folder_id_null, received_date_time received_date_time
+    " Sets the body property `received_date_time`: The date and time the message was received. The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z."
+    opt crate ::runtime::formats::DateTime | received_date_time_null, reply_to reply_to
+    " Sets the body property `reply_to`: The email addresses to use when replying."
+    opt_list crate ::models::Recipient, sender sender " Sets the body property `sender`."
+    opt crate ::models::Recipient, sent_date_time sent_date_time
+    " Sets the body property `sent_date_time`: The date and time the message was sent. The date and time information uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z."
+    opt crate ::runtime::formats::DateTime | sent_date_time_null, subject subject
+    " Sets the body property `subject`: The subject of the message." opt String |
+    subject_null, to_recipients to_recipients
+    " Sets the body property `to_recipients`: The To: recipients for the message."
+    opt_list crate ::models::Recipient => to_recipient item, unique_body unique_body
+    " Sets the body property `unique_body`." opt crate ::models::ItemBody, web_link
+    web_link
+    " Sets the body property `web_link`: The URL to open the message in Outlook on the web.You can append an ispopout argument to the end of the URL to change how the message is displayed. If ispopout is not present or if it is set to 1, then the message is shown in a popout window. If ispopout is set to 0, the browser shows the message in the Outlook on the web review pane.The message opens in the browser if you are signed in to your mailbox via Outlook on the web. You are prompted to sign in if you are not already signed in with the browser.This URL cannot be accessed from within an iFrame."
+    opt String | web_link_null, attachments attachments
+    " Sets the body property `attachments`: The fileAttachment and itemAttachment attachments for the message."
+    opt_list crate ::models::Attachment => attachment item, extensions extensions
+    " Sets the body property `extensions`: The collection of open extensions defined for the message. Nullable."
+    opt_list crate ::models::Extension => extension item, multi_value_extended_properties
+    multi_value_extended_properties
+    " Sets the body property `multi_value_extended_properties`: The collection of multi-value extended properties defined for the message. Nullable."
+    opt_list crate ::models::MultiValueLegacyExtendedProperty =>
+    multi_value_extended_property item, single_value_extended_properties
+    single_value_extended_properties
+    " Sets the body property `single_value_extended_properties`: The collection of single-value extended properties defined for the message. Nullable."
+    opt_list crate ::models::SingleValueLegacyExtendedProperty =>
+    single_value_extended_property item }; additional
+);

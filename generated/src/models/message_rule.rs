@@ -52,3 +52,22 @@ crate::models::setters!(
     with_is_read_only_null, with_sequence sequence "Sets `sequence`." opt i32 |
     with_sequence_null }; additional
 );
+crate::request::body_setters!(
+    MessageRule { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, actions actions " Sets the body property `actions`." opt crate
+    ::models::MessageRuleActions, conditions conditions
+    " Sets the body property `conditions`." opt crate ::models::MessageRulePredicates,
+    display_name display_name
+    " Sets the body property `display_name`: The display name of the rule." opt String |
+    display_name_null, exceptions exceptions " Sets the body property `exceptions`." opt
+    crate ::models::MessageRulePredicates, has_error has_error
+    " Sets the body property `has_error`: Indicates whether the rule is in an error condition. Read-only."
+    opt bool | has_error_null, is_enabled is_enabled
+    " Sets the body property `is_enabled`: Indicates whether the rule is enabled to be applied to messages."
+    opt bool | is_enabled_null, is_read_only is_read_only
+    " Sets the body property `is_read_only`: Indicates if the rule is read-only and cannot be modified or deleted by the rules REST API."
+    opt bool | is_read_only_null, sequence sequence
+    " Sets the body property `sequence`: Indicates the order in which the rule is executed, among other rules."
+    opt i32 | sequence_null }; additional
+);

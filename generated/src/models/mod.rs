@@ -53,4131 +53,1470 @@ macro_rules! setters {
 }
 #[allow(unused_imports)]
 pub(crate) use setters;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod access_action;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use access_action::AccessAction;
 mod acquire_access_token_request_body;
 pub use acquire_access_token_request_body::AcquireAccessTokenRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod action_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use action_state::ActionState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod activity_history_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use activity_history_item::ActivityHistoryItem;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod add_in;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use add_in::AddIn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod add_key_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use add_key_request_body::AddKeyRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod add_password_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use add_password_request_body::AddPasswordRequestBody;
-#[cfg(feature = "service-principals")]
-mod add_token_signing_certificate_request_body;
-#[cfg(feature = "service-principals")]
-pub use add_token_signing_certificate_request_body::AddTokenSigningCertificateRequestBody;
-#[cfg(feature = "service-principals")]
-mod administrative_unit;
-#[cfg(feature = "service-principals")]
-pub use administrative_unit::AdministrativeUnit;
-#[cfg(feature = "service-principals")]
-mod administrative_unit_collection_response;
-#[cfg(feature = "service-principals")]
-pub use administrative_unit_collection_response::AdministrativeUnitCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod agreement_acceptance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use agreement_acceptance::AgreementAcceptance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod agreement_acceptance_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use agreement_acceptance_state::AgreementAcceptanceState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod album;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use album::Album;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod alternative_security_id;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use alternative_security_id::AlternativeSecurityId;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod api_application;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use api_application::ApiApplication;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod app_credential_restriction_type;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use app_credential_restriction_type::AppCredentialRestrictionType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod app_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use app_identity::AppIdentity;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod app_key_credential_restriction_type;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use app_key_credential_restriction_type::AppKeyCredentialRestrictionType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod app_log_upload_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use app_log_upload_state::AppLogUploadState;
-#[cfg(feature = "full")]
-mod app_management_configuration;
-#[cfg(feature = "full")]
-pub use app_management_configuration::AppManagementConfiguration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod app_management_policy;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use app_management_policy::AppManagementPolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod app_management_policy_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use app_management_policy_collection_response::AppManagementPolicyCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod app_role;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use app_role::AppRole;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "groups",
-        feature = "service-principals",
-        feature = "users"
-    )
-)]
-mod app_role_assignment;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "groups",
-        feature = "service-principals",
-        feature = "users"
-    )
-)]
-pub use app_role_assignment::AppRoleAssignment;
-#[cfg(
-    any(
-        feature = "applications",
-        feature = "groups",
-        feature = "service-principals",
-        feature = "users"
-    )
-)]
-mod app_role_assignment_collection_response;
-#[cfg(
-    any(
-        feature = "applications",
-        feature = "groups",
-        feature = "service-principals",
-        feature = "users"
-    )
-)]
-pub use app_role_assignment_collection_response::AppRoleAssignmentCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod application;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use application::Application;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod application_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use application_collection_response::ApplicationCollectionResponse;
-#[cfg(feature = "application-templates")]
-mod application_service_principal;
-#[cfg(feature = "application-templates")]
-pub use application_service_principal::ApplicationServicePrincipal;
-#[cfg(feature = "application-templates")]
-mod application_template;
-#[cfg(feature = "application-templates")]
-pub use application_template::ApplicationTemplate;
-#[cfg(feature = "application-templates")]
-mod application_template_collection_response;
-#[cfg(feature = "application-templates")]
-pub use application_template_collection_response::ApplicationTemplateCollectionResponse;
-#[cfg(feature = "applications")]
-mod applications_check_member_group_response;
-#[cfg(feature = "applications")]
-pub use applications_check_member_group_response::ApplicationsCheckMemberGroupResponse;
-#[cfg(feature = "applications")]
-mod applications_check_member_object_response;
-#[cfg(feature = "applications")]
-pub use applications_check_member_object_response::ApplicationsCheckMemberObjectResponse;
-#[cfg(feature = "applications")]
-mod applications_delta_response;
-#[cfg(feature = "applications")]
-pub use applications_delta_response::ApplicationsDeltaResponse;
-#[cfg(feature = "applications")]
-mod applications_get_available_extension_property_response;
-#[cfg(feature = "applications")]
-pub use applications_get_available_extension_property_response::ApplicationsGetAvailableExtensionPropertyResponse;
-#[cfg(feature = "applications")]
-mod applications_get_by_id_response;
-#[cfg(feature = "applications")]
-pub use applications_get_by_id_response::ApplicationsGetByIdResponse;
-#[cfg(feature = "applications")]
-mod applications_get_member_group_response;
-#[cfg(feature = "applications")]
-pub use applications_get_member_group_response::ApplicationsGetMemberGroupResponse;
-#[cfg(feature = "applications")]
-mod applications_get_member_object_response;
-#[cfg(feature = "applications")]
-pub use applications_get_member_object_response::ApplicationsGetMemberObjectResponse;
-#[cfg(feature = "applications")]
-mod applications_synchronization_job_schema_filter_operator_response;
-#[cfg(feature = "applications")]
-pub use applications_synchronization_job_schema_filter_operator_response::ApplicationsSynchronizationJobSchemaFilterOperatorResponse;
-#[cfg(feature = "applications")]
-mod applications_synchronization_job_schema_function_response;
-#[cfg(feature = "applications")]
-pub use applications_synchronization_job_schema_function_response::ApplicationsSynchronizationJobSchemaFunctionResponse;
-#[cfg(feature = "applications")]
-mod applications_synchronization_set_secret_response;
-#[cfg(feature = "applications")]
-pub use applications_synchronization_set_secret_response::ApplicationsSynchronizationSetSecretResponse;
-#[cfg(feature = "applications")]
-mod applications_synchronization_template_schema_filter_operator_response;
-#[cfg(feature = "applications")]
-pub use applications_synchronization_template_schema_filter_operator_response::ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse;
-#[cfg(feature = "applications")]
-mod applications_synchronization_template_schema_function_response;
-#[cfg(feature = "applications")]
-pub use applications_synchronization_template_schema_function_response::ApplicationsSynchronizationTemplateSchemaFunctionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod assigned_label;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use assigned_label::AssignedLabel;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod assigned_license;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use assigned_license::AssignedLicense;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod assigned_plan;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use assigned_plan::AssignedPlan;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod associated_team_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use associated_team_info::AssociatedTeamInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attachment;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attachment::Attachment;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attachment_base;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attachment_base::AttachmentBase;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attachment_session;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attachment_session::AttachmentSession;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attendance_interval;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attendance_interval::AttendanceInterval;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attendance_record;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attendance_record::AttendanceRecord;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attendee;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attendee::Attendee;
-#[cfg(feature = "full")]
-mod attendee_base;
-#[cfg(feature = "full")]
-pub use attendee_base::AttendeeBase;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attendee_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attendee_type::AttendeeType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attestation_level;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attestation_level::AttestationLevel;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_definition;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_definition::AttributeDefinition;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_definition_metadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_definition_metadata::AttributeDefinitionMetadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_definition_metadata_entry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_definition_metadata_entry::AttributeDefinitionMetadataEntry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_flow_behavior;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_flow_behavior::AttributeFlowBehavior;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_flow_type;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_flow_type::AttributeFlowType;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_mapping;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_mapping::AttributeMapping;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attribute_mapping_function_schema;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attribute_mapping_function_schema::AttributeMappingFunctionSchema;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod attribute_mapping_parameter_schema;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use attribute_mapping_parameter_schema::AttributeMappingParameterSchema;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_mapping_source;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_mapping_source::AttributeMappingSource;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_mapping_source_type;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_mapping_source_type::AttributeMappingSourceType;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod attribute_type;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use attribute_type::AttributeType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod audio;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use audio::Audio;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod audio_conferencing;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use audio_conferencing::AudioConferencing;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod authentication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use authentication::Authentication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use authentication_method::AuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod authentication_method_key_strength;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use authentication_method_key_strength::AuthenticationMethodKeyStrength;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod authentication_method_sign_in_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use authentication_method_sign_in_state::AuthenticationMethodSignInState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod authentication_phone_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use authentication_phone_type::AuthenticationPhoneType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod authorization_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use authorization_info::AuthorizationInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod automatic_replies_setting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use automatic_replies_setting::AutomaticRepliesSetting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod automatic_replies_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use automatic_replies_status::AutomaticRepliesStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod base_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use base_item::BaseItem;
-#[cfg(feature = "full")]
-mod base_item_version;
-#[cfg(feature = "full")]
-pub use base_item_version::BaseItemVersion;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod base_site_page;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use base_site_page::BaseSitePage;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod behavior_during_retention_period;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use behavior_during_retention_period::BehaviorDuringRetentionPeriod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod body_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use body_type::BodyType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod boolean_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use boolean_column::BooleanColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod broadcast_meeting_audience;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use broadcast_meeting_audience::BroadcastMeetingAudience;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod broadcast_meeting_caption_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use broadcast_meeting_caption_settings::BroadcastMeetingCaptionSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod broadcast_meeting_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use broadcast_meeting_settings::BroadcastMeetingSettings;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod bulk_upload;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use bulk_upload::BulkUpload;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod bundle;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use bundle::Bundle;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod calculated_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use calculated_column::CalculatedColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod calendar;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use calendar::Calendar;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod calendar_color;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use calendar_color::CalendarColor;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod calendar_group;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use calendar_group::CalendarGroup;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod calendar_permission;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use calendar_permission::CalendarPermission;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod calendar_role_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use calendar_role_type::CalendarRoleType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod call_recording;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use call_recording::CallRecording;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod call_transcript;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use call_transcript::CallTranscript;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod category_color;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use category_color::CategoryColor;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod certification;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use certification::Certification;
-#[cfg(feature = "full")]
-mod change_tracked_entity;
-#[cfg(feature = "full")]
-pub use change_tracked_entity::ChangeTrackedEntity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod channel;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use channel::Channel;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod channel_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use channel_identity::ChannelIdentity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod channel_membership_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use channel_membership_type::ChannelMembershipType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod channel_summary;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use channel_summary::ChannelSummary;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat::Chat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_info::ChatInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message::ChatMessage;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_actions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_actions::ChatMessageActions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_attachment;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_attachment::ChatMessageAttachment;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_from_identity_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_from_identity_set::ChatMessageFromIdentitySet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_history_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_history_item::ChatMessageHistoryItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_hosted_content;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_hosted_content::ChatMessageHostedContent;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_importance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_importance::ChatMessageImportance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_info::ChatMessageInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_mention;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_mention::ChatMessageMention;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_mentioned_identity_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_mentioned_identity_set::ChatMessageMentionedIdentitySet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_policy_violation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_policy_violation::ChatMessagePolicyViolation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_policy_violation_dlp_action_types;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_policy_violation_dlp_action_types::ChatMessagePolicyViolationDlpActionTypes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_policy_violation_policy_tip;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_policy_violation_policy_tip::ChatMessagePolicyViolationPolicyTip;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_policy_violation_user_action_types;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_policy_violation_user_action_types::ChatMessagePolicyViolationUserActionTypes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_policy_violation_verdict_details_types;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_policy_violation_verdict_details_types::ChatMessagePolicyViolationVerdictDetailsTypes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_reaction;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_reaction::ChatMessageReaction;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_reaction_identity_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_reaction_identity_set::ChatMessageReactionIdentitySet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_message_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_message_type::ChatMessageType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_type::ChatType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod chat_viewpoint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use chat_viewpoint::ChatViewpoint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod check_member_groups_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use check_member_groups_request_body::CheckMemberGroupsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod check_member_objects_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use check_member_objects_request_body::CheckMemberObjectsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod checklist_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use checklist_item::ChecklistItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod choice_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use choice_column::ChoiceColumn;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod claims_mapping_policy;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use claims_mapping_policy::ClaimsMappingPolicy;
-#[cfg(feature = "service-principals")]
-mod claims_mapping_policy_collection_response;
-#[cfg(feature = "service-principals")]
-pub use claims_mapping_policy_collection_response::ClaimsMappingPolicyCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod cloud_clipboard_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use cloud_clipboard_item::CloudClipboardItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod cloud_clipboard_item_payload;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use cloud_clipboard_item_payload::CloudClipboardItemPayload;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod cloud_clipboard_root;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use cloud_clipboard_root::CloudClipboardRoot;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod column_definition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use column_definition::ColumnDefinition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod column_link;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use column_link::ColumnLink;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod column_types;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use column_types::ColumnTypes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod column_validation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use column_validation::ColumnValidation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod compliance_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use compliance_state::ComplianceState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod compliance_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use compliance_status::ComplianceStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod configuration_manager_client_enabled_features;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use configuration_manager_client_enabled_features::ConfigurationManagerClientEnabledFeatures;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod contact;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use contact::Contact;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod contact_folder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use contact_folder::ContactFolder;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod container_filter;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use container_filter::ContainerFilter;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod content_approval_status_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use content_approval_status_column::ContentApprovalStatusColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod content_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use content_type::ContentType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod content_type_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use content_type_info::ContentTypeInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod content_type_order;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use content_type_order::ContentTypeOrder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod conversation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use conversation::Conversation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod conversation_member;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use conversation_member::ConversationMember;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod conversation_thread;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use conversation_thread::ConversationThread;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod course_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use course_status::CourseStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod currency_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use currency_column::CurrencyColumn;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod custom_app_management_configuration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use custom_app_management_configuration::CustomAppManagementConfiguration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod custom_security_attribute_value;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use custom_security_attribute_value::CustomSecurityAttributeValue;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod date_time_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use date_time_column::DateTimeColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod date_time_time_zone;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use date_time_time_zone::DateTimeTimeZone;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod day_of_week;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use day_of_week::DayOfWeek;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod default_column_value;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use default_column_value::DefaultColumnValue;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod delegate_meeting_message_delivery_options;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use delegate_meeting_message_delivery_options::DelegateMeetingMessageDeliveryOptions;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod delegated_permission_classification;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use delegated_permission_classification::DelegatedPermissionClassification;
-#[cfg(feature = "service-principals")]
-mod delegated_permission_classification_collection_response;
-#[cfg(feature = "service-principals")]
-pub use delegated_permission_classification_collection_response::DelegatedPermissionClassificationCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod deleted;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use deleted::Deleted;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device::Device;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_action_result;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_action_result::DeviceActionResult;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_category;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_category::DeviceCategory;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_compliance_policy_setting_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_compliance_policy_setting_state::DeviceCompliancePolicySettingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_compliance_policy_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_compliance_policy_state::DeviceCompliancePolicyState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_configuration_setting_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_configuration_setting_state::DeviceConfigurationSettingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_configuration_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_configuration_state::DeviceConfigurationState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_enrollment_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_enrollment_type::DeviceEnrollmentType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_health_attestation_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_health_attestation_state::DeviceHealthAttestationState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_log_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_log_collection_response::DeviceLogCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_management_exchange_access_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_management_exchange_access_state::DeviceManagementExchangeAccessState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_management_exchange_access_state_reason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_management_exchange_access_state_reason::DeviceManagementExchangeAccessStateReason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_management_troubleshooting_event;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_management_troubleshooting_event::DeviceManagementTroubleshootingEvent;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod device_registration_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use device_registration_state::DeviceRegistrationState;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod directory_definition;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use directory_definition::DirectoryDefinition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod directory_definition_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use directory_definition_collection_response::DirectoryDefinitionCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod directory_definition_discoverabilities;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use directory_definition_discoverabilities::DirectoryDefinitionDiscoverabilities;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod directory_object;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use directory_object::DirectoryObject;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod directory_object_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use directory_object_collection_response::DirectoryObjectCollectionResponse;
-#[cfg(feature = "service-principals")]
-mod directory_role;
-#[cfg(feature = "service-principals")]
-pub use directory_role::DirectoryRole;
-#[cfg(feature = "service-principals")]
-mod directory_role_collection_response;
-#[cfg(feature = "service-principals")]
-pub use directory_role_collection_response::DirectoryRoleCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod display_name_localization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use display_name_localization::DisplayNameLocalization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod document_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use document_set::DocumentSet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod document_set_content;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use document_set_content::DocumentSetContent;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod document_set_version;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use document_set_version::DocumentSetVersion;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod document_set_version_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use document_set_version_item::DocumentSetVersionItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod drive;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use drive::Drive;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod drive_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use drive_item::DriveItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod drive_item_version;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use drive_item_version::DriveItemVersion;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod email_address;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use email_address::EmailAddress;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod email_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use email_authentication_method::EmailAuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod employee_experience_user;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use employee_experience_user::EmployeeExperienceUser;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod employee_org_data;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use employee_org_data::EmployeeOrgData;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod endpoint;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use endpoint::Endpoint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod endpoint_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use endpoint_collection_response::EndpointCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod entity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use entity::Entity;
 mod error_details;
 pub use error_details::ErrorDetails;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod event;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use event::Event;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod event_message_detail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use event_message_detail::EventMessageDetail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod event_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use event_type::EventType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod expression_input_object;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use expression_input_object::ExpressionInputObject;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod extension;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use extension::Extension;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod extension_property;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use extension_property::ExtensionProperty;
-#[cfg(feature = "applications")]
-mod extension_property_collection_response;
-#[cfg(feature = "applications")]
-pub use extension_property_collection_response::ExtensionPropertyCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod external_audience_scope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use external_audience_scope::ExternalAudienceScope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod external_link;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use external_link::ExternalLink;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod federated_identity_credential;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use federated_identity_credential::FederatedIdentityCredential;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod federated_identity_credential_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use federated_identity_credential_collection_response::FederatedIdentityCredentialCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod fido2_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use fido2_authentication_method::Fido2AuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod field_value_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use field_value_set::FieldValueSet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod file;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use file::File;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod file_system_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use file_system_info::FileSystemInfo;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod filter;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use filter::Filter;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod filter_clause;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use filter_clause::FilterClause;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod filter_group;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use filter_group::FilterGroup;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod filter_operand;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use filter_operand::FilterOperand;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod filter_operator_schema;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use filter_operator_schema::FilterOperatorSchema;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod folder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use folder::Folder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod folder_view;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use folder_view::FolderView;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod followup_flag;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use followup_flag::FollowupFlag;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod followup_flag_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use followup_flag_status::FollowupFlagStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod free_busy_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use free_busy_status::FreeBusyStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod geo_coordinates;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use geo_coordinates::GeoCoordinates;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod geolocation_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use geolocation_column::GeolocationColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod get_available_extension_properties_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use get_available_extension_properties_request_body::GetAvailableExtensionPropertiesRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod get_by_ids_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use get_by_ids_request_body::GetByIdsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod get_member_groups_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use get_member_groups_request_body::GetMemberGroupsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod get_member_objects_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use get_member_objects_request_body::GetMemberObjectsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod giphy_rating_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use giphy_rating_type::GiphyRatingType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod group;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use group::Group;
-#[cfg(feature = "service-principals")]
-mod group_collection_response;
-#[cfg(feature = "service-principals")]
-pub use group_collection_response::GroupCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod group_filter;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use group_filter::GroupFilter;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod group_lifecycle_policy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use group_lifecycle_policy::GroupLifecyclePolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod group_setting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use group_setting::GroupSetting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod hashes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use hashes::Hashes;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod home_realm_discovery_policy;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use home_realm_discovery_policy::HomeRealmDiscoveryPolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod home_realm_discovery_policy_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use home_realm_discovery_policy_collection_response::HomeRealmDiscoveryPolicyCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod hyperlink_or_picture_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use hyperlink_or_picture_column::HyperlinkOrPictureColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use identity::Identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod identity_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use identity_set::IdentitySet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod image;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use image::Image;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod image_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use image_info::ImageInfo;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod implicit_grant_settings;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use implicit_grant_settings::ImplicitGrantSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod importance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use importance::Importance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod incomplete_data;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use incomplete_data::IncompleteData;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod inference_classification;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use inference_classification::InferenceClassification;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod inference_classification_override;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use inference_classification_override::InferenceClassificationOverride;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod inference_classification_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use inference_classification_type::InferenceClassificationType;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod informational_url;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use informational_url::InformationalUrl;
 mod inner_error;
 pub use inner_error::InnerError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod insight_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use insight_identity::InsightIdentity;
-#[cfg(feature = "application-templates")]
-mod instantiate_request_body;
-#[cfg(feature = "application-templates")]
-pub use instantiate_request_body::InstantiateRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod integer_range;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use integer_range::IntegerRange;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod internet_message_header;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use internet_message_header::InternetMessageHeader;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_action_stat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_action_stat::ItemActionStat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_activity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_activity::ItemActivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_activity_stat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_activity_stat::ItemActivityStat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_analytics;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_analytics::ItemAnalytics;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_body::ItemBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_insights;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_insights::ItemInsights;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_reference;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_reference::ItemReference;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod item_retention_label;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use item_retention_label::ItemRetentionLabel;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod join_meeting_id_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use join_meeting_id_settings::JoinMeetingIdSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod json;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use json::Json;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod key_credential;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use key_credential::KeyCredential;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod key_credential_configuration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use key_credential_configuration::KeyCredentialConfiguration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod key_value;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use key_value::KeyValue;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod key_value_pair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use key_value_pair::KeyValuePair;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod learning_course_activity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use learning_course_activity::LearningCourseActivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod license_assignment_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use license_assignment_state::LicenseAssignmentState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod license_details;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use license_details::LicenseDetails;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod license_processing_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use license_processing_state::LicenseProcessingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod linked_resource;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use linked_resource::LinkedResource;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod list;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use list::List;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod list_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use list_info::ListInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod list_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use list_item::ListItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod list_item_version;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use list_item_version::ListItemVersion;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod lobby_bypass_scope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use lobby_bypass_scope::LobbyBypassScope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod lobby_bypass_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use lobby_bypass_settings::LobbyBypassSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod locale_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use locale_info::LocaleInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod localized_description;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use localized_description::LocalizedDescription;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod localized_label;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use localized_label::LocalizedLabel;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod localized_name;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use localized_name::LocalizedName;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod location;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use location::Location;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod location_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use location_type::LocationType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod location_unique_id_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use location_unique_id_type::LocationUniqueIdType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod long_running_operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use long_running_operation::LongRunningOperation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod long_running_operation_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use long_running_operation_status::LongRunningOperationStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod lookup_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use lookup_column::LookupColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod mail_folder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use mail_folder::MailFolder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod mailbox_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use mailbox_settings::MailboxSettings;
 mod main_error;
 pub use main_error::MainError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod malware;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use malware::Malware;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_app_flagged_reason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_app_flagged_reason::ManagedAppFlaggedReason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_app_operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_app_operation::ManagedAppOperation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_app_policy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_app_policy::ManagedAppPolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_app_registration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_app_registration::ManagedAppRegistration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_device;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_device::ManagedDevice;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_device_owner_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_device_owner_type::ManagedDeviceOwnerType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod managed_device_partner_reported_health_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use managed_device_partner_reported_health_state::ManagedDevicePartnerReportedHealthState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod management_agent_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use management_agent_type::ManagementAgentType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod meeting_attendance_report;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use meeting_attendance_report::MeetingAttendanceReport;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod meeting_chat_history_default_mode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use meeting_chat_history_default_mode::MeetingChatHistoryDefaultMode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod meeting_chat_mode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use meeting_chat_mode::MeetingChatMode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod meeting_participant_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use meeting_participant_info::MeetingParticipantInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod meeting_participants;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use meeting_participants::MeetingParticipants;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod message;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use message::Message;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod message_action_flag;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use message_action_flag::MessageActionFlag;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod message_rule;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use message_rule::MessageRule;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod message_rule_actions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use message_rule_actions::MessageRuleActions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod message_rule_predicates;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use message_rule_predicates::MessageRulePredicates;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod microsoft_authenticator_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use microsoft_authenticator_authentication_method::MicrosoftAuthenticatorAuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod mobile_app_identifier;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use mobile_app_identifier::MobileAppIdentifier;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod multi_value_legacy_extended_property;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use multi_value_legacy_extended_property::MultiValueLegacyExtendedProperty;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod mutability;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use mutability::Mutability;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod native_authentication_apis_enabled;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use native_authentication_apis_enabled::NativeAuthenticationApisEnabled;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod notebook;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use notebook::Notebook;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod notebook_links;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use notebook_links::NotebookLinks;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod number_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use number_column::NumberColumn;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod o_auth2_permission_grant;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use o_auth2_permission_grant::OAuth2PermissionGrant;
-#[cfg(feature = "service-principals")]
-mod o_auth2_permission_grant_collection_response;
-#[cfg(feature = "service-principals")]
-pub use o_auth2_permission_grant_collection_response::OAuth2PermissionGrantCollectionResponse;
 mod o_data_error;
 pub use o_data_error::ODataError;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_definition;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_definition::ObjectDefinition;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_definition_metadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_definition_metadata::ObjectDefinitionMetadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_definition_metadata_entry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_definition_metadata_entry::ObjectDefinitionMetadataEntry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_flow_types;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_flow_types::ObjectFlowTypes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod object_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use object_identity::ObjectIdentity;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_mapping;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_mapping::ObjectMapping;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_mapping_metadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_mapping_metadata::ObjectMappingMetadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod object_mapping_metadata_entry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use object_mapping_metadata_entry::ObjectMappingMetadataEntry;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod offer_shift_request;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use offer_shift_request::OfferShiftRequest;
-#[cfg(feature = "full")]
-mod office_graph_insights;
-#[cfg(feature = "full")]
-pub use office_graph_insights::OfficeGraphInsights;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod on_premises_extension_attributes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use on_premises_extension_attributes::OnPremisesExtensionAttributes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod on_premises_provisioning_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use on_premises_provisioning_error::OnPremisesProvisioningError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote::Onenote;
-#[cfg(feature = "full")]
-mod onenote_entity_base_model;
-#[cfg(feature = "full")]
-pub use onenote_entity_base_model::OnenoteEntityBaseModel;
-#[cfg(feature = "full")]
-mod onenote_entity_hierarchy_model;
-#[cfg(feature = "full")]
-pub use onenote_entity_hierarchy_model::OnenoteEntityHierarchyModel;
-#[cfg(feature = "full")]
-mod onenote_entity_schema_object_model;
-#[cfg(feature = "full")]
-pub use onenote_entity_schema_object_model::OnenoteEntitySchemaObjectModel;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote_operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote_operation::OnenoteOperation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote_operation_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote_operation_error::OnenoteOperationError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote_page;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote_page::OnenotePage;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote_resource;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote_resource::OnenoteResource;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote_section;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote_section::OnenoteSection;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod onenote_user_role;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use onenote_user_role::OnenoteUserRole;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod online_meeting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use online_meeting::OnlineMeeting;
-#[cfg(feature = "full")]
-mod online_meeting_base;
-#[cfg(feature = "full")]
-pub use online_meeting_base::OnlineMeetingBase;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod online_meeting_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use online_meeting_info::OnlineMeetingInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod online_meeting_presenters;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use online_meeting_presenters::OnlineMeetingPresenters;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod online_meeting_provider_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use online_meeting_provider_type::OnlineMeetingProviderType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod online_meeting_role;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use online_meeting_role::OnlineMeetingRole;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod open_shift;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use open_shift::OpenShift;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod open_shift_change_request;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use open_shift_change_request::OpenShiftChangeRequest;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod open_shift_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use open_shift_item::OpenShiftItem;
-#[cfg(feature = "full")]
-mod operation;
-#[cfg(feature = "full")]
-pub use operation::Operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod operation_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use operation_error::OperationError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod operation_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use operation_status::OperationStatus;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod optional_claim;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use optional_claim::OptionalClaim;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod optional_claims;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use optional_claims::OptionalClaims;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod outlook_category;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use outlook_category::OutlookCategory;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod outlook_geo_coordinates;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use outlook_geo_coordinates::OutlookGeoCoordinates;
-#[cfg(feature = "full")]
-mod outlook_item;
-#[cfg(feature = "full")]
-pub use outlook_item::OutlookItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod outlook_user;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use outlook_user::OutlookUser;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod package;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use package::Package;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod page_layout_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use page_layout_type::PageLayoutType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod page_links;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use page_links::PageLinks;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod parental_control_settings;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use parental_control_settings::ParentalControlSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod parse_expression_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use parse_expression_request_body::ParseExpressionRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod parse_expression_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use parse_expression_response::ParseExpressionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod password_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use password_authentication_method::PasswordAuthenticationMethod;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod password_credential;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use password_credential::PasswordCredential;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod password_credential_configuration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use password_credential_configuration::PasswordCredentialConfiguration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod password_profile;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use password_profile::PasswordProfile;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod patterned_recurrence;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use patterned_recurrence::PatternedRecurrence;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod pending_content_update;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use pending_content_update::PendingContentUpdate;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod pending_operations;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use pending_operations::PendingOperations;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod permission;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use permission::Permission;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod permission_classification_type;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use permission_classification_type::PermissionClassificationType;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod permission_scope;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use permission_scope::PermissionScope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod person;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use person::Person;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod person_or_group_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use person_or_group_column::PersonOrGroupColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod person_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use person_type::PersonType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod phone;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use phone::Phone;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod phone_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use phone_authentication_method::PhoneAuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod phone_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use phone_type::PhoneType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod photo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use photo::Photo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod physical_address;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use physical_address::PhysicalAddress;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod pinned_chat_message_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use pinned_chat_message_info::PinnedChatMessageInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_applied_categories;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_applied_categories::PlannerAppliedCategories;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_assigned_to_task_board_task_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_assigned_to_task_board_task_format::PlannerAssignedToTaskBoardTaskFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_assignments;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_assignments::PlannerAssignments;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_bucket;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_bucket::PlannerBucket;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_bucket_task_board_task_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_bucket_task_board_task_format::PlannerBucketTaskBoardTaskFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_category_descriptions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_category_descriptions::PlannerCategoryDescriptions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_checklist_items;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_checklist_items::PlannerChecklistItems;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_container_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_container_type::PlannerContainerType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_external_references;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_external_references::PlannerExternalReferences;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_group;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_group::PlannerGroup;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_order_hints_by_assignee;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_order_hints_by_assignee::PlannerOrderHintsByAssignee;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_plan;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_plan::PlannerPlan;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_plan_container;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_plan_container::PlannerPlanContainer;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_plan_details;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_plan_details::PlannerPlanDetails;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_preview_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_preview_type::PlannerPreviewType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_progress_task_board_task_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_progress_task_board_task_format::PlannerProgressTaskBoardTaskFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_task;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_task::PlannerTask;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_task_details;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_task_details::PlannerTaskDetails;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_user;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_user::PlannerUser;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod planner_user_ids;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use planner_user_ids::PlannerUserIds;
-#[cfg(feature = "full")]
-mod policy_base;
-#[cfg(feature = "full")]
-pub use policy_base::PolicyBase;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod policy_platform_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use policy_platform_type::PolicyPlatformType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod post;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use post::Post;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod pre_authorized_application;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use pre_authorized_application::PreAuthorizedApplication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod presence;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use presence::Presence;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod presence_status_message;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use presence_status_message::PresenceStatusMessage;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_color_mode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_color_mode::PrintColorMode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_connector;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_connector::PrintConnector;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_document;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_document::PrintDocument;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_duplex_mode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_duplex_mode::PrintDuplexMode;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_event;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_event::PrintEvent;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_finishing;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_finishing::PrintFinishing;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_job;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_job::PrintJob;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_job_configuration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_job_configuration::PrintJobConfiguration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_job_processing_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_job_processing_state::PrintJobProcessingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_job_state_detail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_job_state_detail::PrintJobStateDetail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_job_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_job_status::PrintJobStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_margin;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_margin::PrintMargin;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_multipage_layout;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_multipage_layout::PrintMultipageLayout;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_orientation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_orientation::PrintOrientation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_quality;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_quality::PrintQuality;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_scaling;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_scaling::PrintScaling;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_task;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_task::PrintTask;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_task_definition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_task_definition::PrintTaskDefinition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_task_processing_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_task_processing_state::PrintTaskProcessingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_task_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_task_status::PrintTaskStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod print_task_trigger;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use print_task_trigger::PrintTaskTrigger;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer::Printer;
-#[cfg(feature = "full")]
-mod printer_base;
-#[cfg(feature = "full")]
-pub use printer_base::PrinterBase;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_capabilities;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_capabilities::PrinterCapabilities;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_defaults;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_defaults::PrinterDefaults;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_feed_orientation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_feed_orientation::PrinterFeedOrientation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_location;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_location::PrinterLocation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_processing_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_processing_state::PrinterProcessingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_processing_state_detail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_processing_state_detail::PrinterProcessingStateDetail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_share;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_share::PrinterShare;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_share_viewpoint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_share_viewpoint::PrinterShareViewpoint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod printer_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use printer_status::PrinterStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod profile_photo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use profile_photo::ProfilePhoto;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod provision_on_demand_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use provision_on_demand_request_body::ProvisionOnDemandRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod provisioned_plan;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use provisioned_plan::ProvisionedPlan;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod public_client_application;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use public_client_application::PublicClientApplication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod public_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use public_error::PublicError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod public_error_detail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use public_error_detail::PublicErrorDetail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod public_inner_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use public_inner_error::PublicInnerError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod publication_facet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use publication_facet::PublicationFacet;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod quarantine_reason;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use quarantine_reason::QuarantineReason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod quota;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use quota::Quota;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod recipient;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use recipient::Recipient;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod recurrence_pattern;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use recurrence_pattern::RecurrencePattern;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod recurrence_pattern_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use recurrence_pattern_type::RecurrencePatternType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod recurrence_range;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use recurrence_range::RecurrenceRange;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod recurrence_range_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use recurrence_range_type::RecurrenceRangeType;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod redirect_uri_settings;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use redirect_uri_settings::RedirectUriSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod reference_create;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use reference_create::ReferenceCreate;
-#[cfg(feature = "full")]
-mod reference_numeric;
-#[cfg(feature = "full")]
-pub use reference_numeric::ReferenceNumeric;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod referenced_object;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use referenced_object::ReferencedObject;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod relation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use relation::Relation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod relation_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use relation_type::RelationType;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod remote_desktop_security_configuration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use remote_desktop_security_configuration::RemoteDesktopSecurityConfiguration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod remote_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use remote_item::RemoteItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod remove_key_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use remove_key_request_body::RemoveKeyRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod remove_password_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use remove_password_request_body::RemovePasswordRequestBody;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod request_signature_verification;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use request_signature_verification::RequestSignatureVerification;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod required_resource_access;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use required_resource_access::RequiredResourceAccess;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod resource_access;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use resource_access::ResourceAccess;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod resource_reference;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use resource_reference::ResourceReference;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod resource_specific_permission;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use resource_specific_permission::ResourceSpecificPermission;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod resource_specific_permission_grant;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use resource_specific_permission_grant::ResourceSpecificPermissionGrant;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod resource_visualization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use resource_visualization::ResourceVisualization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod response_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use response_status::ResponseStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod response_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use response_type::ResponseType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod restart_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use restart_request_body::RestartRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod restore_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use restore_request_body::RestoreRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod retention_label_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use retention_label_settings::RetentionLabelSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod rich_long_running_operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use rich_long_running_operation::RichLongRunningOperation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod root;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use root::Root;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod saml_single_sign_on_settings;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use saml_single_sign_on_settings::SamlSingleSignOnSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod schedule;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use schedule::Schedule;
-#[cfg(feature = "full")]
-mod schedule_change_request;
-#[cfg(feature = "full")]
-pub use schedule_change_request::ScheduleChangeRequest;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod schedule_change_request_actor;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use schedule_change_request_actor::ScheduleChangeRequestActor;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod schedule_change_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use schedule_change_state::ScheduleChangeState;
-#[cfg(feature = "full")]
-mod schedule_entity;
-#[cfg(feature = "full")]
-pub use schedule_entity::ScheduleEntity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod schedule_entity_theme;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use schedule_entity_theme::ScheduleEntityTheme;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod scheduling_group;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use scheduling_group::SchedulingGroup;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod scope_operator_multi_valued_comparison_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use scope_operator_multi_valued_comparison_type::ScopeOperatorMultiValuedComparisonType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod scope_operator_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use scope_operator_type::ScopeOperatorType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod scoped_role_membership;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use scoped_role_membership::ScopedRoleMembership;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod scored_email_address;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use scored_email_address::ScoredEmailAddress;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod search_result;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use search_result::SearchResult;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod secrets_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use secrets_request_body::SecretsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod section_group;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use section_group::SectionGroup;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod section_links;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use section_links::SectionLinks;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod selection_likelihood_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use selection_likelihood_info::SelectionLikelihoodInfo;
-#[cfg(feature = "service-principals")]
-mod self_signed_certificate;
-#[cfg(feature = "service-principals")]
-pub use self_signed_certificate::SelfSignedCertificate;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod sensitivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use sensitivity::Sensitivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod service_plan_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use service_plan_info::ServicePlanInfo;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod service_principal;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use service_principal::ServicePrincipal;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod service_principal_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use service_principal_collection_response::ServicePrincipalCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod service_principal_lock_configuration;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use service_principal_lock_configuration::ServicePrincipalLockConfiguration;
-#[cfg(feature = "service-principals")]
-mod service_principals_check_member_group_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_check_member_group_response::ServicePrincipalsCheckMemberGroupResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_check_member_object_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_check_member_object_response::ServicePrincipalsCheckMemberObjectResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_delta_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_delta_response::ServicePrincipalsDeltaResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_get_available_extension_property_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_get_available_extension_property_response::ServicePrincipalsGetAvailableExtensionPropertyResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_get_by_id_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_get_by_id_response::ServicePrincipalsGetByIdResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_get_member_group_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_get_member_group_response::ServicePrincipalsGetMemberGroupResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_get_member_object_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_get_member_object_response::ServicePrincipalsGetMemberObjectResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_synchronization_job_schema_filter_operator_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_synchronization_job_schema_filter_operator_response::ServicePrincipalsSynchronizationJobSchemaFilterOperatorResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_synchronization_job_schema_function_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_synchronization_job_schema_function_response::ServicePrincipalsSynchronizationJobSchemaFunctionResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_synchronization_set_secret_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_synchronization_set_secret_response::ServicePrincipalsSynchronizationSetSecretResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_synchronization_template_schema_filter_operator_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_synchronization_template_schema_filter_operator_response::ServicePrincipalsSynchronizationTemplateSchemaFilterOperatorResponse;
-#[cfg(feature = "service-principals")]
-mod service_principals_synchronization_template_schema_function_response;
-#[cfg(feature = "service-principals")]
-pub use service_principals_synchronization_template_schema_function_response::ServicePrincipalsSynchronizationTemplateSchemaFunctionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod service_provisioning_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use service_provisioning_error::ServiceProvisioningError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod service_storage_quota_breakdown;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use service_storage_quota_breakdown::ServiceStorageQuotaBreakdown;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use set::Set;
-#[cfg(feature = "applications")]
-mod set_verified_publisher_request_body;
-#[cfg(feature = "applications")]
-pub use set_verified_publisher_request_body::SetVerifiedPublisherRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod setting_source;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use setting_source::SettingSource;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod setting_source_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use setting_source_type::SettingSourceType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod setting_value;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use setting_value::SettingValue;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod share_point_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use share_point_identity::SharePointIdentity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod share_point_identity_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use share_point_identity_set::SharePointIdentitySet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shared;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shared::Shared;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shared_insight;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shared_insight::SharedInsight;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shared_with_channel_team_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shared_with_channel_team_info::SharedWithChannelTeamInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod sharepoint_ids;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use sharepoint_ids::SharepointIds;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod sharing_detail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use sharing_detail::SharingDetail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod sharing_invitation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use sharing_invitation::SharingInvitation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod sharing_link;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use sharing_link::SharingLink;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shift;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shift::Shift;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shift_activity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shift_activity::ShiftActivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shift_availability;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shift_availability::ShiftAvailability;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shift_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shift_item::ShiftItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod shift_preferences;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use shift_preferences::ShiftPreferences;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod sign_in_activity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use sign_in_activity::SignInActivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod single_value_legacy_extended_property;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use single_value_legacy_extended_property::SingleValueLegacyExtendedProperty;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod site;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use site::Site;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod site_archival_details;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use site_archival_details::SiteArchivalDetails;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod site_archive_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use site_archive_status::SiteArchiveStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod site_collection;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use site_collection::SiteCollection;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod size_range;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use size_range::SizeRange;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod software_oath_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use software_oath_authentication_method::SoftwareOathAuthenticationMethod;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod spa_application;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use spa_application::SpaApplication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod special_folder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use special_folder::SpecialFolder;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use status::Status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod storage_plan_information;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use storage_plan_information::StoragePlanInformation;
-#[cfg(feature = "full")]
-mod storage_quota_breakdown;
-#[cfg(feature = "full")]
-pub use storage_quota_breakdown::StorageQuotaBreakdown;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod store;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use store::Store;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod string_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use string_collection_response::StringCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod string_key_attribute_mapping_source_value_pair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use string_key_attribute_mapping_source_value_pair::StringKeyAttributeMappingSourceValuePair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod string_key_long_value_pair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use string_key_long_value_pair::StringKeyLongValuePair;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod string_key_object_value_pair;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use string_key_object_value_pair::StringKeyObjectValuePair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod string_key_string_value_pair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use string_key_string_value_pair::StringKeyStringValuePair;
-#[cfg(feature = "full")]
-mod sts_policy;
-#[cfg(feature = "full")]
-pub use sts_policy::StsPolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod subscription;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use subscription::Subscription;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod swap_shifts_change_request;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use swap_shifts_change_request::SwapShiftsChangeRequest;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization::Synchronization;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_error;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_error::SynchronizationError;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_job;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_job::SynchronizationJob;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_job_application_parameters;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_job_application_parameters::SynchronizationJobApplicationParameters;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_job_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_job_collection_response::SynchronizationJobCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_job_restart_criteria;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_job_restart_criteria::SynchronizationJobRestartCriteria;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_job_restart_scope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_job_restart_scope::SynchronizationJobRestartScope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_job_subject;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_job_subject::SynchronizationJobSubject;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_linked_objects;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_linked_objects::SynchronizationLinkedObjects;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_metadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_metadata::SynchronizationMetadata;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_metadata_entry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_metadata_entry::SynchronizationMetadataEntry;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_progress;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_progress::SynchronizationProgress;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_quarantine;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_quarantine::SynchronizationQuarantine;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_rule;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_rule::SynchronizationRule;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_schedule;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_schedule::SynchronizationSchedule;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_schedule_state;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_schedule_state::SynchronizationScheduleState;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_schema;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_schema::SynchronizationSchema;
 mod synchronization_secret;
 pub use synchronization_secret::SynchronizationSecret;
 mod synchronization_secret_key_string_value_pair;
 pub use synchronization_secret_key_string_value_pair::SynchronizationSecretKeyStringValuePair;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_status;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_status::SynchronizationStatus;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_status_code;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_status_code::SynchronizationStatusCode;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_task_execution;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_task_execution::SynchronizationTaskExecution;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_task_execution_result;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_task_execution_result::SynchronizationTaskExecutionResult;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod synchronization_template;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use synchronization_template::SynchronizationTemplate;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod synchronization_template_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use synchronization_template_collection_response::SynchronizationTemplateCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod system_facet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use system_facet::SystemFacet;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod target_device_group;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use target_device_group::TargetDeviceGroup;
-#[cfg(feature = "service-principals")]
-mod target_device_group_collection_response;
-#[cfg(feature = "service-principals")]
-pub use target_device_group_collection_response::TargetDeviceGroupCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod task_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use task_status::TaskStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team::Team;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_fun_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_fun_settings::TeamFunSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_guest_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_guest_settings::TeamGuestSettings;
-#[cfg(feature = "full")]
-mod team_info;
-#[cfg(feature = "full")]
-pub use team_info::TeamInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_member_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_member_settings::TeamMemberSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_messaging_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_messaging_settings::TeamMessagingSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_specialization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_specialization::TeamSpecialization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_summary;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_summary::TeamSummary;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod team_visibility_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use team_visibility_type::TeamVisibilityType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app::TeamsApp;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_authorization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_authorization::TeamsAppAuthorization;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_definition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_definition::TeamsAppDefinition;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_distribution_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_distribution_method::TeamsAppDistributionMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_installation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_installation::TeamsAppInstallation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_permission_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_permission_set::TeamsAppPermissionSet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_publishing_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_publishing_state::TeamsAppPublishingState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_resource_specific_permission;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_resource_specific_permission::TeamsAppResourceSpecificPermission;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_app_resource_specific_permission_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_app_resource_specific_permission_type::TeamsAppResourceSpecificPermissionType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_async_operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_async_operation::TeamsAsyncOperation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_async_operation_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_async_operation_status::TeamsAsyncOperationStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_async_operation_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_async_operation_type::TeamsAsyncOperationType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_tab;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_tab::TeamsTab;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_tab_configuration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_tab_configuration::TeamsTabConfiguration;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teams_template;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teams_template::TeamsTemplate;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_bot;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_bot::TeamworkBot;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_conversation_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_conversation_identity::TeamworkConversationIdentity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_conversation_identity_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_conversation_identity_type::TeamworkConversationIdentityType;
-#[cfg(feature = "full")]
-mod teamwork_hosted_content;
-#[cfg(feature = "full")]
-pub use teamwork_hosted_content::TeamworkHostedContent;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_online_meeting_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_online_meeting_info::TeamworkOnlineMeetingInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_tag;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_tag::TeamworkTag;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_tag_member;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_tag_member::TeamworkTagMember;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_tag_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_tag_type::TeamworkTagType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_user_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_user_identity::TeamworkUserIdentity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod teamwork_user_identity_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use teamwork_user_identity_type::TeamworkUserIdentityType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod temporary_access_pass_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use temporary_access_pass_authentication_method::TemporaryAccessPassAuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod term;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use term::Term;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod term_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use term_column::TermColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod term_group_scope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use term_group_scope::TermGroupScope;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod term_store_group;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use term_store_group::TermStoreGroup;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod text_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use text_column::TextColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod thumbnail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use thumbnail::Thumbnail;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod thumbnail_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use thumbnail_column::ThumbnailColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod thumbnail_set;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use thumbnail_set::ThumbnailSet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_off;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_off::TimeOff;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_off_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_off_item::TimeOffItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_off_reason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_off_reason::TimeOffReason;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_off_reason_icon_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_off_reason_icon_type::TimeOffReasonIconType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_off_request;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_off_request::TimeOffRequest;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_range;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_range::TimeRange;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_slot;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_slot::TimeSlot;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod time_zone_base;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use time_zone_base::TimeZoneBase;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod todo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use todo::Todo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod todo_task;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use todo_task::TodoTask;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod todo_task_list;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use todo_task_list::TodoTaskList;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod token_issuance_policy;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use token_issuance_policy::TokenIssuancePolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod token_issuance_policy_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use token_issuance_policy_collection_response::TokenIssuancePolicyCollectionResponse;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod token_lifetime_policy;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use token_lifetime_policy::TokenLifetimePolicy;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod token_lifetime_policy_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use token_lifetime_policy_collection_response::TokenLifetimePolicyCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod trending;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use trending::Trending;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod unified_storage_quota;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use unified_storage_quota::UnifiedStorageQuota;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod usage_details;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use usage_details::UsageDetails;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod used_insight;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use used_insight::UsedInsight;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user::User;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_activity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_activity::UserActivity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_collection_response;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_collection_response::UserCollectionResponse;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_identity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_identity::UserIdentity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_insights_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_insights_settings::UserInsightsSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_print;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_print::UserPrint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_purpose;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_purpose::UserPurpose;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_scope_teams_app_installation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_scope_teams_app_installation::UserScopeTeamsAppInstallation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_settings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_settings::UserSettings;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_solution_root;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_solution_root::UserSolutionRoot;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_storage;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_storage::UserStorage;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod user_teamwork;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use user_teamwork::UserTeamwork;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod validate_credentials_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use validate_credentials_request_body::ValidateCredentialsRequestBody;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod validate_properties_request_body;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use validate_properties_request_body::ValidatePropertiesRequestBody;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod verified_publisher;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use verified_publisher::VerifiedPublisher;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod video;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use video::Video;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod visual_info;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use visual_info::VisualInfo;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod watermark_protection_values;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use watermark_protection_values::WatermarkProtectionValues;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod weak_algorithms;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use weak_algorithms::WeakAlgorithms;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-mod web_application;
-#[cfg(
-    any(
-        feature = "application-templates",
-        feature = "applications",
-        feature = "service-principals"
-    )
-)]
-pub use web_application::WebApplication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod website;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use website::Website;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod website_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use website_type::WebsiteType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod week_index;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use week_index::WeekIndex;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod wellknown_list_name;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use wellknown_list_name::WellknownListName;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_defender_product_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_defender_product_status::WindowsDefenderProductStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_device_health_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_device_health_state::WindowsDeviceHealthState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_device_malware_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_device_malware_state::WindowsDeviceMalwareState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_hello_for_business_authentication_method;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_hello_for_business_authentication_method::WindowsHelloForBusinessAuthenticationMethod;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_malware_category;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_malware_category::WindowsMalwareCategory;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_malware_execution_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_malware_execution_state::WindowsMalwareExecutionState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_malware_severity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_malware_severity::WindowsMalwareSeverity;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_malware_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_malware_state::WindowsMalwareState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_malware_threat_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_malware_threat_state::WindowsMalwareThreatState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_protection_state;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_protection_state::WindowsProtectionState;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_setting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_setting::WindowsSetting;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_setting_instance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_setting_instance::WindowsSettingInstance;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod windows_setting_type;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use windows_setting_type::WindowsSettingType;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook::Workbook;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_application;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_application::WorkbookApplication;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart::WorkbookChart;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_area_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_area_format::WorkbookChartAreaFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_axes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_axes::WorkbookChartAxes;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_axis;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_axis::WorkbookChartAxis;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_axis_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_axis_format::WorkbookChartAxisFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_axis_title;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_axis_title::WorkbookChartAxisTitle;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_axis_title_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_axis_title_format::WorkbookChartAxisTitleFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_data_label_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_data_label_format::WorkbookChartDataLabelFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_data_labels;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_data_labels::WorkbookChartDataLabels;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_fill;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_fill::WorkbookChartFill;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_font;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_font::WorkbookChartFont;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_gridlines;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_gridlines::WorkbookChartGridlines;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_gridlines_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_gridlines_format::WorkbookChartGridlinesFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_legend;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_legend::WorkbookChartLegend;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_legend_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_legend_format::WorkbookChartLegendFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_line_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_line_format::WorkbookChartLineFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_point;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_point::WorkbookChartPoint;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_point_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_point_format::WorkbookChartPointFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_series;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_series::WorkbookChartSeries;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_series_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_series_format::WorkbookChartSeriesFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_title;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_title::WorkbookChartTitle;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_chart_title_format;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_chart_title_format::WorkbookChartTitleFormat;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_comment;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_comment::WorkbookComment;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_comment_reply;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_comment_reply::WorkbookCommentReply;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_filter;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_filter::WorkbookFilter;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_filter_criteria;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_filter_criteria::WorkbookFilterCriteria;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_functions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_functions::WorkbookFunctions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_icon;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_icon::WorkbookIcon;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_named_item;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_named_item::WorkbookNamedItem;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_operation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_operation::WorkbookOperation;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_operation_error;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_operation_error::WorkbookOperationError;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_operation_status;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_operation_status::WorkbookOperationStatus;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_pivot_table;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_pivot_table::WorkbookPivotTable;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_sort_field;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_sort_field::WorkbookSortField;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_table;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_table::WorkbookTable;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_table_column;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_table_column::WorkbookTableColumn;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_table_row;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_table_row::WorkbookTableRow;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_table_sort;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_table_sort::WorkbookTableSort;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_worksheet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_worksheet::WorkbookWorksheet;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_worksheet_protection;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_worksheet_protection::WorkbookWorksheetProtection;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod workbook_worksheet_protection_options;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use workbook_worksheet_protection_options::WorkbookWorksheetProtectionOptions;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod working_hours;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use working_hours::WorkingHours;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-mod working_time_schedule;
-#[cfg(any(feature = "applications", feature = "service-principals"))]
-pub use working_time_schedule::WorkingTimeSchedule;
+/// Model modules that only some features compile: `#[cfg(..)] module Type [Kind]`
+/// per model, the `cfg` written once for the module and its re-exports.
+macro_rules! gated {
+    ($(#[$cfg:meta] $module:ident $name:ident $($kinds:ident)?),* $(,)?) => {
+        $(#[$cfg] mod $module; #[$cfg] pub use $module :: $name; $(#[$cfg] pub use
+        $module :: $kinds;)?)*
+    };
+}
+gated!(
+    #[cfg(feature = "groups")] accept_request_body AcceptRequestBody, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] access_action AccessAction,
+    #[cfg(feature = "groups")] action_result_part ActionResultPart, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] action_state ActionState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    activity_history_item ActivityHistoryItem, #[cfg(feature = "groups")]
+    add_copy_from_content_type_hub_request_body AddCopyFromContentTypeHubRequestBody,
+    #[cfg(feature = "groups")] add_copy_request_body AddCopyRequestBody, #[cfg(feature =
+    "groups")] add_group_request_body AddGroupRequestBody, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] add_in AddIn, #[cfg(feature
+    = "applications")] add_key_request_body AddKeyRequestBody, #[cfg(feature =
+    "applications")] add_password_request_body AddPasswordRequestBody, #[cfg(feature =
+    "applications")] add_token_signing_certificate_request_body
+    AddTokenSigningCertificateRequestBody, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] administrative_unit AdministrativeUnit,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    administrative_unit_collection_response AdministrativeUnitCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    agreement_acceptance AgreementAcceptance, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] agreement_acceptance_state AgreementAcceptanceState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] album
+    Album, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    alternative_security_id AlternativeSecurityId, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] api_application ApiApplication,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    app_credential_restriction_type AppCredentialRestrictionType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] app_identity AppIdentity,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    app_key_credential_restriction_type AppKeyCredentialRestrictionType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    app_log_upload_state AppLogUploadState, #[cfg(feature = "full")]
+    app_management_configuration AppManagementConfiguration, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] app_management_policy
+    AppManagementPolicy, #[cfg(feature = "applications")]
+    app_management_policy_collection_response AppManagementPolicyCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] app_role
+    AppRole, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    app_role_assignment AppRoleAssignment, #[cfg(any(feature = "applications", feature =
+    "users"))] app_role_assignment_collection_response
+    AppRoleAssignmentCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] application Application, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    application_collection_response ApplicationCollectionResponse, #[cfg(feature =
+    "applications")] application_service_principal ApplicationServicePrincipal,
+    #[cfg(feature = "applications")] application_template ApplicationTemplate,
+    #[cfg(feature = "applications")] application_template_collection_response
+    ApplicationTemplateCollectionResponse, #[cfg(feature = "applications")]
+    applications_check_member_group_response ApplicationsCheckMemberGroupResponse,
+    #[cfg(feature = "applications")] applications_check_member_object_response
+    ApplicationsCheckMemberObjectResponse, #[cfg(feature = "applications")]
+    applications_delta_response ApplicationsDeltaResponse, #[cfg(feature =
+    "applications")] applications_get_available_extension_property_response
+    ApplicationsGetAvailableExtensionPropertyResponse, #[cfg(feature = "applications")]
+    applications_get_by_id_response ApplicationsGetByIdResponse, #[cfg(feature =
+    "applications")] applications_get_member_group_response
+    ApplicationsGetMemberGroupResponse, #[cfg(feature = "applications")]
+    applications_get_member_object_response ApplicationsGetMemberObjectResponse,
+    #[cfg(feature = "applications")] applications_restore_request_body
+    ApplicationsRestoreRequestBody, #[cfg(feature = "applications")]
+    applications_synchronization_job_schema_filter_operator_response
+    ApplicationsSynchronizationJobSchemaFilterOperatorResponse, #[cfg(feature =
+    "applications")] applications_synchronization_job_schema_function_response
+    ApplicationsSynchronizationJobSchemaFunctionResponse, #[cfg(feature =
+    "applications")] applications_synchronization_set_secret_response
+    ApplicationsSynchronizationSetSecretResponse, #[cfg(feature = "applications")]
+    applications_synchronization_template_schema_filter_operator_response
+    ApplicationsSynchronizationTemplateSchemaFilterOperatorResponse, #[cfg(feature =
+    "applications")] applications_synchronization_template_schema_function_response
+    ApplicationsSynchronizationTemplateSchemaFunctionResponse, #[cfg(feature =
+    "applications")] applications_validate_property_request_body
+    ApplicationsValidatePropertyRequestBody, #[cfg(feature = "groups")]
+    archive_request_body ArchiveRequestBody, #[cfg(feature = "groups")]
+    assign_license_request_body AssignLicenseRequestBody, #[cfg(feature = "groups")]
+    assign_sensitivity_label_request_body AssignSensitivityLabelRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    assigned_label AssignedLabel, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] assigned_license AssignedLicense, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] assigned_plan AssignedPlan,
+    #[cfg(feature = "groups")] associate_with_hub_sites_request_body
+    AssociateWithHubSitesRequestBody, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] associated_team_info AssociatedTeamInfo,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "mail", feature = "users"))] attachment Attachment, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] attachment_base
+    AttachmentBase, #[cfg(feature = "users")] attachment_base_collection_response
+    AttachmentBaseCollectionResponse, #[cfg(any(feature = "calendar", feature = "groups",
+    feature = "mail"))] attachment_collection_response AttachmentCollectionResponse,
+    #[cfg(feature = "groups")] attachment_item AttachmentItem, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] attachment_session
+    AttachmentSession, #[cfg(feature = "users")] attachment_session_collection_response
+    AttachmentSessionCollectionResponse, #[cfg(feature = "groups")] attachment_type
+    AttachmentType, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] attendance_interval AttendanceInterval, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] attendance_record
+    AttendanceRecord, #[cfg(any(feature = "applications", feature = "calendar", feature =
+    "groups", feature = "users"))] attendee Attendee, #[cfg(feature = "full")]
+    attendee_base AttendeeBase, #[cfg(any(feature = "applications", feature = "calendar",
+    feature = "groups", feature = "users"))] attendee_type AttendeeType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    attestation_level AttestationLevel, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] attribute_definition AttributeDefinition,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    attribute_definition_metadata AttributeDefinitionMetadata, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    attribute_definition_metadata_entry AttributeDefinitionMetadataEntry,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    attribute_flow_behavior AttributeFlowBehavior, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] attribute_flow_type AttributeFlowType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    attribute_mapping AttributeMapping, #[cfg(feature = "applications")]
+    attribute_mapping_function_schema AttributeMappingFunctionSchema, #[cfg(feature =
+    "applications")] attribute_mapping_parameter_schema AttributeMappingParameterSchema,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    attribute_mapping_source AttributeMappingSource, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] attribute_mapping_source_type
+    AttributeMappingSourceType, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] attribute_type AttributeType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] audio Audio,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    audio_conferencing AudioConferencing, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] authentication Authentication, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] authentication_method
+    AuthenticationMethod, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] authentication_method_key_strength AuthenticationMethodKeyStrength,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    authentication_method_sign_in_state AuthenticationMethodSignInState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    authentication_phone_type AuthenticationPhoneType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] authorization_info
+    AuthorizationInfo, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] automatic_replies_setting AutomaticRepliesSetting, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] automatic_replies_status
+    AutomaticRepliesStatus, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] base_item BaseItem, #[cfg(feature = "full")] base_item_version
+    BaseItemVersion, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] base_site_page BaseSitePage, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] behavior_during_retention_period
+    BehaviorDuringRetentionPeriod, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "mail", feature = "users"))] body_type
+    BodyType, #[cfg(feature = "calendar")] booking_type BookingType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] boolean_column
+    BooleanColumn, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] broadcast_meeting_audience BroadcastMeetingAudience, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    broadcast_meeting_caption_settings BroadcastMeetingCaptionSettings, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] broadcast_meeting_settings
+    BroadcastMeetingSettings, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] bulk_upload BulkUpload, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] bundle Bundle, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] calculated_column
+    CalculatedColumn, #[cfg(any(feature = "applications", feature = "calendar", feature =
+    "groups", feature = "users"))] calendar Calendar, #[cfg(feature = "calendar")]
+    calendar_collection_response CalendarCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "users"))]
+    calendar_color CalendarColor, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] calendar_group CalendarGroup,
+    #[cfg(feature = "calendar")] calendar_group_collection_response
+    CalendarGroupCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] calendar_permission
+    CalendarPermission, #[cfg(feature = "calendar")]
+    calendar_permission_collection_response CalendarPermissionCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "users"))] calendar_role_type CalendarRoleType, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] call_recording CallRecording,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    call_transcript CallTranscript, #[cfg(feature = "groups")] cancel_request_body
+    CancelRequestBody, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] category_color CategoryColor, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] certification Certification, #[cfg(feature =
+    "full")] change_tracked_entity ChangeTrackedEntity, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] channel Channel,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    channel_identity ChannelIdentity, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] channel_membership_type ChannelMembershipType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    channel_summary ChannelSummary, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] chat Chat, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] chat_info ChatInfo, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] chat_message ChatMessage,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    chat_message_actions ChatMessageActions, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] chat_message_attachment ChatMessageAttachment,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    chat_message_from_identity_set ChatMessageFromIdentitySet, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] chat_message_history_item
+    ChatMessageHistoryItem, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] chat_message_hosted_content ChatMessageHostedContent,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    chat_message_importance ChatMessageImportance, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] chat_message_info ChatMessageInfo,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    chat_message_mention ChatMessageMention, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] chat_message_mentioned_identity_set
+    ChatMessageMentionedIdentitySet, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] chat_message_policy_violation
+    ChatMessagePolicyViolation, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] chat_message_policy_violation_dlp_action_types
+    ChatMessagePolicyViolationDlpActionTypes, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] chat_message_policy_violation_policy_tip
+    ChatMessagePolicyViolationPolicyTip, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] chat_message_policy_violation_user_action_types
+    ChatMessagePolicyViolationUserActionTypes, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))]
+    chat_message_policy_violation_verdict_details_types
+    ChatMessagePolicyViolationVerdictDetailsTypes, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] chat_message_reaction ChatMessageReaction,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    chat_message_reaction_identity_set ChatMessageReactionIdentitySet, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] chat_message_type
+    ChatMessageType, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] chat_type ChatType, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] chat_viewpoint ChatViewpoint, #[cfg(any(feature =
+    "applications", feature = "directory-objects", feature = "groups"))]
+    check_member_groups_request_body CheckMemberGroupsRequestBody, #[cfg(any(feature =
+    "applications", feature = "directory-objects", feature = "groups"))]
+    check_member_objects_request_body CheckMemberObjectsRequestBody, #[cfg(feature =
+    "groups")] checkin_request_body CheckinRequestBody, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] checklist_item
+    ChecklistItem, #[cfg(feature = "users")] checklist_item_collection_response
+    ChecklistItemCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] choice_column ChoiceColumn, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] claims_mapping_policy
+    ClaimsMappingPolicy, #[cfg(feature = "applications")]
+    claims_mapping_policy_collection_response ClaimsMappingPolicyCollectionResponse,
+    #[cfg(feature = "groups")] clonable_team_parts ClonableTeamParts, #[cfg(feature =
+    "groups")] clone_request_body CloneRequestBody, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] cloud_clipboard_item CloudClipboardItem,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    cloud_clipboard_item_payload CloudClipboardItemPayload, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] cloud_clipboard_root
+    CloudClipboardRoot, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] column_definition ColumnDefinition, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] column_link ColumnLink, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] column_types ColumnTypes,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    column_validation ColumnValidation, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] compliance_state ComplianceState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] compliance_status
+    ComplianceStatus, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] configuration_manager_client_enabled_features
+    ConfigurationManagerClientEnabledFeatures, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] contact Contact, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] contact_folder
+    ContactFolder, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] container_filter ContainerFilter, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] content_approval_status_column
+    ContentApprovalStatusColumn, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] content_type ContentType, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] content_type_info ContentTypeInfo,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    content_type_order ContentTypeOrder, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] conversation Conversation, #[cfg(feature = "groups")]
+    conversation_collection_response ConversationCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] conversation_member
+    ConversationMember, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] conversation_thread ConversationThread, #[cfg(feature = "groups")]
+    conversation_thread_collection_response ConversationThreadCollectionResponse,
+    #[cfg(feature = "groups")] copy_notebook_model CopyNotebookModel, #[cfg(feature =
+    "groups")] copy_notebook_request_body CopyNotebookRequestBody, #[cfg(feature =
+    "groups")] copy_request_body CopyRequestBody, #[cfg(feature = "groups")]
+    copy_to_default_content_location_request_body
+    CopyToDefaultContentLocationRequestBody, #[cfg(feature = "groups")]
+    copy_to_notebook_request_body CopyToNotebookRequestBody, #[cfg(feature = "groups")]
+    copy_to_section_group_request_body CopyToSectionGroupRequestBody, #[cfg(feature =
+    "groups")] copy_to_section_request_body CopyToSectionRequestBody, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] course_status CourseStatus,
+    #[cfg(feature = "groups")] create_link_request_body CreateLinkRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    currency_column CurrencyColumn, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] custom_app_management_configuration
+    CustomAppManagementConfiguration, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] custom_security_attribute_value
+    CustomSecurityAttributeValue, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] date_time_column DateTimeColumn, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "mail", feature =
+    "users"))] date_time_time_zone DateTimeTimeZone, #[cfg(any(feature = "applications",
+    feature = "calendar", feature = "groups", feature = "users"))] day_of_week DayOfWeek,
+    #[cfg(feature = "groups")] decline_request_body DeclineRequestBody, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] default_column_value
+    DefaultColumnValue, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] delegate_meeting_message_delivery_options
+    DelegateMeetingMessageDeliveryOptions, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] delegated_permission_classification
+    DelegatedPermissionClassification, #[cfg(feature = "applications")]
+    delegated_permission_classification_collection_response
+    DelegatedPermissionClassificationCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] deleted Deleted,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] device
+    Device, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    device_action_result DeviceActionResult, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] device_category DeviceCategory, #[cfg(any(feature =
+    "groups", feature = "users"))] device_collection_response DeviceCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    device_compliance_policy_setting_state DeviceCompliancePolicySettingState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    device_compliance_policy_state DeviceCompliancePolicyState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    device_configuration_setting_state DeviceConfigurationSettingState, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] device_configuration_state
+    DeviceConfigurationState, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] device_enrollment_type DeviceEnrollmentType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    device_health_attestation_state DeviceHealthAttestationState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    device_log_collection_response DeviceLogCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    device_management_exchange_access_state DeviceManagementExchangeAccessState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    device_management_exchange_access_state_reason
+    DeviceManagementExchangeAccessStateReason, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] device_management_troubleshooting_event
+    DeviceManagementTroubleshootingEvent, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] device_registration_state DeviceRegistrationState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    directory_definition DirectoryDefinition, #[cfg(feature = "applications")]
+    directory_definition_collection_response DirectoryDefinitionCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    directory_definition_discoverabilities DirectoryDefinitionDiscoverabilities,
+    #[cfg(any(feature = "applications", feature = "directory-objects", feature =
+    "groups", feature = "users"))] directory_object DirectoryObject, #[cfg(any(feature =
+    "applications", feature = "directory-objects", feature = "groups", feature =
+    "users"))] directory_object_collection_response DirectoryObjectCollectionResponse,
+    #[cfg(feature = "directory-objects")] directory_objects_check_member_group_response
+    DirectoryObjectsCheckMemberGroupResponse, #[cfg(feature = "directory-objects")]
+    directory_objects_check_member_object_response
+    DirectoryObjectsCheckMemberObjectResponse, #[cfg(feature = "directory-objects")]
+    directory_objects_delta_response DirectoryObjectsDeltaResponse, #[cfg(feature =
+    "directory-objects")] directory_objects_get_available_extension_property_response
+    DirectoryObjectsGetAvailableExtensionPropertyResponse, #[cfg(feature =
+    "directory-objects")] directory_objects_get_by_id_response
+    DirectoryObjectsGetByIdResponse, #[cfg(feature = "directory-objects")]
+    directory_objects_get_member_group_response DirectoryObjectsGetMemberGroupResponse,
+    #[cfg(feature = "directory-objects")] directory_objects_get_member_object_response
+    DirectoryObjectsGetMemberObjectResponse, #[cfg(feature = "directory-objects")]
+    directory_objects_restore_request_body DirectoryObjectsRestoreRequestBody,
+    #[cfg(feature = "directory-objects")]
+    directory_objects_validate_property_request_body
+    DirectoryObjectsValidatePropertyRequestBody, #[cfg(any(feature = "applications",
+    feature = "users"))] directory_role DirectoryRole, #[cfg(any(feature =
+    "applications", feature = "users"))] directory_role_collection_response
+    DirectoryRoleCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] display_name_localization DisplayNameLocalization,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    document_set DocumentSet, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] document_set_content DocumentSetContent, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] document_set_version
+    DocumentSetVersion, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] document_set_version_item DocumentSetVersionItem, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] drive Drive,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    drive_item DriveItem, #[cfg(feature = "groups")] drive_item_source DriveItemSource,
+    #[cfg(feature = "groups")] drive_item_source_application DriveItemSourceApplication,
+    #[cfg(feature = "groups")] drive_item_uploadable_properties
+    DriveItemUploadableProperties, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] drive_item_version DriveItemVersion, #[cfg(feature =
+    "groups")] drive_recipient DriveRecipient, #[cfg(any(feature = "applications",
+    feature = "calendar", feature = "groups", feature = "mail", feature = "users"))]
+    email_address EmailAddress, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] email_authentication_method EmailAuthenticationMethod,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    employee_experience_user EmployeeExperienceUser, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] employee_org_data EmployeeOrgData,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] endpoint
+    Endpoint, #[cfg(any(feature = "applications", feature = "users"))]
+    endpoint_collection_response EndpointCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] entity Entity,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "users"))] event Event, #[cfg(feature = "calendar")] event_collection_response
+    EventCollectionResponse, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] event_message_detail EventMessageDetail, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "users"))]
+    event_type EventType, #[cfg(feature = "applications")] expression_input_object
+    ExpressionInputObject, #[cfg(any(feature = "applications", feature = "calendar",
+    feature = "groups", feature = "mail", feature = "users"))] extension Extension,
+    #[cfg(any(feature = "calendar", feature = "groups", feature = "mail", feature =
+    "users"))] extension_collection_response ExtensionCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "directory-objects", feature =
+    "groups", feature = "users"))] extension_property ExtensionProperty, #[cfg(feature =
+    "applications")] extension_property_collection_response
+    ExtensionPropertyCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] external_audience_scope ExternalAudienceScope,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    external_link ExternalLink, #[cfg(feature = "groups")]
+    extract_sensitivity_labels_result ExtractSensitivityLabelsResult, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    federated_identity_credential FederatedIdentityCredential, #[cfg(feature =
+    "applications")] federated_identity_credential_collection_response
+    FederatedIdentityCredentialCollectionResponse, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] fido2_authentication_method
+    Fido2AuthenticationMethod, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] field_value_set FieldValueSet, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] file File, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] file_system_info
+    FileSystemInfo, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] filter Filter, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] filter_clause FilterClause, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] filter_group FilterGroup, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] filter_operand
+    FilterOperand, #[cfg(feature = "applications")] filter_operator_schema
+    FilterOperatorSchema, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] folder Folder, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] folder_view FolderView, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "mail", feature = "users"))] followup_flag
+    FollowupFlag, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "mail", feature = "users"))] followup_flag_status FollowupFlagStatus, #[cfg(feature =
+    "groups")] forward_request_body ForwardRequestBody, #[cfg(feature = "groups")]
+    free_busy_error FreeBusyError, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] free_busy_status FreeBusyStatus,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    geo_coordinates GeoCoordinates, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] geolocation_column GeolocationColumn,
+    #[cfg(any(feature = "applications", feature = "directory-objects", feature =
+    "groups"))] get_available_extension_properties_request_body
+    GetAvailableExtensionPropertiesRequestBody, #[cfg(any(feature = "applications",
+    feature = "directory-objects", feature = "groups"))] get_by_ids_request_body
+    GetByIdsRequestBody, #[cfg(any(feature = "applications", feature =
+    "directory-objects", feature = "groups"))] get_member_groups_request_body
+    GetMemberGroupsRequestBody, #[cfg(any(feature = "applications", feature =
+    "directory-objects", feature = "groups"))] get_member_objects_request_body
+    GetMemberObjectsRequestBody, #[cfg(feature = "groups")]
+    get_notebook_from_web_url_request_body GetNotebookFromWebUrlRequestBody,
+    #[cfg(feature = "groups")] get_schedule_request_body GetScheduleRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    giphy_rating_type GiphyRatingType, #[cfg(feature = "groups")] grant_request_body
+    GrantRequestBody, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] group Group, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] group_collection_response GroupCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    group_filter GroupFilter, #[cfg(feature = "groups")]
+    group_lifecycle_policies_add_group_response GroupLifecyclePoliciesAddGroupResponse,
+    #[cfg(feature = "groups")] group_lifecycle_policies_remove_group_response
+    GroupLifecyclePoliciesRemoveGroupResponse, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] group_lifecycle_policy GroupLifecyclePolicy,
+    #[cfg(feature = "groups")] group_lifecycle_policy_collection_response
+    GroupLifecyclePolicyCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] group_setting GroupSetting, #[cfg(feature = "groups")]
+    group_setting_collection_response GroupSettingCollectionResponse, #[cfg(feature =
+    "groups")] group_setting_template GroupSettingTemplate, #[cfg(feature = "groups")]
+    group_setting_template_collection_response GroupSettingTemplateCollectionResponse,
+    #[cfg(feature = "groups")] group_setting_templates_check_member_group_response
+    GroupSettingTemplatesCheckMemberGroupResponse, #[cfg(feature = "groups")]
+    group_setting_templates_check_member_object_response
+    GroupSettingTemplatesCheckMemberObjectResponse, #[cfg(feature = "groups")]
+    group_setting_templates_delta_response GroupSettingTemplatesDeltaResponse,
+    #[cfg(feature = "groups")]
+    group_setting_templates_get_available_extension_property_response
+    GroupSettingTemplatesGetAvailableExtensionPropertyResponse, #[cfg(feature =
+    "groups")] group_setting_templates_get_by_id_response
+    GroupSettingTemplatesGetByIdResponse, #[cfg(feature = "groups")]
+    group_setting_templates_get_member_group_response
+    GroupSettingTemplatesGetMemberGroupResponse, #[cfg(feature = "groups")]
+    group_setting_templates_get_member_object_response
+    GroupSettingTemplatesGetMemberObjectResponse, #[cfg(feature = "groups")]
+    group_setting_templates_restore_request_body GroupSettingTemplatesRestoreRequestBody,
+    #[cfg(feature = "groups")] group_setting_templates_validate_property_request_body
+    GroupSettingTemplatesValidatePropertyRequestBody, #[cfg(feature = "groups")]
+    groups_allowed_calendar_sharing_role_response
+    GroupsAllowedCalendarSharingRoleResponse, #[cfg(feature = "groups")]
+    groups_calendar_calendar_view_attachment_create_upload_session_request_body
+    GroupsCalendarCalendarViewAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_calendar_calendar_view_delta_response
+    GroupsCalendarCalendarViewDeltaResponse, #[cfg(feature = "groups")]
+    groups_calendar_calendar_view_instance_attachment_create_upload_session_request_body
+    GroupsCalendarCalendarViewInstanceAttachmentCreateUploadSessionRequestBody,
+    #[cfg(feature = "groups")] groups_calendar_calendar_view_instance_delta_response
+    GroupsCalendarCalendarViewInstanceDeltaResponse, #[cfg(feature = "groups")]
+    groups_calendar_event_attachment_create_upload_session_request_body
+    GroupsCalendarEventAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_calendar_event_delta_response GroupsCalendarEventDeltaResponse,
+    #[cfg(feature = "groups")]
+    groups_calendar_event_instance_attachment_create_upload_session_request_body
+    GroupsCalendarEventInstanceAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_calendar_event_instance_delta_response
+    GroupsCalendarEventInstanceDeltaResponse, #[cfg(feature = "groups")]
+    groups_calendar_get_schedule_response GroupsCalendarGetScheduleResponse,
+    #[cfg(feature = "groups")]
+    groups_calendar_view_attachment_create_upload_session_request_body
+    GroupsCalendarViewAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_calendar_view_delta_response GroupsCalendarViewDeltaResponse,
+    #[cfg(feature = "groups")]
+    groups_calendar_view_instance_attachment_create_upload_session_request_body
+    GroupsCalendarViewInstanceAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_calendar_view_instance_delta_response
+    GroupsCalendarViewInstanceDeltaResponse, #[cfg(feature = "groups")]
+    groups_check_granted_permissions_for_app_response
+    GroupsCheckGrantedPermissionsForAppResponse, #[cfg(feature = "groups")]
+    groups_check_member_group_response GroupsCheckMemberGroupResponse, #[cfg(feature =
+    "groups")] groups_check_member_object_response GroupsCheckMemberObjectResponse,
+    #[cfg(feature = "groups")]
+    groups_conversation_thread_post_attachment_create_upload_session_request_body
+    GroupsConversationThreadPostAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")]
+    groups_conversation_thread_post_in_reply_to_attachment_create_upload_session_request_body
+    GroupsConversationThreadPostInReplyToAttachmentCreateUploadSessionRequestBody,
+    #[cfg(feature = "groups")] groups_delta_response GroupsDeltaResponse, #[cfg(feature =
+    "groups")] groups_drive_item_create_upload_session_request_body
+    GroupsDriveItemCreateUploadSessionRequestBody, #[cfg(feature = "groups")]
+    groups_drive_item_delta_delta_response GroupsDriveItemDeltaDeltaResponse,
+    #[cfg(feature = "groups")] groups_drive_item_delta_delta_token_token_response
+    GroupsDriveItemDeltaDeltaTokenTokenResponse, #[cfg(feature = "groups")]
+    groups_drive_item_get_activities_by_interval_get_activities_by_interval_response
+    GroupsDriveItemGetActivitiesByIntervalGetActivitiesByIntervalResponse, #[cfg(feature
+    = "groups")]
+    groups_drive_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsDriveItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_drive_item_invite_response
+    GroupsDriveItemInviteResponse, #[cfg(feature = "groups")]
+    groups_drive_item_list_item_get_activities_by_interval_get_activities_by_interval_response
+    GroupsDriveItemListItemGetActivitiesByIntervalGetActivitiesByIntervalResponse,
+    #[cfg(feature = "groups")]
+    groups_drive_item_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsDriveItemListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_drive_item_permission_grant_response
+    GroupsDriveItemPermissionGrantResponse, #[cfg(feature = "groups")]
+    groups_drive_item_restore_request_body GroupsDriveItemRestoreRequestBody,
+    #[cfg(feature = "groups")] groups_drive_item_search_response
+    GroupsDriveItemSearchResponse, #[cfg(feature = "groups")]
+    groups_drive_list_content_type_is_published_response
+    GroupsDriveListContentTypeIsPublishedResponse, #[cfg(feature = "groups")]
+    groups_drive_list_get_compatible_hub_content_type_response
+    GroupsDriveListGetCompatibleHubContentTypeResponse, #[cfg(feature = "groups")]
+    groups_drive_list_item_delta_delta_response GroupsDriveListItemDeltaDeltaResponse,
+    #[cfg(feature = "groups")] groups_drive_list_item_delta_delta_token_token_response
+    GroupsDriveListItemDeltaDeltaTokenTokenResponse, #[cfg(feature = "groups")]
+    groups_drive_list_item_get_activities_by_interval_get_activities_by_interval_response
+    GroupsDriveListItemGetActivitiesByIntervalGetActivitiesByIntervalResponse,
+    #[cfg(feature = "groups")]
+    groups_drive_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsDriveListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_drive_recent_response GroupsDriveRecentResponse,
+    #[cfg(feature = "groups")] groups_drive_root_create_upload_session_request_body
+    GroupsDriveRootCreateUploadSessionRequestBody, #[cfg(feature = "groups")]
+    groups_drive_root_delta_delta_response GroupsDriveRootDeltaDeltaResponse,
+    #[cfg(feature = "groups")] groups_drive_root_delta_delta_token_token_response
+    GroupsDriveRootDeltaDeltaTokenTokenResponse, #[cfg(feature = "groups")]
+    groups_drive_root_get_activities_by_interval_get_activities_by_interval_response
+    GroupsDriveRootGetActivitiesByIntervalGetActivitiesByIntervalResponse, #[cfg(feature
+    = "groups")]
+    groups_drive_root_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsDriveRootGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_drive_root_invite_response
+    GroupsDriveRootInviteResponse, #[cfg(feature = "groups")]
+    groups_drive_root_list_item_get_activities_by_interval_get_activities_by_interval_response
+    GroupsDriveRootListItemGetActivitiesByIntervalGetActivitiesByIntervalResponse,
+    #[cfg(feature = "groups")]
+    groups_drive_root_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsDriveRootListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_drive_root_permission_grant_response
+    GroupsDriveRootPermissionGrantResponse, #[cfg(feature = "groups")]
+    groups_drive_root_restore_request_body GroupsDriveRootRestoreRequestBody,
+    #[cfg(feature = "groups")] groups_drive_root_search_response
+    GroupsDriveRootSearchResponse, #[cfg(feature = "groups")]
+    groups_drive_search_response GroupsDriveSearchResponse, #[cfg(feature = "groups")]
+    groups_drive_shared_with_me_response GroupsDriveSharedWithMeResponse, #[cfg(feature =
+    "groups")] groups_event_attachment_create_upload_session_request_body
+    GroupsEventAttachmentCreateUploadSessionRequestBody, #[cfg(feature = "groups")]
+    groups_event_delta_response GroupsEventDeltaResponse, #[cfg(feature = "groups")]
+    groups_event_instance_attachment_create_upload_session_request_body
+    GroupsEventInstanceAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_event_instance_delta_response GroupsEventInstanceDeltaResponse,
+    #[cfg(feature = "groups")] groups_get_all_site_response GroupsGetAllSiteResponse,
+    #[cfg(feature = "groups")] groups_get_available_extension_property_response
+    GroupsGetAvailableExtensionPropertyResponse, #[cfg(feature = "groups")]
+    groups_get_by_id_response GroupsGetByIdResponse, #[cfg(feature = "groups")]
+    groups_get_member_group_response GroupsGetMemberGroupResponse, #[cfg(feature =
+    "groups")] groups_get_member_object_response GroupsGetMemberObjectResponse,
+    #[cfg(feature = "groups")] groups_group_lifecycle_policy_add_group_response
+    GroupsGroupLifecyclePolicyAddGroupResponse, #[cfg(feature = "groups")]
+    groups_group_lifecycle_policy_remove_group_response
+    GroupsGroupLifecyclePolicyRemoveGroupResponse, #[cfg(feature = "groups")]
+    groups_onenote_get_recent_notebook_response GroupsOnenoteGetRecentNotebookResponse,
+    #[cfg(feature = "groups")] groups_restore_request_body GroupsRestoreRequestBody,
+    #[cfg(feature = "groups")] groups_site_add_request_body GroupsSiteAddRequestBody,
+    #[cfg(feature = "groups")] groups_site_add_response GroupsSiteAddResponse,
+    #[cfg(feature = "groups")] groups_site_content_type_is_published_response
+    GroupsSiteContentTypeIsPublishedResponse, #[cfg(feature = "groups")]
+    groups_site_delta_response GroupsSiteDeltaResponse, #[cfg(feature = "groups")]
+    groups_site_get_activities_by_interval_get_activities_by_interval_response
+    GroupsSiteGetActivitiesByIntervalGetActivitiesByIntervalResponse, #[cfg(feature =
+    "groups")]
+    groups_site_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsSiteGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_site_get_applicable_content_types_for_list_response
+    GroupsSiteGetApplicableContentTypesForListResponse, #[cfg(feature = "groups")]
+    groups_site_get_compatible_hub_content_type_response
+    GroupsSiteGetCompatibleHubContentTypeResponse, #[cfg(feature = "groups")]
+    groups_site_get_graph_b_pre_path_get_activities_by_interval_get_activities_by_interval_response
+    GroupsSiteGetGraphBPrePathGetActivitiesByIntervalGetActivitiesByIntervalResponse,
+    #[cfg(feature = "groups")]
+    groups_site_get_graph_b_pre_path_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsSiteGetGraphBPrePathGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")]
+    groups_site_get_graph_b_pre_path_get_applicable_content_types_for_list_response
+    GroupsSiteGetGraphBPrePathGetApplicableContentTypesForListResponse, #[cfg(feature =
+    "groups")] groups_site_list_content_type_is_published_response
+    GroupsSiteListContentTypeIsPublishedResponse, #[cfg(feature = "groups")]
+    groups_site_list_get_compatible_hub_content_type_response
+    GroupsSiteListGetCompatibleHubContentTypeResponse, #[cfg(feature = "groups")]
+    groups_site_list_item_delta_delta_response GroupsSiteListItemDeltaDeltaResponse,
+    #[cfg(feature = "groups")] groups_site_list_item_delta_delta_token_token_response
+    GroupsSiteListItemDeltaDeltaTokenTokenResponse, #[cfg(feature = "groups")]
+    groups_site_list_item_get_activities_by_interval_get_activities_by_interval_response
+    GroupsSiteListItemGetActivitiesByIntervalGetActivitiesByIntervalResponse,
+    #[cfg(feature = "groups")]
+    groups_site_list_item_get_activities_by_interval_get_activities_by_interval_start_date_time_start_date_time_end_date_time_end_date_time_interval_interval_response
+    GroupsSiteListItemGetActivitiesByIntervalGetActivitiesByIntervalStartDateTimeStartDateTimeEndDateTimeEndDateTimeIntervalIntervalResponse,
+    #[cfg(feature = "groups")] groups_site_onenote_get_recent_notebook_response
+    GroupsSiteOnenoteGetRecentNotebookResponse, #[cfg(feature = "groups")]
+    groups_site_permission_grant_response GroupsSitePermissionGrantResponse,
+    #[cfg(feature = "groups")] groups_site_remove_response GroupsSiteRemoveResponse,
+    #[cfg(feature = "groups")] groups_team_channel_does_user_have_access_response
+    GroupsTeamChannelDoesUserHaveAccessResponse, #[cfg(feature = "groups")]
+    groups_team_channel_get_all_message_response GroupsTeamChannelGetAllMessageResponse,
+    #[cfg(feature = "groups")] groups_team_channel_get_all_retained_message_response
+    GroupsTeamChannelGetAllRetainedMessageResponse, #[cfg(feature = "groups")]
+    groups_team_channel_member_add_request_body GroupsTeamChannelMemberAddRequestBody,
+    #[cfg(feature = "groups")] groups_team_channel_member_add_response
+    GroupsTeamChannelMemberAddResponse, #[cfg(feature = "groups")]
+    groups_team_channel_message_delta_response GroupsTeamChannelMessageDeltaResponse,
+    #[cfg(feature = "groups")] groups_team_channel_message_reply_delta_response
+    GroupsTeamChannelMessageReplyDeltaResponse, #[cfg(feature = "groups")]
+    groups_team_member_add_request_body GroupsTeamMemberAddRequestBody, #[cfg(feature =
+    "groups")] groups_team_member_add_response GroupsTeamMemberAddResponse, #[cfg(feature
+    = "groups")] groups_team_primary_channel_does_user_have_access_response
+    GroupsTeamPrimaryChannelDoesUserHaveAccessResponse, #[cfg(feature = "groups")]
+    groups_team_primary_channel_member_add_request_body
+    GroupsTeamPrimaryChannelMemberAddRequestBody, #[cfg(feature = "groups")]
+    groups_team_primary_channel_member_add_response
+    GroupsTeamPrimaryChannelMemberAddResponse, #[cfg(feature = "groups")]
+    groups_team_primary_channel_message_delta_response
+    GroupsTeamPrimaryChannelMessageDeltaResponse, #[cfg(feature = "groups")]
+    groups_team_primary_channel_message_reply_delta_response
+    GroupsTeamPrimaryChannelMessageReplyDeltaResponse, #[cfg(feature = "groups")]
+    groups_thread_post_attachment_create_upload_session_request_body
+    GroupsThreadPostAttachmentCreateUploadSessionRequestBody, #[cfg(feature = "groups")]
+    groups_thread_post_in_reply_to_attachment_create_upload_session_request_body
+    GroupsThreadPostInReplyToAttachmentCreateUploadSessionRequestBody, #[cfg(feature =
+    "groups")] groups_validate_property_by_group_id_request_body
+    GroupsValidatePropertyByGroupIdRequestBody, #[cfg(feature = "groups")]
+    groups_validate_property_request_body GroupsValidatePropertyRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] hashes
+    Hashes, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    home_realm_discovery_policy HomeRealmDiscoveryPolicy, #[cfg(feature =
+    "applications")] home_realm_discovery_policy_collection_response
+    HomeRealmDiscoveryPolicyCollectionResponse, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] hyperlink_or_picture_column
+    HyperlinkOrPictureColumn, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] identity Identity, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] identity_set IdentitySet, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] image Image,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    image_info ImageInfo, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] implicit_grant_settings ImplicitGrantSettings, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "mail", feature =
+    "users"))] importance Importance, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] incomplete_data IncompleteData, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "mail", feature = "users"))]
+    inference_classification InferenceClassification, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "mail", feature = "users"))]
+    inference_classification_override InferenceClassificationOverride, #[cfg(feature =
+    "mail")] inference_classification_override_collection_response
+    InferenceClassificationOverrideCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "mail", feature = "users"))]
+    inference_classification_type InferenceClassificationType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] informational_url
+    InformationalUrl, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] insight_identity InsightIdentity, #[cfg(feature = "applications")]
+    instantiate_request_body InstantiateRequestBody, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] integer_range IntegerRange,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "mail", feature =
+    "users"))] internet_message_header InternetMessageHeader, #[cfg(feature = "groups")]
+    invite_request_body InviteRequestBody, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] item_action_stat ItemActionStat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] item_activity ItemActivity,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    item_activity_stat ItemActivityStat, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] item_analytics ItemAnalytics, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "mail", feature =
+    "users"))] item_body ItemBody, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] item_insights ItemInsights, #[cfg(feature = "groups")]
+    item_preview_info ItemPreviewInfo, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] item_reference ItemReference, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] item_retention_label
+    ItemRetentionLabel, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] join_meeting_id_settings JoinMeetingIdSettings, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] json Json, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] key_credential
+    KeyCredential, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] key_credential_configuration KeyCredentialConfiguration, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] key_value KeyValue,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    key_value_pair KeyValuePair, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] learning_course_activity LearningCourseActivity,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    license_assignment_state LicenseAssignmentState, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] license_details LicenseDetails,
+    #[cfg(feature = "users")] license_details_collection_response
+    LicenseDetailsCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] license_processing_state LicenseProcessingState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    linked_resource LinkedResource, #[cfg(feature = "users")]
+    linked_resource_collection_response LinkedResourceCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] list
+    List, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    list_info ListInfo, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] list_item ListItem, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] list_item_version ListItemVersion, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] lobby_bypass_scope
+    LobbyBypassScope, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] lobby_bypass_settings LobbyBypassSettings, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] locale_info LocaleInfo,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    localized_description LocalizedDescription, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] localized_label LocalizedLabel,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    localized_name LocalizedName, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] location Location,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "users"))] location_type LocationType, #[cfg(any(feature = "applications", feature
+    = "calendar", feature = "groups", feature = "users"))] location_unique_id_type
+    LocationUniqueIdType, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] long_running_operation LongRunningOperation, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    long_running_operation_status LongRunningOperationStatus, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] lookup_column LookupColumn,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "mail", feature =
+    "users"))] mail_folder MailFolder, #[cfg(feature = "mail")]
+    mail_folder_collection_response MailFolderCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] mailbox_settings
+    MailboxSettings, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] malware Malware, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] managed_app_flagged_reason ManagedAppFlaggedReason,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    managed_app_operation ManagedAppOperation, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] managed_app_policy ManagedAppPolicy,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    managed_app_registration ManagedAppRegistration, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] managed_device ManagedDevice,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    managed_device_owner_type ManagedDeviceOwnerType, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] managed_device_partner_reported_health_state
+    ManagedDevicePartnerReportedHealthState, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] management_agent_type ManagementAgentType,
+    #[cfg(feature = "groups")] media_source MediaSource, #[cfg(feature = "groups")]
+    media_source_content_category MediaSourceContentCategory, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] meeting_attendance_report
+    MeetingAttendanceReport, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] meeting_chat_history_default_mode MeetingChatHistoryDefaultMode,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    meeting_chat_mode MeetingChatMode, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] meeting_participant_info MeetingParticipantInfo,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    meeting_participants MeetingParticipants, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "mail", feature = "users"))] message Message, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "mail", feature = "users"))]
+    message_action_flag MessageActionFlag, #[cfg(feature = "mail")]
+    message_collection_response MessageCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "mail", feature = "users"))]
+    message_rule MessageRule, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "mail", feature = "users"))] message_rule_actions MessageRuleActions,
+    #[cfg(feature = "mail")] message_rule_collection_response
+    MessageRuleCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "mail", feature = "users"))] message_rule_predicates
+    MessageRulePredicates, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] microsoft_authenticator_authentication_method
+    MicrosoftAuthenticatorAuthenticationMethod, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] mobile_app_identifier MobileAppIdentifier,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "mail", feature = "users"))] multi_value_legacy_extended_property
+    MultiValueLegacyExtendedProperty, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] mutability Mutability, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    native_authentication_apis_enabled NativeAuthenticationApisEnabled, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] notebook Notebook,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    notebook_links NotebookLinks, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] number_column NumberColumn, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] o_auth2_permission_grant
+    OAuth2PermissionGrant, #[cfg(any(feature = "applications", feature = "users"))]
+    o_auth2_permission_grant_collection_response OAuth2PermissionGrantCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    object_definition ObjectDefinition, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] object_definition_metadata ObjectDefinitionMetadata,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    object_definition_metadata_entry ObjectDefinitionMetadataEntry, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] object_flow_types
+    ObjectFlowTypes, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] object_identity ObjectIdentity, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] object_mapping ObjectMapping,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    object_mapping_metadata ObjectMappingMetadata, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] object_mapping_metadata_entry
+    ObjectMappingMetadataEntry, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] offer_shift_request OfferShiftRequest, #[cfg(feature = "full")]
+    office_graph_insights OfficeGraphInsights, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] on_premises_extension_attributes
+    OnPremisesExtensionAttributes, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] on_premises_provisioning_error
+    OnPremisesProvisioningError, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] onenote Onenote, #[cfg(feature = "full")]
+    onenote_entity_base_model OnenoteEntityBaseModel, #[cfg(feature = "full")]
+    onenote_entity_hierarchy_model OnenoteEntityHierarchyModel, #[cfg(feature = "full")]
+    onenote_entity_schema_object_model OnenoteEntitySchemaObjectModel, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] onenote_operation
+    OnenoteOperation, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] onenote_operation_error OnenoteOperationError, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] onenote_page OnenotePage,
+    #[cfg(feature = "groups")] onenote_page_preview OnenotePagePreview, #[cfg(feature =
+    "groups")] onenote_page_preview_links OnenotePagePreviewLinks, #[cfg(feature =
+    "groups")] onenote_patch_action_type OnenotePatchActionType, #[cfg(feature =
+    "groups")] onenote_patch_content_command OnenotePatchContentCommand, #[cfg(feature =
+    "groups")] onenote_patch_content_request_body OnenotePatchContentRequestBody,
+    #[cfg(feature = "groups")] onenote_patch_insert_position OnenotePatchInsertPosition,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    onenote_resource OnenoteResource, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] onenote_section OnenoteSection, #[cfg(feature =
+    "groups")] onenote_source_service OnenoteSourceService, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] onenote_user_role
+    OnenoteUserRole, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] online_meeting OnlineMeeting, #[cfg(feature = "full")] online_meeting_base
+    OnlineMeetingBase, #[cfg(any(feature = "applications", feature = "calendar", feature
+    = "groups", feature = "users"))] online_meeting_info OnlineMeetingInfo,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    online_meeting_presenters OnlineMeetingPresenters, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "users"))]
+    online_meeting_provider_type OnlineMeetingProviderType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] online_meeting_role
+    OnlineMeetingRole, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] open_shift OpenShift, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] open_shift_change_request OpenShiftChangeRequest,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    open_shift_item OpenShiftItem, #[cfg(feature = "full")] operation Operation,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    operation_error OperationError, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] operation_status OperationStatus, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] optional_claim
+    OptionalClaim, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] optional_claims OptionalClaims, #[cfg(any(feature = "groups", feature =
+    "users"))] org_contact OrgContact, #[cfg(any(feature = "groups", feature = "users"))]
+    org_contact_collection_response OrgContactCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] outlook_category
+    OutlookCategory, #[cfg(feature = "users")] outlook_category_collection_response
+    OutlookCategoryCollectionResponse, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] outlook_geo_coordinates
+    OutlookGeoCoordinates, #[cfg(feature = "full")] outlook_item OutlookItem,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    outlook_user OutlookUser, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] package Package, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] page_layout_type PageLayoutType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] page_links PageLinks,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    parental_control_settings ParentalControlSettings, #[cfg(feature = "applications")]
+    parse_expression_request_body ParseExpressionRequestBody, #[cfg(feature =
+    "applications")] parse_expression_response ParseExpressionResponse, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))]
+    password_authentication_method PasswordAuthenticationMethod, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] password_credential
+    PasswordCredential, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] password_credential_configuration PasswordCredentialConfiguration,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    password_profile PasswordProfile, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] patterned_recurrence
+    PatternedRecurrence, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] pending_content_update PendingContentUpdate, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] pending_operations
+    PendingOperations, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] permission Permission, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] permission_classification_type
+    PermissionClassificationType, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] permission_scope PermissionScope, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] person Person,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    person_or_group_column PersonOrGroupColumn, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] person_type PersonType, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "users"))] phone
+    Phone, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    phone_authentication_method PhoneAuthenticationMethod, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "users"))]
+    phone_type PhoneType, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] photo Photo, #[cfg(any(feature = "applications", feature = "calendar",
+    feature = "groups", feature = "users"))] physical_address PhysicalAddress,
+    #[cfg(any(feature = "groups", feature = "users"))] physical_office_address
+    PhysicalOfficeAddress, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] pinned_chat_message_info PinnedChatMessageInfo, #[cfg(feature =
+    "calendar")] place Place, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] planner_applied_categories PlannerAppliedCategories,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_assigned_to_task_board_task_format PlannerAssignedToTaskBoardTaskFormat,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_assignments PlannerAssignments, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] planner_bucket PlannerBucket, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    planner_bucket_task_board_task_format PlannerBucketTaskBoardTaskFormat,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_category_descriptions PlannerCategoryDescriptions, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] planner_checklist_items
+    PlannerChecklistItems, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] planner_container_type PlannerContainerType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] planner_external_references
+    PlannerExternalReferences, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] planner_group PlannerGroup, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] planner_order_hints_by_assignee
+    PlannerOrderHintsByAssignee, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] planner_plan PlannerPlan, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] planner_plan_container PlannerPlanContainer,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_plan_details PlannerPlanDetails, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] planner_preview_type PlannerPreviewType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_progress_task_board_task_format PlannerProgressTaskBoardTaskFormat,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_task PlannerTask, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] planner_task_details PlannerTaskDetails, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] planner_user PlannerUser,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    planner_user_ids PlannerUserIds, #[cfg(feature = "full")] policy_base PolicyBase,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    policy_platform_type PolicyPlatformType, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] post Post, #[cfg(feature = "groups")]
+    post_collection_response PostCollectionResponse, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] pre_authorized_application
+    PreAuthorizedApplication, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] presence Presence, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] presence_status_message PresenceStatusMessage,
+    #[cfg(feature = "groups")] preview_request_body PreviewRequestBody, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] print_color_mode
+    PrintColorMode, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] print_connector PrintConnector, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] print_document PrintDocument,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    print_duplex_mode PrintDuplexMode, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] print_event PrintEvent, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] print_finishing
+    PrintFinishing, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] print_job PrintJob, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] print_job_configuration PrintJobConfiguration,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    print_job_processing_state PrintJobProcessingState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] print_job_state_detail
+    PrintJobStateDetail, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] print_job_status PrintJobStatus, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] print_margin PrintMargin, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] print_multipage_layout
+    PrintMultipageLayout, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] print_orientation PrintOrientation, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] print_quality PrintQuality,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    print_scaling PrintScaling, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] print_task PrintTask, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] print_task_definition PrintTaskDefinition,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    print_task_processing_state PrintTaskProcessingState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] print_task_status
+    PrintTaskStatus, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] print_task_trigger PrintTaskTrigger, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] printer Printer, #[cfg(feature = "full")]
+    printer_base PrinterBase, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] printer_capabilities PrinterCapabilities, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] printer_defaults
+    PrinterDefaults, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] printer_feed_orientation PrinterFeedOrientation, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] printer_location
+    PrinterLocation, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] printer_processing_state PrinterProcessingState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    printer_processing_state_detail PrinterProcessingStateDetail, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] printer_share PrinterShare,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    printer_share_viewpoint PrinterShareViewpoint, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] printer_status PrinterStatus,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    profile_photo ProfilePhoto, #[cfg(any(feature = "groups", feature = "users"))]
+    profile_photo_collection_response ProfilePhotoCollectionResponse, #[cfg(feature =
+    "groups")] provision_channel_email_result ProvisionChannelEmailResult, #[cfg(feature
+    = "applications")] provision_on_demand_request_body ProvisionOnDemandRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    provisioned_plan ProvisionedPlan, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] public_client_application PublicClientApplication,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    public_error PublicError, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] public_error_detail PublicErrorDetail, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] public_inner_error
+    PublicInnerError, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] publication_facet PublicationFacet, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] quarantine_reason QuarantineReason,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] quota
+    Quota, #[cfg(feature = "groups")] recent_notebook RecentNotebook, #[cfg(feature =
+    "groups")] recent_notebook_links RecentNotebookLinks, #[cfg(any(feature =
+    "applications", feature = "calendar", feature = "groups", feature = "mail", feature =
+    "users"))] recipient Recipient, #[cfg(any(feature = "applications", feature =
+    "calendar", feature = "groups", feature = "users"))] recurrence_pattern
+    RecurrencePattern, #[cfg(any(feature = "applications", feature = "calendar", feature
+    = "groups", feature = "users"))] recurrence_pattern_type RecurrencePatternType,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "users"))] recurrence_range RecurrenceRange, #[cfg(any(feature = "applications",
+    feature = "calendar", feature = "groups", feature = "users"))] recurrence_range_type
+    RecurrenceRangeType, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] redirect_uri_settings RedirectUriSettings, #[cfg(any(feature =
+    "applications", feature = "groups"))] reference_create ReferenceCreate, #[cfg(feature
+    = "full")] reference_numeric ReferenceNumeric, #[cfg(feature = "users")]
+    reference_update ReferenceUpdate, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] referenced_object ReferencedObject, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] relation Relation,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    relation_type RelationType, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] remote_desktop_security_configuration
+    RemoteDesktopSecurityConfiguration, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] remote_item RemoteItem, #[cfg(feature = "groups")]
+    remove_group_request_body RemoveGroupRequestBody, #[cfg(feature = "applications")]
+    remove_key_request_body RemoveKeyRequestBody, #[cfg(feature = "applications")]
+    remove_password_request_body RemovePasswordRequestBody, #[cfg(feature = "groups")]
+    remove_request_body RemoveRequestBody, #[cfg(feature = "groups")] reply_request_body
+    ReplyRequestBody, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] request_signature_verification RequestSignatureVerification,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    required_resource_access RequiredResourceAccess, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] resource_access ResourceAccess,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    resource_reference ResourceReference, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] resource_specific_permission
+    ResourceSpecificPermission, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] resource_specific_permission_grant
+    ResourceSpecificPermissionGrant, #[cfg(feature = "groups")]
+    resource_specific_permission_grant_collection_response
+    ResourceSpecificPermissionGrantCollectionResponse, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] resource_visualization
+    ResourceVisualization, #[cfg(any(feature = "applications", feature = "calendar",
+    feature = "groups", feature = "users"))] response_status ResponseStatus,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "users"))] response_type ResponseType, #[cfg(feature = "applications")]
+    restart_request_body RestartRequestBody, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] retention_label_settings RetentionLabelSettings,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    rich_long_running_operation RichLongRunningOperation, #[cfg(feature = "calendar")]
+    room Room, #[cfg(feature = "calendar")] room_collection_response
+    RoomCollectionResponse, #[cfg(feature = "calendar")] room_list RoomList,
+    #[cfg(feature = "calendar")] room_list_collection_response
+    RoomListCollectionResponse, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] root Root, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] saml_single_sign_on_settings SamlSingleSignOnSettings,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] schedule
+    Schedule, #[cfg(feature = "full")] schedule_change_request ScheduleChangeRequest,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    schedule_change_request_actor ScheduleChangeRequestActor, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] schedule_change_state
+    ScheduleChangeState, #[cfg(feature = "full")] schedule_entity ScheduleEntity,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    schedule_entity_theme ScheduleEntityTheme, #[cfg(feature = "groups")]
+    schedule_information ScheduleInformation, #[cfg(feature = "groups")] schedule_item
+    ScheduleItem, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] scheduling_group SchedulingGroup, #[cfg(feature = "applications")]
+    scope_operator_multi_valued_comparison_type ScopeOperatorMultiValuedComparisonType,
+    #[cfg(feature = "applications")] scope_operator_type ScopeOperatorType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    scoped_role_membership ScopedRoleMembership, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] scored_email_address ScoredEmailAddress,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    search_result SearchResult, #[cfg(feature = "applications")] secrets_request_body
+    SecretsRequestBody, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] section_group SectionGroup, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] section_links SectionLinks, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] selection_likelihood_info
+    SelectionLikelihoodInfo, #[cfg(feature = "applications")] self_signed_certificate
+    SelfSignedCertificate, #[cfg(feature = "groups")]
+    send_activity_notification_request_body SendActivityNotificationRequestBody,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "mail", feature = "users"))] sensitivity Sensitivity, #[cfg(feature = "groups")]
+    sensitivity_label_assignment SensitivityLabelAssignment, #[cfg(feature = "groups")]
+    sensitivity_label_assignment_method SensitivityLabelAssignmentMethod,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    service_plan_info ServicePlanInfo, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] service_principal ServicePrincipal, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))]
+    service_principal_collection_response ServicePrincipalCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    service_principal_lock_configuration ServicePrincipalLockConfiguration, #[cfg(feature
+    = "applications")] service_principals_check_member_group_response
+    ServicePrincipalsCheckMemberGroupResponse, #[cfg(feature = "applications")]
+    service_principals_check_member_object_response
+    ServicePrincipalsCheckMemberObjectResponse, #[cfg(feature = "applications")]
+    service_principals_delta_response ServicePrincipalsDeltaResponse, #[cfg(feature =
+    "applications")] service_principals_get_available_extension_property_response
+    ServicePrincipalsGetAvailableExtensionPropertyResponse, #[cfg(feature =
+    "applications")] service_principals_get_by_id_response
+    ServicePrincipalsGetByIdResponse, #[cfg(feature = "applications")]
+    service_principals_get_member_group_response ServicePrincipalsGetMemberGroupResponse,
+    #[cfg(feature = "applications")] service_principals_get_member_object_response
+    ServicePrincipalsGetMemberObjectResponse, #[cfg(feature = "applications")]
+    service_principals_restore_request_body ServicePrincipalsRestoreRequestBody,
+    #[cfg(feature = "applications")]
+    service_principals_synchronization_job_schema_filter_operator_response
+    ServicePrincipalsSynchronizationJobSchemaFilterOperatorResponse, #[cfg(feature =
+    "applications")] service_principals_synchronization_job_schema_function_response
+    ServicePrincipalsSynchronizationJobSchemaFunctionResponse, #[cfg(feature =
+    "applications")] service_principals_synchronization_set_secret_response
+    ServicePrincipalsSynchronizationSetSecretResponse, #[cfg(feature = "applications")]
+    service_principals_synchronization_template_schema_filter_operator_response
+    ServicePrincipalsSynchronizationTemplateSchemaFilterOperatorResponse, #[cfg(feature =
+    "applications")] service_principals_synchronization_template_schema_function_response
+    ServicePrincipalsSynchronizationTemplateSchemaFunctionResponse, #[cfg(feature =
+    "applications")] service_principals_validate_property_request_body
+    ServicePrincipalsValidatePropertyRequestBody, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] service_provisioning_error
+    ServiceProvisioningError, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] service_storage_quota_breakdown ServiceStorageQuotaBreakdown,
+    #[cfg(feature = "users")] service_storage_quota_breakdown_collection_response
+    ServiceStorageQuotaBreakdownCollectionResponse, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] set Set, #[cfg(feature = "groups")]
+    set_reaction_request_body SetReactionRequestBody, #[cfg(feature = "applications")]
+    set_verified_publisher_request_body SetVerifiedPublisherRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    setting_source SettingSource, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] setting_source_type SettingSourceType, #[cfg(feature =
+    "groups")] setting_template_value SettingTemplateValue, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] setting_value SettingValue,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    share_point_identity SharePointIdentity, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] share_point_identity_set SharePointIdentitySet,
+    #[cfg(feature = "groups")] share_request_body ShareRequestBody, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] shared Shared,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    shared_insight SharedInsight, #[cfg(feature = "users")]
+    shared_insight_collection_response SharedInsightCollectionResponse, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))]
+    shared_with_channel_team_info SharedWithChannelTeamInfo, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] sharepoint_ids
+    SharepointIds, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] sharing_detail SharingDetail, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] sharing_invitation SharingInvitation,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    sharing_link SharingLink, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] shift Shift, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] shift_activity ShiftActivity, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] shift_availability
+    ShiftAvailability, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] shift_item ShiftItem, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] shift_preferences ShiftPreferences, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] sign_in_activity
+    SignInActivity, #[cfg(any(feature = "applications", feature = "calendar", feature =
+    "groups", feature = "mail", feature = "users"))]
+    single_value_legacy_extended_property SingleValueLegacyExtendedProperty,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] site
+    Site, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    site_archival_details SiteArchivalDetails, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] site_archive_status SiteArchiveStatus,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    site_collection SiteCollection, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "mail", feature = "users"))] size_range SizeRange, #[cfg(feature
+    = "groups")] snooze_reminder_request_body SnoozeReminderRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    software_oath_authentication_method SoftwareOathAuthenticationMethod,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    spa_application SpaApplication, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] special_folder SpecialFolder, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] status Status,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    storage_plan_information StoragePlanInformation, #[cfg(feature = "full")]
+    storage_quota_breakdown StorageQuotaBreakdown, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] store Store, #[cfg(any(feature =
+    "applications", feature = "groups"))] string_collection_response
+    StringCollectionResponse, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] string_key_attribute_mapping_source_value_pair
+    StringKeyAttributeMappingSourceValuePair, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] string_key_long_value_pair StringKeyLongValuePair,
+    #[cfg(feature = "applications")] string_key_object_value_pair
+    StringKeyObjectValuePair, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] string_key_string_value_pair StringKeyStringValuePair,
+    #[cfg(feature = "full")] sts_policy StsPolicy, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] subscription Subscription, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] swap_shifts_change_request
+    SwapShiftsChangeRequest, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] synchronization Synchronization, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] synchronization_error
+    SynchronizationError, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] synchronization_job SynchronizationJob, #[cfg(feature = "applications")]
+    synchronization_job_application_parameters SynchronizationJobApplicationParameters,
+    #[cfg(feature = "applications")] synchronization_job_collection_response
+    SynchronizationJobCollectionResponse, #[cfg(feature = "applications")]
+    synchronization_job_restart_criteria SynchronizationJobRestartCriteria, #[cfg(feature
+    = "applications")] synchronization_job_restart_scope SynchronizationJobRestartScope,
+    #[cfg(feature = "applications")] synchronization_job_subject
+    SynchronizationJobSubject, #[cfg(feature = "applications")]
+    synchronization_linked_objects SynchronizationLinkedObjects, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] synchronization_metadata
+    SynchronizationMetadata, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] synchronization_metadata_entry SynchronizationMetadataEntry,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    synchronization_progress SynchronizationProgress, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] synchronization_quarantine
+    SynchronizationQuarantine, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] synchronization_rule SynchronizationRule, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] synchronization_schedule
+    SynchronizationSchedule, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] synchronization_schedule_state SynchronizationScheduleState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    synchronization_schema SynchronizationSchema, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] synchronization_status
+    SynchronizationStatus, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] synchronization_status_code SynchronizationStatusCode,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    synchronization_task_execution SynchronizationTaskExecution, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    synchronization_task_execution_result SynchronizationTaskExecutionResult,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    synchronization_template SynchronizationTemplate, #[cfg(feature = "applications")]
+    synchronization_template_collection_response
+    SynchronizationTemplateCollectionResponse, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] system_facet SystemFacet, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] target_device_group
+    TargetDeviceGroup, #[cfg(feature = "applications")]
+    target_device_group_collection_response TargetDeviceGroupCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    task_status TaskStatus, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] team Team, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] team_fun_settings TeamFunSettings, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] team_guest_settings
+    TeamGuestSettings, #[cfg(feature = "full")] team_info TeamInfo, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] team_member_settings
+    TeamMemberSettings, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] team_messaging_settings TeamMessagingSettings, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] team_specialization
+    TeamSpecialization, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] team_summary TeamSummary, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] team_visibility_type TeamVisibilityType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teams_app TeamsApp, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] teams_app_authorization TeamsAppAuthorization, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] teams_app_definition
+    TeamsAppDefinition, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] teams_app_distribution_method TeamsAppDistributionMethod,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teams_app_installation TeamsAppInstallation, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] teams_app_permission_set
+    TeamsAppPermissionSet, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] teams_app_publishing_state TeamsAppPublishingState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teams_app_resource_specific_permission TeamsAppResourceSpecificPermission,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teams_app_resource_specific_permission_type TeamsAppResourceSpecificPermissionType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teams_async_operation TeamsAsyncOperation, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] teams_async_operation_status
+    TeamsAsyncOperationStatus, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] teams_async_operation_type TeamsAsyncOperationType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teams_tab TeamsTab, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] teams_tab_configuration TeamsTabConfiguration, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] teams_template
+    TeamsTemplate, #[cfg(feature = "groups")] teamwork_activity_topic
+    TeamworkActivityTopic, #[cfg(feature = "groups")] teamwork_activity_topic_source
+    TeamworkActivityTopicSource, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] teamwork_bot TeamworkBot, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] teamwork_conversation_identity
+    TeamworkConversationIdentity, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] teamwork_conversation_identity_type
+    TeamworkConversationIdentityType, #[cfg(feature = "full")] teamwork_hosted_content
+    TeamworkHostedContent, #[cfg(feature = "groups")] teamwork_notification_recipient
+    TeamworkNotificationRecipient, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] teamwork_online_meeting_info
+    TeamworkOnlineMeetingInfo, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] teamwork_tag TeamworkTag, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] teamwork_tag_member TeamworkTagMember,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teamwork_tag_type TeamworkTagType, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] teamwork_user_identity TeamworkUserIdentity,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    teamwork_user_identity_type TeamworkUserIdentityType, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    temporary_access_pass_authentication_method TemporaryAccessPassAuthenticationMethod,
+    #[cfg(feature = "groups")] tentatively_accept_request_body
+    TentativelyAcceptRequestBody, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] term Term, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] term_column TermColumn, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] term_group_scope
+    TermGroupScope, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] term_store_group TermStoreGroup, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] text_column TextColumn, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] thumbnail Thumbnail,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    thumbnail_column ThumbnailColumn, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] thumbnail_set ThumbnailSet, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] time_off TimeOff,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    time_off_item TimeOffItem, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] time_off_reason TimeOffReason, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] time_off_reason_icon_type
+    TimeOffReasonIconType, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] time_off_request TimeOffRequest, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] time_range TimeRange,
+    #[cfg(any(feature = "applications", feature = "calendar", feature = "groups", feature
+    = "users"))] time_slot TimeSlot, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] time_zone_base TimeZoneBase, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] todo Todo, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] todo_task TodoTask,
+    #[cfg(feature = "users")] todo_task_collection_response TodoTaskCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    todo_task_list TodoTaskList, #[cfg(feature = "users")]
+    todo_task_list_collection_response TodoTaskListCollectionResponse, #[cfg(any(feature
+    = "applications", feature = "groups", feature = "users"))] token_issuance_policy
+    TokenIssuancePolicy, #[cfg(feature = "applications")]
+    token_issuance_policy_collection_response TokenIssuancePolicyCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    token_lifetime_policy TokenLifetimePolicy, #[cfg(feature = "applications")]
+    token_lifetime_policy_collection_response TokenLifetimePolicyCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] trending
+    Trending, #[cfg(feature = "users")] trending_collection_response
+    TrendingCollectionResponse, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] unified_storage_quota UnifiedStorageQuota, #[cfg(feature =
+    "groups")] unset_reaction_request_body UnsetReactionRequestBody, #[cfg(feature =
+    "groups")] upgrade_request_body UpgradeRequestBody, #[cfg(feature = "groups")]
+    upload_session UploadSession, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] usage_details UsageDetails, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] used_insight UsedInsight, #[cfg(feature =
+    "users")] used_insight_collection_response UsedInsightCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] user
+    User, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    user_activity UserActivity, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] user_collection_response UserCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    user_identity UserIdentity, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] user_insights_settings UserInsightsSettings, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] user_print UserPrint,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    user_purpose UserPurpose, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] user_scope_teams_app_installation UserScopeTeamsAppInstallation,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    user_settings UserSettings, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] user_solution_root UserSolutionRoot, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] user_storage UserStorage,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    user_teamwork UserTeamwork, #[cfg(feature = "applications")]
+    validate_credentials_request_body ValidateCredentialsRequestBody, #[cfg(feature =
+    "groups")] validate_permission_request_body ValidatePermissionRequestBody,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    verified_publisher VerifiedPublisher, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] video Video, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] visual_info VisualInfo, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] watermark_protection_values
+    WatermarkProtectionValues, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] weak_algorithms WeakAlgorithms, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] web_application
+    WebApplication, #[cfg(feature = "groups")] web_part_position WebPartPosition,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] website
+    Website, #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    website_type WebsiteType, #[cfg(any(feature = "applications", feature = "calendar",
+    feature = "groups", feature = "users"))] week_index WeekIndex, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] wellknown_list_name
+    WellknownListName, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] windows_defender_product_status WindowsDefenderProductStatus,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    windows_device_health_state WindowsDeviceHealthState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] windows_device_malware_state
+    WindowsDeviceMalwareState, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] windows_hello_for_business_authentication_method
+    WindowsHelloForBusinessAuthenticationMethod, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] windows_malware_category
+    WindowsMalwareCategory, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] windows_malware_execution_state WindowsMalwareExecutionState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    windows_malware_severity WindowsMalwareSeverity, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] windows_malware_state WindowsMalwareState,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    windows_malware_threat_state WindowsMalwareThreatState, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] windows_protection_state
+    WindowsProtectionState, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] windows_setting WindowsSetting, #[cfg(feature = "users")]
+    windows_setting_collection_response WindowsSettingCollectionResponse,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    windows_setting_instance WindowsSettingInstance, #[cfg(feature = "users")]
+    windows_setting_instance_collection_response
+    WindowsSettingInstanceCollectionResponse, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] windows_setting_type WindowsSettingType,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))] workbook
+    Workbook, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] workbook_application WorkbookApplication, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart
+    WorkbookChart, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] workbook_chart_area_format WorkbookChartAreaFormat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart_axes
+    WorkbookChartAxes, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] workbook_chart_axis WorkbookChartAxis, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] workbook_chart_axis_format
+    WorkbookChartAxisFormat, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] workbook_chart_axis_title WorkbookChartAxisTitle,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_chart_axis_title_format WorkbookChartAxisTitleFormat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    workbook_chart_data_label_format WorkbookChartDataLabelFormat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart_data_labels
+    WorkbookChartDataLabels, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] workbook_chart_fill WorkbookChartFill, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart_font
+    WorkbookChartFont, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] workbook_chart_gridlines WorkbookChartGridlines, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))]
+    workbook_chart_gridlines_format WorkbookChartGridlinesFormat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart_legend
+    WorkbookChartLegend, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] workbook_chart_legend_format WorkbookChartLegendFormat,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_chart_line_format WorkbookChartLineFormat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart_point
+    WorkbookChartPoint, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] workbook_chart_point_format WorkbookChartPointFormat, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_chart_series
+    WorkbookChartSeries, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] workbook_chart_series_format WorkbookChartSeriesFormat,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_chart_title WorkbookChartTitle, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] workbook_chart_title_format
+    WorkbookChartTitleFormat, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] workbook_comment WorkbookComment, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_comment_reply
+    WorkbookCommentReply, #[cfg(any(feature = "applications", feature = "groups", feature
+    = "users"))] workbook_filter WorkbookFilter, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] workbook_filter_criteria
+    WorkbookFilterCriteria, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] workbook_functions WorkbookFunctions, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_icon WorkbookIcon,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_named_item WorkbookNamedItem, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] workbook_operation WorkbookOperation,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_operation_error WorkbookOperationError, #[cfg(any(feature = "applications",
+    feature = "groups", feature = "users"))] workbook_operation_status
+    WorkbookOperationStatus, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] workbook_pivot_table WorkbookPivotTable, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] workbook_sort_field
+    WorkbookSortField, #[cfg(any(feature = "applications", feature = "groups", feature =
+    "users"))] workbook_table WorkbookTable, #[cfg(any(feature = "applications", feature
+    = "groups", feature = "users"))] workbook_table_column WorkbookTableColumn,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_table_row WorkbookTableRow, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] workbook_table_sort WorkbookTableSort,
+    #[cfg(any(feature = "applications", feature = "groups", feature = "users"))]
+    workbook_worksheet WorkbookWorksheet, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] workbook_worksheet_protection
+    WorkbookWorksheetProtection, #[cfg(any(feature = "applications", feature = "groups",
+    feature = "users"))] workbook_worksheet_protection_options
+    WorkbookWorksheetProtectionOptions, #[cfg(any(feature = "applications", feature =
+    "groups", feature = "users"))] working_hours WorkingHours, #[cfg(any(feature =
+    "applications", feature = "groups", feature = "users"))] working_time_schedule
+    WorkingTimeSchedule
+);

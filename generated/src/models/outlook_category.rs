@@ -25,3 +25,11 @@ crate::models::setters!(
     "Sets `color`." opt crate ::models::CategoryColor, with_display_name display_name
     "Sets `displayName`." opt String | with_display_name_null }; additional
 );
+crate::request::body_setters!(
+    OutlookCategory { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, color color " Sets the body property `color`." opt crate
+    ::models::CategoryColor, display_name display_name
+    " Sets the body property `display_name`: A unique name that identifies a category in the user's mailbox. After a category is created, the name cannot be changed. Read-only."
+    opt String | display_name_null }; additional
+);

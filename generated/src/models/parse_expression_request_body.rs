@@ -31,43 +31,11 @@ crate::models::setters!(
     "Sets `targetAttributeDefinition`." opt crate ::models::AttributeDefinition };
     additional
 );
-impl crate::request::JsonBody for ParseExpressionRequestBody {}
-/// Body properties of every operation whose body is [`ParseExpressionRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, ParseExpressionRequestBody> {
-    /// Sets the body property `expression`.
-    pub fn expression(mut self, value: impl Into<String>) -> Self {
-        self.body.expression = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `expression` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn expression_null(mut self) -> Self {
-        self.body.expression = Nullable::Null;
-        self
-    }
-    /// Sets the body property `test_input_object`.
-    pub fn test_input_object(
-        mut self,
-        value: impl Into<crate::models::ExpressionInputObject>,
-    ) -> Self {
-        self.body.test_input_object = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `target_attribute_definition`.
-    pub fn target_attribute_definition(
-        mut self,
-        value: impl Into<crate::models::AttributeDefinition>,
-    ) -> Self {
-        self.body.target_attribute_definition = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    ParseExpressionRequestBody { expression expression
+    " Sets the body property `expression`." opt String | expression_null,
+    test_input_object test_input_object " Sets the body property `test_input_object`."
+    opt crate ::models::ExpressionInputObject, target_attribute_definition
+    target_attribute_definition " Sets the body property `target_attribute_definition`."
+    opt crate ::models::AttributeDefinition }; additional
+);

@@ -29,3 +29,12 @@ crate::models::setters!(
     "Sets `height`." opt i32 | with_height_null, with_width width "Sets `width`." opt i32
     | with_width_null }; additional
 );
+crate::request::body_setters!(
+    ProfilePhoto { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, height height
+    " Sets the body property `height`: The height of the photo. Read-only." opt i32 |
+    height_null, width width
+    " Sets the body property `width`: The width of the photo. Read-only." opt i32 |
+    width_null }; additional
+);

@@ -20,35 +20,8 @@ crate::models::setters!(
     ProvisionOnDemandRequestBody { with_parameters parameters "Sets `parameters`." opt
     Vec < crate ::models::SynchronizationJobApplicationParameters > }; additional
 );
-impl crate::request::JsonBody for ProvisionOnDemandRequestBody {}
-/// Body properties of every operation whose body is [`ProvisionOnDemandRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, ProvisionOnDemandRequestBody> {
-    /// Sets the body property `parameters`.
-    pub fn parameters(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationJobApplicationParameters,
-        >,
-    ) -> Self {
-        self.body.parameters = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `parameters`.
-    pub fn parameter(
-        mut self,
-        item: impl Into<crate::models::SynchronizationJobApplicationParameters>,
-    ) -> Self {
-        self.body.parameters.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    ProvisionOnDemandRequestBody { parameters parameters
+    " Sets the body property `parameters`." opt_list crate
+    ::models::SynchronizationJobApplicationParameters => parameter item }; additional
+);

@@ -17,22 +17,7 @@ pub struct ReferenceCreate {
 crate::models::setters!(
     ReferenceCreate { with_odata_id odata_id "Sets `@odata.id`." opt String }; additional
 );
-impl crate::request::JsonBody for ReferenceCreate {}
-/// Body properties of every operation whose body is [`ReferenceCreate`], as builder methods.
-impl<O> crate::request::Request<O, ReferenceCreate> {
-    /// Sets the body property `odata_id`.
-    pub fn odata_id(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_id = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    ReferenceCreate { odata_id odata_id " Sets the body property `odata_id`." opt String
+    }; additional
+);

@@ -30,43 +30,12 @@ crate::models::setters!(
     target_device_groups "Sets `targetDeviceGroups`." opt Vec < crate
     ::models::TargetDeviceGroup > }; additional
 );
-impl crate::request::JsonBody for RemoteDesktopSecurityConfiguration {}
-/// Body properties of every operation whose body is [`RemoteDesktopSecurityConfiguration`], as builder methods.
-impl<O> crate::request::Request<O, RemoteDesktopSecurityConfiguration> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `is_remote_desktop_protocol_enabled`: Determines if Microsoft Entra ID RDS authentication protocol for RDP is enabled.
-    pub fn is_remote_desktop_protocol_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.body.is_remote_desktop_protocol_enabled = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `target_device_groups`: The collection of target device groups that are associated with the RDS security configuration that will be enabled for SSO when a client connects to the target device over RDP using the new Microsoft Entra ID RDS authentication protocol.
-    pub fn target_device_groups(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TargetDeviceGroup>,
-    ) -> Self {
-        self.body.target_device_groups = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `target_device_groups`.
-    pub fn target_device_group(
-        mut self,
-        item: impl Into<crate::models::TargetDeviceGroup>,
-    ) -> Self {
-        self.body.target_device_groups.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    RemoteDesktopSecurityConfiguration { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, is_remote_desktop_protocol_enabled is_remote_desktop_protocol_enabled
+    " Sets the body property `is_remote_desktop_protocol_enabled`: Determines if Microsoft Entra ID RDS authentication protocol for RDP is enabled."
+    opt bool, target_device_groups target_device_groups
+    " Sets the body property `target_device_groups`: The collection of target device groups that are associated with the RDS security configuration that will be enabled for SSO when a client connects to the target device over RDP using the new Microsoft Entra ID RDS authentication protocol."
+    opt_list crate ::models::TargetDeviceGroup => target_device_group item }; additional
+);

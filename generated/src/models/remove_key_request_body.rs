@@ -24,27 +24,8 @@ crate::models::setters!(
     ::runtime::formats::Uuid, with_proof proof "Sets `proof`." opt crate
     ::runtime::Secret }; additional
 );
-impl crate::request::JsonBody for RemoveKeyRequestBody {}
-/// Body properties of every operation whose body is [`RemoveKeyRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, RemoveKeyRequestBody> {
-    /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<crate::runtime::formats::Uuid>) -> Self {
-        self.body.key_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.proof = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    RemoveKeyRequestBody { key_id key_id " Sets the body property `key_id`." opt crate
+    ::runtime::formats::Uuid, proof proof " Sets the body property `proof`." opt crate
+    ::runtime::Secret }; additional
+);

@@ -20,22 +20,7 @@ crate::models::setters!(
     RemovePasswordRequestBody { with_key_id key_id "Sets `keyId`." opt crate
     ::runtime::formats::Uuid }; additional
 );
-impl crate::request::JsonBody for RemovePasswordRequestBody {}
-/// Body properties of every operation whose body is [`RemovePasswordRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, RemovePasswordRequestBody> {
-    /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<crate::runtime::formats::Uuid>) -> Self {
-        self.body.key_id = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    RemovePasswordRequestBody { key_id key_id " Sets the body property `key_id`." opt
+    crate ::runtime::formats::Uuid }; additional
+);

@@ -45,3 +45,21 @@ crate::models::setters!(
     with_permission_type_null, with_resource_app_id resource_app_id
     "Sets `resourceAppId`." opt String | with_resource_app_id_null }; additional
 );
+crate::request::body_setters!(
+    ResourceSpecificPermissionGrant { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, client_app_id
+    client_app_id
+    " Sets the body property `client_app_id`: ID of the service principal of the Microsoft Entra app that has been granted access. Read-only."
+    opt String | client_app_id_null, client_id client_id
+    " Sets the body property `client_id`: ID of the Microsoft Entra app that has been granted access. Read-only."
+    opt String | client_id_null, permission permission
+    " Sets the body property `permission`: The name of the resource-specific permission. Read-only."
+    opt String | permission_null, permission_type permission_type
+    " Sets the body property `permission_type`: The type of permission. Possible values are: Application, Delegated. Read-only."
+    opt String | permission_type_null, resource_app_id resource_app_id
+    " Sets the body property `resource_app_id`: ID of the Microsoft Entra app that is hosting the resource. Read-only."
+    opt String | resource_app_id_null }; additional
+);

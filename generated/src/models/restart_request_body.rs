@@ -18,25 +18,7 @@ crate::models::setters!(
     RestartRequestBody { with_criteria criteria "Sets `criteria`." opt crate
     ::models::SynchronizationJobRestartCriteria }; additional
 );
-impl crate::request::JsonBody for RestartRequestBody {}
-/// Body properties of every operation whose body is [`RestartRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, RestartRequestBody> {
-    /// Sets the body property `criteria`.
-    pub fn criteria(
-        mut self,
-        value: impl Into<crate::models::SynchronizationJobRestartCriteria>,
-    ) -> Self {
-        self.body.criteria = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    RestartRequestBody { criteria criteria " Sets the body property `criteria`." opt
+    crate ::models::SynchronizationJobRestartCriteria }; additional
+);

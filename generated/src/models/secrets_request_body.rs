@@ -18,27 +18,7 @@ crate::models::setters!(
     SecretsRequestBody { with_value value "Sets `value`." opt Vec < crate
     ::models::SynchronizationSecretKeyStringValuePair > }; additional
 );
-impl crate::request::JsonBody for SecretsRequestBody {}
-/// Body properties of every operation whose body is [`SecretsRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, SecretsRequestBody> {
-    /// Sets the body property `value`.
-    pub fn value(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.value = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    SecretsRequestBody { value value " Sets the body property `value`." opt_list crate
+    ::models::SynchronizationSecretKeyStringValuePair }; additional
+);

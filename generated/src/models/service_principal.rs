@@ -347,681 +347,137 @@ crate::models::setters!(
     "Sets `transitiveMemberOf`." opt Vec < crate ::models::DirectoryObject > };
     additional
 );
-impl crate::request::JsonBody for ServicePrincipal {}
-/// Body properties of every operation whose body is [`ServicePrincipal`], as builder methods.
-impl<O> crate::request::Request<O, ServicePrincipal> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted.
-    pub fn deleted_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.deleted_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `deleted_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn deleted_date_time_null(mut self) -> Self {
-        self.body.deleted_date_time = Nullable::Null;
-        self
-    }
-    /// Sets the body property `account_enabled`: true if the service principal account is enabled; otherwise, false. If set to false, then no users are able to sign in to this app, even if they're assigned to it. Supports $filter (eq, ne, not, in).
-    pub fn account_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.body.account_enabled = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `account_enabled` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn account_enabled_null(mut self) -> Self {
-        self.body.account_enabled = Nullable::Null;
-        self
-    }
-    /// Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams may set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on.
-    pub fn add_ins(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AddIn>,
-    ) -> Self {
-        self.body.add_ins = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `add_ins`.
-    pub fn add_in(mut self, item: impl Into<crate::models::AddIn>) -> Self {
-        self.body.add_ins.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `alternative_names`: Used to retrieve service principals by subscription, identify resource group and full resource IDs for managed identities. Supports $filter (eq, not, ge, le, startsWith).
-    pub fn alternative_names(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.alternative_names = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `alternative_names`.
-    pub fn alternative_name(mut self, item: impl Into<String>) -> Self {
-        self.body.alternative_names.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `app_description`: The description exposed by the associated application.
-    pub fn app_description(mut self, value: impl Into<String>) -> Self {
-        self.body.app_description = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `app_description` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn app_description_null(mut self) -> Self {
-        self.body.app_description = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_display_name`: The display name exposed by the associated application.
-    pub fn app_display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.app_display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `app_display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn app_display_name_null(mut self) -> Self {
-        self.body.app_display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_id`: The unique identifier for the associated application (its appId property). Alternate key. Supports $filter (eq, ne, not, in, startsWith).
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
-        self.body.app_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `app_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn app_id_null(mut self) -> Self {
-        self.body.app_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the service principal wasn't created from an application template.
-    pub fn application_template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.application_template_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `application_template_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn application_template_id_null(mut self) -> Self {
-        self.body.application_template_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_owner_organization_id`: Contains the tenant ID where the application is registered. This is applicable only to service principals backed by applications. Supports $filter (eq, ne, NOT, ge, le).
-    pub fn app_owner_organization_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.app_owner_organization_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `app_owner_organization_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn app_owner_organization_id_null(mut self) -> Self {
-        self.body.app_owner_organization_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `app_role_assignment_required`: Specifies whether users or other service principals need to be granted an app role assignment for this service principal before users can sign in or apps can get tokens. The default value is false. Not nullable. Supports $filter (eq, ne, NOT).
-    pub fn app_role_assignment_required(mut self, value: impl Into<bool>) -> Self {
-        self.body.app_role_assignment_required = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `app_roles`: The roles exposed by the application that's linked to this service principal. For more information, see the appRoles property definition on the application entity. Not nullable.
-    pub fn app_roles(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRole>,
-    ) -> Self {
-        self.body.app_roles = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_roles`.
-    pub fn app_role(mut self, item: impl Into<crate::models::AppRole>) -> Self {
-        self.body.app_roles.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `custom_security_attributes`.
-    pub fn custom_security_attributes(
-        mut self,
-        value: impl Into<crate::models::CustomSecurityAttributeValue>,
-    ) -> Self {
-        self.body.custom_security_attributes = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `description`: Free text field to provide an internal end-user facing description of the service principal. End-user portals such MyApps displays the application description in this field. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `description` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn description_null(mut self) -> Self {
-        self.body.description = Nullable::Null;
-        self
-    }
-    /// Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not).
-    pub fn disabled_by_microsoft_status(mut self, value: impl Into<String>) -> Self {
-        self.body.disabled_by_microsoft_status = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `disabled_by_microsoft_status` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn disabled_by_microsoft_status_null(mut self) -> Self {
-        self.body.disabled_by_microsoft_status = Nullable::Null;
-        self
-    }
-    /// Sets the body property `display_name`: The display name for the service principal. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn display_name_null(mut self) -> Self {
-        self.body.display_name = Nullable::Null;
-        self
-    }
-    /// Sets the body property `homepage`: Home page or landing page of the application.
-    pub fn homepage(mut self, value: impl Into<String>) -> Self {
-        self.body.homepage = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `homepage` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn homepage_null(mut self) -> Self {
-        self.body.homepage = Nullable::Null;
-        self
-    }
-    /// Sets the body property `info`.
-    pub fn info(mut self, value: impl Into<crate::models::InformationalUrl>) -> Self {
-        self.body.info = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `key_credentials`: The collection of key credentials associated with the service principal. Not nullable. Supports $filter (eq, not, ge, le).
-    pub fn key_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `key_credentials`.
-    pub fn key_credential(
-        mut self,
-        item: impl Into<crate::models::KeyCredential>,
-    ) -> Self {
-        self.body.key_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `login_url`: Specifies the URL where the service provider redirects the user to Microsoft Entra ID to authenticate. Microsoft Entra ID uses the URL to launch the application from Microsoft 365 or the Microsoft Entra My Apps. When blank, Microsoft Entra ID performs IdP-initiated sign-on for applications configured with SAML-based single sign-on. The user launches the application from Microsoft 365, the Microsoft Entra My Apps, or the Microsoft Entra SSO URL.
-    pub fn login_url(mut self, value: impl Into<String>) -> Self {
-        self.body.login_url = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `login_url` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn login_url_null(mut self) -> Self {
-        self.body.login_url = Nullable::Null;
-        self
-    }
-    /// Sets the body property `logout_url`: Specifies the URL that the Microsoft's authorization service uses to sign out a user using OpenID Connect front-channel, back-channel, or SAML sign out protocols.
-    pub fn logout_url(mut self, value: impl Into<String>) -> Self {
-        self.body.logout_url = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `logout_url` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn logout_url_null(mut self) -> Self {
-        self.body.logout_url = Nullable::Null;
-        self
-    }
-    /// Sets the body property `notes`: Free text field to capture information about the service principal, typically used for operational purposes. Maximum allowed size is 1,024 characters.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.body.notes = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `notes` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn notes_null(mut self) -> Self {
-        self.body.notes = Nullable::Null;
-        self
-    }
-    /// Sets the body property `notification_email_addresses`: Specifies the list of email addresses where Microsoft Entra ID sends a notification when the active certificate is near the expiration date. This is only for the certificates used to sign the SAML token issued for Microsoft Entra Gallery applications.
-    pub fn notification_email_addresses(
-        mut self,
-        value: impl IntoIterator<Item = String>,
-    ) -> Self {
-        self.body.notification_email_addresses = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `notification_email_addresses`.
-    pub fn notification_email_addresse(mut self, item: impl Into<String>) -> Self {
-        self.body
-            .notification_email_addresses
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `oauth2_permission_scopes`: The delegated permissions exposed by the application. For more information, see the oauth2PermissionScopes property on the application entity's api property. Not nullable.
-    pub fn oauth2_permission_scopes(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PermissionScope>,
-    ) -> Self {
-        self.body.oauth2_permission_scopes = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `oauth2_permission_scopes`.
-    pub fn oauth2_permission_scope(
-        mut self,
-        item: impl Into<crate::models::PermissionScope>,
-    ) -> Self {
-        self.body
-            .oauth2_permission_scopes
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable.
-    pub fn password_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `password_credentials`.
-    pub fn password_credential(
-        mut self,
-        item: impl Into<crate::models::PasswordCredential>,
-    ) -> Self {
-        self.body.password_credentials.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `preferred_single_sign_on_mode`: Specifies the single sign-on mode configured for this application. Microsoft Entra ID uses the preferred single sign-on mode to launch the application from Microsoft 365 or the My Apps portal. The supported values are password, saml, notSupported, and oidc. Note: This field might be null for older SAML apps and for OIDC applications where it isn't set automatically.
-    pub fn preferred_single_sign_on_mode(mut self, value: impl Into<String>) -> Self {
-        self.body.preferred_single_sign_on_mode = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `preferred_single_sign_on_mode` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn preferred_single_sign_on_mode_null(mut self) -> Self {
-        self.body.preferred_single_sign_on_mode = Nullable::Null;
-        self
-    }
-    /// Sets the body property `preferred_token_signing_key_thumbprint`: This property can be used on SAML applications (apps that have preferredSingleSignOnMode set to saml) to control which certificate is used to sign the SAML responses. For applications that aren't SAML, don't write or otherwise rely on this property.
-    pub fn preferred_token_signing_key_thumbprint(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.body.preferred_token_signing_key_thumbprint = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `preferred_token_signing_key_thumbprint` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn preferred_token_signing_key_thumbprint_null(mut self) -> Self {
-        self.body.preferred_token_signing_key_thumbprint = Nullable::Null;
-        self
-    }
-    /// Sets the body property `reply_urls`: The URLs that user tokens are sent to for sign in with the associated application, or the redirect URIs that OAuth 2.0 authorization codes and access tokens are sent to for the associated application. Not nullable.
-    pub fn reply_urls(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.reply_urls = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `reply_urls`.
-    pub fn reply_url(mut self, item: impl Into<String>) -> Self {
-        self.body.reply_urls.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `resource_specific_application_permissions`: The resource-specific application permissions exposed by this application. Currently, resource-specific permissions are only supported for Teams apps accessing to specific chats and teams using Microsoft Graph. Read-only.
-    pub fn resource_specific_application_permissions(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ResourceSpecificPermission>,
-    ) -> Self {
-        self.body.resource_specific_application_permissions = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `resource_specific_application_permissions`.
-    pub fn resource_specific_application_permission(
-        mut self,
-        item: impl Into<crate::models::ResourceSpecificPermission>,
-    ) -> Self {
-        self.body
-            .resource_specific_application_permissions
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `saml_single_sign_on_settings`.
-    pub fn saml_single_sign_on_settings(
-        mut self,
-        value: impl Into<crate::models::SamlSingleSignOnSettings>,
-    ) -> Self {
-        self.body.saml_single_sign_on_settings = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable. Supports $filter (eq, not, ge, le, startsWith).
-    pub fn service_principal_names(
-        mut self,
-        value: impl IntoIterator<Item = String>,
-    ) -> Self {
-        self.body.service_principal_names = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `service_principal_names`.
-    pub fn service_principal_name(mut self, item: impl Into<String>) -> Self {
-        self.body.service_principal_names.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `service_principal_type`: Identifies whether the service principal represents an application, a managed identity, or a legacy application. This is set by Microsoft Entra ID internally. The servicePrincipalType property can be set to three different values: Application - A service principal that represents an application or service. The appId property identifies the associated app registration, and matches the appId of an application, possibly from a different tenant. If the associated app registration is missing, tokens aren't issued for the service principal.ManagedIdentity - A service principal that represents a managed identity. Service principals representing managed identities can be granted access and permissions, but can't be updated or modified directly.Legacy - A service principal that represents an app created before app registrations, or through legacy experiences. A legacy service principal can have credentials, service principal names, reply URLs, and other properties that are editable by an authorized user, but doesn't have an associated app registration. The appId value doesn't associate the service principal with an app registration. The service principal can only be used in the tenant where it was created.SocialIdp - For internal use.
-    pub fn service_principal_type(mut self, value: impl Into<String>) -> Self {
-        self.body.service_principal_type = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `service_principal_type` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn service_principal_type_null(mut self) -> Self {
-        self.body.service_principal_type = Nullable::Null;
-        self
-    }
-    /// Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. Read-only. Supported values are:AzureADMyOrg: Users with a Microsoft work or school account in my organization's Microsoft Entra tenant (single-tenant).AzureADMultipleOrgs: Users with a Microsoft work or school account in any organization's Microsoft Entra tenant (multitenant).AzureADandPersonalMicrosoftAccount: Users with a personal Microsoft account, or a work or school account in any organization's Microsoft Entra tenant.PersonalMicrosoftAccount: Users with a personal Microsoft account only.
-    pub fn sign_in_audience(mut self, value: impl Into<String>) -> Self {
-        self.body.sign_in_audience = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `sign_in_audience` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn sign_in_audience_null(mut self) -> Self {
-        self.body.sign_in_audience = Nullable::Null;
-        self
-    }
-    /// Sets the body property `tags`: Custom strings that can be used to categorize and identify the service principal. Not nullable. The value is the union of strings set here and on the associated application entity's tags property.Supports $filter (eq, not, ge, le, startsWith).
-    pub fn tags(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.tags = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `tags`.
-    pub fn tag(mut self, item: impl Into<String>) -> Self {
-        self.body.tags.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID issues tokens for this application encrypted using the key specified by this property. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user.
-    pub fn token_encryption_key_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.token_encryption_key_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `token_encryption_key_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn token_encryption_key_id_null(mut self) -> Self {
-        self.body.token_encryption_key_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `verified_publisher`.
-    pub fn verified_publisher(
-        mut self,
-        value: impl Into<crate::models::VerifiedPublisher>,
-    ) -> Self {
-        self.body.verified_publisher = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `app_management_policies`: The appManagementPolicy applied to this application.
-    pub fn app_management_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_management_policies`.
-    pub fn app_management_policy(
-        mut self,
-        item: impl Into<crate::models::AppManagementPolicy>,
-    ) -> Self {
-        self.body.app_management_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `app_role_assigned_to`: App role assignments for this app or service, granted to users, groups, and other service principals. Supports $expand.
-    pub fn app_role_assigned_to(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRoleAssignment>,
-    ) -> Self {
-        self.body.app_role_assigned_to = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `app_role_assignments`: App role assignment for another app or service, granted to this service principal. Supports $expand.
-    pub fn app_role_assignments(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::AppRoleAssignment>,
-    ) -> Self {
-        self.body.app_role_assignments = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `app_role_assignments`.
-    pub fn app_role_assignment(
-        mut self,
-        item: impl Into<crate::models::AppRoleAssignment>,
-    ) -> Self {
-        self.body.app_role_assignments.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `claims_mapping_policies`: The claimsMappingPolicies assigned to this service principal. Supports $expand.
-    pub fn claims_mapping_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::ClaimsMappingPolicy>,
-    ) -> Self {
-        self.body.claims_mapping_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `claims_mapping_policies`.
-    pub fn claims_mapping_policy(
-        mut self,
-        item: impl Into<crate::models::ClaimsMappingPolicy>,
-    ) -> Self {
-        self.body.claims_mapping_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `created_objects`: Directory objects created by this service principal. Read-only. Nullable.
-    pub fn created_objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_objects = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `created_objects`.
-    pub fn created_object(
-        mut self,
-        item: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.created_objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `delegated_permission_classifications`.
-    pub fn delegated_permission_classifications(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DelegatedPermissionClassification>,
-    ) -> Self {
-        self.body.delegated_permission_classifications = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `delegated_permission_classifications`.
-    pub fn delegated_permission_classification(
-        mut self,
-        item: impl Into<crate::models::DelegatedPermissionClassification>,
-    ) -> Self {
-        self.body
-            .delegated_permission_classifications
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `endpoints`.
-    pub fn endpoints(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::Endpoint>,
-    ) -> Self {
-        self.body.endpoints = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `endpoints`.
-    pub fn endpoint(mut self, item: impl Into<crate::models::Endpoint>) -> Self {
-        self.body.endpoints.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `federated_identity_credentials`: Federated identities for a specific type of service principal - managed identity. Supports $expand and $filter (/$count eq 0, /$count ne 0).
-    pub fn federated_identity_credentials(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body.federated_identity_credentials = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `federated_identity_credentials`.
-    pub fn federated_identity_credential(
-        mut self,
-        item: impl Into<crate::models::FederatedIdentityCredential>,
-    ) -> Self {
-        self.body
-            .federated_identity_credentials
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `home_realm_discovery_policies`: The homeRealmDiscoveryPolicies assigned to this service principal. Supports $expand.
-    pub fn home_realm_discovery_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body.home_realm_discovery_policies = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `home_realm_discovery_policies`.
-    pub fn home_realm_discovery_policy(
-        mut self,
-        item: impl Into<crate::models::HomeRealmDiscoveryPolicy>,
-    ) -> Self {
-        self.body
-            .home_realm_discovery_policies
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `member_of`: Roles that this service principal is a member of. HTTP Methods: GET Read-only. Nullable. Supports $expand.
-    pub fn member_of(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.member_of = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `oauth2_permission_grants`: Delegated permission grants authorizing this service principal to access an API on behalf of a signed-in user. Read-only. Nullable.
-    pub fn oauth2_permission_grants(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::OAuth2PermissionGrant>,
-    ) -> Self {
-        self.body.oauth2_permission_grants = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `oauth2_permission_grants`.
-    pub fn oauth2_permission_grant(
-        mut self,
-        item: impl Into<crate::models::OAuth2PermissionGrant>,
-    ) -> Self {
-        self.body
-            .oauth2_permission_grants
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `owned_objects`: Directory objects that this service principal owns. Read-only. Nullable. Supports $expand, $select nested in $expand, and $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1).
-    pub fn owned_objects(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owned_objects = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owned_objects`.
-    pub fn owned_object(
-        mut self,
-        item: impl Into<crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owned_objects.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `owners`: Directory objects that are owners of this servicePrincipal. The owners are a set of nonadmin users or servicePrincipals who are allowed to modify this object. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand.
-    pub fn owners(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.owners = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `owners`.
-    pub fn owner(mut self, item: impl Into<crate::models::DirectoryObject>) -> Self {
-        self.body.owners.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `remote_desktop_security_configuration`.
-    pub fn remote_desktop_security_configuration(
-        mut self,
-        value: impl Into<crate::models::RemoteDesktopSecurityConfiguration>,
-    ) -> Self {
-        self.body.remote_desktop_security_configuration = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `synchronization`.
-    pub fn synchronization(
-        mut self,
-        value: impl Into<crate::models::Synchronization>,
-    ) -> Self {
-        self.body.synchronization = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `token_issuance_policies`: The tokenIssuancePolicies assigned to this service principal.
-    pub fn token_issuance_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_issuance_policies`.
-    pub fn token_issuance_policy(
-        mut self,
-        item: impl Into<crate::models::TokenIssuancePolicy>,
-    ) -> Self {
-        self.body.token_issuance_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `token_lifetime_policies`: The tokenLifetimePolicies assigned to this service principal.
-    pub fn token_lifetime_policies(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `token_lifetime_policies`.
-    pub fn token_lifetime_policy(
-        mut self,
-        item: impl Into<crate::models::TokenLifetimePolicy>,
-    ) -> Self {
-        self.body.token_lifetime_policies.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `transitive_member_of`.
-    pub fn transitive_member_of(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryObject>,
-    ) -> Self {
-        self.body.transitive_member_of = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    ServicePrincipal { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, account_enabled
+    account_enabled
+    " Sets the body property `account_enabled`: true if the service principal account is enabled; otherwise, false. If set to false, then no users are able to sign in to this app, even if they're assigned to it. Supports $filter (eq, ne, not, in)."
+    opt bool | account_enabled_null, add_ins add_ins
+    " Sets the body property `add_ins`: Defines custom behavior that a consuming service can use to call an app in specific contexts. For example, applications that can render file streams may set the addIns property for its 'FileHandler' functionality. This lets services like Microsoft 365 call the application in the context of a document the user is working on."
+    opt_list crate ::models::AddIn => add_in item, alternative_names alternative_names
+    " Sets the body property `alternative_names`: Used to retrieve service principals by subscription, identify resource group and full resource IDs for managed identities. Supports $filter (eq, not, ge, le, startsWith)."
+    opt_list String => alternative_name item, app_description app_description
+    " Sets the body property `app_description`: The description exposed by the associated application."
+    opt String | app_description_null, app_display_name app_display_name
+    " Sets the body property `app_display_name`: The display name exposed by the associated application."
+    opt String | app_display_name_null, app_id app_id
+    " Sets the body property `app_id`: The unique identifier for the associated application (its appId property). Alternate key. Supports $filter (eq, ne, not, in, startsWith)."
+    opt String | app_id_null, application_template_id application_template_id
+    " Sets the body property `application_template_id`: Unique identifier of the applicationTemplate. Supports $filter (eq, not, ne). Read-only. null if the service principal wasn't created from an application template."
+    opt String | application_template_id_null, app_owner_organization_id
+    app_owner_organization_id
+    " Sets the body property `app_owner_organization_id`: Contains the tenant ID where the application is registered. This is applicable only to service principals backed by applications. Supports $filter (eq, ne, NOT, ge, le)."
+    opt crate ::runtime::formats::Uuid | app_owner_organization_id_null,
+    app_role_assignment_required app_role_assignment_required
+    " Sets the body property `app_role_assignment_required`: Specifies whether users or other service principals need to be granted an app role assignment for this service principal before users can sign in or apps can get tokens. The default value is false. Not nullable. Supports $filter (eq, ne, NOT)."
+    opt bool, app_roles app_roles
+    " Sets the body property `app_roles`: The roles exposed by the application that's linked to this service principal. For more information, see the appRoles property definition on the application entity. Not nullable."
+    opt_list crate ::models::AppRole => app_role item, custom_security_attributes
+    custom_security_attributes " Sets the body property `custom_security_attributes`."
+    opt crate ::models::CustomSecurityAttributeValue, description description
+    " Sets the body property `description`: Free text field to provide an internal end-user facing description of the service principal. End-user portals such MyApps displays the application description in this field. The maximum allowed size is 1,024 characters. Supports $filter (eq, ne, not, ge, le, startsWith) and $search."
+    opt String | description_null, disabled_by_microsoft_status
+    disabled_by_microsoft_status
+    " Sets the body property `disabled_by_microsoft_status`: Specifies whether Microsoft has disabled the registered application. Possible values are: null (default value), NotDisabled, and DisabledDueToViolationOfServicesAgreement (reasons include suspicious, abusive, or malicious activity, or a violation of the Microsoft Services Agreement). Supports $filter (eq, ne, not)."
+    opt String | disabled_by_microsoft_status_null, display_name display_name
+    " Sets the body property `display_name`: The display name for the service principal. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values), $search, and $orderby."
+    opt String | display_name_null, homepage homepage
+    " Sets the body property `homepage`: Home page or landing page of the application."
+    opt String | homepage_null, info info " Sets the body property `info`." opt crate
+    ::models::InformationalUrl, key_credentials key_credentials
+    " Sets the body property `key_credentials`: The collection of key credentials associated with the service principal. Not nullable. Supports $filter (eq, not, ge, le)."
+    opt_list crate ::models::KeyCredential => key_credential item, login_url login_url
+    " Sets the body property `login_url`: Specifies the URL where the service provider redirects the user to Microsoft Entra ID to authenticate. Microsoft Entra ID uses the URL to launch the application from Microsoft 365 or the Microsoft Entra My Apps. When blank, Microsoft Entra ID performs IdP-initiated sign-on for applications configured with SAML-based single sign-on. The user launches the application from Microsoft 365, the Microsoft Entra My Apps, or the Microsoft Entra SSO URL."
+    opt String | login_url_null, logout_url logout_url
+    " Sets the body property `logout_url`: Specifies the URL that the Microsoft's authorization service uses to sign out a user using OpenID Connect front-channel, back-channel, or SAML sign out protocols."
+    opt String | logout_url_null, notes notes
+    " Sets the body property `notes`: Free text field to capture information about the service principal, typically used for operational purposes. Maximum allowed size is 1,024 characters."
+    opt String | notes_null, notification_email_addresses notification_email_addresses
+    " Sets the body property `notification_email_addresses`: Specifies the list of email addresses where Microsoft Entra ID sends a notification when the active certificate is near the expiration date. This is only for the certificates used to sign the SAML token issued for Microsoft Entra Gallery applications."
+    opt_list String => notification_email_addresse item, oauth2_permission_scopes
+    oauth2_permission_scopes
+    " Sets the body property `oauth2_permission_scopes`: The delegated permissions exposed by the application. For more information, see the oauth2PermissionScopes property on the application entity's api property. Not nullable."
+    opt_list crate ::models::PermissionScope => oauth2_permission_scope item,
+    password_credentials password_credentials
+    " Sets the body property `password_credentials`: The collection of password credentials associated with the application. Not nullable."
+    opt_list crate ::models::PasswordCredential => password_credential item,
+    preferred_single_sign_on_mode preferred_single_sign_on_mode
+    " Sets the body property `preferred_single_sign_on_mode`: Specifies the single sign-on mode configured for this application. Microsoft Entra ID uses the preferred single sign-on mode to launch the application from Microsoft 365 or the My Apps portal. The supported values are password, saml, notSupported, and oidc. Note: This field might be null for older SAML apps and for OIDC applications where it isn't set automatically."
+    opt String | preferred_single_sign_on_mode_null,
+    preferred_token_signing_key_thumbprint preferred_token_signing_key_thumbprint
+    " Sets the body property `preferred_token_signing_key_thumbprint`: This property can be used on SAML applications (apps that have preferredSingleSignOnMode set to saml) to control which certificate is used to sign the SAML responses. For applications that aren't SAML, don't write or otherwise rely on this property."
+    opt String | preferred_token_signing_key_thumbprint_null, reply_urls reply_urls
+    " Sets the body property `reply_urls`: The URLs that user tokens are sent to for sign in with the associated application, or the redirect URIs that OAuth 2.0 authorization codes and access tokens are sent to for the associated application. Not nullable."
+    opt_list String => reply_url item, resource_specific_application_permissions
+    resource_specific_application_permissions
+    " Sets the body property `resource_specific_application_permissions`: The resource-specific application permissions exposed by this application. Currently, resource-specific permissions are only supported for Teams apps accessing to specific chats and teams using Microsoft Graph. Read-only."
+    opt_list crate ::models::ResourceSpecificPermission =>
+    resource_specific_application_permission item, saml_single_sign_on_settings
+    saml_single_sign_on_settings
+    " Sets the body property `saml_single_sign_on_settings`." opt crate
+    ::models::SamlSingleSignOnSettings, service_principal_names service_principal_names
+    " Sets the body property `service_principal_names`: Contains the list of identifiersUris, copied over from the associated application. Additional values can be added to hybrid applications. These values can be used to identify the permissions exposed by this app within Microsoft Entra ID. For example,Client apps can specify a resource URI that is based on the values of this property to acquire an access token, which is the URI returned in the 'aud' claim.The any operator is required for filter expressions on multi-valued properties. Not nullable. Supports $filter (eq, not, ge, le, startsWith)."
+    opt_list String => service_principal_name item, service_principal_type
+    service_principal_type
+    " Sets the body property `service_principal_type`: Identifies whether the service principal represents an application, a managed identity, or a legacy application. This is set by Microsoft Entra ID internally. The servicePrincipalType property can be set to three different values: Application - A service principal that represents an application or service. The appId property identifies the associated app registration, and matches the appId of an application, possibly from a different tenant. If the associated app registration is missing, tokens aren't issued for the service principal.ManagedIdentity - A service principal that represents a managed identity. Service principals representing managed identities can be granted access and permissions, but can't be updated or modified directly.Legacy - A service principal that represents an app created before app registrations, or through legacy experiences. A legacy service principal can have credentials, service principal names, reply URLs, and other properties that are editable by an authorized user, but doesn't have an associated app registration. The appId value doesn't associate the service principal with an app registration. The service principal can only be used in the tenant where it was created.SocialIdp - For internal use."
+    opt String | service_principal_type_null, sign_in_audience sign_in_audience
+    " Sets the body property `sign_in_audience`: Specifies the Microsoft accounts that are supported for the current application. Read-only. Supported values are:AzureADMyOrg: Users with a Microsoft work or school account in my organization's Microsoft Entra tenant (single-tenant).AzureADMultipleOrgs: Users with a Microsoft work or school account in any organization's Microsoft Entra tenant (multitenant).AzureADandPersonalMicrosoftAccount: Users with a personal Microsoft account, or a work or school account in any organization's Microsoft Entra tenant.PersonalMicrosoftAccount: Users with a personal Microsoft account only."
+    opt String | sign_in_audience_null, tags tags
+    " Sets the body property `tags`: Custom strings that can be used to categorize and identify the service principal. Not nullable. The value is the union of strings set here and on the associated application entity's tags property.Supports $filter (eq, not, ge, le, startsWith)."
+    opt_list String => tag item, token_encryption_key_id token_encryption_key_id
+    " Sets the body property `token_encryption_key_id`: Specifies the keyId of a public key from the keyCredentials collection. When configured, Microsoft Entra ID issues tokens for this application encrypted using the key specified by this property. The application code that receives the encrypted token must use the matching private key to decrypt the token before it can be used for the signed-in user."
+    opt crate ::runtime::formats::Uuid | token_encryption_key_id_null, verified_publisher
+    verified_publisher " Sets the body property `verified_publisher`." opt crate
+    ::models::VerifiedPublisher, app_management_policies app_management_policies
+    " Sets the body property `app_management_policies`: The appManagementPolicy applied to this application."
+    opt_list crate ::models::AppManagementPolicy => app_management_policy item,
+    app_role_assigned_to app_role_assigned_to
+    " Sets the body property `app_role_assigned_to`: App role assignments for this app or service, granted to users, groups, and other service principals. Supports $expand."
+    opt_list crate ::models::AppRoleAssignment, app_role_assignments app_role_assignments
+    " Sets the body property `app_role_assignments`: App role assignment for another app or service, granted to this service principal. Supports $expand."
+    opt_list crate ::models::AppRoleAssignment => app_role_assignment item,
+    claims_mapping_policies claims_mapping_policies
+    " Sets the body property `claims_mapping_policies`: The claimsMappingPolicies assigned to this service principal. Supports $expand."
+    opt_list crate ::models::ClaimsMappingPolicy => claims_mapping_policy item,
+    created_objects created_objects
+    " Sets the body property `created_objects`: Directory objects created by this service principal. Read-only. Nullable."
+    opt_list crate ::models::DirectoryObject => created_object item,
+    delegated_permission_classifications delegated_permission_classifications
+    " Sets the body property `delegated_permission_classifications`." opt_list crate
+    ::models::DelegatedPermissionClassification => delegated_permission_classification
+    item, endpoints endpoints " Sets the body property `endpoints`." opt_list crate
+    ::models::Endpoint => endpoint item, federated_identity_credentials
+    federated_identity_credentials
+    " Sets the body property `federated_identity_credentials`: Federated identities for a specific type of service principal - managed identity. Supports $expand and $filter (/$count eq 0, /$count ne 0)."
+    opt_list crate ::models::FederatedIdentityCredential => federated_identity_credential
+    item, home_realm_discovery_policies home_realm_discovery_policies
+    " Sets the body property `home_realm_discovery_policies`: The homeRealmDiscoveryPolicies assigned to this service principal. Supports $expand."
+    opt_list crate ::models::HomeRealmDiscoveryPolicy => home_realm_discovery_policy
+    item, member_of member_of
+    " Sets the body property `member_of`: Roles that this service principal is a member of. HTTP Methods: GET Read-only. Nullable. Supports $expand."
+    opt_list crate ::models::DirectoryObject, oauth2_permission_grants
+    oauth2_permission_grants
+    " Sets the body property `oauth2_permission_grants`: Delegated permission grants authorizing this service principal to access an API on behalf of a signed-in user. Read-only. Nullable."
+    opt_list crate ::models::OAuth2PermissionGrant => oauth2_permission_grant item,
+    owned_objects owned_objects
+    " Sets the body property `owned_objects`: Directory objects that this service principal owns. Read-only. Nullable. Supports $expand, $select nested in $expand, and $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1)."
+    opt_list crate ::models::DirectoryObject => owned_object item, owners owners
+    " Sets the body property `owners`: Directory objects that are owners of this servicePrincipal. The owners are a set of nonadmin users or servicePrincipals who are allowed to modify this object. Read-only. Nullable. Supports $expand, $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1), and $select nested in $expand."
+    opt_list crate ::models::DirectoryObject => owner item,
+    remote_desktop_security_configuration remote_desktop_security_configuration
+    " Sets the body property `remote_desktop_security_configuration`." opt crate
+    ::models::RemoteDesktopSecurityConfiguration, synchronization synchronization
+    " Sets the body property `synchronization`." opt crate ::models::Synchronization,
+    token_issuance_policies token_issuance_policies
+    " Sets the body property `token_issuance_policies`: The tokenIssuancePolicies assigned to this service principal."
+    opt_list crate ::models::TokenIssuancePolicy => token_issuance_policy item,
+    token_lifetime_policies token_lifetime_policies
+    " Sets the body property `token_lifetime_policies`: The tokenLifetimePolicies assigned to this service principal."
+    opt_list crate ::models::TokenLifetimePolicy => token_lifetime_policy item,
+    transitive_member_of transitive_member_of
+    " Sets the body property `transitive_member_of`." opt_list crate
+    ::models::DirectoryObject }; additional
+);

@@ -32,3 +32,11 @@ crate::models::setters!(
     with_manage_web_url_null, with_used used "Sets `used`." opt i64 | with_used_null };
     additional
 );
+crate::request::body_setters!(
+    ServiceStorageQuotaBreakdown { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, display_name display_name " Sets the body property `display_name`." opt
+    String | display_name_null, manage_web_url manage_web_url
+    " Sets the body property `manage_web_url`." opt String | manage_web_url_null, used
+    used " Sets the body property `used`." opt i64 | used_null }; additional
+);

@@ -18,22 +18,7 @@ crate::models::setters!(
     SetVerifiedPublisherRequestBody { with_verified_publisher_id verified_publisher_id
     "Sets `verifiedPublisherId`." opt String }; additional
 );
-impl crate::request::JsonBody for SetVerifiedPublisherRequestBody {}
-/// Body properties of every operation whose body is [`SetVerifiedPublisherRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, SetVerifiedPublisherRequestBody> {
-    /// Sets the body property `verified_publisher_id`.
-    pub fn verified_publisher_id(mut self, value: impl Into<String>) -> Self {
-        self.body.verified_publisher_id = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    SetVerifiedPublisherRequestBody { verified_publisher_id verified_publisher_id
+    " Sets the body property `verified_publisher_id`." opt String }; additional
+);

@@ -46,3 +46,17 @@ crate::models::setters!(
     ::models::Entity, with_resource resource "Sets `resource`." opt crate
     ::models::Entity }; additional
 );
+crate::request::body_setters!(
+    SharedInsight { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, last_shared last_shared " Sets the body property `last_shared`." opt crate
+    ::models::SharingDetail, resource_reference resource_reference
+    " Sets the body property `resource_reference`." opt crate
+    ::models::ResourceReference, resource_visualization resource_visualization
+    " Sets the body property `resource_visualization`." opt crate
+    ::models::ResourceVisualization, sharing_history sharing_history
+    " Sets the body property `sharing_history`." opt_list crate ::models::SharingDetail,
+    last_shared_method last_shared_method " Sets the body property `last_shared_method`."
+    opt crate ::models::Entity, resource resource " Sets the body property `resource`."
+    opt crate ::models::Entity }; additional
+);

@@ -47,3 +47,17 @@ crate::models::setters!(
     with_availability availability "Sets `availability`." opt Vec < crate
     ::models::ShiftAvailability > }; additional
 );
+crate::request::body_setters!(
+    ShiftPreferences { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, created_date_time created_date_time
+    " Sets the body property `created_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | created_date_time_null, last_modified_by
+    last_modified_by " Sets the body property `last_modified_by`." opt crate
+    ::models::IdentitySet, last_modified_date_time last_modified_date_time
+    " Sets the body property `last_modified_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | last_modified_date_time_null, availability
+    availability
+    " Sets the body property `availability`: Availability of the user to be scheduled for work and its recurrence pattern."
+    opt_list crate ::models::ShiftAvailability }; additional
+);

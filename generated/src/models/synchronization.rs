@@ -30,75 +30,16 @@ crate::models::setters!(
     with_templates templates "Sets `templates`." opt Vec < crate
     ::models::SynchronizationTemplate > }; additional
 );
-impl crate::request::JsonBody for Synchronization {}
-/// Body properties of every operation whose body is [`Synchronization`], as builder methods.
-impl<O> crate::request::Request<O, Synchronization> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `secrets`: Represents a collection of credentials to access provisioned cloud applications.
-    pub fn secrets(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.secrets = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `secrets`.
-    pub fn secret(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .secrets
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Sets the body property `jobs`: Performs synchronization by periodically running in the background, polling for changes in one directory, and pushing them to another directory.
-    pub fn jobs(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationJob>,
-    ) -> Self {
-        self.body.jobs = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `jobs`.
-    pub fn job(mut self, item: impl Into<crate::models::SynchronizationJob>) -> Self {
-        self.body.jobs.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `templates`: Preconfigured synchronization settings for a particular application.
-    pub fn templates(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationTemplate>,
-    ) -> Self {
-        self.body.templates = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `templates`.
-    pub fn template(
-        mut self,
-        item: impl Into<crate::models::SynchronizationTemplate>,
-    ) -> Self {
-        self.body.templates.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    Synchronization { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, secrets secrets
+    " Sets the body property `secrets`: Represents a collection of credentials to access provisioned cloud applications."
+    opt_list crate ::models::SynchronizationSecretKeyStringValuePair => secret
+    pair(SynchronizationSecretKeyStringValuePair, crate ::models::SynchronizationSecret,
+    crate ::runtime::Secret), jobs jobs
+    " Sets the body property `jobs`: Performs synchronization by periodically running in the background, polling for changes in one directory, and pushing them to another directory."
+    opt_list crate ::models::SynchronizationJob => job item, templates templates
+    " Sets the body property `templates`: Preconfigured synchronization settings for a particular application."
+    opt_list crate ::models::SynchronizationTemplate => template item }; additional
+);

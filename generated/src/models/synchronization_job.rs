@@ -46,82 +46,19 @@ crate::models::setters!(
     with_schema schema "Sets `schema`." opt crate ::models::SynchronizationSchema };
     additional
 );
-impl crate::request::JsonBody for SynchronizationJob {}
-/// Body properties of every operation whose body is [`SynchronizationJob`], as builder methods.
-impl<O> crate::request::Request<O, SynchronizationJob> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `schedule`.
-    pub fn schedule(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchedule>,
-    ) -> Self {
-        self.body.schedule = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `status`.
-    pub fn status(
-        mut self,
-        value: impl Into<crate::models::SynchronizationStatus>,
-    ) -> Self {
-        self.body.status = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `synchronization_job_settings`: Settings associated with the job. Some settings are inherited from the template.
-    pub fn synchronization_job_settings(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::KeyValuePair>,
-    ) -> Self {
-        self.body.synchronization_job_settings = Nullable::Value(
-            value.into_iter().collect(),
-        );
-        self
-    }
-    /// Appends one element to the body property `synchronization_job_settings`.
-    pub fn synchronization_job_setting(
-        mut self,
-        item: impl Into<crate::models::KeyValuePair>,
-    ) -> Self {
-        self.body
-            .synchronization_job_settings
-            .get_or_insert_with(Vec::new)
-            .push(item.into());
-        self
-    }
-    /// Sets the body property `template_id`: Identifier of the synchronization template this job is based on.
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.template_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `template_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn template_id_null(mut self) -> Self {
-        self.body.template_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `bulk_upload`.
-    pub fn bulk_upload(mut self, value: impl Into<crate::models::BulkUpload>) -> Self {
-        self.body.bulk_upload = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `schema`.
-    pub fn schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.body.schema = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    SynchronizationJob { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, schedule schedule " Sets the body property `schedule`." opt crate
+    ::models::SynchronizationSchedule, status status " Sets the body property `status`."
+    opt crate ::models::SynchronizationStatus, synchronization_job_settings
+    synchronization_job_settings
+    " Sets the body property `synchronization_job_settings`: Settings associated with the job. Some settings are inherited from the template."
+    opt_list crate ::models::KeyValuePair => synchronization_job_setting item,
+    template_id template_id
+    " Sets the body property `template_id`: Identifier of the synchronization template this job is based on."
+    opt String | template_id_null, bulk_upload bulk_upload
+    " Sets the body property `bulk_upload`." opt crate ::models::BulkUpload, schema
+    schema " Sets the body property `schema`." opt crate ::models::SynchronizationSchema
+    }; additional
+);

@@ -33,64 +33,15 @@ crate::models::setters!(
     opt String | with_version_null, with_directories directories "Sets `directories`."
     opt Vec < crate ::models::DirectoryDefinition > }; additional
 );
-impl crate::request::JsonBody for SynchronizationSchema {}
-/// Body properties of every operation whose body is [`SynchronizationSchema`], as builder methods.
-impl<O> crate::request::Request<O, SynchronizationSchema> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `synchronization_rules`: A collection of synchronization rules configured for the synchronizationJob or synchronizationTemplate.
-    pub fn synchronization_rules(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationRule>,
-    ) -> Self {
-        self.body.synchronization_rules = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `synchronization_rules`.
-    pub fn synchronization_rule(
-        mut self,
-        item: impl Into<crate::models::SynchronizationRule>,
-    ) -> Self {
-        self.body.synchronization_rules.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `version`: The version of the schema, updated automatically with every schema change.
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.body.version = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `version` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn version_null(mut self) -> Self {
-        self.body.version = Nullable::Null;
-        self
-    }
-    /// Sets the body property `directories`: Contains the collection of directories and all of their objects.
-    pub fn directories(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::DirectoryDefinition>,
-    ) -> Self {
-        self.body.directories = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `directories`.
-    pub fn directory(
-        mut self,
-        item: impl Into<crate::models::DirectoryDefinition>,
-    ) -> Self {
-        self.body.directories.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    SynchronizationSchema { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, synchronization_rules synchronization_rules
+    " Sets the body property `synchronization_rules`: A collection of synchronization rules configured for the synchronizationJob or synchronizationTemplate."
+    opt_list crate ::models::SynchronizationRule => synchronization_rule item, version
+    version
+    " Sets the body property `version`: The version of the schema, updated automatically with every schema change."
+    opt String | version_null, directories directories
+    " Sets the body property `directories`: Contains the collection of directories and all of their objects."
+    opt_list crate ::models::DirectoryDefinition => directory item }; additional
+);

@@ -48,76 +48,22 @@ crate::models::setters!(
     with_schema schema "Sets `schema`." opt crate ::models::SynchronizationSchema };
     additional
 );
-impl crate::request::JsonBody for SynchronizationTemplate {}
-/// Body properties of every operation whose body is [`SynchronizationTemplate`], as builder methods.
-impl<O> crate::request::Request<O, SynchronizationTemplate> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `application_id`: Identifier of the application this template belongs to.
-    pub fn application_id(
-        mut self,
-        value: impl Into<crate::runtime::formats::Uuid>,
-    ) -> Self {
-        self.body.application_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `default`: true if this template is recommended to be the default for the application.
-    pub fn default(mut self, value: impl Into<bool>) -> Self {
-        self.body.default = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `description`: Description of the template.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.body.description = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `description` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn description_null(mut self) -> Self {
-        self.body.description = Nullable::Null;
-        self
-    }
-    /// Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal).
-    pub fn discoverable(mut self, value: impl Into<bool>) -> Self {
-        self.body.discoverable = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template.
-    pub fn factory_tag(mut self, value: impl Into<String>) -> Self {
-        self.body.factory_tag = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `factory_tag` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn factory_tag_null(mut self) -> Self {
-        self.body.factory_tag = Nullable::Null;
-        self
-    }
-    /// Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed.
-    pub fn metadata(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SynchronizationMetadataEntry>,
-    ) -> Self {
-        self.body.metadata = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `schema`.
-    pub fn schema(
-        mut self,
-        value: impl Into<crate::models::SynchronizationSchema>,
-    ) -> Self {
-        self.body.schema = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    SynchronizationTemplate { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, application_id application_id
+    " Sets the body property `application_id`: Identifier of the application this template belongs to."
+    opt crate ::runtime::formats::Uuid, default default
+    " Sets the body property `default`: true if this template is recommended to be the default for the application."
+    opt bool, description description
+    " Sets the body property `description`: Description of the template." opt String |
+    description_null, discoverable discoverable
+    " Sets the body property `discoverable`: true if this template should appear in the collection of templates available for the application instance (service principal)."
+    opt bool, factory_tag factory_tag
+    " Sets the body property `factory_tag`: One of the well-known factory tags supported by the synchronization engine. The factoryTag tells the synchronization engine which implementation to use when processing jobs based on this template."
+    opt String | factory_tag_null, metadata metadata
+    " Sets the body property `metadata`: Additional extension properties. Unless mentioned explicitly, metadata values should not be changed."
+    opt_list crate ::models::SynchronizationMetadataEntry, schema schema
+    " Sets the body property `schema`." opt crate ::models::SynchronizationSchema };
+    additional
+);

@@ -21,32 +21,10 @@ crate::models::setters!(
     TargetDeviceGroup { with_id id "Sets `id`." opt String, with_display_name
     display_name "Sets `displayName`." opt String | with_display_name_null }; additional
 );
-impl crate::request::JsonBody for TargetDeviceGroup {}
-/// Body properties of every operation whose body is [`TargetDeviceGroup`], as builder methods.
-impl<O> crate::request::Request<O, TargetDeviceGroup> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `display_name`: Display name for the target device group.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `display_name` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn display_name_null(mut self) -> Self {
-        self.body.display_name = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    TargetDeviceGroup { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, display_name display_name
+    " Sets the body property `display_name`: Display name for the target device group."
+    opt String | display_name_null }; additional
+);

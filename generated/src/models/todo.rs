@@ -21,3 +21,10 @@ crate::models::setters!(
     Todo { with_id id "Sets `id`." opt String, with_lists lists "Sets `lists`." opt Vec <
     crate ::models::TodoTaskList > }; additional
 );
+crate::request::body_setters!(
+    Todo { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, lists lists
+    " Sets the body property `lists`: The task lists in the users mailbox." opt_list
+    crate ::models::TodoTaskList => list item }; additional
+);

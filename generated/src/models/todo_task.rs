@@ -114,3 +114,46 @@ crate::models::setters!(
     with_linked_resources linked_resources "Sets `linkedResources`." opt Vec < crate
     ::models::LinkedResource > }; additional
 );
+crate::request::body_setters!(
+    TodoTask { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, set_body body " Sets the body property `body`." opt crate ::models::ItemBody,
+    body_last_modified_date_time body_last_modified_date_time
+    " Sets the body property `body_last_modified_date_time`: The date and time when the task body was last modified. By default, it is in UTC. You can provide a custom time zone in the request header. The property value uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2020 would look like this: '2020-01-01T00:00:00Z'."
+    opt crate ::runtime::formats::DateTime, categories categories
+    " Sets the body property `categories`: The categories associated with the task. Each category corresponds to the displayName property of an outlookCategory that the user has defined."
+    opt_list String => category item, completed_date_time completed_date_time
+    " Sets the body property `completed_date_time`." opt crate
+    ::models::DateTimeTimeZone, created_date_time created_date_time
+    " Sets the body property `created_date_time`: The date and time when the task was created. By default, it is in UTC. You can provide a custom time zone in the request header. The property value uses ISO 8601 format. For example, midnight UTC on Jan 1, 2020 would look like this: '2020-01-01T00:00:00Z'."
+    opt crate ::runtime::formats::DateTime, due_date_time due_date_time
+    " Sets the body property `due_date_time`." opt crate ::models::DateTimeTimeZone,
+    has_attachments has_attachments
+    " Sets the body property `has_attachments`: Indicates whether the task has attachments."
+    opt bool | has_attachments_null, importance importance
+    " Sets the body property `importance`." opt crate ::models::Importance,
+    is_reminder_on is_reminder_on
+    " Sets the body property `is_reminder_on`: Set to true if an alert is set to remind the user of the task."
+    opt bool, last_modified_date_time last_modified_date_time
+    " Sets the body property `last_modified_date_time`: The date and time when the task was last modified. By default, it is in UTC. You can provide a custom time zone in the request header. The property value uses ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2020 would look like this: '2020-01-01T00:00:00Z'."
+    opt crate ::runtime::formats::DateTime, recurrence recurrence
+    " Sets the body property `recurrence`." opt crate ::models::PatternedRecurrence,
+    reminder_date_time reminder_date_time " Sets the body property `reminder_date_time`."
+    opt crate ::models::DateTimeTimeZone, start_date_time start_date_time
+    " Sets the body property `start_date_time`." opt crate ::models::DateTimeTimeZone,
+    status status " Sets the body property `status`." opt crate ::models::TaskStatus,
+    title title " Sets the body property `title`: A brief description of the task." opt
+    String | title_null, attachments attachments
+    " Sets the body property `attachments`: A collection of file attachments for the task."
+    opt_list crate ::models::AttachmentBase => attachment item, attachment_sessions
+    attachment_sessions " Sets the body property `attachment_sessions`." opt_list crate
+    ::models::AttachmentSession => attachment_session item, checklist_items
+    checklist_items
+    " Sets the body property `checklist_items`: A collection of checklistItems linked to a task."
+    opt_list crate ::models::ChecklistItem => checklist_item item, extensions extensions
+    " Sets the body property `extensions`: The collection of open extensions defined for the task. Nullable."
+    opt_list crate ::models::Extension => extension item, linked_resources
+    linked_resources
+    " Sets the body property `linked_resources`: A collection of resources linked to the task."
+    opt_list crate ::models::LinkedResource => linked_resource item }; additional
+);

@@ -41,3 +41,20 @@ crate::models::setters!(
     < crate ::models::Extension >, with_tasks tasks "Sets `tasks`." opt Vec < crate
     ::models::TodoTask > }; additional
 );
+crate::request::body_setters!(
+    TodoTaskList { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, display_name display_name
+    " Sets the body property `display_name`: The name of the task list." opt String |
+    display_name_null, is_owner is_owner
+    " Sets the body property `is_owner`: True if the user is owner of the given task list."
+    opt bool, is_shared is_shared
+    " Sets the body property `is_shared`: True if the task list is shared with other users"
+    opt bool, wellknown_list_name wellknown_list_name
+    " Sets the body property `wellknown_list_name`." opt crate
+    ::models::WellknownListName, extensions extensions
+    " Sets the body property `extensions`: The collection of open extensions defined for the task list. Nullable."
+    opt_list crate ::models::Extension => extension item, tasks tasks
+    " Sets the body property `tasks`: The tasks in this task list. Read-only. Nullable."
+    opt_list crate ::models::TodoTask => task item }; additional
+);

@@ -52,3 +52,17 @@ crate::models::setters!(
     with_weight weight "Sets `weight`." opt f64, with_resource resource
     "Sets `resource`." opt crate ::models::Entity }; additional
 );
+crate::request::body_setters!(
+    Trending { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, last_modified_date_time last_modified_date_time
+    " Sets the body property `last_modified_date_time`: The Timestamp type represents date and time information using ISO 8601 format and is always in UTC time. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z"
+    opt crate ::runtime::formats::DateTime | last_modified_date_time_null,
+    resource_reference resource_reference " Sets the body property `resource_reference`."
+    opt crate ::models::ResourceReference, resource_visualization resource_visualization
+    " Sets the body property `resource_visualization`." opt crate
+    ::models::ResourceVisualization, weight weight
+    " Sets the body property `weight`: Value indicating how much the document is currently trending. The larger the number, the more the document is currently trending around the user (the more relevant it is). Returned documents are sorted by this value."
+    opt f64, resource resource " Sets the body property `resource`." opt crate
+    ::models::Entity }; additional
+);

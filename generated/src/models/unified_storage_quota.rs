@@ -53,3 +53,15 @@ crate::models::setters!(
     with_services services "Sets `services`." opt Vec < crate
     ::models::ServiceStorageQuotaBreakdown > }; additional
 );
+crate::request::body_setters!(
+    UnifiedStorageQuota { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted deleted " Sets the body property `deleted`." opt i64 | deleted_null,
+    manage_web_url manage_web_url " Sets the body property `manage_web_url`." opt String
+    | manage_web_url_null, remaining remaining " Sets the body property `remaining`." opt
+    i64 | remaining_null, state state " Sets the body property `state`." opt String |
+    state_null, total total " Sets the body property `total`." opt i64 | total_null, used
+    used " Sets the body property `used`." opt i64 | used_null, services services
+    " Sets the body property `services`." opt_list crate
+    ::models::ServiceStorageQuotaBreakdown => service item }; additional
+);

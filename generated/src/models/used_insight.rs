@@ -37,3 +37,14 @@ crate::models::setters!(
     opt crate ::models::ResourceVisualization, with_resource resource "Sets `resource`."
     opt crate ::models::Entity }; additional
 );
+crate::request::body_setters!(
+    UsedInsight { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, last_used last_used " Sets the body property `last_used`." opt crate
+    ::models::UsageDetails, resource_reference resource_reference
+    " Sets the body property `resource_reference`." opt crate
+    ::models::ResourceReference, resource_visualization resource_visualization
+    " Sets the body property `resource_visualization`." opt crate
+    ::models::ResourceVisualization, resource resource
+    " Sets the body property `resource`." opt crate ::models::Entity }; additional
+);

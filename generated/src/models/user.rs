@@ -702,3 +702,293 @@ crate::models::setters!(
     with_transitive_member_of transitive_member_of "Sets `transitiveMemberOf`." opt Vec <
     crate ::models::DirectoryObject > }; additional
 );
+crate::request::body_setters!(
+    User { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted. Always null when the object hasn't been deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null, about_me about_me
+    " Sets the body property `about_me`: A freeform text entry field for the user to describe themselves. Returned only on $select."
+    opt String | about_me_null, account_enabled account_enabled
+    " Sets the body property `account_enabled`: true if the account is enabled; otherwise, false. This property is required when a user is created. Returned only on $select. Supports $filter (eq, ne, not, and in)."
+    opt bool | account_enabled_null, age_group age_group
+    " Sets the body property `age_group`: Sets the age group of the user. Allowed values: null, Minor, NotAdult, and Adult. For more information, see legal age group property definitions. Returned only on $select. Supports $filter (eq, ne, not, and in)."
+    opt String | age_group_null, assigned_licenses assigned_licenses
+    " Sets the body property `assigned_licenses`: The licenses that are assigned to the user, including inherited (group-based) licenses. This property doesn't differentiate between directly assigned and inherited licenses. Use the licenseAssignmentStates property to identify the directly assigned and inherited licenses. Not nullable. Returned only on $select. Supports $filter (eq, not, /$count eq 0, /$count ne 0)."
+    opt_list crate ::models::AssignedLicense => assigned_license item, assigned_plans
+    assigned_plans
+    " Sets the body property `assigned_plans`: The plans that are assigned to the user. Read-only. Not nullable. Returned only on $select. Supports $filter (eq and not)."
+    opt_list crate ::models::AssignedPlan => assigned_plan item, authorization_info
+    authorization_info " Sets the body property `authorization_info`." opt crate
+    ::models::AuthorizationInfo, birthday birthday
+    " Sets the body property `birthday`: The birthday of the user. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014, is 2014-01-01T00:00:00Z. Returned only on $select."
+    opt crate ::runtime::formats::DateTime, business_phones business_phones
+    " Sets the body property `business_phones`: The telephone numbers for the user. NOTE: Although it's a string collection, only one number can be set for this property. Read-only for users synced from the on-premises directory. Returned by default. Supports $filter (eq, not, ge, le, startsWith)."
+    opt_list String => business_phone item, city city
+    " Sets the body property `city`: The city where the user is located. Maximum length is 128 characters. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | city_null, company_name company_name
+    " Sets the body property `company_name`: The name of the company that the user is associated with. This property can be useful for describing the company that a guest comes from. The maximum length is 64 characters.Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | company_name_null, consent_provided_for_minor consent_provided_for_minor
+    " Sets the body property `consent_provided_for_minor`: Sets whether consent was obtained for minors. Allowed values: null, Granted, Denied, and NotRequired. For more information, see legal age group property definitions. Returned only on $select. Supports $filter (eq, ne, not, and in)."
+    opt String | consent_provided_for_minor_null, country country
+    " Sets the body property `country`: The country/region where the user is located; for example, US or UK. Maximum length is 128 characters. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | country_null, created_date_time created_date_time
+    " Sets the body property `created_date_time`: The date and time the user was created, in ISO 8601 format and UTC. The value can't be modified and is automatically populated when the entity is created. Nullable. For on-premises users, the value represents when they were first created in Microsoft Entra ID. Property is null for some users created before June 2018 and on-premises users that were synced to Microsoft Entra ID before June 2018. Read-only. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in)."
+    opt crate ::runtime::formats::DateTime | created_date_time_null, creation_type
+    creation_type
+    " Sets the body property `creation_type`: Indicates whether the user account was created through one of the following methods: As a regular school or work account (null). As an external account (Invitation). As a local account for an Azure Active Directory B2C tenant (LocalAccount). Through self-service sign-up by an internal user using email verification (EmailVerified). Through self-service sign-up by a guest signing up through a link that is part of a user flow (SelfServiceSignUp). Read-only.Returned only on $select. Supports $filter (eq, ne, not, in)."
+    opt String | creation_type_null, custom_security_attributes
+    custom_security_attributes " Sets the body property `custom_security_attributes`."
+    opt crate ::models::CustomSecurityAttributeValue, department department
+    " Sets the body property `department`: The name of the department in which the user works. Maximum length is 64 characters. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in, and eq on null values)."
+    opt String | department_null, device_enrollment_limit device_enrollment_limit
+    " Sets the body property `device_enrollment_limit`: The limit on the maximum number of devices that the user is permitted to enroll. Allowed values are 5 or 1000."
+    opt i32, display_name display_name
+    " Sets the body property `display_name`: The name displayed in the address book for the user. This value is usually the combination of the user's first name, middle initial, and family name. This property is required when a user is created and it can't be cleared during updates. Maximum length is 256 characters. Returned by default. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values), $orderby, and $search."
+    opt String | display_name_null, employee_hire_date employee_hire_date
+    " Sets the body property `employee_hire_date`: The date and time when the user was hired or will start work in a future hire. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in)."
+    opt crate ::runtime::formats::DateTime | employee_hire_date_null, employee_id
+    employee_id
+    " Sets the body property `employee_id`: The employee identifier assigned to the user by the organization. The maximum length is 16 characters. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values)."
+    opt String | employee_id_null, employee_leave_date_time employee_leave_date_time
+    " Sets the body property `employee_leave_date_time`: The date and time when the user left or will leave the organization. To read this property, the calling app must be assigned the User-LifeCycleInfo.Read.All permission. To write this property, the calling app must be assigned the User.Read.All and User-LifeCycleInfo.ReadWrite.All permissions. To read this property in delegated scenarios, the admin needs at least one of the following Microsoft Entra roles: Lifecycle Workflows Administrator, Global Reader. To write this property in delegated scenarios, the admin needs the Global Administrator role. Supports $filter (eq, ne, not , ge, le, in). For more information, see Configure the employeeLeaveDateTime property for a user."
+    opt crate ::runtime::formats::DateTime | employee_leave_date_time_null,
+    employee_org_data employee_org_data " Sets the body property `employee_org_data`."
+    opt crate ::models::EmployeeOrgData, employee_type employee_type
+    " Sets the body property `employee_type`: Captures enterprise worker type. For example, Employee, Contractor, Consultant, or Vendor. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in, startsWith)."
+    opt String | employee_type_null, external_user_state external_user_state
+    " Sets the body property `external_user_state`: For a guest invited to the tenant using the invitation API, this property represents the invited user's invitation status. For invited users, the state can be PendingAcceptance or Accepted, or null for all other users. Returned only on $select. Supports $filter (eq, ne, not , in)."
+    opt String | external_user_state_null, external_user_state_change_date_time
+    external_user_state_change_date_time
+    " Sets the body property `external_user_state_change_date_time`: Shows the timestamp for the latest change to the externalUserState property. Returned only on $select. Supports $filter (eq, ne, not , in)."
+    opt crate ::runtime::formats::DateTime | external_user_state_change_date_time_null,
+    fax_number fax_number
+    " Sets the body property `fax_number`: The fax number of the user. Returned only on $select. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values)."
+    opt String | fax_number_null, given_name given_name
+    " Sets the body property `given_name`: The given name (first name) of the user. Maximum length is 64 characters. Returned by default. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values)."
+    opt String | given_name_null, hire_date hire_date
+    " Sets the body property `hire_date`: The hire date of the user. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014, is 2014-01-01T00:00:00Z. Returned only on $select. Note: This property is specific to SharePoint in Microsoft 365. We recommend using the native employeeHireDate property to set and update hire date values using Microsoft Graph APIs."
+    opt crate ::runtime::formats::DateTime, identities identities
+    " Sets the body property `identities`: Represents the identities that can be used to sign in to this user account. Microsoft (also known as a local account), organizations, or social identity providers such as Facebook, Google, and Microsoft can provide identity and tie it to a user account. It might contain multiple items with the same signInType value. Returned only on $select. Supports $filter (eq) with limitations."
+    opt_list crate ::models::ObjectIdentity => identity item, im_addresses im_addresses
+    " Sets the body property `im_addresses`: The instant message voice-over IP (VOIP) session initiation protocol (SIP) addresses for the user. Read-only. Returned only on $select. Supports $filter (eq, not, ge, le, startsWith)."
+    opt_list String => im_addresse item, interests interests
+    " Sets the body property `interests`: A list for the user to describe their interests. Returned only on $select."
+    opt_list String => interest item, is_management_restricted is_management_restricted
+    " Sets the body property `is_management_restricted`." opt bool |
+    is_management_restricted_null, is_resource_account is_resource_account
+    " Sets the body property `is_resource_account`: Don't use – reserved for future use."
+    opt bool | is_resource_account_null, job_title job_title
+    " Sets the body property `job_title`: The user's job title. Maximum length is 128 characters. Returned by default. Supports $filter (eq, ne, not , ge, le, in, startsWith, and eq on null values)."
+    opt String | job_title_null, last_password_change_date_time
+    last_password_change_date_time
+    " Sets the body property `last_password_change_date_time`: The time when this Microsoft Entra user last changed their password or when their password was created, whichever date the latest action was performed. The date and time information uses ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Returned only on $select."
+    opt crate ::runtime::formats::DateTime | last_password_change_date_time_null,
+    legal_age_group_classification legal_age_group_classification
+    " Sets the body property `legal_age_group_classification`: Used by enterprise applications to determine the legal age group of the user. This property is read-only and calculated based on ageGroup and consentProvidedForMinor properties. Allowed values: null, MinorWithOutParentalConsent, MinorWithParentalConsent, MinorNoParentalConsentRequired, NotAdult, and Adult. For more information, see legal age group property definitions. Returned only on $select."
+    opt String | legal_age_group_classification_null, license_assignment_states
+    license_assignment_states
+    " Sets the body property `license_assignment_states`: State of license assignments for this user. Also indicates licenses that are directly assigned or the user inherited through group memberships. Read-only. Returned only on $select."
+    opt_list crate ::models::LicenseAssignmentState => license_assignment_state item,
+    mail mail
+    " Sets the body property `mail`: The SMTP address for the user, for example, jeff@contoso.com. Changes to this property update the user's proxyAddresses collection to include the value as an SMTP address. This property can't contain accent characters. NOTE: We don't recommend updating this property for Azure AD B2C user profiles. Use the otherMails property instead. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, endsWith, and eq on null values)."
+    opt String | mail_null, mailbox_settings mailbox_settings
+    " Sets the body property `mailbox_settings`." opt crate ::models::MailboxSettings,
+    mail_nickname mail_nickname
+    " Sets the body property `mail_nickname`: The mail alias for the user. This property must be specified when a user is created. Maximum length is 64 characters. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | mail_nickname_null, mobile_phone mobile_phone
+    " Sets the body property `mobile_phone`: The primary cellular telephone number for the user. Read-only for users synced from the on-premises directory. Maximum length is 64 characters. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values) and $search."
+    opt String | mobile_phone_null, my_site my_site
+    " Sets the body property `my_site`: The URL for the user's site. Returned only on $select."
+    opt String | my_site_null, office_location office_location
+    " Sets the body property `office_location`: The office location in the user's place of business. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | office_location_null, on_premises_distinguished_name
+    on_premises_distinguished_name
+    " Sets the body property `on_premises_distinguished_name`: Contains the on-premises Active Directory distinguished name or DN. The property is only populated for customers who are synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect. Read-only. Returned only on $select."
+    opt String | on_premises_distinguished_name_null, on_premises_domain_name
+    on_premises_domain_name
+    " Sets the body property `on_premises_domain_name`: Contains the on-premises domainFQDN, also called dnsDomainName synchronized from the on-premises directory. The property is only populated for customers who are synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect. Read-only. Returned only on $select."
+    opt String | on_premises_domain_name_null, on_premises_extension_attributes
+    on_premises_extension_attributes
+    " Sets the body property `on_premises_extension_attributes`." opt crate
+    ::models::OnPremisesExtensionAttributes, on_premises_immutable_id
+    on_premises_immutable_id
+    " Sets the body property `on_premises_immutable_id`: This property is used to associate an on-premises Active Directory user account to their Microsoft Entra user object. This property must be specified when creating a new user account in the Graph if you're using a federated domain for the user's userPrincipalName (UPN) property. NOTE: The $ and _ characters can't be used when specifying this property. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in)."
+    opt String | on_premises_immutable_id_null, on_premises_last_sync_date_time
+    on_premises_last_sync_date_time
+    " Sets the body property `on_premises_last_sync_date_time`: Indicates the last time at which the object was synced with the on-premises directory; for example: 2013-02-16T03:04:54Z. The Timestamp type represents date and time information using ISO 8601 format and is always in UTC. For example, midnight UTC on Jan 1, 2014 is 2014-01-01T00:00:00Z. Read-only. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in)."
+    opt crate ::runtime::formats::DateTime | on_premises_last_sync_date_time_null,
+    on_premises_provisioning_errors on_premises_provisioning_errors
+    " Sets the body property `on_premises_provisioning_errors`: Errors when using Microsoft synchronization product during provisioning. Returned only on $select. Supports $filter (eq, not, ge, le)."
+    opt_list crate ::models::OnPremisesProvisioningError =>
+    on_premises_provisioning_error item, on_premises_sam_account_name
+    on_premises_sam_account_name
+    " Sets the body property `on_premises_sam_account_name`: Contains the on-premises samAccountName synchronized from the on-premises directory. The property is only populated for customers who are synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect. Read-only. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith)."
+    opt String | on_premises_sam_account_name_null, on_premises_security_identifier
+    on_premises_security_identifier
+    " Sets the body property `on_premises_security_identifier`: Contains the on-premises security identifier (SID) for the user that was synchronized from on-premises to the cloud. Read-only. Returned only on $select. Supports $filter (eq including on null values)."
+    opt String | on_premises_security_identifier_null, on_premises_sync_enabled
+    on_premises_sync_enabled
+    " Sets the body property `on_premises_sync_enabled`: true if this user object is currently being synced from an on-premises Active Directory (AD); otherwise the user isn't being synced and can be managed in Microsoft Entra ID. Read-only. Returned only on $select. Supports $filter (eq, ne, not, in, and eq on null values)."
+    opt bool | on_premises_sync_enabled_null, on_premises_user_principal_name
+    on_premises_user_principal_name
+    " Sets the body property `on_premises_user_principal_name`: Contains the on-premises userPrincipalName synchronized from the on-premises directory. The property is only populated for customers who are synchronizing their on-premises directory to Microsoft Entra ID via Microsoft Entra Connect. Read-only. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith)."
+    opt String | on_premises_user_principal_name_null, other_mails other_mails
+    " Sets the body property `other_mails`: A list of other email addresses for the user; for example: \\['bob@contoso.com', 'Robert@fabrikam.com'\\]. NOTE: This property can't contain accent characters. Returned only on $select. Supports $filter (eq, not, ge, le, in, startsWith, endsWith, /$count eq 0, /$count ne 0)."
+    opt_list String => other_mail item, password_policies password_policies
+    " Sets the body property `password_policies`: Specifies password policies for the user. This value is an enumeration with one possible value being DisableStrongPassword, which allows weaker passwords than the default policy to be specified. DisablePasswordExpiration can also be specified. The two might be specified together; for example: DisablePasswordExpiration, DisableStrongPassword. Returned only on $select. For more information on the default password policies, see Microsoft Entra password policies. Supports $filter (ne, not, and eq on null values)."
+    opt String | password_policies_null, password_profile password_profile
+    " Sets the body property `password_profile`." opt crate ::models::PasswordProfile,
+    past_projects past_projects
+    " Sets the body property `past_projects`: A list for the user to enumerate their past projects. Returned only on $select."
+    opt_list String => past_project item, postal_code postal_code
+    " Sets the body property `postal_code`: The postal code for the user's postal address. The postal code is specific to the user's country/region. In the United States of America, this attribute contains the ZIP code. Maximum length is 40 characters. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | postal_code_null, preferred_data_location preferred_data_location
+    " Sets the body property `preferred_data_location`: The preferred data location for the user. For more information, see OneDrive Online Multi-Geo."
+    opt String | preferred_data_location_null, preferred_language preferred_language
+    " Sets the body property `preferred_language`: The preferred language for the user. The preferred language format is based on RFC 4646. The name is a combination of an ISO 639 two-letter lowercase culture code associated with the language, and an ISO 3166 two-letter uppercase subculture code associated with the country or region. Example: 'en-US', or 'es-ES'. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)"
+    opt String | preferred_language_null, preferred_name preferred_name
+    " Sets the body property `preferred_name`: The preferred name for the user. Not Supported. This attribute returns an empty string.Returned only on $select."
+    opt String | preferred_name_null, print print " Sets the body property `print`." opt
+    crate ::models::UserPrint, provisioned_plans provisioned_plans
+    " Sets the body property `provisioned_plans`: The plans that are provisioned for the user. Read-only. Not nullable. Returned only on $select. Supports $filter (eq, not, ge, le)."
+    opt_list crate ::models::ProvisionedPlan => provisioned_plan item, proxy_addresses
+    proxy_addresses
+    " Sets the body property `proxy_addresses`: For example: \\['SMTP: bob@contoso.com', 'smtp: bob@sales.contoso.com'\\]. Changes to the mail property update this collection to include the value as an SMTP address. For more information, see mail and proxyAddresses properties. The proxy address prefixed with SMTP (capitalized) is the primary proxy address, while those addresses prefixed with smtp are the secondary proxy addresses. For Azure AD B2C accounts, this property has a limit of 10 unique addresses. Read-only in Microsoft Graph; you can update this property only through the Microsoft 365 admin center. Not nullable. Returned only on $select. Supports $filter (eq, not, ge, le, startsWith, endsWith, /$count eq 0, /$count ne 0)."
+    opt_list String => proxy_addresse item, responsibilities responsibilities
+    " Sets the body property `responsibilities`: A list for the user to enumerate their responsibilities. Returned only on $select."
+    opt_list String => responsibility item, schools schools
+    " Sets the body property `schools`: A list for the user to enumerate the schools they attended. Returned only on $select."
+    opt_list String => school item, security_identifier security_identifier
+    " Sets the body property `security_identifier`: Security identifier (SID) of the user, used in Windows scenarios. Read-only. Returned by default. Supports $select and $filter (eq, not, ge, le, startsWith)."
+    opt String | security_identifier_null, service_provisioning_errors
+    service_provisioning_errors
+    " Sets the body property `service_provisioning_errors`: Errors published by a federated service describing a nontransient, service-specific error regarding the properties or link from a user object. Supports $filter (eq, not, for isResolved and serviceInstance)."
+    opt_list crate ::models::ServiceProvisioningError => service_provisioning_error item,
+    show_in_address_list show_in_address_list
+    " Sets the body property `show_in_address_list`: Do not use in Microsoft Graph. Manage this property through the Microsoft 365 admin center instead. Represents whether the user should be included in the Outlook global address list. See Known issue."
+    opt bool | show_in_address_list_null, sign_in_activity sign_in_activity
+    " Sets the body property `sign_in_activity`." opt crate ::models::SignInActivity,
+    sign_in_sessions_valid_from_date_time sign_in_sessions_valid_from_date_time
+    " Sets the body property `sign_in_sessions_valid_from_date_time`: Any refresh tokens or session tokens (session cookies) issued before this time are invalid. Applications get an error when using an invalid refresh or session token to acquire a delegated access token (to access APIs such as Microsoft Graph). If this happens, the application needs to acquire a new refresh token by requesting the authorized endpoint. Read-only. Use revokeSignInSessions to reset. Returned only on $select."
+    opt crate ::runtime::formats::DateTime | sign_in_sessions_valid_from_date_time_null,
+    skills skills
+    " Sets the body property `skills`: A list for the user to enumerate their skills. Returned only on $select."
+    opt_list String => skill item, state state
+    " Sets the body property `state`: The state or province in the user's address. Maximum length is 128 characters. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | state_null, street_address street_address
+    " Sets the body property `street_address`: The street address of the user's place of business. Maximum length is 1,024 characters. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | street_address_null, surname surname
+    " Sets the body property `surname`: The user's surname (family name or last name). Maximum length is 64 characters. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | surname_null, usage_location usage_location
+    " Sets the body property `usage_location`: A two-letter country code (ISO standard 3166). Required for users that are assigned licenses due to legal requirements to check for availability of services in countries. Examples include: US, JP, and GB. Not nullable. Returned only on $select. Supports $filter (eq, ne, not, ge, le, in, startsWith, and eq on null values)."
+    opt String | usage_location_null, user_principal_name user_principal_name
+    " Sets the body property `user_principal_name`: The user principal name (UPN) of the user. The UPN is an Internet-style sign-in name for the user based on the Internet standard RFC 822. By convention, this value should map to the user's email name. The general format is alias@domain, where the domain must be present in the tenant's collection of verified domains. This property is required when a user is created. The verified domains for the tenant can be accessed from the verifiedDomains property of organization.NOTE: This property can't contain accent characters. Only the following characters are allowed A - Z, a - z, 0 - 9, ' . - _ ! # ^ \\~. For the complete list of allowed characters, see username policies. Returned by default. Supports $filter (eq, ne, not, ge, le, in, startsWith, endsWith) and $orderby."
+    opt String | user_principal_name_null, user_type user_type
+    " Sets the body property `user_type`: A string value that can be used to classify user types in your directory. The possible values are Member and Guest. Returned only on $select. Supports $filter (eq, ne, not, in, and eq on null values). NOTE: For more information about the permissions for members and guests, see What are the default user permissions in Microsoft Entra ID?"
+    opt String | user_type_null, activities activities
+    " Sets the body property `activities`: The user's activities across devices. Read-only. Nullable."
+    opt_list crate ::models::UserActivity => activity item, agreement_acceptances
+    agreement_acceptances
+    " Sets the body property `agreement_acceptances`: The user's terms of use acceptance statuses. Read-only. Nullable."
+    opt_list crate ::models::AgreementAcceptance => agreement_acceptance item,
+    app_role_assignments app_role_assignments
+    " Sets the body property `app_role_assignments`: Represents the app roles a user is granted for an application. Supports $expand."
+    opt_list crate ::models::AppRoleAssignment => app_role_assignment item,
+    authentication authentication " Sets the body property `authentication`." opt crate
+    ::models::Authentication, calendar calendar " Sets the body property `calendar`." opt
+    crate ::models::Calendar, calendar_groups calendar_groups
+    " Sets the body property `calendar_groups`: The user's calendar groups. Read-only. Nullable."
+    opt_list crate ::models::CalendarGroup => calendar_group item, calendars calendars
+    " Sets the body property `calendars`: The user's calendars. Read-only. Nullable."
+    opt_list crate ::models::Calendar, calendar_view calendar_view
+    " Sets the body property `calendar_view`: The calendar view for the calendar. Read-only. Nullable."
+    opt_list crate ::models::Event, chats chats " Sets the body property `chats`."
+    opt_list crate ::models::Chat => chat item, cloud_clipboard cloud_clipboard
+    " Sets the body property `cloud_clipboard`." opt crate ::models::CloudClipboardRoot,
+    contact_folders contact_folders
+    " Sets the body property `contact_folders`: The user's contacts folders. Read-only. Nullable."
+    opt_list crate ::models::ContactFolder => contact_folder item, contacts contacts
+    " Sets the body property `contacts`: The user's contacts. Read-only. Nullable."
+    opt_list crate ::models::Contact => contact item, created_objects created_objects
+    " Sets the body property `created_objects`: Directory objects that the user created. Read-only. Nullable."
+    opt_list crate ::models::DirectoryObject => created_object item,
+    device_management_troubleshooting_events device_management_troubleshooting_events
+    " Sets the body property `device_management_troubleshooting_events`: The list of troubleshooting events for this user."
+    opt_list crate ::models::DeviceManagementTroubleshootingEvent =>
+    device_management_troubleshooting_event item, direct_reports direct_reports
+    " Sets the body property `direct_reports`: The users and contacts that report to the user. (The users and contacts that have their manager property set to this user.) Read-only. Nullable. Supports $expand."
+    opt_list crate ::models::DirectoryObject => direct_report item, drive drive
+    " Sets the body property `drive`." opt_box crate ::models::Drive, drives drives
+    " Sets the body property `drives`: A collection of drives available for this user. Read-only."
+    opt_list crate ::models::Drive, employee_experience employee_experience
+    " Sets the body property `employee_experience`." opt crate
+    ::models::EmployeeExperienceUser, events events
+    " Sets the body property `events`: The user's events. Default is to show Events under the Default Calendar. Read-only. Nullable."
+    opt_list crate ::models::Event => event item, extensions extensions
+    " Sets the body property `extensions`: The collection of open extensions defined for the user. Read-only. Supports $expand. Nullable."
+    opt_list crate ::models::Extension => extension item, followed_sites followed_sites
+    " Sets the body property `followed_sites`." opt_list crate ::models::Site =>
+    followed_site item, inference_classification inference_classification
+    " Sets the body property `inference_classification`." opt crate
+    ::models::InferenceClassification, insights insights
+    " Sets the body property `insights`." opt crate ::models::ItemInsights, joined_teams
+    joined_teams " Sets the body property `joined_teams`." opt_list crate ::models::Team
+    => joined_team item, license_details license_details
+    " Sets the body property `license_details`: A collection of this user's license details. Read-only."
+    opt_list crate ::models::LicenseDetails => license_detail item, mail_folders
+    mail_folders
+    " Sets the body property `mail_folders`: The user's mail folders. Read-only. Nullable."
+    opt_list crate ::models::MailFolder => mail_folder item, managed_app_registrations
+    managed_app_registrations
+    " Sets the body property `managed_app_registrations`: Zero or more managed app registrations that belong to the user."
+    opt_list crate ::models::ManagedAppRegistration => managed_app_registration item,
+    managed_devices managed_devices
+    " Sets the body property `managed_devices`: The managed devices associated with the user."
+    opt_list crate ::models::ManagedDevice => managed_device item, manager manager
+    " Sets the body property `manager`." opt crate ::models::DirectoryObject, member_of
+    member_of
+    " Sets the body property `member_of`: The groups and directory roles that the user is a member of. Read-only. Nullable. Supports $expand."
+    opt_list crate ::models::DirectoryObject, messages messages
+    " Sets the body property `messages`: The messages in a mailbox or folder. Read-only. Nullable."
+    opt_list crate ::models::Message => message item, oauth2_permission_grants
+    oauth2_permission_grants " Sets the body property `oauth2_permission_grants`."
+    opt_list crate ::models::OAuth2PermissionGrant => oauth2_permission_grant item,
+    onenote onenote " Sets the body property `onenote`." opt crate ::models::Onenote,
+    online_meetings online_meetings
+    " Sets the body property `online_meetings`: Information about a meeting, including the URL used to join a meeting, the attendees list, and the description."
+    opt_list crate ::models::OnlineMeeting => online_meeting item, outlook outlook
+    " Sets the body property `outlook`." opt crate ::models::OutlookUser, owned_devices
+    owned_devices
+    " Sets the body property `owned_devices`: Devices the user owns. Read-only. Nullable. Supports $expand and $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1)."
+    opt_list crate ::models::DirectoryObject => owned_device item, owned_objects
+    owned_objects
+    " Sets the body property `owned_objects`: Directory objects the user owns. Read-only. Nullable. Supports $expand, $select nested in $expand, and $filter (/$count eq 0, /$count ne 0, /$count eq 1, /$count ne 1)."
+    opt_list crate ::models::DirectoryObject => owned_object item, people people
+    " Sets the body property `people`: People that are relevant to the user. Read-only. Nullable."
+    opt_list crate ::models::Person, permission_grants permission_grants
+    " Sets the body property `permission_grants`: List all resource-specific permission grants of a user."
+    opt_list crate ::models::ResourceSpecificPermissionGrant => permission_grant item,
+    photo photo " Sets the body property `photo`." opt crate ::models::ProfilePhoto,
+    photos photos
+    " Sets the body property `photos`: The collection of the user's profile photos in different sizes. Read-only."
+    opt_list crate ::models::ProfilePhoto, planner planner
+    " Sets the body property `planner`." opt crate ::models::PlannerUser, presence
+    presence " Sets the body property `presence`." opt crate ::models::Presence,
+    registered_devices registered_devices
+    " Sets the body property `registered_devices`: Devices that are registered for the user. Read-only. Nullable. Supports $expand and returns up to 100 objects."
+    opt_list crate ::models::DirectoryObject => registered_device item,
+    scoped_role_member_of scoped_role_member_of
+    " Sets the body property `scoped_role_member_of`." opt_list crate
+    ::models::ScopedRoleMembership, settings settings
+    " Sets the body property `settings`." opt crate ::models::UserSettings, solutions
+    solutions " Sets the body property `solutions`." opt crate
+    ::models::UserSolutionRoot, sponsors sponsors
+    " Sets the body property `sponsors`: The users and groups responsible for this guest's privileges in the tenant and keeping the guest's information and access updated. (HTTP Methods: GET, POST, DELETE.). Supports $expand."
+    opt_list crate ::models::DirectoryObject => sponsor item, teamwork teamwork
+    " Sets the body property `teamwork`." opt crate ::models::UserTeamwork, todo todo
+    " Sets the body property `todo`." opt crate ::models::Todo, transitive_member_of
+    transitive_member_of
+    " Sets the body property `transitive_member_of`: The groups, including nested groups, and directory roles that a user is a member of. Nullable."
+    opt_list crate ::models::DirectoryObject }; additional
+);

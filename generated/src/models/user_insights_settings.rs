@@ -21,3 +21,10 @@ crate::models::setters!(
     UserInsightsSettings { with_id id "Sets `id`." opt String, with_is_enabled is_enabled
     "Sets `isEnabled`." opt bool }; additional
 );
+crate::request::body_setters!(
+    UserInsightsSettings { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, is_enabled is_enabled
+    " Sets the body property `is_enabled`: True if the user's itemInsights and meeting hours insights are enabled; false if the user's itemInsights and meeting hours insights are disabled. The default value is true. Optional."
+    opt bool }; additional
+);

@@ -52,3 +52,19 @@ crate::models::setters!(
     ::models::UserStorage, with_windows windows "Sets `windows`." opt Vec < crate
     ::models::WindowsSetting > }; additional
 );
+crate::request::body_setters!(
+    UserSettings { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, contribution_to_content_discovery_as_organization_disabled
+    contribution_to_content_discovery_as_organization_disabled
+    " Sets the body property `contribution_to_content_discovery_as_organization_disabled`: Reflects the organization level setting controlling delegate access to the trending API. When set to true, the organization doesn't have access to Office Delve. The relevancy of the content displayed in Microsoft 365, for example in Suggested sites in SharePoint Home and the Discover view in OneDrive for work or school is affected for the whole organization. This setting is read-only and can only be changed by administrators in the SharePoint admin center."
+    opt bool, contribution_to_content_discovery_disabled
+    contribution_to_content_discovery_disabled
+    " Sets the body property `contribution_to_content_discovery_disabled`: When set to true, the delegate access to the user's trending API is disabled. When set to true, documents in the user's Office Delve are disabled. When set to true, the relevancy of the content displayed in Microsoft 365, for example in Suggested sites in SharePoint Home and the Discover view in OneDrive for work or school is affected. Users can control this setting in Office Delve."
+    opt bool, item_insights item_insights " Sets the body property `item_insights`." opt
+    crate ::models::UserInsightsSettings, shift_preferences shift_preferences
+    " Sets the body property `shift_preferences`." opt crate ::models::ShiftPreferences,
+    storage storage " Sets the body property `storage`." opt crate ::models::UserStorage,
+    windows windows " Sets the body property `windows`." opt_list crate
+    ::models::WindowsSetting => window item }; additional
+);

@@ -21,3 +21,9 @@ crate::models::setters!(
     UserStorage { with_id id "Sets `id`." opt String, with_quota quota "Sets `quota`."
     opt crate ::models::UnifiedStorageQuota }; additional
 );
+crate::request::body_setters!(
+    UserStorage { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, quota quota " Sets the body property `quota`." opt crate
+    ::models::UnifiedStorageQuota }; additional
+);

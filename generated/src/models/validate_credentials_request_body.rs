@@ -37,71 +37,16 @@ crate::models::setters!(
     "Sets `credentials`." opt Vec < crate
     ::models::SynchronizationSecretKeyStringValuePair > }; additional
 );
-impl crate::request::JsonBody for ValidateCredentialsRequestBody {}
-/// Body properties of every operation whose body is [`ValidateCredentialsRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, ValidateCredentialsRequestBody> {
-    /// Sets the body property `application_identifier`.
-    pub fn application_identifier(mut self, value: impl Into<String>) -> Self {
-        self.body.application_identifier = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `application_identifier` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn application_identifier_null(mut self) -> Self {
-        self.body.application_identifier = Nullable::Null;
-        self
-    }
-    /// Sets the body property `template_id`.
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.body.template_id = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `template_id` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn template_id_null(mut self) -> Self {
-        self.body.template_id = Nullable::Null;
-        self
-    }
-    /// Sets the body property `use_saved_credentials`.
-    pub fn use_saved_credentials(mut self, value: impl Into<bool>) -> Self {
-        self.body.use_saved_credentials = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `use_saved_credentials` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn use_saved_credentials_null(mut self) -> Self {
-        self.body.use_saved_credentials = Nullable::Null;
-        self
-    }
-    /// Sets the body property `credentials`.
-    pub fn credentials(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.credentials = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `credentials`.
-    pub fn credential(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .credentials
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    ValidateCredentialsRequestBody { application_identifier application_identifier
+    " Sets the body property `application_identifier`." opt String |
+    application_identifier_null, template_id template_id
+    " Sets the body property `template_id`." opt String | template_id_null,
+    use_saved_credentials use_saved_credentials
+    " Sets the body property `use_saved_credentials`." opt bool |
+    use_saved_credentials_null, credentials credentials
+    " Sets the body property `credentials`." opt_list crate
+    ::models::SynchronizationSecretKeyStringValuePair => credential
+    pair(SynchronizationSecretKeyStringValuePair, crate ::models::SynchronizationSecret,
+    crate ::runtime::Secret) }; additional
+);

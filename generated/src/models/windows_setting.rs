@@ -34,3 +34,16 @@ crate::models::setters!(
     with_windows_device_id_null, with_instances instances "Sets `instances`." opt Vec <
     crate ::models::WindowsSettingInstance > }; additional
 );
+crate::request::body_setters!(
+    WindowsSetting { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, payload_type payload_type
+    " Sets the body property `payload_type`: The type of setting payloads contained in the instances navigation property."
+    opt String | payload_type_null, setting_type setting_type
+    " Sets the body property `setting_type`." opt crate ::models::WindowsSettingType,
+    windows_device_id windows_device_id
+    " Sets the body property `windows_device_id`: A unique identifier for the device the setting might belong to if it is of the settingType backup."
+    opt String | windows_device_id_null, instances instances
+    " Sets the body property `instances`: A collection of setting values for a given windowsSetting."
+    opt_list crate ::models::WindowsSettingInstance => instance item }; additional
+);

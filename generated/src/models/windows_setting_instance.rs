@@ -44,3 +44,17 @@ crate::models::setters!(
     with_last_modified_date_time_null, with_payload payload "Sets `payload`." opt String
     }; additional
 );
+crate::request::body_setters!(
+    WindowsSettingInstance { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, created_date_time created_date_time
+    " Sets the body property `created_date_time`: Set by the server. Represents the dateTime in UTC when the object was created on the server."
+    opt crate ::runtime::formats::DateTime, expiration_date_time expiration_date_time
+    " Sets the body property `expiration_date_time`: Set by the server. The object expires at the specified dateTime in UTC, making it unavailable after that time."
+    opt crate ::runtime::formats::DateTime, last_modified_date_time
+    last_modified_date_time
+    " Sets the body property `last_modified_date_time`: Set by the server if not provided in the request from the Windows client device. Refers to the user's Windows device that modified the object at the specified dateTime in UTC."
+    opt crate ::runtime::formats::DateTime | last_modified_date_time_null, payload
+    payload " Sets the body property `payload`: Base64-encoded JSON setting value." opt
+    String }; additional
+);

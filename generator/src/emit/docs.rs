@@ -26,6 +26,11 @@ pub fn attrs(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// One doc string for `text` (its [`doc_lines`] joined), for a macro's `#[doc = $doc]`.
+pub fn doc_literal(text: &str) -> String {
+    doc_lines(text).join("\n")
+}
+
 /// `#![doc = "..."]` inner attributes (module and crate documentation).
 pub fn inner_attrs(text: &str) -> TokenStream {
     let lines = doc_lines(text);

@@ -1,15 +1,28 @@
-//! The module's identity type: the Rust form of the cmdlet's `-InputObject`.
+//! The modules' identity types: the Rust form of the cmdlets' `-InputObject`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{attrs, code, prose};
-use crate::ir::Api;
+use crate::ir::{Api, Identity};
 use crate::naming::{compose, ident};
 
-/// Tokens of `src/identity.rs`.
+/// Tokens of `src/identity.rs`: every module's identity, each behind its module's feature
+/// when it has one.
 pub fn identity_rs(api: &Api) -> TokenStream {
-    let identity = &api.identity;
+    let identities = api.identities.iter().map(|identity| one_identity(identity, api.by_module));
+    let doc = if api.by_module { " The modules' identity types." } else { " The module's identity type." };
+    quote! {
+        #![doc = #doc]
+        #(#identities)*
+    }
+}
+
+fn one_identity(identity: &Identity, by_module: bool) -> TokenStream {
+    let cfg = match &identity.feature {
+        Some(feature) => quote!(#[cfg(feature = #feature)]),
+        None => quote!(),
+    };
     let name = ident(&identity.type_name);
     let example = match identity.fields.first() {
         Some(f) => {
@@ -23,14 +36,19 @@ pub fn identity_rs(api: &Api) -> TokenStream {
     };
     let doc = attrs(&format!(
         "Identity of an object of the {title} module: one optional key per path parameter of the \
-         document ({count} keys), as the PowerShell cmdlets' `-InputObject` \
-         (`I{type_name}`).\n\n\
+         {scope} ({count} keys), as the PowerShell cmdlets' `-InputObject` \
+         (`I{type_name}`).{gate}\n\n\
          Via-identity operations take the key their path needs from here and fail with \
          an error naming the key, before any request, when it is absent or empty.\n\n\
          Serialized with PowerShell's PascalCase names. Read like PowerShell reads a \
          hashtable{example}; numbers are taken as their text; `null` and keys that are not \
          identity keys are ignored.",
-        title = prose(&api.title),
+        title = prose(&identity.module),
+        scope = if by_module { "module" } else { "document" },
+        gate = match &identity.feature {
+            Some(feature) => format!(" Exists with the Cargo feature `{feature}`."),
+            None => String::new(),
+        },
         count = identity.fields.len(),
         type_name = identity.type_name,
     ));
@@ -66,7 +84,7 @@ pub fn identity_rs(api: &Api) -> TokenStream {
             quote!(#normalized => &mut identity.#rust,)
         })
         .collect();
-    let deserialize = deserialize_impl(&name, arms);
+    let deserialize = deserialize_impl(&name, arms, &cfg);
     let lookups = identity.fields.iter().map(|f| {
         let rust = ident(&f.rust);
         let wire = &f.wire;
@@ -79,6 +97,7 @@ pub fn identity_rs(api: &Api) -> TokenStream {
         quote!(match key { #(#lookups)* _ => None })
     };
     let lookup = quote! {
+        #cfg
         impl crate::request::Identity for #name {
             fn key(&self, key: &str) -> Option<&str> {
                 #body
@@ -86,15 +105,15 @@ pub fn identity_rs(api: &Api) -> TokenStream {
         }
     };
     quote! {
-        //! The module's identity type.
-
         #doc
+        #cfg
         #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
+        #cfg
         impl #name {
             /// The keys an identity can hold, in PowerShell's spelling and order.
             pub const KEYS: &'static [&'static str] = &[#(#keys),*];
@@ -114,10 +133,11 @@ pub fn identity_rs(api: &Api) -> TokenStream {
 }
 
 /// `Deserialize` of the identity: keys matched like PowerShell matches hashtable keys.
-fn deserialize_impl(name: &proc_macro2::Ident, arms: Vec<TokenStream>) -> TokenStream {
+fn deserialize_impl(name: &proc_macro2::Ident, arms: Vec<TokenStream>, cfg: &TokenStream) -> TokenStream {
     if arms.is_empty() {
         // A document without path parameters: nothing to read, any map is accepted.
         return quote! {
+            #cfg
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     <serde::de::IgnoredAny as serde::Deserialize>::deserialize(deserializer)?;
@@ -127,6 +147,7 @@ fn deserialize_impl(name: &proc_macro2::Ident, arms: Vec<TokenStream>) -> TokenS
         };
     }
     quote! {
+        #cfg
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let map = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(deserializer)?;

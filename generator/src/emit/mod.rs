@@ -160,3 +160,14 @@ fn field_type_tokens(ty: &TypeRef, boxed: bool, optional: bool) -> TokenStream {
     }
     tokens
 }
+
+/// `#[cfg(…)]` that compiles an item when any one of `features` is on; nothing when there are
+/// none (the item is always compiled).
+fn cfg_any<'f>(features: impl IntoIterator<Item = &'f str>) -> TokenStream {
+    let features: Vec<&str> = features.into_iter().collect();
+    match features.as_slice() {
+        [] => quote::quote!(),
+        [one] => quote::quote!(#[cfg(feature = #one)]),
+        many => quote::quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}

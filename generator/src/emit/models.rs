@@ -45,39 +45,52 @@ pub fn model_tokens(api: &Api, uses: &super::requests::ModelUses<'_>, model: &Mo
 /// `#[cfg(…)]` of a model: the features that compile it (nothing when always compiled).
 fn model_cfg(api: &Api, name: &str) -> TokenStream {
     match api.model_features.get(name) {
-        Some(Some(features)) if features.len() == 1 => {
-            let feature = features.iter();
-            quote!(#[cfg(#(feature = #feature)*)])
-        }
-        Some(Some(features)) => {
-            let features = features.iter();
-            quote!(#[cfg(any(#(feature = #features),*))])
-        }
+        Some(Some(features)) => super::cfg_any(features.iter().map(String::as_str)),
         _ => quote!(),
     }
 }
 
 /// Tokens of `src/models/mod.rs`: one module per model, gated by the features that need it.
 pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
-    let declarations = modules.iter().map(|(module, model)| {
+    let mut always = Vec::new();
+    let mut gated = Vec::new();
+    for (module, model) in modules {
         let cfg = model_cfg(api, model.name());
         let module = ident(module);
         let name = ident(model.name());
         let kinds = match model {
-            Model::Struct(StructModel { kinds: Some(kinds), .. }) => {
-                let kinds = ident(&kinds.name);
-                quote!(#cfg pub use #module::#kinds;)
-            }
-            _ => quote!(),
+            Model::Struct(StructModel { kinds: Some(kinds), .. }) => Some(ident(&kinds.name)),
+            _ => None,
         };
-        quote! {
-            #cfg
-            mod #module;
-            #cfg
-            pub use #module::#name;
-            #kinds
+        if cfg.is_empty() {
+            let kinds = kinds.map(|kinds| quote!(pub use #module::#kinds;));
+            always.push(quote! {
+                mod #module;
+                pub use #module::#name;
+                #kinds
+            });
+        } else {
+            gated.push(quote!(#cfg #module #name #kinds));
         }
-    });
+    }
+    let gated = if gated.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            /// Model modules that only some features compile: `#[cfg(..)] module Type [Kind]`
+            /// per model, the `cfg` written once for the module and its re-exports.
+            macro_rules! gated {
+                ($(#[$cfg:meta] $module:ident $name:ident $($kinds:ident)?),* $(,)?) => {
+                    $(
+                        #[$cfg] mod $module;
+                        #[$cfg] pub use $module::$name;
+                        $(#[$cfg] pub use $module::$kinds;)?
+                    )*
+                };
+            }
+            gated!(#(#gated),*);
+        }
+    };
     quote! {
         //! Types of request and response bodies, from the document's component schemas.
         //!
@@ -146,7 +159,8 @@ pub fn mod_rs(api: &Api, modules: &[(String, &Model)]) -> TokenStream {
         #[allow(unused_imports)]
         pub(crate) use setters;
 
-        #(#declarations)*
+        #(#always)*
+        #gated
     }
 }
 

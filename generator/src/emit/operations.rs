@@ -25,7 +25,7 @@ pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
         area.type_name,
     ));
     let methods = area.operations.iter().map(|op| entry_points(api, op));
-    let aliases = area.operations.iter().map(|op| builder_alias(area, op));
+    let aliases = builder_aliases(area);
     let operations = area.operations.iter().map(|op| operation_type(api, op));
     let op_doc = inner_attrs(&format!(
         "The operation types of `/{segment}`: each names one operation for [`crate::request::Request`] \
@@ -52,7 +52,7 @@ pub fn area_rs(api: &Api, area: &Area) -> TokenStream {
             #(#methods)*
         }
 
-        #(#aliases)*
+        #aliases
 
         pub mod op {
             #op_doc
@@ -244,7 +244,7 @@ fn entry_points(api: &Api, op: &Operation) -> TokenStream {
     }
 
     let via = ident(&compose("", &op.method_name, "via identity"));
-    let identity = ident(&api.identity.type_name);
+    let identity = ident(&op.identity);
     let keys: Vec<String> = op.path_params.iter().map(|p| code(&p.identity_wire)).collect();
     let via_doc = attrs(&format!(
         "[`Self::{}`] with the path from an identity (`-InputObject`): {} ([errors](Request::identity_path)).",
@@ -281,30 +281,41 @@ fn needs_own_via(api: &Api, op: &Operation) -> bool {
     required_params(op).next().is_some() || body_argument(api, op).is_some()
 }
 
-/// `pub type <Builder> = Request<op::<Builder>, Body>;` plus methods for the operation's own
-/// optional parameters (those that are not standard options).
-fn builder_alias(area: &Area, op: &Operation) -> TokenStream {
-    let cfg = cfg(op);
-    let builder = ident(&op.builder_name);
-    let body = body_type(op);
-    let doc = attrs(&format!("Builder of [`{}::{}`].", area.type_name, unraw(&op.method_name)));
-    let own = op_param_methods(op);
-    let own = if own.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            #cfg
-            impl #builder {
-                #(#own)*
-            }
+/// `pub type <Builder> = Request<op::<Builder>, Body>;` per operation, one line each through
+/// `request::builders!` (a raw method name, which the macro's doc link cannot spell, gets its
+/// alias written out), plus methods for the operations' own optional parameters (those that
+/// are not standard options).
+fn builder_aliases(area: &Area) -> TokenStream {
+    let handle = ident(&area.type_name);
+    let mut listed = Vec::new();
+    let mut written = Vec::new();
+    for op in &area.operations {
+        let cfg = cfg(op);
+        let builder = ident(&op.builder_name);
+        let body = body_type(op);
+        if op.method_name.starts_with("r#") {
+            let doc = attrs(&format!("Builder of [`{}::{}`].", area.type_name, unraw(&op.method_name)));
+            written.push(quote! {
+                #doc
+                #cfg
+                pub type #builder = Request<op::#builder, #body>;
+            });
+        } else {
+            let method = ident(&op.method_name);
+            listed.push(quote!(#cfg #builder #method #body));
         }
-    };
-    quote! {
-        #doc
-        #cfg
-        pub type #builder = Request<op::#builder, #body>;
-        #own
+        let own = op_param_methods(op);
+        if !own.is_empty() {
+            written.push(quote! {
+                #cfg
+                impl #builder {
+                    #(#own)*
+                }
+            });
+        }
     }
+    let listed = if listed.is_empty() { quote!() } else { quote!(crate::request::builders!(#handle; #(#listed),*);) };
+    quote!(#listed #(#written)*)
 }
 
 /// Builder methods for optional parameters that are not standard options.
@@ -361,21 +372,30 @@ fn operation_type(api: &Api, op: &Operation) -> TokenStream {
         let (wire, key) = (&p.wire, &p.identity_wire);
         quote!((#wire, #key))
     });
+    // The short forms of `request::operation!` (`(json Model)` for a model of the crate).
     let output = match &op.response {
-        ResponseBody::Empty => quote!(crate::request::NoContent),
+        ResponseBody::Empty => quote!(none),
+        ResponseBody::Json(crate::ir::TypeRef::Named(name)) => {
+            let name = ident(name);
+            quote!((json #name))
+        }
+        ResponseBody::JsonOrNoContent(crate::ir::TypeRef::Named(name)) => {
+            let name = ident(name);
+            quote!((json_or_none #name))
+        }
         ResponseBody::Json(ty) => {
             let ty = type_tokens(ty);
-            quote!(crate::request::Json<#ty>)
+            quote!((raw crate::request::Json<#ty>))
         }
         ResponseBody::JsonOrNoContent(ty) => {
             let ty = type_tokens(ty);
-            quote!(crate::request::JsonOrNoContent<#ty>)
+            quote!((raw crate::request::JsonOrNoContent<#ty>))
         }
         ResponseBody::Text(ty) => {
             let ty = type_tokens(ty);
-            quote!(crate::request::Text<#ty>)
+            quote!((text #ty))
         }
-        ResponseBody::Binary => quote!(crate::request::Binary),
+        ResponseBody::Binary => quote!(binary),
     };
     let content_type = match &op.body {
         Some(RequestBody::Binary { content_type, .. }) => quote!(content_type #content_type,),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{attrs, code, prose};
+use super::docs::{code, prose};
 use super::type_tokens;
 use crate::ir::{Api, ExpandedField, JsonBody, Model, Paging, StructModel, TypeRef};
 use crate::naming::{ident, unraw};
@@ -43,31 +43,10 @@ impl<'a> ModelUses<'a> {
 pub fn request_impls(api: &Api, uses: &ModelUses<'_>, s: &StructModel) -> TokenStream {
     let name = ident(&s.name);
     let body = uses.bodies.get(s.name.as_str()).map(|body| {
-        let setters = body.expanded.iter().map(|e| expanded_methods(api, s, e));
-        let additional = if body.additional_properties {
-            quote! {
-                /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-                /// for example `@odata.type`.
-                pub fn additional_property(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-                    self.body.additional_properties.insert(name.into(), value.into());
-                    self
-                }
-            }
-        } else {
-            quote!()
-        };
-        let doc = attrs(&format!(
-            "Body properties of every operation whose body is [`{}`], as builder methods.",
-            s.name
-        ));
+        let entries = body.expanded.iter().map(|e| expanded_entry(api, s, e));
+        let additional = if body.additional_properties { quote!(; additional) } else { quote!() };
         quote! {
-            impl crate::request::JsonBody for #name {}
-
-            #doc
-            impl<O> crate::request::Request<O, #name> {
-                #(#setters)*
-                #additional
-            }
+            crate::request::body_setters!(#name { #(#entries),* } #additional);
         }
     });
     let page = uses.pages.get(s.name.as_str()).map(|paging| {
@@ -90,52 +69,40 @@ pub fn request_impls(api: &Api, uses: &ModelUses<'_>, s: &StructModel) -> TokenS
     quote!(#body #page)
 }
 
-fn expanded_methods(api: &Api, model: &StructModel, e: &ExpandedField) -> TokenStream {
+/// One property's entry of `request::body_setters!` (see its docs in `src/request.rs`).
+fn expanded_entry(api: &Api, model: &StructModel, e: &ExpandedField) -> TokenStream {
     let field = ident(&e.field);
     // The model is the one place that knows whether the field is boxed (a recursive property).
     let boxed = model.fields.iter().any(|f| f.rust == e.field && f.boxed);
     let setter = ident(&e.setter);
-    let doc = attrs(&if e.docs.is_empty() {
+    let doc = if e.docs.is_empty() {
         format!("Sets the body property {}.", code(unraw(&e.field)))
     } else {
         format!("Sets the body property {}: {}", code(unraw(&e.field)), prose(&e.docs))
+    };
+    let doc = super::docs::doc_literal(&doc);
+    let (list, ty) = match &e.item {
+        Some(item) => (true, type_tokens(item)),
+        None => (false, type_tokens(&e.ty)),
+    };
+    let kind = ident(&format!(
+        "{}{}{}",
+        if e.optional { "opt" } else { "" },
+        match (list, e.optional) {
+            (true, true) => "_list",
+            (true, false) => "list",
+            (false, true) => "",
+            (false, false) => "val",
+        },
+        if boxed { "_box" } else { "" }
+    ));
+    let null = e.null_setter.as_ref().map(|null| {
+        let null = ident(null);
+        quote!(| #null)
     });
-    let wrap = |v: TokenStream| {
-        let v = if boxed { quote!(Box::new(#v)) } else { v };
-        if e.optional { quote!(Nullable::Value(#v)) } else { v }
-    };
-    let set = match &e.item {
-        Some(item) => {
-            let item = type_tokens(item);
-            let value = wrap(quote!(value.into_iter().collect()));
-            quote! {
-                #doc
-                pub fn #setter(mut self, value: impl IntoIterator<Item = #item>) -> Self {
-                    self.body.#field = #value;
-                    self
-                }
-            }
-        }
-        None => {
-            let ty = type_tokens(&e.ty);
-            let value = wrap(quote!(value.into()));
-            quote! {
-                #doc
-                pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
-                    self.body.#field = #value;
-                    self
-                }
-            }
-        }
-    };
     let add = match (&e.adder, &e.item) {
-        (Some(adder), Some(item)) => {
+        (Some(adder), Some(item)) if !boxed => {
             let name = ident(&adder.name);
-            let list = if e.optional {
-                quote!(self.body.#field.get_or_insert_with(Vec::new))
-            } else {
-                quote!(self.body.#field)
-            };
             let item_has_new = match item {
                 TypeRef::Named(n) => {
                     matches!(api.models.get(n), Some(Model::Struct(s)) if s.key_value.is_some() && s.has_default)
@@ -146,46 +113,12 @@ fn expanded_methods(api: &Api, model: &StructModel, e: &ExpandedField) -> TokenS
                 (Some((k, v)), true, TypeRef::Named(item_name)) => {
                     let (k, v) = (type_tokens(k), type_tokens(v));
                     let item_ident = ident(item_name);
-                    let doc = attrs(&format!(
-                        "Appends one `key`/`value` pair to the body property {}.",
-                        code(unraw(&e.field))
-                    ));
-                    quote! {
-                        #doc
-                        pub fn #name(mut self, key: impl Into<#k>, value: impl Into<#v>) -> Self {
-                            #list.push(crate::models::#item_ident::new(key, value));
-                            self
-                        }
-                    }
+                    quote!(=> #name pair (#item_ident, #k, #v))
                 }
-                _ => {
-                    let item = type_tokens(item);
-                    let doc = attrs(&format!("Appends one element to the body property {}.", code(unraw(&e.field))));
-                    quote! {
-                        #doc
-                        pub fn #name(mut self, item: impl Into<#item>) -> Self {
-                            #list.push(item.into());
-                            self
-                        }
-                    }
-                }
+                _ => quote!(=> #name item),
             }
         }
         _ => quote!(),
     };
-    let null = e.null_setter.as_ref().map(|null| {
-        let null = ident(null);
-        let doc = attrs(&format!(
-            "Sends the body property {} as an explicit `null`: in a PATCH, that clears the property.",
-            code(unraw(&e.field))
-        ));
-        quote! {
-            #doc
-            pub fn #null(mut self) -> Self {
-                self.body.#field = Nullable::Null;
-                self
-            }
-        }
-    });
-    quote!(#set #null #add)
+    quote!(#setter #field #doc #kind #ty #null #add)
 }

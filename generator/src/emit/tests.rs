@@ -12,42 +12,68 @@ use crate::naming::{compose, ident};
 /// Tokens of `tests/every_operation.rs`.
 pub fn every_operation_rs(api: &Api, crate_name: &str) -> TokenStream {
     let lib = ident(&crate_name.replace('-', "_"));
-    let identity = ident(&api.identity.type_name);
     let trait_name = ident(&format!("{}Api", crate::naming::type_name(&api.title)));
-    let identity_setters = api
-        .identity
-        .fields
-        .iter()
-        .map(|f| {
-            let setter = ident(&compose("with", &f.rust, ""));
-            let value = sample(&f.wire);
-            quote!(.#setter(#value))
-        })
-        .collect::<Vec<_>>();
+    // Each identity the area's operations read, holding every key, behind its feature.
+    let identity_lets = |area: &Area| {
+        let used: std::collections::BTreeSet<&str> = area.operations.iter().map(|op| op.identity.as_str()).collect();
+        let lets: Vec<TokenStream> = api
+            .identities
+            .iter()
+            .filter(|i| used.contains(i.type_name.as_str()))
+            .map(|i| {
+                let name = ident(&i.type_name);
+                let var = identity_var(api, &i.type_name);
+                let cfg = super::cfg_any(i.feature.as_deref());
+                let setters = i.fields.iter().map(|f| {
+                    let setter = ident(&compose("with", &f.rust, ""));
+                    let value = sample(&f.wire);
+                    quote!(.#setter(#value))
+                });
+                quote! {
+                    #cfg
+                    let #var = #lib::identity::#name::new() #(#setters)*;
+                }
+            })
+            .collect();
+        lets
+    };
     // One test per area. Each case is the `Call` its builder assembled (`into_call`, the
     // same assembly `send` performs), so the cases are plain statements and the test compiles
     // one `async` path rather than one future per operation.
     let tests = api.areas.values().map(|area| {
         let accessor = ident(&area.accessor);
+        let module = ident(&area.module);
         let name = ident(&compose("", &area.accessor, "operations reach the server"));
-        let cases: Vec<TokenStream> = area.operations.iter().filter_map(|op| case(api, area, op, &lib)).collect();
-        let area_cfg = match &area.operations.iter().all(|op| op.feature.is_some()) {
-            true => {
-                let feature = &area.feature;
-                quote!(#[cfg(feature = #feature)])
-            }
-            false => quote!(),
+        let cases: Vec<TokenStream> = area.operations.iter().filter_map(|op| case(api, op)).collect();
+        let area_cfg = match area.features() {
+            Some(features) => super::cfg_any(features.iter().copied()),
+            None => quote!(),
         };
+        let lets = identity_lets(area);
+        let uses: Vec<TokenStream> = api
+            .identities
+            .iter()
+            .filter(|i| area.operations.iter().any(|op| op.identity == i.type_name))
+            .map(|i| {
+                let var = identity_var(api, &i.type_name);
+                let cfg = super::cfg_any(i.feature.as_deref());
+                quote!(#cfg let _ = &#var;)
+            })
+            .collect();
         quote! {
             #area_cfg
             #[tokio::test]
             async fn #name() {
                 let (server, client) = start().await;
-                let identity = #lib::identity::#identity::new() #(#identity_setters)*;
+                // The area's module, for the builders' `via_identity`.
+                #[allow(unused_imports)]
+                use #lib::#module as this;
+                #(#lets)*
                 let area = client.#accessor();
                 let mut cases: Cases = Vec::new();
                 #(#cases)*
-                let _ = (&identity, &area);
+                #(#uses)*
+                let _ = &area;
                 check(&server, &client, cases).await;
             }
         }
@@ -120,13 +146,18 @@ pub fn every_operation_rs(api: &Api, crate_name: &str) -> TokenStream {
     }
 }
 
+/// The test's variable for an identity: `identity` when the crate has one.
+fn identity_var(api: &Api, type_name: &str) -> proc_macro2::Ident {
+    if api.by_module { ident(&crate::naming::field_name(type_name)) } else { ident("identity") }
+}
+
 /// A sample value for a parameter: plain ASCII, so the expected path needs no encoding.
 fn sample(name: &str) -> String {
     let clean: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("sample-{clean}")
 }
 
-fn case(api: &Api, area: &Area, op: &Operation, lib: &proc_macro2::Ident) -> Option<TokenStream> {
+fn case(api: &Api, op: &Operation) -> Option<TokenStream> {
     // A body type without `Default` is an argument that cannot be built generically; none
     // of Graph's bodies has one, and such an operation is left out of the table.
     if let Some(RequestBody::Json(body)) = &op.body
@@ -156,20 +187,17 @@ fn case(api: &Api, area: &Area, op: &Operation, lib: &proc_macro2::Ident) -> Opt
         })
         .collect();
     let expected = path;
-    let cfg = match &op.feature {
-        Some(feature) => quote!(#[cfg(feature = #feature)]),
-        None => quote!(),
-    };
+    let cfg = super::cfg_any(op.feature.as_deref());
+    let identity = identity_var(api, &op.identity);
     let via = if op.path_params.is_empty() {
         quote!()
     } else if required.is_empty() {
         // Complete with its path: the generic `Request::via_identity` builds it.
-        let module = ident(&area.module);
         let builder = ident(&op.builder_name);
-        quote!(, #lib::#module::#builder::via_identity(&client, &identity))
+        quote!(, this::#builder::via_identity(&client, &#identity))
     } else {
         let via = ident(&compose("", &op.method_name, "via identity"));
-        quote!(, area.#via(&identity, #(#required,)*))
+        quote!(, area.#via(&#identity, #(#required,)*))
     };
     Some(quote! {
         #cfg

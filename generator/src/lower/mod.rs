@@ -47,19 +47,23 @@ pub struct LowerInput<'a> {
     pub sensitive: &'a [String],
     /// Permissions per operation, when known.
     pub permissions: Option<&'a PermissionsTable>,
+    /// A merged tree of several module documents (see `merge`): operations are gated by their
+    /// module's feature and read their module's identity.
+    pub by_module: bool,
 }
 
 /// The IR and the warnings met on the way, or every error found.
 pub fn lower(input: &LowerInput<'_>) -> Result<(Api, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut lowerer = Lowerer::new(input);
-    let identity = lowerer.identity();
+    let mut identities = lowerer.identities();
     let operations = lowerer.all_operations();
     let selected = lowerer.select(&operations);
     let inline_names = lowerer.inline_body_names(&operations);
 
     let mut areas: BTreeMap<String, Area> = BTreeMap::new();
     for op in selected {
-        let lowered = lowerer.operation(op, &identity, &inline_names);
+        let identity = &identities[&op.module];
+        let lowered = lowerer.operation(op, identity, &inline_names);
         let area =
             areas.entry(op.area.module.clone()).or_insert_with(|| Area { operations: Vec::new(), ..op.area.clone() });
         area.operations.push(lowered);
@@ -87,11 +91,39 @@ pub fn lower(input: &LowerInput<'_>) -> Result<(Api, Vec<Diagnostic>), Vec<Diagn
         lowerer.errors.dedup();
         return Err(lowerer.errors);
     }
-    let title = input.api.info.title.clone();
+    // A crate of several modules is all of Graph's (`GraphApi`, "Microsoft Graph (v1.0)"), not
+    // its first document's.
+    let title = if input.by_module { "Graph".to_owned() } else { input.api.info.title.clone() };
     let model_features = model_features(&areas, &lowerer.models, &lowerer.error_roots, input.always.is_some());
+    // In a crate of several modules an identity exists with its module's feature, unless one of
+    // the module's operations is always compiled.
+    if input.by_module && input.always.is_some() {
+        for (module, identity) in identities.iter_mut() {
+            let Some(module) = module else { continue };
+            let ops = areas.values().flat_map(|a| a.operations.iter()).filter(|op| op.identity == identity.type_name);
+            let always = ops.clone().any(|op| op.feature.is_none());
+            identity.feature = if always { None } else { Some(names::module_feature(module)) };
+        }
+    }
+    let mut modules: BTreeMap<String, ModuleInfo> = BTreeMap::new();
+    if input.by_module {
+        for (module, identity) in &identities {
+            let Some(module) = module else { continue };
+            let count =
+                areas.values().flat_map(|a| a.operations.iter()).filter(|op| op.identity == identity.type_name).count();
+            modules.insert(
+                module.clone(),
+                ModuleInfo { name: module.clone(), feature: names::module_feature(module), operations: count },
+            );
+        }
+    }
+    let mut identities: Vec<Identity> = identities.into_values().collect();
+    identities.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     let api = Api {
         version: input.api.info.version.clone(),
-        identity,
+        identities,
+        by_module: input.by_module,
+        modules: modules.into_values().collect(),
         areas,
         models: lowerer.models,
         model_features,

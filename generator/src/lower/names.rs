@@ -56,6 +56,13 @@ pub(super) const RESERVED_TYPE_NAMES: &[&str] = &[
 /// them); an area named like one gets `-area` (`/azure` → `azure-area`).
 pub(super) const CRATE_FEATURES: &[&str] = &["default", "full", "azure", "notifications", "tls-aws-lc-rs"];
 
+/// The Cargo feature of a module in a crate of several modules: the PowerShell module's name
+/// in kebab case (`Identity.SignIns` → `identity-sign-ins`); never one of [`CRATE_FEATURES`].
+pub(super) fn module_feature(module: &str) -> String {
+    let feature = heck::ToKebabCase::to_kebab_case(module);
+    if CRATE_FEATURES.contains(&feature.as_str()) { format!("{feature}-module") } else { feature }
+}
+
 /// Modules every generated crate has besides its areas (`runtime` is a re-export).
 pub(super) const CRATE_MODULES: &[&str] = &["identity", "models", "prelude", "request", "runtime"];
 

@@ -13,7 +13,7 @@ use crate::schema::{SchemaView, unescape};
 use crate::validate::METHODS;
 
 use super::Lowerer;
-use super::names::{CRATE_FEATURES, CRATE_MODULES, first_segment, method_names_from_id, placeholders};
+use super::names::{CRATE_FEATURES, CRATE_MODULES, first_segment, method_names_from_id, module_feature, placeholders};
 
 /// An operation of the document with the names decided for it.
 pub(super) struct OpRef<'a> {
@@ -28,6 +28,8 @@ pub(super) struct OpRef<'a> {
     pub(super) long_name: String,
     /// The request builder's type name, unique in the area's module.
     pub(super) builder_name: String,
+    /// The module document it came from (`Users`), in a crate of several modules.
+    pub(super) module: Option<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -93,9 +95,15 @@ impl<'a> Lowerer<'a> {
                 } else {
                     accessor.clone()
                 };
-                let feature = heck::ToKebabCase::to_kebab_case(unraw(&field_name(segment)));
-                let feature =
-                    if CRATE_FEATURES.contains(&feature.as_str()) { format!("{feature}-area") } else { feature };
+                let module_name =
+                    op.extensions.get(crate::merge::MODULE_EXTENSION).and_then(Value::as_str).map(str::to_owned);
+                let feature = match (&module_name, self.input.by_module) {
+                    (Some(module), true) => module_feature(module),
+                    _ => {
+                        let feature = heck::ToKebabCase::to_kebab_case(unraw(&field_name(segment)));
+                        if CRATE_FEATURES.contains(&feature.as_str()) { format!("{feature}-area") } else { feature }
+                    }
+                };
                 let area = Area {
                     module,
                     accessor,
@@ -115,6 +123,7 @@ impl<'a> Lowerer<'a> {
                     method_name: short,
                     long_name: long,
                     builder_name: String::new(),
+                    module: module_name.filter(|_| self.input.by_module),
                 });
             }
         }
@@ -318,6 +327,7 @@ impl<'a> Lowerer<'a> {
             response,
             paging,
             feature,
+            identity: identity.type_name.clone(),
             docs,
         }
     }

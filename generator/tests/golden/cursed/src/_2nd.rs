@@ -39,18 +39,15 @@ impl N2nd {
         Request::new(&self.client, &[name])
     }
 }
-/// Builder of [`N2nd::delete_by_name`].
-pub type DeleteByName = Request<op::DeleteByName, ()>;
-/// Builder of [`N2nd::get_by_name`].
-pub type GetByName = Request<op::GetByName, ()>;
+crate::request::builders!(N2nd; DeleteByName delete_by_name(), GetByName get_by_name());
 pub mod op {
     //! The operation types of `/2nd`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         DeleteByName = Delete "/2nd(name='{name}')", "2nd_DeleteByName", path[("name",
-        "Name")], output crate ::request::NoContent, options[FromIdentity]
+        "Name")], output none, options[FromIdentity]
     }
     crate::request::operation! {
         GetByName = Get "/2nd(name='{name}')", "2nd_GetByName", path[("name", "Name")],
-        output crate ::request::Json < crate ::models::Derived >, options[FromIdentity]
+        output(json Derived), options[FromIdentity]
     }
 }

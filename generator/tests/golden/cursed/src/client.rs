@@ -25,12 +25,10 @@ impl ClientArea {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`ClientArea::get`].
-pub type Get = Request<op::Get, ()>;
+crate::request::builders!(ClientArea; Get get());
 pub mod op {
     //! The operation types of `/client`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
-        Get = Get "/client", "client_Get", path[], output crate ::request::NoContent,
-        options[]
+        Get = Get "/client", "client_Get", path[], output none, options[]
     }
 }

@@ -45,14 +45,13 @@ impl Deep {
         Request::new(&self.client, &[a_id, b_id, c_id, d_id, e_id, f_id, g_id])
     }
 }
-/// Builder of [`Deep::get_g`].
-pub type GetG = Request<op::GetG, ()>;
+crate::request::builders!(Deep; GetG get_g());
 pub mod op {
     //! The operation types of `/deep`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         GetG = Get "/deep/{a-id}/b/{b-id}/c/{c-id}/d/{d-id}/e/{e-id}/f/{f-id}/g/{g-id}",
         "deep_GetG", path[("a-id", "AId"), ("b-id", "BId"), ("c-id", "CId"), ("d-id",
-        "DId"), ("e-id", "EId"), ("f-id", "FId"), ("g-id", "GId")], output crate
-        ::request::NoContent, options[FromIdentity]
+        "DId"), ("e-id", "EId"), ("f-id", "FId"), ("g-id", "GId")], output none,
+        options[FromIdentity]
     }
 }

@@ -25,13 +25,11 @@ impl Identity {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`Identity::get_conditional_access`].
-pub type GetConditionalAccess = Request<op::GetConditionalAccess, ()>;
+crate::request::builders!(Identity; GetConditionalAccess get_conditional_access());
 pub mod op {
     //! The operation types of `/identity`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         GetConditionalAccess = Get "/identity/conditionalAccess",
-        "identity_GetConditionalAccess", path[], output crate ::request::NoContent,
-        options[]
+        "identity_GetConditionalAccess", path[], output none, options[]
     }
 }

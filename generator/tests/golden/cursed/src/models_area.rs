@@ -23,12 +23,10 @@ impl Models {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`Models::list_model`].
-pub type ListModel = Request<op::ListModel, ()>;
+crate::request::builders!(Models; ListModel list_model());
 pub mod op {
     //! The operation types of `/models`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
-        ListModel = Get "/models", "models_ListModel", path[], output crate
-        ::request::NoContent, options[]
+        ListModel = Get "/models", "models_ListModel", path[], output none, options[]
     }
 }

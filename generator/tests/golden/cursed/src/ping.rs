@@ -85,36 +85,29 @@ impl Ping {
         })
     }
 }
-/// Builder of [`Ping::get`].
-pub type Get = Request<op::Get, ()>;
-/// Builder of [`Ping::get_via_identity_2`].
-pub type GetViaIdentity2 = Request<op::GetViaIdentity2, ()>;
-/// Builder of [`Ping::new_2`].
-pub type New2 = Request<op::New2, crate::models::SectionGroup>;
-/// Builder of [`Ping::ping`].
-pub type PingRequest = Request<op::PingRequest, ()>;
-/// Builder of [`Ping::update_node`].
-pub type UpdateNode = Request<op::UpdateNode, crate::models::Node>;
+crate::request::builders!(
+    Ping; Get get(), GetViaIdentity2 get_via_identity_2(), New2 new_2 crate
+    ::models::SectionGroup, PingRequest ping(), UpdateNode update_node crate
+    ::models::Node
+);
 pub mod op {
     //! The operation types of `/ping`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         Get = Get "/ping/{ping-id}", "ping_Get", path[("ping-id", "PingId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        none, options[FromIdentity]
     }
     crate::request::operation! {
         GetViaIdentity2 = Get "/ping/viaIdentity", "ping_GetViaIdentity", path[], output
-        crate ::request::NoContent, options[]
+        none, options[]
     }
     crate::request::operation! {
-        New2 = Post "/ping", "ping_New", path[], output crate ::request::NoContent,
-        options[]
+        New2 = Post "/ping", "ping_New", path[], output none, options[]
     }
     crate::request::operation! {
-        PingRequest = Get "/ping", "ping_Ping", path[], output crate
-        ::request::NoContent, options[]
+        PingRequest = Get "/ping", "ping_Ping", path[], output none, options[]
     }
     crate::request::operation! {
         UpdateNode = Patch "/ping/{ping-id}", "ping_UpdateNode", path[("ping-id",
-        "PingId")], output crate ::request::NoContent, options[]
+        "PingId")], output none, options[]
     }
 }

@@ -54,10 +54,10 @@ impl Type {
         Request::new(&self.client, &[self_, job_id])
     }
 }
-/// Builder of [`Type::job_validate`].
-pub type JobValidate = Request<op::JobValidate, ()>;
-/// Builder of [`Type::self_match`].
-pub type SelfMatch = Request<op::SelfMatch, crate::models::MatchRequestBody>;
+crate::request::builders!(
+    Type; JobValidate job_validate(), SelfMatch self_match crate
+    ::models::MatchRequestBody, ValidateByJobId validate_by_job_id()
+);
 impl SelfMatch {
     /// Sets the query parameter `$filter`: Named like a standard option, but not shaped like one.
     pub fn filter_2(mut self, value: i64) -> Self {
@@ -77,23 +77,19 @@ impl SelfMatch {
         self
     }
 }
-/// Builder of [`Type::validate_by_job_id`].
-pub type ValidateByJobId = Request<op::ValidateByJobId, ()>;
 pub mod op {
     //! The operation types of `/type`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         JobValidate = Post "/type/{self}/jobs/microsoft.graph.validate",
-        "type.job_validate", path[("self", "Self")], output crate ::request::NoContent,
-        options[FromIdentity]
+        "type.job_validate", path[("self", "Self")], output none, options[FromIdentity]
     }
     crate::request::operation! {
         SelfMatch = Post "/type/{self}/microsoft.graph.match", "type.self_match",
-        path[("self", "Self")], output crate ::request::Json < crate ::models::Node >,
-        options[Select FromIdentity]
+        path[("self", "Self")], output(json Node), options[Select FromIdentity]
     }
     crate::request::operation! {
         ValidateByJobId = Post "/type/{self}/jobs/{job-id}/microsoft.graph.validate",
         "type.job_validate_ByJobId", path[("self", "Self"), ("job-id", "JobId")], output
-        crate ::request::NoContent, options[FromIdentity]
+        none, options[FromIdentity]
     }
 }

@@ -60,6 +60,8 @@ async fn start() -> (wiremock::MockServer, Client) {
 #[tokio::test]
 async fn _2nd_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::_2nd as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -76,18 +78,21 @@ async fn _2nd_operations_reach_the_server() {
     let mut cases: Cases = Vec::new();
     case!(
         cases, "DELETE", "/2nd(name='sample-Name')", area.delete_by_name("sample-Name",),
-        golden_cursed::_2nd::DeleteByName::via_identity(& client, & identity)
+        this::DeleteByName::via_identity(& client, & identity)
     );
     case!(
         cases, "GET", "/2nd(name='sample-Name')", area.get_by_name("sample-Name",),
-        golden_cursed::_2nd::GetByName::via_identity(& client, & identity)
+        this::GetByName::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn client_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::client as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -103,12 +108,15 @@ async fn client_operations_reach_the_server() {
     let area = client.client();
     let mut cases: Cases = Vec::new();
     case!(cases, "GET", "/client", area.get());
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn deep_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::deep as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -127,15 +135,17 @@ async fn deep_operations_reach_the_server() {
         cases, "GET",
         "/deep/sample-AId/b/sample-BId/c/sample-CId/d/sample-DId/e/sample-EId/f/sample-FId/g/sample-GId",
         area.get_g("sample-AId", "sample-BId", "sample-CId", "sample-DId", "sample-EId",
-        "sample-FId", "sample-GId",), golden_cursed::deep::GetG::via_identity(& client, &
-        identity)
+        "sample-FId", "sample-GId",), this::GetG::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn identity_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::identity_area as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -151,12 +161,15 @@ async fn identity_operations_reach_the_server() {
     let area = client.identity();
     let mut cases: Cases = Vec::new();
     case!(cases, "GET", "/identity/conditionalAccess", area.get_conditional_access());
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn models_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::models_area as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -172,12 +185,15 @@ async fn models_operations_reach_the_server() {
     let area = client.models();
     let mut cases: Cases = Vec::new();
     case!(cases, "GET", "/models", area.list_model());
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn ping_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::ping as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -194,17 +210,20 @@ async fn ping_operations_reach_the_server() {
     let mut cases: Cases = Vec::new();
     case!(
         cases, "GET", "/ping/sample-PingId", area.get("sample-PingId",),
-        golden_cursed::ping::Get::via_identity(& client, & identity)
+        this::Get::via_identity(& client, & identity)
     );
     case!(cases, "GET", "/ping/viaIdentity", area.get_via_identity_2());
     case!(cases, "POST", "/ping", area.new_2());
     case!(cases, "GET", "/ping", area.ping());
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn type_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_cursed::r#type as this;
     let identity = golden_cursed::identity::CursedModuleIdentity::new()
         .with_a_id("sample-AId")
         .with_b_id("sample-BId")
@@ -221,19 +240,19 @@ async fn type_operations_reach_the_server() {
     let mut cases: Cases = Vec::new();
     case!(
         cases, "POST", "/type/sample-Self/jobs/microsoft.graph.validate", area
-        .job_validate("sample-Self",), golden_cursed::r#type::JobValidate::via_identity(&
-        client, & identity)
+        .job_validate("sample-Self",), this::JobValidate::via_identity(& client, &
+        identity)
     );
     case!(
         cases, "POST", "/type/sample-Self/microsoft.graph.match", area
-        .self_match("sample-Self",), golden_cursed::r#type::SelfMatch::via_identity(&
-        client, & identity)
+        .self_match("sample-Self",), this::SelfMatch::via_identity(& client, & identity)
     );
     case!(
         cases, "POST", "/type/sample-Self/jobs/sample-JobId/microsoft.graph.validate",
         area.validate_by_job_id("sample-Self", "sample-JobId",),
-        golden_cursed::r#type::ValidateByJobId::via_identity(& client, & identity)
+        this::ValidateByJobId::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }

@@ -90,19 +90,17 @@ impl Notes {
         Request::new(&self.client, &[note_id])
     }
 }
-/// Builder of [`Notes::get_note`].
-pub type GetNote = Request<op::GetNote, ()>;
-/// Builder of [`Notes::update_note`].
-pub type UpdateNote = Request<op::UpdateNote, crate::models::Note>;
+crate::request::builders!(
+    Notes; GetNote get_note(), UpdateNote update_note crate ::models::Note
+);
 pub mod op {
     //! The operation types of `/notes`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         GetNote = Get "/notes/{note-id}", "note_GetNote", path[("note-id", "NoteId")],
-        output crate ::request::Json < crate ::models::Note >, options[Filter
-        FromIdentity]
+        output(json Note), options[Filter FromIdentity]
     }
     crate::request::operation! {
         UpdateNote = Patch "/notes/{note-id}", "note_UpdateNote", path[("note-id",
-        "NoteId")], output crate ::request::NoContent, options[FromIdentity]
+        "NoteId")], output none, options[FromIdentity]
     }
 }

@@ -458,7 +458,7 @@ impl<O: ConsistencyLevel, B> Request<O, B> {
 macro_rules! operation {
     (
         $(#[$cfg:meta])* $name:ident = $method:ident $path:literal, $id:literal,
-        path[$(($wire:literal, $key:literal)),*], output $output:ty, $(content_type
+        path[$(($wire:literal, $key:literal)),*], output $output:tt, $(content_type
         $content_type:literal,)? $(permissions $permissions:ident,)?
         options[$($option:ident)*]
     ) => {
@@ -469,8 +469,27 @@ macro_rules! operation {
         : $id, method : crate ::runtime::HttpMethod:: $method, path_template : $path,
         permissions : crate ::request::operation!(@ permissions $($permissions)?), };
         const PATH : & 'static [(& 'static str, & 'static str)] = & [$(($wire, $key)),*];
-        $(const CONTENT_TYPE : & 'static str = $content_type;)? type Output = $output; }
-        crate ::request::operation!(@ options[$(#[$cfg])*] $name $($option)*);
+        $(const CONTENT_TYPE : & 'static str = $content_type;)? type Output = crate
+        ::request::operation!(@ output $output); } crate ::request::operation!(@
+        options[$(#[$cfg])*] $name $($option)*);
+    };
+    (@ output none) => {
+        crate ::request::NoContent
+    };
+    (@ output binary) => {
+        crate ::request::Binary
+    };
+    (@ output(json $model:ident)) => {
+        crate ::request::Json < crate ::models:: $model >
+    };
+    (@ output(json_or_none $model:ident)) => {
+        crate ::request::JsonOrNoContent < crate ::models:: $model >
+    };
+    (@ output(text $ty:ty)) => {
+        crate ::request::Text < $ty >
+    };
+    (@ output(raw $ty:ty)) => {
+        $ty
     };
     (@ permissions) => {
         None
@@ -486,6 +505,117 @@ macro_rules! operation {
 }
 #[allow(unused_imports)]
 pub(crate) use operation;
+/// The builder of each operation of an area: `Builder method Body` per operation, a
+/// `Request<op::Builder, Body>` documented as the builder of `Handle::method`. (A crate
+/// whose features compile no operation uses neither the macro nor its import.)
+#[allow(unused_macros)]
+macro_rules! builders {
+    (
+        $handle:ident; $($(#[$cfg:meta])* $builder:ident $method:ident $body:ty),* $(,)?
+    ) => {
+        $(#[doc = concat!("Builder of [`", stringify!($handle), "::",
+        stringify!($method), "`].")] $(#[$cfg])* pub type $builder = crate
+        ::request::Request < op:: $builder, $body >;)*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use builders;
+/// The body properties of a body model as builder methods of `Request<_, Model>` (the
+/// cmdlet's expanded parameter set): `setter field "doc" kind Type` per property, where
+/// kind says how the value is stored (`val`, `opt`: in `Nullable::Value`, `*_box`: boxed,
+/// `*list`: collected from any iterator of `Type`); `| x_null` adds the setter of an
+/// explicit `null`, `=> add item` / `=> add pair Item(K, V)` a method appending one
+/// element, and `; additional` adds `additional_property`. A macro, so that a property
+/// costs one line of generated source. (A crate without bodies uses neither.)
+#[allow(unused_macros)]
+macro_rules! body_setters {
+    (
+        $model:ident { $($setter:ident $field:ident $doc:literal $kind:ident $ty:ty $(|
+        $null:ident)? $(=> $adder:ident $how:ident $(($item:ident, $k:ty, $v:ty))?)?),* }
+        $(; $additional:ident)?
+    ) => {
+        impl crate ::request::JsonBody for crate ::models:: $model {} #[doc =
+        concat!("Body properties of every operation whose body is [`",
+        stringify!($model), "`](crate::models::", stringify!($model),
+        "), as builder methods.")] impl < O > crate ::request::Request < O, crate
+        ::models:: $model > { $(crate ::request::body_setters!(@ set $setter $field $doc
+        $kind $ty); $(crate ::request::body_setters!(@ null $null $field);)? $(crate
+        ::request::body_setters!(@ add $adder $field $kind $ty, $how $(($item, $k,
+        $v))?);)?)* $(crate ::request::body_setters!(@ $additional);)? }
+    };
+    (@ set $setter:ident $field:ident $doc:literal val $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = value.into(); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = crate ::runtime::Nullable::Value(value.into()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal val_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = Box::new(value.into()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl Into < $ty >) -> Self { self
+        .body. $field = crate ::runtime::Nullable::Value(Box::new(value.into())); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal list $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = value.into_iter().collect(); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt_list $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = crate ::runtime::Nullable::Value(value.into_iter()
+        .collect()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal list_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = Box::new(value.into_iter().collect()); self }
+    };
+    (@ set $setter:ident $field:ident $doc:literal opt_list_box $ty:ty) => {
+        #[doc = $doc] pub fn $setter (mut self, value : impl IntoIterator < Item = $ty >)
+        -> Self { self.body. $field = crate ::runtime::Nullable::Value(Box::new(value
+        .into_iter().collect())); self }
+    };
+    (@ null $null:ident $field:ident) => {
+        #[doc = concat!("Sends the body property `", stringify!($field),
+        "` as an explicit `null`: in a PATCH, that clears the property.")] pub fn $null
+        (mut self) -> Self { self.body. $field = crate ::runtime::Nullable::Null; self }
+    };
+    (@ add $adder:ident $field:ident list $ty:ty, item) => {
+        #[doc = concat!("Appends one element to the body property `", stringify!($field),
+        "`.")] pub fn $adder (mut self, item : impl Into < $ty >) -> Self { self.body.
+        $field .push(item.into()); self }
+    };
+    (@ add $adder:ident $field:ident opt_list $ty:ty, item) => {
+        #[doc = concat!("Appends one element to the body property `", stringify!($field),
+        "`.")] pub fn $adder (mut self, item : impl Into < $ty >) -> Self { self.body.
+        $field .get_or_insert_with(Vec::new).push(item.into()); self }
+    };
+    (@ add $adder:ident $field:ident list $ty:ty, pair($item:ident, $k:ty, $v:ty)) => {
+        #[doc = concat!("Appends one `key`/`value` pair to the body property `",
+        stringify!($field), "`.")] pub fn $adder (mut self, key : impl Into < $k >, value
+        : impl Into < $v >) -> Self { self.body. $field .push(crate ::models:: $item
+        ::new(key, value)); self }
+    };
+    (
+        @ add $adder:ident $field:ident opt_list $ty:ty, pair($item:ident, $k:ty, $v:ty)
+    ) => {
+        #[doc = concat!("Appends one `key`/`value` pair to the body property `",
+        stringify!($field), "`.")] pub fn $adder (mut self, key : impl Into < $k >, value
+        : impl Into < $v >) -> Self { self.body. $field .get_or_insert_with(Vec::new)
+        .push(crate ::models:: $item ::new(key, value)); self }
+    };
+    (@ additional) => {
+        #[doc =
+        r" Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),"]
+        #[doc = r" for example `@odata.type`."] pub fn additional_property(mut self, name
+        : impl Into < String >, value : impl Into < serde_json::Value >) -> Self { self
+        .body.additional_properties.insert(name.into(), value.into()); self }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use body_setters;
 /// The permissions tables of this crate's operations (Microsoft's permission
 /// reference), shared by every operation that accepts the same permissions; reached
 /// through each operation's `OperationInfo::permissions`.

@@ -60,18 +60,21 @@ async fn start() -> (wiremock::MockServer, Client) {
 #[tokio::test]
 async fn notes_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_hostile_docs::notes as this;
     let identity = golden_hostile_docs::identity::Hostile31mdocsIdentity::new()
         .with_note_id("sample-NoteId");
     let area = client.notes();
     let mut cases: Cases = Vec::new();
     case!(
         cases, "GET", "/notes/sample-NoteId", area.get_note("sample-NoteId",),
-        golden_hostile_docs::notes::GetNote::via_identity(& client, & identity)
+        this::GetNote::via_identity(& client, & identity)
     );
     case!(
         cases, "PATCH", "/notes/sample-NoteId", area.update_note("sample-NoteId",),
-        golden_hostile_docs::notes::UpdateNote::via_identity(& client, & identity)
+        this::UpdateNote::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }

@@ -55,34 +55,27 @@ impl DirectoryObjects {
         Request::new(&self.client, &[])
     }
 }
-/// Builder of [`DirectoryObjects::create_directory_object`].
-#[cfg(feature = "directory-objects")]
-pub type CreateDirectoryObject = Request<
-    op::CreateDirectoryObject,
-    crate::models::DirectoryObject,
->;
-/// Builder of [`DirectoryObjects::get_directory_object`].
-pub type GetDirectoryObject = Request<op::GetDirectoryObject, ()>;
-/// Builder of [`DirectoryObjects::list_directory_object`].
-#[cfg(feature = "directory-objects")]
-pub type ListDirectoryObject = Request<op::ListDirectoryObject, ()>;
+crate::request::builders!(
+    DirectoryObjects; #[cfg(feature = "directory-objects")] CreateDirectoryObject
+    create_directory_object crate ::models::DirectoryObject, GetDirectoryObject
+    get_directory_object(), #[cfg(feature = "directory-objects")] ListDirectoryObject
+    list_directory_object()
+);
 pub mod op {
     //! The operation types of `/directoryObjects`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         #[cfg(feature = "directory-objects")] CreateDirectoryObject = Post
-        "/directoryObjects", "directoryObject_CreateDirectoryObject", path[], output
-        crate ::request::Json < crate ::models::DirectoryObject >, options[]
+        "/directoryObjects", "directoryObject_CreateDirectoryObject", path[], output(json
+        DirectoryObject), options[]
     }
     crate::request::operation! {
         GetDirectoryObject = Get "/directoryObjects/{directoryObject-id}",
         "directoryObject_GetDirectoryObject", path[("directoryObject-id",
-        "DirectoryObjectId")], output crate ::request::Json < crate
-        ::models::DirectoryObject >, options[FromIdentity]
+        "DirectoryObjectId")], output(json DirectoryObject), options[FromIdentity]
     }
     crate::request::operation! {
         #[cfg(feature = "directory-objects")] ListDirectoryObject = Get
-        "/directoryObjects", "directoryObject_ListDirectoryObject", path[], output crate
-        ::request::Json < crate ::models::DirectoryObjectCollectionResponse >,
-        options[Paged]
+        "/directoryObjects", "directoryObject_ListDirectoryObject", path[], output(json
+        DirectoryObjectCollectionResponse), options[Paged]
     }
 }

@@ -32,14 +32,11 @@ impl Users {
         Request::new(&self.client, &[user_id])
     }
 }
-/// Builder of [`Users::get_user`].
-#[cfg(feature = "users")]
-pub type GetUser = Request<op::GetUser, ()>;
+crate::request::builders!(Users; #[cfg(feature = "users")] GetUser get_user());
 pub mod op {
     //! The operation types of `/users`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         #[cfg(feature = "users")] GetUser = Get "/users/{user-id}", "user_GetUser",
-        path[("user-id", "UserId")], output crate ::request::Json < crate ::models::User
-        >, options[FromIdentity]
+        path[("user-id", "UserId")], output(json User), options[FromIdentity]
     }
 }

@@ -60,6 +60,8 @@ async fn start() -> (wiremock::MockServer, Client) {
 #[tokio::test]
 async fn directory_objects_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_polymorphic::directory_objects as this;
     let identity = golden_polymorphic::identity::PolymorphicIdentity::new()
         .with_directory_object_id("sample-DirectoryObjectId")
         .with_user_id("sample-UserId");
@@ -70,18 +72,20 @@ async fn directory_objects_operations_reach_the_server() {
     case!(
         cases, "GET", "/directoryObjects/sample-DirectoryObjectId", area
         .get_directory_object("sample-DirectoryObjectId",),
-        golden_polymorphic::directory_objects::GetDirectoryObject::via_identity(& client,
-        & identity)
+        this::GetDirectoryObject::via_identity(& client, & identity)
     );
     #[cfg(feature = "directory-objects")]
     case!(cases, "GET", "/directoryObjects", area.list_directory_object());
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[cfg(feature = "users")]
 #[tokio::test]
 async fn users_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_polymorphic::users as this;
     let identity = golden_polymorphic::identity::PolymorphicIdentity::new()
         .with_directory_object_id("sample-DirectoryObjectId")
         .with_user_id("sample-UserId");
@@ -90,8 +94,9 @@ async fn users_operations_reach_the_server() {
     #[cfg(feature = "users")]
     case!(
         cases, "GET", "/users/sample-UserId", area.get_user("sample-UserId",),
-        golden_polymorphic::users::GetUser::via_identity(& client, & identity)
+        this::GetUser::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }

@@ -36,18 +36,16 @@ impl Applications {
         Request::new(&self.client, &[app_id])
     }
 }
-/// Builder of [`Applications::synchronization_acquire_access_token`].
-pub type SynchronizationAcquireAccessToken = Request<
-    op::SynchronizationAcquireAccessToken,
-    crate::models::AcquireAccessTokenRequestBody,
->;
+crate::request::builders!(
+    Applications; SynchronizationAcquireAccessToken synchronization_acquire_access_token
+    crate ::models::AcquireAccessTokenRequestBody
+);
 pub mod op {
     //! The operation types of `/applications`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         SynchronizationAcquireAccessToken = Post
         "/applications(appId='{appId}')/synchronization/microsoft.graph.acquireAccessToken",
         "application.synchronization_acquireAccessToken", path[("appId", "AppId")],
-        output crate ::request::NoContent, permissions P_34FFF3CF6274,
-        options[FromIdentity]
+        output none, permissions P_34FFF3CF6274, options[FromIdentity]
     }
 }

@@ -40,18 +40,17 @@ impl ServicePrincipals {
         Request::new(&self.client, &[service_principal_id])
     }
 }
-/// Builder of [`ServicePrincipals::synchronization_acquire_access_token`].
-pub type SynchronizationAcquireAccessToken = Request<
-    op::SynchronizationAcquireAccessToken,
-    crate::models::AcquireAccessTokenRequestBody,
->;
+crate::request::builders!(
+    ServicePrincipals; SynchronizationAcquireAccessToken
+    synchronization_acquire_access_token crate ::models::AcquireAccessTokenRequestBody
+);
 pub mod op {
     //! The operation types of `/servicePrincipals`: each names one operation for [`crate::request::Request`] and says which standard options it accepts.
     crate::request::operation! {
         SynchronizationAcquireAccessToken = Post
         "/servicePrincipals/{servicePrincipal-id}/synchronization/microsoft.graph.acquireAccessToken",
         "servicePrincipal.synchronization_acquireAccessToken",
-        path[("servicePrincipal-id", "ServicePrincipalId")], output crate
-        ::request::NoContent, permissions P_198A6ECB94CD, options[FromIdentity]
+        path[("servicePrincipal-id", "ServicePrincipalId")], output none, permissions
+        P_198A6ECB94CD, options[FromIdentity]
     }
 }

@@ -60,6 +60,8 @@ async fn start() -> (wiremock::MockServer, Client) {
 #[tokio::test]
 async fn applications_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_seed::applications as this;
     let identity = golden_seed::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_service_principal_id("sample-ServicePrincipalId");
@@ -69,15 +71,17 @@ async fn applications_operations_reach_the_server() {
         cases, "POST",
         "/applications(appId='sample-AppId')/synchronization/microsoft.graph.acquireAccessToken",
         area.synchronization_acquire_access_token("sample-AppId",),
-        golden_seed::applications::SynchronizationAcquireAccessToken::via_identity(&
-        client, & identity)
+        this::SynchronizationAcquireAccessToken::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }
 #[tokio::test]
 async fn service_principals_operations_reach_the_server() {
     let (server, client) = start().await;
+    #[allow(unused_imports)]
+    use golden_seed::service_principals as this;
     let identity = golden_seed::identity::ApplicationsIdentity::new()
         .with_app_id("sample-AppId")
         .with_service_principal_id("sample-ServicePrincipalId");
@@ -87,9 +91,9 @@ async fn service_principals_operations_reach_the_server() {
         cases, "POST",
         "/servicePrincipals/sample-ServicePrincipalId/synchronization/microsoft.graph.acquireAccessToken",
         area.synchronization_acquire_access_token("sample-ServicePrincipalId",),
-        golden_seed::service_principals::SynchronizationAcquireAccessToken::via_identity(&
-        client, & identity)
+        this::SynchronizationAcquireAccessToken::via_identity(& client, & identity)
     );
-    let _ = (&identity, &area);
+    let _ = &identity;
+    let _ = &area;
     check(&server, &client, cases).await;
 }

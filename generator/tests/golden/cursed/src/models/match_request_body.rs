@@ -59,77 +59,17 @@ crate::models::setters!(
     headers "Sets `headers`." opt Vec < String >, with_2fa _2fa "Sets `2fa`." opt i32,
     with_password password "Sets `password`." opt crate ::runtime::Secret }; additional
 );
-impl crate::request::JsonBody for MatchRequestBody {}
-/// Body properties of every operation whose body is [`MatchRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, MatchRequestBody> {
-    /// Sets the body property `send`.
-    pub fn set_send(mut self, value: impl Into<String>) -> Self {
-        self.body.send = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `set_body`.
-    pub fn set_body(mut self, value: impl Into<String>) -> Self {
-        self.body.set_body = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `body`.
-    pub fn set_body_2(mut self, value: impl Into<bool>) -> Self {
-        self.body.body = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `filter`.
-    pub fn set_filter(mut self, value: impl Into<String>) -> Self {
-        self.body.filter = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `call`.
-    pub fn set_call(mut self, value: impl Into<String>) -> Self {
-        self.body.call = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `into_call`.
-    pub fn set_into_call(mut self, value: impl Into<String>) -> Self {
-        self.body.into_call = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.body.r#type = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `odata_type`.
-    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_type = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `odata_type_2`.
-    pub fn odata_type_2(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_type_2 = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `headers`.
-    pub fn set_headers(mut self, value: impl IntoIterator<Item = String>) -> Self {
-        self.body.headers = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `_2fa`.
-    pub fn _2fa(mut self, value: impl Into<i32>) -> Self {
-        self.body._2fa = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `password`.
-    pub fn password(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.password = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    MatchRequestBody { set_send send " Sets the body property `send`." opt String,
+    set_body set_body " Sets the body property `set_body`." opt String, set_body_2 body
+    " Sets the body property `body`." opt bool, set_filter filter
+    " Sets the body property `filter`." opt String, set_call call
+    " Sets the body property `call`." opt String, set_into_call into_call
+    " Sets the body property `into_call`." opt String, r#type r#type
+    " Sets the body property `type`." opt String, odata_type odata_type
+    " Sets the body property `odata_type`." opt String, odata_type_2 odata_type_2
+    " Sets the body property `odata_type_2`." opt String, set_headers headers
+    " Sets the body property `headers`." opt_list String, _2fa _2fa
+    " Sets the body property `_2fa`." opt i32, password password
+    " Sets the body property `password`." opt crate ::runtime::Secret }; additional
+);

@@ -37,35 +37,9 @@ crate::models::setters!(
     children "Sets `children`." opt Vec < crate ::models::Node >, with_kind kind
     "Sets `kind`." opt crate ::models::Kind }; additional
 );
-impl crate::request::JsonBody for Node {}
-/// Body properties of every operation whose body is [`Node`], as builder methods.
-impl<O> crate::request::Request<O, Node> {
-    /// Sets the body property `self_`.
-    pub fn self_(mut self, value: impl Into<crate::models::Node>) -> Self {
-        self.body.self_ = Box::new(value.into());
-        self
-    }
-    /// Sets the body property `children`.
-    pub fn children(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::Node>,
-    ) -> Self {
-        self.body.children = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Sets the body property `kind`.
-    pub fn kind(mut self, value: impl Into<crate::models::Kind>) -> Self {
-        self.body.kind = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    Node { self_ self_ " Sets the body property `self_`." val_box crate ::models::Node,
+    children children " Sets the body property `children`." opt_list crate
+    ::models::Node, kind kind " Sets the body property `kind`." opt crate ::models::Kind
+    }; additional
+);

@@ -48,79 +48,18 @@ crate::models::setters!(
     crate ::runtime::Secret, with_secret_key secret_key "Sets `secretKey`." opt crate
     ::runtime::Secret, with_key_id key_id "Sets `keyId`." opt String }; additional
 );
-impl crate::request::JsonBody for SectionGroup {}
-/// Body properties of every operation whose body is [`SectionGroup`], as builder methods.
-impl<O> crate::request::Request<O, SectionGroup> {
-    /// Sets the body property `display_name`.
-    pub fn display_name(mut self, value: impl Into<String>) -> Self {
-        self.body.display_name = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `parent_section_group`: The section group that contains this one (a recursive property, as in Graph's Notes).
-    pub fn parent_section_group(
-        mut self,
-        value: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.body.parent_section_group = Nullable::Value(Box::new(value.into()));
-        self
-    }
-    /// Sends the body property `parent_section_group` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn parent_section_group_null(mut self) -> Self {
-        self.body.parent_section_group = Nullable::Null;
-        self
-    }
-    /// Sets the body property `section_groups`.
-    pub fn section_groups(
-        mut self,
-        value: impl IntoIterator<Item = crate::models::SectionGroup>,
-    ) -> Self {
-        self.body.section_groups = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one element to the body property `section_groups`.
-    pub fn section_group(
-        mut self,
-        item: impl Into<crate::models::SectionGroup>,
-    ) -> Self {
-        self.body.section_groups.get_or_insert_with(Vec::new).push(item.into());
-        self
-    }
-    /// Sets the body property `parent_notebook`.
-    pub fn parent_notebook(mut self, value: impl Into<crate::models::Notebook>) -> Self {
-        self.body.parent_notebook = Nullable::Value(Box::new(value.into()));
-        self
-    }
-    /// Sets the body property `proof`.
-    pub fn proof(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.proof = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `temporary_access_pass`.
-    pub fn temporary_access_pass(
-        mut self,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body.temporary_access_pass = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `secret_key`.
-    pub fn secret_key(mut self, value: impl Into<crate::runtime::Secret>) -> Self {
-        self.body.secret_key = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `key_id`.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
-        self.body.key_id = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    SectionGroup { display_name display_name " Sets the body property `display_name`."
+    opt String, parent_section_group parent_section_group
+    " Sets the body property `parent_section_group`: The section group that contains this one (a recursive property, as in Graph's Notes)."
+    opt_box crate ::models::SectionGroup | parent_section_group_null, section_groups
+    section_groups " Sets the body property `section_groups`." opt_list crate
+    ::models::SectionGroup => section_group item, parent_notebook parent_notebook
+    " Sets the body property `parent_notebook`." opt_box crate ::models::Notebook, proof
+    proof " Sets the body property `proof`." opt crate ::runtime::Secret,
+    temporary_access_pass temporary_access_pass
+    " Sets the body property `temporary_access_pass`." opt crate ::runtime::Secret,
+    secret_key secret_key " Sets the body property `secret_key`." opt crate
+    ::runtime::Secret, key_id key_id " Sets the body property `key_id`." opt String };
+    additional
+);

@@ -35,37 +35,10 @@ crate::models::setters!(
     "Sets `name      fn main() { panic!(\"property name ran\") } '''`." opt String,
     with_kind kind "Sets `kind`." opt crate ::models::NoteKind }; additional
 );
-impl crate::request::JsonBody for Note {}
-/// Body properties of every operation whose body is [`Note`], as builder methods.
-impl<O> crate::request::Request<O, Note> {
-    /// Sets the body property `body`: Property text.
-    ///
-    ///    fn main() { panic!("property description ran") }
-    pub fn set_body(mut self, value: impl Into<String>) -> Self {
-        self.body.body = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `name_fn_main_panic_property_name_ran`.
-    pub fn name_fn_main_panic_property_name_ran(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.body.name_fn_main_panic_property_name_ran = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `kind`.
-    pub fn kind(mut self, value: impl Into<crate::models::NoteKind>) -> Self {
-        self.body.kind = Nullable::Value(value.into());
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    Note { set_body body
+    " Sets the body property `body`: Property text.\n\n    fn main() { panic!(\"property description ran\") }"
+    opt String, name_fn_main_panic_property_name_ran name_fn_main_panic_property_name_ran
+    " Sets the body property `name_fn_main_panic_property_name_ran`." opt String, kind
+    kind " Sets the body property `kind`." opt crate ::models::NoteKind }; additional
+);

@@ -106,40 +106,11 @@ impl DirectoryObject {
         serde_json::from_value(serde_json::to_value(self)?)
     }
 }
-impl crate::request::JsonBody for DirectoryObject {}
-/// Body properties of every operation whose body is [`DirectoryObject`], as builder methods.
-impl<O> crate::request::Request<O, DirectoryObject> {
-    /// Sets the body property `id`: The unique identifier for an entity. Read-only.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.body.id = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `odata_type`.
-    pub fn odata_type(mut self, value: impl Into<String>) -> Self {
-        self.body.odata_type = Nullable::Value(value.into());
-        self
-    }
-    /// Sets the body property `deleted_date_time`: Date and time when this object was deleted.
-    pub fn deleted_date_time(
-        mut self,
-        value: impl Into<crate::runtime::formats::DateTime>,
-    ) -> Self {
-        self.body.deleted_date_time = Nullable::Value(value.into());
-        self
-    }
-    /// Sends the body property `deleted_date_time` as an explicit `null`: in a PATCH, that clears the property.
-    pub fn deleted_date_time_null(mut self) -> Self {
-        self.body.deleted_date_time = Nullable::Null;
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    DirectoryObject { id id
+    " Sets the body property `id`: The unique identifier for an entity. Read-only." opt
+    String, odata_type odata_type " Sets the body property `odata_type`." opt String,
+    deleted_date_time deleted_date_time
+    " Sets the body property `deleted_date_time`: Date and time when this object was deleted."
+    opt crate ::runtime::formats::DateTime | deleted_date_time_null }; additional
+);

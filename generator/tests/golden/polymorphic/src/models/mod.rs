@@ -53,32 +53,25 @@ macro_rules! setters {
 }
 #[allow(unused_imports)]
 pub(crate) use setters;
-#[cfg(feature = "full")]
-mod base_collection_pagination_count_response;
-#[cfg(feature = "full")]
-pub use base_collection_pagination_count_response::BaseCollectionPaginationCountResponse;
 mod directory_object;
 pub use directory_object::DirectoryObject;
 pub use directory_object::DirectoryObjectKind;
-#[cfg(feature = "directory-objects")]
-mod directory_object_collection_response;
-#[cfg(feature = "directory-objects")]
-pub use directory_object_collection_response::DirectoryObjectCollectionResponse;
-#[cfg(feature = "full")]
-mod entity;
-#[cfg(feature = "full")]
-pub use entity::Entity;
-#[cfg(feature = "full")]
-pub use entity::EntityKind;
-#[cfg(feature = "full")]
-mod group;
-#[cfg(feature = "full")]
-pub use group::Group;
 mod main_error;
 pub use main_error::MainError;
 mod o_data_error;
 pub use o_data_error::ODataError;
-#[cfg(feature = "users")]
-mod user;
-#[cfg(feature = "users")]
-pub use user::User;
+/// Model modules that only some features compile: `#[cfg(..)] module Type [Kind]`
+/// per model, the `cfg` written once for the module and its re-exports.
+macro_rules! gated {
+    ($(#[$cfg:meta] $module:ident $name:ident $($kinds:ident)?),* $(,)?) => {
+        $(#[$cfg] mod $module; #[$cfg] pub use $module :: $name; $(#[$cfg] pub use
+        $module :: $kinds;)?)*
+    };
+}
+gated!(
+    #[cfg(feature = "full")] base_collection_pagination_count_response
+    BaseCollectionPaginationCountResponse, #[cfg(feature = "directory-objects")]
+    directory_object_collection_response DirectoryObjectCollectionResponse, #[cfg(feature
+    = "full")] entity Entity EntityKind, #[cfg(feature = "full")] group Group,
+    #[cfg(feature = "users")] user User
+);

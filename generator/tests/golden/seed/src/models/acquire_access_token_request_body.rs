@@ -20,41 +20,10 @@ crate::models::setters!(
     AcquireAccessTokenRequestBody { with_credentials credentials "Sets `credentials`."
     opt Vec < crate ::models::SynchronizationSecretKeyStringValuePair > }; additional
 );
-impl crate::request::JsonBody for AcquireAccessTokenRequestBody {}
-/// Body properties of every operation whose body is [`AcquireAccessTokenRequestBody`], as builder methods.
-impl<O> crate::request::Request<O, AcquireAccessTokenRequestBody> {
-    /// Sets the body property `credentials`.
-    pub fn credentials(
-        mut self,
-        value: impl IntoIterator<
-            Item = crate::models::SynchronizationSecretKeyStringValuePair,
-        >,
-    ) -> Self {
-        self.body.credentials = Nullable::Value(value.into_iter().collect());
-        self
-    }
-    /// Appends one `key`/`value` pair to the body property `credentials`.
-    pub fn credential(
-        mut self,
-        key: impl Into<crate::models::SynchronizationSecret>,
-        value: impl Into<crate::runtime::Secret>,
-    ) -> Self {
-        self.body
-            .credentials
-            .get_or_insert_with(Vec::new)
-            .push(
-                crate::models::SynchronizationSecretKeyStringValuePair::new(key, value),
-            );
-        self
-    }
-    /// Adds a body property the schema does not name (the cmdlet's `-AdditionalProperties`),
-    /// for example `@odata.type`.
-    pub fn additional_property(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.body.additional_properties.insert(name.into(), value.into());
-        self
-    }
-}
+crate::request::body_setters!(
+    AcquireAccessTokenRequestBody { credentials credentials
+    " Sets the body property `credentials`." opt_list crate
+    ::models::SynchronizationSecretKeyStringValuePair => credential
+    pair(SynchronizationSecretKeyStringValuePair, crate ::models::SynchronizationSecret,
+    crate ::runtime::Secret) }; additional
+);
